@@ -1,0 +1,1 @@
+"""Offline knowledge about AWS: actions, condition keys, partitions and regions."""

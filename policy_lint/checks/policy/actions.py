@@ -1,0 +1,1 @@
+"""Placeholder module: rules of this family are registered here."""

@@ -1,0 +1,79 @@
+"""PL0: the file itself (syntax, encoding, duplicate keys)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policy_lint.findings import Level
+from policy_lint.lint_context import LintContext
+from policy_lint.policy.model import PolicyDocument
+from policy_lint.rules import Report, RuleMeta, declare, policy_rule
+from policy_lint.syntax.nodes import ObjectNode, walk
+
+declare(
+    RuleMeta(
+        id="PL001",
+        name="syntax-error",
+        level=Level.ERROR,
+        title="The file is not valid JSON or YAML",
+        rationale="IAM rejects a malformed document with MalformedPolicyDocument; nothing else can be checked.",
+        remediation="Fix the syntax at the reported position (a missing ',' is the usual culprit).",
+        family="Syntax and file",
+    )
+)
+declare(
+    RuleMeta(
+        id="PL003",
+        name="utf8-bom",
+        level=Level.WARNING,
+        title="The file starts with a UTF-8 byte-order mark",
+        rationale="Strict JSON parsers (Python json, Go encoding/json, some CI tools) reject a BOM; "
+        "policy-lint strips one and lints the rest.",
+        remediation="Save the file as UTF-8 without BOM.",
+        family="Syntax and file",
+    )
+)
+declare(
+    RuleMeta(
+        id="PL005",
+        name="unrendered-template",
+        level=Level.ERROR,
+        title="Terraform template directives make the file invalid JSON",
+        rationale="A templatefile() policy with %{ } directives is not a policy until Terraform renders it.",
+        remediation="Lint the rendered document (from `terraform show -json`) or a rendered copy.",
+        family="Syntax and file",
+    )
+)
+
+
+@policy_rule(
+    id="PL002",
+    name="duplicate-key",
+    level=Level.ERROR,
+    title="A key appears twice in the same object",
+    rationale="JSON parsers silently keep the last duplicate, so a second \"Action\" (even spelled "
+    "\"\\u0041ction\") replaces the first one unseen by reviewers. Condition keys are case-insensitive, "
+    "so aws:PrincipalOrgID and AWS:PrincipalOrgId are duplicates too.",
+    remediation="Keep one key and merge the values you meant into it.",
+)
+def duplicate_keys(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    condition_blocks = {
+        id(block)
+        for stmt in doc.statements
+        if isinstance(stmt.condition_node, ObjectNode)
+        for _, block in stmt.condition_node.pairs
+    }
+    for node in walk(doc.root):
+        if not isinstance(node, ObjectNode) or len(node.pairs) < 2:
+            continue
+        fold = id(node) in condition_blocks
+        seen: dict[str, str] = {}
+        for key, _ in node.pairs:
+            name = str(key.value)
+            norm = name.lower() if fold else name
+            if norm in seen:
+                first = seen[norm]
+                shown = name if first == name else f"{name} (same as {first})"
+                yield Report(key, f"duplicate key {shown}: only the last value takes effect")
+            else:
+                seen[norm] = name

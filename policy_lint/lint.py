@@ -1,0 +1,119 @@
+"""The policy linter: files in, sorted findings out.
+
+Rules are found in the registry (:mod:`policy_lint.rules`); this module only
+loads documents, runs the selected rules and turns their reports into located
+:class:`~policy_lint.findings.Finding` objects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policy_lint.errors import InputError
+from policy_lint.findings import Finding, Location
+from policy_lint.lint_context import LintContext, LintOptions
+from policy_lint.policy.loader import POLICY_SUFFIXES, load_policy
+from policy_lint.policy.model import PolicyDocument
+from policy_lint.rules import get_rule, policy_rules
+from policy_lint.syntax.source import DEFAULT_MAX_BYTES, Source, read_source
+
+#: Folders never worth walking into.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__", ".tox"})
+
+
+@dataclass
+class LintResult:
+    """Everything a lint run produced; ``errors`` are unusable inputs (exit code 2)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    files: int = 0
+
+
+def _finding(source: Source, rule_id: str, message: str, offset: int, hint: str | None = None) -> Finding:
+    meta = get_rule(rule_id)
+    line, col = source.position(offset)
+    return Finding(rule_id, meta.level, message, Location(source.path, line, col), meta.name, hint)
+
+
+def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
+    """Run every selected policy rule over one parsed document."""
+    findings: list[Finding] = []
+    for rule in policy_rules():
+        meta = rule.meta
+        if not ctx.options.wants(meta.id):
+            continue
+        for report in rule.check(doc, ctx):
+            offset = report.node.offset if report.node is not None else 0
+            line, col = doc.source.position(offset)
+            findings.append(
+                Finding(meta.id, meta.level, report.message, Location(doc.path, line, col), meta.name, report.hint)
+            )
+    return findings
+
+
+def lint_source(source: Source, ctx: LintContext) -> list[Finding]:
+    """Parse and lint one decoded file."""
+    findings: list[Finding] = []
+    if source.had_bom and ctx.options.wants("PL003"):
+        findings.append(
+            _finding(source, "PL003", "file starts with a UTF-8 byte-order mark", 0, "save the file as UTF-8 without BOM")
+        )
+    doc, problem = load_policy(source, ctx.options.policy_type)
+    if problem is not None:
+        if ctx.options.wants(problem.rule_id):
+            meta = get_rule(problem.rule_id)
+            line, col = problem.line_col or source.position(problem.offset)
+            findings.append(
+                Finding(problem.rule_id, meta.level, problem.message, Location(source.path, line, col), meta.name, problem.hint)
+            )
+        return findings
+    assert doc is not None
+    findings.extend(lint_document(doc, ctx))
+    return findings
+
+
+def lint_text(text: str, path: str = "<string>", options: LintOptions | None = None) -> list[Finding]:
+    """Lint a policy given as text (used by tests and the diff command)."""
+    ctx = LintContext(options or LintOptions())
+    return sorted(lint_source(Source(path, text), ctx), key=Finding.sort_key)
+
+
+def _looks_like_policy(source: Source) -> bool:
+    return "Statement" in source.text
+
+
+def iter_inputs(paths: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """Yield ``(file, explicit)``: files named on the command line, then policy-like files in folders."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    if name.lower().endswith(POLICY_SUFFIXES):
+                        yield os.path.join(root, name), False
+        else:
+            yield raw, True
+
+
+def lint_paths(paths: Iterable[str], options: LintOptions, max_bytes: int = DEFAULT_MAX_BYTES) -> LintResult:
+    """Lint files and folders. Files named explicitly are always linted; in folders,
+    only files that look like policy documents (they mention ``Statement``)."""
+    result = LintResult()
+    ctx = LintContext(options)
+    for path, explicit in iter_inputs(paths):
+        try:
+            source = read_source(path, max_bytes=max_bytes)
+        except InputError as exc:
+            result.errors.append(exc)
+            continue
+        if not explicit and not _looks_like_policy(source):
+            continue
+        result.files += 1
+        result.findings.extend(lint_source(source, ctx))
+    result.findings.sort(key=Finding.sort_key)
+    return result

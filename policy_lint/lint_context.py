@@ -1,0 +1,31 @@
+"""What a policy rule may consult besides the document: options and the catalogs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policy_lint.catalog.actions import ActionCatalog, default_catalog
+from policy_lint.policy.model import PolicyType
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """User choices that change what linting reports."""
+
+    policy_type: PolicyType | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, rule_id: str) -> bool:
+        """Ruff-style selection by ID prefix: ``--select PL2`` keeps the action rules."""
+        if self.select and not any(rule_id.startswith(p) for p in self.select):
+            return False
+        return not any(rule_id.startswith(p) for p in self.ignore)
+
+
+@dataclass
+class LintContext:
+    """Handed to every policy rule."""
+
+    options: LintOptions = field(default_factory=LintOptions)
+    catalog: ActionCatalog = field(default_factory=default_catalog)

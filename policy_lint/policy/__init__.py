@@ -1,0 +1,1 @@
+"""Policy documents: the parsed model and how files become one."""

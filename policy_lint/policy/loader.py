@@ -1,0 +1,80 @@
+"""Turn a file's text into a :class:`PolicyDocument`, or into located syntax findings.
+
+The format is chosen by extension (``.json``, ``.yaml``/``.yml``, Terraform
+templates ``.tpl``/``.tftpl``) and sniffed otherwise: a document starting with
+``{`` or ``[`` is JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
+from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
+from policy_lint.syntax.nodes import Node
+from policy_lint.syntax.source import Source
+from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
+
+JSON_SUFFIXES = (".json",)
+YAML_SUFFIXES = (".yaml", ".yml")
+TEMPLATE_SUFFIXES = (".tpl", ".tftpl")
+POLICY_SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES + TEMPLATE_SUFFIXES
+
+_TEMPLATE_DIRECTIVE = re.compile(r"%\{")
+
+
+@dataclass
+class ParseProblem:
+    """A reason the file is not a usable document, at a character offset."""
+
+    rule_id: str
+    message: str
+    offset: int
+    hint: str | None = None
+    line_col: tuple[int, int] | None = None
+
+
+def detect_format(path: str, text: str) -> str:
+    lowered = path.lower()
+    if lowered.endswith(JSON_SUFFIXES):
+        return "json"
+    if lowered.endswith(YAML_SUFFIXES):
+        return "yaml"
+    if lowered.endswith(TEMPLATE_SUFFIXES):
+        return "template"
+    return "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+
+
+def parse_tree(source: Source) -> tuple[Node | None, ParseProblem | None]:
+    """Parse a file into a node tree, or explain where and why it is not valid."""
+    fmt = detect_format(source.path, source.text)
+    if fmt == "template":
+        directive = _TEMPLATE_DIRECTIVE.search(source.text)
+        if directive is not None:
+            return None, ParseProblem(
+                "PL005",
+                "Terraform template directive '%{' : this file is not JSON until templatefile() renders it",
+                directive.start(),
+                "lint the rendered policy (terraform plan JSON) instead of the template",
+            )
+        fmt = "json"
+    if fmt == "json":
+        try:
+            return parse_json(source.text), None
+        except JsonSyntaxError as exc:
+            return None, ParseProblem("PL001", f"JSON syntax error: {exc.message}", exc.offset, exc.hint)
+    try:
+        root = compose_yaml(source)
+    except YamlSyntaxError as exc:
+        return None, ParseProblem("PL001", exc.message, 0, exc.hint, (exc.line, exc.col))
+    if root is None:
+        return None, ParseProblem("PL001", "file is empty", 0, "a policy document is a mapping with a Statement")
+    return root, None
+
+
+def load_policy(source: Source, policy_type: PolicyType | None = None) -> tuple[PolicyDocument | None, ParseProblem | None]:
+    root, problem = parse_tree(source)
+    if root is None:
+        return None, problem
+    return build_document(source, root, policy_type), None

@@ -1,0 +1,184 @@
+"""The policy document model every policy rule reads.
+
+A :class:`PolicyDocument` is built once from a node tree and never raises on
+wrong types: it records what it found (with positions) and leaves judging to
+the grammar rules. ``Statement`` may be one object or a list; ``Action`` a
+string or a list; both forms normalize to lists of located strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.source import Source
+
+
+class PolicyType(str, Enum):
+    """What kind of policy a document is; decides whether Principal is required or forbidden."""
+
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    TRUST = "trust"
+    SCP = "scp"
+    RCP = "rcp"
+
+    @property
+    def has_principal(self) -> bool:
+        return self in (PolicyType.RESOURCE, PolicyType.TRUST, PolicyType.RCP)
+
+
+@dataclass
+class ConditionEntry:
+    """One ``operator -> key -> values`` triple of a Condition block."""
+
+    operator: ScalarNode
+    key: ScalarNode
+    value_node: Node
+    values: list[Node]
+
+
+@dataclass
+class Statement:
+    """One statement, with the raw node kept for rules that need more."""
+
+    node: Node
+    index: int
+    sid: Node | None = None
+    effect: Node | None = None
+    action_key: ScalarNode | None = None  # "Action" or "NotAction" key node
+    action_node: Node | None = None
+    actions: list[ScalarNode] = field(default_factory=list)
+    resource_key: ScalarNode | None = None
+    resource_node: Node | None = None
+    resources: list[ScalarNode] = field(default_factory=list)
+    principal_key: ScalarNode | None = None
+    principal_node: Node | None = None
+    condition_node: Node | None = None
+    conditions: list[ConditionEntry] = field(default_factory=list)
+
+    @property
+    def effect_value(self) -> str | None:
+        if isinstance(self.effect, ScalarNode) and isinstance(self.effect.value, str):
+            return self.effect.value
+        return None
+
+    @property
+    def is_allow(self) -> bool:
+        return self.effect_value == "Allow"
+
+    @property
+    def uses_not_action(self) -> bool:
+        return self.action_key is not None and self.action_key.value == "NotAction"
+
+    @property
+    def uses_not_resource(self) -> bool:
+        return self.resource_key is not None and self.resource_key.value == "NotResource"
+
+
+@dataclass
+class PolicyDocument:
+    """A parsed policy and where it came from."""
+
+    source: Source
+    root: Node
+    statements: list[Statement]
+    policy_type: PolicyType
+    type_inferred: bool
+    statement_node: Node | None = None
+    version: Node | None = None
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+def string_items(node: Node | None) -> list[ScalarNode]:
+    """The string members of a string-or-list value (non-strings are left for grammar rules)."""
+    if node is None:
+        return []
+    if isinstance(node, ScalarNode):
+        return [node] if isinstance(node.value, str) else []
+    if isinstance(node, ArrayNode):
+        return [item for item in node.items if isinstance(item, ScalarNode) and isinstance(item.value, str)]
+    return []
+
+
+def _conditions(node: Node | None) -> list[ConditionEntry]:
+    entries: list[ConditionEntry] = []
+    if not isinstance(node, ObjectNode):
+        return entries
+    for operator, block in node.pairs:
+        if not isinstance(block, ObjectNode):
+            continue
+        for key, value in block.pairs:
+            values = value.items if isinstance(value, ArrayNode) else [value]
+            entries.append(ConditionEntry(operator, key, value, values))
+    return entries
+
+
+def _first_pair(obj: ObjectNode, *names: str) -> tuple[ScalarNode, Node] | None:
+    for name in names:
+        pair = obj.get_pair(name)
+        if pair is not None:
+            return pair
+    return None
+
+
+def build_statement(node: Node, index: int) -> Statement:
+    stmt = Statement(node=node, index=index)
+    if not isinstance(node, ObjectNode):
+        return stmt
+    stmt.sid = node.get("Sid")
+    stmt.effect = node.get("Effect")
+    pair = _first_pair(node, "Action", "NotAction")
+    if pair:
+        stmt.action_key, stmt.action_node = pair
+        stmt.actions = string_items(pair[1])
+    pair = _first_pair(node, "Resource", "NotResource")
+    if pair:
+        stmt.resource_key, stmt.resource_node = pair
+        stmt.resources = string_items(pair[1])
+    pair = _first_pair(node, "Principal", "NotPrincipal")
+    if pair:
+        stmt.principal_key, stmt.principal_node = pair
+    stmt.condition_node = node.get("Condition")
+    stmt.conditions = _conditions(stmt.condition_node)
+    return stmt
+
+
+def infer_policy_type(statements: list[Statement]) -> PolicyType:
+    """Resource policies name a Principal; trust policies are resource policies for sts:AssumeRole*."""
+    with_principal = [s for s in statements if s.principal_node is not None]
+    if not with_principal:
+        return PolicyType.IDENTITY
+    actions = [str(a.value).lower() for s in statements for a in s.actions]
+    if actions and all(a.startswith(("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")) for a in actions):
+        return PolicyType.TRUST
+    return PolicyType.RESOURCE
+
+
+def build_document(source: Source, root: Node, policy_type: PolicyType | None = None) -> PolicyDocument:
+    """Build the model from a parsed tree; ``policy_type`` overrides inference."""
+    statements: list[Statement] = []
+    statement_node: Node | None = None
+    version: Node | None = None
+    if isinstance(root, ObjectNode):
+        statement_node = root.get("Statement")
+        version = root.get("Version")
+        if isinstance(statement_node, ArrayNode):
+            statements = [build_statement(item, i) for i, item in enumerate(statement_node.items)]
+        elif isinstance(statement_node, ObjectNode):
+            statements = [build_statement(statement_node, 0)]
+    inferred = policy_type is None
+    kind = infer_policy_type(statements) if policy_type is None else policy_type
+    return PolicyDocument(
+        source=source,
+        root=root,
+        statements=statements,
+        policy_type=kind,
+        type_inferred=inferred,
+        statement_node=statement_node,
+        version=version,
+    )

@@ -1,0 +1,1 @@
+"""Reporters only format: they never decide what is a finding."""

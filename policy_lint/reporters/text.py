@@ -1,0 +1,43 @@
+"""``path:line:col: ID level message`` lines, the format editors and pre-commit understand."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from policy_lint.errors import InputError
+from policy_lint.findings import Finding, Level
+
+_COLOURS = {
+    Level.ERROR: "\033[31m",
+    Level.SECURITY_WARNING: "\033[35m",
+    Level.WARNING: "\033[33m",
+    Level.SUGGESTION: "\033[36m",
+}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def format_finding(finding: Finding, colour: bool = False) -> str:
+    level = finding.level.label
+    where = str(finding.location)
+    hint = f" ({finding.hint})" if finding.hint else ""
+    if colour:
+        return (
+            f"{_BOLD}{where}{_RESET}: {_BOLD}{finding.rule_id}{_RESET} "
+            f"{_COLOURS[finding.level]}{level}{_RESET} {finding.message}{_DIM}{hint}{_RESET}"
+        )
+    return f"{where}: {finding.rule_id} {level} {finding.message}{hint}"
+
+
+def summary(findings: Sequence[Finding], files: int) -> str:
+    if not findings:
+        return f"No findings in {files} file{'s' if files != 1 else ''}."
+    counts = Counter(f.level for f in findings)
+    parts = [f"{counts[level]} {level.label}" for level in sorted(counts, reverse=True)]
+    return f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}."
+
+
+def render_text(findings: Sequence[Finding], errors: Sequence[InputError], files: int, colour: bool) -> str:
+    lines = [format_finding(f, colour) for f in findings]
+    lines.append(summary(findings, files))
+    return "\n".join(lines) + "\n"

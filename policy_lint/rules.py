@@ -1,0 +1,124 @@
+"""Rule metadata and the registry every rule family registers into.
+
+A rule is declared once, next to the code that implements it, with everything a
+user needs to understand a finding: a stable ID, a level, why it matters and how
+to fix it. ``docs/rules.md`` is generated from this registry, never written by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from policy_lint.findings import Level
+
+if TYPE_CHECKING:
+    from policy_lint.lint_context import LintContext
+    from policy_lint.policy.model import PolicyDocument
+    from policy_lint.syntax.nodes import Node
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """What a rule is, independent of how it is checked."""
+
+    id: str
+    name: str
+    level: Level
+    title: str
+    rationale: str
+    remediation: str
+    family: str
+    references: tuple[str, ...] = field(default=())
+
+
+class Report(NamedTuple):
+    """What a rule function yields: the offending node and a message; the engine adds the rest."""
+
+    node: Node | None
+    message: str
+    hint: str | None = None
+
+
+PolicyCheck = Callable[["PolicyDocument", "LintContext"], Iterable[Report]]
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """A rule that reads one policy document."""
+
+    meta: RuleMeta
+    check: PolicyCheck
+
+
+FAMILIES: dict[str, str] = {
+    "PL0": "Syntax and file",
+    "PL1": "Policy grammar",
+    "PL2": "Actions",
+    "PL3": "Conditions",
+    "PL4": "Resources and ARNs",
+    "PL5": "Template placeholders",
+    "PL6": "Risky permissions",
+}
+
+_META: dict[str, RuleMeta] = {}
+_POLICY_RULES: list[PolicyRule] = []
+
+
+def declare(meta: RuleMeta) -> RuleMeta:
+    """Register metadata for a rule reported outside a check function (e.g. by a parser)."""
+    if meta.id in _META and _META[meta.id] != meta:
+        raise ValueError(f"rule ID {meta.id} declared twice")
+    _META[meta.id] = meta
+    return meta
+
+
+def policy_rule(
+    id: str,
+    name: str,
+    level: Level,
+    title: str,
+    rationale: str,
+    remediation: str,
+    references: tuple[str, ...] = (),
+) -> Callable[[PolicyCheck], PolicyCheck]:
+    """Decorator that registers a policy-document rule with its metadata."""
+
+    def register(func: PolicyCheck) -> PolicyCheck:
+        meta = declare(
+            RuleMeta(
+                id=id,
+                name=name,
+                level=level,
+                title=title,
+                rationale=rationale,
+                remediation=remediation,
+                family=FAMILIES.get(id[:3], "Other"),
+                references=references,
+            )
+        )
+        _POLICY_RULES.append(PolicyRule(meta, func))
+        return func
+
+    return register
+
+
+def _load_all() -> None:
+    # Importing the check modules registers their rules.
+    import policy_lint.checks.policy  # noqa: F401
+
+
+def all_rules() -> list[RuleMeta]:
+    _load_all()
+    return sorted(_META.values(), key=lambda m: m.id)
+
+
+def policy_rules() -> list[PolicyRule]:
+    _load_all()
+    return list(_POLICY_RULES)
+
+
+def get_rule(rule_id: str) -> RuleMeta:
+    _load_all()
+    return _META[rule_id]

@@ -1,0 +1,1 @@
+"""Position-keeping parsers: every value remembers where it came from."""

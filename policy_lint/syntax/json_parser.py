@@ -1,0 +1,188 @@
+"""A strict JSON parser that keeps the offset of every value and every key.
+
+Why not ``json.loads``? It forgets positions and silently keeps the last of two
+duplicate keys, so ``{"Action": "s3:GetObject", "\\u0041ction": "iam:*"}`` would
+lint as ``iam:*`` with no trace of the trick. This parser is iterative (a
+10,000-deep file cannot blow the Python stack), leans on regular expressions and
+``json.decoder.scanstring`` (C code) for the heavy lifting, and explains errors
+the way a person would fix them.
+"""
+
+from __future__ import annotations
+
+import re
+from json import JSONDecodeError
+from json.decoder import scanstring
+
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+
+MAX_DEPTH = 512
+
+_ws = re.compile(r"[ \t\n\r]*").match
+_simple_string = re.compile(r'"([^"\\\x00-\x1f]*)"').match
+_number = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?").match
+_VALUE_START = frozenset('{["-0123456789tfn')
+
+
+class JsonSyntaxError(Exception):
+    """A syntax error at a character offset; ``hint`` says how to fix it."""
+
+    def __init__(self, message: str, offset: int, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.hint = hint
+
+
+def _describe(text: str, pos: int) -> str:
+    if pos >= len(text):
+        return "end of file"
+    ch = text[pos]
+    if ch in "\r\n\t ":
+        return "whitespace"
+    return repr(ch)
+
+
+def _parse_string(text: str, pos: int) -> tuple[str, int]:
+    match = _simple_string(text, pos)
+    if match is not None:
+        return match.group(1), match.end()
+    try:
+        return scanstring(text, pos + 1, True)
+    except JSONDecodeError as exc:
+        msg = exc.msg
+        if msg.startswith("Unterminated string"):
+            raise JsonSyntaxError("unterminated string", pos, "close the string with '\"'") from None
+        if msg.startswith("Invalid control character"):
+            raise JsonSyntaxError(
+                "control character inside a string", exc.pos, "escape newlines and tabs as \\n and \\t"
+            ) from None
+        raise JsonSyntaxError(msg[0].lower() + msg[1:], exc.pos) from None
+
+
+def _unexpected_value(text: str, pos: int) -> JsonSyntaxError:
+    if pos >= len(text):
+        return JsonSyntaxError("unexpected end of file, expected a value", pos)
+    ch = text[pos]
+    if ch == "'":
+        return JsonSyntaxError("strings must use double quotes", pos, "replace ' with \"")
+    if ch == "/":
+        return JsonSyntaxError("comments are not allowed in JSON", pos, "remove the comment")
+    if text.startswith(("NaN", "Infinity", "-Infinity"), pos):
+        return JsonSyntaxError("NaN and Infinity are not JSON numbers", pos)
+    return JsonSyntaxError(f"expected a value, found {_describe(text, pos)}", pos)
+
+
+def _parse_key(text: str, pos: int) -> tuple[ScalarNode, int]:
+    """Parse ``"key" :`` and return the key node and the offset of the value."""
+    if pos >= len(text):
+        raise JsonSyntaxError("unexpected end of file inside an object", pos, "add the missing '}'")
+    if text[pos] != '"':
+        if text[pos] == "}":
+            raise JsonSyntaxError("trailing comma before '}'", pos, "remove the last ','")
+        if text[pos] == "/":
+            raise JsonSyntaxError("comments are not allowed in JSON", pos, "remove the comment")
+        raise JsonSyntaxError(
+            f"expected a double-quoted key, found {_describe(text, pos)}", pos, "object keys must be \"quoted\""
+        )
+    key, end = _parse_string(text, pos)
+    key_node = ScalarNode(key, pos)
+    end = _ws(text, end).end()
+    if text[end : end + 1] != ":":
+        raise JsonSyntaxError(f"expected ':' after key {key!r}, found {_describe(text, end)}", end)
+    return key_node, _ws(text, end + 1).end()
+
+
+def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
+    """Parse one JSON document into a :class:`Node` tree or raise :class:`JsonSyntaxError`."""
+    length = len(text)
+    pos = _ws(text, 0).end()
+    if pos >= length:
+        raise JsonSyntaxError("file is empty", 0, "a policy document is a JSON object")
+    # Each frame: [container, pending key node or None]
+    stack: list[list[object]] = []
+    while True:
+        # ---- parse one value starting at pos -------------------------------------------
+        if pos >= length:
+            raise _unexpected_value(text, pos)
+        ch = text[pos]
+        node: Node
+        if ch == '"':
+            value, end = _parse_string(text, pos)
+            node, pos = ScalarNode(value, pos), end
+        elif ch == "{" or ch == "[":
+            if len(stack) >= max_depth:
+                raise JsonSyntaxError(f"nesting deeper than {max_depth} levels", pos)
+            container: Node = ObjectNode(pos) if ch == "{" else ArrayNode(pos)
+            after = _ws(text, pos + 1).end()
+            closer = "}" if ch == "{" else "]"
+            if text[after : after + 1] == closer:
+                node, pos = container, after + 1
+            elif isinstance(container, ObjectNode):
+                key_node, pos = _parse_key(text, after)
+                stack.append([container, key_node])
+                continue
+            else:
+                stack.append([container, None])
+                pos = after
+                continue
+        else:
+            match = _number(text, pos) if ch in "-0123456789" else None
+            if match is not None:
+                literal = match.group(0)
+                number: int | float = float(literal) if match.group(1) or match.group(2) else int(literal)
+                node, pos = ScalarNode(number, pos), match.end()
+            elif text.startswith("true", pos):
+                node, pos = ScalarNode(True, pos), pos + 4
+            elif text.startswith("false", pos):
+                node, pos = ScalarNode(False, pos), pos + 5
+            elif text.startswith("null", pos):
+                node, pos = ScalarNode(None, pos), pos + 4
+            else:
+                raise _unexpected_value(text, pos)
+        # ---- attach the finished value and read what follows it ------------------------
+        while True:
+            if not stack:
+                pos = _ws(text, pos).end()
+                if pos < length:
+                    raise JsonSyntaxError(
+                        f"extra data after the JSON document: {_describe(text, pos)}",
+                        pos,
+                        "a file holds one document; remove what follows it or wrap both in a list",
+                    )
+                return node
+            frame = stack[-1]
+            parent = frame[0]
+            pos = _ws(text, pos).end()
+            nxt = text[pos : pos + 1]
+            if isinstance(parent, ObjectNode):
+                key = frame[1]
+                assert isinstance(key, ScalarNode)
+                parent.pairs.append((key, node))
+                if nxt == ",":
+                    key_node, pos = _parse_key(text, _ws(text, pos + 1).end())
+                    frame[1] = key_node
+                    break
+                if nxt == "}":
+                    node, pos = parent, pos + 1
+                    stack.pop()
+                    continue
+                hint = "missing ',' between members?" if nxt == '"' else None
+                if not nxt:
+                    raise JsonSyntaxError("unexpected end of file: an object is not closed", pos, "add '}'")
+                raise JsonSyntaxError(f"expected ',' or '}}' after a member, found {_describe(text, pos)}", pos, hint)
+            assert isinstance(parent, ArrayNode)
+            parent.items.append(node)
+            if nxt == ",":
+                pos = _ws(text, pos + 1).end()
+                if text[pos : pos + 1] == "]":
+                    raise JsonSyntaxError("trailing comma before ']'", pos, "remove the last ','")
+                break
+            if nxt == "]":
+                node, pos = parent, pos + 1
+                stack.pop()
+                continue
+            if not nxt:
+                raise JsonSyntaxError("unexpected end of file: a list is not closed", pos, "add ']'")
+            hint = "missing ',' between list items?" if nxt in _VALUE_START else None
+            raise JsonSyntaxError(f"expected ',' or ']' after a list item, found {_describe(text, pos)}", pos, hint)

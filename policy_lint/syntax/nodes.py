@@ -1,0 +1,135 @@
+"""A tiny document tree whose every value knows its character offset.
+
+JSON and YAML loaders both produce these nodes, so rules never care which
+syntax a document was written in. Objects keep *all* key/value pairs in order
+(duplicates included) because a silently overwritten ``Action`` key is exactly
+the kind of thing a linter must see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Union
+
+Scalar = Union[str, int, float, bool, None]
+
+
+class Node:
+    """Base class: ``offset`` is the character index where the value starts."""
+
+    __slots__ = ("offset", "tag")
+
+    def __init__(self, offset: int, tag: str | None = None):
+        self.offset = offset
+        self.tag = tag
+
+    def to_python(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def type_name(self) -> str:
+        raise NotImplementedError
+
+
+class ScalarNode(Node):
+    """A string, number, boolean or null."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Scalar, offset: int, tag: str | None = None):
+        super().__init__(offset, tag)
+        self.value = value
+
+    def to_python(self) -> Scalar:
+        return self.value
+
+    @property
+    def type_name(self) -> str:
+        return _scalar_type_name(self.value)
+
+    def __repr__(self) -> str:
+        return f"ScalarNode({self.value!r}@{self.offset})"
+
+
+class ArrayNode(Node):
+    """A JSON array / YAML sequence."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, offset: int, items: list[Node] | None = None, tag: str | None = None):
+        super().__init__(offset, tag)
+        self.items: list[Node] = items if items is not None else []
+
+    def to_python(self) -> list[Any]:
+        return [item.to_python() for item in self.items]
+
+    @property
+    def type_name(self) -> str:
+        return "list"
+
+    def __repr__(self) -> str:
+        return f"ArrayNode({len(self.items)} items@{self.offset})"
+
+
+class ObjectNode(Node):
+    """A JSON object / YAML mapping; ``pairs`` keeps duplicates, :meth:`get` keeps the last like JSON does."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, offset: int, pairs: list[tuple[ScalarNode, Node]] | None = None, tag: str | None = None):
+        super().__init__(offset, tag)
+        self.pairs: list[tuple[ScalarNode, Node]] = pairs if pairs is not None else []
+
+    def get(self, key: str) -> Node | None:
+        found: Node | None = None
+        for k, v in self.pairs:
+            if k.value == key:
+                found = v
+        return found
+
+    def get_pair(self, key: str) -> tuple[ScalarNode, Node] | None:
+        found: tuple[ScalarNode, Node] | None = None
+        for pair in self.pairs:
+            if pair[0].value == key:
+                found = pair
+        return found
+
+    def keys(self) -> list[str]:
+        return [str(k.value) for k, _ in self.pairs]
+
+    def items(self) -> Iterator[tuple[ScalarNode, Node]]:
+        return iter(self.pairs)
+
+    def to_python(self) -> dict[str, Any]:
+        return {str(k.value): v.to_python() for k, v in self.pairs}
+
+    @property
+    def type_name(self) -> str:
+        return "object"
+
+    def __repr__(self) -> str:
+        return f"ObjectNode({self.keys()}@{self.offset})"
+
+
+def _scalar_type_name(value: Scalar) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string"
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a tree, depth first, without recursion (trees can be deep)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, ObjectNode):
+            for key, value in reversed(current.pairs):
+                stack.append(value)
+                stack.append(key)
+        elif isinstance(current, ArrayNode):
+            stack.extend(reversed(current.items))

@@ -1,0 +1,99 @@
+"""Reading input files safely and turning character offsets into line:col.
+
+Everything that reads a user's file goes through :func:`read_source`, so the
+limits (size, binary content, encoding) are enforced in one place.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policy_lint.errors import InputError
+
+#: Largest file we parse. IAM's largest policy quota is 10,240 characters and the
+#: largest AWS managed policy is ~230 KB; CloudFormation templates are capped at 1 MB.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class Source:
+    """A decoded text file and the facts about its raw bytes that rules report on."""
+
+    path: str
+    text: str
+    had_bom: bool = False
+    _line_starts: list[int] | None = field(default=None, repr=False)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return 1-based (line, column) of a character offset (column counts characters)."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
+        line = bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def offset_of(self, line: int, col: int) -> int:
+        """Inverse of :meth:`position` (used by the YAML loader, whose marks are line/col)."""
+        self.position(0)
+        assert self._line_starts is not None
+        if line - 1 >= len(self._line_starts):
+            return len(self.text)
+        return self._line_starts[line - 1] + col - 1
+
+
+def decode_bytes(data: bytes, path: str) -> Source:
+    """Decode file content as UTF-8 (one leading BOM allowed), refusing binary data."""
+    had_bom = data.startswith(_UTF8_BOM)
+    if had_bom:
+        data = data[len(_UTF8_BOM) :]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("file is UTF-16 encoded; save it as UTF-8", path, 1, 1)
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        raise InputError("binary file (contains NUL bytes); expected a UTF-8 text file", path, line, col)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line, col
+        ) from None
+    return Source(path=path, text=text, had_bom=had_bom)
+
+
+def read_source(path: str | Path, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
+    """Read and decode one file, raising :class:`InputError` for anything unusable."""
+    shown = display if display is not None else str(path)
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                f"file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit "
+                "(raise it with --max-file-size if this is really a policy or template)",
+                shown,
+            )
+        data = p.read_bytes()
+    except InputError:
+        raise
+    except IsADirectoryError:
+        raise InputError("is a directory", shown) from None
+    except FileNotFoundError:
+        raise InputError("no such file", shown) from None
+    except PermissionError:
+        raise InputError("permission denied", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
+    return decode_bytes(data, shown)
