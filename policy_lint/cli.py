@@ -63,11 +63,17 @@ def main() -> None:
     show_default=True,
     help="Exit 1 when a finding at or above this level is reported.",
 )
-@click.option("--policy-type", type=click.Choice(POLICY_TYPES), help="Do not infer the policy type; use this one.")
+@click.option(
+    "--policy-type", type=click.Choice(POLICY_TYPES), help="Do not infer the policy type; use this one."
+)
 @click.option("--select", multiple=True, help="Only these rule IDs or prefixes (e.g. PL2,PL601).")
 @click.option("--ignore", multiple=True, help="Skip these rule IDs or prefixes.")
-@click.option("--max-file-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="In MiB.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
+@click.option(
+    "--max-file-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="In MiB."
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: only on a terminal)."
+)
 def lint(
     paths: tuple[str, ...],
     fmt: str,
@@ -99,7 +105,7 @@ def lint(
         from policy_lint.reporters.text import render_text
 
         colour = sys.stdout.isatty() if color is None else color
-        click.echo(render_text(result.findings, result.errors, result.files, colour), nl=False)
+        click.echo(render_text(result.findings, result.errors, result.files, colour), nl=False, color=colour)
     threshold = Level.parse(fail_on)
     if result.errors:
         sys.exit(2)
@@ -108,7 +114,9 @@ def lint(
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
+)
 def rules(fmt: str) -> None:
     """List every rule ID with its level and title (markdown regenerates docs/rules.md)."""
     from policy_lint.docs_gen import rules_json, rules_markdown, rules_text

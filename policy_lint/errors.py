@@ -10,7 +10,9 @@ from __future__ import annotations
 class InputError(Exception):
     """An input file or option that cannot be used at all (exit code 2)."""
 
-    def __init__(self, message: str, path: str | None = None, line: int | None = None, col: int | None = None):
+    def __init__(
+        self, message: str, path: str | None = None, line: int | None = None, col: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.path = path

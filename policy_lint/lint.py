@@ -21,7 +21,9 @@ from policy_lint.rules import get_rule, policy_rules
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, Source, read_source
 
 #: Folders never worth walking into.
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__", ".tox"})
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__", ".tox"}
+)
 
 
 @dataclass
@@ -50,7 +52,9 @@ def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
             offset = report.node.offset if report.node is not None else 0
             line, col = doc.source.position(offset)
             findings.append(
-                Finding(meta.id, meta.level, report.message, Location(doc.path, line, col), meta.name, report.hint)
+                Finding(
+                    meta.id, meta.level, report.message, Location(doc.path, line, col), meta.name, report.hint
+                )
             )
     return findings
 
@@ -60,7 +64,13 @@ def lint_source(source: Source, ctx: LintContext) -> list[Finding]:
     findings: list[Finding] = []
     if source.had_bom and ctx.options.wants("PL003"):
         findings.append(
-            _finding(source, "PL003", "file starts with a UTF-8 byte-order mark", 0, "save the file as UTF-8 without BOM")
+            _finding(
+                source,
+                "PL003",
+                "file starts with a UTF-8 byte-order mark",
+                0,
+                "save the file as UTF-8 without BOM",
+            )
         )
     doc, problem = load_policy(source, ctx.options.policy_type)
     if problem is not None:
@@ -68,7 +78,14 @@ def lint_source(source: Source, ctx: LintContext) -> list[Finding]:
             meta = get_rule(problem.rule_id)
             line, col = problem.line_col or source.position(problem.offset)
             findings.append(
-                Finding(problem.rule_id, meta.level, problem.message, Location(source.path, line, col), meta.name, problem.hint)
+                Finding(
+                    problem.rule_id,
+                    meta.level,
+                    problem.message,
+                    Location(source.path, line, col),
+                    meta.name,
+                    problem.hint,
+                )
             )
         return findings
     assert doc is not None

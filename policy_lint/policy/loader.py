@@ -69,11 +69,15 @@ def parse_tree(source: Source) -> tuple[Node | None, ParseProblem | None]:
     except YamlSyntaxError as exc:
         return None, ParseProblem("PL001", exc.message, 0, exc.hint, (exc.line, exc.col))
     if root is None:
-        return None, ParseProblem("PL001", "file is empty", 0, "a policy document is a mapping with a Statement")
+        return None, ParseProblem(
+            "PL001", "file is empty", 0, "a policy document is a mapping with a Statement"
+        )
     return root, None
 
 
-def load_policy(source: Source, policy_type: PolicyType | None = None) -> tuple[PolicyDocument | None, ParseProblem | None]:
+def load_policy(
+    source: Source, policy_type: PolicyType | None = None
+) -> tuple[PolicyDocument | None, ParseProblem | None]:
     root, problem = parse_tree(source)
     if root is None:
         return None, problem

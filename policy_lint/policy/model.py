@@ -154,7 +154,9 @@ def infer_policy_type(statements: list[Statement]) -> PolicyType:
     if not with_principal:
         return PolicyType.IDENTITY
     actions = [str(a.value).lower() for s in statements for a in s.actions]
-    if actions and all(a.startswith(("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")) for a in actions):
+    if actions and all(
+        a.startswith(("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")) for a in actions
+    ):
         return PolicyType.TRUST
     return PolicyType.RESOURCE
 

@@ -11,17 +11,25 @@ the way a person would fix them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from json import JSONDecodeError
-from json.decoder import scanstring
+from json import decoder as _json_decoder
 
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
 MAX_DEPTH = 512
 
-_ws = re.compile(r"[ \t\n\r]*").match
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+#: The C implementation from the standard library: fast, and exact about escapes.
+scanstring: Callable[[str, int, bool], tuple[str, int]] = _json_decoder.scanstring  # type: ignore[attr-defined]
 _simple_string = re.compile(r'"([^"\\\x00-\x1f]*)"').match
 _number = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?").match
 _VALUE_START = frozenset('{["-0123456789tfn')
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    match = _WHITESPACE.match(text, pos)
+    return match.end() if match is not None else pos
 
 
 class JsonSyntaxError(Exception):
@@ -83,20 +91,20 @@ def _parse_key(text: str, pos: int) -> tuple[ScalarNode, int]:
         if text[pos] == "/":
             raise JsonSyntaxError("comments are not allowed in JSON", pos, "remove the comment")
         raise JsonSyntaxError(
-            f"expected a double-quoted key, found {_describe(text, pos)}", pos, "object keys must be \"quoted\""
+            f"expected a double-quoted key, found {_describe(text, pos)}", pos, 'object keys must be "quoted"'
         )
     key, end = _parse_string(text, pos)
     key_node = ScalarNode(key, pos)
-    end = _ws(text, end).end()
+    end = _skip_ws(text, end)
     if text[end : end + 1] != ":":
         raise JsonSyntaxError(f"expected ':' after key {key!r}, found {_describe(text, end)}", end)
-    return key_node, _ws(text, end + 1).end()
+    return key_node, _skip_ws(text, end + 1)
 
 
 def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
     """Parse one JSON document into a :class:`Node` tree or raise :class:`JsonSyntaxError`."""
     length = len(text)
-    pos = _ws(text, 0).end()
+    pos = _skip_ws(text, 0)
     if pos >= length:
         raise JsonSyntaxError("file is empty", 0, "a policy document is a JSON object")
     # Each frame: [container, pending key node or None]
@@ -114,7 +122,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
             if len(stack) >= max_depth:
                 raise JsonSyntaxError(f"nesting deeper than {max_depth} levels", pos)
             container: Node = ObjectNode(pos) if ch == "{" else ArrayNode(pos)
-            after = _ws(text, pos + 1).end()
+            after = _skip_ws(text, pos + 1)
             closer = "}" if ch == "{" else "]"
             if text[after : after + 1] == closer:
                 node, pos = container, after + 1
@@ -143,7 +151,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
         # ---- attach the finished value and read what follows it ------------------------
         while True:
             if not stack:
-                pos = _ws(text, pos).end()
+                pos = _skip_ws(text, pos)
                 if pos < length:
                     raise JsonSyntaxError(
                         f"extra data after the JSON document: {_describe(text, pos)}",
@@ -153,14 +161,14 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
                 return node
             frame = stack[-1]
             parent = frame[0]
-            pos = _ws(text, pos).end()
+            pos = _skip_ws(text, pos)
             nxt = text[pos : pos + 1]
             if isinstance(parent, ObjectNode):
                 key = frame[1]
                 assert isinstance(key, ScalarNode)
                 parent.pairs.append((key, node))
                 if nxt == ",":
-                    key_node, pos = _parse_key(text, _ws(text, pos + 1).end())
+                    key_node, pos = _parse_key(text, _skip_ws(text, pos + 1))
                     frame[1] = key_node
                     break
                 if nxt == "}":
@@ -170,11 +178,13 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
                 hint = "missing ',' between members?" if nxt == '"' else None
                 if not nxt:
                     raise JsonSyntaxError("unexpected end of file: an object is not closed", pos, "add '}'")
-                raise JsonSyntaxError(f"expected ',' or '}}' after a member, found {_describe(text, pos)}", pos, hint)
+                raise JsonSyntaxError(
+                    f"expected ',' or '}}' after a member, found {_describe(text, pos)}", pos, hint
+                )
             assert isinstance(parent, ArrayNode)
             parent.items.append(node)
             if nxt == ",":
-                pos = _ws(text, pos + 1).end()
+                pos = _skip_ws(text, pos + 1)
                 if text[pos : pos + 1] == "]":
                     raise JsonSyntaxError("trailing comma before ']'", pos, "remove the last ','")
                 break
@@ -185,4 +195,6 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
             if not nxt:
                 raise JsonSyntaxError("unexpected end of file: a list is not closed", pos, "add ']'")
             hint = "missing ',' between list items?" if nxt in _VALUE_START else None
-            raise JsonSyntaxError(f"expected ',' or ']' after a list item, found {_describe(text, pos)}", pos, hint)
+            raise JsonSyntaxError(
+                f"expected ',' or ']' after a list item, found {_describe(text, pos)}", pos, hint
+            )

@@ -9,9 +9,9 @@ the kind of thing a linter must see.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Union
+from typing import Any, TypeAlias
 
-Scalar = Union[str, int, float, bool, None]
+Scalar: TypeAlias = "str | int | float | bool | None"
 
 
 class Node:
@@ -76,7 +76,9 @@ class ObjectNode(Node):
 
     __slots__ = ("pairs",)
 
-    def __init__(self, offset: int, pairs: list[tuple[ScalarNode, Node]] | None = None, tag: str | None = None):
+    def __init__(
+        self, offset: int, pairs: list[tuple[ScalarNode, Node]] | None = None, tag: str | None = None
+    ):
         super().__init__(offset, tag)
         self.pairs: list[tuple[ScalarNode, Node]] = pairs if pairs is not None else []
 

@@ -86,6 +86,7 @@ def _convert(root: yaml.Node, source: Source) -> Node:
             return ObjectNode(offset, tag=tag)
         if isinstance(node, yaml.SequenceNode):
             return ArrayNode(offset, tag=tag)
+        assert isinstance(node, yaml.ScalarNode)
         return ScalarNode(_scalar_value(node), offset, tag=tag)
 
     out_root = make(root)
@@ -109,7 +110,9 @@ def _convert(root: yaml.Node, source: Source) -> Node:
                 key = make(ykey)
                 if not isinstance(key, ScalarNode):
                     mark = ykey.start_mark
-                    raise YamlSyntaxError("mapping keys must be plain scalars", mark.line + 1, mark.column + 1)
+                    raise YamlSyntaxError(
+                        "mapping keys must be plain scalars", mark.line + 1, mark.column + 1
+                    )
                 if ykey.tag == "tag:yaml.org,2002:merge":
                     key.value = "<<"
                 elif not isinstance(key.value, str):

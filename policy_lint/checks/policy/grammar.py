@@ -15,7 +15,17 @@ from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 CURRENT_VERSION = "2012-10-17"
 OLD_VERSION = "2008-10-17"
 TOP_LEVEL_KEYS = ("Version", "Id", "Statement")
-STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
+STATEMENT_KEYS = (
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+)
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 _SID_RE = re.compile(r"^[A-Za-z0-9]*$")
 
@@ -42,7 +52,9 @@ def _did_you_mean(name: str, choices: tuple[str, ...]) -> str | None:
 )
 def missing_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if isinstance(doc.root, ObjectNode) and doc.version is None:
-        yield Report(doc.root, 'no "Version"; IAM will assume 2008-10-17', f'add "Version": "{CURRENT_VERSION}"')
+        yield Report(
+            doc.root, 'no "Version"; IAM will assume 2008-10-17', f'add "Version": "{CURRENT_VERSION}"'
+        )
 
 
 @policy_rule(
@@ -70,9 +82,8 @@ def invalid_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     v = doc.version
     if v is None:
         return
-    if not isinstance(v, ScalarNode) or v.value not in (CURRENT_VERSION, OLD_VERSION):
-        shown = v.value if isinstance(v, ScalarNode) else v.type_name
-        yield Report(v, f"invalid Version {shown!r}", f'use "{CURRENT_VERSION}"')
+    if _is_string(v) and isinstance(v, ScalarNode) and v.value not in (CURRENT_VERSION, OLD_VERSION):
+        yield Report(v, f"invalid Version {v.value!r}", f'use "{CURRENT_VERSION}"')
 
 
 @policy_rule(
@@ -81,7 +92,7 @@ def invalid_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     level=Level.ERROR,
     title="The document is not a policy: no Statement, or not an object",
     rationale="A policy is an object with a Statement element; anything else is rejected by IAM.",
-    remediation="Put the statements in a top-level \"Statement\" list (if this is a CloudFormation or "
+    remediation='Put the statements in a top-level "Statement" list (if this is a CloudFormation or '
     "Terraform snippet, lint the PolicyDocument inside it).",
 )
 def missing_statement(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
@@ -100,14 +111,18 @@ def missing_statement(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
     name="unknown-element",
     level=Level.ERROR,
     title="An element name IAM does not know",
-    rationale="IAM rejects unknown elements, and element names are case-sensitive (\"action\" is not \"Action\").",
+    rationale='IAM rejects unknown elements, and element names are case-sensitive ("action" is not "Action").',
     remediation="Rename or remove the element.",
 )
 def unknown_element(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if isinstance(doc.root, ObjectNode):
         for key, _ in doc.root.pairs:
             if key.value not in TOP_LEVEL_KEYS:
-                yield Report(key, f"unknown top-level element {key.value!r}", _did_you_mean(str(key.value), TOP_LEVEL_KEYS))
+                yield Report(
+                    key,
+                    f"unknown top-level element {key.value!r}",
+                    _did_you_mean(str(key.value), TOP_LEVEL_KEYS),
+                )
     for stmt in doc.statements:
         if isinstance(stmt.node, ObjectNode):
             for key, _ in stmt.node.pairs:
@@ -124,7 +139,7 @@ def unknown_element(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     name="invalid-effect",
     level=Level.ERROR,
     title="Effect is missing or is not Allow/Deny",
-    rationale="Every statement needs Effect \"Allow\" or \"Deny\" (case-sensitive).",
+    rationale='Every statement needs Effect "Allow" or "Deny" (case-sensitive).',
     remediation='Set "Effect": "Allow" or "Effect": "Deny".',
 )
 def invalid_effect(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
@@ -199,7 +214,10 @@ def missing_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
     for stmt in doc.statements:
         if isinstance(stmt.node, ObjectNode) and stmt.principal_node is None:
             how = "inferred" if doc.type_inferred else "given"
-            yield Report(stmt.node, f"statement {_label(stmt)} has no Principal ({doc.policy_type.value} policy, {how})")
+            yield Report(
+                stmt.node,
+                f"statement {_label(stmt)} has no Principal ({doc.policy_type.value} policy, {how})",
+            )
 
 
 @policy_rule(
@@ -215,7 +233,10 @@ def unexpected_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
         return
     for stmt in doc.statements:
         if stmt.principal_key is not None:
-            yield Report(stmt.principal_key, f"{stmt.principal_key.value} is not allowed in a {doc.policy_type.value} policy")
+            yield Report(
+                stmt.principal_key,
+                f"{stmt.principal_key.value} is not allowed in a {doc.policy_type.value} policy",
+            )
 
 
 @policy_rule(
@@ -231,7 +252,10 @@ def duplicate_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
         if isinstance(stmt.sid, ScalarNode) and isinstance(stmt.sid.value, str) and stmt.sid.value:
             if stmt.sid.value in seen:
-                yield Report(stmt.sid, f"Sid {stmt.sid.value!r} is already used by statement #{seen[stmt.sid.value] + 1}")
+                yield Report(
+                    stmt.sid,
+                    f"Sid {stmt.sid.value!r} is already used by statement #{seen[stmt.sid.value] + 1}",
+                )
             else:
                 seen[stmt.sid.value] = stmt.index
 
@@ -302,7 +326,7 @@ def wrong_type(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if not isinstance(root, ObjectNode):
         return
     for key, value in root.pairs:
-        if key.value == "Version" and not isinstance(value, ScalarNode):
+        if key.value == "Version" and not _is_string(value):
             yield Report(value, f"Version must be a string, not a {value.type_name}")
         elif key.value == "Id" and not _is_string(value):
             yield Report(value, f"Id must be a string, not a {value.type_name}")
@@ -312,7 +336,9 @@ def wrong_type(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
                     if not isinstance(item, ObjectNode):
                         yield Report(item, f"each statement must be an object, not a {item.type_name}")
             elif not isinstance(value, ObjectNode):
-                yield Report(value, f"Statement must be a list of objects or one object, not a {value.type_name}")
+                yield Report(
+                    value, f"Statement must be a list of objects or one object, not a {value.type_name}"
+                )
     for stmt in doc.statements:
         if isinstance(stmt.node, ObjectNode):
             yield from _statement_types(stmt.node)
@@ -350,7 +376,8 @@ def _statement_types(node: ObjectNode) -> Iterator[Report]:
                         yield Report(
                             ptype,
                             f"unknown principal type {ptype.value!r}",
-                            _did_you_mean(str(ptype.value), PRINCIPAL_TYPES) or "use AWS, Service, Federated or CanonicalUser",
+                            _did_you_mean(str(ptype.value), PRINCIPAL_TYPES)
+                            or "use AWS, Service, Federated or CanonicalUser",
                         )
                     yield from _string_or_list(f"{name}.{ptype.value}", pvalue)
             else:
@@ -367,7 +394,9 @@ def _statement_types(node: ObjectNode) -> Iterator[Report]:
                     items = cvalue.items if isinstance(cvalue, ArrayNode) else [cvalue]
                     for item in items:
                         if not isinstance(item, ScalarNode) or item.value is None:
-                            yield Report(item, f"condition value for {ckey.value} must be a string, number or boolean")
+                            yield Report(
+                                item, f"condition value for {ckey.value} must be a string, number or boolean"
+                            )
 
 
 @policy_rule(
@@ -390,7 +419,10 @@ def policy_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         yield Report(doc.root, f"{size:,} non-whitespace characters, over the {MANAGED_POLICY_QUOTA:,} quota")
 
 
-_FEDERATED_ACTIONS = {"sts:assumerolewithsaml": "a SAML provider", "sts:assumerolewithwebidentity": "an OIDC provider"}
+_FEDERATED_ACTIONS = {
+    "sts:assumerolewithsaml": "a SAML provider",
+    "sts:assumerolewithwebidentity": "an OIDC provider",
+}
 
 
 @policy_rule(
@@ -411,7 +443,9 @@ def trust_principal_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[
             need = _FEDERATED_ACTIONS.get(str(action.value).lower())
             if need and "Federated" not in types:
                 shown = ", ".join(sorted(types))
-                yield Report(action, f"{action.value} is called by {need} (Federated principal), not by {shown}")
+                yield Report(
+                    action, f"{action.value} is called by {need} (Federated principal), not by {shown}"
+                )
 
 
 def _label(stmt: Statement) -> str:

@@ -1,1 +1,231 @@
-"""Placeholder module: rules of this family are registered here."""
+"""PL6: statements that grant more than anyone should by accident.
+
+These are security warnings, not syntax errors: the policy is valid, but it hands
+out full control, lets any role be passed to any service, lets the holder change
+permissions, or opens a resource to the whole world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policy_lint.catalog.actions import ActionInfo, wildcard_regex
+from policy_lint.findings import Level
+from policy_lint.lint_context import LintContext
+from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
+from policy_lint.rules import Report, policy_rule
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+
+PERMISSIONS_MANAGEMENT = "Permissions management"
+
+#: Condition keys that narrow *who* can use a resource policy statement. A condition on
+#: aws:SecureTransport or aws:CurrentTime alone does not: the world is still allowed in.
+RESTRICTING_KEYS = frozenset(
+    key.lower()
+    for key in (
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceOwner",
+        "aws:SourceOrgID",
+        "aws:SourceOrgPaths",
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalServiceName",
+        "aws:PrincipalIsAWSService",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceIp",
+        "aws:VpcSourceIp",
+        "aws:userid",
+        "aws:username",
+        "aws:ResourceOrgID",
+        "aws:ResourceAccount",
+        "aws:CalledVia",
+        "aws:VpceAccount",
+        "aws:VpceOrgID",
+        "aws:VpceOrgPaths",
+        "kms:CallerAccount",
+        "kms:ViaService",
+        "s3:DataAccessPointAccount",
+        "sns:Endpoint",
+        "lambda:FunctionUrlAuthType",
+    )
+)
+
+
+def _allows_star_resource(stmt: Statement) -> bool:
+    if stmt.uses_not_resource:
+        return True
+    return any(r.value == "*" for r in stmt.resources)
+
+
+def _pattern_matches(pattern: str, action: str) -> bool:
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == action
+    return bool(wildcard_regex(pattern).match(action))
+
+
+def _expand(ctx: LintContext, pattern: str) -> list[ActionInfo]:
+    if pattern == "*" or ":" not in pattern:
+        return []
+    return ctx.catalog.match(pattern)
+
+
+@policy_rule(
+    id="PL601",
+    name="full-admin",
+    level=Level.SECURITY_WARNING,
+    title='Allow "*" on "*": full administrator access',
+    rationale="The statement grants every action on every resource, including changing its own "
+    "permissions and deleting audit trails.",
+    remediation="Grant the specific actions the principal needs (start from a reference policy).",
+)
+def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for stmt in doc.statements:
+        if not stmt.is_allow or stmt.uses_not_action or stmt.condition_node is not None:
+            continue
+        star = next((a for a in stmt.actions if a.value in ("*", "*:*")), None)
+        if star is not None and _allows_star_resource(stmt):
+            yield Report(star, 'Allow "*" on all resources grants full administrator access')
+
+
+@policy_rule(
+    id="PL602",
+    name="passrole-any-role",
+    level=Level.SECURITY_WARNING,
+    title="iam:PassRole on any role",
+    rationale="Passing any role to a service (EC2, Lambda ...) lets the holder run code with that role's "
+    "permissions, a classic privilege escalation.",
+    remediation="Limit Resource to the role ARNs that must be passed, and condition on iam:PassedToService.",
+)
+def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for stmt in doc.statements:
+        if not stmt.is_allow or stmt.uses_not_action or not _allows_star_resource(stmt):
+            continue
+        for action in stmt.actions:
+            value = str(action.value)
+            if value in ("*", "*:*"):
+                continue  # reported as full admin
+            if _pattern_matches(value, "iam:passrole"):
+                scope = "NotResource" if stmt.uses_not_resource else 'Resource "*"'
+                yield Report(action, f"{value} allows iam:PassRole with {scope}: any role can be passed")
+
+
+def _risky_members(ctx: LintContext, stmt: Statement) -> Iterator[tuple[ScalarNode, list[ActionInfo], str]]:
+    for action in stmt.actions:
+        value = str(action.value)
+        if value in ("*", "*:*") or ("*" not in value and "?" not in value):
+            continue
+        matched = _expand(ctx, value)
+        management = [a for a in matched if PERMISSIONS_MANAGEMENT in a.access_level]
+        if management:
+            yield action, management, PERMISSIONS_MANAGEMENT
+            continue
+        writes = [a for a in matched if "Write" in a.access_level]
+        if writes:
+            yield action, writes, "Write"
+
+
+def _examples(actions: list[ActionInfo]) -> str:
+    names = sorted(a.full_name for a in actions)
+    shown = ", ".join(names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+@policy_rule(
+    id="PL603",
+    name="wildcard-permissions-management",
+    level=Level.SECURITY_WARNING,
+    title="A wildcard grants permissions-management actions",
+    rationale="Permissions-management actions (iam:Put*Policy, s3:PutBucketPolicy, kms:CreateGrant ...) let "
+    "the holder grant themselves or others more access; a wildcard hides that they are included.",
+    remediation="List the actions explicitly, leaving out permissions-management ones that are not needed.",
+)
+def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for stmt in doc.statements:
+        if not stmt.is_allow or stmt.uses_not_action:
+            continue
+        for action, matched, level in _risky_members(ctx, stmt):
+            if level == PERMISSIONS_MANAGEMENT:
+                yield Report(
+                    action,
+                    f"{action.value} grants {len(matched)} permissions-management action"
+                    f"{'s' if len(matched) != 1 else ''} ({_examples(matched)})",
+                )
+
+
+@policy_rule(
+    id="PL604",
+    name="wildcard-write",
+    level=Level.WARNING,
+    title="A wildcard grants write actions",
+    rationale="A wildcard such as ec2:* or s3:Put* grants write actions nobody reviewed one by one, "
+    "including ones AWS adds later.",
+    remediation="List the write actions that are needed, or scope the statement with resources and conditions.",
+)
+def wildcard_write(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for stmt in doc.statements:
+        if not stmt.is_allow or stmt.uses_not_action:
+            continue
+        for action, matched, level in _risky_members(ctx, stmt):
+            if level == "Write":
+                yield Report(
+                    action,
+                    f"{action.value} grants {len(matched)} write action{'s' if len(matched) != 1 else ''} "
+                    f"({_examples(matched)})",
+                )
+
+
+@policy_rule(
+    id="PL605",
+    name="allow-not-action",
+    level=Level.SECURITY_WARNING,
+    title="Allow with NotAction grants everything else",
+    rationale="Allow + NotAction grants every action not listed, in every service, including ones AWS "
+    "launches later.",
+    remediation="Use Action with the actions you mean, or Deny + NotAction for guardrails.",
+)
+def allow_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for stmt in doc.statements:
+        if stmt.is_allow and stmt.uses_not_action and stmt.action_key is not None:
+            scope = "on all resources" if _allows_star_resource(stmt) else "on the listed resources"
+            yield Report(stmt.action_key, f"Allow with NotAction grants every other action {scope}")
+
+
+def _is_everyone(principal: Node | None) -> bool:
+    if isinstance(principal, ScalarNode):
+        return principal.value == "*"
+    if isinstance(principal, ObjectNode):
+        aws = principal.get("AWS")
+        items = aws.items if isinstance(aws, ArrayNode) else [aws] if aws is not None else []
+        return any(isinstance(i, ScalarNode) and i.value == "*" for i in items)
+    return False
+
+
+def _restricting_condition(stmt: Statement) -> bool:
+    return any(str(entry.key.value).lower() in RESTRICTING_KEYS for entry in stmt.conditions)
+
+
+@policy_rule(
+    id="PL606",
+    name="public-resource-policy",
+    level=Level.SECURITY_WARNING,
+    title='A resource policy allows Principal "*" without a restricting condition',
+    rationale='Principal "*" means every AWS account and anonymous callers. Unless a condition such as '
+    "aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID narrows it, the resource is public "
+    "(e.g. anyone can send to an SQS queue).",
+    remediation="Name the principals, or add a condition on aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID.",
+)
+def public_resource_policy(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if doc.policy_type in (PolicyType.IDENTITY, PolicyType.SCP, PolicyType.RCP):
+        return
+    for stmt in doc.statements:
+        if not stmt.is_allow or stmt.principal_key is None:
+            continue
+        if stmt.principal_key.value == "NotPrincipal":
+            yield Report(stmt.principal_key, "Allow with NotPrincipal grants access to everyone not listed")
+        elif _is_everyone(stmt.principal_node) and not _restricting_condition(stmt):
+            node = stmt.principal_node or stmt.principal_key
+            yield Report(node, 'Principal "*" with no condition restricting the caller: anyone can use this')

@@ -51,8 +51,8 @@ declare(
     name="duplicate-key",
     level=Level.ERROR,
     title="A key appears twice in the same object",
-    rationale="JSON parsers silently keep the last duplicate, so a second \"Action\" (even spelled "
-    "\"\\u0041ction\") replaces the first one unseen by reviewers. Condition keys are case-insensitive, "
+    rationale='JSON parsers silently keep the last duplicate, so a second "Action" (even spelled '
+    '"\\u0041ction") replaces the first one unseen by reviewers. Condition keys are case-insensitive, '
     "so aws:PrincipalOrgID and AWS:PrincipalOrgId are duplicates too.",
     remediation="Keep one key and merge the values you meant into it.",
 )
