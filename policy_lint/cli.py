@@ -74,6 +74,13 @@ def main() -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: only on a terminal)."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for large folders (default: one per CPU).",
+)
 def lint(
     paths: tuple[str, ...],
     fmt: str,
@@ -83,6 +90,7 @@ def lint(
     ignore: tuple[str, ...],
     max_file_size: float,
     color: bool | None,
+    jobs: int | None,
 ) -> None:
     """Lint IAM policy documents (files, or folders searched for policies)."""
     from policy_lint.lint import lint_paths
@@ -94,7 +102,7 @@ def lint(
         select=_split_ids(select),
         ignore=_split_ids(ignore),
     )
-    result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024))
+    result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
     for error in result.errors:
         click.echo(f"{error}", err=True)
     if fmt == "json":

@@ -19,6 +19,10 @@ class InputError(Exception):
         self.line = line
         self.col = col
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str | None, int | None, int | None]]:
+        # Keep path/line/col when findings cross a process boundary (parallel linting).
+        return (InputError, (self.message, self.path, self.line, self.col))
+
     def __str__(self) -> str:
         where = self.path or ""
         if self.path and self.line is not None:

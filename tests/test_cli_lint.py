@@ -132,3 +132,17 @@ def test_lint_does_not_import_boto3(files: Path) -> None:
         [sys.executable, "-c", code, str(files / "good.json")], capture_output=True, text=True, check=True
     )
     assert proc.stdout.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_parallel_lint_gives_identical_output(tmp_path: Path) -> None:
+    for i in range(260):
+        body = BROKEN if i % 7 == 0 else (WARN_ONLY if i % 3 == 0 else GOOD)
+        (tmp_path / f"p{i:03}.json").write_text(body)
+    (tmp_path / "zz-binary.json").write_bytes(b"\x00Statement")
+    serial = run("lint", "--format", "json", "--fail-on", "warning", "-j", "1", str(tmp_path))
+    parallel = run("lint", "--format", "json", "--fail-on", "warning", "-j", "2", str(tmp_path))
+    assert serial == parallel
+    payload = json.loads(parallel[1])
+    assert payload["files"] == 260
+    assert payload["errors"][0]["path"].endswith("zz-binary.json")
+    assert payload["errors"][0]["line"] == 1

@@ -27,9 +27,12 @@ _number = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?").match
 _VALUE_START = frozenset('{["-0123456789tfn')
 
 
+_whitespace_match: Callable[[str, int], re.Match[str]] = _WHITESPACE.match  # type: ignore[assignment]
+
+
 def _skip_ws(text: str, pos: int) -> int:
-    match = _WHITESPACE.match(text, pos)
-    return match.end() if match is not None else pos
+    # The pattern matches the empty string, so there is always a match.
+    return _whitespace_match(text, pos).end()
 
 
 class JsonSyntaxError(Exception):
@@ -122,7 +125,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
             if len(stack) >= max_depth:
                 raise JsonSyntaxError(f"nesting deeper than {max_depth} levels", pos)
             container: Node = ObjectNode(pos) if ch == "{" else ArrayNode(pos)
-            after = _skip_ws(text, pos + 1)
+            after = _whitespace_match(text, pos + 1).end()
             closer = "}" if ch == "{" else "]"
             if text[after : after + 1] == closer:
                 node, pos = container, after + 1
@@ -151,7 +154,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
         # ---- attach the finished value and read what follows it ------------------------
         while True:
             if not stack:
-                pos = _skip_ws(text, pos)
+                pos = _whitespace_match(text, pos).end()
                 if pos < length:
                     raise JsonSyntaxError(
                         f"extra data after the JSON document: {_describe(text, pos)}",
@@ -161,7 +164,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
                 return node
             frame = stack[-1]
             parent = frame[0]
-            pos = _skip_ws(text, pos)
+            pos = _whitespace_match(text, pos).end()
             nxt = text[pos : pos + 1]
             if isinstance(parent, ObjectNode):
                 key = frame[1]
