@@ -23,6 +23,14 @@ class Node:
         self.offset = offset
         self.tag = tag
 
+    @property
+    def described(self) -> str:
+        """The type with its article, for messages: "a number", "an object", "null"."""
+        name = self.type_name
+        if name == "null":
+            return "null"
+        return f"an {name}" if name[0] in "aeiou" else f"a {name}"
+
     def to_python(self) -> Any:
         raise NotImplementedError
 

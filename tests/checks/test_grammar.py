@@ -177,3 +177,24 @@ def test_federated_action_needs_federated_principal() -> None:
         Action="sts:AssumeRoleWithSAML",
     )
     assert lint_policy(ok, select="PL116") == []
+
+
+def test_rcp_restrictions_apply_when_the_type_is_rcp() -> None:
+    allow = statement(Sid="A", Effect="Allow", Principal="*", Action="s3:GetObject", Resource="*")
+    assert rule_ids(lint_policy(allow, select="PL117", policy_type="rcp")) == ["PL117"]
+    assert lint_policy(allow, select="PL117") == []  # inferred as a plain resource policy
+    specific = statement(
+        Effect="Deny", Principal={"AWS": "arn:aws:iam::123456789012:root"}, Action="s3:*", Resource="*"
+    )
+    findings = lint_policy(specific, select="PL117", policy_type="rcp")
+    assert [f.message for f in findings] == ['RCP statements must use Principal "*"']
+    not_action = statement(Effect="Deny", Principal="*", NotAction="s3:GetObject", Resource="*")
+    assert "NotAction" in lint_policy(not_action, select="PL117", policy_type="rcp")[0].message
+    good = statement(
+        Effect="Deny",
+        Principal="*",
+        Action="s3:*",
+        Resource="*",
+        Condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-1"}},
+    )
+    assert lint_policy(good, select="PL1", policy_type="rcp") == []

@@ -97,7 +97,7 @@ def invalid_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 )
 def missing_statement(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if not isinstance(doc.root, ObjectNode):
-        yield Report(doc.root, f"a policy document must be an object, not a {doc.root.type_name}")
+        yield Report(doc.root, f"a policy document must be an object, not {doc.root.described}")
         return
     if doc.statement_node is None:
         hint = None
@@ -327,17 +327,17 @@ def wrong_type(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         return
     for key, value in root.pairs:
         if key.value == "Version" and not _is_string(value):
-            yield Report(value, f"Version must be a string, not a {value.type_name}")
+            yield Report(value, f"Version must be a string, not {value.described}")
         elif key.value == "Id" and not _is_string(value):
-            yield Report(value, f"Id must be a string, not a {value.type_name}")
+            yield Report(value, f"Id must be a string, not {value.described}")
         elif key.value == "Statement":
             if isinstance(value, ArrayNode):
                 for item in value.items:
                     if not isinstance(item, ObjectNode):
-                        yield Report(item, f"each statement must be an object, not a {item.type_name}")
+                        yield Report(item, f"each statement must be an object, not {item.described}")
             elif not isinstance(value, ObjectNode):
                 yield Report(
-                    value, f"Statement must be a list of objects or one object, not a {value.type_name}"
+                    value, f"Statement must be a list of objects or one object, not {value.described}"
                 )
     for stmt in doc.statements:
         if isinstance(stmt.node, ObjectNode):
@@ -354,16 +354,28 @@ def _string_or_list(name: str, value: Node) -> Iterator[Report]:
     if isinstance(value, ArrayNode):
         for item in value.items:
             if not _is_string(item):
-                yield Report(item, f"{name} entries must be strings, not a {item.type_name}")
+                yield Report(
+                    item, f"{name} entries must be strings, not {item.described}", _intrinsic_hint(item)
+                )
         return
-    yield Report(value, f"{name} must be a string or a list of strings, not a {value.type_name}")
+    yield Report(
+        value, f"{name} must be a string or a list of strings, not {value.described}", _intrinsic_hint(value)
+    )
+
+
+def _intrinsic_hint(node: Node) -> str | None:
+    if isinstance(node, ObjectNode) and len(node.pairs) == 1:
+        key = str(node.pairs[0][0].value)
+        if key == "Ref" or key.startswith("Fn::"):
+            return f"{key} is a CloudFormation intrinsic function: lint the template, or the rendered policy"
+    return None
 
 
 def _statement_types(node: ObjectNode) -> Iterator[Report]:
     for key, value in node.pairs:
         name = key.value
         if name in ("Sid", "Effect") and not _is_string(value):
-            yield Report(value, f"{name} must be a string, not a {value.type_name}")
+            yield Report(value, f"{name} must be a string, not {value.described}")
         elif name in ("Action", "NotAction", "Resource", "NotResource"):
             yield from _string_or_list(str(name), value)
         elif name in ("Principal", "NotPrincipal"):
@@ -381,10 +393,10 @@ def _statement_types(node: ObjectNode) -> Iterator[Report]:
                         )
                     yield from _string_or_list(f"{name}.{ptype.value}", pvalue)
             else:
-                yield Report(value, f'{name} must be "*" or an object, not a {value.type_name}')
+                yield Report(value, f'{name} must be "*" or an object, not {value.described}')
         elif name == "Condition":
             if not isinstance(value, ObjectNode):
-                yield Report(value, f"Condition must be an object, not a {value.type_name}")
+                yield Report(value, f"Condition must be an object, not {value.described}")
                 continue
             for operator, block in value.pairs:
                 if not isinstance(block, ObjectNode):
@@ -452,3 +464,37 @@ def _label(stmt: Statement) -> str:
     if isinstance(stmt.sid, ScalarNode) and isinstance(stmt.sid.value, str) and stmt.sid.value:
         return f"{stmt.sid.value!r}"
     return f"#{stmt.index + 1}"
+
+
+@policy_rule(
+    id="PL117",
+    name="rcp-grammar",
+    level=Level.ERROR,
+    title="A resource control policy uses a feature RCPs do not support",
+    rationale='RCPs (AWS Organizations) only restrict: every statement must be a Deny with Principal "*", '
+    "and NotAction / NotPrincipal are not supported; AWS rejects the policy otherwise.",
+    remediation='Use Effect Deny, Principal "*" (narrow with conditions such as aws:PrincipalAccount), and Action.',
+    references=(
+        "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html",
+    ),
+)
+def rcp_grammar(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if doc.policy_type is not PolicyType.RCP:
+        return
+    for stmt in doc.statements:
+        if not isinstance(stmt.node, ObjectNode):
+            continue
+        if stmt.effect_value == "Allow":
+            yield Report(stmt.effect, "RCP statements must use Effect Deny (RCPs cannot grant access)")
+        if stmt.uses_not_action and stmt.action_key is not None:
+            yield Report(stmt.action_key, "NotAction is not supported in resource control policies")
+        if stmt.principal_key is not None and stmt.principal_key.value == "NotPrincipal":
+            yield Report(stmt.principal_key, "NotPrincipal is not supported in resource control policies")
+        elif stmt.principal_node is not None and not (
+            isinstance(stmt.principal_node, ScalarNode) and stmt.principal_node.value == "*"
+        ):
+            yield Report(
+                stmt.principal_node,
+                'RCP statements must use Principal "*"',
+                "narrow the principals with a condition such as aws:PrincipalAccount",
+            )
