@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from enum import Enum
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policy_lint.findings import Level
 
 if TYPE_CHECKING:
+    from policy_lint.findings import Location
+    from policy_lint.inventory.model import Inventory
     from policy_lint.lint_context import LintContext
     from policy_lint.policy.model import PolicyDocument
     from policy_lint.syntax.nodes import Node
@@ -52,6 +55,47 @@ class PolicyRule:
     check: PolicyCheck
 
 
+class Status(str, Enum):
+    """The verdict of a check on one resource. *unknown* is never a pass."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class CheckMeta(RuleMeta):
+    """A rule over the inventory: adds where it applies and which frameworks it maps to."""
+
+    features: tuple[str, ...] = ()  # empty: applies whatever features are selected
+    plans: tuple[str, ...] = ()  # empty: both plans
+    frameworks: tuple[
+        tuple[str, str], ...
+    ] = ()  # (framework, control), e.g. ("CIS AWS Foundations v3.0.0", "3.5")
+    profiles: tuple[str, ...] = ("onboarding",)  # onboarding | cis
+
+
+class Result(NamedTuple):
+    """What an inventory check yields per resource; the engine adds the rule's metadata."""
+
+    status: Status
+    resource: str
+    message: str
+    location: Location | None = None
+    evidence: dict[str, Any] | None = None
+
+
+InventoryCheck = Callable[["Inventory"], Iterable[Result]]
+
+
+@dataclass(frozen=True)
+class InventoryRule:
+    """A rule that reads the whole inventory and judges each relevant resource."""
+
+    meta: CheckMeta
+    check: InventoryCheck
+
+
 FAMILIES: dict[str, str] = {
     "PL0": "Syntax and file",
     "PL1": "Policy grammar",
@@ -60,10 +104,18 @@ FAMILIES: dict[str, str] = {
     "PL4": "Resources and ARNs",
     "PL5": "Template placeholders",
     "PL6": "Risky permissions",
+    "OB0": "Onboarding configuration",
+    "OB1": "Onboarding: IAM user and policies",
+    "OB2": "Onboarding: CloudTrail and S3",
+    "OB3": "Onboarding: SQS queue and notification",
+    "CS1": "CSPM posture: identity",
+    "CS2": "CSPM posture: logging and storage",
+    "CS3": "CSPM posture: network and messaging",
 }
 
 _META: dict[str, RuleMeta] = {}
 _POLICY_RULES: list[PolicyRule] = []
+_INVENTORY_RULES: list[InventoryRule] = []
 
 
 def declare(meta: RuleMeta) -> RuleMeta:
@@ -104,8 +156,46 @@ def policy_rule(
     return register
 
 
+def inventory_rule(
+    id: str,
+    name: str,
+    severity: Level,
+    title: str,
+    rationale: str,
+    remediation: str,
+    references: tuple[str, ...] = (),
+    features: tuple[str, ...] = (),
+    plans: tuple[str, ...] = (),
+    frameworks: tuple[tuple[str, str], ...] = (),
+    profiles: tuple[str, ...] = ("onboarding",),
+) -> Callable[[InventoryCheck], InventoryCheck]:
+    """Decorator that registers an inventory rule (onboarding or posture) with its metadata."""
+
+    def register(func: InventoryCheck) -> InventoryCheck:
+        meta = CheckMeta(
+            id=id,
+            name=name,
+            level=severity,
+            title=title,
+            rationale=rationale,
+            remediation=remediation,
+            family=FAMILIES.get(id[:3], "Other"),
+            references=references,
+            features=features,
+            plans=plans,
+            frameworks=frameworks,
+            profiles=profiles,
+        )
+        declare(meta)
+        _INVENTORY_RULES.append(InventoryRule(meta, func))
+        return func
+
+    return register
+
+
 def _load_all() -> None:
     # Importing the check modules registers their rules.
+    import policy_lint.checks.onboarding
     import policy_lint.checks.policy  # noqa: F401
 
 
@@ -117,6 +207,11 @@ def all_rules() -> list[RuleMeta]:
 def policy_rules() -> list[PolicyRule]:
     _load_all()
     return list(_POLICY_RULES)
+
+
+def inventory_rules() -> list[InventoryRule]:
+    _load_all()
+    return sorted(_INVENTORY_RULES, key=lambda r: r.meta.id)
 
 
 def get_rule(rule_id: str) -> RuleMeta:

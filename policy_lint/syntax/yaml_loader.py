@@ -42,7 +42,13 @@ class YamlSyntaxError(Exception):
         self.hint = hint
 
 
-def _scalar_value(node: yaml.ScalarNode) -> Any:
+def _scalar_value(node: yaml.ScalarNode, yaml12_booleans: bool) -> Any:
+    if (
+        yaml12_booleans
+        and node.tag == "tag:yaml.org,2002:bool"
+        and node.value.lower() not in ("true", "false")
+    ):
+        return node.value  # YAML 1.2: "off", "yes", "no" are strings
     if node.tag in _CONVERTED_TAGS:
         try:
             return _constructor.yaml_constructors[node.tag](_constructor, node)
@@ -58,8 +64,13 @@ def _tag_of(node: yaml.Node) -> str | None:
     return str(tag)
 
 
-def compose_yaml(source: Source) -> Node | None:
-    """Parse ``source`` into a node tree; ``None`` for an empty document."""
+def compose_yaml(source: Source, yaml12_booleans: bool = False) -> Node | None:
+    """Parse ``source`` into a node tree; ``None`` for an empty document.
+
+    ``yaml12_booleans`` keeps YAML 1.1's ``on/off/yes/no`` as strings (only
+    ``true``/``false`` are booleans), which configuration files want
+    (``sync: off``); CloudFormation templates keep YAML 1.1 rules.
+    """
     try:
         root = yaml.compose(source.text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -73,10 +84,10 @@ def compose_yaml(source: Source) -> Node | None:
         raise YamlSyntaxError("YAML nesting is too deep", 1, 1) from None
     if root is None:
         return None
-    return _convert(root, source)
+    return _convert(root, source, yaml12_booleans)
 
 
-def _convert(root: yaml.Node, source: Source) -> Node:
+def _convert(root: yaml.Node, source: Source, yaml12_booleans: bool) -> Node:
     budget = MAX_NODES
 
     def make(node: yaml.Node) -> Node:
@@ -87,7 +98,7 @@ def _convert(root: yaml.Node, source: Source) -> Node:
         if isinstance(node, yaml.SequenceNode):
             return ArrayNode(offset, tag=tag)
         assert isinstance(node, yaml.ScalarNode)
-        return ScalarNode(_scalar_value(node), offset, tag=tag)
+        return ScalarNode(_scalar_value(node, yaml12_booleans), offset, tag=tag)
 
     out_root = make(root)
     # Stack of (yaml node, our node, ids of ancestors for cycle detection)

@@ -1,0 +1,3 @@
+"""Onboarding rules over the inventory (OB0 configuration, OB1 IAM, OB2 CloudTrail/S3, OB3 SQS)."""
+
+from policy_lint.checks.onboarding import config_rules  # noqa: F401  (importing registers the rules)

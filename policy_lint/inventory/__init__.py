@@ -1,0 +1,1 @@
+"""The normalized inventory: the contract between sources (files, live AWS) and checks."""

@@ -1,0 +1,198 @@
+"""Typed resources with their origin; a value a source could not learn is :class:`Unknown`.
+
+Checks read these dataclasses and never ask which source built them. A source
+that cannot know a value (a Terraform attribute computed at apply time, an
+AccessDenied from AWS) stores ``Unknown(reason)``, never a default that would
+happen to pass: a check that meets an Unknown reports *unknown* with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias, TypeVar
+
+from policy_lint.findings import Location
+from policy_lint.onboarding.config import OnboardingConfig
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the source could not determine, and why."""
+
+    reason: str
+
+    def __bool__(self) -> bool:  # an Unknown must never pass a truthiness test by accident
+        raise TypeError(
+            f"truth value of an unknown value ({self.reason}) is undefined: check is_unknown() first"
+        )
+
+
+Maybe: TypeAlias = "T | Unknown"
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a resource came from: a file position for planned input, an ARN and region for live input."""
+
+    source: str  # terraform | terraform-plan | cloudformation | live | config | policy-file
+    address: str  # aws_cloudtrail.audit, a CloudFormation logical ID, or an ARN
+    path: str | None = None
+    line: int | None = None
+    col: int | None = None
+    region: str | None = None
+
+    @property
+    def location(self) -> Location | None:
+        if self.path is None:
+            return None
+        return Location(self.path, self.line or 1, self.col or 1)
+
+
+@dataclass
+class Resource:
+    """Common fields; ``attribute_origins`` points individual attributes at their own lines."""
+
+    origin: Origin
+    attribute_origins: dict[str, Origin] = field(default_factory=dict, kw_only=True)
+
+    def origin_of(self, attribute: str) -> Origin:
+        return self.attribute_origins.get(attribute, self.origin)
+
+
+@dataclass
+class PolicyRef:
+    """A policy attached to (or inline in) a principal: by ARN or name, with the document when known."""
+
+    name: str
+    arn: Maybe[str] | None = None
+    document: Maybe[dict[str, Any]] | None = None
+    inline: bool = False
+
+
+@dataclass
+class AccessKey:
+    """An access key's metadata; the ID is stored redacted (last 4 characters) only."""
+
+    key_id_suffix: str
+    status: Maybe[str]  # Active | Inactive
+    created: Maybe[str] | None = None
+    last_used: Maybe[str | None] = None
+
+
+@dataclass
+class Account(Resource):
+    account_id: Maybe[str]
+    partition: Maybe[str]
+    root_access_keys_present: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    root_mfa_enabled: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    password_policy: Maybe[dict[str, Any] | None] = field(default_factory=lambda: Unknown("not collected"))
+
+
+@dataclass
+class IamUser(Resource):
+    name: Maybe[str]
+    arn: Maybe[str] | None = None
+    has_login_profile: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    access_keys: Maybe[list[AccessKey]] = field(default_factory=lambda: Unknown("not collected"))
+    attached_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
+    inline_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
+    groups: Maybe[list[str]] = field(default_factory=list)
+    permissions_boundary: Maybe[str | None] = None
+
+
+@dataclass
+class IamGroup(Resource):
+    name: Maybe[str]
+    attached_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
+    inline_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
+
+
+@dataclass
+class IamPolicy(Resource):
+    """A customer managed policy (AWS managed ones come from the bundled snapshot)."""
+
+    name: Maybe[str]
+    arn: Maybe[str] | None = None
+    document: Maybe[dict[str, Any]] | None = None
+
+
+@dataclass
+class EventSelectorSummary:
+    """Management events as recorded by basic or advanced selectors (FACTS R17)."""
+
+    management_read: Maybe[bool]
+    management_write: Maybe[bool]
+    excluded_sources: tuple[str, ...] = ()
+    kind: str = "default"  # default | basic | advanced
+
+
+@dataclass
+class Trail(Resource):
+    name: Maybe[str]
+    arn: Maybe[str] | None = None
+    home_region: Maybe[str] | None = None
+    multi_region: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    logging: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    bucket: Maybe[str] | None = None
+    s3_key_prefix: Maybe[str | None] = None
+    kms_key_id: Maybe[str | None] = None
+    log_file_validation: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    include_global_events: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    events: Maybe[EventSelectorSummary] = field(default_factory=lambda: Unknown("not collected"))
+
+
+@dataclass
+class QueueNotification:
+    """One S3 -> SQS notification entry."""
+
+    queue_arn: Maybe[str]
+    events: Maybe[tuple[str, ...]]
+    prefix: Maybe[str | None] = None
+    suffix: Maybe[str | None] = None
+    origin: Origin | None = None
+
+
+@dataclass
+class Bucket(Resource):
+    name: Maybe[str]
+    region: Maybe[str] | None = None
+    #: ``AES256``, ``aws:kms``, ``aws:kms:dsse``; no configuration means SSE-S3 (AES256) by default (R20).
+    encryption: Maybe[str] = "AES256"
+    kms_key_id: Maybe[str | None] = None
+    notifications: Maybe[list[QueueNotification]] = field(default_factory=list)
+    eventbridge: Maybe[bool] = False
+    public_access_block: Maybe[dict[str, bool] | None] = None
+    policy: Maybe[dict[str, Any] | None] = None
+    owner_account: Maybe[str] | None = None
+
+
+@dataclass
+class Queue(Resource):
+    name: Maybe[str]
+    arn: Maybe[str] | None = None
+    region: Maybe[str] | None = None
+    fifo: Maybe[bool] = False
+    policy: Maybe[dict[str, Any] | None] = None
+    kms_key_id: Maybe[str | None] = None
+    sqs_managed_sse: Maybe[bool] = False
+
+
+@dataclass
+class Inventory:
+    """Everything the checks may look at, from any mix of sources."""
+
+    config: OnboardingConfig | None = None
+    accounts: list[Account] = field(default_factory=list)
+    users: list[IamUser] = field(default_factory=list)
+    groups: list[IamGroup] = field(default_factory=list)
+    policies: list[IamPolicy] = field(default_factory=list)
+    trails: list[Trail] = field(default_factory=list)
+    buckets: list[Bucket] = field(default_factory=list)
+    queues: list[Queue] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)

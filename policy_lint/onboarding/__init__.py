@@ -1,0 +1,1 @@
+"""The onboarding configuration (onboarding.yaml): schema, loader and typed model."""
