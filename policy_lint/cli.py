@@ -121,6 +121,17 @@ def lint(
         sys.exit(1)
 
 
+def _register_commands() -> None:
+    from policy_lint.commands.check import check
+    from policy_lint.commands.render import render
+
+    main.add_command(check)
+    main.add_command(render)
+
+
+_register_commands()
+
+
 @main.command()
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True

@@ -41,7 +41,7 @@ ATTACH_TARGETS = ("iam-user", "sqs-queue")
 #: When a feature needs a policy: always, or only when audit logs (queue inputs) are configured.
 WHEN_VALUES = ("always", "audit_log")
 #: The Security Center console regions of the guide.
-CONSOLE_REGIONS = ("mainland", "outside-mainland")
+CONSOLE_REGIONS = ("mainland", "outside_mainland")
 PROVENANCE_FORMS = ("json", "console-steps")
 
 _DOLLAR_BRACE = re.compile(r"\$\{([^}]*)\}")

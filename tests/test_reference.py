@@ -388,13 +388,13 @@ def test_for_features_rejects_what_the_guide_does_not_allow(refs: ReferenceSet) 
         refs.for_features(["waf"], "manual", audit_log=False)
     with pytest.raises(ValueError, match="agentless is not supported with the console region mainland"):
         refs.for_features(["host", "agentless"], "manual", audit_log=False, console_region="mainland")
-    assert refs.for_features(["agentless"], "manual", audit_log=False, console_region="outside-mainland")
+    assert refs.for_features(["agentless"], "manual", audit_log=False, console_region="outside_mainland")
 
 
 def test_plans_and_features_data(refs: ReferenceSet) -> None:
     assert refs.plans["quick"].features == ("host",)
     assert refs.plans["manual"].features == ("host", "cspm", "agentless")
-    assert refs.features["agentless"].console_regions == ("outside-mainland",)
+    assert refs.features["agentless"].console_regions == ("outside_mainland",)
     assert any("E12" in note for note in refs.features["agentless"].notes)
     assert refs.features_of("sqs-read-policy") == (("cspm", "audit_log"), ("agentless", "audit_log"))
     assert "not bundled" in refs.managed_note

@@ -75,3 +75,21 @@ def test_source_arn_condition_makes_a_public_principal_acceptable() -> None:
     weak = dict(star)
     weak["Statement"] = [dict(star["Statement"][0], Condition={"Bool": {"aws:SecureTransport": "true"}})]
     assert rule_ids(lint_policy(weak, select="PL606")) == ["PL606"]
+
+
+def test_granting_the_account_root_delegates_and_is_not_a_wildcard_risk() -> None:
+    owner = statement(
+        Sid="__owner_statement",
+        Effect="Allow",
+        Principal={"AWS": "arn:aws:iam::123456789012:root"},
+        Action="SQS:*",
+        Resource="arn:aws:sqs:us-east-1:123456789012:q",
+    )
+    assert lint_policy(owner, select="PL60") == []
+    other = statement(
+        Effect="Allow",
+        Principal={"AWS": "arn:aws:iam::123456789012:user/bob"},
+        Action="SQS:*",
+        Resource="arn:aws:sqs:us-east-1:123456789012:q",
+    )
+    assert rule_ids(lint_policy(other, select="PL60")) == ["PL603"]

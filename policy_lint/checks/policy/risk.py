@@ -7,6 +7,7 @@ permissions, or opens a resource to the whole world.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from policy_lint.catalog.actions import ActionInfo, wildcard_regex
@@ -113,7 +114,34 @@ def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
                 yield Report(action, f"{value} allows iam:PassRole with {scope}: any role can be passed")
 
 
+_ACCOUNT_ROOT = re.compile(r"^(arn:[\w-]+:iam::\d{12}:root|\d{12})$")
+
+
+def _only_account_roots(stmt: Statement) -> bool:
+    """A resource policy granting an account's root delegates to that account's own IAM policies."""
+    principal = stmt.principal_node
+    if (
+        not isinstance(principal, ObjectNode)
+        or stmt.principal_key is None
+        or stmt.principal_key.value != "Principal"
+    ):
+        return False
+    values = [item for key, node in principal.pairs for item in _strings(node)] if principal.pairs else []
+    return (
+        bool(values)
+        and all(k.value == "AWS" for k, _ in principal.pairs)
+        and all(_ACCOUNT_ROOT.match(v) for v in values)
+    )
+
+
+def _strings(node: Node) -> list[str]:
+    items = node.items if isinstance(node, ArrayNode) else [node]
+    return [str(i.value) for i in items if isinstance(i, ScalarNode)]
+
+
 def _risky_members(ctx: LintContext, stmt: Statement) -> Iterator[tuple[ScalarNode, list[ActionInfo], str]]:
+    if _only_account_roots(stmt):
+        return
     for action in stmt.actions:
         value = str(action.value)
         if value in ("*", "*:*") or ("*" not in value and "?" not in value):

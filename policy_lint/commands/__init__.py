@@ -1,0 +1,1 @@
+"""Command implementations too large for cli.py (each registers itself on the main group)."""

@@ -1,0 +1,80 @@
+"""Text and JSON for check results (pass / fail / unknown per rule and resource)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from policy_lint import __version__
+from policy_lint.engine import CheckResult
+from policy_lint.findings import Level
+from policy_lint.rules import Status
+
+_STATUS_COLOUR = {Status.FAIL: "\033[31m", Status.UNKNOWN: "\033[33m", Status.PASS: "\033[32m"}
+_BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+def result_to_dict(result: CheckResult) -> dict[str, Any]:
+    loc = result.location
+    return {
+        "rule_id": result.rule_id,
+        "rule": result.rule_name,
+        "title": result.title,
+        "status": result.status.value,
+        "severity": result.severity.label,
+        "resource": result.resource,
+        "location": {"path": loc.path, "line": loc.line, "col": loc.col} if loc else None,
+        "message": result.message,
+        "evidence": result.evidence,
+    }
+
+
+def render_results_json(results: Sequence[CheckResult], scope: dict[str, Any]) -> str:
+    counts = Counter(r.status.value for r in results)
+    payload = {
+        "tool": {"name": "policy-lint", "version": __version__},
+        "scope": scope,
+        "summary": {status.value: counts.get(status.value, 0) for status in Status},
+        "results": [result_to_dict(r) for r in results],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def format_result(result: CheckResult, colour: bool) -> str:
+    where = f"{result.location}: " if result.location else f"{result.resource}: "
+    status = result.status.value
+    if colour:
+        status = f"{_STATUS_COLOUR[result.status]}{status}{_RESET}"
+        where = f"{_BOLD}{where}{_RESET}"
+    suffix = f" [{result.resource}]" if result.location else ""
+    return f"{where}{result.rule_id} {status} {result.severity.label} {result.message}{suffix}"
+
+
+def render_results_text(results: Sequence[CheckResult], show_passed: bool, colour: bool) -> str:
+    shown = [r for r in results if show_passed or r.status is not Status.PASS]
+    ordered = sorted(
+        shown,
+        key=lambda r: (
+            r.location.path if r.location else "~",
+            r.location.line if r.location else 0,
+            r.rule_id,
+        ),
+    )
+    lines = [format_result(r, colour) for r in ordered]
+    counts = Counter(r.status for r in results)
+    lines.append(
+        f"{len(results)} checks: {counts[Status.PASS]} passed, {counts[Status.FAIL]} failed, "
+        f"{counts[Status.UNKNOWN]} unknown."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def exit_code(results: Sequence[CheckResult], fail_on: Level, fail_on_unknown: bool) -> int:
+    for result in results:
+        if result.severity < fail_on:
+            continue
+        if result.status is Status.FAIL or (fail_on_unknown and result.status is Status.UNKNOWN):
+            return 1
+    return 0
