@@ -59,7 +59,7 @@ def quick_plan_host_only(inventory: Inventory) -> Iterator[Result]:
 
 @inventory_rule(
     id="OB002",
-    name="agentless-outside_mainland",
+    name="agentless-outside-mainland",
     severity=Level.ERROR,
     title="Agentless Detection needs the manual plan and the Outside Chinese Mainland console",
     rationale="Agentless Detection is supported only in the Outside Chinese Mainland console and only with "
