@@ -33,7 +33,8 @@ class PolicyLintGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except InputError as exc:
-            click.echo(f"policy-lint: error: {exc}", err=True)
+            # Located errors read like findings (path:line:col: message); others get a prefix.
+            click.echo(str(exc) if exc.path else f"policy-lint: error: {exc}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("policy-lint: interrupted", err=True)
@@ -127,6 +128,22 @@ def _register_commands() -> None:
 
     main.add_command(check)
     main.add_command(render)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True)
+def schema(fmt: str) -> None:
+    """Print the onboarding.yaml JSON Schema (or its markdown reference, docs/configuration.md)."""
+    if fmt == "markdown":
+        from policy_lint.docs_gen import config_markdown
+
+        click.echo(config_markdown(), nl=False)
+    else:
+        import json
+
+        from policy_lint.onboarding.config import load_schema
+
+        click.echo(json.dumps(load_schema(), indent=2))
 
 
 _register_commands()

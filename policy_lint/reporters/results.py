@@ -43,13 +43,15 @@ def render_results_json(results: Sequence[CheckResult], scope: dict[str, Any]) -
 
 
 def format_result(result: CheckResult, colour: bool) -> str:
+    """``path:line:col: ID label message [resource]``; the label is the severity of a failure,
+    otherwise ``pass`` or ``unknown`` (the same shape as lint findings)."""
     where = f"{result.location}: " if result.location else f"{result.resource}: "
-    status = result.status.value
+    label = result.severity.label if result.status is Status.FAIL else result.status.value
     if colour:
-        status = f"{_STATUS_COLOUR[result.status]}{status}{_RESET}"
+        label = f"{_STATUS_COLOUR[result.status]}{label}{_RESET}"
         where = f"{_BOLD}{where}{_RESET}"
     suffix = f" [{result.resource}]" if result.location else ""
-    return f"{where}{result.rule_id} {status} {result.severity.label} {result.message}{suffix}"
+    return f"{where}{result.rule_id} {label} {result.message}{suffix}"
 
 
 def render_results_text(results: Sequence[CheckResult], show_passed: bool, colour: bool) -> str:
@@ -59,7 +61,9 @@ def render_results_text(results: Sequence[CheckResult], show_passed: bool, colou
         key=lambda r: (
             r.location.path if r.location else "~",
             r.location.line if r.location else 0,
+            r.location.col if r.location else 0,
             r.rule_id,
+            r.resource,
         ),
     )
     lines = [format_result(r, colour) for r in ordered]

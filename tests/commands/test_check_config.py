@@ -29,7 +29,7 @@ def test_failures_are_located_and_exit_one(tmp_path: Path) -> None:
     config.write_text(VALID.replace("plan: manual", "plan: quick"))
     code, out, _ = run("check", "--config", str(config))
     assert code == 1
-    assert f"{config}:2:11: OB001 fail error the quick plan supports only host" in out
+    assert f"{config}:2:11: OB001 error the quick plan supports only host" in out
 
 
 def test_json_lists_every_result_with_the_contract_fields(tmp_path: Path) -> None:
