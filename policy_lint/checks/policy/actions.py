@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from policy_lint.catalog.actions import ActionCatalog, ActionLookup, Retirement, Undocumented
@@ -64,11 +65,14 @@ class Verdict:
 # -- PL201: the shape of the string ------------------------------------------------------------
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def malformed_reason(text: str) -> str | None:
     """Why ``text`` is not ``service:Action``; None when it is well-formed."""
     if text != text.strip():
         return "leading or trailing whitespace"
-    if any(ch.isspace() for ch in text):
+    if _WHITESPACE.search(text):
         return "whitespace inside the action"
     if ":" not in text:
         return "no ':' between the service prefix and the action name"
@@ -197,6 +201,9 @@ def judge(text: str, catalog: ActionCatalog) -> Outcome | None:
     return _unknown_action(text, found, catalog)
 
 
+#: The same action strings recur across thousands of policies: judge each once per catalog.
+_judge_cached = lru_cache(maxsize=65536)(judge)
+
 _last: tuple[PolicyDocument, ActionCatalog, list[Verdict]] | None = None
 
 
@@ -210,7 +217,7 @@ def verdicts(doc: PolicyDocument, catalog: ActionCatalog) -> list[Verdict]:
         Verdict(node, outcome)
         for stmt in doc.statements
         for node in stmt.actions
-        if (outcome := judge(str(node.value), catalog)) is not None
+        if (outcome := _judge_cached(str(node.value), catalog)) is not None
     ]
     _last = (doc, catalog, found)
     return found
