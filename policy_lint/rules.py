@@ -111,6 +111,7 @@ FAMILIES: dict[str, str] = {
     "CS1": "CSPM posture: identity",
     "CS2": "CSPM posture: logging and storage",
     "CS3": "CSPM posture: network and messaging",
+    "PD1": "Reference diff",
 }
 
 _META: dict[str, RuleMeta] = {}

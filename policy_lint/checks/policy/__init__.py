@@ -12,4 +12,5 @@ from policy_lint.checks.policy import (  # noqa: F401  (importing registers the 
     resources,
     risk,
     syntax,
+    tag_bypass,
 )

@@ -1,0 +1,363 @@
+"""PL607-PL608: tag conditions that protect nothing, and snapshots/AMIs anyone can share.
+
+FACTS E3: the guide's agentless policy allows destructive EC2 actions only on resources
+tagged ``Name=alibaba-cloud-security-scan*``, but also allows ``ec2:CreateTags`` on
+``*`` without a condition: the holder can tag *any* instance, VPC or snapshot with the
+scan prefix, then terminate or delete it. It also allows ``ec2:ModifySnapshotAttribute``
+and ``ec2:ModifyImageAttribute`` on ``*``, so any snapshot or AMI can be shared with
+another account.
+
+The analysis works on effective permissions (:mod:`policy_lint.iam.evaluate`) over any
+list of statements: the lint rules run it per document, ``policy-lint diff`` over the
+whole actual policy set (statements from several files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import policy_lint.iam.diff_rules  # noqa: F401  (registers the PD1xx diff findings with the rules)
+from policy_lint.catalog.actions import ActionCatalog, default_catalog
+from policy_lint.findings import Level, Location
+from policy_lint.iam.evaluate import (
+    Condition,
+    Grant,
+    PermissionSet,
+    glob_covers,
+    glob_overlaps,
+    is_destructive,
+)
+from policy_lint.lint_context import LintContext
+from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
+from policy_lint.rules import Report, policy_rule
+from policy_lint.syntax.nodes import Node
+
+TAG_CONDITION_PREFIXES = ("ec2:resourcetag/", "aws:resourcetag/")
+CREATE_TAGS = "ec2:CreateTags"
+SHARING_ACTIONS = (("ec2:ModifySnapshotAttribute", "snapshot"), ("ec2:ModifyImageAttribute", "image"))
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+#: What to suggest for ec2:CreateAction when the policy itself names no creating action.
+DEFAULT_CREATE_ACTIONS = (
+    "RunInstances",
+    "CreateVpc",
+    "CreateSubnet",
+    "CreateSecurityGroup",
+    "CreateInternetGateway",
+    "CreateSnapshot",
+    "CreateSnapshots",
+    "CopySnapshot",
+    "CreateImage",
+    "CopyImage",
+)
+#: Creating calls whose result carries no tags (not valid ec2:CreateAction values to suggest).
+_NOT_TAGGABLE_CREATES = frozenset({"createtags", "createroute", "createroutes"})
+_POSITIVE = ("stringequals", "stringlike", "stringequalsignorecase")
+_NEGATIVE = ("stringnotequals", "stringnotlike", "stringnotequalsignorecase")
+E3 = "FACTS E3"
+
+
+@dataclass(frozen=True)
+class TagBypass:
+    """One PL607/PL608 problem: where (document + node), what, and how to fix it."""
+
+    rule_id: str
+    document: PolicyDocument
+    node: Node
+    message: str
+    hint: str
+    actions: tuple[str, ...]
+
+    @property
+    def location(self) -> Location:
+        line, col = self.document.source.position(self.node.offset)
+        return Location(self.document.path, line, col)
+
+
+@dataclass(frozen=True)
+class _Protection:
+    """Destructive actions allowed only under a condition on one tag key."""
+
+    tag_key: str
+    values: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+def _split(operator: str) -> tuple[str, str, bool]:
+    qualifier, sep, base = operator.lower().rpartition(":")
+    if_exists = base.endswith("ifexists")
+    return qualifier + sep, base.removesuffix("ifexists"), if_exists
+
+
+def _tag_key(condition: Condition) -> str | None:
+    key = condition.key_lower
+    for prefix in TAG_CONDITION_PREFIXES:
+        if key.startswith(prefix):
+            return condition.key[len(prefix) :]
+    return None
+
+
+def _may_apply(statements: Sequence[tuple[PolicyDocument, Statement]]) -> bool:
+    """Cheap pre-check: some Allow names an EC2 action, a wildcard service or uses NotAction."""
+    for _, stmt in statements:
+        if not stmt.is_allow:
+            continue
+        if stmt.uses_not_action:
+            return True
+        for action in stmt.actions:
+            prefix = str(action.value).partition(":")[0].lower()
+            if prefix == "ec2" or "*" in prefix or "?" in prefix:
+                return True
+    return False
+
+
+def find_tag_bypass(
+    statements: Iterable[tuple[PolicyDocument, Statement]], catalog: ActionCatalog | None = None
+) -> list[TagBypass]:
+    """PL607 and PL608 problems of a set of statements (possibly from several documents)."""
+    pairs = list(statements)
+    if not _may_apply(pairs):
+        return []
+    perms = PermissionSet.from_statements(pairs)
+    found = list(_tag_condition_bypass(perms, catalog or default_catalog()))
+    found.extend(_shareable(perms))
+    return sorted(found, key=lambda b: (b.location, b.rule_id))
+
+
+# --------------------------------------------------------------------------- PL607
+
+
+def _protections(perms: PermissionSet, catalog: ActionCatalog) -> list[_Protection]:
+    by_key: dict[str, tuple[set[str], set[str]]] = {}
+    for stmt in perms.statements:
+        if not stmt.is_allow or stmt.not_action:
+            continue
+        tags = [
+            (key, c)
+            for c in stmt.conditions
+            if (key := _tag_key(c)) is not None and _split(c.operator)[1] in _POSITIVE
+        ]
+        if not tags:
+            continue
+        for expanded in stmt.expand(catalog):
+            if not expanded.key.startswith("ec2:") or not is_destructive(expanded.name):
+                continue
+            decision = perms.evaluate(expanded.key)
+            if decision.status != "conditional":
+                continue  # allowed without the tag elsewhere (a broader problem), or denied
+            for key, condition in tags:
+                values, actions = by_key.setdefault(key, (set(), set()))
+                values.update(condition.values)
+                actions.add(expanded.name)
+    return [
+        _Protection(key, tuple(sorted(values)), tuple(sorted(actions)))
+        for key, (values, actions) in sorted(by_key.items())
+    ]
+
+
+def _restricts(conditions: Sequence[Condition], protection: _Protection) -> bool:
+    """Do these CreateTags conditions stop the holder from setting the protected tag on any resource?"""
+    tag = protection.tag_key.lower()
+    for c in conditions:
+        qualifier, base, if_exists = _split(c.operator)
+        key = c.key_lower
+        if key == "ec2:createaction" and base in _POSITIVE and not if_exists and not qualifier:
+            return True  # tags only while creating a resource
+        if key == f"aws:requesttag/{tag}":
+            if base in _NEGATIVE and all(any(glob_covers(v, p) for v in c.values) for p in protection.values):
+                return True
+            if (
+                base in _POSITIVE
+                and not if_exists
+                and not any(glob_overlaps(v, p) for v in c.values for p in protection.values)
+            ):
+                return True
+        if key == "aws:tagkeys" and qualifier == "forallvalues:":
+            named = any(glob_covers(v.lower(), tag) for v in c.values)
+            if (base in _NEGATIVE and named) or (base in _POSITIVE and not named):
+                return True
+        resource_tag = _tag_key(c)
+        if (
+            resource_tag is not None
+            and resource_tag.lower() == tag
+            and (
+                base in _POSITIVE
+                and not if_exists
+                and all(any(glob_covers(p, v) for p in protection.values) for v in c.values)
+            )
+        ):
+            return True  # only resources that already carry the protected tag
+    return False
+
+
+def _deny_restricts(denies: Sequence[Grant], protection: _Protection) -> bool:
+    keys = {"ec2:createaction", f"aws:requesttag/{protection.tag_key.lower()}", "aws:tagkeys"}
+    return any(g.covers_scope and any(c.key_lower in keys for c in g.conditions) for g in denies)
+
+
+def _grant_node(grant: Grant) -> Node:
+    """The Action entry that grants (the NotAction key for NotAction statements), else the statement."""
+    stmt = grant.statement.statement
+    found: Node | None = grant.action_node or stmt.action_key
+    return found if found is not None else stmt.node
+
+
+def _broad(grant: Grant) -> bool:
+    """Any resource of a kind, not named ones: ``*``, NotResource, or an ARN pattern with a wildcard."""
+    return grant.not_resource or any("*" in r or "?" in r or "${" in r for r in grant.resources)
+
+
+def _create_actions(perms: PermissionSet) -> tuple[str, ...]:
+    names: set[str] = set()
+    for stmt in perms.statements:
+        if not stmt.is_allow or stmt.not_action:
+            continue
+        for pattern in stmt.actions:
+            service, _, name = pattern.text.partition(":")
+            if (
+                service.lower() == "ec2"
+                and "*" not in name
+                and name.lower() not in _NOT_TAGGABLE_CREATES
+                and name.lower().startswith(("create", "run", "copy", "import", "allocate"))
+            ):
+                names.add(name)
+    return tuple(sorted(names)) or DEFAULT_CREATE_ACTIONS
+
+
+def _examples(names: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _tag_condition_bypass(perms: PermissionSet, catalog: ActionCatalog) -> Iterator[TagBypass]:
+    protections = _protections(perms, catalog)
+    if not protections:
+        return
+    decision = perms.evaluate(CREATE_TAGS, "*", any_resource=True)
+    if decision.status == "denied":
+        return
+    creates = _create_actions(perms)
+    for grant in decision.allows:
+        if not _broad(grant):
+            continue
+        open_keys = [
+            p
+            for p in protections
+            if not _restricts(grant.conditions, p) and not _deny_restricts(decision.denies, p)
+        ]
+        if not open_keys:
+            continue
+        actions = sorted({a for p in open_keys for a in p.actions})
+        tags = "; ".join(f"{p.tag_key}={' or '.join(p.values)}" for p in open_keys)
+        via = "" if grant.action_pattern.lower() == CREATE_TAGS.lower() else f" (via {grant.action_pattern})"
+        where = (
+            "every resource" if grant.resources == ("*",) or grant.not_resource else "any matching resource"
+        )
+        message = (
+            f"{CREATE_TAGS} is allowed{via} on {where} without an ec2:CreateAction condition, so the holder "
+            f"can tag any resource {tags} and then use {_examples(actions)}, which are allowed only on "
+            f"resources with that tag: the tag condition protects nothing ({E3})"
+        )
+        hint = (
+            'add "Condition": {"StringEquals": {"ec2:CreateAction": ['
+            + ", ".join(f'"{c}"' for c in creates)
+            + "]}} to the statement granting ec2:CreateTags, so tags can only be set by the calls "
+            "that create the scan resources"
+        )
+        node = _grant_node(grant)
+        yield TagBypass("PL607", grant.statement.document, node, message, hint, tuple(actions))
+
+
+# --------------------------------------------------------------------------- PL608
+
+
+def _shareable(perms: PermissionSet) -> Iterator[TagBypass]:
+    by_node: dict[int, tuple[Grant, list[str]]] = {}
+    for action, kind in SHARING_ACTIONS:
+        for partition in PARTITIONS:
+            decision = perms.evaluate(action, f"arn:{partition}:ec2:*::{kind}/*")
+            if decision.status != "allowed":
+                continue
+            for grant in decision.allows:
+                if not grant.full or grant.action_pattern in ("*", "*:*"):
+                    continue  # "*" on "*" is full admin (PL601), not this narrower problem
+                entry = by_node.setdefault(id(_grant_node(grant)), (grant, []))
+                if action not in entry[1]:
+                    entry[1].append(action)
+    for grant, actions in by_node.values():
+        kinds = " and ".join(
+            {"ec2:ModifySnapshotAttribute": "snapshot", "ec2:ModifyImageAttribute": "AMI"}[a] for a in actions
+        )
+        via = (
+            ""
+            if len(actions) == 1 and grant.action_pattern.lower() == actions[0].lower()
+            else (f" (via {grant.action_pattern})")
+        )
+        message = (
+            f"{' and '.join(actions)} allowed{via} on every {kinds} without a condition: any {kinds} of the "
+            f"account can be shared with another AWS account (data exfiltration, {E3})"
+        )
+        hint = (
+            "scope Resource to the scanner's own snapshots/AMIs (e.g. a Name-tag condition such as "
+            "ec2:ResourceTag/Name), or deny sharing outside your organization; review ec2:CopyImage too"
+        )
+        node = _grant_node(grant)
+        yield TagBypass("PL608", grant.statement.document, node, message, hint, tuple(actions))
+
+
+# --------------------------------------------------------------------------- lint rules
+
+_LAST: list[object] = [None, []]
+
+
+def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
+    """Both rules read the same analysis; compute it once per document."""
+    if _LAST[0] is not doc:
+        found = (
+            find_tag_bypass([(doc, s) for s in doc.statements], ctx.catalog)
+            if doc.policy_type is PolicyType.IDENTITY
+            else []
+        )
+        _LAST[0], _LAST[1] = doc, found
+    result = _LAST[1]
+    assert isinstance(result, list)
+    return result
+
+
+@policy_rule(
+    id="PL607",
+    name="tag-condition-bypass",
+    level=Level.SECURITY_WARNING,
+    title="Destructive actions limited by a tag the same policy lets the holder set on anything",
+    rationale="A statement allows destructive actions (terminate, delete ...) only on resources carrying a "
+    "tag, but ec2:CreateTags is allowed on every resource without an ec2:CreateAction condition (or a "
+    "condition on aws:RequestTag / aws:TagKeys for that tag key): the holder tags any resource with the "
+    "protected value and then destroys it. The tag condition protects nothing (the guide's own agentless "
+    "policy has this flaw, FACTS E3).",
+    remediation="Condition ec2:CreateTags on ec2:CreateAction (the actions that create the resources, e.g. "
+    "RunInstances, CreateVpc, CreateSnapshot), so tags can only be set at creation; or deny "
+    "aws:RequestTag/<key> values matching the protected pattern.",
+    references=("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html",),
+)
+def tag_condition_bypass(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for issue in _for_document(doc, ctx):
+        if issue.rule_id == "PL607":
+            yield Report(issue.node, issue.message, issue.hint)
+
+
+@policy_rule(
+    id="PL608",
+    name="share-any-snapshot-or-image",
+    level=Level.SECURITY_WARNING,
+    title="Any snapshot or AMI can be shared with another account",
+    rationale="ec2:ModifySnapshotAttribute / ec2:ModifyImageAttribute on every snapshot or AMI without a "
+    "condition lets the holder add another account's ID to createVolumePermission / launchPermission "
+    "(or make it public): a data-exfiltration path for every disk of the account (FACTS E3).",
+    remediation="Limit Resource to the snapshots/AMIs the principal creates (or condition on their tag), "
+    "and deny sharing outside your organization.",
+    references=("https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",),
+)
+def share_any_snapshot_or_image(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for issue in _for_document(doc, ctx):
+        if issue.rule_id == "PL608":
+            yield Report(issue.node, issue.message, issue.hint)
