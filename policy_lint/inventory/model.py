@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, TypeVar
 
-from policy_lint.findings import Location
+from policy_lint.findings import Finding, Location
 from policy_lint.onboarding.config import OnboardingConfig
 
 T = TypeVar("T")
@@ -92,6 +92,12 @@ class Account(Resource):
     root_access_keys_present: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     root_mfa_enabled: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     password_policy: Maybe[dict[str, Any] | None] = field(default_factory=lambda: Unknown("not collected"))
+    #: from the credential report row ``<root_account>``: is any root key *active* (R5)?
+    root_access_key_active: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    #: account-level S3 Block Public Access (s3control GetPublicAccessBlock), None when not configured
+    s3_public_access_block: Maybe[dict[str, bool] | None] = field(
+        default_factory=lambda: Unknown("not collected")
+    )
 
 
 @dataclass
@@ -104,6 +110,10 @@ class IamUser(Resource):
     inline_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
     groups: Maybe[list[str]] = field(default_factory=list)
     permissions_boundary: Maybe[str | None] = None
+    created: Maybe[str | None] = None
+    mfa_enabled: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
+    #: ISO timestamp of the last console sign-in, None when never used
+    password_last_used: Maybe[str | None] = field(default_factory=lambda: Unknown("not collected"))
 
 
 @dataclass
@@ -184,6 +194,27 @@ class Queue(Resource):
 
 
 @dataclass
+class IngressRule:
+    """One inbound permission of a security group, flattened to one port range."""
+
+    protocol: str  # "-1" for all, "tcp", "udp", "icmp", or a number
+    from_port: int | None
+    to_port: int | None
+    ipv4_ranges: tuple[str, ...] = ()
+    ipv6_ranges: tuple[str, ...] = ()
+    origin: Origin | None = None
+
+
+@dataclass
+class SecurityGroup(Resource):
+    group_id: Maybe[str]
+    name: Maybe[str] | None = None
+    region: Maybe[str] | None = None
+    vpc_id: Maybe[str | None] = None
+    ingress: Maybe[list[IngressRule]] = field(default_factory=list)
+
+
+@dataclass
 class Inventory:
     """Everything the checks may look at, from any mix of sources."""
 
@@ -195,4 +226,9 @@ class Inventory:
     trails: list[Trail] = field(default_factory=list)
     buckets: list[Bucket] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
+    security_groups: list[SecurityGroup] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    #: inputs a source could not read (parse errors, unsupported formats), as located findings
+    problems: list[Finding] = field(default_factory=list)
+    #: live mode: API calls that failed, e.g. {"iam:GetAccountSummary": "AccessDenied ..."}
+    collection_errors: dict[str, str] = field(default_factory=dict)
