@@ -112,6 +112,7 @@ FAMILIES: dict[str, str] = {
     "CS2": "CSPM posture: logging and storage",
     "CS3": "CSPM posture: network and messaging",
     "PD1": "Reference diff",
+    "IN0": "Inputs",
 }
 
 _META: dict[str, RuleMeta] = {}
@@ -197,7 +198,8 @@ def inventory_rule(
 def _load_all() -> None:
     # Importing the check modules registers their rules.
     import policy_lint.checks.onboarding
-    import policy_lint.checks.policy  # noqa: F401
+    import policy_lint.checks.policy
+    import policy_lint.sources.problems  # noqa: F401
 
 
 def all_rules() -> list[RuleMeta]:

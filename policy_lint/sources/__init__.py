@@ -1,0 +1,38 @@
+"""Sources: each turns one input format into the shared :class:`~policy_lint.inventory.model.Inventory`.
+
+A source knows its format and nothing about checks. The contract every source keeps:
+
+* **Entry point.** ``load(files: Sequence[Path], inventory: Inventory, *, region: str | None = None) -> None``
+  appends resources to the inventory lists, its name to ``inventory.sources``, and anything it
+  could not read to ``inventory.problems`` as a located :class:`~policy_lint.findings.Finding`
+  (rule ``PL001`` for syntax errors, ``IN001`` for an input that parses but cannot be
+  understood, see :mod:`policy_lint.sources.problems`). It never raises on bad input.
+  ``region`` is the region assumed for resources whose region the input cannot say (a
+  CloudFormation stack, a Terraform provider without a literal region).
+* **Origins.** Every resource gets ``Origin(source, address, path, line, col)``: ``address`` is
+  the Terraform address (``aws_cloudtrail.audit``, ``module.x.aws_sqs_queue.q["a"]``) or the
+  CloudFormation logical ID; ``attribute_origins`` points attributes a rule may blame
+  (``kms_key_id``, ``policy``, ``fifo``, ``notifications``, ``encryption``) at their own line.
+* **Unknown, never a guess.** A value the input does not fix (computed at apply time, a
+  variable without default, a ``count`` that is not literal) is ``Unknown(reason)``. An
+  attribute the input simply does not set takes the AWS default (a bucket without encryption
+  configuration is SSE-S3, a queue without ``fifo_queue`` is standard).
+* **Symbolic references.** A reference that cannot be resolved to a literal is kept as the text
+  ``${<expression>}`` so rules can still link resources by equality:
+  Terraform ``aws_sqs_queue.logs.arn`` -> ``${aws_sqs_queue.logs.arn}``; CloudFormation
+  ``!GetAtt LogQueue.Arn`` -> ``${LogQueue.Arn}``, ``!Ref LogQueue`` -> ``${LogQueue}``.
+  The referenced resource stores the *same* text in its own field (``Queue.arn``,
+  ``Bucket.name``), so ``notification.queue_arn == queue.arn`` holds. Where the parts are known,
+  sources build the literal value instead: a bucket ARN is ``arn:{partition}:s3:::{name}``
+  (bucket ARNs carry no region or account), a queue ARN is
+  ``arn:{partition}:sqs:{region}:{account}:{name}`` when all four are literal.
+  A bucket whose name is not literal has ``name == "${aws_s3_bucket.x.id}"`` (CFN:
+  ``${LogicalId}``), and its ARN is then ``arn:{partition}:s3:::${aws_s3_bucket.x.id}``.
+* **Attachments are resolved by the source.** A queue policy, bucket notification, encryption
+  configuration or policy attachment declared as a separate resource is folded into the
+  resource it targets (``Queue.policy``, ``Bucket.notifications``, ``IamUser.attached_policies``).
+  AWS managed policies are attached as ``PolicyRef(name, arn, document=None)``; checks look the
+  document up in the bundled snapshot (:mod:`policy_lint.managed`).
+* **Policy documents** are plain ``dict`` values as IAM would store them (``jsonencode``,
+  ``aws_iam_policy_document``, ``file()``, CloudFormation ``PolicyDocument`` after intrinsics).
+"""
