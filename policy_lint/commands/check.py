@@ -1,14 +1,20 @@
-"""``policy-lint check``: build one inventory from the inputs and run the rule set over it."""
+"""``policy-lint check``: build one inventory from planned inputs and run the rule set over it."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from policy_lint.findings import Level
+from policy_lint.findings import Finding, Level
+
+if TYPE_CHECKING:
+    from policy_lint.engine import CheckResult
 
 LEVEL_CHOICES = [level.label for level in Level]
+PROFILE_SET_CHOICES = ["onboarding", "cis", "all"]
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -16,7 +22,23 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="onboarding.yaml to check.")
+@click.option(
+    "--region",
+    help="Region of resources whose input has none (CloudFormation stacks, providers without a "
+    "literal region). Default: audit_log.region, else provisioning_region of --config.",
+)
+@click.option(
+    "--account-id", help="Account ID for AWS::AccountId / aws_caller_identity. Default: --config's."
+)
+@click.option(
+    "--profile-set",
+    type=click.Choice(PROFILE_SET_CHOICES),
+    default="onboarding",
+    show_default=True,
+    help="Onboarding rules, CIS posture rules, or both (they conflict on trail encryption).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default="error", show_default=True)
 @click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated.")
@@ -25,7 +47,11 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--show-passed", is_flag=True, help="List passing checks too (text output).")
 @click.option("--color/--no-color", default=None)
 def check(
+    paths: tuple[str, ...],
     config_path: str | None,
+    region: str | None,
+    account_id: str | None,
+    profile_set: str,
     fmt: str,
     fail_on: str,
     fail_on_unknown: bool,
@@ -34,19 +60,77 @@ def check(
     show_passed: bool,
     color: bool | None,
 ) -> None:
-    """Check an onboarding configuration (and, later, the infrastructure it describes)."""
+    """Check Terraform (HCL or plan JSON) and CloudFormation in PATHS, and/or an onboarding.yaml.
+
+    Every input becomes one inventory; the onboarding rules (and, with --profile-set, the CIS
+    posture rules) run over it. Exit 0: nothing failed at or above --fail-on; 1: something did;
+    2: an input could not be read.
+    """
     from policy_lint.engine import Selection, run_checks
     from policy_lint.inventory.model import Inventory
     from policy_lint.onboarding.config import load_config
-    from policy_lint.reporters.results import exit_code, render_results_json, render_results_text
+    from policy_lint.reporters.results import exit_code
+    from policy_lint.sources.detect import detect, load_inventory
 
-    if config_path is None:
-        raise click.UsageError("nothing to check: pass --config onboarding.yaml")
-    inventory = Inventory(config=load_config(config_path), sources=["config"])
-    results = run_checks(inventory, Selection(select=_split(select), ignore=_split(ignore)))
+    if not paths and config_path is None:
+        raise click.UsageError("nothing to check: give Terraform/CloudFormation PATHS and/or --config")
+    config = load_config(config_path) if config_path else None
+    inventory = Inventory(config=config, sources=["config"] if config else [])
+    detected = detect(paths)
+    if config is not None:
+        region = (
+            region or (config.audit_log.region if config.audit_log else None) or config.provisioning_region
+        )
+        account_id = account_id or config.account_id
+    load_inventory(detected, inventory, region=region, account_id=account_id)
+    selection = Selection(select=_split(select), ignore=_split(ignore), profile_set=profile_set)
+    results = run_checks(inventory, selection)
+    scope = {
+        "config": config_path,
+        "paths": list(paths),
+        "files": detected.count,
+        "skipped_files": len(detected.skipped),
+        "sources": sorted(set(inventory.sources)),
+        "region": region,
+        "profile_set": profile_set,
+    }
+    colour = sys.stdout.isatty() if color is None else color
+    _emit(fmt, results, inventory.problems, scope, show_passed, colour)
+    unreadable = any(p.level >= Level.ERROR and p.rule_id in {"IN001", "PL001"} for p in inventory.problems)
+    code = exit_code(results, Level.parse(fail_on), fail_on_unknown)
+    if any(p.level >= Level.parse(fail_on) for p in inventory.problems):
+        code = max(code, 1)
+    sys.exit(2 if unreadable else code)
+
+
+def _emit(
+    fmt: str,
+    results: Sequence[CheckResult],
+    problems: Sequence[Finding],
+    scope: dict[str, Any],
+    show_passed: bool,
+    colour: bool,
+) -> None:
+    """Write the results (and the inputs that could not be read) in the chosen format."""
+    from policy_lint.reporters.results import render_results_json, render_results_text
+
     if fmt == "json":
-        click.echo(render_results_json(results, {"config": config_path}), nl=False)
-    else:
-        colour = sys.stdout.isatty() if color is None else color
-        click.echo(render_results_text(results, show_passed, colour), nl=False, color=colour)
-    sys.exit(exit_code(results, Level.parse(fail_on), fail_on_unknown))
+        import json
+
+        payload = json.loads(render_results_json(results, scope))
+        payload["problems"] = [
+            {
+                "rule_id": p.rule_id,
+                "level": p.level.label,
+                "message": p.message,
+                "location": {"path": p.location.path, "line": p.location.line, "col": p.location.col},
+            }
+            for p in sorted(problems, key=lambda f: f.sort_key())
+        ]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", nl=False)
+        return
+    from policy_lint.reporters.text import format_finding
+
+    for problem in sorted(problems, key=lambda f: f.sort_key()):
+        click.echo(format_finding(problem, colour), color=colour)
+    click.echo(render_results_text(results, show_passed, colour), nl=False, color=colour)
