@@ -141,10 +141,13 @@ def _positions(source: Source, root: Node) -> dict[str, Location]:
     return out
 
 
-def _schema_problems(source: Source, root: Node, data: Any) -> list[tuple[Location, str]]:
+def schema_problems(
+    source: Source, root: Node, data: Any, schema: dict[str, Any] | None = None
+) -> list[tuple[Location, str]]:
+    """Every JSON Schema violation of ``data``, located at its YAML key or value."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(load_schema())
+    validator = jsonschema.Draft202012Validator(schema if schema is not None else load_schema())
     problems: list[tuple[Location, str]] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         while error.validator in ("oneOf", "anyOf") and error.context:
@@ -196,7 +199,7 @@ def parse_config(source: Source) -> OnboardingConfig:
                 problems.append((Location(source.path, line, col), f"duplicate key {key.value!r}"))
             seen.add(str(key.value))
     data = root.to_python()
-    problems += _schema_problems(source, root, data)
+    problems += schema_problems(source, root, data)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p[0].line, p[0].col)))
     assert isinstance(data, dict)

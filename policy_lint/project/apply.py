@@ -1,0 +1,151 @@
+"""One post-processing step for every command: settings suppressions, inline ignores, baseline.
+
+Commands call :func:`filter_findings` (lint) or :func:`filter_results` (check, verify) after
+the rules ran. What is suppressed is returned, with its reason, for the reports to list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from policy_lint.findings import Finding
+from policy_lint.project import baseline as bl
+from policy_lint.project import suppressions as sp
+from policy_lint.project.settings import Settings
+
+if TYPE_CHECKING:
+    from policy_lint.engine import CheckResult
+    from policy_lint.inventory.model import Inventory
+
+
+@dataclass
+class Filtered:
+    """What remains to report, what was accepted (and why), and problems with the acceptances."""
+
+    kept: list[Any]
+    suppressed: list[dict[str, object]] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    baseline_written: int | None = None
+
+
+def _known_rules() -> set[str]:
+    from policy_lint.rules import all_rules
+
+    return {meta.id for meta in all_rules()}
+
+
+def filter_findings(
+    findings: Sequence[Finding],
+    settings: Settings,
+    *,
+    baseline: str | None = None,
+    write_baseline: str | None = None,
+) -> Filtered:
+    """Lint findings: inline comments (YAML policies), Sid-scoped settings entries, baseline."""
+    items = [
+        sp.Item(f.rule_id, f.location.path, f.location.line, None, index) for index, f in enumerate(findings)
+    ]
+    outcome = sp.apply(items, settings, known_rules=_known_rules(), sid_of=sp.statement_sid)
+    suppressed = [
+        sp.suppressed_entry(findings[i].rule_id, findings[i].location, None, s) for i, s in outcome.suppressed
+    ]
+    kept = [findings[i] for i in outcome.kept] + outcome.problems
+    entries = [bl.Entry(f.rule_id, bl.relative(f.location.path), f.message) for f in kept]
+    # The suppression problems are findings of their own (kept, so they are reported once).
+    return _baseline(kept, entries, suppressed, [], baseline or settings.baseline, write_baseline)
+
+
+def filter_results(
+    results: Sequence[CheckResult],
+    inventory: Inventory | None,
+    settings: Settings,
+    *,
+    baseline: str | None = None,
+    write_baseline: str | None = None,
+) -> tuple[Filtered, list[Finding]]:
+    """Check results: passes always stay; failures and unknowns can be suppressed or baselined.
+
+    Returns the filtered results and the suppression problems (SP001-SP004) as findings.
+    """
+    judged = [(i, r) for i, r in enumerate(results) if r.status.value != "pass"]
+    items = [
+        sp.Item(
+            r.rule_id,
+            r.location.path if r.location else None,
+            r.location.line if r.location else None,
+            r.resource,
+            i,
+        )
+        for i, r in judged
+    ]
+    outcome = sp.apply(items, settings, known_rules=_known_rules(), resource_lines=_resource_lines(inventory))
+    suppressed_keys = {i for i, _ in outcome.suppressed}
+    suppressed = [
+        sp.suppressed_entry(results[i].rule_id, results[i].location, results[i].resource, s)
+        for i, s in outcome.suppressed
+    ]
+    kept = [r for i, r in enumerate(results) if i not in suppressed_keys]
+    entries = [
+        bl.Entry(r.rule_id, bl.relative(r.location.path) if r.location else r.resource, r.message)
+        for r in kept
+    ]
+    judged_only = [r.status.value != "pass" for r in kept]
+    filtered = _baseline(
+        kept, entries, suppressed, [], baseline or settings.baseline, write_baseline, eligible=judged_only
+    )
+    return filtered, outcome.problems
+
+
+def _baseline(
+    kept: list[Any],
+    entries: list[bl.Entry],
+    suppressed: list[dict[str, object]],
+    problems: list[Finding],
+    baseline: str | None,
+    write_baseline: str | None,
+    eligible: list[bool] | None = None,
+) -> Filtered:
+    mask = eligible or [True] * len(kept)
+    if write_baseline:
+        written = bl.write_baseline(write_baseline, [e for e, ok in zip(entries, mask, strict=True) if ok])
+        return Filtered(kept, suppressed, problems, written)
+    if not baseline:
+        return Filtered(kept, suppressed, problems)
+    known = bl.read_baseline(baseline)
+    candidates = [i for i, ok in enumerate(mask) if ok]
+    _new, old = bl.split_by_baseline([entries[i] for i in candidates], known)
+    old_keys = {candidates[j] for j in old}
+    for key in sorted(old_keys):
+        item = kept[key]
+        location = getattr(item, "location", None)
+        suppressed.append(
+            {
+                "rule_id": item.rule_id,
+                "location": str(location) if location else None,
+                "resource": getattr(item, "resource", None),
+                "reason": f"in baseline {baseline}",
+                "kind": "baseline",
+                "until": None,
+                "suppressed_at": baseline,
+            }
+        )
+    return Filtered([item for i, item in enumerate(kept) if i not in old_keys], suppressed, problems)
+
+
+def _resource_lines(inventory: Inventory | None) -> dict[tuple[str, int], str]:
+    """(path, declaration line) -> resource address, for comments placed above a resource."""
+    if inventory is None:
+        return {}
+    lines: dict[tuple[str, int], str] = {}
+    for group in dataclasses.fields(inventory):
+        value = getattr(inventory, group.name)
+        if not isinstance(value, list):
+            continue
+        for resource in value:
+            origin = getattr(resource, "origin", None)
+            if origin is not None and origin.path and origin.line:
+                lines[(origin.path, origin.line)] = origin.address
+    return lines

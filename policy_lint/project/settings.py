@@ -1,0 +1,188 @@
+"""Find and validate project settings: ``.policy-lint.yaml`` or ``[tool.policy-lint]`` in pyproject.toml.
+
+Settings are searched from the current directory up to the repository root (the first
+folder holding ``.git``), like ruff and cfn-lint do, so a pre-commit hook run from any
+sub-folder sees the same configuration. Unknown keys and wrong types are located errors
+(exit 2): a typo in ``ignore`` must not silently turn a rule back on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from policy_lint.errors import InputError
+from policy_lint.findings import Location
+
+SETTINGS_FILE = ".policy-lint.yaml"
+
+
+@dataclass(frozen=True)
+class SuppressionEntry:
+    """One accepted finding from the settings file."""
+
+    rule: str
+    reason: str
+    path: str | None = None
+    sid: str | None = None
+    resource: str | None = None
+    expires: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the settings file says; every field has the CLI's default when absent."""
+
+    source: str | None = None
+    root: Path = field(default_factory=Path.cwd)
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+    profile_set: str | None = None
+    baseline: str | None = None
+    suppressions: tuple[SuppressionEntry, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def settings_schema() -> dict[str, Any]:
+    text = resources.files("policy_lint.project").joinpath("settings.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def find_settings(start: Path | None = None) -> Path | None:
+    """The nearest settings file from ``start`` up to the repository root, if any."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / SETTINGS_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and re.search(
+            r"^\[tool\.policy-lint\]", pyproject.read_text("utf-8", "replace"), re.M
+        ):
+            return pyproject
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load_settings(path: str | None = None) -> Settings:
+    """Load the given settings file, or the nearest one; no file gives the defaults."""
+    found = Path(path) if path else find_settings()
+    if found is None:
+        return Settings()
+    if not found.is_file():
+        raise InputError(f"settings file not found: {found}")
+    if found.name == "pyproject.toml":
+        data, locations = _read_pyproject(found)
+    else:
+        data, locations = _read_yaml(found)
+    return _typed(found, data, locations)
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
+    from policy_lint.onboarding.config import ConfigError, schema_problems
+    from policy_lint.syntax.nodes import ObjectNode
+    from policy_lint.syntax.source import read_source
+    from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
+
+    source = read_source(str(path), max_bytes=1024 * 1024)
+    try:
+        root = compose_yaml(source, yaml12_booleans=True)
+    except YamlSyntaxError as exc:
+        raise InputError(exc.message, str(path), exc.line, exc.col) from None
+    if root is None:
+        return {}, {}
+    data = root.to_python()
+    if not isinstance(root, ObjectNode) or not isinstance(data, dict):
+        raise InputError("settings must be a mapping of keys (select, ignore, ...)", str(path), 1, 1)
+    problems = schema_problems(source, root, data, settings_schema())
+    if problems:
+        raise ConfigError(problems)
+    locations: dict[str, Location] = {}
+    suppressions = root.get("suppressions")
+    for index, item in enumerate(getattr(suppressions, "items", [])):
+        line, col = source.position(item.offset)
+        locations[f"suppressions[{index}]"] = Location(str(path), line, col)
+    return data, locations
+
+
+def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    text = path.read_text("utf-8", "replace")
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        raise InputError(f"invalid TOML: {exc}", str(path), line, col) from None
+    data = document.get("tool", {}).get("policy-lint", {})
+    section = re.search(r"^\[tool\.policy-lint\]", text, re.M)
+    section_line = text[: section.start()].count("\n") + 1 if section else 1
+    import jsonschema
+
+    errors = sorted(
+        jsonschema.Draft202012Validator(settings_schema()).iter_errors(data), key=lambda e: str(e.path)
+    )
+    if errors:
+        from policy_lint.onboarding.config import ConfigError
+
+        raise ConfigError(
+            [
+                (
+                    Location(str(path), _toml_line(text, error.path, section_line), 1),
+                    f"[tool.policy-lint] {'.'.join(str(p) for p in error.path) or 'section'}: {error.message}",
+                )
+                for error in errors
+            ]
+        )
+    return data, {}
+
+
+def _toml_line(text: str, path: Any, section_line: int) -> int:
+    """Best-effort line of a key in pyproject.toml (tomllib keeps no positions)."""
+    keys = [p for p in path if isinstance(p, str)]
+    if keys:
+        pattern = re.compile(rf"^\s*{re.escape(keys[0])}\s*=")
+        for number, line in enumerate(text.splitlines()[section_line:], start=section_line + 1):
+            if line.lstrip().startswith("["):
+                break
+            if pattern.match(line):
+                return number
+    return section_line
+
+
+def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> Settings:
+    entries = tuple(
+        SuppressionEntry(
+            rule=str(item["rule"]).upper(),
+            reason=str(item["reason"]),
+            path=item.get("path"),
+            sid=item.get("sid"),
+            resource=item.get("resource"),
+            expires=str(item["expires"]) if item.get("expires") else None,
+            location=locations.get(f"suppressions[{index}]", Location(str(path), 1, 1)),
+        )
+        for index, item in enumerate(data.get("suppressions", []))
+    )
+    return Settings(
+        source=str(path),
+        root=path.resolve().parent,
+        select=tuple(s.upper() for s in data.get("select", [])),
+        ignore=tuple(s.upper() for s in data.get("ignore", [])),
+        fail_on=data.get("fail-on"),
+        profile_set=data.get("profile-set"),
+        baseline=data.get("baseline"),
+        suppressions=entries,
+    )

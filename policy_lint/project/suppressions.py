@@ -1,0 +1,345 @@
+"""Suppressions with a mandatory reason: inline comments, settings entries (Sid-scoped for JSON).
+
+Inline, in HCL, YAML and CloudFormation (``#`` or ``//`` comments)::
+
+    # policy-lint: ignore[OB202] KMS key approved by security, ticket SEC-123 (until 2027-03-31)
+
+applies to findings on the comment's line or the next line, and to every result of the
+resource declared there. JSON has no comments, so JSON policy documents are suppressed from
+the settings file with ``rule`` + ``path`` + ``sid`` (the statement's Sid). A suppression
+without a reason, with an unknown rule ID, or past its date does not apply and is itself
+reported (SP001-SP003); an inline suppression that matched nothing is reported as unused
+(SP004) so stale comments do not pile up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from policy_lint.findings import Finding, Level, Location
+from policy_lint.project.settings import Settings
+from policy_lint.rules import RuleMeta, declare
+
+_INLINE = re.compile(
+    r"(?:#|//)\s*policy-lint:\s*ignore\[(?P<ids>[^\]]*)\]\s*(?P<reason>.*?)"
+    r"\s*(?:\(until (?P<until>\d{4}-\d{2}-\d{2})\))?\s*$"
+)
+_RULE_ID = re.compile(r"^[A-Z]{2}[0-9]{3}$")
+
+_META = [
+    declare(
+        RuleMeta(
+            id=rule_id,
+            name=name,
+            level=level,
+            title=title,
+            rationale=rationale,
+            remediation=remediation,
+            family="Suppressions",
+        )
+    )
+    for rule_id, name, level, title, rationale, remediation in (
+        (
+            "SP001",
+            "suppression-without-reason",
+            Level.ERROR,
+            "A suppression has no reason, so it does not apply",
+            "Auditors must be able to read why a finding was accepted; a bare ignore hides that.",
+            "Write the reason after the bracket: # policy-lint: ignore[OB202] approved in SEC-123",
+        ),
+        (
+            "SP002",
+            "suppression-expired",
+            Level.ERROR,
+            "A suppression is past its date and no longer applies",
+            "Accepted risks are reviewed; an expired acceptance makes the finding count again.",
+            "Fix the finding, or renew the suppression with a new date and reason.",
+        ),
+        (
+            "SP003",
+            "suppression-unknown-rule",
+            Level.WARNING,
+            "A suppression names a rule ID that does not exist",
+            "A typo in a rule ID suppresses nothing and suggests a risk was accepted when it was not.",
+            "Use an ID from `policy-lint rules`.",
+        ),
+        (
+            "SP004",
+            "suppression-unused",
+            Level.SUGGESTION,
+            "An inline suppression matched no finding",
+            "Stale suppressions accumulate and later hide new findings on the same line.",
+            "Remove the comment.",
+        ),
+    )
+]
+WITHOUT_REASON, EXPIRED, UNKNOWN_RULE, UNUSED = _META
+
+
+@dataclass(frozen=True)
+class Item:
+    """Anything that can be suppressed: a lint finding or a failed/unknown check result."""
+
+    rule_id: str
+    path: str | None
+    line: int | None
+    resource: str | None
+    key: int  # index into the caller's list
+
+
+@dataclass
+class Suppression:
+    """One parsed suppression, inline or from settings, and whether it matched anything."""
+
+    rules: tuple[str, ...]
+    reason: str
+    origin: Location
+    kind: str  # inline | settings
+    until: str | None = None
+    path_glob: str | None = None
+    sid: str | None = None
+    resource_glob: str | None = None
+    used: bool = False
+
+
+@dataclass
+class Outcome:
+    """Which items stay, which were suppressed (and why), and problems with the suppressions."""
+
+    kept: list[int] = field(default_factory=list)
+    suppressed: list[tuple[int, Suppression]] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+
+def _finding(meta: RuleMeta, message: str, where: Location) -> Finding:
+    return Finding(meta.id, meta.level, message, where, meta.name)
+
+
+def parse_inline(path: str, text: str) -> list[Suppression]:
+    """Every ``policy-lint: ignore[...]`` comment in a file."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "policy-lint:" not in line:
+            continue
+        match = _INLINE.search(line)
+        if match is None:
+            continue
+        ids = tuple(part.strip().upper() for part in match.group("ids").split(",") if part.strip())
+        found.append(
+            Suppression(
+                rules=ids,
+                reason=match.group("reason").strip(),
+                origin=Location(path, number, match.start() + 1),
+                kind="inline",
+                until=match.group("until"),
+            )
+        )
+    return found
+
+
+def from_settings(settings: Settings) -> list[Suppression]:
+    return [
+        Suppression(
+            rules=(entry.rule,),
+            reason=entry.reason,
+            origin=entry.location or Location(settings.source or "settings", 1, 1),
+            kind="settings",
+            until=entry.expires,
+            path_glob=entry.path,
+            sid=entry.sid,
+            resource_glob=entry.resource,
+        )
+        for entry in settings.suppressions
+    ]
+
+
+def _valid(suppression: Suppression, known_rules: set[str], today: dt.date, problems: list[Finding]) -> bool:
+    where = suppression.origin
+    if len(suppression.reason) < 3:
+        problems.append(_finding(WITHOUT_REASON, "suppression without a reason does not apply", where))
+        return False
+    for rule in suppression.rules:
+        if not _RULE_ID.match(rule) or rule not in known_rules:
+            problems.append(_finding(UNKNOWN_RULE, f"suppression names unknown rule {rule!r}", where))
+    if suppression.until is not None:
+        try:
+            until = dt.date.fromisoformat(suppression.until)
+        except ValueError:
+            problems.append(
+                _finding(EXPIRED, f"suppression date {suppression.until!r} is not YYYY-MM-DD", where)
+            )
+            return False
+        if until < today:
+            problems.append(
+                _finding(
+                    EXPIRED,
+                    f"suppression of {', '.join(suppression.rules)} expired on {suppression.until} "
+                    f"(reason was: {suppression.reason})",
+                    where,
+                )
+            )
+            return False
+    return True
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def apply(
+    items: Sequence[Item],
+    settings: Settings,
+    *,
+    known_rules: set[str],
+    resource_lines: dict[tuple[str, int], str] | None = None,
+    sid_of: Callable[[str, int], str | None] | None = None,
+    read_text: Callable[[str], str | None] | None = None,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Split ``items`` into kept and suppressed.
+
+    ``resource_lines`` maps (path, declaration line) to a resource address, so a comment above
+    ``resource "aws_sqs_queue" "q" {`` covers every result of ``aws_sqs_queue.q``. ``sid_of``
+    returns the Sid of the statement at (path, line) of a JSON policy document.
+    """
+    today = today or dt.date.today()
+    outcome = Outcome()
+    reader = read_text or _read
+    inline: dict[str, list[Suppression]] = {}
+    for path in sorted({i.path for i in items if i.path}):
+        text = reader(path)
+        if text is not None and "policy-lint:" in text:
+            inline[path] = parse_inline(path, text)
+    configured = from_settings(settings)
+    valid = {
+        id(s)
+        for s in [*configured, *(s for group in inline.values() for s in group)]
+        if _valid(s, known_rules, today, outcome.problems)
+    }
+    lines = resource_lines or {}
+    for item in items:
+        match = _match_inline(item, inline.get(item.path or "", []), lines, valid) or _match_settings(
+            item, configured, settings.root, sid_of, valid
+        )
+        if match is None:
+            outcome.kept.append(item.key)
+        else:
+            match.used = True
+            outcome.suppressed.append((item.key, match))
+    for group in inline.values():
+        for suppression in group:
+            if id(suppression) in valid and not suppression.used:
+                outcome.problems.append(
+                    _finding(
+                        UNUSED,
+                        f"suppression of {', '.join(suppression.rules)} matched no finding",
+                        suppression.origin,
+                    )
+                )
+    return outcome
+
+
+def _match_inline(
+    item: Item, candidates: Iterable[Suppression], lines: dict[tuple[str, int], str], valid: set[int]
+) -> Suppression | None:
+    for suppression in candidates:
+        if id(suppression) not in valid or item.rule_id not in suppression.rules:
+            continue
+        comment_line = suppression.origin.line
+        if item.line is not None and item.line in (comment_line, comment_line + 1):
+            return suppression
+        declared = lines.get((suppression.origin.path, comment_line)) or lines.get(
+            (suppression.origin.path, comment_line + 1)
+        )
+        if declared is not None and declared == item.resource:
+            return suppression
+    return None
+
+
+def _match_settings(
+    item: Item,
+    candidates: Iterable[Suppression],
+    root: Path,
+    sid_of: Callable[[str, int], str | None] | None,
+    valid: set[int],
+) -> Suppression | None:
+    for suppression in candidates:
+        if id(suppression) not in valid or item.rule_id not in suppression.rules:
+            continue
+        if not _glob_ok(suppression.path_glob, item.path and _relative(item.path, root)):
+            continue
+        if not _glob_ok(suppression.resource_glob, item.resource):
+            continue
+        if suppression.sid is not None and (
+            item.path is None
+            or item.line is None
+            or sid_of is None
+            or sid_of(item.path, item.line) != suppression.sid
+        ):
+            continue
+        return suppression
+    return None
+
+
+def _glob_ok(pattern: str | None, value: str | None) -> bool:
+    """No pattern matches everything; a pattern needs a value that matches it."""
+    return pattern is None or (value is not None and fnmatch.fnmatch(value, pattern))
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def statement_sid(path: str, line: int) -> str | None:
+    """The Sid of the statement of a JSON/YAML policy document that contains ``line``."""
+    from policy_lint.policy.loader import parse_tree
+    from policy_lint.syntax.nodes import ArrayNode, ObjectNode
+    from policy_lint.syntax.source import read_source
+
+    try:
+        source = read_source(path)
+    except Exception:  # an unreadable file has no statements to scope by
+        return None
+    root, _ = parse_tree(source)
+    if not isinstance(root, ObjectNode):
+        return None
+    statements = root.get("Statement")
+    items = statements.items if isinstance(statements, ArrayNode) else [statements] if statements else []
+    best: str | None = None
+    for statement in items:
+        if source.position(statement.offset)[0] > line:
+            break
+        sid = statement.get("Sid") if isinstance(statement, ObjectNode) else None
+        best = str(getattr(sid, "value", "")) or None
+    return best
+
+
+def with_reason(finding: Finding, suppression: Suppression) -> Finding:
+    """A suppressed finding, carrying the reason for the reports that list suppressions."""
+    return replace(finding, extra={**finding.extra, "suppressed": suppression.reason})
+
+
+def suppressed_entry(
+    rule_id: str, where: Location | None, resource: str | None, suppression: Suppression
+) -> dict[str, object]:
+    """What reports list for one suppressed finding."""
+    return {
+        "rule_id": rule_id,
+        "location": str(where) if where else None,
+        "resource": resource,
+        "reason": suppression.reason,
+        "kind": suppression.kind,
+        "until": suppression.until,
+        "suppressed_at": str(suppression.origin),
+    }
