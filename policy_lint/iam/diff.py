@@ -227,6 +227,9 @@ def reference_policies(
             if managed is None:
                 raise DiffUsageError(f"AWS managed policy {name} is not in the bundled snapshot")
             out.append(ReferencePolicy(managed.name, "aws-managed", needed_by, managed.document))
+    if not out:
+        # Comparing against nothing would report every actual permission as excess.
+        raise DiffUsageError("nothing to compare with: " + "; ".join(notes))
     return out, notes
 
 
@@ -496,12 +499,13 @@ class _Differ:
         for grant, names, decisions in limited.values():
             self.stats["conditional"] += len(names)
             why = _limit_reason(grant)
+            verb = "is" if len(names) == 1 else "are"
             self.findings.append(
                 DiffFinding(
                     _finding(
                         diff_rules.CONDITIONAL,
                         f"{_plural(len(names), 'action')} that {where}{needed} grants "
-                        f"{'may be removed by this Deny' if grant.effect == 'Deny' else 'are allowed here only'} "
+                        f"{'may be removed by this Deny' if grant.effect == 'Deny' else verb + ' allowed here only'} "
                         f"{why}: {_examples(names)}",
                         grant.location,
                         "make sure the vendor's requests satisfy it, or grant the actions as the reference does",
@@ -708,6 +712,10 @@ def render_text(result: DiffResult, problems: Sequence[Finding] = (), colour: bo
     lines = [format_finding(f, colour) for f in findings]
     refs = ", ".join(r.label for r in result.references) or "-"
     lines.append(summary(findings, len(result.actual) + len(problems)).rstrip(".") + f", against {refs}.")
+    if any(a.managed is not None for a in result.actual) or any(
+        r.kind == "aws-managed" for r in result.references
+    ):
+        lines.append(f"Compared using {snapshot_info()}.")  # AWS changes them: say how old our copy is
     return "\n".join(lines) + "\n"
 
 

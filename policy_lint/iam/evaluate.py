@@ -59,6 +59,14 @@ def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     return re.compile(body + r"\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
+@lru_cache(maxsize=8192)
+def _glob_over_pattern(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    """Like :func:`_glob`, but ``?`` never matches a ``*`` of the target: one character
+    does not cover a run of any length (``a?c`` does not cover ``a*c``)."""
+    body = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "[^*]")
+    return re.compile(body + r"\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
 def glob_covers(pattern: str, target: str, ignore_case: bool = False) -> bool:
     """True when ``pattern``'s wildcards match ``target`` taken literally, so every string
     ``target`` stands for is matched by ``pattern`` (``*`` covers everything)."""
@@ -66,7 +74,8 @@ def glob_covers(pattern: str, target: str, ignore_case: bool = False) -> bool:
         return True
     if "*" not in pattern and "?" not in pattern:
         return pattern.lower() == target.lower() if ignore_case else False
-    return _glob(pattern, ignore_case).match(target) is not None
+    compiled = _glob_over_pattern if "*" in target else _glob
+    return compiled(pattern, ignore_case).match(target) is not None
 
 
 def glob_overlaps(a: str, b: str, ignore_case: bool = False) -> bool:
@@ -170,15 +179,17 @@ class Condition:
                 return True
             if base in _NEGATED:
                 if o_base in _NEGATED and _same_family(_NEGATED[base], _NEGATED[o_base]):
-                    if all(any(_value_covers(o_base, ov, v) for ov in other.values) for v in self.values):
+                    if all(
+                        any(_value_covers(o_base, ov, base, v) for ov in other.values) for v in self.values
+                    ):
                         return True
                 elif _same_family(_NEGATED[base], o_base) and not any(
-                    _value_overlaps(base, ov, v) for ov in other.values for v in self.values
+                    _value_overlaps(base, v, o_base, ov) for ov in other.values for v in self.values
                 ):
                     return True
                 continue
             if _same_family(base, o_base) and all(
-                any(_value_covers(base, v, ov) for v in self.values) for ov in other.values
+                any(_value_covers(base, v, o_base, ov) for v in self.values) for ov in other.values
             ):
                 return True
         return False
@@ -197,13 +208,13 @@ class Condition:
                 continue
             if positive is not None:
                 if _same_family(positive, o_base) and all(
-                    any(_value_covers(base, v, ov) for v in self.values) for ov in other.values
+                    any(_value_covers(base, v, o_base, ov) for v in self.values) for ov in other.values
                 ):
                     return True
             elif (
                 (base in _STRING_FAMILY or base in _ARN_FAMILY)
                 and _same_family(base, o_base)
-                and not any(_value_overlaps(base, v, ov) for v in self.values for ov in other.values)
+                and not any(_value_overlaps(base, v, o_base, ov) for v in self.values for ov in other.values)
             ):
                 return True
         return False
@@ -213,22 +224,28 @@ def _same_family(a: str, b: str) -> bool:
     return a == b or (a in _STRING_FAMILY and b in _STRING_FAMILY) or (a in _ARN_FAMILY and b in _ARN_FAMILY)
 
 
-def _value_covers(operator_base: str, pattern: str, value: str) -> bool:
-    """Does condition value ``pattern`` (under this operator) accept every string ``value`` stands for?"""
-    base = operator_base.removesuffix("ifexists")
-    if base in _GLOB_OPERATORS:
-        return glob_covers(pattern, value)
-    if base.endswith("ignorecase"):
-        return pattern.lower() == value.lower()
-    return pattern == value
+def _value_covers(ours_base: str, ours: str, given_base: str, given: str) -> bool:
+    """Does condition value ``ours`` (under ``ours_base``) accept every request value that
+    ``given`` (under ``given_base``) accepts? A literal never covers a wildcard pattern."""
+    ours_base = ours_base.removesuffix("ifexists")
+    given_base = given_base.removesuffix("ifexists")
+    given_is_set = given_base in _GLOB_OPERATORS and ("*" in given or "?" in given)
+    if ours_base in _GLOB_OPERATORS:
+        return glob_covers(ours, given)
+    if given_is_set:
+        return False
+    if ours_base.endswith("ignorecase"):
+        return ours.lower() == given.lower()
+    return ours == given
 
 
-def _value_overlaps(operator_base: str, a: str, b: str) -> bool:
-    """Can one request value satisfy both condition values?"""
-    base = operator_base.removesuffix("ifexists")
-    if base in _GLOB_OPERATORS:
+def _value_overlaps(a_base: str, a: str, b_base: str, b: str) -> bool:
+    """Can one request value satisfy both condition values (each under its own operator)?"""
+    a_base = a_base.removesuffix("ifexists")
+    b_base = b_base.removesuffix("ifexists")
+    if a_base in _GLOB_OPERATORS or b_base in _GLOB_OPERATORS:
         return glob_overlaps(a, b)
-    if base.endswith("ignorecase"):
+    if a_base.endswith("ignorecase") or b_base.endswith("ignorecase"):
         return a.lower() == b.lower()
     return a == b
 
