@@ -35,17 +35,26 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--profile-set",
     type=click.Choice(PROFILE_SET_CHOICES),
-    default="onboarding",
-    show_default=True,
-    help="Onboarding rules, CIS posture rules, or both (they conflict on trail encryption).",
+    default=None,
+    help="Onboarding rules (default), CIS posture rules, or both (they conflict on trail encryption).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default="error", show_default=True)
+@click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default=None, help="Default: error.")
 @click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated.")
 @click.option("--select", multiple=True, help="Only these rule IDs or prefixes.")
 @click.option("--ignore", multiple=True, help="Skip these rule IDs or prefixes.")
 @click.option("--show-passed", is_flag=True, help="List passing checks too (text output).")
 @click.option("--color/--no-color", default=None)
+@click.option(
+    "--settings",
+    "settings_path",
+    type=click.Path(dir_okay=False),
+    help="Settings file (default: nearest .policy-lint.yaml or [tool.policy-lint] in pyproject.toml).",
+)
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this file.")
+@click.option(
+    "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings and exit 0."
+)
 def check(
     paths: tuple[str, ...],
     config_path: str | None,
@@ -59,6 +68,9 @@ def check(
     ignore: tuple[str, ...],
     show_passed: bool,
     color: bool | None,
+    settings_path: str | None,
+    baseline: str | None,
+    write_baseline: str | None,
 ) -> None:
     """Check Terraform (HCL or plan JSON) and CloudFormation in PATHS, and/or an onboarding.yaml.
 
@@ -69,8 +81,14 @@ def check(
     from policy_lint.engine import Selection, run_checks
     from policy_lint.inventory.model import Inventory
     from policy_lint.onboarding.config import load_config
+    from policy_lint.project.apply import filter_results
+    from policy_lint.project.settings import load_settings
     from policy_lint.reporters.results import exit_code
     from policy_lint.sources.detect import detect, load_inventory
+
+    settings = load_settings(settings_path)
+    profile_set = profile_set or settings.profile_set or "onboarding"
+    fail_on = fail_on or settings.fail_on or "error"
 
     if not paths and config_path is None:
         raise click.UsageError("nothing to check: give Terraform/CloudFormation PATHS and/or --config")
@@ -83,8 +101,23 @@ def check(
         )
         account_id = account_id or config.account_id
     load_inventory(detected, inventory, region=region, account_id=account_id)
-    selection = Selection(select=_split(select), ignore=_split(ignore), profile_set=profile_set)
-    results = run_checks(inventory, selection)
+    selection = Selection(
+        select=_split(select) or settings.select,
+        ignore=_split(ignore) + settings.ignore,
+        profile_set=profile_set,
+    )
+    filtered, suppression_problems = filter_results(
+        run_checks(inventory, selection),
+        inventory,
+        settings,
+        baseline=baseline,
+        write_baseline=write_baseline,
+    )
+    if filtered.baseline_written is not None:
+        click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
+        sys.exit(0)
+    results = filtered.kept
+    problems = [*inventory.problems, *suppression_problems]
     scope = {
         "config": config_path,
         "paths": list(paths),
@@ -93,12 +126,14 @@ def check(
         "sources": sorted(set(inventory.sources)),
         "region": region,
         "profile_set": profile_set,
+        "settings": settings.source,
+        "suppressed": filtered.suppressed,
     }
     colour = sys.stdout.isatty() if color is None else color
-    _emit(fmt, results, inventory.problems, scope, show_passed, colour)
+    _emit(fmt, results, problems, scope, show_passed, colour)
     unreadable = any(p.level >= Level.ERROR and p.rule_id in {"IN001", "PL001"} for p in inventory.problems)
     code = exit_code(results, Level.parse(fail_on), fail_on_unknown)
-    if any(p.level >= Level.parse(fail_on) for p in inventory.problems):
+    if any(p.level >= Level.parse(fail_on) for p in problems):
         code = max(code, 1)
     sys.exit(2 if unreadable else code)
 
