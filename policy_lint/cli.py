@@ -60,9 +60,8 @@ def main() -> None:
 @click.option(
     "--fail-on",
     type=click.Choice(LEVEL_CHOICES),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding at or above this level is reported.",
+    default=None,
+    help="Exit 1 when a finding at or above this level is reported (default: error).",
 )
 @click.option(
     "--policy-type", type=click.Choice(POLICY_TYPES), help="Do not infer the policy type; use this one."
@@ -82,28 +81,50 @@ def main() -> None:
     default=None,
     help="Processes for large folders (default: one per CPU).",
 )
+@click.option(
+    "--settings",
+    "settings_path",
+    type=click.Path(dir_okay=False),
+    help="Settings file (default: nearest .policy-lint.yaml or [tool.policy-lint] in pyproject.toml).",
+)
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this file.")
+@click.option(
+    "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings and exit 0."
+)
 def lint(
     paths: tuple[str, ...],
     fmt: str,
-    fail_on: str,
+    fail_on: str | None,
     policy_type: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     max_file_size: float,
     color: bool | None,
     jobs: int | None,
+    settings_path: str | None,
+    baseline: str | None,
+    write_baseline: str | None,
 ) -> None:
     """Lint IAM policy documents (files, or folders searched for policies)."""
     from policy_lint.lint import lint_paths
     from policy_lint.lint_context import LintOptions
     from policy_lint.policy.model import PolicyType
+    from policy_lint.project.apply import filter_findings
+    from policy_lint.project.settings import load_settings
 
+    settings = load_settings(settings_path)
+    fail_on = fail_on or settings.fail_on or "error"
     options = LintOptions(
         policy_type=PolicyType(policy_type) if policy_type else None,
-        select=_split_ids(select),
-        ignore=_split_ids(ignore),
+        select=_split_ids(select) or settings.select,
+        ignore=_split_ids(ignore) + settings.ignore,
     )
     result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
+    filtered = filter_findings(result.findings, settings, baseline=baseline, write_baseline=write_baseline)
+    if filtered.baseline_written is not None:
+        click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
+        sys.exit(0)
+    result.findings = filtered.kept
     for error in result.errors:
         click.echo(f"{error}", err=True)
     if fmt == "json":

@@ -48,7 +48,7 @@ def filter_findings(
     items = [
         sp.Item(f.rule_id, f.location.path, f.location.line, None, index) for index, f in enumerate(findings)
     ]
-    outcome = sp.apply(items, settings, known_rules=_known_rules(), sid_of=sp.statement_sid)
+    outcome = sp.apply(items, settings, known_rules=_known_rules, sid_of=sp.statement_sid)
     suppressed = [
         sp.suppressed_entry(findings[i].rule_id, findings[i].location, None, s) for i, s in outcome.suppressed
     ]
@@ -81,7 +81,7 @@ def filter_results(
         )
         for i, r in judged
     ]
-    outcome = sp.apply(items, settings, known_rules=_known_rules(), resource_lines=_resource_lines(inventory))
+    outcome = sp.apply(items, settings, known_rules=_known_rules, resource_lines=_resource_lines(inventory))
     suppressed_keys = {i for i, _ in outcome.suppressed}
     suppressed = [
         sp.suppressed_entry(results[i].rule_id, results[i].location, results[i].resource, s)

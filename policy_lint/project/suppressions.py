@@ -198,7 +198,7 @@ def apply(
     items: Sequence[Item],
     settings: Settings,
     *,
-    known_rules: set[str],
+    known_rules: Callable[[], set[str]],
     resource_lines: dict[tuple[str, int], str] | None = None,
     sid_of: Callable[[str, int], str | None] | None = None,
     read_text: Callable[[str], str | None] | None = None,
@@ -219,11 +219,12 @@ def apply(
         if text is not None and "policy-lint:" in text:
             inline[path] = parse_inline(path, text)
     configured = from_settings(settings)
-    valid = {
-        id(s)
-        for s in [*configured, *(s for group in inline.values() for s in group)]
-        if _valid(s, known_rules, today, outcome.problems)
-    }
+    every = [*configured, *(s for group in inline.values() for s in group)]
+    if not every:  # the common case: nothing to validate, so the rule registry is not loaded
+        outcome.kept = [item.key for item in items]
+        return outcome
+    rules = known_rules()
+    valid = {id(s) for s in every if _valid(s, rules, today, outcome.problems)}
     lines = resource_lines or {}
     for item in items:
         match = _match_inline(item, inline.get(item.path or "", []), lines, valid) or _match_settings(
