@@ -1,0 +1,489 @@
+"""OB1: the onboarding IAM user (FACTS R9-R14): exists, API-only, has a key, and may do its job.
+
+Permissions are judged on the user's *effective* permissions (attached, inline and group
+policies together, AWS managed ones from the bundled snapshot) with the diff machinery of
+:mod:`policy_lint.iam.diff`, so ReadOnlyAccess covers Host and a Deny removes what an Allow
+grants elsewhere. Which user is the onboarding user: see :mod:`.inventory_links`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from policy_lint.checks.onboarding import inventory_links as links
+from policy_lint.findings import Level
+from policy_lint.iam import diff_rules
+from policy_lint.iam.diff import ActualPolicy, DiffResult, DiffUsageError, diff_policies, reference_policies
+from policy_lint.iam.evaluate import PermissionSet
+from policy_lint.inventory.model import IamUser, Inventory, Unknown
+from policy_lint.rules import Result, Status, inventory_rule
+
+GUIDE = "Security Center guide: Plan 2, manual configuration"
+MANUAL = ("manual",)
+#: The feature order of the guide.
+FEATURES = ("host", "cspm", "agentless")
+
+
+def _users(inventory: Inventory) -> list[IamUser]:
+    if not links.has_infrastructure(inventory):
+        return []
+    return links.onboarding_users(inventory)
+
+
+@inventory_rule(
+    id="OB101",
+    name="iam-user-exists",
+    severity=Level.ERROR,
+    title="The onboarding IAM user is declared",
+    rationale="The manual plan gives Security Center the access key of an IAM user the customer creates "
+    "(FACTS R9-R11). The user is the one named by iam_user in onboarding.yaml; without it, a user with a "
+    "guide policy attached (AmazonEC2ReadOnlyAccess, IAMReadOnlyAccess, ReadOnlyAccess), the Agentless "
+    "policy's tag conditions, or a policy naming the audit queue.",
+    remediation="Declare the IAM user (aws_iam_user / AWS::IAM::User), or correct iam_user in onboarding.yaml.",
+    references=(GUIDE,),
+    plans=MANUAL,
+)
+def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
+    if not links.has_infrastructure(inventory):
+        return
+    users = links.onboarding_users(inventory)
+    for user in users:
+        yield Result(
+            Status.PASS,
+            links.address(user),
+            f"onboarding IAM user {links.user_label(user)} is declared",
+            user.origin.location,
+            {"user": links.text(user.name)},
+        )
+    if users:
+        return
+    config = inventory.config
+    declared = [links.user_label(u) for u in inventory.users]
+    if config is not None and config.iam_user:
+        unknown_names = [u for u in inventory.users if isinstance(u.name, Unknown)]
+        status = Status.UNKNOWN if unknown_names else Status.FAIL
+        message = f"no IAM user named {config.iam_user} is declared" + (
+            f" (declared: {links.join(declared)})" if declared else ""
+        )
+        if unknown_names:
+            message += f"; {len(unknown_names)} user(s) have an unknown name"
+        yield Result(
+            status,
+            "config:iam_user",
+            message,
+            config.location("iam_user"),
+            {"iam_user": config.iam_user, "declared_users": declared},
+        )
+    elif declared:
+        yield Result(
+            Status.UNKNOWN,
+            "config:iam_user",
+            f"cannot tell which of {len(declared)} IAM user(s) is the onboarding user ({links.join(declared)}): "
+            "none has a guide policy attached; set iam_user in onboarding.yaml",
+            config.location("iam_user") if config else None,
+            {"declared_users": declared},
+        )
+    elif config is not None:
+        yield Result(
+            Status.FAIL,
+            "config:iam_user",
+            "no IAM user is declared in the inputs; the manual plan needs one",
+            config.location("plan"),
+            {"declared_users": []},
+        )
+
+
+@inventory_rule(
+    id="OB102",
+    name="iam-user-no-console",
+    severity=Level.SECURITY_WARNING,
+    title="The onboarding IAM user has no console access",
+    rationale="The onboarding user exists only for API calls with its access key; a login profile (console "
+    "password) is an extra way in that Security Center never uses (FACTS R9).",
+    remediation="Remove the login profile (aws_iam_user_login_profile / LoginProfile, "
+    "`aws iam delete-login-profile`).",
+    references=(GUIDE,),
+    plans=MANUAL,
+)
+def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
+    for user in _users(inventory):
+        value = user.has_login_profile
+        where = links.location_of(user, "has_login_profile")
+        name = links.user_label(user)
+        if isinstance(value, Unknown):
+            yield Result(
+                Status.UNKNOWN, links.address(user), f"login profile of {name}: {value.reason}", where
+            )
+        elif value:
+            yield Result(
+                Status.FAIL,
+                links.address(user),
+                f"IAM user {name} has a login profile (console password); the onboarding user needs API access only",
+                where,
+                {"has_login_profile": True},
+            )
+        else:
+            yield Result(
+                Status.PASS,
+                links.address(user),
+                f"IAM user {name} has no login profile",
+                where,
+                {"has_login_profile": False},
+            )
+
+
+@inventory_rule(
+    id="OB103",
+    name="iam-user-active-key",
+    severity=Level.ERROR,
+    title="The onboarding IAM user has an active access key",
+    rationale="Security Center signs its calls with the user's AccessKey pair; without an Active key the "
+    "console's verification fails (FACTS R10, at most two keys per user).",
+    remediation="Create the key outside infrastructure code (`aws iam create-access-key`), so its secret "
+    "never lands in Terraform state or template outputs, and enter it in the console.",
+    references=(GUIDE,),
+    plans=MANUAL,
+)
+def iam_user_active_key(inventory: Inventory) -> Iterator[Result]:
+    for user in _users(inventory):
+        keys = user.access_keys
+        where = links.location_of(user, "access_keys")
+        name = links.user_label(user)
+        if isinstance(keys, Unknown):
+            yield Result(Status.UNKNOWN, links.address(user), f"access keys of {name}: {keys.reason}", where)
+            continue
+        statuses = [(f"...{k.key_id_suffix}", k.status) for k in keys]
+        evidence: dict[str, Any] = {
+            "keys": [{"key_id": kid, "status": s if isinstance(s, str) else None} for kid, s in statuses]
+        }
+        if any(s == "Active" for _, s in statuses):
+            yield Result(
+                Status.PASS, links.address(user), f"IAM user {name} has an active access key", where, evidence
+            )
+        elif any(isinstance(s, Unknown) for _, s in statuses):
+            reasons = "; ".join(s.reason for _, s in statuses if isinstance(s, Unknown))
+            yield Result(
+                Status.UNKNOWN,
+                links.address(user),
+                f"status of {name}'s key unknown: {reasons}",
+                where,
+                evidence,
+            )
+        elif not keys and user.origin.source != "live":
+            yield Result(
+                Status.FAIL,
+                links.address(user),
+                f"no access key is declared for {name}; if you create it outside this code "
+                "(recommended: `aws iam create-access-key`, the secret stays out of the state), "
+                "suppress this finding",
+                where,
+                evidence,
+            )
+        else:
+            yield Result(
+                Status.FAIL,
+                links.address(user),
+                f"IAM user {name} has no active access key" + (" (all are Inactive)" if keys else ""),
+                where,
+                evidence,
+            )
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def _actual(user: IamUser, inventory: Inventory) -> tuple[list[ActualPolicy], list[str], dict[str, Any]]:
+    """The user's policies as diff inputs, reasons some are unknown, and label -> location."""
+    policies, unknown = links.user_policies(user, inventory)
+    actual = [ActualPolicy(p.label, p.document) for p in policies if p.document is not None]
+    where = {p.document.path: p.location for p in policies if p.document is not None}
+    return actual, unknown, where
+
+
+def _features(user: IamUser, inventory: Inventory, actual: list[ActualPolicy]) -> tuple[str, ...]:
+    """The selected features, or (no configuration) the ones the user's policies aim at."""
+    if inventory.config is not None:
+        return tuple(f for f in FEATURES if f in inventory.config.features)
+    names = {a.name.lower() for a in actual}
+    wanted = ["host"]
+    if "readonlyaccess" in names:
+        wanted.append("cspm")
+    if any(any(m in a.document.source.text for m in links.AGENTLESS_MARKERS) for a in actual):
+        wanted.append("agentless")
+    return tuple(wanted)
+
+
+def _statement(grant: dict[str, Any]) -> dict[str, Any]:
+    return {"policy": grant.get("path"), "statement": grant.get("statement"), "sid": grant.get("sid")}
+
+
+def _diff(actual: list[ActualPolicy], features: tuple[str, ...], partition: str) -> DiffResult | str:
+    try:
+        refs, _notes = reference_policies(features=features, plan="manual", partition=partition)
+    except DiffUsageError as exc:
+        return str(exc)
+    return diff_policies(actual, refs)
+
+
+@inventory_rule(
+    id="OB104",
+    name="iam-user-feature-permissions",
+    severity=Level.ERROR,
+    title="The onboarding user's effective permissions cover every selected feature",
+    rationale="Security Center verifies the permissions of each selected feature: Host needs "
+    "AmazonEC2ReadOnlyAccess + IAMReadOnlyAccess (ReadOnlyAccess is a superset), CSPM ReadOnlyAccess, "
+    "Agentless the custom policy (FACTS R11-R13). Attached, inline and group policies count together, "
+    "and an explicit Deny removes an action. Without onboarding.yaml the features are inferred: Host always, "
+    "CSPM with ReadOnlyAccess attached, Agentless with its tag conditions present.",
+    remediation="Attach the missing policies (or add the listed actions), or narrow the Deny that removes them.",
+    references=(GUIDE, "IAM policy evaluation logic"),
+    plans=MANUAL,
+)
+def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
+    for user in _users(inventory):
+        actual, unknown, where = _actual(user, inventory)
+        features = _features(user, inventory, actual)
+        result = _diff(actual, features, links.partition(inventory, links.text(user.arn)))
+        loc = links.location_of(user, "attached_policies")
+        resource = links.address(user)
+        name = links.user_label(user)
+        if isinstance(result, str):
+            yield Result(Status.UNKNOWN, resource, f"cannot build the reference set: {result}", loc)
+            continue
+        for feature in features:
+            yield _feature_verdict(feature, name, resource, result, unknown, where, loc, actual)
+
+
+def _feature_verdict(
+    feature: str,
+    name: str,
+    resource: str,
+    result: DiffResult,
+    unknown: list[str],
+    where: dict[str, Any],
+    loc: Any,
+    actual: list[ActualPolicy],
+) -> Result:
+    missing: list[str] = []
+    denied: list[dict[str, Any]] = []
+    conditional: list[str] = []
+    first_deny = None
+    for found in result.findings:
+        ev = found.evidence
+        if feature not in ev.get("features", []):
+            continue
+        if found.finding.rule_id == diff_rules.MISSING.id:
+            missing += ev["actions"]
+            if ev.get("cause") == "denied":
+                denied.append({**_statement(ev["denied_by"]), "actions": ev["actions"]})
+                first_deny = first_deny or where.get(ev["denied_by"].get("path"))
+        elif found.finding.rule_id == diff_rules.CONDITIONAL.id:
+            conditional += ev["actions"]
+    refs = [r.name for r in result.references if feature in r.features]
+    evidence: dict[str, Any] = {
+        "feature": feature,
+        "references": refs,
+        "policies": [a.name for a in actual],
+        "missing": sorted(set(missing)),
+        "denied_by": denied,
+        "conditional": sorted(set(conditional)),
+        "unknown_policies": unknown,
+    }
+    what = f"{name}'s permissions for {feature} ({', '.join(refs)})"
+    if missing and not unknown:
+        how = f"; a Deny removes {sum(len(d['actions']) for d in denied)}" if denied else ""
+        return Result(
+            Status.FAIL,
+            resource,
+            f"{what}: {len(set(missing))} action(s) not allowed{how}: {links.join(sorted(set(missing)))}",
+            first_deny or loc,
+            evidence,
+        )
+    if unknown:
+        state = (
+            f"{len(set(missing))} action(s) missing from the known policies"
+            if missing
+            else "covered by the known policies"
+        )
+        return Result(Status.UNKNOWN, resource, f"{what}: {state}, but {'; '.join(unknown)}", loc, evidence)
+    if conditional:
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"{what}: {len(set(conditional))} action(s) allowed only under a condition or on part of the "
+            f"resources: {links.join(sorted(set(conditional)))}",
+            loc,
+            evidence,
+        )
+    return Result(Status.PASS, resource, f"{what}: every action allowed", loc, evidence)
+
+
+@inventory_rule(
+    id="OB105",
+    name="agentless-tag-conditions-kept",
+    severity=Level.SECURITY_WARNING,
+    title="The Agentless policy's destructive EC2 actions keep their tag conditions",
+    rationale="The guide grants TerminateInstances, StopInstances, DeleteVpc, DeleteSubnet, "
+    "DeleteSecurityGroup, DeleteInternetGateway and DeleteVpcEndpoints only on resources tagged "
+    "Name=alibaba-cloud-security-scan*, and DeleteSnapshot only on SAS_Agentless* (FACTS R12). Granting them "
+    "without the condition lets the vendor's key destroy any instance, VPC or snapshot of the account.",
+    remediation="Restore the StringLike ec2:ResourceTag/Name condition on these actions, or remove them "
+    "from the unconditioned statement.",
+    references=(GUIDE,),
+    features=("agentless",),
+    plans=MANUAL,
+)
+def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
+    for user in _users(inventory):
+        actual, unknown, where = _actual(user, inventory)
+        resource = links.address(user)
+        loc = links.location_of(user, "attached_policies")
+        result = _diff(actual, ("agentless",), links.partition(inventory, links.text(user.arn)))
+        if isinstance(result, str):
+            yield Result(Status.UNKNOWN, resource, f"cannot build the reference set: {result}", loc)
+            continue
+        weakened = [
+            f
+            for f in result.findings
+            if f.finding.rule_id == diff_rules.WEAKENED_CONDITION.id
+            and f.evidence.get("reference") == "agentless"
+        ]
+        if weakened:
+            actions = sorted({a for f in weakened for a in f.evidence["actions"]})
+            granted = [_statement(f.evidence["granted_by"]) for f in weakened]
+            first = where.get(weakened[0].evidence["granted_by"].get("path")) or loc
+            yield Result(
+                Status.FAIL,
+                resource,
+                f"{links.user_label(user)} may run {links.join(actions)} without the reference's Name tag "
+                f"condition ({', '.join(str(g['policy']) + ' statement ' + str(g['statement']) for g in granted)})",
+                first,
+                {"actions": actions, "granted_by": granted},
+            )
+        elif unknown:
+            yield Result(
+                Status.UNKNOWN,
+                resource,
+                f"{links.user_label(user)}: no unconditioned destructive action in the known policies, but "
+                + "; ".join(unknown),
+                loc,
+                {"unknown_policies": unknown},
+            )
+        else:
+            yield Result(
+                Status.PASS,
+                resource,
+                f"{links.user_label(user)}: every destructive Agentless action keeps its tag condition",
+                loc,
+                {"policies": [a.name for a in actual]},
+            )
+
+
+@inventory_rule(
+    id="OB106",
+    name="iam-user-queue-read",
+    severity=Level.ERROR,
+    title="The onboarding user may read the audit-log queue",
+    rationale="Security Center polls the audit-log queue with the user's key: it needs sqs:GetQueueUrl and "
+    "sqs:ReceiveMessage on the queue (explicitly, by wildcard, or through ReadOnlyAccess's sqs:Get*/"
+    "sqs:Receive*) (FACTS R14). Without sqs:DeleteMessage, read messages return after the visibility "
+    "timeout and pile up until the retention period ends (FACTS E4): reported as a note.",
+    remediation="Attach the guide's SQS read policy (sqs:GetQueueUrl, sqs:ReceiveMessage on the queue ARN); "
+    "consider adding sqs:DeleteMessage.",
+    references=(GUIDE, "Configure AWS service audit logs for CSPM"),
+    features=("cspm", "agentless"),
+    plans=MANUAL,
+)
+def iam_user_queue_read(inventory: Inventory) -> Iterator[Result]:
+    if not links.pipeline_in_scope(inventory):
+        return
+    found = links.pipeline(inventory)
+    queues = links.audit_queue_arns(inventory, found)
+    if not queues:
+        return
+    for user in _users(inventory):
+        policies, unknown = links.user_policies(user, inventory)
+        docs = [p.document for p in policies if p.document is not None]
+        where = {p.document.path: p.location for p in policies if p.document is not None}
+        perms = PermissionSet.from_documents(docs)
+        for queue, arn in queues:
+            yield _queue_read(user, queue, arn, perms, unknown, where, found, inventory)
+
+
+def _queue_read(
+    user: IamUser,
+    queue: Any,
+    arn: str | Unknown,
+    perms: PermissionSet,
+    unknown: list[str],
+    where: dict[str, Any],
+    found: links.Pipeline,
+    inventory: Inventory,
+) -> Result:
+    resource = links.address(user)
+    loc = links.location_of(user, "inline_policies")
+    qname = links.text(queue.name) if queue is not None else None
+    if isinstance(arn, Unknown):
+        return Result(Status.UNKNOWN, resource, f"ARN of queue {qname}: {arn.reason}", loc)
+    scope = links.canon(arn)
+    decisions = {a: perms.evaluate(a, scope) for a in ("sqs:GetQueueUrl", "sqs:ReceiveMessage")}
+    delete = perms.evaluate("sqs:DeleteMessage", scope)
+    evidence: dict[str, Any] = {
+        "queue": arn,
+        "decisions": {a: d.status for a, d in decisions.items()},
+        "sqs:DeleteMessage": delete.status,
+        "unknown_policies": unknown,
+    }
+    buckets = found.buckets_notifying(queue, inventory) if queue is not None else []
+    part = links.partition(inventory, arn)
+    for bucket in buckets:
+        if isinstance(bucket.name, str):
+            get = perms.evaluate("s3:GetObject", links.canon(links.bucket_arn(bucket.name, part) + "/*"))
+            evidence["s3:GetObject"] = get.status
+    note = (
+        ""
+        if delete.allowed
+        else "; note: sqs:DeleteMessage is not allowed, so read messages come back and pile up (FACTS E4)"
+    )
+    denied = [d for d in decisions.values() if d.status == "denied"]
+    missing = [a for a, d in decisions.items() if d.status in ("implicit-deny", "denied")]
+    name = links.user_label(user)
+    if missing and (denied or not unknown):
+        deny_loc = None
+        if denied:
+            deny_loc = where.get(denied[0].deciding_denies[0].ref.path)
+        return Result(
+            Status.FAIL,
+            resource,
+            f"{name} may not {' or '.join(missing)} on {arn}"
+            + (" (an explicit Deny)" if denied else "")
+            + note,
+            deny_loc or loc,
+            evidence,
+        )
+    if missing or unknown:
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"{name} on {arn}: " + "; ".join(unknown or ["unknown"]),
+            loc,
+            evidence,
+        )
+    conditional = [a for a, d in decisions.items() if d.status == "conditional"]
+    if conditional:
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"{name} may {' and '.join(conditional)} on {arn} only conditionally: "
+            + "; ".join(decisions[a].explain() for a in conditional),
+            loc,
+            evidence,
+        )
+    return Result(
+        Status.PASS,
+        resource,
+        f"{name} may GetQueueUrl and ReceiveMessage on {arn}{note}",
+        loc,
+        evidence,
+    )

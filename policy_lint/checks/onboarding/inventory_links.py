@@ -1,0 +1,672 @@
+"""Shared helpers of the OB1-OB3 rules: which resources are the onboarding's, and how they link.
+
+An inventory holds every resource of the inputs; the onboarding rules judge only the ones
+the onboarding uses. How they are identified (documented in docs/rules.md via the rules'
+rationale, and here):
+
+* **the onboarding user**: the user named by ``iam_user`` in onboarding.yaml; without it,
+  every user that (a) has an AWS managed policy of the guide attached (AmazonEC2ReadOnlyAccess,
+  IAMReadOnlyAccess, ReadOnlyAccess), (b) has a policy carrying the Agentless policy's tag
+  conditions (``alibaba-cloud-security-scan*`` / ``SAS_Agentless*``), or (c) has a policy naming
+  an audit queue.
+* **the audit trail**: ``audit_log.trail``, else the trails writing to ``audit_log.bucket``, else
+  (with an audit_log) the trails writing to a bucket that notifies the configured queue;
+  without an audit_log, every trail.
+* **the audit bucket**: ``audit_log.bucket``, else the buckets the audit trails write to, plus
+  the buckets notifying an audit queue.
+* **the audit queue**: the queue named ``audit_log.queue_name``; without an audit_log, the
+  queues the audit buckets notify, else every queue.
+
+Values may be literal, ``Unknown``, or *symbolic* (``${aws_sqs_queue.logs.arn}``,
+``${LogQueue.Arn}``): a source keeps an unresolved reference as text, and the referenced
+resource carries the same text, so links are made by canonical equality (see :func:`canon`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from policy_lint.findings import Location
+from policy_lint.inventory.model import (
+    Bucket,
+    IamUser,
+    Inventory,
+    PolicyRef,
+    Queue,
+    Resource,
+    Trail,
+    Unknown,
+)
+from policy_lint.managed import load_managed
+from policy_lint.onboarding.config import AuditLogConfig
+from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
+from policy_lint.syntax.json_parser import parse_json
+from policy_lint.syntax.source import Source
+
+#: AWS managed policies the guide attaches to the onboarding user (FACTS R11).
+GUIDE_MANAGED = ("amazonec2readonlyaccess", "iamreadonlyaccess", "readonlyaccess")
+#: The Agentless policy's tag-condition values (FACTS R12): their presence marks the onboarding user.
+AGENTLESS_MARKERS = ("alibaba-cloud-security-scan", "SAS_Agentless")
+
+_SYMBOL = re.compile(r"\$\{([^}]*)\}")
+#: ``${aws:username}``, ``${s3:prefix}``: IAM policy variables, not references.
+_POLICY_VARIABLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*:[^:\s]|^[*?$]$")
+#: Attributes that all mean "the name" of a bucket or queue.
+_NAME_ATTRS = {"id": "name", "bucket": "name", "name": "name", "queuename": "name"}
+
+
+# --------------------------------------------------------------------------- values
+
+
+def text(value: object) -> str | None:
+    """The value if it is a string (literal or symbolic), else None (Unknown, None, other)."""
+    return value if isinstance(value, str) else None
+
+
+def is_symbolic(value: str) -> bool:
+    return any(not _POLICY_VARIABLE.match(m.group(1)) for m in _SYMBOL.finditer(value))
+
+
+def is_literal(value: object) -> bool:
+    return isinstance(value, str) and not is_symbolic(value)
+
+
+def _canon_ref(expr: str) -> str:
+    head, dot, attr = expr.rpartition(".")
+    if dot and attr.lower() in _NAME_ATTRS:
+        return f"<{head}:name>"
+    if dot and attr.lower() == "arn":
+        return f"<{head}:arn>"
+    return f"<{expr}>"
+
+
+def canon(value: str) -> str:
+    """``${aws_s3_bucket.b.id}`` and ``${aws_s3_bucket.b.bucket}`` become the same token; IAM
+    policy variables stay. Tokens carry no wildcard, so glob matching treats them literally."""
+
+    def repl(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        return match.group(0) if _POLICY_VARIABLE.match(inner) else _canon_ref(inner)
+
+    return _SYMBOL.sub(repl, value)
+
+
+def refers_to(value: str, resource: Resource, attr: str) -> bool:
+    """Is ``value`` exactly a symbolic reference to ``attr`` (``arn`` or ``name``) of the resource?"""
+    address = resource.origin.address
+    token = canon(value)
+    if token == f"<{address}:{attr}>":
+        return True
+    # CloudFormation ``!Ref Bucket`` is the bucket's name; ``!Ref Queue`` is its URL, not its name.
+    return attr == "name" and isinstance(resource, Bucket) and token == f"<{address}>"
+
+
+def same_value(a: object, b: object) -> bool:
+    """Two strings that denote the same value (literal equality or the same reference)."""
+    return isinstance(a, str) and isinstance(b, str) and canon(a) == canon(b)
+
+
+def first_unknown(obj: object) -> Unknown | None:
+    """The first Unknown nested in a policy document (dicts, lists), if any."""
+    if isinstance(obj, Unknown):
+        return obj
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, list | tuple):
+        for item in obj:
+            found = first_unknown(item)
+            if found is not None:
+                return found
+    return None
+
+
+def location_of(resource: Resource, attribute: str) -> Location | None:
+    return resource.origin_of(attribute).location
+
+
+def address(resource: Resource) -> str:
+    return resource.origin.address
+
+
+def display(name: object, resource: Resource) -> str:
+    """A name for messages: the literal name, else the resource's address."""
+    return name if is_literal(name) and isinstance(name, str) else address(resource)
+
+
+# --------------------------------------------------------------------------- ARNs
+
+
+def partition(inventory: Inventory, *hints: object) -> str:
+    """The partition: from onboarding.yaml's domain, else from a literal ARN among ``hints``."""
+    if inventory.config is not None:
+        return inventory.config.partition
+    for hint in hints:
+        if isinstance(hint, str) and hint.startswith("arn:") and hint.count(":") >= 2:
+            return hint.split(":")[1]
+    for account in inventory.accounts:
+        if is_literal(account.partition):
+            return str(account.partition)
+    return "aws"
+
+
+def bucket_arn(bucket_name: str, part: str) -> str:
+    """``arn:{p}:s3:::{name}`` (bucket ARNs carry no region or account)."""
+    return f"arn:{part}:s3:::{bucket_name}"
+
+
+def queue_arn(queue: Queue, inventory: Inventory) -> str | Unknown:
+    """The queue's ARN (literal or symbolic); built from its parts when the source gave none."""
+    if isinstance(queue.arn, str | Unknown):
+        return queue.arn
+    name, region = queue.name, queue.region
+    account = inventory.config.account_id if inventory.config else None
+    if account is None:
+        account = next((a.account_id for a in inventory.accounts if isinstance(a.account_id, str)), None)
+    if isinstance(name, str) and isinstance(region, str) and account:
+        return f"arn:{partition(inventory)}:sqs:{region}:{account}:{name}"
+    return f"${{{address(queue)}.arn}}"
+
+
+def _glob(pattern: str, value: str) -> bool:
+    body = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(body, value, re.DOTALL) is not None
+
+
+def arn_like(pattern: str, arn: str) -> bool:
+    """IAM ``ArnLike``: six colon-separated segments, each matched with ``*``/``?`` wildcards;
+    the partition segment compares literally (``arn:aws:`` never matches ``arn:aws-cn:``, FACTS E7)."""
+    pattern, arn = canon(pattern), canon(arn)
+    p_parts, a_parts = pattern.split(":", 5), arn.split(":", 5)
+    if len(p_parts) != 6 or len(a_parts) != 6:
+        return _glob(pattern, arn)
+    return all(_glob(p, a) for p, a in zip(p_parts, a_parts, strict=True))
+
+
+def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    """``StringLike``-style match after canonicalizing symbolic references."""
+    pattern, value = canon(pattern), canon(value)
+    if ignore_case:
+        pattern, value = pattern.lower(), value.lower()
+    return _glob(pattern, value)
+
+
+def _arn_parts(arn: str) -> list[str] | None:
+    parts = arn.split(":", 5)
+    return parts if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def matches_queue(value: object, queue: Queue, inventory: Inventory) -> bool:
+    """Does ``value`` (an ARN in a notification or policy) name this queue?"""
+    if not isinstance(value, str):
+        return False
+    arn = queue_arn(queue, inventory)
+    if isinstance(arn, str) and same_value(value, arn):
+        return True
+    if refers_to(value, queue, "arn"):
+        return True
+    parts = _arn_parts(value) if is_literal(value) else None
+    if parts is None or parts[2] != "sqs":
+        return False
+    if not same_value(parts[5], queue.name):
+        return False
+    return not (is_literal(queue.region) and queue.region != parts[3])
+
+
+def matches_bucket_name(value: object, bucket: Bucket) -> bool:
+    """Does ``value`` (a trail's bucket, a configured name) name this bucket?"""
+    if not isinstance(value, str):
+        return False
+    return same_value(value, bucket.name) or refers_to(value, bucket, "name")
+
+
+def bucket_arns(bucket: Bucket, part: str) -> tuple[str, ...]:
+    """Ways the bucket's ARN may be written: built from its name, and its own symbolic ``.arn``."""
+    out = [f"${{{address(bucket)}.arn}}"]
+    if isinstance(bucket.name, str):
+        out.insert(0, bucket_arn(bucket.name, part))
+    return tuple(out)
+
+
+def region_of(resource: Bucket | Queue) -> object:
+    return resource.region
+
+
+# --------------------------------------------------------------------------- audit pipeline
+
+
+def audit_config(inventory: Inventory) -> AuditLogConfig | None:
+    return inventory.config.audit_log if inventory.config is not None else None
+
+
+def has_infrastructure(inventory: Inventory) -> bool:
+    """Did any input describe infrastructure? A configuration alone makes no claim about it."""
+    if any(s not in ("config", "policy-file") for s in inventory.sources):
+        return True
+    return bool(
+        inventory.users
+        or inventory.groups
+        or inventory.policies
+        or inventory.trails
+        or inventory.buckets
+        or inventory.queues
+    )
+
+
+def pipeline_in_scope(inventory: Inventory) -> bool:
+    """OB2/OB3 rules run with an audit_log configured, without a configuration, or when the
+    inputs declare a trail or a queue (the pipeline is optional, FACTS E12)."""
+    if not has_infrastructure(inventory):
+        return False
+    if audit_config(inventory) is not None or inventory.config is None:
+        return True
+    return bool(inventory.trails or inventory.queues)
+
+
+def trail_named(trail: Trail, name: str) -> bool:
+    if same_value(trail.name, name):
+        return True
+    return isinstance(trail.arn, str) and trail.arn.endswith(f":trail/{name}")
+
+
+def notified_queues(bucket: Bucket, inventory: Inventory) -> list[Queue]:
+    if not isinstance(bucket.notifications, list):
+        return []
+    return [
+        q
+        for q in inventory.queues
+        if any(matches_queue(n.queue_arn, q, inventory) for n in bucket.notifications)
+    ]
+
+
+@dataclass
+class Pipeline:
+    """The audit-log resources of an inventory, identified once per rule run."""
+
+    trails: list[Trail] = field(default_factory=list)
+    buckets: list[Bucket] = field(default_factory=list)
+    queues: list[Queue] = field(default_factory=list)
+
+    def buckets_of_trail(self, trail: Trail, inventory: Inventory) -> list[Bucket]:
+        return [b for b in inventory.buckets if matches_bucket_name(trail.bucket, b)]
+
+    def trails_of_bucket(self, bucket: Bucket, inventory: Inventory) -> list[Trail]:
+        return [t for t in inventory.trails if matches_bucket_name(t.bucket, bucket)]
+
+    def buckets_notifying(self, queue: Queue, inventory: Inventory) -> list[Bucket]:
+        return [
+            b
+            for b in inventory.buckets
+            if isinstance(b.notifications, list)
+            and any(matches_queue(n.queue_arn, queue, inventory) for n in b.notifications)
+        ]
+
+
+def _unique(items: Iterable[Any]) -> list[Any]:
+    seen: set[int] = set()
+    out = []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def pipeline(inventory: Inventory) -> Pipeline:
+    """Identify the audit trail(s), bucket(s) and queue(s) (heuristic in the module docstring)."""
+    cfg = audit_config(inventory)
+    if cfg is not None:
+        queues = [q for q in inventory.queues if same_value(q.name, cfg.queue_name)]
+        if cfg.bucket:
+            buckets: list[Bucket] = [b for b in inventory.buckets if matches_bucket_name(cfg.bucket, b)]
+        else:
+            buckets = []
+        if cfg.trail:
+            trails = [t for t in inventory.trails if trail_named(t, cfg.trail)]
+        elif cfg.bucket:
+            trails = [t for t in inventory.trails if isinstance(t.bucket, str) and t.bucket == cfg.bucket]
+            trails += [t for t in inventory.trails if any(matches_bucket_name(t.bucket, b) for b in buckets)]
+        else:
+            notifying = [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
+            trails = [t for t in inventory.trails if any(matches_bucket_name(t.bucket, b) for b in notifying)]
+        trails = _unique(trails)
+        buckets += [b for t in trails for b in Pipeline().buckets_of_trail(t, inventory)]
+        buckets += [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
+        return Pipeline(trails, _unique(buckets), queues)
+    trails = list(inventory.trails)
+    buckets = [b for t in trails for b in Pipeline().buckets_of_trail(t, inventory)]
+    queues = _unique(q for b in buckets for q in notified_queues(b, inventory))
+    if not queues:
+        queues = list(inventory.queues)
+    buckets += [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
+    return Pipeline(trails, _unique(buckets), queues)
+
+
+def audit_queue_arns(inventory: Inventory, found: Pipeline) -> list[tuple[Queue | None, str | Unknown]]:
+    """ARNs of the audit queues; the configured one when it is not declared (needs account_id)."""
+    if found.queues:
+        return [(q, queue_arn(q, inventory)) for q in found.queues]
+    config = inventory.config
+    if config is not None and config.queue_arn is not None:
+        return [(None, config.queue_arn)]
+    return []
+
+
+# --------------------------------------------------------------------------- IAM
+
+
+@dataclass
+class ResolvedPolicy:
+    """A policy of a user (attached, inline or via a group) and its parsed document, or why not."""
+
+    label: str
+    document: PolicyDocument | None
+    location: Location | None
+    unknown: str | None = None
+    managed: bool = False
+
+
+def _document_from_dict(data: dict[str, Any], label: str) -> PolicyDocument:
+    text_ = canon(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    source = Source(label, text_)
+    return build_document(source, parse_json(text_), PolicyType.IDENTITY)
+
+
+def parsed_document(data: object, label: str) -> PolicyDocument | Unknown:
+    """A policy ``dict`` (symbolic references canonicalized) as a :class:`PolicyDocument`."""
+    if isinstance(data, Unknown):
+        return data
+    if not isinstance(data, dict):
+        return Unknown(f"{label}: the policy document is not a JSON object")
+    nested = first_unknown(data)
+    if nested is not None:
+        return Unknown(f"{label}: part of the document is unknown ({nested.reason})")
+    return _document_from_dict(data, label)
+
+
+def resolve_policy(ref: PolicyRef, inventory: Inventory, where: Location | None) -> ResolvedPolicy:
+    """The document of an attached or inline policy: its own, a declared customer policy, or the
+    bundled snapshot of AWS managed policies."""
+    arn = ref.arn
+    label = ref.name if isinstance(ref.name, str) and ref.name else (text(arn) or "policy")
+    if ref.document is not None:
+        doc = parsed_document(ref.document, label)
+        if isinstance(doc, Unknown):
+            return ResolvedPolicy(label, None, where, doc.reason)
+        return ResolvedPolicy(label, doc, where)
+    if isinstance(arn, Unknown):
+        return ResolvedPolicy(label, None, where, f"policy ARN unknown: {arn.reason}")
+    if isinstance(arn, str) and is_literal(arn):
+        managed = load_managed(arn)
+        if managed is not None:
+            return ResolvedPolicy(managed.name, managed.document, where, managed=True)
+    for policy in inventory.policies:
+        if (isinstance(arn, str) and (same_value(arn, policy.arn) or refers_to(arn, policy, "arn"))) or (
+            arn is None and same_value(ref.name, policy.name)
+        ):
+            loc = policy.origin_of("document").location
+            doc_ = parsed_document(policy.document, address(policy))
+            if isinstance(doc_, Unknown):
+                return ResolvedPolicy(label, None, loc, doc_.reason)
+            return ResolvedPolicy(address(policy), doc_, loc)
+    if arn is None and not ref.inline:
+        managed = load_managed(ref.name)
+        if managed is not None:
+            return ResolvedPolicy(managed.name, managed.document, where, managed=True)
+    what = text(arn) or ref.name
+    if isinstance(arn, str) and ":iam::aws:policy/" in arn:
+        why = f"AWS managed policy {what} is not in the bundled snapshot"
+    else:
+        why = f"policy {what} is not declared in the inputs"
+    return ResolvedPolicy(label, None, where, why)
+
+
+def user_policies(user: IamUser, inventory: Inventory) -> tuple[list[ResolvedPolicy], list[str]]:
+    """Attached, inline and group policies of the user, and the reasons some are unknown."""
+    out: list[ResolvedPolicy] = []
+    unknown: list[str] = []
+    for attr in ("attached_policies", "inline_policies"):
+        refs = getattr(user, attr)
+        if isinstance(refs, Unknown):
+            unknown.append(f"{attr.replace('_', ' ')}: {refs.reason}")
+            continue
+        for ref in refs:
+            out.append(resolve_policy(ref, inventory, location_of(user, attr)))
+    groups = user.groups
+    if isinstance(groups, Unknown):
+        unknown.append(f"groups: {groups.reason}")
+        groups = []
+    for group_name in groups:
+        group = next(
+            (
+                g
+                for g in inventory.groups
+                if same_value(g.name, group_name) or refers_to(group_name, g, "name")
+            ),
+            None,
+        )
+        if group is None:
+            unknown.append(f"group {group_name} is not declared in the inputs")
+            continue
+        for attr in ("attached_policies", "inline_policies"):
+            refs = getattr(group, attr)
+            if isinstance(refs, Unknown):
+                unknown.append(f"group {group_name} {attr.replace('_', ' ')}: {refs.reason}")
+                continue
+            for ref in refs:
+                out.append(resolve_policy(ref, inventory, location_of(group, attr)))
+    unknown += [f"{p.label}: {p.unknown}" for p in out if p.unknown]
+    return out, unknown
+
+
+def _looks_onboarding(user: IamUser, inventory: Inventory, queue_texts: list[str]) -> bool:
+    refs: list[PolicyRef] = []
+    for attr in ("attached_policies", "inline_policies"):
+        value = getattr(user, attr)
+        if isinstance(value, list):
+            refs.extend(value)
+    for ref in refs:
+        name = (text(ref.arn) or ref.name or "").rsplit("/", 1)[-1].lower()
+        if name in GUIDE_MANAGED:
+            return True
+    policies, _ = user_policies(user, inventory)
+    for policy in policies:
+        if policy.document is None or policy.managed:
+            continue
+        body = policy.document.source.text
+        if any(m in body for m in AGENTLESS_MARKERS) or any(q in body for q in queue_texts):
+            return True
+    return False
+
+
+def onboarding_users(inventory: Inventory) -> list[IamUser]:
+    """The user named by ``iam_user``, else the users that look like the onboarding user."""
+    config = inventory.config
+    if config is not None and config.iam_user:
+        name = config.iam_user
+        return [u for u in inventory.users if same_value(u.name, name)]
+    found = pipeline(inventory)
+    queue_texts = [canon(a) for _, a in audit_queue_arns(inventory, found) if isinstance(a, str)]
+    return [u for u in inventory.users if _looks_onboarding(u, inventory, queue_texts)]
+
+
+def user_label(user: IamUser) -> str:
+    return display(user.name, user)
+
+
+def join(items: Iterator[str] | Iterable[str], limit: int = 8) -> str:
+    seq = list(items)
+    shown = ", ".join(seq[:limit])
+    return shown + (f" and {len(seq) - limit} more" if len(seq) > limit else "")
+
+
+# --------------------------------------------------------------------------- queue policies
+
+#: Condition keys that restrict *who* may use an Allow for Principal "*".
+RESTRICTING_KEYS = frozenset(
+    {
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalservicename",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceip",
+        "aws:userid",
+    }
+)
+S3_PRINCIPAL = "s3.amazonaws.com"
+_PROBE_BUCKET = "policy-lint-any-other-bucket"
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def statements(policy: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(label, statement) pairs of a policy document; the label is the Sid or ``statement N``."""
+    out = []
+    for i, stmt in enumerate(_as_list(policy.get("Statement"))):
+        if isinstance(stmt, dict):
+            sid = stmt.get("Sid")
+            out.append(
+                (
+                    f'statement {i + 1} ("{sid}")' if isinstance(sid, str) and sid else f"statement {i + 1}",
+                    stmt,
+                )
+            )
+    return out
+
+
+def principal_is_everyone(principal: object) -> bool:
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in _as_list(principal.get("AWS"))
+
+
+def principal_is_s3(principal: object) -> bool:
+    if principal_is_everyone(principal):
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return any(isinstance(s, str) and s.lower() == S3_PRINCIPAL for s in _as_list(principal.get("Service")))
+
+
+def statement_action_matches(stmt: dict[str, Any], action: str) -> bool:
+    if "NotAction" in stmt:
+        return not any(
+            isinstance(a, str) and glob_match(a, action, True) for a in _as_list(stmt["NotAction"])
+        )
+    return any(isinstance(a, str) and glob_match(a, action, True) for a in _as_list(stmt.get("Action")))
+
+
+def statement_resource_matches(stmt: dict[str, Any], is_target: Callable[[str], bool]) -> bool:
+    if "NotResource" in stmt:
+        return not any(isinstance(r, str) and is_target(r) for r in _as_list(stmt["NotResource"]))
+    if "Resource" not in stmt:
+        return True  # a queue policy's Resource defaults to the queue in practice
+    return any(isinstance(r, str) and is_target(r) for r in _as_list(stmt["Resource"]))
+
+
+def condition_entries(stmt: dict[str, Any]) -> list[tuple[str, str, list[Any]]]:
+    """(operator, key, values) of a statement's Condition block."""
+    block = stmt.get("Condition")
+    out: list[tuple[str, str, list[Any]]] = []
+    if isinstance(block, dict):
+        for operator, clauses in block.items():
+            if isinstance(clauses, dict):
+                for key, values in clauses.items():
+                    out.append((str(operator), str(key), _as_list(values)))
+    return out
+
+
+@dataclass
+class S3SendVerdict:
+    """What a queue policy says about S3 sending to the queue (FACTS R26)."""
+
+    statements: list[str] = field(default_factory=list)
+    source_arns: list[str] = field(default_factory=list)
+    matched: str | None = None
+    has_source_account: bool = False
+    any_bucket: bool = False
+    denied: str | None = None
+    unresolved: list[str] = field(default_factory=list)
+    partition_mismatch: bool = False
+
+
+def _source_arn_matches(operator: str, value: str, bucket: str) -> bool:
+    base = operator.lower().rpartition(":")[2].removesuffix("ifexists")
+    if canon(value) == canon(bucket):
+        return True
+    if base in ("arnlike", "arnequals"):
+        return arn_like(value, bucket)
+    if base == "stringlike":
+        return glob_match(value, bucket)
+    if base == "stringequalsignorecase":
+        return canon(value).lower() == canon(bucket).lower()
+    return False
+
+
+def s3_send_verdict(
+    policy: dict[str, Any], queue: str, buckets: list[str], is_queue: Callable[[str], bool] | None = None
+) -> S3SendVerdict:
+    """Does an Allow let s3.amazonaws.com SendMessage on ``queue`` from one of ``buckets`` (ARN spellings)?"""
+    target = is_queue or (lambda r: arn_like(r, queue))
+    verdict = S3SendVerdict()
+    for label, stmt in statements(policy):
+        if not (
+            principal_is_s3(stmt.get("Principal"))
+            and statement_action_matches(stmt, "sqs:SendMessage")
+            and statement_resource_matches(stmt, target)
+        ):
+            continue
+        conditions = condition_entries(stmt)
+        if stmt.get("Effect") == "Deny":
+            if not conditions:
+                verdict.denied = label
+            continue
+        if stmt.get("Effect") != "Allow":
+            continue
+        verdict.statements.append(label)
+        has_account = any(k.lower() in ("aws:sourceaccount", "aws:sourceowner") for _, k, _ in conditions)
+        for operator, key, values in conditions:
+            if key.lower() != "aws:sourcearn":
+                continue
+            for value in values:
+                if not isinstance(value, str):
+                    continue
+                verdict.source_arns.append(value)
+                hit = next((b for b in buckets if _source_arn_matches(operator, value, b)), None)
+                if hit is not None and verdict.matched is None:
+                    verdict.matched = value
+                    verdict.has_source_account = has_account
+                    probe = bucket_arn(_PROBE_BUCKET, hit.split(":")[1] if hit.startswith("arn:") else "aws")
+                    verdict.any_bucket = _source_arn_matches(operator, value, probe)
+                elif hit is None and is_symbolic(value):
+                    verdict.unresolved.append(value)
+                elif hit is None and value.startswith("arn:"):
+                    wanted = {b.split(":")[1] for b in buckets if b.startswith("arn:")}
+                    if value.split(":")[1:2] and value.split(":")[1] not in wanted:
+                        verdict.partition_mismatch = True
+    return verdict
+
+
+def public_statements(policy: dict[str, Any]) -> list[str]:
+    """Allow statements for everyone (``"*"``, ``{"AWS": "*"}``) with no condition restricting who."""
+    out = []
+    for label, stmt in statements(policy):
+        if stmt.get("Effect") != "Allow" or not principal_is_everyone(stmt.get("Principal")):
+            continue
+        if any(key.lower() in RESTRICTING_KEYS for _, key, _ in condition_entries(stmt)):
+            continue
+        out.append(label)
+    return out

@@ -1,0 +1,595 @@
+"""OB3: the audit-log SQS queue, its policy, and the bucket notification (FACTS R21-R28, E4-E9).
+
+The audit queue is the one onboarding.yaml names (``audit_log.queue_name``), else the queue the
+audit bucket notifies, else (no configuration, no link) every queue; see :mod:`.inventory_links`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from policy_lint.checks.onboarding import inventory_links as links
+from policy_lint.findings import Level
+from policy_lint.inventory.model import Bucket, Inventory, Queue, Unknown
+from policy_lint.rules import Result, Status, inventory_rule
+
+AUDIT = "Configure AWS service audit logs for CSPM"
+S3_DESTINATIONS = "S3 UG: Granting permissions to publish event notification messages to a destination"
+PIPELINE_FEATURES = ("cspm", "agentless")
+MANUAL = ("manual",)
+PUT_EVENTS = ("s3:ObjectCreated:Put", "s3:ObjectCreated:*")
+
+
+def _scope(inventory: Inventory) -> links.Pipeline | None:
+    return links.pipeline(inventory) if links.pipeline_in_scope(inventory) else None
+
+
+def _qname(queue: Queue) -> str:
+    return links.display(queue.name, queue)
+
+
+def _bname(bucket: Bucket) -> str:
+    return links.display(bucket.name, bucket)
+
+
+@inventory_rule(
+    id="OB301",
+    name="queue-standard",
+    severity=Level.ERROR,
+    title="The audit-log queue is a standard queue",
+    rationale="S3 event notifications cannot target FIFO queues (FACTS R25; CloudFormation QueueConfiguration: "
+    '"FIFO queues are not allowed").',
+    remediation="Use a standard queue (fifo_queue = false / no FifoQueue).",
+    references=(AUDIT, "AWS::S3::Bucket QueueConfiguration"),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def queue_standard(inventory: Inventory) -> Iterator[Result]:
+    found = _scope(inventory)
+    for queue in found.queues if found else []:
+        where = links.location_of(queue, "fifo")
+        fifo = queue.fifo
+        if isinstance(fifo, Unknown):
+            yield Result(
+                Status.UNKNOWN, links.address(queue), f"queue type of {_qname(queue)}: {fifo.reason}", where
+            )
+        else:
+            yield Result(
+                Status.FAIL if fifo else Status.PASS,
+                links.address(queue),
+                f"queue {_qname(queue)} is a FIFO queue; S3 cannot notify FIFO queues"
+                if fifo
+                else f"queue {_qname(queue)} is a standard queue",
+                where,
+                {"fifo": fifo},
+            )
+
+
+def _same_region(a: Bucket | Queue | Any, b: Any) -> tuple[Status, str]:
+    """(verdict, why) for "are these two resources in the same region?"."""
+    ra, rb = a.region, b.region
+    if isinstance(ra, str) and isinstance(rb, str) and links.same_value(ra, rb):
+        return Status.PASS, f"both in {ra}"
+    same_template = (
+        a.origin.source == "cloudformation" == b.origin.source
+        and a.origin.path is not None
+        and a.origin.path == b.origin.path
+    )
+    if same_template and not (links.is_literal(ra) and links.is_literal(rb)):
+        return Status.PASS, "both in the same CloudFormation template, so in the stack's region"
+    if links.is_literal(ra) and links.is_literal(rb):
+        return Status.FAIL, f"{ra} != {rb}"
+    reasons = [
+        f"{links.address(r)}: {v.reason if isinstance(v, Unknown) else (v or 'not stated')}"
+        for r, v in ((a, ra), (b, rb))
+        if not links.is_literal(v)
+    ]
+    return Status.UNKNOWN, "region unknown (" + "; ".join(reasons) + ")"
+
+
+def _region_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@inventory_rule(
+    id="OB302",
+    name="queue-in-bucket-region",
+    severity=Level.ERROR,
+    title="The audit-log queue is in the trail bucket's region",
+    rationale="S3 sends event notifications only to an SQS queue in the bucket's own region (FACTS R21, E5); "
+    "a trail can write to a bucket in any region, so it is the bucket's region that matters.",
+    remediation="Create the queue in the bucket's region (or the bucket in the queue's region).",
+    references=(AUDIT, "S3 UG: event notification destinations"),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
+    found = _scope(inventory)
+    for queue in found.queues if found else []:
+        buckets = found.buckets_notifying(queue, inventory) if found else []
+        if not buckets and found:
+            buckets = found.buckets
+        for bucket in buckets:
+            status, why = _same_region(queue, bucket)
+            yield Result(
+                status,
+                links.address(queue),
+                f"queue {_qname(queue)} and bucket {_bname(bucket)}: {why}"
+                + ("; S3 notifies only queues in its own region" if status is Status.FAIL else ""),
+                links.location_of(queue, "region"),
+                {
+                    "queue_region": _region_text(queue.region),
+                    "bucket_region": _region_text(bucket.region),
+                    "bucket": _bname(bucket),
+                },
+            )
+
+
+@inventory_rule(
+    id="OB303",
+    name="queue-in-trail-home-region",
+    severity=Level.WARNING,
+    title="The audit-log queue is in the trail's home region",
+    rationale="The guide asks for the queue in the trail's region (FACTS R28, E5). AWS requires only the "
+    "bucket's region (OB302), so a different trail home region is a deviation from the guide, not a failure.",
+    remediation="Keep the trail, bucket and queue in one region, as the guide does.",
+    references=(AUDIT,),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
+    found = _scope(inventory)
+    if found is None:
+        return
+    for queue in found.queues:
+        buckets = found.buckets_notifying(queue, inventory)
+        trails = [t for b in buckets for t in found.trails_of_bucket(b, inventory)] or found.trails
+        for trail in trails:
+            home = trail.home_region
+            region = queue.region
+            if isinstance(home, str) and isinstance(region, str) and links.same_value(home, region):
+                status, why = Status.PASS, f"both in {home}"
+            elif links.is_literal(home) and links.is_literal(region):
+                status, why = Status.FAIL, f"queue in {region}, trail home region {home}"
+            elif (
+                trail.origin.source == "cloudformation" == queue.origin.source
+                and trail.origin.path == queue.origin.path
+                and trail.origin.path is not None
+            ):
+                status, why = (
+                    Status.PASS,
+                    "both in the same CloudFormation template, so in the stack's region",
+                )
+            else:
+                unknown = home if isinstance(home, Unknown) else region
+                reason = unknown.reason if isinstance(unknown, Unknown) else "a region is not stated"
+                status, why = Status.UNKNOWN, f"region unknown: {reason}"
+            yield Result(
+                status,
+                links.address(queue),
+                f"queue {_qname(queue)} and trail {links.display(trail.name, trail)}: {why}",
+                links.location_of(queue, "region"),
+                {"queue_region": _region_text(region), "trail_home_region": _region_text(home)},
+            )
+
+
+def _target_buckets(queue: Queue, found: links.Pipeline, inventory: Inventory) -> list[str]:
+    """ARN spellings of the bucket(s) that should send to this queue."""
+    part = links.partition(inventory, links.text(queue.arn))
+    buckets = found.buckets_notifying(queue, inventory) or found.buckets
+    if buckets:
+        return [arn for b in buckets for arn in links.bucket_arns(b, part)]
+    cfg = links.audit_config(inventory)
+    if cfg is not None and cfg.bucket:
+        return [links.bucket_arn(cfg.bucket, part)]
+    return []
+
+
+@inventory_rule(
+    id="OB304",
+    name="queue-policy-s3-source-arn",
+    severity=Level.ERROR,
+    title="The queue policy lets S3 send messages only from the trail bucket",
+    rationale="S3 delivers a notification only if the queue policy allows s3.amazonaws.com sqs:SendMessage on "
+    "the queue; the aws:SourceArn condition must match the trail bucket's ARN in the account's partition "
+    "(arn:aws-cn: in China, FACTS R26, E7, E8). Bucket names are global, so AWS also recommends "
+    "aws:SourceAccount.",
+    remediation="Add an Allow for Principal {Service: s3.amazonaws.com}, Action sqs:SendMessage on the queue, "
+    "with ArnLike aws:SourceArn arn:<partition>:s3:::<bucket> and StringEquals aws:SourceAccount <account>.",
+    references=(AUDIT, S3_DESTINATIONS),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def queue_policy_s3_source_arn(inventory: Inventory) -> Iterator[Result]:
+    found = _scope(inventory)
+    for queue in found.queues if found else []:
+        assert found is not None
+        yield _source_arn_verdict(queue, found, inventory)
+
+
+def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventory) -> Result:
+    where = links.location_of(queue, "policy")
+    resource = links.address(queue)
+    policy = queue.policy
+    arn = links.queue_arn(queue, inventory)
+    if isinstance(policy, Unknown):
+        return Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {policy.reason}", where)
+    if policy is None:
+        return Result(
+            Status.FAIL,
+            resource,
+            f"queue {_qname(queue)} has no queue policy; S3 cannot send it notifications",
+            where,
+            {"policy": None},
+        )
+    nested = links.first_unknown(policy)
+    if nested is not None:
+        return Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {nested.reason}", where)
+    if isinstance(arn, Unknown):
+        return Result(Status.UNKNOWN, resource, f"ARN of queue {_qname(queue)}: {arn.reason}", where)
+    buckets = _target_buckets(queue, found, inventory)
+    if not buckets:
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"no bucket notifying queue {_qname(queue)} is declared, so aws:SourceArn cannot be compared",
+            where,
+        )
+    verdict = links.s3_send_verdict(
+        policy, arn, buckets, lambda r: links.matches_queue(r, queue, inventory) or links.arn_like(r, arn)
+    )
+    evidence: dict[str, Any] = {
+        "queue": arn,
+        "expected_source_arn": buckets[0],
+        "statements": verdict.statements,
+        "source_arns": verdict.source_arns,
+    }
+    name = _qname(queue)
+    if verdict.denied:
+        return Result(
+            Status.FAIL,
+            resource,
+            f"queue {name}'s policy denies S3's SendMessage ({verdict.denied})",
+            where,
+            evidence,
+        )
+    if verdict.matched is not None:
+        notes = []
+        if not verdict.has_source_account:
+            notes.append("warning: no aws:SourceAccount condition (bucket names are global, FACTS E8)")
+        if verdict.any_bucket:
+            notes.append(f"warning: {verdict.matched} matches any bucket")
+        return Result(
+            Status.PASS,
+            resource,
+            f"queue {name}'s policy lets s3.amazonaws.com SendMessage with aws:SourceArn {verdict.matched}"
+            + ("; " + "; ".join(notes) if notes else ""),
+            where,
+            {**evidence, "source_account": verdict.has_source_account},
+        )
+    if verdict.unresolved:
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"queue {name}'s policy: aws:SourceArn {links.join(verdict.unresolved)} cannot be resolved",
+            where,
+            evidence,
+        )
+    if not verdict.statements:
+        message = f"queue {name}'s policy has no Allow for s3.amazonaws.com sqs:SendMessage on the queue"
+    elif not verdict.source_arns:
+        message = f"queue {name}'s policy lets S3 SendMessage without an aws:SourceArn condition (any bucket of any account)"
+    else:
+        message = (
+            f"queue {name}'s policy: aws:SourceArn {links.join(verdict.source_arns)} does not match "
+            f"{buckets[0]}" + (" (partition differs, FACTS E7)" if verdict.partition_mismatch else "")
+        )
+    return Result(Status.FAIL, resource, message, where, evidence)
+
+
+@inventory_rule(
+    id="OB305",
+    name="queue-policy-not-public",
+    severity=Level.SECURITY_WARNING,
+    title="The queue policy is not open to everyone",
+    rationale='An Allow for Principal "*" (or {"AWS": "*"}) without a condition on the source or the '
+    "principal's account lets anyone read, delete or inject audit-log messages.",
+    remediation="Name the principal (s3.amazonaws.com, the account root), or restrict the statement with "
+    "aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID.",
+    references=(S3_DESTINATIONS,),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
+    found = _scope(inventory)
+    for queue in found.queues if found else []:
+        where = links.location_of(queue, "policy")
+        policy = queue.policy
+        resource = links.address(queue)
+        if isinstance(policy, Unknown):
+            yield Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {policy.reason}", where)
+            continue
+        if policy is None:
+            yield Result(
+                Status.PASS, resource, f"queue {_qname(queue)} has no queue policy", where, {"public": []}
+            )
+            continue
+        public = links.public_statements(policy)
+        if public:
+            yield Result(
+                Status.FAIL,
+                resource,
+                f"queue {_qname(queue)}'s policy allows everyone ({', '.join(public)}) without a restricting condition",
+                where,
+                {"public": public},
+            )
+        else:
+            yield Result(
+                Status.PASS,
+                resource,
+                f"queue {_qname(queue)}'s policy names its principals",
+                where,
+                {"public": []},
+            )
+
+
+def _prefix_ok(prefix: str, trail_prefixes: list[str]) -> bool:
+    """A filter prefix keeps CloudTrail's keys when it is a prefix of ``<S3KeyPrefix/>AWSLogs/``."""
+    targets = [f"{p.rstrip('/')}/AWSLogs/" if p else "AWSLogs/" for p in trail_prefixes] or ["AWSLogs/"]
+    return any(t.startswith(prefix) for t in targets)
+
+
+@inventory_rule(
+    id="OB306",
+    name="bucket-notifies-queue-on-put",
+    severity=Level.ERROR,
+    title="The trail bucket notifies the queue on object creation by Put",
+    rationale="CloudTrail writes log files with PutObject, so the bucket must notify the queue on "
+    "s3:ObjectCreated:Put or s3:ObjectCreated:* (FACTS R23, E9); a Copy-only notification never fires, a "
+    "prefix filter must not exclude AWSLogs/, and EventBridge delivery is a different path Security Center "
+    "does not read.",
+    remediation='Add a queue notification with events = ["s3:ObjectCreated:*"] (or :Put) to the audit queue, '
+    "without a prefix filter (or one that CloudTrail's keys start with).",
+    references=(AUDIT, "S3 event notification types"),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def bucket_notifies_queue_on_put(inventory: Inventory) -> Iterator[Result]:
+    found = _scope(inventory)
+    if found is None:
+        return
+    queue_arns = links.audit_queue_arns(inventory, found)
+    for bucket in found.buckets:
+        yield _notification_verdict(bucket, found, queue_arns, inventory)
+
+
+def _notification_verdict(
+    bucket: Bucket,
+    found: links.Pipeline,
+    queue_arns: list[tuple[Queue | None, str | Unknown]],
+    inventory: Inventory,
+) -> Result:
+    where = links.location_of(bucket, "notifications")
+    resource = links.address(bucket)
+    notes = bucket.notifications
+    name = _bname(bucket)
+    if isinstance(notes, Unknown):
+        return Result(Status.UNKNOWN, resource, f"notifications of bucket {name}: {notes.reason}", where)
+    trail_prefixes = [
+        t.s3_key_prefix if isinstance(t.s3_key_prefix, str) else ""
+        for t in found.trails_of_bucket(bucket, inventory)
+    ]
+
+    def to_audit_queue(arn: object) -> bool:
+        if not queue_arns:
+            return True  # no queue declared or configured: any queue counts
+        return any(
+            (q is not None and links.matches_queue(arn, q, inventory))
+            or (isinstance(a, str) and links.same_value(arn, a))
+            for q, a in queue_arns
+        )
+
+    evidence: dict[str, Any] = {
+        "notifications": [
+            {
+                "queue": links.text(n.queue_arn),
+                "events": list(n.events) if isinstance(n.events, tuple) else None,
+                "prefix": links.text(n.prefix),
+            }
+            for n in notes
+        ],
+        "eventbridge": bucket.eventbridge if isinstance(bucket.eventbridge, bool) else None,
+        "expected_queues": [a for _, a in queue_arns if isinstance(a, str)],
+    }
+    mine = [n for n in notes if to_audit_queue(n.queue_arn)]
+    unknown_target = [n for n in notes if isinstance(n.queue_arn, Unknown)]
+    problems: list[str] = []
+    unknown: list[str] = []
+    for note in mine:
+        events = note.events
+        if isinstance(events, Unknown):
+            unknown.append(f"events: {events.reason}")
+            continue
+        if not any(e in PUT_EVENTS for e in events):
+            problems.append(
+                f"notifies on {', '.join(events) or 'no event'} only; CloudTrail writes with PutObject"
+            )
+            continue
+        prefix = note.prefix
+        if isinstance(prefix, Unknown):
+            unknown.append(f"prefix filter: {prefix.reason}")
+            continue
+        if prefix and not _prefix_ok(prefix, trail_prefixes):
+            problems.append(f"its prefix filter {prefix!r} excludes CloudTrail's AWSLogs/ keys")
+            continue
+        via = ", ".join(e for e in events if e in PUT_EVENTS)
+        extra = "; EventBridge notifications are enabled too" if bucket.eventbridge is True else ""
+        return Result(
+            Status.PASS,
+            resource,
+            f"bucket {name} notifies {links.text(note.queue_arn)} on {via}{extra}",
+            note.origin.location if note.origin and note.origin.location else where,
+            evidence,
+        )
+    if unknown or unknown_target:
+        reasons = unknown + [
+            f"queue: {n.queue_arn.reason}" for n in unknown_target if isinstance(n.queue_arn, Unknown)
+        ]
+        return Result(Status.UNKNOWN, resource, f"bucket {name}: {'; '.join(reasons)}", where, evidence)
+    if problems:
+        return Result(Status.FAIL, resource, f"bucket {name} " + "; ".join(problems), where, evidence)
+    if bucket.eventbridge is True and not notes:
+        return Result(
+            Status.FAIL,
+            resource,
+            f"bucket {name} sends events to EventBridge only; Security Center reads S3 notifications from the SQS queue",
+            where,
+            evidence,
+        )
+    others = [links.text(n.queue_arn) or "?" for n in notes]
+    target = links.join(str(a) for _, a in queue_arns if isinstance(a, str)) or "the audit queue"
+    return Result(
+        Status.FAIL,
+        resource,
+        f"bucket {name} does not notify {target}"
+        + (f" (it notifies {links.join(others)})" if others else ""),
+        where,
+        evidence,
+    )
+
+
+@inventory_rule(
+    id="OB307",
+    name="audit-log-config-matches",
+    severity=Level.ERROR,
+    title="onboarding.yaml's audit_log matches the declared queue, bucket and trail",
+    rationale="The console is told the queue's region and name (FACTS R28, E16); if they differ from the "
+    "queue the infrastructure declares, Security Center polls a queue that never receives the log events.",
+    remediation="Make audit_log.region, queue_name, bucket and trail in onboarding.yaml equal to what the "
+    "infrastructure declares (or fix the infrastructure).",
+    references=(AUDIT,),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
+    cfg = links.audit_config(inventory)
+    config = inventory.config
+    if cfg is None or config is None or not links.has_infrastructure(inventory):
+        return
+    found = links.pipeline(inventory)
+
+    def verdict(key: str, status: Status, message: str, evidence: dict[str, Any]) -> Result:
+        return Result(
+            status, f"config:audit_log.{key}", message, config.location(f"audit_log.{key}"), evidence
+        )
+
+    names = [links.display(q.name, q) for q in inventory.queues]
+    if found.queues:
+        queue = found.queues[0]
+        yield verdict("queue_name", Status.PASS, f"queue {cfg.queue_name} is declared", {"declared": names})
+        region = queue.region
+        if isinstance(region, str) and links.is_literal(region):
+            ok = region == cfg.region
+            yield verdict(
+                "region",
+                Status.PASS if ok else Status.FAIL,
+                f"queue {cfg.queue_name} is in {region}" + ("" if ok else f", not {cfg.region}"),
+                {"configured": cfg.region, "declared": region},
+            )
+        else:
+            reason = (
+                region.reason if isinstance(region, Unknown) else f"{region or 'not stated'} (pass --region)"
+            )
+            yield verdict(
+                "region",
+                Status.UNKNOWN,
+                f"region of queue {cfg.queue_name}: {reason}",
+                {"configured": cfg.region},
+            )
+    else:
+        notified = [q for b in found.buckets for q in links.notified_queues(b, inventory)]
+        if not inventory.queues:
+            status, message = (
+                Status.UNKNOWN,
+                f"no SQS queue is declared in the inputs to compare with {cfg.queue_name}",
+            )
+        elif any(isinstance(q.name, Unknown) for q in inventory.queues):
+            status, message = (
+                Status.UNKNOWN,
+                f"queue {cfg.queue_name} not found; some queue names are unknown",
+            )
+        else:
+            status = Status.FAIL
+            message = f"no queue named {cfg.queue_name} is declared (declared: {links.join(names)})"
+            if notified:
+                message += f"; the trail bucket notifies {_qname(notified[0])}"
+        yield verdict("queue_name", status, message, {"configured": cfg.queue_name, "declared": names})
+    if cfg.bucket:
+        buckets = [b for b in inventory.buckets if links.matches_bucket_name(cfg.bucket, b)]
+        trail_buckets = [links.text(t.bucket) for t in inventory.trails if links.text(t.bucket)]
+        ok = bool(buckets) or cfg.bucket in trail_buckets
+        yield verdict(
+            "bucket",
+            Status.PASS if ok else Status.FAIL,
+            f"bucket {cfg.bucket} is declared" if ok else f"no bucket or trail uses {cfg.bucket}",
+            {"configured": cfg.bucket, "trail_buckets": trail_buckets},
+        )
+    if cfg.trail:
+        declared = [links.display(t.name, t) for t in inventory.trails]
+        ok = bool(found.trails)
+        yield verdict(
+            "trail",
+            Status.PASS if ok else Status.FAIL,
+            f"trail {cfg.trail} is declared"
+            if ok
+            else f"no trail named {cfg.trail} is declared"
+            + (f" (declared: {links.join(declared)})" if declared else ""),
+            {"configured": cfg.trail, "declared": declared},
+        )
+
+
+@inventory_rule(
+    id="OB308",
+    name="queue-encryption-s3-compatible",
+    severity=Level.ERROR,
+    title="The queue's encryption lets S3 send to it",
+    rationale="With SSE-KMS under the AWS managed key alias/aws/sqs, S3 cannot encrypt messages (its key "
+    "policy cannot be changed); a customer managed key works only if its key policy allows "
+    "s3.amazonaws.com kms:GenerateDataKey and kms:Decrypt, and the reader needs kms:Decrypt (FACTS R27). "
+    "SSE-SQS or no encryption always works.",
+    remediation="Use SSE-SQS (sqs_managed_sse_enabled = true), or a customer managed key whose policy allows "
+    "s3.amazonaws.com.",
+    references=("SQS DG: key management", S3_DESTINATIONS),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def queue_encryption_s3_compatible(inventory: Inventory) -> Iterator[Result]:
+    found = _scope(inventory)
+    for queue in found.queues if found else []:
+        where = links.location_of(queue, "kms_key_id")
+        key = queue.kms_key_id
+        resource = links.address(queue)
+        name = _qname(queue)
+        if isinstance(key, Unknown):
+            yield Result(Status.UNKNOWN, resource, f"KMS key of queue {name}: {key.reason}", where)
+        elif not key:
+            how = "SSE-SQS" if queue.sqs_managed_sse is True else "no KMS key"
+            yield Result(Status.PASS, resource, f"queue {name} uses {how}", where, {"kms_key_id": None})
+        elif key == "alias/aws/sqs" or key.endswith(":alias/aws/sqs"):
+            yield Result(
+                Status.FAIL,
+                resource,
+                f"queue {name} is encrypted with the AWS managed key alias/aws/sqs; S3 cannot use it",
+                where,
+                {"kms_key_id": key},
+            )
+        else:
+            yield Result(
+                Status.UNKNOWN,
+                resource,
+                f"queue {name} uses customer managed key {key}: its key policy must allow s3.amazonaws.com "
+                "kms:GenerateDataKey and kms:Decrypt, and the onboarding user needs kms:Decrypt",
+                where,
+                {"kms_key_id": key},
+            )

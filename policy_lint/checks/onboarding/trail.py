@@ -1,0 +1,314 @@
+"""OB2: the CloudTrail trail and its S3 bucket (FACTS R15-R20, E5, E6, E10).
+
+The audit trail is the one onboarding.yaml names (``audit_log.trail`` / ``audit_log.bucket``),
+else the trail writing to the bucket that notifies the configured queue; without a
+configuration every trail is judged (see :mod:`.inventory_links`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from policy_lint.checks.onboarding import inventory_links as links
+from policy_lint.findings import Level
+from policy_lint.inventory.model import Inventory, Trail, Unknown
+from policy_lint.rules import Result, Status, inventory_rule
+
+AUDIT = "Configure AWS service audit logs for CSPM"
+PIPELINE_FEATURES = ("cspm", "agentless")
+MANUAL = ("manual",)
+
+
+def _trails(inventory: Inventory) -> list[Trail]:
+    if not links.pipeline_in_scope(inventory):
+        return []
+    return links.pipeline(inventory).trails
+
+
+def _name(trail: Trail) -> str:
+    return links.display(trail.name, trail)
+
+
+@inventory_rule(
+    id="OB201",
+    name="trail-management-events",
+    severity=Level.ERROR,
+    title="A trail writing to the audit bucket logs management events, Read and Write",
+    rationale="Security Center reads management events from the trail's log files (FACTS R15, R17). Basic "
+    "selectors must add up to ReadWriteType All; an advanced selector must select eventCategory = Management "
+    "without limiting readOnly to one value; no selector at all means the default, all management events.",
+    remediation="Set include_management_events = true with read_write_type = All (or an advanced selector "
+    "eventCategory = Management without a readOnly field), and point the trail at the audit bucket.",
+    references=(AUDIT, "CloudTrail EventSelector"),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def trail_management_events(inventory: Inventory) -> Iterator[Result]:
+    trails = _trails(inventory)
+    cfg = links.audit_config(inventory)
+    config = inventory.config
+    if not trails and cfg is not None and config is not None and links.pipeline_in_scope(inventory):
+        key = "audit_log.trail" if cfg.trail else ("audit_log.bucket" if cfg.bucket else "audit_log")
+        target = (
+            f"named {cfg.trail}"
+            if cfg.trail
+            else f"writing to {cfg.bucket or 'the bucket notifying ' + cfg.queue_name}"
+        )
+        yield Result(
+            Status.FAIL,
+            f"config:{key}",
+            f"no CloudTrail trail {target} is declared"
+            + (f" (declared: {links.join(_name(t) for t in inventory.trails)})" if inventory.trails else ""),
+            config.location(key),
+            {"declared_trails": [_name(t) for t in inventory.trails]},
+        )
+    for trail in trails:
+        events = trail.events
+        where = links.location_of(trail, "events")
+        if isinstance(events, Unknown):
+            yield Result(
+                Status.UNKNOWN,
+                links.address(trail),
+                f"event selectors of {_name(trail)}: {events.reason}",
+                where,
+            )
+            continue
+        read, write = events.management_read, events.management_write
+        evidence: dict[str, Any] = {
+            "kind": events.kind,
+            "management_read": read if isinstance(read, bool) else None,
+            "management_write": write if isinstance(write, bool) else None,
+            "excluded_sources": list(events.excluded_sources),
+            "bucket": links.text(trail.bucket),
+        }
+        unknown = [
+            f"{what}: {v.reason}" for what, v in (("read", read), ("write", write)) if isinstance(v, Unknown)
+        ]
+        missing = [what for what, v in (("Read", read), ("Write", write)) if v is False]
+        how = (
+            "no event selectors (the default: all management events)"
+            if events.kind == "default"
+            else f"{events.kind} selectors"
+        )
+        if missing:
+            yield Result(
+                Status.FAIL,
+                links.address(trail),
+                f"trail {_name(trail)} does not log {' or '.join(missing)} management events ({how})",
+                where,
+                evidence,
+            )
+        elif unknown:
+            yield Result(
+                Status.UNKNOWN,
+                links.address(trail),
+                f"trail {_name(trail)}: {'; '.join(unknown)}",
+                where,
+                evidence,
+            )
+        else:
+            note = (
+                f"; warning: management events from {', '.join(events.excluded_sources)} are excluded"
+                if events.excluded_sources
+                else ""
+            )
+            yield Result(
+                Status.PASS,
+                links.address(trail),
+                f"trail {_name(trail)} logs Read and Write management events ({how}){note}",
+                where,
+                evidence,
+            )
+
+
+@inventory_rule(
+    id="OB202",
+    name="trail-no-kms",
+    severity=Level.ERROR,
+    title="The audit trail's log files are not SSE-KMS encrypted",
+    rationale="The guide unticks the trail's SSE-KMS: Security Center reads the log files with ReadOnlyAccess, "
+    "which has no kms:Decrypt (FACTS R18, E10).",
+    remediation="Remove kms_key_id / KMSKeyId from the trail.",
+    references=(AUDIT,),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
+    for trail in _trails(inventory):
+        key = trail.kms_key_id
+        where = links.location_of(trail, "kms_key_id")
+        if isinstance(key, Unknown):
+            yield Result(
+                Status.UNKNOWN, links.address(trail), f"KMS key of {_name(trail)}: {key.reason}", where
+            )
+        elif key:
+            yield Result(
+                Status.FAIL,
+                links.address(trail),
+                f"trail {_name(trail)} encrypts its log files with KMS key {key}; Security Center cannot decrypt them",
+                where,
+                {"kms_key_id": key},
+            )
+        else:
+            yield Result(
+                Status.PASS,
+                links.address(trail),
+                f"trail {_name(trail)} has no KMS key",
+                where,
+                {"kms_key_id": None},
+            )
+
+
+@inventory_rule(
+    id="OB203",
+    name="trail-bucket-sse-s3",
+    severity=Level.ERROR,
+    title="The audit bucket's default encryption is SSE-S3 (AES256)",
+    rationale="Bucket-default SSE-KMS still KMS-encrypts every log file even with the trail's KMS unticked, and "
+    "ReadOnlyAccess lacks kms:Decrypt (FACTS R20, E10). A bucket without an encryption configuration uses "
+    "SSE-S3.",
+    remediation='Set the bucket\'s default encryption to AES256 (sse_algorithm = "AES256" / '
+    "SSEAlgorithm: AES256), or remove the SSE-KMS configuration.",
+    references=(AUDIT, "S3 default encryption"),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
+    if not links.pipeline_in_scope(inventory):
+        return
+    found = links.pipeline(inventory)
+    for bucket in found.buckets:
+        where = links.location_of(bucket, "encryption")
+        name = links.display(bucket.name, bucket)
+        algo = bucket.encryption
+        if isinstance(algo, Unknown):
+            yield Result(
+                Status.UNKNOWN, links.address(bucket), f"encryption of bucket {name}: {algo.reason}", where
+            )
+        elif algo == "AES256":
+            yield Result(
+                Status.PASS,
+                links.address(bucket),
+                f"bucket {name} encrypts with SSE-S3 (AES256)",
+                where,
+                {"encryption": algo},
+            )
+        else:
+            key = bucket.kms_key_id if isinstance(bucket.kms_key_id, str) else None
+            yield Result(
+                Status.FAIL,
+                links.address(bucket),
+                f"bucket {name} encrypts new objects with {algo}"
+                + (f" (key {key})" if key else "")
+                + "; Security Center cannot read KMS-encrypted log files",
+                where,
+                {"encryption": algo, "kms_key_id": key},
+            )
+    for trail in found.trails:
+        if isinstance(trail.bucket, str) and not found.buckets_of_trail(trail, inventory):
+            yield Result(
+                Status.UNKNOWN,
+                links.address(trail),
+                f"bucket {trail.bucket} of trail {_name(trail)} is not declared in the inputs",
+                links.location_of(trail, "bucket"),
+                {"bucket": trail.bucket},
+            )
+
+
+@inventory_rule(
+    id="OB204",
+    name="trail-logging",
+    severity=Level.ERROR,
+    title="The audit trail is logging",
+    rationale="A stopped trail writes no log files, so no message ever reaches the queue (FACTS R16); in "
+    "planned input this is enable_logging (Terraform) / IsLogging (CloudFormation).",
+    remediation="Set enable_logging = true / IsLogging: true, or `aws cloudtrail start-logging`.",
+    references=(AUDIT,),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def trail_logging(inventory: Inventory) -> Iterator[Result]:
+    for trail in _trails(inventory):
+        where = links.location_of(trail, "logging")
+        value = trail.logging
+        if isinstance(value, Unknown):
+            yield Result(
+                Status.UNKNOWN, links.address(trail), f"logging of {_name(trail)}: {value.reason}", where
+            )
+        else:
+            yield Result(
+                Status.PASS if value else Status.FAIL,
+                links.address(trail),
+                f"trail {_name(trail)} is {'logging' if value else 'not logging'}",
+                where,
+                {"logging": value},
+            )
+
+
+@inventory_rule(
+    id="OB205",
+    name="trail-coverage",
+    severity=Level.WARNING,
+    title="The audit trail covers every region and global service events",
+    rationale="A single-region trail misses the events of the other asset regions, and without global service "
+    "events IAM changes are missing (FACTS R19, E6: console-created trails are always multi-Region).",
+    remediation="Set is_multi_region_trail = true and include_global_service_events = true.",
+    references=(AUDIT, "CloudTrail multi-Region trails"),
+    features=PIPELINE_FEATURES,
+    plans=MANUAL,
+)
+def trail_coverage(inventory: Inventory) -> Iterator[Result]:
+    regions = inventory.config.regions if inventory.config is not None else ()
+    for trail in _trails(inventory):
+        multi, global_ = trail.multi_region, trail.include_global_events
+        evidence: dict[str, Any] = {
+            "multi_region": multi if isinstance(multi, bool) else None,
+            "include_global_events": global_ if isinstance(global_, bool) else None,
+            "home_region": links.text(trail.home_region),
+            "regions": list(regions),
+        }
+        problems: list[tuple[str, str]] = []
+        unknown: list[str] = []
+        if isinstance(multi, Unknown):
+            unknown.append(f"multi-region: {multi.reason}")
+        elif not multi:
+            home = trail.home_region
+            if regions and isinstance(home, str) and set(regions) <= {home}:
+                pass
+            else:
+                others = [r for r in regions if r != home]
+                problems.append(
+                    (
+                        "multi_region",
+                        "is a single-region trail" + (f" and misses {links.join(others)}" if others else ""),
+                    )
+                )
+        if isinstance(global_, Unknown):
+            unknown.append(f"global service events: {global_.reason}")
+        elif not global_:
+            problems.append(("include_global_events", "does not include global service events"))
+        if problems:
+            yield Result(
+                Status.FAIL,
+                links.address(trail),
+                f"trail {_name(trail)} " + " and ".join(p for _, p in problems),
+                links.location_of(trail, problems[0][0]),
+                evidence,
+            )
+        elif unknown:
+            yield Result(
+                Status.UNKNOWN,
+                links.address(trail),
+                f"trail {_name(trail)}: {'; '.join(unknown)}",
+                trail.origin.location,
+                evidence,
+            )
+        else:
+            yield Result(
+                Status.PASS,
+                links.address(trail),
+                f"trail {_name(trail)} covers every region and global service events",
+                links.location_of(trail, "multi_region"),
+                evidence,
+            )
