@@ -1,0 +1,137 @@
+"""One dispatcher for every output format, so lint, check and verify offer the same choices.
+
+``render(fmt, findings=..., results=..., context=...)`` returns the whole output as text.
+*findings* are located lint findings (for ``check``: the inputs it could not read);
+*results* are check results (None for ``lint``). *context* is a plain mapping; every key is
+optional:
+
+==============  =====================================================================
+``command``     ``lint`` | ``check`` | ``verify``: titles the auditor report
+``scope``       what was examined: inputs, or account and regions (JSON, HTML, Markdown)
+``errors``      InputErrors of unusable inputs (text/JSON of lint, SARIF notifications)
+``files``       how many files were read (lint text/JSON, JUnit when nothing was found)
+``colour``      ANSI colour for text output
+``show_passed`` list passing checks in text output
+``timestamp``   an ISO 8601 UTC time to print, or None (the default) for byte-identical output
+``suppressed``  list of ``{"rule_id", "resource" or "location", "reason"}`` to list as suppressed
+``docs_url``    where docs/rules.md is published (SARIF helpUri, report links)
+``root``        directory SARIF file URIs are relative to (default: the current directory)
+==============  =====================================================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # keep ``from formats import FORMATS`` cheap for the CLI's start-up
+    from policy_lint.engine import CheckResult
+    from policy_lint.findings import Finding
+
+FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html")
+
+Renderer = Callable[[Sequence["Finding"], Sequence["CheckResult"], Mapping[str, Any]], str]
+
+
+def utc_timestamp() -> str:
+    """Now, for ``--timestamp``: second precision, UTC, ``Z`` suffix (what SARIF's date-time wants)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text(
+    findings: Sequence[Finding], results: Sequence[CheckResult] | None, context: Mapping[str, Any]
+) -> str:
+    colour = bool(context.get("colour", False))
+    if results is None:
+        from policy_lint.reporters.text import render_text
+
+        return render_text(findings, context.get("errors") or (), int(context.get("files") or 0), colour)
+    from policy_lint.reporters.results import render_results_text
+    from policy_lint.reporters.text import format_finding
+
+    lines = [format_finding(f, colour) + "\n" for f in sorted(findings, key=lambda f: f.sort_key())]
+    text = "".join(lines) + render_results_text(results, bool(context.get("show_passed")), colour)
+    if context.get("timestamp"):
+        text += f"Generated {context['timestamp']}.\n"
+    return text
+
+
+def _json(
+    findings: Sequence[Finding], results: Sequence[CheckResult] | None, context: Mapping[str, Any]
+) -> str:
+    if results is None:
+        from policy_lint.reporters.json_report import render_json
+
+        payload = json.loads(
+            render_json(findings, context.get("errors") or (), int(context.get("files") or 0))
+        )
+    else:
+        from policy_lint.reporters.results import render_results_json
+
+        payload = json.loads(render_results_json(results, dict(context.get("scope") or {})))
+        payload["problems"] = [
+            {
+                "rule_id": f.rule_id,
+                "level": f.level.label,
+                "message": f.message,
+                "location": {"path": f.location.path, "line": f.location.line, "col": f.location.col},
+            }
+            for f in sorted(findings, key=lambda f: f.sort_key())
+        ]
+    if context.get("suppressed") and "suppressed" not in payload.get("scope", {}):
+        payload["suppressed"] = sorted(
+            (dict(entry) for entry in context["suppressed"]),
+            key=lambda e: json.dumps(e, sort_keys=True, default=str),
+        )
+    if context.get("timestamp"):
+        payload["timestamp"] = context["timestamp"]
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.sarif import render_sarif
+
+    return render_sarif(findings, results, context)
+
+
+def _junit(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.junit import render_junit
+
+    return render_junit(findings, results, context)
+
+
+def _markdown(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.report import render_markdown
+
+    return render_markdown(findings, results, context)
+
+
+def _html(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.report import render_html
+
+    return render_html(findings, results, context)
+
+
+# Imported lazily: ``policy-lint lint`` should not pay for jinja2 unless it writes a report.
+_STRUCTURED: dict[str, Renderer] = {"sarif": _sarif, "junit": _junit, "markdown": _markdown, "html": _html}
+
+
+def render(
+    fmt: str,
+    *,
+    findings: Sequence[Finding] | None = None,
+    results: Sequence[CheckResult] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> str:
+    """The complete output in format *fmt* (one of :data:`FORMATS`)."""
+    ctx: Mapping[str, Any] = context or {}
+    found = list(findings or ())
+    if fmt == "text":
+        return _text(found, results, ctx)
+    if fmt == "json":
+        return _json(found, results, ctx)
+    if fmt not in _STRUCTURED:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return _STRUCTURED[fmt](found, list(results or ()), ctx)

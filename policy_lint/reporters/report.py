@@ -1,0 +1,302 @@
+"""The auditor report: one model, rendered by jinja2 to self-contained HTML or to Markdown.
+
+The model is built here, not in the templates, so both formats show the same facts in the
+same order, every string is redacted once (access key IDs to their last 4 characters), and
+the templates stay free of logic. Check results are grouped by framework control when their
+rule maps to a framework (CIS), otherwise by rule family (the onboarding rules).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policy_lint import __version__
+from policy_lint.engine import CheckResult
+from policy_lint.findings import Finding, Level
+from policy_lint.reporters import rulemeta
+from policy_lint.rules import FAMILIES, CheckMeta, Status
+
+TEMPLATES = Path(__file__).with_name("templates")
+STATUSES = (Status.FAIL, Status.UNKNOWN, Status.PASS)
+_STATUS_ORDER = {status: i for i, status in enumerate(STATUSES)}
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One check result as a table row."""
+
+    control: str
+    rule_id: str
+    title: str
+    help_url: str
+    resource: str
+    status: str
+    severity: str
+    message: str
+    location: str
+    evidence: tuple[str, ...]
+    remediation: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A table: one framework (rows per control) or one rule family."""
+
+    title: str
+    kind: str  # framework | family
+    rows: tuple[CheckRow, ...]
+    counts: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    severity: str
+    passed: int
+    failed: int
+    unknown: int
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.unknown
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    location: str
+    rule_id: str
+    help_url: str
+    level: str
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class SuppressedRow:
+    rule_id: str
+    help_url: str
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    """Everything either template shows, already sorted and redacted."""
+
+    title: str
+    verdict: str
+    verdict_status: str  # fail | unknown | pass: colours the verdict line
+    tool_version: str
+    ruleset_version: str
+    rule_count: int
+    ruleset_digest: str
+    timestamp: str | None
+    scope: tuple[tuple[str, str], ...]
+    summary: tuple[SummaryRow, ...]
+    totals: Mapping[str, int]
+    sections: tuple[Section, ...]
+    findings: tuple[FindingRow, ...]
+    finding_counts: tuple[tuple[str, int], ...]
+    suppressed: tuple[SuppressedRow, ...]
+
+    @property
+    def has_checks(self) -> bool:
+        """False for a lint-only report, whose summary is its findings' levels."""
+        return bool(self.sections)
+
+
+def _control_key(control: str) -> tuple[tuple[int, int | str], ...]:
+    """'1.10' after '1.9': numbers compare as numbers, anything else as text."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", control))
+
+
+def _scope_value(value: Any) -> str:
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return ", ".join(str(v) for v in items)
+    return str(value)
+
+
+def _row(result: CheckResult, control: str, docs_url: str | None) -> CheckRow:
+    meta = rulemeta.lookup(result.rule_id)
+    return CheckRow(
+        control=control,
+        rule_id=result.rule_id,
+        title=rulemeta.redact(meta.title if meta else result.title),
+        help_url=rulemeta.help_uri(result.rule_id, docs_url),
+        resource=rulemeta.redact(result.resource),
+        status=result.status.value,
+        severity=result.severity.label,
+        message=rulemeta.redact(result.message),
+        location=rulemeta.redact(str(result.location)) if result.location else "",
+        evidence=tuple(rulemeta.evidence_lines(result.evidence)),
+        remediation=meta.remediation if meta else "",
+    )
+
+
+def _sections(results: Sequence[CheckResult], docs_url: str | None) -> tuple[Section, ...]:
+    frameworks: dict[str, list[CheckRow]] = {}
+    families: dict[str, list[CheckRow]] = {}
+    for result in results:
+        meta = rulemeta.lookup(result.rule_id)
+        mapped = meta.frameworks if isinstance(meta, CheckMeta) else ()
+        for framework, control in mapped:
+            frameworks.setdefault(framework, []).append(_row(result, control, docs_url))
+        if not mapped:
+            family = meta.family if meta else FAMILIES.get(result.rule_id[:3], "Other")
+            families.setdefault(family, []).append(_row(result, "", docs_url))
+
+    def section(title: str, kind: str, rows: list[CheckRow]) -> Section:
+        ordered = sorted(
+            rows,
+            key=lambda r: (
+                _control_key(r.control),
+                r.rule_id,
+                _STATUS_ORDER[Status(r.status)],
+                r.resource,
+                r.message,
+            ),
+        )
+        counts = Counter(r.status for r in rows)
+        return Section(title, kind, tuple(ordered), {s.value: counts.get(s.value, 0) for s in STATUSES})
+
+    return tuple(
+        [section(name, "framework", frameworks[name]) for name in sorted(frameworks)]
+        + [section(name, "family", families[name]) for name in sorted(families)]
+    )
+
+
+def _summary(results: Sequence[CheckResult]) -> tuple[SummaryRow, ...]:
+    counts = Counter((r.severity, r.status) for r in results)
+    return tuple(
+        SummaryRow(
+            level.label,
+            counts[(level, Status.PASS)],
+            counts[(level, Status.FAIL)],
+            counts[(level, Status.UNKNOWN)],
+        )
+        for level in sorted(Level, reverse=True)
+    )
+
+
+def _suppressed(entries: Sequence[Mapping[str, Any]], docs_url: str | None) -> tuple[SuppressedRow, ...]:
+    rows = [
+        SuppressedRow(
+            rule_id=str(entry.get("rule_id", "?")),
+            help_url=rulemeta.help_uri(str(entry.get("rule_id", "")), docs_url),
+            where=rulemeta.redact(str(entry.get("resource") or entry.get("location") or "-")),
+            reason=rulemeta.redact(str(entry.get("reason") or "no reason given")),
+        )
+        for entry in entries
+    ]
+    return tuple(sorted(rows, key=lambda r: (r.rule_id, r.where, r.reason)))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _verdict(totals: Mapping[str, int], findings: int) -> tuple[str, str]:
+    """(status, sentence): the one line an auditor reads first."""
+    if totals["fail"] or findings:
+        parts = [_plural(totals["fail"], "failed check")] if totals["fail"] else []
+        if findings:
+            parts.append(_plural(findings, "lint finding"))
+        return "fail", "Action needed: " + " and ".join(parts)
+    if totals["unknown"]:
+        return "unknown", f"Review needed: {_plural(totals['unknown'], 'check')} could not be evaluated"
+    return "pass", "No failures"
+
+
+def build_report(
+    findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]
+) -> ReportModel:
+    """Sort, group, count and redact everything the templates will show."""
+    docs_url = context.get("docs_url")
+    rule_count, digest = rulemeta.ruleset_digest()
+    scope = context.get("scope") or {}
+    status_counts = Counter(r.status.value for r in results)
+    totals = {s.value: status_counts.get(s.value, 0) for s in STATUSES}
+    ordered_findings = sorted(findings, key=Finding.sort_key)
+    level_counts = Counter(f.level for f in ordered_findings)
+    command = context.get("command")
+    verdict_status, verdict = _verdict(totals, len(ordered_findings))
+    return ReportModel(
+        title=f"policy-lint {command} report" if command else "policy-lint report",
+        verdict=verdict,
+        verdict_status=verdict_status,
+        tool_version=__version__,
+        ruleset_version=__version__,
+        rule_count=rule_count,
+        ruleset_digest=digest,
+        timestamp=context.get("timestamp"),
+        scope=tuple(
+            (rulemeta.redact(str(k)), rulemeta.redact(_scope_value(v)))
+            for k, v in scope.items()
+            if k != "suppressed"  # listed in its own section, with reasons
+        ),
+        summary=_summary(results),
+        totals=totals,
+        sections=_sections(results, docs_url),
+        findings=tuple(
+            FindingRow(
+                location=rulemeta.redact(str(f.location)),
+                rule_id=f.rule_id,
+                help_url=rulemeta.help_uri(f.rule_id, docs_url),
+                level=f.level.label,
+                message=rulemeta.redact(f.message),
+                hint=rulemeta.redact(f.hint or ""),
+            )
+            for f in ordered_findings
+        ),
+        finding_counts=tuple(
+            (level.label, level_counts[level]) for level in sorted(Level, reverse=True) if level_counts[level]
+        ),
+        suppressed=_suppressed(context.get("suppressed") or (), docs_url),
+    )
+
+
+def _md_cell(value: Any) -> str:
+    """Table-safe Markdown: no pipe or newline breaks the row, no raw HTML gets through."""
+    text = str(value).replace("\\", "\\\\")
+    for char in "|*`":
+        text = text.replace(char, "\\" + char)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _environment() -> Any:
+    import jinja2  # imported here: only the report formats need it
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "html"), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = _md_cell
+    return env
+
+
+def render_html(
+    findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]
+) -> str:
+    """A single self-contained HTML page (inline CSS, no scripts, no external assets)."""
+    model = build_report(findings, results, context)
+    return str(_environment().get_template("report.html.j2").render(report=model))
+
+
+def render_markdown(
+    findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]
+) -> str:
+    """The same report as Markdown (GitHub/GitLab flavoured tables)."""
+    model = build_report(findings, results, context)
+    return str(_environment().get_template("report.md.j2").render(report=model))
