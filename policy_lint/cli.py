@@ -15,6 +15,7 @@ import click
 from policy_lint import __version__
 from policy_lint.errors import InputError
 from policy_lint.findings import Level
+from policy_lint.reporters.formats import FORMATS
 
 LEVEL_CHOICES = [level.label for level in Level]
 POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp"]
@@ -56,7 +57,10 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
+)
 @click.option(
     "--fail-on",
     type=click.Choice(LEVEL_CHOICES),
@@ -104,12 +108,13 @@ def lint(
     settings_path: str | None,
     baseline: str | None,
     write_baseline: str | None,
+    timestamp: bool = False,
 ) -> None:
     """Lint IAM policy documents (files, or folders searched for policies)."""
     from policy_lint.lint import lint_paths
     from policy_lint.lint_context import LintOptions
     from policy_lint.policy.model import PolicyType
-    from policy_lint.project.apply import filter_findings
+    from policy_lint.project.apply import filter_findings, yaml_files
     from policy_lint.project.settings import load_settings
 
     settings = load_settings(settings_path)
@@ -120,22 +125,31 @@ def lint(
         ignore=_split_ids(ignore) + settings.ignore,
     )
     result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
-    filtered = filter_findings(result.findings, settings, baseline=baseline, write_baseline=write_baseline)
+    filtered = filter_findings(
+        result.findings,
+        settings,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        commented_files=yaml_files(paths),
+    )
     if filtered.baseline_written is not None:
         click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
         sys.exit(0)
     result.findings = filtered.kept
     for error in result.errors:
         click.echo(f"{error}", err=True)
-    if fmt == "json":
-        from policy_lint.reporters.json_report import render_json
+    from policy_lint.reporters.formats import render, utc_timestamp
 
-        click.echo(render_json(result.findings, result.errors, result.files), nl=False)
-    else:
-        from policy_lint.reporters.text import render_text
-
-        colour = sys.stdout.isatty() if color is None else color
-        click.echo(render_text(result.findings, result.errors, result.files, colour), nl=False, color=colour)
+    colour = fmt == "text" and (sys.stdout.isatty() if color is None else color)
+    context = {
+        "command": "lint",
+        "scope": {"inputs": list(paths), "files": result.files},
+        "errors": result.errors,
+        "files": result.files,
+        "colour": colour,
+        "timestamp": utc_timestamp() if timestamp else None,
+    }
+    click.echo(render(fmt, findings=result.findings, context=context), nl=False, color=colour)
     threshold = Level.parse(fail_on)
     if result.errors:
         sys.exit(2)

@@ -31,6 +31,21 @@ class Filtered:
     baseline_written: int | None = None
 
 
+def yaml_files(paths: Sequence[str]) -> list[str]:
+    """The YAML files among (or under) ``paths``: the only policy files that can hold comments."""
+    import os
+
+    found: list[str] = []
+    for raw in paths:
+        if os.path.isfile(raw):
+            found += [raw] if raw.endswith((".yaml", ".yml")) else []
+            continue
+        for current, dirs, files in os.walk(raw):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            found += [os.path.join(current, f) for f in files if f.endswith((".yaml", ".yml"))]
+    return sorted(found)
+
+
 def _known_rules() -> set[str]:
     from policy_lint.rules import all_rules
 
@@ -43,12 +58,18 @@ def filter_findings(
     *,
     baseline: str | None = None,
     write_baseline: str | None = None,
+    commented_files: Sequence[str] = (),
 ) -> Filtered:
-    """Lint findings: inline comments (YAML policies), Sid-scoped settings entries, baseline."""
+    """Lint findings: inline comments (YAML policies), Sid-scoped settings entries, baseline.
+
+    ``commented_files`` are the inputs that can hold comments (YAML), scanned for unused ones.
+    """
     items = [
         sp.Item(f.rule_id, f.location.path, f.location.line, None, index) for index, f in enumerate(findings)
     ]
-    outcome = sp.apply(items, settings, known_rules=_known_rules, sid_of=sp.statement_sid)
+    outcome = sp.apply(
+        items, settings, known_rules=_known_rules, sid_of=sp.statement_sid, extra_paths=commented_files
+    )
     suppressed = [
         sp.suppressed_entry(findings[i].rule_id, findings[i].location, None, s) for i, s in outcome.suppressed
     ]

@@ -203,18 +203,20 @@ def apply(
     sid_of: Callable[[str, int], str | None] | None = None,
     read_text: Callable[[str], str | None] | None = None,
     today: dt.date | None = None,
+    extra_paths: Iterable[str] = (),
 ) -> Outcome:
     """Split ``items`` into kept and suppressed.
 
     ``resource_lines`` maps (path, declaration line) to a resource address, so a comment above
     ``resource "aws_sqs_queue" "q" {`` covers every result of ``aws_sqs_queue.q``. ``sid_of``
-    returns the Sid of the statement at (path, line) of a JSON policy document.
+    returns the Sid of the statement at (path, line) of a JSON policy document. ``extra_paths``
+    are scanned for inline comments even without findings, so unused ones are reported.
     """
     today = today or dt.date.today()
     outcome = Outcome()
     reader = read_text or _read
     inline: dict[str, list[Suppression]] = {}
-    for path in sorted({i.path for i in items if i.path}):
+    for path in sorted({i.path for i in items if i.path} | set(extra_paths)):
         text = reader(path)
         if text is not None and "policy-lint:" in text:
             inline[path] = parse_inline(path, text)

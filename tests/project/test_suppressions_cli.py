@@ -1,0 +1,149 @@
+"""Settings, suppressions and baselines, as a user meets them through `policy-lint lint`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ADMIN = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "BreakGlass", "Effect": "Allow", "Action": "*", "Resource": "*"},
+    {"Sid": "Everyday", "Effect": "Allow", "Action": "*", "Resource": "*"}
+  ]
+}
+"""
+
+YAML_POLICY = """Version: "2012-10-17"
+Statement:
+  - Sid: Admin
+    Effect: Allow
+    {comment}
+    Action: "*"
+    Resource: "*"
+"""
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "policy_lint", *args], cwd=cwd, capture_output=True, text=True, env=env
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()  # settings are searched up to the repository root
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "admin.json").write_text(ADMIN, encoding="utf-8")
+    return tmp_path
+
+
+def rule_lines(output: str, rule: str) -> list[str]:
+    return [line for line in output.splitlines() if f" {rule} " in line]
+
+
+def test_sid_scoped_suppression_hides_only_that_statement(project: Path) -> None:
+    (project / ".policy-lint.yaml").write_text(
+        "suppressions:\n"
+        "  - rule: PL601\n"
+        "    path: policies/admin.json\n"
+        "    sid: BreakGlass\n"
+        "    reason: break-glass role, reviewed in SEC-42\n",
+        encoding="utf-8",
+    )
+    proc = run(project, "lint", "policies/admin.json", "--fail-on", "security-warning")
+    star = rule_lines(proc.stdout, "PL601")
+    assert len(star) == 1, proc.stdout
+    assert star[0].startswith("policies/admin.json:5:"), "the Everyday statement (line 5) is still reported"
+    assert proc.returncode == 1
+
+
+def test_unknown_settings_key_is_a_located_error(project: Path) -> None:
+    (project / ".policy-lint.yaml").write_text("select: [PL6]\nignroe: [PL601]\n", encoding="utf-8")
+    proc = run(project, "lint", "policies/admin.json")
+    assert proc.returncode == 2
+    assert ".policy-lint.yaml:2:1: unknown key 'ignroe'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_pyproject_settings_ignore_a_rule(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.policy-lint]\nignore = ["PL601"]\n', encoding="utf-8")
+    proc = run(project, "lint", "policies/admin.json")
+    assert rule_lines(proc.stdout, "PL601") == []
+
+
+def test_pyproject_unknown_key_points_at_its_line(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.policy-lint]\nfail-on = "warning"\nselekt = ["PL6"]\n',
+        encoding="utf-8",
+    )
+    proc = run(project, "lint", "policies/admin.json")
+    assert proc.returncode == 2
+    assert "pyproject.toml:4:1:" in proc.stderr and "selekt" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("comment", "reported", "problem"),
+    [
+        ("# policy-lint: ignore[PL601] admin for the platform team, SEC-7", False, None),
+        ("# policy-lint: ignore[PL601]", True, "SP001"),
+        ("# policy-lint: ignore[PL601] accepted until review (until 2020-01-31)", True, "SP002"),
+        ("# policy-lint: ignore[PL999] typo in the rule id", True, "SP003"),
+    ],
+)
+def test_inline_yaml_suppression_needs_a_reason_and_a_future_date(
+    project: Path, comment: str, reported: bool, problem: str | None
+) -> None:
+    (project / "policies" / "admin.yaml").write_text(YAML_POLICY.format(comment=comment), encoding="utf-8")
+    proc = run(project, "lint", "policies/admin.yaml")
+    assert bool(rule_lines(proc.stdout, "PL601")) is reported, proc.stdout
+    if problem is not None:
+        assert rule_lines(proc.stdout, problem), proc.stdout
+        assert rule_lines(proc.stdout, problem)[0].startswith("policies/admin.yaml:5:")
+
+
+def test_unused_inline_suppression_is_reported(project: Path) -> None:
+    policy = YAML_POLICY.replace('Action: "*"', 'Action: "s3:GetObject"').format(
+        comment="# policy-lint: ignore[PL601] was admin once"
+    )
+    (project / "policies" / "reader.yaml").write_text(policy, encoding="utf-8")
+    proc = run(project, "lint", "policies/reader.yaml")
+    assert rule_lines(proc.stdout, "SP004"), proc.stdout
+
+
+def test_baseline_hides_old_findings_and_survives_moved_lines(project: Path) -> None:
+    written = run(project, "lint", "policies/admin.json", "--write-baseline", "baseline.json")
+    assert written.returncode == 0, written.stderr
+    stored = json.loads((project / "baseline.json").read_text())
+    assert stored["format"] == "policy-lint-baseline/1"
+    assert {f["rule_id"] for f in stored["findings"]} >= {"PL601"}
+
+    clean = run(project, "lint", "policies/admin.json", "--baseline", "baseline.json")
+    assert clean.returncode == 0, clean.stdout
+
+    moved = "\n\n\n" + ADMIN  # the same statements, three lines lower
+    (project / "policies" / "admin.json").write_text(moved, encoding="utf-8")
+    assert run(project, "lint", "policies/admin.json", "--baseline", "baseline.json").returncode == 0
+
+    grown = ADMIN.replace(
+        '{"Sid": "Everyday"',
+        '{"Sid": "PassAnything", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},\n'
+        '    {"Sid": "Everyday"',
+    )
+    (project / "policies" / "admin.json").write_text(grown, encoding="utf-8")
+    new = run(project, "lint", "policies/admin.json", "--baseline", "baseline.json", "--fail-on", "warning")
+    assert new.returncode == 1
+    assert rule_lines(new.stdout, "PL602") and not rule_lines(new.stdout, "PL601"), new.stdout
+
+
+def test_broken_baseline_is_a_usage_error(project: Path) -> None:
+    (project / "baseline.json").write_text("{not json", encoding="utf-8")
+    proc = run(project, "lint", "policies/admin.json", "--baseline", "baseline.json")
+    assert proc.returncode == 2
+    assert "baseline.json:1:2" in proc.stderr and "Traceback" not in proc.stderr
