@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from policy_lint.findings import Finding, Level
+from policy_lint.reporters.formats import FORMATS
 
 if TYPE_CHECKING:
     from policy_lint.engine import CheckResult
@@ -38,7 +39,10 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     default=None,
     help="Onboarding rules (default), CIS posture rules, or both (they conflict on trail encryption).",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
+)
 @click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default=None, help="Default: error.")
 @click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated.")
 @click.option("--select", multiple=True, help="Only these rule IDs or prefixes.")
@@ -71,6 +75,7 @@ def check(
     settings_path: str | None,
     baseline: str | None,
     write_baseline: str | None,
+    timestamp: bool = False,
 ) -> None:
     """Check Terraform (HCL or plan JSON) and CloudFormation in PATHS, and/or an onboarding.yaml.
 
@@ -130,7 +135,7 @@ def check(
         "suppressed": filtered.suppressed,
     }
     colour = sys.stdout.isatty() if color is None else color
-    _emit(fmt, results, problems, scope, show_passed, colour)
+    _emit(fmt, results, problems, scope, show_passed, colour, timestamp)
     unreadable = any(p.level >= Level.ERROR and p.rule_id in {"IN001", "PL001"} for p in inventory.problems)
     code = exit_code(results, Level.parse(fail_on), fail_on_unknown)
     if any(p.level >= Level.parse(fail_on) for p in problems):
@@ -145,27 +150,18 @@ def _emit(
     scope: dict[str, Any],
     show_passed: bool,
     colour: bool,
+    timestamp: bool = False,
 ) -> None:
     """Write the results (and the inputs that could not be read) in the chosen format."""
-    from policy_lint.reporters.results import render_results_json, render_results_text
+    from policy_lint.reporters.formats import render, utc_timestamp
 
-    if fmt == "json":
-        import json
-
-        payload = json.loads(render_results_json(results, scope))
-        payload["problems"] = [
-            {
-                "rule_id": p.rule_id,
-                "level": p.level.label,
-                "message": p.message,
-                "location": {"path": p.location.path, "line": p.location.line, "col": p.location.col},
-            }
-            for p in sorted(problems, key=lambda f: f.sort_key())
-        ]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", nl=False)
-        return
-    from policy_lint.reporters.text import format_finding
-
-    for problem in sorted(problems, key=lambda f: f.sort_key()):
-        click.echo(format_finding(problem, colour), color=colour)
-    click.echo(render_results_text(results, show_passed, colour), nl=False, color=colour)
+    context = {
+        "command": "check",
+        "scope": scope,
+        "suppressed": scope.get("suppressed") or [],
+        "show_passed": show_passed,
+        "colour": colour and fmt == "text",
+        "timestamp": utc_timestamp() if timestamp else None,
+    }
+    output = render(fmt, findings=problems, results=results, context=context)
+    click.echo(output, nl=False, color=colour and fmt == "text")
