@@ -1,0 +1,864 @@
+"""HCL parsing into located blocks, and evaluation of HCL expressions to Python values.
+
+Why our own evaluator over python-hcl2's raw Lark tree rather than its dict output? The dict
+output turns every expression back into a ``"${...}"`` string (to be parsed again) and loses
+attribute positions; the Lark tree keeps ``line:col`` for every block and attribute, which is
+what findings point at. Only the grammar of python-hcl2 8.x is relied on (pinned in pyproject).
+
+An expression evaluates to a plain Python value (str, int, float, bool, None, list, dict) or,
+when the input does not fix it, to :class:`Unresolved`: the *symbol* that stands for it (a
+reference keeps the text ``${aws_sqs_queue.logs.arn}``; a string with one unresolved part keeps
+its literal parts around the symbol) and the reason. Which references resolve, and to what, is
+the :class:`Scope`'s business (modules, variables, resources); this module knows the language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import hcl2
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+
+from policy_lint.errors import InputError
+
+Value = Any  # str | int | float | bool | None | list[Value] | dict[str, Value] | Unresolved
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index step of a traversal (``x[0]``, ``x["k"]``), as opposed to an attribute step."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A value the input does not fix: ``symbol`` is its symbolic text, ``reason`` says why."""
+
+    symbol: str
+    reason: str
+
+
+def has_unresolved(value: Value) -> bool:
+    """True when ``value`` or anything inside it is unresolved."""
+    if isinstance(value, Unresolved):
+        return True
+    if isinstance(value, dict):
+        return any(has_unresolved(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_unresolved(v) for v in value)
+    return False
+
+
+def first_reason(value: Value) -> str:
+    """The reason of the first unresolved part of ``value`` (for messages)."""
+    if isinstance(value, Unresolved):
+        return value.reason
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    for item in items:
+        if has_unresolved(item):
+            return first_reason(item)
+    return ""
+
+
+def symbolic(value: Value) -> Value:
+    """Replace every unresolved part by its symbol: the value as a policy document would hold it."""
+    if isinstance(value, Unresolved):
+        return value.symbol
+    if isinstance(value, dict):
+        return {k: symbolic(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [symbolic(v) for v in value]
+    return value
+
+
+def to_text(value: Value) -> str:
+    """HCL's string conversion of a primitive (used in templates)."""
+    if isinstance(value, Unresolved):
+        return value.symbol
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(symbolic(value), separators=(",", ":"))
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Document model: blocks and attributes with their positions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Attribute:
+    name: str
+    expr: Tree[Token]
+    line: int
+    col: int
+
+
+@dataclass
+class Block:
+    type: str
+    labels: list[str]
+    body: Body
+    line: int
+    col: int
+
+
+@dataclass
+class Body:
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+
+    def blocks_of(self, block_type: str) -> Iterator[Block]:
+        return (b for b in self.blocks if b.type == block_type)
+
+
+@dataclass
+class HclFile:
+    """One parsed .tf file: its text (expressions are sliced from it) and its top-level body."""
+
+    path: str
+    text: str
+    body: Body
+
+
+def _position(tree: Tree[Token] | Token) -> tuple[int, int]:
+    if isinstance(tree, Token):
+        return tree.line or 1, tree.column or 1
+    meta = tree.meta
+    if getattr(meta, "empty", True):
+        return 1, 1
+    return meta.line, meta.column
+
+
+def _name_of(node: Tree[Token] | Token) -> str:
+    """The text of an identifier, keyword, literal_value or plain string label."""
+    if isinstance(node, Token):
+        return str(node)
+    if node.data == "string":
+        return "".join(
+            str(part.children[0])
+            for part in node.children
+            if isinstance(part, Tree) and part.data == "string_part" and isinstance(part.children[0], Token)
+        )
+    return "".join(_name_of(child) for child in node.children)
+
+
+def _build_body(tree: Tree[Token]) -> Body:
+    body = Body()
+    for child in tree.children:
+        if not isinstance(child, Tree):
+            continue
+        if child.data == "attribute":
+            name = _name_of(child.children[0])
+            expr = child.children[-1]
+            assert isinstance(expr, Tree)
+            line, col = _position(child)
+            body.attributes[name] = Attribute(name, expr, line, col)
+        elif child.data == "block":
+            parts = [c for c in child.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+            inner = parts[-1]
+            names = [_name_of(p) for p in parts[:-1]]
+            line, col = _position(child)
+            body.blocks.append(Block(names[0], names[1:], _build_body(inner), line, col))
+    return body
+
+
+def _syntax_message(exc: UnexpectedInput) -> str:
+    if isinstance(exc, UnexpectedEOF):
+        return "HCL syntax error: unexpected end of file (an unclosed block, string or bracket?)"
+    if isinstance(exc, UnexpectedCharacters):
+        return f"HCL syntax error: unexpected character {exc.char!r}"
+    token = getattr(exc, "token", None)
+    if token is not None and str(token).strip():
+        return f"HCL syntax error: unexpected {str(token).strip()[:40]!r}"
+    return "HCL syntax error: unexpected end of line or input"
+
+
+_MARKER_TRAILING_BLANKS = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.MULTILINE)
+
+
+def parse_hcl(text: str, path: str) -> HclFile:
+    """Parse HCL text; syntax errors become an :class:`InputError` at their line:col."""
+    try:
+        try:
+            tree = hcl2.parses_to_tree(text)
+        except UnexpectedInput:
+            # Terraform accepts a heredoc's closing marker followed by blanks; the grammar does not.
+            # Stripping them keeps every line and column where it was.
+            fixed = _MARKER_TRAILING_BLANKS.sub(r"\1", text)
+            if fixed == text:
+                raise
+            tree = hcl2.parses_to_tree(fixed)
+    except UnexpectedInput as exc:
+        line = exc.line if isinstance(exc.line, int) and exc.line > 0 else 1
+        col = exc.column if isinstance(exc.column, int) and exc.column > 0 else 1
+        raise InputError(_syntax_message(exc), path, line, col) from None
+    except (LarkError, RecursionError, ValueError) as exc:  # postlexer and grammar-level failures
+        raise InputError(f"HCL syntax error: {str(exc).splitlines()[0][:200]}", path, 1, 1) from None
+    body_tree = tree.children[0]
+    assert isinstance(body_tree, Tree)
+    return HclFile(path, text, _build_body(body_tree))
+
+
+def parse_expression(text: str) -> Tree[Token]:
+    """Parse one expression (an interpolation inside a heredoc or template file)."""
+    tree = hcl2.parses_to_tree(f"x = {text}\n")
+    body = tree.children[0]
+    assert isinstance(body, Tree)
+    for child in body.children:
+        if isinstance(child, Tree) and child.data == "attribute":
+            expr = child.children[-1]
+            assert isinstance(expr, Tree)
+            return expr
+    raise ValueError("no expression")
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------------
+
+
+class Scope(Protocol):
+    """Resolves references (``var.x``, ``aws_s3_bucket.b.id``) for the evaluator."""
+
+    def resolve(self, root: str, steps: list[Value], text: str) -> tuple[Value, int]:
+        """The value of ``root.steps...`` and how many steps it consumed."""
+
+    def read_file(self, path: str) -> str | None:
+        """The content of a file named by ``file()``/``templatefile()``, None when unreadable."""
+
+
+_ESCAPES = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    def sub(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "uU" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _SIMPLE_ESCAPES.get(code, "\\" + code)
+
+    return _ESCAPES.sub(sub, text) if "\\" in text else text
+
+
+def _meaningful(tree: Tree[Token]) -> list[Tree[Token] | Token]:
+    """Children without newlines/comments."""
+    return [
+        c
+        for c in tree.children
+        if not (isinstance(c, Tree) and c.data == "new_line_or_comment")
+        and not (isinstance(c, Token) and c.type == "NL_OR_COMMENT")
+    ]
+
+
+def _subtrees(tree: Tree[Token]) -> list[Tree[Token]]:
+    return [c for c in _meaningful(tree) if isinstance(c, Tree)]
+
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "%": lambda a, b: a % b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+    "&&": lambda a, b: bool(a) and bool(b),
+    "||": lambda a, b: bool(a) or bool(b),
+}
+
+#: the largest count/for_each/range we expand
+MAX_EXPANSION = 1000
+
+
+class Evaluator:
+    """Evaluates expression trees of one text (a .tf file or an interpolation snippet)."""
+
+    def __init__(self, scope: Scope, text: str, bindings: dict[str, Value] | None = None, depth: int = 0):
+        self.scope = scope
+        self.text = text
+        self.bindings = bindings or {}
+        self.depth = depth
+
+    # -- helpers ---------------------------------------------------------------------------
+    def source(self, tree: Tree[Token]) -> str:
+        meta = tree.meta
+        if getattr(meta, "empty", True):
+            return "?"
+        return " ".join(self.text[meta.start_pos : meta.end_pos].split())
+
+    def unresolved(self, tree: Tree[Token], reason: str) -> Unresolved:
+        return Unresolved("${" + self.source(tree) + "}", reason)
+
+    def child(self, bindings: dict[str, Value]) -> Evaluator:
+        return Evaluator(self.scope, self.text, {**self.bindings, **bindings}, self.depth)
+
+    # -- entry -----------------------------------------------------------------------------
+    def eval(self, tree: Tree[Token] | Token) -> Value:
+        if self.depth > 64:
+            return Unresolved("${...}", "expression nested too deeply")
+        if isinstance(tree, Token):
+            return Unresolved("${" + str(tree) + "}", "unexpected token")
+        method = getattr(self, "_e_" + str(tree.data), None)
+        if method is None:
+            return self.unresolved(tree, f"{tree.data} expressions are not evaluated")
+        try:
+            result: Value = method(tree)
+        except (
+            TypeError,
+            ValueError,
+            ZeroDivisionError,
+            KeyError,
+            IndexError,
+            OverflowError,
+            AttributeError,
+            StopIteration,
+            re.error,
+        ) as exc:
+            return self.unresolved(tree, f"cannot evaluate: {exc}")
+        return result
+
+    # -- terms -----------------------------------------------------------------------------
+    def _e_expr_term(self, tree: Tree[Token]) -> Value:
+        inner = _subtrees(tree)
+        if len(inner) != 1:
+            return self.unresolved(tree, "unsupported expression")
+        return self.eval(inner[0])
+
+    def _e_int_lit(self, tree: Tree[Token]) -> Value:
+        return int(str(tree.children[0]))
+
+    def _e_float_lit(self, tree: Tree[Token]) -> Value:
+        return float(str(tree.children[0]))
+
+    def _e_literal_value(self, tree: Tree[Token]) -> Value:
+        return {"true": True, "false": False, "null": None}[str(tree.children[0])]
+
+    def _e_identifier(self, tree: Tree[Token]) -> Value:
+        name = str(tree.children[0])
+        if name in self.bindings:
+            return self.bindings[name]
+        value, _consumed = self.scope.resolve(name, [], name)
+        return value
+
+    def _e_string(self, tree: Tree[Token]) -> Value:
+        parts: list[Value] = []
+        for part in tree.children:
+            if not (isinstance(part, Tree) and part.data == "string_part"):
+                continue
+            inner = part.children[0]
+            if isinstance(inner, Token):
+                if inner.type == "ESCAPED_INTERPOLATION":
+                    parts.append("$" + str(inner)[2:])
+                elif inner.type == "ESCAPED_DIRECTIVE":
+                    parts.append("%" + str(inner)[2:])
+                else:
+                    parts.append(_unescape(str(inner)))
+            elif inner.data == "interpolation":
+                parts.append(self.eval(_subtrees(inner)[0]))
+            else:
+                return self.unresolved(tree, "template directives (%{...}) are not evaluated")
+        return _concat(parts)
+
+    def _e_interpolation(self, tree: Tree[Token]) -> Value:
+        return self.eval(_subtrees(tree)[0])
+
+    def _e_heredoc_template(self, tree: Tree[Token]) -> Value:
+        return self.render_template(_heredoc_body(str(tree.children[0]), trim=False))
+
+    def _e_heredoc_template_trim(self, tree: Tree[Token]) -> Value:
+        return self.render_template(_heredoc_body(str(tree.children[0]), trim=True))
+
+    def _e_tuple(self, tree: Tree[Token]) -> Value:
+        return [self.eval(item) for item in _subtrees(tree)]
+
+    def _e_object(self, tree: Tree[Token]) -> Value:
+        result: dict[str, Value] = {}
+        for elem in _subtrees(tree):
+            key_tree, value_tree = _subtrees(elem)
+            key = self.object_key(key_tree)
+            if isinstance(key, Unresolved):
+                return self.unresolved(tree, key.reason)
+            result[to_text(key)] = self.eval(value_tree)
+        return result
+
+    def object_key(self, key_tree: Tree[Token]) -> Value:
+        inner = _subtrees(key_tree)
+        if not inner:  # a keyword used as key
+            return _name_of(key_tree)
+        expr = inner[0]
+        bare = _subtrees(expr) if expr.data == "expr_term" else []
+        if len(bare) == 1 and bare[0].data == "identifier" and len(_meaningful(expr)) == 1:
+            return str(bare[0].children[0])
+        if expr.data == "keyword":
+            return _name_of(expr)
+        return self.eval(expr)
+
+    def _e_conditional(self, tree: Tree[Token]) -> Value:
+        cond, yes, no = _subtrees(tree)
+        test = self.eval(cond)
+        if isinstance(test, Unresolved):
+            return self.unresolved(tree, test.reason)
+        return self.eval(yes if _truthy(test) else no)
+
+    def _e_binary_op(self, tree: Tree[Token]) -> Value:
+        left_tree, term = _subtrees(tree)
+        op_tree, right_tree = _subtrees(term)
+        op = str(op_tree.children[0])
+        left = self.eval(left_tree)
+        if op in ("&&", "||") and not isinstance(left, Unresolved):
+            if op == "&&" and not _truthy(left):
+                return False
+            if op == "||" and _truthy(left):
+                return True
+        right = self.eval(right_tree)
+        for side in (left, right):
+            if isinstance(side, Unresolved):
+                return self.unresolved(tree, side.reason)
+        return _BINARY[op](left, right)
+
+    def _e_unary_op(self, tree: Tree[Token]) -> Value:
+        op = str(tree.children[0])
+        operand = self.eval(tree.children[1])
+        if isinstance(operand, Unresolved):
+            return self.unresolved(tree, operand.reason)
+        return (not _truthy(operand)) if op == "!" else -operand
+
+    # -- traversals ------------------------------------------------------------------------
+    def _traversal(self, tree: Tree[Token]) -> tuple[Tree[Token], list[Tree[Token]]]:
+        """Split ``a.b[0].c`` into the root term and its steps (get_attr / index trees)."""
+        steps: list[Tree[Token]] = []
+        node = tree
+        while True:
+            if node.data == "expr_term":
+                inner = _subtrees(node)
+                if len(inner) == 1 and len(_meaningful(node)) == 1:
+                    node = inner[0]
+                    continue
+                return node, steps
+            if node.data in ("get_attr_expr_term", "index_expr_term"):
+                base, step = _subtrees(node)
+                steps.insert(0, step)
+                node = base
+                continue
+            return node, steps
+
+    def _step_value(self, step: Tree[Token]) -> Value:
+        if step.data == "get_attr":
+            return _name_of(_subtrees(step)[0]) if _subtrees(step) else str(step.children[-1])
+        if step.data == "short_index":
+            return Index(int(str(step.children[-1])))
+        return Index(self.eval(_subtrees(step)[0]))  # braces_index
+
+    def _e_get_attr_expr_term(self, tree: Tree[Token]) -> Value:
+        root, step_trees = self._traversal(tree)
+        steps = [self._step_value(s) for s in step_trees]
+        if root.data == "identifier" and str(root.children[0]) not in self.bindings:
+            value, consumed = self.scope.resolve(str(root.children[0]), steps, self.source(tree))
+            steps = steps[consumed:]
+        else:
+            value = self.eval(root)
+        return self.apply_steps(value, steps, tree)
+
+    _e_index_expr_term = _e_get_attr_expr_term
+
+    def apply_steps(self, value: Value, steps: list[Value], tree: Tree[Token]) -> Value:
+        for raw in steps:
+            if isinstance(value, Unresolved):
+                suffix = f"[{_fmt_key(raw.value)}]" if isinstance(raw, Index) else f".{raw}"
+                symbol = value.symbol[:-1] + suffix + "}" if value.symbol.endswith("}") else value.symbol
+                return Unresolved(symbol, value.reason)
+            step = raw.value if isinstance(raw, Index) else raw
+            if isinstance(step, Unresolved):
+                return self.unresolved(tree, step.reason)
+            if isinstance(value, dict):
+                key = to_text(step)
+                if key not in value:
+                    return self.unresolved(tree, f"no key {key!r}")
+                value = value[key]
+            elif isinstance(value, list) and isinstance(step, (int, float)) and not isinstance(step, bool):
+                value = value[int(step)]
+            else:
+                return self.unresolved(tree, "cannot index this value")
+        return value
+
+    def _e_attr_splat_expr_term(self, tree: Tree[Token]) -> Value:
+        return self._splat(tree)
+
+    _e_full_splat_expr_term = _e_attr_splat_expr_term
+
+    def _splat(self, tree: Tree[Token]) -> Value:
+        base_tree, splat = _subtrees(tree)
+        base = self.eval(base_tree)
+        if isinstance(base, Unresolved):
+            return self.unresolved(tree, base.reason)
+        items = base if isinstance(base, list) else [] if base is None else [base]
+        steps = [self._step_value(s) for s in _subtrees(splat)]
+        return [self.apply_steps(item, steps, tree) for item in items]
+
+    # -- for expressions -------------------------------------------------------------------
+    def _for_items(self, intro: Tree[Token]) -> tuple[list[str], list[tuple[Value, Value]]] | Unresolved:
+        names = [str(c.children[0]) for c in _subtrees(intro) if c.data == "identifier"]
+        collection_tree = next(c for c in _subtrees(intro) if c.data != "identifier")
+        collection = self.eval(collection_tree)
+        if has_unresolved(collection) and not isinstance(collection, (list, dict)):
+            return Unresolved("", first_reason(collection))
+        if isinstance(collection, dict):
+            pairs = list(collection.items())
+        elif isinstance(collection, list):
+            pairs = list(enumerate(collection))
+        else:
+            return Unresolved("", "for expression over a non-collection")
+        return names, pairs
+
+    def _for_bindings(self, names: list[str], key: Value, item: Value) -> dict[str, Value]:
+        if len(names) == 1:
+            return {names[0]: item}
+        return {names[0]: key, names[1]: item}
+
+    def _e_for_tuple_expr(self, tree: Tree[Token]) -> Value:
+        intro, body, *cond = _subtrees(tree)
+        found = self._for_items(intro)
+        if isinstance(found, Unresolved):
+            return self.unresolved(tree, found.reason)
+        names, pairs = found
+        result: list[Value] = []
+        for key, item in pairs:
+            scope = self.child(self._for_bindings(names, key, item))
+            if cond:
+                keep = scope.eval(_subtrees(cond[0])[0])
+                if isinstance(keep, Unresolved):
+                    return self.unresolved(tree, keep.reason)
+                if not _truthy(keep):
+                    continue
+            result.append(scope.eval(body))
+        return result
+
+    def _e_for_object_expr(self, tree: Tree[Token]) -> Value:
+        intro, key_tree, value_tree, *cond = _subtrees(tree)
+        grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in tree.children)
+        found = self._for_items(intro)
+        if isinstance(found, Unresolved):
+            return self.unresolved(tree, found.reason)
+        names, pairs = found
+        result: dict[str, Value] = {}
+        for key, item in pairs:
+            scope = self.child(self._for_bindings(names, key, item))
+            if cond:
+                keep = scope.eval(_subtrees(cond[0])[0])
+                if isinstance(keep, Unresolved):
+                    return self.unresolved(tree, keep.reason)
+                if not _truthy(keep):
+                    continue
+            out_key = scope.eval(key_tree)
+            if isinstance(out_key, Unresolved):
+                return self.unresolved(tree, out_key.reason)
+            out_value = scope.eval(value_tree)
+            if grouping:
+                result.setdefault(to_text(out_key), []).append(out_value)
+            else:
+                result[to_text(out_key)] = out_value
+        return result
+
+    # -- functions -------------------------------------------------------------------------
+    def _e_function_call(self, tree: Tree[Token]) -> Value:
+        parts = _meaningful(tree)
+        names = [c for c in parts if isinstance(c, Tree) and c.data == "identifier"]
+        if len(names) != 1:
+            return self.unresolved(tree, "provider-defined functions are not evaluated")
+        name = str(names[0].children[0])
+        arg_trees = [c for c in parts if isinstance(c, Tree) and c.data == "arguments"]
+        args_node = arg_trees[0] if arg_trees else None
+        arg_exprs = _subtrees(args_node) if args_node is not None else []
+        if args_node is not None and any(
+            isinstance(c, Token) and c.type == "ELLIPSIS" for c in args_node.children
+        ):
+            return self.unresolved(tree, "expanding arguments (...) is not evaluated")
+        if name in ("try", "can"):
+            return self._try(tree, name, arg_exprs)
+        func = FUNCTIONS.get(name)
+        if func is None and name not in ("file", "templatefile", "fileexists"):
+            return self.unresolved(tree, f"function {name}() is not evaluated")
+        args = [self.eval(a) for a in arg_exprs]
+        if name == "jsonencode" and args:
+            text = json.dumps(symbolic(args[0]), separators=(",", ":"))
+            return Unresolved(text, first_reason(args[0])) if has_unresolved(args[0]) else text
+        if any(isinstance(a, Unresolved) for a in args) or (
+            name not in ("jsonencode", "merge", "concat", "coalesce", "tolist", "toset", "length", "flatten")
+            and any(has_unresolved(a) for a in args)
+        ):
+            return self.unresolved(tree, first_reason(args))
+        if name == "fileexists":
+            return self.scope.read_file(to_text(args[0])) is not None
+        if name in ("file", "templatefile"):
+            return self._file(tree, name, args)
+        assert func is not None
+        return func(*args)
+
+    def _try(self, tree: Tree[Token], name: str, arg_exprs: list[Tree[Token]]) -> Value:
+        for expr in arg_exprs:
+            value = self.eval(expr)
+            if not isinstance(value, Unresolved) or not value.reason.startswith(("no key", "cannot")):
+                if name == "can":
+                    return not isinstance(value, Unresolved)
+                return value
+        return False if name == "can" else self.unresolved(tree, "no argument of try() could be evaluated")
+
+    def _file(self, tree: Tree[Token], name: str, args: list[Value]) -> Value:
+        content = self.scope.read_file(to_text(args[0]))
+        if content is None:
+            return self.unresolved(tree, f"{name}(): cannot read {to_text(args[0])!r}")
+        if name == "file":
+            return content
+        variables = args[1] if len(args) > 1 else {}
+        if not isinstance(variables, dict):
+            return self.unresolved(tree, "templatefile() variables are not an object")
+        return Evaluator(self.scope, self.text, dict(variables), self.depth + 1).render_template(content)
+
+    # -- templates -------------------------------------------------------------------------
+    def render_template(self, body: str) -> Value:
+        """Render a heredoc or template-file body: ``${...}`` interpolations, ``$${`` escapes."""
+        parts: list[Value] = []
+        pos = 0
+        for start, end in _interpolations(body):
+            if start < 0:  # a %{ directive }
+                return Unresolved(body, "template directives (%{...}) are not evaluated")
+            parts.append(body[pos:start].replace("$${", "${").replace("%%{", "%{"))
+            inner = body[start + 2 : end]
+            try:
+                expr = parse_expression(inner.strip().strip("~").strip())
+            except (LarkError, ValueError, RecursionError):
+                parts.append(Unresolved("${" + inner + "}", "interpolation could not be parsed"))
+            else:
+                parts.append(
+                    Evaluator(
+                        self.scope, f"x = {inner.strip().strip('~').strip()}\n", self.bindings, self.depth + 1
+                    ).eval(expr)
+                )
+            pos = end + 1
+        parts.append(body[pos:].replace("$${", "${").replace("%%{", "%{"))
+        return _concat(parts)
+
+
+def _fmt_key(step: Value) -> str:
+    if isinstance(step, Unresolved):
+        return step.symbol
+    return json.dumps(step) if isinstance(step, str) else str(step)
+
+
+def _truthy(value: Value) -> bool:
+    if isinstance(value, str):
+        return value == "true"
+    return bool(value)
+
+
+def _concat(parts: list[Value]) -> Value:
+    if len(parts) == 1 and not isinstance(parts[0], str):
+        return parts[0]  # "${x}" keeps the type of x, as in Terraform
+    unresolved = [p for p in parts if isinstance(p, Unresolved)]
+    text = "".join(to_text(p) for p in parts)
+    if unresolved:
+        return Unresolved(text, unresolved[0].reason)
+    return text
+
+
+def _heredoc_body(token: str, trim: bool) -> str:
+    lines = token.split("\n")
+    body_lines = lines[1:-2] if lines and lines[-1] == "" else lines[1:-1]
+    body_lines = [line.rstrip("\r") for line in body_lines]
+    if trim:
+        indents = [len(line) - len(line.lstrip(" \t")) for line in body_lines if line.strip()]
+        cut = min(indents) if indents else 0
+        body_lines = [line[cut:] for line in body_lines]
+    return "\n".join(body_lines) + ("\n" if body_lines else "")
+
+
+def _interpolations(body: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each ``${ ... }`` (end = index of the closing brace); (-1, -1) for a directive."""
+    i = 0
+    n = len(body)
+    while i < n:
+        if body.startswith("$${", i) or body.startswith("%%{", i):
+            i += 3
+            continue
+        if body.startswith("%{", i):
+            yield -1, -1
+            return
+        if body.startswith("${", i):
+            depth = 0
+            j = i + 2
+            quote = False
+            while j < n:
+                ch = body[j]
+                if quote:
+                    if ch == "\\":
+                        j += 1
+                    elif ch == '"':
+                        quote = False
+                elif ch == '"':
+                    quote = True
+                elif ch == "{":
+                    depth += 1
+                elif ch == "}":
+                    if depth == 0:
+                        break
+                    depth -= 1
+                j += 1
+            if j >= n:
+                return
+            yield i, j
+            i = j + 1
+            continue
+        i += 1
+
+
+# --------------------------------------------------------------------------------------------
+# Built-in functions over literal values
+# --------------------------------------------------------------------------------------------
+
+
+def _format(fmt: str, *args: Value) -> str:
+    values = iter(args)
+
+    def sub(match: re.Match[str]) -> str:
+        verb = match.group(0)
+        if verb == "%%":
+            return "%"
+        value = next(values)
+        if verb.endswith("d"):
+            return str(int(value))
+        if verb.endswith("q"):
+            return json.dumps(to_text(value))
+        return to_text(value)
+
+    return re.sub(r"%%|%[-+ #0-9.]*[sdvqtfgx]", sub, fmt)
+
+
+def _merge(*maps: Value) -> Value:
+    result: dict[str, Value] = {}
+    for item in maps:
+        if isinstance(item, Unresolved):
+            return item
+        if item is not None:
+            result.update(item)
+    return result
+
+
+def _concat_lists(*lists: Value) -> Value:
+    result: list[Value] = []
+    for item in lists:
+        if isinstance(item, Unresolved):
+            return item
+        result.extend(item)
+    return result
+
+
+def _flatten(value: Value) -> Value:
+    result: list[Value] = []
+    for item in value:
+        if isinstance(item, list):
+            result.extend(_flatten(item))
+        else:
+            result.append(item)
+    return result
+
+
+def _coalesce(*values: Value) -> Value:
+    for value in values:
+        if isinstance(value, Unresolved):
+            return value
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _distinct(values: list[Value]) -> list[Value]:
+    seen: list[Value] = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _toset(values: Value) -> Value:
+    if isinstance(values, Unresolved):
+        return values
+    return _distinct(list(values))
+
+
+def _range(*args: Value) -> list[int]:
+    ints = [int(a) for a in args]
+    result = list(range(*ints))
+    if len(result) > MAX_EXPANSION:
+        raise ValueError("range too large")
+    return result
+
+
+FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "jsondecode": lambda s: json.loads(s),
+    "format": _format,
+    "join": lambda sep, items: sep.join(to_text(i) for i in items),
+    "split": lambda sep, s: s.split(sep),
+    "concat": _concat_lists,
+    "merge": _merge,
+    "lower": lambda s: s.lower(),
+    "upper": lambda s: s.upper(),
+    "title": lambda s: s.title(),
+    "trimspace": lambda s: s.strip(),
+    "trimprefix": lambda s, p: s[len(p) :] if s.startswith(p) else s,
+    "trimsuffix": lambda s, p: s[: -len(p)] if p and s.endswith(p) else s,
+    "replace": lambda s, a, b: (
+        s.replace(a, b) if not (a.startswith("/") and a.endswith("/")) else re.sub(a[1:-1], b, s)
+    ),
+    "substr": lambda s, o, n: s[o:] if n < 0 else s[o : o + n],
+    "tostring": lambda v: to_text(v) if v is not None else None,
+    "tonumber": lambda v: v if isinstance(v, (int, float)) else float(v) if "." in v else int(v),
+    "tobool": lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[v],
+    "tolist": lambda v: v if isinstance(v, Unresolved) else list(v),
+    "toset": _toset,
+    "tomap": lambda v: dict(v),
+    "coalesce": _coalesce,
+    "coalescelist": lambda *ls: next((list(v) for v in ls if v), []),
+    "compact": lambda v: [i for i in v if i not in (None, "")],
+    "distinct": _distinct,
+    "flatten": _flatten,
+    "length": lambda v: v if isinstance(v, Unresolved) else len(v),
+    "keys": lambda m: sorted(m),
+    "values": lambda m: [m[k] for k in sorted(m)],
+    "lookup": lambda m, k, *d: m[k] if k in m or not d else d[0],
+    "element": lambda items, i: items[int(i) % len(items)],
+    "contains": lambda items, v: v in items,
+    "min": lambda *v: min(v),
+    "max": lambda *v: max(v),
+    "abs": abs,
+    "sort": lambda v: sorted(v),
+    "reverse": lambda v: list(reversed(v)),
+    "range": _range,
+    "zipmap": lambda ks, vs: dict(zip([to_text(k) for k in ks], vs, strict=False)),
+    "startswith": lambda s, p: s.startswith(p),
+    "endswith": lambda s, p: s.endswith(p),
+    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
+    "basename": lambda p: Path(p).name,
+    "dirname": lambda p: str(Path(p).parent),
+    "abspath": lambda p: p,
+    "one": lambda v: v[0] if v else None,
+    "sensitive": lambda v: v,
+    "nonsensitive": lambda v: v,
+}

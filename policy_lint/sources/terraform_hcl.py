@@ -1,0 +1,811 @@
+"""Terraform HCL source: ``.tf`` files, one module per directory, into the inventory.
+
+Each directory is a root module unless another directory of the input calls it as a local
+module (``source = "./x"``), in which case it is loaded through that call with the call's
+arguments bound to its variables. Values are resolved as far as the files fix them
+(:mod:`policy_lint.sources.hcl_eval`); the resource mapping is shared with the plan source
+(:mod:`policy_lint.sources.terraform_resources`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policy_lint.errors import InputError
+from policy_lint.inventory.model import Inventory, Maybe, Origin, Unknown
+from policy_lint.sources import problems
+from policy_lint.sources.hcl_eval import (
+    MAX_EXPANSION,
+    Attribute,
+    Block,
+    Body,
+    Evaluator,
+    HclFile,
+    Index,
+    Unresolved,
+    Value,
+    has_unresolved,
+    parse_hcl,
+    symbolic,
+    to_text,
+)
+from policy_lint.sources.terraform_resources import (
+    MAPPED_TYPES,
+    Mapper,
+    ResourceData,
+    iam_arn,
+    partition_of,
+    queue_arn,
+)
+from policy_lint.syntax.source import read_source
+
+SOURCE = "terraform"
+META_ARGUMENTS = frozenset(
+    {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
+)
+MAX_MODULE_DEPTH = 8
+MAX_FILE_BYTES = 1024 * 1024
+
+
+@dataclass
+class Instance:
+    """One instance of a resource or data block: its address and its count/each bindings."""
+
+    address: str
+    block: Block
+    file: HclFile
+    bindings: dict[str, Value]
+    key: Value = None
+
+
+@dataclass
+class Loader:
+    """State shared by every module of one load: hints, parsed-file cache, collected output."""
+
+    inventory: Inventory
+    region: str | None
+    account_id: str | None
+    parsed: dict[Path, list[HclFile]] = field(default_factory=dict)
+    resources: list[ResourceData] = field(default_factory=list)
+
+    def problem(self, message: str, path: str, line: int = 1, col: int = 1) -> None:
+        self.inventory.problems.append(problems.problem(problems.PARTIAL, message, path, line, col))
+
+    def parse_file(self, path: Path) -> HclFile | None:
+        try:
+            source = read_source(path, max_bytes=MAX_FILE_BYTES)
+            return parse_hcl(source.text, str(path))
+        except InputError as exc:
+            self.inventory.problems.append(problems.unreadable(exc))
+            return None
+
+    def files_of(self, directory: Path, paths: Sequence[Path] | None = None) -> list[HclFile]:
+        if directory not in self.parsed:
+            chosen = sorted(paths) if paths is not None else sorted(directory.glob("*.tf"))
+            parsed = [self.parse_file(p) for p in chosen]
+            self.parsed[directory] = [f for f in parsed if f is not None]
+        return self.parsed[directory]
+
+
+def load(
+    files: Sequence[Path], inventory: Inventory, *, region: str | None = None, account_id: str | None = None
+) -> None:
+    """Read the .tf files (grouped by directory) into ``inventory``; never raises on bad input."""
+    inventory.sources.append(SOURCE)
+    loader = Loader(inventory, region, account_id)
+    by_dir: dict[Path, list[Path]] = {}
+    for path in files:
+        by_dir.setdefault(Path(path).parent, []).append(Path(path))
+    for directory, paths in sorted(by_dir.items()):
+        loader.files_of(directory, paths)
+    called = _called_dirs(loader, set(by_dir))
+    for directory in sorted(by_dir):
+        if directory in called:
+            continue
+        root = Module(loader, directory, "", {}, None, depth=0)
+        try:
+            root.collect()
+        except RecursionError:
+            loader.problem("module is nested too deeply to evaluate", str(directory / "main.tf"))
+    Mapper(inventory, SOURCE, account_id).build(loader.resources)
+
+
+def _called_dirs(loader: Loader, dirs: set[Path]) -> set[Path]:
+    """Directories of the input that another directory of the input calls as a local module."""
+    called: set[Path] = set()
+    for directory in dirs:
+        for hcl in loader.parsed.get(directory, []):
+            for block in hcl.body.blocks_of("module"):
+                source = _literal_source(block, hcl)
+                if source is not None and source.startswith(("./", "../")):
+                    target = _resolve_dir(directory, source)
+                    if target != directory and target in dirs:
+                        called.add(target)
+    return called
+
+
+def _literal_source(block: Block, hcl: HclFile) -> str | None:
+    attr = block.body.attributes.get("source")
+    if attr is None:
+        return None
+    value = Evaluator(_NoScope(), hcl.text).eval(attr.expr)
+    return value if isinstance(value, str) else None
+
+
+def _resolve_dir(base: Path, source: str) -> Path:
+    """The module directory, spelled like ``base`` (relative stays relative) so dirs compare equal."""
+    return Path(os.path.normpath(base / source))
+
+
+class _NoScope:
+    """A scope for literal-only evaluation (tfvars, module sources)."""
+
+    def resolve(self, root: str, steps: list[Value], text: str) -> tuple[Value, int]:
+        return Unresolved("${" + text + "}", "not a literal value"), len(steps)
+
+    def read_file(self, path: str) -> str | None:
+        return None
+
+
+def _fmt_index(key: Value) -> str:
+    return f"[{json.dumps(key)}]" if isinstance(key, str) else f"[{key}]"
+
+
+class Module:
+    """One module instance: its files, variable values, providers, and lazily evaluated values."""
+
+    def __init__(
+        self,
+        loader: Loader,
+        directory: Path,
+        prefix: str,
+        inputs: dict[str, Value],
+        providers: dict[str, Value] | None,
+        depth: int,
+        ancestors: tuple[Path, ...] = (),
+    ):
+        self.loader = loader
+        self.dir = directory
+        self.prefix = prefix
+        self.inputs = inputs
+        self.depth = depth
+        self.ancestors = (*ancestors, directory)
+        self.files = loader.files_of(directory)
+        self.variables: dict[str, tuple[Block, HclFile]] = {}
+        self.locals: dict[str, tuple[Attribute, HclFile]] = {}
+        self.outputs: dict[str, tuple[Attribute, HclFile]] = {}
+        self.resources: dict[tuple[str, str], tuple[Block, HclFile]] = {}
+        self.data: dict[tuple[str, str], tuple[Block, HclFile]] = {}
+        self.calls: dict[str, tuple[Block, HclFile]] = {}
+        own_providers: dict[str, tuple[Block, HclFile]] = {}
+        for hcl in self.files:
+            for block in hcl.body.blocks:
+                labels = block.labels
+                if block.type == "variable" and labels:
+                    self.variables[labels[0]] = (block, hcl)
+                elif block.type == "locals":
+                    for name, attr in block.body.attributes.items():
+                        self.locals[name] = (attr, hcl)
+                elif block.type == "output" and labels and "value" in block.body.attributes:
+                    self.outputs[labels[0]] = (block.body.attributes["value"], hcl)
+                elif block.type == "resource" and len(labels) == 2:
+                    self.resources[(labels[0], labels[1])] = (block, hcl)
+                elif block.type == "data" and len(labels) == 2:
+                    self.data[(labels[0], labels[1])] = (block, hcl)
+                elif block.type == "module" and labels:
+                    self.calls[labels[0]] = (block, hcl)
+                elif block.type == "provider" and labels:
+                    alias = self._literal(block.body.attributes.get("alias"), hcl)
+                    key = labels[0] + (f".{alias}" if isinstance(alias, str) else "")
+                    own_providers[key] = (block, hcl)
+        self.tfvars = self._tfvars() if not prefix else {}
+        self.local_cache: dict[str, Value] = {}
+        self.evaluating: set[str] = set()
+        self.instance_cache: dict[tuple[str, str, str], list[Instance]] = {}
+        self.children: dict[str, list[tuple[Value, Module | None]]] = {}
+        # Provider regions: inherited from the caller, then this module's own provider blocks.
+        self.providers: dict[str, Value] = dict(providers or {})
+        for key, (block, hcl) in own_providers.items():
+            region_attr = block.body.attributes.get("region")
+            self.providers[key] = (
+                self._eval(region_attr.expr, hcl)
+                if region_attr
+                else Unresolved("${" + key + ".region}", f"provider {key} sets no region")
+            )
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _literal(self, attr: Attribute | None, hcl: HclFile) -> Value:
+        return None if attr is None else Evaluator(_NoScope(), hcl.text).eval(attr.expr)
+
+    def _eval(self, expr: Any, hcl: HclFile, bindings: dict[str, Value] | None = None) -> Value:
+        try:
+            return Evaluator(self, hcl.text, bindings).eval(expr)
+        except RecursionError:
+            return Unresolved("${...}", "expression nested too deeply")
+
+    def _origin(
+        self, address: str, hcl: HclFile, line: int, col: int, region: Maybe[str] | None = None
+    ) -> Origin:
+        return Origin(SOURCE, address, hcl.path, line, col, region if isinstance(region, str) else None)
+
+    def _tfvars(self) -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        candidates = [self.dir / "terraform.tfvars", *sorted(self.dir.glob("*.auto.tfvars"))]
+        for path in candidates:
+            if not path.is_file():
+                continue
+            hcl = self.loader.parse_file(path)
+            if hcl is None:
+                continue
+            for name, attr in hcl.body.attributes.items():
+                values[name] = Evaluator(_NoScope(), hcl.text).eval(attr.expr)
+        return values
+
+    # -- Scope protocol --------------------------------------------------------------------
+    def read_file(self, path: str) -> str | None:
+        candidate = Path(path)
+        if not candidate.is_absolute():
+            candidate = self.dir / candidate
+        try:
+            if candidate.is_file() and candidate.stat().st_size <= MAX_FILE_BYTES:
+                return candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        return None
+
+    def resolve(self, root: str, steps: list[Value], text: str) -> tuple[Value, int]:
+        first = steps[0] if steps and isinstance(steps[0], str) else None
+        unresolved = Unresolved("${" + self.prefix + text + "}", f"{text} is not known")
+        if root == "var" and first is not None:
+            return self.variable(first), 1
+        if root == "local" and first is not None:
+            return self.local(first), 1
+        if root == "path" and first is not None:
+            return str(self.dir), 1
+        if root == "terraform" and first == "workspace":
+            return "default", 1
+        if root == "count" or root == "each":
+            return Unresolved("${" + self.prefix + text + "}", f"{root} used outside count/for_each"), len(
+                steps
+            )
+        if root == "data" and len(steps) >= 2 and isinstance(steps[0], str) and isinstance(steps[1], str):
+            return self.data_ref(steps[0], steps[1], steps[2:])
+        if root == "module" and first is not None:
+            return self.module_ref(first, steps[1:])
+        if first is not None and (root, first) in self.resources:
+            return self.resource_ref(root, first, steps[1:])
+        return unresolved, len(steps)
+
+    # -- variables and locals --------------------------------------------------------------
+    def variable(self, name: str) -> Value:
+        if name in self.inputs:
+            return self.inputs[name]
+        if name in self.tfvars:
+            return self.tfvars[name]
+        found = self.variables.get(name)
+        symbol = "${" + self.prefix + "var." + name + "}"
+        if found is None:
+            return Unresolved(symbol, f"variable {name} is not declared")
+        block, hcl = found
+        default = block.body.attributes.get("default")
+        if default is None:
+            return Unresolved(symbol, f"variable {name} has no default value")
+        return self._eval(default.expr, hcl)
+
+    def local(self, name: str) -> Value:
+        if name in self.local_cache:
+            return self.local_cache[name]
+        found = self.locals.get(name)
+        symbol = "${" + self.prefix + "local." + name + "}"
+        if found is None:
+            return Unresolved(symbol, f"local {name} is not declared")
+        key = "local." + name
+        if key in self.evaluating:
+            return Unresolved(symbol, f"local {name} refers to itself")
+        self.evaluating.add(key)
+        try:
+            value = self._eval(found[0].expr, found[1])
+        finally:
+            self.evaluating.discard(key)
+        self.local_cache[name] = value
+        return value
+
+    # -- providers and regions -------------------------------------------------------------
+    def region_of(self, block: Block, hcl: HclFile, bindings: dict[str, Value]) -> Maybe[str]:
+        explicit = block.body.attributes.get("region")  # AWS provider 6: per-resource region
+        if explicit is not None:
+            value = self._eval(explicit.expr, hcl, bindings)
+            if isinstance(value, str):
+                return value
+        provider_attr = block.body.attributes.get("provider")
+        key = "aws"
+        if provider_attr is not None:
+            key = Evaluator(self, hcl.text).source(provider_attr.expr)
+        value = self.providers.get(key)
+        if isinstance(value, str):
+            return value
+        if self.loader.region is not None:
+            return self.loader.region
+        if isinstance(value, Unresolved):
+            return Unknown(f"the region of provider {key} is not known: {value.reason}")
+        return Unknown(f"provider {key} has no literal region in these files")
+
+    # -- count / for_each ------------------------------------------------------------------
+    def instances(self, kind: str, rtype: str, name: str) -> list[Instance]:
+        cache_key = (kind, rtype, name)
+        if cache_key in self.instance_cache:
+            return self.instance_cache[cache_key]
+        table = self.resources if kind == "resource" else self.data
+        block, hcl = table[(rtype, name)]
+        base = f"{self.prefix}{'data.' if kind == 'data' else ''}{rtype}.{name}"
+        self.instance_cache[cache_key] = []  # a self-reference during expansion sees no instance
+        result = self._expand(block, hcl, base, f"{kind} {base}")
+        self.instance_cache[cache_key] = result
+        return result
+
+    def _expand(self, block: Block, hcl: HclFile, base: str, what: str) -> list[Instance]:
+        attrs = block.body.attributes
+        if "count" in attrs:
+            count = self._eval(attrs["count"].expr, hcl)
+            if (
+                isinstance(count, (int, float))
+                and not isinstance(count, bool)
+                and 0 <= count <= MAX_EXPANSION
+            ):
+                return [
+                    Instance(f"{base}[{i}]", block, hcl, {"count": {"index": i}}, i)
+                    for i in range(int(count))
+                ]
+            reason = count.reason if isinstance(count, Unresolved) else f"count is {count!r}"
+            self.loader.problem(
+                f"{what}: count is not a literal number ({reason}); kept as one instance with unknown values",
+                hcl.path,
+                attrs["count"].line,
+                attrs["count"].col,
+            )
+            return [Instance(base, block, hcl, {"count": Unresolved("${" + base + ".count}", reason)})]
+        if "for_each" in attrs:
+            each = self._eval(attrs["for_each"].expr, hcl)
+            items: list[tuple[str, Value]] | None = None
+            if isinstance(each, dict) and not any(isinstance(k, Unresolved) for k in each):
+                items = list(each.items())
+            elif isinstance(each, list) and all(isinstance(k, str) for k in each):
+                items = [(k, k) for k in each]
+            if items is not None and len(items) <= MAX_EXPANSION:
+                return [
+                    Instance(f"{base}{_fmt_index(k)}", block, hcl, {"each": {"key": k, "value": v}}, k)
+                    for k, v in items
+                ]
+            reason = (
+                each.reason if isinstance(each, Unresolved) else "for_each is not a map or set of strings"
+            )
+            self.loader.problem(
+                f"{what}: for_each is not literal ({reason}); kept as one instance with unknown values",
+                hcl.path,
+                attrs["for_each"].line,
+                attrs["for_each"].col,
+            )
+            return [Instance(base, block, hcl, {"each": Unresolved("${" + base + ".each}", reason)})]
+        return [Instance(base, block, hcl, {})]
+
+    def _pick(self, instances: list[Instance], steps: list[Value]) -> tuple[Instance | None, int]:
+        """The instance named by an optional index step; (None, n) when it cannot be told."""
+        if steps and isinstance(steps[0], Index):
+            key = steps[0].value
+            for inst in instances:
+                if inst.key == key or (inst.key is None and len(instances) == 1):
+                    return inst, 1
+            return None, 1
+        if len(instances) == 1 and instances[0].key is None:
+            return instances[0], 0
+        return None, 0
+
+    # -- block bodies ----------------------------------------------------------------------
+    def body_values(
+        self, body: Body, hcl: HclFile, bindings: dict[str, Value], top: bool = False
+    ) -> dict[str, Value]:
+        """Arguments and nested blocks as plan JSON shows them (blocks are lists of objects)."""
+        values: dict[str, Value] = {}
+        for name, attr in body.attributes.items():
+            if top and name in META_ARGUMENTS:
+                continue
+            values[name] = self._eval(attr.expr, hcl, bindings)
+        for block in body.blocks:
+            if top and block.type in META_ARGUMENTS:
+                continue
+            if block.type == "dynamic" and block.labels:
+                label = block.labels[0]
+                expanded = self._dynamic(block, hcl, bindings)
+                existing = values.get(label, [])
+                if isinstance(expanded, Unresolved) or isinstance(existing, Unresolved):
+                    values[label] = expanded if isinstance(expanded, Unresolved) else existing
+                else:
+                    values[label] = [*existing, *expanded]
+                continue
+            existing = values.setdefault(block.type, [])
+            if isinstance(existing, list):
+                existing.append(self.body_values(block.body, hcl, bindings))
+        return values
+
+    def _dynamic(self, block: Block, hcl: HclFile, bindings: dict[str, Value]) -> list[Value] | Unresolved:
+        label = block.labels[0]
+        for_each_attr = block.body.attributes.get("for_each")
+        content = next(block.body.blocks_of("content"), None)
+        if for_each_attr is None or content is None:
+            return Unresolved("${dynamic." + label + "}", "dynamic block without for_each or content")
+        items = self._eval(for_each_attr.expr, hcl, bindings)
+        iterator_attr = block.body.attributes.get("iterator")
+        iterator = Evaluator(self, hcl.text).source(iterator_attr.expr) if iterator_attr else label
+        if isinstance(items, dict):
+            pairs: list[tuple[Value, Value]] = list(items.items())
+        elif isinstance(items, list):
+            pairs = list(enumerate(items))
+        else:
+            reason = items.reason if isinstance(items, Unresolved) else "for_each is not a collection"
+            return Unresolved("${dynamic." + label + "}", f"dynamic {label} blocks not known: {reason}")
+        return [
+            self.body_values(content.body, hcl, {**bindings, iterator: {"key": k, "value": v}})
+            for k, v in pairs
+        ]
+
+    # -- resources -------------------------------------------------------------------------
+    def resource_ref(self, rtype: str, name: str, steps: list[Value]) -> tuple[Value, int]:
+        instances = self.instances("resource", rtype, name)
+        inst, used = self._pick(instances, steps)
+        base = f"{self.prefix}{rtype}.{name}"
+        rest = steps[used:]
+        if inst is None:
+            key = steps[0].value if used else None
+            shown = base + (_fmt_index(key) if used and not isinstance(key, Unresolved) else "")
+            return Unresolved("${" + shown + "}", f"instance of {base} not known"), 1 + used
+        if not rest or not isinstance(rest[0], str):
+            return Unresolved("${" + inst.address + "}", "a whole resource object"), 1 + used
+        return self.attribute(inst, rtype, rest[0]), 2 + used
+
+    def attribute(self, inst: Instance, rtype: str, attr: str) -> Value:
+        """The value of ``<resource>.<attr>``: literal where the configuration fixes it."""
+        symbol = Unresolved(
+            "${" + inst.address + "." + attr + "}", f"{inst.address}.{attr} is known after apply"
+        )
+        guard = inst.address + "." + attr
+        if guard in self.evaluating:
+            return symbol
+        self.evaluating.add(guard)
+        try:
+            return self._attribute(inst, rtype, attr, symbol)
+        finally:
+            self.evaluating.discard(guard)
+
+    def _arg(self, inst: Instance, name: str) -> Value:
+        attr = inst.block.body.attributes.get(name)
+        return None if attr is None else self._eval(attr.expr, inst.file, inst.bindings)
+
+    def _context(self, inst: Instance) -> tuple[Maybe[str], Maybe[str], Maybe[str]]:
+        region = self.region_of(inst.block, inst.file, inst.bindings)
+        account: Maybe[str] = self.loader.account_id or Unknown("account ID not known")
+        return region, partition_of(region), account
+
+    def _attribute(self, inst: Instance, rtype: str, attr: str, symbol: Unresolved) -> Value:
+        if attr == "region":
+            region = self.region_of(inst.block, inst.file, inst.bindings)
+            return region if isinstance(region, str) else symbol
+        if rtype == "aws_s3_bucket" and attr in ("id", "bucket", "arn"):
+            name = self._arg(inst, "bucket")
+            if not isinstance(name, str) or not name:
+                name_symbol = "${" + inst.address + ".id}"
+                if attr != "arn":
+                    return Unresolved(name_symbol, f"bucket name of {inst.address} is chosen at apply time")
+                name = name_symbol
+            if attr != "arn":
+                return name
+            _, partition, _ = self._context(inst)
+            text = f"arn:{partition if isinstance(partition, str) else '${data.aws_partition.current.partition}'}:s3:::{name}"
+            return text if "${" not in text else Unresolved(text, "bucket name or partition not known")
+        if rtype == "aws_sqs_queue" and attr in ("name", "arn"):
+            name = self._arg(inst, "name")
+            if not isinstance(name, str) or not name:
+                return (
+                    Unresolved("${" + inst.address + ".name}", "queue name chosen at apply time")
+                    if attr == "name"
+                    else symbol
+                )
+            if attr == "name":
+                return name
+            region, partition, account = self._context(inst)
+            return queue_arn(partition, region, account, name) or symbol
+        if rtype in ("aws_iam_user", "aws_iam_group") and attr in ("id", "name", "arn"):
+            name = self._arg(inst, "name")
+            if attr != "arn":
+                return name if isinstance(name, str) else symbol
+            _, partition, account = self._context(inst)
+            kind = "user" if rtype == "aws_iam_user" else "group"
+            return iam_arn(partition, account, kind, self._arg(inst, "path"), name) or symbol
+        if rtype == "aws_iam_policy" and attr in ("id", "arn"):
+            _, partition, account = self._context(inst)
+            arn = iam_arn(partition, account, "policy", self._arg(inst, "path"), self._arg(inst, "name"))
+            return arn or Unresolved("${" + inst.address + ".arn}", symbol.reason)
+        if attr in inst.block.body.attributes and attr not in META_ARGUMENTS:
+            return self._arg(inst, attr)
+        return symbol
+
+    # -- data sources ----------------------------------------------------------------------
+    def data_ref(self, dtype: str, name: str, steps: list[Value]) -> tuple[Value, int]:
+        base = f"{self.prefix}data.{dtype}.{name}"
+        if (dtype, name) not in self.data:
+            return Unresolved("${" + base + "}", f"data source {base} is not declared"), 2 + len(steps)
+        inst, used = self._pick(self.instances("data", dtype, name), steps)
+        rest = steps[used:]
+        if inst is None or not rest or not isinstance(rest[0], str):
+            return Unresolved("${" + base + "}", f"data source {base} not known"), 2 + len(steps)
+        attr = rest[0]
+        symbol = Unresolved(
+            "${" + inst.address + "." + attr + "}", f"{inst.address}.{attr} is read at plan time"
+        )
+        consumed = 3 + used
+        if dtype == "aws_iam_policy_document" and attr in ("json", "minified_json"):
+            guard = inst.address
+            if guard in self.evaluating:
+                return symbol, consumed
+            self.evaluating.add(guard)
+            try:
+                return self.policy_document(inst), consumed
+            finally:
+                self.evaluating.discard(guard)
+        if dtype == "aws_caller_identity" and attr == "account_id":
+            return (self.loader.account_id or symbol), consumed
+        if dtype in ("aws_partition", "aws_region"):
+            region = self.region_of(inst.block, inst.file, inst.bindings)
+            if dtype == "aws_region" and attr in ("name", "id", "region"):
+                return (region if isinstance(region, str) else symbol), consumed
+            partition = partition_of(region)
+            if isinstance(partition, Unknown):
+                return symbol, consumed
+            if attr == "partition":
+                return partition, consumed
+            if attr == "dns_suffix":
+                return ("amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"), consumed
+        if attr in inst.block.body.attributes:
+            return self._arg(inst, attr), consumed
+        return symbol, consumed
+
+    def policy_document(self, inst: Instance) -> Value:
+        """Render ``data "aws_iam_policy_document"`` as the provider does (single values unwrapped)."""
+        values = self.body_values(inst.block.body, inst.file, inst.bindings, top=True)
+        statements_value = values.get("statement", [])
+        if isinstance(statements_value, Unresolved):
+            return Unresolved("${" + inst.address + ".json}", statements_value.reason)
+        statements: list[Value] = []
+        for source in _as_list(values.get("source_policy_documents")) + _as_list(values.get("source_json")):
+            statements.extend(_statements_of(source))
+        for raw in statements_value:
+            statement = _statement(raw)
+            sid = statement.get("Sid")
+            statements = [s for s in statements if not (sid and isinstance(s, dict) and s.get("Sid") == sid)]
+            statements.append(statement)
+        for override in _as_list(values.get("override_policy_documents")) + _as_list(
+            values.get("override_json")
+        ):
+            for statement in _statements_of(override):
+                sid = statement.get("Sid") if isinstance(statement, dict) else None
+                statements = [
+                    s for s in statements if not (sid and isinstance(s, dict) and s.get("Sid") == sid)
+                ]
+                statements.append(statement)
+        doc: dict[str, Value] = {"Version": values.get("version") or "2012-10-17"}
+        if values.get("policy_id") is not None:
+            doc["Id"] = values["policy_id"]
+        doc["Statement"] = statements
+        text = json.dumps(symbolic(doc), separators=(",", ":"))
+        if has_unresolved(doc):
+            return Unresolved(text, "part of the policy document is not known")
+        return text
+
+    # -- modules ---------------------------------------------------------------------------
+    def module_instances(self, name: str) -> list[tuple[Value, Module | None]]:
+        if name in self.children:
+            return self.children[name]
+        block, hcl = self.calls[name]
+        self.children[name] = []
+        base = f"{self.prefix}module.{name}"
+        source = self._literal(block.body.attributes.get("source"), hcl)
+        result: list[tuple[Value, Module | None]] = []
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            self.loader.problem(
+                f"{base}: module source {source!r} is not a local directory; its resources are not loaded",
+                hcl.path,
+                block.line,
+                block.col,
+            )
+        elif self.depth >= MAX_MODULE_DEPTH:
+            self.loader.problem(
+                f"{base}: modules nested deeper than {MAX_MODULE_DEPTH}", hcl.path, block.line, block.col
+            )
+        else:
+            directory = _resolve_dir(self.dir, source)
+            if directory in self.ancestors:
+                self.loader.problem(
+                    f"{base}: module {source} calls itself; not expanded", hcl.path, block.line, block.col
+                )
+            elif not any(directory.glob("*.tf")):
+                self.loader.problem(
+                    f"{base}: module directory {source} has no .tf files", hcl.path, block.line, block.col
+                )
+            else:
+                for inst in self._expand(block, hcl, base, base):
+                    inputs = {
+                        arg: self._eval(attr.expr, hcl, inst.bindings)
+                        for arg, attr in block.body.attributes.items()
+                        if arg not in ("source", "version", "providers", "count", "for_each", "depends_on")
+                    }
+                    child = Module(
+                        self.loader,
+                        directory,
+                        inst.address + ".",
+                        inputs,
+                        self._child_providers(block, hcl),
+                        self.depth + 1,
+                        self.ancestors,
+                    )
+                    result.append((inst.key, child))
+        if not result:
+            result.append((None, None))
+        self.children[name] = result
+        return result
+
+    def _child_providers(self, block: Block, hcl: HclFile) -> dict[str, Value]:
+        mapping = dict(self.providers)
+        attr = block.body.attributes.get("providers")
+        if attr is not None:
+            evaluator = Evaluator(self, hcl.text)
+            text = evaluator.source(attr.expr).strip("{} ")
+            for pair in text.replace(",", "\n").splitlines():
+                if "=" in pair:
+                    child_key, parent_key = (p.strip() for p in pair.split("=", 1))
+                    if parent_key in self.providers:
+                        mapping[child_key] = self.providers[parent_key]
+        return mapping
+
+    def module_ref(self, name: str, steps: list[Value]) -> tuple[Value, int]:
+        base = f"{self.prefix}module.{name}"
+        if name not in self.calls:
+            return Unresolved("${" + base + "}", f"module {name} is not declared"), 1 + len(steps)
+        instances = self.module_instances(name)
+        used = 0
+        chosen: Module | None = None
+        if steps and isinstance(steps[0], Index):
+            used = 1
+            chosen = next((m for k, m in instances if k == steps[0].value), None)
+        elif len(instances) == 1:
+            chosen = instances[0][1]
+        rest = steps[used:]
+        if chosen is None or not rest or not isinstance(rest[0], str):
+            shown = base + (f".{rest[0]}" if rest and isinstance(rest[0], str) else "")
+            return Unresolved("${" + shown + "}", f"output of module {name} not known"), 1 + len(steps)
+        return chosen.output(rest[0]), 2 + used
+
+    def output(self, name: str) -> Value:
+        found = self.outputs.get(name)
+        symbol = "${" + self.prefix.rstrip(".") + "." + name + "}"
+        if found is None:
+            return Unresolved(symbol, f"module has no output {name}")
+        key = "output." + name
+        if key in self.evaluating:
+            return Unresolved(symbol, f"output {name} refers to itself")
+        self.evaluating.add(key)
+        try:
+            return self._eval(found[0].expr, found[1])
+        finally:
+            self.evaluating.discard(key)
+
+    # -- collection ------------------------------------------------------------------------
+    def collect(self) -> None:
+        """Append every mapped resource instance of this module (and its children) to the loader."""
+        for (rtype, name), (_block, _hcl) in self.resources.items():
+            instances = self.instances("resource", rtype, name)
+            if rtype not in MAPPED_TYPES:
+                continue
+            for inst in instances:
+                self.loader.resources.append(self.resource_data(rtype, inst))
+        for name in self.calls:
+            for _, child in self.module_instances(name):
+                if child is not None:
+                    child.collect()
+
+    def resource_data(self, rtype: str, inst: Instance) -> ResourceData:
+        region, partition, account = self._context(inst)
+        block, hcl = inst.block, inst.file
+        values = self.body_values(block.body, hcl, inst.bindings, top=True)
+        attr_origins: dict[str, Origin] = {}
+        for name, attr in block.body.attributes.items():
+            attr_origins[name] = self._origin(inst.address, hcl, attr.line, attr.col, region)
+        counts: dict[str, int] = {}
+        for nested in block.body.blocks:
+            label = nested.labels[0] if nested.type == "dynamic" and nested.labels else nested.type
+            origin = self._origin(inst.address, hcl, nested.line, nested.col, region)
+            attr_origins.setdefault(label, origin)
+            attr_origins[f"{label}[{counts.get(label, 0)}]"] = origin
+            counts[label] = counts.get(label, 0) + 1
+        return ResourceData(
+            type=rtype,
+            address=inst.address,
+            values=values,
+            origin=self._origin(inst.address, hcl, block.line, block.col, region),
+            attr_origins=attr_origins,
+            region=region,
+            partition=partition,
+            account_id=account,
+        )
+
+
+def _as_list(value: Value) -> list[Value]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _statements_of(source: Value) -> list[Value]:
+    text = source.symbol if isinstance(source, Unresolved) else source
+    if not isinstance(text, str):
+        return []
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return []
+    found = parsed.get("Statement", []) if isinstance(parsed, dict) else []
+    return found if isinstance(found, list) else [found]
+
+
+def _single(values: Value) -> Value:
+    if isinstance(values, list) and len(values) == 1:
+        return values[0]
+    return values
+
+
+def _principals(blocks: Value) -> Value:
+    if isinstance(blocks, Unresolved):
+        return blocks
+    result: dict[str, list[Value]] = {}
+    for block in blocks:
+        kind = block.get("type")
+        ids = _as_list(block.get("identifiers"))
+        if kind == "*" and ids == ["*"]:
+            return "*"
+        result.setdefault(to_text(kind), []).extend(ids)
+    return {k: _single(v) for k, v in result.items()}
+
+
+def _statement(raw: dict[str, Value]) -> dict[str, Value]:
+    """One ``statement`` block of aws_iam_policy_document as an IAM statement."""
+    statement: dict[str, Value] = {}
+    if raw.get("sid"):
+        statement["Sid"] = raw["sid"]
+    statement["Effect"] = raw.get("effect") or "Allow"
+    for key, iam_key in (
+        ("actions", "Action"),
+        ("not_actions", "NotAction"),
+        ("resources", "Resource"),
+        ("not_resources", "NotResource"),
+    ):
+        if raw.get(key) is not None:
+            statement[iam_key] = _single(raw[key])
+    for key, iam_key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        if raw.get(key):
+            statement[iam_key] = _principals(raw[key])
+    conditions = raw.get("condition")
+    if isinstance(conditions, Unresolved):
+        statement["Condition"] = conditions
+    elif conditions:
+        merged: dict[str, dict[str, list[Value]]] = {}
+        for cond in conditions:
+            test = to_text(cond.get("test"))
+            variable = to_text(cond.get("variable"))
+            merged.setdefault(test, {}).setdefault(variable, []).extend(_as_list(cond.get("values")))
+        statement["Condition"] = {
+            t: {v: _single(vals) for v, vals in by_var.items()} for t, by_var in merged.items()
+        }
+    return statement
