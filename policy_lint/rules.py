@@ -73,6 +73,8 @@ class CheckMeta(RuleMeta):
         tuple[str, str], ...
     ] = ()  # (framework, control), e.g. ("CIS AWS Foundations v3.0.0", "3.5")
     profiles: tuple[str, ...] = ("onboarding",)  # onboarding | cis
+    #: rule IDs (or ID prefixes) this rule cannot pass together with, e.g. a CIS control the guide contradicts
+    conflicts_with: tuple[str, ...] = ()
 
 
 class Result(NamedTuple):
@@ -170,6 +172,7 @@ def inventory_rule(
     plans: tuple[str, ...] = (),
     frameworks: tuple[tuple[str, str], ...] = (),
     profiles: tuple[str, ...] = ("onboarding",),
+    conflicts_with: tuple[str, ...] = (),
 ) -> Callable[[InventoryCheck], InventoryCheck]:
     """Decorator that registers an inventory rule (onboarding or posture) with its metadata."""
 
@@ -187,6 +190,7 @@ def inventory_rule(
             plans=plans,
             frameworks=frameworks,
             profiles=profiles,
+            conflicts_with=conflicts_with,
         )
         declare(meta)
         _INVENTORY_RULES.append(InventoryRule(meta, func))
@@ -197,6 +201,7 @@ def inventory_rule(
 
 def _load_all() -> None:
     # Importing the check modules registers their rules.
+    import policy_lint.checks.cspm
     import policy_lint.checks.onboarding
     import policy_lint.checks.policy
     import policy_lint.sources.problems  # noqa: F401

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from policy_lint.cli import main  # noqa: E402
-from policy_lint.docs_gen import config_markdown, rules_markdown  # noqa: E402
+from policy_lint.docs_gen import cis_markdown, config_markdown, rules_markdown  # noqa: E402
 
 EXAMPLE = "examples/onboarding/onboarding.yaml"
 
@@ -125,6 +125,7 @@ def generated() -> dict[Path, str]:
     return {
         REPO / "docs" / "rules.md": rules_markdown(),
         REPO / "docs" / "configuration.md": configuration_md(),
+        REPO / "docs" / "cis.md": cis_markdown(),
     }
 
 

@@ -1,0 +1,408 @@
+"""CS1: identity posture (CIS AWS Foundations v3.0.0 section 1).
+
+Root user, password policy and IAM user credentials. Account-level rules read the
+``Account`` object, which only a live source builds: with planned input they yield
+nothing. Ages are measured against :func:`now`, which tests replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from policy_lint.checks.cspm.common import (
+    CIS_REF,
+    PROFILES,
+    account_name,
+    cis,
+    location,
+    name_of,
+    unknown,
+    verdict,
+)
+from policy_lint.findings import Level
+from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, Unknown
+from policy_lint.rules import Result, Status, inventory_rule
+
+ROTATION_DAYS = 90  # CIS 1.14: "rotated every 90 days or less": exactly 90 days still passes
+UNUSED_DAYS = 45  # CIS 1.12: "unused for 45 days or greater": exactly 45 days fails
+MIN_PASSWORD_LENGTH = 14  # CIS 1.8
+PASSWORD_REUSE = 24  # CIS 1.9 audit: "Number of passwords to remember" is 24
+
+
+def now() -> datetime:
+    """The current time (UTC); a module-level function so tests can fix it."""
+    return datetime.now(timezone.utc)
+
+
+def parse_time(text: str) -> datetime | None:
+    """An ISO 8601 timestamp as AWS and the credential report write it; None when unreadable (N/A)."""
+    text = text.strip()
+    if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read the Z suffix
+        text = text[:-1] + "+00:00"
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+
+
+def _age(value: object) -> timedelta | Unknown:
+    """How long ago a recorded timestamp was, or why that cannot be told."""
+    if isinstance(value, Unknown):
+        return value
+    if value is None:
+        return Unknown("the date was not recorded")
+    stamp = parse_time(str(value))
+    if stamp is None:
+        return Unknown(f"unreadable timestamp {value!r}")
+    return now() - stamp
+
+
+def _days(age: timedelta) -> str:
+    return f"{age.total_seconds() / 86400:.1f} days"
+
+
+def user_name(user: IamUser) -> str:
+    return f"iam-user:{name_of(user.name, user.origin)}"
+
+
+def key_name(user: IamUser, key: AccessKey) -> str:
+    return f"{user_name(user)}:access-key:...{key.key_id_suffix[-4:]}"
+
+
+def _accounts(inventory: Inventory) -> Iterator[Account]:
+    # Planned sources build no Account: account-level rules then have nothing to judge.
+    yield from inventory.accounts
+
+
+@inventory_rule(
+    id="CS101",
+    name="root-access-key-absent",
+    severity=Level.ERROR,
+    title="The root user has no access key",
+    rationale="A root access key has unrestricted, unconditional power over the account and cannot be limited "
+    "by any policy; an Inactive key still exists and can be re-activated, so only absence passes (CIS 1.4; "
+    "the guide's quick plan also tells you to delete the root key afterwards, FACTS R5).",
+    remediation="Delete the root user's access keys (IAM console > Security credentials, signed in as root) "
+    "and use IAM users or roles for programmatic access.",
+    references=(CIS_REF, "IAM credential report (`<root_account>` row)"),
+    frameworks=cis("1.4"),
+    profiles=PROFILES,
+)
+def root_access_key_absent(inventory: Inventory) -> Iterator[Result]:
+    for account in _accounts(inventory):
+        name = account_name(account)
+        where = location(account, "root_access_keys_present")
+        present = account.root_access_keys_present
+        if isinstance(present, Unknown):
+            active = account.root_access_key_active
+            if active is True:  # the credential report alone proves a key exists
+                yield verdict(False, name, "", "the root user has an active access key", where)
+            else:
+                yield unknown(name, present, "whether the root user has access keys", where)
+            continue
+        yield verdict(
+            not present,
+            name,
+            "the root user has no access key",
+            "the root user has an access key (delete it; an inactive key still counts)",
+            where,
+            root_access_keys_present=present,
+        )
+
+
+@inventory_rule(
+    id="CS102",
+    name="root-mfa-enabled",
+    severity=Level.ERROR,
+    title="The root user signs in with MFA",
+    rationale="Without MFA, the root password alone gives full control of the account (CIS 1.5).",
+    remediation="Sign in as the root user and assign an MFA device (IAM console > Security credentials > "
+    "Multi-factor authentication).",
+    references=(CIS_REF,),
+    frameworks=cis("1.5"),
+    profiles=PROFILES,
+)
+def root_mfa_enabled(inventory: Inventory) -> Iterator[Result]:
+    for account in _accounts(inventory):
+        name = account_name(account)
+        where = location(account, "root_mfa_enabled")
+        enabled = account.root_mfa_enabled
+        if isinstance(enabled, Unknown):
+            yield unknown(name, enabled, "whether the root user has MFA", where)
+            continue
+        yield verdict(
+            enabled, name, "the root user has MFA enabled", "the root user has no MFA device", where
+        )
+
+
+def _policy_number(policy: dict[str, Any], *keys: str) -> int | Unknown | None:
+    """A numeric password-policy setting (botocore or Terraform spelling); None when absent."""
+    for key in keys:
+        if key in policy:
+            value = policy[key]
+            if isinstance(value, Unknown):
+                return value
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return Unknown(f"{key} is {value!r}, not a number")
+    return None
+
+
+def _password_rule(
+    inventory: Inventory, keys: tuple[str, ...], minimum: int, what: str, missing_is_fail: bool
+) -> Iterator[Result]:
+    for account in _accounts(inventory):
+        name = account_name(account)
+        where = location(account, "password_policy")
+        policy = account.password_policy
+        if isinstance(policy, Unknown):
+            yield unknown(name, policy, "the account password policy", where)
+            continue
+        if policy is None:
+            yield verdict(False, name, "", f"no account password policy, so no {what} is enforced", where)
+            continue
+        value = _policy_number(policy, *keys)
+        if isinstance(value, Unknown):
+            yield unknown(name, value, f"the password policy's {what}", where)
+        elif value is None and not missing_is_fail:
+            yield unknown(name, Unknown(f"the policy does not state {keys[0]}"), what, where)
+        else:
+            yield verdict(
+                value is not None and value >= minimum,
+                name,
+                f"password policy {what} is {value} (at least {minimum})",
+                f"password policy {what} is {value if value is not None else 'not set'}; CIS wants at least {minimum}",
+                where,
+                **{keys[0]: value},
+            )
+
+
+@inventory_rule(
+    id="CS103",
+    name="password-min-length-14",
+    severity=Level.WARNING,
+    title="The password policy requires at least 14 characters",
+    rationale="Longer passwords resist guessing and brute force; without a policy IAM accepts 8 characters "
+    "(CIS 1.8).",
+    remediation="aws iam update-account-password-policy --minimum-password-length 14 (keep your other "
+    "settings: the call replaces the whole policy).",
+    references=(CIS_REF,),
+    frameworks=cis("1.8"),
+    profiles=PROFILES,
+)
+def password_min_length(inventory: Inventory) -> Iterator[Result]:
+    keys = ("MinimumPasswordLength", "minimum_password_length")
+    yield from _password_rule(inventory, keys, MIN_PASSWORD_LENGTH, "minimum length", missing_is_fail=False)
+
+
+@inventory_rule(
+    id="CS104",
+    name="password-reuse-24",
+    severity=Level.WARNING,
+    title="The password policy prevents reusing the last 24 passwords",
+    rationale="Remembering 24 previous passwords stops users cycling back to a compromised one (CIS 1.9).",
+    remediation="aws iam update-account-password-policy --password-reuse-prevention 24 (keep your other "
+    "settings: the call replaces the whole policy).",
+    references=(CIS_REF,),
+    frameworks=cis("1.9"),
+    profiles=PROFILES,
+)
+def password_reuse(inventory: Inventory) -> Iterator[Result]:
+    keys = ("PasswordReusePrevention", "password_reuse_prevention")
+    # GetAccountPasswordPolicy omits PasswordReusePrevention when reuse is not restricted.
+    yield from _password_rule(inventory, keys, PASSWORD_REUSE, "reuse prevention", missing_is_fail=True)
+
+
+@inventory_rule(
+    id="CS105",
+    name="access-key-rotated-90-days",
+    severity=Level.WARNING,
+    title="Active access keys are at most 90 days old",
+    rationale="A long-lived key is more likely to have leaked into code, logs or laptops; rotating at least "
+    "every 90 days bounds how long a leaked key works (CIS 1.14). Inactive keys are not judged.",
+    remediation="Create a second key, switch the application to it, deactivate and then delete the old one "
+    "(for the onboarding user: update the key in the Security Center console before deleting the old one).",
+    references=(CIS_REF,),
+    frameworks=cis("1.14"),
+    profiles=PROFILES,
+)
+def access_key_rotated(inventory: Inventory) -> Iterator[Result]:
+    for user in inventory.users:
+        where = location(user, "access_keys")
+        keys = user.access_keys
+        if isinstance(keys, Unknown):
+            yield unknown(user_name(user), keys, "the user's access keys", where)
+            continue
+        for key in keys:
+            name = key_name(user, key)
+            if isinstance(key.status, Unknown):
+                yield unknown(name, key.status, "whether the key is active", where)
+                continue
+            if key.status != "Active":
+                continue
+            age = _age(key.created)
+            if isinstance(age, Unknown):
+                yield unknown(name, age, "when the key was created", where)
+                continue
+            yield verdict(
+                age <= timedelta(days=ROTATION_DAYS),
+                name,
+                f"active key created {_days(age)} ago",
+                f"active key created {_days(age)} ago, more than {ROTATION_DAYS} days",
+                where,
+                created=key.created,
+                age_days=round(age.total_seconds() / 86400, 1),
+            )
+
+
+def _stale(label: str, last_used: object, created: object) -> tuple[str | None, Unknown | None]:
+    """(stale description, None) or (None, why unknown) or (None, None) when recently used."""
+    if isinstance(last_used, Unknown):
+        return None, Unknown(f"{label}: last use unknown ({last_used.reason})")
+    since, event = (created, "created") if last_used is None else (last_used, "last used")
+    age = _age(since)
+    if isinstance(age, Unknown):
+        return None, Unknown(f"{label}: never used and creation date unknown ({age.reason})")
+    if age >= timedelta(days=UNUSED_DAYS):
+        never = " and never used" if last_used is None else ""
+        return f"{label} {event} {_days(age)} ago{never}", None
+    return None, None
+
+
+def _credential_checks(user: IamUser) -> Iterator[tuple[str | None, Unknown | None]]:
+    if isinstance(user.has_login_profile, Unknown):
+        yield None, Unknown(f"console password: {user.has_login_profile.reason}")
+    elif user.has_login_profile:
+        yield _stale("console password", user.password_last_used, user.created)
+    if isinstance(user.access_keys, Unknown):
+        yield None, Unknown(f"access keys: {user.access_keys.reason}")
+        return
+    for key in user.access_keys:
+        label = f"access key ...{key.key_id_suffix[-4:]}"
+        if isinstance(key.status, Unknown):
+            yield None, Unknown(f"{label}: status unknown ({key.status.reason})")
+        elif key.status == "Active":
+            yield _stale(label, key.last_used, key.created)
+
+
+@inventory_rule(
+    id="CS106",
+    name="credentials-unused-45-days",
+    severity=Level.WARNING,
+    title="No console password or active access key is unused for 45 days or more",
+    rationale="Credentials nobody uses are still valid for whoever finds them; disabling those unused for 45 "
+    "days or more shrinks the window for an abandoned or leaked credential (CIS 1.12). A never-used "
+    "credential counts from its creation date.",
+    remediation="Deactivate or delete unused access keys and remove unused console passwords (aws iam "
+    "delete-login-profile). For the onboarding user, a stale key means Security Center stopped calling: "
+    "check the connection before deleting it.",
+    references=(CIS_REF, "IAM credential report"),
+    frameworks=cis("1.12"),
+    profiles=PROFILES,
+)
+def credentials_unused(inventory: Inventory) -> Iterator[Result]:
+    for user in inventory.users:
+        name = user_name(user)
+        where = user.origin.location
+        checks = list(_credential_checks(user))
+        stale = [text for text, _ in checks if text]
+        unknowns = [why.reason for _, why in checks if why is not None]
+        if stale:
+            yield Result(Status.FAIL, name, "; ".join(stale), where, {"stale": stale, "unknown": unknowns})
+        elif unknowns:
+            yield Result(
+                Status.UNKNOWN, name, "cannot tell: " + "; ".join(unknowns), where, {"unknown": unknowns}
+            )
+        else:
+            yield verdict(True, name, f"no credential unused for {UNUSED_DAYS} days or more", "", where)
+
+
+@inventory_rule(
+    id="CS107",
+    name="one-active-access-key",
+    severity=Level.WARNING,
+    title="Each IAM user has at most one active access key",
+    rationale="A second active key doubles what can leak and is often a forgotten rotation; one active key "
+    "per user keeps ownership clear (CIS 1.13).",
+    remediation="Deactivate every active key but the one in use (aws iam update-access-key --status Inactive).",
+    references=(CIS_REF,),
+    frameworks=cis("1.13"),
+    profiles=PROFILES,
+)
+def one_active_key(inventory: Inventory) -> Iterator[Result]:
+    for user in inventory.users:
+        name = user_name(user)
+        where = location(user, "access_keys")
+        keys = user.access_keys
+        if isinstance(keys, Unknown):
+            yield unknown(name, keys, "the user's access keys", where)
+            continue
+        active: list[str] = []
+        unsure: list[Unknown] = []
+        for key in keys:
+            if isinstance(key.status, Unknown):
+                unsure.append(key.status)
+            elif key.status == "Active":
+                active.append(f"...{key.key_id_suffix[-4:]}")
+        if len(active) <= 1 and unsure:
+            yield unknown(name, unsure[0], "how many keys are active", where, active_keys=active)
+            continue
+        yield verdict(
+            len(active) <= 1,
+            name,
+            f"{len(active)} active access key(s)",
+            f"{len(active)} active access keys ({', '.join(active)}); CIS allows one",
+            where,
+            active_keys=active,
+        )
+
+
+OB_IAM_CONFLICT = ("OB104",)
+
+
+@inventory_rule(
+    id="CS108",
+    name="permissions-through-groups",
+    severity=Level.SUGGESTION,
+    title="IAM users get permissions only through groups",
+    rationale="Policies attached to (or inline in) individual users are hard to review and drift apart; "
+    "granting through groups keeps permissions tied to roles (CIS 1.15). conflicts_with: OB104: the "
+    "onboarding guide tells you to attach AmazonEC2ReadOnlyAccess and IAMReadOnlyAccess, ReadOnlyAccess or "
+    "the Agentless policy directly to the Security Center IAM user, which fails this rule. Unlike CS203 the "
+    "conflict can be resolved: OB104 counts group policies too, so attaching those policies to a group "
+    "that holds only that user passes both.",
+    remediation="Create a group, attach the policies to it, add the user, then detach the user's own "
+    "policies and delete its inline policies.",
+    references=(CIS_REF, "Security Center guide: manual plan, create an IAM user"),
+    frameworks=cis("1.15"),
+    profiles=PROFILES,
+    conflicts_with=OB_IAM_CONFLICT,
+)
+def permissions_through_groups(inventory: Inventory) -> Iterator[Result]:
+    for user in inventory.users:
+        name = user_name(user)
+        where = location(user, "attached_policies")
+        direct: list[str] = []
+        unsure: list[Unknown] = []
+        for kind, refs in (("attached", user.attached_policies), ("inline", user.inline_policies)):
+            if isinstance(refs, Unknown):
+                unsure.append(refs)
+            else:
+                direct += [f"{ref.name} ({kind})" for ref in refs]
+        conflict = {"conflicts_with": list(OB_IAM_CONFLICT)}
+        if not direct and unsure:
+            yield unknown(name, unsure[0], "the user's own policies", where, **conflict)
+            continue
+        yield verdict(
+            not direct,
+            name,
+            "no policy attached to or inline in the user",
+            f"policies granted to the user directly: {', '.join(direct)}",
+            where,
+            direct_policies=direct,
+            **conflict,
+        )

@@ -1,0 +1,357 @@
+"""CS2: logging and storage posture (CIS AWS Foundations v3.0.0 sections 2.1 and 3).
+
+CloudTrail coverage, integrity and encryption, and S3 public access and TLS. The
+trail-encryption rule (CIS 3.5) contradicts the onboarding guide: see CS203.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from policy_lint.checks.cspm.common import (
+    CIS_REF,
+    PROFILES,
+    account_name,
+    cis,
+    location,
+    name_of,
+    unknown,
+    verdict,
+)
+from policy_lint.findings import Level
+from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown
+from policy_lint.rules import Result, Status, inventory_rule
+
+CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
+
+
+def trail_name(trail: Trail) -> str:
+    return f"trail:{name_of(trail.arn if trail.arn is not None else trail.name, trail.origin)}"
+
+
+def _trail_gaps(trail: Trail) -> tuple[list[str], list[str]]:
+    """What keeps a trail from meeting CIS 3.1 (known gaps, unknown facts)."""
+    gaps: list[str] = []
+    unsure: list[str] = []
+    checks: list[tuple[str, object]] = [("multi-region", trail.multi_region), ("logging", trail.logging)]
+    events = trail.events
+    if isinstance(events, Unknown):
+        unsure.append(f"management events: {events.reason}")
+    else:
+        checks += [("read management events", events.management_read)]
+        checks += [("write management events", events.management_write)]
+    for label, value in checks:
+        if isinstance(value, Unknown):
+            unsure.append(f"{label}: {value.reason}")
+        elif value is not True:
+            gaps.append(f"not {label}")
+    return gaps, unsure
+
+
+def _trail_scope(inventory: Inventory) -> str:
+    if len(inventory.accounts) == 1:
+        return account_name(inventory.accounts[0])
+    return "cloudtrail"
+
+
+@inventory_rule(
+    id="CS201",
+    name="multi-region-trail",
+    severity=Level.ERROR,
+    title="A multi-region trail is logging all management events, read and write",
+    rationale="Only a multi-region trail records API activity in regions nobody watches, where attackers "
+    "like to start resources; it must be logging and record both read and write management events "
+    "(CIS 3.1). One such trail is enough; other trails are not judged.",
+    remediation="aws cloudtrail update-trail --name <trail> --is-multi-region-trail, start logging, and "
+    "record management events with ReadWriteType All (or an advanced selector on eventCategory Management).",
+    references=(CIS_REF,),
+    frameworks=cis("3.1"),
+    profiles=PROFILES,
+)
+def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
+    scope = _trail_scope(inventory)
+    denied = sorted(k for k in inventory.collection_errors if k.lower().startswith("cloudtrail:"))
+    if not inventory.trails:
+        if denied:
+            why = Unknown(f"{denied[0]} failed: {inventory.collection_errors[denied[0]]}")
+            yield unknown(scope, why, "which trails exist", None)
+        elif inventory.accounts:  # live: the account really has no trail
+            where = inventory.accounts[0].origin.location
+            yield verdict(False, scope, "", "the account has no CloudTrail trail", where)
+        return  # planned input without trails says nothing about the account
+    report: dict[str, Any] = {}
+    unsure_any: list[str] = []
+    for trail in inventory.trails:
+        gaps, unsure = _trail_gaps(trail)
+        report[trail_name(trail)] = gaps + [f"unknown {u}" for u in unsure]
+        if not gaps and not unsure:
+            yield verdict(
+                True,
+                scope,
+                f"{trail_name(trail)} is multi-region and logs read and write management events",
+                "",
+                trail.origin.location,
+                trail=trail_name(trail),
+            )
+            return
+        if not gaps:
+            unsure_any += [f"{trail_name(trail)} {u}" for u in unsure]
+    where = inventory.trails[0].origin.location
+    if unsure_any:
+        yield Result(
+            Status.UNKNOWN,
+            scope,
+            "cannot tell whether a trail meets CIS 3.1: " + "; ".join(unsure_any),
+            where,
+            {"trails": report},
+        )
+    else:
+        summary = "; ".join(f"{name}: {', '.join(gaps)}" for name, gaps in report.items())
+        yield verdict(
+            False,
+            scope,
+            "",
+            f"no multi-region trail logs all management events ({summary})",
+            where,
+            trails=report,
+        )
+
+
+@inventory_rule(
+    id="CS202",
+    name="trail-log-file-validation",
+    severity=Level.WARNING,
+    title="Trails have log file validation enabled",
+    rationale="Validation writes signed digest files, so tampering with or deleting delivered logs can be "
+    "proven (CIS 3.2). The onboarding guide does not mention it and it does not affect Security Center.",
+    remediation="aws cloudtrail update-trail --name <trail> --enable-log-file-validation "
+    "(Terraform: enable_log_file_validation = true; CloudFormation: EnableLogFileValidation: true).",
+    references=(CIS_REF,),
+    frameworks=cis("3.2"),
+    profiles=PROFILES,
+)
+def trail_log_file_validation(inventory: Inventory) -> Iterator[Result]:
+    for trail in inventory.trails:
+        name = trail_name(trail)
+        where = location(trail, "log_file_validation")
+        enabled = trail.log_file_validation
+        if isinstance(enabled, Unknown):
+            yield unknown(name, enabled, "whether log file validation is enabled", where)
+            continue
+        yield verdict(
+            enabled is True, name, "log file validation is enabled", "log file validation is disabled", where
+        )
+
+
+@inventory_rule(
+    id="CS203",
+    name="trail-kms-encryption",
+    severity=Level.WARNING,
+    title="Trail logs are encrypted with a KMS key (SSE-KMS)",
+    rationale="With SSE-KMS, reading the logs needs kms:Decrypt on the key as well as s3:GetObject, so the "
+    "key policy becomes a second gate on who can read the audit trail (CIS 3.5). conflicts_with: OB202, "
+    "OB203: the onboarding guide requires the trail's SSE-KMS option to stay off and the log bucket to use "
+    "SSE-S3, because Security Center reads the log files as the IAM user, whose ReadOnlyAccess policy has no "
+    "kms:Decrypt (FACTS R18, R20, E10). A trail KMS key fails OB202, and the other route to KMS-encrypted "
+    "logs, SSE-KMS as the bucket default, fails OB203. No configuration passes both: choose the onboarding "
+    "profile for the Security Center audit-log feature, or accept this finding.",
+    remediation="aws cloudtrail update-trail --name <trail> --kms-key-id <key> with a key policy that lets "
+    "cloudtrail.amazonaws.com encrypt; this breaks Security Center's audit-log reading (OB202/OB203).",
+    references=(CIS_REF, "Security Center guide: Configure AWS service audit logs for CSPM"),
+    frameworks=cis("3.5"),
+    profiles=PROFILES,
+    conflicts_with=CLOUDTRAIL_GUIDE_CONFLICT,
+)
+def trail_kms_encryption(inventory: Inventory) -> Iterator[Result]:
+    conflict = {"conflicts_with": list(CLOUDTRAIL_GUIDE_CONFLICT)}
+    for trail in inventory.trails:
+        name = trail_name(trail)
+        where = location(trail, "kms_key_id")
+        key = trail.kms_key_id
+        if isinstance(key, Unknown):
+            yield unknown(name, key, "the trail's KMS key", where, **conflict)
+            continue
+        yield verdict(
+            bool(key),
+            name,
+            f"logs are encrypted with KMS key {key}",
+            "logs are not encrypted with a KMS key (SSE-S3 only); the onboarding guide requires exactly this",
+            where,
+            kms_key_id=key,
+            **conflict,
+        )
+
+
+BLOCK_SETTINGS = {
+    "BlockPublicAcls": "block_public_acls",
+    "IgnorePublicAcls": "ignore_public_acls",
+    "BlockPublicPolicy": "block_public_policy",
+    "RestrictPublicBuckets": "restrict_public_buckets",
+}
+
+
+def _setting(block: dict[str, Any], key: str) -> object:
+    """One Block Public Access flag (botocore or Terraform spelling); absent means off."""
+    if key in block:
+        return block[key]
+    return block.get(BLOCK_SETTINGS[key], False)
+
+
+def bucket_name(bucket: Bucket) -> str:
+    return f"s3-bucket:{name_of(bucket.name, bucket.origin)}"
+
+
+def _account_block(inventory: Inventory, bucket: Bucket) -> object:
+    """The account-level Block Public Access that applies to the bucket, or why it is unknown."""
+    accounts: list[Account] = inventory.accounts
+    owner = bucket.owner_account
+    if isinstance(owner, str) and len(accounts) > 1:
+        accounts = [a for a in accounts if a.account_id == owner]
+    if len(accounts) != 1:
+        return Unknown(
+            "the account-level setting is not in the input (planned input has no account)"
+            if not inventory.accounts
+            else "the bucket's owner account is ambiguous"
+        )
+    return accounts[0].s3_public_access_block
+
+
+@inventory_rule(
+    id="CS204",
+    name="s3-block-public-access",
+    severity=Level.ERROR,
+    title="S3 Block Public Access is on for every bucket (bucket or account level)",
+    rationale="Block Public Access overrides ACLs and bucket policies that would make objects public, the "
+    "classic S3 data leak; each of its four settings counts if it is on at the bucket or the account level "
+    "(CIS 2.1.4). The CloudTrail bucket of the onboarding holds the account's audit logs and must never be "
+    "public.",
+    remediation="Turn on all four settings: aws s3api put-public-access-block --bucket <b> "
+    "--public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,"
+    "BlockPublicPolicy=true,RestrictPublicBuckets=true (or aws s3control put-public-access-block for the "
+    "account; Terraform aws_s3_bucket_public_access_block).",
+    references=(CIS_REF,),
+    frameworks=cis("2.1.4"),
+    profiles=PROFILES,
+)
+def s3_block_public_access(inventory: Inventory) -> Iterator[Result]:
+    for bucket in inventory.buckets:
+        name = bucket_name(bucket)
+        where = location(bucket, "public_access_block")
+        levels = {"bucket": bucket.public_access_block, "account": _account_block(inventory, bucket)}
+        covered: dict[str, str] = {}
+        missing: list[str] = []
+        unsure: list[str] = []
+        for key in BLOCK_SETTINGS:
+            level, reasons = _effective(key, levels)
+            if level:
+                covered[key] = level
+            elif reasons:
+                unsure.append(f"{key} ({'; '.join(reasons)})")
+            else:
+                missing.append(key)
+        evidence: dict[str, Any] = {"covered": covered, "missing": missing}
+        if missing:
+            failed = f"public access not blocked: {', '.join(missing)} off at bucket and account level"
+            yield verdict(False, name, "", failed, where, **evidence)
+        elif unsure:
+            message = "cannot tell whether public access is blocked: " + "; ".join(unsure)
+            yield Result(Status.UNKNOWN, name, message, where, {**evidence, "unknown": unsure})
+        else:
+            used = " and ".join(sorted(set(covered.values())))
+            yield verdict(True, name, f"all public access blocked ({used} level)", "", where, **evidence)
+
+
+def _effective(key: str, levels: dict[str, object]) -> tuple[str | None, list[str]]:
+    """The level that turns a setting on, else why that is unknown (empty list: it is off everywhere)."""
+    reasons: list[str] = []
+    for level, block in levels.items():
+        value = (
+            block if isinstance(block, Unknown) else _setting(block if isinstance(block, dict) else {}, key)
+        )
+        if value is True:
+            return level, []
+        if isinstance(value, Unknown):
+            reasons.append(f"{level} level: {value.reason}")
+    return None, reasons
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _is_false(value: object) -> bool:
+    return any(v is False or (isinstance(v, str) and v.strip().lower() == "false") for v in _as_list(value))
+
+
+def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
+    """CIS 2.1.1's statement: Deny, any principal, s3:*, objects, when aws:SecureTransport is false."""
+    if statement.get("Effect") != "Deny":
+        return False
+    principal = statement.get("Principal")
+    if isinstance(principal, dict):
+        principal = principal.get("AWS")
+    if "*" not in _as_list(principal):
+        return False
+    actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
+    if not {"*", "s3:*"} & set(actions):
+        return False
+    resources = [str(r) for r in _as_list(statement.get("Resource"))]
+    if not any(r == "*" or r.endswith("/*") for r in resources):
+        return False
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return False
+    for operator in ("Bool", "BoolIfExists"):
+        block = condition.get(operator)
+        if isinstance(block, dict):
+            for key, value in block.items():
+                if key.lower() == "aws:securetransport" and _is_false(value):
+                    return True
+    return False
+
+
+@inventory_rule(
+    id="CS205",
+    name="s3-deny-insecure-transport",
+    severity=Level.WARNING,
+    title="Bucket policies deny requests that do not use TLS",
+    rationale="S3 accepts plain HTTP unless the bucket policy denies it; a Deny on aws:SecureTransport "
+    "false for every principal and s3:* keeps objects off unencrypted connections (CIS 2.1.1). Adding this "
+    "statement to the CloudTrail bucket does not affect CloudTrail or Security Center, which use HTTPS.",
+    remediation='Add {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", '
+    '"Resource": ["arn:aws:s3:::<b>", "arn:aws:s3:::<b>/*"], "Condition": {"Bool": '
+    '{"aws:SecureTransport": "false"}}} to the bucket policy.',
+    references=(CIS_REF,),
+    frameworks=cis("2.1.1"),
+    profiles=PROFILES,
+)
+def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
+    for bucket in inventory.buckets:
+        name = bucket_name(bucket)
+        where = location(bucket, "policy")
+        policy: object = bucket.policy
+        if isinstance(policy, Unknown):
+            yield unknown(name, policy, "the bucket policy", where)
+            continue
+        if isinstance(policy, str):
+            try:
+                policy = json.loads(policy)
+            except ValueError as exc:
+                yield unknown(name, Unknown(f"the bucket policy is not JSON ({exc})"), "the policy", where)
+                continue
+        if policy is None:
+            yield verdict(False, name, "", "no bucket policy, so plain HTTP is allowed", where)
+            continue
+        statements = _as_list(policy.get("Statement")) if isinstance(policy, dict) else []
+        ok = any(isinstance(s, dict) and _denies_insecure_transport(s) for s in statements)
+        yield verdict(
+            ok,
+            name,
+            "the bucket policy denies aws:SecureTransport false",
+            "the bucket policy has no Deny for aws:SecureTransport false on s3:* for every principal",
+            where,
+        )
