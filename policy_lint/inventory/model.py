@@ -81,8 +81,9 @@ class AccessKey:
 
     key_id_suffix: str
     status: Maybe[str]  # Active | Inactive
-    created: Maybe[str] | None = None
-    last_used: Maybe[str | None] = None
+    created: Maybe[str] | None = field(default_factory=lambda: Unknown("not known before the key exists"))
+    #: ISO timestamp of the last use; None means never used (live only: planned input cannot know)
+    last_used: Maybe[str | None] = field(default_factory=lambda: Unknown("not known before the key exists"))
 
 
 @dataclass
@@ -232,3 +233,6 @@ class Inventory:
     problems: list[Finding] = field(default_factory=list)
     #: live mode: API calls that failed, e.g. {"iam:GetAccountSummary": "AccessDenied ..."}
     collection_errors: dict[str, str] = field(default_factory=dict)
+    #: kinds listed exhaustively ("users", "queues", "trails", "security_groups": live mode), so a
+    #: missing resource of such a kind is absent, not merely outside the input's scope
+    complete: set[str] = field(default_factory=set)
