@@ -199,6 +199,12 @@ def inventory_rule(
     return register
 
 
+def _load_policy_rules() -> None:
+    """Register the policy-document rules only: ``lint`` needs nothing else, and importing the
+    inventory, onboarding and source modules would cost every lint run their start-up time."""
+    import policy_lint.checks.policy  # noqa: F401
+
+
 def _load_all() -> None:
     # Importing the check modules registers their rules.
     import policy_lint.checks.cspm
@@ -213,7 +219,7 @@ def all_rules() -> list[RuleMeta]:
 
 
 def policy_rules() -> list[PolicyRule]:
-    _load_all()
+    _load_policy_rules()
     return list(_POLICY_RULES)
 
 
@@ -223,5 +229,8 @@ def inventory_rules() -> list[InventoryRule]:
 
 
 def get_rule(rule_id: str) -> RuleMeta:
-    _load_all()
+    if rule_id not in _META:
+        _load_policy_rules()  # the common case (lint), without importing the inventory rules
+    if rule_id not in _META:
+        _load_all()
     return _META[rule_id]

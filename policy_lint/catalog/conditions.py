@@ -207,6 +207,8 @@ def key_prefix(key: str) -> str:
 
 def _split_key(key: str) -> tuple[str, str, str]:
     # Federated prefixes may contain '/', and ${...}; service prefixes never contain ':'.
+    if "${" not in key:
+        return key.partition(":")  # the common case, without the character loop below
     i = 0
     while i < len(key):
         if key.startswith("${", i):
@@ -260,6 +262,12 @@ class ConditionKeyCatalog:
         self._federated: dict[str, list[str]] = {}
         self._service_keys: set[str] = set()
         self._patterns: dict[str, dict[str, str]] = {}
+        # incremental rebuild: keys whose facts changed, every key's current info, templated keys
+        self._dirty: set[str] = set()
+        self._infos: dict[str, ConditionKeyInfo] = {}
+        self._templated: dict[str, None] = {}  # in the order keys were first added, like _canonical
+        self._global_entries: dict[str, list[tuple[str, tuple[str, ...], KeyScope]]] = {}
+        self._global_templated: dict[str, None] = {}
 
     @property
     def _base(self) -> Path:
@@ -274,6 +282,9 @@ class ConditionKeyCatalog:
         self._types.setdefault(low, set()).update(kinds)
         if low not in self._scopes or scope is not KeyScope.SERVICE:
             self._scopes[low] = scope
+        self._dirty.add(low)
+        if is_templated(name):
+            self._templated.setdefault(low, None)
 
     def _load_base(self) -> None:
         if self._base_loaded:
@@ -330,44 +341,35 @@ class ConditionKeyCatalog:
             self._rebuild()
 
     def _rebuild(self) -> None:
-        """Turn the facts gathered so far into lookup tables (global keys always win for aws:)."""
+        """Turn the facts gathered so far into lookup tables (global keys always win for aws:).
+
+        Incremental: only keys whose facts changed since the last call are recomputed (a
+        corpus run loads dozens of services one at a time, and rebuilding every key each
+        time cost more than loading them). Each key's info depends only on its own facts,
+        and the template buckets keep the order a full rebuild would give them.
+        """
         if self._global_raw is None:
             self._global_raw = _read_json(self._global_path)
-        raw = self._global_raw
-        types = {k: set(v) for k, v in self._types.items()}
-        canonical = dict(self._canonical)
-        scopes = dict(self._scopes)
-        sections = (
-            ("keys", KeyScope.GLOBAL),
-            ("legacyKeys", KeyScope.GLOBAL),
-            ("crossServiceKeys", KeyScope.CROSS_SERVICE),
-            ("undocumentedServiceKeys", KeyScope.UNDOCUMENTED),
-        )
-        for section, scope in sections:
-            for name, entry in (raw.get(section) or {}).items():
-                low = name.lower()
-                kinds = [str(entry.get("type", "String")), *entry.get("otherTypes", [])]
-                if scope is KeyScope.GLOBAL:
-                    types.pop(low, None)  # the global keys page is authoritative for aws: keys
-                    scope_now = KeyScope.GLOBAL
-                else:
-                    scope_now = scope if key_prefix(low) != "aws" else KeyScope.GLOBAL
-                canonical.setdefault(low, name)
-                types.setdefault(low, set()).update(kinds)
-                if low not in scopes or scope_now is not KeyScope.SERVICE:
-                    scopes[low] = scope_now
-        self._exact = {}
-        self._templates = {}
-        for low, name in canonical.items():
-            info = ConditionKeyInfo(name, frozenset(types[low]), scopes[low])
+            self._index_globals(self._global_raw)
+            self._dirty.update(self._global_entries)
+            self._dirty.update(self._canonical)
+        for low in self._dirty:
+            info = self._merged(low)
+            self._infos[low] = info
             prefix = key_prefix(low)
             if not is_templated(prefix):
                 self._prefixes.add(prefix)
-            if is_templated(name):
-                bucket = "*" if is_templated(prefix) else prefix
-                self._templates.setdefault(bucket, []).append((_cached_template_regex(name), info))
-            else:
+            if not is_templated(info.name):
                 self._exact[low] = info
+        self._dirty.clear()
+        self._templates = {}
+        ordered = list(self._templated)
+        ordered += [low for low in self._global_templated if low not in self._canonical]
+        for low in ordered:
+            info = self._infos[low]
+            prefix = key_prefix(low)
+            bucket = "*" if is_templated(prefix) else prefix
+            self._templates.setdefault(bucket, []).append((_cached_template_regex(info.name), info))
         for service, service_patterns in self._patterns.items():
             if service not in self._stems:
                 continue
@@ -378,6 +380,41 @@ class ConditionKeyCatalog:
                 prefix = key_prefix(str(name).lower())
                 bucket = "*" if is_templated(prefix) else prefix
                 self._templates.setdefault(bucket, []).append((_cached_pattern(pattern), known))
+
+    def _index_globals(self, raw: dict[str, Any]) -> None:
+        """Group the global-keys file by lower-case key, in file order (sections, then entries)."""
+        sections = (
+            ("keys", KeyScope.GLOBAL),
+            ("legacyKeys", KeyScope.GLOBAL),
+            ("crossServiceKeys", KeyScope.CROSS_SERVICE),
+            ("undocumentedServiceKeys", KeyScope.UNDOCUMENTED),
+        )
+        for section, scope in sections:
+            for name, entry in (raw.get(section) or {}).items():
+                low = name.lower()
+                kinds = (str(entry.get("type", "String")), *entry.get("otherTypes", []))
+                self._global_entries.setdefault(low, []).append((name, kinds, scope))
+                if is_templated(name):
+                    self._global_templated.setdefault(low, None)
+
+    def _merged(self, low: str) -> ConditionKeyInfo:
+        """One key's facts from the service files, overridden or extended by the global-keys file."""
+        types = set(self._types.get(low, ()))
+        name = self._canonical.get(low)
+        scope = self._scopes.get(low)
+        for global_name, kinds, section_scope in self._global_entries.get(low, ()):
+            if section_scope is KeyScope.GLOBAL:
+                types = set()  # the global keys page is authoritative for aws: keys
+                scope_now = KeyScope.GLOBAL
+            else:
+                scope_now = section_scope if key_prefix(low) != "aws" else KeyScope.GLOBAL
+            if name is None:
+                name = global_name
+            types.update(kinds)
+            if scope is None or scope_now is not KeyScope.SERVICE:
+                scope = scope_now
+        assert name is not None and scope is not None
+        return ConditionKeyInfo(name, frozenset(types), scope)
 
     def _template_info(self, name: str) -> ConditionKeyInfo | None:
         low = name.lower()

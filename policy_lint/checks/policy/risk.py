@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from policy_lint.catalog.actions import ActionInfo, wildcard_regex
+from policy_lint.catalog.actions import ActionCatalog, ActionInfo, wildcard_regex
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
@@ -62,16 +63,11 @@ def _allows_star_resource(stmt: Statement) -> bool:
     return any(r.value == "*" for r in stmt.resources)
 
 
+@lru_cache(maxsize=8192)
 def _pattern_matches(pattern: str, action: str) -> bool:
     if "*" not in pattern and "?" not in pattern:
         return pattern.lower() == action
     return bool(wildcard_regex(pattern).match(action))
-
-
-def _expand(ctx: LintContext, pattern: str) -> list[ActionInfo]:
-    if pattern == "*" or ":" not in pattern:
-        return []
-    return ctx.catalog.match(pattern)
 
 
 @policy_rule(
@@ -146,14 +142,39 @@ def _risky_members(ctx: LintContext, stmt: Statement) -> Iterator[tuple[ScalarNo
         value = str(action.value)
         if value in ("*", "*:*") or ("*" not in value and "?" not in value):
             continue
-        matched = _expand(ctx, value)
-        management = [a for a in matched if PERMISSIONS_MANAGEMENT in a.access_level]
-        if management:
-            yield action, management, PERMISSIONS_MANAGEMENT
-            continue
-        writes = [a for a in matched if "Write" in a.access_level]
-        if writes:
-            yield action, writes, "Write"
+        risky = _classify(ctx.catalog, value)
+        if risky is not None:
+            yield action, risky[0], risky[1]
+
+
+@lru_cache(maxsize=8192)
+def _classify(catalog: ActionCatalog, pattern: str) -> tuple[list[ActionInfo], str] | None:
+    """The permissions-management actions a wildcard grants, else its write actions, else None."""
+    matched = [] if pattern == "*" or ":" not in pattern else catalog.match(pattern)
+    management = [a for a in matched if PERMISSIONS_MANAGEMENT in a.access_level]
+    if management:
+        return management, PERMISSIONS_MANAGEMENT
+    writes = [a for a in matched if "Write" in a.access_level]
+    return (writes, "Write") if writes else None
+
+
+_last_risky: tuple[PolicyDocument, LintContext, list[tuple[ScalarNode, list[ActionInfo], str]]] | None = None
+
+
+def _risky(doc: PolicyDocument, ctx: LintContext) -> list[tuple[ScalarNode, list[ActionInfo], str]]:
+    """Risky wildcard members of every Allow statement, expanded once per document for PL603 and PL604."""
+    global _last_risky
+    cached = _last_risky
+    if cached is not None and cached[0] is doc and cached[1] is ctx:
+        return cached[2]
+    found = [
+        member
+        for stmt in doc.statements
+        if stmt.is_allow and not stmt.uses_not_action
+        for member in _risky_members(ctx, stmt)
+    ]
+    _last_risky = (doc, ctx, found)
+    return found
 
 
 def _examples(actions: list[ActionInfo]) -> str:
@@ -172,16 +193,13 @@ def _examples(actions: list[ActionInfo]) -> str:
     remediation="List the actions explicitly, leaving out permissions-management ones that are not needed.",
 )
 def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for stmt in doc.statements:
-        if not stmt.is_allow or stmt.uses_not_action:
-            continue
-        for action, matched, level in _risky_members(ctx, stmt):
-            if level == PERMISSIONS_MANAGEMENT:
-                yield Report(
-                    action,
-                    f"{action.value} grants {len(matched)} permissions-management action"
-                    f"{'s' if len(matched) != 1 else ''} ({_examples(matched)})",
-                )
+    for action, matched, level in _risky(doc, ctx):
+        if level == PERMISSIONS_MANAGEMENT:
+            yield Report(
+                action,
+                f"{action.value} grants {len(matched)} permissions-management action"
+                f"{'s' if len(matched) != 1 else ''} ({_examples(matched)})",
+            )
 
 
 @policy_rule(
@@ -194,16 +212,13 @@ def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> It
     remediation="List the write actions that are needed, or scope the statement with resources and conditions.",
 )
 def wildcard_write(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for stmt in doc.statements:
-        if not stmt.is_allow or stmt.uses_not_action:
-            continue
-        for action, matched, level in _risky_members(ctx, stmt):
-            if level == "Write":
-                yield Report(
-                    action,
-                    f"{action.value} grants {len(matched)} write action{'s' if len(matched) != 1 else ''} "
-                    f"({_examples(matched)})",
-                )
+    for action, matched, level in _risky(doc, ctx):
+        if level == "Write":
+            yield Report(
+                action,
+                f"{action.value} grants {len(matched)} write action{'s' if len(matched) != 1 else ''} "
+                f"({_examples(matched)})",
+            )
 
 
 @policy_rule(

@@ -14,11 +14,13 @@ whole actual policy set (statements from several files).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import policy_lint.iam.diff_rules  # noqa: F401  (registers the PD1xx diff findings with the rules)
-from policy_lint.catalog.actions import ActionCatalog, default_catalog
+from policy_lint.catalog.actions import ActionCatalog, default_catalog, wildcard_regex
 from policy_lint.findings import Level, Location
 from policy_lint.iam.evaluate import (
     Condition,
@@ -55,6 +57,8 @@ _NOT_TAGGABLE_CREATES = frozenset({"createtags", "createroute", "createroutes"})
 _POSITIVE = ("stringequals", "stringlike", "stringequalsignorecase")
 _NEGATIVE = ("stringnotequals", "stringnotlike", "stringnotequalsignorecase")
 E3 = "FACTS E3"
+_SHARING_LOWER = tuple(action.lower() for action, _ in SHARING_ACTIONS)
+_CREATE_TAGS_LOWER = CREATE_TAGS.lower()
 
 
 @dataclass(frozen=True)
@@ -98,17 +102,66 @@ def _tag_key(condition: Condition) -> str | None:
 
 
 def _may_apply(statements: Sequence[tuple[PolicyDocument, Statement]]) -> bool:
-    """Cheap pre-check: some Allow names an EC2 action, a wildcard service or uses NotAction."""
+    """Cheap pre-check, so most documents skip the effective-permission analysis.
+
+    PL607 needs an Allow (with Action) of possibly destructive EC2 actions conditioned on a
+    resource tag, and an Allow of ec2:CreateTags on a wildcard resource. PL608 needs an
+    Allow without conditions, on a wildcard resource, whose NotAction, or an Action other
+    than ``*``, can cover a sharing action. Anything that passes is analysed in full, so
+    this only has to be sure about the "no".
+    """
+    tags_anything = False
+    tag_protected = False
     for _, stmt in statements:
         if not stmt.is_allow:
             continue
-        if stmt.uses_not_action:
-            return True
+        flags = 0
         for action in stmt.actions:
-            prefix = str(action.value).partition(":")[0].lower()
-            if prefix == "ec2" or "*" in prefix or "?" in prefix:
-                return True
-    return False
+            flags |= _action_flags(str(action.value))
+        if stmt.uses_not_action:
+            flags = _SHARES | _TAGS
+        elif flags & _DESTROYS and any(
+            str(entry.key.value).lower().startswith(TAG_CONDITION_PREFIXES) for entry in stmt.conditions
+        ):
+            tag_protected = True
+        if not flags & (_SHARES | _TAGS) or not (
+            stmt.uses_not_resource or any(_WILD_RESOURCE.search(str(r.value)) for r in stmt.resources)
+        ):
+            continue
+        if flags & _SHARES and not stmt.conditions:
+            return True  # PL608 possible
+        tags_anything = tags_anything or bool(flags & _TAGS)
+    return tags_anything and tag_protected  # PL607 possible
+
+
+_WILD_RESOURCE = re.compile(r"[*?]|\$\{")
+_SHARES, _TAGS, _DESTROYS = 1, 2, 4
+
+
+@lru_cache(maxsize=8192)
+def _action_flags(pattern: str) -> int:
+    """What an Action entry may cover: a sharing action (not via ``*``, that is PL601's),
+    ec2:CreateTags, a destructive EC2 action."""
+    lowered = pattern.lower()
+    if lowered in ("*", "*:*"):
+        return _TAGS | _DESTROYS
+    prefix, _, name = lowered.partition(":")
+    if not (prefix == "ec2" or "*" in prefix or "?" in prefix):
+        return 0
+    if "*" not in lowered and "?" not in lowered:
+        shares = lowered in _SHARING_LOWER
+        return (
+            (_SHARES if shares else 0)
+            | (_TAGS if lowered == _CREATE_TAGS_LOWER else 0)
+            | (_DESTROYS if is_destructive(name) else 0)
+        )
+    rx = wildcard_regex(lowered)
+    flags = _DESTROYS
+    if any(rx.match(action) for action in _SHARING_LOWER):
+        flags |= _SHARES
+    if rx.match(_CREATE_TAGS_LOWER):
+        flags |= _TAGS
+    return flags
 
 
 def find_tag_bypass(
