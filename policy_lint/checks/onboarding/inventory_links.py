@@ -670,3 +670,35 @@ def public_statements(policy: dict[str, Any]) -> list[str]:
             continue
         out.append(label)
     return out
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def same_region(a: Resource, a_region: object, b: Resource, b_region: object) -> tuple[str, str]:
+    """("pass" | "fail" | "unknown", why): are two resources in the same region?
+
+    Literal regions compare directly. Two resources of one CloudFormation template are in the
+    stack's region even when the template does not say which (``${AWS::Region}``, Unknown);
+    across templates the same pseudo-parameter may differ. Two Terraform resources whose region
+    is the same unresolved expression (one provider's ``var.region``) share it.
+    """
+    if is_literal(a_region) and is_literal(b_region):
+        if a_region == b_region:
+            return "pass", f"both in {a_region}"
+        return "fail", f"{a_region} != {b_region}"
+    oa, ob = a.origin, b.origin
+    if oa.source == "cloudformation" == ob.source and oa.path is not None and oa.path == ob.path:
+        return "pass", "both in the same CloudFormation template, so in the stack's region"
+    if (
+        oa.source.startswith("terraform")
+        and ob.source.startswith("terraform")
+        and same_value(a_region, b_region)
+    ):
+        return "pass", f"both in {a_region} (the same provider region)"
+    reasons = [
+        f"{address(r)}: {v.reason if isinstance(v, Unknown) else (v or 'not stated')}"
+        for r, v in ((a, a_region), (b, b_region))
+        if not is_literal(v)
+    ]
+    return "unknown", "region unknown (" + "; ".join(reasons) + ")"

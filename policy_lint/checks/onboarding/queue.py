@@ -66,28 +66,6 @@ def queue_standard(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-def _same_region(a: Bucket | Queue | Any, b: Any) -> tuple[Status, str]:
-    """(verdict, why) for "are these two resources in the same region?"."""
-    ra, rb = a.region, b.region
-    if isinstance(ra, str) and isinstance(rb, str) and links.same_value(ra, rb):
-        return Status.PASS, f"both in {ra}"
-    same_template = (
-        a.origin.source == "cloudformation" == b.origin.source
-        and a.origin.path is not None
-        and a.origin.path == b.origin.path
-    )
-    if same_template and not (links.is_literal(ra) and links.is_literal(rb)):
-        return Status.PASS, "both in the same CloudFormation template, so in the stack's region"
-    if links.is_literal(ra) and links.is_literal(rb):
-        return Status.FAIL, f"{ra} != {rb}"
-    reasons = [
-        f"{links.address(r)}: {v.reason if isinstance(v, Unknown) else (v or 'not stated')}"
-        for r, v in ((a, ra), (b, rb))
-        if not links.is_literal(v)
-    ]
-    return Status.UNKNOWN, "region unknown (" + "; ".join(reasons) + ")"
-
-
 def _region_text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -111,7 +89,8 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
         if not buckets and found:
             buckets = found.buckets
         for bucket in buckets:
-            status, why = _same_region(queue, bucket)
+            verdict, why = links.same_region(queue, queue.region, bucket, bucket.region)
+            status = Status(verdict)
             yield Result(
                 status,
                 links.address(queue),
@@ -148,23 +127,8 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
         for trail in trails:
             home = trail.home_region
             region = queue.region
-            if isinstance(home, str) and isinstance(region, str) and links.same_value(home, region):
-                status, why = Status.PASS, f"both in {home}"
-            elif links.is_literal(home) and links.is_literal(region):
-                status, why = Status.FAIL, f"queue in {region}, trail home region {home}"
-            elif (
-                trail.origin.source == "cloudformation" == queue.origin.source
-                and trail.origin.path == queue.origin.path
-                and trail.origin.path is not None
-            ):
-                status, why = (
-                    Status.PASS,
-                    "both in the same CloudFormation template, so in the stack's region",
-                )
-            else:
-                unknown = home if isinstance(home, Unknown) else region
-                reason = unknown.reason if isinstance(unknown, Unknown) else "a region is not stated"
-                status, why = Status.UNKNOWN, f"region unknown: {reason}"
+            verdict, why = links.same_region(queue, region, trail, home)
+            status = Status(verdict)
             yield Result(
                 status,
                 links.address(queue),

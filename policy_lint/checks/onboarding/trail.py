@@ -87,7 +87,7 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
         ]
         missing = [what for what, v in (("Read", read), ("Write", write)) if v is False]
         how = (
-            "no event selectors (the default: all management events)"
+            "no event selectors, so the default: all management events"
             if events.kind == "default"
             else f"{events.kind} selectors"
         )

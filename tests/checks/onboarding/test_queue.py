@@ -1,0 +1,280 @@
+"""OB301-OB308: the audit-log queue, its policy and the bucket notification (FACTS R21-R28, E4-E9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policy_lint.inventory.model import Inventory, Origin, QueueNotification, Unknown
+from policy_lint.rules import Status
+from tests.checks.onboarding import builders as b
+
+QUEUE = "aws_sqs_queue.logs"
+BUCKET = "aws_s3_bucket.logs"
+
+
+# --------------------------------------------------------------------------- OB301
+
+
+def test_fifo_queue_fails_at_its_line() -> None:
+    result = b.only(b.inventory(queues=[b.queue(fifo=True)]), "OB301")
+    assert result.status is Status.FAIL and "FIFO" in result.message
+    assert result.location == b.at(QUEUE, "fifo")
+
+
+def test_standard_queue_passes_and_unknown_type_is_unknown() -> None:
+    assert b.only(b.inventory(), "OB301").status is Status.PASS
+    assert b.only(b.inventory(queues=[b.queue(fifo=Unknown("var.fifo"))]), "OB301").status is Status.UNKNOWN
+
+
+# --------------------------------------------------------------------------- OB302 / OB303
+
+
+def test_queue_in_another_region_than_the_bucket_fails() -> None:
+    queue = b.queue(region="us-east-1", arn=f"arn:aws:sqs:us-east-1:{b.ACCOUNT}:{b.QUEUE}")
+    bucket = b.bucket(notifications=[QueueNotification(queue.arn, ("s3:ObjectCreated:Put",))])
+    result = b.only(b.inventory(queues=[queue], buckets=[bucket]), "OB302")
+    assert result.status is Status.FAIL
+    assert result.evidence["queue_region"] == "us-east-1" and result.evidence["bucket_region"] == b.REGION
+    assert result.location == b.at(QUEUE, "region")
+
+
+def test_same_region_passes() -> None:
+    assert b.only(b.inventory(), "OB302").status is Status.PASS
+
+
+def test_unknown_region_in_terraform_is_unknown() -> None:
+    inv = b.inventory(queues=[b.queue(region=Unknown("provider region is var.region without default"))])
+    result = b.only(inv, "OB302")
+    assert result.status is Status.UNKNOWN and "var.region" in result.message
+
+
+def _cfn(resource: Any, address: str, line: int) -> Any:
+    resource.origin = Origin("cloudformation", address, "stack.yaml", line, 3)
+    resource.attribute_origins = {}
+    return resource
+
+
+def test_two_resources_of_one_cloudformation_template_share_the_stack_region() -> None:
+    region = "${AWS::Region}"
+    queue = _cfn(b.queue(region=region, arn="${LogQueue.Arn}"), "LogQueue", 5)
+    bucket = _cfn(
+        b.bucket(
+            region=region, notifications=[QueueNotification("${LogQueue.Arn}", ("s3:ObjectCreated:*",))]
+        ),
+        "TrailBucket",
+        20,
+    )
+    inv = b.inventory(
+        with_config=False, queues=[queue], buckets=[bucket], trails=[b.trail(bucket="${TrailBucket}")]
+    )
+    result = b.only(inv, "OB302")
+    assert result.status is Status.PASS and "same CloudFormation template" in result.message
+    # ... but not across two templates
+    other = _cfn(b.bucket(region=region, notifications=bucket.notifications), "TrailBucket", 20)
+    other.origin = Origin("cloudformation", "TrailBucket", "other-stack.yaml", 20, 3)
+    inv = b.inventory(
+        with_config=False, queues=[queue], buckets=[other], trails=[b.trail(bucket="${TrailBucket}")]
+    )
+    assert b.only(inv, "OB302").status is Status.UNKNOWN
+
+
+def test_queue_outside_the_trail_home_region_is_a_warning_level_fail() -> None:
+    result = b.only(b.inventory(trails=[b.trail(home_region="us-east-1")]), "OB303")
+    assert result.status is Status.FAIL and result.severity.label == "warning"
+    assert b.only(b.inventory(), "OB303").status is Status.PASS
+    assert (
+        b.only(b.inventory(trails=[b.trail(home_region=Unknown("provider alias region"))]), "OB303").status
+        is Status.UNKNOWN
+    )
+
+
+# --------------------------------------------------------------------------- OB304
+
+
+def test_guide_queue_policy_passes_with_a_source_account_warning() -> None:
+    result = b.only(b.inventory(), "OB304")
+    assert result.status is Status.PASS
+    assert "aws:SourceAccount" in result.message
+    assert result.evidence["expected_source_arn"] == f"arn:aws:s3:::{b.BUCKET}"
+
+
+def test_source_account_condition_silences_the_warning() -> None:
+    policy = b.queue_policy(f"arn:aws:s3:::{b.BUCKET}", StringEquals={"aws:SourceAccount": b.ACCOUNT})
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304")
+    assert result.status is Status.PASS and "SourceAccount" not in result.message
+
+
+def test_queue_policy_without_source_arn_fails() -> None:
+    policy = b.queue_policy()
+    del policy["Statement"][1]["Condition"]
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304")
+    assert result.status is Status.FAIL and "without an aws:SourceArn" in result.message
+    assert result.location == b.at(QUEUE, "policy")
+
+
+def test_source_arn_of_another_bucket_fails() -> None:
+    policy = b.queue_policy("arn:aws:s3:::some-other-bucket")
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304")
+    assert result.status is Status.FAIL and "some-other-bucket" in result.message
+
+
+def test_guide_template_fails_in_china_because_the_partition_is_literal() -> None:
+    inv = b.inventory(queues=[b.queue(arn=f"arn:aws-cn:sqs:cn-north-1:{b.ACCOUNT}:{b.QUEUE}")])
+    inv.config = b.config(domain="china")
+    result = b.only(inv, "OB304")
+    assert result.status is Status.FAIL and "partition" in result.message
+    assert result.evidence["expected_source_arn"] == f"arn:aws-cn:s3:::{b.BUCKET}"
+
+
+def test_symbolic_bucket_arn_in_the_condition_links_to_the_bucket() -> None:
+    policy = b.queue_policy("${aws_s3_bucket.logs.arn}")
+    assert b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304").status is Status.PASS
+
+
+def test_missing_policy_fails_and_unresolved_values_are_unknown() -> None:
+    assert b.only(b.inventory(queues=[b.queue(policy=None)]), "OB304").status is Status.FAIL
+    assert (
+        b.only(b.inventory(queues=[b.queue(policy=Unknown("data source"))]), "OB304").status is Status.UNKNOWN
+    )
+    policy = b.queue_policy("${var.bucket_arn}")
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304")
+    assert result.status is Status.UNKNOWN and "${var.bucket_arn}" in result.message
+
+
+def test_an_unconditional_deny_for_s3_fails() -> None:
+    policy = b.queue_policy()
+    policy["Statement"].append(
+        {"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": b.QUEUE_ARN}
+    )
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304")
+    assert result.status is Status.FAIL and "denies" in result.message
+
+
+# --------------------------------------------------------------------------- OB305
+
+
+def test_principal_star_without_condition_is_public() -> None:
+    policy = b.queue_policy()
+    policy["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "sqs:ReceiveMessage",
+            "Resource": b.QUEUE_ARN,
+        }
+    )
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305")
+    assert result.status is Status.FAIL and result.evidence["public"] == ["statement 3"]
+    assert result.severity.label == "security-warning"
+
+
+def test_principal_star_restricted_by_source_arn_is_not_public() -> None:
+    policy = b.queue_policy()
+    policy["Statement"][1]["Principal"] = "*"
+    assert b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305").status is Status.PASS
+    # a condition that does not restrict who asks does not count
+    policy["Statement"][1]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+    assert b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305").status is Status.FAIL
+
+
+def test_public_check_on_unknown_policy_is_unknown() -> None:
+    assert b.only(b.inventory(queues=[b.queue(policy=Unknown("x"))]), "OB305").status is Status.UNKNOWN
+
+
+# --------------------------------------------------------------------------- OB306
+
+
+def _notifying(*events: str, prefix: Any = None, eventbridge: bool = False) -> Inventory:
+    notes = [QueueNotification(b.QUEUE_ARN, tuple(events), prefix=prefix)] if events else []
+    return b.inventory(buckets=[b.bucket(notifications=notes, eventbridge=eventbridge)])
+
+
+def test_put_and_all_created_events_pass() -> None:
+    assert b.only(_notifying("s3:ObjectCreated:Put"), "OB306").status is Status.PASS
+    assert b.only(_notifying("s3:ObjectCreated:*"), "OB306").status is Status.PASS
+
+
+def test_copy_only_notification_fails() -> None:
+    result = b.only(_notifying("s3:ObjectCreated:Copy"), "OB306")
+    assert result.status is Status.FAIL and "PutObject" in result.message
+    assert result.location == b.at(BUCKET, "notifications")
+    assert result.evidence["notifications"][0]["events"] == ["s3:ObjectCreated:Copy"]
+
+
+def test_prefix_filter_must_keep_awslogs() -> None:
+    assert b.only(_notifying("s3:ObjectCreated:*", prefix="AWSLogs/"), "OB306").status is Status.PASS
+    assert b.only(_notifying("s3:ObjectCreated:*", prefix="images/"), "OB306").status is Status.FAIL
+
+
+def test_prefix_follows_the_trail_key_prefix() -> None:
+    inv = _notifying("s3:ObjectCreated:*", prefix="cloudtrail/AWSLogs/")
+    assert b.only(inv, "OB306").status is Status.FAIL  # the trail has no key prefix
+    inv.trails = [b.trail(s3_key_prefix="cloudtrail")]
+    assert b.only(inv, "OB306").status is Status.PASS
+
+
+def test_eventbridge_only_fails() -> None:
+    result = b.only(_notifying(eventbridge=True), "OB306")
+    assert result.status is Status.FAIL and "EventBridge" in result.message
+
+
+def test_notification_to_another_queue_fails_and_unknown_events_are_unknown() -> None:
+    other = QueueNotification(f"arn:aws:sqs:{b.REGION}:{b.ACCOUNT}:other", ("s3:ObjectCreated:*",))
+    result = b.only(b.inventory(buckets=[b.bucket(notifications=[other])]), "OB306")
+    assert result.status is Status.FAIL and "other" in result.message
+    unknown = QueueNotification(b.QUEUE_ARN, Unknown("events = var.events"))
+    assert b.only(b.inventory(buckets=[b.bucket(notifications=[unknown])]), "OB306").status is Status.UNKNOWN
+
+
+# --------------------------------------------------------------------------- OB307
+
+
+def _config_verdicts(inv: Inventory) -> dict[str, str]:
+    return {r.resource: r.status.value for r in b.results(inv, "OB307")}
+
+
+def test_configuration_matching_the_infrastructure_passes() -> None:
+    assert _config_verdicts(b.inventory()) == {
+        "config:audit_log.queue_name": "pass",
+        "config:audit_log.region": "pass",
+        "config:audit_log.bucket": "pass",
+        "config:audit_log.trail": "pass",
+    }
+
+
+def test_configured_region_differs_from_the_queue() -> None:
+    inv = b.inventory()
+    inv.config = b.config(audit_log=b.AuditLogConfig("us-west-2", b.QUEUE, b.BUCKET, b.TRAIL))
+    results = {r.resource: r for r in b.results(inv, "OB307")}
+    region = results["config:audit_log.region"]
+    assert region.status.value == "fail"
+    assert region.evidence == {"configured": "us-west-2", "declared": b.REGION}
+    assert (region.location.path, region.location.line) == ("onboarding.yaml", 12)
+
+
+def test_configured_queue_name_differs_and_the_bucket_notifies_another() -> None:
+    inv = b.inventory()
+    inv.config = b.config(audit_log=b.AuditLogConfig(b.REGION, "typo-queue", b.BUCKET, b.TRAIL))
+    result = next(r for r in b.results(inv, "OB307") if r.resource == "config:audit_log.queue_name")
+    assert result.status is Status.FAIL
+    assert "typo-queue" in result.message and b.QUEUE in result.message
+
+
+def test_unknown_queue_region_is_unknown() -> None:
+    inv = b.inventory(queues=[b.queue(region=Unknown("provider region from env"))])
+    assert _config_verdicts(inv)["config:audit_log.region"] == "unknown"
+
+
+# --------------------------------------------------------------------------- OB308
+
+
+def test_queue_encryption() -> None:
+    assert b.only(b.inventory(), "OB308").status is Status.PASS
+    result = b.only(b.inventory(queues=[b.queue(kms_key_id="alias/aws/sqs")]), "OB308")
+    assert result.status is Status.FAIL and result.location == b.at(QUEUE, "kms_key_id")
+    result = b.only(b.inventory(queues=[b.queue(kms_key_id="${aws_kms_key.q.arn}")]), "OB308")
+    assert result.status is Status.UNKNOWN and "s3.amazonaws.com" in result.message
+    assert (
+        b.only(b.inventory(queues=[b.queue(kms_key_id=Unknown("computed"))]), "OB308").status
+        is Status.UNKNOWN
+    )
