@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from policy_lint.findings import Location
-from policy_lint.inventory.model import Account, Origin, Resource, Unknown, is_unknown
+from policy_lint.inventory.model import Origin, Resource, Unknown, is_unknown
 from policy_lint.rules import Result, Status
 
 CIS = "CIS AWS Foundations v3.0.0"
@@ -19,15 +19,16 @@ def cis(*controls: str) -> tuple[tuple[str, str], ...]:
     return tuple((CIS, control) for control in controls)
 
 
-def name_of(value: object, origin: Origin) -> str:
-    """A printable resource name: the value when known, else the source address."""
+def display(value: object, origin: Origin) -> str:
+    """A name for messages: the value when known, else the source address."""
     if value is None or is_unknown(value):
         return origin.address
     return str(value)
 
 
-def account_name(account: Account) -> str:
-    return f"account:{name_of(account.account_id, account.origin)}"
+def resource_id(resource: Resource) -> str:
+    """The result's resource, as the onboarding rules report it: the source address (live: the ARN)."""
+    return resource.origin.address
 
 
 def location(resource: Resource, attribute: str | None = None) -> Location | None:

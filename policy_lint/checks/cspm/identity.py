@@ -14,10 +14,10 @@ from typing import Any
 from policy_lint.checks.cspm.common import (
     CIS_REF,
     PROFILES,
-    account_name,
     cis,
+    display,
     location,
-    name_of,
+    resource_id,
     unknown,
     verdict,
 )
@@ -65,11 +65,12 @@ def _days(age: timedelta) -> str:
 
 
 def user_name(user: IamUser) -> str:
-    return f"iam-user:{name_of(user.name, user.origin)}"
+    return display(user.name, user.origin)
 
 
-def key_name(user: IamUser, key: AccessKey) -> str:
-    return f"{user_name(user)}:access-key:...{key.key_id_suffix[-4:]}"
+def key_label(key: AccessKey, index: int) -> str:
+    """A key by its ID's last 4 characters (never more), or by position when the ID is not known yet."""
+    return f"...{key.key_id_suffix[-4:]}" if key.key_id_suffix else f"#{index + 1}"
 
 
 def _accounts(inventory: Inventory) -> Iterator[Account]:
@@ -93,7 +94,7 @@ def _accounts(inventory: Inventory) -> Iterator[Account]:
 )
 def root_access_key_absent(inventory: Inventory) -> Iterator[Result]:
     for account in _accounts(inventory):
-        name = account_name(account)
+        name = resource_id(account)
         where = location(account, "root_access_keys_present")
         present = account.root_access_keys_present
         if isinstance(present, Unknown):
@@ -127,7 +128,7 @@ def root_access_key_absent(inventory: Inventory) -> Iterator[Result]:
 )
 def root_mfa_enabled(inventory: Inventory) -> Iterator[Result]:
     for account in _accounts(inventory):
-        name = account_name(account)
+        name = resource_id(account)
         where = location(account, "root_mfa_enabled")
         enabled = account.root_mfa_enabled
         if isinstance(enabled, Unknown):
@@ -156,7 +157,7 @@ def _password_rule(
     inventory: Inventory, keys: tuple[str, ...], minimum: int, what: str, missing_is_fail: bool
 ) -> Iterator[Result]:
     for account in _accounts(inventory):
-        name = account_name(account)
+        name = resource_id(account)
         where = location(account, "password_policy")
         policy = account.password_policy
         if isinstance(policy, Unknown):
@@ -235,24 +236,25 @@ def access_key_rotated(inventory: Inventory) -> Iterator[Result]:
         where = location(user, "access_keys")
         keys = user.access_keys
         if isinstance(keys, Unknown):
-            yield unknown(user_name(user), keys, "the user's access keys", where)
+            yield unknown(resource_id(user), keys, f"{user_name(user)}'s access keys", where)
             continue
-        for key in keys:
-            name = key_name(user, key)
+        for index, key in enumerate(keys):
+            label = f"{user_name(user)}'s access key {key_label(key, index)}"
+            name = f"{resource_id(user)}:access-key:{key_label(key, index)}"
             if isinstance(key.status, Unknown):
-                yield unknown(name, key.status, "whether the key is active", where)
+                yield unknown(name, key.status, f"whether {label} is active", where)
                 continue
             if key.status != "Active":
                 continue
             age = _age(key.created)
             if isinstance(age, Unknown):
-                yield unknown(name, age, "when the key was created", where)
+                yield unknown(name, age, f"when {label} was created", where)
                 continue
             yield verdict(
                 age <= timedelta(days=ROTATION_DAYS),
                 name,
-                f"active key created {_days(age)} ago",
-                f"active key created {_days(age)} ago, more than {ROTATION_DAYS} days",
+                f"{label} is active and was created {_days(age)} ago",
+                f"{label} is active and was created {_days(age)} ago, more than {ROTATION_DAYS} days",
                 where,
                 created=key.created,
                 age_days=round(age.total_seconds() / 86400, 1),
@@ -281,8 +283,8 @@ def _credential_checks(user: IamUser) -> Iterator[tuple[str | None, Unknown | No
     if isinstance(user.access_keys, Unknown):
         yield None, Unknown(f"access keys: {user.access_keys.reason}")
         return
-    for key in user.access_keys:
-        label = f"access key ...{key.key_id_suffix[-4:]}"
+    for index, key in enumerate(user.access_keys):
+        label = f"access key {key_label(key, index)}"
         if isinstance(key.status, Unknown):
             yield None, Unknown(f"{label}: status unknown ({key.status.reason})")
         elif key.status == "Active":
@@ -306,19 +308,20 @@ def _credential_checks(user: IamUser) -> Iterator[tuple[str | None, Unknown | No
 )
 def credentials_unused(inventory: Inventory) -> Iterator[Result]:
     for user in inventory.users:
-        name = user_name(user)
+        name, who = resource_id(user), user_name(user)
         where = user.origin.location
         checks = list(_credential_checks(user))
         stale = [text for text, _ in checks if text]
         unknowns = [why.reason for _, why in checks if why is not None]
         if stale:
-            yield Result(Status.FAIL, name, "; ".join(stale), where, {"stale": stale, "unknown": unknowns})
+            message = f"{who}: " + "; ".join(stale)
+            yield Result(Status.FAIL, name, message, where, {"stale": stale, "unknown": unknowns})
         elif unknowns:
-            yield Result(
-                Status.UNKNOWN, name, "cannot tell: " + "; ".join(unknowns), where, {"unknown": unknowns}
-            )
+            message = f"cannot tell whether {who} has unused credentials: " + "; ".join(unknowns)
+            yield Result(Status.UNKNOWN, name, message, where, {"unknown": unknowns})
         else:
-            yield verdict(True, name, f"no credential unused for {UNUSED_DAYS} days or more", "", where)
+            passed = f"{who} has no credential unused for {UNUSED_DAYS} days or more"
+            yield verdict(True, name, passed, "", where)
 
 
 @inventory_rule(
@@ -335,27 +338,27 @@ def credentials_unused(inventory: Inventory) -> Iterator[Result]:
 )
 def one_active_key(inventory: Inventory) -> Iterator[Result]:
     for user in inventory.users:
-        name = user_name(user)
+        name, who = resource_id(user), user_name(user)
         where = location(user, "access_keys")
         keys = user.access_keys
         if isinstance(keys, Unknown):
-            yield unknown(name, keys, "the user's access keys", where)
+            yield unknown(name, keys, f"{who}'s access keys", where)
             continue
         active: list[str] = []
         unsure: list[Unknown] = []
-        for key in keys:
+        for index, key in enumerate(keys):
             if isinstance(key.status, Unknown):
                 unsure.append(key.status)
             elif key.status == "Active":
-                active.append(f"...{key.key_id_suffix[-4:]}")
+                active.append(key_label(key, index))
         if len(active) <= 1 and unsure:
-            yield unknown(name, unsure[0], "how many keys are active", where, active_keys=active)
+            yield unknown(name, unsure[0], f"how many of {who}'s keys are active", where, active_keys=active)
             continue
         yield verdict(
             len(active) <= 1,
             name,
-            f"{len(active)} active access key(s)",
-            f"{len(active)} active access keys ({', '.join(active)}); CIS allows one",
+            f"{who} has {len(active)} active access key(s)",
+            f"{who} has {len(active)} active access keys ({', '.join(active)}); CIS allows one",
             where,
             active_keys=active,
         )
@@ -384,7 +387,7 @@ OB_IAM_CONFLICT = ("OB104",)
 )
 def permissions_through_groups(inventory: Inventory) -> Iterator[Result]:
     for user in inventory.users:
-        name = user_name(user)
+        name, who = resource_id(user), user_name(user)
         where = location(user, "attached_policies")
         direct: list[str] = []
         unsure: list[Unknown] = []
@@ -395,13 +398,13 @@ def permissions_through_groups(inventory: Inventory) -> Iterator[Result]:
                 direct += [f"{ref.name} ({kind})" for ref in refs]
         conflict = {"conflicts_with": list(OB_IAM_CONFLICT)}
         if not direct and unsure:
-            yield unknown(name, unsure[0], "the user's own policies", where, **conflict)
+            yield unknown(name, unsure[0], f"{who}'s own policies", where, **conflict)
             continue
         yield verdict(
             not direct,
             name,
-            "no policy attached to or inline in the user",
-            f"policies granted to the user directly: {', '.join(direct)}",
+            f"no policy attached to or inline in {who}",
+            f"policies granted to {who} directly: {', '.join(direct)}",
             where,
             direct_policies=direct,
             **conflict,

@@ -13,10 +13,10 @@ from typing import Any
 from policy_lint.checks.cspm.common import (
     CIS_REF,
     PROFILES,
-    account_name,
     cis,
+    display,
     location,
-    name_of,
+    resource_id,
     unknown,
     verdict,
 )
@@ -28,7 +28,7 @@ CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
 
 
 def trail_name(trail: Trail) -> str:
-    return f"trail:{name_of(trail.arn if trail.arn is not None else trail.name, trail.origin)}"
+    return f"trail {display(trail.name, trail.origin)}"
 
 
 def _trail_gaps(trail: Trail) -> tuple[list[str], list[str]]:
@@ -52,7 +52,7 @@ def _trail_gaps(trail: Trail) -> tuple[list[str], list[str]]:
 
 def _trail_scope(inventory: Inventory) -> str:
     if len(inventory.accounts) == 1:
-        return account_name(inventory.accounts[0])
+        return resource_id(inventory.accounts[0])
     return "cloudtrail"
 
 
@@ -93,7 +93,7 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
                 f"{trail_name(trail)} is multi-region and logs read and write management events",
                 "",
                 trail.origin.location,
-                trail=trail_name(trail),
+                trail=resource_id(trail),
             )
             return
         if not gaps:
@@ -134,15 +134,17 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
 )
 def trail_log_file_validation(inventory: Inventory) -> Iterator[Result]:
     for trail in inventory.trails:
-        name = trail_name(trail)
+        name, label = resource_id(trail), trail_name(trail)
         where = location(trail, "log_file_validation")
         enabled = trail.log_file_validation
         if isinstance(enabled, Unknown):
-            yield unknown(name, enabled, "whether log file validation is enabled", where)
+            yield unknown(name, enabled, f"whether {label} validates log files", where)
             continue
-        yield verdict(
-            enabled is True, name, "log file validation is enabled", "log file validation is disabled", where
+        passed, failed = (
+            f"{label} has log file validation enabled",
+            f"{label} has log file validation disabled",
         )
+        yield verdict(enabled is True, name, passed, failed, where)
 
 
 @inventory_rule(
@@ -167,17 +169,18 @@ def trail_log_file_validation(inventory: Inventory) -> Iterator[Result]:
 def trail_kms_encryption(inventory: Inventory) -> Iterator[Result]:
     conflict = {"conflicts_with": list(CLOUDTRAIL_GUIDE_CONFLICT)}
     for trail in inventory.trails:
-        name = trail_name(trail)
+        name, label = resource_id(trail), trail_name(trail)
         where = location(trail, "kms_key_id")
         key = trail.kms_key_id
         if isinstance(key, Unknown):
-            yield unknown(name, key, "the trail's KMS key", where, **conflict)
+            yield unknown(name, key, f"the KMS key of {label}", where, **conflict)
             continue
         yield verdict(
             bool(key),
             name,
-            f"logs are encrypted with KMS key {key}",
-            "logs are not encrypted with a KMS key (SSE-S3 only); the onboarding guide requires exactly this",
+            f"{label} encrypts its logs with KMS key {key}",
+            f"{label} does not encrypt its logs with a KMS key (SSE-S3 only), as the onboarding guide "
+            "requires (OB202)",
             where,
             kms_key_id=key,
             **conflict,
@@ -200,7 +203,7 @@ def _setting(block: dict[str, Any], key: str) -> object:
 
 
 def bucket_name(bucket: Bucket) -> str:
-    return f"s3-bucket:{name_of(bucket.name, bucket.origin)}"
+    return f"bucket {display(bucket.name, bucket.origin)}"
 
 
 def _account_block(inventory: Inventory, bucket: Bucket) -> object:
@@ -237,7 +240,7 @@ def _account_block(inventory: Inventory, bucket: Bucket) -> object:
 )
 def s3_block_public_access(inventory: Inventory) -> Iterator[Result]:
     for bucket in inventory.buckets:
-        name = bucket_name(bucket)
+        name, label = resource_id(bucket), bucket_name(bucket)
         where = location(bucket, "public_access_block")
         levels = {"bucket": bucket.public_access_block, "account": _account_block(inventory, bucket)}
         covered: dict[str, str] = {}
@@ -253,14 +256,16 @@ def s3_block_public_access(inventory: Inventory) -> Iterator[Result]:
                 missing.append(key)
         evidence: dict[str, Any] = {"covered": covered, "missing": missing}
         if missing:
-            failed = f"public access not blocked: {', '.join(missing)} off at bucket and account level"
+            failed = f"{label}: {', '.join(missing)} off at bucket and account level"
             yield verdict(False, name, "", failed, where, **evidence)
         elif unsure:
-            message = "cannot tell whether public access is blocked: " + "; ".join(unsure)
+            message = f"cannot tell whether {label} blocks public access: " + "; ".join(unsure)
             yield Result(Status.UNKNOWN, name, message, where, {**evidence, "unknown": unsure})
         else:
             used = " and ".join(sorted(set(covered.values())))
-            yield verdict(True, name, f"all public access blocked ({used} level)", "", where, **evidence)
+            yield verdict(
+                True, name, f"{label}: all public access blocked ({used} level)", "", where, **evidence
+            )
 
 
 def _effective(key: str, levels: dict[str, object]) -> tuple[str | None, list[str]]:
@@ -331,27 +336,29 @@ def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
 )
 def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
     for bucket in inventory.buckets:
-        name = bucket_name(bucket)
+        name, label = resource_id(bucket), bucket_name(bucket)
         where = location(bucket, "policy")
         policy: object = bucket.policy
         if isinstance(policy, Unknown):
-            yield unknown(name, policy, "the bucket policy", where)
+            yield unknown(name, policy, f"the policy of {label}", where)
             continue
         if isinstance(policy, str):
             try:
                 policy = json.loads(policy)
             except ValueError as exc:
-                yield unknown(name, Unknown(f"the bucket policy is not JSON ({exc})"), "the policy", where)
+                yield unknown(
+                    name, Unknown(f"the policy is not JSON ({exc})"), f"the policy of {label}", where
+                )
                 continue
         if policy is None:
-            yield verdict(False, name, "", "no bucket policy, so plain HTTP is allowed", where)
+            yield verdict(False, name, "", f"{label} has no bucket policy, so plain HTTP is allowed", where)
             continue
         statements = _as_list(policy.get("Statement")) if isinstance(policy, dict) else []
         ok = any(isinstance(s, dict) and _denies_insecure_transport(s) for s in statements)
         yield verdict(
             ok,
             name,
-            "the bucket policy denies aws:SecureTransport false",
-            "the bucket policy has no Deny for aws:SecureTransport false on s3:* for every principal",
+            f"the policy of {label} denies aws:SecureTransport false",
+            f"the policy of {label} has no Deny for aws:SecureTransport false on s3:* for every principal",
             where,
         )

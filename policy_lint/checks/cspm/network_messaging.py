@@ -15,8 +15,9 @@ from policy_lint.checks.cspm.common import (
     FSBP,
     PROFILES,
     cis,
+    display,
     location,
-    name_of,
+    resource_id,
     unknown,
     verdict,
 )
@@ -30,7 +31,7 @@ PORT_PROTOCOLS = {"tcp", "udp", "6", "17"}  # CIS: TCP (6), UDP (17) or ALL (-1)
 
 
 def group_name(group: SecurityGroup) -> str:
-    return f"security-group:{name_of(group.group_id, group.origin)}"
+    return f"security group {display(group.group_id, group.origin)}"
 
 
 def _is_world(cidr: str) -> bool:
@@ -56,10 +57,10 @@ def exposed_ports(rule: IngressRule) -> tuple[int, ...] | None:
 def _open_to_world(inventory: Inventory, family: str) -> Iterator[Result]:
     world = "0.0.0.0/0" if family == "ipv4" else "::/0"
     for group in inventory.security_groups:
-        name = group_name(group)
+        name, label = resource_id(group), group_name(group)
         ingress = group.ingress
         if isinstance(ingress, Unknown):
-            yield unknown(name, ingress, "the group's ingress rules", location(group, "ingress"))
+            yield unknown(name, ingress, f"the ingress rules of {label}", location(group, "ingress"))
             continue
         offending: list[dict[str, Any]] = []
         unsure: list[str] = []
@@ -84,13 +85,15 @@ def _open_to_world(inventory: Inventory, family: str) -> Iterator[Result]:
         where = first or group.origin.location
         if offending:
             opened = sorted({p for o in offending for p in o["ports"]})
-            message = f"ingress from {world} to port {', '.join(map(str, opened))}"
+            message = f"{label} allows ingress from {world} to port {', '.join(map(str, opened))}"
             yield verdict(False, name, "", message, where, rules=offending, unknown=unsure)
         elif unsure:
-            message = "cannot tell: " + "; ".join(unsure)
+            message = f"cannot tell what {label} opens: " + "; ".join(unsure)
             yield Result(Status.UNKNOWN, name, message, where, {"unknown": unsure})
         else:
-            yield verdict(True, name, f"no ingress from {world} to ports 22 or 3389", "", where)
+            yield verdict(
+                True, name, f"{label} allows no ingress from {world} to ports 22 or 3389", "", where
+            )
 
 
 _SG_REMEDIATION = (
@@ -132,7 +135,7 @@ def sg_admin_ports_ipv6(inventory: Inventory) -> Iterator[Result]:
 
 
 def queue_name(queue: Queue) -> str:
-    return f"sqs-queue:{name_of(queue.arn if queue.arn is not None else queue.name, queue.origin)}"
+    return f"queue {display(queue.name, queue.origin)}"
 
 
 @inventory_rule(
@@ -152,19 +155,24 @@ def queue_name(queue: Queue) -> str:
 )
 def sqs_encrypted_at_rest(inventory: Inventory) -> Iterator[Result]:
     for queue in inventory.queues:
-        name = queue_name(queue)
+        name, label = resource_id(queue), queue_name(queue)
         key, managed = queue.kms_key_id, queue.sqs_managed_sse
         if isinstance(key, str) and key:
             where = location(queue, "kms_key_id")
-            yield verdict(True, name, f"encrypted with KMS key {key}", "", where, kms_key_id=key)
+            yield verdict(True, name, f"{label} is encrypted with KMS key {key}", "", where, kms_key_id=key)
         elif managed is True:
             where = location(queue, "sqs_managed_sse")
             yield verdict(
-                True, name, "encrypted with SQS-managed keys (SSE-SQS)", "", where, sqs_managed_sse=True
+                True,
+                name,
+                f"{label} is encrypted with SQS-managed keys (SSE-SQS)",
+                "",
+                where,
+                sqs_managed_sse=True,
             )
         elif isinstance(key, Unknown):
-            yield unknown(name, key, "the queue's KMS key", queue.origin.location)
+            yield unknown(name, key, f"the KMS key of {label}", queue.origin.location)
         elif isinstance(managed, Unknown):
-            yield unknown(name, managed, "whether SSE-SQS is on", queue.origin.location)
+            yield unknown(name, managed, f"whether {label} uses SSE-SQS", queue.origin.location)
         else:
-            yield verdict(False, name, "", "the queue is not encrypted at rest", queue.origin.location)
+            yield verdict(False, name, "", f"{label} is not encrypted at rest", queue.origin.location)

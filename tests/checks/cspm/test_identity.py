@@ -37,7 +37,7 @@ def key(
 def test_root_key_absent_passes_present_fails() -> None:
     assert statuses(run("CS101", account(root_access_keys_present=False))) == ["pass"]
     [failed] = run("CS101", account(root_access_keys_present=True))
-    assert failed.status is Status.FAIL and failed.resource == "account:123456789012"
+    assert failed.status is Status.FAIL and failed.resource == "arn:aws:iam::123456789012:root"
     assert "inactive key still counts" in failed.message
 
 
@@ -123,8 +123,12 @@ def test_key_rotation_judges_only_active_keys_and_redacts_the_key_id() -> None:
     keys = [key(SECRET_LOOKING_ID[-4:], "Inactive", ago(500)), key("WXYZ", "Active", ago(100))]
     [result] = run("CS105", user(access_keys=keys))
     assert result.status is Status.FAIL
-    assert result.resource == "iam-user:sas:access-key:...WXYZ"
-    assert "100.0 days" in result.message
+    assert result.resource == "aws_iam_user.sas:access-key:...WXYZ"
+    assert (
+        result.message
+        == "sas's access key ...WXYZ is active and was created 100.0 days ago, more than 90 days"
+    )
+    assert SECRET_LOOKING_ID not in result.message + result.resource
     assert result.location is not None and result.location.line == 3
 
 
@@ -140,6 +144,18 @@ def test_key_rotation_judges_only_active_keys_and_redacts_the_key_id() -> None:
 def test_key_rotation_unknown(keys: Any, reason: str) -> None:
     [result] = run("CS105", user(access_keys=keys))
     assert result.status is Status.UNKNOWN and reason in result.message
+
+
+def test_planned_keys_without_an_id_are_told_apart_by_position() -> None:
+    # a Terraform aws_iam_access_key has no ID before apply: two of them must not share a resource
+    results = run(
+        "CS105", user(access_keys=[key("", created=Unknown("apply")), key("", created=Unknown("apply"))])
+    )
+    assert [r.resource for r in results] == [
+        "aws_iam_user.sas:access-key:#1",
+        "aws_iam_user.sas:access-key:#2",
+    ]
+    assert statuses(results) == ["unknown", "unknown"]
 
 
 def test_key_rotation_reads_the_z_suffix() -> None:

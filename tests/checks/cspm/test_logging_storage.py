@@ -14,7 +14,7 @@ ALL_EVENTS = EventSelectorSummary(management_read=True, management_write=True)
 ARN = "arn:aws:cloudtrail:us-east-1:123456789012:trail/audit"
 
 
-def trail(**fields: Any) -> Trail:
+def trail(address: str = "aws_cloudtrail.audit", **fields: Any) -> Trail:
     defaults: dict[str, Any] = {
         "name": "audit",
         "arn": ARN,
@@ -23,7 +23,7 @@ def trail(**fields: Any) -> Trail:
         "events": ALL_EVENTS,
         "log_file_validation": True,
     }
-    return Trail(origin("aws_cloudtrail.audit", line=7), **{**defaults, **fields})
+    return Trail(origin(address, line=7), **{**defaults, **fields})
 
 
 def live_account(**fields: Any) -> Account:
@@ -34,9 +34,10 @@ def live_account(**fields: Any) -> Account:
 
 
 def test_one_compliant_trail_is_enough() -> None:
-    inventory = Inventory(trails=[trail(name="regional", arn="arn:regional", multi_region=False), trail()])
-    [result] = run("CS201", inventory)
-    assert result.status is Status.PASS and result.evidence["trail"] == f"trail:{ARN}"
+    regional = trail("aws_cloudtrail.regional", name="regional", multi_region=False)
+    [result] = run("CS201", Inventory(trails=[regional, trail()]))
+    assert result.status is Status.PASS and result.evidence["trail"] == "aws_cloudtrail.audit"
+    assert result.message == "trail audit is multi-region and logs read and write management events"
 
 
 @pytest.mark.parametrize(
@@ -62,7 +63,7 @@ def test_multi_region_trail_unknown_when_a_fact_is_unknown() -> None:
 def test_no_trail_fails_live_is_unknown_when_denied_and_silent_when_planned() -> None:
     live = Inventory(accounts=[live_account()])
     [result] = run("CS201", live)
-    assert result.status is Status.FAIL and result.resource == "account:123456789012"
+    assert result.status is Status.FAIL and result.resource == "arn:aws:iam::123456789012:root"
     denied = Inventory(
         accounts=[live_account()], collection_errors={"cloudtrail:DescribeTrails": "AccessDenied"}
     )

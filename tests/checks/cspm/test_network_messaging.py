@@ -74,9 +74,9 @@ def test_failure_points_at_the_offending_rule_and_lists_ports() -> None:
     bad = IngressRule("tcp", 0, 65535, WORLD4, origin=Origin("terraform", "x", path="sg.tf", line=31, col=5))
     [result] = run("CS301", group(rule("tcp", 443, 443, WORLD4), bad))
     assert result.status is Status.FAIL
-    assert result.message == "ingress from 0.0.0.0/0 to port 22, 3389"
+    assert result.message == "security group sg-0123 allows ingress from 0.0.0.0/0 to port 22, 3389"
     assert result.location is not None and (result.location.path, result.location.line) == ("sg.tf", 31)
-    assert result.resource == "security-group:sg-0123"
+    assert result.resource == "aws_security_group.bastion"
 
 
 def test_unknown_ingress_and_open_rule_beats_unknown_rule() -> None:
