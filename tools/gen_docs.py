@@ -9,12 +9,18 @@ produced here by running the real CLI, so the examples cannot drift.
 from __future__ import annotations
 
 import argparse
+import copy
+import json
 import os
+import re
+import shlex
+import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -62,6 +68,30 @@ def configuration_md() -> str:
         broken = _run("check", "--config", "onboarding.yaml")
         Path("onboarding.yaml").write_text(example)
         rendered = _run("render", "--config", "onboarding.yaml", "--out", "rendered")
+        written = {
+            name: Path("rendered", name).read_text(encoding="utf-8").rstrip("\n")
+            for name in ("sqs-read-policy.json", "sqs-queue-policy.json")
+        }
+        diffed = _run(
+            "diff",
+            "ReadOnlyAccess",
+            "rendered/sqs-read-policy.json",
+            "rendered/agentless.json",
+            "--config",
+            "onboarding.yaml",
+        )
+        Path("china.yaml").write_text(
+            example.replace("domain: international", "domain: china")
+            .replace("ap-northeast-1", "cn-north-1")
+            .replace("us-east-1", "cn-northwest-1")
+        )
+        china_check = _run("check", "--config", "china.yaml")
+        _run("render", "--config", "china.yaml", "--out", "rendered-cn")
+        china_arns = "\n".join(
+            f"{n}:{line}"
+            for n, line in enumerate(Path("rendered-cn/sqs-queue-policy.json").read_text().splitlines(), 1)
+            if "arn:" in line
+        )
         Path("onboarding.yaml").write_text(
             example.replace("  bucket: aws-cloudtrail-logs-123456789012-abcdef\n", "")
         )
@@ -107,12 +137,45 @@ def configuration_md() -> str:
         "",
         *_console("policy-lint render --config onboarding.yaml --out rendered", rendered),
         "",
+        "What it wrote is ready to paste. The IAM user's queue policy, with the queue ARN built from",
+        "`account_id`, `audit_log.region` and `audit_log.queue_name`:",
+        "",
+        "```console",
+        "$ cat rendered/sqs-read-policy.json",
+        written["sqs-read-policy.json"],
+        "```",
+        "",
+        "and the queue's access policy, which lets S3 deliver the trail bucket's events:",
+        "",
+        "```console",
+        "$ cat rendered/sqs-queue-policy.json",
+        written["sqs-queue-policy.json"],
+        "```",
+        "",
+        "Compare what you attach (here ReadOnlyAccess plus the two rendered identity policies) with what",
+        "the configured features need; see [diff.md](diff.md) for the finding kinds. Nothing is missing; what",
+        "remains is the guide's own Agentless weakness (FACTS E3):",
+        "",
+        *_console(
+            "policy-lint diff ReadOnlyAccess rendered/sqs-read-policy.json rendered/agentless.json "
+            "--config onboarding.yaml",
+            diffed,
+        ),
+        "",
         "A value the templates need but the file lacks stops the render before anything is written:",
         "",
         *_console("policy-lint render --config onboarding.yaml --out rendered2", missing),
         "",
         "With `domain: china` every ARN is written as `arn:aws-cn:` (the guide's template hard-codes",
-        "`arn:aws:`, erratum E7).",
+        "`arn:aws:`, erratum E7). `china.yaml` is the example with `domain: china` and the regions",
+        "`cn-north-1` (also the audit-log region) and `cn-northwest-1`:",
+        "",
+        *_console("policy-lint check --config china.yaml", china_check),
+        "",
+        "```console",
+        "$ policy-lint render --config china.yaml --out rendered-cn && grep -n arn: rendered-cn/sqs-queue-policy.json",
+        china_arns,
+        "```",
         "",
         "## Reference",
         "",
@@ -121,11 +184,138 @@ def configuration_md() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+# --------------------------------------------------------------------------- docs/diff.md
+#
+# docs/diff.md is written by hand, except the command output: each
+#     <!-- run: policy-lint diff ARGS [| grep -v RE] [| jq '.findings[] | select(.rule_id == "ID")'] -->
+# marker is followed by a ```console block that this script (re)writes from a real run,
+# in a scratch folder holding the examples and the variants below.
+
+AGENTLESS = "examples/policies/agentless-en.json"
+
+
+def _remove_delete_snapshot_condition(doc: Any) -> None:
+    del doc["Statement"][1]["Condition"]
+
+
+def _remove_describe_instances(doc: Any) -> None:
+    doc["Statement"][2]["Action"].remove("ec2:DescribeInstances")
+
+
+def _add_ec2_star(doc: Any) -> None:
+    doc["Statement"][2]["Action"].append("ec2:*")
+
+
+def _condition_on_region(doc: Any) -> None:
+    doc["Statement"][2]["Condition"] = {"StringEquals": {"aws:RequestedRegion": "ap-northeast-1"}}
+
+
+def _fix_create_tags(doc: Any) -> None:
+    """FACTS E3's fix: tags only at creation, by the calls that create the scan resources."""
+    doc["Statement"][2]["Action"].remove("ec2:CreateTags")
+    doc["Statement"].append(
+        {
+            "Sid": "TagOnlyOnCreate",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "ec2:CreateAction": [
+                        "CopyImage",
+                        "CopySnapshot",
+                        "CreateImage",
+                        "CreateInternetGateway",
+                        "CreateSecurityGroup",
+                        "CreateSnapshot",
+                        "CreateSnapshots",
+                        "CreateSubnet",
+                        "CreateVpc",
+                        "CreateVpcEndpoint",
+                        "RunInstances",
+                    ]
+                }
+            },
+        }
+    )
+
+
+DIFF_VARIANTS: dict[str, Callable[[Any], None]] = {
+    "agentless-no-condition.json": _remove_delete_snapshot_condition,
+    "agentless-no-describe.json": _remove_describe_instances,
+    "agentless-ec2-star.json": _add_ec2_star,
+    "agentless-region-only.json": _condition_on_region,
+    "agentless-fixed.json": _fix_create_tags,
+}
+DENY_DESCRIBE = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
+    '    {"Sid": "NoEc2Reads", "Effect": "Deny", "Action": "ec2:Describe*", "Resource": "*"}\n  ]\n}\n'
+)
+#: A marker and the console block after it (body lines never start with ```; the block may be empty).
+_MARKER = re.compile(r"<!-- run: (?P<command>.+?) -->\n```console\n(?:(?!```)[^\n]*\n)*```")
+#: " | " outside single quotes (the jq filter has its own pipe).
+_PIPE = re.compile(r" \| (?=(?:[^']*'[^']*')*[^']*$)")
+_JQ_SELECT = re.compile(r"""jq '\.findings\[\] \| select\(\.rule_id == "(?P<rule>[A-Z0-9]+)"\)'""")
+
+
+def _diff_workspace(root: Path) -> None:
+    for rel in (
+        AGENTLESS,
+        "examples/policies/agentless-zh-broken.json",
+        "examples/onboarding/onboarding.yaml",
+    ):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / rel, root / rel)
+    base = json.loads((REPO / AGENTLESS).read_text(encoding="utf-8"))
+    for name, change in DIFF_VARIANTS.items():
+        doc = copy.deepcopy(base)
+        change(doc)
+        (root / name).write_text(json.dumps(doc, indent=4) + "\n", encoding="utf-8")
+    (root / "deny-ec2-reads.json").write_text(DENY_DESCRIBE, encoding="utf-8")
+
+
+def _shell(command: str) -> str:
+    """Run ``policy-lint ... [| filter]...`` and render it as the console block's body."""
+    stages = [stage.strip() for stage in _PIPE.split(command)]
+    argv = shlex.split(stages[0])
+    if argv[0] != "policy-lint":
+        raise SystemExit(f"docs/diff.md: only policy-lint commands can be run: {command}")
+    result = CliRunner().invoke(main, argv[1:])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise SystemExit(f"docs/diff.md: {command} crashed: {result.exception!r}")
+    filtered = len(stages) > 1
+    text = result.stdout if filtered else result.output  # output: stdout and stderr as a terminal shows them
+    for stage in stages[1:]:
+        jq = _JQ_SELECT.fullmatch(stage)
+        if stage.startswith("grep -v "):
+            pattern = re.compile(shlex.split(stage)[2])
+            text = "".join(line for line in text.splitlines(keepends=True) if not pattern.search(line))
+        elif jq:
+            found = [f for f in json.loads(text)["findings"] if f["rule_id"] == jq["rule"]]
+            text = "".join(json.dumps(f, indent=2, ensure_ascii=False) + "\n" for f in found)
+        else:
+            raise SystemExit(f"docs/diff.md: unsupported filter {stage!r}")
+    if filtered and result.stderr.strip():
+        text += result.stderr
+    return "\n".join([f"$ {command}", text.rstrip("\n"), f"# exit code: {result.exit_code}"])
+
+
+def diff_md(current: str) -> str:
+    """docs/diff.md with every ``<!-- run: ... -->`` block re-run."""
+    with tempfile.TemporaryDirectory() as tmp, _cwd(Path(tmp)):
+        _diff_workspace(Path(tmp))
+        return _MARKER.sub(
+            lambda m: f"<!-- run: {m['command']} -->\n```console\n{_shell(m['command'])}\n```", current
+        )
+
+
 def generated() -> dict[Path, str]:
+    diff_path = REPO / "docs" / "diff.md"
     return {
         REPO / "docs" / "rules.md": rules_markdown(),
         REPO / "docs" / "configuration.md": configuration_md(),
         REPO / "docs" / "cis.md": cis_markdown(),
+        diff_path: diff_md(diff_path.read_text(encoding="utf-8")),
     }
 
 
