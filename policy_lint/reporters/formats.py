@@ -127,7 +127,10 @@ def render(
 ) -> str:
     """The complete output in format *fmt* (one of :data:`FORMATS`)."""
     ctx: Mapping[str, Any] = context or {}
-    found = list(findings or ())
+    # Sorted here so every format is byte-identical whatever order the engine produced.
+    found = sorted(findings or (), key=lambda f: f.sort_key())
+    if results is not None:
+        results = sorted(results, key=lambda r: r.sort_key())
     if fmt == "text":
         return _text(found, results, ctx)
     if fmt == "json":

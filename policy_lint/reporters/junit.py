@@ -132,9 +132,9 @@ def render_junit(
 ) -> str:
     """The JUnit XML document, with an XML declaration and a trailing newline."""
     suites: dict[str, _Suite] = {}
-    for finding in findings:
+    for finding in sorted(findings, key=lambda f: f.sort_key()):
         _add_finding(suites, finding)
-    for result in results:
+    for result in sorted(results, key=lambda r: r.sort_key()):
         _add_result(suites, result)
     for entry in context.get("suppressed") or ():
         _add_suppressed(suites, entry)

@@ -53,7 +53,7 @@ def _looks_secret(text: str) -> bool:
 
 def redact(text: str) -> str:
     """Access key IDs reduced to their last 4 characters; anything shaped like a secret key removed."""
-    text = _ACCESS_KEY_ID.sub(lambda m: "****" + m.group(0)[-4:], text)
+    text = _ACCESS_KEY_ID.sub(lambda m: "…" + m.group(0)[-4:], text)
     return _SECRET_CANDIDATE.sub(
         lambda m: "[redacted secret]" if _looks_secret(m.group(0)) else m.group(0), text
     )
