@@ -160,9 +160,11 @@ def lint(
 def _register_commands() -> None:
     from policy_lint.commands.check import check
     from policy_lint.commands.render import render
+    from policy_lint.commands.verify import verify
 
     main.add_command(check)
     main.add_command(render)
+    main.add_command(verify)
 
 
 @main.command()

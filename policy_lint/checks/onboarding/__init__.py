@@ -3,6 +3,7 @@
 from policy_lint.checks.onboarding import (  # noqa: F401  (importing registers the rules)
     config_rules,
     iam_user,
+    live_facts,
     queue,
     trail,
 )

@@ -1,0 +1,288 @@
+"""Onboarding facts only a live account holds: root keys, the quick plan's user, key use (FACTS R5-R8).
+
+Planned input (Terraform, CloudFormation) never declares root keys or the user the
+quick plan creates, so on planned input these rules report *unknown* (or nothing, when
+there is no account), never a pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from policy_lint.findings import Level
+from policy_lint.inventory.model import Account, IamUser, Inventory, PolicyRef, Unknown
+from policy_lint.rules import Result, Status, inventory_rule
+
+GUIDE = "Security Center guide: Quick plan / Manual plan"
+QUICK_USER_PREFIX = "AlibabaSasSubAccount_"
+#: Managed policies (or boundaries) that leave a user unable to do anything.
+DISABLING_POLICIES = ("AWSCompromisedKeyQuarantine", "AWSDenyAll")
+#: A key unused for longer than this is stale: the console syncs at least daily (sync intervals).
+STALE_DAYS = 7
+
+
+def _account_resource(inventory: Inventory) -> tuple[str, Any]:
+    if inventory.accounts:
+        origin = inventory.accounts[0].origin
+        return origin.address, origin.location
+    return "account", None
+
+
+@inventory_rule(
+    id="OB120",
+    name="root-access-key-deleted",
+    severity=Level.ERROR,
+    title="The root user's access key is deleted after the quick plan",
+    rationale="The quick plan uses the root user's access key once to create the AlibabaSasSubAccount_ user; "
+    "the guide then says to delete it. A root key, even inactive, is the account's most powerful credential "
+    "(FACTS R5). AWS China has no root user, so the rule does not apply in aws-cn (E15).",
+    remediation="Sign in as root, open Security credentials and delete the access key (deactivating is not enough).",
+    references=(
+        GUIDE,
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html",
+    ),
+    plans=("quick",),
+)
+def root_access_key_deleted(inventory: Inventory) -> Iterator[Result]:
+    for account in inventory.accounts:
+        if account.partition == "aws-cn":
+            continue
+        yield _root_key_result(account)
+
+
+def _root_key_result(account: Account) -> Result:
+    resource, location = account.origin.address, account.origin.location
+    present = account.root_access_keys_present
+    if isinstance(present, Unknown):
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"cannot tell whether the root user has an access key: {present.reason}",
+            location,
+        )
+    if not present:
+        return Result(
+            Status.PASS,
+            resource,
+            "the root user has no access key",
+            location,
+            {"AccountAccessKeysPresent": 0},
+        )
+    active = account.root_access_key_active
+    if isinstance(active, Unknown):
+        state = f"active or inactive is unknown: {active.reason}"
+    else:
+        state = "active" if active else "inactive, but the guide says delete it"
+    return Result(
+        Status.FAIL,
+        resource,
+        f"the root user still has an access key ({state})",
+        location,
+        {"AccountAccessKeysPresent": 1, "active": None if isinstance(active, Unknown) else active},
+    )
+
+
+@inventory_rule(
+    id="OB122",
+    name="quick-plan-user",
+    severity=Level.ERROR,
+    title="The quick plan's AlibabaSasSubAccount_ user exists, has an active key and is not disabled",
+    rationale="The quick plan creates an IAM user named AlibabaSasSubAccount_<suffix> and keeps using its key. "
+    "Without the user, an active key, or with a quarantine/deny-all policy or boundary, Security Center "
+    "silently stops syncing (FACTS R6-R8; IAM users have no enabled flag, E16).",
+    remediation="Re-run the quick plan, or reactivate the key and detach AWSCompromisedKeyQuarantine*/deny-all "
+    "policies and restrictive permissions boundaries from the user.",
+    references=(GUIDE,),
+    plans=("quick",),
+)
+def quick_plan_user(inventory: Inventory) -> Iterator[Result]:
+    users = [u for u in inventory.users if isinstance(u.name, str) and u.name.startswith(QUICK_USER_PREFIX)]
+    if not users:
+        resource, location = _account_resource(inventory)
+        if "users" in inventory.complete:
+            yield Result(
+                Status.FAIL,
+                resource,
+                f"no IAM user named {QUICK_USER_PREFIX}*: the quick plan's user is missing",
+                location,
+            )
+        else:
+            yield Result(
+                Status.UNKNOWN,
+                resource,
+                f"the inventory does not list every IAM user, so whether a {QUICK_USER_PREFIX}* user exists is "
+                "unknown (verify the live account: policy-lint verify)",
+                location,
+            )
+        return
+    for user in users:
+        yield _quick_user_result(user)
+
+
+def _quick_user_result(user: IamUser) -> Result:
+    resource, location = user.origin.address, user.origin.location
+    keys = user.access_keys
+    if isinstance(keys, Unknown):
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"cannot tell whether {user.name} has an active key: {keys.reason}",
+            location,
+        )
+    active = [k for k in keys if k.status == "Active"]
+    if not active:
+        return Result(
+            Status.FAIL, resource, f"{user.name} has no active access key", location, {"keys": len(keys)}
+        )
+    disabling = _disabling(user)
+    if isinstance(disabling, Unknown):
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"cannot tell whether {user.name} is disabled: {disabling.reason}",
+            location,
+        )
+    if disabling:
+        return Result(
+            Status.FAIL,
+            resource,
+            f"{user.name} is effectively disabled by {', '.join(disabling)}",
+            location,
+            {"disabled_by": disabling},
+        )
+    return Result(
+        Status.PASS,
+        resource,
+        f"{user.name} exists with an active key (...{active[0].key_id_suffix})",
+        location,
+    )
+
+
+def _disabling(user: IamUser) -> list[str] | Unknown:
+    """Names of quarantine/deny-all policies or boundary on the user (deny-all by document too)."""
+    found: list[str] = []
+    boundary = user.permissions_boundary
+    if isinstance(boundary, Unknown):
+        return boundary
+    if boundary and boundary.rsplit("/", 1)[-1].startswith(DISABLING_POLICIES):
+        found.append(f"permissions boundary {boundary.rsplit('/', 1)[-1]}")
+    for refs in (user.attached_policies, user.inline_policies):
+        if isinstance(refs, Unknown):
+            return refs
+        found.extend(_policy_label(ref) for ref in refs if _is_disabling(ref))
+    return found
+
+
+def _policy_label(ref: PolicyRef) -> str:
+    return f"inline policy {ref.name}" if ref.inline else f"policy {ref.name}"
+
+
+def _is_disabling(ref: PolicyRef) -> bool:
+    if ref.name.startswith(DISABLING_POLICIES):
+        return True
+    document = ref.document
+    if not isinstance(document, dict):
+        return False
+    statements = document.get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Deny" or statement.get("Condition"):
+            continue
+        actions = statement.get("Action", [])
+        resources = statement.get("Resource", [])
+        if "*" in (actions if isinstance(actions, list) else [actions]) and "*" in (
+            resources if isinstance(resources, list) else [resources]
+        ):
+            return True
+    return False
+
+
+@inventory_rule(
+    id="OB123",
+    name="iam-user-key-used",
+    severity=Level.WARNING,
+    title="The onboarding user's active access key is being used",
+    rationale="Security Center uses the onboarding user's key on every sync. A key that was never used, or not "
+    f"for more than {STALE_DAYS} days, means the console holds another key or stopped syncing (FACTS R7).",
+    remediation="Check the key entered in the console (compare the last four characters) and the sync settings.",
+    references=(GUIDE,),
+)
+def iam_user_key_used(inventory: Inventory) -> Iterator[Result]:
+    config = inventory.config
+    if config is None:
+        return
+    now = datetime.now(timezone.utc)
+    for user in inventory.users:
+        if not isinstance(user.name, str):
+            continue
+        wanted = (
+            user.name == config.iam_user
+            if config.plan == "manual"
+            else user.name.startswith(QUICK_USER_PREFIX)
+        )
+        if not wanted or isinstance(user.access_keys, Unknown):
+            if wanted and isinstance(user.access_keys, Unknown):
+                yield Result(
+                    Status.UNKNOWN,
+                    user.origin.address,
+                    f"cannot list {user.name}'s keys: {user.access_keys.reason}",
+                    user.origin.location,
+                )
+            continue
+        for key in user.access_keys:
+            if key.status != "Active":
+                continue
+            yield _key_use_result(user, key.key_id_suffix, key.last_used, now)
+
+
+def _key_use_result(user: IamUser, suffix: str, last_used: str | Unknown | None, now: datetime) -> Result:
+    resource, location = user.origin.address, user.origin.location
+    evidence: dict[str, Any] = {
+        "key": f"...{suffix}",
+        "last_used": None if isinstance(last_used, Unknown) else last_used,
+    }
+    if isinstance(last_used, Unknown):
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"key ...{suffix}: last use unknown: {last_used.reason}",
+            location,
+            evidence,
+        )
+    if last_used is None:
+        return Result(
+            Status.FAIL,
+            resource,
+            f"{user.name}'s active key ...{suffix} has never been used",
+            location,
+            evidence,
+        )
+    try:
+        when = datetime.fromisoformat(last_used)
+    except ValueError:
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"key ...{suffix}: unreadable last-use time {last_used!r}",
+            location,
+            evidence,
+        )
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    days = (now - when).days
+    if days > STALE_DAYS:
+        return Result(
+            Status.FAIL,
+            resource,
+            f"{user.name}'s active key ...{suffix} was last used {days} days ago",
+            location,
+            evidence,
+        )
+    return Result(
+        Status.PASS,
+        resource,
+        f"{user.name}'s active key ...{suffix} was used {days} day(s) ago",
+        location,
+        evidence,
+    )

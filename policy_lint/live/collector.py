@@ -1,0 +1,154 @@
+"""Collect a live account into the inventory: identity first, then each service, concurrently.
+
+Phases run one after another from the calling thread; inside a phase every region, user,
+queue or bucket is a job on one thread pool (each thread has its own clients). A phase
+never waits on the pool from inside the pool, so it cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from policy_lint.catalog import partitions
+from policy_lint.inventory.model import Inventory
+from policy_lint.live import account, cloudtrail, ec2, iam, s3, sqs
+from policy_lint.live.api import Api, ErrorLog
+from policy_lint.live.session import CallStats, LiveError, describe_botocore_error, open_session
+from policy_lint.onboarding.config import OnboardingConfig
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    """Where and as whom to collect."""
+
+    regions: tuple[str, ...] = ()
+    profile: str | None = None
+    role_arn: str | None = None
+    #: for the demo and tests; otherwise botocore reads AWS_ENDPOINT_URL itself
+    endpoint_url: str | None = None
+    #: (key ID, secret) for the demo's local moto server only
+    static_credentials: tuple[str, str] | None = None
+    workers: int = 8
+
+
+@dataclass
+class Collection:
+    """The inventory and what it cost."""
+
+    inventory: Inventory
+    account_id: str
+    partition: str
+    principal_arn: str
+    regions: tuple[str, ...]
+    stats: CallStats = field(default_factory=CallStats)
+
+
+def regions_to_collect(options: CollectOptions, config: OnboardingConfig | None) -> tuple[str, ...]:
+    """``--regions`` wins; otherwise the config's asset, provisioning and audit-log regions."""
+    if options.regions:
+        return tuple(dict.fromkeys(options.regions))
+    if config is None:
+        return ()
+    wanted = list(config.regions)
+    if config.provisioning_region:
+        wanted.append(config.provisioning_region)
+    if config.audit_log is not None:
+        wanted.append(config.audit_log.region)
+    return tuple(dict.fromkeys(wanted))
+
+
+def collect(
+    config: OnboardingConfig | None,
+    options: CollectOptions,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Collection:
+    """Read the account into an Inventory; raises LiveError when AWS cannot be used at all."""
+    stats = CallStats()
+    regions = regions_to_collect(options, config)
+    session = open_session(
+        profile=options.profile,
+        role_arn=options.role_arn,
+        region=regions[0] if regions else None,
+        endpoint_url=options.endpoint_url,
+        static_credentials=options.static_credentials,
+        stats=stats,
+    )
+    if not regions:
+        if not session.region_name:
+            raise LiveError(
+                "no region to collect: pass --regions, set regions in the onboarding config, or set AWS_REGION"
+            )
+        regions = (session.region_name,)
+    home = regions[0]
+    principal, account_id, partition = _identity(session, home, options.endpoint_url)
+    for region in regions:
+        owner = partitions.partition_of_region(region, by_pattern=True)
+        if owner != partition:
+            raise LiveError(
+                f"region {region} is not in partition {partition} of these credentials ({principal})"
+            )
+    errors = ErrorLog()
+    api = Api(
+        session,
+        partition=partition,
+        home_region=home,
+        account_id=account_id,
+        errors=errors,
+        endpoint_url=options.endpoint_url,
+        stats=stats,
+        max_pool=options.workers + 2,
+    )
+    inventory = Inventory(config=config, sources=[*(["config"] if config else []), "live"])
+    region_list = list(regions)
+    with ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="collect") as pool:
+        account_future = pool.submit(account.collect_account, api)
+        progress("CloudTrail")
+        inventory.trails, trails_complete = cloudtrail.collect_trails(api, region_list, pool, progress)
+        progress("SQS")
+        inventory.queues, queues_complete = sqs.collect_queues(api, region_list, pool, progress)
+        progress("EC2 security groups")
+        inventory.security_groups, groups_complete = ec2.collect_security_groups(
+            api, region_list, pool, progress
+        )
+        progress("IAM")
+        users, groups, policies, failed = iam.collect_identities(api, pool, progress)
+        inventory.users, inventory.groups, inventory.policies = users, groups, policies
+        names = {t.bucket for t in inventory.trails if isinstance(t.bucket, str)}
+        names |= sqs.source_buckets(inventory.queues)
+        if config is not None and config.audit_log is not None and config.audit_log.bucket:
+            names.add(config.audit_log.bucket)
+        progress("S3")
+        inventory.buckets = s3.collect_buckets(api, names, pool, progress)
+        inventory.accounts = [account_future.result()]
+    inventory.complete = {
+        kind
+        for kind, ok in (
+            ("trails", trails_complete),
+            ("queues", queues_complete),
+            ("security_groups", groups_complete),
+            ("users", failed is None),
+        )
+        if ok
+    }
+    inventory.collection_errors = dict(sorted(errors.errors.items()))
+    return Collection(inventory, account_id, partition, principal, regions, stats)
+
+
+def _identity(session: object, region: str, endpoint_url: str | None) -> tuple[str, str, str]:
+    """(principal ARN, account ID, partition) from sts:GetCallerIdentity, or a LiveError."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        sts = session.client("sts", region_name=region, endpoint_url=endpoint_url)  # type: ignore[attr-defined]
+        identity = sts.get_caller_identity()
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise LiveError(
+            f"AWS rejected the credentials: {error.get('Code', '?')}: {error.get('Message', '')}"
+        ) from None
+    except BotoCoreError as exc:
+        raise LiveError(describe_botocore_error(exc)) from None
+    arn = str(identity["Arn"])
+    return arn, str(identity["Account"]), arn.split(":")[1]

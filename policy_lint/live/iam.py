@@ -1,0 +1,175 @@
+"""IAM users, their groups and the customer managed policies attached to either (FACTS R6-R11).
+
+AWS managed policies are referenced by ARN without a document: checks read the bundled
+snapshot (:mod:`policy_lint.managed`), which spares a GetPolicyVersion per attachment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from functools import partial
+from typing import Any
+
+from policy_lint.inventory.model import AccessKey, IamGroup, IamPolicy, IamUser, Maybe, Origin, PolicyRef
+from policy_lint.live.api import Api, Failure, iso, run_all
+
+
+def list_users(api: Api) -> list[dict[str, Any]] | Failure:
+    return api.paginate("iam", "ListUsers", "Users")
+
+
+def is_aws_managed(arn: str) -> bool:
+    return ":iam::aws:policy/" in arn
+
+
+def collect_user(api: Api, listed: dict[str, Any]) -> tuple[IamUser, dict[str, str]]:
+    """Every fact about one user, and its groups' ARNs by name; a refused call leaves just that
+    fact Unknown."""
+    name = listed["UserName"]
+    about = f"user/{name}"
+    user = IamUser(
+        Origin("live", listed["Arn"]), name=name, arn=listed["Arn"], created=iso(listed.get("CreateDate"))
+    )
+    got = api.call("iam", "GetUser", about=about, UserName=name)
+    if isinstance(got, Failure):
+        user.permissions_boundary = got.unknown()
+        user.password_last_used = got.unknown()
+    else:
+        detail = got.get("User", {})
+        boundary = detail.get("PermissionsBoundary") or {}
+        user.permissions_boundary = boundary.get("PermissionsBoundaryArn")
+        user.password_last_used = iso(detail.get("PasswordLastUsed"))
+    profile = api.call("iam", "GetLoginProfile", about=about, expected=("NoSuchEntity",), UserName=name)
+    if isinstance(profile, Failure):
+        user.has_login_profile = False if profile.code == "NoSuchEntity" else profile.unknown()
+    else:
+        user.has_login_profile = True
+    user.access_keys = _access_keys(api, name)
+    mfa = api.paginate("iam", "ListMFADevices", "MFADevices", about=about, UserName=name)
+    user.mfa_enabled = mfa.unknown() if isinstance(mfa, Failure) else bool(mfa)
+    user.attached_policies = _attached(api, "ListAttachedUserPolicies", about, UserName=name)
+    user.inline_policies = _inline(api, "ListUserPolicies", "GetUserPolicy", about, UserName=name)
+    groups = api.paginate("iam", "ListGroupsForUser", "Groups", about=about, UserName=name)
+    if isinstance(groups, Failure):
+        user.groups = groups.unknown()
+        return user, {}
+    user.groups = [g["GroupName"] for g in groups]
+    return user, {g["GroupName"]: g["Arn"] for g in groups}
+
+
+def _access_keys(api: Api, name: str) -> Maybe[list[AccessKey]]:
+    about = f"user/{name}"
+    keys = api.paginate("iam", "ListAccessKeys", "AccessKeyMetadata", about=about, UserName=name)
+    if isinstance(keys, Failure):
+        return keys.unknown()
+    result: list[AccessKey] = []
+    for meta in keys:
+        key_id = str(meta["AccessKeyId"])
+        suffix = key_id[-4:]
+        used = api.call("iam", "GetAccessKeyLastUsed", about=f"{about} key ...{suffix}", AccessKeyId=key_id)
+        last_used: Maybe[str | None]
+        if isinstance(used, Failure):
+            last_used = used.unknown()
+        else:
+            # No LastUsedDate (ServiceName "N/A") means never used (FACTS R7).
+            last_used = iso(used.get("AccessKeyLastUsed", {}).get("LastUsedDate"))
+        result.append(
+            AccessKey(
+                key_id_suffix=suffix,
+                status=str(meta.get("Status", "")),
+                created=iso(meta.get("CreateDate")),
+                last_used=last_used,
+            )
+        )
+    return result
+
+
+def _attached(api: Api, operation: str, about: str, **params: Any) -> Maybe[list[PolicyRef]]:
+    attached = api.paginate("iam", operation, "AttachedPolicies", about=about, **params)
+    if isinstance(attached, Failure):
+        return attached.unknown()
+    return [PolicyRef(p["PolicyName"], arn=p["PolicyArn"]) for p in attached]
+
+
+def _inline(api: Api, list_op: str, get_op: str, about: str, **params: Any) -> Maybe[list[PolicyRef]]:
+    names = api.paginate("iam", list_op, "PolicyNames", about=about, **params)
+    if isinstance(names, Failure):
+        return names.unknown()
+    refs: list[PolicyRef] = []
+    for policy_name in names:
+        got = api.call("iam", get_op, about=f"{about} policy/{policy_name}", PolicyName=policy_name, **params)
+        # botocore decodes the URL-encoded JSON document into a dict.
+        document = got.unknown() if isinstance(got, Failure) else got.get("PolicyDocument")
+        refs.append(PolicyRef(policy_name, document=document, inline=True))
+    return refs
+
+
+def collect_group(api: Api, name: str, arn: str) -> IamGroup:
+    about = f"group/{name}"
+    return IamGroup(
+        Origin("live", arn),
+        name=name,
+        attached_policies=_attached(api, "ListAttachedGroupPolicies", about, GroupName=name),
+        inline_policies=_inline(api, "ListGroupPolicies", "GetGroupPolicy", about, GroupName=name),
+    )
+
+
+def collect_policy(api: Api, arn: str, name: str) -> IamPolicy:
+    """A customer managed policy with its default version's document (FACTS R12)."""
+    about = arn.split(":", 5)[-1]
+    policy = IamPolicy(Origin("live", arn), name=name, arn=arn)
+    got = api.call("iam", "GetPolicy", about=about, PolicyArn=arn)
+    if isinstance(got, Failure):
+        policy.document = got.unknown()
+        return policy
+    version_id = got.get("Policy", {}).get("DefaultVersionId", "v1")
+    version = api.call("iam", "GetPolicyVersion", about=about, PolicyArn=arn, VersionId=version_id)
+    policy.document = (
+        version.unknown()
+        if isinstance(version, Failure)
+        else version.get("PolicyVersion", {}).get("Document")
+    )
+    return policy
+
+
+def collect_identities(
+    api: Api, pool: Executor, progress: Callable[[str], None]
+) -> tuple[list[IamUser], list[IamGroup], list[IamPolicy], Failure | None]:
+    """All users (details in parallel), then their groups, then customer managed policies."""
+    listed = list_users(api)
+    if isinstance(listed, Failure):
+        return [], [], [], listed
+    collected = run_all(pool, [partial(collect_user, api, u) for u in listed], progress, "IAM users")
+    users = [user for user, _ in collected]
+    group_arns = {name: arn for _, arns in collected for name, arn in arns.items()}
+    groups = run_all(
+        pool,
+        [partial(collect_group, api, n, a) for n, a in sorted(group_arns.items())],
+        progress,
+        "IAM groups",
+    )
+    customer: dict[str, str] = {}
+    for refs in _policy_lists(users, groups):
+        for ref in refs:
+            if isinstance(ref.arn, str) and not ref.inline and not is_aws_managed(ref.arn):
+                customer[ref.arn] = ref.name
+    policies = run_all(
+        pool,
+        [partial(collect_policy, api, a, n) for a, n in sorted(customer.items())],
+        progress,
+        "IAM policies",
+    )
+    documents = {p.arn: p.document for p in policies}
+    for refs in _policy_lists(users, groups):
+        for ref in refs:
+            if isinstance(ref.arn, str) and ref.arn in documents:
+                ref.document = documents[ref.arn]
+    return users, groups, policies, None
+
+
+def _policy_lists(users: Iterable[IamUser], groups: Iterable[IamGroup]) -> Iterable[list[PolicyRef]]:
+    holders: list[IamUser | IamGroup] = [*users, *groups]
+    for holder in holders:
+        if isinstance(holder.attached_policies, list):
+            yield holder.attached_policies
