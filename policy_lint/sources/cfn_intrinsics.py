@@ -558,9 +558,9 @@ def _fn_find_in_map(r: Resolver, arg: Node, offset: int) -> Node | None:
         resolved = [r.resolve(candidate) for candidate in candidates if candidate is not None]
         if resolved and len(resolved) == len(mapping.pairs) and all(_same(resolved[0], x) for x in resolved):
             return resolved[0]
-        return UnknownNode(
-            Unknown(f"Fn::FindInMap {keys[0]} keyed by a value not known: {top.reason}"), offset
-        )
+        shown = top.text if isinstance(top, Symbolic) else "a value"
+        reason = f"Fn::FindInMap {keys[0]} keyed by {shown}, not known: {top.reason}"
+        return UnknownNode(Unknown(reason), offset)
     entry = mapping.get(top)
     value = entry.get(second) if isinstance(entry, ObjectNode) else None
     if value is None:

@@ -102,6 +102,15 @@ def parse_template(source: Source) -> Node | None:
         raise InputError(exc.message, source.path, exc.line, exc.col) from None
 
 
+def template_resolver(path: Path, *, region: str | None = None, account_id: str | None = None) -> Resolver:
+    """The resolver ``load`` uses for one template, with resource-aware Ref/GetAtt (for tests and tools)."""
+    source = read_source(path)
+    root = parse_template(source)
+    if not isinstance(root, ObjectNode):
+        raise InputError("not a CloudFormation template", source.path)
+    return _Stack(source, root, region, account_id, _Linker()).resolver
+
+
 # -- entry point ---------------------------------------------------------------------------------
 def load(
     files: Sequence[Path], inventory: Inventory, *, region: str | None = None, account_id: str | None = None
@@ -562,9 +571,13 @@ class _Stack:
             )
 
     def prop_origin(self, resource: Resource, attribute: str, props: ObjectNode, prop: str) -> None:
-        """Point ``attribute`` at property ``prop`` as written in the resource (not at a parameter default)."""
-        if props.get(prop) is not None:
-            self.attr_origin(resource, attribute, self.raw_property(resource.origin.address, prop))
+        """Point ``attribute`` at the key of property ``prop`` as written (not at a parameter default)."""
+        self.attr_origin(resource, attribute, self.property_key(resource.origin.address, prop))
+
+    def property_key(self, logical_id: str, prop: str) -> Node | None:
+        properties = self.template.resources[logical_id].get("Properties")
+        pair = properties.get_pair(prop) if isinstance(properties, ObjectNode) else None
+        return pair[0] if pair is not None else None
 
     def stack_region(self) -> Maybe[str]:
         return self.region if self.region is not None else Unknown(REGION_UNKNOWN)
@@ -977,12 +990,11 @@ def _map_bucket_policy(stack: _Stack, logical_id: str, offset: int, props: Objec
     if target is None:
         stack.warn(f"{logical_id}: AWS::S3::BucketPolicy without Bucket", offset)
         return
-    doc_node = props.get("PolicyDocument")
 
     def fold(bucket: Resource) -> None:
         assert isinstance(bucket, Bucket)
         bucket.policy = document
-        stack.attr_origin(bucket, "policy", doc_node, logical_id)
+        stack.attr_origin(bucket, "policy", stack.property_key(logical_id, "PolicyDocument"), logical_id)
 
     stack.attach("bucket", target, fold, f"{logical_id}.Bucket")
 
@@ -1021,12 +1033,11 @@ def _map_queue(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) -
 
 def _map_queue_policy(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) -> None:
     document = _required_document(props.get("PolicyDocument"))
-    doc_node = props.get("PolicyDocument")
 
     def fold(queue: Resource) -> None:
         assert isinstance(queue, Queue)
         queue.policy = document
-        stack.attr_origin(queue, "policy", doc_node, logical_id)
+        stack.attr_origin(queue, "policy", stack.property_key(logical_id, "PolicyDocument"), logical_id)
 
     targets = stack.raw_targets(logical_id, "Queues", props.get("Queues"))
     if not targets:
