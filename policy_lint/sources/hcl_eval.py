@@ -600,6 +600,16 @@ class Evaluator:
         if name == "jsonencode" and args:
             text = json.dumps(symbolic(args[0]), separators=(",", ":"))
             return Unresolved(text, first_reason(args[0])) if has_unresolved(args[0]) else text
+        if (
+            name in ("format", "join")
+            and func is not None
+            and not isinstance(args[0] if args else None, Unresolved)
+        ):
+            # Text built around unknown parts keeps their symbols (an ARN around ${var.account}).
+            built = func(*[symbolic(a) for a in args])
+            return Unresolved(str(built), first_reason(args)) if has_unresolved(args) else built
+        if name == "templatefile" and len(args) > 1 and not isinstance(args[0], Unresolved):
+            return self._file(tree, name, args)
         if any(isinstance(a, Unresolved) for a in args) or (
             name not in ("jsonencode", "merge", "concat", "coalesce", "tolist", "toset", "length", "flatten")
             and any(has_unresolved(a) for a in args)

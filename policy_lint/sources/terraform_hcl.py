@@ -107,12 +107,14 @@ def load(
     for directory in sorted(by_dir):
         if directory in called:
             continue
+        loader.resources = []
         root = Module(loader, directory, "", {}, None, depth=0)
         try:
             root.collect()
         except RecursionError:
             loader.problem("module is nested too deeply to evaluate", str(directory / "main.tf"))
-    Mapper(inventory, SOURCE, account_id).build(loader.resources)
+        # One mapper per root module: addresses (and so symbols) are only unique within one root.
+        Mapper(inventory, SOURCE, account_id).build(loader.resources)
 
 
 def _called_dirs(loader: Loader, dirs: set[Path]) -> set[Path]:
@@ -249,7 +251,9 @@ class Module:
     # -- Scope protocol --------------------------------------------------------------------
     def read_file(self, path: str) -> str | None:
         candidate = Path(path)
-        if not candidate.is_absolute():
+        if not candidate.is_absolute() and not candidate.is_file():
+            # path.module is the module directory as given, so "${path.module}/x" is already
+            # usable as it is; a bare relative name is relative to the module (our best reading).
             candidate = self.dir / candidate
         try:
             if candidate.is_file() and candidate.stat().st_size <= MAX_FILE_BYTES:

@@ -570,9 +570,7 @@ class Mapper:
             logging=literal_bool(v.get("enable_logging"), True),
             bucket=ref_text(v.get("s3_bucket_name")),
             s3_key_prefix=literal_text(v.get("s3_key_prefix")),
-            kms_key_id=literal_text(v.get("kms_key_id"))
-            if not isinstance(v.get("kms_key_id"), Unresolved)
-            else ref_text(v.get("kms_key_id")),
+            kms_key_id=ref_text(v.get("kms_key_id")) if v.get("kms_key_id") != "" else None,
             log_file_validation=literal_bool(v.get("enable_log_file_validation"), False),
             include_global_events=literal_bool(v.get("include_global_service_events"), True),
             events=event_summary(v.get("event_selector"), v.get("advanced_event_selector")),
