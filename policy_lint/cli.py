@@ -40,6 +40,13 @@ class PolicyLintGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("policy-lint: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # `policy-lint ... | head`: the reader left; stop quietly like other Unix tools.
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:  # last line of defence: a bug must not print a traceback at users
             click.echo(
                 f"policy-lint: internal error: {type(exc).__name__}: {exc}\n"
@@ -296,13 +303,21 @@ def reference_show(ctx: click.Context, name: str, info: bool) -> None:
     features = ", ".join(_reference_features(refs, name)) or "-"
     if name in refs.managed_names():
         managed = refs.managed(name)
+        from policy_lint.managed import load_managed, snapshot_date
+
+        snapshot = load_managed(name)
         if not info:
-            raise click.UsageError(
-                f"{name} is an AWS managed policy ({managed.arn_template}); its document is not bundled yet. "
-                f"Use 'policy-lint reference show {name} --info'.",
-                ctx,
-            )
+            if snapshot is None:
+                raise click.UsageError(
+                    f"{name} is an AWS managed policy ({managed.arn_template}) missing from the bundled "
+                    f"snapshot; use 'policy-lint reference show {name} --info'.",
+                    ctx,
+                )
+            click.echo(snapshot.text, nl=False)
+            return
         click.echo(f"name:        {name}\nkind:        AWS managed policy, attached to the iam-user")
+        if snapshot is not None:
+            click.echo(f"snapshot:    version {snapshot.version_id}, as of {snapshot_date()} (bundled)")
         click.echo(f"arn:         {managed.arn_template}\nfeatures:    {features}")
         click.echo(f"description: {managed.description}\n\n{para(refs.managed_note, '')}")
         return

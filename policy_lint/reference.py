@@ -145,7 +145,7 @@ class Plan:
 
 @dataclass(frozen=True)
 class ManagedPolicy:
-    """An AWS managed policy the guide names (its document is not bundled)."""
+    """An AWS managed policy the guide names (its document comes from the bundled snapshot)."""
 
     name: str
     arn_template: str

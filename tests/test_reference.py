@@ -397,7 +397,7 @@ def test_plans_and_features_data(refs: ReferenceSet) -> None:
     assert refs.features["agentless"].console_regions == ("outside_mainland",)
     assert any("E12" in note for note in refs.features["agentless"].notes)
     assert refs.features_of("sqs-read-policy") == (("cspm", "audit_log"), ("agentless", "audit_log"))
-    assert "not bundled" in refs.managed_note
+    assert "snapshot" in refs.managed_note
 
 
 def test_unknown_name_lists_the_valid_ones(refs: ReferenceSet) -> None:
@@ -560,7 +560,7 @@ def test_cli_reference_list() -> None:
     assert "${Account ID}, ${SQS ARN}, ${S3 bucket name}" in rows["sqs-queue-policy"]
     assert "cspm (audit log), agentless (audit log)" in rows["sqs-read-policy"]
     assert "aws-managed" in rows["ReadOnlyAccess"]
-    assert "not bundled yet" in result.output
+    assert "dated snapshot" in result.output
 
 
 def test_cli_reference_list_json(refs: ReferenceSet) -> None:
@@ -608,10 +608,18 @@ def test_cli_reference_show_unknown_name_is_a_usage_error() -> None:
     assert "Traceback" not in result.output
 
 
-def test_cli_reference_show_managed_without_info_explains() -> None:
+def test_cli_reference_show_managed_prints_the_snapshot_document() -> None:
     result = CliRunner().invoke(main, ["reference", "show", "ReadOnlyAccess"])
-    assert result.exit_code == 2
-    assert "document is not bundled yet" in result.output
+    assert result.exit_code == 0
+    document = json.loads(result.output)
+    actions = {
+        a
+        for s in document["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert {"ec2:Describe*", "iam:Get*", "sqs:Receive*"} <= actions
+    info = CliRunner().invoke(main, ["reference", "show", "ReadOnlyAccess", "--info"])
+    assert "snapshot:    version" in info.output
 
 
 # --------------------------------------------------------------------------- packaging
