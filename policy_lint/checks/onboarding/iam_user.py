@@ -426,7 +426,7 @@ def _queue_read(
     qname = links.text(queue.name) if queue is not None else None
     if isinstance(arn, Unknown):
         return Result(Status.UNKNOWN, resource, f"ARN of queue {qname}: {arn.reason}", loc)
-    scope = links.canon(arn)
+    scope = links.canon(arn, links.scope_of(queue) if queue is not None else "")
     decisions = {a: perms.evaluate(a, scope) for a in ("sqs:GetQueueUrl", "sqs:ReceiveMessage")}
     delete = perms.evaluate("sqs:DeleteMessage", scope)
     evidence: dict[str, Any] = {
@@ -439,7 +439,10 @@ def _queue_read(
     part = links.partition(inventory, arn)
     for bucket in buckets:
         if isinstance(bucket.name, str):
-            get = perms.evaluate("s3:GetObject", links.canon(links.bucket_arn(bucket.name, part) + "/*"))
+            get = perms.evaluate(
+                "s3:GetObject",
+                links.canon(links.bucket_arn(bucket.name, part) + "/*", links.scope_of(bucket)),
+            )
             evidence["s3:GetObject"] = get.status
     note = (
         ""

@@ -15,7 +15,8 @@ rationale, and here):
 * **the audit bucket**: ``audit_log.bucket``, else the buckets the audit trails write to, plus
   the buckets notifying an audit queue.
 * **the audit queue**: the queue named ``audit_log.queue_name``; without an audit_log, the
-  queues the audit buckets notify, else every queue.
+  queues the trails' buckets notify, else the queues any bucket notifies, else the queues whose
+  policy lets s3.amazonaws.com send to them (a queue nothing links to S3 is not judged).
 
 Values may be literal, ``Unknown``, or *symbolic* (``${aws_sqs_queue.logs.arn}``,
 ``${LogQueue.Arn}``): a source keeps an unresolved reference as text, and the referenced
@@ -25,6 +26,8 @@ resource carries the same text, so links are made by canonical equality (see :fu
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -75,39 +78,60 @@ def is_literal(value: object) -> bool:
     return isinstance(value, str) and not is_symbolic(value)
 
 
-def _canon_ref(expr: str) -> str:
+def scope_of(resource: Resource) -> str:
+    """Where a symbolic reference of this resource's attributes is meaningful: one CloudFormation
+    template (``${AWS::Region}``, ``${Queue.Arn}`` are template-local), one Terraform directory."""
+    origin = resource.origin
+    if origin.source == "cloudformation":
+        return f"cfn:{origin.path}"
+    if origin.source.startswith("terraform"):
+        return f"tf:{posixpath.dirname((origin.path or '').replace(os.sep, '/'))}"
+    return origin.source
+
+
+def _canon_ref(expr: str, scope: str) -> str:
     head, dot, attr = expr.rpartition(".")
     if dot and attr.lower() in _NAME_ATTRS:
-        return f"<{head}:name>"
+        return f"<{scope}|{head}:name>"
     if dot and attr.lower() == "arn":
-        return f"<{head}:arn>"
-    return f"<{expr}>"
+        return f"<{scope}|{head}:arn>"
+    return f"<{scope}|{expr}>"
 
 
-def canon(value: str) -> str:
-    """``${aws_s3_bucket.b.id}`` and ``${aws_s3_bucket.b.bucket}`` become the same token; IAM
-    policy variables stay. Tokens carry no wildcard, so glob matching treats them literally."""
+def canon(value: str, scope: str = "") -> str:
+    """``${aws_s3_bucket.b.id}`` and ``${aws_s3_bucket.b.bucket}`` become the same token, tagged
+    with the scope it was written in (see :func:`scope_of`); IAM policy variables stay. Tokens
+    carry no wildcard, so glob matching treats them literally."""
 
     def repl(match: re.Match[str]) -> str:
         inner = match.group(1)
-        return match.group(0) if _POLICY_VARIABLE.match(inner) else _canon_ref(inner)
+        return match.group(0) if _POLICY_VARIABLE.match(inner) else _canon_ref(inner, scope)
 
     return _SYMBOL.sub(repl, value)
 
 
-def refers_to(value: str, resource: Resource, attr: str) -> bool:
-    """Is ``value`` exactly a symbolic reference to ``attr`` (``arn`` or ``name``) of the resource?"""
+def shown(value: str) -> str:
+    """A canonical value as a user wrote it: ``<scope|aws_s3_bucket.b:arn>`` -> ``${aws_s3_bucket.b.arn}``."""
+    return re.sub(
+        r"<[^|<>]*\|([^<>]*):(arn|name)>", r"${\1.\2}", re.sub(r"<[^|<>]*\|([^<>:]*)>", r"${\1}", value)
+    )
+
+
+def refers_to(value: str, resource: Resource, attr: str, scope: str) -> bool:
+    """Is ``value`` (written in ``scope``) a symbolic reference to ``attr`` (``arn``/``name``) of the resource?"""
+    if scope != scope_of(resource):
+        return False
+    token = canon(value, scope)
     address = resource.origin.address
-    token = canon(value)
-    if token == f"<{address}:{attr}>":
+    if token == f"<{scope}|{address}:{attr}>":
         return True
     # CloudFormation ``!Ref Bucket`` is the bucket's name; ``!Ref Queue`` is its URL, not its name.
-    return attr == "name" and isinstance(resource, Bucket) and token == f"<{address}>"
+    return attr == "name" and isinstance(resource, Bucket) and token == f"<{scope}|{address}>"
 
 
-def same_value(a: object, b: object) -> bool:
-    """Two strings that denote the same value (literal equality or the same reference)."""
-    return isinstance(a, str) and isinstance(b, str) and canon(a) == canon(b)
+def same_value(a: object, b: object, scope_a: str = "", scope_b: str = "") -> bool:
+    """Two strings that denote the same value (literal equality, or the same reference in one scope)."""
+    return isinstance(a, str) and isinstance(b, str) and canon(a, scope_a) == canon(b, scope_b)
 
 
 def first_unknown(obj: object) -> Unknown | None:
@@ -159,7 +183,8 @@ def bucket_arn(bucket_name: str, part: str) -> str:
 
 
 def queue_arn(queue: Queue, inventory: Inventory) -> str | Unknown:
-    """The queue's ARN (literal or symbolic); built from its parts when the source gave none."""
+    """The queue's ARN (literal or symbolic, as written in the queue's scope); built from its
+    parts when the source gave none."""
     if isinstance(queue.arn, str | Unknown):
         return queue.arn
     name, region = queue.name, queue.region
@@ -176,19 +201,21 @@ def _glob(pattern: str, value: str) -> bool:
     return re.fullmatch(body, value, re.DOTALL) is not None
 
 
-def arn_like(pattern: str, arn: str) -> bool:
+def arn_like(pattern: str, arn: str, scope_p: str = "", scope_a: str = "") -> bool:
     """IAM ``ArnLike``: six colon-separated segments, each matched with ``*``/``?`` wildcards;
     the partition segment compares literally (``arn:aws:`` never matches ``arn:aws-cn:``, FACTS E7)."""
-    pattern, arn = canon(pattern), canon(arn)
+    pattern, arn = canon(pattern, scope_p), canon(arn, scope_a)
     p_parts, a_parts = pattern.split(":", 5), arn.split(":", 5)
     if len(p_parts) != 6 or len(a_parts) != 6:
         return _glob(pattern, arn)
     return all(_glob(p, a) for p, a in zip(p_parts, a_parts, strict=True))
 
 
-def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
+def glob_match(
+    pattern: str, value: str, ignore_case: bool = False, scope_p: str = "", scope_v: str = ""
+) -> bool:
     """``StringLike``-style match after canonicalizing symbolic references."""
-    pattern, value = canon(pattern), canon(value)
+    pattern, value = canon(pattern, scope_p), canon(value, scope_v)
     if ignore_case:
         pattern, value = pattern.lower(), value.lower()
     return _glob(pattern, value)
@@ -199,35 +226,36 @@ def _arn_parts(arn: str) -> list[str] | None:
     return parts if len(parts) == 6 and parts[0] == "arn" else None
 
 
-def matches_queue(value: object, queue: Queue, inventory: Inventory) -> bool:
-    """Does ``value`` (an ARN in a notification or policy) name this queue?"""
+def matches_queue(value: object, queue: Queue, inventory: Inventory, scope: str) -> bool:
+    """Does ``value`` (an ARN written in ``scope``: a notification, a policy) name this queue?"""
     if not isinstance(value, str):
         return False
     arn = queue_arn(queue, inventory)
-    if isinstance(arn, str) and same_value(value, arn):
+    if isinstance(arn, str) and same_value(value, arn, scope, scope_of(queue)):
         return True
-    if refers_to(value, queue, "arn"):
+    if refers_to(value, queue, "arn", scope):
         return True
     parts = _arn_parts(value) if is_literal(value) else None
     if parts is None or parts[2] != "sqs":
         return False
-    if not same_value(parts[5], queue.name):
+    if not is_literal(queue.name) or parts[5] != queue.name:
         return False
     return not (is_literal(queue.region) and queue.region != parts[3])
 
 
-def matches_bucket_name(value: object, bucket: Bucket) -> bool:
-    """Does ``value`` (a trail's bucket, a configured name) name this bucket?"""
+def matches_bucket_name(value: object, bucket: Bucket, scope: str = "") -> bool:
+    """Does ``value`` (a trail's bucket written in ``scope``, a configured name) name this bucket?"""
     if not isinstance(value, str):
         return False
-    return same_value(value, bucket.name) or refers_to(value, bucket, "name")
+    return same_value(value, bucket.name, scope, scope_of(bucket)) or refers_to(value, bucket, "name", scope)
 
 
 def bucket_arns(bucket: Bucket, part: str) -> tuple[str, ...]:
-    """Ways the bucket's ARN may be written: built from its name, and its own symbolic ``.arn``."""
-    out = [f"${{{address(bucket)}.arn}}"]
+    """Canonical ways the bucket's ARN may be written: from its name, and its own symbolic ``.arn``."""
+    scope = scope_of(bucket)
+    out = [canon(f"${{{address(bucket)}.arn}}", scope)]
     if isinstance(bucket.name, str):
-        out.insert(0, bucket_arn(bucket.name, part))
+        out.insert(0, canon(bucket_arn(bucket.name, part), scope))
     return tuple(out)
 
 
@@ -278,7 +306,7 @@ def notified_queues(bucket: Bucket, inventory: Inventory) -> list[Queue]:
     return [
         q
         for q in inventory.queues
-        if any(matches_queue(n.queue_arn, q, inventory) for n in bucket.notifications)
+        if any(matches_queue(n.queue_arn, q, inventory, scope_of(bucket)) for n in bucket.notifications)
     ]
 
 
@@ -291,17 +319,17 @@ class Pipeline:
     queues: list[Queue] = field(default_factory=list)
 
     def buckets_of_trail(self, trail: Trail, inventory: Inventory) -> list[Bucket]:
-        return [b for b in inventory.buckets if matches_bucket_name(trail.bucket, b)]
+        return [b for b in inventory.buckets if matches_bucket_name(trail.bucket, b, scope_of(trail))]
 
     def trails_of_bucket(self, bucket: Bucket, inventory: Inventory) -> list[Trail]:
-        return [t for t in inventory.trails if matches_bucket_name(t.bucket, bucket)]
+        return [t for t in inventory.trails if matches_bucket_name(t.bucket, bucket, scope_of(t))]
 
     def buckets_notifying(self, queue: Queue, inventory: Inventory) -> list[Bucket]:
         return [
             b
             for b in inventory.buckets
             if isinstance(b.notifications, list)
-            and any(matches_queue(n.queue_arn, queue, inventory) for n in b.notifications)
+            and any(matches_queue(n.queue_arn, queue, inventory, scope_of(b)) for n in b.notifications)
         ]
 
 
@@ -328,10 +356,18 @@ def pipeline(inventory: Inventory) -> Pipeline:
             trails = [t for t in inventory.trails if trail_named(t, cfg.trail)]
         elif cfg.bucket:
             trails = [t for t in inventory.trails if isinstance(t.bucket, str) and t.bucket == cfg.bucket]
-            trails += [t for t in inventory.trails if any(matches_bucket_name(t.bucket, b) for b in buckets)]
+            trails += [
+                t
+                for t in inventory.trails
+                if any(matches_bucket_name(t.bucket, b, scope_of(t)) for b in buckets)
+            ]
         else:
             notifying = [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
-            trails = [t for t in inventory.trails if any(matches_bucket_name(t.bucket, b) for b in notifying)]
+            trails = [
+                t
+                for t in inventory.trails
+                if any(matches_bucket_name(t.bucket, b, scope_of(t)) for b in notifying)
+            ]
         trails = _unique(trails)
         buckets += [b for t in trails for b in Pipeline().buckets_of_trail(t, inventory)]
         buckets += [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
@@ -340,7 +376,9 @@ def pipeline(inventory: Inventory) -> Pipeline:
     buckets = [b for t in trails for b in Pipeline().buckets_of_trail(t, inventory)]
     queues = _unique(q for b in buckets for q in notified_queues(b, inventory))
     if not queues:
-        queues = list(inventory.queues)
+        queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
+    if not queues:
+        queues = [q for q in inventory.queues if isinstance(q.policy, dict) and grants_s3(q.policy)]
     buckets += [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
     return Pipeline(trails, _unique(buckets), queues)
 
@@ -369,13 +407,13 @@ class ResolvedPolicy:
     managed: bool = False
 
 
-def _document_from_dict(data: dict[str, Any], label: str) -> PolicyDocument:
-    text_ = canon(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+def _document_from_dict(data: dict[str, Any], label: str, scope: str) -> PolicyDocument:
+    text_ = canon(json.dumps(data, indent=2, ensure_ascii=False, default=str), scope)
     source = Source(label, text_)
     return build_document(source, parse_json(text_), PolicyType.IDENTITY)
 
 
-def parsed_document(data: object, label: str) -> PolicyDocument | Unknown:
+def parsed_document(data: object, label: str, scope: str = "") -> PolicyDocument | Unknown:
     """A policy ``dict`` (symbolic references canonicalized) as a :class:`PolicyDocument`."""
     if isinstance(data, Unknown):
         return data
@@ -384,16 +422,18 @@ def parsed_document(data: object, label: str) -> PolicyDocument | Unknown:
     nested = first_unknown(data)
     if nested is not None:
         return Unknown(f"{label}: part of the document is unknown ({nested.reason})")
-    return _document_from_dict(data, label)
+    return _document_from_dict(data, label, scope)
 
 
-def resolve_policy(ref: PolicyRef, inventory: Inventory, where: Location | None) -> ResolvedPolicy:
+def resolve_policy(
+    ref: PolicyRef, inventory: Inventory, where: Location | None, scope: str = ""
+) -> ResolvedPolicy:
     """The document of an attached or inline policy: its own, a declared customer policy, or the
     bundled snapshot of AWS managed policies."""
     arn = ref.arn
     label = ref.name if isinstance(ref.name, str) and ref.name else (text(arn) or "policy")
     if ref.document is not None:
-        doc = parsed_document(ref.document, label)
+        doc = parsed_document(ref.document, label, scope)
         if isinstance(doc, Unknown):
             return ResolvedPolicy(label, None, where, doc.reason)
         return ResolvedPolicy(label, doc, where)
@@ -404,11 +444,13 @@ def resolve_policy(ref: PolicyRef, inventory: Inventory, where: Location | None)
         if managed is not None:
             return ResolvedPolicy(managed.name, managed.document, where, managed=True)
     for policy in inventory.policies:
-        if (isinstance(arn, str) and (same_value(arn, policy.arn) or refers_to(arn, policy, "arn"))) or (
-            arn is None and same_value(ref.name, policy.name)
-        ):
+        theirs = scope_of(policy)
+        if (
+            isinstance(arn, str)
+            and (same_value(arn, policy.arn, scope, theirs) or refers_to(arn, policy, "arn", scope))
+        ) or (arn is None and same_value(ref.name, policy.name, scope, theirs)):
             loc = policy.origin_of("document").location
-            doc_ = parsed_document(policy.document, address(policy))
+            doc_ = parsed_document(policy.document, address(policy), theirs)
             if isinstance(doc_, Unknown):
                 return ResolvedPolicy(label, None, loc, doc_.reason)
             return ResolvedPolicy(address(policy), doc_, loc)
@@ -434,7 +476,7 @@ def user_policies(user: IamUser, inventory: Inventory) -> tuple[list[ResolvedPol
             unknown.append(f"{attr.replace('_', ' ')}: {refs.reason}")
             continue
         for ref in refs:
-            out.append(resolve_policy(ref, inventory, location_of(user, attr)))
+            out.append(resolve_policy(ref, inventory, location_of(user, attr), scope_of(user)))
     groups = user.groups
     if isinstance(groups, Unknown):
         unknown.append(f"groups: {groups.reason}")
@@ -444,7 +486,8 @@ def user_policies(user: IamUser, inventory: Inventory) -> tuple[list[ResolvedPol
             (
                 g
                 for g in inventory.groups
-                if same_value(g.name, group_name) or refers_to(group_name, g, "name")
+                if same_value(g.name, group_name, scope_of(g), scope_of(user))
+                or refers_to(group_name, g, "name", scope_of(user))
             ),
             None,
         )
@@ -457,7 +500,7 @@ def user_policies(user: IamUser, inventory: Inventory) -> tuple[list[ResolvedPol
                 unknown.append(f"group {group_name} {attr.replace('_', ' ')}: {refs.reason}")
                 continue
             for ref in refs:
-                out.append(resolve_policy(ref, inventory, location_of(group, attr)))
+                out.append(resolve_policy(ref, inventory, location_of(group, attr), scope_of(group)))
     unknown += [f"{p.label}: {p.unknown}" for p in out if p.unknown]
     return out, unknown
 
@@ -489,7 +532,11 @@ def onboarding_users(inventory: Inventory) -> list[IamUser]:
         name = config.iam_user
         return [u for u in inventory.users if same_value(u.name, name)]
     found = pipeline(inventory)
-    queue_texts = [canon(a) for _, a in audit_queue_arns(inventory, found) if isinstance(a, str)]
+    queue_texts = [
+        canon(a, scope_of(q) if q is not None else "")
+        for q, a in audit_queue_arns(inventory, found)
+        if isinstance(a, str)
+    ]
     return [u for u in inventory.users if _looks_onboarding(u, inventory, queue_texts)]
 
 
@@ -617,10 +664,17 @@ def _source_arn_matches(operator: str, value: str, bucket: str) -> bool:
 
 
 def s3_send_verdict(
-    policy: dict[str, Any], queue: str, buckets: list[str], is_queue: Callable[[str], bool] | None = None
+    policy: dict[str, Any],
+    queue: str,
+    buckets: list[str],
+    is_queue: Callable[[str], bool] | None = None,
+    scope: str = "",
 ) -> S3SendVerdict:
-    """Does an Allow let s3.amazonaws.com SendMessage on ``queue`` from one of ``buckets`` (ARN spellings)?"""
-    target = is_queue or (lambda r: arn_like(r, queue))
+    """Does an Allow let s3.amazonaws.com SendMessage on ``queue`` from one of ``buckets``?
+
+    ``buckets`` are canonical ARN spellings (:func:`bucket_arns`); the policy's values were
+    written in ``scope`` (the queue's)."""
+    target = is_queue or (lambda r: arn_like(r, queue, scope, scope))
     verdict = S3SendVerdict()
     for label, stmt in statements(policy):
         if not (
@@ -645,12 +699,13 @@ def s3_send_verdict(
                 if not isinstance(value, str):
                     continue
                 verdict.source_arns.append(value)
-                hit = next((b for b in buckets if _source_arn_matches(operator, value, b)), None)
+                written = canon(value, scope)
+                hit = next((b for b in buckets if _source_arn_matches(operator, written, b)), None)
                 if hit is not None and verdict.matched is None:
                     verdict.matched = value
                     verdict.has_source_account = has_account
                     probe = bucket_arn(_PROBE_BUCKET, hit.split(":")[1] if hit.startswith("arn:") else "aws")
-                    verdict.any_bucket = _source_arn_matches(operator, value, probe)
+                    verdict.any_bucket = _source_arn_matches(operator, written, probe)
                 elif hit is None and is_symbolic(value):
                     verdict.unresolved.append(value)
                 elif hit is None and value.startswith("arn:"):
@@ -658,6 +713,17 @@ def s3_send_verdict(
                     if value.split(":")[1:2] and value.split(":")[1] not in wanted:
                         verdict.partition_mismatch = True
     return verdict
+
+
+def grants_s3(policy: dict[str, Any]) -> bool:
+    """Does any Allow name the S3 service principal (the queue is meant as an S3 destination)?"""
+    return any(
+        stmt.get("Effect") == "Allow"
+        and isinstance(stmt.get("Principal"), dict)
+        and principal_is_s3(stmt.get("Principal"))
+        and not principal_is_everyone(stmt.get("Principal"))
+        for _, stmt in statements(policy)
+    )
 
 
 def public_statements(policy: dict[str, Any]) -> list[str]:
@@ -693,7 +759,7 @@ def same_region(a: Resource, a_region: object, b: Resource, b_region: object) ->
     if (
         oa.source.startswith("terraform")
         and ob.source.startswith("terraform")
-        and same_value(a_region, b_region)
+        and same_value(a_region, b_region, scope_of(a), scope_of(b))
     ):
         return "pass", f"both in {a_region} (the same provider region)"
     reasons = [

@@ -86,8 +86,8 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues if found else []:
         buckets = found.buckets_notifying(queue, inventory) if found else []
-        if not buckets and found:
-            buckets = found.buckets
+        if not buckets and found and links.audit_config(inventory) is not None:
+            buckets = found.buckets  # the configured pipeline: its bucket should notify this queue
         for bucket in buckets:
             verdict, why = links.same_region(queue, queue.region, bucket, bucket.region)
             status = Status(verdict)
@@ -123,7 +123,9 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
         return
     for queue in found.queues:
         buckets = found.buckets_notifying(queue, inventory)
-        trails = [t for b in buckets for t in found.trails_of_bucket(b, inventory)] or found.trails
+        trails = [t for b in buckets for t in found.trails_of_bucket(b, inventory)]
+        if not trails and links.audit_config(inventory) is not None:
+            trails = found.trails
         for trail in trails:
             home = trail.home_region
             region = queue.region
@@ -200,12 +202,18 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
             f"no bucket notifying queue {_qname(queue)} is declared, so aws:SourceArn cannot be compared",
             where,
         )
+    scope, written = links.scope_of(queue), arn
     verdict = links.s3_send_verdict(
-        policy, arn, buckets, lambda r: links.matches_queue(r, queue, inventory) or links.arn_like(r, arn)
+        policy,
+        written,
+        buckets,
+        lambda r: links.matches_queue(r, queue, inventory, scope) or links.arn_like(r, written, scope, scope),
+        scope,
     )
+    expected = links.shown(buckets[0])
     evidence: dict[str, Any] = {
         "queue": arn,
-        "expected_source_arn": buckets[0],
+        "expected_source_arn": expected,
         "statements": verdict.statements,
         "source_arns": verdict.source_arns,
     }
@@ -247,7 +255,7 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
     else:
         message = (
             f"queue {name}'s policy: aws:SourceArn {links.join(verdict.source_arns)} does not match "
-            f"{buckets[0]}" + (" (partition differs, FACTS E7)" if verdict.partition_mismatch else "")
+            f"{expected}" + (" (partition differs, FACTS E7)" if verdict.partition_mismatch else "")
         )
     return Result(Status.FAIL, resource, message, where, evidence)
 
@@ -325,7 +333,9 @@ def bucket_notifies_queue_on_put(inventory: Inventory) -> Iterator[Result]:
         return
     queue_arns = links.audit_queue_arns(inventory, found)
     for bucket in found.buckets:
-        yield _notification_verdict(bucket, found, queue_arns, inventory)
+        verdict = _notification_verdict(bucket, found, queue_arns, inventory)
+        if verdict is not None:
+            yield verdict
 
 
 def _notification_verdict(
@@ -333,13 +343,21 @@ def _notification_verdict(
     found: links.Pipeline,
     queue_arns: list[tuple[Queue | None, str | Unknown]],
     inventory: Inventory,
-) -> Result:
+) -> Result | None:
     where = links.location_of(bucket, "notifications")
     resource = links.address(bucket)
     notes = bucket.notifications
     name = _bname(bucket)
     if isinstance(notes, Unknown):
         return Result(Status.UNKNOWN, resource, f"notifications of bucket {name}: {notes.reason}", where)
+    # a queue of another template or directory can only be named by its literal ARN
+    queue_arns = [
+        (q, a)
+        for q, a in queue_arns
+        if q is None or links.is_literal(a) or links.scope_of(q) == links.scope_of(bucket)
+    ]
+    if not queue_arns and not notes and bucket.eventbridge is not True:
+        return None  # no queue declared or configured, and no notification: no pipeline to judge
     trail_prefixes = [
         t.s3_key_prefix if isinstance(t.s3_key_prefix, str) else ""
         for t in found.trails_of_bucket(bucket, inventory)
@@ -349,8 +367,8 @@ def _notification_verdict(
         if not queue_arns:
             return True  # no queue declared or configured: any queue counts
         return any(
-            (q is not None and links.matches_queue(arn, q, inventory))
-            or (isinstance(a, str) and links.same_value(arn, a))
+            (q is not None and links.matches_queue(arn, q, inventory, links.scope_of(bucket)))
+            or (q is None and isinstance(a, str) and links.same_value(arn, a))
             for q, a in queue_arns
         )
 

@@ -255,3 +255,12 @@ def test_unknown_policy_makes_queue_read_unknown() -> None:
     unknown = PolicyRef("sqs", document=Unknown("jsonencode of a computed value"), inline=True)
     inv = b.inventory(users=[b.user(attached_policies=[], inline_policies=[unknown])])
     assert b.only(inv, "OB106").status is Status.UNKNOWN
+
+
+def test_a_symbolic_queue_reference_from_another_directory_is_another_queue() -> None:
+    arn = "${aws_sqs_queue.logs.arn}"
+    elsewhere = b.user(attached_policies=[], inline_policies=[b.sqs_read_policy(arn)])
+    elsewhere.origin = b.origin("aws_iam_user.sas", 10, path="other-module/main.tf")
+    elsewhere.attribute_origins = {}
+    inv = b.inventory(users=[elsewhere], queues=[b.queue(arn=arn)])
+    assert b.only(inv, "OB106").status is Status.FAIL

@@ -57,25 +57,36 @@ def _cfn(resource: Any, address: str, line: int) -> Any:
 def test_two_resources_of_one_cloudformation_template_share_the_stack_region() -> None:
     region = "${AWS::Region}"
     queue = _cfn(b.queue(region=region, arn="${LogQueue.Arn}"), "LogQueue", 5)
-    bucket = _cfn(
-        b.bucket(
-            region=region, notifications=[QueueNotification("${LogQueue.Arn}", ("s3:ObjectCreated:*",))]
-        ),
-        "TrailBucket",
-        20,
-    )
-    inv = b.inventory(
-        with_config=False, queues=[queue], buckets=[bucket], trails=[b.trail(bucket="${TrailBucket}")]
-    )
+    notify = [QueueNotification("${LogQueue.Arn}", ("s3:ObjectCreated:*",))]
+    bucket = _cfn(b.bucket(region=region, notifications=notify), "TrailBucket", 20)
+    trail = _cfn(b.trail(bucket="${TrailBucket}"), "Trail", 30)
+    inv = b.inventory(with_config=False, queues=[queue], buckets=[bucket], trails=[trail])
     result = b.only(inv, "OB302")
     assert result.status is Status.PASS and "same CloudFormation template" in result.message
-    # ... but not across two templates
-    other = _cfn(b.bucket(region=region, notifications=bucket.notifications), "TrailBucket", 20)
-    other.origin = Origin("cloudformation", "TrailBucket", "other-stack.yaml", 20, 3)
-    inv = b.inventory(
-        with_config=False, queues=[queue], buckets=[other], trails=[b.trail(bucket="${TrailBucket}")]
-    )
+
+
+def test_pseudo_parameters_of_two_templates_may_differ() -> None:
+    region = "${AWS::Region}"
+    queue = _cfn(b.queue(region=region, arn="${LogQueue.Arn}"), "LogQueue", 5)
+    # another stack's bucket names the queue by its literal ARN: linked, but its region is its own stack's
+    notify = [QueueNotification(b.QUEUE_ARN, ("s3:ObjectCreated:*",))]
+    bucket = _cfn(b.bucket(region=region, notifications=notify), "TrailBucket", 20)
+    bucket.origin = Origin("cloudformation", "TrailBucket", "other-stack.yaml", 20, 3)
+    inv = b.inventory(with_config=False, queues=[queue], buckets=[bucket], trails=[])
     assert b.only(inv, "OB302").status is Status.UNKNOWN
+
+
+def test_symbolic_references_do_not_cross_templates() -> None:
+    queue = _cfn(b.queue(arn="${LogQueue.Arn}"), "LogQueue", 5)
+    notify = [QueueNotification("${LogQueue.Arn}", ("s3:ObjectCreated:*",))]
+    bucket = _cfn(b.bucket(notifications=notify), "TrailBucket", 20)
+    bucket.origin = Origin("cloudformation", "TrailBucket", "other-stack.yaml", 20, 3)
+    trail = _cfn(b.trail(bucket="${TrailBucket}"), "Trail", 30)
+    trail.origin = Origin("cloudformation", "Trail", "other-stack.yaml", 30, 3)
+    inv = b.inventory(with_config=False, queues=[queue], buckets=[bucket], trails=[trail])
+    # other-stack's ${LogQueue.Arn} is a queue of that stack (not in the inputs), not stack.yaml's LogQueue
+    assert b.results(inv, "OB302") == []  # no bucket notifies stack.yaml's queue
+    assert b.verdicts(inv, "OB306") == [("pass", "TrailBucket")]  # it notifies its own stack's queue
 
 
 def test_queue_outside_the_trail_home_region_is_a_warning_level_fail() -> None:
@@ -278,3 +289,24 @@ def test_queue_encryption() -> None:
         b.only(b.inventory(queues=[b.queue(kms_key_id=Unknown("computed"))]), "OB308").status
         is Status.UNKNOWN
     )
+
+
+# --------------------------------------------------------------------------- which queue is the audit queue
+
+
+def test_without_config_a_queue_nothing_links_to_s3_is_not_judged() -> None:
+    worker = b.queue(name="jobs", arn=f"arn:aws:sqs:{b.REGION}:{b.ACCOUNT}:jobs", fifo=True, policy=None)
+    inv = b.inventory(with_config=False, users=[], trails=[], buckets=[], queues=[worker])
+    assert b.results(inv, "OB3") == []
+
+
+def test_without_config_a_queue_whose_policy_admits_s3_is_judged() -> None:
+    inv = b.inventory(with_config=False, users=[], trails=[], buckets=[], queues=[b.queue(fifo=True)])
+    assert b.verdicts(inv, "OB301") == [("fail", QUEUE)]
+
+
+def test_configured_queue_name_selects_the_queue_among_others() -> None:
+    other = b.queue(name="jobs", arn=f"arn:aws:sqs:{b.REGION}:{b.ACCOUNT}:jobs", fifo=True)
+    other.origin = Origin("terraform", "aws_sqs_queue.jobs", b.PATH, 90, 3)
+    inv = b.inventory(queues=[other, b.queue()])
+    assert b.verdicts(inv, "OB301") == [("pass", QUEUE)]
