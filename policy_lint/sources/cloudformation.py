@@ -603,7 +603,7 @@ def _map_user(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) ->
         groups=[],
         permissions_boundary=_link_text(props.get("PermissionsBoundary")),
         mfa_enabled=Unknown("MFA devices of a planned user are not known from the template"),
-        password_last_used=None,
+        password_last_used=Unknown("sign-ins of a planned user are not known from the template"),
     )
     for attribute, prop in (
         ("name", "UserName"),
@@ -727,7 +727,7 @@ def _map_access_key(stack: _Stack, logical_id: str, offset: int, props: ObjectNo
         key_id_suffix="",
         status=status if status is not None else "Active",
         created=Unknown(f"{logical_id} is created when the stack is deployed"),
-        last_used=None,
+        last_used=Unknown(f"{logical_id} is created when the stack is deployed; its use is not known"),
     )
     target = stack.raw_property(logical_id, "UserName")
     if target is None:
