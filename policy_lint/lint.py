@@ -19,7 +19,7 @@ from policy_lint.findings import Finding, Location
 from policy_lint.lint_context import LintContext, LintOptions
 from policy_lint.policy.loader import POLICY_SUFFIXES, load_policy
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.rules import get_rule, policy_rules
+from policy_lint.rules import get_rule
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, Source, read_source
 
 #: Folders never worth walking into.
@@ -46,10 +46,8 @@ def _finding(source: Source, rule_id: str, message: str, offset: int, hint: str 
 def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
     """Run every selected policy rule over one parsed document."""
     findings: list[Finding] = []
-    for rule in policy_rules():
+    for rule in ctx.selected_rules():
         meta = rule.meta
-        if not ctx.options.wants(meta.id):
-            continue
         for report in rule.check(doc, ctx):
             offset = report.node.offset if report.node is not None else 0
             line, col = doc.source.position(offset)

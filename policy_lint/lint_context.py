@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from policy_lint.catalog.actions import ActionCatalog, default_catalog
 from policy_lint.policy.model import PolicyType
+from policy_lint.rules import PolicyRule, policy_rules
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,10 @@ class LintContext:
 
     options: LintOptions = field(default_factory=LintOptions)
     catalog: ActionCatalog = field(default_factory=default_catalog)
+    #: The rules the options select, worked out once per context rather than once per file.
+    _selected: list[PolicyRule] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def selected_rules(self) -> list[PolicyRule]:
+        if self._selected is None:
+            self._selected = [rule for rule in policy_rules() if self.options.wants(rule.meta.id)]
+        return self._selected

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
@@ -131,6 +132,7 @@ class ActionCatalog:
         self._match_cache: dict[str, list[ActionInfo]] = {}
         self._lookups: dict[str, ActionLookup] = {}
         self._undocumented: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
+        self._sorted: dict[str, tuple[list[str], list[int], list[ActionInfo]]] = {}
 
     @classmethod
     def reference_only(cls, data_dir: Path | None = None) -> ActionCatalog:
@@ -235,6 +237,10 @@ class ActionCatalog:
         for key in prefixes:
             actions = self.actions_of(key)
             if "*" in name or "?" in name:
+                head = name[:-1]
+                if name.endswith("*") and head.isascii() and "*" not in head and "?" not in head:
+                    found.extend(self._starting_with(key, actions, head.lower()))
+                    continue
                 rx = wildcard_regex(name)
                 found.extend(info for lower, info in actions.items() if rx.match(lower))
             else:
@@ -242,6 +248,29 @@ class ActionCatalog:
                 if info:
                     found.append(info)
         return found
+
+    def _starting_with(self, service: str, actions: dict[str, ActionInfo], start: str) -> list[ActionInfo]:
+        """The actions whose name starts with ``start`` (lower case), in catalog order.
+
+        ``Describe*``-style patterns are most of the wildcards policies use: a binary search
+        in the sorted names answers them without compiling a regex per pattern.
+        """
+        index = self._sorted.get(service)
+        if index is None:
+            ordered = sorted((name.lower(), i) for i, name in enumerate(actions))
+            index = self._sorted[service] = (
+                [n for n, _ in ordered],
+                [i for _, i in ordered],
+                list(actions.values()),
+            )
+        names, positions, infos = index
+        hits: list[int] = []
+        for j in range(bisect_left(names, start), len(names)):
+            if not names[j].startswith(start):
+                break
+            hits.append(positions[j])
+        hits.sort()
+        return [infos[i] for i in hits]
 
     def retired_service(self, prefix: str) -> Retirement | None:
         entry = self.supplement.get("retired_services", {}).get(prefix.lower())

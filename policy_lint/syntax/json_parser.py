@@ -23,6 +23,8 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 #: The C implementation from the standard library: fast, and exact about escapes.
 scanstring: Callable[[str, int, bool], tuple[str, int]] = _json_decoder.scanstring  # type: ignore[attr-defined]
 _simple_string = re.compile(r'"([^"\\\x00-\x1f]*)"').match
+#: Fast path for the commonest key: optional whitespace, a string without escapes, ':' and whitespace.
+_simple_key = re.compile(r'[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*').match
 _number = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?").match
 _VALUE_START = frozenset('{["-0123456789tfn')
 
@@ -104,6 +106,14 @@ def _parse_key(text: str, pos: int) -> tuple[ScalarNode, int]:
     return key_node, _skip_ws(text, end + 1)
 
 
+def _next_key(text: str, pos: int) -> tuple[ScalarNode, int]:
+    """``"key" :`` after optional whitespace: one regex for plain keys, else the careful path."""
+    simple = _simple_key(text, pos)
+    if simple is not None:
+        return ScalarNode(simple.group(1), simple.start(1) - 1), simple.end()
+    return _parse_key(text, _skip_ws(text, pos))
+
+
 def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
     """Parse one JSON document into a :class:`Node` tree or raise :class:`JsonSyntaxError`."""
     length = len(text)
@@ -119,8 +129,12 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
         ch = text[pos]
         node: Node
         if ch == '"':
-            value, end = _parse_string(text, pos)
-            node, pos = ScalarNode(value, pos), end
+            simple = _simple_string(text, pos)
+            if simple is not None:
+                node, pos = ScalarNode(simple.group(1), pos), simple.end()
+            else:
+                value, end = _parse_string(text, pos)
+                node, pos = ScalarNode(value, pos), end
         elif ch == "{" or ch == "[":
             if len(stack) >= max_depth:
                 raise JsonSyntaxError(f"nesting deeper than {max_depth} levels", pos)
@@ -130,7 +144,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
             if text[after : after + 1] == closer:
                 node, pos = container, after + 1
             elif isinstance(container, ObjectNode):
-                key_node, pos = _parse_key(text, after)
+                key_node, pos = _next_key(text, after)
                 stack.append([container, key_node])
                 continue
             else:
@@ -171,7 +185,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
                 assert isinstance(key, ScalarNode)
                 parent.pairs.append((key, node))
                 if nxt == ",":
-                    key_node, pos = _parse_key(text, _skip_ws(text, pos + 1))
+                    key_node, pos = _next_key(text, pos + 1)
                     frame[1] = key_node
                     break
                 if nxt == "}":

@@ -45,7 +45,9 @@ class ScalarNode(Node):
     __slots__ = ("value",)
 
     def __init__(self, value: Scalar, offset: int, tag: str | None = None):
-        super().__init__(offset, tag)
+        # Slots set here rather than through super().__init__: parsers make ~100 of these per policy.
+        self.offset = offset
+        self.tag = tag
         self.value = value
 
     def to_python(self) -> Scalar:
@@ -65,7 +67,8 @@ class ArrayNode(Node):
     __slots__ = ("items",)
 
     def __init__(self, offset: int, items: list[Node] | None = None, tag: str | None = None):
-        super().__init__(offset, tag)
+        self.offset = offset
+        self.tag = tag
         self.items: list[Node] = items if items is not None else []
 
     def to_python(self) -> list[Any]:
@@ -87,7 +90,8 @@ class ObjectNode(Node):
     def __init__(
         self, offset: int, pairs: list[tuple[ScalarNode, Node]] | None = None, tag: str | None = None
     ):
-        super().__init__(offset, tag)
+        self.offset = offset
+        self.tag = tag
         self.pairs: list[tuple[ScalarNode, Node]] = pairs if pairs is not None else []
 
     def get(self, key: str) -> Node | None:

@@ -67,6 +67,10 @@ def _allows_star_resource(stmt: Statement) -> bool:
 def _pattern_matches(pattern: str, action: str) -> bool:
     if "*" not in pattern and "?" not in pattern:
         return pattern.lower() == action
+    prefix, colon, _ = pattern.partition(":")
+    literal = colon and prefix.isascii() and "*" not in prefix and "?" not in prefix
+    if literal and prefix.lower() != action.partition(":")[0]:
+        return False  # a literal service prefix decides, without compiling a regex per pattern
     return bool(wildcard_regex(pattern).match(action))
 
 

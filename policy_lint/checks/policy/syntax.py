@@ -8,7 +8,7 @@ from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules import Report, RuleMeta, declare, policy_rule
-from policy_lint.syntax.nodes import ObjectNode, walk
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
 declare(
     RuleMeta(
@@ -63,8 +63,8 @@ def duplicate_keys(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         if isinstance(stmt.condition_node, ObjectNode)
         for _, block in stmt.condition_node.pairs
     }
-    for node in walk(doc.root):
-        if not isinstance(node, ObjectNode) or len(node.pairs) < 2:
+    for node in _objects(doc.root):
+        if len(node.pairs) < 2:
             continue
         fold = id(node) in condition_blocks
         seen: dict[str, str] = {}
@@ -77,3 +77,15 @@ def duplicate_keys(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
                 yield Report(key, f"duplicate key {shown}: only the last value takes effect")
             else:
                 seen[norm] = name
+
+
+def _objects(root: Node) -> Iterator[ObjectNode]:
+    """Every object of a tree, depth first: like ``walk``, but never visits the (many) scalars."""
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ObjectNode):
+            yield current
+            stack.extend(value for _, value in reversed(current.pairs) if not isinstance(value, ScalarNode))
+        elif isinstance(current, ArrayNode):
+            stack.extend(item for item in reversed(current.items) if not isinstance(item, ScalarNode))
