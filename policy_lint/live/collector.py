@@ -15,7 +15,13 @@ from policy_lint.catalog import partitions
 from policy_lint.inventory.model import Inventory
 from policy_lint.live import account, cloudtrail, ec2, iam, s3, sqs
 from policy_lint.live.api import Api, ErrorLog
-from policy_lint.live.session import CallStats, LiveError, describe_botocore_error, open_session
+from policy_lint.live.session import (
+    CallStats,
+    LiveError,
+    client_config,
+    describe_botocore_error,
+    open_session,
+)
 from policy_lint.onboarding.config import OnboardingConfig
 
 
@@ -141,7 +147,10 @@ def _identity(session: object, region: str, endpoint_url: str | None) -> tuple[s
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        sts = session.client("sts", region_name=region, endpoint_url=endpoint_url)  # type: ignore[attr-defined]
+        # Two attempts only: this first call is the probe that fails fast on a wrong endpoint.
+        sts = session.client(  # type: ignore[attr-defined]
+            "sts", region_name=region, endpoint_url=endpoint_url, config=client_config(2, max_attempts=2)
+        )
         identity = sts.get_caller_identity()
     except ClientError as exc:
         error = exc.response.get("Error", {})

@@ -111,8 +111,10 @@ def start(
     )
 
 
-def provision(endpoint: str) -> str:
-    """Create the guide's manual onboarding with the two FAULTS; returns the account ID."""
+def provision(endpoint: str | None) -> str:
+    """Create the guide's manual onboarding with the two FAULTS; returns the account ID.
+
+    ``endpoint`` None is for tests inside ``moto.mock_aws``."""
     import boto3
 
     from policy_lint.reference import load_reference_set

@@ -149,13 +149,13 @@ class LiveError(Exception):
     """
 
 
-def client_config(max_pool: int = 10) -> Any:
+def client_config(max_pool: int = 10, max_attempts: int = 8) -> Any:
     """botocore Config shared by every client: adaptive retries (throttling backs off) and a pool
     large enough for the collector's threads."""
     from botocore.config import Config
 
     return Config(
-        retries={"mode": "adaptive", "max_attempts": 8},
+        retries={"mode": "adaptive", "max_attempts": max_attempts},
         max_pool_connections=max_pool,
         connect_timeout=10,
         read_timeout=30,

@@ -1,0 +1,131 @@
+"""End to end: moto_server in a subprocess, provisioned with boto3, verified by the real CLI.
+
+One server start for the module (it is the slowest part); the CLI runs as a separate process
+with only AWS_ENDPOINT_URL and dummy credentials, as a user would run it against moto.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policy_lint.live import demo
+
+from .conftest import dummy_env
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    pytest.importorskip("moto.server", reason="moto[server] is a test extra: pip install 'policy-lint[test]'")
+    port = _free_port()
+    env = dummy_env({"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("moto_server did not start")
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def verified(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    account = demo.provision(moto_server)
+    path = Path(tmp_path_factory.mktemp("e2e")) / "onboarding.yaml"
+    path.write_text(
+        demo.CONFIG_TEMPLATE.format(
+            region=demo.REGION,
+            user=demo.USER,
+            account=account,
+            queue=demo.QUEUE,
+            bucket=demo.BUCKET,
+            trail=demo.TRAIL,
+        )
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "policy_lint",
+            "verify",
+            "--config",
+            str(path),
+            "--format",
+            "json",
+            "--profile-set",
+            "all",
+        ],
+        env=dummy_env({"AWS_ENDPOINT_URL": moto_server}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return {"code": proc.returncode, "stderr": proc.stderr, "report": json.loads(proc.stdout)}
+
+
+def test_cli_verdicts_on_the_live_account(verified: dict[str, Any]) -> None:
+    report = verified["report"]
+    assert verified["code"] == 1, verified["stderr"]  # the two faults fail at error level
+    assert "Traceback" not in verified["stderr"] and "\r" not in verified["stderr"]  # no progress off a TTY
+    assert report["scope"]["account"] == "123456789012" and report["scope"]["collection_errors"] == {}
+    status = {(r["rule_id"], r["resource"]): r["status"] for r in report["results"]}
+    queue_arn = f"arn:aws:sqs:{demo.REGION}:123456789012:{demo.QUEUE}"
+    user_arn = f"arn:aws:iam::123456789012:user/{demo.USER}"
+    assert status[("OB304", queue_arn)] == "fail"  # no aws:SourceArn condition
+    assert [s for (rule, res), s in status.items() if rule == "OB306" and demo.BUCKET in res] == [
+        "fail"
+    ]  # Copy only
+    assert status[("OB101", user_arn)] == "pass" and status[("OB102", user_arn)] == "pass"
+    assert status[("OB123", user_arn)] == "fail"  # the key was never used
+    assert "OB120" not in {rule for rule, _ in status}  # manual plan: root-key rule does not apply
+    failed = {r["rule_id"] for r in report["results"] if r["status"] == "fail"}
+    assert {"OB304", "OB306", "OB123"} <= failed
+    assert report["summary"]["unknown"] == 0
+
+
+def test_json_schema_matches_check(verified: dict[str, Any]) -> None:
+    report = verified["report"]
+    assert {"tool", "scope", "summary", "results"} <= set(report)
+    assert set(report["results"][0]) == {
+        "rule_id",
+        "rule",
+        "title",
+        "status",
+        "severity",
+        "resource",
+        "location",
+        "message",
+        "evidence",
+    }
+    assert sum(report["summary"].values()) == len(report["results"])

@@ -1,0 +1,115 @@
+"""OB120/OB122/OB123 on hand-built inventories: the verdicts a user sees, including unknown."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from policy_lint.engine import Selection, run_checks
+from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, Origin, PolicyRef, Unknown
+from policy_lint.onboarding.config import OnboardingConfig
+from policy_lint.rules import Status
+
+QUICK = OnboardingConfig(path="onboarding.yaml", plan="quick", features=("host",))
+MANUAL = OnboardingConfig(path="onboarding.yaml", plan="manual", features=("host",), iam_user="sas")
+
+
+def _verdicts(inventory: Inventory, rule: str) -> list[tuple[Status, str]]:
+    return [(r.status, r.message) for r in run_checks(inventory, Selection(select=(rule,)))]
+
+
+def _account(partition: str = "aws", **facts: object) -> Account:
+    account = Account(
+        Origin("live", f"arn:{partition}:iam::123456789012:root"),
+        account_id="123456789012",
+        partition=partition,
+    )
+    for key, value in facts.items():
+        setattr(account, key, value)
+    return account
+
+
+def _user(name: str, *keys: AccessKey, **facts: object) -> IamUser:
+    user = IamUser(
+        Origin("live", f"arn:aws:iam::123456789012:user/{name}"), name=name, access_keys=list(keys)
+    )
+    user.permissions_boundary = None
+    for key, value in facts.items():
+        setattr(user, key, value)
+    return user
+
+
+def test_root_key_rule() -> None:
+    deleted = Inventory(config=QUICK, accounts=[_account(root_access_keys_present=False)])
+    assert [s for s, _ in _verdicts(deleted, "OB120")] == [Status.PASS]
+    inactive = Inventory(
+        config=QUICK, accounts=[_account(root_access_keys_present=True, root_access_key_active=False)]
+    )
+    [(status, message)] = _verdicts(inactive, "OB120")
+    assert status is Status.FAIL and "inactive, but the guide says delete it" in message
+    denied = Unknown("iam:GetAccountSummary denied: AccessDenied")
+    [(status, message)] = _verdicts(
+        Inventory(config=QUICK, accounts=[_account(root_access_keys_present=denied)]), "OB120"
+    )
+    assert status is Status.UNKNOWN and "iam:GetAccountSummary denied" in message
+    # AWS China has no root user (E15): nothing to judge.
+    china = Inventory(config=QUICK, accounts=[_account("aws-cn", root_access_keys_present=True)])
+    assert _verdicts(china, "OB120") == []
+    # Manual plan: the rule does not apply at all.
+    assert (
+        _verdicts(Inventory(config=MANUAL, accounts=[_account(root_access_keys_present=True)]), "OB120") == []
+    )
+
+
+def test_quick_plan_user_missing_live_versus_planned() -> None:
+    live = Inventory(config=QUICK, accounts=[_account()], users=[_user("someone")], complete={"users"})
+    [(status, message)] = _verdicts(live, "OB122")
+    assert status is Status.FAIL and "AlibabaSasSubAccount_" in message
+    planned = Inventory(config=QUICK, users=[_user("someone")])  # Terraform lists only what it declares
+    [(status, message)] = _verdicts(planned, "OB122")
+    assert status is Status.UNKNOWN and "policy-lint verify" in message
+
+
+def test_quick_plan_user_key_and_deny_all() -> None:
+    active = AccessKey("ABCD", "Active", last_used=None)
+    ok = _user(
+        "AlibabaSasSubAccount_x1",
+        active,
+        attached_policies=[
+            PolicyRef("AmazonEC2ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess")
+        ],
+    )
+    assert [s for s, _ in _verdicts(Inventory(config=QUICK, users=[ok], complete={"users"}), "OB122")] == [
+        Status.PASS
+    ]
+    inactive = _user("AlibabaSasSubAccount_x2", AccessKey("ABCD", "Inactive"))
+    [(status, message)] = _verdicts(Inventory(config=QUICK, users=[inactive]), "OB122")
+    assert status is Status.FAIL and "no active access key" in message
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+    blocked = _user(
+        "AlibabaSasSubAccount_x3", active, inline_policies=[PolicyRef("stop", document=deny, inline=True)]
+    )
+    [(status, message)] = _verdicts(Inventory(config=QUICK, users=[blocked]), "OB122")
+    assert status is Status.FAIL and "inline policy stop" in message
+
+
+def test_key_use_rule() -> None:
+    now = datetime.now(timezone.utc)
+    keys = (
+        AccessKey("AAAA", "Active", last_used=None),
+        AccessKey("BBBB", "Active", last_used=(now - timedelta(days=30)).isoformat()),
+        AccessKey("CCCC", "Active", last_used=(now - timedelta(hours=2)).isoformat()),
+        AccessKey("DDDD", "Active", last_used=Unknown("iam:GetAccessKeyLastUsed denied: AccessDenied")),
+        AccessKey("EEEE", "Inactive", last_used=None),
+    )
+    inventory = Inventory(config=MANUAL, users=[_user("sas", *keys), _user("other", keys[0])])
+    verdicts = _verdicts(inventory, "OB123")
+    by_key = {
+        suffix: status
+        for status, message in verdicts
+        for suffix in ("AAAA", "BBBB", "CCCC", "DDDD")
+        if suffix in message
+    }
+    assert by_key == {"AAAA": Status.FAIL, "BBBB": Status.FAIL, "CCCC": Status.PASS, "DDDD": Status.UNKNOWN}
+    text = " | ".join(m for _, m in verdicts)
+    assert "...AAAA has never been used" in text and "...BBBB was last used 30 days ago" in text
+    assert "iam:GetAccessKeyLastUsed denied" in text and "EEEE" not in text and "other" not in text
