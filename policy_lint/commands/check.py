@@ -13,6 +13,7 @@ from policy_lint.reporters.formats import FORMATS
 
 if TYPE_CHECKING:
     from policy_lint.engine import CheckResult
+    from policy_lint.inventory.model import Inventory
 
 LEVEL_CHOICES = [level.label for level in Level]
 PROFILE_SET_CHOICES = ["onboarding", "cis", "all"]
@@ -128,6 +129,7 @@ def check(
         "paths": list(paths),
         "files": detected.count,
         "skipped_files": len(detected.skipped),
+        "resources": _resource_counts(inventory),
         "sources": sorted(set(inventory.sources)),
         "region": region,
         "profile_set": profile_set,
@@ -141,6 +143,12 @@ def check(
     if any(p.level >= Level.parse(fail_on) for p in problems):
         code = max(code, 1)
     sys.exit(2 if unreadable else code)
+
+
+def _resource_counts(inventory: Inventory) -> dict[str, int]:
+    """How many resources of each kind the inputs produced: what was understood, at a glance."""
+    kinds = ("accounts", "users", "groups", "policies", "trails", "buckets", "queues", "security_groups")
+    return {kind: len(getattr(inventory, kind)) for kind in kinds}
 
 
 def _emit(
