@@ -233,6 +233,15 @@ def iam_user_key_used(inventory: Inventory) -> Iterator[Result]:
         for key in user.access_keys:
             if key.status != "Active":
                 continue
+            if not key.key_id_suffix:  # declared but not created yet (planned input): no use to judge
+                yield Result(
+                    Status.UNKNOWN,
+                    user.origin.address,
+                    f"{user.name}'s key is created at apply time; whether it is used can only be "
+                    "verified live (policy-lint verify)",
+                    user.origin.location,
+                )
+                continue
             yield _key_use_result(user, key.key_id_suffix, key.last_used, now)
 
 
