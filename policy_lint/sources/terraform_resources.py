@@ -351,7 +351,7 @@ class Mapper:
             permissions_boundary=ref_text(boundary) if boundary is not None else None,
             created=None,
             mfa_enabled=Unknown("MFA devices are not part of the Terraform configuration read"),
-            password_last_used=None,
+            password_last_used=Unknown("console sign-ins are only known live"),
             attribute_origins={"name": rd.origin_of("name")},
         )
         self.inventory.users.append(user)
@@ -416,7 +416,7 @@ class Mapper:
             key_id_suffix="",  # a planned key has no ID yet
             status=status if status is not None else "Active",
             created=Unknown("the key is created at apply time"),
-            last_used=None,
+            last_used=Unknown("whether a planned key is used is only known live"),
         )
         if isinstance(user.access_keys, list):
             user.access_keys.append(key)
