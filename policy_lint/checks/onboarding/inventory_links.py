@@ -746,8 +746,9 @@ def same_region(a: Resource, a_region: object, b: Resource, b_region: object) ->
 
     Literal regions compare directly. Two resources of one CloudFormation template are in the
     stack's region even when the template does not say which (``${AWS::Region}``, Unknown);
-    across templates the same pseudo-parameter may differ. Two Terraform resources whose region
-    is the same unresolved expression (one provider's ``var.region``) share it.
+    across templates the same pseudo-parameter may differ. Two Terraform resources of one
+    directory whose region is the same unresolved expression, or the same Unknown (the source
+    names the provider in the reason), use one provider and share its region.
     """
     if is_literal(a_region) and is_literal(b_region):
         if a_region == b_region:
@@ -762,6 +763,14 @@ def same_region(a: Resource, a_region: object, b: Resource, b_region: object) ->
         and same_value(a_region, b_region, scope_of(a), scope_of(b))
     ):
         return "pass", f"both in {a_region} (the same provider region)"
+    if (
+        oa.source.startswith("terraform")
+        and scope_of(a) == scope_of(b)
+        and isinstance(a_region, Unknown)
+        and a_region == b_region
+    ):
+        # the source names the provider in the reason: the same provider, whatever its region
+        return "pass", f"both use the same provider configuration ({a_region.reason})"
     reasons = [
         f"{address(r)}: {v.reason if isinstance(v, Unknown) else (v or 'not stated')}"
         for r, v in ((a, a_region), (b, b_region))

@@ -6,7 +6,7 @@ audit bucket notifies, else (no configuration, no link) every queue; see :mod:`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from policy_lint.checks.onboarding import inventory_links as links
@@ -508,15 +508,7 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
                 message += f"; the trail bucket notifies {_qname(notified[0])}"
         yield verdict("queue_name", status, message, {"configured": cfg.queue_name, "declared": names})
     if cfg.bucket:
-        buckets = [b for b in inventory.buckets if links.matches_bucket_name(cfg.bucket, b)]
-        trail_buckets = [links.text(t.bucket) for t in inventory.trails if links.text(t.bucket)]
-        ok = bool(buckets) or cfg.bucket in trail_buckets
-        yield verdict(
-            "bucket",
-            Status.PASS if ok else Status.FAIL,
-            f"bucket {cfg.bucket} is declared" if ok else f"no bucket or trail uses {cfg.bucket}",
-            {"configured": cfg.bucket, "trail_buckets": trail_buckets},
-        )
+        yield _config_bucket(cfg.bucket, found, inventory, verdict)
     if cfg.trail:
         declared = [links.display(t.name, t) for t in inventory.trails]
         ok = bool(found.trails)
@@ -529,6 +521,36 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
             + (f" (declared: {links.join(declared)})" if declared else ""),
             {"configured": cfg.trail, "declared": declared},
         )
+
+
+def _config_bucket(
+    bucket: str,
+    found: links.Pipeline,
+    inventory: Inventory,
+    verdict: Callable[[str, Status, str, dict[str, Any]], Result],
+) -> Result:
+    """audit_log.bucket: declared, and the audit trail (if declared) writes to it."""
+    buckets = [b for b in inventory.buckets if links.matches_bucket_name(bucket, b)]
+    trail_buckets = {
+        links.display(t.bucket, t): any(
+            links.matches_bucket_name(t.bucket, b, links.scope_of(t)) for b in buckets
+        )
+        or t.bucket == bucket
+        for t in found.trails
+        if isinstance(t.bucket, str)
+    }
+    evidence = {"configured": bucket, "trail_buckets": sorted(trail_buckets)}
+    elsewhere = sorted(name for name, ok in trail_buckets.items() if not ok)
+    if elsewhere:
+        return verdict(
+            "bucket",
+            Status.FAIL,
+            f"the audit trail writes to {links.join(elsewhere)}, not {bucket}",
+            evidence,
+        )
+    if buckets or trail_buckets:
+        return verdict("bucket", Status.PASS, f"bucket {bucket} is declared and receives the trail", evidence)
+    return verdict("bucket", Status.FAIL, f"no bucket or trail uses {bucket}", evidence)
 
 
 @inventory_rule(

@@ -310,3 +310,19 @@ def test_configured_queue_name_selects_the_queue_among_others() -> None:
     other.origin = Origin("terraform", "aws_sqs_queue.jobs", b.PATH, 90, 3)
     inv = b.inventory(queues=[other, b.queue()])
     assert b.verdicts(inv, "OB301") == [("pass", QUEUE)]
+
+
+def test_terraform_resources_of_one_provider_share_its_unknown_region() -> None:
+    why = Unknown("provider aws has no literal region in these files")
+    inv = b.inventory(with_config=False, queues=[b.queue(region=why)], buckets=[b.bucket(region=why)])
+    result = b.only(inv, "OB302")
+    assert result.status is Status.PASS and "same provider" in result.message
+    other = Unknown("provider aws.west has no literal region in these files")
+    inv = b.inventory(with_config=False, queues=[b.queue(region=why)], buckets=[b.bucket(region=other)])
+    assert b.only(inv, "OB302").status is Status.UNKNOWN
+
+
+def test_configured_trail_writing_to_another_bucket_fails_the_bucket_key() -> None:
+    inv = b.inventory(trails=[b.trail(bucket="some-other-bucket")])
+    result = next(r for r in b.results(inv, "OB307") if r.resource == "config:audit_log.bucket")
+    assert result.status is Status.FAIL and "some-other-bucket" in result.message
