@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from typing import Any
@@ -113,14 +112,11 @@ def main() -> int:
         )
     for row in rows:
         print(f"n={row['n']} workers={row['workers']}: {row['calls_by_service']}")
-    if len(rows) > 1:
-        per_user = [
-            (b["api_calls"] - a["api_calls"]) / max(b["n"] - a["n"], 1)
-            for a, b in zip(rows, rows[1:])
-            if b["n"] > a["n"]
-        ]
-        if per_user:
-            print(f"marginal calls per (user + queue): {statistics.mean(per_user):.2f}")
+    first = min(rows, key=lambda r: r["n"])
+    last = max(rows, key=lambda r: r["n"])
+    if last["n"] > first["n"]:
+        marginal = (last["api_calls"] - first["api_calls"]) / (last["n"] - first["n"])
+        print(f"marginal API calls per (IAM user + queue): {marginal:.2f}")
     if args.json_path:
         with open(args.json_path, "w", encoding="utf-8") as handle:
             json.dump({"machine": machine, "rows": rows}, handle, indent=2)
