@@ -235,10 +235,13 @@ def _diff(actual: list[ActualPolicy], features: tuple[str, ...], partition: str)
     "AmazonEC2ReadOnlyAccess + IAMReadOnlyAccess (ReadOnlyAccess is a superset), CSPM ReadOnlyAccess, "
     "Agentless the custom policy (FACTS R11-R13). Attached, inline and group policies count together, "
     "and an explicit Deny removes an action. Without onboarding.yaml the features are inferred: Host always, "
-    "CSPM with ReadOnlyAccess attached, Agentless with its tag conditions present.",
+    "CSPM with ReadOnlyAccess attached, Agentless with its tag conditions present. conflicts_with: CS108 "
+    "(CIS 1.15, permissions only through groups): the guide attaches these policies to the user directly; "
+    "attaching them to a group that holds only this user satisfies both, because group policies count here.",
     remediation="Attach the missing policies (or add the listed actions), or narrow the Deny that removes them.",
     references=(GUIDE, "IAM policy evaluation logic"),
     plans=MANUAL,
+    conflicts_with=("CS108",),
 )
 def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):

@@ -128,11 +128,15 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
     severity=Level.ERROR,
     title="The audit trail's log files are not SSE-KMS encrypted",
     rationale="The guide unticks the trail's SSE-KMS: Security Center reads the log files with ReadOnlyAccess, "
-    "which has no kms:Decrypt (FACTS R18, E10).",
+    "which has no kms:Decrypt (FACTS R18, E10). conflicts_with: CS203 (CIS AWS Foundations v3.0.0 3.5 wants "
+    "trail logs encrypted with a KMS key); the guide's rule wins for the onboarding because Security Center "
+    "reads the logs as the IAM user, which has no kms:Decrypt. Run --profile-set onboarding, or record CS203 "
+    "as an accepted exception (docs/cis.md).",
     remediation="Remove kms_key_id / KMSKeyId from the trail.",
     references=(AUDIT,),
     features=PIPELINE_FEATURES,
     plans=MANUAL,
+    conflicts_with=("CS203",),
 )
 def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
     for trail in _trails(inventory):
@@ -167,12 +171,14 @@ def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
     title="The audit bucket's default encryption is SSE-S3 (AES256)",
     rationale="Bucket-default SSE-KMS still KMS-encrypts every log file even with the trail's KMS unticked, and "
     "ReadOnlyAccess lacks kms:Decrypt (FACTS R20, E10). A bucket without an encryption configuration uses "
-    "SSE-S3.",
+    "SSE-S3. conflicts_with: CS203 (CIS 3.5): SSE-KMS as the bucket default would satisfy CIS but stops "
+    "Security Center reading the logs, so the guide's SSE-S3 stands (docs/cis.md).",
     remediation='Set the bucket\'s default encryption to AES256 (sse_algorithm = "AES256" / '
     "SSEAlgorithm: AES256), or remove the SSE-KMS configuration.",
     references=(AUDIT, "S3 default encryption"),
     features=PIPELINE_FEATURES,
     plans=MANUAL,
+    conflicts_with=("CS203",),
 )
 def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
     if not links.pipeline_in_scope(inventory):
