@@ -103,3 +103,20 @@ def test_demo_without_moto_says_how_to_install(monkeypatch: pytest.MonkeyPatch) 
     result = _run(["--demo"], {})
     assert result.exit_code == 2
     assert "pip install 'moto[server]" in result.stderr
+
+
+def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from policy_lint.commands.verify import _progress_display
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    _progress_display()("IAM users: 25/100")
+    monkeypatch.setattr(sys, "stderr", pipe)
+    _progress_display()("IAM users: 25/100")
+    assert terminal.getvalue() == "\r\033[Kcollecting: IAM users: 25/100" and pipe.getvalue() == ""

@@ -109,3 +109,21 @@ def test_docs_table_lists_the_allow_list() -> None:
     documented = {(s, o): (None if a == "(none needed)" else a) for s, o, a in rows if s in READ_OPERATIONS}
     expected = {(s, o): a for s, ops in READ_OPERATIONS.items() for o, a in ops.items()}
     assert documented == expected
+
+
+def test_lint_never_imports_boto3(tmp_path: Path) -> None:
+    """boto3 is imported only on the live path: linting a policy must not pay for it."""
+    import subprocess
+    import sys
+
+    policy = tmp_path / "p.json"
+    policy.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+    )
+    code = (
+        "import sys\nfrom policy_lint.cli import main\n"
+        f"try:\n    main(['lint', {str(policy)!r}])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
