@@ -129,3 +129,18 @@ def test_json_schema_matches_check(verified: dict[str, Any]) -> None:
         "evidence",
     }
     assert sum(report["summary"].values()) == len(report["results"])
+
+
+def test_demo_explains_both_faults() -> None:
+    pytest.importorskip("moto.server", reason="moto[server] is a test extra")
+    proc = subprocess.run(
+        [sys.executable, "-m", "policy_lint", "verify", "--demo"],
+        env=dummy_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"1. {demo.BUCKET}:" in proc.stdout and "(flagged by OB306)" in proc.stdout
+    assert f"2. {demo.QUEUE}:" in proc.stdout and "(flagged by OB304)" in proc.stdout
+    assert "Traceback" not in proc.stderr and "POST /" not in proc.stderr  # no server request log
