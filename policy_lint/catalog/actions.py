@@ -69,8 +69,7 @@ class Undocumented:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class ActionLookup:
+class ActionLookup(NamedTuple):
     """Everything the catalog knows about one action string, found in a single lookup.
 
     ``matches`` are the live actions the pattern covers (documented or not);

@@ -370,11 +370,12 @@ class ConditionKeyCatalog:
             prefix = key_prefix(low)
             bucket = "*" if is_templated(prefix) else prefix
             self._templates.setdefault(bucket, []).append((_cached_template_regex(info.name), info))
+        templated = {low: self._infos[low] for low in ordered}  # one info per key: what _template_info finds
         for service, service_patterns in self._patterns.items():
             if service not in self._stems:
                 continue
             for pattern, name in service_patterns.items():
-                known = self._exact.get(str(name).lower()) or self._template_info(str(name))
+                known = self._exact.get(str(name).lower()) or templated.get(str(name).lower())
                 if known is None:
                     continue
                 prefix = key_prefix(str(name).lower())

@@ -68,8 +68,13 @@ class Verdict:
 _WHITESPACE = re.compile(r"\s")
 
 
+_WELL_FORMED = re.compile(r"[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]+")
+
+
 def malformed_reason(text: str) -> str | None:
     """Why ``text`` is not ``service:Action``; None when it is well-formed."""
+    if _WELL_FORMED.fullmatch(text):
+        return None  # the usual case in one step; the checks below explain the others
     if text != text.strip():
         return "leading or trailing whitespace"
     if _WHITESPACE.search(text):

@@ -123,6 +123,8 @@ def misplaced_policy_variable(doc: PolicyDocument, ctx: LintContext) -> Iterator
 
 
 def _has_variable(text: str) -> bool:
+    if "${" not in text:
+        return False  # most strings: no regex scan
     return any(
         is_policy_variable(m.group(1)) and m.group(1) not in _ESCAPES for m in _DOLLAR_BRACE.finditer(text)
     )
