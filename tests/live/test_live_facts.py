@@ -67,6 +67,9 @@ def test_quick_plan_user_missing_live_versus_planned() -> None:
     planned = Inventory(config=QUICK, users=[_user("someone")])  # Terraform lists only what it declares
     [(status, message)] = _verdicts(planned, "OB122")
     assert status is Status.UNKNOWN and "policy-lint verify" in message
+    # Without onboarding.yaml nothing says the quick plan is used: no missing-user noise on any repo.
+    assert _verdicts(Inventory(users=[_user("someone")]), "OB122") == []
+    assert _verdicts(Inventory(accounts=[_account()], users=[_user("x")], complete={"users"}), "OB122") == []
 
 
 def test_quick_plan_user_key_and_deny_all() -> None:

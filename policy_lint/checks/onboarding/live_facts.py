@@ -99,6 +99,8 @@ def _root_key_result(account: Account) -> Result:
 )
 def quick_plan_user(inventory: Inventory) -> Iterator[Result]:
     users = [u for u in inventory.users if isinstance(u.name, str) and u.name.startswith(QUICK_USER_PREFIX)]
+    if not users and inventory.config is None:
+        return  # without onboarding.yaml nothing says the quick plan is used: no user to miss
     if not users:
         resource, location = _account_resource(inventory)
         if "users" in inventory.complete:
