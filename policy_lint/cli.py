@@ -153,6 +153,7 @@ def lint(
         "scope": {"inputs": list(paths), "files": result.files},
         "errors": result.errors,
         "files": result.files,
+        "suppressed": filtered.suppressed,
         "colour": colour,
         "timestamp": utc_timestamp() if timestamp else None,
     }

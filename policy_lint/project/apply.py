@@ -71,7 +71,8 @@ def filter_findings(
         items, settings, known_rules=_known_rules, sid_of=sp.statement_sid, extra_paths=commented_files
     )
     suppressed = [
-        sp.suppressed_entry(findings[i].rule_id, findings[i].location, None, s) for i, s in outcome.suppressed
+        sp.suppressed_entry(findings[i].rule_id, findings[i].location, None, s, findings[i].message)
+        for i, s in outcome.suppressed
     ]
     kept = [findings[i] for i in outcome.kept] + outcome.problems
     entries = [bl.Entry(f.rule_id, bl.relative(f.location.path), f.message) for f in kept]
@@ -105,7 +106,9 @@ def filter_results(
     outcome = sp.apply(items, settings, known_rules=_known_rules, resource_lines=_resource_lines(inventory))
     suppressed_keys = {i for i, _ in outcome.suppressed}
     suppressed = [
-        sp.suppressed_entry(results[i].rule_id, results[i].location, results[i].resource, s)
+        sp.suppressed_entry(
+            results[i].rule_id, results[i].location, results[i].resource, s, results[i].message
+        )
         for i, s in outcome.suppressed
     ]
     kept = [r for i, r in enumerate(results) if i not in suppressed_keys]
@@ -145,6 +148,7 @@ def _baseline(
         suppressed.append(
             {
                 "rule_id": item.rule_id,
+                "message": item.message,
                 "location": str(location) if location else None,
                 "resource": getattr(item, "resource", None),
                 "reason": f"in baseline {baseline}",

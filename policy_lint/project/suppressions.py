@@ -334,11 +334,12 @@ def with_reason(finding: Finding, suppression: Suppression) -> Finding:
 
 
 def suppressed_entry(
-    rule_id: str, where: Location | None, resource: str | None, suppression: Suppression
+    rule_id: str, where: Location | None, resource: str | None, suppression: Suppression, message: str = ""
 ) -> dict[str, object]:
     """What reports list for one suppressed finding."""
     return {
         "rule_id": rule_id,
+        "message": message,
         "location": str(where) if where else None,
         "resource": resource,
         "reason": suppression.reason,

@@ -82,6 +82,45 @@ class _Item:
         )
 
 
+def _suppressed_items(entries: Sequence[Mapping[str, Any]]) -> list[tuple[_Item, dict[str, Any]]]:
+    """Suppressed findings as SARIF results with a ``suppressions`` entry, so code scanning shows
+    them as dismissed with the reason instead of silently losing them (SARIF 3.27.23)."""
+    from policy_lint.rules import get_rule
+
+    out: list[tuple[_Item, dict[str, Any]]] = []
+    for entry in entries:
+        rule_id = str(entry.get("rule_id", ""))
+        try:
+            meta = get_rule(rule_id)
+        except KeyError:
+            continue
+        location = None
+        where = entry.get("location")
+        if isinstance(where, str) and where.count(":") >= 2:
+            path, line, col = where.rsplit(":", 2)
+            if line.isdigit() and col.isdigit():
+                location = Location(path, int(line), int(col))
+        resource = entry.get("resource")
+        item = _Item(
+            rule_id,
+            meta.name,
+            meta.title,
+            meta.level,
+            str(entry.get("message") or meta.title),
+            location,
+            str(resource) if resource else None,
+            Status.FAIL,
+            {},
+        )
+        suppression = {
+            "kind": "inSource" if entry.get("kind") == "inline" else "external",
+            "status": "accepted",
+            "justification": str(entry.get("reason", "")),
+        }
+        out.append((item, suppression))
+    return out
+
+
 def _items(findings: Sequence[Finding], results: Sequence[CheckResult]) -> list[_Item]:
     items = [
         _Item(f.rule_id, f.rule_name, "", f.level, f.message, f.location, None, Status.FAIL, {})
@@ -214,7 +253,9 @@ def render_sarif(
     findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]
 ) -> str:
     """The SARIF log as indented JSON text ending in a newline."""
-    items = _items(findings, results)
+    accepted = _suppressed_items(context.get("suppressed") or [])
+    suppressions = {id(item): suppression for item, suppression in accepted}
+    items = sorted([*_items(findings, results), *(item for item, _ in accepted)], key=_Item.sort_key)
     docs_url = context.get("docs_url")
     root = context.get("root")
     samples: dict[str, _Item] = {}
@@ -226,6 +267,8 @@ def render_sarif(
     seen: Counter[str] = Counter()
     for item in items:
         result = _result(item, index[item.rule_id], root)
+        if id(item) in suppressions:
+            result["suppressions"] = [suppressions[id(item)]]
         print_ = fingerprint(
             item.rule_id, rulemeta.redact(_anchor(item, root)), rulemeta.redact(item.message)
         )

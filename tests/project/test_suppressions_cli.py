@@ -147,3 +147,29 @@ def test_broken_baseline_is_a_usage_error(project: Path) -> None:
     proc = run(project, "lint", "policies/admin.json", "--baseline", "baseline.json")
     assert proc.returncode == 2
     assert "baseline.json:1:2" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_suppressed_findings_stay_visible_in_json_and_sarif(project: Path) -> None:
+    import jsonschema
+
+    (project / ".policy-lint.yaml").write_text(
+        "suppressions:\n  - rule: PL601\n    sid: BreakGlass\n    reason: break-glass role, reviewed in SEC-42\n",
+        encoding="utf-8",
+    )
+    as_json = json.loads(run(project, "lint", "policies/admin.json", "--format", "json").stdout)
+    [entry] = as_json["suppressed"]
+    assert entry["rule_id"] == "PL601" and entry["reason"] == "break-glass role, reviewed in SEC-42"
+    assert entry["location"].startswith("policies/admin.json:4:")
+
+    sarif = json.loads(run(project, "lint", "policies/admin.json", "--format", "sarif").stdout)
+    schema = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    dismissed = [r for r in results if r.get("suppressions")]
+    assert len(dismissed) == 1 and dismissed[0]["ruleId"] == "PL601"
+    assert dismissed[0]["suppressions"] == [
+        {"kind": "external", "status": "accepted", "justification": "break-glass role, reviewed in SEC-42"}
+    ]
+    assert dismissed[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+    open_alerts = [r for r in results if r["ruleId"] == "PL601" and not r.get("suppressions")]
+    assert len(open_alerts) == 1, "the Everyday statement stays an open alert"
