@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from policy_lint.checks.onboarding import inventory_links as links
-from policy_lint.findings import Level
-from policy_lint.inventory.model import Bucket, Inventory, Queue, Unknown
+from policy_lint.findings import Level, Location
+from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown
 from policy_lint.rules import Result, Status, inventory_rule
 
 AUDIT = "Configure AWS service audit logs for CSPM"
@@ -338,6 +338,11 @@ def bucket_notifies_queue_on_put(inventory: Inventory) -> Iterator[Result]:
             yield verdict
 
 
+def _entry_location(note: QueueNotification, fallback: Location | None) -> Location | None:
+    """The line of one notification entry (its events), else the bucket's notifications."""
+    return note.origin.location if note.origin and note.origin.location else fallback
+
+
 def _notification_verdict(
     bucket: Bucket,
     found: links.Pipeline,
@@ -388,6 +393,7 @@ def _notification_verdict(
     unknown_target = [n for n in notes if isinstance(n.queue_arn, Unknown)]
     problems: list[str] = []
     unknown: list[str] = []
+    blamed = where  # a failure points at the first offending notification entry, where it has a line
     for note in mine:
         events = note.events
         if isinstance(events, Unknown):
@@ -397,6 +403,7 @@ def _notification_verdict(
             problems.append(
                 f"notifies on {', '.join(events) or 'no event'} only; CloudTrail writes with PutObject"
             )
+            blamed = _entry_location(note, where) if blamed is where else blamed
             continue
         prefix = note.prefix
         if isinstance(prefix, Unknown):
@@ -404,6 +411,7 @@ def _notification_verdict(
             continue
         if prefix and not _prefix_ok(prefix, trail_prefixes):
             problems.append(f"its prefix filter {prefix!r} excludes CloudTrail's AWSLogs/ keys")
+            blamed = _entry_location(note, where) if blamed is where else blamed
             continue
         via = ", ".join(e for e in events if e in PUT_EVENTS)
         extra = "; EventBridge notifications are enabled too" if bucket.eventbridge is True else ""
@@ -420,7 +428,7 @@ def _notification_verdict(
         ]
         return Result(Status.UNKNOWN, resource, f"bucket {name}: {'; '.join(reasons)}", where, evidence)
     if problems:
-        return Result(Status.FAIL, resource, f"bucket {name} " + "; ".join(problems), where, evidence)
+        return Result(Status.FAIL, resource, f"bucket {name} " + "; ".join(problems), blamed, evidence)
     if bucket.eventbridge is True and not notes:
         return Result(
             Status.FAIL,
