@@ -819,7 +819,7 @@ def _failure_rows(failures: list[dict[str, Any]]) -> str:
     for f in failures:
         resources.setdefault((f["id"], f["title"]), []).append(f"{f['resource']}")
     lines = ["| check | what it wants | resources | count |", "|---|---|---|---:|"]
-    for key, count in counts.items():
+    for key, count in sorted(counts.items()):  # Checkov's own order varies from run to run
         lines.append(f"| `{key[0]}` | {key[1]} | {', '.join(f'`{r}`' for r in resources[key])} | {count} |")
     return "\n".join(lines)
 
