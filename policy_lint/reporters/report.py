@@ -117,6 +117,8 @@ def _control_key(control: str) -> tuple[tuple[int, int | str], ...]:
 def _scope_value(value: Any) -> str:
     if value is None or value == []:
         return "-"
+    if isinstance(value, dict):  # e.g. resources per kind: "buckets: 2, queues: 1"
+        return ", ".join(f"{k}: {_scope_value(v)}" for k, v in sorted(value.items(), key=str)) or "-"
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
         return ", ".join(str(v) for v in items)
