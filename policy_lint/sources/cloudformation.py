@@ -20,6 +20,7 @@ from typing import Any
 
 from policy_lint.catalog import partitions
 from policy_lint.errors import InputError
+from policy_lint.findings import Finding
 from policy_lint.inventory.model import (
     AccessKey,
     Bucket,
@@ -51,7 +52,7 @@ from policy_lint.sources.cfn_intrinsics import (
 )
 from policy_lint.sources.problems import PARTIAL, UNREADABLE, problem, unreadable
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
 from policy_lint.syntax.source import Source, read_source
 from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
 
@@ -135,6 +136,7 @@ def load(
             )
             continue
         assert isinstance(root, ObjectNode)
+        inventory.problems.extend(_duplicate_keys(source, root))
         stack = _Stack(source, root, region, account_id, linker)
         try:
             stack.map_resources()
@@ -149,6 +151,30 @@ def load(
     linker.publish(inventory)
     if files and SOURCE not in inventory.sources:
         inventory.sources.append(SOURCE)
+
+
+def _duplicate_keys(source: Source, root: ObjectNode) -> list[Finding]:
+    """Keys written twice in one mapping: CloudFormation silently keeps the last, so say so."""
+    found: list[Finding] = []
+    for node in walk(root):
+        if not isinstance(node, ObjectNode):
+            continue
+        seen: set[object] = set()
+        for key, _ in node.pairs:
+            if key.value in seen:
+                line, col = source.position(key.offset)
+                found.append(
+                    problem(
+                        PARTIAL,
+                        f"duplicate key {key.value!r}: CloudFormation keeps only the last one, "
+                        "so the earlier value is ignored",
+                        source.path,
+                        line,
+                        col,
+                    )
+                )
+            seen.add(key.value)
+    return found
 
 
 # -- reading resolved values ---------------------------------------------------------------------

@@ -256,3 +256,19 @@ def test_sniff_and_detection() -> None:
     assert cloudformation.sniff((FIXTURES / "onboarding.yaml").read_text())
     assert cloudformation.sniff((FIXTURES / "onboarding.json").read_text())
     assert not cloudformation.sniff((FIXTURES / "not_a_template.yaml").read_text())
+
+
+def test_duplicate_keys_are_warned_at_the_second_key(tmp_path: Path) -> None:
+    template = tmp_path / "dup.yaml"
+    template.write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n'
+        "    Properties:\n      FifoQueue: true\n      FifoQueue: false\n",
+        encoding="utf-8",
+    )
+    inventory = Inventory()
+    cloudformation.load([template], inventory, region=REGION, account_id=ACCOUNT)
+    [warning] = [p for p in inventory.problems if "duplicate key" in p.message]
+    assert warning.rule_id == "IN002"
+    assert (warning.location.line, warning.location.col) == (7, 7)
+    assert "keeps only the last one" in warning.message
+    assert inventory.queues[0].fifo is False  # what CloudFormation itself would deploy
