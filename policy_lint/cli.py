@@ -102,6 +102,11 @@ def main() -> None:
 @click.option(
     "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings and exit 0."
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not read or write the catalog cache (also: POLICY_LINT_NO_CACHE=1). See docs/performance.md.",
+)
 def lint(
     paths: tuple[str, ...],
     fmt: str,
@@ -116,8 +121,12 @@ def lint(
     baseline: str | None,
     write_baseline: str | None,
     timestamp: bool = False,
+    no_cache: bool = False,
 ) -> None:
     """Lint IAM policy documents (files, or folders searched for policies)."""
+    from contextlib import nullcontext
+
+    from policy_lint.catalog import cache as catalog_cache
     from policy_lint.lint import lint_paths
     from policy_lint.lint_context import LintOptions
     from policy_lint.policy.model import PolicyType
@@ -131,7 +140,8 @@ def lint(
         select=_split_ids(select) or settings.select,
         ignore=_split_ids(ignore) + settings.ignore,
     )
-    result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
+    with catalog_cache.disabled() if no_cache else nullcontext():
+        result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
     filtered = filter_findings(
         result.findings,
         settings,

@@ -154,11 +154,14 @@ def lint_paths(
     """
     inputs = list(iter_inputs(paths))
     workers = _default_jobs() if jobs is None else max(1, jobs)
+    parallel = workers > 1 and len(inputs) >= PARALLEL_THRESHOLD
+    if parallel:
+        _load_catalogs_before_fork()  # before gc.freeze(), so no worker's collector walks the catalog
     with _few_collections():
-        if workers == 1 or len(inputs) < PARALLEL_THRESHOLD:
-            result = _lint_batch(inputs, options, max_bytes)
-        else:
+        if parallel:
             result = _lint_parallel(inputs, options, max_bytes, workers)
+        else:
+            result = _lint_batch(inputs, options, max_bytes)
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path or "", e.line or 0, e.col or 0))
     return result
@@ -182,6 +185,19 @@ def _few_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*saved)
         gc.unfreeze()
+
+
+def _load_catalogs_before_fork() -> None:
+    """Fill the process-wide catalogs from the compact on-disk cache, so forked workers inherit them.
+
+    Without the cache every worker reads ~400 service files itself (~0.1 s each); with it the
+    parent loads one file and builds the entries in ~30 ms, once, and the workers share them
+    copy-on-write. Built on the first such run; any problem with it (or ``--no-cache``) leaves
+    the workers to read the files as before.
+    """
+    from policy_lint.catalog.cache import attach_to_defaults
+
+    attach_to_defaults(eager=True)
 
 
 def _lint_parallel(

