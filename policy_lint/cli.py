@@ -127,7 +127,7 @@ def lint(
     from contextlib import nullcontext
 
     from policy_lint.catalog import cache as catalog_cache
-    from policy_lint.lint import lint_paths
+    from policy_lint.lint import lint_paths, skip_collection_at_exit
     from policy_lint.lint_context import LintOptions
     from policy_lint.policy.model import PolicyType
     from policy_lint.project.apply import filter_findings, yaml_files
@@ -140,6 +140,7 @@ def lint(
         select=_split_ids(select) or settings.select,
         ignore=_split_ids(ignore) + settings.ignore,
     )
+    skip_collection_at_exit()
     with catalog_cache.disabled() if no_cache else nullcontext():
         result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
     filtered = filter_findings(
