@@ -208,32 +208,42 @@ def build_payload(data_dir: Path) -> dict[str, Any]:
         "condition_files": {name: read_json(data_dir / name) for name in _CONDITION_FILES},
         "condition_keys": condition_keys,
     }
-    shared, _ = _share(payload, {})
-    return shared  # type: ignore[no-any-return]
+    _share(payload)
+    return payload
 
 
-def _share(value: Any, memo: dict[Any, Any]) -> tuple[Any, bool]:
-    """``value`` with equal strings (and tuples of only strings) made one object each.
+def _share(payload: dict[str, Any]) -> None:
+    """Make equal strings (and tuples of strings) one object each, in place.
 
-    JSON decoding makes a new string for every occurrence of ``aws:ResourceTag/${TagKey}``
-    or ``Read``; marshal writes a shared object once and a reference after that: a third
-    smaller and twice as fast to load. Returns whether ``value`` is such a string or tuple
-    (only those are merged: ``(True,) == (1,)``, so tuples holding anything else are not).
+    JSON decoding makes a new string for every occurrence of ``aws:ResourceTag/${TagKey}`` or
+    ``Read``; marshal writes a shared object once and a reference after that: a third smaller
+    and twice as fast to load. Only strings and all-string tuples are merged (``(True,) == (1,)``,
+    so merging tuples that hold anything else could change a value).
     """
-    kind = type(value)
-    if kind is str:
-        return memo.setdefault(value, value), True
-    if kind is tuple:
-        items = [_share(item, memo) for item in value]
-        rebuilt = tuple(item for item, _ in items)
-        if all(plain for _, plain in items):
-            return memo.setdefault(rebuilt, rebuilt), True
-        return rebuilt, False
-    if kind is list:
-        return [_share(item, memo)[0] for item in value], False
-    if kind is dict:
-        return {_share(k, memo)[0]: _share(v, memo)[0] for k, v in value.items()}, False
-    return value, False
+    memo: dict[Any, Any] = {}
+
+    def text(value: Any) -> Any:
+        return memo.setdefault(value, value) if type(value) is str else value
+
+    def texts(values: Any) -> Any:
+        if type(values) is not tuple:
+            return values
+        items = tuple(text(v) for v in values)
+        if all(type(v) is str for v in items):
+            return memo.setdefault(items, items)
+        return items
+
+    for stem, (rows, table) in payload["actions"].items():
+        payload["actions"][stem] = (
+            tuple((key, name, text(level), at, texts(keys)) for key, name, level, at, keys in rows),
+            tuple(tuple((text(n), req, texts(keys)) for n, req, keys in entry) for entry in table),
+        )
+    for stem, rows in payload["resource_types"].items():
+        payload["resource_types"][stem] = tuple(
+            (low, name, arn, texts(keys)) for low, name, arn, keys in rows
+        )
+    for stem, rows in payload["condition_keys"].items():
+        payload["condition_keys"][stem] = tuple((text(name), text(kind)) for name, kind in rows)
 
 
 def cache_key(data_dir: Path) -> str:
