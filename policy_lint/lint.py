@@ -155,14 +155,12 @@ def lint_paths(
     """
     inputs = list(iter_inputs(paths))
     workers = _default_jobs() if jobs is None else max(1, jobs)
-    parallel = workers > 1 and len(inputs) >= PARALLEL_THRESHOLD
-    if parallel:
-        _load_catalogs_before_fork()  # before gc.freeze(), so no worker's collector walks the catalog
     with _few_collections():
-        if parallel:
-            result = _lint_parallel(inputs, options, max_bytes, workers)
-        else:
+        if workers == 1 or len(inputs) < PARALLEL_THRESHOLD:
             result = _lint_batch(inputs, options, max_bytes)
+        else:
+            _load_catalogs_before_fork()
+            result = _lint_parallel(inputs, options, max_bytes, workers)
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path or "", e.line or 0, e.col or 0))
     return result
@@ -215,7 +213,8 @@ def _load_catalogs_before_fork() -> None:
     """
     from policy_lint.catalog.cache import attach_to_defaults
 
-    attach_to_defaults(eager=True)
+    if attach_to_defaults(eager=True):
+        gc.freeze()  # the new catalog too: no worker's collector walks (and copies) the inherited entries
 
 
 def _lint_parallel(
