@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from policy_lint import __version__
+from policy_lint.commands.options import project_options
 from policy_lint.errors import InputError
 from policy_lint.findings import Level
 from policy_lint.reporters.formats import FORMATS
@@ -92,16 +93,7 @@ def main() -> None:
     default=None,
     help="Processes for large folders (default: one per CPU).",
 )
-@click.option(
-    "--settings",
-    "settings_path",
-    type=click.Path(dir_okay=False),
-    help="Settings file (default: nearest .policy-lint.yaml or [tool.policy-lint] in pyproject.toml).",
-)
-@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this file.")
-@click.option(
-    "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings and exit 0."
-)
+@project_options
 @click.option(
     "--no-cache",
     is_flag=True,

@@ -8,19 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from policy_lint.commands.options import project_options, result_options, split_ids
 from policy_lint.findings import Finding, Level
-from policy_lint.reporters.formats import FORMATS
 
 if TYPE_CHECKING:
     from policy_lint.engine import CheckResult
     from policy_lint.inventory.model import Inventory
-
-LEVEL_CHOICES = [level.label for level in Level]
-PROFILE_SET_CHOICES = ["onboarding", "cis", "all"]
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
 
 
 @click.command()
@@ -34,32 +27,8 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--account-id", help="Account ID for AWS::AccountId / aws_caller_identity. Default: --config's."
 )
-@click.option(
-    "--profile-set",
-    type=click.Choice(PROFILE_SET_CHOICES),
-    default=None,
-    help="Onboarding rules (default), CIS posture rules, or both (they conflict on trail encryption).",
-)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option(
-    "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
-)
-@click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default=None, help="Default: error.")
-@click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated.")
-@click.option("--select", multiple=True, help="Only these rule IDs or prefixes.")
-@click.option("--ignore", multiple=True, help="Skip these rule IDs or prefixes.")
-@click.option("--show-passed", is_flag=True, help="List passing checks too (text output).")
-@click.option("--color/--no-color", default=None)
-@click.option(
-    "--settings",
-    "settings_path",
-    type=click.Path(dir_okay=False),
-    help="Settings file (default: nearest .policy-lint.yaml or [tool.policy-lint] in pyproject.toml).",
-)
-@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this file.")
-@click.option(
-    "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings and exit 0."
-)
+@result_options
+@project_options
 def check(
     paths: tuple[str, ...],
     config_path: str | None,
@@ -108,8 +77,8 @@ def check(
         account_id = account_id or config.account_id
     load_inventory(detected, inventory, region=region, account_id=account_id)
     selection = Selection(
-        select=_split(select) or settings.select,
-        ignore=_split(ignore) + settings.ignore,
+        select=split_ids(select) or settings.select,
+        ignore=split_ids(ignore) + settings.ignore,
         profile_set=profile_set,
     )
     filtered, suppression_problems = filter_results(

@@ -13,19 +13,8 @@ from typing import Any
 
 import click
 
+from policy_lint.commands.options import project_options, result_options, split_ids
 from policy_lint.findings import Level
-
-try:  # the shared dispatcher of every output format (text, json, sarif, ...)
-    from policy_lint.reporters.formats import FORMATS
-except ImportError:  # pragma: no cover - older tree without the dispatcher
-    FORMATS = ("text", "json")
-
-LEVEL_CHOICES = [level.label for level in Level]
-
-
-def _split(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
-    parts = (part.strip() for value in values for part in value.split(",") if part.strip())
-    return tuple(p.upper() if upper else p for p in parts)
 
 
 @click.command()
@@ -35,25 +24,8 @@ def _split(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
 @click.option("--regions", multiple=True, help="Regions to collect (comma-separated). Default: the config's.")
 @click.option("--profile", help="AWS profile (default: the standard credential chain).")
 @click.option("--role-arn", help="Assume this role (read-only verifier role) before collecting.")
-@click.option(
-    "--profile-set",
-    type=click.Choice(["onboarding", "cis", "all"]),
-    default=None,
-    help="Onboarding rules (default), CIS posture rules, or both (they conflict on trail encryption).",
-)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default=None, help="Default: error.")
-@click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated.")
-@click.option("--select", multiple=True, help="Only these rule IDs or prefixes.")
-@click.option("--ignore", multiple=True, help="Skip these rule IDs or prefixes.")
-@click.option("--show-passed", is_flag=True, help="List passing checks too (text output).")
-@click.option("--color/--no-color", default=None)
-@click.option(
-    "--settings",
-    "settings_path",
-    type=click.Path(dir_okay=False),
-    help="Settings file (default: nearest .policy-lint.yaml or [tool.policy-lint] in pyproject.toml).",
-)
+@result_options
+@project_options
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent API calls."
 )
@@ -69,6 +41,7 @@ def verify(
     role_arn: str | None,
     profile_set: str | None,
     fmt: str,
+    timestamp: bool,
     fail_on: str | None,
     fail_on_unknown: bool,
     select: tuple[str, ...],
@@ -76,6 +49,8 @@ def verify(
     show_passed: bool,
     color: bool | None,
     settings_path: str | None,
+    baseline: str | None,
+    write_baseline: str | None,
     workers: int,
     demo: bool,
 ) -> None:
@@ -96,7 +71,7 @@ def verify(
     profile_set = profile_set or settings.profile_set or "onboarding"
     fail_on = fail_on or settings.fail_on or "error"
     options = CollectOptions(
-        regions=_split(regions, upper=False), profile=profile, role_arn=role_arn, workers=workers
+        regions=split_ids(regions, upper=False), profile=profile, role_arn=role_arn, workers=workers
     )
     progress = _progress_display()
     server = None
@@ -124,11 +99,20 @@ def verify(
     progress("")
     inventory = collection.inventory
     selection = Selection(
-        select=_split(select) or settings.select,
-        ignore=_split(ignore) + settings.ignore,
+        select=split_ids(select) or settings.select,
+        ignore=split_ids(ignore) + settings.ignore,
         profile_set=profile_set,
     )
-    filtered, suppression_problems = filter_results(run_checks(inventory, selection), inventory, settings)
+    filtered, suppression_problems = filter_results(
+        run_checks(inventory, selection),
+        inventory,
+        settings,
+        baseline=baseline,
+        write_baseline=write_baseline,
+    )
+    if filtered.baseline_written is not None:
+        click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
+        sys.exit(0)
     results = filtered.kept
     scope: dict[str, Any] = {
         "config": config_path,
@@ -144,38 +128,39 @@ def verify(
         "suppressed": filtered.suppressed,
     }
     colour = sys.stdout.isatty() if color is None else color
-    _emit(fmt, results, list(suppression_problems), scope, show_passed, colour)
+    _emit(fmt, results, list(suppression_problems), scope, show_passed, colour, timestamp)
     for key, reason in inventory.collection_errors.items():
         click.echo(f"policy-lint: note: {key}: {reason}", err=True)
     if demo:
         from policy_lint.live import demo as demo_mod
 
         click.echo(demo_mod.explain(results), err=fmt != "text", nl=False)
-    sys.exit(exit_code(results, Level.parse(fail_on), fail_on_unknown))
+    threshold = Level.parse(fail_on)
+    code = exit_code(results, threshold, fail_on_unknown)
+    if any(p.level >= threshold for p in suppression_problems):  # e.g. an expired suppression
+        code = max(code, 1)
+    sys.exit(code)
 
 
 def _emit(
-    fmt: str, results: list[Any], problems: list[Any], scope: dict[str, Any], show_passed: bool, colour: bool
+    fmt: str,
+    results: list[Any],
+    problems: list[Any],
+    scope: dict[str, Any],
+    show_passed: bool,
+    colour: bool,
+    timestamp: bool,
 ) -> None:
-    try:
-        from policy_lint.reporters.formats import render
-    except ImportError:  # pragma: no cover - older tree without the dispatcher
-        from policy_lint.reporters.results import render_results_json, render_results_text
+    """Write the results in the chosen format, exactly as ``check`` does."""
+    from policy_lint.reporters.formats import render, utc_timestamp
 
-        text = (
-            render_results_json(results, scope)
-            if fmt == "json"
-            else render_results_text(results, show_passed, colour)
-        )
-        click.echo(text, nl=False, color=colour and fmt == "text")
-        return
     context = {
         "command": "verify",
         "scope": scope,
         "suppressed": scope.get("suppressed") or [],
         "show_passed": show_passed,
         "colour": colour and fmt == "text",
-        "timestamp": None,
+        "timestamp": utc_timestamp() if timestamp else None,
     }
     output = render(fmt, findings=problems, results=results, context=context)
     click.echo(output, nl=False, color=colour and fmt == "text")

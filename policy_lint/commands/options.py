@@ -1,0 +1,78 @@
+"""Options shared by the commands that judge an inventory (check, verify), declared once.
+
+A user who learns ``--profile-set``, ``--fail-on`` or ``--baseline`` on ``check`` finds the
+same option, spelled and documented the same way, on ``verify``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import click
+
+from policy_lint.findings import Level
+from policy_lint.reporters.formats import FORMATS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LEVEL_CHOICES = [level.label for level in Level]
+PROFILE_SET_CHOICES = ["onboarding", "cis", "all"]
+
+
+def split_ids(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
+    """``--select PL2,PL601 --select OB1`` -> ("PL2", "PL601", "OB1")."""
+    parts = (part.strip() for value in values for part in value.split(",") if part.strip())
+    return tuple(p.upper() if upper else p for p in parts)
+
+
+_RESULT_OPTIONS = [
+    click.option(
+        "--profile-set",
+        type=click.Choice(PROFILE_SET_CHOICES),
+        default=None,
+        help="Onboarding rules (default), CIS posture rules, or both (they conflict on trail encryption).",
+    ),
+    click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+    click.option(
+        "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
+    ),
+    click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default=None, help="Default: error."),
+    click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated."),
+    click.option("--select", multiple=True, help="Only these rule IDs or prefixes."),
+    click.option("--ignore", multiple=True, help="Skip these rule IDs or prefixes."),
+    click.option("--show-passed", is_flag=True, help="List passing checks too (text output)."),
+    click.option("--color/--no-color", default=None),
+]
+
+_PROJECT_OPTIONS = [
+    click.option(
+        "--settings",
+        "settings_path",
+        type=click.Path(dir_okay=False),
+        help="Settings file (default: nearest .policy-lint.yaml or [tool.policy-lint] in pyproject.toml).",
+    ),
+    click.option(
+        "--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this file."
+    ),
+    click.option(
+        "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings and exit 0."
+    ),
+]
+
+
+def _apply(decorators: list[Any], func: F) -> F:
+    decorated: Any = func
+    for decorator in reversed(decorators):  # as if written top to bottom above the function
+        decorated = decorator(decorated)
+    return cast(F, decorated)
+
+
+def result_options(func: F) -> F:
+    """Rule selection, output format and exit-code options of check/verify."""
+    return _apply(_RESULT_OPTIONS, func)
+
+
+def project_options(func: F) -> F:
+    """Settings file and baseline options (lint, check, verify)."""
+    return _apply(_PROJECT_OPTIONS, func)
