@@ -122,7 +122,7 @@ def lint(
     from policy_lint.lint import lint_paths, skip_collection_at_exit
     from policy_lint.lint_context import LintOptions
     from policy_lint.policy.model import PolicyType
-    from policy_lint.project.apply import filter_findings, yaml_files
+    from policy_lint.project.apply import filter_findings
     from policy_lint.project.settings import load_settings
 
     settings = load_settings(settings_path)
@@ -140,7 +140,7 @@ def lint(
         settings,
         baseline=baseline,
         write_baseline=write_baseline,
-        commented_files=yaml_files(paths),
+        commented_files=result.yaml_inputs,
     )
     if filtered.baseline_written is not None:
         click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)

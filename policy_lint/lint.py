@@ -36,6 +36,8 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
+    #: the YAML inputs, the only policy files that can carry suppression comments
+    yaml_inputs: list[str] = field(default_factory=list)
 
 
 def _finding(source: Source, rule_id: str, message: str, offset: int, hint: str | None = None) -> Finding:
@@ -161,6 +163,7 @@ def lint_paths(
         else:
             _load_catalogs_before_fork()
             result = _lint_parallel(inputs, options, max_bytes, workers)
+    result.yaml_inputs = [path for path, _ in inputs if path.lower().endswith((".yaml", ".yml"))]
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path or "", e.line or 0, e.col or 0))
     return result

@@ -31,21 +31,6 @@ class Filtered:
     baseline_written: int | None = None
 
 
-def yaml_files(paths: Sequence[str]) -> list[str]:
-    """The YAML files among (or under) ``paths``: the only policy files that can hold comments."""
-    import os
-
-    found: list[str] = []
-    for raw in paths:
-        if os.path.isfile(raw):
-            found += [raw] if raw.endswith((".yaml", ".yml")) else []
-            continue
-        for current, dirs, files in os.walk(raw):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found += [os.path.join(current, f) for f in files if f.endswith((".yaml", ".yml"))]
-    return sorted(found)
-
-
 def _known_rules() -> set[str]:
     from policy_lint.rules import all_rules
 
