@@ -173,3 +173,30 @@ def test_suppressed_findings_stay_visible_in_json_and_sarif(project: Path) -> No
     assert dismissed[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
     open_alerts = [r for r in results if r["ruleId"] == "PL601" and not r.get("suppressions")]
     assert len(open_alerts) == 1, "the Everyday statement stays an open alert"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"select: 5\n", ".policy-lint.yaml:1:9: select: 5 is not of type 'array'"),
+        (b"- a\n", ".policy-lint.yaml:1:1: settings must be a mapping"),
+        (b"suppressions: [{rule: PL601}]\n", "'reason' is a required property"),
+        (b"fail-on: loud\n", "fail-on: 'loud' is not one of"),
+        (b"select: [PL6\n", ".policy-lint.yaml:2:1:"),
+        (b"\xff\xfe\x00binary", "policy-lint.yaml"),
+    ],
+)
+def test_unusable_settings_file_is_a_located_error_with_exit_2(
+    project: Path, content: bytes, expected: str
+) -> None:
+    (project / ".policy-lint.yaml").write_bytes(content)
+    proc = run(project, "lint", "policies/admin.json")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_empty_settings_file_means_defaults(project: Path) -> None:
+    (project / ".policy-lint.yaml").write_text("", encoding="utf-8")
+    proc = run(project, "lint", "policies/admin.json", "--fail-on", "security-warning")
+    assert proc.returncode == 1 and len(rule_lines(proc.stdout, "PL601")) == 2
