@@ -61,16 +61,15 @@ def _text(
 def _json(
     findings: Sequence[Finding], results: Sequence[CheckResult] | None, context: Mapping[str, Any]
 ) -> str:
+    payload: dict[str, Any]
     if results is None:
-        from policy_lint.reporters.json_report import render_json
+        from policy_lint.reporters.json_report import json_payload
 
-        payload = json.loads(
-            render_json(findings, context.get("errors") or (), int(context.get("files") or 0))
-        )
+        payload = json_payload(findings, context.get("errors") or (), int(context.get("files") or 0))
     else:
-        from policy_lint.reporters.results import render_results_json
+        from policy_lint.reporters.results import results_payload
 
-        payload = json.loads(render_results_json(results, dict(context.get("scope") or {})))
+        payload = results_payload(results, dict(context.get("scope") or {}))
         payload["problems"] = [
             {
                 "rule_id": f.rule_id,

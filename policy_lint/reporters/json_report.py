@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,8 +22,9 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render_json(findings: Sequence[Finding], errors: Sequence[InputError], files: int) -> str:
-    payload = {
+def json_payload(findings: Sequence[Finding], errors: Sequence[InputError], files: int) -> dict[str, Any]:
+    """The lint report as a JSON-ready mapping (the ``json`` format adds to it before dumping)."""
+    return {
         "tool": {"name": "policy-lint", "version": __version__},
         "files": files,
         "findings": [finding_to_dict(f) for f in findings],
@@ -33,4 +33,3 @@ def render_json(findings: Sequence[Finding], errors: Sequence[InputError], files
             for e in sorted(errors, key=lambda e: (e.path or "", e.line or 0))
         ],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

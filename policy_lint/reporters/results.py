@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -31,15 +30,15 @@ def result_to_dict(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def render_results_json(results: Sequence[CheckResult], scope: dict[str, Any]) -> str:
+def results_payload(results: Sequence[CheckResult], scope: dict[str, Any]) -> dict[str, Any]:
+    """The check report as a JSON-ready mapping (the ``json`` format adds to it before dumping)."""
     counts = Counter(r.status.value for r in results)
-    payload = {
+    return {
         "tool": {"name": "policy-lint", "version": __version__},
         "scope": scope,
         "summary": {status.value: counts.get(status.value, 0) for status in Status},
         "results": [result_to_dict(r) for r in results],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def format_result(result: CheckResult, colour: bool) -> str:
