@@ -13,17 +13,12 @@ from typing import Any
 import click
 
 from policy_lint import __version__
-from policy_lint.commands.options import project_options
+from policy_lint.commands.options import LEVEL_CHOICES, project_options, split_ids
 from policy_lint.errors import InputError
 from policy_lint.findings import Level
 from policy_lint.reporters.formats import FORMATS
 
-LEVEL_CHOICES = [level.label for level in Level]
 POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp"]
-
-
-def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
 
 
 class PolicyLintGroup(click.Group):
@@ -129,8 +124,8 @@ def lint(
     fail_on = fail_on or settings.fail_on or "error"
     options = LintOptions(
         policy_type=PolicyType(policy_type) if policy_type else None,
-        select=_split_ids(select) or settings.select,
-        ignore=_split_ids(ignore) + settings.ignore,
+        select=split_ids(select) or settings.select,
+        ignore=split_ids(ignore) + settings.ignore,
     )
     skip_collection_at_exit()
     with catalog_cache.disabled() if no_cache else nullcontext():
