@@ -136,6 +136,12 @@ def load(
             )
             continue
         assert isinstance(root, ObjectNode)
+        resources = root.get("Resources")
+        if resources is not None and not isinstance(resources, ObjectNode):
+            line, col = source.position(resources.offset)
+            message = f"Resources is {resources.described}, not a mapping of logical IDs to resources"
+            inventory.problems.append(problem(UNREADABLE, message, source.path, line, col))
+            continue
         inventory.problems.extend(_duplicate_keys(source, root))
         stack = _Stack(source, root, region, account_id, linker)
         try:
@@ -501,8 +507,7 @@ class _Stack:
     def map_resources(self) -> None:
         self._check_transforms()
         resources = self.template.root.get("Resources")
-        assert isinstance(resources, ObjectNode)
-        for key, node in resources.pairs:
+        for key, node in resources.pairs if isinstance(resources, ObjectNode) else []:
             logical_id = str(key.value)
             if logical_id.startswith("Fn::ForEach"):
                 self.warn(

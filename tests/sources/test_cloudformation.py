@@ -272,3 +272,16 @@ def test_duplicate_keys_are_warned_at_the_second_key(tmp_path: Path) -> None:
     assert (warning.location.line, warning.location.col) == (7, 7)
     assert "keeps only the last one" in warning.message
     assert inventory.queues[0].fifo is False  # what CloudFormation itself would deploy
+
+
+def test_resources_that_are_not_a_mapping_are_a_located_in001_finding(tmp_path: Path) -> None:
+    listed = tmp_path / "listed.yaml"
+    listed.write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources: [1, 2]\n', encoding="utf-8")
+    bare = tmp_path / "bare.yaml"
+    bare.write_text('AWSTemplateFormatVersion: "2010-09-09"\n', encoding="utf-8")
+    inventory = Inventory()
+    cloudformation.load([listed, bare], inventory, region=REGION, account_id=ACCOUNT)
+    (finding,) = inventory.problems  # the template without Resources simply declares nothing
+    assert finding.rule_id == "IN001"
+    assert (finding.location.path, finding.location.line, finding.location.col) == (str(listed), 2, 12)
+    assert "Resources is a list" in finding.message
