@@ -53,7 +53,10 @@ def write_baseline(path: str, entries: Sequence[Entry]) -> int:
         key=lambda r: (r["rule_id"], r["where"], r["message"]),
     )
     payload = {"format": FORMAT, "tool": f"policy-lint {__version__}", "findings": records}
-    Path(path).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        Path(path).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:  # a missing folder or no permission is the user's to fix, not a crash
+        raise InputError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     return len(records)
 
 

@@ -149,6 +149,13 @@ def test_broken_baseline_is_a_usage_error(project: Path) -> None:
     assert "baseline.json:1:2" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_unwritable_baseline_is_an_error_not_a_crash(project: Path) -> None:
+    result = run(project, "lint", "policies/admin.json", "--write-baseline", "missing/dir/baseline.json")
+    assert result.returncode == 2
+    assert "cannot write baseline missing/dir/baseline.json" in result.stderr
+    assert "internal error" not in result.stderr
+
+
 def test_suppressed_findings_stay_visible_in_json_and_sarif(project: Path) -> None:
     import jsonschema
 
