@@ -807,10 +807,13 @@ def _ingress(values: dict[str, Any], origin: Origin) -> IngressRule | None:
     if isinstance(v4, Unknown) or isinstance(v6, Unknown):
         return None
     every_port = proto == "-1"
+    low, high = literal_int(from_port), literal_int(to_port)
+    if not every_port and (isinstance(low, Unknown) or isinstance(high, Unknown)):
+        return None  # a port that is not a number: the rule's reach is not known
     return IngressRule(
         protocol=proto,
-        from_port=None if every_port or from_port is None else int(from_port),
-        to_port=None if every_port or to_port is None else int(to_port),
+        from_port=None if every_port or isinstance(low, Unknown) else low,
+        to_port=None if every_port or isinstance(high, Unknown) else high,
         ipv4_ranges=tuple(v4),
         ipv6_ranges=tuple(v6),
         origin=origin,

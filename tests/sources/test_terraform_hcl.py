@@ -257,3 +257,18 @@ def test_unresolved_reference_keeps_its_symbol_inside_text() -> None:
     result = evaluate('"arn:aws:s3:::${aws_s3_bucket.b.id}/*"')
     assert isinstance(result, Unresolved)
     assert result.symbol == "arn:aws:s3:::${aws_s3_bucket.b.id}/*"
+
+
+def test_a_port_that_is_not_a_number_makes_the_ingress_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_security_group" "s" { name = "s" }\n'
+        'resource "aws_security_group_rule" "r" {\n'
+        '  type = "ingress"\n  security_group_id = aws_security_group.s.id\n'
+        '  protocol = "tcp"\n  from_port = "ssh"\n  to_port = 22\n  cidr_blocks = ["0.0.0.0/0"]\n}\n',
+        encoding="utf-8",
+    )
+    inventory = Inventory()
+    terraform_hcl.load([tmp_path / "main.tf"], inventory, region="us-east-1")
+    (group,) = inventory.security_groups
+    assert isinstance(group.ingress, Unknown)
+    assert "aws_security_group_rule.r" in group.ingress.reason
