@@ -23,11 +23,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Filtered:
-    """What remains to report, what was accepted (and why), and problems with the acceptances."""
+    """What remains to report, what was accepted (and why), and how many findings a baseline got."""
 
     kept: list[Any]
     suppressed: list[dict[str, object]] = field(default_factory=list)
-    problems: list[Finding] = field(default_factory=list)
     baseline_written: int | None = None
 
 
@@ -68,7 +67,7 @@ def filter_findings(
         else []
     )
     # The suppression problems are findings of their own (kept, so they are reported once).
-    return _baseline(kept, entries, suppressed, [], baseline, write_baseline)
+    return _baseline(kept, entries, suppressed, baseline, write_baseline)
 
 
 def filter_results(
@@ -109,7 +108,7 @@ def filter_results(
     ]
     judged_only = [r.status.value != "pass" for r in kept]
     filtered = _baseline(
-        kept, entries, suppressed, [], baseline or settings.baseline, write_baseline, eligible=judged_only
+        kept, entries, suppressed, baseline or settings.baseline, write_baseline, eligible=judged_only
     )
     return filtered, outcome.problems
 
@@ -118,7 +117,6 @@ def _baseline(
     kept: list[Any],
     entries: list[bl.Entry],
     suppressed: list[dict[str, object]],
-    problems: list[Finding],
     baseline: str | None,
     write_baseline: str | None,
     eligible: list[bool] | None = None,
@@ -126,9 +124,9 @@ def _baseline(
     mask = eligible or [True] * len(kept)
     if write_baseline:
         written = bl.write_baseline(write_baseline, [e for e, ok in zip(entries, mask, strict=True) if ok])
-        return Filtered(kept, suppressed, problems, written)
+        return Filtered(kept, suppressed, written)
     if not baseline:
-        return Filtered(kept, suppressed, problems)
+        return Filtered(kept, suppressed)
     known = bl.read_baseline(baseline)
     candidates = [i for i, ok in enumerate(mask) if ok]
     _new, old = bl.split_by_baseline([entries[i] for i in candidates], known)
@@ -148,7 +146,7 @@ def _baseline(
                 "suppressed_at": baseline,
             }
         )
-    return Filtered([item for i, item in enumerate(kept) if i not in old_keys], suppressed, problems)
+    return Filtered([item for i, item in enumerate(kept) if i not in old_keys], suppressed)
 
 
 def _resource_lines(inventory: Inventory | None) -> dict[tuple[str, int], str]:

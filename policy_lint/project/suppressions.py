@@ -18,7 +18,7 @@ import datetime as dt
 import fnmatch
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_lint.findings import Finding, Level, Location
@@ -201,7 +201,6 @@ def apply(
     known_rules: Callable[[], set[str]],
     resource_lines: dict[tuple[str, int], str] | None = None,
     sid_of: Callable[[str, int], str | None] | None = None,
-    read_text: Callable[[str], str | None] | None = None,
     today: dt.date | None = None,
     extra_paths: Iterable[str] = (),
 ) -> Outcome:
@@ -214,10 +213,9 @@ def apply(
     """
     today = today or dt.date.today()
     outcome = Outcome()
-    reader = read_text or _read
     inline: dict[str, list[Suppression]] = {}
     for path in sorted({i.path for i in items if i.path} | set(extra_paths)):
-        text = reader(path)
+        text = _read(path)
         if text is not None and "policy-lint:" in text:
             inline[path] = parse_inline(path, text)
     configured = from_settings(settings)
@@ -326,11 +324,6 @@ def statement_sid(path: str, line: int) -> str | None:
         sid = statement.get("Sid") if isinstance(statement, ObjectNode) else None
         best = str(getattr(sid, "value", "")) or None
     return best
-
-
-def with_reason(finding: Finding, suppression: Suppression) -> Finding:
-    """A suppressed finding, carrying the reason for the reports that list suppressions."""
-    return replace(finding, extra={**finding.extra, "suppressed": suppression.reason})
 
 
 def suppressed_entry(
