@@ -52,9 +52,6 @@ def load(
             line, col = source.position(exc.offset)
             inventory.problems.append(problems.unreadable(InputError(exc.message, str(path), line, col)))
             continue
-        except RecursionError:
-            inventory.problems.append(problems.unreadable(InputError("JSON nested too deeply", str(path))))
-            continue
         plan = PlanFile(source, root, region, account_id)
         message = plan.check_format()
         if message is not None:
