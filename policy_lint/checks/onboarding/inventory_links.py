@@ -727,10 +727,14 @@ def grants_s3(policy: dict[str, Any]) -> bool:
 
 
 def public_statements(policy: dict[str, Any]) -> list[str]:
-    """Allow statements for everyone (``"*"``, ``{"AWS": "*"}``) with no condition restricting who."""
+    """Allow statements for everyone (``"*"``, ``{"AWS": "*"}``) with no condition restricting who.
+
+    A statement whose Condition is partly unknown is left out: it may restrict who."""
     out = []
     for label, stmt in statements(policy):
         if stmt.get("Effect") != "Allow" or not principal_is_everyone(stmt.get("Principal")):
+            continue
+        if first_unknown(stmt.get("Condition")) is not None:
             continue
         if any(key.lower() in RESTRICTING_KEYS for _, key, _ in condition_entries(stmt)):
             continue

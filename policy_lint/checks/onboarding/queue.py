@@ -288,6 +288,7 @@ def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
             )
             continue
         public = links.public_statements(policy)
+        nested = links.first_unknown(policy)
         if public:
             yield Result(
                 Status.FAIL,
@@ -296,6 +297,8 @@ def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
                 where,
                 {"public": public},
             )
+        elif nested is not None:  # an unknown principal or condition may open it to everyone
+            yield Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {nested.reason}", where)
         else:
             yield Result(
                 Status.PASS,

@@ -192,6 +192,21 @@ def test_public_check_on_unknown_policy_is_unknown() -> None:
     assert b.only(b.inventory(queues=[b.queue(policy=Unknown("x"))]), "OB305").status is Status.UNKNOWN
 
 
+def test_public_check_with_an_unknown_principal_or_condition_is_unknown_never_pass() -> None:
+    policy = b.queue_policy()
+    policy["Statement"].append({"Effect": "Allow", "Principal": Unknown("var.principal"), "Action": "sqs:*"})
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305")
+    assert result.status is Status.UNKNOWN and "var.principal" in result.message
+    # Principal "*" whose condition is unknown may or may not be restricted
+    policy = b.queue_policy()
+    policy["Statement"][1]["Principal"] = "*"
+    policy["Statement"][1]["Condition"] = {"StringEquals": Unknown("var.condition")}
+    assert b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305").status is Status.UNKNOWN
+    # a known public statement fails even when another part of the policy is unknown
+    policy["Statement"][0]["Principal"] = "*"
+    assert b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305").status is Status.FAIL
+
+
 # --------------------------------------------------------------------------- OB306
 
 
