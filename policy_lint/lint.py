@@ -18,7 +18,7 @@ from pathlib import Path
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding, Location
 from policy_lint.lint_context import LintContext, LintOptions
-from policy_lint.policy.loader import POLICY_SUFFIXES, load_policy
+from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, load_policy
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules import get_rule
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, Source, read_source
@@ -40,10 +40,22 @@ class LintResult:
     yaml_inputs: list[str] = field(default_factory=list)
 
 
-def _finding(source: Source, rule_id: str, message: str, offset: int, hint: str | None = None) -> Finding:
+def _finding(
+    source: Source,
+    rule_id: str,
+    message: str,
+    offset: int,
+    hint: str | None = None,
+    line_col: tuple[int, int] | None = None,
+) -> Finding:
     meta = get_rule(rule_id)
-    line, col = source.position(offset)
+    line, col = line_col or source.position(offset)
     return Finding(rule_id, meta.level, message, Location(source.path, line, col), meta.name, hint)
+
+
+def problem_finding(source: Source, problem: ParseProblem) -> Finding:
+    """The finding for a file :func:`load_policy` could not turn into a document (lint and diff)."""
+    return _finding(source, problem.rule_id, problem.message, problem.offset, problem.hint, problem.line_col)
 
 
 def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
@@ -78,18 +90,7 @@ def lint_source(source: Source, ctx: LintContext) -> list[Finding]:
     doc, problem = load_policy(source, ctx.options.policy_type)
     if problem is not None:
         if ctx.options.wants(problem.rule_id):
-            meta = get_rule(problem.rule_id)
-            line, col = problem.line_col or source.position(problem.offset)
-            findings.append(
-                Finding(
-                    problem.rule_id,
-                    meta.level,
-                    problem.message,
-                    Location(source.path, line, col),
-                    meta.name,
-                    problem.hint,
-                )
-            )
+            findings.append(problem_finding(source, problem))
         return findings
     assert doc is not None
     findings.extend(lint_document(doc, ctx))

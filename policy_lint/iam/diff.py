@@ -233,19 +233,6 @@ def reference_policies(
     return out, notes
 
 
-def _problem_finding(
-    source: Source,
-    rule_id: str,
-    message: str,
-    offset: int,
-    hint: str | None,
-    line_col: tuple[int, int] | None,
-) -> Finding:
-    meta = get_rule(rule_id)
-    line, col = line_col or source.position(offset)
-    return Finding(rule_id, meta.level, message, Location(source.path, line, col), meta.name, hint)
-
-
 def load_actual(
     inputs: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[ActualPolicy], list[Finding]]:
@@ -254,7 +241,7 @@ def load_actual(
     Raises :class:`InputError` for an unreadable file and :class:`DiffUsageError` for a
     name that is neither an existing file nor a managed policy of the snapshot.
     """
-    from policy_lint.lint import iter_inputs
+    from policy_lint.lint import iter_inputs, problem_finding
 
     actual: list[ActualPolicy] = []
     problems: list[Finding] = []
@@ -267,16 +254,7 @@ def load_actual(
                 doc, problem = load_policy(source, PolicyType.IDENTITY)
                 if doc is None:
                     assert problem is not None
-                    problems.append(
-                        _problem_finding(
-                            source,
-                            problem.rule_id,
-                            problem.message,
-                            problem.offset,
-                            problem.hint,
-                            problem.line_col,
-                        )
-                    )
+                    problems.append(problem_finding(source, problem))
                     continue
                 actual.append(ActualPolicy(path, doc))
             continue
@@ -316,16 +294,9 @@ class DiffFinding:
     evidence: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        f = self.finding
-        return {
-            "rule_id": f.rule_id,
-            "rule": f.rule_name,
-            "level": f.level.label,
-            "message": f.message,
-            "hint": f.hint,
-            "location": {"path": f.location.path, "line": f.location.line, "col": f.location.col},
-            "evidence": self.evidence,
-        }
+        from policy_lint.reporters.json_report import finding_to_dict
+
+        return {**finding_to_dict(self.finding), "evidence": self.evidence}
 
 
 @dataclass
