@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from policy_lint.catalog import partitions
 from policy_lint.findings import Finding
 from policy_lint.inventory.model import (
     AccessKey,
@@ -201,20 +202,10 @@ def blocks(value: Any) -> Maybe[list[dict[str, Any]]]:
 
 
 def partition_of(region: Maybe[str] | None) -> Maybe[str]:
-    """The partition of a literal region (FACTS section 3)."""
+    """The partition of a literal region (FACTS section 3), from the partition catalog."""
     if not isinstance(region, str) or region.startswith("${"):
         return Unknown("the region, and so the partition, is not known")
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    if region.startswith("eusc-"):
-        return "aws-eusc"
-    return "aws"
+    return partitions.partition_of_region(region, by_pattern=True) or "aws"
 
 
 def _literal(*parts: Any) -> bool:
@@ -241,10 +232,6 @@ def iam_arn(partition: Any, account: Any, kind: str, path: Any, name: Any) -> st
     if _literal(partition, account, name):
         return f"arn:{partition}:iam::{account}:{kind}{path}{name}"
     return None
-
-
-def _opt_region(region: Maybe[str] | None) -> Maybe[str] | None:
-    return region
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
 from policy_lint.sources import terraform_hcl
 from policy_lint.sources.hcl_eval import Evaluator, Unresolved, parse_hcl
+from policy_lint.sources.terraform_resources import partition_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform"
 
@@ -272,3 +273,17 @@ def test_a_port_that_is_not_a_number_makes_the_ingress_unknown(tmp_path: Path) -
     (group,) = inventory.security_groups
     assert isinstance(group.ingress, Unknown)
     assert "aws_security_group_rule.r" in group.ingress.reason
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("us-east-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("eu-isoe-west-1", "aws-iso-e"),
+    ],
+)
+def test_partition_of_a_literal_region_follows_the_partition_catalog(region: str, partition: str) -> None:
+    assert partition_of(region) == partition
+    assert isinstance(partition_of("${var.region}"), Unknown)
