@@ -85,14 +85,11 @@ class _Item:
 def _suppressed_items(entries: Sequence[Mapping[str, Any]]) -> list[tuple[_Item, dict[str, Any]]]:
     """Suppressed findings as SARIF results with a ``suppressions`` entry, so code scanning shows
     them as dismissed with the reason instead of silently losing them (SARIF 3.27.23)."""
-    from policy_lint.rules import get_rule
-
     out: list[tuple[_Item, dict[str, Any]]] = []
     for entry in entries:
         rule_id = str(entry.get("rule_id", ""))
-        try:
-            meta = get_rule(rule_id)
-        except KeyError:
+        meta = rulemeta.lookup(rule_id)
+        if meta is None:
             continue
         location = None
         where = entry.get("location")
@@ -203,15 +200,16 @@ def _rule_descriptor(rule_id: str, sample: _Item, docs_url: str | None) -> dict[
     return descriptor
 
 
+def _artifact_location(path: str, root: str | None) -> dict[str, Any]:
+    uri, base = artifact_uri(path, root)
+    return {"uri": uri, "uriBaseId": base} if base else {"uri": uri}
+
+
 def _location(item: _Item, root: str | None) -> list[dict[str, Any]]:
     location: dict[str, Any] = {}
     if item.location is not None:
-        uri, base = artifact_uri(item.location.path, root)
-        artifact: dict[str, Any] = {"uri": uri}
-        if base:
-            artifact["uriBaseId"] = base
         location["physicalLocation"] = {
-            "artifactLocation": artifact,
+            "artifactLocation": _artifact_location(item.location.path, root),
             "region": {"startLine": max(item.location.line, 1), "startColumn": max(item.location.col, 1)},
         }
     if item.resource:
@@ -312,11 +310,9 @@ def _invocation(context: Mapping[str, Any]) -> dict[str, Any] | None:
         for error in sorted(errors, key=lambda e: (e.path or "", e.line or 0, e.col or 0, e.message)):
             note: dict[str, Any] = {"level": "error", "message": {"text": rulemeta.redact(error.message)}}
             if error.path:
-                uri, base = artifact_uri(error.path, context.get("root"))
-                artifact: dict[str, Any] = {"uri": uri}
-                if base:
-                    artifact["uriBaseId"] = base
-                physical: dict[str, Any] = {"artifactLocation": artifact}
+                physical: dict[str, Any] = {
+                    "artifactLocation": _artifact_location(error.path, context.get("root"))
+                }
                 if error.line:
                     physical["region"] = {"startLine": error.line, "startColumn": error.col or 1}
                 note["locations"] = [{"physicalLocation": physical}]
