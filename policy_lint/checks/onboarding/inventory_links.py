@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policy_lint.findings import Location
+from policy_lint.iam.evaluate import glob_covers
 from policy_lint.inventory.model import (
     Bucket,
     IamUser,
@@ -196,29 +197,21 @@ def queue_arn(queue: Queue, inventory: Inventory) -> str | Unknown:
     return f"${{{address(queue)}.arn}}"
 
 
-def _glob(pattern: str, value: str) -> bool:
-    body = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(body, value, re.DOTALL) is not None
-
-
 def arn_like(pattern: str, arn: str, scope_p: str = "", scope_a: str = "") -> bool:
     """IAM ``ArnLike``: six colon-separated segments, each matched with ``*``/``?`` wildcards;
     the partition segment compares literally (``arn:aws:`` never matches ``arn:aws-cn:``, FACTS E7)."""
     pattern, arn = canon(pattern, scope_p), canon(arn, scope_a)
     p_parts, a_parts = pattern.split(":", 5), arn.split(":", 5)
     if len(p_parts) != 6 or len(a_parts) != 6:
-        return _glob(pattern, arn)
-    return all(_glob(p, a) for p, a in zip(p_parts, a_parts, strict=True))
+        return glob_covers(pattern, arn)
+    return all(glob_covers(p, a) for p, a in zip(p_parts, a_parts, strict=True))
 
 
 def glob_match(
     pattern: str, value: str, ignore_case: bool = False, scope_p: str = "", scope_v: str = ""
 ) -> bool:
     """``StringLike``-style match after canonicalizing symbolic references."""
-    pattern, value = canon(pattern, scope_p), canon(value, scope_v)
-    if ignore_case:
-        pattern, value = pattern.lower(), value.lower()
-    return _glob(pattern, value)
+    return glob_covers(canon(pattern, scope_p), canon(value, scope_v), ignore_case)
 
 
 def _arn_parts(arn: str) -> list[str] | None:
