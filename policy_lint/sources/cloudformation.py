@@ -50,6 +50,7 @@ from policy_lint.sources.cfn_intrinsics import (
     intrinsic,
     text_of,
 )
+from policy_lint.sources.detect import looks_like_template
 from policy_lint.sources.problems import PARTIAL, UNREADABLE, problem, unreadable
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
@@ -57,7 +58,6 @@ from policy_lint.syntax.source import Source, read_source
 from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
 
 SOURCE = "cloudformation"
-_SNIFF = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
 _AWS_MANAGED = re.compile(r"^arn:[^:]+:iam::aws:policy/(?:.*/)?([^/]+)$")
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
 _PUBLIC_ACCESS_KEYS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
@@ -69,8 +69,8 @@ class _NotAnObject(Exception):
 
 # -- detection -----------------------------------------------------------------------------------
 def sniff(text: str) -> bool:
-    """Cheap test for a detector: does this text look like a CloudFormation template?"""
-    return _SNIFF.search(text) is not None
+    """Cheap test: does this text look like a CloudFormation template? (the detector's own test)"""
+    return looks_like_template(text)
 
 
 def is_template(root: Node | None) -> bool:

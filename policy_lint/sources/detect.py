@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ LOADERS = {
 }
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", "cdk.out"}
 SNIFF_BYTES = 64 * 1024
+_TEMPLATE = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
 
 
 @dataclass
@@ -66,11 +68,13 @@ def _sniff(path: Path) -> str | None:
         and ('"planned_values"' in text or '"resource_changes"' in text or '"values"' in text)
     ):
         return TERRAFORM_PLAN
-    if "AWSTemplateFormatVersion" in text:
-        return CLOUDFORMATION
-    if "Resources" in text and "AWS::" in text:
-        return CLOUDFORMATION
-    return None
+    return CLOUDFORMATION if looks_like_template(text) else None
+
+
+def looks_like_template(text: str) -> bool:
+    """``AWSTemplateFormatVersion`` or a ``Type: AWS::Service::...`` entry: not just any text naming
+    ``Resources`` and ``AWS::`` (IAM policies that mention ``AWS::`` are not templates)."""
+    return _TEMPLATE.search(text) is not None
 
 
 def classify(path: Path) -> str | None:
