@@ -116,3 +116,15 @@ def test_key_use_rule() -> None:
     text = " | ".join(m for _, m in verdicts)
     assert "...AAAA has never been used" in text and "...BBBB was last used 30 days ago" in text
     assert "iam:GetAccessKeyLastUsed denied" in text and "EEEE" not in text and "other" not in text
+
+
+def test_key_use_reads_the_z_suffix_and_an_unreadable_time_is_unknown() -> None:
+    two_days_ago = (datetime.now(timezone.utc) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    keys = (AccessKey("ZZZZ", "Active", last_used=two_days_ago), AccessKey("XXXX", "Active", last_used="N/A"))
+    verdicts = _verdicts(Inventory(config=MANUAL, users=[_user("sas", *keys)]), "OB123")
+    assert sorted(verdicts) == sorted(
+        [
+            (Status.PASS, "sas's active key ...ZZZZ was used 2 day(s) ago"),
+            (Status.UNKNOWN, "key ...XXXX: unreadable last-use time 'N/A'"),
+        ]
+    )

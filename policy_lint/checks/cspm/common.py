@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from policy_lint.findings import Location
@@ -24,6 +25,18 @@ def display(value: object, origin: Origin) -> str:
     if value is None or is_unknown(value):
         return origin.address
     return str(value)
+
+
+def parse_time(text: str) -> datetime | None:
+    """An ISO 8601 timestamp as AWS and the credential report write it; None when unreadable (N/A)."""
+    text = text.strip()
+    if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read the Z suffix
+        text = text[:-1] + "+00:00"
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
 
 
 def resource_id(resource: Resource) -> str:

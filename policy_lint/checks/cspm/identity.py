@@ -17,6 +17,7 @@ from policy_lint.checks.cspm.common import (
     cis,
     display,
     location,
+    parse_time,
     resource_id,
     unknown,
     verdict,
@@ -34,18 +35,6 @@ PASSWORD_REUSE = 24  # CIS 1.9 audit: "Number of passwords to remember" is 24
 def now() -> datetime:
     """The current time (UTC); a module-level function so tests can fix it."""
     return datetime.now(timezone.utc)
-
-
-def parse_time(text: str) -> datetime | None:
-    """An ISO 8601 timestamp as AWS and the credential report write it; None when unreadable (N/A)."""
-    text = text.strip()
-    if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read the Z suffix
-        text = text[:-1] + "+00:00"
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
 
 
 def _age(value: object) -> timedelta | Unknown:

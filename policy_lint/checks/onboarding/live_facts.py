@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
+from policy_lint.checks.cspm.common import parse_time
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Account, IamUser, Inventory, PolicyRef, Unknown
 from policy_lint.rules import Result, Status, inventory_rule
@@ -269,9 +270,8 @@ def _key_use_result(user: IamUser, suffix: str, last_used: str | Unknown | None,
             location,
             evidence,
         )
-    try:
-        when = datetime.fromisoformat(last_used)
-    except ValueError:
+    when = parse_time(last_used)
+    if when is None:
         return Result(
             Status.UNKNOWN,
             resource,
@@ -279,8 +279,6 @@ def _key_use_result(user: IamUser, suffix: str, last_used: str | Unknown | None,
             location,
             evidence,
         )
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
     days = (now - when).days
     if days > STALE_DAYS:
         return Result(
