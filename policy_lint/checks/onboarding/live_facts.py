@@ -224,14 +224,15 @@ def iam_user_key_used(inventory: Inventory) -> Iterator[Result]:
             if config.plan == "manual"
             else user.name.startswith(QUICK_USER_PREFIX)
         )
-        if not wanted or isinstance(user.access_keys, Unknown):
-            if wanted and isinstance(user.access_keys, Unknown):
-                yield Result(
-                    Status.UNKNOWN,
-                    user.origin.address,
-                    f"cannot list {user.name}'s keys: {user.access_keys.reason}",
-                    user.origin.location,
-                )
+        if not wanted:
+            continue
+        if isinstance(user.access_keys, Unknown):
+            yield Result(
+                Status.UNKNOWN,
+                user.origin.address,
+                f"cannot list {user.name}'s keys: {user.access_keys.reason}",
+                user.origin.location,
+            )
             continue
         for key in user.access_keys:
             if key.status != "Active":
