@@ -128,3 +128,9 @@ def test_key_use_reads_the_z_suffix_and_an_unreadable_time_is_unknown() -> None:
             (Status.UNKNOWN, "key ...XXXX: unreadable last-use time 'N/A'"),
         ]
     )
+
+
+def test_quick_plan_user_whose_key_status_is_unknown_is_unknown_not_a_missing_key() -> None:
+    unsure = _user("AlibabaSasSubAccount_x4", AccessKey("ABCD", Unknown("iam:ListAccessKeys throttled")))
+    [(status, message)] = _verdicts(Inventory(config=QUICK, users=[unsure]), "OB122")
+    assert status is Status.UNKNOWN and "iam:ListAccessKeys throttled" in message

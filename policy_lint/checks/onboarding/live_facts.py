@@ -135,6 +135,14 @@ def _quick_user_result(user: IamUser) -> Result:
             location,
         )
     active = [k for k in keys if k.status == "Active"]
+    unsure = [k.status for k in keys if isinstance(k.status, Unknown)]
+    if not active and unsure:
+        return Result(
+            Status.UNKNOWN,
+            resource,
+            f"cannot tell whether {user.name} has an active key: {unsure[0].reason}",
+            location,
+        )
     if not active:
         return Result(
             Status.FAIL, resource, f"{user.name} has no active access key", location, {"keys": len(keys)}
