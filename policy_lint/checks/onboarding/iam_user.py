@@ -201,7 +201,7 @@ def _actual(user: IamUser, inventory: Inventory) -> tuple[list[ActualPolicy], li
     return actual, unknown, where
 
 
-def _features(user: IamUser, inventory: Inventory, actual: list[ActualPolicy]) -> tuple[str, ...]:
+def _features(inventory: Inventory, actual: list[ActualPolicy]) -> tuple[str, ...]:
     """The selected features, or (no configuration) the ones the user's policies aim at."""
     if inventory.config is not None:
         return tuple(f for f in FEATURES if f in inventory.config.features)
@@ -246,7 +246,7 @@ def _diff(actual: list[ActualPolicy], features: tuple[str, ...], partition: str)
 def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):
         actual, unknown, where = _actual(user, inventory)
-        features = _features(user, inventory, actual)
+        features = _features(inventory, actual)
         result = _diff(actual, features, links.partition(inventory, links.text(user.arn)))
         loc = links.location_of(user, "attached_policies")
         resource = links.address(user)
@@ -411,7 +411,7 @@ def iam_user_queue_read(inventory: Inventory) -> Iterator[Result]:
         where = {p.document.path: p.location for p in policies if p.document is not None}
         perms = PermissionSet.from_documents(docs)
         for queue, arn in queues:
-            yield _queue_read(user, queue, arn, perms, unknown, where, found, inventory)
+            yield _queue_read(user, queue, arn, perms, unknown, where, inventory)
 
 
 def _queue_read(
@@ -421,7 +421,6 @@ def _queue_read(
     perms: PermissionSet,
     unknown: list[str],
     where: dict[str, Any],
-    found: links.Pipeline,
     inventory: Inventory,
 ) -> Result:
     resource = links.address(user)
@@ -438,7 +437,7 @@ def _queue_read(
         "sqs:DeleteMessage": delete.status,
         "unknown_policies": unknown,
     }
-    buckets = found.buckets_notifying(queue, inventory) if queue is not None else []
+    buckets = links.buckets_notifying(queue, inventory) if queue is not None else []
     part = links.partition(inventory, arn)
     for bucket in buckets:
         if isinstance(bucket.name, str):

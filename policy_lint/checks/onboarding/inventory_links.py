@@ -311,19 +311,22 @@ class Pipeline:
     buckets: list[Bucket] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
 
-    def buckets_of_trail(self, trail: Trail, inventory: Inventory) -> list[Bucket]:
-        return [b for b in inventory.buckets if matches_bucket_name(trail.bucket, b, scope_of(trail))]
 
-    def trails_of_bucket(self, bucket: Bucket, inventory: Inventory) -> list[Trail]:
-        return [t for t in inventory.trails if matches_bucket_name(t.bucket, bucket, scope_of(t))]
+def buckets_of_trail(trail: Trail, inventory: Inventory) -> list[Bucket]:
+    return [b for b in inventory.buckets if matches_bucket_name(trail.bucket, b, scope_of(trail))]
 
-    def buckets_notifying(self, queue: Queue, inventory: Inventory) -> list[Bucket]:
-        return [
-            b
-            for b in inventory.buckets
-            if isinstance(b.notifications, list)
-            and any(matches_queue(n.queue_arn, queue, inventory, scope_of(b)) for n in b.notifications)
-        ]
+
+def trails_of_bucket(bucket: Bucket, inventory: Inventory) -> list[Trail]:
+    return [t for t in inventory.trails if matches_bucket_name(t.bucket, bucket, scope_of(t))]
+
+
+def buckets_notifying(queue: Queue, inventory: Inventory) -> list[Bucket]:
+    return [
+        b
+        for b in inventory.buckets
+        if isinstance(b.notifications, list)
+        and any(matches_queue(n.queue_arn, queue, inventory, scope_of(b)) for n in b.notifications)
+    ]
 
 
 def _unique(items: Iterable[Any]) -> list[Any]:
@@ -355,24 +358,24 @@ def pipeline(inventory: Inventory) -> Pipeline:
                 if any(matches_bucket_name(t.bucket, b, scope_of(t)) for b in buckets)
             ]
         else:
-            notifying = [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
+            notifying = [b for q in queues for b in buckets_notifying(q, inventory)]
             trails = [
                 t
                 for t in inventory.trails
                 if any(matches_bucket_name(t.bucket, b, scope_of(t)) for b in notifying)
             ]
         trails = _unique(trails)
-        buckets += [b for t in trails for b in Pipeline().buckets_of_trail(t, inventory)]
-        buckets += [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
+        buckets += [b for t in trails for b in buckets_of_trail(t, inventory)]
+        buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
         return Pipeline(trails, _unique(buckets), queues)
     trails = list(inventory.trails)
-    buckets = [b for t in trails for b in Pipeline().buckets_of_trail(t, inventory)]
+    buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
     queues = _unique(q for b in buckets for q in notified_queues(b, inventory))
     if not queues:
         queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
     if not queues:
         queues = [q for q in inventory.queues if isinstance(q.policy, dict) and grants_s3(q.policy)]
-    buckets += [b for q in queues for b in Pipeline().buckets_notifying(q, inventory)]
+    buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
     return Pipeline(trails, _unique(buckets), queues)
 
 

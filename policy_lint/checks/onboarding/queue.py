@@ -85,7 +85,7 @@ def _region_text(value: object) -> str | None:
 def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues if found else []:
-        buckets = found.buckets_notifying(queue, inventory) if found else []
+        buckets = links.buckets_notifying(queue, inventory) if found else []
         if not buckets and found and links.audit_config(inventory) is not None:
             buckets = found.buckets  # the configured pipeline: its bucket should notify this queue
         for bucket in buckets:
@@ -122,8 +122,8 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
     if found is None:
         return
     for queue in found.queues:
-        buckets = found.buckets_notifying(queue, inventory)
-        trails = [t for b in buckets for t in found.trails_of_bucket(b, inventory)]
+        buckets = links.buckets_notifying(queue, inventory)
+        trails = [t for b in buckets for t in links.trails_of_bucket(b, inventory)]
         if not trails and links.audit_config(inventory) is not None:
             trails = found.trails
         for trail in trails:
@@ -143,7 +143,7 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
 def _target_buckets(queue: Queue, found: links.Pipeline, inventory: Inventory) -> list[str]:
     """ARN spellings of the bucket(s) that should send to this queue."""
     part = links.partition(inventory, links.text(queue.arn))
-    buckets = found.buckets_notifying(queue, inventory) or found.buckets
+    buckets = links.buckets_notifying(queue, inventory) or found.buckets
     if buckets:
         return [arn for b in buckets for arn in links.bucket_arns(b, part)]
     cfg = links.audit_config(inventory)
@@ -336,7 +336,7 @@ def bucket_notifies_queue_on_put(inventory: Inventory) -> Iterator[Result]:
         return
     queue_arns = links.audit_queue_arns(inventory, found)
     for bucket in found.buckets:
-        verdict = _notification_verdict(bucket, found, queue_arns, inventory)
+        verdict = _notification_verdict(bucket, queue_arns, inventory)
         if verdict is not None:
             yield verdict
 
@@ -348,7 +348,6 @@ def _entry_location(note: QueueNotification, fallback: Location | None) -> Locat
 
 def _notification_verdict(
     bucket: Bucket,
-    found: links.Pipeline,
     queue_arns: list[tuple[Queue | None, str | Unknown]],
     inventory: Inventory,
 ) -> Result | None:
@@ -368,7 +367,7 @@ def _notification_verdict(
         return None  # no queue declared or configured, and no notification: no pipeline to judge
     trail_prefixes = [
         t.s3_key_prefix if isinstance(t.s3_key_prefix, str) else ""
-        for t in found.trails_of_bucket(bucket, inventory)
+        for t in links.trails_of_bucket(bucket, inventory)
     ]
 
     def to_audit_queue(arn: object) -> bool:

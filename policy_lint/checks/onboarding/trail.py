@@ -212,7 +212,7 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
                 {"encryption": algo, "kms_key_id": key},
             )
     for trail in found.trails:
-        if isinstance(trail.bucket, str) and not found.buckets_of_trail(trail, inventory):
+        if isinstance(trail.bucket, str) and not links.buckets_of_trail(trail, inventory):
             yield Result(
                 Status.UNKNOWN,
                 links.address(trail),
