@@ -814,11 +814,10 @@ def _toset(values: Value) -> Value:
 
 
 def _range(*args: Value) -> list[int]:
-    ints = [int(a) for a in args]
-    result = list(range(*ints))
-    if len(result) > MAX_EXPANSION:
+    numbers = range(*(int(a) for a in args))
+    if len(numbers) > MAX_EXPANSION:  # measured before the list is built: range(1e9) must not fill memory
         raise ValueError("range too large")
-    return result
+    return list(numbers)
 
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {

@@ -287,3 +287,9 @@ def test_a_port_that_is_not_a_number_makes_the_ingress_unknown(tmp_path: Path) -
 def test_partition_of_a_literal_region_follows_the_partition_catalog(region: str, partition: str) -> None:
     assert partition_of(region) == partition
     assert isinstance(partition_of("${var.region}"), Unknown)
+
+
+def test_a_huge_range_is_unresolved_without_being_built() -> None:
+    assert evaluate("range(3)") == [0, 1, 2]
+    result = evaluate("range(1e12)")  # a list this long would exhaust memory before any check
+    assert isinstance(result, Unresolved) and "range too large" in result.reason
