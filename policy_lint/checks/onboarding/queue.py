@@ -21,8 +21,9 @@ MANUAL = ("manual",)
 PUT_EVENTS = ("s3:ObjectCreated:Put", "s3:ObjectCreated:*")
 
 
-def _scope(inventory: Inventory) -> links.Pipeline | None:
-    return links.pipeline(inventory) if links.pipeline_in_scope(inventory) else None
+def _scope(inventory: Inventory) -> links.Pipeline:
+    """The audit pipeline, or an empty one when the OB2/OB3 rules do not apply."""
+    return links.pipeline(inventory) if links.pipeline_in_scope(inventory) else links.Pipeline()
 
 
 def _qname(queue: Queue) -> str:
@@ -47,7 +48,7 @@ def _bname(bucket: Bucket) -> str:
 )
 def queue_standard(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
-    for queue in found.queues if found else []:
+    for queue in found.queues:
         where = links.location_of(queue, "fifo")
         fifo = queue.fifo
         if isinstance(fifo, Unknown):
@@ -84,9 +85,9 @@ def _region_text(value: object) -> str | None:
 )
 def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
-    for queue in found.queues if found else []:
-        buckets = links.buckets_notifying(queue, inventory) if found else []
-        if not buckets and found and links.audit_config(inventory) is not None:
+    for queue in found.queues:
+        buckets = links.buckets_notifying(queue, inventory)
+        if not buckets and links.audit_config(inventory) is not None:
             buckets = found.buckets  # the configured pipeline: its bucket should notify this queue
         for bucket in buckets:
             verdict, why = links.same_region(queue, queue.region, bucket, bucket.region)
@@ -119,8 +120,6 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
 )
 def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
-    if found is None:
-        return
     for queue in found.queues:
         buckets = links.buckets_notifying(queue, inventory)
         trails = [t for b in buckets for t in links.trails_of_bucket(b, inventory)]
@@ -169,8 +168,7 @@ def _target_buckets(queue: Queue, found: links.Pipeline, inventory: Inventory) -
 )
 def queue_policy_s3_source_arn(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
-    for queue in found.queues if found else []:
-        assert found is not None
+    for queue in found.queues:
         yield _source_arn_verdict(queue, found, inventory)
 
 
@@ -275,7 +273,7 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
 )
 def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
-    for queue in found.queues if found else []:
+    for queue in found.queues:
         where = links.location_of(queue, "policy")
         policy = queue.policy
         resource = links.address(queue)
@@ -332,8 +330,6 @@ def _prefix_ok(prefix: str, trail_prefixes: list[str]) -> bool:
 )
 def bucket_notifies_queue_on_put(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
-    if found is None:
-        return
     queue_arns = links.audit_queue_arns(inventory, found)
     for bucket in found.buckets:
         verdict = _notification_verdict(bucket, queue_arns, inventory)
@@ -580,7 +576,7 @@ def _config_bucket(
 )
 def queue_encryption_s3_compatible(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
-    for queue in found.queues if found else []:
+    for queue in found.queues:
         where = links.location_of(queue, "kms_key_id")
         key = queue.kms_key_id
         resource = links.address(queue)
