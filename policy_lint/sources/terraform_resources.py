@@ -319,8 +319,14 @@ class Mapper:
         for handlers in (primary, secondary):
             for rd in resources:
                 handler = handlers.get(rd.type)
-                if handler is not None:
+                if handler is None:
+                    continue
+                try:
                     handler(rd)
+                except (TypeError, ValueError, AttributeError) as exc:  # a value shape no mapper expects
+                    self.inventory.problems.append(
+                        _partial(f"{rd.address} ({rd.type}) could not be read: {exc}", rd.origin)
+                    )
 
     # -- IAM -------------------------------------------------------------------------------
     def _user(self, rd: ResourceData) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,25 @@ def test_every_plan_file_of_the_corpus_loads(corpus: Path) -> None:
     assert len(files) > 100
     assert understood > 100
     assert all(p.location.line >= 1 for p in inventory.problems)
+
+
+def test_a_value_of_the_wrong_shape_is_a_located_warning_and_the_other_resources_still_load(
+    tmp_path: Path,
+) -> None:
+    resources = [
+        {"address": "aws_iam_policy.odd", "mode": "managed", "type": "aws_iam_policy", "name": "odd"},
+        {"address": "aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue", "name": "q"},
+    ]
+    resources[0]["values"] = {"name": ["not", "a", "string"], "policy": "{}"}
+    resources[1]["values"] = {"name": "events"}
+    path = tmp_path / "plan.json"
+    path.write_text(
+        json.dumps({"format_version": "1.0", "planned_values": {"root_module": {"resources": resources}}}),
+        encoding="utf-8",
+    )
+    inventory = Inventory()
+    terraform_plan.load([path], inventory)
+    (warning,) = inventory.problems
+    assert warning.rule_id == "IN002" and warning.location.path == str(path)
+    assert "aws_iam_policy.odd (aws_iam_policy) could not be read" in warning.message
+    assert [queue.name for queue in inventory.queues] == ["events"]
