@@ -36,6 +36,20 @@ def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown)
 
 
+def first_unknown(obj: object) -> Unknown | None:
+    """The first Unknown nested in a value such as a policy document (dicts, lists, tuples), if any."""
+    if isinstance(obj, Unknown):
+        return obj
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, list | tuple):
+        for item in obj:
+            found = first_unknown(item)
+            if found is not None:
+                return found
+    return None
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a resource came from: a file position for planned input, an ARN and region for live input."""

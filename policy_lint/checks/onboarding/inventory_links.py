@@ -44,6 +44,7 @@ from policy_lint.inventory.model import (
     Resource,
     Trail,
     Unknown,
+    first_unknown,
 )
 from policy_lint.managed import load_managed
 from policy_lint.onboarding.config import AuditLogConfig
@@ -133,20 +134,6 @@ def refers_to(value: str, resource: Resource, attr: str, scope: str) -> bool:
 def same_value(a: object, b: object, scope_a: str = "", scope_b: str = "") -> bool:
     """Two strings that denote the same value (literal equality, or the same reference in one scope)."""
     return isinstance(a, str) and isinstance(b, str) and canon(a, scope_a) == canon(b, scope_b)
-
-
-def first_unknown(obj: object) -> Unknown | None:
-    """The first Unknown nested in a policy document (dicts, lists), if any."""
-    if isinstance(obj, Unknown):
-        return obj
-    if isinstance(obj, dict):
-        obj = list(obj.values())
-    if isinstance(obj, list | tuple):
-        for item in obj:
-            found = first_unknown(item)
-            if found is not None:
-                return found
-    return None
 
 
 def location_of(resource: Resource, attribute: str) -> Location | None:

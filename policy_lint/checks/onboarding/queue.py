@@ -11,7 +11,7 @@ from typing import Any
 
 from policy_lint.checks.onboarding import inventory_links as links
 from policy_lint.findings import Level, Location
-from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown
+from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown, first_unknown
 from policy_lint.rules import Result, Status, inventory_rule
 
 AUDIT = "Configure AWS service audit logs for CSPM"
@@ -187,7 +187,7 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
             where,
             {"policy": None},
         )
-    nested = links.first_unknown(policy)
+    nested = first_unknown(policy)
     if nested is not None:
         return Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {nested.reason}", where)
     if isinstance(arn, Unknown):
@@ -286,7 +286,7 @@ def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
             )
             continue
         public = links.public_statements(policy)
-        nested = links.first_unknown(policy)
+        nested = first_unknown(policy)
         if public:
             yield Result(
                 Status.FAIL,
