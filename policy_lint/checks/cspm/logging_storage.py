@@ -21,7 +21,7 @@ from policy_lint.checks.cspm.common import (
     verdict,
 )
 from policy_lint.findings import Level
-from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown
+from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
 from policy_lint.rules import Result, Status, inventory_rule
 
 CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
@@ -355,6 +355,10 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
             continue
         statements = _as_list(policy.get("Statement")) if isinstance(policy, dict) else []
         ok = any(isinstance(s, dict) and _denies_insecure_transport(s) for s in statements)
+        nested = None if ok else first_unknown(policy)
+        if nested is not None:  # the unknown part may be the Deny
+            yield unknown(name, nested, f"whether the policy of {label} denies plain HTTP", where)
+            continue
         yield verdict(
             ok,
             name,

@@ -205,3 +205,13 @@ def deny_http(**overrides: Any) -> dict[str, Any]:
 )
 def test_deny_insecure_transport(policy: Any, expected: str) -> None:
     assert statuses(run("CS205", Inventory(buckets=[bucket(policy=policy)]))) == [expected]
+
+
+def test_deny_insecure_transport_with_an_unknown_statement_is_unknown_unless_a_known_one_denies() -> None:
+    policy = deny_http(Action="s3:GetObject")
+    policy["Statement"].append(Unknown("var.tls_statement"))
+    [result] = run("CS205", Inventory(buckets=[bucket(policy=policy)]))
+    assert result.status is Status.UNKNOWN and "var.tls_statement" in result.message
+    policy = deny_http()
+    policy["Statement"].append(Unknown("var.other_statement"))
+    assert statuses(run("CS205", Inventory(buckets=[bucket(policy=policy)]))) == ["pass"]
