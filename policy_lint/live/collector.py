@@ -20,6 +20,7 @@ from policy_lint.live.session import (
     LiveError,
     client_config,
     describe_botocore_error,
+    describe_client_error,
     open_session,
 )
 from policy_lint.onboarding.config import OnboardingConfig
@@ -153,10 +154,7 @@ def _identity(session: object, region: str, endpoint_url: str | None) -> tuple[s
         )
         identity = sts.get_caller_identity()
     except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise LiveError(
-            f"AWS rejected the credentials: {error.get('Code', '?')}: {error.get('Message', '')}"
-        ) from None
+        raise LiveError(f"AWS rejected the credentials: {describe_client_error(exc)}") from None
     except BotoCoreError as exc:
         raise LiveError(describe_botocore_error(exc)) from None
     arn = str(identity["Arn"])

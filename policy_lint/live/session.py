@@ -198,10 +198,7 @@ def open_session(
             "Credentials"
         ]
     except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise LiveError(
-            f"cannot assume role {role_arn}: {error.get('Code', '?')}: {error.get('Message', '')}"
-        ) from None
+        raise LiveError(f"cannot assume role {role_arn}: {describe_client_error(exc)}") from None
     except BotoCoreError as exc:
         raise LiveError(describe_botocore_error(exc)) from None
     assumed = boto3.Session(
@@ -212,6 +209,12 @@ def open_session(
     )
     install_guard(assumed, READ_OPERATIONS, stats)
     return assumed
+
+
+def describe_client_error(exc: Any) -> str:
+    """``Code: Message`` of an AWS error response (a botocore ClientError)."""
+    error = exc.response.get("Error", {})
+    return f"{error.get('Code', '?')}: {error.get('Message', '')}"
 
 
 def describe_botocore_error(exc: Exception) -> str:
