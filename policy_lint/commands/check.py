@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from policy_lint.commands.options import project_options, result_options, split_ids
-from policy_lint.findings import Finding, Level
+from policy_lint.commands.options import project_options, result_options
+from policy_lint.findings import Level
 
 if TYPE_CHECKING:
-    from policy_lint.engine import CheckResult
     from policy_lint.inventory.model import Inventory
 
 
@@ -53,12 +51,10 @@ def check(
     posture rules) run over it. Exit 0: nothing failed at or above --fail-on; 1: something did;
     2: an input could not be read.
     """
-    from policy_lint.engine import Selection, run_checks
+    from policy_lint.commands.judging import emit, exit_status, judge
     from policy_lint.inventory.model import Inventory
     from policy_lint.onboarding.config import load_config
-    from policy_lint.project.apply import filter_results
     from policy_lint.project.settings import load_settings
-    from policy_lint.reporters.results import exit_code
     from policy_lint.sources.detect import detect, load_inventory
 
     settings = load_settings(settings_path)
@@ -76,23 +72,16 @@ def check(
         )
         account_id = account_id or config.account_id
     load_inventory(detected, inventory, region=region, account_id=account_id)
-    selection = Selection(
-        select=split_ids(select) or settings.select,
-        ignore=split_ids(ignore) + settings.ignore,
-        profile_set=profile_set,
-    )
-    filtered, suppression_problems = filter_results(
-        run_checks(inventory, selection),
+    verdict = judge(
         inventory,
         settings,
+        select=select,
+        ignore=ignore,
+        profile_set=profile_set,
         baseline=baseline,
         write_baseline=write_baseline,
     )
-    if filtered.baseline_written is not None:
-        click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
-        sys.exit(0)
-    results = filtered.kept
-    problems = [*inventory.problems, *suppression_problems]
+    problems = [*inventory.problems, *verdict.problems]
     scope = {
         "config": config_path,
         "paths": list(paths),
@@ -103,42 +92,23 @@ def check(
         "region": region,
         "profile_set": profile_set,
         "settings": settings.source,
-        "suppressed": filtered.suppressed,
+        "suppressed": verdict.suppressed,
     }
-    colour = sys.stdout.isatty() if color is None else color
-    _emit(fmt, results, problems, scope, show_passed, colour, timestamp)
+    emit(
+        "check",
+        fmt,
+        verdict.results,
+        problems,
+        scope,
+        show_passed=show_passed,
+        color=color,
+        timestamp=timestamp,
+    )
     unreadable = any(p.level >= Level.ERROR and p.rule_id in {"IN001", "PL001"} for p in inventory.problems)
-    code = exit_code(results, Level.parse(fail_on), fail_on_unknown)
-    if any(p.level >= Level.parse(fail_on) for p in problems):
-        code = max(code, 1)
-    sys.exit(2 if unreadable else code)
+    sys.exit(2 if unreadable else exit_status(verdict.results, problems, fail_on, fail_on_unknown))
 
 
 def _resource_counts(inventory: Inventory) -> dict[str, int]:
     """How many resources of each kind the inputs produced: what was understood, at a glance."""
     kinds = ("accounts", "users", "groups", "policies", "trails", "buckets", "queues", "security_groups")
     return {kind: len(getattr(inventory, kind)) for kind in kinds}
-
-
-def _emit(
-    fmt: str,
-    results: Sequence[CheckResult],
-    problems: Sequence[Finding],
-    scope: dict[str, Any],
-    show_passed: bool,
-    colour: bool,
-    timestamp: bool = False,
-) -> None:
-    """Write the results (and the inputs that could not be read) in the chosen format."""
-    from policy_lint.reporters.formats import render, utc_timestamp
-
-    context = {
-        "command": "check",
-        "scope": scope,
-        "suppressed": scope.get("suppressed") or [],
-        "show_passed": show_passed,
-        "colour": colour and fmt == "text",
-        "timestamp": utc_timestamp() if timestamp else None,
-    }
-    output = render(fmt, findings=problems, results=results, context=context)
-    click.echo(output, nl=False, color=colour and fmt == "text")

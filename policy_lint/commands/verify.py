@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from policy_lint.commands.options import project_options, result_options, split_ids
-from policy_lint.findings import Level
 
 
 @click.command()
@@ -59,13 +58,11 @@ def verify(
     Exit 0: nothing failed at or above --fail-on; 1: something did; 2: AWS could not be used
     (no credentials, endpoint unreachable) or an input is invalid.
     """
-    from policy_lint.engine import Selection, run_checks
+    from policy_lint.commands.judging import emit, exit_status, judge
     from policy_lint.live.collector import CollectOptions, collect
     from policy_lint.live.session import LiveError
     from policy_lint.onboarding.config import OnboardingConfig, load_config
-    from policy_lint.project.apply import filter_results
     from policy_lint.project.settings import load_settings
-    from policy_lint.reporters.results import exit_code
 
     settings = load_settings(settings_path)
     profile_set = profile_set or settings.profile_set or "onboarding"
@@ -98,22 +95,16 @@ def verify(
             server.stop()
     progress("")
     inventory = collection.inventory
-    selection = Selection(
-        select=split_ids(select) or settings.select,
-        ignore=split_ids(ignore) + settings.ignore,
-        profile_set=profile_set,
-    )
-    filtered, suppression_problems = filter_results(
-        run_checks(inventory, selection),
+    verdict = judge(
         inventory,
         settings,
+        select=select,
+        ignore=ignore,
+        profile_set=profile_set,
         baseline=baseline,
         write_baseline=write_baseline,
     )
-    if filtered.baseline_written is not None:
-        click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
-        sys.exit(0)
-    results = filtered.kept
+    results = verdict.results
     scope: dict[str, Any] = {
         "config": config_path,
         "sources": sorted(set(inventory.sources)),
@@ -125,45 +116,25 @@ def verify(
         "api_calls": collection.stats.total_calls,
         "collection_errors": inventory.collection_errors,
         "settings": settings.source,
-        "suppressed": filtered.suppressed,
+        "suppressed": verdict.suppressed,
     }
-    colour = sys.stdout.isatty() if color is None else color
-    _emit(fmt, results, list(suppression_problems), scope, show_passed, colour, timestamp)
+    emit(
+        "verify",
+        fmt,
+        results,
+        verdict.problems,
+        scope,
+        show_passed=show_passed,
+        color=color,
+        timestamp=timestamp,
+    )
     for key, reason in inventory.collection_errors.items():
         click.echo(f"policy-lint: note: {key}: {reason}", err=True)
     if demo:
         from policy_lint.live import demo as demo_mod
 
         click.echo(demo_mod.explain(results), err=fmt != "text", nl=False)
-    threshold = Level.parse(fail_on)
-    code = exit_code(results, threshold, fail_on_unknown)
-    if any(p.level >= threshold for p in suppression_problems):  # e.g. an expired suppression
-        code = max(code, 1)
-    sys.exit(code)
-
-
-def _emit(
-    fmt: str,
-    results: list[Any],
-    problems: list[Any],
-    scope: dict[str, Any],
-    show_passed: bool,
-    colour: bool,
-    timestamp: bool,
-) -> None:
-    """Write the results in the chosen format, exactly as ``check`` does."""
-    from policy_lint.reporters.formats import render, utc_timestamp
-
-    context = {
-        "command": "verify",
-        "scope": scope,
-        "suppressed": scope.get("suppressed") or [],
-        "show_passed": show_passed,
-        "colour": colour and fmt == "text",
-        "timestamp": utc_timestamp() if timestamp else None,
-    }
-    output = render(fmt, findings=problems, results=results, context=context)
-    click.echo(output, nl=False, color=colour and fmt == "text")
+    sys.exit(exit_status(results, verdict.problems, fail_on, fail_on_unknown))
 
 
 def _progress_display() -> Callable[[str], None]:

@@ -1,0 +1,104 @@
+"""The part check and verify share once an inventory exists: run the rules, apply the project's
+suppressions and baseline, write the chosen format, pick the exit code.
+
+Only how the inventory is built differs between the two commands (files vs a live account), so a
+rule, a suppression or an output format behaves the same whichever source fed it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from policy_lint.commands.options import split_ids
+from policy_lint.findings import Finding, Level
+
+if TYPE_CHECKING:
+    from policy_lint.engine import CheckResult
+    from policy_lint.inventory.model import Inventory
+    from policy_lint.project.settings import Settings
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What remains to report after suppressions and the baseline, and what was accepted."""
+
+    results: list[CheckResult]
+    problems: list[Finding]  # problems with the suppressions themselves (SP001-SP004)
+    suppressed: list[dict[str, object]]
+
+
+def judge(
+    inventory: Inventory,
+    settings: Settings,
+    *,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    profile_set: str,
+    baseline: str | None,
+    write_baseline: str | None,
+) -> Judgement:
+    """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0."""
+    from policy_lint.engine import Selection, run_checks
+    from policy_lint.project.apply import filter_results
+
+    selection = Selection(
+        select=split_ids(select) or settings.select,
+        ignore=split_ids(ignore) + settings.ignore,
+        profile_set=profile_set,
+    )
+    filtered, problems = filter_results(
+        run_checks(inventory, selection),
+        inventory,
+        settings,
+        baseline=baseline,
+        write_baseline=write_baseline,
+    )
+    if filtered.baseline_written is not None:
+        click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
+        sys.exit(0)
+    return Judgement(list(filtered.kept), list(problems), filtered.suppressed)
+
+
+def emit(
+    command: str,
+    fmt: str,
+    results: Sequence[CheckResult],
+    problems: Sequence[Finding],
+    scope: dict[str, Any],
+    *,
+    show_passed: bool,
+    color: bool | None,
+    timestamp: bool,
+) -> None:
+    """Write the results (and the problems found on the way) in the chosen format."""
+    from policy_lint.reporters.formats import render, utc_timestamp
+
+    colour = fmt == "text" and (sys.stdout.isatty() if color is None else color)
+    context = {
+        "command": command,
+        "scope": scope,
+        "suppressed": scope.get("suppressed") or [],
+        "show_passed": show_passed,
+        "colour": colour,
+        "timestamp": utc_timestamp() if timestamp else None,
+    }
+    click.echo(render(fmt, findings=problems, results=results, context=context), nl=False, color=colour)
+
+
+def exit_status(
+    results: Sequence[CheckResult], problems: Sequence[Finding], fail_on: str, fail_on_unknown: bool
+) -> int:
+    """0 or 1 by --fail-on (and --fail-on-unknown); a problem at that level (e.g. an expired
+    suppression, an input read only in part) fails the run too."""
+    from policy_lint.reporters.results import exit_code
+
+    threshold = Level.parse(fail_on)
+    code = exit_code(results, threshold, fail_on_unknown)
+    if any(p.level >= threshold for p in problems):
+        code = max(code, 1)
+    return code
