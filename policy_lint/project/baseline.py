@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from policy_lint import __version__
 from policy_lint.errors import InputError
 
 FORMAT = "policy-lint-baseline/1"
+#: A baseline holds one short record per finding; 64 MiB is millions of them.
+BASELINE_MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,13 @@ def write_baseline(path: str, entries: Sequence[Entry]) -> int:
 
 def read_baseline(path: str) -> Counter[str]:
     """Fingerprints (with multiplicity) of a baseline file; a broken file is an InputError."""
+    from policy_lint.syntax.source import read_regular_file
+
+    if not os.path.lexists(path):
+        raise InputError(f"baseline file not found: {path} (create it with --write-baseline)")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"baseline file not found: {path} (create it with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        data = json.loads(read_regular_file(path, path, max_bytes=BASELINE_MAX_BYTES).decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise InputError(f"cannot read baseline {path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"baseline is not JSON: {exc.msg}", path, exc.lineno, exc.colno) from None

@@ -120,7 +120,9 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    text = path.read_text("utf-8", "replace")
+    from policy_lint.syntax.source import read_regular_file
+
+    text = read_regular_file(path, str(path), max_bytes=1024 * 1024).decode("utf-8", "replace")
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -296,9 +296,12 @@ def _glob_ok(pattern: str | None, value: str | None) -> bool:
 
 
 def _read(path: str) -> str | None:
+    from policy_lint.errors import InputError
+    from policy_lint.syntax.source import read_regular_file
+
     try:
-        return Path(path).read_text("utf-8", errors="replace")
-    except OSError:
+        return read_regular_file(path, path).decode("utf-8", errors="replace")
+    except InputError:
         return None
 
 

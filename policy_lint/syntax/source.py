@@ -6,6 +6,8 @@ limits (size, binary content, encoding) are enforced in one place.
 
 from __future__ import annotations
 
+import os
+import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,21 +75,17 @@ def decode_bytes(data: bytes, path: str) -> Source:
     return Source(path=path, text=text, had_bom=had_bom)
 
 
-def read_source(path: str | Path, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
-    """Read and decode one file, raising :class:`InputError` for anything unusable."""
-    shown = display if display is not None else str(path)
-    p = Path(path)
+def read_regular_file(path: str | Path, shown: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file, refusing anything else and stopping at ``max_bytes``.
+
+    Why not ``Path.read_bytes()``: a FIFO named ``main.tf`` blocks it forever, and ``/dev/zero``
+    (whose ``st_size`` is 0) never ends. The file is opened non-blocking, checked to be a regular
+    file on the open descriptor (no race with a swapped path), and read in chunks with the cap
+    enforced on what was actually read, never on ``st_size``.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit "
-                "(raise it with --max-file-size if this is really a policy or template)",
-                shown,
-            )
-        data = p.read_bytes()
-    except InputError:
-        raise
+        fd = os.open(path, flags)
     except IsADirectoryError:
         raise InputError("is a directory", shown) from None
     except FileNotFoundError:
@@ -96,4 +94,54 @@ def read_source(path: str | Path, display: str | None = None, max_bytes: int = D
         raise InputError("permission denied", shown) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
-    return decode_bytes(data, shown)
+    try:
+        info = os.fstat(fd)
+        mode = info.st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError("is a directory", shown)
+        if not stat.S_ISREG(mode):
+            raise InputError(f"not a regular file ({_file_kind(mode)}); only regular files are read", shown)
+        if info.st_size > max_bytes:  # a quick refusal; the cap below holds whatever st_size says
+            raise InputError(_too_big(max_bytes, info.st_size), shown)
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(_CHUNK, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise InputError(_too_big(max_bytes), shown)
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+_CHUNK = 1024 * 1024
+
+
+def _too_big(limit: int, size: int | None = None) -> str:
+    shown = f"{limit / 1048576:g} MiB" if limit >= 1048576 else f"{limit / 1024:g} KiB"
+    what = f"file is {size / 1048576:.1f} MiB, over" if size is not None else "file is over"
+    return f"{what} the {shown} limit (raise it with --max-file-size if this is really a policy or template)"
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def read_source(path: str | Path, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
+    """Read and decode one file, raising :class:`InputError` for anything unusable."""
+    shown = display if display is not None else str(path)
+    return decode_bytes(read_regular_file(path, shown, max_bytes), shown)
