@@ -17,7 +17,8 @@ click ``[options] -- [files]``:
   value (``--fail-on error``, ``-j 4``) takes the next argument as its value even when a
   file of that name exists: file names only come after the user's complete ``args``, so
   the value's option is always a user argument, never a file. ``--x=y`` and ``-j4`` carry
-  their value. An unknown option stays an option, so click rejects it (exit 2).
+  their value. An unknown option stays an option, so click rejects it (exit 2). A ``--``
+  that is not a file ends the options as usual: all that follows is a file, unambiguously.
 - A user argument can still collide with a committed file: ``args: [--fail-on=warning]``
   in a repository that has a file named ``--fail-on=warning``. The file wins, so the
   option would be lost without a word. Therefore every file name that reads as an option

@@ -105,6 +105,16 @@ def test_an_option_value_that_is_also_a_file_name_stays_the_value(repo: Path) ->
     assert "in 1 file." in out, "the value 'warning' must not be linted as a file"
 
 
+def test_a_settings_path_in_args_is_the_settings_not_a_file_to_lint(repo: Path) -> None:
+    """`args: [--settings, ci/policy-lint.yaml]`: the value exists, and is still the value."""
+    (repo / "ci").mkdir()
+    (repo / "ci" / "policy-lint.yaml").write_text("fail-on: warning\n")
+    (repo / "warn-policy.json").write_text(WARN_ONLY)
+    code, out, err = hook("--settings", "ci/policy-lint.yaml", "warn-policy.json")
+    assert code == 1, (out, err)  # the settings' fail-on: warning applied
+    assert "Found 1 finding (1 warning) in 1 file." in out
+
+
 def test_format_arg_applies_and_dash_names_are_still_files(repo: Path) -> None:
     (repo / "--format=text").write_text(WEIRD)
     code, out, err = hook("--format", "json", "--format=text", "real-policy.json")
