@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from policy_lint import __version__
+from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs, OptionGrammar, split_hook_args
 from policy_lint.commands.options import LEVEL_CHOICES, project_options, split_ids
 from policy_lint.errors import InputError
 from policy_lint.findings import Level
@@ -23,6 +24,16 @@ POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp"]
 
 class PolicyLintGroup(click.Group):
     """Turns every unexpected failure into a one-line message and exit code 2, never a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `lint --hook`: split pre-commit's `args + file names` before click can read a file
+        # name as an option (policy_lint/commands/hook_args.py says how and why).
+        if args[:2] == ["lint", HOOK_FLAG]:
+            lint_command = self.commands["lint"]
+            split = split_hook_args(args[2:], OptionGrammar.of(lint_command, ctx))
+            ctx.meta[META_KEY] = split
+            args = ["lint", HOOK_FLAG, *split.command_line()]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -94,7 +105,16 @@ def main() -> None:
     is_flag=True,
     help="Do not read or write the catalog cache (also: POLICY_LINT_NO_CACHE=1). See docs/performance.md.",
 )
+@click.option(
+    HOOK_FLAG,
+    "hook",
+    is_flag=True,
+    help="pre-commit mode, right after 'lint': an argument that names an existing file is a file, "
+    "never an option. See docs/user-guide.md#pre-commit.",
+)
+@click.pass_context
 def lint(
+    ctx: click.Context,
     paths: tuple[str, ...],
     fmt: str,
     fail_on: str | None,
@@ -109,8 +129,12 @@ def lint(
     write_baseline: str | None,
     timestamp: bool = False,
     no_cache: bool = False,
+    hook: bool = False,
 ) -> None:
     """Lint IAM policy documents (files, or folders searched for policies)."""
+    hook_args: HookArgs | None = ctx.meta.get(META_KEY)
+    if hook and hook_args is None:
+        raise click.UsageError(f"{HOOK_FLAG} must come right after 'lint': policy-lint lint {HOOK_FLAG} ...")
     from contextlib import nullcontext
 
     from policy_lint.catalog import cache as catalog_cache
@@ -130,6 +154,8 @@ def lint(
     skip_collection_at_exit()
     with catalog_cache.disabled() if no_cache else nullcontext():
         result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
+    if hook_args is not None:
+        result.errors.extend(hook_args.option_like_file_errors())
     filtered = filter_findings(
         result.findings,
         settings,

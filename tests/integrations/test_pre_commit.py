@@ -2,7 +2,12 @@
 
 pre-commit clones this checkout at its HEAD commit and pip-installs it into its own virtualenv,
 exactly as a user's `.pre-commit-config.yaml` would; the environments are cached under
-~/.cache/policy-lint-tests so repeated runs take seconds.
+~/.cache/policy-lint-tests so repeated runs take seconds (all tests share one environment:
+same repository, same commit). Commit before running them: the hooks run HEAD's code.
+
+The attack tests commit files whose names are policy-lint options: pre-commit appends staged
+names after the user's `args:`, so without the hook mode (policy_lint/commands/hook_args.py)
+`--ignore=PL,x-policy.json` hid every PL finding and the hook "Passed".
 """
 
 from __future__ import annotations
@@ -32,22 +37,29 @@ def _head() -> str:
     return proc.stdout.strip()
 
 
-@pytest.fixture
-def sample_repo(tmp_path: Path) -> Path:
+def _make_repo(root: Path, hooks: str, files: dict[str, str]) -> Path:
+    """A git repository at ``root`` with ``files`` staged and this checkout's ``hooks`` (YAML list)."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     pytest.importorskip("pre_commit", reason="pre-commit is a test extra: pip install -e '.[test]'")
-    repo = tmp_path / "repo"
-    (repo / "policies").mkdir(parents=True)
-    (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {REPO_ROOT}\n    rev: {_head()}\n    hooks:\n      - id: policy-lint\n",
-        encoding="utf-8",
+    root.mkdir(parents=True)
+    config = f"repos:\n  - repo: {REPO_ROOT}\n    rev: {_head()}\n    hooks:\n{hooks}"
+    (root / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    return root
+
+
+@pytest.fixture
+def sample_repo(tmp_path: Path) -> Path:
+    return _make_repo(
+        tmp_path / "repo",
+        "      - id: policy-lint\n",
+        {"policies/reader.json": BROKEN, "package.json": '{"name": "not-a-policy"}\n'},
     )
-    (repo / "policies" / "reader.json").write_text(BROKEN, encoding="utf-8")
-    (repo / "package.json").write_text('{"name": "not-a-policy"}\n', encoding="utf-8")
-    _git(repo, "init", "-q")
-    _git(repo, "add", ".")
-    return repo
 
 
 def _pre_commit(repo: Path) -> subprocess.CompletedProcess[str]:
@@ -81,3 +93,102 @@ def test_hook_fails_on_a_broken_policy_and_passes_after_the_fix(sample_repo: Pat
     passed = _pre_commit(sample_repo)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+#: Two PL findings a suppression by file name would hide: PL601 (security-warning) and PL203 (error).
+ADMIN = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
+    '    {"Effect": "Allow", "Action": "*", "Resource": "*"},\n'
+    '    {"Effect": "Allow", "Action": "s3:GetObjectt", "Resource": "*"}\n  ]\n}\n'
+)
+#: A policy whose only finding (PL101, a warning: no Version) names the file it is in.
+WARN_ONLY = '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}\n'
+REAL_FINDINGS = (
+    "policies/admin.json:4:35: PL601 security-warning",
+    "policies/admin.json:5:35: PL203 error unknown action 's3:GetObjectt'",
+)
+
+
+def test_file_named_like_an_option_does_not_hide_findings_with_the_shipped_hook(tmp_path: Path) -> None:
+    """The reported attack: `--ignore=PL,x-policy.json` matches the hook's `files` pattern, and so
+    does a folder named like an option; each is linted as a file and the hook fails."""
+    weird = ["--ignore=PL,x-policy.json", "--select=SP,x/policies/a.json", "-x-policy.json"]
+    repo = _make_repo(
+        tmp_path / "repo",
+        "      - id: policy-lint\n",
+        {"policies/admin.json": ADMIN, **dict.fromkeys(weird, WARN_ONLY)},
+    )
+    run = _pre_commit(repo)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "Failed" in output and "Passed" not in output, output
+    for line in REAL_FINDINGS:
+        assert line in output, output
+    for name in weird:  # linted as files: each one's own PL101 is reported under its name
+        assert f"{name}:1:1: PL101 warning" in output, output
+    # The two option-like names fail the run on their own; `-x-…` is no option of lint.
+    assert "--ignore=PL,x-policy.json: this file name reads as a policy-lint option" in output
+    assert "--select=SP,x/policies/a.json: this file name reads as a policy-lint option" in output
+    assert "-x-policy.json: this file name" not in output
+
+
+def test_no_file_name_becomes_an_option_when_every_file_is_passed(tmp_path: Path) -> None:
+    """The same with `files`/`types_or` widened (as content-based selection will do): names that
+    are whole options (`--format=json`, `--fail-on=suggestion`, `--help`, `--version`, `-`)."""
+    weird = ["--format=json", "--fail-on=suggestion", "--help", "--version", "-", "-h"]
+    hooks = (
+        "      - id: policy-lint\n"
+        "        files: '.*'\n"
+        "        types_or: [file]\n"
+        "        exclude: ^\\.pre-commit-config\\.yaml$\n"
+    )
+    repo = _make_repo(
+        tmp_path / "repo", hooks, {"policies/admin.json": ADMIN, **dict.fromkeys(weird, WARN_ONLY)}
+    )
+    run = _pre_commit(repo)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "Failed" in output and "Passed" not in output, output
+    for line in REAL_FINDINGS:
+        assert line in output, output
+    assert '"findings"' not in output, "a file named --format=json must not switch the output to JSON"
+    assert "Usage:" not in output and "0.1.0" not in output, "--help / --version are files here"
+    for name in weird:
+        assert f"{name}:1:1: PL101 warning" in output, output
+    for name in ["--format=json", "--fail-on=suggestion", "--help", "-h"]:
+        assert f"{name}: this file name reads as a policy-lint option" in output, output
+
+
+def test_hook_args_are_still_options(tmp_path: Path) -> None:
+    """`args: [--fail-on, error]` is read as options, not as two file names: the settings file
+    says fail-on: warning, so the warning-only policy fails without the args and passes with
+    them. A file named `error` exists too: an option's value stays the value."""
+    files = {
+        "policies/reader.json": WARN_ONLY,
+        ".policy-lint.yaml": "fail-on: warning\n",
+        "error": "not a policy\n",
+    }
+    without = _pre_commit(_make_repo(tmp_path / "without", "      - id: policy-lint\n", files))
+    output = without.stdout + without.stderr
+    assert without.returncode == 1, output
+    assert "policies/reader.json:1:1: PL101 warning" in output, output
+
+    hooks = "      - id: policy-lint\n        args: [--fail-on, error]\n"
+    with_args = _pre_commit(_make_repo(tmp_path / "with", hooks, files))
+    output = with_args.stdout + with_args.stderr
+    assert with_args.returncode == 0, output
+    assert "Passed" in output, output
+
+
+def test_check_hook_takes_no_file_names(tmp_path: Path) -> None:
+    """policy-lint-check runs `check .` (pass_filenames: false): a Terraform file named like an
+    option reaches no command line, so the folder's findings are all reported."""
+    broken = REPO_ROOT / "examples" / "terraform" / "onboarding-broken"
+    files = {
+        str(p.relative_to(broken)): p.read_text(encoding="utf-8") for p in broken.rglob("*") if p.is_file()
+    }
+    files["--ignore=OB,x.tf"] = "# an option-shaped name\n"
+    run = _pre_commit(_make_repo(tmp_path / "repo", "      - id: policy-lint-check\n", files))
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "main.tf:144:3: OB202 error" in output, output
