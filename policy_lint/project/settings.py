@@ -108,10 +108,10 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
     if problems:
         raise ConfigError(problems)
     locations: dict[str, Location] = {}
-    suppressions = root.get("suppressions")
-    for index, item in enumerate(getattr(suppressions, "items", [])):
-        line, col = source.position(item.offset)
-        locations[f"suppressions[{index}]"] = Location(str(path), line, col)
+    for key in ("select", "ignore", "suppressions"):
+        for index, item in enumerate(getattr(root.get(key), "items", [])):
+            line, col = source.position(item.offset)
+            locations[f"{key}[{index}]"] = Location(str(path), line, col)
     return data, locations
 
 
@@ -149,7 +149,12 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
                 for error in errors
             ]
         )
-    return data, {}
+    locations = {
+        f"{key}[{index}]": Location(str(path), _toml_line(text, [key], section_line), 1)
+        for key in ("select", "ignore")
+        for index in range(len(data.get(key, [])))
+    }
+    return data, locations
 
 
 def _toml_line(text: str, path: Any, section_line: int) -> int:
@@ -165,7 +170,23 @@ def _toml_line(text: str, path: Any, section_line: int) -> int:
     return section_line
 
 
+def _check_rule_ids(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> None:
+    """An unknown ID or prefix in select/ignore would silently select or skip nothing."""
+    from policy_lint.onboarding.config import ConfigError
+    from policy_lint.rules import is_known_prefix, unknown_prefix_message
+
+    problems = [
+        (locations.get(f"{key}[{index}]", Location(str(path), 1, 1)), unknown_prefix_message(prefix, key))
+        for key in ("select", "ignore")
+        for index, prefix in enumerate(str(p).upper() for p in data.get(key, []))
+        if not is_known_prefix(prefix)
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
 def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> Settings:
+    _check_rule_ids(path, data, locations)
     entries = tuple(
         SuppressionEntry(
             rule=str(item["rule"]).upper(),
