@@ -1,12 +1,14 @@
 """Suppressions with a mandatory reason: inline comments, settings entries (Sid-scoped for JSON).
 
-Inline, in HCL, YAML and CloudFormation (``#`` or ``//`` comments)::
+Inline, in a real comment of HCL, YAML or CloudFormation YAML (``#``, ``//``, ``/* */``)::
 
     # policy-lint: ignore[OB202] KMS key approved by security, ticket SEC-123 (until 2027-03-31)
 
 applies to findings on the comment's line or the next line, and to every result of the
-resource declared there. JSON has no comments, so JSON policy documents are suppressed from
-the settings file with ``rule`` + ``path`` + ``sid`` (the statement's Sid). A suppression
+resource declared there. Only real comments count (:mod:`policy_lint.project.comments`): the
+same text inside a string, a Sid, a tag value or a heredoc is data and suppresses nothing.
+JSON has no comments, so JSON inputs are suppressed from the settings file, with ``rule`` +
+``path`` + ``sid`` (the statement's Sid) for policy documents. A suppression
 without a reason, with an unknown rule ID, or past its date does not apply and is itself
 reported (SP001-SP003); an inline suppression that matched nothing is reported as unused
 (SP004) so stale comments do not pile up.
@@ -22,12 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_lint.findings import Finding, Level, Location
+from policy_lint.project.comments import find_comments
 from policy_lint.project.settings import Settings
 from policy_lint.rules import RuleMeta, declare
+from policy_lint.syntax.source import Source
 
+#: The marker, right after a comment opener (or a ``#`` inside the comment), on one comment line.
 _INLINE = re.compile(
-    r"(?:#|//)\s*policy-lint:\s*ignore\[(?P<ids>[^\]]*)\]\s*(?P<reason>.*?)"
-    r"\s*(?:\(until (?P<until>\d{4}-\d{2}-\d{2})\))?\s*$"
+    r"(?:#|//|/\*)\s*policy-lint:\s*ignore\[(?P<ids>[^\]]*)\]\s*(?P<reason>.*?)"
+    r"\s*(?:\(until (?P<until>\d{4}-\d{2}-\d{2})\))?\s*(?:\*/)?\s*$"
 )
 _RULE_ID = re.compile(r"^[A-Z]{2}[0-9]{3}$")
 
@@ -121,24 +126,29 @@ def _finding(meta: RuleMeta, message: str, where: Location) -> Finding:
 
 
 def parse_inline(path: str, text: str) -> list[Suppression]:
-    """Every ``policy-lint: ignore[...]`` comment in a file."""
+    """Every ``policy-lint: ignore[...]`` in a real comment of the file (never in a string)."""
+    text = text.removeprefix("\ufeff")  # findings count columns without the BOM too
+    source = Source(path, text)
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "policy-lint:" not in line:
+    for comment in find_comments(path, text):
+        if "policy-lint:" not in comment.text:
             continue
-        match = _INLINE.search(line)
-        if match is None:
-            continue
-        ids = tuple(part.strip().upper() for part in match.group("ids").split(",") if part.strip())
-        found.append(
-            Suppression(
-                rules=ids,
-                reason=match.group("reason").strip(),
-                origin=Location(path, number, match.start() + 1),
-                kind="inline",
-                until=match.group("until"),
-            )
-        )
+        start = 0
+        for piece in comment.text.split("\n"):
+            match = _INLINE.search(piece)
+            if match is not None:
+                line, col = source.position(comment.offset + start + match.start())
+                ids = tuple(part.strip().upper() for part in match.group("ids").split(",") if part.strip())
+                found.append(
+                    Suppression(
+                        rules=ids,
+                        reason=match.group("reason").strip(),
+                        origin=Location(path, line, col),
+                        kind="inline",
+                        until=match.group("until"),
+                    )
+                )
+            start += len(piece) + 1
     return found
 
 
