@@ -8,6 +8,7 @@ sub-folder sees the same configuration. Unknown keys and wrong types are located
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sys
@@ -34,6 +35,7 @@ class SuppressionEntry:
     resource: str | None = None
     expires: str | None = None
     location: Location | None = None
+    expires_location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
         for index, item in enumerate(getattr(root.get(key), "items", [])):
             line, col = source.position(item.offset)
             locations[f"{key}[{index}]"] = Location(str(path), line, col)
+            expires = item.get("expires") if isinstance(item, ObjectNode) else None
+            if expires is not None:
+                line, col = source.position(expires.offset)
+                locations[f"{key}[{index}].expires"] = Location(str(path), line, col)
     return data, locations
 
 
@@ -130,6 +136,9 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
         line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         raise InputError(f"invalid TOML: {exc}", str(path), line, col) from None
     data = document.get("tool", {}).get("policy-lint", {})
+    for item in data.get("suppressions", []) if isinstance(data.get("suppressions"), list) else []:
+        if isinstance(item, dict) and isinstance(item.get("expires"), dt.date):
+            item["expires"] = item["expires"].isoformat()  # a bare TOML date is ISO already
     section = re.search(r"^\[tool\.policy-lint\]", text, re.M)
     section_line = text[: section.start()].count("\n") + 1 if section else 1
     import jsonschema
@@ -196,6 +205,7 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
             resource=item.get("resource"),
             expires=str(item["expires"]) if item.get("expires") else None,
             location=locations.get(f"suppressions[{index}]", Location(str(path), 1, 1)),
+            expires_location=locations.get(f"suppressions[{index}].expires"),
         )
         for index, item in enumerate(data.get("suppressions", []))
     )
