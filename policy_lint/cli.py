@@ -136,6 +136,13 @@ def lint(
     skip_collection_at_exit()
     with catalog_cache.disabled() if no_cache else nullcontext():
         result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
+    if write_baseline:
+        from policy_lint.findings import unusable_inputs
+        from policy_lint.project.baseline import refuse_partial
+        from policy_lint.reporters.text import format_finding
+
+        broken = [format_finding(f, False) for f in unusable_inputs(result.findings)]
+        refuse_partial(write_baseline, [*(str(e) for e in result.errors), *broken])
     filtered = filter_findings(
         result.findings,
         settings,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from policy_lint.commands.options import project_options, result_options
-from policy_lint.findings import Level
+from policy_lint.findings import unusable_inputs
 
 if TYPE_CHECKING:
     from policy_lint.inventory.model import Inventory
@@ -103,7 +103,7 @@ def check(
         color=color,
         timestamp=timestamp,
     )
-    unreadable = any(p.level >= Level.ERROR and p.rule_id in {"IN001", "PL001"} for p in inventory.problems)
+    unreadable = bool(unusable_inputs(inventory.problems))
     sys.exit(2 if unreadable else exit_status(verdict.results, problems, fail_on, fail_on_unknown))
 
 

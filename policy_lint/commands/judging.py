@@ -61,10 +61,18 @@ def judge(
     baseline: str | None,
     write_baseline: str | None,
 ) -> Judgement:
-    """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0."""
+    """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0
+    (or 2, writing nothing, when an input could not be used)."""
     from policy_lint.engine import run_checks
+    from policy_lint.findings import unusable_inputs
     from policy_lint.project.apply import filter_results
+    from policy_lint.project.baseline import refuse_partial
+    from policy_lint.reporters.text import format_finding
 
+    if write_baseline:
+        refuse_partial(
+            write_baseline, [format_finding(p, False) for p in unusable_inputs(inventory.problems)]
+        )
     filtered, problems = filter_results(
         run_checks(inventory, selection),
         inventory,

@@ -79,7 +79,9 @@ _PROJECT_OPTIONS = [
         "--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this file."
     ),
     click.option(
-        "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings and exit 0."
+        "--write-baseline",
+        type=click.Path(dir_okay=False),
+        help="Record the current findings and exit 0 (exit 2, writing nothing, if an input cannot be used).",
     ),
 ]
 

@@ -194,6 +194,16 @@ def _check_rule_ids(path: Path, data: dict[str, Any], locations: dict[str, Locat
         raise ConfigError(problems)
 
 
+def _beside(settings_file: Path, name: str) -> str:
+    """A path the settings file names, taken from the settings file's folder (not the current
+    directory, which changes when a hook runs in a sub-folder); shown relative when it can be."""
+    target = settings_file.resolve().parent / name
+    try:
+        return target.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(target)
+
+
 def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> Settings:
     _check_rule_ids(path, data, locations)
     entries = tuple(
@@ -216,6 +226,6 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
         ignore=tuple(s.upper() for s in data.get("ignore", [])),
         fail_on=data.get("fail-on"),
         profile_set=data.get("profile-set"),
-        baseline=data.get("baseline"),
+        baseline=_beside(path, data["baseline"]) if data.get("baseline") else None,
         suppressions=entries,
     )
