@@ -44,7 +44,8 @@ def comment_syntax(path: str, text: str) -> str:
     lowered = path.lower()
     if lowered.endswith(".tf"):
         return HCL
-    if lowered.endswith(".json"):  # plan JSON, CloudFormation JSON and .tf.json included
+    # Plan JSON, CloudFormation JSON and .tf.json included; policy templates are read as JSON.
+    if lowered.endswith((".json", ".tpl", ".tftpl")):
         return JSON
     if lowered.endswith(_YAML_SUFFIXES):
         return YAML
