@@ -14,7 +14,7 @@ import click
 
 from policy_lint import __version__
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs, OptionGrammar, split_hook_args
-from policy_lint.commands.options import LEVEL_CHOICES, project_options, split_ids
+from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
 from policy_lint.errors import InputError
 from policy_lint.findings import Level
 from policy_lint.reporters.formats import FORMATS
@@ -84,8 +84,8 @@ def main() -> None:
 @click.option(
     "--policy-type", type=click.Choice(POLICY_TYPES), help="Do not infer the policy type; use this one."
 )
-@click.option("--select", multiple=True, help="Only these rule IDs or prefixes (e.g. PL2,PL601).")
-@click.option("--ignore", multiple=True, help="Skip these rule IDs or prefixes.")
+@select_option("Only these rule IDs or prefixes (e.g. PL2,PL601).")
+@ignore_option("Skip these rule IDs or prefixes.")
 @click.option(
     "--max-file-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="In MiB."
 )
@@ -148,14 +148,27 @@ def lint(
     fail_on = fail_on or settings.fail_on or "error"
     options = LintOptions(
         policy_type=PolicyType(policy_type) if policy_type else None,
-        select=split_ids(select) or settings.select,
-        ignore=split_ids(ignore) + settings.ignore,
+        select=select or settings.select,
+        ignore=ignore + settings.ignore,
     )
+    if options.runs_nothing():
+        raise click.UsageError(
+            f"{'--select' if select else 'select: of ' + str(settings.source)} "
+            f"{','.join(options.select)} keeps no rule that lint runs: lint runs the PL rules "
+            "(OB, CS and IN rules are run by check and verify)"
+        )
     skip_collection_at_exit()
     with catalog_cache.disabled() if no_cache else nullcontext():
         result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
     if hook_args is not None:
         result.errors.extend(hook_args.option_like_file_errors())
+    if write_baseline:
+        from policy_lint.findings import unusable_inputs
+        from policy_lint.project.baseline import refuse_partial
+        from policy_lint.reporters.text import format_finding
+
+        broken = [format_finding(f, False) for f in unusable_inputs(result.findings)]
+        refuse_partial(write_baseline, [*(str(e) for e in result.errors), *broken])
     filtered = filter_findings(
         result.findings,
         settings,

@@ -33,6 +33,11 @@ class Selection:
             return False
         return not any(meta.id.startswith(p) for p in self.ignore)
 
+    def runs_nothing(self) -> bool:
+        """A ``select`` that keeps no inventory rule of the profile set (``--select PL6``, or CS rules
+        with the onboarding profiles): the command would check nothing and pass."""
+        return bool(self.select) and not any(self.wants(rule.meta) for rule in inventory_rules())
+
 
 @dataclass(frozen=True)
 class CheckResult:

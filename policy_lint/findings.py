@@ -6,8 +6,13 @@ home: ERROR > SECURITY_WARNING > WARNING > SUGGESTION.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
+
+#: Findings that mean an input could not be used at all (not parsed, not read): what it holds is
+#: unknown, so the run cannot vouch for it (check exits 2, no baseline is written from it).
+UNUSABLE_INPUT_RULES = frozenset({"IN001", "PL001"})
 
 
 class Level(IntEnum):
@@ -59,3 +64,8 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.path, loc.line, loc.col, self.rule_id, self.message)
+
+
+def unusable_inputs(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that say an input could not be used at all."""
+    return [f for f in findings if f.rule_id in UNUSABLE_INPUT_RULES and f.level >= Level.ERROR]

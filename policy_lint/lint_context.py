@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from policy_lint.catalog.actions import ActionCatalog, default_catalog
 from policy_lint.policy.model import PolicyType
-from policy_lint.rules import PolicyRule, policy_rules
+from policy_lint.rules import PolicyRule, policy_rule_ids, policy_rules
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,10 @@ class LintOptions:
         if self.select and not any(rule_id.startswith(p) for p in self.select):
             return False
         return not any(rule_id.startswith(p) for p in self.ignore)
+
+    def runs_nothing(self) -> bool:
+        """A ``select`` that keeps no policy rule (``--select OB1``): lint would check nothing and pass."""
+        return bool(self.select) and not any(self.wants(rule_id) for rule_id in policy_rule_ids())
 
 
 @dataclass

@@ -115,7 +115,10 @@ FAMILIES: dict[str, str] = {
     "CS3": "CSPM posture: network and messaging",
     "PD1": "Reference diff",
     "IN0": "Inputs",
+    "SP0": "Suppressions",
 }
+#: Policy-document rule IDs start with this; they are the rules ``lint`` runs.
+POLICY_RULE_PREFIX = "PL"
 
 _META: dict[str, RuleMeta] = {}
 _POLICY_RULES: list[PolicyRule] = []
@@ -210,6 +213,7 @@ def _load_all() -> None:
     import policy_lint.checks.cspm
     import policy_lint.checks.onboarding
     import policy_lint.checks.policy
+    import policy_lint.project.suppressions
     import policy_lint.sources.problems  # noqa: F401
 
 
@@ -226,6 +230,40 @@ def policy_rules() -> list[PolicyRule]:
 def inventory_rules() -> list[InventoryRule]:
     _load_all()
     return sorted(_INVENTORY_RULES, key=lambda r: r.meta.id)
+
+
+def is_known_prefix(prefix: str) -> bool:
+    """Does at least one registered rule ID start with ``prefix`` (a full ID is its own prefix)?
+
+    The policy rules are looked at first, so ``lint --select PL6`` stays as fast as before;
+    only a prefix they do not know loads the inventory rules (still no boto3 or jinja2).
+    """
+    if not prefix:
+        return False
+    _load_policy_rules()
+    import policy_lint.project.suppressions  # noqa: F401  (the SP rules)
+
+    if any(rule_id.startswith(prefix) for rule_id in _META):
+        return True
+    _load_all()
+    return any(rule_id.startswith(prefix) for rule_id in _META)
+
+
+def rule_families() -> list[str]:
+    """The three-character families that have rules, in the order of the rules reference."""
+    present = {meta.id[:3] for meta in all_rules()}
+    return [family for family in FAMILIES if family in present] + sorted(present - set(FAMILIES))
+
+
+def unknown_prefix_message(prefix: str, where: str) -> str:
+    """What a user reads for a rule ID or prefix that no rule has."""
+    return f"unknown rule or prefix {prefix!r} in {where}; known families: {', '.join(rule_families())}"
+
+
+def policy_rule_ids() -> list[str]:
+    """The IDs ``lint`` can report (policy-document rules and the parser's PL0xx findings)."""
+    _load_policy_rules()
+    return sorted(rule_id for rule_id in _META if rule_id.startswith(POLICY_RULE_PREFIX))
 
 
 def get_rule(rule_id: str) -> RuleMeta:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from policy_lint.commands.options import project_options, result_options
-from policy_lint.findings import Level
+from policy_lint.findings import unusable_inputs
 
 if TYPE_CHECKING:
     from policy_lint.inventory.model import Inventory
@@ -51,7 +51,7 @@ def check(
     posture rules) run over it. Exit 0: nothing failed at or above --fail-on; 1: something did;
     2: an input could not be read.
     """
-    from policy_lint.commands.judging import emit, exit_status, judge
+    from policy_lint.commands.judging import emit, exit_status, judge, selection_for
     from policy_lint.inventory.model import Inventory
     from policy_lint.onboarding.config import load_config
     from policy_lint.project.settings import load_settings
@@ -60,6 +60,7 @@ def check(
     settings = load_settings(settings_path)
     profile_set = profile_set or settings.profile_set or "onboarding"
     fail_on = fail_on or settings.fail_on or "error"
+    selection = selection_for("check", select, ignore, settings, profile_set)
 
     if not paths and config_path is None:
         raise click.UsageError("nothing to check: give Terraform/CloudFormation PATHS and/or --config")
@@ -75,9 +76,7 @@ def check(
     verdict = judge(
         inventory,
         settings,
-        select=select,
-        ignore=ignore,
-        profile_set=profile_set,
+        selection,
         baseline=baseline,
         write_baseline=write_baseline,
     )
@@ -104,7 +103,7 @@ def check(
         color=color,
         timestamp=timestamp,
     )
-    unreadable = any(p.level >= Level.ERROR and p.rule_id in {"IN001", "PL001"} for p in inventory.problems)
+    unreadable = bool(unusable_inputs(inventory.problems))
     sys.exit(2 if unreadable else exit_status(verdict.results, problems, fail_on, fail_on_unknown))
 
 

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from policy_lint.commands.options import split_ids
 from policy_lint.findings import Finding, Level
 
 if TYPE_CHECKING:
-    from policy_lint.engine import CheckResult
+    from policy_lint.engine import CheckResult, Selection
     from policy_lint.inventory.model import Inventory
     from policy_lint.project.settings import Settings
 
@@ -32,25 +31,48 @@ class Judgement:
     suppressed: list[dict[str, object]]
 
 
+def selection_for(
+    command: str, select: tuple[str, ...], ignore: tuple[str, ...], settings: Settings, profile_set: str
+) -> Selection:
+    """The rules to run: ``--select`` replaces the settings' select, ``--ignore`` adds to theirs.
+
+    Checked before any input is read (verify collects for minutes): a selection that keeps no
+    rule of the profile set would pass having checked nothing, so it is a usage error.
+    """
+    from policy_lint.engine import Selection
+
+    selection = Selection(
+        select=select or settings.select, ignore=ignore + settings.ignore, profile_set=profile_set
+    )
+    if selection.runs_nothing():
+        origin = "--select" if select else f"select: of {settings.source}"
+        raise click.UsageError(
+            f"{origin} {','.join(selection.select)} keeps no rule that {command} runs with "
+            f"--profile-set {profile_set} (PL rules are run by lint; CS rules need --profile-set cis or all)"
+        )
+    return selection
+
+
 def judge(
     inventory: Inventory,
     settings: Settings,
+    selection: Selection,
     *,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    profile_set: str,
     baseline: str | None,
     write_baseline: str | None,
 ) -> Judgement:
-    """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0."""
-    from policy_lint.engine import Selection, run_checks
+    """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0
+    (or 2, writing nothing, when an input could not be used)."""
+    from policy_lint.engine import run_checks
+    from policy_lint.findings import unusable_inputs
     from policy_lint.project.apply import filter_results
+    from policy_lint.project.baseline import refuse_partial
+    from policy_lint.reporters.text import format_finding
 
-    selection = Selection(
-        select=split_ids(select) or settings.select,
-        ignore=split_ids(ignore) + settings.ignore,
-        profile_set=profile_set,
-    )
+    if write_baseline:
+        refuse_partial(
+            write_baseline, [format_finding(p, False) for p in unusable_inputs(inventory.problems)]
+        )
     filtered, problems = filter_results(
         run_checks(inventory, selection),
         inventory,

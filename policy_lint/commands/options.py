@@ -26,6 +26,29 @@ def split_ids(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
     return tuple(p.upper() if upper else p for p in parts)
 
 
+def rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Click callback of ``--select``/``--ignore``: split the IDs and refuse one no rule has.
+
+    An unknown prefix (``PX6``) would select nothing, so the run would pass having checked
+    nothing; it is a usage error (exit 2) that names the known families instead.
+    """
+    from policy_lint.rules import is_known_prefix, unknown_prefix_message
+
+    ids = split_ids(values)
+    for prefix in ids:
+        if not is_known_prefix(prefix):
+            raise click.UsageError(unknown_prefix_message(prefix, f"--{param.name}"), ctx)
+    return ids
+
+
+def select_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--select", multiple=True, callback=rule_ids, help=help_text)
+
+
+def ignore_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--ignore", multiple=True, callback=rule_ids, help=help_text)
+
+
 _RESULT_OPTIONS = [
     click.option(
         "--profile-set",
@@ -39,8 +62,8 @@ _RESULT_OPTIONS = [
     ),
     click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default=None, help="Default: error."),
     click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated."),
-    click.option("--select", multiple=True, help="Only these rule IDs or prefixes."),
-    click.option("--ignore", multiple=True, help="Skip these rule IDs or prefixes."),
+    select_option("Only these rule IDs or prefixes."),
+    ignore_option("Skip these rule IDs or prefixes."),
     click.option("--show-passed", is_flag=True, help="List passing checks too (text output)."),
     click.option("--color/--no-color", default=None),
 ]
@@ -56,7 +79,9 @@ _PROJECT_OPTIONS = [
         "--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this file."
     ),
     click.option(
-        "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings and exit 0."
+        "--write-baseline",
+        type=click.Path(dir_okay=False),
+        help="Record the current findings and exit 0 (exit 2, writing nothing, if an input cannot be used).",
     ),
 ]
 

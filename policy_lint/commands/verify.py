@@ -58,7 +58,7 @@ def verify(
     Exit 0: nothing failed at or above --fail-on; 1: something did; 2: AWS could not be used
     (no credentials, endpoint unreachable) or an input is invalid.
     """
-    from policy_lint.commands.judging import emit, exit_status, judge
+    from policy_lint.commands.judging import emit, exit_status, judge, selection_for
     from policy_lint.live.collector import CollectOptions, collect
     from policy_lint.live.session import LiveError
     from policy_lint.onboarding.config import OnboardingConfig, load_config
@@ -67,6 +67,7 @@ def verify(
     settings = load_settings(settings_path)
     profile_set = profile_set or settings.profile_set or "onboarding"
     fail_on = fail_on or settings.fail_on or "error"
+    selection = selection_for("verify", select, ignore, settings, profile_set)
     options = CollectOptions(
         regions=split_ids(regions, upper=False), profile=profile, role_arn=role_arn, workers=workers
     )
@@ -98,9 +99,7 @@ def verify(
     verdict = judge(
         inventory,
         settings,
-        select=select,
-        ignore=ignore,
-        profile_set=profile_set,
+        selection,
         baseline=baseline,
         write_baseline=write_baseline,
     )

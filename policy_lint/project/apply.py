@@ -58,16 +58,10 @@ def filter_findings(
         sp.suppressed_entry(findings[i].rule_id, findings[i].location, None, s, findings[i].message)
         for i, s in outcome.suppressed
     ]
-    kept = [findings[i] for i in outcome.kept] + outcome.problems
-    baseline = baseline or settings.baseline
-    # Only a baseline reads the entries: resolving every finding's path costs ~60 ms on a big run.
-    entries = (
-        [bl.Entry(f.rule_id, bl.relative(f.location.path), f.message) for f in kept]
-        if baseline or write_baseline
-        else []
-    )
     # The suppression problems are findings of their own (kept, so they are reported once).
-    return _baseline(kept, entries, suppressed, baseline, write_baseline)
+    kept = [findings[i] for i in outcome.kept] + outcome.problems
+    records = [bl.Record(f.rule_id, f.location.path, None, f.message) for f in kept]
+    return _baseline(kept, records, suppressed, baseline or settings.baseline, write_baseline)
 
 
 def filter_results(
@@ -102,20 +96,19 @@ def filter_results(
         for i, s in outcome.suppressed
     ]
     kept = [r for i, r in enumerate(results) if i not in suppressed_keys]
-    entries = [
-        bl.Entry(r.rule_id, bl.relative(r.location.path) if r.location else r.resource, r.message)
-        for r in kept
+    records = [
+        bl.Record(r.rule_id, r.location.path if r.location else None, r.resource, r.message) for r in kept
     ]
     judged_only = [r.status.value != "pass" for r in kept]
     filtered = _baseline(
-        kept, entries, suppressed, baseline or settings.baseline, write_baseline, eligible=judged_only
+        kept, records, suppressed, baseline or settings.baseline, write_baseline, eligible=judged_only
     )
     return filtered, outcome.problems
 
 
 def _baseline(
     kept: list[Any],
-    entries: list[bl.Entry],
+    records: list[bl.Record],
     suppressed: list[dict[str, object]],
     baseline: str | None,
     write_baseline: str | None,
@@ -123,13 +116,13 @@ def _baseline(
 ) -> Filtered:
     mask = eligible or [True] * len(kept)
     if write_baseline:
-        written = bl.write_baseline(write_baseline, [e for e, ok in zip(entries, mask, strict=True) if ok])
+        written = bl.write_baseline(write_baseline, [r for r, ok in zip(records, mask, strict=True) if ok])
         return Filtered(kept, suppressed, written)
     if not baseline:
         return Filtered(kept, suppressed)
     known = bl.read_baseline(baseline)
     candidates = [i for i, ok in enumerate(mask) if ok]
-    _new, old = bl.split_by_baseline([entries[i] for i in candidates], known)
+    _new, old = bl.split_by_baseline([records[i] for i in candidates], known)
     old_keys = {candidates[j] for j in old}
     for key in sorted(old_keys):
         item = kept[key]

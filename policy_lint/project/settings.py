@@ -8,6 +8,7 @@ sub-folder sees the same configuration. Unknown keys and wrong types are located
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sys
@@ -34,6 +35,7 @@ class SuppressionEntry:
     resource: str | None = None
     expires: str | None = None
     location: Location | None = None
+    expires_location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,14 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
     if problems:
         raise ConfigError(problems)
     locations: dict[str, Location] = {}
-    suppressions = root.get("suppressions")
-    for index, item in enumerate(getattr(suppressions, "items", [])):
-        line, col = source.position(item.offset)
-        locations[f"suppressions[{index}]"] = Location(str(path), line, col)
+    for key in ("select", "ignore", "suppressions"):
+        for index, item in enumerate(getattr(root.get(key), "items", [])):
+            line, col = source.position(item.offset)
+            locations[f"{key}[{index}]"] = Location(str(path), line, col)
+            expires = item.get("expires") if isinstance(item, ObjectNode) else None
+            if expires is not None:
+                line, col = source.position(expires.offset)
+                locations[f"{key}[{index}].expires"] = Location(str(path), line, col)
     return data, locations
 
 
@@ -130,6 +136,9 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
         line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         raise InputError(f"invalid TOML: {exc}", str(path), line, col) from None
     data = document.get("tool", {}).get("policy-lint", {})
+    for item in data.get("suppressions", []) if isinstance(data.get("suppressions"), list) else []:
+        if isinstance(item, dict) and isinstance(item.get("expires"), dt.date):
+            item["expires"] = item["expires"].isoformat()  # a bare TOML date is ISO already
     section = re.search(r"^\[tool\.policy-lint\]", text, re.M)
     section_line = text[: section.start()].count("\n") + 1 if section else 1
     import jsonschema
@@ -149,7 +158,12 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
                 for error in errors
             ]
         )
-    return data, {}
+    locations = {
+        f"{key}[{index}]": Location(str(path), _toml_line(text, [key], section_line), 1)
+        for key in ("select", "ignore")
+        for index in range(len(data.get(key, [])))
+    }
+    return data, locations
 
 
 def _toml_line(text: str, path: Any, section_line: int) -> int:
@@ -165,7 +179,33 @@ def _toml_line(text: str, path: Any, section_line: int) -> int:
     return section_line
 
 
+def _check_rule_ids(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> None:
+    """An unknown ID or prefix in select/ignore would silently select or skip nothing."""
+    from policy_lint.onboarding.config import ConfigError
+    from policy_lint.rules import is_known_prefix, unknown_prefix_message
+
+    problems = [
+        (locations.get(f"{key}[{index}]", Location(str(path), 1, 1)), unknown_prefix_message(prefix, key))
+        for key in ("select", "ignore")
+        for index, prefix in enumerate(str(p).upper() for p in data.get(key, []))
+        if not is_known_prefix(prefix)
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
+def _beside(settings_file: Path, name: str) -> str:
+    """A path the settings file names, taken from the settings file's folder (not the current
+    directory, which changes when a hook runs in a sub-folder); shown relative when it can be."""
+    target = settings_file.resolve().parent / name
+    try:
+        return target.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(target)
+
+
 def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> Settings:
+    _check_rule_ids(path, data, locations)
     entries = tuple(
         SuppressionEntry(
             rule=str(item["rule"]).upper(),
@@ -175,6 +215,7 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
             resource=item.get("resource"),
             expires=str(item["expires"]) if item.get("expires") else None,
             location=locations.get(f"suppressions[{index}]", Location(str(path), 1, 1)),
+            expires_location=locations.get(f"suppressions[{index}].expires"),
         )
         for index, item in enumerate(data.get("suppressions", []))
     )
@@ -185,6 +226,6 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
         ignore=tuple(s.upper() for s in data.get("ignore", [])),
         fail_on=data.get("fail-on"),
         profile_set=data.get("profile-set"),
-        baseline=data.get("baseline"),
+        baseline=_beside(path, data["baseline"]) if data.get("baseline") else None,
         suppressions=entries,
     )

@@ -1,15 +1,17 @@
 """Suppressions with a mandatory reason: inline comments, settings entries (Sid-scoped for JSON).
 
-Inline, in HCL, YAML and CloudFormation (``#`` or ``//`` comments)::
+Inline, in a real comment of HCL, YAML or CloudFormation YAML (``#``, ``//``, ``/* */``)::
 
     # policy-lint: ignore[OB202] KMS key approved by security, ticket SEC-123 (until 2027-03-31)
 
 applies to findings on the comment's line or the next line, and to every result of the
-resource declared there. JSON has no comments, so JSON policy documents are suppressed from
-the settings file with ``rule`` + ``path`` + ``sid`` (the statement's Sid). A suppression
-without a reason, with an unknown rule ID, or past its date does not apply and is itself
-reported (SP001-SP003); an inline suppression that matched nothing is reported as unused
-(SP004) so stale comments do not pile up.
+resource declared there. Only real comments count (:mod:`policy_lint.project.comments`): the
+same text inside a string, a Sid, a tag value or a heredoc is data and suppresses nothing.
+JSON has no comments, so JSON inputs are suppressed from the settings file, with ``rule`` +
+``path`` + ``sid`` (the statement's Sid) for policy documents. A suppression without a reason,
+with an unknown rule ID, past its date or with an expiry that is not ``YYYY-MM-DD`` does not
+apply and is itself reported (SP001-SP003, SP005); an inline suppression that matched nothing
+is reported as unused (SP004) so stale comments do not pile up.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_lint.findings import Finding, Level, Location
+from policy_lint.project.comments import find_comments
+from policy_lint.project.expiry import ACCEPTED, expiry_in_reason, iso_date_problem, split_expiry
 from policy_lint.project.settings import Settings
 from policy_lint.rules import RuleMeta, declare
+from policy_lint.syntax.source import Source
 
+#: The marker, right after a comment opener (or a ``#`` inside the comment), on one comment line.
 _INLINE = re.compile(
-    r"(?:#|//)\s*policy-lint:\s*ignore\[(?P<ids>[^\]]*)\]\s*(?P<reason>.*?)"
-    r"\s*(?:\(until (?P<until>\d{4}-\d{2}-\d{2})\))?\s*$"
+    r"(?:#|//|/\*)\s*policy-lint:\s*ignore\[(?P<ids>[^\]]*)\]\s*(?P<rest>.*?)\s*(?:\*/)?\s*$"
 )
 _RULE_ID = re.compile(r"^[A-Z]{2}[0-9]{3}$")
 
@@ -76,9 +81,19 @@ _META = [
             "Stale suppressions accumulate and later hide new findings on the same line.",
             "Remove the comment.",
         ),
+        (
+            "SP005",
+            "suppression-invalid-expiry",
+            Level.ERROR,
+            "A suppression's expiry is not a YYYY-MM-DD date, so it does not apply",
+            "An expiry the tool cannot read would never expire: the risk would stay accepted after "
+            "the date the reviewer agreed to, and nobody would be told.",
+            f"Write the date at the end of the comment as {ACCEPTED}, or as expires: YYYY-MM-DD in "
+            "the settings file, with a date that exists.",
+        ),
     )
 ]
-WITHOUT_REASON, EXPIRED, UNKNOWN_RULE, UNUSED = _META
+WITHOUT_REASON, EXPIRED, UNKNOWN_RULE, UNUSED, INVALID_EXPIRY = _META
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,9 @@ class Suppression:
     sid: str | None = None
     resource_glob: str | None = None
     used: bool = False
+    #: Why the expiry cannot be read (it then does not apply); None when it can, or there is none.
+    expiry_problem: str | None = None
+    expiry_origin: Location | None = None
 
 
 @dataclass
@@ -121,41 +139,58 @@ def _finding(meta: RuleMeta, message: str, where: Location) -> Finding:
 
 
 def parse_inline(path: str, text: str) -> list[Suppression]:
-    """Every ``policy-lint: ignore[...]`` comment in a file."""
+    """Every ``policy-lint: ignore[...]`` in a real comment of the file (never in a string)."""
+    text = text.removeprefix("\ufeff")  # findings count columns without the BOM too
+    source = Source(path, text)
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "policy-lint:" not in line:
+    for comment in find_comments(path, text):
+        if "policy-lint:" not in comment.text:
             continue
-        match = _INLINE.search(line)
-        if match is None:
-            continue
-        ids = tuple(part.strip().upper() for part in match.group("ids").split(",") if part.strip())
-        found.append(
-            Suppression(
-                rules=ids,
-                reason=match.group("reason").strip(),
-                origin=Location(path, number, match.start() + 1),
-                kind="inline",
-                until=match.group("until"),
-            )
-        )
+        start = 0
+        for piece in comment.text.split("\n"):
+            match = _INLINE.search(piece)
+            if match is not None:
+                line, col = source.position(comment.offset + start + match.start())
+                ids = tuple(part.strip().upper() for part in match.group("ids").split(",") if part.strip())
+                expiry = split_expiry(match.group("rest"))
+                found.append(
+                    Suppression(
+                        rules=ids,
+                        reason=expiry.reason,
+                        origin=Location(path, line, col),
+                        kind="inline",
+                        until=expiry.until,
+                        expiry_problem=expiry.problem,
+                    )
+                )
+            start += len(piece) + 1
     return found
 
 
 def from_settings(settings: Settings) -> list[Suppression]:
-    return [
-        Suppression(
-            rules=(entry.rule,),
-            reason=entry.reason,
-            origin=entry.location or Location(settings.source or "settings", 1, 1),
-            kind="settings",
-            until=entry.expires,
-            path_glob=entry.path,
-            sid=entry.sid,
-            resource_glob=entry.resource,
+    found = []
+    for entry in settings.suppressions:
+        origin = entry.location or Location(settings.source or "settings", 1, 1)
+        problem = None
+        if entry.expires is not None and (date_problem := iso_date_problem(entry.expires)):
+            problem = f"expires: {date_problem}"
+        elif (reason_problem := expiry_in_reason(entry.reason)) is not None:
+            problem = f"the reason: {reason_problem}; put the date in expires: YYYY-MM-DD"
+        found.append(
+            Suppression(
+                rules=(entry.rule,),
+                reason=entry.reason,
+                origin=origin,
+                kind="settings",
+                until=entry.expires,
+                path_glob=entry.path,
+                sid=entry.sid,
+                resource_glob=entry.resource,
+                expiry_problem=problem,
+                expiry_origin=entry.expires_location,
+            )
         )
-        for entry in settings.suppressions
-    ]
+    return found
 
 
 def _valid(suppression: Suppression, known_rules: set[str], today: dt.date, problems: list[Finding]) -> bool:
@@ -166,24 +201,25 @@ def _valid(suppression: Suppression, known_rules: set[str], today: dt.date, prob
     for rule in suppression.rules:
         if not _RULE_ID.match(rule) or rule not in known_rules:
             problems.append(_finding(UNKNOWN_RULE, f"suppression names unknown rule {rule!r}", where))
-    if suppression.until is not None:
-        try:
-            until = dt.date.fromisoformat(suppression.until)
-        except ValueError:
-            problems.append(
-                _finding(EXPIRED, f"suppression date {suppression.until!r} is not YYYY-MM-DD", where)
+    if suppression.expiry_problem is not None:
+        problems.append(
+            _finding(
+                INVALID_EXPIRY,
+                f"suppression of {', '.join(suppression.rules)} does not apply: {suppression.expiry_problem}",
+                suppression.expiry_origin or where,
             )
-            return False
-        if until < today:
-            problems.append(
-                _finding(
-                    EXPIRED,
-                    f"suppression of {', '.join(suppression.rules)} expired on {suppression.until} "
-                    f"(reason was: {suppression.reason})",
-                    where,
-                )
+        )
+        return False
+    if suppression.until is not None and dt.date.fromisoformat(suppression.until) < today:
+        problems.append(
+            _finding(
+                EXPIRED,
+                f"suppression of {', '.join(suppression.rules)} expired on {suppression.until} "
+                f"(reason was: {suppression.reason})",
+                where,
             )
-            return False
+        )
+        return False
     return True
 
 

@@ -189,18 +189,25 @@ def _syntax_message(exc: UnexpectedInput) -> str:
 _MARKER_TRAILING_BLANKS = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.MULTILINE)
 
 
+def parse_tree(text: str) -> Tree[Token]:
+    """python-hcl2's Lark tree of ``text`` (comments included); raises Lark's errors.
+
+    Shared by the evaluator and the suppression scan, which reads comments from the tokens."""
+    try:
+        return hcl2.parses_to_tree(text)
+    except UnexpectedInput:
+        # Terraform accepts a heredoc's closing marker followed by blanks; the grammar does not.
+        # Stripping them keeps every line and column where it was.
+        fixed = _MARKER_TRAILING_BLANKS.sub(r"\1", text)
+        if fixed == text:
+            raise
+        return hcl2.parses_to_tree(fixed)
+
+
 def parse_hcl(text: str, path: str) -> HclFile:
     """Parse HCL text; syntax errors become an :class:`InputError` at their line:col."""
     try:
-        try:
-            tree = hcl2.parses_to_tree(text)
-        except UnexpectedInput:
-            # Terraform accepts a heredoc's closing marker followed by blanks; the grammar does not.
-            # Stripping them keeps every line and column where it was.
-            fixed = _MARKER_TRAILING_BLANKS.sub(r"\1", text)
-            if fixed == text:
-                raise
-            tree = hcl2.parses_to_tree(fixed)
+        tree = parse_tree(text)
     except UnexpectedInput as exc:
         line = exc.line if isinstance(exc.line, int) and exc.line > 0 else 1
         col = exc.column if isinstance(exc.column, int) and exc.column > 0 else 1

@@ -121,7 +121,7 @@ def test_baseline_hides_old_findings_and_survives_moved_lines(project: Path) -> 
     written = run(project, "lint", "policies/admin.json", "--write-baseline", "baseline.json")
     assert written.returncode == 0, written.stderr
     stored = json.loads((project / "baseline.json").read_text())
-    assert stored["format"] == "policy-lint-baseline/1"
+    assert stored["format"] == "policy-lint-baseline/2"
     assert {f["rule_id"] for f in stored["findings"]} >= {"PL601"}
 
     clean = run(project, "lint", "policies/admin.json", "--baseline", "baseline.json")
