@@ -89,8 +89,8 @@ def lint_source(source: Source, ctx: LintContext) -> list[Finding]:
         )
     doc, problem = load_policy(source, ctx.options.policy_type)
     if problem is not None:
-        if ctx.options.wants(problem.rule_id):
-            findings.append(problem_finding(source, problem))
+        # Reported whatever --select/--ignore say: a file that cannot be read cannot pass.
+        findings.append(problem_finding(source, problem))
         return findings
     assert doc is not None
     findings.extend(lint_document(doc, ctx))

@@ -63,3 +63,14 @@ def test_baseline_dev_zero_is_refused(tmp_path: Path) -> None:
     done = run("lint", "p.json", "--baseline", "/dev/zero", cwd=tmp_path)
     assert done.returncode == 2
     assert "/dev/zero: not a regular file (a device)" in done.stderr
+
+
+def test_a_broken_policy_is_reported_whatever_the_selection(tmp_path: Path) -> None:
+    """--select PL6 must not turn an unparseable policy into a silent pass (nor a baseline past it)."""
+    (tmp_path / "broken.json").write_text('{"Version": "2012-10-17", "Statement": [}')
+    done = run("lint", "broken.json", "--select", "PL6", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "broken.json:1:41: PL001 error" in done.stdout
+    refused = run("lint", "broken.json", "--select", "PL6", "--write-baseline", "b.json", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert not (tmp_path / "b.json").exists()
