@@ -42,6 +42,7 @@ from policy_lint.sources.terraform_resources import (
     partition_of,
     queue_arn,
 )
+from policy_lint.syntax.json_parser import loads
 from policy_lint.syntax.source import read_source
 
 SOURCE = "terraform"
@@ -757,7 +758,7 @@ def _statements_of(source: Value) -> list[Value]:
     if not isinstance(text, str):
         return []
     try:
-        parsed = json.loads(text)
+        parsed = loads(text)
     except ValueError:
         return []
     found = parsed.get("Statement", []) if isinstance(parsed, dict) else []
