@@ -63,3 +63,49 @@ def test_baseline_dev_zero_is_refused(tmp_path: Path) -> None:
     done = run("lint", "p.json", "--baseline", "/dev/zero", cwd=tmp_path)
     assert done.returncode == 2
     assert "/dev/zero: not a regular file (a device)" in done.stderr
+
+
+OPEN_SSH = (
+    '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Open": {"Type": "AWS::EC2::SecurityGroup", '
+    '"Properties": {"GroupDescription": "ssh", "SecurityGroupIngress": [{"IpProtocol": "tcp", '
+    '"FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}]}}}}'
+)
+CS301_OPEN = "CS301 error security group ${Open} allows ingress from 0.0.0.0/0 to port 22"
+NAMED_PIPE = "not a regular file (a named pipe); only regular files are read"
+
+
+@needs_fifo
+def test_check_of_a_folder_reports_fifos_named_like_its_inputs(tmp_path: Path) -> None:
+    # main.tf used to block the HCL reader, template.yaml the sniff that tells templates apart
+    for name in ("main.tf", "template.yaml", "plan.json", "terraform.tfvars"):
+        os.mkfifo(tmp_path / name)
+    (tmp_path / "open.json").write_text(OPEN_SSH)
+    done = run("check", "--profile-set", "cis", ".", cwd=tmp_path)
+    assert done.returncode == 2
+    for name in ("main.tf", "template.yaml", "plan.json", "terraform.tfvars"):
+        assert f"{name}:1:1: IN001 error {NAMED_PIPE}" in done.stdout
+    assert CS301_OPEN in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+@needs_fifo
+def test_check_refuses_a_fifo_named_explicitly(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "template.yaml")
+    (tmp_path / "open.json").write_text(OPEN_SSH)
+    done = run("check", "--profile-set", "cis", "template.yaml", "open.json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"template.yaml:1:1: IN001 error {NAMED_PIPE}" in done.stdout
+    assert CS301_OPEN in done.stdout
+
+
+@needs_fifo
+def test_check_reports_a_fifo_in_a_called_module_outside_the_checked_folder(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "main.tf").write_text('module "shared" {\n  source = "../shared"\n}\n')
+    (tmp_path / "root" / "open.json").write_text(OPEN_SSH)
+    (tmp_path / "shared").mkdir()
+    os.mkfifo(tmp_path / "shared" / "main.tf")
+    done = run("check", "--profile-set", "cis", "root", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"shared/main.tf:1:1: IN001 error {NAMED_PIPE}" in done.stdout
+    assert CS301_OPEN in done.stdout
