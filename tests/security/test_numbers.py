@@ -12,32 +12,13 @@ file with a real finding, which must still be reported.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-DEADLINE = 120  # seconds; only turns a hang into a failure
+from tests.security.cli import ADMIN_POLICY, CS301_OPEN, OPEN_SSH, assert_no_internal_error, run
+
 HUGE = "9" * 5000
-
-ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "policy_lint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-        check=False,
-    )
-
-
-def assert_no_internal_error(done: subprocess.CompletedProcess[str]) -> None:
-    assert "internal error" not in done.stderr, done.stderr[-2000:]
-    assert "Traceback" not in done.stderr
 
 
 # -- lint: policies ---------------------------------------------------------------------------------
@@ -52,7 +33,7 @@ JSON_NUMBERS = [HUGE, "-" + HUGE, "1e999999", "-1e999999", "1e-999999", "-0", "-
 def test_a_json_policy_number_of_any_size_is_a_number_and_the_folder_still_reports(
     tmp_path: Path, literal: str
 ) -> None:
-    (tmp_path / "admin.json").write_text(json.dumps(ADMIN_POLICY), encoding="utf-8")
+    (tmp_path / "admin.json").write_text(ADMIN_POLICY, encoding="utf-8")
     text = (
         '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", '
         + literal
@@ -72,7 +53,7 @@ def test_a_json_policy_number_of_any_size_is_a_number_and_the_folder_still_repor
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_in_json_are_a_located_syntax_error(tmp_path: Path, literal: str) -> None:
-    (tmp_path / "admin.json").write_text(json.dumps(ADMIN_POLICY), encoding="utf-8")
+    (tmp_path / "admin.json").write_text(ADMIN_POLICY, encoding="utf-8")
     (tmp_path / "nan.json").write_text('{"Version": "2012-10-17", "Statement": [' + literal + "]}")
     done = run("lint", ".", cwd=tmp_path)
     assert_no_internal_error(done)
@@ -92,7 +73,7 @@ YAML_NUMBERS = [HUGE, ".inf", "-.inf", ".nan", "1.0e+999999", "0x" + "f" * 5000]
 def test_a_yaml_policy_number_of_any_size_is_a_number_and_the_folder_still_reports(
     tmp_path: Path, literal: str
 ) -> None:
-    (tmp_path / "admin.json").write_text(json.dumps(ADMIN_POLICY), encoding="utf-8")
+    (tmp_path / "admin.json").write_text(ADMIN_POLICY, encoding="utf-8")
     text = (
         'Version: "2012-10-17"\nStatement:\n  - Effect: Allow\n    Action:\n      - s3:GetObject\n'
         f"      - {literal}\n    Resource: '*'\n"
@@ -106,22 +87,6 @@ def test_a_yaml_policy_number_of_any_size_is_a_number_and_the_folder_still_repor
 
 
 # -- check: plans and templates ---------------------------------------------------------------------
-OPEN_SSH = {
-    "AWSTemplateFormatVersion": "2010-09-09",
-    "Resources": {
-        "Open": {
-            "Type": "AWS::EC2::SecurityGroup",
-            "Properties": {
-                "GroupDescription": "ssh from anywhere",
-                "SecurityGroupIngress": [
-                    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
-                ],
-            },
-        }
-    },
-}
-
-
 def cfn_json(port: str) -> str:
     ingress = '{"IpProtocol": "tcp", "FromPort": ' + port + ', "ToPort": ' + port + ', "CidrIp": "0.0.0.0/0"}'
     return (
@@ -183,15 +148,12 @@ CHECK_CASES = [
 def test_a_port_no_integer_can_hold_is_unknown_and_the_folder_still_reports(
     tmp_path: Path, name: str, text: str, unknown: str
 ) -> None:
-    (tmp_path / "open.json").write_text(json.dumps(OPEN_SSH), encoding="utf-8")
+    (tmp_path / "open.json").write_text(OPEN_SSH, encoding="utf-8")
     (tmp_path / name).write_text(text, encoding="utf-8")
     done = run("check", "--profile-set", "cis", ".", cwd=tmp_path)
     assert_no_internal_error(done)
     assert done.returncode == 1
-    assert (
-        "open.json:1:" in done.stdout
-        and "CS301 error security group ${Open} allows ingress from 0.0.0.0/0 to port 22" in done.stdout
-    )
+    assert "open.json:1:" in done.stdout and CS301_OPEN in done.stdout
     assert f"{name}:" in done.stdout and f"CS301 unknown {unknown}" in done.stdout
 
 
@@ -218,11 +180,11 @@ def plan_with_user_policy(policy: str) -> str:
 @pytest.mark.parametrize(
     "policy",
     [
-        json.dumps(ADMIN_POLICY).replace(
+        ADMIN_POLICY.replace(
             '"Resource": "*"',
             '"Resource": "*", "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": 1e999999}}',
         ),
-        json.dumps(ADMIN_POLICY).replace(
+        ADMIN_POLICY.replace(
             '"Resource": "*"',
             f'"Resource": "*", "Condition": {{"NumericLessThan": {{"aws:MultiFactorAuthAge": {HUGE}}}}}',
         ),
@@ -231,7 +193,7 @@ def plan_with_user_policy(policy: str) -> str:
     ids=["1e999999", "5000-digits", "nested-100000"],
 )
 def test_a_policy_string_inside_a_plan_cannot_end_the_run(tmp_path: Path, policy: str) -> None:
-    (tmp_path / "open.json").write_text(json.dumps(OPEN_SSH), encoding="utf-8")
+    (tmp_path / "open.json").write_text(OPEN_SSH, encoding="utf-8")
     (tmp_path / "plan.json").write_text(plan_with_user_policy(policy), encoding="utf-8")
     done = run("check", "--profile-set", "all", "--format", "json", ".", cwd=tmp_path)
     assert_no_internal_error(done)
@@ -244,7 +206,7 @@ def test_a_policy_string_inside_a_plan_cannot_end_the_run(tmp_path: Path, policy
 
 
 def test_a_plan_with_a_5000_digit_format_version_is_a_located_problem(tmp_path: Path) -> None:
-    (tmp_path / "open.json").write_text(json.dumps(OPEN_SSH), encoding="utf-8")
+    (tmp_path / "open.json").write_text(OPEN_SSH, encoding="utf-8")
     plan = {"format_version": HUGE + ".0", "planned_values": {"root_module": {"resources": []}}}
     (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     done = run("check", "--profile-set", "cis", ".", cwd=tmp_path)
@@ -280,12 +242,12 @@ resource "aws_security_group" "odd" {
 
 
 def test_an_hcl_number_beyond_a_float_is_unknown_where_it_matters(tmp_path: Path) -> None:
-    (tmp_path / "open.json").write_text(json.dumps(OPEN_SSH), encoding="utf-8")
+    (tmp_path / "open.json").write_text(OPEN_SSH, encoding="utf-8")
     (tmp_path / "tf").mkdir()
     (tmp_path / "tf" / "main.tf").write_text(HCL_POLICY, encoding="utf-8")
     done = run("check", "--profile-set", "all", ".", cwd=tmp_path)
     assert_no_internal_error(done)
     assert done.returncode == 1
-    assert "CS301 error security group ${Open} allows ingress from 0.0.0.0/0 to port 22" in done.stdout
+    assert CS301_OPEN in done.stdout
     assert "tf/main.tf:15:3: CS301 unknown cannot tell the ingress rules of security group" in done.stdout
     assert "tf/main.tf:1:1: CS108" in done.stdout  # the user's policy was read

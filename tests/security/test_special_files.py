@@ -9,25 +9,11 @@ the deadline only turns a regression into a failure instead of a hung CI job.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-DEADLINE = 60  # seconds; the safe path answers in well under one
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "policy_lint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-        check=False,
-    )
-
+from tests.security.cli import CS301_OPEN, OPEN_SSH, run
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this platform has no FIFOs")
 
@@ -65,12 +51,6 @@ def test_baseline_dev_zero_is_refused(tmp_path: Path) -> None:
     assert "/dev/zero: not a regular file (a device)" in done.stderr
 
 
-OPEN_SSH = (
-    '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Open": {"Type": "AWS::EC2::SecurityGroup", '
-    '"Properties": {"GroupDescription": "ssh", "SecurityGroupIngress": [{"IpProtocol": "tcp", '
-    '"FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}]}}}}'
-)
-CS301_OPEN = "CS301 error security group ${Open} allows ingress from 0.0.0.0/0 to port 22"
 NAMED_PIPE = "not a regular file (a named pipe); only regular files are read"
 
 

@@ -27,32 +27,14 @@ from pathlib import Path
 
 import pytest
 
-DEADLINE = 60  # seconds; only turns a hang into a failure
+from tests.security import cli
+from tests.security.cli import ADMIN_POLICY, CS301_OPEN, OPEN_SSH, assert_no_internal_error
+
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE = 1
 CAP_DAC_READ_SEARCH = 2
 
-ADMIN_POLICY = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-)
-OPEN_SSH = json.dumps(
-    {
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Resources": {
-            "Open": {
-                "Type": "AWS::EC2::SecurityGroup",
-                "Properties": {
-                    "GroupDescription": "ssh from anywhere",
-                    "SecurityGroupIngress": [
-                        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
-                    ],
-                },
-            }
-        },
-    }
-)
 QUEUE_TEMPLATE = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
-CS301_OPEN = "CS301 error security group ${Open} allows ingress from 0.0.0.0/0 to port 22"
 
 
 def _drop_permission_override() -> None:
@@ -80,7 +62,7 @@ def permissions_hold(tmp_path_factory: pytest.TempPathFactory) -> None:
             [sys.executable, "-c", f"open({str(trap)!r}).read()"],
             preexec_fn=_preexec(),
             capture_output=True,
-            timeout=DEADLINE,
+            timeout=cli.DEADLINE,
             check=False,
         )
     except subprocess.SubprocessError as exc:
@@ -92,15 +74,7 @@ def permissions_hold(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "policy_lint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-        preexec_fn=_preexec(),
-        check=False,
-    )
+    return cli.run(*args, cwd=cwd, preexec=_preexec())
 
 
 @pytest.fixture
@@ -116,11 +90,6 @@ def locked() -> Iterator[Callable[[Path], Path]]:
     yield lock
     for path in reversed(done):
         path.chmod(0o700)
-
-
-def assert_no_internal_error(done: subprocess.CompletedProcess[str]) -> None:
-    assert "internal error" not in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr
 
 
 # -- lint ---------------------------------------------------------------------------------------------
