@@ -73,7 +73,9 @@ def _walk(root: str, found: Inputs, skip_dir: Callable[[str], bool], wanted: Cal
     def unlistable(exc: OSError) -> None:
         reason = exc.strerror or str(exc)
         found.errors.append(
-            InputError(f"cannot list this folder ({reason.lower()}): {_FOLDER_HINT}", exc.filename)
+            InputError(
+                f"cannot list this folder ({reason.lower()}): {_FOLDER_HINT}", str(exc.filename or root)
+            )
         )
 
     for current, dirs, files in os.walk(root, onerror=unlistable):
