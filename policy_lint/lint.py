@@ -13,10 +13,10 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding, Location
+from policy_lint.input_paths import Inputs, expand_paths
 from policy_lint.lint_context import LintContext, LintOptions
 from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, load_policy
 from policy_lint.policy.model import PolicyDocument
@@ -107,18 +107,14 @@ def _looks_like_policy(source: Source) -> bool:
     return "Statement" in source.text
 
 
-def iter_inputs(paths: Iterable[str]) -> Iterator[tuple[str, bool]]:
-    """Yield ``(file, explicit)``: files named on the command line, then policy-like files in folders."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                for name in sorted(files):
-                    if name.lower().endswith(POLICY_SUFFIXES):
-                        yield os.path.join(root, name), False
-        else:
-            yield raw, True
+def iter_inputs(paths: Iterable[str]) -> Inputs:
+    """Files named on the command line, then policy-like files (by suffix) in folders, and the
+    paths that could not be listed or reached (unusable input, never skipped in silence)."""
+    return expand_paths(
+        paths,
+        skip_dir=lambda name: name in SKIP_DIRS or name.startswith("."),
+        wanted=lambda name: name.lower().endswith(POLICY_SUFFIXES),
+    )
 
 
 #: Below this many files a second process costs more than it saves.
@@ -156,7 +152,8 @@ def lint_paths(
     Large folders are split across processes (``jobs``, default: one per CPU); the
     result is sorted, so it is identical whatever the number of jobs.
     """
-    inputs = list(iter_inputs(paths))
+    expanded = iter_inputs(paths)
+    inputs = expanded.files
     workers = _default_jobs() if jobs is None else max(1, jobs)
     with _few_collections():
         if workers == 1 or len(inputs) < PARALLEL_THRESHOLD:
@@ -164,6 +161,7 @@ def lint_paths(
         else:
             _load_catalogs_before_fork()
             result = _lint_parallel(inputs, options, max_bytes, workers)
+    result.errors.extend(expanded.errors)
     result.yaml_inputs = [path for path, _ in inputs if path.lower().endswith((".yaml", ".yml"))]
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path or "", e.line or 0, e.col or 0))

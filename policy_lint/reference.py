@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document, infer_policy_type
+from policy_lint.policy.placeholders import is_policy_variable
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
 from policy_lint.syntax.source import Source
 
@@ -45,8 +46,6 @@ CONSOLE_REGIONS = ("mainland", "outside_mainland")
 PROVENANCE_FORMS = ("json", "console-steps")
 
 _DOLLAR_BRACE = re.compile(r"\$\{([^}]*)\}")
-#: ``${aws:username}``-style IAM policy variables are not template placeholders.
-_POLICY_VARIABLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*:[^\s]+$")
 _DEFECT_ID = re.compile(r"^E[0-9]+$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*\.json$")
 
@@ -479,7 +478,7 @@ def _reference(
     declared = [p.token for p in placeholders]
     if len(set(declared)) != len(declared):
         raise ManifestError(f"{where}.placeholders: a token is declared twice")
-    used = {m.group(0) for m in _DOLLAR_BRACE.finditer(text) if not _POLICY_VARIABLE.match(m.group(1))}
+    used = {m.group(0) for m in _DOLLAR_BRACE.finditer(text) if not is_policy_variable(m.group(1))}
     if used - set(declared):
         raise ManifestError(
             f"{where}.placeholders: {file} uses undeclared {', '.join(sorted(used - set(declared)))}"

@@ -5,9 +5,9 @@ resource part may itself contain ``:`` and ``/``, and every part may hold IAM
 wildcards (``*``, ``?``) and policy variables (``${aws:username}``, which
 contain a colon, so ARNs are split with variables kept whole).
 
-Text that *looks* like a template placeholder (``${AccountId}``,
-``<ACCOUNT_ID>``, ``{{account}}``) is not judged here: the placeholder rules
-report it, and ARN rules treat the segment that holds it as unknown.
+Template placeholders (``${AccountId}``, ``<ACCOUNT_ID>``, ``{{account}}``) are
+defined in :mod:`policy_lint.policy.placeholders`: the placeholder rules report
+them, and the ARN rules skip a string that holds one.
 
 The second half answers "could this policy resource ever name a resource of
 that type?" by intersecting the policy's wildcard pattern with the resource
@@ -34,39 +34,6 @@ if TYPE_CHECKING:
 
 #: ``${...}`` with an optional IAM default (``${aws:username, 'nobody'}``).
 _VARIABLE_RE = re.compile(r"\$\{([^}]*)\}")
-#: What a policy variable names: ``aws:username``, ``saml:sub``, ``www.amazon.com:user_id``,
-#: ``aws:PrincipalTag/team``; ``*``, ``?`` and ``$`` are the escapes IAM defines.
-_POLICY_VARIABLE_RE = re.compile(
-    r"^(?:[*?$]|[A-Za-z0-9][A-Za-z0-9.\-/]*:[^\s:,'][^\s,']*)\s*(?:,\s*'[^']*'\s*)?$"
-)
-#: CloudFormation pseudo parameters as written inside ``Fn::Sub``.
-_CFN_PSEUDO_RE = re.compile(r"\$\{AWS::[A-Za-z]+\}")
-#: Other template syntaxes that mean "someone forgot to fill this in".
-_OTHER_PLACEHOLDER_RE = re.compile(r"<[^<>]+>|\{\{[^{}]*\}\}|%\([^)]*\)s|#\{[^}]*\}")
-
-
-class Placeholder(str, Enum):
-    """What kind of template text a string holds, if any."""
-
-    NONE = "none"
-    CLOUDFORMATION = "cloudformation"  # ${AWS::Region}: an Fn::Sub string pasted as a policy
-    TEMPLATE = "template"  # ${AccountId}, <ACCOUNT_ID>, {{account}}: reported by the PL5 rules
-
-
-def is_policy_variable(inner: str) -> bool:
-    """Whether the text between ``${`` and ``}`` is an IAM policy variable."""
-    return not inner.startswith("AWS::") and _POLICY_VARIABLE_RE.match(inner) is not None
-
-
-def placeholder_kind(text: str) -> Placeholder:
-    """Classify template text in ``text``; policy variables are not placeholders."""
-    if _CFN_PSEUDO_RE.search(text):
-        return Placeholder.CLOUDFORMATION
-    if any(not is_policy_variable(m.group(1)) for m in _VARIABLE_RE.finditer(text)):
-        return Placeholder.TEMPLATE
-    if _OTHER_PLACEHOLDER_RE.search(text):
-        return Placeholder.TEMPLATE
-    return Placeholder.NONE
 
 
 def has_wildcard(text: str) -> bool:

@@ -247,7 +247,10 @@ def load_actual(
     problems: list[Finding] = []
     for raw in inputs:
         if os.path.exists(raw):
-            for path, explicit in iter_inputs([raw]):
+            expanded = iter_inputs([raw])
+            if expanded.errors:
+                raise expanded.errors[0]
+            for path, explicit in expanded.files:
                 source = read_source(path, max_bytes=max_bytes)
                 if not explicit and "Statement" not in source.text:
                     continue

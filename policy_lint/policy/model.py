@@ -60,8 +60,8 @@ class Statement:
 
     @property
     def effect_value(self) -> str | None:
-        if isinstance(self.effect, ScalarNode) and isinstance(self.effect.value, str):
-            return self.effect.value
+        if isinstance(self.effect, ScalarNode) and self.effect.is_string:
+            return str(self.effect.value)
         return None
 
     @property
@@ -99,9 +99,9 @@ def string_items(node: Node | None) -> list[ScalarNode]:
     if node is None:
         return []
     if isinstance(node, ScalarNode):
-        return [node] if isinstance(node.value, str) else []
+        return [node] if node.is_string else []
     if isinstance(node, ArrayNode):
-        return [item for item in node.items if isinstance(item, ScalarNode) and isinstance(item.value, str)]
+        return [item for item in node.items if isinstance(item, ScalarNode) and item.is_string]
     return []
 
 

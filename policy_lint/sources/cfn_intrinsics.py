@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from policy_lint.catalog import partitions
 from policy_lint.inventory.model import Unknown
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.numbers import as_int
 
 REGION_UNKNOWN = "a CloudFormation template has no region of its own; pass --region or set audit_log.region in onboarding.yaml"
 ACCOUNT_UNKNOWN = "the stack's account is not known; pass --account-id or set account_id in onboarding.yaml"
@@ -483,9 +484,9 @@ def _fn_select(r: Resolver, arg: Node, offset: int) -> Node | None:
         return UnknownNode(values.unknown, offset)
     if isinstance(index_text, Unknown):
         return UnknownNode(index_text, offset)
-    if not isinstance(values, ArrayNode) or not index_text.isdigit():
+    index = as_int(index_text)
+    if not isinstance(values, ArrayNode) or index is None or index < 0:
         return r._unknown("Fn::Select needs a number and a list", offset, True)
-    index = int(index_text)
     if index >= len(values.items):
         return r._unknown(
             f"Fn::Select index {index} is past the end of a {len(values.items)}-item list", offset, True

@@ -10,7 +10,6 @@ a policy to a user declared, by literal name, in another template.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -52,8 +51,9 @@ from policy_lint.sources.cfn_intrinsics import (
 )
 from policy_lint.sources.detect import looks_like_template
 from policy_lint.sources.problems import PARTIAL, UNREADABLE, problem, unreadable
-from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
+from policy_lint.syntax.json_parser import JsonSyntaxError, loads, parse_json
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
+from policy_lint.syntax.numbers import as_int
 from policy_lint.syntax.source import Source, read_source
 from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
 
@@ -254,7 +254,7 @@ def _document(node: Node | None) -> Maybe[dict[str, Any]] | None:
         return Unknown(f"the policy document holds a value not known before deployment: {exc.unknown.reason}")
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = loads(value)
         except ValueError:
             return Unknown("the policy document is a string that is not JSON")
     if not isinstance(value, dict):
@@ -1116,7 +1116,7 @@ def _ingress_rule(stack: _Stack, rule: Node) -> IngressRule | Unknown:
         value = _literal_text(rule.get(key), key)
         if isinstance(value, Unknown):
             return value
-        ports.append(int(value) if value is not None and value.lstrip("-").isdigit() else None)
+        ports.append(as_int(value) if value is not None else None)
     if protocol == "-1":
         ports = [None, None]
     ranges: list[tuple[str, ...]] = []

@@ -8,14 +8,16 @@ parse every JSON file of a repository twice. Files no source understands (policy
 from __future__ import annotations
 
 import importlib
-import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_lint.errors import InputError
+from policy_lint.input_paths import expand_paths
 from policy_lint.inventory.model import Inventory
+from policy_lint.sources.problems import unreadable
+from policy_lint.syntax.source import read_head
 
 TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform-plan"
@@ -34,10 +36,12 @@ _TEMPLATE = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?A
 
 @dataclass
 class Detected:
-    """Input files grouped by the source that reads them."""
+    """Input files grouped by the source that reads them, and the inputs that could not be used."""
 
     by_source: dict[str, list[Path]] = field(default_factory=dict)
     skipped: list[Path] = field(default_factory=list)
+    #: folders that could not be listed, paths that could not be reached, files that could not be sniffed
+    errors: list[InputError] = field(default_factory=list)
 
     def add(self, source: str, path: Path) -> None:
         self.by_source.setdefault(source, []).append(path)
@@ -47,20 +51,14 @@ class Detected:
         return sum(len(files) for files in self.by_source.values())
 
 
-def _walk(root: Path) -> Iterable[Path]:
-    for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        for name in sorted(files):
-            yield Path(current) / name
-
-
 def _sniff(path: Path) -> str | None:
-    """Which source reads a .json/.yaml/.template file, judged from its first bytes."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError:
-        return None
+    """Which source reads a .json/.yaml/.template file, judged from its first bytes.
+
+    Read like every input (:func:`read_head`: regular files only, non-blocking open), so a FIFO
+    named ``template.yaml`` is an error, not a hang, and a file that cannot be read is reported
+    (InputError) rather than taken for "not a template".
+    """
+    head = read_head(path, str(path), SNIFF_BYTES)
     text = head.decode("utf-8", errors="replace")
     if (
         path.suffix == ".json"
@@ -78,7 +76,8 @@ def looks_like_template(text: str) -> bool:
 
 
 def classify(path: Path) -> str | None:
-    """The source for one file, or None when no source reads it."""
+    """The source for one file, or None when no source reads it; InputError when a file that
+    may be a template or a plan cannot be read to tell."""
     name = path.name
     if name.endswith(".tf"):
         return TERRAFORM
@@ -90,24 +89,31 @@ def classify(path: Path) -> str | None:
 
 
 def detect(paths: Sequence[str]) -> Detected:
-    """Group the files under ``paths`` by source; a path that does not exist is an InputError."""
+    """Group the files under ``paths`` by source.
+
+    A path, folder or file that cannot be used (missing, not listable, not a regular file,
+    unreadable) is recorded in ``errors`` and the others are still detected; a file named
+    explicitly that no source reads is a usage error (InputError).
+    """
     found = Detected()
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise InputError(f"no such file or directory: {raw}")
-        candidates = [path] if path.is_file() else list(_walk(path))
-        for candidate in candidates:
+    inputs = expand_paths(paths, skip_dir=lambda name: name in SKIP_DIRS)
+    found.errors.extend(inputs.errors)
+    for raw, explicit in inputs.files:
+        candidate = Path(raw)
+        try:
             source = classify(candidate)
-            if source is None:
-                if path.is_file():
-                    raise InputError(
-                        f"{raw}: not a Terraform (.tf), plan JSON or CloudFormation file "
-                        "(policy documents are checked by `policy-lint lint`)"
-                    )
-                found.skipped.append(candidate)
-            else:
-                found.add(source, candidate)
+        except InputError as exc:
+            found.errors.append(exc)
+            continue
+        if source is None:
+            if explicit:
+                raise InputError(
+                    f"{raw}: not a Terraform (.tf), plan JSON or CloudFormation file "
+                    "(policy documents are checked by `policy-lint lint`)"
+                )
+            found.skipped.append(candidate)
+        else:
+            found.add(source, candidate)
     return found
 
 
@@ -118,7 +124,9 @@ def load_inventory(
     region: str | None = None,
     account_id: str | None = None,
 ) -> Inventory:
-    """Run each source over its files; they add resources and located problems to ``inventory``."""
+    """Run each source over its files; they add resources and located problems to ``inventory``.
+    The inputs that could not be used become IN001 problems (unusable input, exit code 2)."""
+    inventory.problems.extend(unreadable(error) for error in detected.errors)
     for source in sorted(detected.by_source):
         module = importlib.import_module(LOADERS[source])
         module.load(detected.by_source[source], inventory, region=region, account_id=account_id)

@@ -26,6 +26,8 @@ from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from policy_lint.errors import InputError
+from policy_lint.syntax.json_parser import loads
+from policy_lint.syntax.numbers import json_number
 
 Value = Any  # str | int | float | bool | None | list[Value] | dict[str, Value] | Unresolved
 
@@ -350,10 +352,10 @@ class Evaluator:
         return self.eval(inner[0])
 
     def _e_int_lit(self, tree: Tree[Token]) -> Value:
-        return int(str(tree.children[0]))
+        return json_number(str(tree.children[0]), is_float=False)  # 5,000 digits: kept as text
 
     def _e_float_lit(self, tree: Tree[Token]) -> Value:
-        return float(str(tree.children[0]))
+        return json_number(str(tree.children[0]), is_float=True)  # 1e999999: kept as text, not inf
 
     def _e_literal_value(self, tree: Tree[Token]) -> Value:
         return {"true": True, "false": False, "null": None}[str(tree.children[0])]
@@ -828,7 +830,7 @@ def _range(*args: Value) -> list[int]:
 
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {
-    "jsondecode": lambda s: json.loads(s),
+    "jsondecode": lambda s: loads(s),
     "format": _format,
     "join": lambda sep, items: sep.join(to_text(i) for i in items),
     "split": lambda sep, s: s.split(sep),

@@ -42,6 +42,7 @@ from policy_lint.sources.terraform_resources import (
     partition_of,
     queue_arn,
 )
+from policy_lint.syntax.json_parser import loads
 from policy_lint.syntax.source import read_source
 
 SOURCE = "terraform"
@@ -71,6 +72,7 @@ class Loader:
     region: str | None
     account_id: str | None
     parsed: dict[Path, list[HclFile]] = field(default_factory=dict)
+    listed: dict[Path, list[Path] | None] = field(default_factory=dict)
     resources: list[ResourceData] = field(default_factory=list)
 
     def problem(self, message: str, path: str, line: int = 1, col: int = 1) -> None:
@@ -84,9 +86,31 @@ class Loader:
             self.inventory.problems.append(problems.unreadable(exc))
             return None
 
+    def tf_files(self, directory: Path) -> list[Path] | None:
+        """The ``.tf`` files of a module folder; None, with an IN001, when it cannot be listed.
+
+        Not ``glob``: it answers "no files" for a folder it may not list, which read as "module
+        directory has no .tf files" (a warning) instead of an input that cannot be used.
+        """
+        if directory not in self.listed:
+            try:
+                with os.scandir(directory) as entries:
+                    names = [e.name for e in entries if e.name.endswith(".tf") and not e.name.startswith(".")]
+                self.listed[directory] = sorted(directory / name for name in names)
+            except FileNotFoundError:
+                self.listed[directory] = []
+            except OSError as exc:
+                reason = f"cannot list this module folder ({(exc.strerror or str(exc)).lower()})"
+                hint = "make it readable and searchable by the user running policy-lint"
+                self.inventory.problems.append(
+                    problems.unreadable(InputError(f"{reason}: {hint}", str(directory)))
+                )
+                self.listed[directory] = None
+        return self.listed[directory]
+
     def files_of(self, directory: Path, paths: Sequence[Path] | None = None) -> list[HclFile]:
         if directory not in self.parsed:
-            chosen = sorted(paths) if paths is not None else sorted(directory.glob("*.tf"))
+            chosen = sorted(paths) if paths is not None else (self.tf_files(directory) or [])
             parsed = [self.parse_file(p) for p in chosen]
             self.parsed[directory] = [f for f in parsed if f is not None]
         return self.parsed[directory]
@@ -239,8 +263,8 @@ class Module:
         values: dict[str, Value] = {}
         candidates = [self.dir / "terraform.tfvars", *sorted(self.dir.glob("*.auto.tfvars"))]
         for path in candidates:
-            if not path.is_file():
-                continue
+            if not os.path.lexists(path):
+                continue  # anything else (a FIFO, a file it may not read) is parse_file's to report
             hcl = self.loader.parse_file(path)
             if hcl is None:
                 continue
@@ -635,7 +659,9 @@ class Module:
                 self.loader.problem(
                     f"{base}: module {source} calls itself; not expanded", hcl.path, block.line, block.col
                 )
-            elif not any(directory.glob("*.tf")):
+            elif (files := self.loader.tf_files(directory)) is None:
+                pass  # the folder cannot be listed: an IN001 says so
+            elif not files:
                 self.loader.problem(
                     f"{base}: module directory {source} has no .tf files", hcl.path, block.line, block.col
                 )
@@ -757,7 +783,7 @@ def _statements_of(source: Value) -> list[Value]:
     if not isinstance(text, str):
         return []
     try:
-        parsed = json.loads(text)
+        parsed = loads(text)
     except ValueError:
         return []
     found = parsed.get("Statement", []) if isinstance(parsed, dict) else []

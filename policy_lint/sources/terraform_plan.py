@@ -29,6 +29,7 @@ from policy_lint.sources.terraform_resources import (
 )
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.numbers import as_int
 from policy_lint.syntax.source import Source, read_source
 
 SOURCE = "terraform-plan"
@@ -105,7 +106,8 @@ class PlanFile:
         version = _str(self.root, "format_version")
         if version is None:
             return "not a terraform show -json document (no format_version)"
-        if not version.split(".")[0].isdigit() or int(version.split(".")[0]) > 1:
+        major = as_int(version.split(".")[0])
+        if major is None or major < 0 or major > 1:
             return f"plan JSON format_version {version} is not supported (this reader knows 0.x and 1.x)"
         if not any(
             isinstance(self.root, ObjectNode) and self.root.get(k) is not None

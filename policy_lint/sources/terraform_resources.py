@@ -10,7 +10,6 @@ is a reference a rule links by equality) and folds attachments into the resource
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,8 @@ from policy_lint.inventory.model import (
 )
 from policy_lint.sources import problems
 from policy_lint.sources.hcl_eval import Unresolved, first_reason, has_unresolved, symbolic
+from policy_lint.syntax.json_parser import loads
+from policy_lint.syntax.numbers import as_int
 
 #: resource types this module maps (others are ignored: the inventory has no place for them)
 MAPPED_TYPES = frozenset(
@@ -140,10 +141,8 @@ def literal_int(value: Any) -> Maybe[int] | None:
         return None
     if isinstance(value, Unresolved):
         return Unknown(value.reason)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return Unknown(f"expected a number, found {value!r}")
+    number = as_int(value)
+    return Unknown(f"expected a number, found {value!r}") if number is None else number
 
 
 def text_list(value: Any) -> Maybe[list[str]]:
@@ -177,7 +176,7 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
     if not isinstance(text, str):
         return Unknown("policy is not a JSON document")
     try:
-        parsed = json.loads(text)
+        parsed = loads(text)
     except ValueError:
         reason = value.reason if isinstance(value, Unresolved) else "policy is not valid JSON"
         return Unknown(reason)

@@ -5,7 +5,8 @@ duplicate keys, so ``{"Action": "s3:GetObject", "\\u0041ction": "iam:*"}`` would
 lint as ``iam:*`` with no trace of the trick. This parser is iterative (a
 10,000-deep file cannot blow the Python stack), leans on regular expressions and
 ``json.decoder.scanstring`` (C code) for the heavy lifting, and explains errors
-the way a person would fix them.
+the way a person would fix them. A number Python cannot hold (5,000 digits, ``1e999999``) is
+kept as its text (:mod:`policy_lint.syntax.numbers`) instead of raising.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import re
 from collections.abc import Callable
 from json import JSONDecodeError
 from json import decoder as _json_decoder
+from typing import Any
 
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.numbers import json_number
 
 MAX_DEPTH = 512
 
@@ -154,8 +157,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
         else:
             match = _number(text, pos) if ch in "-0123456789" else None
             if match is not None:
-                literal = match.group(0)
-                number: int | float = float(literal) if match.group(1) or match.group(2) else int(literal)
+                number = json_number(match.group(0), bool(match.group(1) or match.group(2)))
                 node, pos = ScalarNode(number, pos), match.end()
             elif text.startswith("true", pos):
                 node, pos = ScalarNode(True, pos), pos + 4
@@ -215,3 +217,17 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
             raise JsonSyntaxError(
                 f"expected ',' or ']' after a list item, found {_describe(text, pos)}", pos, hint
             )
+
+
+def loads(text: str) -> Any:
+    """``json.loads`` for text from a file (a policy string inside a plan or a template).
+
+    The same plain values, but built without recursion (``json.loads`` of 100,000 ``[`` raises
+    RecursionError), nesting capped at :data:`MAX_DEPTH`, numbers Python cannot hold kept as text
+    (never ``inf``, which ``json.dumps`` would write as ``Infinity``), and ``NaN``/``Infinity``
+    refused. Raises ValueError, like ``json.loads``, for anything that is not one JSON document.
+    """
+    try:
+        return parse_json(text).to_python()
+    except JsonSyntaxError as exc:
+        raise ValueError(f"{exc.message} (character {exc.offset + 1})") from None

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TypeAlias
 
+from policy_lint.syntax.numbers import NumberText
+
 Scalar: TypeAlias = "str | int | float | bool | None"
 
 
@@ -57,6 +59,11 @@ class ScalarNode(Node):
     def type_name(self) -> str:
         return _scalar_type_name(self.value)
 
+    @property
+    def is_string(self) -> bool:
+        """A string value: text, and not a number kept as its text (:class:`NumberText`)."""
+        return isinstance(self.value, str) and not isinstance(self.value, NumberText)
+
     def __repr__(self) -> str:
         return f"ScalarNode({self.value!r}@{self.offset})"
 
@@ -72,7 +79,7 @@ class ArrayNode(Node):
         self.items: list[Node] = items if items is not None else []
 
     def to_python(self) -> list[Any]:
-        return [item.to_python() for item in self.items]
+        return _to_python(self)  # type: ignore[no-any-return]
 
     @property
     def type_name(self) -> str:
@@ -115,7 +122,7 @@ class ObjectNode(Node):
         return iter(self.pairs)
 
     def to_python(self) -> dict[str, Any]:
-        return {str(k.value): v.to_python() for k, v in self.pairs}
+        return _to_python(self)  # type: ignore[no-any-return]
 
     @property
     def type_name(self) -> str:
@@ -130,9 +137,36 @@ def _scalar_type_name(value: Scalar) -> str:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, NumberText)):
         return "number"
     return "string"
+
+
+def _to_python(root: Node) -> Any:
+    """Plain lists, dicts and scalars (the last of duplicate keys wins, as in JSON), built without
+    recursion: the parsers accept 512 levels, more than Python's stack holds two frames each of."""
+    if isinstance(root, ScalarNode):
+        return root.value
+    top: Any = {} if isinstance(root, ObjectNode) else []
+    stack: list[tuple[Node, Any]] = [(root, top)]
+    while stack:
+        node, out = stack.pop()
+        members = (
+            ((str(k.value), v) for k, v in node.pairs)
+            if isinstance(node, ObjectNode)
+            else enumerate(node.items if isinstance(node, ArrayNode) else [])
+        )
+        for key, child in members:
+            if isinstance(child, ScalarNode):
+                value: Any = child.value
+            else:
+                value = {} if isinstance(child, ObjectNode) else []
+                stack.append((child, value))
+            if isinstance(out, dict):
+                out[key] = value
+            else:
+                out.append(value)
+    return top
 
 
 def walk(node: Node) -> Iterator[Node]:

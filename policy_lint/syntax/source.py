@@ -83,6 +83,36 @@ def read_regular_file(path: str | Path, shown: str, max_bytes: int = DEFAULT_MAX
     file on the open descriptor (no race with a swapped path), and read in chunks with the cap
     enforced on what was actually read, never on ``st_size``.
     """
+    fd, info = _open_regular(path, shown)
+    try:
+        if info.st_size > max_bytes:  # a quick refusal; the cap below holds whatever st_size says
+            raise InputError(_too_big(max_bytes, info.st_size), shown)
+        data = _read_up_to(fd, max_bytes + 1, shown)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise InputError(_too_big(max_bytes), shown)
+    return data
+
+
+def read_head(path: str | Path, shown: str, limit: int) -> bytes:
+    """The first ``limit`` bytes of a regular file, opened as :func:`read_regular_file` opens it.
+
+    For sniffing what a file is (``check`` tells templates from other JSON by their first bytes):
+    a longer file is not an error here, but a FIFO or a device is, as is a file that cannot be read.
+    """
+    fd, _ = _open_regular(path, shown)
+    try:
+        return _read_up_to(fd, limit, shown)
+    finally:
+        os.close(fd)
+
+
+_UNREADABLE_HINT = "make it readable by the user running policy-lint, or leave it out of the paths"
+
+
+def _open_regular(path: str | Path, shown: str) -> tuple[int, os.stat_result]:
+    """A descriptor of ``path`` opened non-blocking, and its stat, or InputError if not a regular file."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
@@ -91,7 +121,7 @@ def read_regular_file(path: str | Path, shown: str, max_bytes: int = DEFAULT_MAX
     except FileNotFoundError:
         raise InputError("no such file", shown) from None
     except PermissionError:
-        raise InputError("permission denied", shown) from None
+        raise InputError(f"permission denied: {_UNREADABLE_HINT}", shown) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
     try:
@@ -101,24 +131,28 @@ def read_regular_file(path: str | Path, shown: str, max_bytes: int = DEFAULT_MAX
             raise InputError("is a directory", shown)
         if not stat.S_ISREG(mode):
             raise InputError(f"not a regular file ({_file_kind(mode)}); only regular files are read", shown)
-        if info.st_size > max_bytes:  # a quick refusal; the cap below holds whatever st_size says
-            raise InputError(_too_big(max_bytes, info.st_size), shown)
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            chunk = os.read(fd, min(_CHUNK, max_bytes + 1 - total))
+    except InputError:
+        os.close(fd)
+        raise
+    except OSError as exc:
+        os.close(fd)
+        raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
+    return fd, info
+
+
+def _read_up_to(fd: int, limit: int, shown: str) -> bytes:
+    """At most ``limit`` bytes from ``fd``, read in chunks."""
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        while total < limit:
+            chunk = os.read(fd, min(_CHUNK, limit - total))
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
-            if total > max_bytes:
-                raise InputError(_too_big(max_bytes), shown)
-    except InputError:
-        raise
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
-    finally:
-        os.close(fd)
     return b"".join(chunks)
 
 

@@ -4,7 +4,8 @@ We compose (not construct) with PyYAML so aliases are not expanded by the
 library: our own walk expands them with a budget, which defuses "billion
 laughs" alias bombs, and keeps unknown tags (CloudFormation's ``!Ref``,
 ``!Sub`` ...) on the node instead of failing. Timestamps stay strings: an
-unquoted ``Version: 2012-10-17`` must not turn into a date.
+unquoted ``Version: 2012-10-17`` must not turn into a date. Numbers Python cannot hold
+(5,000 digits, ``.inf``, ``.nan``) stay their text (:mod:`policy_lint.syntax.numbers`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.numbers import NumberText, held
 from policy_lint.syntax.source import Source
 
 #: How many nodes an alias may expand a document into before we call it a bomb.
@@ -28,6 +30,7 @@ _CONVERTED_TAGS = {
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:null",
 }
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _STANDARD_PREFIX = "tag:yaml.org,2002:"
 
 
@@ -51,9 +54,10 @@ def _scalar_value(node: yaml.ScalarNode, yaml12_booleans: bool) -> Any:
         return node.value  # YAML 1.2: "off", "yes", "no" are strings
     if node.tag in _CONVERTED_TAGS:
         try:
-            return _constructor.yaml_constructors[node.tag](_constructor, node)
-        except (ValueError, yaml.YAMLError):
-            return node.value
+            value = _constructor.yaml_constructors[node.tag](_constructor, node)
+        except (ValueError, yaml.YAMLError):  # e.g. an int of more than 4,300 digits
+            return NumberText(node.value) if node.tag in _NUMBER_TAGS else node.value
+        return held(value, node.value)
     return node.value
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from policy_lint.checks.policy.placeholders import find_placeholders, is_policy_variable
+from policy_lint.policy.placeholders import (
+    Placeholder,
+    find_placeholders,
+    is_policy_variable,
+    placeholder_kind,
+)
 from tests.helpers import at, lint_policy, rule_ids, statement
 
 
@@ -74,3 +79,26 @@ def test_policy_variable_needs_current_version() -> None:
     assert rule_ids(lint_policy(doc, select="PL502")) == ["PL502"]
     doc["Version"] = "2012-10-17"
     assert lint_policy(doc, select="PL5") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["s3:GetObject<", "not an arn <x.y>", "x <= 5", "<>", "<1st>", "{bucket}", "%(x.y)s", "#{}"],
+)
+def test_lookalikes_are_not_placeholders(text: str) -> None:
+    assert find_placeholders(text) == []
+    assert placeholder_kind(text) is Placeholder.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("arn:aws:iam::<Account ID>:root", "<Account ID>"),
+        ("arn:aws:s3:::%(bucket)s", "%(bucket)s"),
+        ("arn:aws:s3:::#{bucket}", "#{bucket}"),
+        ("s3:%{ if read }GetObject%{ endif }", "%{ if read }"),
+    ],
+)
+def test_other_template_syntaxes_are_placeholders(text: str, found: str) -> None:
+    assert find_placeholders(text)[0][1] == found
+    assert placeholder_kind(text) is Placeholder.TEMPLATE

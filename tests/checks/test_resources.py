@@ -11,16 +11,15 @@ import pytest
 from policy_lint.catalog.arns import (
     Arn,
     ArnProblem,
-    Placeholder,
     could_match,
     default_resource_types,
     parse_arn,
-    placeholder_kind,
     split_arn,
 )
 from policy_lint.findings import Finding, Level
 from policy_lint.lint import lint_source
 from policy_lint.lint_context import LintContext, LintOptions
+from policy_lint.policy.placeholders import Placeholder, placeholder_kind
 from policy_lint.syntax.source import read_source
 from tests.helpers import at, lint_policy, rule_ids
 

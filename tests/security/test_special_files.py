@@ -9,25 +9,11 @@ the deadline only turns a regression into a failure instead of a hung CI job.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-DEADLINE = 60  # seconds; the safe path answers in well under one
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "policy_lint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-        check=False,
-    )
-
+from tests.security.cli import CS301_OPEN, OPEN_SSH, run
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this platform has no FIFOs")
 
@@ -74,3 +60,43 @@ def test_a_broken_policy_is_reported_whatever_the_selection(tmp_path: Path) -> N
     refused = run("lint", "broken.json", "--select", "PL6", "--write-baseline", "b.json", cwd=tmp_path)
     assert refused.returncode == 2
     assert not (tmp_path / "b.json").exists()
+
+
+NAMED_PIPE = "not a regular file (a named pipe); only regular files are read"
+
+
+@needs_fifo
+def test_check_of_a_folder_reports_fifos_named_like_its_inputs(tmp_path: Path) -> None:
+    # main.tf used to block the HCL reader, template.yaml the sniff that tells templates apart
+    for name in ("main.tf", "template.yaml", "plan.json", "terraform.tfvars"):
+        os.mkfifo(tmp_path / name)
+    (tmp_path / "open.json").write_text(OPEN_SSH)
+    done = run("check", "--profile-set", "cis", ".", cwd=tmp_path)
+    assert done.returncode == 2
+    for name in ("main.tf", "template.yaml", "plan.json", "terraform.tfvars"):
+        assert f"{name}:1:1: IN001 error {NAMED_PIPE}" in done.stdout
+    assert CS301_OPEN in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+@needs_fifo
+def test_check_refuses_a_fifo_named_explicitly(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "template.yaml")
+    (tmp_path / "open.json").write_text(OPEN_SSH)
+    done = run("check", "--profile-set", "cis", "template.yaml", "open.json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"template.yaml:1:1: IN001 error {NAMED_PIPE}" in done.stdout
+    assert CS301_OPEN in done.stdout
+
+
+@needs_fifo
+def test_check_reports_a_fifo_in_a_called_module_outside_the_checked_folder(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "main.tf").write_text('module "shared" {\n  source = "../shared"\n}\n')
+    (tmp_path / "root" / "open.json").write_text(OPEN_SSH)
+    (tmp_path / "shared").mkdir()
+    os.mkfifo(tmp_path / "shared" / "main.tf")
+    done = run("check", "--profile-set", "cis", "root", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"shared/main.tf:1:1: IN001 error {NAMED_PIPE}" in done.stdout
+    assert CS301_OPEN in done.stdout

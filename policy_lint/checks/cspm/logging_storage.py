@@ -6,7 +6,6 @@ trail-encryption rule (CIS 3.5) contradicts the onboarding guide: see CS203.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from policy_lint.checks.cspm.common import (
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
 from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.syntax.json_parser import loads
 
 CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
 
@@ -344,7 +344,7 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
             continue
         if isinstance(policy, str):
             try:
-                policy = json.loads(policy)
+                policy = loads(policy)
             except ValueError as exc:
                 yield unknown(
                     name, Unknown(f"the policy is not JSON ({exc})"), f"the policy of {label}", where

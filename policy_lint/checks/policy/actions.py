@@ -12,8 +12,9 @@ actions the reference lacks but AWS's own managed policies use: they are real.
 
 Each distinct action string is resolved once per document, whichever of the
 rules runs first; the catalog loads only the services a policy names. Strings
-holding a template placeholder or a policy variable (``${...}``, ``{{ }}``,
-``<...>``) are left to the PL5 rules.
+holding a template placeholder (``${Action}``, ``{{ action }}``, ``<ACTION>``, as
+:mod:`policy_lint.policy.placeholders` defines them) or a policy variable are left to
+the PL5 rules; any other ``<`` or ``{`` is judged like the rest of the string.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from policy_lint.catalog.actions import ActionCatalog, ActionLookup, Retirement,
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument
+from policy_lint.policy.placeholders import has_placeholder, policy_variables
 from policy_lint.rules import Report, policy_rule
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -39,7 +41,6 @@ RETIRED = "PL205"
 UNDOCUMENTED = "PL206"
 
 _PART = re.compile(r"^[A-Za-z0-9*?_.-]+$")
-_PLACEHOLDER_MARKS = ("${", "{{", "%{", "<")
 #: How many managed policy names a PL206 message lists before "and N more".
 _SHOWN_POLICIES = 3
 #: Longest service prefix tried when a colon is missing (s3GetObject -> s3:GetObject).
@@ -187,8 +188,8 @@ def _retired(text: str, retirement: Retirement) -> Outcome:
 
 def judge(text: str, catalog: ActionCatalog) -> Outcome | None:
     """The PL2 outcome for one action string, or None when it names live, documented actions."""
-    if text == "*" or any(mark in text for mark in _PLACEHOLDER_MARKS):
-        return None
+    if text == "*" or has_placeholder(text) or policy_variables(text):
+        return None  # PL501 / PL502 report these
     reason = malformed_reason(text)
     if reason is not None:
         return Outcome(MALFORMED, f"malformed action {text!r}: {reason}", _malformed_hint(text, catalog))

@@ -13,12 +13,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from policy_lint.catalog.actions import ActionCatalog, ActionInfo
-from policy_lint.catalog.arns import (
-    MERGED_SERVICE_PREFIXES,
-    Placeholder,
-    default_resource_types,
-    placeholder_kind,
-)
+from policy_lint.catalog.arns import MERGED_SERVICE_PREFIXES, default_resource_types
 from policy_lint.catalog.conditions import (
     ACTIONS_BEYOND_REFERENCE,
     ConditionKeyInfo,
@@ -34,6 +29,7 @@ from policy_lint.catalog.conditions import (
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import ConditionEntry, PolicyDocument, Statement
+from policy_lint.policy.placeholders import Placeholder, placeholder_kind
 from policy_lint.rules import Report, policy_rule
 from policy_lint.syntax.nodes import Node, ObjectNode, ScalarNode
 

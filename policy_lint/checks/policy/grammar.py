@@ -345,7 +345,7 @@ def wrong_type(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 
 def _is_string(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and isinstance(node.value, str)
+    return isinstance(node, ScalarNode) and node.is_string
 
 
 def _string_or_list(name: str, value: Node) -> Iterator[Report]:

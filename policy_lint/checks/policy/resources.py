@@ -19,19 +19,17 @@ from policy_lint.catalog.arns import (
     MERGED_SERVICE_PREFIXES,
     Arn,
     ArnProblem,
-    Placeholder,
     ResourceType,
     ResourceTypeCatalog,
     could_match,
     default_resource_types,
     has_wildcard,
     parse_arn,
-    placeholder_kind,
 )
-from policy_lint.checks.policy.placeholders import find_placeholders
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
+from policy_lint.policy.placeholders import has_placeholder
 from policy_lint.rules import Report, policy_rule
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -43,8 +41,8 @@ _ARN_SHAPE = "arn:partition:service:region:account:resource"
 
 @lru_cache(maxsize=8192)
 def _has_placeholder(text: str) -> bool:
-    """Template text that PL5 reports (or that is otherwise unfilled): the ARN is not judged."""
-    return bool(find_placeholders(text)) or placeholder_kind(text) is not Placeholder.NONE
+    """Template text that PL501 reports: the ARN is not judged (nor reported twice)."""
+    return has_placeholder(text)
 
 
 @lru_cache(maxsize=8192)
