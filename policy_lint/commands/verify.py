@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 import click
@@ -27,6 +28,13 @@ from policy_lint.commands.options import project_options, result_options, split_
 @project_options
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent API calls."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    help="Seconds for the whole collection; what AWS has not answered by then is reported unknown.",
 )
 @click.option(
     "--demo",
@@ -51,12 +59,14 @@ def verify(
     baseline: str | None,
     write_baseline: str | None,
     workers: int,
+    timeout: float,
     demo: bool,
 ) -> None:
     """Verify the onboarding in a live AWS account, read-only (see docs/live.md).
 
     Exit 0: nothing failed at or above --fail-on; 1: something did; 2: AWS could not be used
-    (no credentials, endpoint unreachable) or an input is invalid.
+    (no credentials, endpoint unreachable, no answer to the first call within --timeout) or an
+    input is invalid. Facts AWS did not answer within --timeout are unknown, not failed.
     """
     from policy_lint.commands.judging import emit, exit_status, judge, selection_for
     from policy_lint.live.collector import CollectOptions, collect
@@ -69,31 +79,37 @@ def verify(
     fail_on = fail_on or settings.fail_on or "error"
     selection = selection_for("verify", select, ignore, settings, profile_set)
     options = CollectOptions(
-        regions=split_ids(regions, upper=False), profile=profile, role_arn=role_arn, workers=workers
+        regions=split_ids(regions, upper=False),
+        profile=profile,
+        role_arn=role_arn,
+        workers=workers,
+        timeout=timeout,
     )
     progress = _progress_display()
-    server = None
     config: OnboardingConfig | None = None
-    try:
-        if demo:
-            if config_path or profile or role_arn:
-                raise click.UsageError(
-                    "--demo provisions its own account: drop --config, --profile, --role-arn"
-                )
-            from policy_lint.live import demo as demo_mod
+    with ExitStack() as cleanup:
+        try:
+            if demo:
+                if config_path or profile or role_arn:
+                    raise click.UsageError(
+                        "--demo provisions its own account: drop --config, --profile, --role-arn"
+                    )
+                from policy_lint.live import demo as demo_mod
 
-            server, config, options = demo_mod.start(options, progress)
-            config_path = config.path
-        else:
-            config = load_config(config_path) if config_path else None
-        collection = collect(config, options, progress)
-    except LiveError as exc:
-        progress("")
-        click.echo(f"policy-lint: error: {exc}", err=True)
-        sys.exit(2)
-    finally:
-        if server is not None:
-            server.stop()
+                cleanup.enter_context(demo_mod.isolated_environment())
+                server, config, options = demo_mod.start(options, progress)
+                cleanup.callback(server.stop)
+                config_path = config.path
+            else:
+                config = load_config(config_path) if config_path else None
+            collection = collect(config, options, progress)
+        except LiveError as exc:
+            progress("")
+            click.echo(f"policy-lint: error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            progress("")  # the caller prints "interrupted" on a clean line
+            raise
     progress("")
     inventory = collection.inventory
     verdict = judge(
@@ -129,6 +145,13 @@ def verify(
     )
     for key, reason in inventory.collection_errors.items():
         click.echo(f"policy-lint: note: {key}: {reason}", err=True)
+    if collection.not_collected:
+        click.echo(
+            f"policy-lint: warning: the --timeout of {timeout:g} s ran out: {collection.not_collected} "
+            "calls got no answer, and the facts they would have given are unknown "
+            "(a large account may need a longer --timeout)",
+            err=True,
+        )
     if demo:
         from policy_lint.live import demo as demo_mod
 

@@ -58,9 +58,12 @@ def _root_key_active(api: Api, present: Maybe[bool]) -> Maybe[bool]:
     report = _credential_report(api)
     if isinstance(report, Unknown):
         return report
-    for row in csv.DictReader(io.StringIO(report)):
-        if row.get("user") == "<root_account>":
-            return any(row.get(f"access_key_{n}_active", "").lower() == "true" for n in (1, 2))
+    try:
+        for row in csv.DictReader(io.StringIO(report)):
+            if row.get("user") == "<root_account>":
+                return any(str(row.get(f"access_key_{n}_active") or "").lower() == "true" for n in (1, 2))
+    except csv.Error as exc:
+        return Unknown(f"malformed response from iam:GetCredentialReport: the report is not CSV: {exc}")
     return Unknown("the IAM credential report has no <root_account> row")
 
 
@@ -76,7 +79,8 @@ def _credential_report(api: Api) -> str | Unknown:
         )
         if not isinstance(reply, Failure):
             content: Any = reply.get("Content", b"")
-            return content.decode("utf-8") if isinstance(content, bytes) else str(content)
+            # a byte that is not UTF-8 becomes U+FFFD: the row and the columns read are ASCII
+            return content.decode("utf-8", "replace") if isinstance(content, bytes) else str(content)
         if reply.code not in ("ReportNotPresent", "ReportExpired", "ReportInProgress"):
             return reply.unknown()
         if not generated:
@@ -86,4 +90,4 @@ def _credential_report(api: Api) -> str | Unknown:
             generated = True
         if time.monotonic() > deadline:
             return Unknown(f"the IAM credential report was not ready within {REPORT_WAIT_SECONDS:.0f} s")
-        time.sleep(1.0)
+        api.deadline.sleep(1.0)

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from policy_lint.inventory.model import Unknown
-from policy_lint.live.session import CallStats, client_config, iam_action
+from policy_lint.live.deadline import Deadline, Stopped
+from policy_lint.live.session import (
+    CallStats,
+    ReadOnlyViolation,
+    client_config,
+    describe_malformed,
+    iam_action,
+)
 
 DENIED_CODES = frozenset(
     {
@@ -30,6 +37,10 @@ DENIED_CODES = frozenset(
     }
 )
 UNSUPPORTED_CODES = frozenset({"NotImplemented", "InvalidAction", "UnknownOperationException", "404"})
+#: Codes of failures that are not AWS error responses.
+NOT_COLLECTED = "NotCollected"  # the deadline passed (or Ctrl-C) before the answer
+MALFORMED = "MalformedResponse"  # an answer botocore or the shape check could not read
+REFUSED = "ReadOnlyViolation"  # botocore itself wanted a call off the allow-list (S3 Express CreateSession)
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,12 @@ class Failure:
 
     @property
     def reason(self) -> str:
+        if self.code == NOT_COLLECTED:
+            return f"{self.action} {self.message}"
+        if self.code == MALFORMED:
+            return f"malformed response from {self.action}: {self.message}"
+        if self.code == REFUSED:
+            return f"{self.action} needed a call the read-only guard refused: {self.message}"
         if self.code in DENIED_CODES:
             return f"{self.action} denied: {self.code}: {self.message}".rstrip(": ")
         if self.code in UNSUPPORTED_CODES:
@@ -61,11 +78,19 @@ class ErrorLog:
 
     def __init__(self) -> None:
         self.errors: dict[str, str] = {}
+        #: calls the deadline (or Ctrl-C) left without an answer
+        self.not_collected = 0
         self._lock = threading.Lock()
 
     def record(self, key: str, reason: str) -> None:
         with self._lock:
             self.errors[key] = reason
+
+    def record_not_collected(self, action: str, reason: str) -> None:
+        """One entry per action, not one per user or queue the deadline left out."""
+        with self._lock:
+            self.errors[action] = reason
+            self.not_collected += 1
 
 
 class Api:
@@ -82,6 +107,7 @@ class Api:
         endpoint_url: str | None = None,
         stats: CallStats | None = None,
         max_pool: int = 10,
+        deadline: Deadline | None = None,
     ) -> None:
         self.session = session
         self.partition = partition
@@ -90,7 +116,9 @@ class Api:
         self.errors = errors
         self.endpoint_url = endpoint_url
         self.stats = stats
-        self._config = client_config(max_pool)
+        #: every call waits at most until this deadline, and stops at once when it is cancelled
+        self.deadline = deadline or Deadline()
+        self._config = client_config(max_pool, timeout=self.deadline.seconds)
         # A local endpoint (moto, a proxy) cannot serve s3control's "{AccountId}." host prefix.
         overridden = (
             endpoint_url
@@ -163,9 +191,13 @@ class Api:
     ) -> Reply:
         from botocore.exceptions import BotoCoreError, ClientError
 
+        from policy_lint.live.shapes import malformed_errors
+
         action = iam_action(service, operation)
         try:
-            return run()
+            return self.deadline.run(run)
+        except Stopped as exc:
+            failure = Failure(action, NOT_COLLECTED, str(exc))
         except ClientError as exc:
             error = exc.response.get("Error", {})
             code = str(
@@ -174,8 +206,22 @@ class Api:
             failure = Failure(action, code, " ".join(str(error.get("Message", "")).split()))
         except BotoCoreError as exc:
             failure = Failure(action, type(exc).__name__, str(exc))
-        if failure.code not in expected:
+        except ReadOnlyViolation as exc:
+            failure = Failure(action, REFUSED, str(exc))
+        except malformed_errors() as exc:
+            failure = Failure(action, MALFORMED, describe_malformed(exc))
+        if failure.code == NOT_COLLECTED:
+            self.errors.record_not_collected(action, failure.reason)
+        elif failure.code not in expected:
             self.errors.record(f"{action} {about}".strip(), failure.reason)
+        return failure
+
+    def malformed(self, service: str, operation: str, about: str, problem: str) -> Failure:
+        """A reply that passed botocore but lacks what the collector needs (a list entry without
+        its name): recorded like a failed call."""
+        action = iam_action(service, operation)
+        failure = Failure(action, MALFORMED, problem)
+        self.errors.record(f"{action} {about}".strip(), failure.reason)
         return failure
 
     def _no_account_host(self, request: Any, **_: Any) -> None:

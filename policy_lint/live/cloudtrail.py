@@ -18,7 +18,12 @@ from policy_lint.live.api import Api, Failure, run_all
 
 def describe_trails(api: Api, region: str) -> list[dict[str, Any]] | Failure:
     reply = api.call("cloudtrail", "DescribeTrails", region=region, about=region, includeShadowTrails=True)
-    return reply if isinstance(reply, Failure) else list(reply.get("trailList", []))
+    if isinstance(reply, Failure):
+        return reply
+    trails = list(reply.get("trailList", []))
+    if not all(trail.get("TrailARN") for trail in trails):
+        return api.malformed("cloudtrail", "DescribeTrails", region, "a trail has no TrailARN")
+    return trails
 
 
 def unique_trails(per_region: Iterable[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, dict[str, Any]]]:

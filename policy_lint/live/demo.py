@@ -4,6 +4,7 @@ Starts moto's server in-process on 127.0.0.1 (a free port), provisions the guide
 onboarding through boto3 with two deliberate faults, and hands the collector an endpoint
 and dummy credentials that cannot reach AWS. Provisioning writes go through a separate,
 unguarded session pinned to the local server; the verifier's session stays read-only.
+The demo reads none of the user's AWS configuration (see :func:`isolated_environment`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,38 @@ audit_log:
 """
 
 
+@contextmanager
+def isolated_environment() -> Iterator[None]:
+    """The demo's process environment without the user's AWS settings, restored afterwards.
+
+    botocore reads ``AWS_PROFILE`` and the config files in every session it builds, moto's
+    server included: a profile that does not exist made the demo fail with ProfileNotFound,
+    and the user's endpoints or credentials have no business in a demo pinned to a local server.
+    """
+    saved = dict(os.environ)
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        del os.environ[key]
+    os.environ.update(
+        {
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def config_text(account: str) -> str:
+    """The onboarding.yaml of the demo's onboarding in ``account``."""
+    return CONFIG_TEMPLATE.format(
+        region=REGION, user=USER, account=account, queue=QUEUE, bucket=BUCKET, trail=TRAIL
+    )
+
+
 class DemoServer:
     """moto's ThreadedMotoServer on a free loopback port."""
 
@@ -95,12 +129,7 @@ def start(
         account = provision(server.endpoint)
         folder = Path(tempfile.mkdtemp(prefix="policy-lint-demo-"))
         path = folder / "onboarding.yaml"
-        path.write_text(
-            CONFIG_TEMPLATE.format(
-                region=REGION, user=USER, account=account, queue=QUEUE, bucket=BUCKET, trail=TRAIL
-            ),
-            encoding="utf-8",
-        )
+        path.write_text(config_text(account), encoding="utf-8")
         config = load_config(str(path))
     except Exception:
         server.stop()

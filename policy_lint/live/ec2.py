@@ -15,6 +15,8 @@ def security_groups(api: Api, region: str) -> list[SecurityGroup] | Failure:
     groups = api.paginate("ec2", "DescribeSecurityGroups", "SecurityGroups", region=region, about=region)
     if isinstance(groups, Failure):
         return groups
+    if not all(raw.get("GroupId") for raw in groups):
+        return api.malformed("ec2", "DescribeSecurityGroups", region, "a security group has no GroupId")
     return [to_group(api, region, raw) for raw in groups]
 
 

@@ -11,7 +11,15 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-from policy_lint.inventory.model import AccessKey, IamGroup, IamPolicy, IamUser, Maybe, Origin, PolicyRef
+from policy_lint.inventory.model import (
+    AccessKey,
+    IamGroup,
+    IamPolicy,
+    IamUser,
+    Maybe,
+    Origin,
+    PolicyRef,
+)
 from policy_lint.live.api import Api, Failure, iso, run_all
 
 
@@ -63,6 +71,8 @@ def _access_keys(api: Api, name: str) -> Maybe[list[AccessKey]]:
     keys = api.paginate("iam", "ListAccessKeys", "AccessKeyMetadata", about=about, UserName=name)
     if isinstance(keys, Failure):
         return keys.unknown()
+    if not all(meta.get("AccessKeyId") for meta in keys):
+        return api.malformed("iam", "ListAccessKeys", about, "an entry has no AccessKeyId").unknown()
     result: list[AccessKey] = []
     for meta in keys:
         key_id = str(meta["AccessKeyId"])
@@ -89,6 +99,8 @@ def _attached(api: Api, operation: str, about: str, **params: Any) -> Maybe[list
     attached = api.paginate("iam", operation, "AttachedPolicies", about=about, **params)
     if isinstance(attached, Failure):
         return attached.unknown()
+    if not all(p.get("PolicyName") and p.get("PolicyArn") for p in attached):
+        return api.malformed("iam", operation, about, "an entry has no PolicyName or PolicyArn").unknown()
     return [PolicyRef(p["PolicyName"], arn=p["PolicyArn"]) for p in attached]
 
 
@@ -100,7 +112,11 @@ def _inline(api: Api, list_op: str, get_op: str, about: str, **params: Any) -> M
     for policy_name in names:
         got = api.call("iam", get_op, about=f"{about} policy/{policy_name}", PolicyName=policy_name, **params)
         # botocore decodes the URL-encoded JSON document into a dict.
-        document = got.unknown() if isinstance(got, Failure) else got.get("PolicyDocument")
+        document = (
+            got.unknown()
+            if isinstance(got, Failure)
+            else _document(api, get_op, f"{about} policy/{policy_name}", got.get("PolicyDocument"))
+        )
         refs.append(PolicyRef(policy_name, document=document, inline=True))
     return refs
 
@@ -128,9 +144,16 @@ def collect_policy(api: Api, arn: str, name: str) -> IamPolicy:
     policy.document = (
         version.unknown()
         if isinstance(version, Failure)
-        else version.get("PolicyVersion", {}).get("Document")
+        else _document(api, "GetPolicyVersion", about, version.get("PolicyVersion", {}).get("Document"))
     )
     return policy
+
+
+def _document(api: Api, operation: str, about: str, document: Any) -> Maybe[dict[str, Any]]:
+    """A policy document as botocore decoded it (a dict); text it could not decode is malformed."""
+    if isinstance(document, dict):
+        return document
+    return api.malformed("iam", operation, about, "the policy document is not a JSON object").unknown()
 
 
 def collect_identities(

@@ -45,8 +45,8 @@ def parse_policy(text: str | None, what: str) -> Maybe[dict[str, Any] | None]:
         return None
     try:
         document = json.loads(text)
-    except ValueError as exc:
-        return Unknown(f"{what} is not valid JSON: {exc}")
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to read
+        return Unknown(f"{what} is not valid JSON: {type(exc).__name__}: {str(exc)[:200]}")
     return document if isinstance(document, dict) else Unknown(f"{what} is not a JSON object")
 
 
@@ -79,7 +79,8 @@ def source_buckets(queues: Iterable[Queue]) -> set[str]:
         for statement in statements if isinstance(statements, list) else [statements]:
             if not isinstance(statement, dict):
                 continue
-            for operator in (statement.get("Condition") or {}).values():
+            condition = statement.get("Condition")
+            for operator in condition.values() if isinstance(condition, dict) else ():
                 if not isinstance(operator, dict):
                     continue
                 for key, values in operator.items():

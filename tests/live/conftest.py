@@ -7,6 +7,11 @@ account and its collected inventory are shared by every test of a module.
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -94,3 +99,38 @@ def stub_api(**clients: Any) -> Any:
         account_id="123456789012",
         errors=ErrorLog(),
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    """``python -m moto.server`` on a free loopback port, for CLI runs in a subprocess (one per module)."""
+    pytest.importorskip("moto.server", reason="moto[server] is a test extra: pip install 'policy-lint[test]'")
+    port = _free_port()
+    env = dummy_env({"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("moto_server did not start")
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -103,11 +103,7 @@ def world(
     account = demo.provision(None)
     extras = _extras(account)
     path = Path(tmp_path_factory.mktemp("live")) / "onboarding.yaml"
-    path.write_text(
-        demo.CONFIG_TEMPLATE.format(
-            region=R, user=demo.USER, account=account, queue=demo.QUEUE, bucket=demo.BUCKET, trail=demo.TRAIL
-        )
-    )
+    path.write_text(demo.config_text(account))
     collection = collect(load_config(str(path)), CollectOptions(regions=(R, OTHER), workers=4))
     yield collection, extras
 

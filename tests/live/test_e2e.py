@@ -7,12 +7,8 @@ with only AWS_ENDPOINT_URL and dummy credentials, as a user would run it against
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,54 +21,11 @@ from .conftest import dummy_env
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    pytest.importorskip("moto.server", reason="moto[server] is a test extra: pip install 'policy-lint[test]'")
-    port = _free_port()
-    env = dummy_env({"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("moto_server did not start")
-                time.sleep(0.2)
-        yield endpoint
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def verified(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     account = demo.provision(moto_server)
     path = Path(tmp_path_factory.mktemp("e2e")) / "onboarding.yaml"
-    path.write_text(
-        demo.CONFIG_TEMPLATE.format(
-            region=demo.REGION,
-            user=demo.USER,
-            account=account,
-            queue=demo.QUEUE,
-            bucket=demo.BUCKET,
-            trail=demo.TRAIL,
-        )
-    )
+    path.write_text(demo.config_text(account))
     proc = subprocess.run(
         [
             sys.executable,

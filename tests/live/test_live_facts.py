@@ -134,3 +134,17 @@ def test_quick_plan_user_whose_key_status_is_unknown_is_unknown_not_a_missing_ke
     unsure = _user("AlibabaSasSubAccount_x4", AccessKey("ABCD", Unknown("iam:ListAccessKeys throttled")))
     [(status, message)] = _verdicts(Inventory(config=QUICK, users=[unsure]), "OB122")
     assert status is Status.UNKNOWN and "iam:ListAccessKeys throttled" in message
+
+
+def test_a_name_missing_from_an_incomplete_live_listing_is_unknown() -> None:
+    """iam:ListUsers denied (or not answered before --timeout): the onboarding user may well exist,
+    so OB101 is unknown, not failed. With every user listed, the same absence fails."""
+    incomplete = Inventory(config=MANUAL, sources=["config", "live"], users=[_user("someone-else")])
+    [(status, message)] = _verdicts(incomplete, "OB101")
+    assert status is Status.UNKNOWN
+    assert message.endswith("the live account's users could not all be listed (see collection_errors)")
+    complete = Inventory(
+        config=MANUAL, sources=["config", "live"], users=[_user("someone-else")], complete={"users"}
+    )
+    [(status, _)] = _verdicts(complete, "OB101")
+    assert status is Status.FAIL

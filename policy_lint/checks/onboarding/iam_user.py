@@ -62,12 +62,15 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
     declared = [links.user_label(u) for u in inventory.users]
     if config is not None and config.iam_user:
         unknown_names = [u for u in inventory.users if isinstance(u.name, Unknown)]
-        status = Status.UNKNOWN if unknown_names else Status.FAIL
+        gap = links.live_listing_gap(inventory, "users")
+        status = Status.UNKNOWN if unknown_names or gap else Status.FAIL
         message = f"no IAM user named {config.iam_user} is declared" + (
             f" (declared: {links.join(declared)})" if declared else ""
         )
         if unknown_names:
             message += f"; {len(unknown_names)} user(s) have an unknown name"
+        if gap:
+            message += f"; {gap}"
         yield Result(
             status,
             "config:iam_user",

@@ -264,6 +264,15 @@ def has_infrastructure(inventory: Inventory) -> bool:
     )
 
 
+def live_listing_gap(inventory: Inventory, kind: str) -> str | None:
+    """Why a live account's ``kind`` ("users", "trails", "queues") may lack a resource that exists:
+    a listing call was refused, failed or ran out of time, so a name missing from it is unknown,
+    not absent. None when the listing is complete or the inventory is not from a live account."""
+    if "live" not in inventory.sources or kind in inventory.complete:
+        return None
+    return f"the live account's {kind} could not all be listed (see collection_errors)"
+
+
 def pipeline_in_scope(inventory: Inventory) -> bool:
     """OB2/OB3 rules run with an audit_log configured, without a configuration, or when the
     inputs declare a trail or a queue (the pipeline is optional, FACTS E12)."""

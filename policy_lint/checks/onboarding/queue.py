@@ -507,6 +507,8 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
                 Status.UNKNOWN,
                 f"queue {cfg.queue_name} not found; some queue names are unknown",
             )
+        elif gap := links.live_listing_gap(inventory, "queues"):
+            status, message = (Status.UNKNOWN, f"queue {cfg.queue_name} not found; {gap}")
         else:
             status = Status.FAIL
             message = f"no queue named {cfg.queue_name} is declared (declared: {links.join(names)})"
@@ -518,13 +520,15 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
     if cfg.trail:
         declared = [links.display(t.name, t) for t in inventory.trails]
         ok = bool(found.trails)
+        gap = None if ok else links.live_listing_gap(inventory, "trails")
         yield verdict(
             "trail",
-            Status.PASS if ok else Status.FAIL,
+            Status.PASS if ok else Status.UNKNOWN if gap else Status.FAIL,
             f"trail {cfg.trail} is declared"
             if ok
             else f"no trail named {cfg.trail} is declared"
-            + (f" (declared: {links.join(declared)})" if declared else ""),
+            + (f" (declared: {links.join(declared)})" if declared else "")
+            + (f"; {gap}" if gap else ""),
             {"configured": cfg.trail, "declared": declared},
         )
 

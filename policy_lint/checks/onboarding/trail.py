@@ -55,11 +55,13 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
             if cfg.trail
             else f"writing to {cfg.bucket or 'the bucket notifying ' + cfg.queue_name}"
         )
+        gap = links.live_listing_gap(inventory, "trails")
         yield Result(
-            Status.FAIL,
+            Status.UNKNOWN if gap else Status.FAIL,
             f"config:{key}",
             f"no CloudTrail trail {target} is declared"
-            + (f" (declared: {links.join(_name(t) for t in inventory.trails)})" if inventory.trails else ""),
+            + (f" (declared: {links.join(_name(t) for t in inventory.trails)})" if inventory.trails else "")
+            + (f"; {gap}" if gap else ""),
             config.location(key),
             {"declared_trails": [_name(t) for t in inventory.trails]},
         )
