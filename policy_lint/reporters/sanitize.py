@@ -69,13 +69,26 @@ _SESSION_TOKEN = re.compile(
     r"(?<![A-Za-z0-9/+=])(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+]*=*"
 )
 #: A long run of base64: other session and bearer tokens, key material. 100 characters is far
-#: longer than any ARN part or resource name.
+#: longer than any ARN part or resource name; file paths are as long, and told apart by
+#: :func:`_looks_random`.
 _LONG_BASE64 = re.compile(r"(?<![A-Za-z0-9/+=_-])[A-Za-z0-9/+_-]{100,}={0,2}(?![A-Za-z0-9/+=_-])")
 #: AWS access key IDs: AKIA (long-term), ASIA (temporary), ABIA/ACCA (STS service bearer and
 #: context keys): a 4-letter prefix and 16 upper-case alphanumerics.
 _ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])")
 #: A secret access key is 40 base64 characters.
 _SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+
+
+#: Every pattern above needs one of these words (looked for in the lower-cased text) or a long
+#: run of base64: two scans tell most strings (rule IDs, messages, paths) need no more work,
+#: which keeps reporting thousands of findings fast.
+_MAYBE_SECRET_WORD = re.compile(
+    r"s(?:ecret)|t(?:oken)|p(?:assw|rivate)|c(?:redential)|a(?:pi_?key|uthorization|kia|sia|bia|cca)"
+    r"|b(?:earer)|g(?:h[pousr]_|ithub_pat_)|e(?:yj)|i(?:qoj)|f(?:[wq]og)"
+)
+_MAYBE_SECRET_RUN = re.compile(
+    r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}|(?<![A-Za-z0-9/+_-])[A-Za-z0-9/+_-]{100}"
+)
 
 
 def _mixed(text: str) -> bool:
@@ -89,6 +102,13 @@ def _class_changes(text: str) -> int:
         return 0 if c.isupper() else 1 if c.islower() else 2 if c.isdigit() else 3
 
     return sum(kind(a) != kind(b) for a, b in pairwise(text))
+
+
+def _looks_random(text: str) -> bool:
+    """As random as base64: upper case, lower case and a digit, and the character class changes
+    at 40% of the positions or more (random base64 about 65%, words and paths such as
+    ``aws-samples__aws-secure-environment-accelerator/reference-artifacts/...`` about 15%)."""
+    return _mixed(text) and _class_changes(text) >= 0.4 * len(text)
 
 
 def _looks_like_secret_key(text: str) -> bool:
@@ -147,6 +167,8 @@ def redact(text: str) -> str:
     docs/reports.md ("Secrets") lists what is redacted and what is left alone (ARNs, account
     IDs, policy text, hex digests).
     """
+    if not _MAYBE_SECRET_WORD.search(text.lower()) and not _MAYBE_SECRET_RUN.search(text):
+        return text
     text = _PRIVATE_KEY.sub("[redacted private key]", text)
     text = _redact_labelled(_ASSIGNMENT, _ASSIGNED_VALUE, _SECRET_WORD, _secret_assignment, text)
     text = _redact_labelled(_FIELD, _FIELD_VALUE, _SECRET_NAME_END, _secret_field, text)
@@ -155,7 +177,7 @@ def redact(text: str) -> str:
     text = _GITHUB_TOKEN.sub("[redacted GitHub token]", text)
     text = _JWT.sub("[redacted token]", text)
     text = _SESSION_TOKEN.sub("[redacted session token]", text)
-    text = _LONG_BASE64.sub(lambda m: "[redacted token]" if _mixed(m.group(0)) else m.group(0), text)
+    text = _LONG_BASE64.sub(lambda m: "[redacted token]" if _looks_random(m.group(0)) else m.group(0), text)
     text = _ACCESS_KEY_ID.sub(lambda m: "…" + m.group(0)[-4:], text)
     return _SECRET_KEY.sub(
         lambda m: "[redacted secret]" if _looks_like_secret_key(m.group(0)) else m.group(0), text

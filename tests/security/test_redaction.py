@@ -177,6 +177,10 @@ def test_each_kind_of_secret_is_redacted(text: str, expected: str) -> None:
         '{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}',
         "principal AROAEXAMPLEROLEID12345:session",  # a unique ID, not a key
         "Basic authentication is off",
+        # Long paths: 40-character and 100-character runs of base64 characters, but not random.
+        "policies/iam-managed/AWSEC2SpotFleetServiceRolePolicy.json:20:17",
+        "corpus/iam-custom/aws-samples__aws-secure-environment-accelerator/reference-artifacts/"
+        "Custom-Scripts/lza-upgrade/src/assets/custom-config-rules/attach-ec2-instance-profile-role.json",
     ],
 )
 def test_what_is_not_a_secret_is_left_alone(text: str) -> None:
