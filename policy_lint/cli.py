@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from policy_lint import __version__
+from policy_lint.commands.console import clean_click_message, echo_err
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs, OptionGrammar, split_hook_args
 from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
 from policy_lint.errors import InputError
@@ -23,7 +24,10 @@ POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp"]
 
 
 class PolicyLintGroup(click.Group):
-    """Turns every unexpected failure into a one-line message and exit code 2, never a traceback."""
+    """Turns every unexpected failure into a one-line message and exit code 2, never a traceback.
+
+    Every message is cleaned (:mod:`policy_lint.commands.console`): it may quote input.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # `lint --hook`: split pre-commit's `args + file names` before click can read a file
@@ -33,16 +37,24 @@ class PolicyLintGroup(click.Group):
             split = split_hook_args(args[2:], OptionGrammar.of(lint_command, ctx))
             ctx.meta[META_KEY] = split
             args = ["lint", HOOK_FLAG, *split.command_line()]
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:
+            clean_click_message(exc)
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except click.ClickException as exc:
+            clean_click_message(exc)
             raise
         except InputError as exc:
             # Located errors read like findings (path:line:col: message); others get a prefix.
-            click.echo(str(exc) if exc.path else f"policy-lint: error: {exc}", err=True)
+            for line in exc.lines():
+                echo_err(line if exc.path else f"policy-lint: error: {line}")
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("policy-lint: interrupted", err=True)
@@ -55,11 +67,8 @@ class PolicyLintGroup(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(141)
         except Exception as exc:  # last line of defence: a bug must not print a traceback at users
-            click.echo(
-                f"policy-lint: internal error: {type(exc).__name__}: {exc}\n"
-                "Please report this with the input that caused it.",
-                err=True,
-            )
+            echo_err(f"policy-lint: internal error: {type(exc).__name__}: {exc}")
+            click.echo("Please report this with the input that caused it.", err=True)
             ctx.exit(2)
 
 
@@ -177,11 +186,12 @@ def lint(
         commented_files=result.yaml_inputs,
     )
     if filtered.baseline_written is not None:
-        click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
+        echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
         sys.exit(0)
     result.findings = filtered.kept
     for error in result.errors:
-        click.echo(f"{error}", err=True)
+        for line in error.lines():
+            echo_err(line)
     from policy_lint.reporters.formats import render, utc_timestamp
 
     colour = fmt == "text" and (sys.stdout.isatty() if color is None else color)
@@ -509,11 +519,11 @@ def diff_command(
 
             for problem in problems:
                 click.echo(format_finding(problem, colour), color=colour)
-            click.echo(f"policy-lint: {reason}", err=True)
+            echo_err(f"policy-lint: {reason}")
         sys.exit(2)
     result = d.diff_policies(policies, refs, notes=notes)
     for note in result.notes:
-        click.echo(f"policy-lint: note: {note}", err=True)
+        echo_err(f"policy-lint: note: {note}")
     if fmt == "json":
         click.echo(d.render_json(result, context=context), nl=False)
     else:

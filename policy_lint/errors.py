@@ -23,6 +23,10 @@ class InputError(Exception):
         # Keep path/line/col when findings cross a process boundary (parallel linting).
         return (InputError, (self.message, self.path, self.line, self.col))
 
+    def lines(self) -> list[str]:
+        """The error as lines to print, one per problem (:meth:`__str__` joins them)."""
+        return [str(self)]
+
     def __str__(self) -> str:
         where = self.path or ""
         if self.path and self.line is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from policy_lint.commands.console import echo_err
 from policy_lint.findings import Finding, Level
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def judge(
         write_baseline=write_baseline,
     )
     if filtered.baseline_written is not None:
-        click.echo(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}", err=True)
+        echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
         sys.exit(0)
     return Judgement(list(filtered.kept), list(problems), filtered.suppressed)
 

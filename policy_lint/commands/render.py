@@ -27,13 +27,14 @@ def render(config_path: str, out_dir: str) -> None:
     from policy_lint.lint_context import LintOptions
     from policy_lint.onboarding.config import load_config
     from policy_lint.render import render as render_policies
+    from policy_lint.reporters.sanitize import clean
     from policy_lint.reporters.text import format_finding
 
     config = load_config(config_path)
     written = render_policies(config, Path(out_dir))
     for policy in written:
         where = "the IAM user" if policy.attach_to == "iam-user" else "the SQS queue's access policy"
-        click.echo(f"wrote {policy.path} (attach to {where}; needed by {', '.join(policy.features)})")
+        click.echo(f"wrote {clean(policy.path)} (attach to {where}; needed by {', '.join(policy.features)})")
     if config.domain == "china":
         click.echo(
             "note: ARNs use the aws-cn partition; the guide's template hard-codes arn:aws: (erratum E7)"

@@ -14,7 +14,9 @@ from typing import Any
 
 import click
 
+from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import project_options, result_options, split_ids
+from policy_lint.reporters.sanitize import clean
 
 
 @click.command()
@@ -105,7 +107,7 @@ def verify(
             collection = collect(config, options, progress)
         except LiveError as exc:
             progress("")
-            click.echo(f"policy-lint: error: {exc}", err=True)
+            echo_err(f"policy-lint: error: {exc}")
             sys.exit(2)
         except KeyboardInterrupt:
             progress("")  # the caller prints "interrupted" on a clean line
@@ -144,13 +146,12 @@ def verify(
         timestamp=timestamp,
     )
     for key, reason in inventory.collection_errors.items():
-        click.echo(f"policy-lint: note: {key}: {reason}", err=True)
+        echo_err(f"policy-lint: note: {key}: {reason}")
     if collection.not_collected:
-        click.echo(
+        echo_err(
             f"policy-lint: warning: the --timeout of {timeout:g} s ran out: {collection.not_collected} "
             "calls got no answer, and the facts they would have given are unknown "
-            "(a large account may need a longer --timeout)",
-            err=True,
+            "(a large account may need a longer --timeout)"
         )
     if demo:
         from policy_lint.live import demo as demo_mod
@@ -165,7 +166,7 @@ def _progress_display() -> Callable[[str], None]:
         return lambda _: None
 
     def show(message: str) -> None:
-        sys.stderr.write("\r\033[K" + (f"collecting: {message}" if message else ""))
+        sys.stderr.write("\r\033[K" + (f"collecting: {clean(message)}" if message else ""))
         sys.stderr.flush()
 
     return show

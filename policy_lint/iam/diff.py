@@ -680,11 +680,12 @@ def diff_policies(
 
 
 def render_text(result: DiffResult, problems: Sequence[Finding] = (), colour: bool = False) -> str:
+    from policy_lint.reporters.sanitize import clean
     from policy_lint.reporters.text import format_finding, summary
 
     findings = sorted([*problems, *(f.finding for f in result.findings)], key=Finding.sort_key)
-    lines = [format_finding(f, colour) for f in findings]
-    refs = ", ".join(r.label for r in result.references) or "-"
+    lines = [format_finding(f, colour) for f in findings]  # cleans each field
+    refs = clean(", ".join(r.label for r in result.references) or "-")
     lines.append(summary(findings, len(result.actual) + len(problems)).rstrip(".") + f", against {refs}.")
     if any(a.managed is not None for a in result.actual) or any(
         r.kind == "aws-managed" for r in result.references
@@ -727,7 +728,10 @@ def render_json(
         "notes": result.notes if result else [],
         "errors": list(errors),
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    from policy_lint.reporters.sanitize import clean_value
+
+    # Every string cleaned (secrets redacted, control characters escaped), as in lint/check JSON.
+    return json.dumps(clean_value(payload), indent=2, ensure_ascii=False) + "\n"
 
 
 def exit_code(result: DiffResult | None, problems: Sequence[Finding], threshold: Level) -> int:

@@ -93,8 +93,11 @@ class ConfigError(InputError):
     def __reduce__(self) -> tuple[type[ConfigError], tuple[list[tuple[Location, str]]]]:  # type: ignore[override]
         return (ConfigError, (self.problems,))
 
+    def lines(self) -> list[str]:
+        return [f"{loc}: {msg}" for loc, msg in self.problems]
+
     def __str__(self) -> str:
-        return "\n".join(f"{loc}: {msg}" for loc, msg in self.problems)
+        return "\n".join(self.lines())
 
 
 _PATTERN_WORDS = {

@@ -86,7 +86,10 @@ def _json(
         )
     if context.get("timestamp"):
         payload["timestamp"] = context["timestamp"]
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    from policy_lint.reporters.sanitize import clean_value
+
+    # Every string, keys included, whichever part of the payload it came from.
+    return json.dumps(clean_value(payload), indent=2, ensure_ascii=False) + "\n"
 
 
 def _sarif(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:

@@ -7,7 +7,9 @@ whose text gives every message with its position, the evidence and the fix; an u
 result is ``<skipped message="reason"/>`` (CI shows it as skipped, never as passed); a pass is a
 plain ``<testcase/>``. Suppressed findings from ``context["suppressed"]`` are skipped cases
 whose message starts with ``suppressed:``. No ``time`` attributes and no timestamp unless asked,
-so the same input gives the same bytes.
+so the same input gives the same bytes. Every string from input is cleaned
+(:func:`~policy_lint.reporters.sanitize.clean`) as it enters a case, before the lines of a
+failure are joined, so the newlines between them are the only ones in the text.
 """
 
 from __future__ import annotations
@@ -22,14 +24,16 @@ from typing import Any
 from policy_lint.engine import CheckResult
 from policy_lint.findings import Finding
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.sanitize import clean
 from policy_lint.rules import FAMILIES, Status
 
-# XML 1.0 cannot carry most control characters, even escaped.
+# XML 1.0 cannot carry most control characters, even escaped; cleaned text has none left but
+# the noncharacters U+FFFE and U+FFFF.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", rulemeta.redact(text))
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 @dataclass
@@ -66,51 +70,53 @@ def _add_finding(suites: dict[str, _Suite], finding: Finding) -> None:
     suite = suites.setdefault(
         _family_suite_name(finding.rule_id), _Suite(_family_suite_name(finding.rule_id))
     )
-    path = finding.location.path
+    path = clean(finding.location.path)
     key = f"{finding.rule_id} {path}"
     case = suite.cases.setdefault(key, _Case(finding.rule_id, key, file=path, line=finding.location.line))
-    hint = f" (fix: {finding.hint})" if finding.hint else ""
-    case.failures.append(f"{finding.location}: {finding.message}{hint}")
+    hint = f" (fix: {clean(finding.hint)})" if finding.hint else ""
+    case.failures.append(f"{clean(finding.location)}: {clean(finding.message)}{hint}")
     if not case.failure_type:
         case.failure_type = finding.level.label
-        case.failure_message = finding.message
+        case.failure_message = clean(finding.message)
 
 
 def _add_result(suites: dict[str, _Suite], result: CheckResult) -> None:
     name = _rule_suite_name(result.rule_id, result.rule_name)
     suite = suites.setdefault(name, _Suite(name))
     loc = result.location
+    resource = clean(result.resource)
     case = suite.cases.setdefault(
-        result.resource,
+        resource,
         _Case(
-            result.rule_id, result.resource, file=loc.path if loc else None, line=loc.line if loc else None
+            result.rule_id, resource, file=clean(loc.path) if loc else None, line=loc.line if loc else None
         ),
     )
-    where = f"{loc}: " if loc else ""
+    where = f"{clean(loc)}: " if loc else ""
+    message = clean(result.message)
     if result.status is Status.FAIL:
-        case.failures.append(f"{where}{result.message}")
+        case.failures.append(f"{where}{message}")
         case.details += [f"  {line}" for line in rulemeta.evidence_lines(result.evidence)]
         if not case.failure_type:
             case.failure_type = result.severity.label
-            case.failure_message = result.message
+            case.failure_message = message
     elif result.status is Status.UNKNOWN and case.skipped is None:
-        case.skipped = f"unknown: {result.message}"
+        case.skipped = f"unknown: {message}"
 
 
 def _add_suppressed(suites: dict[str, _Suite], entry: Mapping[str, Any]) -> None:
-    rule_id = str(entry.get("rule_id", "?"))
+    rule_id = clean(entry.get("rule_id", "?"))
     meta = rulemeta.lookup(rule_id)
     name = _rule_suite_name(rule_id, meta.name if meta else "")
     suite = suites.setdefault(name, _Suite(name))
-    resource = str(entry.get("resource") or entry.get("location") or "?")
+    resource = clean(entry.get("resource") or entry.get("location") or "?")
     case = suite.cases.setdefault(resource, _Case(rule_id, resource))
-    case.skipped = f"suppressed: {entry.get('reason') or 'no reason given'}"
+    case.skipped = f"suppressed: {clean(entry.get('reason') or 'no reason given')}"
 
 
 def _case_element(case: _Case, remediation: str | None) -> ET.Element:
-    attrs = {"name": _clean(case.name), "classname": case.rule_id}
+    attrs = {"name": _xml(case.name), "classname": _xml(case.rule_id)}
     if case.file:
-        attrs["file"] = _clean(case.file)
+        attrs["file"] = _xml(case.file)
     if case.line:
         attrs["line"] = str(case.line)
     element = ET.Element("testcase", attrs)
@@ -119,11 +125,11 @@ def _case_element(case: _Case, remediation: str | None) -> ET.Element:
         if remediation:
             text.append(f"fix: {remediation}")
         failure = ET.SubElement(
-            element, "failure", {"message": _clean(case.failure_message), "type": case.failure_type}
+            element, "failure", {"message": _xml(case.failure_message), "type": case.failure_type}
         )
-        failure.text = _clean("\n".join(text))
+        failure.text = _xml("\n".join(text))
     elif case.skipped is not None:
-        ET.SubElement(element, "skipped", {"message": _clean(case.skipped)})
+        ET.SubElement(element, "skipped", {"message": _xml(case.skipped)})
     return element
 
 
@@ -154,7 +160,7 @@ def render_junit(
             "errors": 0,
             "skipped": sum(1 for c in cases if not c.failures and c.skipped is not None),
         }
-        attrs = {"name": _clean(suite_name), **{k: str(v) for k, v in counts.items()}}
+        attrs = {"name": _xml(suite_name), **{k: str(v) for k, v in counts.items()}}
         if timestamp:
             attrs["timestamp"] = str(timestamp)
         element = ET.SubElement(root, "testsuite", attrs)

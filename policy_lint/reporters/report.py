@@ -1,8 +1,9 @@
 """The auditor report: one model, rendered by jinja2 to self-contained HTML or to Markdown.
 
 The model is built here, not in the templates, so both formats show the same facts in the
-same order, every string is redacted once (access key IDs to their last 4 characters), and
-the templates stay free of logic. Check results are grouped by framework control when their
+same order, every string from input is cleaned once (secrets redacted, control characters
+escaped: :mod:`policy_lint.reporters.sanitize`), and the templates stay free of logic. HTML is
+escaped by jinja2's autoescape; Markdown by :func:`markdown_text`, the ``md`` filter. Check results are grouped by framework control when their
 rule maps to a framework (CIS), otherwise by rule family (the onboarding rules).
 """
 
@@ -19,6 +20,7 @@ from policy_lint import __version__
 from policy_lint.engine import CheckResult
 from policy_lint.findings import Finding, Level
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.sanitize import clean
 from policy_lint.rules import FAMILIES, CheckMeta, Status
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -130,13 +132,13 @@ def _row(result: CheckResult, control: str, docs_url: str | None) -> CheckRow:
     return CheckRow(
         control=control,
         rule_id=result.rule_id,
-        title=rulemeta.redact(meta.title if meta else result.title),
+        title=clean(meta.title if meta else result.title),
         help_url=rulemeta.help_uri(result.rule_id, docs_url),
-        resource=rulemeta.redact(result.resource),
+        resource=clean(result.resource),
         status=result.status.value,
         severity=result.severity.label,
-        message=rulemeta.redact(result.message),
-        location=rulemeta.redact(str(result.location)) if result.location else "",
+        message=clean(result.message),
+        location=clean(str(result.location)) if result.location else "",
         evidence=tuple(rulemeta.evidence_lines(result.evidence)),
         remediation=meta.remediation if meta else "",
     )
@@ -190,10 +192,10 @@ def _summary(results: Sequence[CheckResult]) -> tuple[SummaryRow, ...]:
 def _suppressed(entries: Sequence[Mapping[str, Any]], docs_url: str | None) -> tuple[SuppressedRow, ...]:
     rows = [
         SuppressedRow(
-            rule_id=str(entry.get("rule_id", "?")),
+            rule_id=clean(entry.get("rule_id", "?")),
             help_url=rulemeta.help_uri(str(entry.get("rule_id", "")), docs_url),
-            where=rulemeta.redact(str(entry.get("resource") or entry.get("location") or "-")),
-            reason=rulemeta.redact(str(entry.get("reason") or "no reason given")),
+            where=clean(str(entry.get("resource") or entry.get("location") or "-")),
+            reason=clean(str(entry.get("reason") or "no reason given")),
         )
         for entry in entries
     ]
@@ -239,7 +241,7 @@ def build_report(
         ruleset_digest=digest,
         timestamp=context.get("timestamp"),
         scope=tuple(
-            (rulemeta.redact(str(k)), rulemeta.redact(_scope_value(v)))
+            (clean(str(k)), clean(_scope_value(v)))
             for k, v in scope.items()
             if k != "suppressed"  # listed in its own section, with reasons
         ),
@@ -248,12 +250,12 @@ def build_report(
         sections=_sections(results, docs_url),
         findings=tuple(
             FindingRow(
-                location=rulemeta.redact(str(f.location)),
+                location=clean(str(f.location)),
                 rule_id=f.rule_id,
                 help_url=rulemeta.help_uri(f.rule_id, docs_url),
                 level=f.level.label,
-                message=rulemeta.redact(f.message),
-                hint=rulemeta.redact(f.hint or ""),
+                message=clean(f.message),
+                hint=clean(f.hint or ""),
             )
             for f in ordered_findings
         ),
@@ -264,13 +266,28 @@ def build_report(
     )
 
 
-def _md_cell(value: Any) -> str:
-    """Table-safe Markdown: no pipe or newline breaks the row, no raw HTML gets through."""
-    text = str(value).replace("\\", "\\\\")
-    for char in "|*`":
-        text = text.replace(char, "\\" + char)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\r\n", "\n").replace("\n", "<br>")
+#: Every ASCII punctuation character, each of which CommonMark lets a backslash make literal.
+_MD_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def _md_literal(match: re.Match[str]) -> str:
+    # cmark-gfm (GitHub) joins escaped text before it looks for e-mail addresses, so a\@b\.c
+    # would still become a mailto: link; a code span splits the text and also stops @mentions.
+    return "`@`" if match.group(0) == "@" else "\\" + match.group(0)
+
+
+def markdown_text(value: Any) -> str:
+    """*value* as Markdown that renders as exactly its text, inline or in a table cell.
+
+    Every ASCII punctuation character is backslash-escaped, so no link, image, raw HTML,
+    entity, emphasis, code span, strikethrough or table pipe can start from input; that also
+    splits what would otherwise become an autolink (``http://``, ``www.``, e-mail addresses:
+    GitHub and linkify plugins link bare URLs), and ``@`` is a code span (see
+    :func:`_md_literal`). Values are cleaned first, so they hold no newline. The rendered text
+    is unchanged; the raw Markdown is harder to read, which is the price of being safe to
+    render anywhere.
+    """
+    return _MD_PUNCTUATION.sub(_md_literal, str(value)).replace("\n", "<br>")
 
 
 def _environment() -> Any:
@@ -284,7 +301,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md"] = _md_cell
+    env.filters["md"] = markdown_text
     return env
 
 

@@ -1,4 +1,7 @@
-"""Text and JSON for check results (pass / fail / unknown per rule and resource)."""
+"""Text and JSON for check results (pass / fail / unknown per rule and resource).
+
+The JSON mapping holds the raw strings: the ``json`` format cleans the whole payload once.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 from policy_lint import __version__
 from policy_lint.engine import CheckResult
 from policy_lint.findings import Level
+from policy_lint.reporters.sanitize import clean
 from policy_lint.rules import Status
 
 _STATUS_COLOUR = {Status.FAIL: "\033[31m", Status.UNKNOWN: "\033[33m", Status.PASS: "\033[32m"}
@@ -43,14 +47,16 @@ def results_payload(results: Sequence[CheckResult], scope: dict[str, Any]) -> di
 
 def format_result(result: CheckResult, colour: bool) -> str:
     """``path:line:col: ID label message [resource]``; the label is the severity of a failure,
-    otherwise ``pass`` or ``unknown`` (the same shape as lint findings)."""
-    where = f"{result.location}: " if result.location else f"{result.resource}: "
+    otherwise ``pass`` or ``unknown`` (the same shape as lint findings). Input fields are
+    cleaned (:func:`~policy_lint.reporters.sanitize.clean`), so a result is one line."""
+    resource = clean(result.resource)
+    where = f"{clean(result.location)}: " if result.location else f"{resource}: "
     label = result.severity.label if result.status is Status.FAIL else result.status.value
     if colour:
         label = f"{_STATUS_COLOUR[result.status]}{label}{_RESET}"
         where = f"{_BOLD}{where}{_RESET}"
-    suffix = f" [{result.resource}]" if result.location else ""
-    return f"{where}{result.rule_id} {label} {result.message}{suffix}"
+    suffix = f" [{resource}]" if result.location else ""
+    return f"{where}{result.rule_id} {label} {clean(result.message)}{suffix}"
 
 
 def render_results_text(results: Sequence[CheckResult], show_passed: bool, colour: bool) -> str:

@@ -1,21 +1,22 @@
-"""What the SARIF, JUnit and auditor reporters share: rule metadata, doc links, digests, redaction.
+"""What the SARIF, JUnit and auditor reporters share: rule metadata, doc links, digests, evidence.
 
-Reporters only format, but every format must agree on three things: where a rule is
-documented (``helpUri`` and report links point at the same anchor of docs/rules.md),
-which rule set produced a report (a digest auditors can compare), and that an AWS
-secret never leaves the process (the redaction here is a safety net applied to every
-string a report shows, whatever the source already did).
+Reporters only format, but every format must agree on where a rule is documented
+(``helpUri`` and report links point at the same anchor of docs/rules.md), which rule set
+produced a report (a digest auditors can compare) and how evidence reads. What any format
+may show of an input string (secrets redacted, control characters escaped) is
+:mod:`policy_lint.reporters.sanitize`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
+from policy_lint.reporters.sanitize import clean_value
 from policy_lint.rules import RuleMeta, all_rules, get_rule
 
 #: Where docs/rules.md is published; every rule has an anchor there named after its lower-cased ID
@@ -23,13 +24,6 @@ from policy_lint.rules import RuleMeta, all_rules, get_rule
 #: with ``context["docs_url"]``.
 DOCS_URL = "https://github.com/policy-lint/policy-lint/blob/main/docs/rules.md"
 INFORMATION_URL = "https://github.com/policy-lint/policy-lint"
-
-# AWS access key IDs: AKIA (long-term), ASIA (temporary), ABIA/ACCA (STS service bearer and
-# context keys): a 4-letter prefix and 16 upper-case alphanumerics.
-_ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])")
-# A secret access key is 40 base64 characters; require mixed case and a digit so hex digests
-# (commit SHAs, our own fingerprints) are not mistaken for one.
-_SECRET_CANDIDATE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 
 
 def lookup(rule_id: str) -> RuleMeta | None:
@@ -41,42 +35,20 @@ def lookup(rule_id: str) -> RuleMeta | None:
 
 
 def help_uri(rule_id: str, docs_url: str | None = None) -> str:
-    """The rule's section in the generated rules reference."""
-    return f"{docs_url or DOCS_URL}#{rule_id.lower()}"
-
-
-def _looks_secret(text: str) -> bool:
-    return (
-        any(c.islower() for c in text) and any(c.isupper() for c in text) and any(c.isdigit() for c in text)
-    )
-
-
-def redact(text: str) -> str:
-    """Access key IDs reduced to their last 4 characters; anything shaped like a secret key removed."""
-    text = _ACCESS_KEY_ID.sub(lambda m: "…" + m.group(0)[-4:], text)
-    return _SECRET_CANDIDATE.sub(
-        lambda m: "[redacted secret]" if _looks_secret(m.group(0)) else m.group(0), text
-    )
-
-
-def redact_value(value: Any) -> Any:
-    """:func:`redact` applied to every string inside a JSON-like value (keys included)."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, Mapping):
-        return {redact(str(k)): redact_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [redact_value(v) for v in value]
-    return value
+    """The rule's section in the generated rules reference (the ID percent-encoded, so a rule ID
+    taken from input cannot leave the link)."""
+    return f"{docs_url or DOCS_URL}#{quote(rule_id.lower(), safe='')}"
 
 
 def evidence_lines(evidence: Mapping[str, Any]) -> list[str]:
-    """``key: value`` lines, sorted by key, values as compact JSON when they are not strings."""
+    """``key: value`` lines, sorted by key, values as compact JSON when they are not strings;
+    every string cleaned (:func:`~policy_lint.reporters.sanitize.clean_value`)."""
     lines = []
-    for key in sorted(evidence, key=str):
-        value = redact_value(evidence[key])
+    cleaned = clean_value(dict(evidence))
+    for key in sorted(cleaned, key=str):
+        value = cleaned[key]
         shown = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
-        lines.append(f"{redact(str(key))}: {shown}")
+        lines.append(f"{key}: {shown}")
     return lines
 
 

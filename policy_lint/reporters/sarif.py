@@ -16,6 +16,12 @@ Choices (docs/reports.md repeats them for users):
 - ``partialFingerprints`` hash the rule ID, the resource (or file) and the message with digits
   normalised, never the line, so an alert follows a finding that moves.
 - No timestamp unless the caller passes one (``context["timestamp"]``): same input, same bytes.
+- Every text that came from input (messages, resource names, evidence, suppression reasons,
+  notifications) is cleaned (:func:`~policy_lint.reporters.sanitize.clean`: secrets redacted,
+  control characters escaped). Not cleaned, on purpose: artifact URIs, which must name the real
+  file (they percent-encode its bytes, so they are ASCII and lossless even for a non-UTF-8 name),
+  and ``partialFingerprints``, hex digests computed from the *redacted* text, so a fingerprint
+  can neither hold a secret nor confirm a guessed one.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from policy_lint import __version__
 from policy_lint.engine import CheckResult
 from policy_lint.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.sanitize import clean, clean_value, redact
 from policy_lint.rules import CheckMeta, RuleMeta, Status
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -112,7 +119,7 @@ def _suppressed_items(entries: Sequence[Mapping[str, Any]]) -> list[tuple[_Item,
         suppression = {
             "kind": "inSource" if entry.get("kind") == "inline" else "external",
             "status": "accepted",
-            "justification": str(entry.get("reason", "")),
+            "justification": clean(entry.get("reason", "")),
         }
         out.append((item, suppression))
     return out
@@ -143,13 +150,17 @@ def _items(findings: Sequence[Finding], results: Sequence[CheckResult]) -> list[
 
 def artifact_uri(path: str, root: str | None = None) -> tuple[str, str | None]:
     """(uri, uriBaseId): relative to *root* (default: the current directory) when the file is
-    inside it, else an absolute ``file://`` URI with no base."""
+    inside it, else an absolute ``file://`` URI with no base.
+
+    The file name's bytes are percent-encoded (``os.fsencode``), so a name that is not UTF-8
+    (held as surrogate escapes) gives an ASCII URI that decodes back to exactly those bytes.
+    """
     base = os.path.abspath(root or os.getcwd())
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, base)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
         return Path(absolute).as_uri(), None
-    return quote(relative.replace(os.sep, "/")), SRCROOT
+    return quote(os.fsencode(relative.replace(os.sep, "/"))), SRCROOT
 
 
 _DIGITS = re.compile(r"\d+")
@@ -164,7 +175,8 @@ def normalise_message(message: str) -> str:
 def fingerprint(rule_id: str, anchor: str, message: str) -> str:
     """A stable hash of what a finding is about, independent of its line and column."""
     key = "\0".join((rule_id, anchor, normalise_message(message)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a lone surrogate (a JSON "\ud800" in a policy value) must not stop the report.
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _rule_descriptor(rule_id: str, sample: _Item, docs_url: str | None) -> dict[str, Any]:
@@ -174,7 +186,7 @@ def _rule_descriptor(rule_id: str, sample: _Item, docs_url: str | None) -> dict[
     descriptor: dict[str, Any] = {
         "id": rule_id,
         "name": (meta.name if meta else sample.rule_name) or rule_id,
-        "shortDescription": {"text": rulemeta.redact(title)},
+        "shortDescription": {"text": clean(title)},
     }
     if meta:
         descriptor["fullDescription"] = {"text": meta.rationale}
@@ -215,8 +227,8 @@ def _location(item: _Item, root: str | None) -> list[dict[str, Any]]:
     if item.resource:
         location["logicalLocations"] = [
             {
-                "name": rulemeta.redact(item.resource),
-                "fullyQualifiedName": rulemeta.redact(item.resource),
+                "name": clean(item.resource),
+                "fullyQualifiedName": clean(item.resource),
                 "kind": "resource",
             }
         ]
@@ -224,7 +236,7 @@ def _location(item: _Item, root: str | None) -> list[dict[str, Any]]:
 
 
 def _result(item: _Item, index: int, root: str | None) -> dict[str, Any]:
-    message = rulemeta.redact(item.message)
+    message = clean(item.message)
     result: dict[str, Any] = {"ruleId": item.rule_id, "ruleIndex": index}
     if item.status is Status.UNKNOWN:
         result["kind"] = "review"
@@ -236,7 +248,7 @@ def _result(item: _Item, index: int, root: str | None) -> dict[str, Any]:
     result["locations"] = _location(item, root)
     properties: dict[str, Any] = {"status": item.status.value, "severity": item.level.label}
     if item.evidence:
-        properties["evidence"] = rulemeta.redact_value(dict(item.evidence))
+        properties["evidence"] = clean_value(dict(item.evidence))
     result["properties"] = properties
     return result
 
@@ -267,9 +279,7 @@ def render_sarif(
         result = _result(item, index[item.rule_id], root)
         if id(item) in suppressions:
             result["suppressions"] = [suppressions[id(item)]]
-        print_ = fingerprint(
-            item.rule_id, rulemeta.redact(_anchor(item, root)), rulemeta.redact(item.message)
-        )
+        print_ = fingerprint(item.rule_id, redact(_anchor(item, root)), redact(item.message))
         seen[print_] += 1
         # Two identical findings in one file differ only by order of appearance (as GitHub's own
         # line-hash fingerprints do); the first keeps the bare hash.
@@ -308,7 +318,7 @@ def _invocation(context: Mapping[str, Any]) -> dict[str, Any] | None:
     if errors:
         notes = []
         for error in sorted(errors, key=lambda e: (e.path or "", e.line or 0, e.col or 0, e.message)):
-            note: dict[str, Any] = {"level": "error", "message": {"text": rulemeta.redact(error.message)}}
+            note: dict[str, Any] = {"level": "error", "message": {"text": clean(error.message)}}
             if error.path:
                 physical: dict[str, Any] = {
                     "artifactLocation": _artifact_location(error.path, context.get("root"))

@@ -1,4 +1,9 @@
-"""``path:line:col: ID level message`` lines, the format editors and pre-commit understand."""
+"""``path:line:col: ID level message`` lines, the format editors and pre-commit understand.
+
+Every field that came from input (path, message, hint) is cleaned
+(:func:`~policy_lint.reporters.sanitize.clean`): one finding is exactly one line, with no
+secret and no terminal escape in it; only the colour codes added here reach the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Sequence
 
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding, Level
+from policy_lint.reporters.sanitize import clean
 
 _COLOURS = {
     Level.ERROR: "\033[31m",
@@ -19,14 +25,15 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 def format_finding(finding: Finding, colour: bool = False) -> str:
     level = finding.level.label
-    where = str(finding.location)
-    hint = f" ({finding.hint})" if finding.hint else ""
+    where = clean(finding.location)
+    message = clean(finding.message)
+    hint = f" ({clean(finding.hint)})" if finding.hint else ""
     if colour:
         return (
             f"{_BOLD}{where}{_RESET}: {_BOLD}{finding.rule_id}{_RESET} "
-            f"{_COLOURS[finding.level]}{level}{_RESET} {finding.message}{_DIM}{hint}{_RESET}"
+            f"{_COLOURS[finding.level]}{level}{_RESET} {message}{_DIM}{hint}{_RESET}"
         )
-    return f"{where}: {finding.rule_id} {level} {finding.message}{hint}"
+    return f"{where}: {finding.rule_id} {level} {message}{hint}"
 
 
 def summary(findings: Sequence[Finding], files: int) -> str:

@@ -1,0 +1,243 @@
+"""Make any string safe to show: secrets redacted, control characters escaped.
+
+Everything policy-lint prints can come from the files it checks, and in CI those are written by
+whoever opens the pull request. Two things must never reach a report or a terminal:
+
+- **Secrets.** A Terraform string can hold a whole environment (``file("/proc/self/environ")``).
+  :func:`redact` removes secret-shaped text, whatever rule or source produced it.
+- **Control characters.** A newline in a file name forges a finding line; ``ESC`` starts a
+  terminal escape (clear screen, OSC-8 hyperlinks); bidi overrides reorder what a reviewer reads
+  ("Trojan Source"); a non-UTF-8 file name makes the output invalid UTF-8.
+  :func:`escape_controls` writes each of them as a visible escape, the way ``repr`` shows
+  policy values.
+
+:func:`clean` is both, in that order (redaction still sees the NUL and newline separators), and
+is what every format and every stderr message applies to each string that came from input.
+Rule metadata, URLs and fingerprints are written by us and are not passed through it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from itertools import pairwise
+from typing import Any
+
+# ---------------------------------------------------------------------------------------- secrets
+
+_REDACTED = "[redacted]"
+
+# Every pattern starts with a negative lookbehind of the characters its body consumes, so it can
+# only start at the beginning of a run and each run is scanned a bounded number of times: the
+# cost stays linear in the text however hostile it is (tests/security/test_redaction.py).
+
+#: PEM private keys, whole block (or to the end when the END line was cut off).
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*-----|\Z)", re.DOTALL
+)
+#: A word that says a value is secret: ``AWS_SECRET_ACCESS_KEY``, ``GITHUB_TOKEN``, ``DB_PASSWORD``.
+_SECRET_WORD = re.compile(r"(?i)secret|token|passw(?:or)?d|credential|api_?key|private_?key")
+#: The same words at the end of a name: a ``name: value`` field or a JSON key ends with one.
+#: "Ends with", so ``password_last_used`` (a date) and ``token_count`` are not secrets.
+_SECRET_NAME_END = re.compile(
+    r"(?i)(?:secret|token|passw(?:or)?d|credential|api_?key|private_?key|secret_?access_?key)s?$"
+)
+#: ``NAME=value``: environment blobs (``/proc/self/environ`` is NUL-separated ``KEY=value``
+#: pairs), .env files, shell lines, URL query strings.
+_ASSIGNMENT = re.compile(r"(?<![\w.-])([\w.-]+)(\s*=\s*[\"']?)")
+#: ``name: value`` (YAML, JSON, HTTP-header style).
+_FIELD = re.compile(r"(?<![\w.-])([\w.-]+)([\"']?\s*:\s*[\"']?)")
+#: A labelled value ends at whitespace, a quote, a separator, a NUL, or an escape such as
+#: ``\x00`` or ``\n`` (how ``repr`` and :func:`escape_controls` write a NUL or a newline).
+_ESCAPE = r"\\(?:[xX][0-9a-fA-F]{2}|[ntr0]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})"
+_ASSIGNED_VALUE = re.compile(rf"(?:(?!{_ESCAPE})[^\s\"',;&\x00])+")
+_FIELD_VALUE = re.compile(rf"(?:(?!{_ESCAPE})[^\s\"',;:&\x00])+")
+#: HTTP ``Authorization`` values (Basic, Bearer, AWS SigV4, anything), and a bare ``Bearer`` token.
+_AUTHORIZATION = re.compile(
+    r"(?i)(?<![\w-])(authorization[\"']?\s*[:=]\s*[\"']?(?:(?:basic|bearer|token|digest)\s+)?)"
+    r"([^\s\"',;\x00]+)"
+)
+_BEARER = re.compile(r"(?i)(?<![\w-])(bearer\s+)([A-Za-z0-9._~+/-]{16,}=*)")
+#: GitHub personal, OAuth, user-to-server, server-to-server and refresh tokens; fine-grained PATs.
+_GITHUB_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])"
+)
+#: A JSON Web Token: base64url header and payload, both JSON objects (``eyJ`` is ``{"``).
+_JWT = re.compile(r"(?<![A-Za-z0-9_.-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+#: AWS session tokens start with one of these (base64 of their binary header).
+_SESSION_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9/+=])(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+]*=*"
+)
+#: A long run of base64: other session and bearer tokens, key material. 100 characters is far
+#: longer than any ARN part or resource name; file paths are as long, and told apart by
+#: :func:`_looks_random`.
+_LONG_BASE64 = re.compile(r"(?<![A-Za-z0-9/+=_-])[A-Za-z0-9/+_-]{100,}={0,2}(?![A-Za-z0-9/+=_-])")
+#: AWS access key IDs: AKIA (long-term), ASIA (temporary), ABIA/ACCA (STS service bearer and
+#: context keys): a 4-letter prefix and 16 upper-case alphanumerics.
+_ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])")
+#: A secret access key is 40 base64 characters.
+_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+
+
+#: Every pattern above needs one of these words (looked for in the lower-cased text) or a long
+#: run of base64: two scans tell most strings (rule IDs, messages, paths) need no more work,
+#: which keeps reporting thousands of findings fast.
+_MAYBE_SECRET_WORD = re.compile(
+    r"s(?:ecret)|t(?:oken)|p(?:assw|rivate)|c(?:redential)|a(?:pi_?key|uthorization|kia|sia|bia|cca)"
+    r"|b(?:earer)|g(?:h[pousr]_|ithub_pat_)|e(?:yj)|i(?:qoj)|f(?:[wq]og)"
+)
+_MAYBE_SECRET_RUN = re.compile(
+    r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}|(?<![A-Za-z0-9/+_-])[A-Za-z0-9/+_-]{100}"
+)
+
+
+def _mixed(text: str) -> bool:
+    return (
+        any(c.islower() for c in text) and any(c.isupper() for c in text) and any(c.isdigit() for c in text)
+    )
+
+
+def _class_changes(text: str) -> int:
+    def kind(c: str) -> int:
+        return 0 if c.isupper() else 1 if c.islower() else 2 if c.isdigit() else 3
+
+    return sum(kind(a) != kind(b) for a, b in pairwise(text))
+
+
+def _looks_random(text: str) -> bool:
+    """As random as base64: upper case, lower case and a digit, and the character class changes
+    at 40% of the positions or more (random base64 about 65%, words and paths such as
+    ``aws-samples__aws-secure-environment-accelerator/reference-artifacts/...`` about 15%)."""
+    return _mixed(text) and _class_changes(text) >= 0.4 * len(text)
+
+
+def _looks_like_secret_key(text: str) -> bool:
+    """A bare 40-character candidate is a secret access key when it is as random as one.
+
+    Upper case, lower case and a digit rule out hex digests (commit SHAs, our fingerprints);
+    at least 14 changes between character classes rule out paths such as
+    ``/AWSLogs/123456789012/CloudTrail/Digest/`` (13), while a random key has about 25 and
+    fewer than 2 in 10,000 have under 14 (those are still caught after a ``KEY=`` label).
+    """
+    return _mixed(text) and _class_changes(text) >= 14
+
+
+def _secret_assignment(name: str, value: str) -> bool:
+    return bool(_SECRET_WORD.search(name))
+
+
+def _secret_field(name: str, value: str) -> bool:
+    """The name ends in a secret word and the value has 8+ characters with a digit: the
+    ``"SecretAccessKey": "wJalr..."`` and ``password: hunter22`` of a config, not prose such as
+    ``console password: not collected`` or ``'sts:GetSessionToken': unknown action``."""
+    return len(value) >= 8 and any(c.isdigit() for c in value) and bool(_SECRET_NAME_END.search(name))
+
+
+def _redact_labelled(
+    label: re.Pattern[str],
+    value_pattern: re.Pattern[str],
+    name_hint: re.Pattern[str],
+    is_secret: Callable[[str, str], bool],
+    text: str,
+) -> str:
+    """Replace the value after each ``name<separator>`` *label* whose (name, value) *is_secret*.
+
+    A value is read only after a name *name_hint* accepts, and a pair that is not secret gives
+    up just its name: reading stays linear in the text, and a secret pair inside a harmless
+    value (``HOME=/x\\x00TOKEN=...``) is still found.
+    """
+    parts: list[str] = []
+    pos = 0
+    while (match := label.search(text, pos)) is not None:
+        name = match.group(1)
+        value = value_pattern.match(text, match.end()) if name_hint.search(name) else None
+        if value is not None and is_secret(name, value.group(0)):
+            parts += [text[pos : match.end()], _REDACTED]
+            pos = value.end()
+        else:
+            parts.append(text[pos : match.end(1)])
+            pos = match.end(1)
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def redact(text: str) -> str:
+    """*text* with every secret-shaped part replaced; access key IDs keep their last 4 characters.
+
+    docs/reports.md ("Secrets") lists what is redacted and what is left alone (ARNs, account
+    IDs, policy text, hex digests).
+    """
+    if not _MAYBE_SECRET_WORD.search(text.lower()) and not _MAYBE_SECRET_RUN.search(text):
+        return text
+    text = _PRIVATE_KEY.sub("[redacted private key]", text)
+    text = _redact_labelled(_ASSIGNMENT, _ASSIGNED_VALUE, _SECRET_WORD, _secret_assignment, text)
+    text = _redact_labelled(_FIELD, _FIELD_VALUE, _SECRET_NAME_END, _secret_field, text)
+    text = _AUTHORIZATION.sub(lambda m: m.group(1) + _REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + _REDACTED, text)
+    text = _GITHUB_TOKEN.sub("[redacted GitHub token]", text)
+    text = _JWT.sub("[redacted token]", text)
+    text = _SESSION_TOKEN.sub("[redacted session token]", text)
+    text = _LONG_BASE64.sub(lambda m: "[redacted token]" if _looks_random(m.group(0)) else m.group(0), text)
+    text = _ACCESS_KEY_ID.sub(lambda m: "…" + m.group(0)[-4:], text)
+    return _SECRET_KEY.sub(
+        lambda m: "[redacted secret]" if _looks_like_secret_key(m.group(0)) else m.group(0), text
+    )
+
+
+# ---------------------------------------------------------------------------- control characters
+
+#: What must not reach a terminal or a report as itself: C0 controls, DEL and C1 controls (Cc);
+#: every format character (Cf: bidi embeddings/overrides/isolates U+202A-202E and U+2066-2069,
+#: marks, zero-width characters, the BOM, Unicode tags); the line and paragraph separators (Zl,
+#: Zp); lone surrogates (Cs), which is how Python holds the bytes of a non-UTF-8 file name.
+#: Spelled out rather than looked up so the output does not depend on the Python version's
+#: Unicode tables; tests/security/test_terminal_escapes.py checks it covers them all.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for the byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def escape_controls(text: str) -> str:
+    """Control, format and separator characters as ``\\n``, ``\\x1b``, ``\\u202e``; the bytes
+    of a non-UTF-8 file name as ``\\xff``. The result is one line of valid UTF-8."""
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def clean(text: object) -> str:
+    """:func:`redact` then :func:`escape_controls`: what any format may show of an input string."""
+    return escape_controls(redact(str(text)))
+
+
+def clean_value(value: Any) -> Any:
+    """:func:`clean` applied to every string inside a JSON-like value, keys included; a string
+    under a key that names a secret (``password``, ``SecretAccessKey``) is redacted whole."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, Mapping):
+        return {
+            clean(key): (
+                _REDACTED
+                if isinstance(item, str) and item and _SECRET_NAME_END.search(str(key))
+                else clean_value(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [clean_value(item) for item in value]
+    return value
