@@ -49,7 +49,9 @@ class Entry:
 
     @property
     def fingerprint(self) -> str:
-        digest = hashlib.sha256(f"{self.rule_id}\0{self.where}\0{self.message}".encode())
+        # surrogatepass: a non-UTF-8 file name arrives as surrogate escapes and must still hash
+        text = f"{self.rule_id}\0{self.where}\0{self.message}"
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()[:32]
 
 
@@ -126,11 +128,20 @@ def write_baseline(path: str, records: Sequence[Record]) -> int:
     Refuses to overwrite a file that is not a policy-lint baseline: ``--write-baseline
     policies/admin.json`` is a slip of the keyboard, not a request to destroy that file.
     """
+    from policy_lint.reporters.sanitize import clean
+
     _refuse_to_overwrite_other_files(path)
     stored = entries(records, folder_of(path))
+    # The file is committed and read by people: what it shows is cleaned like any report (a Sid
+    # holding a secret key is redacted, a non-UTF-8 name escaped); only the fingerprint matches.
     rows = sorted(
         (
-            {"fingerprint": e.fingerprint, "rule_id": e.rule_id, "where": e.where, "message": e.message}
+            {
+                "fingerprint": e.fingerprint,
+                "rule_id": e.rule_id,
+                "where": clean(e.where),
+                "message": clean(e.message),
+            }
             for e in stored
         ),
         key=lambda r: (r["rule_id"], r["where"], r["message"]),

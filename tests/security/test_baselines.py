@@ -155,3 +155,30 @@ def test_hostile_baseline_is_a_located_error(project: Path, content: str, expect
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     refused = run(project, "lint", "policies/admin.json", "--write-baseline", "b.json")
     assert refused.returncode == 2 and "refusing to overwrite b.json" in refused.stderr
+
+
+def test_baseline_file_stores_no_secret_from_a_finding(project: Path) -> None:
+    """The baseline is committed: a secret a finding quotes (a Sid here) must not be written to it."""
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    doc = {"Version": "2012-10-17", "Statement": [{**ADMIN["Statement"][0], "Sid": "AKIAIOSFODNN7EXAMPLE"}]}
+    doc["Statement"][0]["Condition"] = {"StringEquals": {"aws:PrincipalTag/k": secret}}
+    (project / "leaky.json").write_text(json.dumps(doc))
+    written = run(project, "lint", "leaky.json", "--write-baseline", "baseline.json")
+    assert written.returncode == 0, written.stderr
+    stored = (project / "baseline.json").read_text()
+    assert "AKIAIOSFODNN7EXAMPLE" not in stored and secret not in stored
+    again = run(project, "lint", "leaky.json", "--baseline", "baseline.json")
+    assert again.returncode == 0, "the fingerprint still matches the finding it was written from"
+
+
+def test_baseline_of_a_non_utf8_file_name(project: Path) -> None:
+    """A file name that is not UTF-8 is written escaped, and its findings still match."""
+    name = b"caf\xe9-admin.json"
+    with open(os.path.join(os.fsencode(project), name), "w") as handle:
+        handle.write(json.dumps(ADMIN))
+    written = run(project, "lint", ".", "--write-baseline", "baseline.json")
+    assert written.returncode == 0, written.stderr
+    rows = json.loads((project / "baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert "caf\\xe9-admin.json" in [row["where"] for row in rows]
+    again = run(project, "lint", ".", "--baseline", "baseline.json")
+    assert again.returncode == 0, again.stdout + again.stderr
