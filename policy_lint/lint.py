@@ -21,7 +21,7 @@ from policy_lint.lint_context import LintContext, LintOptions
 from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, load_policy
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules import get_rule
-from policy_lint.syntax.source import DEFAULT_MAX_BYTES, Source, read_source
+from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
 
 #: Folders never worth walking into.
 SKIP_DIRS = frozenset(
@@ -126,7 +126,7 @@ def _lint_batch(batch: list[tuple[str, bool]], options: LintOptions, max_bytes: 
     ctx = LintContext(options)
     for path, explicit in batch:
         try:
-            source = read_source(path, max_bytes=max_bytes)
+            source = read_source(path, max_bytes=max_bytes, too_big_hint=MAX_FILE_SIZE_HINT)
         except InputError as exc:
             result.errors.append(exc)
             continue

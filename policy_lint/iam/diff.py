@@ -50,7 +50,7 @@ from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyDocument, PolicyType
 from policy_lint.reference import Reference, ReferenceSet, load_reference_set
 from policy_lint.rules import RuleMeta, get_rule
-from policy_lint.syntax.source import DEFAULT_MAX_BYTES, Source, read_source
+from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
 
 EXAMPLES = 5
 
@@ -251,7 +251,7 @@ def load_actual(
             if expanded.errors:
                 raise expanded.errors[0]
             for path, explicit in expanded.files:
-                source = read_source(path, max_bytes=max_bytes)
+                source = read_source(path, max_bytes=max_bytes, too_big_hint=MAX_FILE_SIZE_HINT)
                 if not explicit and "Statement" not in source.text:
                     continue
                 doc, problem = load_policy(source, PolicyType.IDENTITY)

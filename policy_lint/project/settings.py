@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +21,9 @@ from typing import Any
 
 from policy_lint.errors import InputError
 from policy_lint.findings import Location
+
+#: Settings files (and the pyproject.toml that may hold them) are small; a bigger one is a mistake.
+SETTINGS_MAX_BYTES = 1024 * 1024
 
 SETTINGS_FILE = ".policy-lint.yaml"
 
@@ -61,19 +65,35 @@ def settings_schema() -> dict[str, Any]:
 
 def find_settings(start: Path | None = None) -> Path | None:
     """The nearest settings file from ``start`` up to the repository root, if any."""
+    from policy_lint.syntax.source import read_regular_file
+
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / SETTINGS_FILE
-        if candidate.is_file():
+        if _is_regular_file(candidate):
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and re.search(
-            r"^\[tool\.policy-lint\]", pyproject.read_text("utf-8", "replace"), re.M
-        ):
-            return pyproject
+        if _is_regular_file(pyproject):
+            text = read_regular_file(pyproject, str(pyproject), max_bytes=SETTINGS_MAX_BYTES)
+            if re.search(rb"^\[tool\.policy-lint\]", text, re.M):
+                return pyproject
         if (folder / ".git").exists():
             return None
     return None
+
+
+def _is_regular_file(path: Path) -> bool:
+    """Like ``Path.is_file()``, but a file that cannot be looked at is an error, not "absent":
+    skipping a settings file silently would change every verdict without a word."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise InputError(f"cannot look at the settings file: {exc.strerror or exc}", str(path)) from None
+    if not stat.S_ISREG(mode):
+        raise InputError("a settings file must be a regular file; rename or remove this one", str(path))
+    return True
 
 
 def load_settings(path: str | None = None) -> Settings:
@@ -96,7 +116,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
     from policy_lint.syntax.source import read_source
     from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
 
-    source = read_source(str(path), max_bytes=1024 * 1024)
+    source = read_source(str(path), max_bytes=SETTINGS_MAX_BYTES)
     try:
         root = compose_yaml(source, yaml12_booleans=True)
     except YamlSyntaxError as exc:
@@ -128,7 +148,7 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     from policy_lint.syntax.source import read_regular_file
 
-    text = read_regular_file(path, str(path), max_bytes=1024 * 1024).decode("utf-8", "replace")
+    text = read_regular_file(path, str(path), max_bytes=SETTINGS_MAX_BYTES).decode("utf-8", "replace")
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -75,23 +75,26 @@ def decode_bytes(data: bytes, path: str) -> Source:
     return Source(path=path, text=text, had_bom=had_bom)
 
 
-def read_regular_file(path: str | Path, shown: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_regular_file(
+    path: str | Path, shown: str, max_bytes: int = DEFAULT_MAX_BYTES, too_big_hint: str | None = None
+) -> bytes:
     """The bytes of a regular file, refusing anything else and stopping at ``max_bytes``.
 
     Why not ``Path.read_bytes()``: a FIFO named ``main.tf`` blocks it forever, and ``/dev/zero``
     (whose ``st_size`` is 0) never ends. The file is opened non-blocking, checked to be a regular
     file on the open descriptor (no race with a swapped path), and read in chunks with the cap
-    enforced on what was actually read, never on ``st_size``.
+    enforced on what was actually read, never on ``st_size``. ``too_big_hint`` tells the user
+    what to do about a file over the cap (it depends on who reads the file).
     """
     fd, info = _open_regular(path, shown)
     try:
         if info.st_size > max_bytes:  # a quick refusal; the cap below holds whatever st_size says
-            raise InputError(_too_big(max_bytes, info.st_size), shown)
+            raise InputError(_too_big(max_bytes, too_big_hint, info.st_size), shown)
         data = _read_up_to(fd, max_bytes + 1, shown)
     finally:
         os.close(fd)
     if len(data) > max_bytes:
-        raise InputError(_too_big(max_bytes), shown)
+        raise InputError(_too_big(max_bytes, too_big_hint), shown)
     return data
 
 
@@ -159,10 +162,14 @@ def _read_up_to(fd: int, limit: int, shown: str) -> bytes:
 _CHUNK = 1024 * 1024
 
 
-def _too_big(limit: int, size: int | None = None) -> str:
+#: What to do about an input over --max-file-size (lint, check, diff).
+MAX_FILE_SIZE_HINT = "raise it with --max-file-size if this is really a policy or template"
+
+
+def _too_big(limit: int, hint: str | None, size: int | None = None) -> str:
     shown = f"{limit / 1048576:g} MiB" if limit >= 1048576 else f"{limit / 1024:g} KiB"
     what = f"file is {size / 1048576:.1f} MiB, over" if size is not None else "file is over"
-    return f"{what} the {shown} limit (raise it with --max-file-size if this is really a policy or template)"
+    return f"{what} the {shown} limit" + (f" ({hint})" if hint else "")
 
 
 def _file_kind(mode: int) -> str:
@@ -175,7 +182,12 @@ def _file_kind(mode: int) -> str:
     return "a special file"
 
 
-def read_source(path: str | Path, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
+def read_source(
+    path: str | Path,
+    display: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    too_big_hint: str | None = None,
+) -> Source:
     """Read and decode one file, raising :class:`InputError` for anything unusable."""
     shown = display if display is not None else str(path)
-    return decode_bytes(read_regular_file(path, shown, max_bytes), shown)
+    return decode_bytes(read_regular_file(path, shown, max_bytes, too_big_hint), shown)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.cli import CS301_OPEN, OPEN_SSH, run
+from tests.security.cli import ADMIN_POLICY, CS301_OPEN, OPEN_SSH, run
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this platform has no FIFOs")
 
@@ -100,3 +100,23 @@ def test_check_reports_a_fifo_in_a_called_module_outside_the_checked_folder(tmp_
     assert done.returncode == 2
     assert f"shared/main.tf:1:1: IN001 error {NAMED_PIPE}" in done.stdout
     assert CS301_OPEN in done.stdout
+
+
+@needs_fifo
+def test_a_fifo_settings_file_is_refused_not_ignored(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    os.mkfifo(tmp_path / ".policy-lint.yaml")
+    (tmp_path / "p.json").write_text(ADMIN_POLICY)
+    done = run("lint", "p.json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert ".policy-lint.yaml: a settings file must be a regular file" in done.stderr
+
+
+def test_a_huge_pyproject_is_refused_not_read_whole(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    with (tmp_path / "pyproject.toml").open("wb") as handle:
+        handle.truncate(64 * 1024 * 1024)
+    (tmp_path / "p.json").write_text(ADMIN_POLICY)
+    done = run("lint", "p.json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "pyproject.toml: file is 64.0 MiB, over the 1 MiB limit\n" in done.stderr
