@@ -184,6 +184,7 @@ def lint(
         baseline=baseline,
         write_baseline=write_baseline,
         commented_files=result.yaml_inputs,
+        wants=options.wants,
     )
     if filtered.baseline_written is not None:
         echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")

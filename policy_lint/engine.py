@@ -29,9 +29,13 @@ class Selection:
     def wants(self, meta: CheckMeta) -> bool:
         if not set(meta.profiles) & set(PROFILE_SETS[self.profile_set]):
             return False
-        if self.select and not any(meta.id.startswith(p) for p in self.select):
+        return self.wants_id(meta.id)
+
+    def wants_id(self, rule_id: str) -> bool:
+        """``--select``/``--ignore`` alone (for findings that are no inventory rule, e.g. SP00x)."""
+        if self.select and not any(rule_id.startswith(p) for p in self.select):
             return False
-        return not any(meta.id.startswith(p) for p in self.ignore)
+        return not any(rule_id.startswith(p) for p in self.ignore)
 
     def runs_nothing(self) -> bool:
         """A ``select`` that keeps no inventory rule of the profile set (``--select PL6``, or CS rules

@@ -80,6 +80,7 @@ def judge(
         settings,
         baseline=baseline,
         write_baseline=write_baseline,
+        wants=selection.wants_id,
     )
     if filtered.baseline_written is not None:
         echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")

@@ -7,7 +7,7 @@ the rules ran. What is suppressed is returned, with its reason, for the reports 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,10 +43,12 @@ def filter_findings(
     baseline: str | None = None,
     write_baseline: str | None = None,
     commented_files: Sequence[str] = (),
+    wants: Callable[[str], bool] = lambda _rule_id: True,
 ) -> Filtered:
     """Lint findings: inline comments (YAML policies), Sid-scoped settings entries, baseline.
 
-    ``commented_files`` are the inputs that can hold comments (YAML), scanned for unused ones.
+    ``commented_files`` are the inputs that can hold comments (YAML), scanned for unused ones;
+    ``wants`` is the run's ``--select``/``--ignore``, which the suppression problems obey too.
     """
     items = [
         sp.Item(f.rule_id, f.location.path, f.location.line, None, index) for index, f in enumerate(findings)
@@ -59,7 +61,7 @@ def filter_findings(
         for i, s in outcome.suppressed
     ]
     # The suppression problems are findings of their own (kept, so they are reported once).
-    kept = [findings[i] for i in outcome.kept] + outcome.problems
+    kept = [findings[i] for i in outcome.kept] + [p for p in outcome.problems if wants(p.rule_id)]
     records = [bl.Record(f.rule_id, f.location.path, None, f.message) for f in kept]
     return _baseline(kept, records, suppressed, baseline or settings.baseline, write_baseline)
 
@@ -71,6 +73,7 @@ def filter_results(
     *,
     baseline: str | None = None,
     write_baseline: str | None = None,
+    wants: Callable[[str], bool] = lambda _rule_id: True,
 ) -> tuple[Filtered, list[Finding]]:
     """Check results: passes always stay; failures and unknowns can be suppressed or baselined.
 
@@ -103,7 +106,7 @@ def filter_results(
     filtered = _baseline(
         kept, records, suppressed, baseline or settings.baseline, write_baseline, eligible=judged_only
     )
-    return filtered, outcome.problems
+    return filtered, [p for p in outcome.problems if wants(p.rule_id)]
 
 
 def _baseline(

@@ -125,3 +125,16 @@ def test_checking_an_inventory_prefix_on_lint_imports_neither_boto3_nor_jinja2(p
         timeout=120,
     )
     assert proc.stdout.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_ignore_hides_suppression_problems_too(tmp_path: Path) -> None:
+    """--ignore SP004 (and --select without SP) keep suppression problems out like any rule."""
+    policy = tmp_path / "p.yaml"
+    policy.write_text(
+        "# policy-lint: ignore[PL101] nothing here to suppress\n"
+        "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Action: s3:GetObject\n    Resource: '*'\n"
+    )
+    shown = CliRunner().invoke(main, ["lint", str(policy), "--fail-on", "suggestion"])
+    assert "SP004" in shown.stdout and shown.exit_code == 1
+    hidden = CliRunner().invoke(main, ["lint", str(policy), "--fail-on", "suggestion", "--ignore", "SP004"])
+    assert "SP004" not in hidden.stdout and hidden.exit_code == 0, hidden.stdout
