@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from policy_lint.catalog import partitions
 from policy_lint.inventory.model import Unknown
+from policy_lint.sources.cfn_chains import Chains
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
 REGION_UNKNOWN = "a CloudFormation template has no region of its own; pass --region or set audit_log.region in onboarding.yaml"
@@ -182,8 +183,9 @@ class Resolver:
         self.attr_hook = attr_hook
         self.warnings: list[tuple[str, int]] = []
         self._warned: set[str] = set()
-        self._conditions: dict[str, bool | Unknown] = {}
-        self._active: set[str] = set()
+        self._conditions: Chains[str, bool | Unknown] = Chains(
+            self._condition_value, lambda name: Unknown(f"condition {name!r} refers to itself")
+        )
 
     # -- reporting ------------------------------------------------------------------------------
     def warn(self, message: str, offset: int, key: str | None = None) -> None:
@@ -311,20 +313,12 @@ class Resolver:
     # -- conditions -------------------------------------------------------------------------
     def condition(self, name: str) -> bool | Unknown:
         """The value of a named condition over parameter defaults (three-valued)."""
-        if name in self._conditions:
-            return self._conditions[name]
-        node = self.template.conditions.get(name)
-        if node is None:
+        if name not in self.template.conditions:
             return Unknown(f"condition {name!r} is not defined in Conditions")
-        if name in self._active:
-            return Unknown(f"condition {name!r} refers to itself")
-        self._active.add(name)
-        try:
-            value = self.truth(node)
-        finally:
-            self._active.discard(name)
-        self._conditions[name] = value
-        return value
+        return self._conditions.get(name)  # a chain of conditions is followed without deep recursion
+
+    def _condition_value(self, name: str) -> bool | Unknown:
+        return self.truth(self.template.conditions[name])
 
     def decide(self, name: str, offset: int, what: str) -> bool | Unknown:
         """:meth:`condition`, warning once per condition when it cannot be decided."""
