@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from policy_lint.catalog import partitions
 from policy_lint.inventory.model import Unknown
 from policy_lint.sources.cfn_chains import Chains
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
 
 REGION_UNKNOWN = "a CloudFormation template has no region of its own; pass --region or set audit_log.region in onboarding.yaml"
 ACCOUNT_UNKNOWN = "the stack's account is not known; pass --account-id or set account_id in onboarding.yaml"
@@ -225,6 +225,16 @@ class Resolver:
                 Unknown(f"dynamic reference {node.value!r} is resolved at deploy time"), node.offset
             )
         return node
+
+    def mapping_value(self, node: Node, offset: int) -> Node | None:
+        """A value of the Mappings section: literal, as CloudFormation requires.
+
+        Evaluating intrinsics there would let a mapping entry look itself up forever
+        (``Map.a.k: !FindInMap [Map, ..., k]``); CloudFormation rejects such a template.
+        """
+        if any(intrinsic(inner) is not None or inner.tag is not None for inner in walk(node)):
+            return self._unknown("Mappings values cannot hold intrinsic functions", offset, True)
+        return self.resolve(node)
 
     def text(self, node: Node | None) -> Text:
         return text_of(self.resolve(node))
@@ -549,7 +559,7 @@ def _fn_find_in_map(r: Resolver, arg: Node, offset: int) -> Node | None:
     if isinstance(top, Unknown):
         # e.g. keyed by AWS::Region without --region: known if every entry agrees
         candidates = [entry.get(second) for _, entry in mapping.pairs if isinstance(entry, ObjectNode)]
-        resolved = [r.resolve(candidate) for candidate in candidates if candidate is not None]
+        resolved = [r.mapping_value(candidate, offset) for candidate in candidates if candidate is not None]
         if resolved and len(resolved) == len(mapping.pairs) and all(_same(resolved[0], x) for x in resolved):
             return resolved[0]
         shown = top.text if isinstance(top, Symbolic) else "a value"
@@ -561,7 +571,7 @@ def _fn_find_in_map(r: Resolver, arg: Node, offset: int) -> Node | None:
         if default is not None:
             return r.resolve(default)
         return r._unknown(f"Fn::FindInMap: {keys[0]} has no entry [{top}][{second}]", offset, True)
-    return r.resolve(value)
+    return r.mapping_value(value, offset)
 
 
 def _fn_import_value(r: Resolver, arg: Node, offset: int) -> Node | None:

@@ -114,3 +114,41 @@ def test_a_1000_long_chain_of_conditions_is_decided(tmp_path: Path) -> None:
     cloudformation.load([template], inventory)
     assert [q.name for q in inventory.queues] == ["kept"]
     assert [p.message for p in inventory.problems] == []
+
+
+def test_a_mapping_that_looks_itself_up_is_unknown_not_endless(tmp_path: Path) -> None:
+    # CloudFormation allows no intrinsics in Mappings; evaluating them let an entry look itself up forever
+    template = tmp_path / "mapping.json"
+    template.write_text(
+        json.dumps(
+            {
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Mappings": {
+                    "Map": {"a": {"k": {"Fn::FindInMap": ["Map", {"Fn::FindInMap": ["Map", [], "k"]}, "k"]}}}
+                },
+                "Resources": {
+                    "Q": {
+                        "Type": "AWS::SQS::Queue",
+                        "Properties": {"QueueName": {"Fn::FindInMap": ["Map", "a", "k"]}},
+                    },
+                    "OpenSsh": {
+                        "Type": "AWS::EC2::SecurityGroup",
+                        "Properties": {
+                            "GroupDescription": "ssh",
+                            "SecurityGroupIngress": [
+                                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
+                            ],
+                        },
+                    },
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    done = run_check(template)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    messages = [p["message"] for p in report["problems"]]
+    assert "Mappings values cannot hold intrinsic functions" in messages
+    assert not any("nested too deeply" in m for m in messages)
+    assert [r["rule_id"] for r in report["results"] if r["status"] == "fail"] == ["CS301"]
