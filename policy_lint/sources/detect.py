@@ -21,7 +21,7 @@ TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform-plan"
 CLOUDFORMATION = "cloudformation"
 
-#: source name -> module with a ``load(files, inventory, *, region, account_id)`` function
+#: source name -> module with a ``load(files, inventory, *, region, account_id, roots)`` function
 LOADERS = {
     TERRAFORM: "policy_lint.sources.terraform_hcl",
     TERRAFORM_PLAN: "policy_lint.sources.terraform_plan",
@@ -34,10 +34,12 @@ _TEMPLATE = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?A
 
 @dataclass
 class Detected:
-    """Input files grouped by the source that reads them."""
+    """Input files grouped by the source that reads them, and the folders they were found in."""
 
     by_source: dict[str, list[Path]] = field(default_factory=dict)
     skipped: list[Path] = field(default_factory=list)
+    #: the folders being checked (a file argument counts as its folder): nothing else is read
+    roots: list[Path] = field(default_factory=list)
 
     def add(self, source: str, path: Path) -> None:
         self.by_source.setdefault(source, []).append(path)
@@ -96,6 +98,7 @@ def detect(paths: Sequence[str]) -> Detected:
         path = Path(raw)
         if not path.exists():
             raise InputError(f"no such file or directory: {raw}")
+        found.roots.append(path.parent if path.is_file() else path)
         candidates = [path] if path.is_file() else list(_walk(path))
         for candidate in candidates:
             source = classify(candidate)
@@ -121,5 +124,7 @@ def load_inventory(
     """Run each source over its files; they add resources and located problems to ``inventory``."""
     for source in sorted(detected.by_source):
         module = importlib.import_module(LOADERS[source])
-        module.load(detected.by_source[source], inventory, region=region, account_id=account_id)
+        module.load(
+            detected.by_source[source], inventory, region=region, account_id=account_id, roots=detected.roots
+        )
     return inventory

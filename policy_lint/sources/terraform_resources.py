@@ -38,7 +38,14 @@ from policy_lint.inventory.model import (
     Unknown,
 )
 from policy_lint.sources import problems
-from policy_lint.sources.hcl_eval import Unresolved, first_reason, has_unresolved, symbolic
+from policy_lint.sources.hcl_values import (
+    MAX_DOCUMENT_DEPTH,
+    Unresolved,
+    first_reason,
+    has_unresolved,
+    nested_deeper_than,
+    symbolic,
+)
 
 #: resource types this module maps (others are ignored: the inventory has no place for them)
 MAPPED_TYPES = frozenset(
@@ -181,8 +188,12 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
     except ValueError:
         reason = value.reason if isinstance(value, Unresolved) else "policy is not valid JSON"
         return Unknown(reason)
+    except RecursionError:  # thousands of nested brackets in a heredoc
+        return Unknown(f"policy JSON is nested deeper than {MAX_DOCUMENT_DEPTH} levels")
     if not isinstance(parsed, dict):
         return Unknown("policy JSON is not an object")
+    if nested_deeper_than(parsed, MAX_DOCUMENT_DEPTH):  # rules walk documents recursively
+        return Unknown(f"policy JSON is nested deeper than {MAX_DOCUMENT_DEPTH} levels")
     return parsed
 
 
