@@ -127,6 +127,7 @@ HCL_LEAVES = st.one_of(
             'file("/etc/hostname")',
             'file("../../etc/passwd")',
             'fileexists("/etc/passwd")',
+            'file("' + "a" * 300 + '")',
             'templatefile("${path.module}/policy.json", {})',
             "range(3)",
             "range(100000)",

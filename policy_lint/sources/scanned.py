@@ -74,11 +74,14 @@ class ScannedFolders:
     # -- file functions -------------------------------------------------------------------------
     def allowed(self, path: Path) -> Path:
         """The real path of ``path`` when a file function may read it; else NotReadable."""
-        real = _real(path)
+        try:
+            real = _real(path)
+        except (OSError, ValueError):
+            raise NotReadable("cannot be read (an invalid path)") from None
         root = self._root_of(real)
         if root is None:
             raise NotReadable(
-                "outside the scanned folders; only files inside the folders being checked are read"
+                "outside the scanned folders (only files inside the folders being checked are read)"
             )
         private = next((part for part in real.relative_to(root).parts if part in PRIVATE_DIRS), None)
         if private is not None:
@@ -89,7 +92,11 @@ class ScannedFolders:
 
     def exists(self, path: Path) -> bool:
         """``fileexists()``: a regular file inside the scanned folders (never opened)."""
-        return self.allowed(path).is_file()
+        real = self.allowed(path)
+        try:
+            return real.is_file()
+        except OSError as exc:  # a name too long for the file system
+            raise NotReadable(f"cannot be read ({exc.strerror or 'invalid path'})") from None
 
     def read_text(self, path: Path) -> str:
         """``file()``: the UTF-8 text of a regular file inside the scanned folders, capped."""

@@ -120,7 +120,7 @@ class Loader:
 
     def files_of(self, directory: Path, paths: Sequence[Path] | None = None) -> list[HclFile]:
         if directory not in self.parsed:
-            chosen = sorted(paths) if paths is not None else sorted(directory.glob("*.tf"))
+            chosen = sorted(paths) if paths is not None else _files_in(directory, "*.tf")
             parsed = [self.parse_file(p) for p in chosen]
             self.parsed[directory] = [f for f in parsed if f is not None]
         return self.parsed[directory]
@@ -176,6 +176,18 @@ def _called_dirs(loader: Loader, dirs: set[Path]) -> set[Path]:
                     if target != directory and target in dirs:
                         called.add(target)
     return called
+
+
+def _files_in(directory: Path, pattern: str) -> list[Path]:
+    """The files of ``directory`` matching ``pattern``; none when it cannot be listed.
+
+    A module source names the folder, so it may be anything: too long a name, a loop of
+    symlinks, a file. Those are a module without .tf files, not an internal error.
+    """
+    try:
+        return sorted(directory.glob(pattern))
+    except OSError:
+        return []
 
 
 def _resolve_dir(base: Path, source: str) -> Path:
@@ -299,7 +311,7 @@ class Module:
 
     def _tfvars(self) -> dict[str, Value]:
         values: dict[str, Value] = {}
-        candidates = [self.dir / "terraform.tfvars", *sorted(self.dir.glob("*.auto.tfvars"))]
+        candidates = [self.dir / "terraform.tfvars", *_files_in(self.dir, "*.auto.tfvars")]
         for path in candidates:
             if not path.is_file():
                 continue
@@ -312,21 +324,22 @@ class Module:
 
     # -- Scope protocol --------------------------------------------------------------------
     def _file_path(self, path: str) -> Path:
+        if "\x00" in path:
+            raise NotReadable("a path with a NUL character")
         candidate = Path(path)
-        if not candidate.is_absolute() and not candidate.exists():
-            # path.module is the module directory as given, so "${path.module}/x" is already
-            # usable as it is; a bare relative name is relative to the module (our best reading).
-            candidate = self.dir / candidate
+        try:
+            if not candidate.is_absolute() and not candidate.exists():
+                # path.module is the module directory as given, so "${path.module}/x" is already
+                # usable as it is; a bare relative name is relative to the module (our best reading).
+                candidate = self.dir / candidate
+        except OSError as exc:  # a name too long, a loop of symlinks
+            raise NotReadable(f"cannot be read ({exc.strerror or 'invalid path'})") from None
         return candidate
 
     def read_file(self, path: str) -> str:
-        if "\x00" in path:
-            raise NotReadable("a path with a NUL character")
         return self.loader.folders.read_text(self._file_path(path))
 
     def file_exists(self, path: str) -> bool:
-        if "\x00" in path:
-            raise NotReadable("a path with a NUL character")
         return self.loader.folders.exists(self._file_path(path))
 
     def refused(self, message: str, path: str, line: int, col: int) -> None:
@@ -762,7 +775,7 @@ class Module:
                 )
             elif directory in self.ancestors:
                 refusal = f"module {shown[1:-1]} calls itself; not expanded"
-            elif not any(directory.glob("*.tf")):
+            elif not _files_in(directory, "*.tf"):
                 refusal = f"module directory {shown[1:-1]} has no .tf files"
             else:
                 return directory

@@ -312,3 +312,19 @@ def test_a_module_source_cannot_climb_out_of_the_repository(tmp_path: Path) -> N
     done = check(repo / "infra", "--format", "json")
     assert SECRET not in done.stdout + done.stderr
     assert "outside the scanned folders and the repository that holds them" in done.stdout
+
+
+def test_paths_the_file_system_refuses_are_unknown_not_internal_errors(tmp_path: Path) -> None:
+    long_name = "a" * 5000  # over any file system's name limit: stat() raises ENAMETOOLONG
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_iam_user" "u" {{\n  name = file("{long_name}")\n}}\n'
+        f'resource "aws_iam_user" "v" {{\n  name = fileexists("x/{long_name}") ? "a" : "b"\n}}\n'
+        f'module "long" {{\n  source = "./{long_name}"\n}}\n'
+        'module "loop" {\n  source = "./loop"\n}\n'
+    )
+    done = check(tmp_path, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    messages = [p["message"] for p in json.loads(done.stdout)["problems"]]
+    assert sum("cannot be read (File name too long)" in m for m in messages) == 2
+    assert sum("has no .tf files" in m for m in messages) == 2
