@@ -180,13 +180,22 @@ def parse_hcl(text: str, path: str) -> HclFile:
     return HclFile(path, text, _build_body(body_tree))
 
 
-@lru_cache(maxsize=1024)
 def parse_expression(text: str) -> Tree[Token]:
     """Parse one expression (an interpolation inside a heredoc or template file).
 
-    Cached: a template rendered for each of 1,000 instances is parsed once. The tree is never
-    modified by the evaluator, so sharing it is safe.
+    Short ones are cached: a template rendered for each of 1,000 instances is parsed once (the
+    evaluator never modifies a tree, so sharing it is safe). Long ones are not kept: a cache of
+    large trees would outlive the load whose budget paid for them.
     """
+    return _parse_short_expression(text) if len(text) <= 1024 else _parse_expression(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_short_expression(text: str) -> Tree[Token]:
+    return _parse_expression(text)
+
+
+def _parse_expression(text: str) -> Tree[Token]:
     tree = hcl2.parses_to_tree(f"x = {text}\n")
     body = tree.children[0]
     assert isinstance(body, Tree)
@@ -307,9 +316,17 @@ class Evaluator:
 
     # -- helpers ---------------------------------------------------------------------------
     def source(self, tree: Tree[Token]) -> str:
+        """The expression as written (blanks collapsed); a long one is cut, named by its place.
+
+        Cut before it is copied: a megabyte-long expression that stays unresolved in each of
+        1,000 instances must not be copied 1,000 times.
+        """
         meta = tree.meta
         if getattr(meta, "empty", True):
             return "?"
+        if meta.end_pos - meta.start_pos > 2 * MAX_SYMBOL:
+            head = " ".join(self.text[meta.start_pos : meta.start_pos + MAX_SYMBOL // 2].split())
+            return f"{head}...@{meta.line}:{meta.column}"
         return " ".join(self.text[meta.start_pos : meta.end_pos].split())
 
     def unresolved(self, tree: Tree[Token], reason: str) -> Unresolved:
@@ -697,6 +714,7 @@ class Evaluator:
         written: a template file's content never becomes a symbol); interpolations are
         evaluated with ``bindings`` and reported at ``tree``'s position.
         """
+        self.budget.work(len(body))  # scanning a body costs in proportion to its length
         parts: list[Value] = []
         pos = 0
         anchor = self.position(tree)

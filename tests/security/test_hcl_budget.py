@@ -315,3 +315,10 @@ def test_an_unknown_from_the_budget_never_passes(tmp_path: Path) -> None:
     terraform_hcl.load([tmp_path / "main.tf"], inventory)
     (queue,) = inventory.queues
     assert isinstance(queue.fifo, Unknown) and "evaluation budget spent" in queue.fifo.reason
+
+
+def test_a_long_expression_that_stays_unknown_gets_a_short_symbol_naming_its_place() -> None:
+    long_list = "[" + ", ".join(f'"item-{i}"' for i in range(500)) + "]"
+    value = evaluate(f"concat({long_list}, var.missing)")
+    assert isinstance(value, Unresolved)
+    assert len(value.symbol) < 300 and value.symbol.endswith("...@1:5}")

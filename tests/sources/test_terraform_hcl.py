@@ -315,4 +315,6 @@ def test_a_policy_nested_thousands_deep_is_unknown_not_an_internal_error(tmp_pat
     terraform_hcl.load([tmp_path / "main.tf"], inventory)
     documents = {p.name: p.document for p in inventory.policies}
     for name in ("p", "q"):  # rules walk documents recursively: none this deep reaches them
-        assert isinstance(documents[name], Unknown) and "nested deeper than 64 levels" in documents[name].reason
+        assert (
+            isinstance(documents[name], Unknown) and "nested deeper than 64 levels" in documents[name].reason
+        )
