@@ -10,6 +10,12 @@ when the input does not fix it, to :class:`Unresolved`: the *symbol* that stands
 reference keeps the text ``${aws_sqs_queue.logs.arn}``; a string with one unresolved part keeps
 its literal parts around the symbol) and the reason. Which references resolve, and to what, is
 the :class:`Scope`'s business (modules, variables, resources); this module knows the language.
+
+The text is untrusted. Every step is charged to the load's
+:class:`~policy_lint.sources.hcl_budget.Budget` (a value over a limit is unresolved, with the
+limit as its reason), operators and functions keep Terraform's semantics
+(:mod:`~policy_lint.sources.hcl_operators`, :mod:`~policy_lint.sources.hcl_functions`), file
+functions see only what the scope allows, and no reason or symbol quotes a file's content.
 """
 
 from __future__ import annotations
