@@ -3,7 +3,7 @@
 A source knows its format and nothing about checks. The contract every source keeps:
 
 * **Entry point.** ``load(files: Sequence[Path], inventory: Inventory, *, region: str | None = None,
-  account_id: str | None = None) -> None``
+  account_id: str | None = None, roots: Sequence[str | Path] | None = None) -> None``
   appends resources to the inventory lists, its name to ``inventory.sources``, and anything it
   could not read to ``inventory.problems`` as a located :class:`~policy_lint.findings.Finding`
   (rule ``PL001`` for syntax errors, ``IN001`` for an input that parses but cannot be
@@ -11,7 +11,9 @@ A source knows its format and nothing about checks. The contract every source ke
   ``region`` is the region assumed for resources whose region the input cannot say (a
   CloudFormation stack, a Terraform provider without a literal region); ``account_id`` likewise
   fills ``AWS::AccountId`` / ``data.aws_caller_identity.*.account_id``. Without them those values
-  stay symbolic (``${AWS::Region}``) or Unknown.
+  stay symbolic (``${AWS::Region}``) or Unknown. ``roots`` are the folders being checked: a
+  source that reads other files than ``files`` (Terraform's ``file()``, local modules) reads
+  only inside them (:mod:`policy_lint.sources.scanned`); the other sources ignore it.
 * **Origins.** Every resource gets ``Origin(source, address, path, line, col)``: ``address`` is
   the Terraform address (``aws_cloudtrail.audit``, ``module.x.aws_sqs_queue.q["a"]``) or the
   CloudFormation logical ID; ``attribute_origins`` points attributes a rule may blame

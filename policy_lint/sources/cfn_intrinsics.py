@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from policy_lint.catalog import partitions
 from policy_lint.inventory.model import Unknown
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.sources.cfn_chains import Chains
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
 from policy_lint.syntax.numbers import as_int
 
 REGION_UNKNOWN = "a CloudFormation template has no region of its own; pass --region or set audit_log.region in onboarding.yaml"
@@ -183,8 +184,9 @@ class Resolver:
         self.attr_hook = attr_hook
         self.warnings: list[tuple[str, int]] = []
         self._warned: set[str] = set()
-        self._conditions: dict[str, bool | Unknown] = {}
-        self._active: set[str] = set()
+        self._conditions: Chains[str, bool | Unknown] = Chains(
+            self._condition_value, lambda name: Unknown(f"condition {name!r} refers to itself")
+        )
 
     # -- reporting ------------------------------------------------------------------------------
     def warn(self, message: str, offset: int, key: str | None = None) -> None:
@@ -224,6 +226,16 @@ class Resolver:
                 Unknown(f"dynamic reference {node.value!r} is resolved at deploy time"), node.offset
             )
         return node
+
+    def mapping_value(self, node: Node, offset: int) -> Node | None:
+        """A value of the Mappings section: literal, as CloudFormation requires.
+
+        Evaluating intrinsics there would let a mapping entry look itself up forever
+        (``Map.a.k: !FindInMap [Map, ..., k]``); CloudFormation rejects such a template.
+        """
+        if any(intrinsic(inner) is not None or inner.tag is not None for inner in walk(node)):
+            return self._unknown("Mappings values cannot hold intrinsic functions", offset, True)
+        return self.resolve(node)
 
     def text(self, node: Node | None) -> Text:
         return text_of(self.resolve(node))
@@ -312,20 +324,12 @@ class Resolver:
     # -- conditions -------------------------------------------------------------------------
     def condition(self, name: str) -> bool | Unknown:
         """The value of a named condition over parameter defaults (three-valued)."""
-        if name in self._conditions:
-            return self._conditions[name]
-        node = self.template.conditions.get(name)
-        if node is None:
+        if name not in self.template.conditions:
             return Unknown(f"condition {name!r} is not defined in Conditions")
-        if name in self._active:
-            return Unknown(f"condition {name!r} refers to itself")
-        self._active.add(name)
-        try:
-            value = self.truth(node)
-        finally:
-            self._active.discard(name)
-        self._conditions[name] = value
-        return value
+        return self._conditions.get(name)  # a chain of conditions is followed without deep recursion
+
+    def _condition_value(self, name: str) -> bool | Unknown:
+        return self.truth(self.template.conditions[name])
 
     def decide(self, name: str, offset: int, what: str) -> bool | Unknown:
         """:meth:`condition`, warning once per condition when it cannot be decided."""
@@ -556,7 +560,7 @@ def _fn_find_in_map(r: Resolver, arg: Node, offset: int) -> Node | None:
     if isinstance(top, Unknown):
         # e.g. keyed by AWS::Region without --region: known if every entry agrees
         candidates = [entry.get(second) for _, entry in mapping.pairs if isinstance(entry, ObjectNode)]
-        resolved = [r.resolve(candidate) for candidate in candidates if candidate is not None]
+        resolved = [r.mapping_value(candidate, offset) for candidate in candidates if candidate is not None]
         if resolved and len(resolved) == len(mapping.pairs) and all(_same(resolved[0], x) for x in resolved):
             return resolved[0]
         shown = top.text if isinstance(top, Symbolic) else "a value"
@@ -568,7 +572,7 @@ def _fn_find_in_map(r: Resolver, arg: Node, offset: int) -> Node | None:
         if default is not None:
             return r.resolve(default)
         return r._unknown(f"Fn::FindInMap: {keys[0]} has no entry [{top}][{second}]", offset, True)
-    return r.resolve(value)
+    return r.mapping_value(value, offset)
 
 
 def _fn_import_value(r: Resolver, arg: Node, offset: int) -> Node | None:

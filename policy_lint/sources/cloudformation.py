@@ -39,6 +39,7 @@ from policy_lint.inventory.model import (
     Trail,
     Unknown,
 )
+from policy_lint.sources.cfn_chains import Chains
 from policy_lint.sources.cfn_intrinsics import (
     REGION_UNKNOWN,
     Resolver,
@@ -114,7 +115,12 @@ def template_resolver(path: Path, *, region: str | None = None, account_id: str 
 
 # -- entry point ---------------------------------------------------------------------------------
 def load(
-    files: Sequence[Path], inventory: Inventory, *, region: str | None = None, account_id: str | None = None
+    files: Sequence[Path],
+    inventory: Inventory,
+    *,
+    region: str | None = None,
+    account_id: str | None = None,
+    roots: Sequence[str | Path] | None = None,
 ) -> None:
     """Add the resources of every template in ``files``; unreadable input becomes located findings."""
     linker = _Linker()
@@ -380,7 +386,9 @@ class _Stack:
         self.attachments: list[_Attachment] = []
         self.skipped: set[str] = set()
         self._names: dict[int, set[str]] = {}
-        self._computing: set[str] = set()
+        self._texts: Chains[tuple[str, str], Text | None] = Chains(
+            self._resolve_property, lambda key: Unknown(f"{key[0]}.{key[1]} refers back to itself")
+        )
         self._flushed = 0
 
     # -- findings --------------------------------------------------------------------------
@@ -404,19 +412,18 @@ class _Stack:
 
     # -- resource Ref / GetAtt values --------------------------------------------------------
     def _property_text(self, logical_id: str, name: str) -> Text | None:
-        """A property's resolved text (None when absent), guarding against reference cycles."""
-        key = f"{logical_id}.{name}"
-        if key in self._computing:
-            return Unknown(f"{key} refers back to itself")
-        properties = self.template.resources[logical_id].get("Properties")
-        node = properties.get(name) if isinstance(properties, ObjectNode) else None
-        if node is None:
-            return None
-        self._computing.add(key)
-        try:
-            resolved = self.resolver.resolve(node)
-        finally:
-            self._computing.discard(key)
+        """A property's resolved text (None when absent), once per property.
+
+        Properties name each other (``!GetAtt Q1.QueueName``) in chains of any length and in
+        cycles: :class:`Chains` follows them without deep recursion and answers a cycle with
+        an unknown.
+        """
+        return self._texts.get((logical_id, name))
+
+    def _resolve_property(self, key: tuple[str, str]) -> Text | None:
+        properties = self.template.resources[key[0]].get("Properties")
+        node = properties.get(key[1]) if isinstance(properties, ObjectNode) else None
+        resolved = self.resolver.resolve(node) if node is not None else None
         return None if resolved is None else text_of(resolved)
 
     def _literal_name(self, logical_id: str, prop: str) -> str | None:

@@ -8,7 +8,9 @@ parse every JSON file of a repository twice. Files no source understands (policy
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform-plan"
 CLOUDFORMATION = "cloudformation"
 
-#: source name -> module with a ``load(files, inventory, *, region, account_id)`` function
+#: source name -> module with a ``load(files, inventory, *, region, account_id, roots)`` function
 LOADERS = {
     TERRAFORM: "policy_lint.sources.terraform_hcl",
     TERRAFORM_PLAN: "policy_lint.sources.terraform_plan",
@@ -36,12 +38,15 @@ _TEMPLATE = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?A
 
 @dataclass
 class Detected:
-    """Input files grouped by the source that reads them, and the inputs that could not be used."""
+    """Input files grouped by the source that reads them, the folders they were found in, and the
+    inputs that could not be used."""
 
     by_source: dict[str, list[Path]] = field(default_factory=dict)
     skipped: list[Path] = field(default_factory=list)
     #: folders that could not be listed, paths that could not be reached, files that could not be sniffed
     errors: list[InputError] = field(default_factory=list)
+    #: the folders being checked (a file argument counts as its folder): nothing else is read
+    roots: list[Path] = field(default_factory=list)
 
     def add(self, source: str, path: Path) -> None:
         self.by_source.setdefault(source, []).append(path)
@@ -96,6 +101,7 @@ def detect(paths: Sequence[str]) -> Detected:
     explicitly that no source reads is a usage error (InputError).
     """
     found = Detected()
+    found.roots = _roots(paths)
     inputs = expand_paths(paths, skip_dir=lambda name: name in SKIP_DIRS)
     found.errors.extend(inputs.errors)
     for raw, explicit in inputs.files:
@@ -117,6 +123,19 @@ def detect(paths: Sequence[str]) -> Detected:
     return found
 
 
+def _roots(paths: Sequence[str]) -> list[Path]:
+    """The folders being checked: each folder argument, and the folder of each file argument
+    (a path that cannot be reached is reported by :func:`expand_paths` and reads nothing)."""
+    roots: list[Path] = []
+    for raw in paths:
+        try:
+            is_dir = stat.S_ISDIR(os.stat(raw).st_mode)
+        except OSError:
+            continue
+        roots.append(Path(raw) if is_dir else Path(raw).parent)
+    return roots
+
+
 def load_inventory(
     detected: Detected,
     inventory: Inventory,
@@ -129,5 +148,7 @@ def load_inventory(
     inventory.problems.extend(unreadable(error) for error in detected.errors)
     for source in sorted(detected.by_source):
         module = importlib.import_module(LOADERS[source])
-        module.load(detected.by_source[source], inventory, region=region, account_id=account_id)
+        module.load(
+            detected.by_source[source], inventory, region=region, account_id=account_id, roots=detected.roots
+        )
     return inventory

@@ -10,90 +10,63 @@ when the input does not fix it, to :class:`Unresolved`: the *symbol* that stands
 reference keeps the text ``${aws_sqs_queue.logs.arn}``; a string with one unresolved part keeps
 its literal parts around the symbol) and the reason. Which references resolve, and to what, is
 the :class:`Scope`'s business (modules, variables, resources); this module knows the language.
+
+The text is untrusted. Every step is charged to the load's
+:class:`~policy_lint.sources.hcl_budget.Budget` (a value over a limit is unresolved, with the
+limit as its reason), operators and functions keep Terraform's semantics
+(:mod:`~policy_lint.sources.hcl_operators`, :mod:`~policy_lint.sources.hcl_functions`), file
+functions see only what the scope allows, and no reason or symbol quotes a file's content.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Protocol
 
 import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from policy_lint.errors import InputError
-from policy_lint.syntax.json_parser import loads
+from policy_lint.sources.hcl_budget import Budget, BudgetExhausted, ValueTooLarge
+from policy_lint.sources.hcl_functions import FILE_FUNCTIONS, FUNCTIONS, MAX_EXPANSION, call, safe_reason
+from policy_lint.sources.hcl_operators import EvalError, binary, to_bool, unary
+from policy_lint.sources.hcl_values import (
+    Index,
+    Unresolved,
+    Value,
+    first_reason,
+    has_unresolved,
+    shown_text,
+    symbolic,
+    to_text,
+)
+from policy_lint.sources.scanned import NotReadable
 from policy_lint.syntax.numbers import json_number
 
-Value = Any  # str | int | float | bool | None | list[Value] | dict[str, Value] | Unresolved
-
-
-@dataclass(frozen=True)
-class Index:
-    """An index step of a traversal (``x[0]``, ``x["k"]``), as opposed to an attribute step."""
-
-    value: Any
-
-
-@dataclass(frozen=True)
-class Unresolved:
-    """A value the input does not fix: ``symbol`` is its symbolic text, ``reason`` says why."""
-
-    symbol: str
-    reason: str
-
-
-def has_unresolved(value: Value) -> bool:
-    """True when ``value`` or anything inside it is unresolved."""
-    if isinstance(value, Unresolved):
-        return True
-    if isinstance(value, dict):
-        return any(has_unresolved(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unresolved(v) for v in value)
-    return False
-
-
-def first_reason(value: Value) -> str:
-    """The reason of the first unresolved part of ``value`` (for messages)."""
-    if isinstance(value, Unresolved):
-        return value.reason
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
-    for item in items:
-        if has_unresolved(item):
-            return first_reason(item)
-    return ""
-
-
-def symbolic(value: Value) -> Value:
-    """Replace every unresolved part by its symbol: the value as a policy document would hold it."""
-    if isinstance(value, Unresolved):
-        return value.symbol
-    if isinstance(value, dict):
-        return {k: symbolic(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [symbolic(v) for v in value]
-    return value
-
-
-def to_text(value: Value) -> str:
-    """HCL's string conversion of a primitive (used in templates)."""
-    if isinstance(value, Unresolved):
-        return value.symbol
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dict, list)):
-        return json.dumps(symbolic(value), separators=(",", ":"))
-    return str(value)
-
+__all__ = [
+    "MAX_EXPANSION",
+    "Attribute",
+    "Block",
+    "Body",
+    "Evaluator",
+    "HclFile",
+    "Index",
+    "Unresolved",
+    "Value",
+    "first_reason",
+    "has_unresolved",
+    "parse_expression",
+    "parse_hcl",
+    "shown_text",
+    "symbolic",
+    "to_text",
+]
 
 # --------------------------------------------------------------------------------------------
 # Document model: blocks and attributes with their positions
@@ -222,7 +195,21 @@ def parse_hcl(text: str, path: str) -> HclFile:
 
 
 def parse_expression(text: str) -> Tree[Token]:
-    """Parse one expression (an interpolation inside a heredoc or template file)."""
+    """Parse one expression (an interpolation inside a heredoc or template file).
+
+    Short ones are cached: a template rendered for each of 1,000 instances is parsed once (the
+    evaluator never modifies a tree, so sharing it is safe). Long ones are not kept: a cache of
+    large trees would outlive the load whose budget paid for them.
+    """
+    return _parse_short_expression(text) if len(text) <= 1024 else _parse_expression(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_short_expression(text: str) -> Tree[Token]:
+    return _parse_expression(text)
+
+
+def _parse_expression(text: str) -> Tree[Token]:
     tree = hcl2.parses_to_tree(f"x = {text}\n")
     body = tree.children[0]
     assert isinstance(body, Tree)
@@ -245,8 +232,45 @@ class Scope(Protocol):
     def resolve(self, root: str, steps: list[Value], text: str) -> tuple[Value, int]:
         """The value of ``root.steps...`` and how many steps it consumed."""
 
-    def read_file(self, path: str) -> str | None:
-        """The content of a file named by ``file()``/``templatefile()``, None when unreadable."""
+    def read_file(self, path: str) -> str:
+        """The text of a file named by ``file()``/``templatefile()``; NotReadable says why not."""
+
+    def file_exists(self, path: str) -> bool:
+        """``fileexists()``; NotReadable when the scope may not even look (outside the folders)."""
+
+    def refused(self, message: str, path: str, line: int, col: int) -> None:
+        """A file function was refused at ``path:line:col``; the scope may report it."""
+
+
+#: a symbol made of an expression's source text is shortened past this length (with a digest,
+#: so different texts stay different); symbols built from values (a policy document around an
+#: unknown ARN) are kept whole, rules parse them
+MAX_SYMBOL = 240
+#: result kinds that build a new value (charged to the budget's total of values built)
+_BUILDERS = frozenset(
+    {
+        "string",
+        "heredoc_template",
+        "heredoc_template_trim",
+        "tuple",
+        "object",
+        "for_tuple_expr",
+        "for_object_expr",
+        "function_call",
+        "binary_op",
+        "unary_op",
+        "attr_splat_expr_term",
+        "full_splat_expr_term",
+    }
+)
+
+
+def short_symbol(text: str) -> str:
+    """``text`` when short; else its start and a digest of the whole (still unique, still short)."""
+    if len(text) <= MAX_SYMBOL:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{text[: MAX_SYMBOL - 40]}...#{digest}" + ("}" if text.endswith("}") else "")
 
 
 _ESCAPES = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
@@ -277,60 +301,84 @@ def _subtrees(tree: Tree[Token]) -> list[Tree[Token]]:
     return [c for c in _meaningful(tree) if isinstance(c, Tree)]
 
 
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "%": lambda a, b: a % b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-    "&&": lambda a, b: bool(a) and bool(b),
-    "||": lambda a, b: bool(a) or bool(b),
-}
-
-#: the largest count/for_each/range we expand
-MAX_EXPANSION = 1000
-
-
 class Evaluator:
-    """Evaluates expression trees of one text (a .tf file or an interpolation snippet)."""
+    """Evaluates expression trees of one text (a .tf file or an interpolation snippet).
 
-    def __init__(self, scope: Scope, text: str, bindings: dict[str, Value] | None = None, depth: int = 0):
+    Every evaluator of one load shares the load's :class:`Budget`; ``path`` and ``anchor`` say
+    where the text is, for the report of a budget overrun (``anchor`` is the line:col of the
+    template or heredoc a snippet comes from, whose own positions mean nothing to a user).
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        text: str,
+        bindings: dict[str, Value] | None = None,
+        depth: int = 0,
+        *,
+        budget: Budget,
+        path: str = "<input>",
+        anchor: tuple[int, int] | None = None,
+    ):
         self.scope = scope
         self.text = text
         self.bindings = bindings or {}
         self.depth = depth
+        self.budget = budget
+        self.path = path
+        self.anchor = anchor
 
     # -- helpers ---------------------------------------------------------------------------
     def source(self, tree: Tree[Token]) -> str:
+        """The expression as written (blanks collapsed); a long one is cut, named by its place.
+
+        Cut before it is copied: a megabyte-long expression that stays unresolved in each of
+        1,000 instances must not be copied 1,000 times.
+        """
         meta = tree.meta
         if getattr(meta, "empty", True):
             return "?"
+        if meta.end_pos - meta.start_pos > 2 * MAX_SYMBOL:
+            head = " ".join(self.text[meta.start_pos : meta.start_pos + MAX_SYMBOL // 2].split())
+            return f"{head}...@{meta.line}:{meta.column}"
         return " ".join(self.text[meta.start_pos : meta.end_pos].split())
 
     def unresolved(self, tree: Tree[Token], reason: str) -> Unresolved:
-        return Unresolved("${" + self.source(tree) + "}", reason)
+        return Unresolved(short_symbol("${" + self.source(tree) + "}"), reason)
+
+    def position(self, tree: Tree[Token] | Token) -> tuple[int, int]:
+        return self.anchor if self.anchor is not None else _position(tree)
 
     def child(self, bindings: dict[str, Value]) -> Evaluator:
-        return Evaluator(self.scope, self.text, {**self.bindings, **bindings}, self.depth)
+        return self._derived(self.text, {**self.bindings, **bindings}, self.depth, self.anchor)
+
+    def _derived(
+        self, text: str, bindings: dict[str, Value], depth: int, anchor: tuple[int, int] | None
+    ) -> Evaluator:
+        return Evaluator(self.scope, text, bindings, depth, budget=self.budget, path=self.path, anchor=anchor)
 
     # -- entry -----------------------------------------------------------------------------
     def eval(self, tree: Tree[Token] | Token) -> Value:
         if self.depth > 64:
             return Unresolved("${...}", "expression nested too deeply")
         if isinstance(tree, Token):
-            return Unresolved("${" + str(tree) + "}", "unexpected token")
+            return Unresolved(short_symbol("${" + str(tree) + "}"), "unexpected token")
         method = getattr(self, "_e_" + str(tree.data), None)
         if method is None:
             return self.unresolved(tree, f"{tree.data} expressions are not evaluated")
         try:
+            self.budget.step()
             result: Value = method(tree)
+            if tree.data in _BUILDERS:
+                self.budget.build(result)
+        except ValueTooLarge as exc:
+            self.budget.note_too_large(exc.reason, self.path, *self.position(tree))
+            return self.unresolved(tree, exc.reason)
+        except BudgetExhausted as exc:
+            self.budget.locate(self.path, *self.position(tree))
+            return self.unresolved(tree, exc.reason)
         except (
+            EvalError,
             TypeError,
             ValueError,
             ZeroDivisionError,
@@ -341,7 +389,7 @@ class Evaluator:
             StopIteration,
             re.error,
         ) as exc:
-            return self.unresolved(tree, f"cannot evaluate: {exc}")
+            return self.unresolved(tree, f"cannot evaluate: {safe_reason(exc)}")
         return result
 
     # -- terms -----------------------------------------------------------------------------
@@ -384,16 +432,20 @@ class Evaluator:
                 parts.append(self.eval(_subtrees(inner)[0]))
             else:
                 return self.unresolved(tree, "template directives (%{...}) are not evaluated")
-        return _concat(parts)
+        return _concat(parts, self.budget)
 
     def _e_interpolation(self, tree: Tree[Token]) -> Value:
         return self.eval(_subtrees(tree)[0])
 
     def _e_heredoc_template(self, tree: Tree[Token]) -> Value:
-        return self.render_template(_heredoc_body(str(tree.children[0]), trim=False))
+        return self._heredoc(tree, trim=False)
 
     def _e_heredoc_template_trim(self, tree: Tree[Token]) -> Value:
-        return self.render_template(_heredoc_body(str(tree.children[0]), trim=True))
+        return self._heredoc(tree, trim=True)
+
+    def _heredoc(self, tree: Tree[Token], trim: bool) -> Value:
+        body = _heredoc_body(str(tree.children[0]), trim=trim)
+        return self.render_template(body, self.bindings, self.unresolved(tree, "").symbol, tree)
 
     def _e_tuple(self, tree: Tree[Token]) -> Value:
         return [self.eval(item) for item in _subtrees(tree)]
@@ -425,7 +477,7 @@ class Evaluator:
         test = self.eval(cond)
         if isinstance(test, Unresolved):
             return self.unresolved(tree, test.reason)
-        return self.eval(yes if _truthy(test) else no)
+        return self.eval(yes if to_bool(test) else no)
 
     def _e_binary_op(self, tree: Tree[Token]) -> Value:
         left_tree, term = _subtrees(tree)
@@ -433,22 +485,22 @@ class Evaluator:
         op = str(op_tree.children[0])
         left = self.eval(left_tree)
         if op in ("&&", "||") and not isinstance(left, Unresolved):
-            if op == "&&" and not _truthy(left):
+            if op == "&&" and not to_bool(left):
                 return False
-            if op == "||" and _truthy(left):
+            if op == "||" and to_bool(left):
                 return True
         right = self.eval(right_tree)
         for side in (left, right):
             if isinstance(side, Unresolved):
                 return self.unresolved(tree, side.reason)
-        return _BINARY[op](left, right)
+        return binary(op, left, right)
 
     def _e_unary_op(self, tree: Tree[Token]) -> Value:
         op = str(tree.children[0])
         operand = self.eval(tree.children[1])
         if isinstance(operand, Unresolved):
             return self.unresolved(tree, operand.reason)
-        return (not _truthy(operand)) if op == "!" else -operand
+        return unary(op, operand)
 
     # -- traversals ------------------------------------------------------------------------
     def _traversal(self, tree: Tree[Token]) -> tuple[Tree[Token], list[Tree[Token]]]:
@@ -499,10 +551,15 @@ class Evaluator:
                 return self.unresolved(tree, step.reason)
             if isinstance(value, dict):
                 key = to_text(step)
-                if key not in value:
-                    return self.unresolved(tree, f"no key {key!r}")
+                if key not in value:  # named only when the expression spells it (not a file's content)
+                    written = not isinstance(raw, Index) or key in self.source(tree)
+                    return self.unresolved(
+                        tree, f"no key {shown_text(key)}" if written else "no key of that name"
+                    )
                 value = value[key]
             elif isinstance(value, list) and isinstance(step, (int, float)) and not isinstance(step, bool):
+                if step < 0:  # Python would count from the end; Terraform refuses
+                    return self.unresolved(tree, "cannot evaluate: index out of range")
                 value = value[int(step)]
             else:
                 return self.unresolved(tree, "cannot index this value")
@@ -548,16 +605,21 @@ class Evaluator:
         if isinstance(found, Unresolved):
             return self.unresolved(tree, found.reason)
         names, pairs = found
+        self.budget.expand(len(pairs))
         result: list[Value] = []
+        size = 1
         for key, item in pairs:
             scope = self.child(self._for_bindings(names, key, item))
             if cond:
                 keep = scope.eval(_subtrees(cond[0])[0])
                 if isinstance(keep, Unresolved):
                     return self.unresolved(tree, keep.reason)
-                if not _truthy(keep):
+                if not to_bool(keep):
                     continue
-            result.append(scope.eval(body))
+            value = scope.eval(body)
+            size += self.budget.size(value)
+            self.budget.ensure_fits(size)
+            result.append(value)
         return result
 
     def _e_for_object_expr(self, tree: Tree[Token]) -> Value:
@@ -567,19 +629,23 @@ class Evaluator:
         if isinstance(found, Unresolved):
             return self.unresolved(tree, found.reason)
         names, pairs = found
+        self.budget.expand(len(pairs))
         result: dict[str, Value] = {}
+        size = 1
         for key, item in pairs:
             scope = self.child(self._for_bindings(names, key, item))
             if cond:
                 keep = scope.eval(_subtrees(cond[0])[0])
                 if isinstance(keep, Unresolved):
                     return self.unresolved(tree, keep.reason)
-                if not _truthy(keep):
+                if not to_bool(keep):
                     continue
             out_key = scope.eval(key_tree)
             if isinstance(out_key, Unresolved):
                 return self.unresolved(tree, out_key.reason)
             out_value = scope.eval(value_tree)
+            size += self.budget.size(out_key) + self.budget.size(out_value)
+            self.budget.ensure_fits(size)
             if grouping:
                 result.setdefault(to_text(out_key), []).append(out_value)
             else:
@@ -602,34 +668,28 @@ class Evaluator:
             return self.unresolved(tree, "expanding arguments (...) is not evaluated")
         if name in ("try", "can"):
             return self._try(tree, name, arg_exprs)
-        func = FUNCTIONS.get(name)
-        if func is None and name not in ("file", "templatefile", "fileexists"):
+        if name not in FUNCTIONS and name not in FILE_FUNCTIONS:
             return self.unresolved(tree, f"function {name}() is not evaluated")
         args = [self.eval(a) for a in arg_exprs]
-        if name == "jsonencode" and args:
-            text = json.dumps(symbolic(args[0]), separators=(",", ":"))
-            return Unresolved(text, first_reason(args[0])) if has_unresolved(args[0]) else text
-        if (
-            name in ("format", "join")
-            and func is not None
-            and not isinstance(args[0] if args else None, Unresolved)
-        ):
+        if name == "jsonencode" and args and has_unresolved(args[0]):
+            text = call(name, [symbolic(args[0])], self.budget)  # the document with symbols in it
+            return Unresolved(text, first_reason(args[0]))
+        if name == "join" and len(args) == 2 and isinstance(args[1], Unresolved):
+            return args[1]  # joining a list not known: its symbol stands for the text
+        if name in ("format", "join") and not isinstance(args[0] if args else None, Unresolved):
             # Text built around unknown parts keeps their symbols (an ARN around ${var.account}).
-            built = func(*[symbolic(a) for a in args])
+            built = call(name, [symbolic(a) for a in args], self.budget)
             return Unresolved(str(built), first_reason(args)) if has_unresolved(args) else built
         if name == "templatefile" and len(args) > 1 and not isinstance(args[0], Unresolved):
             return self._file(tree, name, args)
         if any(isinstance(a, Unresolved) for a in args) or (
-            name not in ("jsonencode", "merge", "concat", "coalesce", "tolist", "toset", "length", "flatten")
+            name not in ("merge", "concat", "coalesce", "tolist", "toset", "length", "flatten")
             and any(has_unresolved(a) for a in args)
         ):
             return self.unresolved(tree, first_reason(args))
-        if name == "fileexists":
-            return self.scope.read_file(to_text(args[0])) is not None
-        if name in ("file", "templatefile"):
+        if name in FILE_FUNCTIONS:
             return self._file(tree, name, args)
-        assert func is not None
-        return func(*args)
+        return call(name, args, self.budget)
 
     def _try(self, tree: Tree[Token], name: str, arg_exprs: list[Tree[Token]]) -> Value:
         for expr in arg_exprs:
@@ -641,39 +701,55 @@ class Evaluator:
         return False if name == "can" else self.unresolved(tree, "no argument of try() could be evaluated")
 
     def _file(self, tree: Tree[Token], name: str, args: list[Value]) -> Value:
-        content = self.scope.read_file(to_text(args[0]))
-        if content is None:
-            return self.unresolved(tree, f"{name}(): cannot read {to_text(args[0])!r}")
+        """file(), templatefile(), fileexists(): only what the scope lets them see (see scanned.py)."""
+        if not args or not isinstance(args[0], str):
+            return self.unresolved(tree, f"{name}() needs a path")
+        path = args[0]
+        try:
+            if name == "fileexists":
+                return self.scope.file_exists(path)
+            content = self.scope.read_file(path)
+        except NotReadable as exc:  # the path as written, never what the file holds
+            message = f"{name}({shown_text(path)}): {exc.reason}"
+            self.scope.refused(message, self.path, *self.position(tree))
+            return self.unresolved(tree, message)
         if name == "file":
             return content
         variables = args[1] if len(args) > 1 else {}
         if not isinstance(variables, dict):
             return self.unresolved(tree, "templatefile() variables are not an object")
-        return Evaluator(self.scope, self.text, dict(variables), self.depth + 1).render_template(content)
+        return self.render_template(content, dict(variables), self.unresolved(tree, "").symbol, tree)
 
     # -- templates -------------------------------------------------------------------------
-    def render_template(self, body: str) -> Value:
-        """Render a heredoc or template-file body: ``${...}`` interpolations, ``$${`` escapes."""
+    def render_template(self, body: str, bindings: dict[str, Value], symbol: str, tree: Tree[Token]) -> Value:
+        """Render a heredoc or template-file body: ``${...}`` interpolations, ``$${`` escapes.
+
+        ``symbol`` stands for the whole when it cannot be rendered (the call or heredoc as
+        written: a template file's content never becomes a symbol); interpolations are
+        evaluated with ``bindings`` and reported at ``tree``'s position.
+        """
+        self.budget.work(len(body))  # scanning a body costs in proportion to its length
         parts: list[Value] = []
         pos = 0
+        anchor = self.position(tree)
         for start, end in _interpolations(body):
             if start < 0:  # a %{ directive }
-                return Unresolved(body, "template directives (%{...}) are not evaluated")
+                return Unresolved(symbol, "template directives (%{...}) are not evaluated")
             parts.append(body[pos:start].replace("$${", "${").replace("%%{", "%{"))
-            inner = body[start + 2 : end]
+            inner = body[start + 2 : end].strip().strip("~").strip()
+            self.budget.work(len(inner))  # parsing costs in proportion to the text
             try:
-                expr = parse_expression(inner.strip().strip("~").strip())
+                expr = parse_expression(inner)
             except (LarkError, ValueError, RecursionError):
-                parts.append(Unresolved("${" + inner + "}", "interpolation could not be parsed"))
-            else:
                 parts.append(
-                    Evaluator(
-                        self.scope, f"x = {inner.strip().strip('~').strip()}\n", self.bindings, self.depth + 1
-                    ).eval(expr)
+                    Unresolved(short_symbol("${" + inner + "}"), "interpolation could not be parsed")
                 )
+            else:
+                snippet = self._derived(f"x = {inner}\n", bindings, self.depth + 1, anchor)
+                parts.append(snippet.eval(expr))
             pos = end + 1
         parts.append(body[pos:].replace("$${", "${").replace("%%{", "%{"))
-        return _concat(parts)
+        return _concat(parts, self.budget)
 
 
 def _fmt_key(step: Value) -> str:
@@ -682,17 +758,14 @@ def _fmt_key(step: Value) -> str:
     return json.dumps(step) if isinstance(step, str) else str(step)
 
 
-def _truthy(value: Value) -> bool:
-    if isinstance(value, str):
-        return value == "true"
-    return bool(value)
-
-
-def _concat(parts: list[Value]) -> Value:
+def _concat(parts: list[Value], budget: Budget) -> Value:
+    """A template's parts joined; the length is checked before the text is built."""
     if len(parts) == 1 and not isinstance(parts[0], str):
         return parts[0]  # "${x}" keeps the type of x, as in Terraform
+    texts = [to_text(p) for p in parts]
+    budget.ensure_fits(sum(len(t) for t in texts))
     unresolved = [p for p in parts if isinstance(p, Unresolved)]
-    text = "".join(to_text(p) for p in parts)
+    text = "".join(texts)
     if unresolved:
         return Unresolved(text, unresolved[0].reason)
     return text
@@ -746,137 +819,3 @@ def _interpolations(body: str) -> Iterator[tuple[int, int]]:
             i = j + 1
             continue
         i += 1
-
-
-# --------------------------------------------------------------------------------------------
-# Built-in functions over literal values
-# --------------------------------------------------------------------------------------------
-
-
-def _format(fmt: str, *args: Value) -> str:
-    values = iter(args)
-
-    def sub(match: re.Match[str]) -> str:
-        verb = match.group(0)
-        if verb == "%%":
-            return "%"
-        value = next(values)
-        if verb.endswith("d"):
-            return str(int(value))
-        if verb.endswith("q"):
-            return json.dumps(to_text(value))
-        return to_text(value)
-
-    return re.sub(r"%%|%[-+ #0-9.]*[sdvqtfgx]", sub, fmt)
-
-
-def _merge(*maps: Value) -> Value:
-    result: dict[str, Value] = {}
-    for item in maps:
-        if isinstance(item, Unresolved):
-            return item
-        if item is not None:
-            result.update(item)
-    return result
-
-
-def _concat_lists(*lists: Value) -> Value:
-    result: list[Value] = []
-    for item in lists:
-        if isinstance(item, Unresolved):
-            return item
-        result.extend(item)
-    return result
-
-
-def _flatten(value: Value) -> Value:
-    result: list[Value] = []
-    for item in value:
-        if isinstance(item, list):
-            result.extend(_flatten(item))
-        else:
-            result.append(item)
-    return result
-
-
-def _coalesce(*values: Value) -> Value:
-    for value in values:
-        if isinstance(value, Unresolved):
-            return value
-        if value is not None and value != "":
-            return value
-    return None
-
-
-def _distinct(values: list[Value]) -> list[Value]:
-    seen: list[Value] = []
-    for value in values:
-        if value not in seen:
-            seen.append(value)
-    return seen
-
-
-def _toset(values: Value) -> Value:
-    if isinstance(values, Unresolved):
-        return values
-    return _distinct(list(values))
-
-
-def _range(*args: Value) -> list[int]:
-    numbers = range(*(int(a) for a in args))
-    if len(numbers) > MAX_EXPANSION:  # measured before the list is built: range(1e9) must not fill memory
-        raise ValueError("range too large")
-    return list(numbers)
-
-
-FUNCTIONS: dict[str, Callable[..., Value]] = {
-    "jsondecode": lambda s: loads(s),
-    "format": _format,
-    "join": lambda sep, items: sep.join(to_text(i) for i in items),
-    "split": lambda sep, s: s.split(sep),
-    "concat": _concat_lists,
-    "merge": _merge,
-    "lower": lambda s: s.lower(),
-    "upper": lambda s: s.upper(),
-    "title": lambda s: s.title(),
-    "trimspace": lambda s: s.strip(),
-    "trimprefix": lambda s, p: s[len(p) :] if s.startswith(p) else s,
-    "trimsuffix": lambda s, p: s[: -len(p)] if p and s.endswith(p) else s,
-    "replace": lambda s, a, b: (
-        s.replace(a, b) if not (a.startswith("/") and a.endswith("/")) else re.sub(a[1:-1], b, s)
-    ),
-    "substr": lambda s, o, n: s[o:] if n < 0 else s[o : o + n],
-    "tostring": lambda v: to_text(v) if v is not None else None,
-    "tonumber": lambda v: v if isinstance(v, (int, float)) else float(v) if "." in v else int(v),
-    "tobool": lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[v],
-    "tolist": lambda v: v if isinstance(v, Unresolved) else list(v),
-    "toset": _toset,
-    "tomap": lambda v: dict(v),
-    "coalesce": _coalesce,
-    "coalescelist": lambda *ls: next((list(v) for v in ls if v), []),
-    "compact": lambda v: [i for i in v if i not in (None, "")],
-    "distinct": _distinct,
-    "flatten": _flatten,
-    "length": lambda v: v if isinstance(v, Unresolved) else len(v),
-    "keys": lambda m: sorted(m),
-    "values": lambda m: [m[k] for k in sorted(m)],
-    "lookup": lambda m, k, *d: m[k] if k in m or not d else d[0],
-    "element": lambda items, i: items[int(i) % len(items)],
-    "contains": lambda items, v: v in items,
-    "min": lambda *v: min(v),
-    "max": lambda *v: max(v),
-    "abs": abs,
-    "sort": lambda v: sorted(v),
-    "reverse": lambda v: list(reversed(v)),
-    "range": _range,
-    "zipmap": lambda ks, vs: dict(zip([to_text(k) for k in ks], vs, strict=False)),
-    "startswith": lambda s, p: s.startswith(p),
-    "endswith": lambda s, p: s.endswith(p),
-    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
-    "basename": lambda p: Path(p).name,
-    "dirname": lambda p: str(Path(p).parent),
-    "abspath": lambda p: p,
-    "one": lambda v: v[0] if v else None,
-    "sensitive": lambda v: v,
-    "nonsensitive": lambda v: v,
-}

@@ -5,10 +5,15 @@ module (``source = "./x"``), in which case it is loaded through that call with t
 arguments bound to its variables. Values are resolved as far as the files fix them
 (:mod:`policy_lint.sources.hcl_eval`); the resource mapping is shared with the plan source
 (:mod:`policy_lint.sources.terraform_resources`).
+
+The files are untrusted: one :class:`~policy_lint.sources.hcl_budget.Budget` bounds the whole
+evaluation of a load, and :class:`~policy_lint.sources.scanned.ScannedFolders` decides what
+``file()`` may read and which local modules are loaded.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections.abc import Sequence
@@ -19,6 +24,7 @@ from typing import Any
 from policy_lint.errors import InputError
 from policy_lint.inventory.model import Inventory, Maybe, Origin, Unknown
 from policy_lint.sources import problems
+from policy_lint.sources.hcl_budget import Budget, BudgetExhausted
 from policy_lint.sources.hcl_eval import (
     MAX_EXPANSION,
     Attribute,
@@ -31,9 +37,11 @@ from policy_lint.sources.hcl_eval import (
     Value,
     has_unresolved,
     parse_hcl,
+    shown_text,
     symbolic,
     to_text,
 )
+from policy_lint.sources.scanned import NotReadable, ScannedFolders
 from policy_lint.sources.terraform_resources import (
     MAPPED_TYPES,
     Mapper,
@@ -66,17 +74,44 @@ class Instance:
 
 @dataclass
 class Loader:
-    """State shared by every module of one load: hints, parsed-file cache, collected output."""
+    """State shared by every module of one load: hints, budget, readable folders, parsed files."""
 
     inventory: Inventory
     region: str | None
     account_id: str | None
+    budget: Budget
+    folders: ScannedFolders
     parsed: dict[Path, list[HclFile]] = field(default_factory=dict)
     listed: dict[Path, list[Path] | None] = field(default_factory=dict)
     resources: list[ResourceData] = field(default_factory=list)
+    reported: set[tuple[str, int, int]] = field(default_factory=set)
 
     def problem(self, message: str, path: str, line: int = 1, col: int = 1) -> None:
         self.inventory.problems.append(problems.problem(problems.PARTIAL, message, path, line, col))
+
+    def problem_once(self, message: str, path: str, line: int = 1, col: int = 1) -> None:
+        """An IN002 reported once per place (module instances evaluate the same text again)."""
+        if (path, line, col) not in self.reported:
+            self.reported.add((path, line, col))
+            self.problem(message, path, line, col)
+
+    def literal(self, attr: Attribute | None, hcl: HclFile) -> Value:
+        """A value that must be literal (tfvars, module sources, provider aliases)."""
+        if attr is None:
+            return None
+        return Evaluator(_NoScope(), hcl.text, budget=self.budget, path=hcl.path).eval(attr.expr)
+
+    def report_budget(self) -> None:
+        """One IN002 per spent total and per value refused for its size, where it happened."""
+        for exhaustion in self.budget.exhausted.values():
+            self.problem(
+                f"{exhaustion.reason}; from here on, values are unknown and modules are not loaded",
+                exhaustion.path or "<input>",
+                exhaustion.line,
+                exhaustion.col,
+            )
+        for (path, line, col), reason in self.budget.too_large.items():
+            self.problem(f"{reason}: this value is unknown", path, line, col)
 
     def parse_file(self, path: Path) -> HclFile | None:
         try:
@@ -97,9 +132,12 @@ class Loader:
                 with os.scandir(directory) as entries:
                     names = [e.name for e in entries if e.name.endswith(".tf") and not e.name.startswith(".")]
                 self.listed[directory] = sorted(directory / name for name in names)
-            except FileNotFoundError:
-                self.listed[directory] = []
+            except (FileNotFoundError, NotADirectoryError):
+                self.listed[directory] = []  # no module folder there: "has no .tf files"
             except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENAMETOOLONG):
+                    self.listed[directory] = []  # a source naming no folder that could exist
+                    return self.listed[directory]
                 reason = f"cannot list this module folder ({(exc.strerror or str(exc)).lower()})"
                 hint = "make it readable and searchable by the user running policy-lint"
                 self.inventory.problems.append(
@@ -117,11 +155,23 @@ class Loader:
 
 
 def load(
-    files: Sequence[Path], inventory: Inventory, *, region: str | None = None, account_id: str | None = None
+    files: Sequence[Path],
+    inventory: Inventory,
+    *,
+    region: str | None = None,
+    account_id: str | None = None,
+    roots: Sequence[str | Path] | None = None,
+    budget: Budget | None = None,
 ) -> None:
-    """Read the .tf files (grouped by directory) into ``inventory``; never raises on bad input."""
+    """Read the .tf files (grouped by directory) into ``inventory``; never raises on bad input.
+
+    ``roots`` are the folders being checked (default: the folders of ``files``): file functions
+    read only inside them. ``budget`` bounds the whole evaluation (default: the standard limits).
+    """
     inventory.sources.append(SOURCE)
-    loader = Loader(inventory, region, account_id)
+    budget = budget if budget is not None else Budget()
+    folders = ScannedFolders(roots if roots is not None else [Path(p).parent for p in files], budget)
+    loader = Loader(inventory, region, account_id, budget, folders)
     by_dir: dict[Path, list[Path]] = {}
     for path in files:
         by_dir.setdefault(Path(path).parent, []).append(Path(path))
@@ -139,6 +189,7 @@ def load(
             loader.problem("module is nested too deeply to evaluate", str(directory / "main.tf"))
         # One mapper per root module: addresses (and so symbols) are only unique within one root.
         Mapper(inventory, SOURCE, account_id).build(loader.resources)
+    loader.report_budget()
 
 
 def _called_dirs(loader: Loader, dirs: set[Path]) -> set[Path]:
@@ -147,20 +198,24 @@ def _called_dirs(loader: Loader, dirs: set[Path]) -> set[Path]:
     for directory in dirs:
         for hcl in loader.parsed.get(directory, []):
             for block in hcl.body.blocks_of("module"):
-                source = _literal_source(block, hcl)
-                if source is not None and source.startswith(("./", "../")):
+                source = loader.literal(block.body.attributes.get("source"), hcl)
+                if isinstance(source, str) and source.startswith(("./", "../")):
                     target = _resolve_dir(directory, source)
                     if target != directory and target in dirs:
                         called.add(target)
     return called
 
 
-def _literal_source(block: Block, hcl: HclFile) -> str | None:
-    attr = block.body.attributes.get("source")
-    if attr is None:
-        return None
-    value = Evaluator(_NoScope(), hcl.text).eval(attr.expr)
-    return value if isinstance(value, str) else None
+def _files_in(directory: Path, pattern: str) -> list[Path]:
+    """The files of ``directory`` matching ``pattern``; none when it cannot be listed.
+
+    A module source names the folder, so it may be anything: too long a name, a loop of
+    symlinks, a file. Those are a module without .tf files, not an internal error.
+    """
+    try:
+        return sorted(directory.glob(pattern))
+    except OSError:
+        return []
 
 
 def _resolve_dir(base: Path, source: str) -> Path:
@@ -174,8 +229,21 @@ class _NoScope:
     def resolve(self, root: str, steps: list[Value], text: str) -> tuple[Value, int]:
         return Unresolved("${" + text + "}", "not a literal value"), len(steps)
 
-    def read_file(self, path: str) -> str | None:
-        return None
+    def read_file(self, path: str) -> str:
+        raise NotReadable("file functions are not evaluated in literal values")
+
+    def file_exists(self, path: str) -> bool:
+        raise NotReadable("file functions are not evaluated in literal values")
+
+    def refused(self, message: str, path: str, line: int, col: int) -> None:
+        pass  # a literal value is reported by its user
+
+
+def _count_problem(count: Value) -> str:
+    """Why a known count is not expanded, naming its type, never its content."""
+    if isinstance(count, (int, float)) and not isinstance(count, bool):
+        return f"count must be 0 to {MAX_EXPANSION:,}"
+    return f"count is {type(count).__name__ if count is not None else 'null'}, not a number"
 
 
 def _fmt_index(key: Value) -> str:
@@ -196,12 +264,15 @@ class Module:
         ancestors: tuple[Path, ...] = (),
     ):
         self.loader = loader
+        self.budget = loader.budget
         self.dir = directory
         self.prefix = prefix
         self.inputs = inputs
         self.depth = depth
         self.ancestors = (*ancestors, directory)
         self.files = loader.files_of(directory)
+        # Setting up an instance goes over every block: a module counted 1,000 times costs that.
+        self.budget.step(sum(len(hcl.body.blocks) + len(hcl.body.attributes) for hcl in self.files))
         self.variables: dict[str, tuple[Block, HclFile]] = {}
         self.locals: dict[str, tuple[Attribute, HclFile]] = {}
         self.outputs: dict[str, tuple[Attribute, HclFile]] = {}
@@ -226,7 +297,7 @@ class Module:
                 elif block.type == "module" and labels:
                     self.calls[labels[0]] = (block, hcl)
                 elif block.type == "provider" and labels:
-                    alias = self._literal(block.body.attributes.get("alias"), hcl)
+                    alias = loader.literal(block.body.attributes.get("alias"), hcl)
                     key = labels[0] + (f".{alias}" if isinstance(alias, str) else "")
                     own_providers[key] = (block, hcl)
         self.tfvars = self._tfvars() if not prefix else {}
@@ -245,14 +316,21 @@ class Module:
             )
 
     # -- helpers ---------------------------------------------------------------------------
-    def _literal(self, attr: Attribute | None, hcl: HclFile) -> Value:
-        return None if attr is None else Evaluator(_NoScope(), hcl.text).eval(attr.expr)
+    def evaluator(self, hcl: HclFile, bindings: dict[str, Value] | None = None) -> Evaluator:
+        return Evaluator(self, hcl.text, bindings, budget=self.budget, path=hcl.path)
 
     def _eval(self, expr: Any, hcl: HclFile, bindings: dict[str, Value] | None = None) -> Value:
+        evaluator = self.evaluator(hcl, bindings)
         try:
-            return Evaluator(self, hcl.text, bindings).eval(expr)
+            value = evaluator.eval(expr)
+            # What the mapper and the rules do with a value is in proportion to its size.
+            self.budget.work(self.budget.size(value))
         except RecursionError:
             return Unresolved("${...}", "expression nested too deeply")
+        except BudgetExhausted as exc:
+            self.budget.locate(hcl.path, *evaluator.position(expr))
+            return evaluator.unresolved(expr, exc.reason)
+        return value
 
     def _origin(
         self, address: str, hcl: HclFile, line: int, col: int, region: Maybe[str] | None = None
@@ -261,7 +339,7 @@ class Module:
 
     def _tfvars(self) -> dict[str, Value]:
         values: dict[str, Value] = {}
-        candidates = [self.dir / "terraform.tfvars", *sorted(self.dir.glob("*.auto.tfvars"))]
+        candidates = [self.dir / "terraform.tfvars", *_files_in(self.dir, "*.auto.tfvars")]
         for path in candidates:
             if not os.path.lexists(path):
                 continue  # anything else (a FIFO, a file it may not read) is parse_file's to report
@@ -269,22 +347,31 @@ class Module:
             if hcl is None:
                 continue
             for name, attr in hcl.body.attributes.items():
-                values[name] = Evaluator(_NoScope(), hcl.text).eval(attr.expr)
+                values[name] = self.loader.literal(attr, hcl)
         return values
 
     # -- Scope protocol --------------------------------------------------------------------
-    def read_file(self, path: str) -> str | None:
+    def _file_path(self, path: str) -> Path:
+        if "\x00" in path:
+            raise NotReadable("a path with a NUL character")
         candidate = Path(path)
-        if not candidate.is_absolute() and not candidate.is_file():
-            # path.module is the module directory as given, so "${path.module}/x" is already
-            # usable as it is; a bare relative name is relative to the module (our best reading).
-            candidate = self.dir / candidate
         try:
-            if candidate.is_file() and candidate.stat().st_size <= MAX_FILE_BYTES:
-                return candidate.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError, ValueError):
-            return None
-        return None
+            if not candidate.is_absolute() and not candidate.exists():
+                # path.module is the module directory as given, so "${path.module}/x" is already
+                # usable as it is; a bare relative name is relative to the module (our best reading).
+                candidate = self.dir / candidate
+        except OSError as exc:  # a name too long, a loop of symlinks
+            raise NotReadable(f"cannot be read ({exc.strerror or 'invalid path'})") from None
+        return candidate
+
+    def read_file(self, path: str) -> str:
+        return self.loader.folders.read_text(self._file_path(path))
+
+    def file_exists(self, path: str) -> bool:
+        return self.loader.folders.exists(self._file_path(path))
+
+    def refused(self, message: str, path: str, line: int, col: int) -> None:
+        self.loader.problem_once(f"{message}; the value is unknown", path, line, col)
 
     def resolve(self, root: str, steps: list[Value], text: str) -> tuple[Value, int]:
         first = steps[0] if steps and isinstance(steps[0], str) else None
@@ -353,7 +440,7 @@ class Module:
         provider_attr = block.body.attributes.get("provider")
         key = "aws"
         if provider_attr is not None:
-            key = Evaluator(self, hcl.text).source(provider_attr.expr)
+            key = self.evaluator(hcl).source(provider_attr.expr)
         value = self.providers.get(key)
         if isinstance(value, str):
             return value
@@ -385,17 +472,21 @@ class Module:
                 and not isinstance(count, bool)
                 and 0 <= count <= MAX_EXPANSION
             ):
-                return [
-                    Instance(f"{base}[{i}]", block, hcl, {"count": {"index": i}}, i)
-                    for i in range(int(count))
-                ]
-            reason = count.reason if isinstance(count, Unresolved) else f"count is {count!r}"
-            self.loader.problem(
-                f"{what}: count is not a literal number ({reason}); kept as one instance with unknown values",
-                hcl.path,
-                attrs["count"].line,
-                attrs["count"].col,
-            )
+                spent = self._charge_expansion(int(count), attrs["count"], hcl)
+                if spent is None:
+                    return [
+                        Instance(f"{base}[{i}]", block, hcl, {"count": {"index": i}}, i)
+                        for i in range(int(count))
+                    ]
+                count = spent
+            reason = count.reason if isinstance(count, Unresolved) else _count_problem(count)
+            if not self.budget.spent:  # once it is, one IN002 says so for everything after
+                self.loader.problem(
+                    f"{what}: count is not a literal number ({reason}); kept as one instance with unknown values",
+                    hcl.path,
+                    attrs["count"].line,
+                    attrs["count"].col,
+                )
             return [Instance(base, block, hcl, {"count": Unresolved("${" + base + ".count}", reason)})]
         if "for_each" in attrs:
             each = self._eval(attrs["for_each"].expr, hcl)
@@ -405,21 +496,38 @@ class Module:
             elif isinstance(each, list) and all(isinstance(k, str) for k in each):
                 items = [(k, k) for k in each]
             if items is not None and len(items) <= MAX_EXPANSION:
-                return [
-                    Instance(f"{base}{_fmt_index(k)}", block, hcl, {"each": {"key": k, "value": v}}, k)
-                    for k, v in items
-                ]
+                spent = self._charge_expansion(len(items), attrs["for_each"], hcl)
+                if spent is None:
+                    return [
+                        Instance(f"{base}{_fmt_index(k)}", block, hcl, {"each": {"key": k, "value": v}}, k)
+                        for k, v in items
+                    ]
+                each = spent
             reason = (
-                each.reason if isinstance(each, Unresolved) else "for_each is not a map or set of strings"
+                each.reason
+                if isinstance(each, Unresolved)
+                else f"more than {MAX_EXPANSION:,} instances"
+                if items is not None
+                else "for_each is not a map or set of strings"
             )
-            self.loader.problem(
-                f"{what}: for_each is not literal ({reason}); kept as one instance with unknown values",
-                hcl.path,
-                attrs["for_each"].line,
-                attrs["for_each"].col,
-            )
+            if not self.budget.spent:
+                self.loader.problem(
+                    f"{what}: for_each is not literal ({reason}); kept as one instance with unknown values",
+                    hcl.path,
+                    attrs["for_each"].line,
+                    attrs["for_each"].col,
+                )
             return [Instance(base, block, hcl, {"each": Unresolved("${" + base + ".each}", reason)})]
         return [Instance(base, block, hcl, {})]
+
+    def _charge_expansion(self, count: int, attr: Attribute, hcl: HclFile) -> Unresolved | None:
+        """Charge ``count`` instances to the load's budget; the reason when it is spent."""
+        try:
+            self.budget.expand(count)
+        except BudgetExhausted as exc:
+            self.budget.locate(hcl.path, attr.line, attr.col)
+            return Unresolved("${...}", exc.reason)
+        return None
 
     def _pick(self, instances: list[Instance], steps: list[Value]) -> tuple[Instance | None, int]:
         """The instance named by an optional index step; (None, n) when it cannot be told."""
@@ -456,8 +564,8 @@ class Module:
                     values[label] = [*existing, *expanded]
                 continue
             existing = values.setdefault(block.type, [])
-            if isinstance(existing, list):
-                existing.append(self.body_values(block.body, hcl, bindings))
+            if isinstance(existing, list):  # a new list: ``existing`` may be a shared evaluated value
+                values[block.type] = [*existing, self.body_values(block.body, hcl, bindings)]
         return values
 
     def _dynamic(self, block: Block, hcl: HclFile, bindings: dict[str, Value]) -> list[Value] | Unresolved:
@@ -468,7 +576,7 @@ class Module:
             return Unresolved("${dynamic." + label + "}", "dynamic block without for_each or content")
         items = self._eval(for_each_attr.expr, hcl, bindings)
         iterator_attr = block.body.attributes.get("iterator")
-        iterator = Evaluator(self, hcl.text).source(iterator_attr.expr) if iterator_attr else label
+        iterator = self.evaluator(hcl).source(iterator_attr.expr) if iterator_attr else label
         if isinstance(items, dict):
             pairs: list[tuple[Value, Value]] = list(items.items())
         elif isinstance(items, list):
@@ -476,6 +584,9 @@ class Module:
         else:
             reason = items.reason if isinstance(items, Unresolved) else "for_each is not a collection"
             return Unresolved("${dynamic." + label + "}", f"dynamic {label} blocks not known: {reason}")
+        spent = self._charge_expansion(len(pairs), for_each_attr, hcl)
+        if spent is not None:
+            return Unresolved("${dynamic." + label + "}", f"dynamic {label} blocks not known: {spent.reason}")
         return [
             self.body_values(content.body, hcl, {**bindings, iterator: {"key": k, "value": v}})
             for k, v in pairs
@@ -640,38 +751,17 @@ class Module:
         block, hcl = self.calls[name]
         self.children[name] = []
         base = f"{self.prefix}module.{name}"
-        source = self._literal(block.body.attributes.get("source"), hcl)
+        source = self.loader.literal(block.body.attributes.get("source"), hcl)
         result: list[tuple[Value, Module | None]] = []
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
-            self.loader.problem(
-                f"{base}: module source {source!r} is not a local directory; its resources are not loaded",
-                hcl.path,
-                block.line,
-                block.col,
-            )
-        elif self.depth >= MAX_MODULE_DEPTH:
-            self.loader.problem(
-                f"{base}: modules nested deeper than {MAX_MODULE_DEPTH}", hcl.path, block.line, block.col
-            )
-        else:
-            directory = _resolve_dir(self.dir, source)
-            if directory in self.ancestors:
-                self.loader.problem(
-                    f"{base}: module {source} calls itself; not expanded", hcl.path, block.line, block.col
-                )
-            elif (files := self.loader.tf_files(directory)) is None:
-                pass  # the folder cannot be listed: an IN001 says so
-            elif not files:
-                self.loader.problem(
-                    f"{base}: module directory {source} has no .tf files", hcl.path, block.line, block.col
-                )
-            else:
-                for inst in self._expand(block, hcl, base, base):
-                    inputs = {
-                        arg: self._eval(attr.expr, hcl, inst.bindings)
-                        for arg, attr in block.body.attributes.items()
-                        if arg not in ("source", "version", "providers", "count", "for_each", "depends_on")
-                    }
+        directory = self._module_dir(base, source, block, hcl)
+        if directory is not None:
+            for inst in self._expand(block, hcl, base, base):
+                inputs = {
+                    arg: self._eval(attr.expr, hcl, inst.bindings)
+                    for arg, attr in block.body.attributes.items()
+                    if arg not in ("source", "version", "providers", "count", "for_each", "depends_on")
+                }
+                try:
                     child = Module(
                         self.loader,
                         directory,
@@ -681,18 +771,52 @@ class Module:
                         self.depth + 1,
                         self.ancestors,
                     )
-                    result.append((inst.key, child))
+                except BudgetExhausted as exc:
+                    self.budget.locate(hcl.path, block.line, block.col)
+                    self.loader.problem(
+                        f"{inst.address}: not loaded: {exc.reason}", hcl.path, block.line, block.col
+                    )
+                    break
+                result.append((inst.key, child))
         if not result:
             result.append((None, None))
         self.children[name] = result
         return result
 
+    def _module_dir(self, base: str, source: Value, block: Block, hcl: HclFile) -> Path | None:
+        """The folder of a module call that is loaded; None (and an IN002 saying why) otherwise."""
+        shown = shown_text(source) if isinstance(source, str) else "(not a literal string)"
+        refusal: str | None = None
+        if self.budget.spent:  # the IN002 of the spent budget says modules are no longer loaded
+            return None
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            refusal = f"module source {shown} is not a local directory; its resources are not loaded"
+        elif self.depth >= MAX_MODULE_DEPTH:
+            refusal = f"modules nested deeper than {MAX_MODULE_DEPTH}"
+        else:
+            directory = _resolve_dir(self.dir, source)
+            outside = self.loader.folders.module_refusal(directory)
+            if outside is not None:
+                refusal = (
+                    f"module source {shown} is {outside}; its resources are not loaded "
+                    "(check a folder that holds both)"
+                )
+            elif directory in self.ancestors:
+                refusal = f"module {shown[1:-1]} calls itself; not expanded"
+            elif (files := self.loader.tf_files(directory)) is None:
+                return None  # the folder cannot be listed: an IN001 says so
+            elif not files:
+                refusal = f"module directory {shown[1:-1]} has no .tf files"
+            else:
+                return directory
+        self.loader.problem(f"{base}: {refusal}", hcl.path, block.line, block.col)
+        return None
+
     def _child_providers(self, block: Block, hcl: HclFile) -> dict[str, Value]:
         mapping = dict(self.providers)
         attr = block.body.attributes.get("providers")
         if attr is not None:
-            evaluator = Evaluator(self, hcl.text)
-            text = evaluator.source(attr.expr).strip("{} ")
+            text = self.evaluator(hcl).source(attr.expr).strip("{} ")
             for pair in text.replace(",", "\n").splitlines():
                 if "=" in pair:
                     child_key, parent_key = (p.strip() for p in pair.split("=", 1))

@@ -38,7 +38,12 @@ _INSTANCE_KEYS = re.compile(r"\[[^\]]*\]")
 
 
 def load(
-    files: Sequence[Path], inventory: Inventory, *, region: str | None = None, account_id: str | None = None
+    files: Sequence[Path],
+    inventory: Inventory,
+    *,
+    region: str | None = None,
+    account_id: str | None = None,
+    roots: Sequence[str | Path] | None = None,
 ) -> None:
     """Read each plan/state JSON file into ``inventory``; never raises on bad input."""
     inventory.sources.append(SOURCE)

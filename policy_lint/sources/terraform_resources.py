@@ -37,8 +37,14 @@ from policy_lint.inventory.model import (
     Unknown,
 )
 from policy_lint.sources import problems
-from policy_lint.sources.hcl_eval import Unresolved, first_reason, has_unresolved, symbolic
-from policy_lint.syntax.json_parser import loads
+from policy_lint.sources.hcl_values import (
+    MAX_DOCUMENT_DEPTH,
+    Unresolved,
+    first_reason,
+    has_unresolved,
+    symbolic,
+)
+from policy_lint.syntax.json_parser import NestingTooDeep, loads
 from policy_lint.syntax.numbers import as_int
 
 #: resource types this module maps (others are ignored: the inventory has no place for them)
@@ -176,7 +182,9 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
     if not isinstance(text, str):
         return Unknown("policy is not a JSON document")
     try:
-        parsed = loads(text)
+        parsed = loads(text, max_depth=MAX_DOCUMENT_DEPTH)  # rules walk documents recursively
+    except NestingTooDeep:  # thousands of nested brackets in a heredoc
+        return Unknown(f"policy JSON is nested deeper than {MAX_DOCUMENT_DEPTH} levels")
     except ValueError:
         reason = value.reason if isinstance(value, Unresolved) else "policy is not valid JSON"
         return Unknown(reason)

@@ -50,6 +50,11 @@ class JsonSyntaxError(Exception):
         self.hint = hint
 
 
+class NestingError(JsonSyntaxError):
+    """Nesting past the parser's depth cap (reported like a syntax error, told apart by callers
+    that have a cap of their own to name)."""
+
+
 def _describe(text: str, pos: int) -> str:
     if pos >= len(text):
         return "end of file"
@@ -140,7 +145,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
                 node, pos = ScalarNode(value, pos), end
         elif ch == "{" or ch == "[":
             if len(stack) >= max_depth:
-                raise JsonSyntaxError(f"nesting deeper than {max_depth} levels", pos)
+                raise NestingError(f"nesting deeper than {max_depth} levels", pos)
             container: Node = ObjectNode(pos) if ch == "{" else ArrayNode(pos)
             after = _whitespace_match(text, pos + 1).end()
             closer = "}" if ch == "{" else "]"
@@ -219,15 +224,22 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
             )
 
 
-def loads(text: str) -> Any:
+class NestingTooDeep(ValueError):
+    """:func:`loads` met deeper nesting than it was allowed: the text may be valid JSON."""
+
+
+def loads(text: str, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads`` for text from a file (a policy string inside a plan or a template).
 
     The same plain values, but built without recursion (``json.loads`` of 100,000 ``[`` raises
     RecursionError), nesting capped at :data:`MAX_DEPTH`, numbers Python cannot hold kept as text
     (never ``inf``, which ``json.dumps`` would write as ``Infinity``), and ``NaN``/``Infinity``
-    refused. Raises ValueError, like ``json.loads``, for anything that is not one JSON document.
+    refused. Raises ValueError, like ``json.loads``, for anything that is not one JSON document,
+    and :class:`NestingTooDeep` (a ValueError) past ``max_depth``.
     """
     try:
-        return parse_json(text).to_python()
+        return parse_json(text, max_depth).to_python()
+    except NestingError as exc:
+        raise NestingTooDeep(f"{exc.message} (character {exc.offset + 1})") from None
     except JsonSyntaxError as exc:
         raise ValueError(f"{exc.message} (character {exc.offset + 1})") from None

@@ -91,6 +91,7 @@ def test_check_refuses_a_fifo_named_explicitly(tmp_path: Path) -> None:
 
 @needs_fifo
 def test_check_reports_a_fifo_in_a_called_module_outside_the_checked_folder(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # modules outside the checked folder load only from the same repository
     (tmp_path / "root").mkdir()
     (tmp_path / "root" / "main.tf").write_text('module "shared" {\n  source = "../shared"\n}\n')
     (tmp_path / "root" / "open.json").write_text(OPEN_SSH)

@@ -188,6 +188,7 @@ def test_check_reports_a_file_below_a_folder_it_cannot_enter(
 def test_check_reports_a_module_folder_it_cannot_list(
     tmp_path: Path, permissions_hold: None, locked: Callable[[Path], Path]
 ) -> None:
+    (tmp_path / ".git").mkdir()  # modules outside the checked folder load only from the same repository
     (tmp_path / "root").mkdir()
     (tmp_path / "root" / "main.tf").write_text('module "shared" {\n  source = "../shared"\n}\n')
     (tmp_path / "root" / "open.json").write_text(OPEN_SSH)

@@ -8,7 +8,9 @@ import pytest
 
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
 from policy_lint.sources import terraform_hcl
+from policy_lint.sources.hcl_budget import Budget
 from policy_lint.sources.hcl_eval import Evaluator, Unresolved, parse_hcl
+from policy_lint.sources.scanned import NotReadable
 from policy_lint.sources.terraform_resources import partition_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform"
@@ -225,9 +227,15 @@ def evaluate(expression: str, **variables: object) -> object:
             return Unresolved("${" + text + "}", "unknown"), len(steps)
 
         def read_file(self, path):  # type: ignore[no-untyped-def]
-            return None
+            raise NotReadable("no files in this test")
 
-    return Evaluator(Scope(), hcl.text).eval(hcl.body.attributes["x"].expr)
+        def file_exists(self, path):  # type: ignore[no-untyped-def]
+            raise NotReadable("no files in this test")
+
+        def refused(self, message, path, line, col):  # type: ignore[no-untyped-def]
+            pass
+
+    return Evaluator(Scope(), hcl.text, budget=Budget()).eval(hcl.body.attributes["x"].expr)
 
 
 @pytest.mark.parametrize(
@@ -293,3 +301,20 @@ def test_a_huge_range_is_unresolved_without_being_built() -> None:
     assert evaluate("range(3)") == [0, 1, 2]
     result = evaluate("range(1e12)")  # a list this long would exhaust memory before any check
     assert isinstance(result, Unresolved) and "range too large" in result.reason
+
+
+def test_a_policy_nested_thousands_deep_is_unknown_not_an_internal_error(tmp_path: Path) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n  name = "p"\n  policy = <<EOT\n'
+        f'{{"Version": "2012-10-17", "Statement": {deep}}}\nEOT\n}}\n'
+        'resource "aws_iam_policy" "q" {\n  name = "q"\n  policy = <<EOT\n'
+        f'{{"Version": "2012-10-17", "Statement": {"[" * 100 + "]" * 100}}}\nEOT\n}}\n'
+    )
+    inventory = Inventory()
+    terraform_hcl.load([tmp_path / "main.tf"], inventory)
+    documents = {p.name: p.document for p in inventory.policies}
+    for name in ("p", "q"):  # rules walk documents recursively: none this deep reaches them
+        assert (
+            isinstance(documents[name], Unknown) and "nested deeper than 64 levels" in documents[name].reason
+        )
