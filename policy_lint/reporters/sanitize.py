@@ -118,8 +118,18 @@ def _looks_like_secret_key(text: str) -> bool:
     at least 14 changes between character classes rule out paths such as
     ``/AWSLogs/123456789012/CloudTrail/Digest/`` (13), while a random key has about 25 and
     fewer than 2 in 10,000 have under 14 (those are still caught after a ``KEY=`` label).
+    A run that reads as a path (``tZliJRk3ec/p/examples/policies/agentless``: a temporary folder
+    followed by words) is not one: a key has two slashes or more in about 13% of cases, but
+    then a whole segment of six lower-case letters in well under 1% of those.
     """
-    return _mixed(text) and _class_changes(text) >= 14
+    return _mixed(text) and _class_changes(text) >= 14 and not _path_like(text)
+
+
+_WORD_SEGMENT = re.compile(r"(?:^|/)[a-z]{6,}(?:/|$)")
+
+
+def _path_like(text: str) -> bool:
+    return text.count("/") >= 2 and _WORD_SEGMENT.search(text) is not None
 
 
 def _secret_assignment(name: str, value: str) -> bool:

@@ -181,6 +181,8 @@ def test_each_kind_of_secret_is_redacted(text: str, expected: str) -> None:
         "policies/iam-managed/AWSEC2SpotFleetServiceRolePolicy.json:20:17",
         "corpus/iam-custom/aws-samples__aws-secure-environment-accelerator/reference-artifacts/"
         "Custom-Scripts/lza-upgrade/src/assets/custom-config-rules/attach-ec2-instance-profile-role.json",
+        # a mktemp folder followed by words: exactly 40 base64 characters, mixed and changing class
+        "/tmp/tmp.tZliJRk3ec/p/examples/policies/agentless-en.json:68:17",
     ],
 )
 def test_what_is_not_a_secret_is_left_alone(text: str) -> None:
