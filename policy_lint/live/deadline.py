@@ -78,6 +78,10 @@ class Deadline:
                 done.set()
 
         with self._lock:
+            # Checked again under the lock: a cancel() that ran between the check above and here
+            # has already woken the callers it knew of, and would never wake this one.
+            if self.passed:
+                raise Stopped(self.reason())
             self._waiting.add(done)
         try:
             threading.Thread(target=target, name="aws-call", daemon=True).start()

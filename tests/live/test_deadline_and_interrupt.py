@@ -124,3 +124,31 @@ def test_deadline_abandons_a_call_that_never_returns() -> None:
     with pytest.raises(Stopped, match="interrupted"):
         open_ended.run(lambda: 1)
     assert Deadline().run(lambda: 42) == 42
+
+
+def test_a_call_starting_as_the_run_is_cancelled_is_not_awaited() -> None:
+    """cancel() landing between run()'s first check and its registration must still stop it:
+    otherwise that worker waits for a hung call and Ctrl-C seems to do nothing."""
+    deadline = Deadline()
+    real_lock = deadline._lock
+
+    class CancelJustBefore:
+        """The lock run() registers under; the first time, a whole cancel() runs just before."""
+
+        fired = False
+
+        def __enter__(self) -> None:
+            if not self.fired:
+                self.fired = True
+                deadline._cancelled.set()
+                with real_lock:  # cancel() wakes the callers registered so far: none yet
+                    for waiting in deadline._waiting:
+                        waiting.set()
+            real_lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            real_lock.release()
+
+    deadline._lock = CancelJustBefore()  # type: ignore[assignment]
+    with pytest.raises(Stopped, match="interrupted"):
+        deadline.run(lambda: __import__("time").sleep(GUARD))
