@@ -40,6 +40,10 @@ def rules_markdown() -> str:
         "Levels, from most to least severe: `error`, `security-warning`, `warning`, `suggestion`. "
         "Select or ignore rules by ID or prefix (`--select PL2`, `--ignore PL101`).",
         "",
+        "IDs in a rule's text such as AWS-ROOT-KEY (how AWS behaves), PLAN-QUICK-HOST (what the "
+        "onboarding guide requires) and GUIDE-ZH-JSON (an error of the guide) are facts, defined with "
+        "their AWS documentation in [aws-facts.md](aws-facts.md).",
+        "",
         "| ID | Name | Level | Title |",
         "|---|---|---|---|",
     ]

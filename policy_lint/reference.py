@@ -46,7 +46,7 @@ CONSOLE_REGIONS = ("mainland", "outside_mainland")
 PROVENANCE_FORMS = ("json", "console-steps")
 
 _DOLLAR_BRACE = re.compile(r"\$\{([^}]*)\}")
-_DEFECT_ID = re.compile(r"^E[0-9]+$")
+_DEFECT_ID = re.compile(r"^GUIDE-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*\.json$")
 
 
@@ -107,7 +107,7 @@ class Placeholder:
 
 @dataclass(frozen=True)
 class KnownDefect:
-    """An error of the guide itself (``id`` is a FACTS E-number), and the copies it affects."""
+    """An error of the guide itself (``id`` is its GUIDE-… ID in docs/aws-facts.md), and the copies it affects."""
 
     id: str
     text: str
@@ -264,9 +264,9 @@ class ReferenceSet:
         (features in manifest order, then each feature's requirements).
 
         ``audit_log`` says whether queue inputs (region + name) are configured; only then are the
-        pipeline's policies required (FACTS E12). Raises :class:`ValueError` for an unknown plan or
-        feature, a feature the plan does not support (FACTS R1), or, when ``console_region`` is
-        given, a feature that console region does not support (FACTS R2).
+        pipeline's policies required (GUIDE-PIPELINE-OPTIONAL). Raises :class:`ValueError` for an unknown plan or
+        feature, a feature the plan does not support (PLAN-QUICK-HOST), or, when ``console_region`` is
+        given, a feature that console region does not support (PLAN-AGENTLESS).
         """
         plan_obj = self.plans.get(plan.strip().lower())
         if plan_obj is None:
@@ -495,10 +495,10 @@ def _reference(
         _keys(d, dw, required=("id", "text", "affects"))
         defect_id = _str(d["id"], f"{dw}.id")
         if not _DEFECT_ID.match(defect_id):
-            raise ManifestError(f"{dw}.id: {defect_id!r} is not a FACTS E-number such as 'E1'")
+            raise ManifestError(
+                f"{dw}.id: {defect_id!r} is not a guide-defect ID such as 'GUIDE-ZH-JSON' (docs/aws-facts.md)"
+            )
         text_d = _str(d["text"], f"{dw}.text")
-        if not re.search(rf"FACTS[^)]*\b{defect_id}\b", text_d):
-            raise ManifestError(f"{dw}.text: must cite 'FACTS {defect_id}'")
         affects = tuple(
             _choice(c, f"{dw}.affects", tuple(copies)) for c in _list(d["affects"], f"{dw}.affects")
         )

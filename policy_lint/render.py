@@ -4,7 +4,7 @@ Templates keep the guide's ``${Account ID}``-style placeholders; here they becom
 jinja2 variables rendered with ``StrictUndefined``, so a missing value stops the
 render with the configuration key to set instead of producing a half-filled
 policy. ARNs are written for the configured partition (``arn:aws-cn:`` for
-domain china), fixing the guide's hard-coded ``arn:aws:`` (FACTS E7).
+domain china), fixing the guide's hard-coded ``arn:aws:`` (GUIDE-PARTITION).
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ def test_config_takes_features_and_values_from_onboarding_yaml() -> None:
     assert report["reference"]["config"] == str(CONFIG)
     assert report["reference"]["features"] == ["host", "cspm", "agentless"]
     # ReadOnlyAccess is itself the CSPM reference, so its sqs:* reads on every queue are not a widening;
-    # what remains is the guide's own E3 weakness in the agentless policy
+    # what remains is the guide's own GUIDE-TAG-BYPASS weakness in the agentless policy
     assert sorted(f["rule_id"] for f in report["findings"]) == ["PL607", "PL608", "PL608"]
     assert report["stats"]["missing"] == 0 and report["stats"]["conditional"] == 0
     assert "sqs-queue-policy is a resource policy" in err  # noted, not compared
@@ -178,7 +178,7 @@ def test_json_format_structure(tmp_path: Path) -> None:
 def test_unparseable_actual_file_is_pl001_at_line_col_and_exit_two() -> None:
     code, out, err = run(str(BROKEN_ZH), "--feature", "agentless", "--no-color")
     assert code == 2
-    assert out.startswith(f"{BROKEN_ZH}:83:21: PL001 error JSON syntax error")  # FACTS E1
+    assert out.startswith(f"{BROKEN_ZH}:83:21: PL001 error JSON syntax error")  # GUIDE-ZH-JSON
     assert "diff not computed" in err
     assert "Traceback" not in out + err
     code, out, _ = run(str(BROKEN_ZH), "--feature", "agentless", "--format", "json")
@@ -285,7 +285,7 @@ def test_aws_cn_partition(tmp_path: Path) -> None:
     )
     code, out, _ = run(*args, str(read), "--config", str(cn), "--no-color")
     assert code == 0 and not lines_with(out, "PD101") and not lines_with(out, "PD106")
-    # the same grant written with arn:aws: (the guide's hard-coded partition, FACTS E7) covers nothing in China
+    # the same grant written with arn:aws: (the guide's hard-coded partition, GUIDE-PARTITION) covers nothing in China
     read.write_text(read.read_text().replace("arn:aws-cn:", "arn:aws:"))
     code, out, _ = run(str(read), "--config", str(cn), "--no-color")
     assert code == 1

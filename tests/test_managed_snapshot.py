@@ -22,7 +22,11 @@ BUNDLED = REPO_ROOT / "policy_lint" / "managed"
 
 def test_every_managed_policy_the_features_name_loads() -> None:
     names = load_reference_set().managed_names()
-    assert set(names) == {"AmazonEC2ReadOnlyAccess", "IAMReadOnlyAccess", "ReadOnlyAccess"}  # FACTS R11
+    assert set(names) == {
+        "AmazonEC2ReadOnlyAccess",
+        "IAMReadOnlyAccess",
+        "ReadOnlyAccess",
+    }  # PLAN-FEATURE-POLICIES
     for name in names:
         policy = load_managed(name)
         assert policy is not None, name
@@ -33,7 +37,7 @@ def test_every_managed_policy_the_features_name_loads() -> None:
 def test_common_alternatives_and_disabling_policies_are_bundled() -> None:
     names = set(managed_names())
     assert {"AdministratorAccess", "PowerUserAccess", "SecurityAudit", "ViewOnlyAccess"} <= names
-    assert {"AWSDenyAll", "AWSCompromisedKeyQuarantineV3"} <= names  # FACTS R8
+    assert {"AWSDenyAll", "AWSCompromisedKeyQuarantineV3"} <= names  # AWS-USER-NO-ENABLED-FLAG
 
 
 def test_lookup_by_name_arn_and_path() -> None:

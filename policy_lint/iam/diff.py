@@ -14,7 +14,7 @@ action catalog to concrete actions, and each action is asked of the other side's
   set does not grant at all;
 * **weakened** (PD105 condition, PD106 resource scope): an action the reference grants
   only under a condition or on narrower resources, granted more broadly by the actual set;
-* **tag-condition bypass** (PL607/PL608, FACTS E3) over the whole actual set.
+* **tag-condition bypass** (PL607/PL608, GUIDE-TAG-BYPASS) over the whole actual set.
 
 The reference statement's own conditions are assumed when checking coverage: an actual
 statement with the same (or a weaker) tag condition covers it.
@@ -160,7 +160,9 @@ def _fill(reference: Reference, values: Mapping[str, str], partition: str) -> tu
             value = "*"
         text = text.replace(placeholder.token, json.dumps(value, ensure_ascii=False)[1:-1])
     if partition != "aws":
-        text = text.replace('"arn:aws:', f'"arn:{partition}:')  # the guide hard-codes arn:aws: (E7)
+        text = text.replace(
+            '"arn:aws:', f'"arn:{partition}:'
+        )  # the guide hard-codes arn:aws: (GUIDE-PARTITION)
     return text, tuple(unfilled)
 
 
@@ -625,7 +627,7 @@ class _Differ:
         ref = self.ref_of_doc.get(id(grant.statement.document))
         return ref.name if ref is not None else grant.ref.path
 
-    # ---- FACTS E3 over the whole set ------------------------------------------------------------
+    # ---- GUIDE-TAG-BYPASS over the whole set ------------------------------------------------------------
     def tag_bypass(self) -> None:
         pairs = [(a.document, s) for a in self.actual for s in a.document.statements]
         ref_pairs = [(r.document, s) for r in self.references for s in r.document.statements]

@@ -107,7 +107,7 @@ class Account(Resource):
     root_access_keys_present: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     root_mfa_enabled: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     password_policy: Maybe[dict[str, Any] | None] = field(default_factory=lambda: Unknown("not collected"))
-    #: from the credential report row ``<root_account>``: is any root key *active* (R5)?
+    #: from the credential report row ``<root_account>``: is any root key *active* (AWS-ROOT-KEY)?
     root_access_key_active: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     #: account-level S3 Block Public Access (s3control GetPublicAccessBlock), None when not configured
     s3_public_access_block: Maybe[dict[str, bool] | None] = field(
@@ -149,7 +149,7 @@ class IamPolicy(Resource):
 
 @dataclass
 class EventSelectorSummary:
-    """Management events as recorded by basic or advanced selectors (FACTS R17)."""
+    """Management events as recorded by basic or advanced selectors (AWS-EVENT-SELECTORS)."""
 
     management_read: Maybe[bool]
     management_write: Maybe[bool]
@@ -187,7 +187,7 @@ class QueueNotification:
 class Bucket(Resource):
     name: Maybe[str]
     region: Maybe[str] | None = None
-    #: ``AES256``, ``aws:kms``, ``aws:kms:dsse``; no configuration means SSE-S3 (AES256) by default (R20).
+    #: ``AES256``, ``aws:kms``, ``aws:kms:dsse``; no configuration means SSE-S3 (AES256) by default (AWS-S3-DEFAULT-SSE).
     encryption: Maybe[str] = "AES256"
     kms_key_id: Maybe[str | None] = None
     notifications: Maybe[list[QueueNotification]] = field(default_factory=list)

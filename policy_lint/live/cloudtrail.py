@@ -1,4 +1,4 @@
-"""CloudTrail trails seen from every collected region, with status and event selectors (FACTS R15-R19).
+"""CloudTrail trails seen from every collected region, with status and event selectors (AWS-TRAIL-BUCKET, AWS-TRAIL-LOGGING, AWS-EVENT-SELECTORS, AWS-TRAIL-KMS, AWS-TRAIL-COVERAGE).
 
 ``describe_trails(includeShadowTrails=True)`` lists a multi-region trail in every region;
 trails are de-duplicated by ARN and their status and selectors asked by ARN in the home
@@ -59,7 +59,7 @@ def collect_trail(api: Api, seen_in: str, raw: dict[str, Any]) -> Trail:
 
 
 def summarize_selectors(reply: dict[str, Any]) -> EventSelectorSummary:
-    """Management events read/write from basic or advanced selectors (FACTS R17).
+    """Management events read/write from basic or advanced selectors (AWS-EVENT-SELECTORS).
 
     No selectors at all is CloudTrail's default: all management events (moto returns
     ``[]`` where AWS returns the default selector; both read the same here).

@@ -1,4 +1,4 @@
-"""IAM users, their groups and the customer managed policies attached to either (FACTS R6-R11).
+"""IAM users, their groups and the customer managed policies attached to either (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG, AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES).
 
 AWS managed policies are referenced by ARN without a document: checks read the bundled
 snapshot (:mod:`policy_lint.managed`), which spares a GetPolicyVersion per attachment.
@@ -82,7 +82,7 @@ def _access_keys(api: Api, name: str) -> Maybe[list[AccessKey]]:
         if isinstance(used, Failure):
             last_used = used.unknown()
         else:
-            # No LastUsedDate (ServiceName "N/A") means never used (FACTS R7).
+            # No LastUsedDate (ServiceName "N/A") means never used (AWS-KEY-LAST-USED).
             last_used = iso(used.get("AccessKeyLastUsed", {}).get("LastUsedDate"))
         result.append(
             AccessKey(
@@ -132,7 +132,7 @@ def collect_group(api: Api, name: str, arn: str) -> IamGroup:
 
 
 def collect_policy(api: Api, arn: str, name: str) -> IamPolicy:
-    """A customer managed policy with its default version's document (FACTS R12)."""
+    """A customer managed policy with its default version's document (PLAN-AGENTLESS-CONTENT)."""
     about = arn.split(":", 5)[-1]
     policy = IamPolicy(Origin("live", arn), name=name, arn=arn)
     got = api.call("iam", "GetPolicy", about=about, PolicyArn=arn)

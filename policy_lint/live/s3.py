@@ -2,7 +2,7 @@
 
 Listing every bucket of the account would cost five calls per bucket for buckets no rule
 reads; the collector asks only for the names it found in trails, queue policies and the
-onboarding config (FACTS R20-R23).
+onboarding config (AWS-S3-DEFAULT-SSE, AWS-S3-SAME-REGION, AWS-BUCKET-OWNER, AWS-S3-NOTIFICATION).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def collect_bucket(api: Api, name: str) -> Bucket | None:
     """None when the bucket does not exist (recorded in collection_errors)."""
     arn = f"arn:{api.partition}:s3:::{name}"
     bucket = Bucket(Origin("live", arn), name=name)
-    # ExpectedBucketOwner: a bucket of another account answers 403 (FACTS R22).
+    # ExpectedBucketOwner: a bucket of another account answers 403 (AWS-BUCKET-OWNER).
     location = api.call(
         "s3", "GetBucketLocation", about=name, Bucket=name, ExpectedBucketOwner=api.account_id
     )
@@ -73,7 +73,7 @@ def _encryption(api: Api, bucket: Bucket, name: str, region: str | None) -> None
     missing = "ServerSideEncryptionConfigurationNotFoundError"
     reply = api.call("s3", "GetBucketEncryption", region=region, about=name, expected=(missing,), Bucket=name)
     if isinstance(reply, Failure):
-        # No configuration: S3 encrypts with SSE-S3 by default (FACTS R20; moto raises instead).
+        # No configuration: S3 encrypts with SSE-S3 by default (AWS-S3-DEFAULT-SSE; moto raises instead).
         bucket.encryption = "AES256" if reply.code == missing else reply.unknown()
         bucket.kms_key_id = None if reply.code == missing else reply.unknown()
         return

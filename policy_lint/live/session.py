@@ -32,7 +32,7 @@ READ_OPERATIONS: Mapping[str, Mapping[str, str | None]] = {
             "GetAccountPasswordPolicy",
             # IAM classifies it as Read, and AWS's IAMReadOnlyAccess grants it: it (re)builds the
             # credential report and changes no configuration. Called only when the root user
-            # has an access key, to tell an active key from an inactive one (FACTS R5).
+            # has an access key, to tell an active key from an inactive one (AWS-ROOT-KEY).
             "GenerateCredentialReport",
             "GetCredentialReport",
             "ListUsers",

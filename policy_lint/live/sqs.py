@@ -1,4 +1,4 @@
-"""SQS queues of every collected region with the attributes the rules read (FACTS R24-R27)."""
+"""SQS queues of every collected region with the attributes the rules read (AWS-SQS-EXISTS, AWS-S3-NO-FIFO, AWS-S3-SEND-POLICY, AWS-SQS-KMS)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def collect_queue(api: Api, region: str, url: str) -> Queue:
 
 
 def parse_policy(text: str | None, what: str) -> Maybe[dict[str, Any] | None]:
-    """A policy attribute is a JSON *string* (FACTS R26); None when there is no policy."""
+    """A policy attribute is a JSON *string* (AWS-S3-SEND-POLICY); None when there is no policy."""
     if not text:
         return None
     try:

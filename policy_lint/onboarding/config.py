@@ -74,7 +74,7 @@ class OnboardingConfig:
 
     @property
     def queue_arn(self) -> str | None:
-        """The audit-log queue ARN, partition-aware (``arn:aws-cn:`` in China: guide erratum E7)."""
+        """The audit-log queue ARN, partition-aware (``arn:aws-cn:`` in China: GUIDE-PARTITION)."""
         if self.audit_log is None or self.account_id is None:
             return None
         return (

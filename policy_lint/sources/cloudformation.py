@@ -845,7 +845,7 @@ def _map_trail(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) -
 
 
 def event_summary(basic: Node | None, advanced: Node | None) -> Maybe[EventSelectorSummary]:
-    """Management events recorded by basic or advanced selectors (FACTS R17); none: the default, all."""
+    """Management events recorded by basic or advanced selectors (AWS-EVENT-SELECTORS); none: the default, all."""
     advanced_items = _items(advanced)
     if isinstance(advanced_items, Unknown):
         return Unknown(f"AdvancedEventSelectors: {advanced_items.reason}")
@@ -957,7 +957,7 @@ def _map_bucket(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) 
 
 def _bucket_encryption(bucket: Bucket, encryption: ObjectNode | None) -> None:
     if encryption is None:
-        return  # no configuration: SSE-S3, the default since 2023 (FACTS R20)
+        return  # no configuration: SSE-S3, the default since 2023 (AWS-S3-DEFAULT-SSE)
     rules = _items(encryption.get("ServerSideEncryptionConfiguration"))
     if isinstance(rules, Unknown):
         bucket.encryption = Unknown(f"ServerSideEncryptionConfiguration: {rules.reason}")

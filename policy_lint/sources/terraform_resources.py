@@ -209,7 +209,7 @@ def blocks(value: Any) -> Maybe[list[dict[str, Any]]]:
 
 
 def partition_of(region: Maybe[str] | None) -> Maybe[str]:
-    """The partition of a literal region (FACTS section 3), from the partition catalog."""
+    """The partition of a literal region (AWS-PARTITION, AWS-REGIONS), from the partition catalog."""
     if not isinstance(region, str) or region.startswith("${"):
         return Unknown("the region, and so the partition, is not known")
     return partitions.partition_of_region(region, by_pattern=True) or "aws"
@@ -821,7 +821,7 @@ def _ingress(values: dict[str, Any], origin: Origin) -> IngressRule | None:
 
 
 def event_summary(basic: Any, advanced: Any) -> Maybe[EventSelectorSummary]:
-    """Management events recorded by basic or advanced selectors (FACTS R17)."""
+    """Management events recorded by basic or advanced selectors (AWS-EVENT-SELECTORS)."""
     basic_blocks = blocks(basic)
     advanced_blocks = blocks(advanced)
     for found in (basic_blocks, advanced_blocks):

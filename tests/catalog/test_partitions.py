@@ -94,7 +94,7 @@ def test_snapshot_fills_in_regions_an_older_botocore_lacks() -> None:
 
 def test_snapshot_records_its_provenance() -> None:
     raw = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
-    assert "botocore" in raw["_provenance"] and "FACTS.md" in raw["_provenance"]
+    assert "botocore" in raw["_provenance"] and "docs/aws-facts.md" in raw["_provenance"]
     aws = next(p for p in raw["partitions"] if p["id"] == "aws")
     assert len(aws["regions"]) == 36
 

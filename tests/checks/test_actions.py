@@ -46,7 +46,7 @@ def test_valid_actions_have_no_findings() -> None:
         "SQS:SendMessage",  # service prefixes and action names are case-insensitive
         "sqs:sendmessage",
         "kms:ReEncrypt*",
-        "ec2:DeleteVpcEndpoints",  # only the plural exists (FACTS E2)
+        "ec2:DeleteVpcEndpoints",  # only the plural exists (GUIDE-ACTIONS-VALID)
         "ec2:Describe*",
         "iam:GetP?licy",
         "s3:*",

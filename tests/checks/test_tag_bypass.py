@@ -1,4 +1,4 @@
-"""PL607 (tag condition the holder can bypass with CreateTags) and PL608 (share any snapshot/AMI), FACTS E3."""
+"""PL607 (tag condition the holder can bypass with CreateTags) and PL608 (share any snapshot/AMI), GUIDE-TAG-BYPASS."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def test_render_for_china_uses_the_aws_cn_partition(tmp_path: Path) -> None:
     rendered = (tmp_path / "out" / "sqs-queue-policy.json").read_text()
     assert "arn:aws:" not in rendered
     assert '"arn:aws-cn:s3:*:*:aws-cloudtrail-logs-123456789012-abcdef"' in rendered
-    assert "erratum E7" in stdout
+    assert "GUIDE-PARTITION" in stdout
 
 
 def test_missing_value_names_the_key_and_writes_nothing(tmp_path: Path) -> None:

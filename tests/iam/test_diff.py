@@ -57,9 +57,9 @@ def ids(result: DiffResult) -> list[str]:
 def test_the_guide_policy_covers_its_own_reference() -> None:
     result = run(str(AGENTLESS), features=("agentless",))
     assert result.stats["missing"] == 0 and result.stats["conditional"] == 0
-    # FACTS R12's 51 actions, with kms:ReEncrypt* expanded to ReEncryptFrom and ReEncryptTo
+    # PLAN-AGENTLESS-CONTENT's 51 actions, with kms:ReEncrypt* expanded to ReEncryptFrom and ReEncryptTo
     assert result.stats["covered"] == result.stats["reference_actions"] == 52
-    # only the guide's own design flaws remain, flagged as such (FACTS E3)
+    # only the guide's own design flaws remain, flagged as such (GUIDE-TAG-BYPASS)
     assert sorted(ids(result)) == ["PL607", "PL608", "PL608"]
     assert all(f.evidence["reference_has_it"] for f in result.findings)
 
@@ -268,7 +268,7 @@ def test_aws_cn_partition_fills_the_reference_with_aws_cn_arns(tmp_path: Path) -
     )
     kw = {"names": ("sqs-read-policy",), "values": values, "partition": partition}
     assert ids(run(right, **kw)) == []
-    assert "PD101" in ids(run(wrong, **kw))  # arn:aws: never matches a China queue (FACTS E7)
+    assert "PD101" in ids(run(wrong, **kw))  # arn:aws: never matches a China queue (GUIDE-PARTITION)
 
 
 def test_usage_errors_are_diff_usage_errors() -> None:

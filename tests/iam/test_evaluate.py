@@ -223,5 +223,5 @@ def test_read_only_access_effective_permissions() -> None:
     assert p.evaluate("ec2:DescribeInstances").allowed
     assert p.evaluate("iam:GetAccountAuthorizationDetails").allowed
     assert p.evaluate("sqs:ReceiveMessage", "arn:aws:sqs:eu-west-1:123456789012:q").allowed
-    assert p.evaluate("sqs:DeleteMessage").status == "implicit-deny"  # FACTS E4
+    assert p.evaluate("sqs:DeleteMessage").status == "implicit-deny"  # GUIDE-SQS-WRITE
     assert p.evaluate("ec2:TerminateInstances").status == "implicit-deny"

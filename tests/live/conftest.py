@@ -59,7 +59,7 @@ def aws_env() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def moto_aws(aws_env: None) -> Iterator[None]:
-    """An in-process moto account with AWS managed policies loaded (FACTS section 4, item 1)."""
+    """An in-process moto account with AWS managed policies loaded (moto loads them only when asked)."""
     moto = pytest.importorskip("moto", reason="moto is a test extra: pip install 'policy-lint[test]'")
     with moto.mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
         yield

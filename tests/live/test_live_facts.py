@@ -51,7 +51,7 @@ def test_root_key_rule() -> None:
         Inventory(config=QUICK, accounts=[_account(root_access_keys_present=denied)]), "OB120"
     )
     assert status is Status.UNKNOWN and "iam:GetAccountSummary denied" in message
-    # AWS China has no root user (E15): nothing to judge.
+    # AWS China has no root user (GUIDE-CHINA-ROOT): nothing to judge.
     china = Inventory(config=QUICK, accounts=[_account("aws-cn", root_access_keys_present=True)])
     assert _verdicts(china, "OB120") == []
     # Manual plan: the rule does not apply at all.

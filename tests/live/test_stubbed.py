@@ -1,4 +1,4 @@
-"""States moto cannot produce (FACTS section 4), on botocore Stubber with real response shapes,
+"""States moto cannot produce, on botocore Stubber with real response shapes,
 and refused calls turned into *unknown* results that name the missing permission."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""OB0xx: configuration rules give a located pass/fail per key (FACTS R1-R4, E15)."""
+"""OB0xx: configuration rules give a located pass/fail per key (PLAN-QUICK-HOST, PLAN-AGENTLESS, AWS-PARTITION, AWS-REGIONS, GUIDE-CHINA-ROOT)."""
 
 from __future__ import annotations
 

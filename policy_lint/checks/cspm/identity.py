@@ -74,7 +74,7 @@ def _accounts(inventory: Inventory) -> Iterator[Account]:
     title="The root user has no access key",
     rationale="A root access key has unrestricted, unconditional power over the account and cannot be limited "
     "by any policy; an Inactive key still exists and can be re-activated, so only absence passes (CIS 1.4; "
-    "the guide's quick plan also tells you to delete the root key afterwards, FACTS R5).",
+    "the guide's quick plan also tells you to delete the root key afterwards, AWS-ROOT-KEY).",
     remediation="Delete the root user's access keys (IAM console > Security credentials, signed in as root) "
     "and use IAM users or roles for programmatic access.",
     references=(CIS_REF, "IAM credential report (`<root_account>` row)"),

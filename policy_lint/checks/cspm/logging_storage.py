@@ -156,7 +156,7 @@ def trail_log_file_validation(inventory: Inventory) -> Iterator[Result]:
     "key policy becomes a second gate on who can read the audit trail (CIS 3.5). conflicts_with: OB202, "
     "OB203: the onboarding guide requires the trail's SSE-KMS option to stay off and the log bucket to use "
     "SSE-S3, because Security Center reads the log files as the IAM user, whose ReadOnlyAccess policy has no "
-    "kms:Decrypt (FACTS R18, R20, E10). A trail KMS key fails OB202, and the other route to KMS-encrypted "
+    "kms:Decrypt (AWS-TRAIL-KMS, AWS-S3-DEFAULT-SSE, GUIDE-BUCKET-KMS). A trail KMS key fails OB202, and the other route to KMS-encrypted "
     "logs, SSE-KMS as the bucket default, fails OB203. No configuration passes both: choose the onboarding "
     "profile for the Security Center audit-log feature, or accept this finding.",
     remediation="aws cloudtrail update-trail --name <trail> --kms-key-id <key> with a key policy that lets "

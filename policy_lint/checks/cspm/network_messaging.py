@@ -146,7 +146,7 @@ def queue_name(queue: Queue) -> str:
     rationale="Messages are stored unencrypted unless the queue uses SQS-managed or KMS server-side "
     "encryption. CIS AWS Foundations v3.0.0 has no SQS control: this maps to AWS Foundational Security Best "
     "Practices SQS.1. For the audit-log queue prefer SSE-SQS: S3 cannot send to a queue encrypted with "
-    "alias/aws/sqs, and a customer key needs a key policy for s3.amazonaws.com (FACTS R27).",
+    "alias/aws/sqs, and a customer key needs a key policy for s3.amazonaws.com (AWS-SQS-KMS).",
     remediation="Set SqsManagedSseEnabled: true (Terraform sqs_managed_sse_enabled = true), or a customer "
     "managed KMS key whose policy lets s3.amazonaws.com use it.",
     references=("AWS Security Hub FSBP SQS.1", "SQS developer guide: key management"),

@@ -1,4 +1,4 @@
-"""OB0: is the onboarding configuration itself possible? (FACTS R1-R4, E12, E15).
+"""OB0: is the onboarding configuration itself possible? (PLAN-QUICK-HOST, PLAN-AGENTLESS, AWS-PARTITION, AWS-REGIONS, GUIDE-PIPELINE-OPTIONAL, GUIDE-CHINA-ROOT).
 
 These rules read only ``onboarding.yaml``; issue-4 rules cross-check it with the
 infrastructure. Each yields a pass or a fail for the configuration, pointing at
@@ -39,7 +39,7 @@ def _verdict(config: OnboardingConfig, key: str, ok: bool, passed: str, failed: 
     severity=Level.ERROR,
     title="The quick plan supports only the Host feature",
     rationale="The quick plan creates a limited AlibabaSasSubAccount_ user from the root key and supports "
-    "only Host; CSPM and Agentless need the manual plan (FACTS R1).",
+    "only Host; CSPM and Agentless need the manual plan (PLAN-QUICK-HOST).",
     remediation="Use plan: manual, or select only features: [host].",
     references=(GUIDE,),
 )
@@ -63,7 +63,7 @@ def quick_plan_host_only(inventory: Inventory) -> Iterator[Result]:
     severity=Level.ERROR,
     title="Agentless Detection needs the manual plan and the Outside Chinese Mainland console",
     rationale="Agentless Detection is supported only in the Outside Chinese Mainland console and only with "
-    "the manual plan's custom policy (FACTS R2).",
+    "the manual plan's custom policy (PLAN-AGENTLESS).",
     remediation="Set console_region: outside_mainland and plan: manual, or drop agentless from features.",
     references=(GUIDE,),
     features=("agentless",),
@@ -94,7 +94,7 @@ def agentless_outside_mainland(inventory: Inventory) -> Iterator[Result]:
     severity=Level.ERROR,
     title="Audit logs are configured only with the CSPM feature on the manual plan",
     rationale="The console's audit-log step belongs to CSPM on the manual plan; with any other choice the "
-    "queue is never read (FACTS E12: the pipeline is required only when queue inputs are supplied).",
+    "queue is never read (GUIDE-PIPELINE-OPTIONAL: the pipeline is required only when queue inputs are supplied).",
     remediation="Add cspm to features and use plan: manual, or remove audit_log.",
     references=(GUIDE, "Configure AWS service audit logs for CSPM"),
 )
@@ -129,7 +129,7 @@ def _config_regions(config: OnboardingConfig) -> list[tuple[str, str]]:
     title="Domain matches the partition of every region",
     rationale="Domain international means the aws partition and china means aws-cn (Beijing, Ningxia); "
     "credentials work only inside their own partition, and GovCloud, ISO and EUSC partitions are not "
-    "supported by the guide (FACTS R3).",
+    "supported by the guide (AWS-PARTITION).",
     remediation="Set domain: china for cn-north-1 / cn-northwest-1, domain: international otherwise, and "
     "onboard other partitions separately if at all.",
     references=("botocore partitions.json",),
@@ -168,7 +168,7 @@ def domain_matches_partition(inventory: Inventory) -> Iterator[Result]:
     name="region-exists",
     severity=Level.ERROR,
     title="Every region exists",
-    rationale="A misspelt or non-existent region makes the console's verification fail (FACTS R4; checked "
+    rationale="A misspelt or non-existent region makes the console's verification fail (AWS-REGIONS; checked "
     "against botocore's partitions.json offline, opt-in status is checked live).",
     remediation="Use a region code such as ap-northeast-1 (see `aws ec2 describe-regions`).",
     references=("botocore partitions.json",),
@@ -212,7 +212,7 @@ def provisioning_region_selected(inventory: Inventory) -> Iterator[Result]:
     severity=Level.ERROR,
     title="The quick plan is impossible in AWS China",
     rationale="The quick plan starts from the root user's access key; AWS China accounts have no root user "
-    '("All users are IAM users"), so the plan is undefined there (FACTS E15).',
+    '("All users are IAM users"), so the plan is undefined there (GUIDE-CHINA-ROOT).',
     remediation="Use plan: manual with an IAM user for domain: china.",
     plans=("quick",),
 )

@@ -1,4 +1,4 @@
-"""OB1: the onboarding IAM user (FACTS R9-R14): exists, API-only, has a key, and may do its job.
+"""OB1: the onboarding IAM user (AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES, PLAN-AGENTLESS-CONTENT, AWS-EVALUATION, PLAN-QUEUE-CONSUMER): exists, API-only, has a key, and may do its job.
 
 Permissions are judged on the user's *effective* permissions (attached, inline and group
 policies together, AWS managed ones from the bundled snapshot) with the diff machinery of
@@ -37,7 +37,7 @@ def _users(inventory: Inventory) -> list[IamUser]:
     severity=Level.ERROR,
     title="The onboarding IAM user is declared",
     rationale="The manual plan gives Security Center the access key of an IAM user the customer creates "
-    "(FACTS R9-R11). The user is the one named by iam_user in onboarding.yaml; without it, a user with a "
+    "(AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES). The user is the one named by iam_user in onboarding.yaml; without it, a user with a "
     "guide policy attached (AmazonEC2ReadOnlyAccess, IAMReadOnlyAccess, ReadOnlyAccess), the Agentless "
     "policy's tag conditions, or a policy naming the audit queue.",
     remediation="Declare the IAM user (aws_iam_user / AWS::IAM::User), or correct iam_user in onboarding.yaml.",
@@ -103,7 +103,7 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
     severity=Level.SECURITY_WARNING,
     title="The onboarding IAM user has no console access",
     rationale="The onboarding user exists only for API calls with its access key; a login profile (console "
-    "password) is an extra way in that Security Center never uses (FACTS R9).",
+    "password) is an extra way in that Security Center never uses (AWS-NO-CONSOLE).",
     remediation="Remove the login profile (aws_iam_user_login_profile / LoginProfile, "
     "`aws iam delete-login-profile`).",
     references=(GUIDE,),
@@ -142,7 +142,7 @@ def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
     severity=Level.ERROR,
     title="The onboarding IAM user has an active access key",
     rationale="Security Center signs its calls with the user's AccessKey pair; without an Active key the "
-    "console's verification fails (FACTS R10, at most two keys per user).",
+    "console's verification fails (AWS-TWO-KEYS, at most two keys per user).",
     remediation="Create the key outside infrastructure code (`aws iam create-access-key`), so its secret "
     "never lands in Terraform state or template outputs, and enter it in the console.",
     references=(GUIDE,),
@@ -236,7 +236,7 @@ def _diff(actual: list[ActualPolicy], features: tuple[str, ...], partition: str)
     title="The onboarding user's effective permissions cover every selected feature",
     rationale="Security Center verifies the permissions of each selected feature: Host needs "
     "AmazonEC2ReadOnlyAccess + IAMReadOnlyAccess (ReadOnlyAccess is a superset), CSPM ReadOnlyAccess, "
-    "Agentless the custom policy (FACTS R11-R13). Attached, inline and group policies count together, "
+    "Agentless the custom policy (PLAN-FEATURE-POLICIES, PLAN-AGENTLESS-CONTENT, AWS-EVALUATION). Attached, inline and group policies count together, "
     "and an explicit Deny removes an action. Without onboarding.yaml the features are inferred: Host always, "
     "CSPM with ReadOnlyAccess attached, Agentless with its tag conditions present. conflicts_with: CS108 "
     "(CIS 1.15, permissions only through groups): the guide attaches these policies to the user directly; "
@@ -332,7 +332,7 @@ def _feature_verdict(
     title="The Agentless policy's destructive EC2 actions keep their tag conditions",
     rationale="The guide grants TerminateInstances, StopInstances, DeleteVpc, DeleteSubnet, "
     "DeleteSecurityGroup, DeleteInternetGateway and DeleteVpcEndpoints only on resources tagged "
-    "Name=alibaba-cloud-security-scan*, and DeleteSnapshot only on SAS_Agentless* (FACTS R12). Granting them "
+    "Name=alibaba-cloud-security-scan*, and DeleteSnapshot only on SAS_Agentless* (PLAN-AGENTLESS-CONTENT). Granting them "
     "without the condition lets the vendor's key destroy any instance, VPC or snapshot of the account.",
     remediation="Restore the StringLike ec2:ResourceTag/Name condition on these actions, or remove them "
     "from the unconditioned statement.",
@@ -393,8 +393,8 @@ def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
     title="The onboarding user may read the audit-log queue",
     rationale="Security Center polls the audit-log queue with the user's key: it needs sqs:GetQueueUrl and "
     "sqs:ReceiveMessage on the queue (explicitly, by wildcard, or through ReadOnlyAccess's sqs:Get*/"
-    "sqs:Receive*) (FACTS R14). Without sqs:DeleteMessage, read messages return after the visibility "
-    "timeout and pile up until the retention period ends (FACTS E4): reported as a note.",
+    "sqs:Receive*) (PLAN-QUEUE-CONSUMER). Without sqs:DeleteMessage, read messages return after the visibility "
+    "timeout and pile up until the retention period ends (GUIDE-SQS-WRITE): reported as a note.",
     remediation="Attach the guide's SQS read policy (sqs:GetQueueUrl, sqs:ReceiveMessage on the queue ARN); "
     "consider adding sqs:DeleteMessage.",
     references=(GUIDE, "Configure AWS service audit logs for CSPM"),
@@ -452,7 +452,7 @@ def _queue_read(
     note = (
         ""
         if delete.allowed
-        else "; note: sqs:DeleteMessage is not allowed, so read messages come back and pile up (FACTS E4)"
+        else "; note: sqs:DeleteMessage is not allowed, so read messages come back and pile up (GUIDE-SQS-WRITE)"
     )
     denied = [d for d in decisions.values() if d.status == "denied"]
     missing = [a for a, d in decisions.items() if d.status in ("implicit-deny", "denied")]

@@ -52,9 +52,9 @@ from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source
 
-#: AWS managed policies the guide attaches to the onboarding user (FACTS R11).
+#: AWS managed policies the guide attaches to the onboarding user (PLAN-FEATURE-POLICIES).
 GUIDE_MANAGED = ("amazonec2readonlyaccess", "iamreadonlyaccess", "readonlyaccess")
-#: The Agentless policy's tag-condition values (FACTS R12): their presence marks the onboarding user.
+#: The Agentless policy's tag-condition values (PLAN-AGENTLESS-CONTENT): their presence marks the onboarding user.
 AGENTLESS_MARKERS = ("alibaba-cloud-security-scan", "SAS_Agentless")
 
 _SYMBOL = re.compile(r"\$\{([^}]*)\}")
@@ -186,7 +186,7 @@ def queue_arn(queue: Queue, inventory: Inventory) -> str | Unknown:
 
 def arn_like(pattern: str, arn: str, scope_p: str = "", scope_a: str = "") -> bool:
     """IAM ``ArnLike``: six colon-separated segments, each matched with ``*``/``?`` wildcards;
-    the partition segment compares literally (``arn:aws:`` never matches ``arn:aws-cn:``, FACTS E7)."""
+    the partition segment compares literally (``arn:aws:`` never matches ``arn:aws-cn:``, GUIDE-PARTITION)."""
     pattern, arn = canon(pattern, scope_p), canon(arn, scope_a)
     p_parts, a_parts = pattern.split(":", 5), arn.split(":", 5)
     if len(p_parts) != 6 or len(a_parts) != 6:
@@ -275,7 +275,7 @@ def live_listing_gap(inventory: Inventory, kind: str) -> str | None:
 
 def pipeline_in_scope(inventory: Inventory) -> bool:
     """OB2/OB3 rules run with an audit_log configured, without a configuration, or when the
-    inputs declare a trail or a queue (the pipeline is optional, FACTS E12)."""
+    inputs declare a trail or a queue (the pipeline is optional, GUIDE-PIPELINE-OPTIONAL)."""
     if not has_infrastructure(inventory):
         return False
     if audit_config(inventory) is not None or inventory.config is None:
@@ -630,7 +630,7 @@ def condition_entries(stmt: dict[str, Any]) -> list[tuple[str, str, list[Any]]]:
 
 @dataclass
 class S3SendVerdict:
-    """What a queue policy says about S3 sending to the queue (FACTS R26)."""
+    """What a queue policy says about S3 sending to the queue (AWS-S3-SEND-POLICY)."""
 
     statements: list[str] = field(default_factory=list)
     source_arns: list[str] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""Onboarding facts only a live account holds: root keys, the quick plan's user, key use (FACTS R5-R8).
+"""Onboarding facts only a live account holds: root keys, the quick plan's user, key use (AWS-ROOT-KEY, PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG).
 
 Planned input (Terraform, CloudFormation) never declares root keys or the user the
 quick plan creates, so on planned input these rules report *unknown* (or nothing, when
@@ -38,7 +38,7 @@ def _account_resource(inventory: Inventory) -> tuple[str, Any]:
     title="The root user's access key is deleted after the quick plan",
     rationale="The quick plan uses the root user's access key once to create the AlibabaSasSubAccount_ user; "
     "the guide then says to delete it. A root key, even inactive, is the account's most powerful credential "
-    "(FACTS R5). AWS China has no root user, so the rule does not apply in aws-cn (E15).",
+    "(AWS-ROOT-KEY). AWS China has no root user, so the rule does not apply in aws-cn (AWS-CHINA-NO-ROOT, GUIDE-CHINA-ROOT).",
     remediation="Sign in as root, open Security credentials and delete the access key (deactivating is not enough).",
     references=(
         GUIDE,
@@ -92,7 +92,7 @@ def _root_key_result(account: Account) -> Result:
     title="The quick plan's AlibabaSasSubAccount_ user exists, has an active key and is not disabled",
     rationale="The quick plan creates an IAM user named AlibabaSasSubAccount_<suffix> and keeps using its key. "
     "Without the user, an active key, or with a quarantine/deny-all policy or boundary, Security Center "
-    "silently stops syncing (FACTS R6-R8; IAM users have no enabled flag, E16).",
+    "silently stops syncing (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG; IAM users have no enabled flag, GUIDE-DISABLE).",
     remediation="Re-run the quick plan, or reactivate the key and detach AWSCompromisedKeyQuarantine*/deny-all "
     "policies and restrictive permissions boundaries from the user.",
     references=(GUIDE,),
@@ -215,7 +215,7 @@ def _is_disabling(ref: PolicyRef) -> bool:
     severity=Level.WARNING,
     title="The onboarding user's active access key is being used",
     rationale="Security Center uses the onboarding user's key on every sync. A key that was never used, or not "
-    f"for more than {STALE_DAYS} days, means the console holds another key or stopped syncing (FACTS R7).",
+    f"for more than {STALE_DAYS} days, means the console holds another key or stopped syncing (AWS-KEY-LAST-USED).",
     remediation="Check the key entered in the console (compare the last four characters) and the sync settings.",
     references=(GUIDE,),
 )

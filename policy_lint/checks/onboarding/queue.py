@@ -1,4 +1,4 @@
-"""OB3: the audit-log SQS queue, its policy, and the bucket notification (FACTS R21-R28, E4-E9).
+"""OB3: the audit-log SQS queue, its policy, and the bucket notification (AWS-S3-SAME-REGION, AWS-BUCKET-OWNER, AWS-S3-NOTIFICATION, AWS-SQS-EXISTS, AWS-S3-NO-FIFO, AWS-S3-SEND-POLICY, AWS-SQS-KMS, PLAN-QUEUE-INPUTS, GUIDE-SQS-WRITE, GUIDE-QUEUE-REGION, GUIDE-TRAIL-REGION, GUIDE-PARTITION, GUIDE-SOURCE-ACCOUNT, GUIDE-PUT-ONLY).
 
 The audit queue is the one onboarding.yaml names (``audit_log.queue_name``), else the queue the
 audit bucket notifies, else (no configuration, no link) every queue; see :mod:`.inventory_links`.
@@ -39,7 +39,7 @@ def _bname(bucket: Bucket) -> str:
     name="queue-standard",
     severity=Level.ERROR,
     title="The audit-log queue is a standard queue",
-    rationale="S3 event notifications cannot target FIFO queues (FACTS R25; CloudFormation QueueConfiguration: "
+    rationale="S3 event notifications cannot target FIFO queues (AWS-S3-NO-FIFO; CloudFormation QueueConfiguration: "
     '"FIFO queues are not allowed").',
     remediation="Use a standard queue (fifo_queue = false / no FifoQueue).",
     references=(AUDIT, "AWS::S3::Bucket QueueConfiguration"),
@@ -76,7 +76,7 @@ def _region_text(value: object) -> str | None:
     name="queue-in-bucket-region",
     severity=Level.ERROR,
     title="The audit-log queue is in the trail bucket's region",
-    rationale="S3 sends event notifications only to an SQS queue in the bucket's own region (FACTS R21, E5); "
+    rationale="S3 sends event notifications only to an SQS queue in the bucket's own region (AWS-S3-SAME-REGION, GUIDE-QUEUE-REGION); "
     "a trail can write to a bucket in any region, so it is the bucket's region that matters.",
     remediation="Create the queue in the bucket's region (or the bucket in the queue's region).",
     references=(AUDIT, "S3 UG: event notification destinations"),
@@ -111,7 +111,7 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
     name="queue-in-trail-home-region",
     severity=Level.WARNING,
     title="The audit-log queue is in the trail's home region",
-    rationale="The guide asks for the queue in the trail's region (FACTS R28, E5). AWS requires only the "
+    rationale="The guide asks for the queue in the trail's region (PLAN-QUEUE-INPUTS, GUIDE-QUEUE-REGION). AWS requires only the "
     "bucket's region (OB302), so a different trail home region is a deviation from the guide, not a failure.",
     remediation="Keep the trail, bucket and queue in one region, as the guide does.",
     references=(AUDIT,),
@@ -158,7 +158,7 @@ def _target_buckets(queue: Queue, found: links.Pipeline, inventory: Inventory) -
     title="The queue policy lets S3 send messages only from the trail bucket",
     rationale="S3 delivers a notification only if the queue policy allows s3.amazonaws.com sqs:SendMessage on "
     "the queue; the aws:SourceArn condition must match the trail bucket's ARN in the account's partition "
-    "(arn:aws-cn: in China, FACTS R26, E7, E8). Bucket names are global, so AWS also recommends "
+    "(arn:aws-cn: in China, AWS-S3-SEND-POLICY, GUIDE-PARTITION, GUIDE-SOURCE-ACCOUNT). Bucket names are global, so AWS also recommends "
     "aws:SourceAccount.",
     remediation="Add an Allow for Principal {Service: s3.amazonaws.com}, Action sqs:SendMessage on the queue, "
     "with ArnLike aws:SourceArn arn:<partition>:s3:::<bucket> and StringEquals aws:SourceAccount <account>.",
@@ -227,7 +227,9 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
     if verdict.matched is not None:
         notes = []
         if not verdict.has_source_account:
-            notes.append("warning: no aws:SourceAccount condition (bucket names are global, FACTS E8)")
+            notes.append(
+                "warning: no aws:SourceAccount condition (bucket names are global, GUIDE-SOURCE-ACCOUNT)"
+            )
         if verdict.any_bucket:
             notes.append(f"warning: {verdict.matched} matches any bucket")
         return Result(
@@ -253,7 +255,7 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
     else:
         message = (
             f"queue {name}'s policy: aws:SourceArn {links.join(verdict.source_arns)} does not match "
-            f"{expected}" + (" (partition differs, FACTS E7)" if verdict.partition_mismatch else "")
+            f"{expected}" + (" (partition differs, GUIDE-PARTITION)" if verdict.partition_mismatch else "")
         )
     return Result(Status.FAIL, resource, message, where, evidence)
 
@@ -319,7 +321,7 @@ def _prefix_ok(prefix: str, trail_prefixes: list[str]) -> bool:
     severity=Level.ERROR,
     title="The trail bucket notifies the queue on object creation by Put",
     rationale="CloudTrail writes log files with PutObject, so the bucket must notify the queue on "
-    "s3:ObjectCreated:Put or s3:ObjectCreated:* (FACTS R23, E9); a Copy-only notification never fires, a "
+    "s3:ObjectCreated:Put or s3:ObjectCreated:* (AWS-S3-NOTIFICATION, GUIDE-PUT-ONLY); a Copy-only notification never fires, a "
     "prefix filter must not exclude AWSLogs/, and EventBridge delivery is a different path Security Center "
     "does not read.",
     remediation='Add a queue notification with events = ["s3:ObjectCreated:*"] (or :Put) to the audit queue, '
@@ -452,7 +454,7 @@ def _notification_verdict(
     name="audit-log-config-matches",
     severity=Level.ERROR,
     title="onboarding.yaml's audit_log matches the declared queue, bucket and trail",
-    rationale="The console is told the queue's region and name (FACTS R28, E16); if they differ from the "
+    rationale="The console is told the queue's region and name (PLAN-QUEUE-INPUTS, GUIDE-DISABLE); if they differ from the "
     "queue the infrastructure declares, Security Center polls a queue that never receives the log events.",
     remediation="Make audit_log.region, queue_name, bucket and trail in onboarding.yaml equal to what the "
     "infrastructure declares (or fix the infrastructure).",
@@ -570,7 +572,7 @@ def _config_bucket(
     title="The queue's encryption lets S3 send to it",
     rationale="With SSE-KMS under the AWS managed key alias/aws/sqs, S3 cannot encrypt messages (its key "
     "policy cannot be changed); a customer managed key works only if its key policy allows "
-    "s3.amazonaws.com kms:GenerateDataKey and kms:Decrypt, and the reader needs kms:Decrypt (FACTS R27). "
+    "s3.amazonaws.com kms:GenerateDataKey and kms:Decrypt, and the reader needs kms:Decrypt (AWS-SQS-KMS). "
     "SSE-SQS or no encryption always works.",
     remediation="Use SSE-SQS (sqs_managed_sse_enabled = true), or a customer managed key whose policy allows "
     "s3.amazonaws.com.",

@@ -1,4 +1,4 @@
-"""OB2: the CloudTrail trail and its S3 bucket (FACTS R15-R20, E5, E6, E10).
+"""OB2: the CloudTrail trail and its S3 bucket (AWS-TRAIL-BUCKET, AWS-TRAIL-LOGGING, AWS-EVENT-SELECTORS, AWS-TRAIL-KMS, AWS-TRAIL-COVERAGE, AWS-S3-DEFAULT-SSE, GUIDE-QUEUE-REGION, GUIDE-TRAIL-REGION, GUIDE-BUCKET-KMS).
 
 The audit trail is the one onboarding.yaml names (``audit_log.trail`` / ``audit_log.bucket``),
 else the trail writing to the bucket that notifies the configured queue; without a
@@ -35,7 +35,7 @@ def _name(trail: Trail) -> str:
     name="trail-management-events",
     severity=Level.ERROR,
     title="A trail writing to the audit bucket logs management events, Read and Write",
-    rationale="Security Center reads management events from the trail's log files (FACTS R15, R17). Basic "
+    rationale="Security Center reads management events from the trail's log files (AWS-TRAIL-BUCKET, AWS-EVENT-SELECTORS). Basic "
     "selectors must add up to ReadWriteType All; an advanced selector must select eventCategory = Management "
     "without limiting readOnly to one value; no selector at all means the default, all management events.",
     remediation="Set include_management_events = true with read_write_type = All (or an advanced selector "
@@ -130,7 +130,7 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
     severity=Level.ERROR,
     title="The audit trail's log files are not SSE-KMS encrypted",
     rationale="The guide unticks the trail's SSE-KMS: Security Center reads the log files with ReadOnlyAccess, "
-    "which has no kms:Decrypt (FACTS R18, E10). conflicts_with: CS203 (CIS AWS Foundations v3.0.0 3.5 wants "
+    "which has no kms:Decrypt (AWS-TRAIL-KMS, GUIDE-BUCKET-KMS). conflicts_with: CS203 (CIS AWS Foundations v3.0.0 3.5 wants "
     "trail logs encrypted with a KMS key); the guide's rule wins for the onboarding because Security Center "
     "reads the logs as the IAM user, which has no kms:Decrypt. Run --profile-set onboarding, or record CS203 "
     "as an accepted exception (docs/cis.md).",
@@ -172,7 +172,7 @@ def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
     severity=Level.ERROR,
     title="The audit bucket's default encryption is SSE-S3 (AES256)",
     rationale="Bucket-default SSE-KMS still KMS-encrypts every log file even with the trail's KMS unticked, and "
-    "ReadOnlyAccess lacks kms:Decrypt (FACTS R20, E10). A bucket without an encryption configuration uses "
+    "ReadOnlyAccess lacks kms:Decrypt (AWS-S3-DEFAULT-SSE, GUIDE-BUCKET-KMS). A bucket without an encryption configuration uses "
     "SSE-S3. conflicts_with: CS203 (CIS 3.5): SSE-KMS as the bucket default would satisfy CIS but stops "
     "Security Center reading the logs, so the guide's SSE-S3 stands (docs/cis.md).",
     remediation='Set the bucket\'s default encryption to AES256 (sse_algorithm = "AES256" / '
@@ -229,7 +229,7 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
     name="trail-logging",
     severity=Level.ERROR,
     title="The audit trail is logging",
-    rationale="A stopped trail writes no log files, so no message ever reaches the queue (FACTS R16); in "
+    rationale="A stopped trail writes no log files, so no message ever reaches the queue (AWS-TRAIL-LOGGING); in "
     "planned input this is enable_logging (Terraform) / IsLogging (CloudFormation).",
     remediation="Set enable_logging = true / IsLogging: true, or `aws cloudtrail start-logging`.",
     references=(AUDIT,),
@@ -260,7 +260,7 @@ def trail_logging(inventory: Inventory) -> Iterator[Result]:
     severity=Level.WARNING,
     title="The audit trail covers every region and global service events",
     rationale="A single-region trail misses the events of the other asset regions, and without global service "
-    "events IAM changes are missing (FACTS R19, E6: console-created trails are always multi-Region).",
+    "events IAM changes are missing (AWS-TRAIL-COVERAGE, GUIDE-TRAIL-REGION: console-created trails are always multi-Region).",
     remediation="Set is_multi_region_trail = true and include_global_service_events = true.",
     references=(AUDIT, "CloudTrail multi-Region trails"),
     features=PIPELINE_FEATURES,

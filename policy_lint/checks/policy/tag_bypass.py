@@ -1,6 +1,6 @@
 """PL607-PL608: tag conditions that protect nothing, and snapshots/AMIs anyone can share.
 
-FACTS E3: the guide's agentless policy allows destructive EC2 actions only on resources
+GUIDE-TAG-BYPASS: the guide's agentless policy allows destructive EC2 actions only on resources
 tagged ``Name=alibaba-cloud-security-scan*``, but also allows ``ec2:CreateTags`` on
 ``*`` without a condition: the holder can tag *any* instance, VPC or snapshot with the
 scan prefix, then terminate or delete it. It also allows ``ec2:ModifySnapshotAttribute``
@@ -56,7 +56,7 @@ DEFAULT_CREATE_ACTIONS = (
 _NOT_TAGGABLE_CREATES = frozenset({"createtags", "createroute", "createroutes"})
 _POSITIVE = ("stringequals", "stringlike", "stringequalsignorecase")
 _NEGATIVE = ("stringnotequals", "stringnotlike", "stringnotequalsignorecase")
-E3 = "FACTS E3"
+GUIDE_TAG_BYPASS = "GUIDE-TAG-BYPASS"
 _SHARING_LOWER = tuple(action.lower() for action, _ in SHARING_ACTIONS)
 _CREATE_TAGS_LOWER = CREATE_TAGS.lower()
 
@@ -309,7 +309,7 @@ def _tag_condition_bypass(perms: PermissionSet, catalog: ActionCatalog) -> Itera
         message = (
             f"{CREATE_TAGS} is allowed{via} on {where} without an ec2:CreateAction condition, so the holder "
             f"can tag any resource {tags} and then use {_examples(actions)}, which are allowed only on "
-            f"resources with that tag: the tag condition protects nothing ({E3})"
+            f"resources with that tag: the tag condition protects nothing ({GUIDE_TAG_BYPASS})"
         )
         hint = (
             'add "Condition": {"StringEquals": {"ec2:CreateAction": ['
@@ -348,7 +348,7 @@ def _shareable(perms: PermissionSet) -> Iterator[TagBypass]:
         )
         message = (
             f"{' and '.join(actions)} allowed{via} on every {kinds} without a condition: any {kinds} of the "
-            f"account can be shared with another AWS account (data exfiltration, {E3})"
+            f"account can be shared with another AWS account (data exfiltration, {GUIDE_TAG_BYPASS})"
         )
         hint = (
             "scope Resource to the scanner's own snapshots/AMIs (e.g. a Name-tag condition such as "
@@ -386,7 +386,7 @@ def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
     "tag, but ec2:CreateTags is allowed on every resource without an ec2:CreateAction condition (or a "
     "condition on aws:RequestTag / aws:TagKeys for that tag key): the holder tags any resource with the "
     "protected value and then destroys it. The tag condition protects nothing (the guide's own agentless "
-    "policy has this flaw, FACTS E3).",
+    "policy has this flaw, GUIDE-TAG-BYPASS).",
     remediation="Condition ec2:CreateTags on ec2:CreateAction (the actions that create the resources, e.g. "
     "RunInstances, CreateVpc, CreateSnapshot), so tags can only be set at creation; or deny "
     "aws:RequestTag/<key> values matching the protected pattern.",
@@ -405,7 +405,7 @@ def tag_condition_bypass(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
     title="Any snapshot or AMI can be shared with another account",
     rationale="ec2:ModifySnapshotAttribute / ec2:ModifyImageAttribute on every snapshot or AMI without a "
     "condition lets the holder add another account's ID to createVolumePermission / launchPermission "
-    "(or make it public): a data-exfiltration path for every disk of the account (FACTS E3).",
+    "(or make it public): a data-exfiltration path for every disk of the account (GUIDE-TAG-BYPASS).",
     remediation="Limit Resource to the snapshots/AMIs the principal creates (or condition on their tag), "
     "and deny sharing outside your organization.",
     references=("https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",),

@@ -1,6 +1,6 @@
 """A complete, correct onboarding built by hand as an inventory, for the OB1-OB3 rule tests.
 
-It mirrors the guide's manual plan (FACTS section 4 probe script): user with the managed
+It mirrors the guide's manual plan (its manual plan, set up on moto): user with the managed
 policies, the Agentless policy and the SQS read policy; trail -> bucket -> queue in one region.
 Every attribute a rule blames has its own line, so tests can check where a result points.
 """

@@ -1,4 +1,4 @@
-"""OB101-OB106: the onboarding IAM user, judged on hand-built inventories (FACTS R9-R14, E4)."""
+"""OB101-OB106: the onboarding IAM user, judged on hand-built inventories (AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES, PLAN-AGENTLESS-CONTENT, AWS-EVALUATION, PLAN-QUEUE-CONSUMER, GUIDE-SQS-WRITE)."""
 
 from __future__ import annotations
 
@@ -213,7 +213,7 @@ def test_agentless_rule_applies_only_with_agentless_and_is_unknown_on_unknown_do
 def test_queue_read_policy_passes_with_a_deletemessage_note() -> None:
     result = b.only(b.inventory(), "OB106")
     assert result.status is Status.PASS
-    assert "DeleteMessage" in result.message  # ReadOnlyAccess has no sqs:DeleteMessage (E4)
+    assert "DeleteMessage" in result.message  # ReadOnlyAccess has no sqs:DeleteMessage (GUIDE-SQS-WRITE)
     assert result.evidence["sqs:DeleteMessage"] == "implicit-deny"
 
 

@@ -1,4 +1,4 @@
-"""OB301-OB308: the audit-log queue, its policy and the bucket notification (FACTS R21-R28, E4-E9)."""
+"""OB301-OB308: the audit-log queue, its policy and the bucket notification (AWS-S3-SAME-REGION, AWS-BUCKET-OWNER, AWS-S3-NOTIFICATION, AWS-SQS-EXISTS, AWS-S3-NO-FIFO, AWS-S3-SEND-POLICY, AWS-SQS-KMS, PLAN-QUEUE-INPUTS, GUIDE-SQS-WRITE, GUIDE-QUEUE-REGION, GUIDE-TRAIL-REGION, GUIDE-PARTITION, GUIDE-SOURCE-ACCOUNT, GUIDE-PUT-ONLY)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OB201-OB205: the audit trail and its bucket (FACTS R15-R20, E10)."""
+"""OB201-OB205: the audit trail and its bucket (AWS-TRAIL-BUCKET, AWS-TRAIL-LOGGING, AWS-EVENT-SELECTORS, AWS-TRAIL-KMS, AWS-TRAIL-COVERAGE, AWS-S3-DEFAULT-SSE, GUIDE-BUCKET-KMS)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_trail_without_kms_passes_and_unknown_key_is_unknown() -> None:
 
 
 def test_bucket_without_encryption_configuration_is_sse_s3() -> None:
-    result = b.only(b.inventory(), "OB203")  # the model's default is AES256 (R20)
+    result = b.only(b.inventory(), "OB203")  # the model's default is AES256 (AWS-S3-DEFAULT-SSE)
     assert result.status is Status.PASS and result.resource == "aws_s3_bucket.logs"
 
 
