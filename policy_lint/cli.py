@@ -193,7 +193,7 @@ def lint(
     for error in result.errors:
         for line in error.lines():
             echo_err(line)
-    from policy_lint.reporters.formats import render, utc_timestamp
+    from policy_lint.reporters.formats import format_output, utc_timestamp
 
     colour = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     context = {
@@ -205,7 +205,7 @@ def lint(
         "colour": colour,
         "timestamp": utc_timestamp() if timestamp else None,
     }
-    click.echo(render(fmt, findings=result.findings, context=context), nl=False, color=colour)
+    click.echo(format_output(fmt, findings=result.findings, context=context), nl=False, color=colour)
     threshold = Level.parse(fail_on)
     if result.errors:
         sys.exit(2)
@@ -215,11 +215,11 @@ def lint(
 
 def _register_commands() -> None:
     from policy_lint.commands.check import check
-    from policy_lint.commands.render import render
+    from policy_lint.commands.render import render_command
     from policy_lint.commands.verify import verify
 
     main.add_command(check)
-    main.add_command(render)
+    main.add_command(render_command)
     main.add_command(verify)
 
 

@@ -89,7 +89,9 @@ def plan_render(
     return [(refs.get(r.policy), r.features) for r in requirements if not r.is_managed]
 
 
-def render(config: OnboardingConfig, out_dir: Path, refs: ReferenceSet | None = None) -> list[RenderedPolicy]:
+def render_reference_policies(
+    config: OnboardingConfig, out_dir: Path, refs: ReferenceSet | None = None
+) -> list[RenderedPolicy]:
     """Render every needed template into ``out_dir``; nothing is written unless all can be filled."""
     import jinja2
 

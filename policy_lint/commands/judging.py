@@ -100,7 +100,7 @@ def emit(
     timestamp: bool,
 ) -> None:
     """Write the results (and the problems found on the way) in the chosen format."""
-    from policy_lint.reporters.formats import render, utc_timestamp
+    from policy_lint.reporters.formats import format_output, utc_timestamp
 
     colour = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     context = {
@@ -111,7 +111,9 @@ def emit(
         "colour": colour,
         "timestamp": utc_timestamp() if timestamp else None,
     }
-    click.echo(render(fmt, findings=problems, results=results, context=context), nl=False, color=colour)
+    click.echo(
+        format_output(fmt, findings=problems, results=results, context=context), nl=False, color=colour
+    )
 
 
 def exit_status(

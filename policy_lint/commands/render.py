@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 
-@click.command()
+@click.command("render")
 @click.option(
     "--config", "config_path", required=True, type=click.Path(dir_okay=False), help="onboarding.yaml"
 )
@@ -20,18 +20,18 @@ import click
     show_default=True,
     help="Output folder.",
 )
-def render(config_path: str, out_dir: str) -> None:
+def render_command(config_path: str, out_dir: str) -> None:
     """Fill the reference templates (account, queue ARN, bucket) and write ready-to-paste policies."""
     from policy_lint.findings import Level
     from policy_lint.lint import lint_paths
     from policy_lint.lint_context import LintOptions
     from policy_lint.onboarding.config import load_config
-    from policy_lint.render import render as render_policies
+    from policy_lint.render import render_reference_policies
     from policy_lint.reporters.sanitize import clean
     from policy_lint.reporters.text import format_finding
 
     config = load_config(config_path)
-    written = render_policies(config, Path(out_dir))
+    written = render_reference_policies(config, Path(out_dir))
     for policy in written:
         where = "the IAM user" if policy.attach_to == "iam-user" else "the SQS queue's access policy"
         click.echo(f"wrote {clean(policy.path)} (attach to {where}; needed by {', '.join(policy.features)})")

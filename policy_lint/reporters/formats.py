@@ -1,6 +1,6 @@
 """One dispatcher for every output format, so lint, check and verify offer the same choices.
 
-``render(fmt, findings=..., results=..., context=...)`` returns the whole output as text.
+``format_output(fmt, findings=..., results=..., context=...)`` returns the whole output as text.
 *findings* are located lint findings (for ``check``: the inputs it could not read);
 *results* are check results (None for ``lint``). *context* is a plain mapping; every key is
 optional:
@@ -120,7 +120,7 @@ def _html(findings: Sequence[Finding], results: Sequence[CheckResult], context: 
 _STRUCTURED: dict[str, Renderer] = {"sarif": _sarif, "junit": _junit, "markdown": _markdown, "html": _html}
 
 
-def render(
+def format_output(
     fmt: str,
     *,
     findings: Sequence[Finding] | None = None,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_lint.reporters.formats import render
+from policy_lint.reporters.formats import format_output
 from tests.reporters.conftest import lint_findings, planned_results
 
 SUPPRESSED = [{"rule_id": "OB003", "resource": "config:audit_log", "reason": "audit logs go to the SIEM"}]
@@ -81,7 +81,8 @@ def test_report_renders_in_chromium_with_counts_and_tables(
     page = tmp_path / "report.html"
     context = {"command": "check", "scope": {"paths": ["infra"]}, "suppressed": SUPPRESSED}
     page.write_text(
-        render("html", findings=lint_findings(), results=planned_results(), context=context), encoding="utf-8"
+        format_output("html", findings=lint_findings(), results=planned_results(), context=context),
+        encoding="utf-8",
     )
     screenshot = tmp_path / "report.png"
     _chromium(chromium, tmp_path, f"--screenshot={screenshot}", "--window-size=1280,2000", page.as_uri())

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from policy_lint.cli import main
-from policy_lint.reporters.formats import FORMATS, render
+from policy_lint.reporters.formats import FORMATS, format_output
 from tests.reporters.conftest import lint_findings, live_results, planned_results
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,8 +21,10 @@ STABLE = ("json", "sarif", "junit", "markdown", "html", "text")
 @pytest.mark.parametrize("fmt", STABLE)
 def test_render_twice_is_byte_identical_whatever_the_input_order(fmt: str, cis_rules: None) -> None:
     findings, results = lint_findings(), planned_results() + live_results()
-    first = render(fmt, findings=findings, results=results, context={"scope": {"paths": ["x"]}})
-    again = render(fmt, findings=findings[::-1], results=results[::-1], context={"scope": {"paths": ["x"]}})
+    first = format_output(fmt, findings=findings, results=results, context={"scope": {"paths": ["x"]}})
+    again = format_output(
+        fmt, findings=findings[::-1], results=results[::-1], context={"scope": {"paths": ["x"]}}
+    )
     assert first == again
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from policy_lint.engine import CheckResult
 from policy_lint.findings import Level, Location
-from policy_lint.reporters.formats import render
+from policy_lint.reporters.formats import format_output
 from policy_lint.rules import Status
 from tests.reporters.conftest import KEY_ID, lint_findings, live_results, planned_results
 
 
 def junit(findings: Any = None, results: Any = None, **context: Any) -> ET.Element:
-    text = render("junit", findings=findings, results=results, context=context)
+    text = format_output("junit", findings=findings, results=results, context=context)
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
     root = ET.fromstring(text.encode("utf-8"))
     assert root.tag == "testsuites"

@@ -8,7 +8,7 @@ from typing import Any
 from policy_lint.engine import CheckResult
 from policy_lint.findings import Level, Location
 from policy_lint.reporters import rulemeta
-from policy_lint.reporters.formats import render
+from policy_lint.reporters.formats import format_output
 from policy_lint.reporters.report import build_report
 from policy_lint.rules import Status
 from tests.reporters.conftest import KEY_ID, SECRET, lint_findings, live_results, planned_results
@@ -47,7 +47,7 @@ def test_model_counts_per_severity_and_groups_by_framework_then_family(cis_rules
 
 
 def test_markdown_lists_everything_an_auditor_needs(cis_rules: None) -> None:
-    text = render(
+    text = format_output(
         "markdown",
         findings=lint_findings(),
         results=planned_results(),
@@ -73,14 +73,14 @@ def test_markdown_lists_everything_an_auditor_needs(cis_rules: None) -> None:
 
 def test_keys_are_redacted_in_every_report_format(cis_rules: None) -> None:
     for fmt in ("markdown", "html", "sarif", "junit"):
-        text = render(fmt, results=live_results() + planned_results(), context=context())
+        text = format_output(fmt, results=live_results() + planned_results(), context=context())
         assert KEY_ID not in text and SECRET not in text, fmt
         assert "…" + KEY_ID[-4:] in text, fmt
 
 
 def test_live_scope_shows_account_and_regions(cis_rules: None) -> None:
     scope = {"account": "123456789012", "regions": ["ap-northeast-1", "us-east-1"]}
-    text = render("markdown", results=live_results(), context={"command": "verify", "scope": scope})
+    text = format_output("markdown", results=live_results(), context={"command": "verify", "scope": scope})
     rows = table_rows(commonmark_html(text))
     assert ("account", "123456789012") in rows and ("regions", "ap-northeast-1, us-east-1") in rows
     assert any("arn:aws:iam::123456789012:root" in r for r in rows)
@@ -98,7 +98,7 @@ def test_html_escapes_input_text_and_is_self_contained(cis_rules: None) -> None:
         'see <img src="http://evil.example/x.png">',
         Location("a.yaml", 1, 1),
     )
-    html = render(
+    html = format_output(
         "html",
         findings=lint_findings(),
         results=[*planned_results(), evil],
@@ -114,7 +114,7 @@ def test_html_escapes_input_text_and_is_self_contained(cis_rules: None) -> None:
 
 
 def test_lint_only_report_has_no_empty_check_tables() -> None:
-    text = render(
+    text = format_output(
         "markdown", findings=lint_findings(), context={"command": "lint", "scope": {"inputs": ["policies"]}}
     )
     assert "| Severity |" not in text and "Checks:" not in text
@@ -122,5 +122,7 @@ def test_lint_only_report_has_no_empty_check_tables() -> None:
 
 
 def test_timestamp_is_shown_only_when_given() -> None:
-    stamped = render("markdown", findings=lint_findings(), context={"timestamp": "2026-11-01T12:00:00Z"})
+    stamped = format_output(
+        "markdown", findings=lint_findings(), context={"timestamp": "2026-11-01T12:00:00Z"}
+    )
     assert "- Generated: 2026-11-01T12:00:00Z" in stamped

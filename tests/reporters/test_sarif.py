@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from policy_lint.findings import Finding
-from policy_lint.reporters.formats import render
+from policy_lint.reporters.formats import format_output
 from policy_lint.reporters.sarif import FINGERPRINT_KEY
 from tests.helpers import lint_policy
 from tests.reporters.conftest import KEY_ID, SECRET, lint_findings, live_results, planned_results
@@ -20,7 +20,7 @@ SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_t
 
 
 def sarif(findings: Any = None, results: Any = None, **context: Any) -> dict[str, Any]:
-    text = render("sarif", findings=findings, results=results, context=context)
+    text = format_output("sarif", findings=findings, results=results, context=context)
     log: dict[str, Any] = json.loads(text)
     validator = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
@@ -106,7 +106,7 @@ def test_planned_results_have_files_and_resources_and_no_passes(cis_rules: None)
 
 
 def test_live_results_use_logical_locations_and_never_show_a_key(cis_rules: None) -> None:
-    text = render("sarif", results=live_results(), context={})
+    text = format_output("sarif", results=live_results(), context={})
     assert KEY_ID not in text and SECRET not in text
     assert "…" + KEY_ID[-4:] in text
     log = sarif(results=live_results())

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from policy_lint.reporters import rulemeta
-from policy_lint.reporters.formats import render
+from policy_lint.reporters.formats import format_output
 from tests.reporters.markdown_renderers import RENDERERS, table_rows, text_of
 from tests.security.inprocess import policy_lint
 
@@ -129,7 +129,7 @@ def test_every_hostile_value_alone_stays_text() -> None:
             {value: value},
         )
         suppressed = [{"rule_id": "OB101", "resource": value, "reason": value}]
-        text = render(
+        text = format_output(
             "markdown", results=[result], context={"scope": {value: value}, "suppressed": suppressed}
         )
         for renderer in RENDERERS.values():
@@ -140,7 +140,7 @@ def test_every_hostile_value_alone_stays_text() -> None:
 
 def test_a_rule_id_from_input_cannot_leave_its_link() -> None:
     suppressed = [{"rule_id": "X](http://evil.example/x) [y", "resource": "r", "reason": "why"}]
-    text = render("markdown", context={"suppressed": suppressed})
+    text = format_output("markdown", context={"suppressed": suppressed})
     for renderer in RENDERERS.values():
         assert_inert(renderer(text))
 
@@ -156,7 +156,7 @@ def test_html_report_escapes_a_hostile_sid(hostile_sid: Path) -> None:
 
 def test_html_report_escapes_suppression_reasons_and_scope() -> None:
     value = '"><img src=x onerror=alert(1)><a href="http://evil.example/">'
-    page = render(
+    page = format_output(
         "html",
         context={
             "scope": {value: value},
