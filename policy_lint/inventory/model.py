@@ -149,12 +149,20 @@ class IamPolicy(Resource):
 
 @dataclass
 class EventSelectorSummary:
-    """Management events as recorded by basic or advanced selectors (AWS-EVENT-SELECTORS)."""
+    """Management events as recorded by basic or advanced selectors (AWS-EVENT-SELECTORS).
+
+    ``management_read``/``management_write``: every read (write) management event is recorded,
+    apart from ``excluded_sources`` (kms/rdsdata, the only sources a trail may leave out);
+    ``False`` when a selector or filter provably leaves some out. Built by
+    :func:`policy_lint.inventory.cloudtrail.summarize` only.
+    """
 
     management_read: Maybe[bool]
     management_write: Maybe[bool]
     excluded_sources: tuple[str, ...] = ()
     kind: str = "default"  # default | basic | advanced
+    #: eventSource/eventName filters beyond those exclusions, as written (for messages)
+    filters: tuple[str, ...] = ()
 
 
 @dataclass

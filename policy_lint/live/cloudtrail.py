@@ -12,7 +12,8 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-from policy_lint.inventory.model import EventSelectorSummary, Origin, Trail
+from policy_lint.inventory import cloudtrail as event_selectors
+from policy_lint.inventory.model import EventSelectorSummary, Maybe, Origin, Trail, Unknown
 from policy_lint.live.api import Api, Failure, run_all
 
 
@@ -58,56 +59,37 @@ def collect_trail(api: Api, seen_in: str, raw: dict[str, Any]) -> Trail:
     return trail
 
 
-def summarize_selectors(reply: dict[str, Any]) -> EventSelectorSummary:
-    """Management events read/write from basic or advanced selectors (AWS-EVENT-SELECTORS).
+def summarize_selectors(reply: dict[str, Any]) -> Maybe[EventSelectorSummary]:
+    """What a ``GetEventSelectors`` reply records (inventory.cloudtrail.summarize judges it).
 
     No selectors at all is CloudTrail's default: all management events (moto returns
     ``[]`` where AWS returns the default selector; both read the same here).
     """
-    basic = reply.get("EventSelectors") or []
-    advanced = reply.get("AdvancedEventSelectors") or []
-    if advanced:
-        return _advanced(advanced)
-    if not basic:
-        return EventSelectorSummary(True, True, (), "default")
-    kinds = {s.get("ReadWriteType", "All") for s in basic if s.get("IncludeManagementEvents", True)}
-    excluded = sorted(
-        {
-            src
-            for s in basic
-            if s.get("IncludeManagementEvents", True)
-            for src in s.get("ExcludeManagementEventSources", [])
-        }
-    )
-    return EventSelectorSummary(
-        management_read=bool(kinds & {"All", "ReadOnly"}),
-        management_write=bool(kinds & {"All", "WriteOnly"}),
-        excluded_sources=tuple(excluded),
-        kind="basic",
-    )
+    return event_selectors.summarize(selectors_from_reply(reply))
 
 
-def _advanced(selectors: list[dict[str, Any]]) -> EventSelectorSummary:
-    read = write = False
-    excluded: set[str] = set()
-    for selector in selectors:
-        fields = {f.get("Field"): f for f in selector.get("FieldSelectors", [])}
-        category = fields.get("eventCategory", {})
-        if "Management" not in category.get("Equals", []):
-            continue
-        read_only = fields.get("readOnly")
-        if read_only is None:
-            read = write = True
-        else:
-            equals = [str(v).lower() for v in read_only.get("Equals", [])]
-            not_equals = [str(v).lower() for v in read_only.get("NotEquals", [])]
-            read |= "true" in equals or "false" in not_equals
-            write |= "false" in equals or "true" in not_equals
-        source = fields.get("eventSource", {})
-        excluded.update(source.get("NotEquals", []))
-        if source.get("Equals"):
-            excluded.add("all sources except " + ", ".join(source["Equals"]))
-    return EventSelectorSummary(read, write, tuple(sorted(excluded)), "advanced")
+def selectors_from_reply(reply: dict[str, Any]) -> event_selectors.EventSelectors:
+    """The reply's selectors in the inventory's terms; botocore has checked their shape."""
+    basic = tuple(
+        event_selectors.BasicSelector(
+            bool(s.get("IncludeManagementEvents", True)),
+            str(s.get("ReadWriteType", "All")),
+            tuple(s.get("ExcludeManagementEventSources") or ()),
+        )
+        for s in reply.get("EventSelectors") or []
+    )
+    advanced = tuple(
+        event_selectors.AdvancedSelector(tuple(_field_selector(f) for f in s.get("FieldSelectors") or []))
+        for s in reply.get("AdvancedEventSelectors") or []
+    )
+    return event_selectors.EventSelectors(basic, advanced)
+
+
+def _field_selector(reply: dict[str, Any]) -> event_selectors.FieldSelector:
+    values = {op: tuple(reply.get(key) or ()) for key, op in event_selectors.API_OPERATORS.items()}
+    name = reply.get("Field")
+    field = name if isinstance(name, str) else Unknown("a field selector has no Field")
+    return event_selectors.FieldSelector(field, **values)
 
 
 def collect_trails(

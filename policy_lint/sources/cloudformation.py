@@ -20,10 +20,17 @@ from typing import Any
 from policy_lint.catalog import partitions
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding
+from policy_lint.inventory.cloudtrail import (
+    API_OPERATORS,
+    AdvancedSelector,
+    BasicSelector,
+    EventSelectors,
+    FieldSelector,
+    summarize,
+)
 from policy_lint.inventory.model import (
     AccessKey,
     Bucket,
-    EventSelectorSummary,
     IamGroup,
     IamPolicy,
     IamUser,
@@ -826,7 +833,7 @@ def _map_trail(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) -
         include_global_events=_bool(
             props.get("IncludeGlobalServiceEvents"), True, "IncludeGlobalServiceEvents"
         ),
-        events=event_summary(props.get("EventSelectors"), props.get("AdvancedEventSelectors")),
+        events=summarize(event_selectors(props.get("EventSelectors"), props.get("AdvancedEventSelectors"))),
     )
     for attribute, prop in (
         ("name", "TrailName"),
@@ -844,79 +851,62 @@ def _map_trail(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) -
     stack.add("trail", logical_id, trail, name)
 
 
-def event_summary(basic: Node | None, advanced: Node | None) -> Maybe[EventSelectorSummary]:
-    """Management events recorded by basic or advanced selectors (AWS-EVENT-SELECTORS); none: the default, all."""
-    advanced_items = _items(advanced)
-    if isinstance(advanced_items, Unknown):
-        return Unknown(f"AdvancedEventSelectors: {advanced_items.reason}")
-    if advanced_items:
-        return _advanced_summary(advanced_items)
-    basic_items = _items(basic)
-    if isinstance(basic_items, Unknown):
-        return Unknown(f"EventSelectors: {basic_items.reason}")
-    if not basic_items:
-        return EventSelectorSummary(True, True, (), "default")
-    read = write = False
-    excluded: list[str] = []
-    for item in basic_items:
-        if not isinstance(item, ObjectNode):
-            return Unknown(f"an event selector is {item.described}")
-        include = _bool(item.get("IncludeManagementEvents"), True, "IncludeManagementEvents")
-        kind = _given(_literal_text(item.get("ReadWriteType"), "ReadWriteType"), "All")
-        if isinstance(include, Unknown):
-            return include
-        if isinstance(kind, Unknown):
-            return kind
-        if not include:
+def event_selectors(basic: Node | None, advanced: Node | None) -> EventSelectors:
+    """``EventSelectors`` and ``AdvancedEventSelectors`` in the inventory's terms
+    (inventory.cloudtrail.summarize judges them)."""
+    basic_items, advanced_items = _items(basic), _items(advanced)
+    return EventSelectors(
+        Unknown(f"EventSelectors: {basic_items.reason}")
+        if isinstance(basic_items, Unknown)
+        else tuple(map(_basic_selector, basic_items)),
+        Unknown(f"AdvancedEventSelectors: {advanced_items.reason}")
+        if isinstance(advanced_items, Unknown)
+        else tuple(map(_advanced_selector, advanced_items)),
+    )
+
+
+def _basic_selector(item: Node) -> BasicSelector:
+    if not isinstance(item, ObjectNode):
+        return BasicSelector(Unknown(f"an event selector is {item.described}"))
+    return BasicSelector(
+        _bool(item.get("IncludeManagementEvents"), True, "IncludeManagementEvents"),
+        _given(_literal_text(item.get("ReadWriteType"), "ReadWriteType"), "All"),
+        _texts(item.get("ExcludeManagementEventSources"), "ExcludeManagementEventSources"),
+    )
+
+
+def _advanced_selector(item: Node) -> AdvancedSelector:
+    if not isinstance(item, ObjectNode):
+        return AdvancedSelector(Unknown(f"an advanced event selector is {item.described}"))
+    fields = _items(item.get("FieldSelectors"))
+    if isinstance(fields, Unknown):
+        return AdvancedSelector(Unknown(f"FieldSelectors: {fields.reason}"))
+    selectors = []
+    for field_item in fields:
+        if not isinstance(field_item, ObjectNode):
+            selectors.append(FieldSelector(Unknown(f"a field selector is {field_item.described}")))
             continue
-        read = read or kind in ("All", "ReadOnly")
-        write = write or kind in ("All", "WriteOnly")
-        sources = _items(item.get("ExcludeManagementEventSources"))
-        if isinstance(sources, Unknown):
-            return Unknown(f"ExcludeManagementEventSources: {sources.reason}")
-        excluded.extend(str(_link_text(source)) for source in sources)
-    return EventSelectorSummary(read, write, tuple(sorted(set(excluded))), "basic")
+        name = _literal_text(field_item.get("Field"), "Field")
+        values = {op: _texts(field_item.get(key), key) for key, op in API_OPERATORS.items()}
+        selectors.append(
+            FieldSelector(Unknown("a field selector has no Field") if name is None else name, **values)
+        )
+    return AdvancedSelector(tuple(selectors))
 
 
-def _advanced_summary(selectors: list[Node]) -> Maybe[EventSelectorSummary]:
-    read = write = False
-    excluded: list[str] = []
-    for selector in selectors:
-        fields = _items(selector.get("FieldSelectors") if isinstance(selector, ObjectNode) else None)
-        if isinstance(fields, Unknown):
-            return Unknown(f"FieldSelectors: {fields.reason}")
-        by_field: dict[str, ObjectNode] = {}
-        for item in fields:
-            if isinstance(item, ObjectNode):
-                field_name = _literal_text(item.get("Field"), "Field")
-                if isinstance(field_name, Unknown):
-                    return field_name
-                if field_name is not None:
-                    by_field[field_name] = item
-        category = by_field.get("eventCategory")
-        if category is None or _values(category, "Equals") != ["Management"]:
-            continue
-        read_only = by_field.get("readOnly")
-        equals = _values(read_only, "Equals") if read_only is not None else None
-        not_equals = _values(read_only, "NotEquals") if read_only is not None else None
-        chosen = {"true", "false"}
-        if equals:
-            chosen &= {value.lower() for value in equals}
-        if not_equals:
-            chosen -= {value.lower() for value in not_equals}
-        read = read or "true" in chosen
-        write = write or "false" in chosen
-        source = by_field.get("eventSource")
-        if source is not None:
-            excluded.extend(_values(source, "NotEquals") or [])
-    return EventSelectorSummary(read, write, tuple(sorted(set(excluded))), "advanced")
-
-
-def _values(selector: ObjectNode, operator: str) -> list[str] | None:
-    items = _items(selector.get(operator))
-    if isinstance(items, Unknown) or not items:
-        return None
-    return [str(_link_text(item)) for item in items]
+def _texts(node: Node | None, what: str) -> Maybe[tuple[str, ...]]:
+    """A list of literal strings (selector values); one unknown item makes the list Unknown."""
+    items = _items(node)
+    if isinstance(items, Unknown):
+        return Unknown(f"{what}: {items.reason}")
+    out: list[str] = []
+    for item in items:
+        text = _literal_text(item, what)
+        if isinstance(text, Unknown):
+            return text
+        if text is not None:
+            out.append(text)
+    return tuple(out)
 
 
 def _map_bucket(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) -> None:

@@ -16,11 +16,18 @@ from typing import Any
 
 from policy_lint.catalog import partitions
 from policy_lint.findings import Finding
+from policy_lint.inventory.cloudtrail import (
+    OPERATORS,
+    AdvancedSelector,
+    BasicSelector,
+    EventSelectors,
+    FieldSelector,
+    summarize,
+)
 from policy_lint.inventory.model import (
     AccessKey,
     Account,
     Bucket,
-    EventSelectorSummary,
     IamGroup,
     IamPolicy,
     IamUser,
@@ -573,7 +580,7 @@ class Mapper:
             kms_key_id=ref_text(v.get("kms_key_id")) if v.get("kms_key_id") != "" else None,
             log_file_validation=literal_bool(v.get("enable_log_file_validation"), False),
             include_global_events=literal_bool(v.get("include_global_service_events"), True),
-            events=event_summary(v.get("event_selector"), v.get("advanced_event_selector")),
+            events=summarize(event_selectors(v.get("event_selector"), v.get("advanced_event_selector"))),
             attribute_origins={
                 "kms_key_id": o("kms_key_id"),
                 "bucket": o("s3_bucket_name"),
@@ -820,57 +827,49 @@ def _ingress(values: dict[str, Any], origin: Origin) -> IngressRule | None:
     )
 
 
-def event_summary(basic: Any, advanced: Any) -> Maybe[EventSelectorSummary]:
-    """Management events recorded by basic or advanced selectors (AWS-EVENT-SELECTORS)."""
-    basic_blocks = blocks(basic)
-    advanced_blocks = blocks(advanced)
-    for found in (basic_blocks, advanced_blocks):
-        if isinstance(found, Unknown):
-            return found
-    assert isinstance(basic_blocks, list) and isinstance(advanced_blocks, list)
-    if advanced_blocks:
-        return _advanced_summary(advanced_blocks)
-    if not basic_blocks:
-        return EventSelectorSummary(True, True, (), "default")
-    read = write = False
-    excluded: list[str] = []
-    for selector in basic_blocks:
-        include = literal_bool(selector.get("include_management_events"), True)
-        kind = literal_text(selector.get("read_write_type"), "All")
-        if isinstance(include, Unknown):
-            return include
-        if isinstance(kind, Unknown):
-            return kind
-        if not include:
-            continue
-        read = read or kind in ("All", "ReadOnly")
-        write = write or kind in ("All", "WriteOnly")
-        sources = text_list(selector.get("exclude_management_event_sources"))
-        if isinstance(sources, list):
-            excluded.extend(sources)
-    return EventSelectorSummary(read, write, tuple(excluded), "basic")
+def event_selectors(basic: Any, advanced: Any) -> EventSelectors:
+    """The ``event_selector`` and ``advanced_event_selector`` blocks in the inventory's terms
+    (inventory.cloudtrail.summarize judges them)."""
+    basic_blocks, advanced_blocks = blocks(basic), blocks(advanced)
+    return EventSelectors(
+        basic_blocks if isinstance(basic_blocks, Unknown) else tuple(map(_basic_selector, basic_blocks)),
+        advanced_blocks
+        if isinstance(advanced_blocks, Unknown)
+        else tuple(map(_advanced_selector, advanced_blocks)),
+    )
 
 
-def _advanced_summary(selectors: list[dict[str, Any]]) -> Maybe[EventSelectorSummary]:
-    read = write = False
-    excluded: list[str] = []
-    for selector in selectors:
-        fields = blocks(selector.get("field_selector"))
-        if isinstance(fields, Unknown):
-            return fields
-        by_field: dict[str, dict[str, Any]] = {}
-        for item in fields:
-            if has_unresolved(item):
-                return Unknown(first_reason(item))
-            by_field[str(item.get("field"))] = item
-        category = by_field.get("eventCategory", {})
-        if [str(x) for x in category.get("equals") or []] != ["Management"]:
-            continue
-        read_only = [str(x).lower() for x in (by_field.get("readOnly", {}).get("equals") or [])]
-        read = read or not read_only or "true" in read_only
-        write = write or not read_only or "false" in read_only
-        excluded.extend(str(x) for x in by_field.get("eventSource", {}).get("not_equals") or [])
-    return EventSelectorSummary(read, write, tuple(excluded), "advanced")
+def _basic_selector(block: dict[str, Any]) -> BasicSelector:
+    read_write = literal_text(block.get("read_write_type"), "All")
+    return BasicSelector(
+        literal_bool(block.get("include_management_events"), True),
+        "All" if read_write is None else read_write,
+        literal_texts(block.get("exclude_management_event_sources")),
+    )
+
+
+def _advanced_selector(block: dict[str, Any]) -> AdvancedSelector:
+    fields = blocks(block.get("field_selector"))
+    if isinstance(fields, Unknown):
+        return AdvancedSelector(fields)
+    selectors = []
+    for item in fields:
+        name = literal_text(item.get("field"))
+        selectors.append(
+            FieldSelector(
+                Unknown("a field_selector has no field") if name is None else name,
+                *(literal_texts(item.get(operator)) for operator in OPERATORS),
+            )
+        )
+    return AdvancedSelector(tuple(selectors))
+
+
+def literal_texts(value: Any) -> Maybe[tuple[str, ...]]:
+    """Strings a rule judges (selector values): one unresolved item makes the whole list Unknown."""
+    if has_unresolved(value):
+        return Unknown(first_reason(value))
+    items = text_list(value)
+    return items if isinstance(items, Unknown) else tuple(items)
 
 
 def _partial(message: str, origin: Origin) -> Finding:

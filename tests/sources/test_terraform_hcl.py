@@ -318,3 +318,21 @@ def test_a_policy_nested_thousands_deep_is_unknown_not_an_internal_error(tmp_pat
         assert (
             isinstance(documents[name], Unknown) and "nested deeper than 64 levels" in documents[name].reason
         )
+
+
+def test_advanced_read_only_not_equals_true_records_writes_only(tmp_path: Path) -> None:
+    """readOnly NotEquals ["true"] keeps write events only; the Terraform source used to ignore
+    not_equals and report read and write, so OB201 passed here while CloudFormation and live failed."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_cloudtrail" "writes" {\n'
+        '  name           = "writes"\n'
+        '  s3_bucket_name = "logs"\n'
+        "  advanced_event_selector {\n"
+        '    field_selector {\n      field  = "eventCategory"\n      equals = ["Management"]\n    }\n'
+        '    field_selector {\n      field      = "readOnly"\n      not_equals = ["true"]\n    }\n'
+        "  }\n}\n"
+    )
+    inventory = Inventory()
+    terraform_hcl.load([tmp_path / "main.tf"], inventory)
+    (trail,) = inventory.trails
+    assert trail.events == EventSelectorSummary(False, True, (), "advanced")

@@ -40,8 +40,11 @@ def _trail_gaps(trail: Trail) -> tuple[list[str], list[str]]:
     if isinstance(events, Unknown):
         unsure.append(f"management events: {events.reason}")
     else:
-        checks += [("read management events", events.management_read)]
-        checks += [("write management events", events.management_write)]
+        filters = f" ({'; '.join(events.filters)})" if events.filters else ""
+        checks += [(f"read management events{filters}", events.management_read)]
+        checks += [(f"write management events{filters}", events.management_write)]
+        if events.excluded_sources:  # AWS Config's multi-region-cloudtrail-enabled fails these too
+            gaps.append(f"excludes management events from {', '.join(events.excluded_sources)}")
     for label, value in checks:
         if isinstance(value, Unknown):
             unsure.append(f"{label}: {value.reason}")
@@ -63,9 +66,13 @@ def _trail_scope(inventory: Inventory) -> str:
     title="A multi-region trail is logging all management events, read and write",
     rationale="Only a multi-region trail records API activity in regions nobody watches, where attackers "
     "like to start resources; it must be logging and record both read and write management events "
-    "(CIS 3.1). One such trail is enough; other trails are not judged.",
+    "(CIS 3.1). One such trail is enough; other trails are not judged. CIS 3.1 wants all management events, "
+    "so any exclusion fails, kms.amazonaws.com and rdsdata.amazonaws.com included, as AWS's own check for it, "
+    "the AWS Config rule multi-region-cloudtrail-enabled, does; an eventSource or eventName filter fails or is "
+    "unknown as for OB201 (AWS-EVENT-SELECTORS).",
     remediation="aws cloudtrail update-trail --name <trail> --is-multi-region-trail, start logging, and "
-    "record management events with ReadWriteType All (or an advanced selector on eventCategory Management).",
+    "record management events with ReadWriteType All and no ExcludeManagementEventSources (or an advanced "
+    "selector on eventCategory Management with no other field).",
     references=(CIS_REF,),
     frameworks=cis("3.1"),
     profiles=PROFILES,

@@ -53,6 +53,24 @@ def test_multi_region_trail_fails_with_the_gap(fields: dict[str, Any], gap: str)
     assert result.status is Status.FAIL and gap in result.message
 
 
+def test_excluding_kms_events_fails_cis_though_the_onboarding_accepts_it() -> None:
+    """CIS 3.1 wants all management events; AWS Config's multi-region-cloudtrail-enabled is
+    NON_COMPLIANT when ExcludeManagementEventSources is set (AWS-EVENT-SELECTORS)."""
+    events = EventSelectorSummary(True, True, ("kms.amazonaws.com",), "basic")
+    [result] = run("CS201", Inventory(trails=[trail(events=events)]))
+    assert result.status is Status.FAIL
+    assert "excludes management events from kms.amazonaws.com" in result.message
+
+
+def test_a_source_filter_names_itself_in_the_gap() -> None:
+    events = EventSelectorSummary(
+        False, False, kind="advanced", filters=("eventSource Equals s3.amazonaws.com",)
+    )
+    [result] = run("CS201", Inventory(trails=[trail(events=events)]))
+    assert result.status is Status.FAIL
+    assert "not read management events (eventSource Equals s3.amazonaws.com)" in result.message
+
+
 def test_multi_region_trail_unknown_when_a_fact_is_unknown() -> None:
     [result] = run(
         "CS201", Inventory(trails=[trail(logging=Unknown("cloudtrail:GetTrailStatus AccessDenied"))])

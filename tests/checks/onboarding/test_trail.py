@@ -37,6 +37,18 @@ def test_excluded_event_sources_pass_with_a_warning() -> None:
     assert result.status is Status.PASS and "kms.amazonaws.com" in result.message
 
 
+def test_a_filter_that_drops_services_fails_and_names_the_filter() -> None:
+    """An eventSource filter that keeps S3 only: IAM, EC2, sign-in events never reach Security Center."""
+    events = EventSelectorSummary(
+        False, False, kind="advanced", filters=("eventSource Equals s3.amazonaws.com",)
+    )
+    result = b.only(b.inventory(trails=[b.trail(events=events)]), "OB201")
+    assert result.status is Status.FAIL
+    assert "does not log every Read or Write management event" in result.message
+    assert "eventSource Equals s3.amazonaws.com" in result.message
+    assert result.evidence["filters"] == ["eventSource Equals s3.amazonaws.com"]
+
+
 def test_unknown_selectors_are_unknown() -> None:
     inv = b.inventory(trails=[b.trail(events=Unknown("dynamic event_selector block"))])
     assert b.only(inv, "OB201").status is Status.UNKNOWN
