@@ -7,54 +7,18 @@ permissions, or opens a resource to the whole world.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 
 from policy_lint.catalog.actions import ActionCatalog, ActionInfo, wildcard_regex
 from policy_lint.findings import Level
+from policy_lint.iam.statements import principal_of_statement, public_access, views_of_document
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
 from policy_lint.rules import Report, policy_rule
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.nodes import ScalarNode
 
 PERMISSIONS_MANAGEMENT = "Permissions management"
-
-#: Condition keys that narrow *who* can use a resource policy statement. A condition on
-#: aws:SecureTransport or aws:CurrentTime alone does not: the world is still allowed in.
-RESTRICTING_KEYS = frozenset(
-    key.lower()
-    for key in (
-        "aws:SourceArn",
-        "aws:SourceAccount",
-        "aws:SourceOwner",
-        "aws:SourceOrgID",
-        "aws:SourceOrgPaths",
-        "aws:PrincipalArn",
-        "aws:PrincipalAccount",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalOrgPaths",
-        "aws:PrincipalServiceName",
-        "aws:PrincipalIsAWSService",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
-        "aws:SourceIp",
-        "aws:VpcSourceIp",
-        "aws:userid",
-        "aws:username",
-        "aws:ResourceOrgID",
-        "aws:ResourceAccount",
-        "aws:CalledVia",
-        "aws:VpceAccount",
-        "aws:VpceOrgID",
-        "aws:VpceOrgPaths",
-        "kms:CallerAccount",
-        "kms:ViaService",
-        "s3:DataAccessPointAccount",
-        "sns:Endpoint",
-        "lambda:FunctionUrlAuthType",
-    )
-)
 
 
 def _allows_star_resource(stmt: Statement) -> bool:
@@ -114,33 +78,9 @@ def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
                 yield Report(action, f"{value} allows iam:PassRole with {scope}: any role can be passed")
 
 
-_ACCOUNT_ROOT = re.compile(r"^(arn:[\w-]+:iam::\d{12}:root|\d{12})$")
-
-
-def _only_account_roots(stmt: Statement) -> bool:
-    """A resource policy granting an account's root delegates to that account's own IAM policies."""
-    principal = stmt.principal_node
-    if (
-        not isinstance(principal, ObjectNode)
-        or stmt.principal_key is None
-        or stmt.principal_key.value != "Principal"
-    ):
-        return False
-    values = [item for key, node in principal.pairs for item in _strings(node)] if principal.pairs else []
-    return (
-        bool(values)
-        and all(k.value == "AWS" for k, _ in principal.pairs)
-        and all(_ACCOUNT_ROOT.match(v) for v in values)
-    )
-
-
-def _strings(node: Node) -> list[str]:
-    items = node.items if isinstance(node, ArrayNode) else [node]
-    return [str(i.value) for i in items if isinstance(i, ScalarNode)]
-
-
 def _risky_members(ctx: LintContext, stmt: Statement) -> Iterator[tuple[ScalarNode, list[ActionInfo], str]]:
-    if _only_account_roots(stmt):
+    principal = principal_of_statement(stmt)
+    if principal is not None and principal.only_account_roots:
         return
     for action in stmt.actions:
         value = str(action.value)
@@ -241,20 +181,6 @@ def allow_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield Report(stmt.action_key, f"Allow with NotAction grants every other action {scope}")
 
 
-def _is_everyone(principal: Node | None) -> bool:
-    if isinstance(principal, ScalarNode):
-        return principal.value == "*"
-    if isinstance(principal, ObjectNode):
-        aws = principal.get("AWS")
-        items = aws.items if isinstance(aws, ArrayNode) else [aws] if aws is not None else []
-        return any(isinstance(i, ScalarNode) and i.value == "*" for i in items)
-    return False
-
-
-def _restricting_condition(stmt: Statement) -> bool:
-    return any(str(entry.key.value).lower() in RESTRICTING_KEYS for entry in stmt.conditions)
-
-
 @policy_rule(
     id="PL606",
     name="public-resource-policy",
@@ -268,11 +194,14 @@ def _restricting_condition(stmt: Statement) -> bool:
 def public_resource_policy(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if doc.policy_type in (PolicyType.IDENTITY, PolicyType.SCP, PolicyType.RCP):
         return
-    for stmt in doc.statements:
-        if not stmt.is_allow or stmt.principal_key is None:
+    for view in views_of_document(doc):
+        stmt, principal = view.node, view.principal
+        if stmt is None or principal is None or stmt.principal_key is None:
             continue
-        if stmt.principal_key.value == "NotPrincipal":
+        if public_access(view) != "public":
+            continue
+        if principal.negated:
             yield Report(stmt.principal_key, "Allow with NotPrincipal grants access to everyone not listed")
-        elif _is_everyone(stmt.principal_node) and not _restricting_condition(stmt):
+        else:
             node = stmt.principal_node or stmt.principal_key
             yield Report(node, 'Principal "*" with no condition restricting the caller: anyone can use this')
