@@ -7,7 +7,8 @@ here, :func:`policy_lint.inventory.statement_views.views_of_dict` for dicts), an
 judgement is made here, once, on that view:
 
 * who the principal is (:class:`Principal`: everyone, accounts, services, ``NotPrincipal``);
-* which conditions restrict who may use an Allow (:func:`restricts`, one key set);
+* which conditions restrict who may use an Allow (:func:`restricts`, one key set,
+  AWS-RESTRICTING-KEYS);
 * whether a statement opens the resource to everyone (:func:`public_access`);
 * whether a bucket policy denies plain HTTP (:func:`denies_insecure_transport`);
 * whether S3 may send to a queue, and from which bucket (:func:`s3_may_send`).
@@ -32,41 +33,50 @@ Exposure = Literal["public", "not public", "unknown"]
 
 S3_SERVICE = "s3.amazonaws.com"
 
-#: Condition keys that narrow *who* may use a resource-policy statement. A condition on
-#: aws:SecureTransport or aws:CurrentTime alone does not: the world is still allowed in.
+#: Condition keys that narrow *who* may use a resource-policy statement (AWS-RESTRICTING-KEYS):
+#: the caller's identity or organization, the resource on whose behalf a service calls, and the
+#: network the call comes from. Keys on the request's transport or time (aws:SecureTransport,
+#: aws:CurrentTime), on the policy's own resource (aws:ResourceAccount), on a user *name* any
+#: account can create (aws:username), or on the service the call passes through (aws:CalledVia,
+#: kms:ViaService) leave every account in.
 RESTRICTING_KEYS = frozenset(
     key.lower()
     for key in (
+        # who calls
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:userid",
+        "aws:PrincipalServiceName",  # as if the statement named a service principal
+        "aws:PrincipalIsAWSService",
+        "kms:CallerAccount",
+        "s3:DataAccessPointAccount",
+        # on behalf of which resource a service calls
         "aws:SourceArn",
         "aws:SourceAccount",
         "aws:SourceOwner",
         "aws:SourceOrgID",
         "aws:SourceOrgPaths",
-        "aws:PrincipalArn",
-        "aws:PrincipalAccount",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalOrgPaths",
-        "aws:PrincipalServiceName",
-        "aws:PrincipalIsAWSService",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
+        # where the call comes from
         "aws:SourceIp",
         "aws:VpcSourceIp",
-        "aws:userid",
-        "aws:username",
-        "aws:ResourceOrgID",
-        "aws:ResourceAccount",
-        "aws:CalledVia",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
         "aws:VpceAccount",
         "aws:VpceOrgID",
         "aws:VpceOrgPaths",
-        "kms:CallerAccount",
-        "kms:ViaService",
-        "s3:DataAccessPointAccount",
-        "sns:Endpoint",
-        "lambda:FunctionUrlAuthType",
     )
 )
+#: Operators that let a request in only when the key has one of the listed values. A negated
+#: operator (StringNotEquals, NotIpAddress) lets in everyone else, Null only tests presence,
+#: and ``...IfExists`` or ``ForAllValues:`` let in requests without the key (anonymous callers
+#: have no aws:PrincipalAccount, direct callers no aws:SourceArn).
+_NARROWING_OPERATORS = frozenset(
+    {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress", "bool"}
+)
+_WILDCARD_OPERATORS = frozenset({"stringlike", "arnequals", "arnlike"})
+_EVERY_ADDRESS = frozenset({"0.0.0.0/0", "::/0"})
 _ACCOUNT_ROOT = re.compile(r"^(arn:[\w-]+:iam::\d{12}:root|\d{12})$")
 
 
@@ -216,12 +226,28 @@ def views_of_document(doc: PolicyDocument) -> list[StatementView]:
 # --------------------------------------------------------------------------- who may use it
 
 
+def _matches_anything(base: str, value: str) -> bool:
+    if base in _WILDCARD_OPERATORS:
+        return bool(value) and set(value) == {"*"}
+    return base == "ipaddress" and value in _EVERY_ADDRESS
+
+
 def restricts(clause: Condition, view: StatementView | None = None) -> bool:
-    """Does this clause restrict who may use the statement? A clause with an unknown value
-    restricts nobody for certain."""
+    """Does this clause, for certain, let in only some callers (AWS-RESTRICTING-KEYS)?
+
+    The key must be one of :data:`RESTRICTING_KEYS`, compared with an operator that requires one
+    of the listed values to be present, and no value may match anything (``StringLike "*"``,
+    ``IpAddress 0.0.0.0/0``). A clause with an unknown value restricts nobody for certain."""
+    if clause.key_lower not in RESTRICTING_KEYS or not clause.values:
+        return False
     if view is not None and (clause.operator, clause.key) in view.unknown_clauses:
         return False
-    return clause.key_lower in RESTRICTING_KEYS
+    op = parse_operator(clause.operator)
+    if op.if_exists or op.qualifier not in ("", "foranyvalue:") or op.base not in _NARROWING_OPERATORS:
+        return False
+    if op.base == "bool":
+        return all(value.lower() == "true" for value in clause.values)
+    return not any(_matches_anything(op.base, value) for value in clause.values)
 
 
 def restricting_conditions(view: StatementView) -> list[Condition]:

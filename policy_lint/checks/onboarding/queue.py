@@ -272,9 +272,10 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
     title="The queue policy is not open to everyone",
     rationale='An Allow for Principal "*" (or {"AWS": "*"}) without a condition on the source or the '
     "principal's account, or an Allow with NotPrincipal (everyone except the principals it lists), lets "
-    "anyone read, delete or inject audit-log messages. It is judged as PL606 judges a resource policy.",
+    "anyone read, delete or inject audit-log messages (AWS-RESTRICTING-KEYS; judged as PL606 judges a resource "
+    "policy).",
     remediation="Name the principal (s3.amazonaws.com, the account root), or restrict the statement with "
-    "aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID.",
+    "aws:SourceArn / aws:SourceAccount / aws:SourceOrgID / aws:PrincipalOrgID.",
     references=(S3_DESTINATIONS,),
     features=PIPELINE_FEATURES,
     plans=MANUAL,

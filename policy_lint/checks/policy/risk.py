@@ -186,10 +186,13 @@ def allow_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     name="public-resource-policy",
     level=Level.SECURITY_WARNING,
     title='A resource policy allows Principal "*" without a restricting condition',
-    rationale='Principal "*" means every AWS account and anonymous callers. Unless a condition such as '
-    "aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID narrows it, the resource is public "
-    "(e.g. anyone can send to an SQS queue).",
-    remediation="Name the principals, or add a condition on aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID.",
+    rationale='Principal "*" means every AWS account and anonymous callers, and Allow with NotPrincipal lets in '
+    "everyone it does not list. Unless a condition with fixed values on who calls, for which resource or from "
+    "where (aws:SourceArn, aws:SourceAccount, aws:SourceOrgID, aws:PrincipalOrgID, aws:SourceVpce ...) narrows "
+    "it, the resource is public, e.g. anyone can send to an SQS queue (AWS-RESTRICTING-KEYS). A negated, "
+    '...IfExists or Null condition, or a value such as "*", narrows nothing.',
+    remediation="Name the principals, or add a condition on aws:SourceArn / aws:SourceAccount / aws:SourceOrgID "
+    "/ aws:PrincipalOrgID.",
 )
 def public_resource_policy(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if doc.policy_type in (PolicyType.IDENTITY, PolicyType.SCP, PolicyType.RCP):
