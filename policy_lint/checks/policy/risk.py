@@ -137,13 +137,7 @@ def _examples(actions: list[ActionInfo]) -> str:
     remediation="List the actions explicitly, leaving out permissions-management ones that are not needed.",
 )
 def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for action, matched, level in _risky(doc, ctx):
-        if level == PERMISSIONS_MANAGEMENT:
-            yield Report(
-                action,
-                f"{action.value} grants {len(matched)} permissions-management action"
-                f"{'s' if len(matched) != 1 else ''} ({_examples(matched)})",
-            )
+    return _wildcard_reports(doc, ctx, PERMISSIONS_MANAGEMENT, "permissions-management")
 
 
 @policy_rule(
@@ -156,12 +150,16 @@ def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> It
     remediation="List the write actions that are needed, or scope the statement with resources and conditions.",
 )
 def wildcard_write(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for action, matched, level in _risky(doc, ctx):
-        if level == "Write":
+    return _wildcard_reports(doc, ctx, "Write", "write")
+
+
+def _wildcard_reports(doc: PolicyDocument, ctx: LintContext, level: str, kind: str) -> Iterator[Report]:
+    """PL603/PL604: each wildcard whose riskiest actions are of ``level``, with examples."""
+    for action, matched, found in _risky(doc, ctx):
+        if found == level:
+            plural = "s" if len(matched) != 1 else ""
             yield Report(
-                action,
-                f"{action.value} grants {len(matched)} write action{'s' if len(matched) != 1 else ''} "
-                f"({_examples(matched)})",
+                action, f"{action.value} grants {len(matched)} {kind} action{plural} ({_examples(matched)})"
             )
 
 

@@ -48,9 +48,7 @@ def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
     references=("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html",),
 )
 def tag_condition_bypass(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for issue in _for_document(doc, ctx):
-        if issue.rule_id == "PL607":
-            yield Report(issue.node, issue.message, issue.hint)
+    return _reports(doc, ctx, "PL607")
 
 
 @policy_rule(
@@ -66,6 +64,10 @@ def tag_condition_bypass(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
     references=("https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",),
 )
 def share_any_snapshot_or_image(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    return _reports(doc, ctx, "PL608")
+
+
+def _reports(doc: PolicyDocument, ctx: LintContext, rule_id: str) -> Iterator[Report]:
     for issue in _for_document(doc, ctx):
-        if issue.rule_id == "PL608":
+        if issue.rule_id == rule_id:
             yield Report(issue.node, issue.message, issue.hint)
