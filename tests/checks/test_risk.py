@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
 from tests.helpers import lint_policy, rule_ids, statement
 
 
@@ -97,54 +93,3 @@ def test_granting_the_account_root_delegates_and_is_not_a_wildcard_risk() -> Non
         Resource="arn:aws:sqs:us-east-1:123456789012:q",
     )
     assert rule_ids(lint_policy(other, select="PL60")) == ["PL603"]
-
-
-def _queue_statement(condition: dict[str, Any]) -> dict[str, Any]:
-    return statement(
-        Effect="Allow",
-        Principal="*",
-        Action="sqs:SendMessage",
-        Resource="arn:aws:sqs:us-east-1:123456789012:q",
-        Condition=condition,
-    )
-
-
-@pytest.mark.parametrize(
-    "condition",
-    [
-        {"StringEquals": {"aws:SourceOrgID": "o-a1b2c3d4e5"}},
-        {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
-        {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}},
-        {"StringEquals": {"aws:SourceAccount": "123456789012"}},
-        {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/reader-*"}},
-        {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
-        {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
-        {"Bool": {"aws:PrincipalIsAWSService": "true"}},
-    ],
-)
-def test_a_condition_on_who_calls_restricts_a_public_principal(condition: dict[str, Any]) -> None:
-    assert lint_policy(_queue_statement(condition), select="PL606", policy_type="resource") == []
-
-
-@pytest.mark.parametrize(
-    "condition",
-    [
-        # a wildcard that matches every caller, or every address
-        {"StringLike": {"aws:PrincipalArn": "*"}},
-        {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}},
-        # ...IfExists and ForAllValues let in requests without the key (anonymous or direct callers)
-        {"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}},
-        {"ForAllValues:StringEquals": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"}},
-        # a negated operator lets in everyone else; Null only tests that the key is present
-        {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
-        {"Null": {"aws:SourceArn": "false"}},
-        {"Bool": {"aws:PrincipalIsAWSService": "false"}},
-        # keys on the policy's own resource, a user name any account can create, the service in between
-        {"StringEquals": {"aws:ResourceAccount": "123456789012"}},
-        {"StringEquals": {"aws:username": "reader"}},
-        {"ForAnyValue:StringEquals": {"aws:CalledVia": "athena.amazonaws.com"}},
-    ],
-)
-def test_a_condition_that_lets_every_account_in_does_not_restrict(condition: dict[str, Any]) -> None:
-    findings = lint_policy(_queue_statement(condition), select="PL606", policy_type="resource")
-    assert rule_ids(findings) == ["PL606"]
