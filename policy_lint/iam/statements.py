@@ -7,7 +7,7 @@ here, :func:`policy_lint.inventory.statement_views.views_of_dict` for dicts), an
 judgement is made here, once, on that view:
 
 * who the principal is (:class:`Principal`: everyone, accounts, services, ``NotPrincipal``);
-* which conditions restrict who may use an Allow (:func:`restricts`, one key set,
+* which conditions restrict who may use an Allow (:func:`restricting_conditions`, one key set,
   AWS-RESTRICTING-KEYS);
 * whether a statement opens the resource to everyone (:func:`public_access`);
 * whether a bucket policy denies plain HTTP (:func:`denies_insecure_transport`);
@@ -108,21 +108,6 @@ class Principal:
     aws: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     unknown: str | None = None  # why part of it is unknown
-
-    @property
-    def kind(self) -> str:
-        """``not-principal``, ``everyone``, ``unknown``, ``accounts``, ``services`` or ``other``."""
-        if self.negated:
-            return "not-principal"
-        if self.everyone:
-            return "everyone"
-        if self.unknown is not None:
-            return "unknown"
-        if self.aws and not self.services:
-            return "accounts"
-        if self.services and not self.aws:
-            return "services"
-        return "other"
 
     def may_be(self, service: str) -> bool:
         """Can this element match the service principal (``s3.amazonaws.com``)?"""
@@ -232,15 +217,13 @@ def _matches_anything(base: str, value: str) -> bool:
     return base == "ipaddress" and value in _EVERY_ADDRESS
 
 
-def restricts(clause: Condition, view: StatementView | None = None) -> bool:
-    """Does this clause, for certain, let in only some callers (AWS-RESTRICTING-KEYS)?
+def restricts(clause: Condition) -> bool:
+    """Does this clause let in only some callers (AWS-RESTRICTING-KEYS)?
 
     The key must be one of :data:`RESTRICTING_KEYS`, compared with an operator that requires one
     of the listed values to be present, and no value may match anything (``StringLike "*"``,
-    ``IpAddress 0.0.0.0/0``). A clause with an unknown value restricts nobody for certain."""
+    ``IpAddress 0.0.0.0/0``)."""
     if clause.key_lower not in RESTRICTING_KEYS or not clause.values:
-        return False
-    if view is not None and (clause.operator, clause.key) in view.unknown_clauses:
         return False
     op = parse_operator(clause.operator)
     if op.if_exists or op.qualifier not in ("", "foranyvalue:") or op.base not in _NARROWING_OPERATORS:
@@ -251,7 +234,13 @@ def restricts(clause: Condition, view: StatementView | None = None) -> bool:
 
 
 def restricting_conditions(view: StatementView) -> list[Condition]:
-    return [clause for clause in view.conditions if restricts(clause, view)]
+    """The clauses that restrict who may use the statement; one with an unknown value does not
+    for certain (the unknown value may be ``"*"``)."""
+    return [
+        clause
+        for clause in view.conditions
+        if (clause.operator, clause.key) not in view.unknown_clauses and restricts(clause)
+    ]
 
 
 def public_access(view: StatementView) -> Exposure:
