@@ -31,7 +31,6 @@ from typing import Any
 
 from policy_lint import __version__
 from policy_lint.catalog.actions import ActionCatalog, default_catalog
-from policy_lint.checks.policy.tag_bypass import find_tag_bypass
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding, Level, Location
 from policy_lint.iam import diff_rules
@@ -45,6 +44,7 @@ from policy_lint.iam.evaluate import (
     is_changing,
     is_destructive,
 )
+from policy_lint.iam.tag_bypass import find_tag_bypass
 from policy_lint.managed import ManagedPolicy, close_matches, load_managed, managed_names, snapshot_info
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyDocument, PolicyType

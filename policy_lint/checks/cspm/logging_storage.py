@@ -20,7 +20,9 @@ from policy_lint.checks.cspm.common import (
     verdict,
 )
 from policy_lint.findings import Level
+from policy_lint.iam.statements import denies_insecure_transport
 from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
+from policy_lint.inventory.statement_views import views_of_dict
 from policy_lint.rules import Result, Status, inventory_rule
 from policy_lint.syntax.json_parser import loads
 
@@ -289,43 +291,6 @@ def _effective(key: str, levels: dict[str, object]) -> tuple[str | None, list[st
     return None, reasons
 
 
-def _as_list(value: object) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _is_false(value: object) -> bool:
-    return any(v is False or (isinstance(v, str) and v.strip().lower() == "false") for v in _as_list(value))
-
-
-def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
-    """CIS 2.1.1's statement: Deny, any principal, s3:*, objects, when aws:SecureTransport is false."""
-    if statement.get("Effect") != "Deny":
-        return False
-    principal = statement.get("Principal")
-    if isinstance(principal, dict):
-        principal = principal.get("AWS")
-    if "*" not in _as_list(principal):
-        return False
-    actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
-    if not {"*", "s3:*"} & set(actions):
-        return False
-    resources = [str(r) for r in _as_list(statement.get("Resource"))]
-    if not any(r == "*" or r.endswith("/*") for r in resources):
-        return False
-    condition = statement.get("Condition")
-    if not isinstance(condition, dict):
-        return False
-    for operator in ("Bool", "BoolIfExists"):
-        block = condition.get(operator)
-        if isinstance(block, dict):
-            for key, value in block.items():
-                if key.lower() == "aws:securetransport" and _is_false(value):
-                    return True
-    return False
-
-
 @inventory_rule(
     id="CS205",
     name="s3-deny-insecure-transport",
@@ -360,8 +325,7 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
         if policy is None:
             yield verdict(False, name, "", f"{label} has no bucket policy, so plain HTTP is allowed", where)
             continue
-        statements = _as_list(policy.get("Statement")) if isinstance(policy, dict) else []
-        ok = any(isinstance(s, dict) and _denies_insecure_transport(s) for s in statements)
+        ok = any(denies_insecure_transport(view) for view in views_of_dict(policy))
         nested = None if ok else first_unknown(policy)
         if nested is not None:  # the unknown part may be the Deny
             yield unknown(name, nested, f"whether the policy of {label} denies plain HTTP", where)

@@ -29,12 +29,13 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from policy_lint.findings import Location
-from policy_lint.iam.evaluate import glob_covers
+from policy_lint.iam import statements
+from policy_lint.iam.statements import S3_SERVICE
 from policy_lint.inventory.model import (
     Bucket,
     IamUser,
@@ -46,6 +47,7 @@ from policy_lint.inventory.model import (
     Unknown,
     first_unknown,
 )
+from policy_lint.inventory.statement_views import views_of_dict
 from policy_lint.managed import load_managed
 from policy_lint.onboarding.config import AuditLogConfig
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
@@ -185,20 +187,9 @@ def queue_arn(queue: Queue, inventory: Inventory) -> str | Unknown:
 
 
 def arn_like(pattern: str, arn: str, scope_p: str = "", scope_a: str = "") -> bool:
-    """IAM ``ArnLike``: six colon-separated segments, each matched with ``*``/``?`` wildcards;
-    the partition segment compares literally (``arn:aws:`` never matches ``arn:aws-cn:``, GUIDE-PARTITION)."""
-    pattern, arn = canon(pattern, scope_p), canon(arn, scope_a)
-    p_parts, a_parts = pattern.split(":", 5), arn.split(":", 5)
-    if len(p_parts) != 6 or len(a_parts) != 6:
-        return glob_covers(pattern, arn)
-    return all(glob_covers(p, a) for p, a in zip(p_parts, a_parts, strict=True))
-
-
-def glob_match(
-    pattern: str, value: str, ignore_case: bool = False, scope_p: str = "", scope_v: str = ""
-) -> bool:
-    """``StringLike``-style match after canonicalizing symbolic references."""
-    return glob_covers(canon(pattern, scope_p), canon(value, scope_v), ignore_case)
+    """IAM ``ArnLike`` (:func:`policy_lint.iam.statements.arn_like`) after canonicalizing symbolic
+    references, each in the scope it was written in."""
+    return statements.arn_like(canon(pattern, scope_p), canon(arn, scope_a))
 
 
 def _arn_parts(arn: str) -> list[str] | None:
@@ -370,7 +361,9 @@ def pipeline(inventory: Inventory) -> Pipeline:
     if not queues:
         queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
     if not queues:
-        queues = [q for q in inventory.queues if isinstance(q.policy, dict) and grants_s3(q.policy)]
+        queues = [
+            q for q in inventory.queues if statements.names_service(views_of_dict(q.policy), S3_SERVICE)
+        ]
     buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
     return Pipeline(trails, _unique(buckets), queues)
 
@@ -540,198 +533,6 @@ def join(items: Iterator[str] | Iterable[str], limit: int = 8) -> str:
     seq = list(items)
     shown = ", ".join(seq[:limit])
     return shown + (f" and {len(seq) - limit} more" if len(seq) > limit else "")
-
-
-# --------------------------------------------------------------------------- queue policies
-
-#: Condition keys that restrict *who* may use an Allow for Principal "*".
-RESTRICTING_KEYS = frozenset(
-    {
-        "aws:sourcearn",
-        "aws:sourceaccount",
-        "aws:sourceowner",
-        "aws:principalorgid",
-        "aws:principalorgpaths",
-        "aws:principalaccount",
-        "aws:principalarn",
-        "aws:principalservicename",
-        "aws:sourcevpc",
-        "aws:sourcevpce",
-        "aws:sourceip",
-        "aws:userid",
-    }
-)
-S3_PRINCIPAL = "s3.amazonaws.com"
-_PROBE_BUCKET = "policy-lint-any-other-bucket"
-
-
-def _as_list(value: object) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def statements(policy: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """(label, statement) pairs of a policy document; the label is the Sid or ``statement N``."""
-    out = []
-    for i, stmt in enumerate(_as_list(policy.get("Statement"))):
-        if isinstance(stmt, dict):
-            sid = stmt.get("Sid")
-            out.append(
-                (
-                    f'statement {i + 1} ("{sid}")' if isinstance(sid, str) and sid else f"statement {i + 1}",
-                    stmt,
-                )
-            )
-    return out
-
-
-def principal_is_everyone(principal: object) -> bool:
-    if principal == "*":
-        return True
-    return isinstance(principal, dict) and "*" in _as_list(principal.get("AWS"))
-
-
-def principal_is_s3(principal: object) -> bool:
-    if principal_is_everyone(principal):
-        return True
-    if not isinstance(principal, dict):
-        return False
-    return any(isinstance(s, str) and s.lower() == S3_PRINCIPAL for s in _as_list(principal.get("Service")))
-
-
-def statement_action_matches(stmt: dict[str, Any], action: str) -> bool:
-    if "NotAction" in stmt:
-        return not any(
-            isinstance(a, str) and glob_match(a, action, True) for a in _as_list(stmt["NotAction"])
-        )
-    return any(isinstance(a, str) and glob_match(a, action, True) for a in _as_list(stmt.get("Action")))
-
-
-def statement_resource_matches(stmt: dict[str, Any], is_target: Callable[[str], bool]) -> bool:
-    if "NotResource" in stmt:
-        return not any(isinstance(r, str) and is_target(r) for r in _as_list(stmt["NotResource"]))
-    if "Resource" not in stmt:
-        return True  # a queue policy's Resource defaults to the queue in practice
-    return any(isinstance(r, str) and is_target(r) for r in _as_list(stmt["Resource"]))
-
-
-def condition_entries(stmt: dict[str, Any]) -> list[tuple[str, str, list[Any]]]:
-    """(operator, key, values) of a statement's Condition block."""
-    block = stmt.get("Condition")
-    out: list[tuple[str, str, list[Any]]] = []
-    if isinstance(block, dict):
-        for operator, clauses in block.items():
-            if isinstance(clauses, dict):
-                for key, values in clauses.items():
-                    out.append((str(operator), str(key), _as_list(values)))
-    return out
-
-
-@dataclass
-class S3SendVerdict:
-    """What a queue policy says about S3 sending to the queue (AWS-S3-SEND-POLICY)."""
-
-    statements: list[str] = field(default_factory=list)
-    source_arns: list[str] = field(default_factory=list)
-    matched: str | None = None
-    has_source_account: bool = False
-    any_bucket: bool = False
-    denied: str | None = None
-    unresolved: list[str] = field(default_factory=list)
-    partition_mismatch: bool = False
-
-
-def _source_arn_matches(operator: str, value: str, bucket: str) -> bool:
-    base = operator.lower().rpartition(":")[2].removesuffix("ifexists")
-    if canon(value) == canon(bucket):
-        return True
-    if base in ("arnlike", "arnequals"):
-        return arn_like(value, bucket)
-    if base == "stringlike":
-        return glob_match(value, bucket)
-    if base == "stringequalsignorecase":
-        return canon(value).lower() == canon(bucket).lower()
-    return False
-
-
-def s3_send_verdict(
-    policy: dict[str, Any],
-    queue: str,
-    buckets: list[str],
-    is_queue: Callable[[str], bool] | None = None,
-    scope: str = "",
-) -> S3SendVerdict:
-    """Does an Allow let s3.amazonaws.com SendMessage on ``queue`` from one of ``buckets``?
-
-    ``buckets`` are canonical ARN spellings (:func:`bucket_arns`); the policy's values were
-    written in ``scope`` (the queue's)."""
-    target = is_queue or (lambda r: arn_like(r, queue, scope, scope))
-    verdict = S3SendVerdict()
-    for label, stmt in statements(policy):
-        if not (
-            principal_is_s3(stmt.get("Principal"))
-            and statement_action_matches(stmt, "sqs:SendMessage")
-            and statement_resource_matches(stmt, target)
-        ):
-            continue
-        conditions = condition_entries(stmt)
-        if stmt.get("Effect") == "Deny":
-            if not conditions:
-                verdict.denied = label
-            continue
-        if stmt.get("Effect") != "Allow":
-            continue
-        verdict.statements.append(label)
-        has_account = any(k.lower() in ("aws:sourceaccount", "aws:sourceowner") for _, k, _ in conditions)
-        for operator, key, values in conditions:
-            if key.lower() != "aws:sourcearn":
-                continue
-            for value in values:
-                if not isinstance(value, str):
-                    continue
-                verdict.source_arns.append(value)
-                written = canon(value, scope)
-                hit = next((b for b in buckets if _source_arn_matches(operator, written, b)), None)
-                if hit is not None and verdict.matched is None:
-                    verdict.matched = value
-                    verdict.has_source_account = has_account
-                    probe = bucket_arn(_PROBE_BUCKET, hit.split(":")[1] if hit.startswith("arn:") else "aws")
-                    verdict.any_bucket = _source_arn_matches(operator, written, probe)
-                elif hit is None and is_symbolic(value):
-                    verdict.unresolved.append(value)
-                elif hit is None and value.startswith("arn:"):
-                    wanted = {b.split(":")[1] for b in buckets if b.startswith("arn:")}
-                    if value.split(":")[1:2] and value.split(":")[1] not in wanted:
-                        verdict.partition_mismatch = True
-    return verdict
-
-
-def grants_s3(policy: dict[str, Any]) -> bool:
-    """Does any Allow name the S3 service principal (the queue is meant as an S3 destination)?"""
-    return any(
-        stmt.get("Effect") == "Allow"
-        and isinstance(stmt.get("Principal"), dict)
-        and principal_is_s3(stmt.get("Principal"))
-        and not principal_is_everyone(stmt.get("Principal"))
-        for _, stmt in statements(policy)
-    )
-
-
-def public_statements(policy: dict[str, Any]) -> list[str]:
-    """Allow statements for everyone (``"*"``, ``{"AWS": "*"}``) with no condition restricting who.
-
-    A statement whose Condition is partly unknown is left out: it may restrict who."""
-    out = []
-    for label, stmt in statements(policy):
-        if stmt.get("Effect") != "Allow" or not principal_is_everyone(stmt.get("Principal")):
-            continue
-        if first_unknown(stmt.get("Condition")) is not None:
-            continue
-        if any(key.lower() in RESTRICTING_KEYS for _, key, _ in condition_entries(stmt)):
-            continue
-        out.append(label)
-    return out
 
 
 # --------------------------------------------------------------------------- regions

@@ -11,7 +11,9 @@ from typing import Any
 
 from policy_lint.checks.onboarding import inventory_links as links
 from policy_lint.findings import Level, Location
+from policy_lint.iam import statements
 from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown, first_unknown
+from policy_lint.inventory.statement_views import views_of_dict
 from policy_lint.rules import Result, Status, inventory_rule
 
 AUDIT = "Configure AWS service audit logs for CSPM"
@@ -19,6 +21,8 @@ S3_DESTINATIONS = "S3 UG: Granting permissions to publish event notification mes
 PIPELINE_FEATURES = ("cspm", "agentless")
 MANUAL = ("manual",)
 PUT_EVENTS = ("s3:ObjectCreated:Put", "s3:ObjectCreated:*")
+#: A bucket name no pipeline uses: an aws:SourceArn that matches it lets any bucket send.
+OTHER_BUCKET = "policy-lint-any-other-bucket"
 
 
 def _scope(inventory: Inventory) -> links.Pipeline:
@@ -200,13 +204,14 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
             f"no bucket notifying queue {_qname(queue)} is declared, so aws:SourceArn cannot be compared",
             where,
         )
-    scope, written = links.scope_of(queue), arn
-    verdict = links.s3_send_verdict(
-        policy,
-        written,
+    scope = links.scope_of(queue)
+    verdict = statements.s3_may_send(
+        views_of_dict(policy),
+        lambda r: links.matches_queue(r, queue, inventory, scope) or links.arn_like(r, arn, scope, scope),
         buckets,
-        lambda r: links.matches_queue(r, queue, inventory, scope) or links.arn_like(r, written, scope, scope),
-        scope,
+        other_bucket=links.bucket_arn(OTHER_BUCKET, links.partition(inventory, links.text(queue.arn))),
+        written=lambda value: links.canon(value, scope),
+        unresolved=links.is_symbolic,
     )
     expected = links.shown(buckets[0])
     evidence: dict[str, Any] = {
@@ -266,9 +271,11 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
     severity=Level.SECURITY_WARNING,
     title="The queue policy is not open to everyone",
     rationale='An Allow for Principal "*" (or {"AWS": "*"}) without a condition on the source or the '
-    "principal's account lets anyone read, delete or inject audit-log messages.",
+    "principal's account, or an Allow with NotPrincipal (everyone except the principals it lists), lets "
+    "anyone read, delete or inject audit-log messages (AWS-RESTRICTING-KEYS; judged as PL606 judges a resource "
+    "policy).",
     remediation="Name the principal (s3.amazonaws.com, the account root), or restrict the statement with "
-    "aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID.",
+    "aws:SourceArn / aws:SourceAccount / aws:SourceOrgID / aws:PrincipalOrgID.",
     references=(S3_DESTINATIONS,),
     features=PIPELINE_FEATURES,
     plans=MANUAL,
@@ -287,15 +294,16 @@ def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
                 Status.PASS, resource, f"queue {_qname(queue)} has no queue policy", where, {"public": []}
             )
             continue
-        public = links.public_statements(policy)
+        public = statements.public_statements(views_of_dict(policy))
+        labels = [view.label for view in public]
         nested = first_unknown(policy)
         if public:
             yield Result(
                 Status.FAIL,
                 resource,
-                f"queue {_qname(queue)}'s policy allows everyone ({', '.join(public)}) without a restricting condition",
+                _public_message(_qname(queue), public),
                 where,
-                {"public": public},
+                {"public": labels},
             )
         elif nested is not None:  # an unknown principal or condition may open it to everyone
             yield Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {nested.reason}", where)
@@ -307,6 +315,15 @@ def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
                 where,
                 {"public": []},
             )
+
+
+def _public_message(name: str, public: list[statements.StatementView]) -> str:
+    everyone = [v.label for v in public if v.principal is None or not v.principal.negated]
+    negated = [v.label for v in public if v.principal is not None and v.principal.negated]
+    parts = [f"allows everyone ({', '.join(everyone)}) without a restricting condition"] if everyone else []
+    if negated:
+        parts.append(f"allows everyone except the principals NotPrincipal lists ({', '.join(negated)})")
+    return f"queue {name}'s policy " + " and ".join(parts)
 
 
 def _prefix_ok(prefix: str, trail_prefixes: list[str]) -> bool:

@@ -7,54 +7,18 @@ permissions, or opens a resource to the whole world.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 
 from policy_lint.catalog.actions import ActionCatalog, ActionInfo, wildcard_regex
 from policy_lint.findings import Level
+from policy_lint.iam.statements import principal_of_statement, public_access, views_of_document
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
 from policy_lint.rules import Report, policy_rule
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.nodes import ScalarNode
 
 PERMISSIONS_MANAGEMENT = "Permissions management"
-
-#: Condition keys that narrow *who* can use a resource policy statement. A condition on
-#: aws:SecureTransport or aws:CurrentTime alone does not: the world is still allowed in.
-RESTRICTING_KEYS = frozenset(
-    key.lower()
-    for key in (
-        "aws:SourceArn",
-        "aws:SourceAccount",
-        "aws:SourceOwner",
-        "aws:SourceOrgID",
-        "aws:SourceOrgPaths",
-        "aws:PrincipalArn",
-        "aws:PrincipalAccount",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalOrgPaths",
-        "aws:PrincipalServiceName",
-        "aws:PrincipalIsAWSService",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
-        "aws:SourceIp",
-        "aws:VpcSourceIp",
-        "aws:userid",
-        "aws:username",
-        "aws:ResourceOrgID",
-        "aws:ResourceAccount",
-        "aws:CalledVia",
-        "aws:VpceAccount",
-        "aws:VpceOrgID",
-        "aws:VpceOrgPaths",
-        "kms:CallerAccount",
-        "kms:ViaService",
-        "s3:DataAccessPointAccount",
-        "sns:Endpoint",
-        "lambda:FunctionUrlAuthType",
-    )
-)
 
 
 def _allows_star_resource(stmt: Statement) -> bool:
@@ -114,33 +78,9 @@ def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
                 yield Report(action, f"{value} allows iam:PassRole with {scope}: any role can be passed")
 
 
-_ACCOUNT_ROOT = re.compile(r"^(arn:[\w-]+:iam::\d{12}:root|\d{12})$")
-
-
-def _only_account_roots(stmt: Statement) -> bool:
-    """A resource policy granting an account's root delegates to that account's own IAM policies."""
-    principal = stmt.principal_node
-    if (
-        not isinstance(principal, ObjectNode)
-        or stmt.principal_key is None
-        or stmt.principal_key.value != "Principal"
-    ):
-        return False
-    values = [item for key, node in principal.pairs for item in _strings(node)] if principal.pairs else []
-    return (
-        bool(values)
-        and all(k.value == "AWS" for k, _ in principal.pairs)
-        and all(_ACCOUNT_ROOT.match(v) for v in values)
-    )
-
-
-def _strings(node: Node) -> list[str]:
-    items = node.items if isinstance(node, ArrayNode) else [node]
-    return [str(i.value) for i in items if isinstance(i, ScalarNode)]
-
-
 def _risky_members(ctx: LintContext, stmt: Statement) -> Iterator[tuple[ScalarNode, list[ActionInfo], str]]:
-    if _only_account_roots(stmt):
+    principal = principal_of_statement(stmt)
+    if principal is not None and principal.only_account_roots:
         return
     for action in stmt.actions:
         value = str(action.value)
@@ -197,13 +137,7 @@ def _examples(actions: list[ActionInfo]) -> str:
     remediation="List the actions explicitly, leaving out permissions-management ones that are not needed.",
 )
 def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for action, matched, level in _risky(doc, ctx):
-        if level == PERMISSIONS_MANAGEMENT:
-            yield Report(
-                action,
-                f"{action.value} grants {len(matched)} permissions-management action"
-                f"{'s' if len(matched) != 1 else ''} ({_examples(matched)})",
-            )
+    return _wildcard_reports(doc, ctx, PERMISSIONS_MANAGEMENT, "permissions-management")
 
 
 @policy_rule(
@@ -216,12 +150,16 @@ def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> It
     remediation="List the write actions that are needed, or scope the statement with resources and conditions.",
 )
 def wildcard_write(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for action, matched, level in _risky(doc, ctx):
-        if level == "Write":
+    return _wildcard_reports(doc, ctx, "Write", "write")
+
+
+def _wildcard_reports(doc: PolicyDocument, ctx: LintContext, level: str, kind: str) -> Iterator[Report]:
+    """PL603/PL604: each wildcard whose riskiest actions are of ``level``, with examples."""
+    for action, matched, found in _risky(doc, ctx):
+        if found == level:
+            plural = "s" if len(matched) != 1 else ""
             yield Report(
-                action,
-                f"{action.value} grants {len(matched)} write action{'s' if len(matched) != 1 else ''} "
-                f"({_examples(matched)})",
+                action, f"{action.value} grants {len(matched)} {kind} action{plural} ({_examples(matched)})"
             )
 
 
@@ -241,38 +179,30 @@ def allow_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield Report(stmt.action_key, f"Allow with NotAction grants every other action {scope}")
 
 
-def _is_everyone(principal: Node | None) -> bool:
-    if isinstance(principal, ScalarNode):
-        return principal.value == "*"
-    if isinstance(principal, ObjectNode):
-        aws = principal.get("AWS")
-        items = aws.items if isinstance(aws, ArrayNode) else [aws] if aws is not None else []
-        return any(isinstance(i, ScalarNode) and i.value == "*" for i in items)
-    return False
-
-
-def _restricting_condition(stmt: Statement) -> bool:
-    return any(str(entry.key.value).lower() in RESTRICTING_KEYS for entry in stmt.conditions)
-
-
 @policy_rule(
     id="PL606",
     name="public-resource-policy",
     level=Level.SECURITY_WARNING,
     title='A resource policy allows Principal "*" without a restricting condition',
-    rationale='Principal "*" means every AWS account and anonymous callers. Unless a condition such as '
-    "aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID narrows it, the resource is public "
-    "(e.g. anyone can send to an SQS queue).",
-    remediation="Name the principals, or add a condition on aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID.",
+    rationale='Principal "*" means every AWS account and anonymous callers, and Allow with NotPrincipal lets in '
+    "everyone it does not list. Unless a condition with fixed values on who calls, for which resource or from "
+    "where (aws:SourceArn, aws:SourceAccount, aws:SourceOrgID, aws:PrincipalOrgID, aws:SourceVpce ...) narrows "
+    "it, the resource is public, e.g. anyone can send to an SQS queue (AWS-RESTRICTING-KEYS). A negated, "
+    '...IfExists or Null condition, or a value such as "*", narrows nothing.',
+    remediation="Name the principals, or add a condition on aws:SourceArn / aws:SourceAccount / aws:SourceOrgID "
+    "/ aws:PrincipalOrgID.",
 )
 def public_resource_policy(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if doc.policy_type in (PolicyType.IDENTITY, PolicyType.SCP, PolicyType.RCP):
         return
-    for stmt in doc.statements:
-        if not stmt.is_allow or stmt.principal_key is None:
+    for view in views_of_document(doc):
+        stmt, principal = view.node, view.principal
+        if stmt is None or principal is None or stmt.principal_key is None:
             continue
-        if stmt.principal_key.value == "NotPrincipal":
+        if public_access(view) != "public":
+            continue
+        if principal.negated:
             yield Report(stmt.principal_key, "Allow with NotPrincipal grants access to everyone not listed")
-        elif _is_everyone(stmt.principal_node) and not _restricting_condition(stmt):
+        else:
             node = stmt.principal_node or stmt.principal_key
             yield Report(node, 'Principal "*" with no condition restricting the caller: anyone can use this')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from policy_lint.engine import CheckResult, Selection, run_checks
 from policy_lint.inventory.model import Inventory, Origin
@@ -28,3 +29,16 @@ def run(rule_id: str, inventory: Inventory) -> list[CheckResult]:
 
 def statuses(results: list[CheckResult]) -> list[str]:
     return [r.status.value for r in results]
+
+
+def deny_http(**overrides: Any) -> dict[str, Any]:
+    """A bucket policy with CIS 2.1.1's Deny of plain HTTP, changed by ``overrides`` (None drops a field)."""
+    statement = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    statement.update(overrides)
+    return {"Version": "2012-10-17", "Statement": [{k: v for k, v in statement.items() if v is not None}]}

@@ -8,7 +8,7 @@ import pytest
 
 from policy_lint.inventory.model import Account, Bucket, EventSelectorSummary, Inventory, Trail, Unknown
 from policy_lint.rules import Status
-from tests.checks.cspm.builders import origin, run, statuses
+from tests.checks.cspm.builders import deny_http, origin, run, statuses
 
 ALL_EVENTS = EventSelectorSummary(management_read=True, management_write=True)
 ARN = "arn:aws:cloudtrail:us-east-1:123456789012:trail/audit"
@@ -185,18 +185,6 @@ def test_block_public_access_failure_names_the_missing_settings() -> None:
 
 
 # --- CS205 deny non-TLS (CIS 2.1.1) -----------------------------------------------------------
-
-
-def deny_http(**overrides: Any) -> dict[str, Any]:
-    statement = {
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-    statement.update(overrides)
-    return {"Version": "2012-10-17", "Statement": [statement]}
 
 
 @pytest.mark.parametrize(

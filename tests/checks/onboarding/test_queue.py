@@ -7,6 +7,7 @@ from typing import Any
 from policy_lint.inventory.model import Inventory, Origin, QueueNotification, Unknown
 from policy_lint.rules import Status
 from tests.checks.onboarding import builders as b
+from tests.helpers import lint_policy, rule_ids
 
 QUEUE = "aws_sqs_queue.logs"
 BUCKET = "aws_s3_bucket.logs"
@@ -161,6 +162,22 @@ def test_an_unconditional_deny_for_s3_fails() -> None:
     assert result.status is Status.FAIL and "denies" in result.message
 
 
+def test_a_deny_with_not_principal_denies_s3_unless_it_is_listed() -> None:
+    # NotPrincipal: the Deny applies to every principal except the listed ones, so to S3 too
+    policy = b.queue_policy()
+    deny = {
+        "Effect": "Deny",
+        "NotPrincipal": {"AWS": f"arn:aws:iam::{b.ACCOUNT}:root"},
+        "Action": "sqs:SendMessage",
+        "Resource": b.QUEUE_ARN,
+    }
+    policy["Statement"].append(deny)
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304")
+    assert result.status is Status.FAIL and "denies S3's SendMessage (statement 3)" in result.message
+    deny["NotPrincipal"] = {"Service": "s3.amazonaws.com"}
+    assert b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304").status is Status.PASS
+
+
 # --------------------------------------------------------------------------- OB305
 
 
@@ -205,6 +222,33 @@ def test_public_check_with_an_unknown_principal_or_condition_is_unknown_never_pa
     # a known public statement fails even when another part of the policy is unknown
     policy["Statement"][0]["Principal"] = "*"
     assert b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305").status is Status.FAIL
+
+
+def test_principal_star_restricted_by_source_org_id_is_not_public_as_pl606_says() -> None:
+    # issue 9: PL606 knew aws:SourceOrgID restricts who may send, OB305 kept its own key set and failed
+    policy = b.queue_policy()
+    policy["Statement"][1]["Principal"] = "*"
+    policy["Statement"][1]["Condition"] = {"StringEquals": {"aws:SourceOrgID": "o-a1b2c3d4e5"}}
+    assert lint_policy(policy, select="PL606", policy_type="resource") == []
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305")
+    assert result.status is Status.PASS and result.evidence["public"] == []
+
+
+def test_allow_with_not_principal_is_public_as_pl606_says() -> None:
+    # issue 9: "everyone except the account root" may read the audit log; OB305 looked at Principal only
+    policy = b.queue_policy()
+    policy["Statement"].append(
+        {
+            "Effect": "Allow",
+            "NotPrincipal": {"AWS": f"arn:aws:iam::{b.ACCOUNT}:root"},
+            "Action": "sqs:ReceiveMessage",
+            "Resource": b.QUEUE_ARN,
+        }
+    )
+    assert rule_ids(lint_policy(policy, select="PL606", policy_type="resource")) == ["PL606"]
+    result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305")
+    assert result.status is Status.FAIL and result.evidence["public"] == ["statement 3"]
+    assert "NotPrincipal" in result.message
 
 
 # --------------------------------------------------------------------------- OB306
