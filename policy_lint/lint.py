@@ -213,7 +213,7 @@ def _load_catalogs_before_fork() -> None:
     copy-on-write. Built on the first such run; any problem with it (or ``--no-cache``) leaves
     the workers to read the files as before.
     """
-    from policy_lint.catalog.cache import attach_to_defaults
+    from policy_lint.catalog.defaults import attach_to_defaults
 
     if attach_to_defaults(eager=True):
         gc.freeze()  # the new catalog too: no worker's collector walks (and copies) the inherited entries

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policy_lint.catalog.actions import ActionCatalog, default_catalog
+from policy_lint.catalog.actions import ActionCatalog
+from policy_lint.catalog.defaults import default_catalog
 from policy_lint.policy.model import PolicyType
 from policy_lint.rules import PolicyRule, policy_rule_ids, policy_rules
 

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policy_lint import __version__
-from policy_lint.catalog.actions import ActionCatalog, default_catalog
+from policy_lint.catalog.actions import ActionCatalog
+from policy_lint.catalog.defaults import default_catalog
 from policy_lint.checks.policy.tag_bypass import find_tag_bypass
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding, Level, Location

@@ -22,10 +22,10 @@ from policy_lint.catalog.arns import (
     ResourceType,
     ResourceTypeCatalog,
     could_match,
-    default_resource_types,
     has_wildcard,
     parse_arn,
 )
+from policy_lint.catalog.defaults import default_resource_types
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement

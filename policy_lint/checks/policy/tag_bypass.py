@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import policy_lint.iam.diff_rules  # noqa: F401  (registers the PD1xx diff findings with the rules)
-from policy_lint.catalog.actions import ActionCatalog, default_catalog, wildcard_regex
+from policy_lint.catalog.actions import ActionCatalog, wildcard_regex
+from policy_lint.catalog.defaults import default_catalog
 from policy_lint.findings import Level, Location
 from policy_lint.iam.evaluate import (
     Condition,
