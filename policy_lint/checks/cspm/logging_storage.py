@@ -21,8 +21,10 @@ from policy_lint.checks.cspm.common import (
 )
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
 from policy_lint.syntax.json_parser import loads
+
+RULES = RuleGroup()
 
 CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
 
@@ -56,7 +58,7 @@ def _trail_scope(inventory: Inventory) -> str:
     return "cloudtrail"
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="CS201",
     name="multi-region-trail",
     severity=Level.ERROR,
@@ -119,7 +121,7 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
         )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="CS202",
     name="trail-log-file-validation",
     severity=Level.WARNING,
@@ -147,7 +149,7 @@ def trail_log_file_validation(inventory: Inventory) -> Iterator[Result]:
         yield verdict(enabled is True, name, passed, failed, where)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="CS203",
     name="trail-kms-encryption",
     severity=Level.WARNING,
@@ -221,7 +223,7 @@ def _account_block(inventory: Inventory, bucket: Bucket) -> object:
     return accounts[0].s3_public_access_block
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="CS204",
     name="s3-block-public-access",
     severity=Level.ERROR,
@@ -319,7 +321,7 @@ def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
     return False
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="CS205",
     name="s3-deny-insecure-transport",
     severity=Level.WARNING,

@@ -23,7 +23,9 @@ from policy_lint.checks.cspm.common import (
 )
 from policy_lint.findings import Level
 from policy_lint.inventory.model import IngressRule, Inventory, Queue, SecurityGroup, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
 
 ADMIN_PORTS = (22, 3389)  # SSH and RDP, CIS 5.2/5.3
 ALL_PROTOCOLS = {"-1", "all"}
@@ -102,7 +104,7 @@ _SG_REMEDIATION = (
 )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="CS301",
     name="sg-admin-ports-ipv4",
     severity=Level.ERROR,
@@ -118,7 +120,7 @@ def sg_admin_ports_ipv4(inventory: Inventory) -> Iterator[Result]:
     yield from _open_to_world(inventory, "ipv4")
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="CS302",
     name="sg-admin-ports-ipv6",
     severity=Level.ERROR,
@@ -138,7 +140,7 @@ def queue_name(queue: Queue) -> str:
     return f"queue {display(queue.name, queue.origin)}"
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="CS303",
     name="sqs-encrypted-at-rest",
     severity=Level.WARNING,

@@ -13,7 +13,9 @@ from policy_lint.catalog import partitions
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Inventory
 from policy_lint.onboarding.config import OnboardingConfig
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
 
 GUIDE = "Security Center guide: Select an onboarding method"
 SUPPORTED_PARTITIONS = ("aws", "aws-cn")
@@ -33,7 +35,7 @@ def _verdict(config: OnboardingConfig, key: str, ok: bool, passed: str, failed: 
     )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB001",
     name="quick-plan-host-only",
     severity=Level.ERROR,
@@ -57,7 +59,7 @@ def quick_plan_host_only(inventory: Inventory) -> Iterator[Result]:
     )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB002",
     name="agentless-outside-mainland",
     severity=Level.ERROR,
@@ -88,7 +90,7 @@ def agentless_outside_mainland(inventory: Inventory) -> Iterator[Result]:
         yield _verdict(config, "features", True, "agentless with the manual plan outside the mainland", "")
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB003",
     name="audit-log-needs-cspm",
     severity=Level.ERROR,
@@ -122,7 +124,7 @@ def _config_regions(config: OnboardingConfig) -> list[tuple[str, str]]:
     return keyed
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB004",
     name="domain-matches-partition",
     severity=Level.ERROR,
@@ -163,7 +165,7 @@ def domain_matches_partition(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB005",
     name="region-exists",
     severity=Level.ERROR,
@@ -184,7 +186,7 @@ def region_exists(inventory: Inventory) -> Iterator[Result]:
         )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB006",
     name="provisioning-region-selected",
     severity=Level.WARNING,
@@ -206,7 +208,7 @@ def provisioning_region_selected(inventory: Inventory) -> Iterator[Result]:
     )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB007",
     name="quick-plan-needs-root-user",
     severity=Level.ERROR,
@@ -229,7 +231,7 @@ def quick_plan_needs_root_user(inventory: Inventory) -> Iterator[Result]:
     )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB008",
     name="sync-settings-match-features",
     severity=Level.SUGGESTION,

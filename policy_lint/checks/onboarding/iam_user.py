@@ -17,7 +17,9 @@ from policy_lint.iam import diff_rules
 from policy_lint.iam.diff import ActualPolicy, DiffResult, DiffUsageError, diff_policies, reference_policies
 from policy_lint.iam.evaluate import PermissionSet
 from policy_lint.inventory.model import IamUser, Inventory, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
 
 GUIDE = "Security Center guide: Plan 2, manual configuration"
 MANUAL = ("manual",)
@@ -31,7 +33,7 @@ def _users(inventory: Inventory) -> list[IamUser]:
     return links.onboarding_users(inventory)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB101",
     name="iam-user-exists",
     severity=Level.ERROR,
@@ -97,7 +99,7 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
         )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB102",
     name="iam-user-no-console",
     severity=Level.SECURITY_WARNING,
@@ -136,7 +138,7 @@ def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB103",
     name="iam-user-active-key",
     severity=Level.ERROR,
@@ -229,7 +231,7 @@ def _diff(actual: list[ActualPolicy], features: tuple[str, ...], partition: str)
     return diff_policies(actual, refs)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB104",
     name="iam-user-feature-permissions",
     severity=Level.ERROR,
@@ -325,7 +327,7 @@ def _feature_verdict(
     return Result(Status.PASS, resource, f"{what}: every action allowed", loc, evidence)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB105",
     name="agentless-tag-conditions-kept",
     severity=Level.SECURITY_WARNING,
@@ -386,7 +388,7 @@ def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB106",
     name="iam-user-queue-read",
     severity=Level.ERROR,

@@ -14,7 +14,9 @@ from typing import Any
 from policy_lint.checks.cspm.common import parse_time
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Account, IamUser, Inventory, PolicyRef, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
 
 GUIDE = "Security Center guide: Quick plan / Manual plan"
 QUICK_USER_PREFIX = "AlibabaSasSubAccount_"
@@ -31,7 +33,7 @@ def _account_resource(inventory: Inventory) -> tuple[str, Any]:
     return "account", None
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB120",
     name="root-access-key-deleted",
     severity=Level.ERROR,
@@ -85,7 +87,7 @@ def _root_key_result(account: Account) -> Result:
     )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB122",
     name="quick-plan-user",
     severity=Level.ERROR,
@@ -209,7 +211,7 @@ def _is_disabling(ref: PolicyRef) -> bool:
     return False
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB123",
     name="iam-user-key-used",
     severity=Level.WARNING,

@@ -12,7 +12,9 @@ from typing import Any
 from policy_lint.checks.onboarding import inventory_links as links
 from policy_lint.findings import Level, Location
 from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown, first_unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
 
 AUDIT = "Configure AWS service audit logs for CSPM"
 S3_DESTINATIONS = "S3 UG: Granting permissions to publish event notification messages to a destination"
@@ -34,7 +36,7 @@ def _bname(bucket: Bucket) -> str:
     return links.display(bucket.name, bucket)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB301",
     name="queue-standard",
     severity=Level.ERROR,
@@ -71,7 +73,7 @@ def _region_text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB302",
     name="queue-in-bucket-region",
     severity=Level.ERROR,
@@ -106,7 +108,7 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB303",
     name="queue-in-trail-home-region",
     severity=Level.WARNING,
@@ -151,7 +153,7 @@ def _target_buckets(queue: Queue, found: links.Pipeline, inventory: Inventory) -
     return []
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB304",
     name="queue-policy-s3-source-arn",
     severity=Level.ERROR,
@@ -260,7 +262,7 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
     return Result(Status.FAIL, resource, message, where, evidence)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB305",
     name="queue-policy-not-public",
     severity=Level.SECURITY_WARNING,
@@ -315,7 +317,7 @@ def _prefix_ok(prefix: str, trail_prefixes: list[str]) -> bool:
     return any(t.startswith(prefix) for t in targets)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB306",
     name="bucket-notifies-queue-on-put",
     severity=Level.ERROR,
@@ -449,7 +451,7 @@ def _notification_verdict(
     )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB307",
     name="audit-log-config-matches",
     severity=Level.ERROR,
@@ -565,7 +567,7 @@ def _config_bucket(
     return verdict("bucket", Status.FAIL, f"no bucket or trail uses {bucket}", evidence)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB308",
     name="queue-encryption-s3-compatible",
     severity=Level.ERROR,

@@ -13,7 +13,9 @@ from typing import Any
 from policy_lint.checks.onboarding import inventory_links as links
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Inventory, Trail, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
 
 AUDIT = "Configure AWS service audit logs for CSPM"
 PIPELINE_FEATURES = ("cspm", "agentless")
@@ -30,7 +32,7 @@ def _name(trail: Trail) -> str:
     return links.display(trail.name, trail)
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB201",
     name="trail-management-events",
     severity=Level.ERROR,
@@ -124,7 +126,7 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB202",
     name="trail-no-kms",
     severity=Level.ERROR,
@@ -166,7 +168,7 @@ def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB203",
     name="trail-bucket-sse-s3",
     severity=Level.ERROR,
@@ -224,7 +226,7 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB204",
     name="trail-logging",
     severity=Level.ERROR,
@@ -254,7 +256,7 @@ def trail_logging(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@inventory_rule(
+@RULES.inventory_rule(
     id="OB205",
     name="trail-coverage",
     severity=Level.WARNING,

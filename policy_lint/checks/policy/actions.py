@@ -30,8 +30,10 @@ from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.placeholders import has_placeholder, policy_variables
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
+
+RULES = RuleGroup()
 
 MALFORMED = "PL201"
 UNKNOWN_SERVICE = "PL202"
@@ -235,7 +237,7 @@ def _reports(rule_id: str, doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
             yield Report(verdict.node, verdict.outcome.message, verdict.outcome.hint)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id=MALFORMED,
     name="malformed-action",
     level=Level.ERROR,
@@ -249,7 +251,7 @@ def malformed_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     yield from _reports(MALFORMED, doc, ctx)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id=UNKNOWN_SERVICE,
     name="unknown-service",
     level=Level.ERROR,
@@ -266,7 +268,7 @@ def unknown_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     yield from _reports(UNKNOWN_SERVICE, doc, ctx)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id=UNKNOWN_ACTION,
     name="unknown-action",
     level=Level.ERROR,
@@ -280,7 +282,7 @@ def unknown_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     yield from _reports(UNKNOWN_ACTION, doc, ctx)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id=EMPTY_WILDCARD,
     name="wildcard-matches-nothing",
     level=Level.ERROR,
@@ -294,7 +296,7 @@ def wildcard_matches_nothing(doc: PolicyDocument, ctx: LintContext) -> Iterator[
     yield from _reports(EMPTY_WILDCARD, doc, ctx)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id=RETIRED,
     name="retired-action",
     level=Level.WARNING,
@@ -308,7 +310,7 @@ def retired_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     yield from _reports(RETIRED, doc, ctx)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id=UNDOCUMENTED,
     name="undocumented-action",
     level=Level.SUGGESTION,

@@ -30,8 +30,10 @@ from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import ConditionEntry, PolicyDocument, Statement
 from policy_lint.policy.placeholders import Placeholder, placeholder_kind
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import Node, ObjectNode, ScalarNode
+
+RULES = RuleGroup()
 
 _CONDITION_OPERATORS_DOC = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
@@ -64,7 +66,7 @@ _OPERATOR_FOR_TYPE = {
 
 
 # -- PL301 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL301",
     name="unknown-condition-operator",
     level=Level.ERROR,
@@ -97,7 +99,7 @@ def _families_hint() -> str:
 
 
 # -- PL302 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL302",
     name="unknown-condition-key",
     level=Level.ERROR,
@@ -132,7 +134,7 @@ def _unknown_key_message(key: str) -> str:
 
 
 # -- PL303 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL303",
     name="condition-key-not-supported-by-action",
     level=Level.WARNING,
@@ -229,7 +231,7 @@ def _supporting_hint(supporting: list[str]) -> str:
 
 
 # -- PL304 / PL306 ---------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL304",
     name="condition-type-mismatch",
     level=Level.ERROR,
@@ -260,7 +262,7 @@ def condition_type_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[R
                     yield Report(value, problem)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL306",
     name="string-operator-on-typed-key",
     level=Level.WARNING,
@@ -416,7 +418,7 @@ def _is_arn_like(raw: object) -> bool:
 
 
 # -- PL305 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL305",
     name="set-operator-misuse",
     level=Level.WARNING,

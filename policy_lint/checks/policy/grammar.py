@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+
+RULES = RuleGroup()
 
 CURRENT_VERSION = "2012-10-17"
 OLD_VERSION = "2008-10-17"
@@ -41,7 +43,7 @@ def _did_you_mean(name: str, choices: tuple[str, ...]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL101",
     name="missing-version",
     level=Level.WARNING,
@@ -57,7 +59,7 @@ def missing_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         )
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL102",
     name="old-version",
     level=Level.WARNING,
@@ -70,7 +72,7 @@ def old_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         yield Report(doc.version, f"Version {OLD_VERSION} is outdated", f'use "{CURRENT_VERSION}"')
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL103",
     name="invalid-version",
     level=Level.ERROR,
@@ -86,7 +88,7 @@ def invalid_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         yield Report(v, f"invalid Version {v.value!r}", f'use "{CURRENT_VERSION}"')
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL104",
     name="missing-statement",
     level=Level.ERROR,
@@ -106,7 +108,7 @@ def missing_statement(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
         yield Report(doc.root, 'no "Statement" element', hint)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL105",
     name="unknown-element",
     level=Level.ERROR,
@@ -134,7 +136,7 @@ def unknown_element(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
                     )
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL106",
     name="invalid-effect",
     level=Level.ERROR,
@@ -156,7 +158,7 @@ def invalid_effect(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield Report(stmt.effect, f"invalid Effect {value!r}", hint)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL107",
     name="action-element",
     level=Level.ERROR,
@@ -170,7 +172,7 @@ def action_element(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield from _exactly_one(stmt, "Action", "NotAction")
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL108",
     name="resource-element",
     level=Level.ERROR,
@@ -200,7 +202,7 @@ def _exactly_one(stmt: Statement, first: str, second: str) -> Iterator[Report]:
         yield Report(stmt.node, f"statement {_label(stmt)} has neither {first} nor {second}")
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL109",
     name="missing-principal",
     level=Level.ERROR,
@@ -220,7 +222,7 @@ def missing_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
             )
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL110",
     name="unexpected-principal",
     level=Level.ERROR,
@@ -239,7 +241,7 @@ def unexpected_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
             )
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL111",
     name="duplicate-sid",
     level=Level.ERROR,
@@ -260,7 +262,7 @@ def duplicate_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
                 seen[stmt.sid.value] = stmt.index
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL112",
     name="invalid-sid",
     level=Level.ERROR,
@@ -278,7 +280,7 @@ def invalid_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield Report(sid, f"Sid {sid.value!r} contains characters other than letters and digits")
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL113",
     name="empty-value",
     level=Level.ERROR,
@@ -312,7 +314,7 @@ def _is_empty(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.value == ""
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL114",
     name="wrong-type",
     level=Level.ERROR,
@@ -411,7 +413,7 @@ def _statement_types(node: ObjectNode) -> Iterator[Report]:
                             )
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL115",
     name="policy-too-large",
     level=Level.WARNING,
@@ -437,7 +439,7 @@ _FEDERATED_ACTIONS = {
 }
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL116",
     name="trust-principal-mismatch",
     level=Level.ERROR,
@@ -466,7 +468,7 @@ def _label(stmt: Statement) -> str:
     return f"#{stmt.index + 1}"
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL117",
     name="rcp-grammar",
     level=Level.ERROR,

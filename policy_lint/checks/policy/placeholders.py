@@ -13,14 +13,16 @@ from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.placeholders import MARKS, find_placeholders, policy_variables
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode, walk
+
+RULES = RuleGroup()
 
 #: How placeholders start, and the backslash a JSON escape can spell them with.
 _DOCUMENT_MARKS = (*MARKS, "\\")
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL501",
     name="unresolved-placeholder",
     level=Level.ERROR,
@@ -60,7 +62,7 @@ def _point_into(doc: PolicyDocument, node: ScalarNode, index: int, text: str) ->
 _VARIABLE_OK_ELEMENTS = frozenset({"Resource", "NotResource", "Condition"})
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL502",
     name="misplaced-policy-variable",
     level=Level.WARNING,

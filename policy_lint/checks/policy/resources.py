@@ -30,8 +30,10 @@ from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.policy.placeholders import has_placeholder
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
+
+RULES = RuleGroup()
 
 _ARN_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"
 _RESOURCE_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"
@@ -72,7 +74,7 @@ def _checked_arns(stmt: Statement) -> Iterator[tuple[ScalarNode, Arn]]:
 
 
 # -- PL401 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL401",
     name="invalid-arn",
     level=Level.ERROR,
@@ -115,7 +117,7 @@ def _arn_problem(text: str, problem: ArnProblem, stmt: Statement) -> tuple[str, 
 
 
 # -- PL402 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL402",
     name="unknown-partition",
     level=Level.ERROR,
@@ -146,7 +148,7 @@ def _partition_hint(partition: str) -> str:
 
 
 # -- PL403 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL403",
     name="unknown-region",
     level=Level.WARNING,
@@ -199,7 +201,7 @@ def _region_hint(region: str) -> str | None:
 
 
 # -- PL404 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL404",
     name="resource-not-supported",
     level=Level.WARNING,
@@ -297,7 +299,7 @@ def _not_supported_message(
 
 
 # -- PL405 -----------------------------------------------------------------------------------------
-@policy_rule(
+@RULES.policy_rule(
     id="PL405",
     name="resource-type-mismatch",
     level=Level.WARNING,

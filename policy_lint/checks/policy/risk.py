@@ -15,8 +15,10 @@ from policy_lint.catalog.actions import ActionCatalog, ActionInfo, wildcard_rege
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+
+RULES = RuleGroup()
 
 PERMISSIONS_MANAGEMENT = "Permissions management"
 
@@ -74,7 +76,7 @@ def _pattern_matches(pattern: str, action: str) -> bool:
     return bool(wildcard_regex(pattern).match(action))
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL601",
     name="full-admin",
     level=Level.SECURITY_WARNING,
@@ -92,7 +94,7 @@ def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield Report(star, 'Allow "*" on all resources grants full administrator access')
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL602",
     name="passrole-any-role",
     level=Level.SECURITY_WARNING,
@@ -187,7 +189,7 @@ def _examples(actions: list[ActionInfo]) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL603",
     name="wildcard-permissions-management",
     level=Level.SECURITY_WARNING,
@@ -206,7 +208,7 @@ def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> It
             )
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL604",
     name="wildcard-write",
     level=Level.WARNING,
@@ -225,7 +227,7 @@ def wildcard_write(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             )
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL605",
     name="allow-not-action",
     level=Level.SECURITY_WARNING,
@@ -255,7 +257,7 @@ def _restricting_condition(stmt: Statement) -> bool:
     return any(str(entry.key.value).lower() in RESTRICTING_KEYS for entry in stmt.conditions)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL606",
     name="public-resource-policy",
     level=Level.SECURITY_WARNING,

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import policy_lint.iam.diff_rules  # noqa: F401  (registers the PD1xx diff findings with the rules)
 from policy_lint.catalog.actions import ActionCatalog, wildcard_regex
 from policy_lint.catalog.defaults import default_catalog
 from policy_lint.findings import Level, Location
@@ -33,8 +32,10 @@ from policy_lint.iam.evaluate import (
 )
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import Node
+
+RULES = RuleGroup()
 
 TAG_CONDITION_PREFIXES = ("ec2:resourcetag/", "aws:resourcetag/")
 CREATE_TAGS = "ec2:CreateTags"
@@ -378,7 +379,7 @@ def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
     return result
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL607",
     name="tag-condition-bypass",
     level=Level.SECURITY_WARNING,
@@ -399,7 +400,7 @@ def tag_condition_bypass(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
             yield Report(issue.node, issue.message, issue.hint)
 
 
-@policy_rule(
+@RULES.policy_rule(
     id="PL608",
     name="share-any-snapshot-or-image",
     level=Level.SECURITY_WARNING,
