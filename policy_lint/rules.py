@@ -133,7 +133,15 @@ def family_of(rule_id: str) -> str:
 class RuleGroup:
     """The rules one module declares, in the order it declares them.
 
-    A module that declares rules makes one group, ``RULES = RuleGroup()``, and declares into it;
+    A module that declares rules makes one group and declares into it::
+
+        RULES = RuleGroup()
+        policy_rule = RULES.policy_rule  # this module's decorator
+
+
+        @policy_rule(id="PL201", ...)
+        def unknown_action(doc, ctx): ...
+
     :mod:`policy_lint.ruleset` lists those modules and collects their groups. Importing a rule
     module therefore registers nothing anywhere: the rule set is written down, not assembled
     from whichever modules happen to have been imported.
@@ -162,19 +170,8 @@ class RuleGroup:
         """Decorator that declares a policy-document rule with its metadata."""
 
         def register(func: PolicyCheck) -> PolicyCheck:
-            meta = self.declare(
-                RuleMeta(
-                    id=id,
-                    name=name,
-                    level=level,
-                    title=title,
-                    rationale=rationale,
-                    remediation=remediation,
-                    family=family_of(id),
-                    references=references,
-                )
-            )
-            self.policy_rules.append(PolicyRule(meta, func))
+            meta = RuleMeta(id, name, level, title, rationale, remediation, family_of(id), references)
+            self.policy_rules.append(PolicyRule(self.declare(meta), func))
             return func
 
         return register
@@ -197,24 +194,9 @@ class RuleGroup:
         """Decorator that declares an inventory rule (onboarding or posture) with its metadata."""
 
         def register(func: InventoryCheck) -> InventoryCheck:
-            meta = self.declare(
-                CheckMeta(
-                    id=id,
-                    name=name,
-                    level=severity,
-                    title=title,
-                    rationale=rationale,
-                    remediation=remediation,
-                    family=family_of(id),
-                    references=references,
-                    features=features,
-                    plans=plans,
-                    frameworks=frameworks,
-                    profiles=profiles,
-                    conflicts_with=conflicts_with,
-                )
-            )
-            self.inventory_rules.append(InventoryRule(meta, func))
+            common = (id, name, severity, title, rationale, remediation, family_of(id), references)
+            meta = CheckMeta(*common, features, plans, frameworks, profiles, conflicts_with)
+            self.inventory_rules.append(InventoryRule(self.declare(meta), func))
             return func
 
         return register

@@ -13,17 +13,7 @@ from policy_lint.rules import RuleGroup, RuleMeta
 RULES = RuleGroup()
 
 _META = [
-    RULES.declare(
-        RuleMeta(
-            id=rule_id,
-            name=name,
-            level=level,
-            title=title,
-            rationale=rationale,
-            remediation=remediation,
-            family="Suppressions",
-        )
-    )
+    RULES.declare(RuleMeta(rule_id, name, level, title, rationale, remediation, family="Suppressions"))
     for rule_id, name, level, title, rationale, remediation in (
         (
             "SP001",

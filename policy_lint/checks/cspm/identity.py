@@ -27,6 +27,7 @@ from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, 
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 ROTATION_DAYS = 90  # CIS 1.14: "rotated every 90 days or less": exactly 90 days still passes
 UNUSED_DAYS = 45  # CIS 1.12: "unused for 45 days or greater": exactly 45 days fails
@@ -69,7 +70,7 @@ def _accounts(inventory: Inventory) -> Iterator[Account]:
     yield from inventory.accounts
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS101",
     name="root-access-key-absent",
     severity=Level.ERROR,
@@ -105,7 +106,7 @@ def root_access_key_absent(inventory: Inventory) -> Iterator[Result]:
         )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS102",
     name="root-mfa-enabled",
     severity=Level.ERROR,
@@ -173,7 +174,7 @@ def _password_rule(
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS103",
     name="password-min-length-14",
     severity=Level.WARNING,
@@ -191,7 +192,7 @@ def password_min_length(inventory: Inventory) -> Iterator[Result]:
     yield from _password_rule(inventory, keys, MIN_PASSWORD_LENGTH, "minimum length", missing_is_fail=False)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS104",
     name="password-reuse-24",
     severity=Level.WARNING,
@@ -209,7 +210,7 @@ def password_reuse(inventory: Inventory) -> Iterator[Result]:
     yield from _password_rule(inventory, keys, PASSWORD_REUSE, "reuse prevention", missing_is_fail=True)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS105",
     name="access-key-rotated-90-days",
     severity=Level.WARNING,
@@ -282,7 +283,7 @@ def _credential_checks(user: IamUser) -> Iterator[tuple[str | None, Unknown | No
             yield _stale(label, key.last_used, key.created)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS106",
     name="credentials-unused-45-days",
     severity=Level.WARNING,
@@ -315,7 +316,7 @@ def credentials_unused(inventory: Inventory) -> Iterator[Result]:
             yield verdict(True, name, passed, "", where)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS107",
     name="one-active-access-key",
     severity=Level.WARNING,
@@ -358,7 +359,7 @@ def one_active_key(inventory: Inventory) -> Iterator[Result]:
 OB_IAM_CONFLICT = ("OB104",)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS108",
     name="permissions-through-groups",
     severity=Level.SUGGESTION,

@@ -25,6 +25,7 @@ from policy_lint.rules import Result, RuleGroup, Status
 from policy_lint.syntax.json_parser import loads
 
 RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
 
@@ -58,7 +59,7 @@ def _trail_scope(inventory: Inventory) -> str:
     return "cloudtrail"
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS201",
     name="multi-region-trail",
     severity=Level.ERROR,
@@ -121,7 +122,7 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
         )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS202",
     name="trail-log-file-validation",
     severity=Level.WARNING,
@@ -149,7 +150,7 @@ def trail_log_file_validation(inventory: Inventory) -> Iterator[Result]:
         yield verdict(enabled is True, name, passed, failed, where)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS203",
     name="trail-kms-encryption",
     severity=Level.WARNING,
@@ -223,7 +224,7 @@ def _account_block(inventory: Inventory, bucket: Bucket) -> object:
     return accounts[0].s3_public_access_block
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS204",
     name="s3-block-public-access",
     severity=Level.ERROR,
@@ -321,7 +322,7 @@ def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
     return False
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS205",
     name="s3-deny-insecure-transport",
     severity=Level.WARNING,

@@ -26,6 +26,7 @@ from policy_lint.inventory.model import IngressRule, Inventory, Queue, SecurityG
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 ADMIN_PORTS = (22, 3389)  # SSH and RDP, CIS 5.2/5.3
 ALL_PROTOCOLS = {"-1", "all"}
@@ -104,7 +105,7 @@ _SG_REMEDIATION = (
 )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS301",
     name="sg-admin-ports-ipv4",
     severity=Level.ERROR,
@@ -120,7 +121,7 @@ def sg_admin_ports_ipv4(inventory: Inventory) -> Iterator[Result]:
     yield from _open_to_world(inventory, "ipv4")
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS302",
     name="sg-admin-ports-ipv6",
     severity=Level.ERROR,
@@ -140,7 +141,7 @@ def queue_name(queue: Queue) -> str:
     return f"queue {display(queue.name, queue.origin)}"
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="CS303",
     name="sqs-encrypted-at-rest",
     severity=Level.WARNING,

@@ -16,6 +16,7 @@ from policy_lint.onboarding.config import OnboardingConfig
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 GUIDE = "Security Center guide: Select an onboarding method"
 SUPPORTED_PARTITIONS = ("aws", "aws-cn")
@@ -35,7 +36,7 @@ def _verdict(config: OnboardingConfig, key: str, ok: bool, passed: str, failed: 
     )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB001",
     name="quick-plan-host-only",
     severity=Level.ERROR,
@@ -59,7 +60,7 @@ def quick_plan_host_only(inventory: Inventory) -> Iterator[Result]:
     )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB002",
     name="agentless-outside-mainland",
     severity=Level.ERROR,
@@ -90,7 +91,7 @@ def agentless_outside_mainland(inventory: Inventory) -> Iterator[Result]:
         yield _verdict(config, "features", True, "agentless with the manual plan outside the mainland", "")
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB003",
     name="audit-log-needs-cspm",
     severity=Level.ERROR,
@@ -124,7 +125,7 @@ def _config_regions(config: OnboardingConfig) -> list[tuple[str, str]]:
     return keyed
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB004",
     name="domain-matches-partition",
     severity=Level.ERROR,
@@ -165,7 +166,7 @@ def domain_matches_partition(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB005",
     name="region-exists",
     severity=Level.ERROR,
@@ -186,7 +187,7 @@ def region_exists(inventory: Inventory) -> Iterator[Result]:
         )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB006",
     name="provisioning-region-selected",
     severity=Level.WARNING,
@@ -208,7 +209,7 @@ def provisioning_region_selected(inventory: Inventory) -> Iterator[Result]:
     )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB007",
     name="quick-plan-needs-root-user",
     severity=Level.ERROR,
@@ -231,7 +232,7 @@ def quick_plan_needs_root_user(inventory: Inventory) -> Iterator[Result]:
     )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB008",
     name="sync-settings-match-features",
     severity=Level.SUGGESTION,

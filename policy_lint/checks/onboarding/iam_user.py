@@ -20,6 +20,7 @@ from policy_lint.inventory.model import IamUser, Inventory, Unknown
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 GUIDE = "Security Center guide: Plan 2, manual configuration"
 MANUAL = ("manual",)
@@ -33,7 +34,7 @@ def _users(inventory: Inventory) -> list[IamUser]:
     return links.onboarding_users(inventory)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB101",
     name="iam-user-exists",
     severity=Level.ERROR,
@@ -99,7 +100,7 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
         )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB102",
     name="iam-user-no-console",
     severity=Level.SECURITY_WARNING,
@@ -138,7 +139,7 @@ def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB103",
     name="iam-user-active-key",
     severity=Level.ERROR,
@@ -231,7 +232,7 @@ def _diff(actual: list[ActualPolicy], features: tuple[str, ...], partition: str)
     return diff_policies(actual, refs)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB104",
     name="iam-user-feature-permissions",
     severity=Level.ERROR,
@@ -327,7 +328,7 @@ def _feature_verdict(
     return Result(Status.PASS, resource, f"{what}: every action allowed", loc, evidence)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB105",
     name="agentless-tag-conditions-kept",
     severity=Level.SECURITY_WARNING,
@@ -388,7 +389,7 @@ def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB106",
     name="iam-user-queue-read",
     severity=Level.ERROR,

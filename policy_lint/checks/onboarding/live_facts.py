@@ -17,6 +17,7 @@ from policy_lint.inventory.model import Account, IamUser, Inventory, PolicyRef, 
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 GUIDE = "Security Center guide: Quick plan / Manual plan"
 QUICK_USER_PREFIX = "AlibabaSasSubAccount_"
@@ -33,7 +34,7 @@ def _account_resource(inventory: Inventory) -> tuple[str, Any]:
     return "account", None
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB120",
     name="root-access-key-deleted",
     severity=Level.ERROR,
@@ -87,7 +88,7 @@ def _root_key_result(account: Account) -> Result:
     )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB122",
     name="quick-plan-user",
     severity=Level.ERROR,
@@ -211,7 +212,7 @@ def _is_disabling(ref: PolicyRef) -> bool:
     return False
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB123",
     name="iam-user-key-used",
     severity=Level.WARNING,

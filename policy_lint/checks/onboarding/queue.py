@@ -15,6 +15,7 @@ from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotificat
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 AUDIT = "Configure AWS service audit logs for CSPM"
 S3_DESTINATIONS = "S3 UG: Granting permissions to publish event notification messages to a destination"
@@ -36,7 +37,7 @@ def _bname(bucket: Bucket) -> str:
     return links.display(bucket.name, bucket)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB301",
     name="queue-standard",
     severity=Level.ERROR,
@@ -73,7 +74,7 @@ def _region_text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB302",
     name="queue-in-bucket-region",
     severity=Level.ERROR,
@@ -108,7 +109,7 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB303",
     name="queue-in-trail-home-region",
     severity=Level.WARNING,
@@ -153,7 +154,7 @@ def _target_buckets(queue: Queue, found: links.Pipeline, inventory: Inventory) -
     return []
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB304",
     name="queue-policy-s3-source-arn",
     severity=Level.ERROR,
@@ -262,7 +263,7 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
     return Result(Status.FAIL, resource, message, where, evidence)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB305",
     name="queue-policy-not-public",
     severity=Level.SECURITY_WARNING,
@@ -317,7 +318,7 @@ def _prefix_ok(prefix: str, trail_prefixes: list[str]) -> bool:
     return any(t.startswith(prefix) for t in targets)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB306",
     name="bucket-notifies-queue-on-put",
     severity=Level.ERROR,
@@ -451,7 +452,7 @@ def _notification_verdict(
     )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB307",
     name="audit-log-config-matches",
     severity=Level.ERROR,
@@ -567,7 +568,7 @@ def _config_bucket(
     return verdict("bucket", Status.FAIL, f"no bucket or trail uses {bucket}", evidence)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB308",
     name="queue-encryption-s3-compatible",
     severity=Level.ERROR,

@@ -16,6 +16,7 @@ from policy_lint.inventory.model import Inventory, Trail, Unknown
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 AUDIT = "Configure AWS service audit logs for CSPM"
 PIPELINE_FEATURES = ("cspm", "agentless")
@@ -32,7 +33,7 @@ def _name(trail: Trail) -> str:
     return links.display(trail.name, trail)
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB201",
     name="trail-management-events",
     severity=Level.ERROR,
@@ -126,7 +127,7 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB202",
     name="trail-no-kms",
     severity=Level.ERROR,
@@ -168,7 +169,7 @@ def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB203",
     name="trail-bucket-sse-s3",
     severity=Level.ERROR,
@@ -226,7 +227,7 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB204",
     name="trail-logging",
     severity=Level.ERROR,
@@ -256,7 +257,7 @@ def trail_logging(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-@RULES.inventory_rule(
+@inventory_rule(
     id="OB205",
     name="trail-coverage",
     severity=Level.WARNING,

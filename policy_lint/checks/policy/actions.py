@@ -34,6 +34,7 @@ from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
 RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 MALFORMED = "PL201"
 UNKNOWN_SERVICE = "PL202"
@@ -237,7 +238,7 @@ def _reports(rule_id: str, doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
             yield Report(verdict.node, verdict.outcome.message, verdict.outcome.hint)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id=MALFORMED,
     name="malformed-action",
     level=Level.ERROR,
@@ -251,7 +252,7 @@ def malformed_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     yield from _reports(MALFORMED, doc, ctx)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id=UNKNOWN_SERVICE,
     name="unknown-service",
     level=Level.ERROR,
@@ -268,7 +269,7 @@ def unknown_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     yield from _reports(UNKNOWN_SERVICE, doc, ctx)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id=UNKNOWN_ACTION,
     name="unknown-action",
     level=Level.ERROR,
@@ -282,7 +283,7 @@ def unknown_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     yield from _reports(UNKNOWN_ACTION, doc, ctx)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id=EMPTY_WILDCARD,
     name="wildcard-matches-nothing",
     level=Level.ERROR,
@@ -296,7 +297,7 @@ def wildcard_matches_nothing(doc: PolicyDocument, ctx: LintContext) -> Iterator[
     yield from _reports(EMPTY_WILDCARD, doc, ctx)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id=RETIRED,
     name="retired-action",
     level=Level.WARNING,
@@ -310,7 +311,7 @@ def retired_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     yield from _reports(RETIRED, doc, ctx)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id=UNDOCUMENTED,
     name="undocumented-action",
     level=Level.SUGGESTION,

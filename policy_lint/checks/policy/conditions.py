@@ -34,6 +34,7 @@ from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import Node, ObjectNode, ScalarNode
 
 RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 _CONDITION_OPERATORS_DOC = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
@@ -66,7 +67,7 @@ _OPERATOR_FOR_TYPE = {
 
 
 # -- PL301 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL301",
     name="unknown-condition-operator",
     level=Level.ERROR,
@@ -99,7 +100,7 @@ def _families_hint() -> str:
 
 
 # -- PL302 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL302",
     name="unknown-condition-key",
     level=Level.ERROR,
@@ -134,7 +135,7 @@ def _unknown_key_message(key: str) -> str:
 
 
 # -- PL303 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL303",
     name="condition-key-not-supported-by-action",
     level=Level.WARNING,
@@ -231,7 +232,7 @@ def _supporting_hint(supporting: list[str]) -> str:
 
 
 # -- PL304 / PL306 ---------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL304",
     name="condition-type-mismatch",
     level=Level.ERROR,
@@ -262,7 +263,7 @@ def condition_type_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[R
                     yield Report(value, problem)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL306",
     name="string-operator-on-typed-key",
     level=Level.WARNING,
@@ -418,7 +419,7 @@ def _is_arn_like(raw: object) -> bool:
 
 
 # -- PL305 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL305",
     name="set-operator-misuse",
     level=Level.WARNING,

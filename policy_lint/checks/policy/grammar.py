@@ -13,6 +13,7 @@ from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
 RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 CURRENT_VERSION = "2012-10-17"
 OLD_VERSION = "2008-10-17"
@@ -43,7 +44,7 @@ def _did_you_mean(name: str, choices: tuple[str, ...]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL101",
     name="missing-version",
     level=Level.WARNING,
@@ -59,7 +60,7 @@ def missing_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         )
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL102",
     name="old-version",
     level=Level.WARNING,
@@ -72,7 +73,7 @@ def old_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         yield Report(doc.version, f"Version {OLD_VERSION} is outdated", f'use "{CURRENT_VERSION}"')
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL103",
     name="invalid-version",
     level=Level.ERROR,
@@ -88,7 +89,7 @@ def invalid_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         yield Report(v, f"invalid Version {v.value!r}", f'use "{CURRENT_VERSION}"')
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL104",
     name="missing-statement",
     level=Level.ERROR,
@@ -108,7 +109,7 @@ def missing_statement(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
         yield Report(doc.root, 'no "Statement" element', hint)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL105",
     name="unknown-element",
     level=Level.ERROR,
@@ -136,7 +137,7 @@ def unknown_element(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
                     )
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL106",
     name="invalid-effect",
     level=Level.ERROR,
@@ -158,7 +159,7 @@ def invalid_effect(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield Report(stmt.effect, f"invalid Effect {value!r}", hint)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL107",
     name="action-element",
     level=Level.ERROR,
@@ -172,7 +173,7 @@ def action_element(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield from _exactly_one(stmt, "Action", "NotAction")
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL108",
     name="resource-element",
     level=Level.ERROR,
@@ -202,7 +203,7 @@ def _exactly_one(stmt: Statement, first: str, second: str) -> Iterator[Report]:
         yield Report(stmt.node, f"statement {_label(stmt)} has neither {first} nor {second}")
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL109",
     name="missing-principal",
     level=Level.ERROR,
@@ -222,7 +223,7 @@ def missing_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
             )
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL110",
     name="unexpected-principal",
     level=Level.ERROR,
@@ -241,7 +242,7 @@ def unexpected_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
             )
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL111",
     name="duplicate-sid",
     level=Level.ERROR,
@@ -262,7 +263,7 @@ def duplicate_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
                 seen[stmt.sid.value] = stmt.index
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL112",
     name="invalid-sid",
     level=Level.ERROR,
@@ -280,7 +281,7 @@ def invalid_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield Report(sid, f"Sid {sid.value!r} contains characters other than letters and digits")
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL113",
     name="empty-value",
     level=Level.ERROR,
@@ -314,7 +315,7 @@ def _is_empty(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.value == ""
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL114",
     name="wrong-type",
     level=Level.ERROR,
@@ -413,7 +414,7 @@ def _statement_types(node: ObjectNode) -> Iterator[Report]:
                             )
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL115",
     name="policy-too-large",
     level=Level.WARNING,
@@ -439,7 +440,7 @@ _FEDERATED_ACTIONS = {
 }
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL116",
     name="trust-principal-mismatch",
     level=Level.ERROR,
@@ -468,7 +469,7 @@ def _label(stmt: Statement) -> str:
     return f"#{stmt.index + 1}"
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL117",
     name="rcp-grammar",
     level=Level.ERROR,

@@ -17,12 +17,13 @@ from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode, walk
 
 RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 #: How placeholders start, and the backslash a JSON escape can spell them with.
 _DOCUMENT_MARKS = (*MARKS, "\\")
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL501",
     name="unresolved-placeholder",
     level=Level.ERROR,
@@ -62,7 +63,7 @@ def _point_into(doc: PolicyDocument, node: ScalarNode, index: int, text: str) ->
 _VARIABLE_OK_ELEMENTS = frozenset({"Resource", "NotResource", "Condition"})
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL502",
     name="misplaced-policy-variable",
     level=Level.WARNING,

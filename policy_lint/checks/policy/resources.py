@@ -34,6 +34,7 @@ from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
 RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 _ARN_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"
 _RESOURCE_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"
@@ -74,7 +75,7 @@ def _checked_arns(stmt: Statement) -> Iterator[tuple[ScalarNode, Arn]]:
 
 
 # -- PL401 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL401",
     name="invalid-arn",
     level=Level.ERROR,
@@ -117,7 +118,7 @@ def _arn_problem(text: str, problem: ArnProblem, stmt: Statement) -> tuple[str, 
 
 
 # -- PL402 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL402",
     name="unknown-partition",
     level=Level.ERROR,
@@ -148,7 +149,7 @@ def _partition_hint(partition: str) -> str:
 
 
 # -- PL403 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL403",
     name="unknown-region",
     level=Level.WARNING,
@@ -201,7 +202,7 @@ def _region_hint(region: str) -> str | None:
 
 
 # -- PL404 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL404",
     name="resource-not-supported",
     level=Level.WARNING,
@@ -299,7 +300,7 @@ def _not_supported_message(
 
 
 # -- PL405 -----------------------------------------------------------------------------------------
-@RULES.policy_rule(
+@policy_rule(
     id="PL405",
     name="resource-type-mismatch",
     level=Level.WARNING,

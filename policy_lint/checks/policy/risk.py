@@ -19,6 +19,7 @@ from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
 RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 PERMISSIONS_MANAGEMENT = "Permissions management"
 
@@ -76,7 +77,7 @@ def _pattern_matches(pattern: str, action: str) -> bool:
     return bool(wildcard_regex(pattern).match(action))
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL601",
     name="full-admin",
     level=Level.SECURITY_WARNING,
@@ -94,7 +95,7 @@ def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             yield Report(star, 'Allow "*" on all resources grants full administrator access')
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL602",
     name="passrole-any-role",
     level=Level.SECURITY_WARNING,
@@ -189,7 +190,7 @@ def _examples(actions: list[ActionInfo]) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL603",
     name="wildcard-permissions-management",
     level=Level.SECURITY_WARNING,
@@ -208,7 +209,7 @@ def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> It
             )
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL604",
     name="wildcard-write",
     level=Level.WARNING,
@@ -227,7 +228,7 @@ def wildcard_write(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             )
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL605",
     name="allow-not-action",
     level=Level.SECURITY_WARNING,
@@ -257,7 +258,7 @@ def _restricting_condition(stmt: Statement) -> bool:
     return any(str(entry.key.value).lower() in RESTRICTING_KEYS for entry in stmt.conditions)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL606",
     name="public-resource-policy",
     level=Level.SECURITY_WARNING,

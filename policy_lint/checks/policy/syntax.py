@@ -11,6 +11,7 @@ from policy_lint.rules import Report, RuleGroup, RuleMeta
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
 RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 RULES.declare(
     RuleMeta(
@@ -48,7 +49,7 @@ RULES.declare(
 )
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL002",
     name="duplicate-key",
     level=Level.ERROR,

@@ -36,6 +36,7 @@ from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import Node
 
 RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 TAG_CONDITION_PREFIXES = ("ec2:resourcetag/", "aws:resourcetag/")
 CREATE_TAGS = "ec2:CreateTags"
@@ -379,7 +380,7 @@ def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
     return result
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL607",
     name="tag-condition-bypass",
     level=Level.SECURITY_WARNING,
@@ -400,7 +401,7 @@ def tag_condition_bypass(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
             yield Report(issue.node, issue.message, issue.hint)
 
 
-@RULES.policy_rule(
+@policy_rule(
     id="PL608",
     name="share-any-snapshot-or-image",
     level=Level.SECURITY_WARNING,
