@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policy_lint.catalog.actions import ActionCatalog
-from policy_lint.catalog.defaults import default_catalog
 from policy_lint.policy.model import PolicyType
 
 
@@ -27,9 +26,17 @@ class LintOptions:
         return not any(rule_id.startswith(p) for p in self.ignore)
 
 
+def _process_catalog() -> ActionCatalog:
+    """The process-wide catalog, imported when a context is made: importing it wires the resource-type
+    and condition-key catalogs and the cache too, which ``import policy_lint.lint`` need not pay for."""
+    from policy_lint.catalog.defaults import default_catalog
+
+    return default_catalog()
+
+
 @dataclass
 class LintContext:
     """Handed to every policy rule."""
 
     options: LintOptions = field(default_factory=LintOptions)
-    catalog: ActionCatalog = field(default_factory=default_catalog)
+    catalog: ActionCatalog = field(default_factory=_process_catalog)
