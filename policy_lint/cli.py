@@ -147,7 +147,7 @@ def lint(
     from contextlib import nullcontext
 
     from policy_lint.catalog import cache as catalog_cache
-    from policy_lint.lint import lint_paths, skip_collection_at_exit
+    from policy_lint.lint import lint_paths, runs_nothing, skip_collection_at_exit
     from policy_lint.lint_context import LintOptions
     from policy_lint.policy.model import PolicyType
     from policy_lint.project.apply import filter_findings
@@ -160,7 +160,7 @@ def lint(
         select=select or settings.select,
         ignore=ignore + settings.ignore,
     )
-    if options.runs_nothing():
+    if runs_nothing(options):
         raise click.UsageError(
             f"{'--select' if select else 'select: of ' + str(settings.source)} "
             f"{','.join(options.select)} keeps no rule that lint runs: lint runs the PL rules "

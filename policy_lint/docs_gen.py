@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policy_lint.rules import FAMILIES, CheckMeta, RuleMeta, all_rules
+from policy_lint.rules import FAMILIES, CheckMeta, RuleMeta
+from policy_lint.ruleset import all_rules
 
 
 def rules_text() -> str:

@@ -13,7 +13,8 @@ from typing import Any
 
 from policy_lint.findings import Level, Location
 from policy_lint.inventory.model import Inventory
-from policy_lint.rules import CheckMeta, InventoryRule, Status, inventory_rules
+from policy_lint.rules import CheckMeta, InventoryRule, Status
+from policy_lint.ruleset import inventory_rules
 
 PROFILE_SETS = {"onboarding": ("onboarding",), "cis": ("cis",), "all": ("onboarding", "cis")}
 

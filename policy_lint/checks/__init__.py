@@ -1,1 +1,2 @@
-"""The rule set. Each module declares its rules (ID, level, rationale, remediation) next to their code."""
+"""The rule modules. Each declares its rules (ID, level, rationale, remediation) next to their code,
+in its ``RULES`` group; :mod:`policy_lint.ruleset` lists the modules."""

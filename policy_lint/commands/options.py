@@ -32,9 +32,11 @@ def rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     An unknown prefix (``PX6``) would select nothing, so the run would pass having checked
     nothing; it is a usage error (exit 2) that names the known families instead.
     """
-    from policy_lint.rules import is_known_prefix, unknown_prefix_message
-
     ids = split_ids(values)
+    if not ids:
+        return ids  # click calls this for an absent option too: load no rule for it
+    from policy_lint.ruleset import is_known_prefix, unknown_prefix_message
+
     for prefix in ids:
         if not is_known_prefix(prefix):
             raise click.UsageError(unknown_prefix_message(prefix, f"--{param.name}"), ctx)

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policy_lint import __version__
-from policy_lint.catalog.actions import ActionCatalog, default_catalog
+from policy_lint.catalog.actions import ActionCatalog
+from policy_lint.catalog.defaults import default_catalog
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding, Level, Location
 from policy_lint.iam import diff_rules
@@ -45,11 +46,12 @@ from policy_lint.iam.evaluate import (
     is_destructive,
 )
 from policy_lint.iam.tag_bypass import find_tag_bypass
+from policy_lint.lint_ruleset import get_policy_rule
 from policy_lint.managed import ManagedPolicy, close_matches, load_managed, managed_names, snapshot_info
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyDocument, PolicyType
 from policy_lint.reference import Reference, ReferenceSet, load_reference_set
-from policy_lint.rules import RuleMeta, get_rule
+from policy_lint.rules import RuleMeta
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
 
 EXAMPLES = 5
@@ -633,7 +635,7 @@ class _Differ:
         ref_pairs = [(r.document, s) for r in self.references for s in r.document.statements]
         in_reference = {b.rule_id: b for b in find_tag_bypass(ref_pairs, self.catalog)}
         for issue in find_tag_bypass(pairs, self.catalog):
-            meta = get_rule(issue.rule_id)
+            meta = get_policy_rule(issue.rule_id)
             same = in_reference.get(issue.rule_id)
             message = issue.message
             if same is not None:

@@ -1,20 +1,23 @@
 """PD1: the findings of ``policy-lint diff`` (actual policy set against a reference).
 
-Declared in the shared registry so ``policy-lint rules`` and ``docs/rules.md`` list
-them; reported by :mod:`policy_lint.iam.diff`, not by a per-document rule function.
+Listed in the rule set (:mod:`policy_lint.ruleset`) so ``policy-lint rules`` and
+``docs/rules.md`` list them; reported by :mod:`policy_lint.iam.diff`, not by a
+per-document rule function.
 """
 
 from __future__ import annotations
 
 from policy_lint.findings import Level
-from policy_lint.rules import FAMILIES, RuleMeta, declare
+from policy_lint.rules import FAMILIES, RuleGroup, RuleMeta
+
+RULES = RuleGroup()
 
 _FAMILY = FAMILIES.get("PD1", "Reference diff")
 _REFS = ("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",)
 
 
 def _rule(id: str, name: str, level: Level, title: str, rationale: str, remediation: str) -> RuleMeta:
-    return declare(RuleMeta(id, name, level, title, rationale, remediation, _FAMILY, _REFS))
+    return RULES.declare(RuleMeta(id, name, level, title, rationale, remediation, _FAMILY, _REFS))
 
 
 MISSING = _rule(

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from policy_lint.catalog.actions import ActionCatalog, default_catalog, wildcard_regex
+from policy_lint.catalog.actions import ActionCatalog, wildcard_regex
+from policy_lint.catalog.defaults import default_catalog
 from policy_lint.findings import Location
 from policy_lint.iam.evaluate import (
     Condition,

@@ -31,7 +31,7 @@ class Filtered:
 
 
 def _known_rules() -> set[str]:
-    from policy_lint.rules import all_rules
+    from policy_lint.ruleset import all_rules
 
     return {meta.id for meta in all_rules()}
 

@@ -201,13 +201,19 @@ def _toml_line(text: str, path: Any, section_line: int) -> int:
 
 def _check_rule_ids(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> None:
     """An unknown ID or prefix in select/ignore would silently select or skip nothing."""
+    named = [
+        (key, index, prefix)
+        for key in ("select", "ignore")
+        for index, prefix in enumerate(str(p).upper() for p in data.get(key, []))
+    ]
+    if not named:
+        return  # load no rule for a settings file that selects none
     from policy_lint.onboarding.config import ConfigError
-    from policy_lint.rules import is_known_prefix, unknown_prefix_message
+    from policy_lint.ruleset import is_known_prefix, unknown_prefix_message
 
     problems = [
         (locations.get(f"{key}[{index}]", Location(str(path), 1, 1)), unknown_prefix_message(prefix, key))
-        for key in ("select", "ignore")
-        for index, prefix in enumerate(str(p).upper() for p in data.get(key, []))
+        for key, index, prefix in named
         if not is_known_prefix(prefix)
     ]
     if problems:

@@ -23,11 +23,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_lint.findings import Finding, Level, Location
+from policy_lint.findings import Finding, Location
 from policy_lint.project.comments import find_comments
-from policy_lint.project.expiry import ACCEPTED, expiry_in_reason, iso_date_problem, split_expiry
+from policy_lint.project.expiry import expiry_in_reason, iso_date_problem, split_expiry
 from policy_lint.project.settings import Settings
-from policy_lint.rules import RuleMeta, declare
+from policy_lint.project.suppression_rules import (
+    EXPIRED,
+    INVALID_EXPIRY,
+    UNKNOWN_RULE,
+    UNUSED,
+    WITHOUT_REASON,
+)
+from policy_lint.rules import RuleMeta
 from policy_lint.syntax.source import Source
 
 #: The marker, right after a comment opener (or a ``#`` inside the comment), on one comment line.
@@ -35,65 +42,6 @@ _INLINE = re.compile(
     r"(?:#|//|/\*)\s*policy-lint:\s*ignore\[(?P<ids>[^\]]*)\]\s*(?P<rest>.*?)\s*(?:\*/)?\s*$"
 )
 _RULE_ID = re.compile(r"^[A-Z]{2}[0-9]{3}$")
-
-_META = [
-    declare(
-        RuleMeta(
-            id=rule_id,
-            name=name,
-            level=level,
-            title=title,
-            rationale=rationale,
-            remediation=remediation,
-            family="Suppressions",
-        )
-    )
-    for rule_id, name, level, title, rationale, remediation in (
-        (
-            "SP001",
-            "suppression-without-reason",
-            Level.ERROR,
-            "A suppression has no reason, so it does not apply",
-            "Auditors must be able to read why a finding was accepted; a bare ignore hides that.",
-            "Write the reason after the bracket: # policy-lint: ignore[OB202] approved in SEC-123",
-        ),
-        (
-            "SP002",
-            "suppression-expired",
-            Level.ERROR,
-            "A suppression is past its date and no longer applies",
-            "Accepted risks are reviewed; an expired acceptance makes the finding count again.",
-            "Fix the finding, or renew the suppression with a new date and reason.",
-        ),
-        (
-            "SP003",
-            "suppression-unknown-rule",
-            Level.WARNING,
-            "A suppression names a rule ID that does not exist",
-            "A typo in a rule ID suppresses nothing and suggests a risk was accepted when it was not.",
-            "Use an ID from `policy-lint rules`.",
-        ),
-        (
-            "SP004",
-            "suppression-unused",
-            Level.SUGGESTION,
-            "An inline suppression matched no finding",
-            "Stale suppressions accumulate and later hide new findings on the same line.",
-            "Remove the comment.",
-        ),
-        (
-            "SP005",
-            "suppression-invalid-expiry",
-            Level.ERROR,
-            "A suppression's expiry is not a YYYY-MM-DD date, so it does not apply",
-            "An expiry the tool cannot read would never expire: the risk would stay accepted after "
-            "the date the reviewer agreed to, and nobody would be told.",
-            f"Write the date at the end of the comment as {ACCEPTED}, or as expires: YYYY-MM-DD in "
-            "the settings file, with a date that exists.",
-        ),
-    )
-]
-WITHOUT_REASON, EXPIRED, UNKNOWN_RULE, UNUSED, INVALID_EXPIRY = _META
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from policy_lint.reporters.sanitize import clean_value
-from policy_lint.rules import RuleMeta, all_rules, get_rule
+from policy_lint.rules import RuleMeta
+from policy_lint.ruleset import all_rules, get_rule
 
 #: Where docs/rules.md is published; every rule has an anchor there named after its lower-cased ID
 #: (the heading ``### PL101`` becomes ``#pl101``, see policy_lint/docs_gen.py). Override per run

@@ -57,7 +57,7 @@ from policy_lint.sources.cfn_intrinsics import (
     intrinsic,
     text_of,
 )
-from policy_lint.sources.detect import looks_like_template
+from policy_lint.sources.cfn_sniff import looks_like_template
 from policy_lint.sources.problems import PARTIAL, UNREADABLE, problem, unreadable
 from policy_lint.syntax.json_parser import JsonSyntaxError, loads, parse_json
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk

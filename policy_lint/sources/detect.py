@@ -7,17 +7,16 @@ parse every JSON file of a repository twice. Files no source understands (policy
 
 from __future__ import annotations
 
-import importlib
 import os
-import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_lint.errors import InputError
 from policy_lint.input_paths import expand_paths
 from policy_lint.inventory.model import Inventory
+from policy_lint.sources.cfn_sniff import looks_like_template
 from policy_lint.sources.problems import unreadable
 from policy_lint.syntax.source import read_head
 
@@ -25,15 +24,8 @@ TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform-plan"
 CLOUDFORMATION = "cloudformation"
 
-#: source name -> module with a ``load(files, inventory, *, region, account_id, roots)`` function
-LOADERS = {
-    TERRAFORM: "policy_lint.sources.terraform_hcl",
-    TERRAFORM_PLAN: "policy_lint.sources.terraform_plan",
-    CLOUDFORMATION: "policy_lint.sources.cloudformation",
-}
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", "cdk.out"}
 SNIFF_BYTES = 64 * 1024
-_TEMPLATE = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
 
 
 @dataclass
@@ -72,12 +64,6 @@ def _sniff(path: Path) -> str | None:
     ):
         return TERRAFORM_PLAN
     return CLOUDFORMATION if looks_like_template(text) else None
-
-
-def looks_like_template(text: str) -> bool:
-    """``AWSTemplateFormatVersion`` or a ``Type: AWS::Service::...`` entry: not just any text naming
-    ``Resources`` and ``AWS::`` (IAM policies that mention ``AWS::`` are not templates)."""
-    return _TEMPLATE.search(text) is not None
 
 
 def classify(path: Path) -> str | None:
@@ -147,8 +133,24 @@ def load_inventory(
     The inputs that could not be used become IN001 problems (unusable input, exit code 2)."""
     inventory.problems.extend(unreadable(error) for error in detected.errors)
     for source in sorted(detected.by_source):
-        module = importlib.import_module(LOADERS[source])
-        module.load(
+        load = _loader(source)
+        load(
             detected.by_source[source], inventory, region=region, account_id=account_id, roots=detected.roots
         )
     return inventory
+
+
+def _loader(source: str) -> Callable[..., None]:
+    """The ``load(files, inventory, *, region, account_id, roots)`` of one source, imported only
+    when a file of that source was found (the HCL parser is slow to import)."""
+    if source == TERRAFORM:
+        from policy_lint.sources import terraform_hcl
+
+        return terraform_hcl.load
+    if source == TERRAFORM_PLAN:
+        from policy_lint.sources import terraform_plan
+
+        return terraform_plan.load
+    from policy_lint.sources import cloudformation
+
+    return cloudformation.load

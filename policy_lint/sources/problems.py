@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding, Level, Location
-from policy_lint.rules import RuleMeta, declare
+from policy_lint.rules import RuleGroup, RuleMeta
 
-UNREADABLE = declare(
+RULES = RuleGroup()
+
+UNREADABLE = RULES.declare(
     RuleMeta(
         id="IN001",
         name="input-not-understood",
@@ -18,7 +20,7 @@ UNREADABLE = declare(
         family="Inputs",
     )
 )
-PARTIAL = declare(
+PARTIAL = RULES.declare(
     RuleMeta(
         id="IN002",
         name="input-partly-understood",

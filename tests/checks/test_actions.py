@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from policy_lint.catalog.actions import ActionCatalog, default_catalog
+from policy_lint.catalog.actions import ActionCatalog
+from policy_lint.catalog.defaults import default_catalog
 from policy_lint.checks.policy.actions import judge
 from policy_lint.findings import Finding, Level
 from policy_lint.lint import lint_source

@@ -8,12 +8,8 @@ from typing import Any
 
 import pytest
 
-from policy_lint.catalog.conditions import (
-    KeyScope,
-    default_condition_keys,
-    parse_operator,
-    suggest_operator,
-)
+from policy_lint.catalog.conditions import KeyScope, parse_operator, suggest_operator
+from policy_lint.catalog.defaults import default_condition_keys
 from policy_lint.findings import Finding, Level
 from policy_lint.lint import lint_source
 from policy_lint.lint_context import LintContext, LintOptions

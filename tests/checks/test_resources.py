@@ -8,14 +8,8 @@ from typing import Any
 
 import pytest
 
-from policy_lint.catalog.arns import (
-    Arn,
-    ArnProblem,
-    could_match,
-    default_resource_types,
-    parse_arn,
-    split_arn,
-)
+from policy_lint.catalog.arns import Arn, ArnProblem, could_match, parse_arn, split_arn
+from policy_lint.catalog.defaults import default_resource_types
 from policy_lint.findings import Finding, Level
 from policy_lint.lint import lint_source
 from policy_lint.lint_context import LintContext, LintOptions

@@ -83,7 +83,7 @@ def test_shipped_policy_grants_exactly_the_allow_list() -> None:
     assert granted == iam_actions()
     assert all(s["Effect"] == "Allow" for s in document["Statement"])
     # Every granted action is Read or List level in the action catalog: no write sneaks in.
-    from policy_lint.catalog.actions import default_catalog
+    from policy_lint.catalog.defaults import default_catalog
 
     catalog = default_catalog()
     for action in granted:

@@ -4,9 +4,3 @@ They run only with ``--profile-set cis`` or ``all``: two of them contradict the
 onboarding guide (trail KMS encryption, permissions only through groups), so the
 default onboarding profile must not fail a correct onboarding with them.
 """
-
-from policy_lint.checks.cspm import (  # noqa: F401  (importing registers the rules)
-    identity,
-    logging_storage,
-    network_messaging,
-)

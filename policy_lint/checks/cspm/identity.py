@@ -24,7 +24,10 @@ from policy_lint.checks.cspm.common import (
 )
 from policy_lint.findings import Level
 from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 ROTATION_DAYS = 90  # CIS 1.14: "rotated every 90 days or less": exactly 90 days still passes
 UNUSED_DAYS = 45  # CIS 1.12: "unused for 45 days or greater": exactly 45 days fails

@@ -23,8 +23,11 @@ from policy_lint.findings import Level
 from policy_lint.iam.statements import denies_insecure_transport
 from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
 from policy_lint.inventory.statement_views import views_of_dict
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
 from policy_lint.syntax.json_parser import loads
+
+RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
 

@@ -23,7 +23,10 @@ from policy_lint.checks.cspm.common import (
 )
 from policy_lint.findings import Level
 from policy_lint.inventory.model import IngressRule, Inventory, Queue, SecurityGroup, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 ADMIN_PORTS = (22, 3389)  # SSH and RDP, CIS 5.2/5.3
 ALL_PROTOCOLS = {"-1", "all"}

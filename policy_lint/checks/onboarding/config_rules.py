@@ -13,7 +13,10 @@ from policy_lint.catalog import partitions
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Inventory
 from policy_lint.onboarding.config import OnboardingConfig
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 GUIDE = "Security Center guide: Select an onboarding method"
 SUPPORTED_PARTITIONS = ("aws", "aws-cn")

@@ -17,7 +17,10 @@ from policy_lint.iam import diff_rules
 from policy_lint.iam.diff import ActualPolicy, DiffResult, DiffUsageError, diff_policies, reference_policies
 from policy_lint.iam.evaluate import PermissionSet
 from policy_lint.inventory.model import IamUser, Inventory, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 GUIDE = "Security Center guide: Plan 2, manual configuration"
 MANUAL = ("manual",)

@@ -14,7 +14,10 @@ from typing import Any
 from policy_lint.checks.cspm.common import parse_time
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Account, IamUser, Inventory, PolicyRef, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 GUIDE = "Security Center guide: Quick plan / Manual plan"
 QUICK_USER_PREFIX = "AlibabaSasSubAccount_"

@@ -14,7 +14,10 @@ from policy_lint.findings import Level, Location
 from policy_lint.iam import statements
 from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown, first_unknown
 from policy_lint.inventory.statement_views import views_of_dict
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 AUDIT = "Configure AWS service audit logs for CSPM"
 S3_DESTINATIONS = "S3 UG: Granting permissions to publish event notification messages to a destination"

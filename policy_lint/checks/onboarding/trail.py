@@ -13,7 +13,10 @@ from typing import Any
 from policy_lint.checks.onboarding import inventory_links as links
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Inventory, Trail, Unknown
-from policy_lint.rules import Result, Status, inventory_rule
+from policy_lint.rules import Result, RuleGroup, Status
+
+RULES = RuleGroup()
+inventory_rule = RULES.inventory_rule
 
 AUDIT = "Configure AWS service audit logs for CSPM"
 PIPELINE_FEATURES = ("cspm", "agentless")

@@ -3,14 +3,3 @@
 PL0 syntax and file, PL1 grammar, PL2 actions, PL3 conditions, PL4 resources
 and ARNs, PL5 template placeholders, PL6 risky permissions.
 """
-
-from policy_lint.checks.policy import (  # noqa: F401  (importing registers the rules)
-    actions,
-    conditions,
-    grammar,
-    placeholders,
-    resources,
-    risk,
-    syntax,
-    tag_bypass,
-)

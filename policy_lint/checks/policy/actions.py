@@ -30,8 +30,11 @@ from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.placeholders import has_placeholder, policy_variables
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
+
+RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 MALFORMED = "PL201"
 UNKNOWN_SERVICE = "PL202"

@@ -13,25 +13,28 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from policy_lint.catalog.actions import ActionCatalog, ActionInfo
-from policy_lint.catalog.arns import MERGED_SERVICE_PREFIXES, default_resource_types
+from policy_lint.catalog.arns import MERGED_SERVICE_PREFIXES
 from policy_lint.catalog.conditions import (
     ACTIONS_BEYOND_REFERENCE,
     ConditionKeyInfo,
     ConditionOperator,
     KeyScope,
     OperatorFamily,
-    default_condition_keys,
     key_listed,
     key_prefix,
     parse_operator,
     suggest_operator,
 )
+from policy_lint.catalog.defaults import default_condition_keys, default_resource_types
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import ConditionEntry, PolicyDocument, Statement
 from policy_lint.policy.placeholders import Placeholder, placeholder_kind
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import Node, ObjectNode, ScalarNode
+
+RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 _CONDITION_OPERATORS_DOC = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"

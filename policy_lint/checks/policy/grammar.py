@@ -9,8 +9,11 @@ from collections.abc import Iterator
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+
+RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 CURRENT_VERSION = "2012-10-17"
 OLD_VERSION = "2008-10-17"

@@ -13,8 +13,11 @@ from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.placeholders import MARKS, find_placeholders, policy_variables
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode, walk
+
+RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 #: How placeholders start, and the backslash a JSON escape can spell them with.
 _DOCUMENT_MARKS = (*MARKS, "\\")

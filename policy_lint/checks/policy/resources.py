@@ -22,16 +22,19 @@ from policy_lint.catalog.arns import (
     ResourceType,
     ResourceTypeCatalog,
     could_match,
-    default_resource_types,
     has_wildcard,
     parse_arn,
 )
+from policy_lint.catalog.defaults import default_resource_types
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.policy.placeholders import has_placeholder
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
+
+RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 _ARN_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"
 _RESOURCE_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"

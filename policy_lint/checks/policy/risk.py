@@ -15,8 +15,11 @@ from policy_lint.findings import Level
 from policy_lint.iam.statements import principal_of_statement, public_access, views_of_document
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
+
+RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 PERMISSIONS_MANAGEMENT = "Permissions management"
 

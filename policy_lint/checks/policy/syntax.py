@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from policy_lint.findings import Level
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.rules import Report, RuleMeta, declare, policy_rule
+from policy_lint.rules import Report, RuleGroup, RuleMeta
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
-declare(
+RULES = RuleGroup()
+policy_rule = RULES.policy_rule
+
+RULES.declare(
     RuleMeta(
         id="PL001",
         name="syntax-error",
@@ -21,7 +24,7 @@ declare(
         family="Syntax and file",
     )
 )
-declare(
+RULES.declare(
     RuleMeta(
         id="PL003",
         name="utf8-bom",
@@ -33,7 +36,7 @@ declare(
         family="Syntax and file",
     )
 )
-declare(
+RULES.declare(
     RuleMeta(
         id="PL005",
         name="unrendered-template",

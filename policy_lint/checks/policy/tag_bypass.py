@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import policy_lint.iam.diff_rules  # noqa: F401  (registers the PD1xx diff findings with the rules)
 from policy_lint.findings import Level
 from policy_lint.iam.tag_bypass import TagBypass, find_tag_bypass
 from policy_lint.lint_context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType
-from policy_lint.rules import Report, policy_rule
+from policy_lint.rules import Report, RuleGroup
+
+RULES = RuleGroup()
+policy_rule = RULES.policy_rule
 
 _LAST: list[object] = [None, []]
 
