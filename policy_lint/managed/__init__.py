@@ -31,7 +31,12 @@ INDEX = "index.json"
 #: Where findings in a managed policy point (``aws-managed/ReadOnlyAccess.json:12:5``).
 DISPLAY_DIR = "aws-managed"
 
-_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):iam::aws:policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$")
+#: An AWS managed policy's ARN. The partition may be a reference a source could not resolve
+#: (``arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess`` in a stack whose region is not known):
+#: the policy is the same whichever partition the ARN names.
+_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*|\$\{[^}]*\}):iam::aws:policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$"
+)
 
 
 class SnapshotError(RuntimeError):
