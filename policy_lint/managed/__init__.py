@@ -82,9 +82,6 @@ class ManagedPolicy:
         """The path findings use (the document is package data, not a user file)."""
         return f"{DISPLAY_DIR}/{self.file}"
 
-    def arn_for(self, partition: str = "aws") -> str:
-        return f"arn:{partition}:iam::aws:policy{self.path}{self.name}"
-
     @property
     def text(self) -> str:
         return _read(self.file)
