@@ -142,6 +142,16 @@ class Plan:
     provenance: tuple[Provenance, ...]
 
 
+#: How the guide's templates write ARNs: always in the aws partition (GUIDE-PARTITION).
+GUIDE_ARN_PREFIX = '"arn:aws:'
+
+
+def in_partition(text: str, partition: str) -> str:
+    """A reference template's text with the guide's hard-coded ``arn:aws:`` written for
+    ``partition`` (``arn:aws-cn:`` in China, GUIDE-PARTITION)."""
+    return text.replace(GUIDE_ARN_PREFIX, f'"arn:{partition}:')
+
+
 @dataclass(frozen=True)
 class ManagedPolicy:
     """An AWS managed policy the guide names (its document comes from the bundled snapshot)."""

@@ -10,14 +10,13 @@ domain china), fixing the guide's hard-coded ``arn:aws:`` (GUIDE-PARTITION).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from policy_lint.errors import InputError
 from policy_lint.onboarding.config import OnboardingConfig
-from policy_lint.reference import Reference, ReferenceSet, load_reference_set
+from policy_lint.reference import Reference, ReferenceSet, in_partition, load_reference_set
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,6 @@ VALUES: dict[str, TemplateValue] = {
     ),
     "${S3 bucket name}": TemplateValue("bucket", "audit_log.bucket", _bucket),
 }
-_ARN_PARTITION = re.compile(r'"arn:aws:')
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ def to_template(reference: Reference) -> str:
                 f"reference {reference.name} has a placeholder {placeholder.token} render cannot fill"
             )
         text = text.replace(placeholder.token, "{{ " + value.variable + " | json_inner }}")
-    return _ARN_PARTITION.sub('"arn:{{ partition }}:', text)
+    return in_partition(text, "{{ partition }}")
 
 
 def _missing(reference: Reference, config: OnboardingConfig) -> list[str]:

@@ -50,7 +50,7 @@ from policy_lint.lint_ruleset import get_policy_rule
 from policy_lint.managed import ManagedPolicy, close_matches, load_managed, managed_names, snapshot_info
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyDocument, PolicyType
-from policy_lint.reference import Reference, ReferenceSet, load_reference_set
+from policy_lint.reference import Reference, ReferenceSet, in_partition, load_reference_set
 from policy_lint.rules import RuleMeta
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
 
@@ -161,11 +161,7 @@ def _fill(reference: Reference, values: Mapping[str, str], partition: str) -> tu
             unfilled.append(placeholder.token)
             value = "*"
         text = text.replace(placeholder.token, json.dumps(value, ensure_ascii=False)[1:-1])
-    if partition != "aws":
-        text = text.replace(
-            '"arn:aws:', f'"arn:{partition}:'
-        )  # the guide hard-codes arn:aws: (GUIDE-PARTITION)
-    return text, tuple(unfilled)
+    return in_partition(text, partition), tuple(unfilled)
 
 
 def reference_policies(

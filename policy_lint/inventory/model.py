@@ -9,27 +9,12 @@ happen to pass: a check that meets an Unknown reports *unknown* with the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, TypeVar
+from typing import Any
 
 from policy_lint.findings import Finding, Location
+from policy_lint.inventory.unknown import Maybe as Maybe  # defined apart, used everywhere through here
+from policy_lint.inventory.unknown import Unknown as Unknown
 from policy_lint.onboarding.config import OnboardingConfig
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A value the source could not determine, and why."""
-
-    reason: str
-
-    def __bool__(self) -> bool:  # an Unknown must never pass a truthiness test by accident
-        raise TypeError(
-            f"truth value of an unknown value ({self.reason}) is undefined: check is_unknown() first"
-        )
-
-
-Maybe: TypeAlias = "T | Unknown"
 
 
 def is_unknown(value: object) -> bool:
@@ -203,6 +188,8 @@ class Bucket(Resource):
     public_access_block: Maybe[dict[str, bool] | None] = None
     policy: Maybe[dict[str, Any] | None] = None
     owner_account: Maybe[str] | None = None
+    #: ``arn:<partition>:s3:::<name>``; symbolic (``arn:${AWS::Partition}:s3:::b``) when the partition is not known
+    arn: Maybe[str] | None = None
 
 
 @dataclass

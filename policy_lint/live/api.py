@@ -228,11 +228,6 @@ class Api:
         """s3control puts the account ID in front of the host; a local endpoint cannot serve that."""
         request.url = request.url.replace(f"://{self.account_id}.", "://", 1)
 
-    # ---- ARNs ---------------------------------------------------------------------------------
-
-    def arn(self, service: str, region: str, resource: str) -> str:
-        return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
-
 
 def _snake(operation: str) -> str:
     """``GetBucketLocation`` -> ``get_bucket_location`` (botocore's own conversion)."""

@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import IngressRule, Origin, SecurityGroup
 from policy_lint.live.api import Api, Failure, run_all
 
@@ -22,7 +23,8 @@ def security_groups(api: Api, region: str) -> list[SecurityGroup] | Failure:
 
 def to_group(api: Api, region: str, raw: dict[str, Any]) -> SecurityGroup:
     group_id = raw["GroupId"]
-    arn = f"arn:{api.partition}:ec2:{region}:{raw.get('OwnerId', api.account_id)}:security-group/{group_id}"
+    owner = raw.get("OwnerId", api.account_id)
+    arn = arns.literal_or(arns.security_group_arn(api.partition, region, owner, group_id), group_id)
     origin = Origin("live", arn, region=region)
     ingress = [
         IngressRule(

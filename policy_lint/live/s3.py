@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import Bucket, Origin, QueueNotification
 from policy_lint.live.api import Api, Failure, run_all
 from policy_lint.live.sqs import parse_policy
@@ -27,8 +28,8 @@ def bucket_region(location: dict[str, Any]) -> str:
 
 def collect_bucket(api: Api, name: str) -> Bucket | None:
     """None when the bucket does not exist (recorded in collection_errors)."""
-    arn = f"arn:{api.partition}:s3:::{name}"
-    bucket = Bucket(Origin("live", arn), name=name)
+    arn = arns.literal_or(arns.bucket_arn(api.partition, name), name)
+    bucket = Bucket(Origin("live", arn), name=name, arn=arn)
     # ExpectedBucketOwner: a bucket of another account answers 403 (AWS-BUCKET-OWNER).
     location = api.call(
         "s3", "GetBucketLocation", about=name, Bucket=name, ExpectedBucketOwner=api.account_id

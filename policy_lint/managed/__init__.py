@@ -31,7 +31,12 @@ INDEX = "index.json"
 #: Where findings in a managed policy point (``aws-managed/ReadOnlyAccess.json:12:5``).
 DISPLAY_DIR = "aws-managed"
 
-_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):iam::aws:policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$")
+#: An AWS managed policy's ARN. The partition may be a reference a source could not resolve
+#: (``arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess`` in a stack whose region is not known):
+#: the policy is the same whichever partition the ARN names.
+_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*|\$\{[^}]*\}):iam::aws:policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$"
+)
 
 
 class SnapshotError(RuntimeError):
@@ -76,9 +81,6 @@ class ManagedPolicy:
     def display_path(self) -> str:
         """The path findings use (the document is package data, not a user file)."""
         return f"{DISPLAY_DIR}/{self.file}"
-
-    def arn_for(self, partition: str = "aws") -> str:
-        return f"arn:{partition}:iam::aws:policy{self.path}{self.name}"
 
     @property
     def text(self) -> str:

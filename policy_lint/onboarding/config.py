@@ -15,6 +15,7 @@ from typing import Any
 
 from policy_lint.errors import InputError
 from policy_lint.findings import Location
+from policy_lint.inventory import arns
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 from policy_lint.syntax.source import Source, read_source
 from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
@@ -77,9 +78,10 @@ class OnboardingConfig:
         """The audit-log queue ARN, partition-aware (``arn:aws-cn:`` in China: GUIDE-PARTITION)."""
         if self.audit_log is None or self.account_id is None:
             return None
-        return (
-            f"arn:{self.partition}:sqs:{self.audit_log.region}:{self.account_id}:{self.audit_log.queue_name}"
+        arn = arns.queue_arn(
+            self.partition, self.audit_log.region, self.account_id, self.audit_log.queue_name
         )
+        return arn if isinstance(arn, str) else None
 
 
 class ConfigError(InputError):

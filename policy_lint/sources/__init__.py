@@ -27,12 +27,16 @@ A source knows its format and nothing about checks. The contract every source ke
   Terraform ``aws_sqs_queue.logs.arn`` -> ``${aws_sqs_queue.logs.arn}``; CloudFormation
   ``!GetAtt LogQueue.Arn`` -> ``${LogQueue.Arn}``, ``!Ref LogQueue`` -> ``${LogQueue}``.
   The referenced resource stores the *same* text in its own field (``Queue.arn``,
-  ``Bucket.name``), so ``notification.queue_arn == queue.arn`` holds. Where the parts are known,
-  sources build the literal value instead: a bucket ARN is ``arn:{partition}:s3:::{name}``
-  (bucket ARNs carry no region or account), a queue ARN is
-  ``arn:{partition}:sqs:{region}:{account}:{name}`` when all four are literal.
-  A bucket whose name is not literal has ``name == "${aws_s3_bucket.x.id}"`` (CFN:
-  ``${LogicalId}``), and its ARN is then ``arn:{partition}:s3:::${aws_s3_bucket.x.id}``.
+  ``Bucket.name``), so ``notification.queue_arn == queue.arn`` holds. A bucket whose name is
+  not literal has ``name == "${aws_s3_bucket.x.id}"`` (CFN: ``${LogicalId}``).
+* **ARNs and the partition** are built by :mod:`policy_lint.inventory.arns`, the same way for
+  every source. The partition comes from the region alone (``region`` above, or the input's
+  own): without a known region it is not known either, never a guessed ``aws``. An ARN whose
+  parts are all literal is literal (``arn:{partition}:sqs:{region}:{account}:{name}``); else an
+  IAM, queue or trail ARN is the resource's own symbol (``${aws_sqs_queue.q.arn}``,
+  ``${Queue.Arn}``), and a bucket's ARN (``Bucket.arn``) keeps its symbolic parts:
+  ``arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.x.id}`` in Terraform,
+  ``arn:${AWS::Partition}:s3:::${LogicalId}`` in CloudFormation.
 * **Attachments are resolved by the source.** A queue policy, bucket notification, encryption
   configuration or policy attachment declared as a separate resource is folded into the
   resource it targets (``Queue.policy``, ``Bucket.notifications``, ``IamUser.attached_policies``).

@@ -7,7 +7,9 @@ it was written at and a computed value (``Fn::Sub``, ``Fn::Join``) points at its
 What cannot be known before deployment becomes an :class:`UnknownNode`:
 
 * :class:`Symbolic` unknowns can still be *named*: ``!Ref AWS::Region`` without a region is
-  ``${AWS::Region}``, ``!GetAtt LogQueue.Arn`` is ``${LogQueue.Arn}``, a parameter without a
+  ``${AWS::Region}``, and so ``AWS::Partition`` and ``AWS::URLSuffix`` (which the region
+  decides) are ``${AWS::Partition}`` and ``${AWS::URLSuffix}``; ``!GetAtt LogQueue.Arn`` is
+  ``${LogQueue.Arn}``, a parameter without a
   default is ``${Name}``. Sources store that text where rules link resources by equality
   (names, ARNs, policy documents) and an :class:`Unknown` where a literal is needed (booleans).
 * plain :class:`Unknown` values cannot even be named (``Fn::ImportValue``, an undecidable
@@ -22,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from policy_lint.catalog import partitions
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import Unknown
 from policy_lint.sources.cfn_chains import Chains
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
@@ -125,13 +127,6 @@ def _scalar_or_text(node: Node) -> str:
     return scalar_text(node.value) if isinstance(node, ScalarNode) else json.dumps(node.to_python())
 
 
-def partition_for(region: str | None) -> str:
-    """``aws-cn`` for China regions and so on; ``aws`` when the region is not known."""
-    if region is None:
-        return "aws"
-    return partitions.partition_of_region(region, by_pattern=True) or "aws"
-
-
 class Template:
     """The sections of one template that intrinsics read: parameters, mappings, conditions, resources."""
 
@@ -179,7 +174,8 @@ class Resolver:
         self.template = template
         self.region = region
         self.account_id = account_id
-        self.partition = partition_for(region)
+        #: ``AWS::Partition``: decided by the stack's region, not known without one
+        self.partition = arns.partition_of(region)
         self.ref_hook = ref_hook
         self.attr_hook = attr_hook
         self.warnings: list[tuple[str, int]] = []
@@ -279,10 +275,11 @@ class Resolver:
             return self._from_text(self.region or Symbolic(REGION_UNKNOWN, "${AWS::Region}"), offset)
         if name == "AWS::AccountId":
             return self._from_text(self.account_id or Symbolic(ACCOUNT_UNKNOWN, "${AWS::AccountId}"), offset)
-        if name == "AWS::Partition":
-            return ScalarNode(self.partition, offset)
-        if name == "AWS::URLSuffix":
-            return ScalarNode(partitions.dns_suffix(self.partition) or "amazonaws.com", offset)
+        if name in ("AWS::Partition", "AWS::URLSuffix"):
+            known = self.partition if name == "AWS::Partition" else arns.dns_suffix(self.partition)
+            if isinstance(known, str):
+                return ScalarNode(known, offset)
+            return UnknownNode(Symbolic(known.reason, f"${{{name}}}"), offset)
         if name in ("AWS::StackName", "AWS::StackId"):
             return UnknownNode(Symbolic(f"{name} is known only at deploy time", f"${{{name}}}"), offset)
         if name == "AWS::NotificationARNs":

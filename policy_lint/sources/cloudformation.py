@@ -17,9 +17,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from policy_lint.catalog import partitions
 from policy_lint.errors import InputError
 from policy_lint.findings import Finding
+from policy_lint.inventory import arns
 from policy_lint.inventory.cloudtrail import (
     API_OPERATORS,
     AdvancedSelector,
@@ -66,7 +66,8 @@ from policy_lint.syntax.source import Source, read_source
 from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
 
 SOURCE = "cloudformation"
-_AWS_MANAGED = re.compile(r"^arn:[^:]+:iam::aws:policy/(?:.*/)?([^/]+)$")
+#: an AWS managed policy, in any partition or in ``${AWS::Partition}`` (a stack whose region is not known)
+_AWS_MANAGED = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]+):iam::aws:policy/(?:.*/)?([^/]+)$")
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
 _PUBLIC_ACCESS_KEYS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 
@@ -386,6 +387,8 @@ class _Stack:
             self.template, region=region, account_id=account_id, ref_hook=self._ref, attr_hook=self._attr
         )
         self.partition = self.resolver.partition
+        #: the partition as an ARN spells it: literal, else the pseudo-parameter a template would write
+        self.partition_text = self.partition if isinstance(self.partition, str) else "${AWS::Partition}"
         self.linker = linker
         self.problems: list[Any] = []
         self.late_problems: list[Any] = []
@@ -443,9 +446,6 @@ class _Stack:
             return Symbolic(f"{logical_id} gets its name at deploy time", fallback)
         return value
 
-    def _known(self, *parts: str | None) -> bool:
-        return all(part is not None for part in parts)
-
     def _ref(self, logical_id: str) -> Text:
         kind = self.template.resource_type(logical_id)
         if kind == "AWS::S3::Bucket":
@@ -467,8 +467,11 @@ class _Stack:
             text = name.text if isinstance(name, Symbolic) else name
             if isinstance(text, Unknown):
                 return text
-            arn = f"arn:{self.partition}:s3:::{text}"
-            return Symbolic(name.reason, arn) if isinstance(name, Symbolic) else arn
+            arn = arns.bucket_arn(self.partition_text, text)
+            if isinstance(arn, Unknown) or arns.is_literal(arn):
+                return arn
+            reason = name.reason if isinstance(name, Symbolic) else self._partition_reason()
+            return Symbolic(reason, arn)
         if kind == "AWS::SQS::Queue":
             if attribute == "Arn":
                 return self._queue_arn(logical_id)
@@ -478,18 +481,17 @@ class _Stack:
                 return self._queue_url(logical_id)
         if kind in ("AWS::IAM::User", "AWS::IAM::Group") and attribute == "Arn":
             prop, word = ("UserName", "user") if kind == "AWS::IAM::User" else ("GroupName", "group")
-            name_text, path = (
-                self._literal_name(logical_id, prop),
-                self._literal_name(logical_id, "Path") or "/",
-            )
-            if self._known(name_text, self.account_id):
-                return f"arn:{self.partition}:iam::{self.account_id}:{word}{path}{name_text}"
+            name_text, path = self._literal_name(logical_id, prop), self._literal_name(logical_id, "Path")
+            arn = arns.iam_arn(self.partition, self.account_id, word, name_text, path)
+            if arns.is_literal(arn):
+                return arn
         if kind == "AWS::IAM::ManagedPolicy" and attribute == "PolicyArn":
             return self._policy_arn(logical_id)
         if kind == "AWS::CloudTrail::Trail" and attribute == "Arn":
             name_text = self._literal_name(logical_id, "TrailName")
-            if self._known(name_text, self.region, self.account_id):
-                return f"arn:{self.partition}:cloudtrail:{self.region}:{self.account_id}:trail/{name_text}"
+            arn = arns.trail_arn(self.partition, self.region, self.account_id, name_text)
+            if arns.is_literal(arn):
+                return arn
         if kind == "AWS::EC2::SecurityGroup" and attribute == "GroupId":
             return Resolver.default_ref(logical_id)  # the same ID as !Ref
         return default
@@ -497,25 +499,24 @@ class _Stack:
     def _queue_name(self, logical_id: str) -> Text:
         return self._name(logical_id, "QueueName", f"${{{logical_id}.QueueName}}")
 
+    def _partition_reason(self) -> str:
+        return self.partition.reason if isinstance(self.partition, Unknown) else ""
+
     def _queue_arn(self, logical_id: str) -> Text:
         name = self._literal_name(logical_id, "QueueName")
-        if self._known(name, self.region, self.account_id):
-            return f"arn:{self.partition}:sqs:{self.region}:{self.account_id}:{name}"
-        return Resolver.default_attr(logical_id, "Arn")
+        arn = arns.queue_arn(self.partition, self.region, self.account_id, name)
+        return arn if arns.is_literal(arn) else Resolver.default_attr(logical_id, "Arn")
 
     def _queue_url(self, logical_id: str) -> Text:
         name = self._literal_name(logical_id, "QueueName")
-        if self._known(name, self.region, self.account_id):
-            suffix = partitions.dns_suffix(self.partition) or "amazonaws.com"
-            return f"https://sqs.{self.region}.{suffix}/{self.account_id}/{name}"
-        return Resolver.default_ref(logical_id)
+        url = arns.queue_url(self.partition, self.region, self.account_id, name)
+        return url if arns.is_literal(url) else Resolver.default_ref(logical_id)
 
     def _policy_arn(self, logical_id: str) -> Text:
         name = self._literal_name(logical_id, "ManagedPolicyName")
-        path = self._literal_name(logical_id, "Path") or "/"
-        if self._known(name, self.account_id):
-            return f"arn:{self.partition}:iam::{self.account_id}:policy{path}{name}"
-        return Resolver.default_ref(logical_id)
+        path = self._literal_name(logical_id, "Path")
+        arn = arns.iam_arn(self.partition, self.account_id, "policy", name, path)
+        return arn if arns.is_literal(arn) else Resolver.default_ref(logical_id)
 
     # -- mapping -----------------------------------------------------------------------------
     def map_resources(self) -> None:
@@ -691,12 +692,12 @@ def _fill_principal(stack: _Stack, principal: IamUser | IamGroup, props: ObjectN
                 )
             )
         principal.inline_policies = inline
-    arns = _items(props.get("ManagedPolicyArns"))
-    if isinstance(arns, Unknown):
-        principal.attached_policies = arns
+    managed = _items(props.get("ManagedPolicyArns"))
+    if isinstance(managed, Unknown):
+        principal.attached_policies = managed
         return
     raw = stack.raw_targets(principal.origin.address, "ManagedPolicyArns", props.get("ManagedPolicyArns"))
-    for written, resolved in zip(raw, arns, strict=False):
+    for written, resolved in zip(raw, managed, strict=False):
         _attach_managed(stack, principal, written, resolved)
 
 
@@ -941,8 +942,8 @@ def _map_bucket(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) 
         ("public_access_block", "PublicAccessBlockConfiguration"),
     ):
         stack.prop_origin(bucket, attribute, props, prop)
-    arn = _link_text_value(stack._attr(logical_id, "Arn"))
-    stack.add("bucket", logical_id, bucket, name, arn if isinstance(arn, str) else None)
+    bucket.arn = _link_text_value(stack._attr(logical_id, "Arn"))
+    stack.add("bucket", logical_id, bucket, name, bucket.arn if isinstance(bucket.arn, str) else None)
 
 
 def _bucket_encryption(bucket: Bucket, encryption: ObjectNode | None) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_lint.errors import InputError
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Maybe, Origin, Unknown
 from policy_lint.sources import problems
 from policy_lint.sources.hcl_budget import Budget, BudgetExhausted
@@ -46,9 +47,8 @@ from policy_lint.sources.terraform_resources import (
     MAPPED_TYPES,
     Mapper,
     ResourceData,
-    iam_arn,
-    partition_of,
-    queue_arn,
+    partition_text,
+    ref_text,
 )
 from policy_lint.syntax.json_parser import loads
 from policy_lint.syntax.source import read_source
@@ -627,7 +627,7 @@ class Module:
     def _context(self, inst: Instance) -> tuple[Maybe[str], Maybe[str], Maybe[str]]:
         region = self.region_of(inst.block, inst.file, inst.bindings)
         account: Maybe[str] = self.loader.account_id or Unknown("account ID not known")
-        return region, partition_of(region), account
+        return region, arns.partition_of(region), account
 
     def _attribute(self, inst: Instance, rtype: str, attr: str, symbol: Unresolved) -> Value:
         if attr == "region":
@@ -643,8 +643,14 @@ class Module:
             if attr != "arn":
                 return name
             _, partition, _ = self._context(inst)
-            text = f"arn:{partition if isinstance(partition, str) else '${data.aws_partition.current.partition}'}:s3:::{name}"
-            return text if "${" not in text else Unresolved(text, "bucket name or partition not known")
+            text = arns.bucket_arn(partition_text(partition), name)
+            if not isinstance(text, str):  # not reached: the name and the partition's text are given
+                return symbol
+            if arns.is_literal(text):
+                return text
+            if isinstance(partition, Unknown):
+                return Unresolved(text, partition.reason)
+            return Unresolved(text, f"bucket name of {inst.address} is chosen at apply time")
         if rtype == "aws_sqs_queue" and attr in ("name", "arn"):
             name = self._arg(inst, "name")
             if not isinstance(name, str) or not name:
@@ -656,18 +662,23 @@ class Module:
             if attr == "name":
                 return name
             region, partition, account = self._context(inst)
-            return queue_arn(partition, region, account, name) or symbol
+            built = arns.queue_arn(partition, region, account, name)
+            return built if arns.is_literal(built) else symbol
         if rtype in ("aws_iam_user", "aws_iam_group") and attr in ("id", "name", "arn"):
             name = self._arg(inst, "name")
             if attr != "arn":
                 return name if isinstance(name, str) else symbol
             _, partition, account = self._context(inst)
             kind = "user" if rtype == "aws_iam_user" else "group"
-            return iam_arn(partition, account, kind, self._arg(inst, "path"), name) or symbol
+            built = arns.iam_arn(partition, account, kind, ref_text(name), ref_text(self._arg(inst, "path")))
+            return built if arns.is_literal(built) else symbol
         if rtype == "aws_iam_policy" and attr in ("id", "arn"):
             _, partition, account = self._context(inst)
-            arn = iam_arn(partition, account, "policy", self._arg(inst, "path"), self._arg(inst, "name"))
-            return arn or Unresolved("${" + inst.address + ".arn}", symbol.reason)
+            name, path = ref_text(self._arg(inst, "name")), ref_text(self._arg(inst, "path"))
+            built = arns.iam_arn(partition, account, "policy", name, path)
+            return (
+                built if arns.is_literal(built) else Unresolved("${" + inst.address + ".arn}", symbol.reason)
+            )
         if attr in inst.block.body.attributes and attr not in META_ARGUMENTS:
             return self._arg(inst, attr)
         return symbol
@@ -701,13 +712,12 @@ class Module:
             region = self.region_of(inst.block, inst.file, inst.bindings)
             if dtype == "aws_region" and attr in ("name", "id", "region"):
                 return (region if isinstance(region, str) else symbol), consumed
-            partition = partition_of(region)
-            if isinstance(partition, Unknown):
-                return symbol, consumed
-            if attr == "partition":
-                return partition, consumed
-            if attr == "dns_suffix":
-                return ("amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"), consumed
+            partition = arns.partition_of(region)
+            if attr in ("partition", "dns_suffix"):
+                known = partition if attr == "partition" else arns.dns_suffix(partition)
+                return (
+                    known if isinstance(known, str) else Unresolved(symbol.symbol, known.reason)
+                ), consumed
         if attr in inst.block.body.attributes:
             return self._arg(inst, attr), consumed
         return symbol, consumed
@@ -871,7 +881,7 @@ class Module:
                     child.collect()
 
     def resource_data(self, rtype: str, inst: Instance) -> ResourceData:
-        region, partition, account = self._context(inst)
+        region, _, account = self._context(inst)
         block, hcl = inst.block, inst.file
         values = self.body_values(block.body, hcl, inst.bindings, top=True)
         attr_origins: dict[str, Origin] = {}
@@ -891,7 +901,6 @@ class Module:
             origin=self._origin(inst.address, hcl, block.line, block.col, region),
             attr_origins=attr_origins,
             region=region,
-            partition=partition,
             account_id=account,
         )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_lint.errors import InputError
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Maybe, Origin, Unknown
 from policy_lint.sources import problems
 from policy_lint.sources.hcl_eval import Unresolved
@@ -23,9 +24,8 @@ from policy_lint.sources.terraform_resources import (
     MAPPED_TYPES,
     Mapper,
     ResourceData,
-    iam_arn,
-    partition_of,
-    queue_arn,
+    partition_text,
+    ref_text,
 )
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
@@ -223,7 +223,6 @@ class PlanFile:
         module_prefix = address[: address.rfind(rtype + ".")] if (rtype + ".") in address else ""
         values = self._overlay(raw, self.after_unknown.get(address, {}), expressions, address, module_prefix)
         region = self._region(values, provider_key)
-        partition = partition_of(region)
         account: Maybe[str] = self.account_id or Unknown("account ID not known")
         attr_origins: dict[str, Origin] = {}
         if values_node is not None:
@@ -240,7 +239,6 @@ class PlanFile:
             origin=self._origin(address, node, region),
             attr_origins=attr_origins,
             region=region,
-            partition=partition,
             account_id=account,
             aliases=aliases,
         )
@@ -315,26 +313,26 @@ class PlanFile:
         if rtype == "aws_s3_bucket" and attr in ("bucket", "id"):
             name = values.get("bucket")  # the id is unknown until apply, but it is the literal name
             return Unresolved(name if isinstance(name, str) else "${" + address + ".id}", KNOWN_AFTER_APPLY)
+        partition = arns.partition_of(self._region(values, None))
         if rtype == "aws_s3_bucket" and attr == "arn":
-            region = self._region(values, None)
-            partition = partition_of(region)
             name = values.get("bucket") if isinstance(values.get("bucket"), str) else "${" + address + ".id}"
-            part = partition if isinstance(partition, str) else "${data.aws_partition.current.partition}"
-            return Unresolved(f"arn:{part}:s3:::{name}", f"{KNOWN_AFTER_APPLY} (bucket ARN)")
+            arn = arns.bucket_arn(partition_text(partition), name)
+            return Unresolved(
+                arn if isinstance(arn, str) else "${" + ref + "}", f"{KNOWN_AFTER_APPLY} (bucket ARN)"
+            )
         if rtype == "aws_sqs_queue" and attr == "arn":
             region = self._region(values, None)
-            arn = queue_arn(partition_of(region), region, self.account_id, values.get("name"))
-            return Unresolved(arn or "${" + ref + "}", KNOWN_AFTER_APPLY)
+            arn = arns.queue_arn(partition, region, self.account_id, ref_text(values.get("name")))
+            return Unresolved(arns.literal_or(arn, "${" + ref + "}"), KNOWN_AFTER_APPLY)
         if rtype in ("aws_iam_user", "aws_iam_group", "aws_iam_policy") and attr in ("arn", "id", "name"):
             if attr in ("id", "name") and rtype != "aws_iam_policy" and isinstance(values.get("name"), str):
                 return Unresolved(str(values["name"]), KNOWN_AFTER_APPLY)
             kind = rtype.removeprefix("aws_iam_")
-            arn = iam_arn(
-                partition_of(self._region(values, None)),
-                self.account_id,
-                kind,
-                values.get("path"),
-                values.get("name"),
+            name, path = ref_text(values.get("name")), ref_text(values.get("path"))
+            arn = arns.iam_arn(partition, self.account_id, kind, name, path)
+            return (
+                Unresolved(arns.literal_or(arn, "${" + address + ".arn}"), KNOWN_AFTER_APPLY)
+                if attr != "name"
+                else None
             )
-            return Unresolved(arn or "${" + address + ".arn}", KNOWN_AFTER_APPLY) if attr != "name" else None
         return None

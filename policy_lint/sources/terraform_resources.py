@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from policy_lint.catalog import partitions
 from policy_lint.findings import Finding
+from policy_lint.inventory import arns
 from policy_lint.inventory.cloudtrail import (
     OPERATORS,
     AdvancedSelector,
@@ -96,10 +96,14 @@ class ResourceData:
     origin: Origin
     attr_origins: dict[str, Origin] = field(default_factory=dict)
     region: Maybe[str] | None = None
-    partition: Maybe[str] | None = None
     account_id: Maybe[str] | None = None
     #: extra strings other resources may use to name this one (a literal queue URL from a plan)
     aliases: tuple[str, ...] = ()
+
+    @property
+    def partition(self) -> Maybe[str]:
+        """The partition of the resource's region (Unknown when the region is not known)."""
+        return arns.partition_of(self.region)
 
     def origin_of(self, attribute: str) -> Origin:
         return self.attr_origins.get(attribute, self.origin)
@@ -215,37 +219,15 @@ def blocks(value: Any) -> Maybe[list[dict[str, Any]]]:
     return [item for item in value if isinstance(item, dict)]
 
 
-def partition_of(region: Maybe[str] | None) -> Maybe[str]:
-    """The partition of a literal region (AWS-PARTITION, AWS-REGIONS), from the partition catalog."""
-    if not isinstance(region, str) or region.startswith("${"):
-        return Unknown("the region, and so the partition, is not known")
-    return partitions.partition_of_region(region, by_pattern=True) or "aws"
+#: How Terraform code names the partition it is applied in (``data "aws_partition" "current"``):
+#: the text an ARN carries where the partition is not known, so that a bucket ARN written
+#: ``arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.b.id}`` links to the bucket.
+PARTITION_SYMBOL = "${data.aws_partition.current.partition}"
 
 
-def _literal(*parts: Any) -> bool:
-    return all(isinstance(p, str) and p and "${" not in p for p in parts)
-
-
-def bucket_arn(partition: Any, name: Any) -> Maybe[str]:
-    """``arn:{partition}:s3:::{name}``: bucket ARNs carry no region or account."""
-    part = partition if isinstance(partition, str) else "${data.aws_partition.current.partition}"
-    if isinstance(name, Unknown):
-        return name
-    return f"arn:{part}:s3:::{name}"
-
-
-def queue_arn(partition: Any, region: Any, account: Any, name: Any) -> str | None:
-    """The literal queue ARN when every part is literal, else None."""
-    if _literal(partition, region, account, name):
-        return f"arn:{partition}:sqs:{region}:{account}:{name}"
-    return None
-
-
-def iam_arn(partition: Any, account: Any, kind: str, path: Any, name: Any) -> str | None:
-    path = path if isinstance(path, str) else "/"
-    if _literal(partition, account, name):
-        return f"arn:{partition}:iam::{account}:{kind}{path}{name}"
-    return None
+def partition_text(partition: Maybe[str] | None) -> str:
+    """The partition as an ARN built from Terraform values spells it: literal, else its symbol."""
+    return partition if isinstance(partition, str) else PARTITION_SYMBOL
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,7 +329,9 @@ class Mapper:
         v = rd.values
         name = ref_text(v.get("name"))
         arn = v.get("arn") if isinstance(v.get("arn"), str) else None
-        arn = arn or iam_arn(rd.partition, rd.account_id, "user", v.get("path"), name) or rd.symbol("arn")
+        arn = arn or arns.literal_or(
+            arns.iam_arn(rd.partition, rd.account_id, "user", name, ref_text(v.get("path"))), rd.symbol("arn")
+        )
         boundary = v.get("permissions_boundary")
         user = IamUser(
             rd.origin,
@@ -374,7 +358,10 @@ class Mapper:
         v = rd.values
         name = ref_text(v.get("name")) or rd.symbol("name")
         arn = v.get("arn") if isinstance(v.get("arn"), str) else None
-        arn = arn or iam_arn(rd.partition, rd.account_id, "policy", v.get("path"), name) or rd.symbol("arn")
+        arn = arn or arns.literal_or(
+            arns.iam_arn(rd.partition, rd.account_id, "policy", name, ref_text(v.get("path"))),
+            rd.symbol("arn"),
+        )
         policy = IamPolicy(
             rd.origin,
             name=name,
@@ -508,8 +495,7 @@ class Mapper:
     def _the_account(self, rd: ResourceData) -> Account:
         if self.account is None:
             account_id = rd.account_id if isinstance(rd.account_id, str) else Unknown("account ID not known")
-            partition = rd.partition if isinstance(rd.partition, str) else Unknown("partition not known")
-            self.account = Account(rd.origin, account_id=account_id, partition=partition)
+            self.account = Account(rd.origin, account_id=account_id, partition=rd.partition)
             self.inventory.accounts.append(self.account)
         return self.account
 
@@ -560,13 +546,11 @@ class Mapper:
         name = ref_text(v.get("name"))
         region = rd.region
         arn_value = v.get("arn")
-        arn: Maybe[str] | None
-        if isinstance(arn_value, str):
-            arn = arn_value
-        elif _literal(rd.partition, region, rd.account_id, name):
-            arn = f"arn:{rd.partition}:cloudtrail:{region}:{rd.account_id}:trail/{name}"
-        else:
-            arn = rd.symbol("arn")
+        arn = (
+            arn_value
+            if isinstance(arn_value, str)
+            else arns.literal_or(arns.trail_arn(rd.partition, region, rd.account_id, name), rd.symbol("arn"))
+        )
         o = rd.origin_of
         trail = Trail(
             rd.origin,
@@ -599,9 +583,13 @@ class Mapper:
         raw = v.get("bucket")
         name: str = raw if isinstance(raw, str) and raw else rd.symbol("id")
         o = rd.origin_of
+        arn_value = v.get("arn")
         bucket = Bucket(
             rd.origin,
             name=name,
+            arn=arn_value
+            if isinstance(arn_value, str)
+            else arns.bucket_arn(partition_text(rd.partition), name),
             region=rd.region,
             owner_account=rd.account_id if rd.account_id is not None else Unknown("account not known"),
             attribute_origins={"name": o("bucket")},
@@ -620,7 +608,7 @@ class Mapper:
             rd.symbol("id"),
             rd.symbol("bucket"),
             rd.symbol("arn"),
-            bucket_arn(rd.partition, name),
+            bucket.arn,
             *rd.aliases,
         )
 
@@ -706,7 +694,9 @@ class Mapper:
         arn = (
             arn_value
             if isinstance(arn_value, str)
-            else queue_arn(rd.partition, rd.region, rd.account_id, name) or rd.symbol("arn")
+            else arns.literal_or(
+                arns.queue_arn(rd.partition, rd.region, rd.account_id, name), rd.symbol("arn")
+            )
         )
         fifo = literal_bool(v.get("fifo_queue"), False)
         kms = v.get("kms_master_key_id")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from policy_lint.inventory.arns import PARTITION_UNKNOWN
 from policy_lint.inventory.model import Unknown
 from policy_lint.sources.cfn_intrinsics import REGION_UNKNOWN, Resolver, Symbolic, UnknownNode
 from policy_lint.sources.cloudformation import template_resolver
@@ -39,10 +40,7 @@ def value(name: str, fixture: str = "intrinsics.yaml", **hints: Any) -> Any:
     [
         ("RefParam", "prod"),
         ("RefList", ["a", "b", "c"]),
-        ("Partition", "aws"),
-        ("UrlSuffix", "amazonaws.com"),
         ("NoValue", {"Keep": "kept", "List": ["one", "two"]}),
-        ("BucketArn", "arn:aws:s3:::prod-trail-logs"),
         ("SubList", "b-prod"),
         ("SubEscape", "${Literal}-prod"),
         ("Join", "a:prod:c"),
@@ -74,7 +72,11 @@ def test_literal_results(output: str, expected: Any) -> None:
         ("AnonQueueArn", "${AnonQueue.Arn}"),
         ("AnonQueueRef", "${AnonQueue}"),
         ("QueueUrl", "${LogQueue}"),
-        ("SubString", "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:audit-logs"),
+        # without a region the partition is not known either (it used to be taken for aws)
+        ("Partition", "${AWS::Partition}"),
+        ("UrlSuffix", "${AWS::URLSuffix}"),
+        ("BucketArn", "arn:${AWS::Partition}:s3:::prod-trail-logs"),
+        ("SubString", "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:audit-logs"),
         ("SubSymbolic", "arn:aws:s3:::${QueueNameParam}/*"),
         ("JoinSymbolic", "arn:aws:s3:::${QueueNameParam}"),
     ],
@@ -95,10 +97,24 @@ def test_region_and_account_hints_make_references_literal() -> None:
     assert value("IfUndecided", **hints) == "a"  # InEurope and IsProd both hold in eu-west-1
 
 
-def test_china_region_gives_the_china_partition() -> None:
-    assert value("Partition", region="cn-north-1") == "aws-cn"
-    assert value("UrlSuffix", region="cn-north-1") == "amazonaws.com.cn"
-    assert value("BucketArn", region="cn-north-1") == "arn:aws-cn:s3:::prod-trail-logs"
+@pytest.mark.parametrize(
+    ("region", "partition", "suffix"),
+    [
+        ("cn-north-1", "aws-cn", "amazonaws.com.cn"),  # China
+        ("us-east-1", "aws", "amazonaws.com"),
+        ("us-gov-west-1", "aws-us-gov", "amazonaws.com"),
+    ],
+)
+def test_the_region_gives_the_partition(region: str, partition: str, suffix: str) -> None:
+    assert value("Partition", region=region) == partition
+    assert value("UrlSuffix", region=region) == suffix
+    assert value("BucketArn", region=region) == f"arn:{partition}:s3:::prod-trail-logs"
+
+
+def test_partition_without_a_region_names_the_missing_region() -> None:
+    result = value("Partition")
+    assert isinstance(result, Symbolic)
+    assert result.reason == PARTITION_UNKNOWN and "--region" in result.reason
 
 
 def test_region_reason_tells_the_user_how_to_set_it() -> None:
@@ -158,8 +174,8 @@ def test_results_keep_the_position_of_the_chosen_value() -> None:
     ("output", "expected"),
     [
         ("Ref", "prod"),
-        ("GetAtt", "arn:aws:s3:::${Logs}"),
-        ("Sub", "prod-aws"),
+        ("GetAtt", "arn:${AWS::Partition}:s3:::${Logs}"),
+        ("Sub", "prod-${AWS::Partition}"),
         ("SubList", "prod-queue/prod"),
         ("Join", "a-b-c"),
         ("Select", "q"),

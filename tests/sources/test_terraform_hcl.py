@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from policy_lint.inventory.arns import partition_of
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
 from policy_lint.sources import terraform_hcl
 from policy_lint.sources.hcl_budget import Budget
 from policy_lint.sources.hcl_eval import Evaluator, Unresolved, parse_hcl
 from policy_lint.sources.scanned import NotReadable
-from policy_lint.sources.terraform_resources import partition_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform"
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 from policy_lint.catalog import partitions
 from policy_lint.findings import Level
-from policy_lint.inventory.model import Inventory
+from policy_lint.inventory import arns
+from policy_lint.inventory.model import Inventory, Unknown
 from policy_lint.onboarding.config import OnboardingConfig
 from policy_lint.rules import Result, RuleGroup, Status
 
@@ -143,10 +144,8 @@ def domain_matches_partition(inventory: Inventory) -> Iterator[Result]:
         return
     expected = config.partition
     for key, region in _config_regions(config):
-        actual = partitions.partition_of_region(region) or partitions.partition_of_region(
-            region, by_pattern=True
-        )
-        if actual is None:
+        actual = arns.partition_of(region)
+        if isinstance(actual, Unknown):
             continue  # an unknown region is OB005's finding
         if actual not in SUPPORTED_PARTITIONS:
             yield _verdict(

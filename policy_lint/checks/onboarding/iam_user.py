@@ -224,9 +224,14 @@ def _statement(grant: dict[str, Any]) -> dict[str, Any]:
     return {"policy": grant.get("path"), "statement": grant.get("statement"), "sid": grant.get("sid")}
 
 
-def _diff(actual: list[ActualPolicy], features: tuple[str, ...], partition: str) -> DiffResult | str:
+def _diff(
+    actual: list[ActualPolicy], features: tuple[str, ...], partition: str | Unknown
+) -> DiffResult | str:
+    # The features' identity references name no resource ARN (only the queue's resource policy
+    # does, and the diff leaves it out), so a partition that is not known changes nothing here.
+    known = partition if isinstance(partition, str) else "aws"
     try:
-        refs, _notes = reference_policies(features=features, plan="manual", partition=partition)
+        refs, _notes = reference_policies(features=features, plan="manual", partition=known)
     except DiffUsageError as exc:
         return str(exc)
     return diff_policies(actual, refs)
@@ -444,13 +449,11 @@ def _queue_read(
         "unknown_policies": unknown,
     }
     buckets = links.buckets_notifying(queue, inventory) if queue is not None else []
-    part = links.partition(inventory, arn)
+    part = links.partition(inventory, arn, region=queue.region if queue is not None else None)
     for bucket in buckets:
-        if isinstance(bucket.name, str):
-            get = perms.evaluate(
-                "s3:GetObject",
-                links.canon(links.bucket_arn(bucket.name, part) + "/*", links.scope_of(bucket)),
-            )
+        bucket_arn = links.bucket_arn(bucket, part)
+        if bucket_arn is not None:
+            get = perms.evaluate("s3:GetObject", links.canon(bucket_arn + "/*", links.scope_of(bucket)))
             evidence["s3:GetObject"] = get.status
     note = (
         ""

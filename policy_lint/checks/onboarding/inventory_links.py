@@ -36,6 +36,7 @@ from typing import Any
 from policy_lint.findings import Location
 from policy_lint.iam import statements
 from policy_lint.iam.statements import S3_SERVICE
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import (
     Bucket,
     IamUser,
@@ -115,9 +116,12 @@ def canon(value: str, scope: str = "") -> str:
 
 
 def shown(value: str) -> str:
-    """A canonical value as a user wrote it: ``<scope|aws_s3_bucket.b:arn>`` -> ``${aws_s3_bucket.b.arn}``."""
+    """A canonical value as a user wrote it: ``<scope|aws_s3_bucket.b:arn>`` -> ``${aws_s3_bucket.b.arn}``,
+    ``<scope|AWS::Partition>`` -> ``${AWS::Partition}``."""
     return re.sub(
-        r"<[^|<>]*\|([^<>]*):(arn|name)>", r"${\1.\2}", re.sub(r"<[^|<>]*\|([^<>:]*)>", r"${\1}", value)
+        r"<[^|<>]*\|([^<>]*):(arn|name)>",
+        r"${\1.\2}",
+        re.sub(r"<[^|<>]*\|((?:[^<>:]|::)*)>", r"${\1}", value),
     )
 
 
@@ -154,22 +158,24 @@ def display(name: object, resource: Resource) -> str:
 # --------------------------------------------------------------------------- ARNs
 
 
-def partition(inventory: Inventory, *hints: object) -> str:
-    """The partition: from onboarding.yaml's domain, else from a literal ARN among ``hints``."""
+def partition(inventory: Inventory, *hints: object, region: object = None) -> str | Unknown:
+    """The partition the onboarding's resources are in: onboarding.yaml's domain, else a literal
+    ARN among ``hints``, else the partition of ``region`` (:func:`arns.partition_of`), else the
+    account's; Unknown (saying why) when nothing decides it: never a guessed ``aws``."""
     if inventory.config is not None:
         return inventory.config.partition
     for hint in hints:
         if isinstance(hint, str) and hint.startswith("arn:") and hint.count(":") >= 2:
-            return hint.split(":")[1]
+            written = hint.split(":")[1]
+            if arns.is_literal(written):  # not arn:${AWS::Partition}:...
+                return written
+    of_region = arns.partition_of(region if isinstance(region, str) else None)
+    if isinstance(of_region, str):
+        return of_region
     for account in inventory.accounts:
         if is_literal(account.partition):
             return str(account.partition)
-    return "aws"
-
-
-def bucket_arn(bucket_name: str, part: str) -> str:
-    """``arn:{p}:s3:::{name}`` (bucket ARNs carry no region or account)."""
-    return f"arn:{part}:s3:::{bucket_name}"
+    return of_region
 
 
 def queue_arn(queue: Queue, inventory: Inventory) -> str | Unknown:
@@ -177,13 +183,11 @@ def queue_arn(queue: Queue, inventory: Inventory) -> str | Unknown:
     parts when the source gave none."""
     if isinstance(queue.arn, str | Unknown):
         return queue.arn
-    name, region = queue.name, queue.region
     account = inventory.config.account_id if inventory.config else None
     if account is None:
         account = next((a.account_id for a in inventory.accounts if isinstance(a.account_id, str)), None)
-    if isinstance(name, str) and isinstance(region, str) and account:
-        return f"arn:{partition(inventory)}:sqs:{region}:{account}:{name}"
-    return f"${{{address(queue)}.arn}}"
+    built = arns.queue_arn(partition(inventory, region=queue.region), queue.region, account, queue.name)
+    return arns.literal_or(built, f"${{{address(queue)}.arn}}")
 
 
 def arn_like(pattern: str, arn: str, scope_p: str = "", scope_a: str = "") -> bool:
@@ -221,13 +225,24 @@ def matches_bucket_name(value: object, bucket: Bucket, scope: str = "") -> bool:
     return same_value(value, bucket.name, scope, scope_of(bucket)) or refers_to(value, bucket, "name", scope)
 
 
-def bucket_arns(bucket: Bucket, part: str) -> tuple[str, ...]:
-    """Canonical ways the bucket's ARN may be written: from its name, and its own symbolic ``.arn``."""
+def bucket_arn(bucket: Bucket, part: str | Unknown) -> str | None:
+    """The bucket's ARN in partition ``part``; the ARN its source gave when the partition is not known."""
+    if isinstance(part, str):
+        built = arns.bucket_arn(part, bucket.name)
+        return built if isinstance(built, str) else None
+    return bucket.arn if isinstance(bucket.arn, str) else None
+
+
+def bucket_arns(bucket: Bucket, part: str | Unknown) -> tuple[str, ...]:
+    """Canonical ways the bucket's ARN may be written: from its name in partition ``part``, as its
+    source spelled it where that is symbolic (``arn:${AWS::Partition}:s3:::b``), and its own ``.arn``."""
     scope = scope_of(bucket)
-    out = [canon(f"${{{address(bucket)}.arn}}", scope)]
-    if isinstance(bucket.name, str):
-        out.insert(0, canon(bucket_arn(bucket.name, part), scope))
-    return tuple(out)
+    written = [
+        bucket_arn(bucket, part),
+        bucket.arn if isinstance(bucket.arn, str) and not is_literal(bucket.arn) else None,
+        f"${{{address(bucket)}.arn}}",
+    ]
+    return tuple(dict.fromkeys(canon(arn, scope) for arn in written if arn is not None))
 
 
 def region_of(resource: Bucket | Queue) -> object:
@@ -424,7 +439,7 @@ def resolve_policy(
         return ResolvedPolicy(label, doc, where)
     if isinstance(arn, Unknown):
         return ResolvedPolicy(label, None, where, f"policy ARN unknown: {arn.reason}")
-    if isinstance(arn, str) and is_literal(arn):
+    if isinstance(arn, str):  # an AWS managed policy's ARN, whose partition may be symbolic
         managed = load_managed(arn)
         if managed is not None:
             return ResolvedPolicy(managed.name, managed.document, where, managed=True)

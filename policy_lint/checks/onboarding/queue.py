@@ -12,6 +12,7 @@ from typing import Any
 from policy_lint.checks.onboarding import inventory_links as links
 from policy_lint.findings import Level, Location
 from policy_lint.iam import statements
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown, first_unknown
 from policy_lint.inventory.statement_views import views_of_dict
 from policy_lint.rules import Result, RuleGroup, Status
@@ -146,16 +147,38 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
             )
 
 
-def _target_buckets(queue: Queue, found: links.Pipeline, inventory: Inventory) -> list[str]:
-    """ARN spellings of the bucket(s) that should send to this queue."""
-    part = links.partition(inventory, links.text(queue.arn))
+def _target_buckets(
+    queue: Queue, found: links.Pipeline, inventory: Inventory, part: str | Unknown
+) -> list[str]:
+    """ARN spellings of the bucket(s) that should send to this queue, in partition ``part``."""
     buckets = links.buckets_notifying(queue, inventory) or found.buckets
     if buckets:
         return [arn for b in buckets for arn in links.bucket_arns(b, part)]
     cfg = links.audit_config(inventory)
-    if cfg is not None and cfg.bucket:
-        return [links.bucket_arn(cfg.bucket, part)]
-    return []
+    configured = arns.bucket_arn(part, cfg.bucket) if cfg is not None and cfg.bucket else None
+    return [configured] if isinstance(configured, str) else []
+
+
+def _other_bucket(part: str | Unknown, spellings: list[str]) -> str:
+    """The ARN of a bucket no pipeline uses, in partition ``part`` (an aws:SourceArn that matches it
+    lets any bucket send); where the partition is not known, spelled like the bucket's own ARN."""
+    if isinstance(part, str):
+        return arns.literal_or(arns.bucket_arn(part, OTHER_BUCKET), OTHER_BUCKET)
+    own = next((b for b in spellings if b.startswith("arn:") and b.count(":::") == 1), None)
+    return own.rsplit(":::", 1)[0] + f":::{OTHER_BUCKET}" if own is not None else OTHER_BUCKET
+
+
+def _partition_that_fits(
+    source_arns: list[str], judge_in: Callable[[str], statements.S3SendVerdict | None]
+) -> str | None:
+    """A partition, written in one of the policy's aws:SourceArn values, in which that value is the
+    bucket's ARN: when the partition is not known, the verdict waits on it (GUIDE-PARTITION)."""
+    written = sorted({v.split(":")[1] for v in source_arns if v.startswith("arn:") and v.count(":") >= 5})
+    for part in (p for p in written if arns.is_literal(p)):
+        verdict = judge_in(part)
+        if verdict is not None and verdict.matched is not None:
+            return part
+    return None
 
 
 @inventory_rule(
@@ -199,7 +222,8 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
         return Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {nested.reason}", where)
     if isinstance(arn, Unknown):
         return Result(Status.UNKNOWN, resource, f"ARN of queue {_qname(queue)}: {arn.reason}", where)
-    buckets = _target_buckets(queue, found, inventory)
+    part = links.partition(inventory, links.text(queue.arn), region=queue.region)
+    buckets = _target_buckets(queue, found, inventory, part)
     if not buckets:
         return Result(
             Status.UNKNOWN,
@@ -208,14 +232,22 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
             where,
         )
     scope = links.scope_of(queue)
-    verdict = statements.s3_may_send(
-        views_of_dict(policy),
-        lambda r: links.matches_queue(r, queue, inventory, scope) or links.arn_like(r, arn, scope, scope),
-        buckets,
-        other_bucket=links.bucket_arn(OTHER_BUCKET, links.partition(inventory, links.text(queue.arn))),
-        written=lambda value: links.canon(value, scope),
-        unresolved=links.is_symbolic,
-    )
+
+    def judge(spellings: list[str], other_bucket: str) -> statements.S3SendVerdict:
+        return statements.s3_may_send(
+            views_of_dict(policy),
+            lambda r: links.matches_queue(r, queue, inventory, scope) or links.arn_like(r, arn, scope, scope),
+            spellings,
+            other_bucket=other_bucket,
+            written=lambda value: links.canon(value, scope),
+            unresolved=links.is_symbolic,
+        )
+
+    def judge_in(partition: str) -> statements.S3SendVerdict | None:
+        spellings = _target_buckets(queue, found, inventory, partition)
+        return judge(spellings, _other_bucket(partition, spellings)) if spellings else None
+
+    verdict = judge(buckets, _other_bucket(part, buckets))
     expected = links.shown(buckets[0])
     evidence: dict[str, Any] = {
         "queue": arn,
@@ -248,6 +280,17 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
             where,
             {**evidence, "source_account": verdict.has_source_account},
         )
+    if isinstance(part, Unknown):  # unknown never passes, uncertain never fails
+        fits = _partition_that_fits(verdict.source_arns, judge_in)
+        if fits is not None:
+            return Result(
+                Status.UNKNOWN,
+                resource,
+                f"queue {name}'s policy: aws:SourceArn {links.join(verdict.source_arns)} is the bucket's ARN "
+                f"only in partition {fits}, and {part.reason}",
+                where,
+                evidence,
+            )
     if verdict.unresolved:
         return Result(
             Status.UNKNOWN,
@@ -261,9 +304,10 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
     elif not verdict.source_arns:
         message = f"queue {name}'s policy lets S3 SendMessage without an aws:SourceArn condition (any bucket of any account)"
     else:
+        differs = verdict.partition_mismatch and isinstance(part, str)  # an unknown partition cannot differ
         message = (
             f"queue {name}'s policy: aws:SourceArn {links.join(verdict.source_arns)} does not match "
-            f"{expected}" + (" (partition differs, GUIDE-PARTITION)" if verdict.partition_mismatch else "")
+            f"{expected}" + (" (partition differs, GUIDE-PARTITION)" if differs else "")
         )
     return Result(Status.FAIL, resource, message, where, evidence)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from policy_lint.inventory.arns import PARTITION_UNKNOWN
 from policy_lint.inventory.model import Inventory, Origin, QueueNotification, Unknown
 from policy_lint.rules import Status
 from tests.checks.onboarding import builders as b
@@ -151,6 +152,50 @@ def test_missing_policy_fails_and_unresolved_values_are_unknown() -> None:
     policy = b.queue_policy("${var.bucket_arn}")
     result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB304")
     assert result.status is Status.UNKNOWN and "${var.bucket_arn}" in result.message
+
+
+QUEUE_SYMBOL = "${aws_sqs_queue.logs.arn}"
+
+
+def _pipeline_without_config(region: object, source_arn: str, bucket_arn: str | None = None) -> Inventory:
+    """A queue whose ARN is not literal (no account), notified by the bucket, and no onboarding.yaml:
+    only the region can say which partition the bucket's ARN is in."""
+    policy = b.queue_policy(source_arn)
+    policy["Statement"][1]["Resource"] = QUEUE_SYMBOL
+    queue = b.queue(arn=QUEUE_SYMBOL, region=region, policy=policy)
+    notify = [QueueNotification(QUEUE_SYMBOL, ("s3:ObjectCreated:Put",))]
+    bucket = b.bucket(region=region, notifications=notify, arn=bucket_arn)
+    return b.inventory(with_config=False, queues=[queue], buckets=[bucket])
+
+
+def test_the_queue_region_decides_the_partition_without_a_configuration() -> None:
+    """In China the bucket's ARN is arn:aws-cn:; it used to be compared with a guessed arn:aws:."""
+    inv = _pipeline_without_config("cn-north-1", f"arn:aws-cn:s3:::{b.BUCKET}")
+    assert b.only(inv, "OB304").status is Status.PASS
+
+
+def test_a_literal_partition_is_unknown_when_the_region_is_not_known() -> None:
+    """Unknown never passes: arn:aws: is the bucket's ARN only if the stack is deployed in aws."""
+    region = Unknown("provider aws has no literal region in these files")
+    result = b.only(_pipeline_without_config(region, f"arn:aws:s3:::{b.BUCKET}"), "OB304")
+    assert result.status is Status.UNKNOWN
+    assert "only in partition aws" in result.message and PARTITION_UNKNOWN in result.message
+
+
+def test_the_bucket_arn_in_the_unknown_partition_passes() -> None:
+    """The policy names the bucket's ARN in whatever partition it is deployed (Bucket.arn)."""
+    arn = f"arn:${{data.aws_partition.current.partition}}:s3:::{b.BUCKET}"
+    region = Unknown("provider aws has no literal region in these files")
+    assert b.only(_pipeline_without_config(region, arn, bucket_arn=arn), "OB304").status is Status.PASS
+
+
+def test_another_bucket_fails_even_when_the_partition_is_not_known() -> None:
+    """Uncertain never fails, but no partition makes another bucket's name right; the partition is
+    not said to differ, since it is not known."""
+    region = Unknown("provider aws has no literal region in these files")
+    result = b.only(_pipeline_without_config(region, "arn:aws:s3:::some-other-bucket"), "OB304")
+    assert result.status is Status.FAIL
+    assert "some-other-bucket" in result.message and "partition differs" not in result.message
 
 
 def test_an_unconditional_deny_for_s3_fails() -> None:

@@ -1,0 +1,91 @@
+"""The one ARN builder and partition lookup (AWS-PARTITION, AWS-REGIONS): a region decides the
+partition, a region that is not known leaves it unknown, and an ARN is literal only when every
+part is."""
+
+from __future__ import annotations
+
+import pytest
+
+from policy_lint.inventory import arns
+from policy_lint.inventory.model import Unknown
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("us-east-1", "aws"),
+        ("eu-west-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-gov-east-1", "aws-us-gov"),
+        ("eu-isoe-west-1", "aws-iso-e"),
+        ("ap-southeast-99", "aws"),  # newer than the catalog, but with the aws naming pattern
+    ],
+)
+def test_a_region_decides_the_partition(region: str, partition: str) -> None:
+    assert arns.partition_of(region) == partition
+
+
+@pytest.mark.parametrize(
+    "region", [None, "", "${var.region}", "${AWS::Region}", Unknown("provider aws has no literal region")]
+)
+def test_a_region_that_is_not_known_gives_an_unknown_partition_naming_the_region(region: object) -> None:
+    partition = arns.partition_of(region)  # type: ignore[arg-type]
+    assert partition == Unknown(arns.PARTITION_UNKNOWN)
+    assert "region is not known" in partition.reason and "--region" in partition.reason
+
+
+def test_a_region_no_partition_claims_is_not_taken_for_aws() -> None:
+    partition = arns.partition_of("moon-base-1")
+    assert isinstance(partition, Unknown)
+    assert "moon-base-1" in partition.reason
+
+
+def test_dns_suffix_follows_the_partition() -> None:
+    assert arns.dns_suffix("aws") == "amazonaws.com"
+    assert arns.dns_suffix("aws-cn") == "amazonaws.com.cn"
+    assert isinstance(arns.dns_suffix(arns.partition_of(None)), Unknown)
+
+
+def test_literal_arns_of_every_resource_kind() -> None:
+    account = "123456789012"
+    assert arns.bucket_arn("aws-cn", "logs") == "arn:aws-cn:s3:::logs"
+    assert arns.queue_arn("aws", "eu-west-1", account, "q") == f"arn:aws:sqs:eu-west-1:{account}:q"
+    assert arns.queue_url("aws-cn", "cn-north-1", account, "q") == (
+        f"https://sqs.cn-north-1.amazonaws.com.cn/{account}/q"
+    )
+    assert arns.iam_arn("aws", account, "user", "scanner") == f"arn:aws:iam::{account}:user/scanner"
+    assert arns.iam_arn("aws", account, "policy", "p", "/team/") == f"arn:aws:iam::{account}:policy/team/p"
+    assert arns.iam_arn("aws-us-gov", account, "role", "r", None) == f"arn:aws-us-gov:iam::{account}:role/r"
+    assert arns.account_root_arn("aws", account) == f"arn:aws:iam::{account}:root"
+    assert (
+        arns.trail_arn("aws", "us-east-1", account, "t") == f"arn:aws:cloudtrail:us-east-1:{account}:trail/t"
+    )
+    assert arns.security_group_arn("aws", "us-east-1", account, "sg-1") == (
+        f"arn:aws:ec2:us-east-1:{account}:security-group/sg-1"
+    )
+
+
+def test_an_unknown_part_makes_the_arn_unknown_and_names_the_part() -> None:
+    unknown_partition = arns.partition_of(None)
+    arn = arns.queue_arn(unknown_partition, "eu-west-1", "123456789012", "q")
+    assert isinstance(arn, Unknown)
+    assert arn.reason == f"the partition is not known: {arns.PARTITION_UNKNOWN}"
+    missing_account = arns.iam_arn("aws", None, "user", "scanner")
+    assert missing_account == Unknown("the account is not known")
+    unknown_path = arns.iam_arn("aws", "123456789012", "user", "u", Unknown("var.path has no default"))
+    assert unknown_path == Unknown("the path is not known: var.path has no default")
+
+
+def test_symbolic_parts_give_symbolic_text_that_is_not_literal() -> None:
+    arn = arns.bucket_arn("${AWS::Partition}", "${LogBucket}")
+    assert arn == "arn:${AWS::Partition}:s3:::${LogBucket}"
+    assert not arns.is_literal(arn)
+    assert arns.literal_or(arn, "${LogBucket.Arn}") == "${LogBucket.Arn}"
+    assert arns.literal_or("arn:aws:s3:::b", "${LogBucket.Arn}") == "arn:aws:s3:::b"
+
+
+def test_only_iam_resource_kinds_build_iam_arns() -> None:
+    with pytest.raises(ValueError, match="bucket"):
+        arns.iam_arn("aws", "123456789012", "bucket", "b")
