@@ -52,7 +52,7 @@ class CheckResult:
     rule_name: str
     title: str
     status: Status
-    severity: Level
+    level: Level
     resource: str
     message: str
     location: Location | None = None
@@ -92,7 +92,7 @@ def _run_rule(rule: InventoryRule, inventory: Inventory) -> list[CheckResult]:
             rule_name=meta.name,
             title=meta.title,
             status=result.status,
-            severity=meta.level,
+            level=meta.level,
             resource=result.resource,
             message=result.message,
             location=result.location,

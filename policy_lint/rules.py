@@ -180,7 +180,7 @@ class RuleGroup:
         self,
         id: str,
         name: str,
-        severity: Level,
+        level: Level,
         title: str,
         rationale: str,
         remediation: str,
@@ -194,7 +194,7 @@ class RuleGroup:
         """Decorator that declares an inventory rule (onboarding or posture) with its metadata."""
 
         def register(func: InventoryCheck) -> InventoryCheck:
-            common = (id, name, severity, title, rationale, remediation, family_of(id), references)
+            common = (id, name, level, title, rationale, remediation, family_of(id), references)
             meta = CheckMeta(*common, features, plans, frameworks, profiles, conflicts_with)
             self.inventory_rules.append(InventoryRule(self.declare(meta), func))
             return func

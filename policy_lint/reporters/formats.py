@@ -67,18 +67,13 @@ def _json(
 
         payload = json_payload(findings, context.get("errors") or (), int(context.get("files") or 0))
     else:
+        from policy_lint.reporters.json_report import finding_to_dict
         from policy_lint.reporters.results import results_payload
 
-        payload = results_payload(results, dict(context.get("scope") or {}))
-        payload["problems"] = [
-            {
-                "rule_id": f.rule_id,
-                "level": f.level.label,
-                "message": f.message,
-                "location": {"path": f.location.path, "line": f.location.line, "col": f.location.col},
-            }
-            for f in sorted(findings, key=lambda f: f.sort_key())
-        ]
+        payload = results_payload(
+            results, dict(context.get("scope") or {}), str(context.get("command") or "check")
+        )
+        payload["problems"] = [finding_to_dict(f) for f in sorted(findings, key=lambda f: f.sort_key())]
     if context.get("suppressed") and "suppressed" not in payload.get("scope", {}):
         payload["suppressed"] = sorted(
             (dict(entry) for entry in context["suppressed"]),

@@ -97,7 +97,7 @@ def _add_result(suites: dict[str, _Suite], result: CheckResult) -> None:
         case.failures.append(f"{where}{message}")
         case.details += [f"  {line}" for line in rulemeta.evidence_lines(result.evidence)]
         if not case.failure_type:
-            case.failure_type = result.severity.label
+            case.failure_type = result.level.label
             case.failure_message = message
     elif result.status is Status.UNKNOWN and case.skipped is None:
         case.skipped = f"unknown: {message}"

@@ -38,7 +38,7 @@ class CheckRow:
     help_url: str
     resource: str
     status: str
-    severity: str
+    level: str
     message: str
     location: str
     evidence: tuple[str, ...]
@@ -57,7 +57,7 @@ class Section:
 
 @dataclass(frozen=True)
 class SummaryRow:
-    severity: str
+    level: str
     passed: int
     failed: int
     unknown: int
@@ -136,7 +136,7 @@ def _row(result: CheckResult, control: str, docs_url: str | None) -> CheckRow:
         help_url=rulemeta.help_uri(result.rule_id, docs_url),
         resource=clean(result.resource),
         status=result.status.value,
-        severity=result.severity.label,
+        level=result.level.label,
         message=clean(result.message),
         location=clean(str(result.location)) if result.location else "",
         evidence=tuple(rulemeta.evidence_lines(result.evidence)),
@@ -177,7 +177,7 @@ def _sections(results: Sequence[CheckResult], docs_url: str | None) -> tuple[Sec
 
 
 def _summary(results: Sequence[CheckResult]) -> tuple[SummaryRow, ...]:
-    counts = Counter((r.severity, r.status) for r in results)
+    counts = Counter((r.level, r.status) for r in results)
     return tuple(
         SummaryRow(
             level.label,

@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from policy_lint import __version__
 from policy_lint.engine import CheckResult
 from policy_lint.findings import Level
 from policy_lint.reporters.sanitize import clean
@@ -26,7 +25,7 @@ def result_to_dict(result: CheckResult) -> dict[str, Any]:
         "rule": result.rule_name,
         "title": result.title,
         "status": result.status.value,
-        "severity": result.severity.label,
+        "level": result.level.label,
         "resource": result.resource,
         "location": {"path": loc.path, "line": loc.line, "col": loc.col} if loc else None,
         "message": result.message,
@@ -34,11 +33,15 @@ def result_to_dict(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def results_payload(results: Sequence[CheckResult], scope: dict[str, Any]) -> dict[str, Any]:
-    """The check report as a JSON-ready mapping (the ``json`` format adds to it before dumping)."""
+def results_payload(
+    results: Sequence[CheckResult], scope: dict[str, Any], command: str = "check"
+) -> dict[str, Any]:
+    """The check/verify report as a JSON-ready mapping (the ``json`` format adds to it before dumping)."""
+    from policy_lint.reporters.json_report import header
+
     counts = Counter(r.status.value for r in results)
     return {
-        "tool": {"name": "policy-lint", "version": __version__},
+        **header(command),
         "scope": scope,
         "summary": {status.value: counts.get(status.value, 0) for status in Status},
         "results": [result_to_dict(r) for r in results],
@@ -46,12 +49,12 @@ def results_payload(results: Sequence[CheckResult], scope: dict[str, Any]) -> di
 
 
 def format_result(result: CheckResult, colour: bool) -> str:
-    """``path:line:col: ID label message [resource]``; the label is the severity of a failure,
+    """``path:line:col: ID label message [resource]``; the label is the level of a failure,
     otherwise ``pass`` or ``unknown`` (the same shape as lint findings). Input fields are
     cleaned (:func:`~policy_lint.reporters.sanitize.clean`), so a result is one line."""
     resource = clean(result.resource)
     where = f"{clean(result.location)}: " if result.location else f"{resource}: "
-    label = result.severity.label if result.status is Status.FAIL else result.status.value
+    label = result.level.label if result.status is Status.FAIL else result.status.value
     if colour:
         label = f"{_STATUS_COLOUR[result.status]}{label}{_RESET}"
         where = f"{_BOLD}{where}{_RESET}"
@@ -82,7 +85,7 @@ def render_results_text(results: Sequence[CheckResult], show_passed: bool, colou
 
 def exit_code(results: Sequence[CheckResult], fail_on: Level, fail_on_unknown: bool) -> int:
     for result in results:
-        if result.severity < fail_on:
+        if result.level < fail_on:
             continue
         if result.status is Status.FAIL or (fail_on_unknown and result.status is Status.UNKNOWN):
             return 1

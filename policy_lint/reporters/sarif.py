@@ -135,7 +135,7 @@ def _items(findings: Sequence[Finding], results: Sequence[CheckResult]) -> list[
             r.rule_id,
             r.rule_name,
             r.title,
-            r.severity,
+            r.level,
             r.message,
             r.location,
             r.resource,
@@ -246,7 +246,7 @@ def _result(item: _Item, index: int, root: str | None) -> dict[str, Any]:
         result["level"] = _SARIF_LEVEL[item.level]
     result["message"] = {"text": message}
     result["locations"] = _location(item, root)
-    properties: dict[str, Any] = {"status": item.status.value, "severity": item.level.label}
+    properties: dict[str, Any] = {"status": item.status.value, "level": item.level.label}
     if item.evidence:
         properties["evidence"] = clean_value(dict(item.evidence))
     result["properties"] = properties

@@ -39,7 +39,7 @@ def test_json_lists_every_result_with_the_contract_fields(tmp_path: Path) -> Non
     assert code == 1
     payload = json.loads(out)
     result = payload["results"][0]
-    assert set(result) >= {"rule_id", "status", "severity", "resource", "location", "message", "evidence"}
+    assert set(result) >= {"rule_id", "status", "level", "resource", "location", "message", "evidence"}
     assert payload["summary"]["fail"] >= 4
     assert run("check", "--config", str(config), "--format", "json")[1] == out
 

@@ -75,7 +75,7 @@ def test_json_schema_matches_check(verified: dict[str, Any]) -> None:
         "rule",
         "title",
         "status",
-        "severity",
+        "level",
         "resource",
         "location",
         "message",

@@ -26,7 +26,7 @@ def context(**extra: Any) -> dict[str, Any]:
 def test_model_counts_per_severity_and_groups_by_framework_then_family(cis_rules: None) -> None:
     model = build_report([], planned_results(), context(suppressed=SUPPRESSED))
     assert model.totals == {"fail": 2, "unknown": 1, "pass": 1}
-    summary = {row.severity: (row.failed, row.unknown, row.passed) for row in model.summary}
+    summary = {row.level: (row.failed, row.unknown, row.passed) for row in model.summary}
     assert summary == {
         "error": (1, 1, 1),
         "security-warning": (0, 0, 0),

@@ -73,7 +73,7 @@ def _accounts(inventory: Inventory) -> Iterator[Account]:
 @inventory_rule(
     id="CS101",
     name="root-access-key-absent",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The root user has no access key",
     rationale="A root access key has unrestricted, unconditional power over the account and cannot be limited "
     "by any policy; an Inactive key still exists and can be re-activated, so only absence passes (CIS 1.4; "
@@ -109,7 +109,7 @@ def root_access_key_absent(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="CS102",
     name="root-mfa-enabled",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The root user signs in with MFA",
     rationale="Without MFA, the root password alone gives full control of the account (CIS 1.5).",
     remediation="Sign in as the root user and assign an MFA device (IAM console > Security credentials > "
@@ -177,7 +177,7 @@ def _password_rule(
 @inventory_rule(
     id="CS103",
     name="password-min-length-14",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="The password policy requires at least 14 characters",
     rationale="Longer passwords resist guessing and brute force; without a policy IAM accepts 8 characters "
     "(CIS 1.8).",
@@ -195,7 +195,7 @@ def password_min_length(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="CS104",
     name="password-reuse-24",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="The password policy prevents reusing the last 24 passwords",
     rationale="Remembering 24 previous passwords stops users cycling back to a compromised one (CIS 1.9).",
     remediation="aws iam update-account-password-policy --password-reuse-prevention 24 (keep your other "
@@ -213,7 +213,7 @@ def password_reuse(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="CS105",
     name="access-key-rotated-90-days",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="Active access keys are at most 90 days old",
     rationale="A long-lived key is more likely to have leaked into code, logs or laptops; rotating at least "
     "every 90 days bounds how long a leaked key works (CIS 1.14). Inactive keys are not judged.",
@@ -286,7 +286,7 @@ def _credential_checks(user: IamUser) -> Iterator[tuple[str | None, Unknown | No
 @inventory_rule(
     id="CS106",
     name="credentials-unused-45-days",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="No console password or active access key is unused for 45 days or more",
     rationale="Credentials nobody uses are still valid for whoever finds them; disabling those unused for 45 "
     "days or more shrinks the window for an abandoned or leaked credential (CIS 1.12). A never-used "
@@ -319,7 +319,7 @@ def credentials_unused(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="CS107",
     name="one-active-access-key",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="Each IAM user has at most one active access key",
     rationale="A second active key doubles what can leak and is often a forgotten rotation; one active key "
     "per user keeps ownership clear (CIS 1.13).",
@@ -362,7 +362,7 @@ OB_IAM_CONFLICT = ("OB104",)
 @inventory_rule(
     id="CS108",
     name="permissions-through-groups",
-    severity=Level.SUGGESTION,
+    level=Level.SUGGESTION,
     title="IAM users get permissions only through groups",
     rationale="Policies attached to (or inline in) individual users are hard to review and drift apart; "
     "granting through groups keeps permissions tied to roles (CIS 1.15). conflicts_with: OB104: the "

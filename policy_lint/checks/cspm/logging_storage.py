@@ -67,7 +67,7 @@ def _trail_scope(inventory: Inventory) -> str:
 @inventory_rule(
     id="CS201",
     name="multi-region-trail",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="A multi-region trail is logging all management events, read and write",
     rationale="Only a multi-region trail records API activity in regions nobody watches, where attackers "
     "like to start resources; it must be logging and record both read and write management events "
@@ -134,7 +134,7 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="CS202",
     name="trail-log-file-validation",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="Trails have log file validation enabled",
     rationale="Validation writes signed digest files, so tampering with or deleting delivered logs can be "
     "proven (CIS 3.2). The onboarding guide does not mention it and it does not affect Security Center.",
@@ -162,7 +162,7 @@ def trail_log_file_validation(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="CS203",
     name="trail-kms-encryption",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="Trail logs are encrypted with a KMS key (SSE-KMS)",
     rationale="With SSE-KMS, reading the logs needs kms:Decrypt on the key as well as s3:GetObject, so the "
     "key policy becomes a second gate on who can read the audit trail (CIS 3.5). conflicts_with: OB202, "
@@ -236,7 +236,7 @@ def _account_block(inventory: Inventory, bucket: Bucket) -> object:
 @inventory_rule(
     id="CS204",
     name="s3-block-public-access",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="S3 Block Public Access is on for every bucket (bucket or account level)",
     rationale="Block Public Access overrides ACLs and bucket policies that would make objects public, the "
     "classic S3 data leak; each of its four settings counts if it is on at the bucket or the account level "
@@ -297,7 +297,7 @@ def _effective(key: str, levels: dict[str, object]) -> tuple[str | None, list[st
 @inventory_rule(
     id="CS205",
     name="s3-deny-insecure-transport",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="Bucket policies deny requests that do not use TLS",
     rationale="S3 accepts plain HTTP unless the bucket policy denies it; a Deny on aws:SecureTransport "
     "false for every principal and s3:* keeps objects off unencrypted connections (CIS 2.1.1). Adding this "

@@ -108,7 +108,7 @@ _SG_REMEDIATION = (
 @inventory_rule(
     id="CS301",
     name="sg-admin-ports-ipv4",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="No security group allows 0.0.0.0/0 to SSH (22) or RDP (3389)",
     rationale="SSH and RDP open to the whole IPv4 internet are scanned and brute-forced within minutes; a rule "
     "counts when its protocol is TCP, UDP or all (-1) and its port range covers 22 or 3389 (CIS 5.2).",
@@ -124,7 +124,7 @@ def sg_admin_ports_ipv4(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="CS302",
     name="sg-admin-ports-ipv6",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="No security group allows ::/0 to SSH (22) or RDP (3389)",
     rationale="The same exposure over IPv6: a rule from ::/0 on TCP, UDP or all (-1) covering 22 or 3389 "
     "(CIS 5.3).",
@@ -144,7 +144,7 @@ def queue_name(queue: Queue) -> str:
 @inventory_rule(
     id="CS303",
     name="sqs-encrypted-at-rest",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="SQS queues are encrypted at rest (SSE-SQS or SSE-KMS)",
     rationale="Messages are stored unencrypted unless the queue uses SQS-managed or KMS server-side "
     "encryption. CIS AWS Foundations v3.0.0 has no SQS control: this maps to AWS Foundational Security Best "

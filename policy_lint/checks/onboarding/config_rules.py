@@ -40,7 +40,7 @@ def _verdict(config: OnboardingConfig, key: str, ok: bool, passed: str, failed: 
 @inventory_rule(
     id="OB001",
     name="quick-plan-host-only",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The quick plan supports only the Host feature",
     rationale="The quick plan creates a limited AlibabaSasSubAccount_ user from the root key and supports "
     "only Host; CSPM and Agentless need the manual plan (PLAN-QUICK-HOST).",
@@ -64,7 +64,7 @@ def quick_plan_host_only(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB002",
     name="agentless-outside-mainland",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="Agentless Detection needs the manual plan and the Outside Chinese Mainland console",
     rationale="Agentless Detection is supported only in the Outside Chinese Mainland console and only with "
     "the manual plan's custom policy (PLAN-AGENTLESS).",
@@ -95,7 +95,7 @@ def agentless_outside_mainland(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB003",
     name="audit-log-needs-cspm",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="Audit logs are configured only with the CSPM feature on the manual plan",
     rationale="The console's audit-log step belongs to CSPM on the manual plan; with any other choice the "
     "queue is never read (GUIDE-PIPELINE-OPTIONAL: the pipeline is required only when queue inputs are supplied).",
@@ -129,7 +129,7 @@ def _config_regions(config: OnboardingConfig) -> list[tuple[str, str]]:
 @inventory_rule(
     id="OB004",
     name="domain-matches-partition",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="Domain matches the partition of every region",
     rationale="Domain international means the aws partition and china means aws-cn (Beijing, Ningxia); "
     "credentials work only inside their own partition, and GovCloud, ISO and EUSC partitions are not "
@@ -168,7 +168,7 @@ def domain_matches_partition(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB005",
     name="region-exists",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="Every region exists",
     rationale="A misspelt or non-existent region makes the console's verification fail (AWS-REGIONS; checked "
     "against botocore's partitions.json offline, opt-in status is checked live).",
@@ -189,7 +189,7 @@ def region_exists(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB006",
     name="provisioning-region-selected",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="The provisioning region is one of the selected regions",
     rationale="Security Center verifies access in the provisioning region; choosing one whose assets are not "
     "synchronised works but is usually a slip.",
@@ -211,7 +211,7 @@ def provisioning_region_selected(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB007",
     name="quick-plan-needs-root-user",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The quick plan is impossible in AWS China",
     rationale="The quick plan starts from the root user's access key; AWS China accounts have no root user "
     '("All users are IAM users"), so the plan is undefined there (GUIDE-CHINA-ROOT).',
@@ -234,7 +234,7 @@ def quick_plan_needs_root_user(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB008",
     name="sync-settings-match-features",
-    severity=Level.SUGGESTION,
+    level=Level.SUGGESTION,
     title="Synchronisation settings match the selected features",
     rationale="Host sync applies only to the Host feature and cloud-service sync only to CSPM; a setting "
     "for a feature that is not selected is ignored by the console, and a missing one falls back to its default.",

@@ -37,7 +37,7 @@ def _users(inventory: Inventory) -> list[IamUser]:
 @inventory_rule(
     id="OB101",
     name="iam-user-exists",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The onboarding IAM user is declared",
     rationale="The manual plan gives Security Center the access key of an IAM user the customer creates "
     "(AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES). The user is the one named by iam_user in onboarding.yaml; without it, a user with a "
@@ -103,7 +103,7 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB102",
     name="iam-user-no-console",
-    severity=Level.SECURITY_WARNING,
+    level=Level.SECURITY_WARNING,
     title="The onboarding IAM user has no console access",
     rationale="The onboarding user exists only for API calls with its access key; a login profile (console "
     "password) is an extra way in that Security Center never uses (AWS-NO-CONSOLE).",
@@ -142,7 +142,7 @@ def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB103",
     name="iam-user-active-key",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The onboarding IAM user has an active access key",
     rationale="Security Center signs its calls with the user's AccessKey pair; without an Active key the "
     "console's verification fails (AWS-TWO-KEYS, at most two keys per user).",
@@ -240,7 +240,7 @@ def _diff(
 @inventory_rule(
     id="OB104",
     name="iam-user-feature-permissions",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The onboarding user's effective permissions cover every selected feature",
     rationale="Security Center verifies the permissions of each selected feature: Host needs "
     "AmazonEC2ReadOnlyAccess + IAMReadOnlyAccess (ReadOnlyAccess is a superset), CSPM ReadOnlyAccess, "
@@ -336,7 +336,7 @@ def _feature_verdict(
 @inventory_rule(
     id="OB105",
     name="agentless-tag-conditions-kept",
-    severity=Level.SECURITY_WARNING,
+    level=Level.SECURITY_WARNING,
     title="The Agentless policy's destructive EC2 actions keep their tag conditions",
     rationale="The guide grants TerminateInstances, StopInstances, DeleteVpc, DeleteSubnet, "
     "DeleteSecurityGroup, DeleteInternetGateway and DeleteVpcEndpoints only on resources tagged "
@@ -397,7 +397,7 @@ def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB106",
     name="iam-user-queue-read",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The onboarding user may read the audit-log queue",
     rationale="Security Center polls the audit-log queue with the user's key: it needs sqs:GetQueueUrl and "
     "sqs:ReceiveMessage on the queue (explicitly, by wildcard, or through ReadOnlyAccess's sqs:Get*/"

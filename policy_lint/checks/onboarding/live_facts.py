@@ -37,7 +37,7 @@ def _account_resource(inventory: Inventory) -> tuple[str, Any]:
 @inventory_rule(
     id="OB120",
     name="root-access-key-deleted",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The root user's access key is deleted after the quick plan",
     rationale="The quick plan uses the root user's access key once to create the AlibabaSasSubAccount_ user; "
     "the guide then says to delete it. A root key, even inactive, is the account's most powerful credential "
@@ -91,7 +91,7 @@ def _root_key_result(account: Account) -> Result:
 @inventory_rule(
     id="OB122",
     name="quick-plan-user",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The quick plan's AlibabaSasSubAccount_ user exists, has an active key and is not disabled",
     rationale="The quick plan creates an IAM user named AlibabaSasSubAccount_<suffix> and keeps using its key. "
     "Without the user, an active key, or with a quarantine/deny-all policy or boundary, Security Center "
@@ -215,7 +215,7 @@ def _is_disabling(ref: PolicyRef) -> bool:
 @inventory_rule(
     id="OB123",
     name="iam-user-key-used",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="The onboarding user's active access key is being used",
     rationale="Security Center uses the onboarding user's key on every sync. A key that was never used, or not "
     f"for more than {STALE_DAYS} days, means the console holds another key or stopped syncing (AWS-KEY-LAST-USED).",

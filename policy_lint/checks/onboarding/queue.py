@@ -45,7 +45,7 @@ def _bname(bucket: Bucket) -> str:
 @inventory_rule(
     id="OB301",
     name="queue-standard",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The audit-log queue is a standard queue",
     rationale="S3 event notifications cannot target FIFO queues (AWS-S3-NO-FIFO; CloudFormation QueueConfiguration: "
     '"FIFO queues are not allowed").',
@@ -82,7 +82,7 @@ def _region_text(value: object) -> str | None:
 @inventory_rule(
     id="OB302",
     name="queue-in-bucket-region",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The audit-log queue is in the trail bucket's region",
     rationale="S3 sends event notifications only to an SQS queue in the bucket's own region (AWS-S3-SAME-REGION, GUIDE-QUEUE-REGION); "
     "a trail can write to a bucket in any region, so it is the bucket's region that matters.",
@@ -117,7 +117,7 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB303",
     name="queue-in-trail-home-region",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="The audit-log queue is in the trail's home region",
     rationale="The guide asks for the queue in the trail's region (PLAN-QUEUE-INPUTS, GUIDE-QUEUE-REGION). AWS requires only the "
     "bucket's region (OB302), so a different trail home region is a deviation from the guide, not a failure.",
@@ -184,7 +184,7 @@ def _partition_that_fits(
 @inventory_rule(
     id="OB304",
     name="queue-policy-s3-source-arn",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The queue policy lets S3 send messages only from the trail bucket",
     rationale="S3 delivers a notification only if the queue policy allows s3.amazonaws.com sqs:SendMessage on "
     "the queue; the aws:SourceArn condition must match the trail bucket's ARN in the account's partition "
@@ -315,7 +315,7 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
 @inventory_rule(
     id="OB305",
     name="queue-policy-not-public",
-    severity=Level.SECURITY_WARNING,
+    level=Level.SECURITY_WARNING,
     title="The queue policy is not open to everyone",
     rationale='An Allow for Principal "*" (or {"AWS": "*"}) without a condition on the source or the '
     "principal's account, or an Allow with NotPrincipal (everyone except the principals it lists), lets "
@@ -382,7 +382,7 @@ def _prefix_ok(prefix: str, trail_prefixes: list[str]) -> bool:
 @inventory_rule(
     id="OB306",
     name="bucket-notifies-queue-on-put",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The trail bucket notifies the queue on object creation by Put",
     rationale="CloudTrail writes log files with PutObject, so the bucket must notify the queue on "
     "s3:ObjectCreated:Put or s3:ObjectCreated:* (AWS-S3-NOTIFICATION, GUIDE-PUT-ONLY); a Copy-only notification never fires, a "
@@ -516,7 +516,7 @@ def _notification_verdict(
 @inventory_rule(
     id="OB307",
     name="audit-log-config-matches",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="onboarding.yaml's audit_log matches the declared queue, bucket and trail",
     rationale="The console is told the queue's region and name (PLAN-QUEUE-INPUTS, GUIDE-DISABLE); if they differ from the "
     "queue the infrastructure declares, Security Center polls a queue that never receives the log events.",
@@ -632,7 +632,7 @@ def _config_bucket(
 @inventory_rule(
     id="OB308",
     name="queue-encryption-s3-compatible",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The queue's encryption lets S3 send to it",
     rationale="With SSE-KMS under the AWS managed key alias/aws/sqs, S3 cannot encrypt messages (its key "
     "policy cannot be changed); a customer managed key works only if its key policy allows "

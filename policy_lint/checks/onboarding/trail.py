@@ -36,7 +36,7 @@ def _name(trail: Trail) -> str:
 @inventory_rule(
     id="OB201",
     name="trail-management-events",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="A trail writing to the audit bucket logs management events, Read and Write",
     rationale="Security Center reads management events from the trail's log files (AWS-TRAIL-BUCKET, AWS-EVENT-SELECTORS), "
     "so an event the selectors leave out never reaches it. Basic selectors must add up to ReadWriteType All; "
@@ -145,7 +145,7 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB202",
     name="trail-no-kms",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The audit trail's log files are not SSE-KMS encrypted",
     rationale="The guide unticks the trail's SSE-KMS: Security Center reads the log files with ReadOnlyAccess, "
     "which has no kms:Decrypt (AWS-TRAIL-KMS, GUIDE-BUCKET-KMS). conflicts_with: CS203 (CIS AWS Foundations v3.0.0 3.5 wants "
@@ -187,7 +187,7 @@ def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB203",
     name="trail-bucket-sse-s3",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The audit bucket's default encryption is SSE-S3 (AES256)",
     rationale="Bucket-default SSE-KMS still KMS-encrypts every log file even with the trail's KMS unticked, and "
     "ReadOnlyAccess lacks kms:Decrypt (AWS-S3-DEFAULT-SSE, GUIDE-BUCKET-KMS). A bucket without an encryption configuration uses "
@@ -245,7 +245,7 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB204",
     name="trail-logging",
-    severity=Level.ERROR,
+    level=Level.ERROR,
     title="The audit trail is logging",
     rationale="A stopped trail writes no log files, so no message ever reaches the queue (AWS-TRAIL-LOGGING); in "
     "planned input this is enable_logging (Terraform) / IsLogging (CloudFormation).",
@@ -275,7 +275,7 @@ def trail_logging(inventory: Inventory) -> Iterator[Result]:
 @inventory_rule(
     id="OB205",
     name="trail-coverage",
-    severity=Level.WARNING,
+    level=Level.WARNING,
     title="The audit trail covers every region and global service events",
     rationale="A single-region trail misses the events of the other asset regions, and without global service "
     "events IAM changes are missing (AWS-TRAIL-COVERAGE, GUIDE-TRAIL-REGION: console-created trails are always multi-Region).",

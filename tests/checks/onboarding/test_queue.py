@@ -93,7 +93,7 @@ def test_symbolic_references_do_not_cross_templates() -> None:
 
 def test_queue_outside_the_trail_home_region_is_a_warning_level_fail() -> None:
     result = b.only(b.inventory(trails=[b.trail(home_region="us-east-1")]), "OB303")
-    assert result.status is Status.FAIL and result.severity.label == "warning"
+    assert result.status is Status.FAIL and result.level.label == "warning"
     assert b.only(b.inventory(), "OB303").status is Status.PASS
     assert (
         b.only(b.inventory(trails=[b.trail(home_region=Unknown("provider alias region"))]), "OB303").status
@@ -238,7 +238,7 @@ def test_principal_star_without_condition_is_public() -> None:
     )
     result = b.only(b.inventory(queues=[b.queue(policy=policy)]), "OB305")
     assert result.status is Status.FAIL and result.evidence["public"] == ["statement 3"]
-    assert result.severity.label == "security-warning"
+    assert result.level.label == "security-warning"
 
 
 def test_principal_star_restricted_by_source_arn_is_not_public() -> None:
