@@ -41,6 +41,7 @@ from policy_lint.inventory.model import (
     PolicyRef,
     Queue,
     QueueNotification,
+    RegionScope,
     Resource,
     SecurityGroup,
     Trail,
@@ -68,6 +69,8 @@ from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
 SOURCE = "cloudformation"
 #: an AWS managed policy, in any partition or in ``${AWS::Partition}`` (a stack whose region is not known)
 _AWS_MANAGED = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]+):iam::aws:policy/(?:.*/)?([^/]+)$")
+#: how a message says two resources of one template share a region (:class:`RegionScope`)
+STACK_REGION = "in the same CloudFormation template, so in the stack's region"
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
 _PUBLIC_ACCESS_KEYS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 
@@ -390,6 +393,9 @@ class _Stack:
         #: the partition as an ARN spells it: literal, else the pseudo-parameter a template would write
         self.partition_text = self.partition if isinstance(self.partition, str) else "${AWS::Partition}"
         self.linker = linker
+        #: a template is one stack: its references mean one thing, its resources share one region
+        self.symbol_scope = f"template {self.path}"
+        self.region_scope = RegionScope(self.symbol_scope, STACK_REGION)
         self.problems: list[Any] = []
         self.late_problems: list[Any] = []
         self.objects: dict[str, dict[str, Resource]] = {}
@@ -412,7 +418,16 @@ class _Stack:
 
     def origin(self, logical_id: str, offset: int) -> Origin:
         line, col = self.source.position(offset)
-        return Origin(SOURCE, logical_id, self.path, line, col, self.region)
+        return Origin(
+            SOURCE,
+            logical_id,
+            self.path,
+            line,
+            col,
+            self.region,
+            symbol_scope=self.symbol_scope,
+            region_scope=self.region_scope,
+        )
 
     def names_of(self, resource: Any) -> set[str]:
         return self._names.get(id(resource), set())
@@ -611,9 +626,8 @@ class _Stack:
         self, resource: Resource, attribute: str, node: Node | None, address: str | None = None
     ) -> None:
         if node is not None:
-            line, col = self.source.position(node.offset)
-            resource.attribute_origins[attribute] = Origin(
-                SOURCE, address or resource.origin.address, self.path, line, col, self.region
+            resource.attribute_origins[attribute] = self.origin(
+                address or resource.origin.address, node.offset
             )
 
     def prop_origin(self, resource: Resource, attribute: str, props: ObjectNode, prop: str) -> None:
@@ -994,14 +1008,13 @@ def _bucket_notifications(stack: _Stack, bucket: Bucket, notification: ObjectNod
                     prefix = value
                 elif isinstance(rule_name, str) and rule_name.lower() == "suffix":
                     suffix = value
-        line, col = stack.source.position(entry.offset)
         entries.append(
             QueueNotification(
                 queue_arn=_given(_link_text(entry.get("Queue")), Unknown("Queue is missing")),
                 events=Unknown(event.reason) if isinstance(event, Unknown) else (event,) if event else (),
                 prefix=prefix,
                 suffix=suffix,
-                origin=Origin(SOURCE, bucket.origin.address, stack.path, line, col, stack.region),
+                origin=stack.origin(bucket.origin.address, entry.offset),
             )
         )
     bucket.notifications = entries
@@ -1123,15 +1136,7 @@ def _ingress_rule(stack: _Stack, rule: Node) -> IngressRule | Unknown:
         if isinstance(value, Unknown):
             return value
         ranges.append((value,) if value else ())
-    line, col = stack.source.position(rule.offset)
-    return IngressRule(
-        protocol,
-        ports[0],
-        ports[1],
-        ranges[0],
-        ranges[1],
-        Origin(SOURCE, "", stack.path, line, col, stack.region),
-    )
+    return IngressRule(protocol, ports[0], ports[1], ranges[0], ranges[1], stack.origin("", rule.offset))
 
 
 def _map_ingress(stack: _Stack, logical_id: str, offset: int, props: ObjectNode) -> None:

@@ -8,6 +8,7 @@ Every attribute a rule blames has its own line, so tests can check where a resul
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 from policy_lint.engine import CheckResult, Selection, run_checks
@@ -23,9 +24,12 @@ from policy_lint.inventory.model import (
     PolicyRef,
     Queue,
     QueueNotification,
+    RegionScope,
     Trail,
 )
 from policy_lint.onboarding.config import AuditLogConfig, OnboardingConfig
+from policy_lint.sources.cloudformation import STACK_REGION
+from policy_lint.sources.terraform_resources import provider_scope, root_scope
 
 __all__ = ["AuditLogConfig"]
 from policy_lint.reference import load_reference_set
@@ -62,14 +66,48 @@ LINES = {
 }
 
 
+#: Terraform's root module of PATH, and its default provider: what the Terraform source records
+SYMBOLS = root_scope(os.path.dirname(PATH))
+PROVIDER = f"{SYMBOLS} provider.aws"
+
+
 def origin(
-    address: str, line: int, source: str = "terraform", path: str = PATH, region: str | None = None
+    address: str,
+    line: int,
+    source: str = "terraform",
+    path: str = PATH,
+    region: str | None = None,
+    region_scope: RegionScope | None = None,
 ) -> Origin:
-    return Origin(source, address, path, line, 3, region)
+    """Where the Terraform source says a resource is: ``path``'s folder is its root module."""
+    symbols = root_scope(os.path.dirname(path))
+    return Origin(source, address, path, line, 3, region, symbol_scope=symbols, region_scope=region_scope)
 
 
-def _attrs(address: str, source: str = "terraform", path: str = PATH) -> dict[str, Origin]:
-    return {k: origin(address, v, source, path) for k, v in LINES[address].items() if k}
+def cfn_origin(address: str, line: int, path: str = "stack.yaml") -> Origin:
+    """Where the CloudFormation source says a resource is: one template is one stack, whose
+    references and region its resources share."""
+    template = f"template {path}"
+    return Origin(
+        "cloudformation",
+        address,
+        path,
+        line,
+        3,
+        symbol_scope=template,
+        region_scope=RegionScope(template, STACK_REGION),
+    )
+
+
+def _attrs(address: str, region_scope: RegionScope | None = None) -> dict[str, Origin]:
+    return {k: origin(address, v, region_scope=region_scope) for k, v in LINES[address].items() if k}
+
+
+def _located(address: str, region: object = None) -> dict[str, Any]:
+    """The origin of a resource, and of its attributes, as the Terraform source records them."""
+    scope = provider_scope(PROVIDER, region) if region is not None else None  # type: ignore[arg-type]
+    line = LINES[address][""]
+    return {"origin": origin(address, line, region_scope=scope), "attribute_origins": _attrs(address, scope)}
 
 
 def at(address: str, attribute: str = "") -> Location:
@@ -161,13 +199,12 @@ def user(**changes: Any) -> IamUser:
         "inline_policies": [sqs_read_policy()],
     }
     fields.update(changes)
-    return IamUser(origin("aws_iam_user.sas", 10), attribute_origins=_attrs("aws_iam_user.sas"), **fields)
+    return IamUser(**_located("aws_iam_user.sas"), **fields)
 
 
 def agentless_policy(document: Any = None) -> IamPolicy:
     return IamPolicy(
-        origin("aws_iam_policy.agentless", 20),
-        attribute_origins=_attrs("aws_iam_policy.agentless"),
+        **_located("aws_iam_policy.agentless"),
         name="AliyunSASC-AgentlessScan-Policy",
         arn="${aws_iam_policy.agentless.arn}",
         document=agentless_document() if document is None else document,
@@ -188,9 +225,7 @@ def trail(**changes: Any) -> Trail:
         "events": EventSelectorSummary(True, True),
     }
     fields.update(changes)
-    return Trail(
-        origin("aws_cloudtrail.audit", 30), attribute_origins=_attrs("aws_cloudtrail.audit"), **fields
-    )
+    return Trail(**_located("aws_cloudtrail.audit", fields["home_region"]), **fields)
 
 
 def bucket(**changes: Any) -> Bucket:
@@ -200,7 +235,7 @@ def bucket(**changes: Any) -> Bucket:
         "notifications": [QueueNotification(QUEUE_ARN, ("s3:ObjectCreated:Put",))],
     }
     fields.update(changes)
-    return Bucket(origin("aws_s3_bucket.logs", 40), attribute_origins=_attrs("aws_s3_bucket.logs"), **fields)
+    return Bucket(**_located("aws_s3_bucket.logs", fields["region"]), **fields)
 
 
 def queue(**changes: Any) -> Queue:
@@ -214,7 +249,7 @@ def queue(**changes: Any) -> Queue:
         "sqs_managed_sse": True,
     }
     fields.update(changes)
-    return Queue(origin("aws_sqs_queue.logs", 50), attribute_origins=_attrs("aws_sqs_queue.logs"), **fields)
+    return Queue(**_located("aws_sqs_queue.logs", fields["region"]), **fields)
 
 
 def inventory(with_config: bool = True, **parts: Any) -> Inventory:
