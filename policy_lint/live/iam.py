@@ -11,6 +11,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import (
     AccessKey,
     IamGroup,
@@ -24,10 +25,6 @@ from policy_lint.live.api import Api, Failure, iso, observed, run_all
 
 def list_users(api: Api) -> list[dict[str, Any]] | Failure:
     return api.paginate("iam", "ListUsers", "Users")
-
-
-def is_aws_managed(arn: str) -> bool:
-    return ":iam::aws:policy/" in arn
 
 
 def collect_user(api: Api, listed: dict[str, Any]) -> tuple[IamUser, dict[str, str]]:
@@ -174,7 +171,7 @@ def collect_identities(
     customer: dict[str, str] = {}
     for refs in _policy_lists(users, groups):
         for ref in refs:
-            if isinstance(ref.arn, str) and not ref.inline and not is_aws_managed(ref.arn):
+            if isinstance(ref.arn, str) and not ref.inline and not arns.is_aws_managed_policy(ref.arn):
                 customer[ref.arn] = ref.name
     policies = run_all(
         pool,

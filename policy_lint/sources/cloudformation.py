@@ -10,7 +10,6 @@ a policy to a user declared, by literal name, in another template.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -67,8 +66,6 @@ from policy_lint.syntax.source import Source, read_source
 from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
 
 SOURCE = "cloudformation"
-#: an AWS managed policy, in any partition or in ``${AWS::Partition}`` (a stack whose region is not known)
-_AWS_MANAGED = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]+):iam::aws:policy/(?:.*/)?([^/]+)$")
 #: how a message says two resources of one template share a region (:class:`RegionScope`)
 STACK_REGION = "in the same CloudFormation template, so in the stack's region"
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
@@ -718,9 +715,9 @@ def _fill_principal(stack: _Stack, principal: IamUser | IamGroup, props: ObjectN
 def _attach_managed(stack: _Stack, principal: IamUser | IamGroup, written: Node, resolved: Node) -> None:
     arn = _link_text(resolved)
     if isinstance(arn, str):
-        match = _AWS_MANAGED.match(arn)
-        if match is not None:
-            _append(principal, "attached_policies", PolicyRef(name=match.group(1), arn=arn, document=None))
+        managed = arns.aws_managed_policy(arn)
+        if managed is not None:
+            _append(principal, "attached_policies", PolicyRef(name=managed.name, arn=arn, document=None))
             return
     placeholder = PolicyRef(
         name=arn if isinstance(arn, str) else "(unknown)",

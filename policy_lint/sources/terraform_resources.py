@@ -395,7 +395,7 @@ class Mapper:
         if isinstance(found, IamPolicy):
             return PolicyRef(str(found.name), arn=found.arn, document=found.document)
         arn = ref_text(arn_value)
-        if isinstance(arn, str) and ":iam::aws:policy/" in arn:
+        if isinstance(arn, str) and arns.is_aws_managed_policy(arn):
             return PolicyRef(arn.rsplit("/", 1)[-1], arn=arn, document=None)
         if isinstance(arn, str):
             return PolicyRef(

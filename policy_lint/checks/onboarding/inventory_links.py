@@ -459,7 +459,7 @@ def resolve_policy(
         if managed is not None:
             return ResolvedPolicy(managed.name, managed.document, where, managed=True)
     what = text(arn) or ref.name
-    if isinstance(arn, str) and ":iam::aws:policy/" in arn:
+    if isinstance(arn, str) and arns.is_aws_managed_policy(arn):
         why = f"AWS managed policy {what} is not in the bundled snapshot"
     else:
         why = f"policy {what} is not declared in the inputs"
