@@ -250,6 +250,12 @@ class SecurityGroup(Resource):
     ingress: Maybe[list[IngressRule]] = field(default_factory=list)
 
 
+#: Sources that describe no infrastructure (onboarding.yaml, a policy file).
+CONFIGURATION_SOURCES = frozenset({"config", "policy-file"})
+#: The source that lists an account's resources (and records which kinds it listed completely).
+LIVE_SOURCE = "live"
+
+
 @dataclass
 class Inventory:
     """Everything the checks may look at, from any mix of sources."""
@@ -271,3 +277,17 @@ class Inventory:
     #: kinds listed exhaustively ("users", "queues", "trails", "security_groups": live mode), so a
     #: missing resource of such a kind is absent, not merely outside the input's scope
     complete: set[str] = field(default_factory=set)
+
+    def describes_infrastructure(self) -> bool:
+        """Did any input describe infrastructure? A configuration alone makes no claim about it."""
+        if any(source not in CONFIGURATION_SOURCES for source in self.sources):
+            return True
+        return bool(self.users or self.groups or self.policies or self.trails or self.buckets or self.queues)
+
+    def listing_gap(self, kind: str) -> str | None:
+        """Why a live account's ``kind`` ("users", "trails", "queues") may lack a resource that
+        exists: a listing call was refused, failed or ran out of time, so a name missing from it is
+        unknown, not absent. None when the listing is complete or no account was listed."""
+        if LIVE_SOURCE not in self.sources or kind in self.complete:
+            return None
+        return f"the live account's {kind} could not all be listed (see collection_errors)"
