@@ -8,6 +8,7 @@ pass (:func:`unknown`, :func:`cannot_tell`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from policy_lint.findings import Location
@@ -39,11 +40,8 @@ def join(items: Iterable[str], limit: int = 8) -> str:
     return shown + (f" and {len(seq) - limit} more" if len(seq) > limit else "")
 
 
-def _evidence(evidence: Mapping[str, Any] | None, more: dict[str, Any]) -> dict[str, Any]:
-    return {**(evidence or {}), **more}
-
-
-def passed(
+def result(
+    status: Status,
     resource: str,
     message: str,
     where: Location | None,
@@ -51,18 +49,15 @@ def passed(
     /,
     **more: Any,
 ) -> Result:
-    return Result(Status.PASS, resource, message, where, _evidence(evidence, more))
+    """A result; its evidence is ``evidence`` followed by the keyword arguments."""
+    return Result(status, resource, message, where, {**(evidence or {}), **more})
 
 
-def failed(
-    resource: str,
-    message: str,
-    where: Location | None,
-    evidence: Mapping[str, Any] | None = None,
-    /,
-    **more: Any,
-) -> Result:
-    return Result(Status.FAIL, resource, message, where, _evidence(evidence, more))
+#: (resource, message, where, evidence=None, **more): a pass, a fail, and an unknown whose
+#: message says itself what is missing (never a pass)
+passed = partial(result, Status.PASS)
+failed = partial(result, Status.FAIL)
+undecided = partial(result, Status.UNKNOWN)
 
 
 def verdict(
@@ -76,25 +71,9 @@ def verdict(
     **more: Any,
 ) -> Result:
     """A pass (message ``passed``) when ``ok``, else a fail (message ``failed``)."""
-    return Result(
-        Status.PASS if ok else Status.FAIL,
-        resource,
-        passed if ok else failed,
-        where,
-        _evidence(evidence, more),
+    return result(
+        Status.PASS if ok else Status.FAIL, resource, passed if ok else failed, where, evidence, **more
     )
-
-
-def undecided(
-    resource: str,
-    message: str,
-    where: Location | None,
-    evidence: Mapping[str, Any] | None = None,
-    /,
-    **more: Any,
-) -> Result:
-    """A verdict the input cannot decide; the message names what is missing (never a pass)."""
-    return Result(Status.UNKNOWN, resource, message, where, _evidence(evidence, more))
 
 
 def unknown(

@@ -26,36 +26,21 @@ resource "aws_sqs_queue" "q" {
 NOTIFYING_MODULE = """
 variable "queue_arn" {}
 
-resource "aws_s3_bucket" "b" {
-  bucket = "trail-logs"
+resource "aws_s3_bucket_notification" "n" {
+  queue {
+    events    = ["s3:ObjectCreated:*"]
+    queue_arn = var.queue_arn
+  }
+  bucket = aws_s3_bucket.b.id
 }
 
-resource "aws_s3_bucket_notification" "n" {
-  bucket = aws_s3_bucket.b.id
-  queue {
-    queue_arn = var.queue_arn
-    events    = ["s3:ObjectCreated:*"]
-  }
+resource "aws_s3_bucket" "b" {
+  bucket = "trail-logs"
 }
 """
 
 #: a module that holds a whole pipeline: its bucket notifies its own queue
-PIPELINE_MODULE = (
-    QUEUE
-    + """
-resource "aws_s3_bucket" "b" {
-  bucket = "trail-logs"
-}
-
-resource "aws_s3_bucket_notification" "n" {
-  bucket = aws_s3_bucket.b.id
-  queue {
-    queue_arn = aws_sqs_queue.q.arn
-    events    = ["s3:ObjectCreated:*"]
-  }
-}
-"""
-)
+PIPELINE_MODULE = QUEUE + NOTIFYING_MODULE.replace("var.queue_arn", "aws_sqs_queue.q.arn")
 
 
 def _write(root: Path, files: dict[str, str]) -> None:

@@ -11,18 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from policy_lint.checks import verdicts
 from policy_lint.checks.onboarding.onboarding_user import AGENTLESS_MARKERS, onboarding_users, user_label
 from policy_lint.checks.onboarding.pipeline import audit_queue_arns, pipeline, pipeline_in_scope
-from policy_lint.checks.verdicts import (
-    failed,
-    join,
-    location,
-    passed,
-    resource_id,
-    undecided,
-    unknown,
-    verdict,
-)
 from policy_lint.findings import Level
 from policy_lint.iam import diff_rules
 from policy_lint.iam.diff import ActualPolicy, DiffResult, DiffUsageError, diff_policies, reference_policies
@@ -66,10 +57,10 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
         return
     users = onboarding_users(inventory)
     for user in users:
-        yield passed(
-            resource_id(user),
+        yield verdicts.passed(
+            verdicts.resource_id(user),
             f"onboarding IAM user {user_label(user)} is declared",
-            location(user),
+            verdicts.location(user),
             user=text(user.name),
         )
     if users:
@@ -81,7 +72,7 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
         gap = inventory.listing_gap("users")
         status = Status.UNKNOWN if unknown_names or gap else Status.FAIL
         message = f"no IAM user named {config.iam_user} is declared" + (
-            f" (declared: {join(declared)})" if declared else ""
+            f" (declared: {verdicts.join(declared)})" if declared else ""
         )
         if unknown_names:
             message += f"; {len(unknown_names)} user(s) have an unknown name"
@@ -95,15 +86,15 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
             {"iam_user": config.iam_user, "declared_users": declared},
         )
     elif declared:
-        yield undecided(
+        yield verdicts.undecided(
             "config:iam_user",
-            f"cannot tell which of {len(declared)} IAM user(s) is the onboarding user ({join(declared)}): "
+            f"cannot tell which of {len(declared)} IAM user(s) is the onboarding user ({verdicts.join(declared)}): "
             "none has a guide policy attached; set iam_user in onboarding.yaml",
             config.location("iam_user") if config else None,
             declared_users=declared,
         )
     elif config is not None:
-        yield failed(
+        yield verdicts.failed(
             "config:iam_user",
             "no IAM user is declared in the inputs; the manual plan needs one",
             config.location("plan"),
@@ -126,14 +117,14 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
 def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):
         value = user.has_login_profile
-        where = location(user, "has_login_profile")
+        where = verdicts.location(user, "has_login_profile")
         name = user_label(user)
         if isinstance(value, Unknown):
-            yield unknown(resource_id(user), f"login profile of {name}", value, where)
+            yield verdicts.unknown(verdicts.resource_id(user), f"login profile of {name}", value, where)
         else:
-            yield verdict(
+            yield verdicts.verdict(
                 not value,
-                resource_id(user),
+                verdicts.resource_id(user),
                 f"IAM user {name} has no login profile",
                 f"IAM user {name} has a login profile (console password); the onboarding user needs API access only",
                 where,
@@ -156,23 +147,23 @@ def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
 def iam_user_active_key(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):
         keys = user.access_keys
-        where = location(user, "access_keys")
+        where = verdicts.location(user, "access_keys")
         name = user_label(user)
-        resource = resource_id(user)
+        resource = verdicts.resource_id(user)
         if isinstance(keys, Unknown):
-            yield unknown(resource, f"access keys of {name}", keys, where)
+            yield verdicts.unknown(resource, f"access keys of {name}", keys, where)
             continue
         statuses = [(f"...{k.key_id_suffix}", k.status) for k in keys]
         evidence: dict[str, Any] = {
             "keys": [{"key_id": kid, "status": s if isinstance(s, str) else None} for kid, s in statuses]
         }
         if any(s == "Active" for _, s in statuses):
-            yield passed(resource, f"IAM user {name} has an active access key", where, evidence)
+            yield verdicts.passed(resource, f"IAM user {name} has an active access key", where, evidence)
         elif any(isinstance(s, Unknown) for _, s in statuses):
             reasons = "; ".join(s.reason for _, s in statuses if isinstance(s, Unknown))
-            yield unknown(resource, f"status of {name}'s key unknown", reasons, where, evidence)
+            yield verdicts.unknown(resource, f"status of {name}'s key unknown", reasons, where, evidence)
         elif not keys and not user.origin.observed:
-            yield failed(
+            yield verdicts.failed(
                 resource,
                 f"no access key is declared for {name}; if you create it outside this code "
                 "(recommended: `aws iam create-access-key`, the secret stays out of the state), "
@@ -181,7 +172,7 @@ def iam_user_active_key(inventory: Inventory) -> Iterator[Result]:
                 evidence,
             )
         else:
-            yield failed(
+            yield verdicts.failed(
                 resource,
                 f"IAM user {name} has no active access key" + (" (all are Inactive)" if keys else ""),
                 where,
@@ -252,11 +243,11 @@ def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
         actual, unsure, where = _actual(user, inventory)
         features = _features(inventory, actual)
         result = _diff(actual, features, partition(inventory, text(user.arn)))
-        loc = location(user, "attached_policies")
-        resource = resource_id(user)
+        loc = verdicts.location(user, "attached_policies")
+        resource = verdicts.resource_id(user)
         name = user_label(user)
         if isinstance(result, str):
-            yield unknown(resource, "cannot build the reference set", result, loc)
+            yield verdicts.unknown(resource, "cannot build the reference set", result, loc)
             continue
         for feature in features:
             yield _feature_verdict(feature, name, resource, result, unsure, where, loc, actual)
@@ -300,9 +291,9 @@ def _feature_verdict(
     what = f"{name}'s permissions for {feature} ({', '.join(refs)})"
     if missing and not unsure:
         how = f"; a Deny removes {sum(len(d['actions']) for d in denied)}" if denied else ""
-        return failed(
+        return verdicts.failed(
             resource,
-            f"{what}: {len(set(missing))} action(s) not allowed{how}: {join(sorted(set(missing)))}",
+            f"{what}: {len(set(missing))} action(s) not allowed{how}: {verdicts.join(sorted(set(missing)))}",
             first_deny or loc,
             evidence,
         )
@@ -312,17 +303,17 @@ def _feature_verdict(
             if missing
             else "covered by the known policies"
         )
-        return unknown(resource, what, f"{state}, but {'; '.join(unsure)}", loc, evidence)
+        return verdicts.unknown(resource, what, f"{state}, but {'; '.join(unsure)}", loc, evidence)
     if conditional:
-        return unknown(
+        return verdicts.unknown(
             resource,
             what,
             f"{len(set(conditional))} action(s) allowed only under a condition or on part of the "
-            f"resources: {join(sorted(set(conditional)))}",
+            f"resources: {verdicts.join(sorted(set(conditional)))}",
             loc,
             evidence,
         )
-    return passed(resource, f"{what}: every action allowed", loc, evidence)
+    return verdicts.passed(resource, f"{what}: every action allowed", loc, evidence)
 
 
 @inventory_rule(
@@ -343,11 +334,11 @@ def _feature_verdict(
 def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):
         actual, unsure, where = _actual(user, inventory)
-        resource = resource_id(user)
-        loc = location(user, "attached_policies")
+        resource = verdicts.resource_id(user)
+        loc = verdicts.location(user, "attached_policies")
         result = _diff(actual, ("agentless",), partition(inventory, text(user.arn)))
         if isinstance(result, str):
-            yield unknown(resource, "cannot build the reference set", result, loc)
+            yield verdicts.unknown(resource, "cannot build the reference set", result, loc)
             continue
         weakened = [
             f
@@ -359,16 +350,16 @@ def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
             actions = sorted({a for f in weakened for a in f.evidence["actions"]})
             granted = [_statement(f.evidence["granted_by"]) for f in weakened]
             first = where.get(weakened[0].evidence["granted_by"].get("path")) or loc
-            yield failed(
+            yield verdicts.failed(
                 resource,
-                f"{user_label(user)} may run {join(actions)} without the reference's Name tag "
+                f"{user_label(user)} may run {verdicts.join(actions)} without the reference's Name tag "
                 f"condition ({', '.join(str(g['policy']) + ' statement ' + str(g['statement']) for g in granted)})",
                 first,
                 actions=actions,
                 granted_by=granted,
             )
         elif unsure:
-            yield unknown(
+            yield verdicts.unknown(
                 resource,
                 user_label(user),
                 "no unconditioned destructive action in the known policies, but " + "; ".join(unsure),
@@ -376,7 +367,7 @@ def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
                 unknown_policies=unsure,
             )
         else:
-            yield passed(
+            yield verdicts.passed(
                 resource,
                 f"{user_label(user)}: every destructive Agentless action keeps its tag condition",
                 loc,
@@ -424,11 +415,11 @@ def _queue_read(
     where: dict[str, Any],
     inventory: Inventory,
 ) -> Result:
-    resource = resource_id(user)
-    loc = location(user, "inline_policies")
+    resource = verdicts.resource_id(user)
+    loc = verdicts.location(user, "inline_policies")
     qname = text(queue.name) if queue is not None else None
     if isinstance(arn, Unknown):
-        return unknown(resource, f"ARN of queue {qname}", arn, loc)
+        return verdicts.unknown(resource, f"ARN of queue {qname}", arn, loc)
     target = canon(arn, scope_of(queue) if queue is not None else None)
     decisions = {a: perms.evaluate(a, target) for a in ("sqs:GetQueueUrl", "sqs:ReceiveMessage")}
     delete = perms.evaluate("sqs:DeleteMessage", target)
@@ -457,7 +448,7 @@ def _queue_read(
         deny_loc = None
         if denied:
             deny_loc = where.get(denied[0].deciding_denies[0].ref.path)
-        return failed(
+        return verdicts.failed(
             resource,
             f"{name} may not {' or '.join(missing)} on {arn}"
             + (" (an explicit Deny)" if denied else "")
@@ -466,14 +457,16 @@ def _queue_read(
             evidence,
         )
     if missing or unsure:
-        return unknown(resource, f"{name} on {arn}", "; ".join(unsure or ["unknown"]), loc, evidence)
+        return verdicts.unknown(resource, f"{name} on {arn}", "; ".join(unsure or ["unknown"]), loc, evidence)
     conditional = [a for a, d in decisions.items() if d.status == "conditional"]
     if conditional:
-        return unknown(
+        return verdicts.unknown(
             resource,
             f"{name} may {' and '.join(conditional)} on {arn} only conditionally",
             "; ".join(decisions[a].explain() for a in conditional),
             loc,
             evidence,
         )
-    return passed(resource, f"{name} may GetQueueUrl and ReceiveMessage on {arn}{note}", loc, evidence)
+    return verdicts.passed(
+        resource, f"{name} may GetQueueUrl and ReceiveMessage on {arn}{note}", loc, evidence
+    )

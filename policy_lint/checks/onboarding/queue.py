@@ -10,23 +10,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from policy_lint.catalog.arns import Arn, parse_arn
+from policy_lint.checks import verdicts
 from policy_lint.checks.onboarding.pipeline import (
     Pipeline,
     audit_config,
     audit_queue_arns,
     pipeline,
     pipeline_in_scope,
-)
-from policy_lint.checks.verdicts import (
-    failed,
-    join,
-    literal_name,
-    location,
-    passed,
-    resource_id,
-    undecided,
-    unknown,
-    verdict,
 )
 from policy_lint.findings import Level, Location
 from policy_lint.iam import statements
@@ -74,11 +64,11 @@ def _scope(inventory: Inventory) -> Pipeline:
 
 
 def _qname(queue: Queue) -> str:
-    return literal_name(queue.name, queue)
+    return verdicts.literal_name(queue.name, queue)
 
 
 def _bname(bucket: Bucket) -> str:
-    return literal_name(bucket.name, bucket)
+    return verdicts.literal_name(bucket.name, bucket)
 
 
 @inventory_rule(
@@ -96,15 +86,15 @@ def _bname(bucket: Bucket) -> str:
 def queue_standard(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues:
-        where = location(queue, "fifo")
+        where = verdicts.location(queue, "fifo")
         fifo = queue.fifo
         name = _qname(queue)
         if isinstance(fifo, Unknown):
-            yield unknown(resource_id(queue), f"queue type of {name}", fifo, where)
+            yield verdicts.unknown(verdicts.resource_id(queue), f"queue type of {name}", fifo, where)
         else:
-            yield verdict(
+            yield verdicts.verdict(
                 not fifo,
-                resource_id(queue),
+                verdicts.resource_id(queue),
                 f"queue {name} is a standard queue",
                 f"queue {name} is a FIFO queue; S3 cannot notify FIFO queues",
                 where,
@@ -135,10 +125,10 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
             status = Status(decided)
             yield Result(
                 status,
-                resource_id(queue),
+                verdicts.resource_id(queue),
                 f"queue {_qname(queue)} and bucket {_bname(bucket)}: {why}"
                 + ("; S3 notifies only queues in its own region" if status is Status.FAIL else ""),
-                location(queue, "region"),
+                verdicts.location(queue, "region"),
                 {
                     "queue_region": text(queue.region),
                     "bucket_region": text(bucket.region),
@@ -172,9 +162,9 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
             decided, why = same_region(queue, region, trail, home)
             yield Result(
                 Status(decided),
-                resource_id(queue),
-                f"queue {_qname(queue)} and trail {literal_name(trail.name, trail)}: {why}",
-                location(queue, "region"),
+                verdicts.resource_id(queue),
+                f"queue {_qname(queue)} and trail {verdicts.literal_name(trail.name, trail)}: {why}",
+                verdicts.location(queue, "region"),
                 {"queue_region": text(region), "trail_home_region": text(home)},
             )
 
@@ -234,26 +224,26 @@ def queue_policy_s3_source_arn(inventory: Inventory) -> Iterator[Result]:
 
 
 def _source_arn_verdict(queue: Queue, found: Pipeline, inventory: Inventory) -> Result:
-    where = location(queue, "policy")
-    resource = resource_id(queue)
+    where = verdicts.location(queue, "policy")
+    resource = verdicts.resource_id(queue)
     policy = queue.policy
     arn = queue_arn(queue, inventory)
     name = _qname(queue)
     if isinstance(policy, Unknown):
-        return unknown(resource, f"policy of queue {name}", policy, where)
+        return verdicts.unknown(resource, f"policy of queue {name}", policy, where)
     if policy is None:
-        return failed(
+        return verdicts.failed(
             resource, f"queue {name} has no queue policy; S3 cannot send it notifications", where, policy=None
         )
     nested = first_unknown(policy)
     if nested is not None:
-        return unknown(resource, f"policy of queue {name}", nested, where)
+        return verdicts.unknown(resource, f"policy of queue {name}", nested, where)
     if isinstance(arn, Unknown):
-        return unknown(resource, f"ARN of queue {name}", arn, where)
+        return verdicts.unknown(resource, f"ARN of queue {name}", arn, where)
     part = partition(inventory, text(queue.arn), region=queue.region)
     buckets = _target_buckets(queue, found, inventory, part)
     if not buckets:
-        return undecided(
+        return verdicts.undecided(
             resource,
             f"no bucket notifying queue {name} is declared, so aws:SourceArn cannot be compared",
             where,
@@ -283,7 +273,7 @@ def _source_arn_verdict(queue: Queue, found: Pipeline, inventory: Inventory) -> 
         "source_arns": sends.source_arns,
     }
     if sends.denied:
-        return failed(
+        return verdicts.failed(
             resource, f"queue {name}'s policy denies S3's SendMessage ({sends.denied})", where, evidence
         )
     if sends.matched is not None:
@@ -294,7 +284,7 @@ def _source_arn_verdict(queue: Queue, found: Pipeline, inventory: Inventory) -> 
             )
         if sends.any_bucket:
             notes.append(f"warning: {sends.matched} matches any bucket")
-        return passed(
+        return verdicts.passed(
             resource,
             f"queue {name}'s policy lets s3.amazonaws.com SendMessage with aws:SourceArn {sends.matched}"
             + ("; " + "; ".join(notes) if notes else ""),
@@ -305,17 +295,17 @@ def _source_arn_verdict(queue: Queue, found: Pipeline, inventory: Inventory) -> 
     if isinstance(part, Unknown):  # unknown never passes, uncertain never fails
         fits = _partition_that_fits(sends.source_arns, judge_in)
         if fits is not None:
-            return undecided(
+            return verdicts.undecided(
                 resource,
-                f"queue {name}'s policy: aws:SourceArn {join(sends.source_arns)} is the bucket's ARN "
+                f"queue {name}'s policy: aws:SourceArn {verdicts.join(sends.source_arns)} is the bucket's ARN "
                 f"only in partition {fits}, and {part.reason}",
                 where,
                 evidence,
             )
     if sends.unresolved:
-        return undecided(
+        return verdicts.undecided(
             resource,
-            f"queue {name}'s policy: aws:SourceArn {join(sends.unresolved)} cannot be resolved",
+            f"queue {name}'s policy: aws:SourceArn {verdicts.join(sends.unresolved)} cannot be resolved",
             where,
             evidence,
         )
@@ -326,10 +316,10 @@ def _source_arn_verdict(queue: Queue, found: Pipeline, inventory: Inventory) -> 
     else:
         differs = sends.partition_mismatch and isinstance(part, str)  # an unknown partition cannot differ
         message = (
-            f"queue {name}'s policy: aws:SourceArn {join(sends.source_arns)} does not match "
+            f"queue {name}'s policy: aws:SourceArn {verdicts.join(sends.source_arns)} does not match "
             f"{expected}" + (" (partition differs, GUIDE-PARTITION)" if differs else "")
         )
-    return failed(resource, message, where, evidence)
+    return verdicts.failed(resource, message, where, evidence)
 
 
 @inventory_rule(
@@ -350,26 +340,26 @@ def _source_arn_verdict(queue: Queue, found: Pipeline, inventory: Inventory) -> 
 def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues:
-        where = location(queue, "policy")
+        where = verdicts.location(queue, "policy")
         policy = queue.policy
-        resource = resource_id(queue)
+        resource = verdicts.resource_id(queue)
         name = _qname(queue)
         if isinstance(policy, Unknown):
-            yield unknown(resource, f"policy of queue {name}", policy, where)
+            yield verdicts.unknown(resource, f"policy of queue {name}", policy, where)
             continue
         if policy is None:
-            yield passed(resource, f"queue {name} has no queue policy", where, public=[])
+            yield verdicts.passed(resource, f"queue {name} has no queue policy", where, public=[])
             continue
         public = statements.public_statements(views_of_dict(policy))
         nested = first_unknown(policy)
         if public:
-            yield failed(
+            yield verdicts.failed(
                 resource, _public_message(name, public), where, public=[view.label for view in public]
             )
         elif nested is not None:  # an unknown principal or condition may open it to everyone
-            yield unknown(resource, f"policy of queue {name}", nested, where)
+            yield verdicts.unknown(resource, f"policy of queue {name}", nested, where)
         else:
-            yield passed(resource, f"queue {name}'s policy names its principals", where, public=[])
+            yield verdicts.passed(resource, f"queue {name}'s policy names its principals", where, public=[])
 
 
 def _public_message(name: str, public: list[statements.StatementView]) -> str:
@@ -421,12 +411,12 @@ def _notification_verdict(
     queue_arns: list[tuple[Queue | None, str | Unknown]],
     inventory: Inventory,
 ) -> Result | None:
-    where = location(bucket, "notifications")
-    resource = resource_id(bucket)
+    where = verdicts.location(bucket, "notifications")
+    resource = verdicts.resource_id(bucket)
     notes = bucket.notifications
     name = _bname(bucket)
     if isinstance(notes, Unknown):
-        return unknown(resource, f"notifications of bucket {name}", notes, where)
+        return verdicts.unknown(resource, f"notifications of bucket {name}", notes, where)
     # a queue of another template or directory can only be named by its literal ARN
     queue_arns = [
         (q, a) for q, a in queue_arns if q is None or is_literal(a) or scope_of(q) == scope_of(bucket)
@@ -485,7 +475,7 @@ def _notification_verdict(
             continue
         via = ", ".join(e for e in events if e in PUT_EVENTS)
         extra = "; EventBridge notifications are enabled too" if bucket.eventbridge is True else ""
-        return passed(
+        return verdicts.passed(
             resource,
             f"bucket {name} notifies {text(note.queue_arn)} on {via}{extra}",
             _entry_location(note, where),
@@ -495,21 +485,22 @@ def _notification_verdict(
         reasons = unsure + [
             f"queue: {n.queue_arn.reason}" for n in unknown_target if isinstance(n.queue_arn, Unknown)
         ]
-        return unknown(resource, f"bucket {name}", "; ".join(reasons), where, evidence)
+        return verdicts.unknown(resource, f"bucket {name}", "; ".join(reasons), where, evidence)
     if problems:
-        return failed(resource, f"bucket {name} " + "; ".join(problems), blamed, evidence)
+        return verdicts.failed(resource, f"bucket {name} " + "; ".join(problems), blamed, evidence)
     if bucket.eventbridge is True and not notes:
-        return failed(
+        return verdicts.failed(
             resource,
             f"bucket {name} sends events to EventBridge only; Security Center reads S3 notifications from the SQS queue",
             where,
             evidence,
         )
     others = [text(n.queue_arn) or "?" for n in notes]
-    target = join(str(a) for _, a in queue_arns if isinstance(a, str)) or "the audit queue"
-    return failed(
+    target = verdicts.join(str(a) for _, a in queue_arns if isinstance(a, str)) or "the audit queue"
+    return verdicts.failed(
         resource,
-        f"bucket {name} does not notify {target}" + (f" (it notifies {join(others)})" if others else ""),
+        f"bucket {name} does not notify {target}"
+        + (f" (it notifies {verdicts.join(others)})" if others else ""),
         where,
         evidence,
     )
@@ -540,7 +531,7 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
             status, f"config:audit_log.{key}", message, config.location(f"audit_log.{key}"), evidence
         )
 
-    names = [literal_name(q.name, q) for q in inventory.queues]
+    names = [verdicts.literal_name(q.name, q) for q in inventory.queues]
     if found.queues:
         queue = found.queues[0]
         yield key_result(
@@ -581,14 +572,14 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
             status, message = (Status.UNKNOWN, f"queue {cfg.queue_name} not found; {gap}")
         else:
             status = Status.FAIL
-            message = f"no queue named {cfg.queue_name} is declared (declared: {join(names)})"
+            message = f"no queue named {cfg.queue_name} is declared (declared: {verdicts.join(names)})"
             if notified:
                 message += f"; the trail bucket notifies {_qname(notified[0])}"
         yield key_result("queue_name", status, message, {"configured": cfg.queue_name, "declared": names})
     if cfg.bucket:
         yield _config_bucket(cfg.bucket, found, inventory, key_result)
     if cfg.trail:
-        declared = [literal_name(t.name, t) for t in inventory.trails]
+        declared = [verdicts.literal_name(t.name, t) for t in inventory.trails]
         ok = bool(found.trails)
         gap = None if ok else inventory.listing_gap("trails")
         yield key_result(
@@ -597,7 +588,7 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
             f"trail {cfg.trail} is declared"
             if ok
             else f"no trail named {cfg.trail} is declared"
-            + (f" (declared: {join(declared)})" if declared else "")
+            + (f" (declared: {verdicts.join(declared)})" if declared else "")
             + (f"; {gap}" if gap else ""),
             {"configured": cfg.trail, "declared": declared},
         )
@@ -612,7 +603,9 @@ def _config_bucket(
     """audit_log.bucket: declared, and the audit trail (if declared) writes to it."""
     buckets = [b for b in inventory.buckets if matches_bucket_name(bucket, b)]
     trail_buckets = {
-        literal_name(t.bucket, t): any(matches_bucket_name(t.bucket, b, scope_of(t)) for b in buckets)
+        verdicts.literal_name(t.bucket, t): any(
+            matches_bucket_name(t.bucket, b, scope_of(t)) for b in buckets
+        )
         or t.bucket == bucket
         for t in found.trails
         if isinstance(t.bucket, str)
@@ -623,7 +616,7 @@ def _config_bucket(
         return key_result(
             "bucket",
             Status.FAIL,
-            f"the audit trail writes to {join(elsewhere)}, not {bucket}",
+            f"the audit trail writes to {verdicts.join(elsewhere)}, not {bucket}",
             evidence,
         )
     if buckets or trail_buckets:
@@ -651,24 +644,24 @@ def _config_bucket(
 def queue_encryption_s3_compatible(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues:
-        where = location(queue, "kms_key_id")
+        where = verdicts.location(queue, "kms_key_id")
         key = queue.kms_key_id
-        resource = resource_id(queue)
+        resource = verdicts.resource_id(queue)
         name = _qname(queue)
         if isinstance(key, Unknown):
-            yield unknown(resource, f"KMS key of queue {name}", key, where)
+            yield verdicts.unknown(resource, f"KMS key of queue {name}", key, where)
         elif not key:
             how = "SSE-SQS" if queue.sqs_managed_sse is True else "no KMS key"
-            yield passed(resource, f"queue {name} uses {how}", where, kms_key_id=None)
+            yield verdicts.passed(resource, f"queue {name} uses {how}", where, kms_key_id=None)
         elif key == "alias/aws/sqs" or key.endswith(":alias/aws/sqs"):
-            yield failed(
+            yield verdicts.failed(
                 resource,
                 f"queue {name} is encrypted with the AWS managed key alias/aws/sqs; S3 cannot use it",
                 where,
                 kms_key_id=key,
             )
         else:
-            yield undecided(
+            yield verdicts.undecided(
                 resource,
                 f"queue {name} uses customer managed key {key}: its key policy must allow s3.amazonaws.com "
                 "kms:GenerateDataKey and kms:Decrypt, and the onboarding user needs kms:Decrypt",

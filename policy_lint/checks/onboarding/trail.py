@@ -10,18 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from policy_lint.checks import verdicts
 from policy_lint.checks.onboarding.pipeline import audit_config, pipeline, pipeline_in_scope
-from policy_lint.checks.verdicts import (
-    failed,
-    join,
-    literal_name,
-    location,
-    passed,
-    resource_id,
-    undecided,
-    unknown,
-    verdict,
-)
 from policy_lint.findings import Level
 from policy_lint.inventory.links import buckets_of_trail
 from policy_lint.inventory.model import Inventory, Trail, Unknown
@@ -43,7 +33,7 @@ def _trails(inventory: Inventory) -> list[Trail]:
 
 
 def _name(trail: Trail) -> str:
-    return literal_name(trail.name, trail)
+    return verdicts.literal_name(trail.name, trail)
 
 
 @inventory_rule(
@@ -85,17 +75,21 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
             Status.UNKNOWN if gap else Status.FAIL,
             f"config:{key}",
             f"no CloudTrail trail {target} is declared"
-            + (f" (declared: {join(_name(t) for t in inventory.trails)})" if inventory.trails else "")
+            + (
+                f" (declared: {verdicts.join(_name(t) for t in inventory.trails)})"
+                if inventory.trails
+                else ""
+            )
             + (f"; {gap}" if gap else ""),
             config.location(key),
             {"declared_trails": [_name(t) for t in inventory.trails]},
         )
     for trail in trails:
         events = trail.events
-        where = location(trail, "events")
-        resource = resource_id(trail)
+        where = verdicts.location(trail, "events")
+        resource = verdicts.resource_id(trail)
         if isinstance(events, Unknown):
-            yield unknown(resource, f"event selectors of {_name(trail)}", events, where)
+            yield verdicts.unknown(resource, f"event selectors of {_name(trail)}", events, where)
             continue
         read, write = events.management_read, events.management_write
         evidence: dict[str, Any] = {
@@ -121,16 +115,16 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
                 if events.filters
                 else f"{' or '.join(missing)} management events ({how})"
             )
-            yield failed(resource, f"trail {_name(trail)} does not log {what}", where, evidence)
+            yield verdicts.failed(resource, f"trail {_name(trail)} does not log {what}", where, evidence)
         elif unsure:
-            yield unknown(resource, f"trail {_name(trail)}", "; ".join(unsure), where, evidence)
+            yield verdicts.unknown(resource, f"trail {_name(trail)}", "; ".join(unsure), where, evidence)
         else:
             note = (
                 f"; warning: management events from {', '.join(events.excluded_sources)} are excluded"
                 if events.excluded_sources
                 else ""
             )
-            yield passed(
+            yield verdicts.passed(
                 resource,
                 f"trail {_name(trail)} logs Read and Write management events ({how}){note}",
                 where,
@@ -157,13 +151,13 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
 def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
     for trail in _trails(inventory):
         key = trail.kms_key_id
-        where = location(trail, "kms_key_id")
+        where = verdicts.location(trail, "kms_key_id")
         if isinstance(key, Unknown):
-            yield unknown(resource_id(trail), f"KMS key of {_name(trail)}", key, where)
+            yield verdicts.unknown(verdicts.resource_id(trail), f"KMS key of {_name(trail)}", key, where)
         else:
-            yield verdict(
+            yield verdicts.verdict(
                 not key,
-                resource_id(trail),
+                verdicts.resource_id(trail),
                 f"trail {_name(trail)} has no KMS key",
                 f"trail {_name(trail)} encrypts its log files with KMS key {key}; Security Center cannot decrypt them",
                 where,
@@ -192,17 +186,19 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
         return
     found = pipeline(inventory)
     for bucket in found.buckets:
-        where = location(bucket, "encryption")
-        name = literal_name(bucket.name, bucket)
+        where = verdicts.location(bucket, "encryption")
+        name = verdicts.literal_name(bucket.name, bucket)
         algo = bucket.encryption
-        resource = resource_id(bucket)
+        resource = verdicts.resource_id(bucket)
         if isinstance(algo, Unknown):
-            yield unknown(resource, f"encryption of bucket {name}", algo, where)
+            yield verdicts.unknown(resource, f"encryption of bucket {name}", algo, where)
         elif algo == "AES256":
-            yield passed(resource, f"bucket {name} encrypts with SSE-S3 (AES256)", where, encryption=algo)
+            yield verdicts.passed(
+                resource, f"bucket {name} encrypts with SSE-S3 (AES256)", where, encryption=algo
+            )
         else:
             key = bucket.kms_key_id if isinstance(bucket.kms_key_id, str) else None
-            yield failed(
+            yield verdicts.failed(
                 resource,
                 f"bucket {name} encrypts new objects with {algo}"
                 + (f" (key {key})" if key else "")
@@ -213,10 +209,10 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
             )
     for trail in found.trails:
         if isinstance(trail.bucket, str) and not buckets_of_trail(trail, inventory):
-            yield undecided(
-                resource_id(trail),
+            yield verdicts.undecided(
+                verdicts.resource_id(trail),
                 f"bucket {trail.bucket} of trail {_name(trail)} is not declared in the inputs",
-                location(trail, "bucket"),
+                verdicts.location(trail, "bucket"),
                 bucket=trail.bucket,
             )
 
@@ -235,14 +231,14 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
 )
 def trail_logging(inventory: Inventory) -> Iterator[Result]:
     for trail in _trails(inventory):
-        where = location(trail, "logging")
+        where = verdicts.location(trail, "logging")
         value = trail.logging
         if isinstance(value, Unknown):
-            yield unknown(resource_id(trail), f"logging of {_name(trail)}", value, where)
+            yield verdicts.unknown(verdicts.resource_id(trail), f"logging of {_name(trail)}", value, where)
         else:
-            yield verdict(
+            yield verdicts.verdict(
                 value,
-                resource_id(trail),
+                verdicts.resource_id(trail),
                 f"trail {_name(trail)} is logging",
                 f"trail {_name(trail)} is not logging",
                 where,
@@ -285,27 +281,30 @@ def trail_coverage(inventory: Inventory) -> Iterator[Result]:
                 problems.append(
                     (
                         "multi_region",
-                        "is a single-region trail" + (f" and misses {join(others)}" if others else ""),
+                        "is a single-region trail"
+                        + (f" and misses {verdicts.join(others)}" if others else ""),
                     )
                 )
         if isinstance(global_, Unknown):
             unsure.append(f"global service events: {global_.reason}")
         elif not global_:
             problems.append(("include_global_events", "does not include global service events"))
-        resource = resource_id(trail)
+        resource = verdicts.resource_id(trail)
         if problems:
-            yield failed(
+            yield verdicts.failed(
                 resource,
                 f"trail {_name(trail)} " + " and ".join(p for _, p in problems),
-                location(trail, problems[0][0]),
+                verdicts.location(trail, problems[0][0]),
                 evidence,
             )
         elif unsure:
-            yield unknown(resource, f"trail {_name(trail)}", "; ".join(unsure), location(trail), evidence)
+            yield verdicts.unknown(
+                resource, f"trail {_name(trail)}", "; ".join(unsure), verdicts.location(trail), evidence
+            )
         else:
-            yield passed(
+            yield verdicts.passed(
                 resource,
                 f"trail {_name(trail)} covers every region and global service events",
-                location(trail, "multi_region"),
+                verdicts.location(trail, "multi_region"),
                 evidence,
             )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from policy_lint.engine import CheckResult, Selection, run_checks
 from policy_lint.findings import Location
@@ -42,6 +43,7 @@ QUEUE = "aliyun-sasc-log-queue"
 TRAIL = "aliyun-sasc-audit-trail"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}"
 PATH = "main.tf"
+R = TypeVar("R")
 
 #: line numbers of the attributes, per resource (rules point at these)
 LINES = {
@@ -108,6 +110,15 @@ def _located(address: str, region: object = None) -> dict[str, Any]:
     scope = provider_scope(PROVIDER, region) if region is not None else None  # type: ignore[arg-type]
     line = LINES[address][""]
     return {"origin": origin(address, line, region_scope=scope), "attribute_origins": _attrs(address, scope)}
+
+
+def _declared(
+    kind: Callable[..., R], address: str, fields: dict[str, Any], changes: dict[str, Any], region: str = ""
+) -> R:
+    """A resource as the Terraform source declares it: ``fields`` with ``changes`` applied, its
+    region scope the provider's (for the ``region`` field)."""
+    values = {**fields, **changes}
+    return kind(**_located(address, values[region] if region else None), **values)
 
 
 def at(address: str, attribute: str = "") -> Location:
@@ -198,8 +209,7 @@ def user(**changes: Any) -> IamUser:
         ],
         "inline_policies": [sqs_read_policy()],
     }
-    fields.update(changes)
-    return IamUser(**_located("aws_iam_user.sas"), **fields)
+    return _declared(IamUser, "aws_iam_user.sas", fields, changes)
 
 
 def agentless_policy(document: Any = None) -> IamPolicy:
@@ -224,8 +234,7 @@ def trail(**changes: Any) -> Trail:
         "include_global_events": True,
         "events": EventSelectorSummary(True, True),
     }
-    fields.update(changes)
-    return Trail(**_located("aws_cloudtrail.audit", fields["home_region"]), **fields)
+    return _declared(Trail, "aws_cloudtrail.audit", fields, changes, "home_region")
 
 
 def bucket(**changes: Any) -> Bucket:
@@ -234,8 +243,7 @@ def bucket(**changes: Any) -> Bucket:
         "region": REGION,
         "notifications": [QueueNotification(QUEUE_ARN, ("s3:ObjectCreated:Put",))],
     }
-    fields.update(changes)
-    return Bucket(**_located("aws_s3_bucket.logs", fields["region"]), **fields)
+    return _declared(Bucket, "aws_s3_bucket.logs", fields, changes, "region")
 
 
 def queue(**changes: Any) -> Queue:
@@ -248,8 +256,7 @@ def queue(**changes: Any) -> Queue:
         "kms_key_id": None,
         "sqs_managed_sse": True,
     }
-    fields.update(changes)
-    return Queue(**_located("aws_sqs_queue.logs", fields["region"]), **fields)
+    return _declared(Queue, "aws_sqs_queue.logs", fields, changes, "region")
 
 
 def inventory(with_config: bool = True, **parts: Any) -> Inventory:
