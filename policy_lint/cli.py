@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from types import ModuleType
 from typing import Any
 
 import click
@@ -20,16 +21,16 @@ from policy_lint.commands.console import clean_click_message, echo_err
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, OptionGrammar, split_hook_args
 from policy_lint.errors import InputError
 
-#: command name -> (module, attribute): the commands of ``policy-lint``, one module each.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "check": ("policy_lint.commands.check", "check"),
-    "diff": ("policy_lint.commands.diff", "diff_command"),
-    "lint": ("policy_lint.commands.lint", "lint"),
-    "reference": ("policy_lint.commands.reference", "reference"),
-    "render": ("policy_lint.commands.render", "render_command"),
-    "rules": ("policy_lint.commands.rules", "rules"),
-    "schema": ("policy_lint.commands.schema", "schema"),
-    "verify": ("policy_lint.commands.verify", "verify"),
+#: command name -> the module that defines it: the commands of ``policy-lint``, one module each.
+COMMANDS = {
+    "check": "policy_lint.commands.check",
+    "diff": "policy_lint.commands.diff",
+    "lint": "policy_lint.commands.lint",
+    "reference": "policy_lint.commands.reference",
+    "render": "policy_lint.commands.render",
+    "rules": "policy_lint.commands.rules",
+    "schema": "policy_lint.commands.schema",
+    "verify": "policy_lint.commands.verify",
 }
 
 
@@ -45,8 +46,7 @@ class PolicyLintGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The command, its module imported on first use (:data:`COMMANDS`)."""
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            module, attribute = COMMANDS[cmd_name]
-            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+            self.add_command(_command_named(importlib.import_module(COMMANDS[cmd_name]), cmd_name))
         return self.commands.get(cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -91,6 +91,11 @@ class PolicyLintGroup(click.Group):
             echo_err(f"policy-lint: internal error: {type(exc).__name__}: {exc}")
             click.echo("Please report this with the input that caused it.", err=True)
             ctx.exit(2)
+
+
+def _command_named(module: ModuleType, name: str) -> click.Command:
+    """The click command called ``name`` that ``module`` defines."""
+    return next(c for c in vars(module).values() if isinstance(c, click.Command) and c.name == name)
 
 
 @click.group(cls=PolicyLintGroup, context_settings={"help_option_names": ["-h", "--help"]})
