@@ -14,7 +14,8 @@ from typing import Any
 from policy_lint.checks.onboarding import inventory_links as links
 from policy_lint.findings import Level
 from policy_lint.iam import diff_rules
-from policy_lint.iam.diff import ActualPolicy, DiffResult, DiffUsageError, diff_policies, reference_policies
+from policy_lint.iam.diff import ActualPolicy, DiffResult, diff_policies
+from policy_lint.iam.diff_references import DiffUsageError, reference_policies
 from policy_lint.iam.evaluate import PermissionSet
 from policy_lint.inventory.model import IamUser, Inventory, Unknown
 from policy_lint.rules import Result, RuleGroup, Status
