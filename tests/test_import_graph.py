@@ -154,3 +154,22 @@ def test_the_check_accepts_layers_and_ignores_strings_that_are_not_module_names(
     assert graph["pkg.high"] == {"pkg.low"}
     assert graph["pkg.low"] == {"pkg"}, "resources.files('pkg') imports the package"
     assert find_cycle(graph) is None
+
+
+def _is_front_end(module: str) -> bool:
+    """How a question is asked (the CLI, its commands, the lint driver) or how the answer is written."""
+    return module in ("policy_lint.cli", "policy_lint.lint") or module.startswith(
+        ("policy_lint.commands", "policy_lint.reporters")
+    )
+
+
+def test_iam_imports_no_command_reporter_or_lint_driver() -> None:
+    """The effective-permission diff is used by ``policy-lint diff`` and by the OB1xx rules alike:
+    reading a command line and writing a report depend on it, never the other way round."""
+    graph = import_graph(PACKAGE)
+    wrong = {
+        module: sorted(filter(_is_front_end, imports))
+        for module, imports in graph.items()
+        if module.startswith("policy_lint.iam") and any(map(_is_front_end, imports))
+    }
+    assert wrong == {}

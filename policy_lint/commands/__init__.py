@@ -1,1 +1,1 @@
-"""Command implementations too large for cli.py (each registers itself on the main group)."""
+"""One module per ``policy-lint`` command (and the helpers they share); ``cli.py`` lists them."""

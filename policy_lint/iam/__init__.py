@@ -2,7 +2,8 @@
 
 :mod:`policy_lint.iam.evaluate` answers "is this action allowed on this resource, and by
 which statements"; :mod:`policy_lint.iam.diff` compares an actual policy set with the
-reference policies the onboarding features need (``policy-lint diff``).
+reference policies the onboarding features need (``policy-lint diff``), which
+:mod:`policy_lint.iam.diff_references` builds.
 """
 
 from policy_lint.iam.evaluate import (

@@ -18,22 +18,21 @@ action catalog to concrete actions, and each action is asked of the other side's
 
 The reference statement's own conditions are assumed when checking coverage: an actual
 statement with the same (or a weaker) tag condition covers it.
+
+This module is the algorithm only: the reference set is built by
+:mod:`policy_lint.iam.diff_references`, the command line is :mod:`policy_lint.commands.diff`
+and the reports are :mod:`policy_lint.reporters.diff_report`.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from policy_lint import __version__
 from policy_lint.catalog.actions import ActionCatalog
 from policy_lint.catalog.defaults import default_catalog
-from policy_lint.errors import InputError
-from policy_lint.findings import Finding, Level, Location
+from policy_lint.findings import Finding, Location
 from policy_lint.iam import diff_rules
 from policy_lint.iam.evaluate import (
     Decision,
@@ -47,21 +46,14 @@ from policy_lint.iam.evaluate import (
 )
 from policy_lint.iam.tag_bypass import find_tag_bypass
 from policy_lint.lint_ruleset import get_policy_rule
-from policy_lint.managed import ManagedPolicy, close_matches, load_managed, managed_names, snapshot_info
-from policy_lint.policy.loader import load_policy
-from policy_lint.policy.model import PolicyDocument, PolicyType
-from policy_lint.reference import Reference, ReferenceSet, in_partition, load_reference_set
+from policy_lint.managed import ManagedPolicy
+from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules import RuleMeta
-from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
 
 EXAMPLES = 5
 
 
-class DiffUsageError(ValueError):
-    """A reference, feature, managed policy or --var the diff cannot use (exit code 2)."""
-
-
-# --------------------------------------------------------------------------- inputs
+# --------------------------------------------------------------------------- the two sides
 
 
 @dataclass(frozen=True)
@@ -78,15 +70,6 @@ class ReferencePolicy:
     def label(self) -> str:
         return f"{self.name} ({', '.join(self.features)})" if self.features else self.name
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "features": list(self.features),
-            "path": self.document.path,
-            "unfilled_placeholders": list(self.unfilled),
-        }
-
 
 @dataclass(frozen=True)
 class ActualPolicy:
@@ -100,191 +83,6 @@ class ActualPolicy:
     def kind(self) -> str:
         return "aws-managed" if self.managed is not None else "file"
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "path": self.document.path}
-        if self.managed is not None:
-            out.update(
-                arn=self.managed.arn,
-                version_id=self.managed.version_id,
-                updated=self.managed.update_date,
-                sha256=self.managed.sha256,
-            )
-        return out
-
-
-#: ``--var`` keys (normalized: lower case, no spaces/_/-) -> placeholder token.
-VAR_ALIASES = {
-    "accountid": "${Account ID}",
-    "account": "${Account ID}",
-    "sqsarn": "${SQS ARN}",
-    "queuearn": "${SQS ARN}",
-    "s3bucketname": "${S3 bucket name}",
-    "bucketname": "${S3 bucket name}",
-    "bucket": "${S3 bucket name}",
-    "s3bucket": "${S3 bucket name}",
-}
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
-
-
-def parse_vars(pairs: Iterable[str]) -> tuple[dict[str, str], str | None]:
-    """``KEY=VALUE`` strings -> (placeholder token -> value, partition or None)."""
-    values: dict[str, str] = {}
-    partition: str | None = None
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise DiffUsageError(f"--var {pair!r}: expected KEY=VALUE, e.g. --var 'SQS ARN=arn:aws:sqs:...'")
-        norm = "".join(ch for ch in key.lower() if ch.isalnum())
-        if norm == "partition":
-            if value not in PARTITIONS:
-                raise DiffUsageError(f"--var partition={value!r}: choose one of {', '.join(PARTITIONS)}")
-            partition = value
-            continue
-        token = VAR_ALIASES.get(norm)
-        if token is None:
-            keys = [*sorted({t[2:-1] for t in VAR_ALIASES.values()}), "partition"]
-            raise DiffUsageError(
-                f"--var {key!r}: unknown placeholder; use one of {', '.join(keys)} "
-                "(or account_id, queue_arn, bucket)"
-            )
-        values[token] = value.strip()
-    return values, partition
-
-
-def _fill(reference: Reference, values: Mapping[str, str], partition: str) -> tuple[str, tuple[str, ...]]:
-    """The reference text with known placeholders filled and the others replaced by ``*``."""
-    text = reference.text
-    unfilled: list[str] = []
-    for placeholder in reference.placeholders:
-        value = values.get(placeholder.token)
-        if value is None:
-            unfilled.append(placeholder.token)
-            value = "*"
-        text = text.replace(placeholder.token, json.dumps(value, ensure_ascii=False)[1:-1])
-    return in_partition(text, partition), tuple(unfilled)
-
-
-def reference_policies(
-    *,
-    names: Sequence[str] = (),
-    features: Sequence[str] = (),
-    plan: str = "manual",
-    audit_log: bool = False,
-    console_region: str | None = None,
-    values: Mapping[str, str] | None = None,
-    partition: str = "aws",
-    refs: ReferenceSet | None = None,
-) -> tuple[list[ReferencePolicy], list[str]]:
-    """The reference set (identity policies) for named references or features, and notes.
-
-    Resource policies the features need (the SQS queue policy) are left out with a note:
-    the diff compares what the IAM user may do.
-    """
-    refs = refs or load_reference_set()
-    values = values or {}
-    wanted: list[tuple[str, tuple[str, ...]]] = []
-    if names:
-        for name in names:
-            if name not in refs.names() and load_managed(name) is None:
-                close = difflib.get_close_matches(name, [*refs.names(), *managed_names()], n=3, cutoff=0.6)
-                hint = f"did you mean {', '.join(close)}? " if close else ""
-                raise DiffUsageError(
-                    f"unknown reference {name!r}; {hint}choose a reference ({', '.join(refs.names())}) "
-                    f"or an AWS managed policy of the snapshot ({', '.join(managed_names())})"
-                )
-            wanted.append((name, tuple(f for f, _ in refs.features_of(name))))
-    else:
-        if not features:
-            raise DiffUsageError("nothing to compare with: give --reference, --feature or --config")
-        try:
-            requirements = refs.for_features(features, plan, audit_log, console_region=console_region)
-        except ValueError as exc:
-            raise DiffUsageError(str(exc)) from None
-        wanted = [(r.policy, r.features) for r in requirements]
-    out: list[ReferencePolicy] = []
-    notes: list[str] = []
-    seen: set[str] = set()
-    for name, needed_by in wanted:
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in refs.names():
-            ref = refs.get(name)
-            if ref.kind is not PolicyType.IDENTITY:
-                notes.append(
-                    f"{name} is a {ref.kind.value} policy attached to the {ref.attach_to}; diff compares the "
-                    f"IAM user's identity permissions, so it is not compared (lint it with policy-lint lint)"
-                )
-                continue
-            text, unfilled = _fill(ref, values, partition)
-            doc, problem = load_policy(Source(f"reference_policies/{ref.file}", text), PolicyType.IDENTITY)
-            if doc is None:
-                assert problem is not None
-                raise DiffUsageError(f"reference {name}: the filled template is not valid: {problem.message}")
-            out.append(ReferencePolicy(name, "reference", needed_by, doc, unfilled))
-        else:
-            managed = load_managed(name)
-            if managed is None:
-                raise DiffUsageError(f"AWS managed policy {name} is not in the bundled snapshot")
-            out.append(ReferencePolicy(managed.name, "aws-managed", needed_by, managed.document))
-    if not out:
-        # Comparing against nothing would report every actual permission as excess.
-        raise DiffUsageError("nothing to compare with: " + "; ".join(notes))
-    return out, notes
-
-
-def load_actual(
-    inputs: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES
-) -> tuple[list[ActualPolicy], list[Finding]]:
-    """Files (or folders of them) and AWS managed policy names/ARNs -> policies, parse findings.
-
-    Raises :class:`InputError` for an unreadable file and :class:`DiffUsageError` for a
-    name that is neither an existing file nor a managed policy of the snapshot.
-    """
-    from policy_lint.lint import iter_inputs, problem_finding
-
-    actual: list[ActualPolicy] = []
-    problems: list[Finding] = []
-    for raw in inputs:
-        if os.path.exists(raw):
-            expanded = iter_inputs([raw])
-            if expanded.errors:
-                raise expanded.errors[0]
-            for path, explicit in expanded.files:
-                source = read_source(path, max_bytes=max_bytes, too_big_hint=MAX_FILE_SIZE_HINT)
-                if not explicit and "Statement" not in source.text:
-                    continue
-                doc, problem = load_policy(source, PolicyType.IDENTITY)
-                if doc is None:
-                    assert problem is not None
-                    problems.append(problem_finding(source, problem))
-                    continue
-                actual.append(ActualPolicy(path, doc))
-            continue
-        managed = load_managed(raw)
-        if managed is not None:
-            actual.append(ActualPolicy(managed.name, managed.document, managed))
-            continue
-        if raw.startswith("arn:") or ("/" not in raw and "\\" not in raw and "." not in raw):
-            raise DiffUsageError(_unknown_managed(raw))
-        raise InputError("no such file", raw)
-    return actual, problems
-
-
-def _unknown_managed(raw: str) -> str:
-    close = close_matches(raw)
-    right_name = load_managed(raw.rsplit("/", 1)[-1])
-    if right_name is not None and raw.startswith("arn:"):
-        return (
-            f"no AWS managed policy {raw!r}; did you mean {right_name.arn} (its path is {right_name.path})?"
-        )
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return (
-        f"{raw!r} is neither a file nor an AWS managed policy of the bundled snapshot{hint} "
-        f"(the snapshot holds {len(managed_names())} policies as of {snapshot_info().data_as_of}; "
-        "for another managed policy, save its document to a file: aws iam get-policy-version ...)"
-    )
-
 
 # --------------------------------------------------------------------------- result
 
@@ -295,11 +93,6 @@ class DiffFinding:
 
     finding: Finding
     evidence: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        from policy_lint.reporters.json_report import finding_to_dict
-
-        return {**finding_to_dict(self.finding), "evidence": self.evidence}
 
 
 @dataclass
@@ -674,67 +467,3 @@ def diff_policies(
     differ.tag_bypass()
     findings = sorted(differ.findings, key=lambda f: f.finding.sort_key())
     return DiffResult(findings, list(references), list(actual), list(notes), differ.stats)
-
-
-# --------------------------------------------------------------------------- reports
-
-
-def render_text(result: DiffResult, problems: Sequence[Finding] = (), colour: bool = False) -> str:
-    from policy_lint.reporters.sanitize import clean
-    from policy_lint.reporters.text import format_finding, summary
-
-    findings = sorted([*problems, *(f.finding for f in result.findings)], key=Finding.sort_key)
-    lines = [format_finding(f, colour) for f in findings]  # cleans each field
-    refs = clean(", ".join(r.label for r in result.references) or "-")
-    lines.append(summary(findings, len(result.actual) + len(problems)).rstrip(".") + f", against {refs}.")
-    if any(a.managed is not None for a in result.actual) or any(
-        r.kind == "aws-managed" for r in result.references
-    ):
-        lines.append(f"Compared using {snapshot_info()}.")  # AWS changes them: say how old our copy is
-    return "\n".join(lines) + "\n"
-
-
-def render_json(
-    result: DiffResult | None,
-    problems: Sequence[Finding] = (),
-    errors: Sequence[str] = (),
-    context: Mapping[str, Any] | None = None,
-) -> str:
-    from policy_lint.reporters.json_report import finding_to_dict
-
-    info = snapshot_info()
-    findings: list[dict[str, Any]] = [{**finding_to_dict(p), "evidence": {}} for p in problems]
-    if result is not None:
-        findings.extend(f.to_dict() for f in result.findings)
-    findings.sort(
-        key=lambda f: (
-            f["location"]["path"],
-            f["location"]["line"],
-            f["location"]["col"],
-            f["rule_id"],
-            f["message"],
-        )
-    )
-    payload = {
-        "tool": {"name": "policy-lint", "version": __version__, "command": "diff"},
-        "reference": {
-            **(dict(context) if context else {}),
-            "policies": [r.to_dict() for r in result.references] if result else [],
-        },
-        "actual": [a.to_dict() for a in result.actual] if result else [],
-        "managed_snapshot": {"data_as_of": info.data_as_of, "source": f"{info.package}@{info.version}"},
-        "stats": result.stats if result else {},
-        "findings": findings,
-        "notes": result.notes if result else [],
-        "errors": list(errors),
-    }
-    from policy_lint.reporters.sanitize import clean_value
-
-    # Every string cleaned (secrets redacted, control characters escaped), as in lint/check JSON.
-    return json.dumps(clean_value(payload), indent=2, ensure_ascii=False) + "\n"
-
-
-def exit_code(result: DiffResult | None, problems: Sequence[Finding], threshold: Level) -> int:
-    if problems or result is None:
-        return 2
-    return 1 if any(f.finding.level >= threshold for f in result.findings) else 0

@@ -167,10 +167,11 @@ def test_a_missing_name_is_reported_not_read_as_an_option(repo: Path) -> None:
 
 def test_grammar_comes_from_the_lint_command() -> None:
     """A new option of lint is covered without a second list (value-taking vs flag)."""
-    lint = main.commands["lint"]
     import click
 
     with click.Context(main) as ctx:
+        lint = main.get_command(ctx, "lint")
+        assert lint is not None
         grammar = OptionGrammar.of(lint, ctx)
     assert grammar.takes_value["--fail-on"] and grammar.takes_value["-j"]
     assert not grammar.takes_value["--no-color"] and not grammar.takes_value["-h"]

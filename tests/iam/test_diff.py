@@ -13,14 +13,9 @@ from typing import Any
 
 import pytest
 
-from policy_lint.iam.diff import (
-    DiffResult,
-    DiffUsageError,
-    diff_policies,
-    load_actual,
-    parse_vars,
-    reference_policies,
-)
+from policy_lint.commands.diff import load_actual, parse_vars
+from policy_lint.iam.diff import DiffResult, diff_policies
+from policy_lint.iam.diff_references import DiffUsageError, reference_policies
 from tests.conftest import REPO_ROOT
 
 AGENTLESS = REPO_ROOT / "examples" / "policies" / "agentless-en.json"

@@ -9,6 +9,7 @@ import pytest
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
 from policy_lint.sources import cloudformation
 from policy_lint.sources.cfn_intrinsics import REGION_UNKNOWN
+from policy_lint.sources.cfn_sniff import looks_like_template
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cloudformation"
 REGION, ACCOUNT = "eu-west-1", "111122223333"
@@ -253,9 +254,9 @@ def test_attachments_across_templates_by_literal_name() -> None:
 
 
 def test_sniff_and_detection() -> None:
-    assert cloudformation.sniff((FIXTURES / "onboarding.yaml").read_text())
-    assert cloudformation.sniff((FIXTURES / "onboarding.json").read_text())
-    assert not cloudformation.sniff((FIXTURES / "not_a_template.yaml").read_text())
+    assert looks_like_template((FIXTURES / "onboarding.yaml").read_text())
+    assert looks_like_template((FIXTURES / "onboarding.json").read_text())
+    assert not looks_like_template((FIXTURES / "not_a_template.yaml").read_text())
 
 
 def test_duplicate_keys_are_warned_at_the_second_key(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from policy_lint.checks.onboarding.onboarding_user import AGENTLESS_MARKERS, onb
 from policy_lint.checks.onboarding.pipeline import audit_queue_arns, pipeline, pipeline_in_scope
 from policy_lint.findings import Level
 from policy_lint.iam import diff_rules
-from policy_lint.iam.diff import ActualPolicy, DiffResult, DiffUsageError, diff_policies, reference_policies
+from policy_lint.iam.diff import ActualPolicy, DiffResult, diff_policies
+from policy_lint.iam.diff_references import DiffUsageError, reference_policies
 from policy_lint.iam.evaluate import PermissionSet
 from policy_lint.inventory.links import bucket_arn, buckets_notifying, partition
 from policy_lint.inventory.model import IamUser, Inventory, Unknown

@@ -29,7 +29,7 @@ from policy_lint.inventory.model import (
     Trail,
 )
 from policy_lint.onboarding.config import AuditLogConfig, OnboardingConfig
-from policy_lint.sources.cloudformation import STACK_REGION
+from policy_lint.sources.cfn_stack import STACK_REGION
 from policy_lint.sources.terraform_resources import provider_scope, root_scope
 
 __all__ = ["AuditLogConfig"]

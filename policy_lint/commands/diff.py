@@ -1,0 +1,248 @@
+"""``policy-lint diff``: compare the policies a user attaches with what the onboarding's features need.
+
+Reads the command line (ACTUAL files and managed-policy names, ``--var``), hands both sides to
+:func:`policy_lint.iam.diff.diff_policies` and writes the report
+(:mod:`policy_lint.reporters.diff_report`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import click
+
+from policy_lint.commands.console import echo_err
+from policy_lint.commands.options import LEVEL_CHOICES
+from policy_lint.errors import InputError
+from policy_lint.findings import Finding, Level
+from policy_lint.iam.diff import ActualPolicy
+from policy_lint.iam.diff_references import DiffUsageError
+from policy_lint.managed import close_matches, load_managed, managed_names, snapshot_info
+from policy_lint.policy.loader import load_policy
+from policy_lint.policy.model import PolicyType
+from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, read_source
+
+#: ``--var`` keys (normalized: lower case, no spaces/_/-) -> placeholder token.
+VAR_ALIASES = {
+    "accountid": "${Account ID}",
+    "account": "${Account ID}",
+    "sqsarn": "${SQS ARN}",
+    "queuearn": "${SQS ARN}",
+    "s3bucketname": "${S3 bucket name}",
+    "bucketname": "${S3 bucket name}",
+    "bucket": "${S3 bucket name}",
+    "s3bucket": "${S3 bucket name}",
+}
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
+
+def parse_vars(pairs: Iterable[str]) -> tuple[dict[str, str], str | None]:
+    """``KEY=VALUE`` strings -> (placeholder token -> value, partition or None)."""
+    values: dict[str, str] = {}
+    partition: str | None = None
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise DiffUsageError(f"--var {pair!r}: expected KEY=VALUE, e.g. --var 'SQS ARN=arn:aws:sqs:...'")
+        norm = "".join(ch for ch in key.lower() if ch.isalnum())
+        if norm == "partition":
+            if value not in PARTITIONS:
+                raise DiffUsageError(f"--var partition={value!r}: choose one of {', '.join(PARTITIONS)}")
+            partition = value
+            continue
+        token = VAR_ALIASES.get(norm)
+        if token is None:
+            keys = [*sorted({t[2:-1] for t in VAR_ALIASES.values()}), "partition"]
+            raise DiffUsageError(
+                f"--var {key!r}: unknown placeholder; use one of {', '.join(keys)} "
+                "(or account_id, queue_arn, bucket)"
+            )
+        values[token] = value.strip()
+    return values, partition
+
+
+def load_actual(
+    inputs: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[ActualPolicy], list[Finding]]:
+    """Files (or folders of them) and AWS managed policy names/ARNs -> policies, parse findings.
+
+    Raises :class:`InputError` for an unreadable file and :class:`DiffUsageError` for a
+    name that is neither an existing file nor a managed policy of the snapshot.
+    """
+    from policy_lint.lint import iter_inputs, problem_finding
+
+    actual: list[ActualPolicy] = []
+    problems: list[Finding] = []
+    for raw in inputs:
+        if os.path.exists(raw):
+            expanded = iter_inputs([raw])
+            if expanded.errors:
+                raise expanded.errors[0]
+            for path, explicit in expanded.files:
+                source = read_source(path, max_bytes=max_bytes, too_big_hint=MAX_FILE_SIZE_HINT)
+                if not explicit and "Statement" not in source.text:
+                    continue
+                doc, problem = load_policy(source, PolicyType.IDENTITY)
+                if doc is None:
+                    assert problem is not None
+                    problems.append(problem_finding(source, problem))
+                    continue
+                actual.append(ActualPolicy(path, doc))
+            continue
+        managed = load_managed(raw)
+        if managed is not None:
+            actual.append(ActualPolicy(managed.name, managed.document, managed))
+            continue
+        if raw.startswith("arn:") or ("/" not in raw and "\\" not in raw and "." not in raw):
+            raise DiffUsageError(_unknown_managed(raw))
+        raise InputError("no such file", raw)
+    return actual, problems
+
+
+def _unknown_managed(raw: str) -> str:
+    close = close_matches(raw)
+    right_name = load_managed(raw.rsplit("/", 1)[-1])
+    if right_name is not None and raw.startswith("arn:"):
+        return (
+            f"no AWS managed policy {raw!r}; did you mean {right_name.arn} (its path is {right_name.path})?"
+        )
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return (
+        f"{raw!r} is neither a file nor an AWS managed policy of the bundled snapshot{hint} "
+        f"(the snapshot holds {len(managed_names())} policies as of {snapshot_info().data_as_of}; "
+        "for another managed policy, save its document to a file: aws iam get-policy-version ...)"
+    )
+
+
+@click.command("diff")
+@click.argument("actual", nargs=-1, required=True)
+@click.option(
+    "--reference",
+    "references",
+    multiple=True,
+    metavar="NAME",
+    help="A reference policy (agentless, sqs-read-policy) or an AWS managed policy of the snapshot.",
+)
+@click.option(
+    "--feature", "features", multiple=True, metavar="LIST", help="Features to onboard: host,cspm,agentless."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Take features, plan and values from onboarding.yaml.",
+)
+@click.option("--plan", type=click.Choice(["manual", "quick"]), default=None, help="Default: manual.")
+@click.option("--audit-log", is_flag=True, help="Include the audit-log (SQS) policies of the features.")
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Fill a placeholder, e.g. 'SQS ARN=arn:...'.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVEL_CHOICES),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding at or above this level is reported.",
+)
+@click.option(
+    "--max-file-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="In MiB."
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: only on a terminal)."
+)
+@click.pass_context
+def diff_command(
+    ctx: click.Context,
+    actual: tuple[str, ...],
+    references: tuple[str, ...],
+    features: tuple[str, ...],
+    config_path: str | None,
+    plan: str | None,
+    audit_log: bool,
+    variables: tuple[str, ...],
+    fmt: str,
+    fail_on: str,
+    max_file_size: float,
+    color: bool | None,
+) -> None:
+    """Compare ACTUAL policies (files, or AWS managed policy names/ARNs) with what the features need.
+
+    Reports missing actions (PD101, the vendor's check fails), conditional coverage (PD102),
+    excess (PD103/PD104) and weakened conditions or resource scopes (PD105/PD106), by effective
+    permissions: ReadOnlyAccess alone covers Host, a Deny removes an action. An unparseable
+    ACTUAL file is reported as its PL001 finding and the diff is not computed (exit 2).
+    """
+    from policy_lint.iam.diff import diff_policies
+    from policy_lint.iam.diff_references import reference_policies
+    from policy_lint.reporters.diff_report import diff_exit_code, render_diff_json, render_diff_text
+
+    chosen = [
+        name
+        for name, given in (("--reference", references), ("--feature", features), ("--config", config_path))
+        if given
+    ]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --reference, --feature or --config", ctx)
+    try:
+        values, partition = parse_vars(variables)
+        context: dict[str, Any] = {}
+        if config_path is not None:
+            from policy_lint.onboarding.config import load_config
+            from policy_lint.render import VALUES
+
+            config = load_config(config_path)
+            config_values = {token: v for token, tv in VALUES.items() if (v := tv.get(config)) is not None}
+            values = {**config_values, **values}
+            partition = partition or config.partition
+            feature_list: list[str] = list(config.features)
+            plan = plan or config.plan
+            audit_log = audit_log or config.audit_log is not None
+            console_region: str | None = config.console_region
+            context["config"] = config_path
+        else:
+            feature_list = [p.strip() for f in features for p in f.split(",") if p.strip()]
+            console_region = None
+        plan = plan or "manual"
+        refs, notes = reference_policies(
+            names=list(references),
+            features=feature_list,
+            plan=plan,
+            audit_log=audit_log,
+            console_region=console_region,
+            values=values,
+            partition=partition or "aws",
+        )
+        context.update(
+            {"names": list(references), "features": feature_list, "plan": plan, "audit_log": audit_log}
+        )
+        policies, problems = load_actual(actual, max_bytes=int(max_file_size * 1024 * 1024))
+    except DiffUsageError as exc:
+        raise click.UsageError(str(exc), ctx) from None
+    colour = sys.stdout.isatty() if color is None else color
+    if problems:
+        reason = "diff not computed: an ACTUAL file cannot be parsed (fix it, or leave it out)"
+        if fmt == "json":
+            click.echo(render_diff_json(None, problems, [reason], context), nl=False)
+        else:
+            from policy_lint.reporters.text import format_finding
+
+            for problem in problems:
+                click.echo(format_finding(problem, colour), color=colour)
+            echo_err(f"policy-lint: {reason}")
+        sys.exit(2)
+    result = diff_policies(policies, refs, notes=notes)
+    for note in result.notes:
+        echo_err(f"policy-lint: note: {note}")
+    if fmt == "json":
+        click.echo(render_diff_json(result, context=context), nl=False)
+    else:
+        click.echo(render_diff_text(result, colour=colour), nl=False, color=colour)
+    sys.exit(diff_exit_code(result, [], Level.parse(fail_on)))

@@ -1,0 +1,153 @@
+"""``policy-lint lint``: lint IAM policy documents (files, or folders searched for policies).
+
+The command pre-commit runs on every commit, so it imports what linting needs only once it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from policy_lint.commands.console import echo_err
+from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs
+from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
+from policy_lint.findings import Level
+from policy_lint.reporters.formats import FORMATS
+
+POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVEL_CHOICES),
+    default=None,
+    help="Exit 1 when a finding at or above this level is reported (default: error).",
+)
+@click.option(
+    "--policy-type", type=click.Choice(POLICY_TYPES), help="Do not infer the policy type; use this one."
+)
+@select_option("Only these rule IDs or prefixes (e.g. PL2,PL601).")
+@ignore_option("Skip these rule IDs or prefixes.")
+@click.option(
+    "--max-file-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="In MiB."
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: only on a terminal)."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for large folders (default: one per CPU).",
+)
+@project_options
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not read or write the catalog cache (also: POLICY_LINT_NO_CACHE=1). See docs/performance.md.",
+)
+@click.option(
+    HOOK_FLAG,
+    "hook",
+    is_flag=True,
+    help="pre-commit mode, right after 'lint': an argument that names an existing file is a file, "
+    "never an option. See docs/user-guide.md#pre-commit.",
+)
+@click.pass_context
+def lint(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    fail_on: str | None,
+    policy_type: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    max_file_size: float,
+    color: bool | None,
+    jobs: int | None,
+    settings_path: str | None,
+    baseline: str | None,
+    write_baseline: str | None,
+    timestamp: bool = False,
+    no_cache: bool = False,
+    hook: bool = False,
+) -> None:
+    """Lint IAM policy documents (files, or folders searched for policies)."""
+    hook_args: HookArgs | None = ctx.meta.get(META_KEY)
+    if hook and hook_args is None:
+        raise click.UsageError(f"{HOOK_FLAG} must come right after 'lint': policy-lint lint {HOOK_FLAG} ...")
+    from contextlib import nullcontext
+
+    from policy_lint.catalog import cache as catalog_cache
+    from policy_lint.lint import lint_paths, runs_nothing, skip_collection_at_exit
+    from policy_lint.lint_context import LintOptions
+    from policy_lint.policy.model import PolicyType
+    from policy_lint.project.apply import filter_findings
+    from policy_lint.project.settings import load_settings
+
+    settings = load_settings(settings_path)
+    fail_on = fail_on or settings.fail_on or "error"
+    options = LintOptions(
+        policy_type=PolicyType(policy_type) if policy_type else None,
+        select=select or settings.select,
+        ignore=ignore + settings.ignore,
+    )
+    if runs_nothing(options):
+        raise click.UsageError(
+            f"{'--select' if select else 'select: of ' + str(settings.source)} "
+            f"{','.join(options.select)} keeps no rule that lint runs: lint runs the PL rules "
+            "(OB, CS and IN rules are run by check and verify)"
+        )
+    skip_collection_at_exit()
+    with catalog_cache.disabled() if no_cache else nullcontext():
+        result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
+    if hook_args is not None:
+        result.errors.extend(hook_args.option_like_file_errors())
+    if write_baseline:
+        from policy_lint.findings import unusable_inputs
+        from policy_lint.project.baseline import refuse_partial
+        from policy_lint.reporters.text import format_finding
+
+        broken = [format_finding(f, False) for f in unusable_inputs(result.findings)]
+        refuse_partial(write_baseline, [*(str(e) for e in result.errors), *broken])
+    filtered = filter_findings(
+        result.findings,
+        settings,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        commented_files=result.yaml_inputs,
+        wants=options.wants,
+    )
+    if filtered.baseline_written is not None:
+        echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
+        sys.exit(0)
+    result.findings = filtered.kept
+    for error in result.errors:
+        for line in error.lines():
+            echo_err(line)
+    from policy_lint.reporters.formats import format_output, utc_timestamp
+
+    colour = fmt == "text" and (sys.stdout.isatty() if color is None else color)
+    context = {
+        "command": "lint",
+        "scope": {"inputs": list(paths), "files": result.files},
+        "errors": result.errors,
+        "files": result.files,
+        "suppressed": filtered.suppressed,
+        "colour": colour,
+        "timestamp": utc_timestamp() if timestamp else None,
+    }
+    click.echo(format_output(fmt, findings=result.findings, context=context), nl=False, color=colour)
+    threshold = Level.parse(fail_on)
+    if result.errors:
+        sys.exit(2)
+    if any(f.level >= threshold for f in result.findings):
+        sys.exit(1)
