@@ -21,6 +21,8 @@ first from the second.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TypeAlias
 
 from policy_lint.catalog import partitions
@@ -37,6 +39,13 @@ PARTITION_UNKNOWN = (
 
 #: The kinds of IAM resource an ARN can name (``arn:<p>:iam::<account>:<kind><path><name>``).
 IAM_KINDS = frozenset({"user", "group", "role", "policy"})
+
+#: An AWS managed policy's ARN: the account is ``aws``. The partition may be a reference a source
+#: could not resolve (``arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess`` in a stack whose
+#: region is not known): the policy is the same whichever partition the ARN names.
+_AWS_MANAGED_POLICY = re.compile(
+    r"^arn:(?:aws[a-z-]*|\$\{[^}]*\}):iam::aws:policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$"
+)
 
 
 def is_symbolic(text: str) -> bool:
@@ -164,3 +173,22 @@ def security_group_arn(partition: Part, region: Part, account: Part, group_id: P
 def literal_or(value: Maybe[str], fallback: str) -> str:
     """The ARN when it is literal, else ``fallback`` (the resource's own symbol, ``${q.Arn}``)."""
     return value if is_literal(value) and isinstance(value, str) else fallback
+
+
+@dataclass(frozen=True)
+class ManagedPolicyArn:
+    """The path and name an AWS managed policy's ARN gives (``/job-function/``, ``ViewOnlyAccess``)."""
+
+    path: str
+    name: str
+
+
+def aws_managed_policy(arn: str) -> ManagedPolicyArn | None:
+    """The path and name of an AWS managed policy's ARN; None for any other text."""
+    match = _AWS_MANAGED_POLICY.match(arn.strip())
+    return ManagedPolicyArn(match.group("path"), match.group("name")) if match else None
+
+
+def is_aws_managed_policy(arn: str) -> bool:
+    """Is ``arn`` the ARN of an AWS managed policy (``arn:<partition>:iam::aws:policy/...``)?"""
+    return aws_managed_policy(arn) is not None

@@ -36,15 +36,41 @@ def first_unknown(obj: object) -> Unknown | None:
 
 
 @dataclass(frozen=True)
-class Origin:
-    """Where a resource came from: a file position for planned input, an ARN and region for live input."""
+class RegionScope:
+    """What decides the region of every resource that shares it, even when no input says which
+    region that is: one CloudFormation template (one stack, one region), one Terraform provider
+    configuration. Two resources with the same ``key`` are in one region."""
 
-    source: str  # terraform | terraform-plan | cloudformation | live | config | policy-file
+    key: str
+    #: how a message says that two resources share it, after "both "
+    #: ("in the same CloudFormation template, so in the stack's region")
+    shared: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a resource came from: a file position for planned input, an ARN and region for live input.
+
+    The source also records what the rules need to link resources without asking which source
+    built them (:mod:`policy_lint.inventory.references`, :mod:`policy_lint.inventory.regions`).
+    """
+
+    source: str  # terraform | terraform-plan | cloudformation | live (for people; rules never read it)
     address: str  # aws_cloudtrail.audit, a CloudFormation logical ID, or an ARN
     path: str | None = None
     line: int | None = None
     col: int | None = None
     region: str | None = None
+    #: Where a ``${...}`` reference in this resource's values means one thing: one CloudFormation
+    #: template (``${Queue.Arn}``, ``${AWS::Region}`` are template-local), one Terraform root module
+    #: (addresses are unique only within one root). None: the source writes no references, so
+    #: ``${...}`` in its values is literal text (live input).
+    symbol_scope: str | None = field(default=None, kw_only=True)
+    #: What decides the region of this resource together with others (None: nothing shared).
+    region_scope: RegionScope | None = field(default=None, kw_only=True)
+    #: Read from the account itself (live): what exists, not what code declares. A declared
+    #: resource may get parts created outside the code (an access key made with the CLI).
+    observed: bool = field(default=False, kw_only=True)
 
     @property
     def location(self) -> Location | None:
@@ -224,6 +250,12 @@ class SecurityGroup(Resource):
     ingress: Maybe[list[IngressRule]] = field(default_factory=list)
 
 
+#: Sources that describe no infrastructure (onboarding.yaml, a policy file).
+CONFIGURATION_SOURCES = frozenset({"config", "policy-file"})
+#: The source that lists an account's resources (and records which kinds it listed completely).
+LIVE_SOURCE = "live"
+
+
 @dataclass
 class Inventory:
     """Everything the checks may look at, from any mix of sources."""
@@ -245,3 +277,17 @@ class Inventory:
     #: kinds listed exhaustively ("users", "queues", "trails", "security_groups": live mode), so a
     #: missing resource of such a kind is absent, not merely outside the input's scope
     complete: set[str] = field(default_factory=set)
+
+    def describes_infrastructure(self) -> bool:
+        """Did any input describe infrastructure? A configuration alone makes no claim about it."""
+        if any(source not in CONFIGURATION_SOURCES for source in self.sources):
+            return True
+        return bool(self.users or self.groups or self.policies or self.trails or self.buckets or self.queues)
+
+    def listing_gap(self, kind: str) -> str | None:
+        """Why a live account's ``kind`` ("users", "trails", "queues") may lack a resource that
+        exists: a listing call was refused, failed or ran out of time, so a name missing from it is
+        unknown, not absent. None when the listing is complete or no account was listed."""
+        if LIVE_SOURCE not in self.sources or kind in self.complete:
+            return None
+        return f"the live account's {kind} could not all be listed (see collection_errors)"

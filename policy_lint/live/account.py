@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 from policy_lint.inventory import arns
-from policy_lint.inventory.model import Account, Maybe, Origin, Unknown
-from policy_lint.live.api import Api, Failure
+from policy_lint.inventory.model import Account, Maybe, Unknown
+from policy_lint.live.api import Api, Failure, observed
 
 #: How long to wait for a credential report IAM is (re)building.
 REPORT_WAIT_SECONDS = 20.0
@@ -17,7 +17,7 @@ REPORT_WAIT_SECONDS = 20.0
 
 def collect_account(api: Api) -> Account:
     arn = arns.literal_or(arns.account_root_arn(api.partition, api.account_id), api.account_id)
-    account = Account(Origin("live", arn), account_id=api.account_id, partition=api.partition)
+    account = Account(observed(arn), account_id=api.account_id, partition=api.partition)
     summary = api.call("iam", "GetAccountSummary")
     if isinstance(summary, Failure):
         account.root_access_keys_present = summary.unknown()

@@ -16,7 +16,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from policy_lint.inventory.model import Unknown
+from policy_lint.inventory.model import LIVE_SOURCE, Origin, Unknown
 from policy_lint.live.deadline import Deadline, Stopped
 from policy_lint.live.session import (
     CallStats,
@@ -71,6 +71,12 @@ class Failure:
 
 Reply = dict[str, Any] | Failure
 T = TypeVar("T")
+
+
+def observed(arn: str, region: str | None = None) -> Origin:
+    """The origin of a resource read from the account: it exists as described (not declared in
+    code), and its values are literal text, with no ``${...}`` references to link."""
+    return Origin(LIVE_SOURCE, arn, region=region, observed=True)
 
 
 class ErrorLog:

@@ -13,8 +13,8 @@ from functools import partial
 from typing import Any
 
 from policy_lint.inventory import cloudtrail as event_selectors
-from policy_lint.inventory.model import EventSelectorSummary, Maybe, Origin, Trail, Unknown
-from policy_lint.live.api import Api, Failure, run_all
+from policy_lint.inventory.model import EventSelectorSummary, Maybe, Trail, Unknown
+from policy_lint.live.api import Api, Failure, observed, run_all
 
 
 def describe_trails(api: Api, region: str) -> list[dict[str, Any]] | Failure:
@@ -41,7 +41,7 @@ def collect_trail(api: Api, seen_in: str, raw: dict[str, Any]) -> Trail:
     home = raw.get("HomeRegion") or seen_in
     region = home
     trail = Trail(
-        Origin("live", arn, region=home),
+        observed(arn, home),
         name=raw.get("Name", arn.rsplit("/", 1)[-1]),
         arn=arn,
         home_region=home,

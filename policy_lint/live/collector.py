@@ -19,7 +19,7 @@ from functools import partial
 from typing import TypeVar
 
 from policy_lint.inventory import arns
-from policy_lint.inventory.model import Inventory
+from policy_lint.inventory.model import LIVE_SOURCE, Inventory
 from policy_lint.live import account, cloudtrail, ec2, iam, s3, sqs
 from policy_lint.live.api import Api, ErrorLog
 from policy_lint.live.deadline import Deadline, Stopped
@@ -141,7 +141,7 @@ def collect(
         max_pool=options.workers + 2,
         deadline=deadline,
     )
-    inventory = Inventory(config=config, sources=[*(["config"] if config else []), "live"])
+    inventory = Inventory(config=config, sources=[*(["config"] if config else []), LIVE_SOURCE])
     pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="collect")
     try:
         _collect_services(api, config, inventory, list(regions), pool, progress)

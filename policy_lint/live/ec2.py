@@ -8,8 +8,8 @@ from functools import partial
 from typing import Any
 
 from policy_lint.inventory import arns
-from policy_lint.inventory.model import IngressRule, Origin, SecurityGroup
-from policy_lint.live.api import Api, Failure, run_all
+from policy_lint.inventory.model import IngressRule, SecurityGroup
+from policy_lint.live.api import Api, Failure, observed, run_all
 
 
 def security_groups(api: Api, region: str) -> list[SecurityGroup] | Failure:
@@ -25,7 +25,7 @@ def to_group(api: Api, region: str, raw: dict[str, Any]) -> SecurityGroup:
     group_id = raw["GroupId"]
     owner = raw.get("OwnerId", api.account_id)
     arn = arns.literal_or(arns.security_group_arn(api.partition, region, owner, group_id), group_id)
-    origin = Origin("live", arn, region=region)
+    origin = observed(arn, region)
     ingress = [
         IngressRule(
             protocol=str(perm.get("IpProtocol", "-1")),

@@ -11,24 +11,20 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import (
     AccessKey,
     IamGroup,
     IamPolicy,
     IamUser,
     Maybe,
-    Origin,
     PolicyRef,
 )
-from policy_lint.live.api import Api, Failure, iso, run_all
+from policy_lint.live.api import Api, Failure, iso, observed, run_all
 
 
 def list_users(api: Api) -> list[dict[str, Any]] | Failure:
     return api.paginate("iam", "ListUsers", "Users")
-
-
-def is_aws_managed(arn: str) -> bool:
-    return ":iam::aws:policy/" in arn
 
 
 def collect_user(api: Api, listed: dict[str, Any]) -> tuple[IamUser, dict[str, str]]:
@@ -37,7 +33,7 @@ def collect_user(api: Api, listed: dict[str, Any]) -> tuple[IamUser, dict[str, s
     name = listed["UserName"]
     about = f"user/{name}"
     user = IamUser(
-        Origin("live", listed["Arn"]), name=name, arn=listed["Arn"], created=iso(listed.get("CreateDate"))
+        observed(listed["Arn"]), name=name, arn=listed["Arn"], created=iso(listed.get("CreateDate"))
     )
     got = api.call("iam", "GetUser", about=about, UserName=name)
     if isinstance(got, Failure):
@@ -124,7 +120,7 @@ def _inline(api: Api, list_op: str, get_op: str, about: str, **params: Any) -> M
 def collect_group(api: Api, name: str, arn: str) -> IamGroup:
     about = f"group/{name}"
     return IamGroup(
-        Origin("live", arn),
+        observed(arn),
         name=name,
         attached_policies=_attached(api, "ListAttachedGroupPolicies", about, GroupName=name),
         inline_policies=_inline(api, "ListGroupPolicies", "GetGroupPolicy", about, GroupName=name),
@@ -134,7 +130,7 @@ def collect_group(api: Api, name: str, arn: str) -> IamGroup:
 def collect_policy(api: Api, arn: str, name: str) -> IamPolicy:
     """A customer managed policy with its default version's document (PLAN-AGENTLESS-CONTENT)."""
     about = arn.split(":", 5)[-1]
-    policy = IamPolicy(Origin("live", arn), name=name, arn=arn)
+    policy = IamPolicy(observed(arn), name=name, arn=arn)
     got = api.call("iam", "GetPolicy", about=about, PolicyArn=arn)
     if isinstance(got, Failure):
         policy.document = got.unknown()
@@ -175,7 +171,7 @@ def collect_identities(
     customer: dict[str, str] = {}
     for refs in _policy_lists(users, groups):
         for ref in refs:
-            if isinstance(ref.arn, str) and not ref.inline and not is_aws_managed(ref.arn):
+            if isinstance(ref.arn, str) and not ref.inline and not arns.is_aws_managed_policy(ref.arn):
                 customer[ref.arn] = ref.name
     policies = run_all(
         pool,

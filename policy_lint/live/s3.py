@@ -13,8 +13,8 @@ from functools import partial
 from typing import Any
 
 from policy_lint.inventory import arns
-from policy_lint.inventory.model import Bucket, Origin, QueueNotification
-from policy_lint.live.api import Api, Failure, run_all
+from policy_lint.inventory.model import Bucket, QueueNotification
+from policy_lint.live.api import Api, Failure, observed, run_all
 from policy_lint.live.sqs import parse_policy
 
 
@@ -29,7 +29,7 @@ def bucket_region(location: dict[str, Any]) -> str:
 def collect_bucket(api: Api, name: str) -> Bucket | None:
     """None when the bucket does not exist (recorded in collection_errors)."""
     arn = arns.literal_or(arns.bucket_arn(api.partition, name), name)
-    bucket = Bucket(Origin("live", arn), name=name, arn=arn)
+    bucket = Bucket(observed(arn), name=name, arn=arn)
     # ExpectedBucketOwner: a bucket of another account answers 403 (AWS-BUCKET-OWNER).
     location = api.call(
         "s3", "GetBucketLocation", about=name, Bucket=name, ExpectedBucketOwner=api.account_id
@@ -43,7 +43,7 @@ def collect_bucket(api: Api, name: str) -> Bucket | None:
         region = bucket_region(location)
         bucket.region = region
         bucket.owner_account = api.account_id
-        bucket.origin = Origin("live", arn, region=region)
+        bucket.origin = observed(arn, region)
     _encryption(api, bucket, name, region)
     _notifications(api, bucket, name, region)
     block = api.call(

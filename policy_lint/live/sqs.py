@@ -10,8 +10,8 @@ from functools import partial
 from typing import Any
 
 from policy_lint.inventory import arns
-from policy_lint.inventory.model import Maybe, Origin, Queue, Unknown
-from policy_lint.live.api import Api, Failure, run_all
+from policy_lint.inventory.model import Maybe, Queue, Unknown
+from policy_lint.live.api import Api, Failure, observed, run_all
 
 
 def list_queue_urls(api: Api, region: str) -> list[str] | Failure:
@@ -22,7 +22,7 @@ def list_queue_urls(api: Api, region: str) -> list[str] | Failure:
 def collect_queue(api: Api, region: str, url: str) -> Queue:
     name = url.rstrip("/").rsplit("/", 1)[-1]
     arn = arns.literal_or(arns.queue_arn(api.partition, region, api.account_id, name), url)
-    queue = Queue(Origin("live", arn, region=region), name=name, arn=arn, region=region)
+    queue = Queue(observed(arn, region), name=name, arn=arn, region=region)
     reply = api.call(
         "sqs", "GetQueueAttributes", region=region, about=arn, QueueUrl=url, AttributeNames=["All"]
     )
@@ -32,7 +32,7 @@ def collect_queue(api: Api, region: str, url: str) -> Queue:
         return queue
     attributes: dict[str, str] = reply.get("Attributes", {})
     queue.arn = attributes.get("QueueArn", arn)
-    queue.origin = Origin("live", str(queue.arn), region=region)
+    queue.origin = observed(str(queue.arn), region)
     queue.fifo = attributes.get("FifoQueue", "false").lower() == "true"
     queue.policy = parse_policy(attributes.get("Policy"), f"queue policy of {queue.arn}")
     queue.kms_key_id = attributes.get("KmsMasterKeyId") or None

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from policy_lint.inventory.arns import aws_managed_policy
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source
@@ -30,13 +30,6 @@ PACKAGE = "policy_lint.managed"
 INDEX = "index.json"
 #: Where findings in a managed policy point (``aws-managed/ReadOnlyAccess.json:12:5``).
 DISPLAY_DIR = "aws-managed"
-
-#: An AWS managed policy's ARN. The partition may be a reference a source could not resolve
-#: (``arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess`` in a stack whose region is not known):
-#: the policy is the same whichever partition the ARN names.
-_ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*|\$\{[^}]*\}):iam::aws:policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$"
-)
 
 
 class SnapshotError(RuntimeError):
@@ -163,9 +156,9 @@ def load_managed(name_or_arn: str) -> ManagedPolicy | None:
     """
     text = name_or_arn.strip()
     policies = _index()[1]
-    match = _ARN.match(text)
-    if match:
-        path, name = match.group("path"), match.group("name")
+    arn = aws_managed_policy(text)
+    if arn is not None:
+        path, name = arn.path, arn.name
     elif "/" in text:
         head, _, name = text.strip("/").rpartition("/")
         path = f"/{head}/"

@@ -18,6 +18,11 @@ A source knows its format and nothing about checks. The contract every source ke
   the Terraform address (``aws_cloudtrail.audit``, ``module.x.aws_sqs_queue.q["a"]``) or the
   CloudFormation logical ID; ``attribute_origins`` points attributes a rule may blame
   (``kms_key_id``, ``policy``, ``fifo``, ``notifications``, ``encryption``) at their own line.
+  The source also records what linking needs, so no rule asks which source it was:
+  ``symbol_scope``, where its ``${...}`` references mean one thing (one template; one Terraform
+  root module with the local modules it calls; None for live input, whose values are literal),
+  ``region_scope``, what decides the region of the resources that share it (the stack; one
+  provider configuration), and ``observed`` (read from the account, not declared in code).
 * **Unknown, never a guess.** A value the input does not fix (computed at apply time, a
   variable without default, a ``count`` that is not literal) is ``Unknown(reason)``. An
   attribute the input simply does not set takes the AWS default (a bucket without encryption

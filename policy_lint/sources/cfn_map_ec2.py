@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from policy_lint.inventory.model import IngressRule, Origin, SecurityGroup, Unknown
+from policy_lint.inventory.model import IngressRule, SecurityGroup, Unknown
 from policy_lint.sources.cfn_intrinsics import Resolver
-from policy_lint.sources.cfn_stack import SOURCE, Stack
+from policy_lint.sources.cfn_stack import Stack
 from policy_lint.sources.cfn_values import link_text, list_items, literal_text
 from policy_lint.syntax.nodes import Node, ObjectNode
 from policy_lint.syntax.numbers import as_int
@@ -63,15 +63,7 @@ def _ingress_rule(stack: Stack, rule: Node) -> IngressRule | Unknown:
         if isinstance(value, Unknown):
             return value
         ranges.append((value,) if value else ())
-    line, col = stack.source.position(rule.offset)
-    return IngressRule(
-        protocol,
-        ports[0],
-        ports[1],
-        ranges[0],
-        ranges[1],
-        Origin(SOURCE, "", stack.path, line, col, stack.region),
-    )
+    return IngressRule(protocol, ports[0], ports[1], ranges[0], ranges[1], stack.origin("", rule.offset))
 
 
 def map_ingress(stack: Stack, logical_id: str, offset: int, props: ObjectNode) -> None:

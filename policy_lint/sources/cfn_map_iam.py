@@ -6,10 +6,10 @@ Policies and memberships declared as their own resources (``AWS::IAM::Policy``,
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Any
 
+from policy_lint.inventory import arns
 from policy_lint.inventory.model import (
     AccessKey,
     IamGroup,
@@ -32,9 +32,6 @@ from policy_lint.sources.cfn_values import (
     required_document,
 )
 from policy_lint.syntax.nodes import Node, ObjectNode
-
-#: an AWS managed policy, in any partition or in ``${AWS::Partition}`` (a stack whose region is not known)
-_AWS_MANAGED = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]+):iam::aws:policy/(?:.*/)?([^/]+)$")
 
 
 def map_user(stack: Stack, logical_id: str, offset: int, props: ObjectNode) -> None:
@@ -99,9 +96,9 @@ def _fill_principal(stack: Stack, principal: IamUser | IamGroup, props: ObjectNo
 def _attach_managed(stack: Stack, principal: IamUser | IamGroup, written: Node, resolved: Node) -> None:
     arn = link_text(resolved)
     if isinstance(arn, str):
-        match = _AWS_MANAGED.match(arn)
-        if match is not None:
-            _append(principal, "attached_policies", PolicyRef(name=match.group(1), arn=arn, document=None))
+        managed = arns.aws_managed_policy(arn)
+        if managed is not None:
+            _append(principal, "attached_policies", PolicyRef(name=managed.name, arn=arn, document=None))
             return
     placeholder = PolicyRef(
         name=arn if isinstance(arn, str) else "(unknown)",

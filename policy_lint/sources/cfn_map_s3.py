@@ -3,9 +3,9 @@ access block) and bucket policies, folded into their bucket by :mod:`cfn_link`."
 
 from __future__ import annotations
 
-from policy_lint.inventory.model import Bucket, Maybe, Origin, QueueNotification, Resource, Unknown
+from policy_lint.inventory.model import Bucket, Maybe, QueueNotification, Resource, Unknown
 from policy_lint.sources.cfn_intrinsics import Resolver, UnknownNode
-from policy_lint.sources.cfn_stack import SOURCE, Stack
+from policy_lint.sources.cfn_stack import Stack
 from policy_lint.sources.cfn_values import (
     boolean,
     given,
@@ -105,14 +105,13 @@ def _bucket_notifications(stack: Stack, bucket: Bucket, notification: ObjectNode
                     prefix = value
                 elif isinstance(rule_name, str) and rule_name.lower() == "suffix":
                     suffix = value
-        line, col = stack.source.position(entry.offset)
         entries.append(
             QueueNotification(
                 queue_arn=given(link_text(entry.get("Queue")), Unknown("Queue is missing")),
                 events=Unknown(event.reason) if isinstance(event, Unknown) else (event,) if event else (),
                 prefix=prefix,
                 suffix=suffix,
-                origin=Origin(SOURCE, bucket.origin.address, stack.path, line, col, stack.region),
+                origin=stack.origin(bucket.origin.address, entry.offset),
             )
         )
     bucket.notifications = entries

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policy_lint.inventory.model import Maybe, Origin, Resource, Unknown
+from policy_lint.inventory.model import Maybe, Origin, RegionScope, Resource, Unknown
 from policy_lint.sources.cfn_intrinsics import REGION_UNKNOWN, Template, intrinsic, text_of
 from policy_lint.sources.cfn_symbols import Symbols
 from policy_lint.sources.cfn_values import NotAnObject, list_items, mapping
@@ -21,6 +21,8 @@ from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 from policy_lint.syntax.source import Source
 
 SOURCE = "cloudformation"
+#: how a message says two resources of one template share a region (:class:`RegionScope`)
+STACK_REGION = "in the same CloudFormation template, so in the stack's region"
 
 
 @dataclass
@@ -46,6 +48,9 @@ class Stack:
         self.symbols = Symbols(Template(root), region, account_id)
         self.template = self.symbols.template
         self.resolver = self.symbols.resolver
+        #: a template is one stack: its references mean one thing, its resources share one region
+        self.symbol_scope = f"template {self.path}"
+        self.region_scope = RegionScope(self.symbol_scope, STACK_REGION)
         self.problems: list[Any] = []
         self.late_problems: list[Any] = []
         self.objects: dict[str, dict[str, Resource]] = {}
@@ -65,7 +70,16 @@ class Stack:
 
     def origin(self, logical_id: str, offset: int) -> Origin:
         line, col = self.source.position(offset)
-        return Origin(SOURCE, logical_id, self.path, line, col, self.region)
+        return Origin(
+            SOURCE,
+            logical_id,
+            self.path,
+            line,
+            col,
+            self.region,
+            symbol_scope=self.symbol_scope,
+            region_scope=self.region_scope,
+        )
 
     def names_of(self, resource: Any) -> set[str]:
         return self._names.get(id(resource), set())
@@ -167,9 +181,8 @@ class Stack:
         self, resource: Resource, attribute: str, node: Node | None, address: str | None = None
     ) -> None:
         if node is not None:
-            line, col = self.source.position(node.offset)
-            resource.attribute_origins[attribute] = Origin(
-                SOURCE, address or resource.origin.address, self.path, line, col, self.region
+            resource.attribute_origins[attribute] = self.origin(
+                address or resource.origin.address, node.offset
             )
 
     def prop_origin(self, resource: Resource, attribute: str, props: ObjectNode, prop: str) -> None:

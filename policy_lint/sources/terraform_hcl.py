@@ -23,7 +23,7 @@ from typing import Any
 
 from policy_lint.errors import InputError
 from policy_lint.inventory import arns
-from policy_lint.inventory.model import Inventory, Maybe, Origin, Unknown
+from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
 from policy_lint.sources.hcl_budget import Budget, BudgetExhausted
 from policy_lint.sources.hcl_eval import (
@@ -48,7 +48,9 @@ from policy_lint.sources.terraform_resources import (
     Mapper,
     ResourceData,
     partition_text,
+    provider_scope,
     ref_text,
+    root_scope,
 )
 from policy_lint.syntax.json_parser import loads
 from policy_lint.syntax.source import read_source
@@ -250,6 +252,15 @@ def _fmt_index(key: Value) -> str:
     return f"[{json.dumps(key)}]" if isinstance(key, str) else f"[{key}]"
 
 
+@dataclass(frozen=True)
+class Provider:
+    """A provider configuration as a module sees it: its region, and the address of the block
+    that declares it (module calls pass configurations down, so one may serve many modules)."""
+
+    region: Value
+    address: str
+
+
 class Module:
     """One module instance: its files, variable values, providers, and lazily evaluated values."""
 
@@ -259,7 +270,7 @@ class Module:
         directory: Path,
         prefix: str,
         inputs: dict[str, Value],
-        providers: dict[str, Value] | None,
+        providers: dict[str, Provider] | None,
         depth: int,
         ancestors: tuple[Path, ...] = (),
     ):
@@ -270,6 +281,8 @@ class Module:
         self.inputs = inputs
         self.depth = depth
         self.ancestors = (*ancestors, directory)
+        #: ``${...}`` references of every module instance of one root are unique within the root
+        self.symbol_scope = root_scope(str(self.ancestors[0]))
         self.files = loader.files_of(directory)
         # Setting up an instance goes over every block: a module counted 1,000 times costs that.
         self.budget.step(sum(len(hcl.body.blocks) + len(hcl.body.attributes) for hcl in self.files))
@@ -305,15 +318,16 @@ class Module:
         self.evaluating: set[str] = set()
         self.instance_cache: dict[tuple[str, str, str], list[Instance]] = {}
         self.children: dict[str, list[tuple[Value, Module | None]]] = {}
-        # Provider regions: inherited from the caller, then this module's own provider blocks.
-        self.providers: dict[str, Value] = dict(providers or {})
+        # Provider configurations: inherited from the caller, then this module's own provider blocks.
+        self.providers: dict[str, Provider] = dict(providers or {})
         for key, (block, hcl) in own_providers.items():
             region_attr = block.body.attributes.get("region")
-            self.providers[key] = (
+            region = (
                 self._eval(region_attr.expr, hcl)
                 if region_attr
                 else Unresolved("${" + key + ".region}", f"provider {key} sets no region")
             )
+            self.providers[key] = Provider(region, f"{prefix}provider.{key}")
 
     # -- helpers ---------------------------------------------------------------------------
     def evaluator(self, hcl: HclFile, bindings: dict[str, Value] | None = None) -> Evaluator:
@@ -333,9 +347,24 @@ class Module:
         return value
 
     def _origin(
-        self, address: str, hcl: HclFile, line: int, col: int, region: Maybe[str] | None = None
+        self,
+        address: str,
+        hcl: HclFile,
+        line: int,
+        col: int,
+        region: Maybe[str] | None,
+        region_scope: RegionScope | None,
     ) -> Origin:
-        return Origin(SOURCE, address, hcl.path, line, col, region if isinstance(region, str) else None)
+        return Origin(
+            SOURCE,
+            address,
+            hcl.path,
+            line,
+            col,
+            region if isinstance(region, str) else None,
+            symbol_scope=self.symbol_scope,
+            region_scope=region_scope,
+        )
 
     def _tfvars(self) -> dict[str, Value]:
         values: dict[str, Value] = {}
@@ -437,11 +466,9 @@ class Module:
             value = self._eval(explicit.expr, hcl, bindings)
             if isinstance(value, str):
                 return value
-        provider_attr = block.body.attributes.get("provider")
-        key = "aws"
-        if provider_attr is not None:
-            key = self.evaluator(hcl).source(provider_attr.expr)
-        value = self.providers.get(key)
+        key = self._provider_key(block, hcl)
+        provider = self.providers.get(key)
+        value = provider.region if provider is not None else None
         if isinstance(value, str):
             return value
         if self.loader.region is not None:
@@ -449,6 +476,21 @@ class Module:
         if isinstance(value, Unresolved):
             return Unknown(f"the region of provider {key} is not known: {value.reason}")
         return Unknown(f"provider {key} has no literal region in these files")
+
+    def _provider_key(self, block: Block, hcl: HclFile) -> str:
+        """The provider a resource names (``aws``, ``aws.west``), as this module calls it."""
+        provider_attr = block.body.attributes.get("provider")
+        return "aws" if provider_attr is None else self.evaluator(hcl).source(provider_attr.expr)
+
+    def region_scope(self, block: Block, hcl: HclFile, region: Maybe[str]) -> RegionScope | None:
+        """The provider configuration that decides the resource's region; None when the resource
+        sets its own (AWS provider 6). Without a provider block, the root's implicit one."""
+        if "region" in block.body.attributes:
+            return None
+        key = self._provider_key(block, hcl)
+        provider = self.providers.get(key)
+        address = provider.address if provider is not None else f"provider.{key}"
+        return provider_scope(f"{self.symbol_scope} {address}", region)
 
     # -- count / for_each ------------------------------------------------------------------
     def instances(self, kind: str, rtype: str, name: str) -> list[Instance]:
@@ -822,7 +864,7 @@ class Module:
         self.loader.problem(f"{base}: {refusal}", hcl.path, block.line, block.col)
         return None
 
-    def _child_providers(self, block: Block, hcl: HclFile) -> dict[str, Value]:
+    def _child_providers(self, block: Block, hcl: HclFile) -> dict[str, Provider]:
         mapping = dict(self.providers)
         attr = block.body.attributes.get("providers")
         if attr is not None:
@@ -883,14 +925,15 @@ class Module:
     def resource_data(self, rtype: str, inst: Instance) -> ResourceData:
         region, _, account = self._context(inst)
         block, hcl = inst.block, inst.file
+        scope = self.region_scope(block, hcl, region)
         values = self.body_values(block.body, hcl, inst.bindings, top=True)
         attr_origins: dict[str, Origin] = {}
         for name, attr in block.body.attributes.items():
-            attr_origins[name] = self._origin(inst.address, hcl, attr.line, attr.col, region)
+            attr_origins[name] = self._origin(inst.address, hcl, attr.line, attr.col, region, scope)
         counts: dict[str, int] = {}
         for nested in block.body.blocks:
             label = nested.labels[0] if nested.type == "dynamic" and nested.labels else nested.type
-            origin = self._origin(inst.address, hcl, nested.line, nested.col, region)
+            origin = self._origin(inst.address, hcl, nested.line, nested.col, region, scope)
             attr_origins.setdefault(label, origin)
             attr_origins[f"{label}[{counts.get(label, 0)}]"] = origin
             counts[label] = counts.get(label, 0) + 1
@@ -898,7 +941,7 @@ class Module:
             type=rtype,
             address=inst.address,
             values=values,
-            origin=self._origin(inst.address, hcl, block.line, block.col, region),
+            origin=self._origin(inst.address, hcl, block.line, block.col, region, scope),
             attr_origins=attr_origins,
             region=region,
             account_id=account,

@@ -10,6 +10,7 @@ parser, so findings point at the resource object's line in the plan file.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from policy_lint.errors import InputError
 from policy_lint.inventory import arns
-from policy_lint.inventory.model import Inventory, Maybe, Origin, Unknown
+from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
 from policy_lint.sources.hcl_eval import Unresolved
 from policy_lint.sources.terraform_resources import (
@@ -25,7 +26,9 @@ from policy_lint.sources.terraform_resources import (
     Mapper,
     ResourceData,
     partition_text,
+    provider_scope,
     ref_text,
+    root_scope,
 )
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
@@ -198,10 +201,18 @@ class PlanFile:
             if isinstance(child, ObjectNode):
                 self._walk(child, found)
 
-    def _origin(self, address: str, node: Node, region: Maybe[str]) -> Origin:
+    def _origin(self, address: str, node: Node, region: Maybe[str], scope: RegionScope | None) -> Origin:
         line, col = self.source.position(node.offset)
         return Origin(
-            SOURCE, address, self.source.path, line, col, region if isinstance(region, str) else None
+            SOURCE,
+            address,
+            self.source.path,
+            line,
+            col,
+            region if isinstance(region, str) else None,
+            # a plan is one root module: the folder's .tf files, if given too, are the same root
+            symbol_scope=root_scope(os.path.dirname(self.source.path)),
+            region_scope=scope,
         )
 
     def _resource(self, node: ObjectNode, kind: str) -> ResourceData | None:
@@ -222,21 +233,22 @@ class PlanFile:
         expressions, provider_key = self.config.get(config_key, ({}, None))
         module_prefix = address[: address.rfind(rtype + ".")] if (rtype + ".") in address else ""
         values = self._overlay(raw, self.after_unknown.get(address, {}), expressions, address, module_prefix)
-        region = self._region(values, provider_key)
+        region, provider = self._region_and_provider(values, provider_key)
+        scope = provider_scope(f"plan {self.source.path} {provider}", region) if provider else None
         account: Maybe[str] = self.account_id or Unknown("account ID not known")
         attr_origins: dict[str, Origin] = {}
         if values_node is not None:
             for key, value in values_node.items():
-                attr_origins[str(key.value)] = self._origin(address, key, region)
+                attr_origins[str(key.value)] = self._origin(address, key, region, scope)
                 if isinstance(value, ArrayNode):
                     for i, item in enumerate(value.items):
-                        attr_origins[f"{key.value}[{i}]"] = self._origin(address, item, region)
+                        attr_origins[f"{key.value}[{i}]"] = self._origin(address, item, region, scope)
         aliases = tuple(v for v in (raw.get("url"), raw.get("id")) if isinstance(v, str))
         return ResourceData(
             type=rtype,
             address=address,
             values=values,
-            origin=self._origin(address, node, region),
+            origin=self._origin(address, node, region, scope),
             attr_origins=attr_origins,
             region=region,
             account_id=account,
@@ -244,8 +256,15 @@ class PlanFile:
         )
 
     def _region(self, values: dict[str, Any], provider_key: str | None) -> Maybe[str]:
+        return self._region_and_provider(values, provider_key)[0]
+
+    def _region_and_provider(
+        self, values: dict[str, Any], provider_key: str | None
+    ) -> tuple[Maybe[str], str | None]:
+        """The resource's region, and the provider configuration it comes from (None when the
+        resource records its own)."""
         if isinstance(values.get("region"), str):  # AWS provider 6 records the region per resource
-            return str(values["region"])
+            return str(values["region"]), None
         keys = [provider_key] if provider_key else []
         if provider_key and ":" in provider_key:
             keys.append(provider_key.split(":", 1)[1])
@@ -253,11 +272,13 @@ class PlanFile:
         for key in keys:
             region = self.provider_regions.get(key) if key else None
             if isinstance(region, str):
-                return region
+                return region, key
         if self.region_hint is not None:
-            return self.region_hint
-        found = next((self.provider_regions[k] for k in keys if k in self.provider_regions), None)
-        return found if found is not None else Unknown("the plan names no provider region")
+            return self.region_hint, keys[0]
+        found = next((k for k in keys if k in self.provider_regions), None)
+        if found is None:
+            return Unknown("the plan names no provider region"), "aws"
+        return self.provider_regions[found], found
 
     # -- unknown values --------------------------------------------------------------------
     def _overlay(self, values: Any, unknown: Any, expressions: Any, path: str, module_prefix: str) -> Any:

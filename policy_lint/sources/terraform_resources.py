@@ -10,6 +10,8 @@ is a reference a rule links by equality) and folds attachments into the resource
 
 from __future__ import annotations
 
+import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +40,7 @@ from policy_lint.inventory.model import (
     PolicyRef,
     Queue,
     QueueNotification,
+    RegionScope,
     Resource,
     SecurityGroup,
     Trail,
@@ -84,6 +87,20 @@ MAPPED_TYPES = frozenset(
         "aws_vpc_security_group_ingress_rule",
     }
 )
+
+
+def root_scope(directory: str) -> str:
+    """The symbol scope (``Origin.symbol_scope``) of the Terraform root module in ``directory``:
+    addresses, and so ``${...}`` references, are unique only within one root. The .tf files and
+    the plan JSON of one folder share it."""
+    return "terraform root " + posixpath.normpath(directory.replace(os.sep, "/"))
+
+
+def provider_scope(key: str, region: Maybe[str] | None) -> RegionScope:
+    """The region scope of the resources one provider configuration (``key``) creates: they share
+    its region, known or not (the reason names the provider)."""
+    why = f" ({region.reason})" if isinstance(region, Unknown) else ""
+    return RegionScope(key, f"use the same provider configuration{why}")
 
 
 @dataclass
@@ -378,7 +395,7 @@ class Mapper:
         if isinstance(found, IamPolicy):
             return PolicyRef(str(found.name), arn=found.arn, document=found.document)
         arn = ref_text(arn_value)
-        if isinstance(arn, str) and ":iam::aws:policy/" in arn:
+        if isinstance(arn, str) and arns.is_aws_managed_policy(arn):
             return PolicyRef(arn.rsplit("/", 1)[-1], arn=arn, document=None)
         if isinstance(arn, str):
             return PolicyRef(

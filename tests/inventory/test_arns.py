@@ -4,10 +4,14 @@ part is."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from policy_lint.inventory import arns
-from policy_lint.inventory.model import Unknown
+from policy_lint.inventory.model import Inventory, Unknown
+from policy_lint.managed import load_managed
+from policy_lint.sources import cloudformation, terraform_hcl
 
 
 @pytest.mark.parametrize(
@@ -89,3 +93,70 @@ def test_symbolic_parts_give_symbolic_text_that_is_not_literal() -> None:
 def test_only_iam_resource_kinds_build_iam_arns() -> None:
     with pytest.raises(ValueError, match="bucket"):
         arns.iam_arn("aws", "123456789012", "bucket", "b")
+
+
+@pytest.mark.parametrize(
+    ("arn", "path", "name"),
+    [
+        ("arn:aws:iam::aws:policy/ReadOnlyAccess", "/", "ReadOnlyAccess"),
+        ("arn:aws-cn:iam::aws:policy/ReadOnlyAccess", "/", "ReadOnlyAccess"),
+        ("arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess", "/", "ReadOnlyAccess"),
+        (
+            "arn:${data.aws_partition.current.partition}:iam::aws:policy/IAMReadOnlyAccess",
+            "/",
+            "IAMReadOnlyAccess",
+        ),
+        ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", "/job-function/", "ViewOnlyAccess"),
+    ],
+)
+def test_an_aws_managed_policy_arn_gives_its_path_and_name(arn: str, path: str, name: str) -> None:
+    assert arns.aws_managed_policy(arn) == arns.ManagedPolicyArn(path, name)
+    assert arns.is_aws_managed_policy(arn)
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:iam::123456789012:policy/ReadOnlyAccess",  # a customer policy of the same name
+        "arn:aws:iam::aws:policy/",  # no name
+        "arn:aws:iam::aws:role/ReadOnlyAccess",
+        "ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/a//b",
+    ],
+)
+def test_other_text_is_not_an_aws_managed_policy_arn(arn: str) -> None:
+    assert arns.aws_managed_policy(arn) is None and not arns.is_aws_managed_policy(arn)
+
+
+MANAGED_ARN_CASES = [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    "arn:aws:iam::aws:policy/",
+    "arn:aws:iam::aws:policy/a//b",
+    "arn:aws:iam::123456789012:policy/ReadOnlyAccess",
+]
+
+
+@pytest.mark.parametrize("arn", MANAGED_ARN_CASES)
+def test_terraform_and_cloudformation_agree_on_what_is_an_aws_managed_policy(
+    tmp_path: Path, arn: str
+) -> None:
+    # Both sources attach an AWS managed policy by ARN alone (its document comes from the bundled
+    # snapshot) and anything else as a policy the inputs must declare: the same answer either way.
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_user" "u" {\n  name = "sas"\n}\n'
+        'resource "aws_iam_user_policy_attachment" "a" {\n'
+        f'  user       = aws_iam_user.u.name\n  policy_arn = "{arn}"\n}}\n'
+    )
+    (tmp_path / "stack.yaml").write_text(
+        "Resources:\n  User:\n    Type: AWS::IAM::User\n    Properties:\n"
+        f"      UserName: sas\n      ManagedPolicyArns:\n        - '{arn}'\n"
+    )
+    from_terraform, from_cloudformation = Inventory(), Inventory()
+    terraform_hcl.load([tmp_path / "main.tf"], from_terraform)
+    cloudformation.load([tmp_path / "stack.yaml"], from_cloudformation)
+    refs = [inventory.users[0].attached_policies for inventory in (from_terraform, from_cloudformation)]
+    assert [len(r) for r in refs] == [1, 1]  # type: ignore[arg-type]
+    managed = [r[0].document is None for r in refs]  # type: ignore[index]
+    assert managed == [arns.is_aws_managed_policy(arn)] * 2
+    assert (load_managed(arn) is not None) <= managed[0]  # the snapshot holds only managed policies

@@ -1,13 +1,10 @@
-"""Shared helpers of the CSPM rules: framework labels, resource names and verdict builders."""
+"""Shared helpers of the CSPM rules: framework labels, names and times (verdicts: :mod:`policy_lint.checks.verdicts`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
 
-from policy_lint.findings import Location
-from policy_lint.inventory.model import Origin, Resource, Unknown, is_unknown
-from policy_lint.rules import Result, Status
+from policy_lint.inventory.model import Origin, is_unknown
 
 CIS = "CIS AWS Foundations v3.0.0"
 FSBP = "AWS Foundational Security Best Practices"
@@ -37,30 +34,3 @@ def parse_time(text: str) -> datetime | None:
     except ValueError:
         return None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-
-
-def resource_id(resource: Resource) -> str:
-    """The result's resource, as the onboarding rules report it: the source address (live: the ARN)."""
-    return resource.origin.address
-
-
-def location(resource: Resource, attribute: str | None = None) -> Location | None:
-    origin = resource.origin_of(attribute) if attribute else resource.origin
-    return origin.location
-
-
-def unknown(resource: str, value: Unknown, what: str, where: Location | None, **evidence: Any) -> Result:
-    """A verdict that could not be reached because ``what`` is unknown; never a pass."""
-    return Result(
-        Status.UNKNOWN,
-        resource,
-        f"cannot tell {what}: {value.reason}",
-        where,
-        {"unknown": value.reason, **evidence},
-    )
-
-
-def verdict(
-    ok: bool, resource: str, passed: str, failed: str, where: Location | None, **evidence: Any
-) -> Result:
-    return Result(Status.PASS if ok else Status.FAIL, resource, passed if ok else failed, where, evidence)

@@ -16,15 +16,12 @@ from policy_lint.checks.cspm.common import (
     PROFILES,
     cis,
     display,
-    location,
     parse_time,
-    resource_id,
-    unknown,
-    verdict,
 )
+from policy_lint.checks.verdicts import cannot_tell, failed, location, resource_id, unknown, verdict
 from policy_lint.findings import Level
 from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, Unknown
-from policy_lint.rules import Result, RuleGroup, Status
+from policy_lint.rules import Result, RuleGroup
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule
@@ -94,7 +91,7 @@ def root_access_key_absent(inventory: Inventory) -> Iterator[Result]:
             if active is True:  # the credential report alone proves a key exists
                 yield verdict(False, name, "", "the root user has an active access key", where)
             else:
-                yield unknown(name, present, "whether the root user has access keys", where)
+                yield cannot_tell(name, present, "whether the root user has access keys", where)
             continue
         yield verdict(
             not present,
@@ -124,7 +121,7 @@ def root_mfa_enabled(inventory: Inventory) -> Iterator[Result]:
         where = location(account, "root_mfa_enabled")
         enabled = account.root_mfa_enabled
         if isinstance(enabled, Unknown):
-            yield unknown(name, enabled, "whether the root user has MFA", where)
+            yield cannot_tell(name, enabled, "whether the root user has MFA", where)
             continue
         yield verdict(
             enabled, name, "the root user has MFA enabled", "the root user has no MFA device", where
@@ -153,16 +150,16 @@ def _password_rule(
         where = location(account, "password_policy")
         policy = account.password_policy
         if isinstance(policy, Unknown):
-            yield unknown(name, policy, "the account password policy", where)
+            yield cannot_tell(name, policy, "the account password policy", where)
             continue
         if policy is None:
             yield verdict(False, name, "", f"no account password policy, so no {what} is enforced", where)
             continue
         value = _policy_number(policy, *keys)
         if isinstance(value, Unknown):
-            yield unknown(name, value, f"the password policy's {what}", where)
+            yield cannot_tell(name, value, f"the password policy's {what}", where)
         elif value is None and not missing_is_fail:
-            yield unknown(name, Unknown(f"the policy does not state {keys[0]}"), what, where)
+            yield cannot_tell(name, Unknown(f"the policy does not state {keys[0]}"), what, where)
         else:
             yield verdict(
                 value is not None and value >= minimum,
@@ -228,19 +225,19 @@ def access_key_rotated(inventory: Inventory) -> Iterator[Result]:
         where = location(user, "access_keys")
         keys = user.access_keys
         if isinstance(keys, Unknown):
-            yield unknown(resource_id(user), keys, f"{user_name(user)}'s access keys", where)
+            yield cannot_tell(resource_id(user), keys, f"{user_name(user)}'s access keys", where)
             continue
         for index, key in enumerate(keys):
             label = f"{user_name(user)}'s access key {key_label(key, index)}"
             name = f"{resource_id(user)}:access-key:{key_label(key, index)}"
             if isinstance(key.status, Unknown):
-                yield unknown(name, key.status, f"whether {label} is active", where)
+                yield cannot_tell(name, key.status, f"whether {label} is active", where)
                 continue
             if key.status != "Active":
                 continue
             age = _age(key.created)
             if isinstance(age, Unknown):
-                yield unknown(name, age, f"when {label} was created", where)
+                yield cannot_tell(name, age, f"when {label} was created", where)
                 continue
             yield verdict(
                 age <= timedelta(days=ROTATION_DAYS),
@@ -306,11 +303,10 @@ def credentials_unused(inventory: Inventory) -> Iterator[Result]:
         stale = [text for text, _ in checks if text]
         unknowns = [why.reason for _, why in checks if why is not None]
         if stale:
-            message = f"{who}: " + "; ".join(stale)
-            yield Result(Status.FAIL, name, message, where, {"stale": stale, "unknown": unknowns})
+            yield failed(name, f"{who}: " + "; ".join(stale), where, stale=stale, unknown=unknowns)
         elif unknowns:
-            message = f"cannot tell whether {who} has unused credentials: " + "; ".join(unknowns)
-            yield Result(Status.UNKNOWN, name, message, where, {"unknown": unknowns})
+            question = f"cannot tell whether {who} has unused credentials"
+            yield unknown(name, question, "; ".join(unknowns), where, unknown=unknowns)
         else:
             passed = f"{who} has no credential unused for {UNUSED_DAYS} days or more"
             yield verdict(True, name, passed, "", where)
@@ -334,7 +330,7 @@ def one_active_key(inventory: Inventory) -> Iterator[Result]:
         where = location(user, "access_keys")
         keys = user.access_keys
         if isinstance(keys, Unknown):
-            yield unknown(name, keys, f"{who}'s access keys", where)
+            yield cannot_tell(name, keys, f"{who}'s access keys", where)
             continue
         active: list[str] = []
         unsure: list[Unknown] = []
@@ -344,7 +340,9 @@ def one_active_key(inventory: Inventory) -> Iterator[Result]:
             elif key.status == "Active":
                 active.append(key_label(key, index))
         if len(active) <= 1 and unsure:
-            yield unknown(name, unsure[0], f"how many of {who}'s keys are active", where, active_keys=active)
+            yield cannot_tell(
+                name, unsure[0], f"how many of {who}'s keys are active", where, active_keys=active
+            )
             continue
         yield verdict(
             len(active) <= 1,
@@ -390,7 +388,7 @@ def permissions_through_groups(inventory: Inventory) -> Iterator[Result]:
                 direct += [f"{ref.name} ({kind})" for ref in refs]
         conflict = {"conflicts_with": list(OB_IAM_CONFLICT)}
         if not direct and unsure:
-            yield unknown(name, unsure[0], f"{who}'s own policies", where, **conflict)
+            yield cannot_tell(name, unsure[0], f"{who}'s own policies", where, **conflict)
             continue
         yield verdict(
             not direct,

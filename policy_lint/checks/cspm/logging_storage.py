@@ -14,16 +14,13 @@ from policy_lint.checks.cspm.common import (
     PROFILES,
     cis,
     display,
-    location,
-    resource_id,
-    unknown,
-    verdict,
 )
+from policy_lint.checks.verdicts import cannot_tell, location, resource_id, unknown, verdict
 from policy_lint.findings import Level
 from policy_lint.iam.statements import denies_insecure_transport
 from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
 from policy_lint.inventory.statement_views import views_of_dict
-from policy_lint.rules import Result, RuleGroup, Status
+from policy_lint.rules import Result, RuleGroup
 from policy_lint.syntax.json_parser import loads
 
 RULES = RuleGroup()
@@ -88,7 +85,7 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
     if not inventory.trails:
         if denied:
             why = Unknown(f"{denied[0]} failed: {inventory.collection_errors[denied[0]]}")
-            yield unknown(scope, why, "which trails exist", None)
+            yield cannot_tell(scope, why, "which trails exist", None)
         elif inventory.accounts:  # live: the account really has no trail
             where = inventory.accounts[0].origin.location
             yield verdict(False, scope, "", "the account has no CloudTrail trail", where)
@@ -112,12 +109,8 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
             unsure_any += [f"{trail_name(trail)} {u}" for u in unsure]
     where = inventory.trails[0].origin.location
     if unsure_any:
-        yield Result(
-            Status.UNKNOWN,
-            scope,
-            "cannot tell whether a trail meets CIS 3.1: " + "; ".join(unsure_any),
-            where,
-            {"trails": report},
+        yield unknown(
+            scope, "cannot tell whether a trail meets CIS 3.1", "; ".join(unsure_any), where, trails=report
         )
     else:
         summary = "; ".join(f"{name}: {', '.join(gaps)}" for name, gaps in report.items())
@@ -150,7 +143,7 @@ def trail_log_file_validation(inventory: Inventory) -> Iterator[Result]:
         where = location(trail, "log_file_validation")
         enabled = trail.log_file_validation
         if isinstance(enabled, Unknown):
-            yield unknown(name, enabled, f"whether {label} validates log files", where)
+            yield cannot_tell(name, enabled, f"whether {label} validates log files", where)
             continue
         passed, failed = (
             f"{label} has log file validation enabled",
@@ -185,7 +178,7 @@ def trail_kms_encryption(inventory: Inventory) -> Iterator[Result]:
         where = location(trail, "kms_key_id")
         key = trail.kms_key_id
         if isinstance(key, Unknown):
-            yield unknown(name, key, f"the KMS key of {label}", where, **conflict)
+            yield cannot_tell(name, key, f"the KMS key of {label}", where, **conflict)
             continue
         yield verdict(
             bool(key),
@@ -271,8 +264,8 @@ def s3_block_public_access(inventory: Inventory) -> Iterator[Result]:
             failed = f"{label}: {', '.join(missing)} off at bucket and account level"
             yield verdict(False, name, "", failed, where, **evidence)
         elif unsure:
-            message = f"cannot tell whether {label} blocks public access: " + "; ".join(unsure)
-            yield Result(Status.UNKNOWN, name, message, where, {**evidence, "unknown": unsure})
+            question = f"cannot tell whether {label} blocks public access"
+            yield unknown(name, question, "; ".join(unsure), where, evidence, unknown=unsure)
         else:
             used = " and ".join(sorted(set(covered.values())))
             yield verdict(
@@ -315,13 +308,13 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
         where = location(bucket, "policy")
         policy: object = bucket.policy
         if isinstance(policy, Unknown):
-            yield unknown(name, policy, f"the policy of {label}", where)
+            yield cannot_tell(name, policy, f"the policy of {label}", where)
             continue
         if isinstance(policy, str):
             try:
                 policy = loads(policy)
             except ValueError as exc:
-                yield unknown(
+                yield cannot_tell(
                     name, Unknown(f"the policy is not JSON ({exc})"), f"the policy of {label}", where
                 )
                 continue
@@ -331,7 +324,7 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
         ok = any(denies_insecure_transport(view) for view in views_of_dict(policy))
         nested = None if ok else first_unknown(policy)
         if nested is not None:  # the unknown part may be the Deny
-            yield unknown(name, nested, f"whether the policy of {label} denies plain HTTP", where)
+            yield cannot_tell(name, nested, f"whether the policy of {label} denies plain HTTP", where)
             continue
         yield verdict(
             ok,

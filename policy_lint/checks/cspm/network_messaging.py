@@ -16,14 +16,11 @@ from policy_lint.checks.cspm.common import (
     PROFILES,
     cis,
     display,
-    location,
-    resource_id,
-    unknown,
-    verdict,
 )
+from policy_lint.checks.verdicts import cannot_tell, location, resource_id, unknown, verdict
 from policy_lint.findings import Level
 from policy_lint.inventory.model import IngressRule, Inventory, Queue, SecurityGroup, Unknown
-from policy_lint.rules import Result, RuleGroup, Status
+from policy_lint.rules import Result, RuleGroup
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule
@@ -63,7 +60,7 @@ def _open_to_world(inventory: Inventory, family: str) -> Iterator[Result]:
         name, label = resource_id(group), group_name(group)
         ingress = group.ingress
         if isinstance(ingress, Unknown):
-            yield unknown(name, ingress, f"the ingress rules of {label}", location(group, "ingress"))
+            yield cannot_tell(name, ingress, f"the ingress rules of {label}", location(group, "ingress"))
             continue
         offending: list[dict[str, Any]] = []
         unsure: list[str] = []
@@ -91,8 +88,7 @@ def _open_to_world(inventory: Inventory, family: str) -> Iterator[Result]:
             message = f"{label} allows ingress from {world} to port {', '.join(map(str, opened))}"
             yield verdict(False, name, "", message, where, rules=offending, unknown=unsure)
         elif unsure:
-            message = f"cannot tell what {label} opens: " + "; ".join(unsure)
-            yield Result(Status.UNKNOWN, name, message, where, {"unknown": unsure})
+            yield unknown(name, f"cannot tell what {label} opens", "; ".join(unsure), where, unknown=unsure)
         else:
             yield verdict(
                 True, name, f"{label} allows no ingress from {world} to ports 22 or 3389", "", where
@@ -174,8 +170,8 @@ def sqs_encrypted_at_rest(inventory: Inventory) -> Iterator[Result]:
                 sqs_managed_sse=True,
             )
         elif isinstance(key, Unknown):
-            yield unknown(name, key, f"the KMS key of {label}", queue.origin.location)
+            yield cannot_tell(name, key, f"the KMS key of {label}", queue.origin.location)
         elif isinstance(managed, Unknown):
-            yield unknown(name, managed, f"whether {label} uses SSE-SQS", queue.origin.location)
+            yield cannot_tell(name, managed, f"whether {label} uses SSE-SQS", queue.origin.location)
         else:
             yield verdict(False, name, "", f"{label} is not encrypted at rest", queue.origin.location)

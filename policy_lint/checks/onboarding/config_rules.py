@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policy_lint.catalog import partitions
+from policy_lint.checks.verdicts import verdict
 from policy_lint.findings import Level
 from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Unknown
 from policy_lint.onboarding.config import OnboardingConfig
-from policy_lint.rules import Result, RuleGroup, Status
+from policy_lint.rules import Result, RuleGroup
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule
@@ -28,13 +29,8 @@ def _config(inventory: Inventory) -> OnboardingConfig | None:
 
 
 def _verdict(config: OnboardingConfig, key: str, ok: bool, passed: str, failed: str) -> Result:
-    return Result(
-        Status.PASS if ok else Status.FAIL,
-        f"config:{key}",
-        passed if ok else failed,
-        config.location(key),
-        {"key": key},
-    )
+    """The verdict on one key of onboarding.yaml, pointing at that key."""
+    return verdict(ok, f"config:{key}", passed, failed, config.location(key), key=key)
 
 
 @inventory_rule(

@@ -3,7 +3,7 @@
 Permissions are judged on the user's *effective* permissions (attached, inline and group
 policies together, AWS managed ones from the bundled snapshot) with the diff machinery of
 :mod:`policy_lint.iam.diff`, so ReadOnlyAccess covers Host and a Deny removes what an Allow
-grants elsewhere. Which user is the onboarding user: see :mod:`.inventory_links`.
+grants elsewhere. Which user is the onboarding user: see :mod:`.onboarding_user`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from policy_lint.checks.onboarding import inventory_links as links
+from policy_lint.checks import verdicts
+from policy_lint.checks.onboarding.onboarding_user import AGENTLESS_MARKERS, onboarding_users, user_label
+from policy_lint.checks.onboarding.pipeline import audit_queue_arns, pipeline, pipeline_in_scope
 from policy_lint.findings import Level
 from policy_lint.iam import diff_rules
 from policy_lint.iam.diff import ActualPolicy, DiffResult, diff_policies
 from policy_lint.iam.diff_references import DiffUsageError, reference_policies
 from policy_lint.iam.evaluate import PermissionSet
+from policy_lint.inventory.links import bucket_arn, buckets_notifying, partition
 from policy_lint.inventory.model import IamUser, Inventory, Unknown
+from policy_lint.inventory.policies import user_policies
+from policy_lint.inventory.references import canon, scope_of, text
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
@@ -30,9 +35,9 @@ FEATURES = ("host", "cspm", "agentless")
 
 
 def _users(inventory: Inventory) -> list[IamUser]:
-    if not links.has_infrastructure(inventory):
+    if not inventory.describes_infrastructure():
         return []
-    return links.onboarding_users(inventory)
+    return onboarding_users(inventory)
 
 
 @inventory_rule(
@@ -49,27 +54,26 @@ def _users(inventory: Inventory) -> list[IamUser]:
     plans=MANUAL,
 )
 def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
-    if not links.has_infrastructure(inventory):
+    if not inventory.describes_infrastructure():
         return
-    users = links.onboarding_users(inventory)
+    users = onboarding_users(inventory)
     for user in users:
-        yield Result(
-            Status.PASS,
-            links.address(user),
-            f"onboarding IAM user {links.user_label(user)} is declared",
-            user.origin.location,
-            {"user": links.text(user.name)},
+        yield verdicts.passed(
+            verdicts.resource_id(user),
+            f"onboarding IAM user {user_label(user)} is declared",
+            verdicts.location(user),
+            user=text(user.name),
         )
     if users:
         return
     config = inventory.config
-    declared = [links.user_label(u) for u in inventory.users]
+    declared = [user_label(u) for u in inventory.users]
     if config is not None and config.iam_user:
         unknown_names = [u for u in inventory.users if isinstance(u.name, Unknown)]
-        gap = links.live_listing_gap(inventory, "users")
+        gap = inventory.listing_gap("users")
         status = Status.UNKNOWN if unknown_names or gap else Status.FAIL
         message = f"no IAM user named {config.iam_user} is declared" + (
-            f" (declared: {links.join(declared)})" if declared else ""
+            f" (declared: {verdicts.join(declared)})" if declared else ""
         )
         if unknown_names:
             message += f"; {len(unknown_names)} user(s) have an unknown name"
@@ -83,21 +87,19 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
             {"iam_user": config.iam_user, "declared_users": declared},
         )
     elif declared:
-        yield Result(
-            Status.UNKNOWN,
+        yield verdicts.undecided(
             "config:iam_user",
-            f"cannot tell which of {len(declared)} IAM user(s) is the onboarding user ({links.join(declared)}): "
+            f"cannot tell which of {len(declared)} IAM user(s) is the onboarding user ({verdicts.join(declared)}): "
             "none has a guide policy attached; set iam_user in onboarding.yaml",
             config.location("iam_user") if config else None,
-            {"declared_users": declared},
+            declared_users=declared,
         )
     elif config is not None:
-        yield Result(
-            Status.FAIL,
+        yield verdicts.failed(
             "config:iam_user",
             "no IAM user is declared in the inputs; the manual plan needs one",
             config.location("plan"),
-            {"declared_users": []},
+            declared_users=[],
         )
 
 
@@ -116,27 +118,18 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
 def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):
         value = user.has_login_profile
-        where = links.location_of(user, "has_login_profile")
-        name = links.user_label(user)
+        where = verdicts.location(user, "has_login_profile")
+        name = user_label(user)
         if isinstance(value, Unknown):
-            yield Result(
-                Status.UNKNOWN, links.address(user), f"login profile of {name}: {value.reason}", where
-            )
-        elif value:
-            yield Result(
-                Status.FAIL,
-                links.address(user),
+            yield verdicts.unknown(verdicts.resource_id(user), f"login profile of {name}", value, where)
+        else:
+            yield verdicts.verdict(
+                not value,
+                verdicts.resource_id(user),
+                f"IAM user {name} has no login profile",
                 f"IAM user {name} has a login profile (console password); the onboarding user needs API access only",
                 where,
-                {"has_login_profile": True},
-            )
-        else:
-            yield Result(
-                Status.PASS,
-                links.address(user),
-                f"IAM user {name} has no login profile",
-                where,
-                {"has_login_profile": False},
+                has_login_profile=bool(value),
             )
 
 
@@ -155,32 +148,24 @@ def iam_user_no_console(inventory: Inventory) -> Iterator[Result]:
 def iam_user_active_key(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):
         keys = user.access_keys
-        where = links.location_of(user, "access_keys")
-        name = links.user_label(user)
+        where = verdicts.location(user, "access_keys")
+        name = user_label(user)
+        resource = verdicts.resource_id(user)
         if isinstance(keys, Unknown):
-            yield Result(Status.UNKNOWN, links.address(user), f"access keys of {name}: {keys.reason}", where)
+            yield verdicts.unknown(resource, f"access keys of {name}", keys, where)
             continue
         statuses = [(f"...{k.key_id_suffix}", k.status) for k in keys]
         evidence: dict[str, Any] = {
             "keys": [{"key_id": kid, "status": s if isinstance(s, str) else None} for kid, s in statuses]
         }
         if any(s == "Active" for _, s in statuses):
-            yield Result(
-                Status.PASS, links.address(user), f"IAM user {name} has an active access key", where, evidence
-            )
+            yield verdicts.passed(resource, f"IAM user {name} has an active access key", where, evidence)
         elif any(isinstance(s, Unknown) for _, s in statuses):
             reasons = "; ".join(s.reason for _, s in statuses if isinstance(s, Unknown))
-            yield Result(
-                Status.UNKNOWN,
-                links.address(user),
-                f"status of {name}'s key unknown: {reasons}",
-                where,
-                evidence,
-            )
-        elif not keys and user.origin.source != "live":
-            yield Result(
-                Status.FAIL,
-                links.address(user),
+            yield verdicts.unknown(resource, f"status of {name}'s key unknown", reasons, where, evidence)
+        elif not keys and not user.origin.observed:
+            yield verdicts.failed(
+                resource,
                 f"no access key is declared for {name}; if you create it outside this code "
                 "(recommended: `aws iam create-access-key`, the secret stays out of the state), "
                 "suppress this finding",
@@ -188,9 +173,8 @@ def iam_user_active_key(inventory: Inventory) -> Iterator[Result]:
                 evidence,
             )
         else:
-            yield Result(
-                Status.FAIL,
-                links.address(user),
+            yield verdicts.failed(
+                resource,
                 f"IAM user {name} has no active access key" + (" (all are Inactive)" if keys else ""),
                 where,
                 evidence,
@@ -202,10 +186,10 @@ def iam_user_active_key(inventory: Inventory) -> Iterator[Result]:
 
 def _actual(user: IamUser, inventory: Inventory) -> tuple[list[ActualPolicy], list[str], dict[str, Any]]:
     """The user's policies as diff inputs, reasons some are unknown, and label -> location."""
-    policies, unknown = links.user_policies(user, inventory)
+    policies, unsure = user_policies(user, inventory)
     actual = [ActualPolicy(p.label, p.document) for p in policies if p.document is not None]
     where = {p.document.path: p.location for p in policies if p.document is not None}
-    return actual, unknown, where
+    return actual, unsure, where
 
 
 def _features(inventory: Inventory, actual: list[ActualPolicy]) -> tuple[str, ...]:
@@ -216,7 +200,7 @@ def _features(inventory: Inventory, actual: list[ActualPolicy]) -> tuple[str, ..
     wanted = ["host"]
     if "readonlyaccess" in names:
         wanted.append("cspm")
-    if any(any(m in a.document.source.text for m in links.AGENTLESS_MARKERS) for a in actual):
+    if any(any(m in a.document.source.text for m in AGENTLESS_MARKERS) for a in actual):
         wanted.append("agentless")
     return tuple(wanted)
 
@@ -257,17 +241,17 @@ def _diff(
 )
 def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):
-        actual, unknown, where = _actual(user, inventory)
+        actual, unsure, where = _actual(user, inventory)
         features = _features(inventory, actual)
-        result = _diff(actual, features, links.partition(inventory, links.text(user.arn)))
-        loc = links.location_of(user, "attached_policies")
-        resource = links.address(user)
-        name = links.user_label(user)
+        result = _diff(actual, features, partition(inventory, text(user.arn)))
+        loc = verdicts.location(user, "attached_policies")
+        resource = verdicts.resource_id(user)
+        name = user_label(user)
         if isinstance(result, str):
-            yield Result(Status.UNKNOWN, resource, f"cannot build the reference set: {result}", loc)
+            yield verdicts.unknown(resource, "cannot build the reference set", result, loc)
             continue
         for feature in features:
-            yield _feature_verdict(feature, name, resource, result, unknown, where, loc, actual)
+            yield _feature_verdict(feature, name, resource, result, unsure, where, loc, actual)
 
 
 def _feature_verdict(
@@ -275,7 +259,7 @@ def _feature_verdict(
     name: str,
     resource: str,
     result: DiffResult,
-    unknown: list[str],
+    unsure: list[str],
     where: dict[str, Any],
     loc: Any,
     actual: list[ActualPolicy],
@@ -303,35 +287,34 @@ def _feature_verdict(
         "missing": sorted(set(missing)),
         "denied_by": denied,
         "conditional": sorted(set(conditional)),
-        "unknown_policies": unknown,
+        "unknown_policies": unsure,
     }
     what = f"{name}'s permissions for {feature} ({', '.join(refs)})"
-    if missing and not unknown:
+    if missing and not unsure:
         how = f"; a Deny removes {sum(len(d['actions']) for d in denied)}" if denied else ""
-        return Result(
-            Status.FAIL,
+        return verdicts.failed(
             resource,
-            f"{what}: {len(set(missing))} action(s) not allowed{how}: {links.join(sorted(set(missing)))}",
+            f"{what}: {len(set(missing))} action(s) not allowed{how}: {verdicts.join(sorted(set(missing)))}",
             first_deny or loc,
             evidence,
         )
-    if unknown:
+    if unsure:
         state = (
             f"{len(set(missing))} action(s) missing from the known policies"
             if missing
             else "covered by the known policies"
         )
-        return Result(Status.UNKNOWN, resource, f"{what}: {state}, but {'; '.join(unknown)}", loc, evidence)
+        return verdicts.unknown(resource, what, f"{state}, but {'; '.join(unsure)}", loc, evidence)
     if conditional:
-        return Result(
-            Status.UNKNOWN,
+        return verdicts.unknown(
             resource,
-            f"{what}: {len(set(conditional))} action(s) allowed only under a condition or on part of the "
-            f"resources: {links.join(sorted(set(conditional)))}",
+            what,
+            f"{len(set(conditional))} action(s) allowed only under a condition or on part of the "
+            f"resources: {verdicts.join(sorted(set(conditional)))}",
             loc,
             evidence,
         )
-    return Result(Status.PASS, resource, f"{what}: every action allowed", loc, evidence)
+    return verdicts.passed(resource, f"{what}: every action allowed", loc, evidence)
 
 
 @inventory_rule(
@@ -351,12 +334,12 @@ def _feature_verdict(
 )
 def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
     for user in _users(inventory):
-        actual, unknown, where = _actual(user, inventory)
-        resource = links.address(user)
-        loc = links.location_of(user, "attached_policies")
-        result = _diff(actual, ("agentless",), links.partition(inventory, links.text(user.arn)))
+        actual, unsure, where = _actual(user, inventory)
+        resource = verdicts.resource_id(user)
+        loc = verdicts.location(user, "attached_policies")
+        result = _diff(actual, ("agentless",), partition(inventory, text(user.arn)))
         if isinstance(result, str):
-            yield Result(Status.UNKNOWN, resource, f"cannot build the reference set: {result}", loc)
+            yield verdicts.unknown(resource, "cannot build the reference set", result, loc)
             continue
         weakened = [
             f
@@ -368,30 +351,28 @@ def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
             actions = sorted({a for f in weakened for a in f.evidence["actions"]})
             granted = [_statement(f.evidence["granted_by"]) for f in weakened]
             first = where.get(weakened[0].evidence["granted_by"].get("path")) or loc
-            yield Result(
-                Status.FAIL,
+            yield verdicts.failed(
                 resource,
-                f"{links.user_label(user)} may run {links.join(actions)} without the reference's Name tag "
+                f"{user_label(user)} may run {verdicts.join(actions)} without the reference's Name tag "
                 f"condition ({', '.join(str(g['policy']) + ' statement ' + str(g['statement']) for g in granted)})",
                 first,
-                {"actions": actions, "granted_by": granted},
+                actions=actions,
+                granted_by=granted,
             )
-        elif unknown:
-            yield Result(
-                Status.UNKNOWN,
+        elif unsure:
+            yield verdicts.unknown(
                 resource,
-                f"{links.user_label(user)}: no unconditioned destructive action in the known policies, but "
-                + "; ".join(unknown),
+                user_label(user),
+                "no unconditioned destructive action in the known policies, but " + "; ".join(unsure),
                 loc,
-                {"unknown_policies": unknown},
+                unknown_policies=unsure,
             )
         else:
-            yield Result(
-                Status.PASS,
+            yield verdicts.passed(
                 resource,
-                f"{links.user_label(user)}: every destructive Agentless action keeps its tag condition",
+                f"{user_label(user)}: every destructive Agentless action keeps its tag condition",
                 loc,
-                {"policies": [a.name for a in actual]},
+                policies=[a.name for a in actual],
             )
 
 
@@ -411,19 +392,19 @@ def agentless_tag_conditions_kept(inventory: Inventory) -> Iterator[Result]:
     plans=MANUAL,
 )
 def iam_user_queue_read(inventory: Inventory) -> Iterator[Result]:
-    if not links.pipeline_in_scope(inventory):
+    if not pipeline_in_scope(inventory):
         return
-    found = links.pipeline(inventory)
-    queues = links.audit_queue_arns(inventory, found)
+    found = pipeline(inventory)
+    queues = audit_queue_arns(inventory, found)
     if not queues:
         return
     for user in _users(inventory):
-        policies, unknown = links.user_policies(user, inventory)
+        policies, unsure = user_policies(user, inventory)
         docs = [p.document for p in policies if p.document is not None]
         where = {p.document.path: p.location for p in policies if p.document is not None}
         perms = PermissionSet.from_documents(docs)
         for queue, arn in queues:
-            yield _queue_read(user, queue, arn, perms, unknown, where, inventory)
+            yield _queue_read(user, queue, arn, perms, unsure, where, inventory)
 
 
 def _queue_read(
@@ -431,30 +412,30 @@ def _queue_read(
     queue: Any,
     arn: str | Unknown,
     perms: PermissionSet,
-    unknown: list[str],
+    unsure: list[str],
     where: dict[str, Any],
     inventory: Inventory,
 ) -> Result:
-    resource = links.address(user)
-    loc = links.location_of(user, "inline_policies")
-    qname = links.text(queue.name) if queue is not None else None
+    resource = verdicts.resource_id(user)
+    loc = verdicts.location(user, "inline_policies")
+    qname = text(queue.name) if queue is not None else None
     if isinstance(arn, Unknown):
-        return Result(Status.UNKNOWN, resource, f"ARN of queue {qname}: {arn.reason}", loc)
-    scope = links.canon(arn, links.scope_of(queue) if queue is not None else "")
-    decisions = {a: perms.evaluate(a, scope) for a in ("sqs:GetQueueUrl", "sqs:ReceiveMessage")}
-    delete = perms.evaluate("sqs:DeleteMessage", scope)
+        return verdicts.unknown(resource, f"ARN of queue {qname}", arn, loc)
+    target = canon(arn, scope_of(queue) if queue is not None else None)
+    decisions = {a: perms.evaluate(a, target) for a in ("sqs:GetQueueUrl", "sqs:ReceiveMessage")}
+    delete = perms.evaluate("sqs:DeleteMessage", target)
     evidence: dict[str, Any] = {
         "queue": arn,
         "decisions": {a: d.status for a, d in decisions.items()},
         "sqs:DeleteMessage": delete.status,
-        "unknown_policies": unknown,
+        "unknown_policies": unsure,
     }
-    buckets = links.buckets_notifying(queue, inventory) if queue is not None else []
-    part = links.partition(inventory, arn, region=queue.region if queue is not None else None)
+    buckets = buckets_notifying(queue, inventory) if queue is not None else []
+    part = partition(inventory, arn, region=queue.region if queue is not None else None)
     for bucket in buckets:
-        bucket_arn = links.bucket_arn(bucket, part)
-        if bucket_arn is not None:
-            get = perms.evaluate("s3:GetObject", links.canon(bucket_arn + "/*", links.scope_of(bucket)))
+        objects = bucket_arn(bucket, part)
+        if objects is not None:
+            get = perms.evaluate("s3:GetObject", canon(objects + "/*", scope_of(bucket)))
             evidence["s3:GetObject"] = get.status
     note = (
         ""
@@ -463,13 +444,12 @@ def _queue_read(
     )
     denied = [d for d in decisions.values() if d.status == "denied"]
     missing = [a for a, d in decisions.items() if d.status in ("implicit-deny", "denied")]
-    name = links.user_label(user)
-    if missing and (denied or not unknown):
+    name = user_label(user)
+    if missing and (denied or not unsure):
         deny_loc = None
         if denied:
             deny_loc = where.get(denied[0].deciding_denies[0].ref.path)
-        return Result(
-            Status.FAIL,
+        return verdicts.failed(
             resource,
             f"{name} may not {' or '.join(missing)} on {arn}"
             + (" (an explicit Deny)" if denied else "")
@@ -477,28 +457,17 @@ def _queue_read(
             deny_loc or loc,
             evidence,
         )
-    if missing or unknown:
-        return Result(
-            Status.UNKNOWN,
-            resource,
-            f"{name} on {arn}: " + "; ".join(unknown or ["unknown"]),
-            loc,
-            evidence,
-        )
+    if missing or unsure:
+        return verdicts.unknown(resource, f"{name} on {arn}", "; ".join(unsure or ["unknown"]), loc, evidence)
     conditional = [a for a, d in decisions.items() if d.status == "conditional"]
     if conditional:
-        return Result(
-            Status.UNKNOWN,
+        return verdicts.unknown(
             resource,
-            f"{name} may {' and '.join(conditional)} on {arn} only conditionally: "
-            + "; ".join(decisions[a].explain() for a in conditional),
+            f"{name} may {' and '.join(conditional)} on {arn} only conditionally",
+            "; ".join(decisions[a].explain() for a in conditional),
             loc,
             evidence,
         )
-    return Result(
-        Status.PASS,
-        resource,
-        f"{name} may GetQueueUrl and ReceiveMessage on {arn}{note}",
-        loc,
-        evidence,
+    return verdicts.passed(
+        resource, f"{name} may GetQueueUrl and ReceiveMessage on {arn}{note}", loc, evidence
     )

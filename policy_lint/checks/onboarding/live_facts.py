@@ -12,9 +12,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from policy_lint.checks.cspm.common import parse_time
+from policy_lint.checks.verdicts import failed, location, passed, resource_id, undecided, unknown
 from policy_lint.findings import Level
 from policy_lint.inventory.model import Account, IamUser, Inventory, PolicyRef, Unknown
-from policy_lint.rules import Result, RuleGroup, Status
+from policy_lint.rules import Result, RuleGroup
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule
@@ -29,8 +30,7 @@ STALE_DAYS = 7
 
 def _account_resource(inventory: Inventory) -> tuple[str, Any]:
     if inventory.accounts:
-        origin = inventory.accounts[0].origin
-        return origin.address, origin.location
+        return resource_id(inventory.accounts[0]), location(inventory.accounts[0])
     return "account", None
 
 
@@ -57,34 +57,23 @@ def root_access_key_deleted(inventory: Inventory) -> Iterator[Result]:
 
 
 def _root_key_result(account: Account) -> Result:
-    resource, location = account.origin.address, account.origin.location
+    resource, where = resource_id(account), location(account)
     present = account.root_access_keys_present
     if isinstance(present, Unknown):
-        return Result(
-            Status.UNKNOWN,
-            resource,
-            f"cannot tell whether the root user has an access key: {present.reason}",
-            location,
-        )
+        return unknown(resource, "cannot tell whether the root user has an access key", present, where)
     if not present:
-        return Result(
-            Status.PASS,
-            resource,
-            "the root user has no access key",
-            location,
-            {"AccountAccessKeysPresent": 0},
-        )
+        return passed(resource, "the root user has no access key", where, AccountAccessKeysPresent=0)
     active = account.root_access_key_active
     if isinstance(active, Unknown):
         state = f"active or inactive is unknown: {active.reason}"
     else:
         state = "active" if active else "inactive, but the guide says delete it"
-    return Result(
-        Status.FAIL,
+    return failed(
         resource,
         f"the root user still has an access key ({state})",
-        location,
-        {"AccountAccessKeysPresent": 1, "active": None if isinstance(active, Unknown) else active},
+        where,
+        AccountAccessKeysPresent=1,
+        active=None if isinstance(active, Unknown) else active,
     )
 
 
@@ -106,21 +95,17 @@ def quick_plan_user(inventory: Inventory) -> Iterator[Result]:
     if not users and inventory.config is None:
         return  # without onboarding.yaml nothing says the quick plan is used: no user to miss
     if not users:
-        resource, location = _account_resource(inventory)
+        resource, where = _account_resource(inventory)
         if "users" in inventory.complete:
-            yield Result(
-                Status.FAIL,
-                resource,
-                f"no IAM user named {QUICK_USER_PREFIX}*: the quick plan's user is missing",
-                location,
+            yield failed(
+                resource, f"no IAM user named {QUICK_USER_PREFIX}*: the quick plan's user is missing", where
             )
         else:
-            yield Result(
-                Status.UNKNOWN,
+            yield undecided(
                 resource,
                 f"the inventory does not list every IAM user, so whether a {QUICK_USER_PREFIX}* user exists is "
                 "unknown (verify the live account: policy-lint verify)",
-                location,
+                where,
             )
         return
     for user in users:
@@ -128,50 +113,27 @@ def quick_plan_user(inventory: Inventory) -> Iterator[Result]:
 
 
 def _quick_user_result(user: IamUser) -> Result:
-    resource, location = user.origin.address, user.origin.location
+    resource, where = resource_id(user), location(user)
     keys = user.access_keys
     if isinstance(keys, Unknown):
-        return Result(
-            Status.UNKNOWN,
-            resource,
-            f"cannot tell whether {user.name} has an active key: {keys.reason}",
-            location,
-        )
+        return unknown(resource, f"cannot tell whether {user.name} has an active key", keys, where)
     active = [k for k in keys if k.status == "Active"]
     unsure = [k.status for k in keys if isinstance(k.status, Unknown)]
     if not active and unsure:
-        return Result(
-            Status.UNKNOWN,
-            resource,
-            f"cannot tell whether {user.name} has an active key: {unsure[0].reason}",
-            location,
-        )
+        return unknown(resource, f"cannot tell whether {user.name} has an active key", unsure[0], where)
     if not active:
-        return Result(
-            Status.FAIL, resource, f"{user.name} has no active access key", location, {"keys": len(keys)}
-        )
+        return failed(resource, f"{user.name} has no active access key", where, keys=len(keys))
     disabling = _disabling(user)
     if isinstance(disabling, Unknown):
-        return Result(
-            Status.UNKNOWN,
-            resource,
-            f"cannot tell whether {user.name} is disabled: {disabling.reason}",
-            location,
-        )
+        return unknown(resource, f"cannot tell whether {user.name} is disabled", disabling, where)
     if disabling:
-        return Result(
-            Status.FAIL,
+        return failed(
             resource,
             f"{user.name} is effectively disabled by {', '.join(disabling)}",
-            location,
-            {"disabled_by": disabling},
+            where,
+            disabled_by=disabling,
         )
-    return Result(
-        Status.PASS,
-        resource,
-        f"{user.name} exists with an active key (...{active[0].key_id_suffix})",
-        location,
-    )
+    return passed(resource, f"{user.name} exists with an active key (...{active[0].key_id_suffix})", where)
 
 
 def _disabling(user: IamUser) -> list[str] | Unknown:
@@ -238,72 +200,44 @@ def iam_user_key_used(inventory: Inventory) -> Iterator[Result]:
         if not wanted:
             continue
         if isinstance(user.access_keys, Unknown):
-            yield Result(
-                Status.UNKNOWN,
-                user.origin.address,
-                f"cannot list {user.name}'s keys: {user.access_keys.reason}",
-                user.origin.location,
+            yield unknown(
+                resource_id(user), f"cannot list {user.name}'s keys", user.access_keys, location(user)
             )
             continue
         for key in user.access_keys:
             if key.status != "Active":
                 continue
             if not key.key_id_suffix:  # declared but not created yet (planned input): no use to judge
-                yield Result(
-                    Status.UNKNOWN,
-                    user.origin.address,
+                yield undecided(
+                    resource_id(user),
                     f"{user.name}'s key is created at apply time; whether it is used can only be "
                     "verified live (policy-lint verify)",
-                    user.origin.location,
+                    location(user),
                 )
                 continue
             yield _key_use_result(user, key.key_id_suffix, key.last_used, now)
 
 
 def _key_use_result(user: IamUser, suffix: str, last_used: str | Unknown | None, now: datetime) -> Result:
-    resource, location = user.origin.address, user.origin.location
+    resource, where = resource_id(user), location(user)
     evidence: dict[str, Any] = {
         "key": f"...{suffix}",
         "last_used": None if isinstance(last_used, Unknown) else last_used,
     }
     if isinstance(last_used, Unknown):
-        return Result(
-            Status.UNKNOWN,
-            resource,
-            f"key ...{suffix}: last use unknown: {last_used.reason}",
-            location,
-            evidence,
-        )
+        return unknown(resource, f"key ...{suffix}: last use unknown", last_used, where, evidence)
     if last_used is None:
-        return Result(
-            Status.FAIL,
-            resource,
-            f"{user.name}'s active key ...{suffix} has never been used",
-            location,
-            evidence,
-        )
+        return failed(resource, f"{user.name}'s active key ...{suffix} has never been used", where, evidence)
     when = parse_time(last_used)
     if when is None:
-        return Result(
-            Status.UNKNOWN,
-            resource,
-            f"key ...{suffix}: unreadable last-use time {last_used!r}",
-            location,
-            evidence,
+        return unknown(
+            resource, f"key ...{suffix}", f"unreadable last-use time {last_used!r}", where, evidence
         )
     days = (now - when).days
     if days > STALE_DAYS:
-        return Result(
-            Status.FAIL,
-            resource,
-            f"{user.name}'s active key ...{suffix} was last used {days} days ago",
-            location,
-            evidence,
+        return failed(
+            resource, f"{user.name}'s active key ...{suffix} was last used {days} days ago", where, evidence
         )
-    return Result(
-        Status.PASS,
-        resource,
-        f"{user.name}'s active key ...{suffix} was used {days} day(s) ago",
-        location,
-        evidence,
+    return passed(
+        resource, f"{user.name}'s active key ...{suffix} was used {days} day(s) ago", where, evidence
     )

@@ -1,7 +1,7 @@
 """OB3: the audit-log SQS queue, its policy, and the bucket notification (AWS-S3-SAME-REGION, AWS-BUCKET-OWNER, AWS-S3-NOTIFICATION, AWS-SQS-EXISTS, AWS-S3-NO-FIFO, AWS-S3-SEND-POLICY, AWS-SQS-KMS, PLAN-QUEUE-INPUTS, GUIDE-SQS-WRITE, GUIDE-QUEUE-REGION, GUIDE-TRAIL-REGION, GUIDE-PARTITION, GUIDE-SOURCE-ACCOUNT, GUIDE-PUT-ONLY).
 
 The audit queue is the one onboarding.yaml names (``audit_log.queue_name``), else the queue the
-audit bucket notifies, else (no configuration, no link) every queue; see :mod:`.inventory_links`.
+audit bucket notifies, else (no configuration, no link) every queue; see :mod:`.pipeline`.
 """
 
 from __future__ import annotations
@@ -9,11 +9,40 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from policy_lint.checks.onboarding import inventory_links as links
+from policy_lint.catalog.arns import Arn, parse_arn
+from policy_lint.checks import verdicts
+from policy_lint.checks.onboarding.pipeline import (
+    Pipeline,
+    audit_config,
+    audit_queue_arns,
+    pipeline,
+    pipeline_in_scope,
+)
 from policy_lint.findings import Level, Location
 from policy_lint.iam import statements
 from policy_lint.inventory import arns
+from policy_lint.inventory.links import (
+    bucket_arns,
+    buckets_notifying,
+    matches_bucket_name,
+    matches_queue,
+    notified_queues,
+    partition,
+    queue_arn,
+    trails_of_bucket,
+)
 from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown, first_unknown
+from policy_lint.inventory.references import (
+    arn_like,
+    canon,
+    is_literal,
+    is_symbolic,
+    same_value,
+    scope_of,
+    shown,
+    text,
+)
+from policy_lint.inventory.regions import same_region
 from policy_lint.inventory.statement_views import views_of_dict
 from policy_lint.rules import Result, RuleGroup, Status
 
@@ -29,17 +58,17 @@ PUT_EVENTS = ("s3:ObjectCreated:Put", "s3:ObjectCreated:*")
 OTHER_BUCKET = "policy-lint-any-other-bucket"
 
 
-def _scope(inventory: Inventory) -> links.Pipeline:
+def _scope(inventory: Inventory) -> Pipeline:
     """The audit pipeline, or an empty one when the OB2/OB3 rules do not apply."""
-    return links.pipeline(inventory) if links.pipeline_in_scope(inventory) else links.Pipeline()
+    return pipeline(inventory) if pipeline_in_scope(inventory) else Pipeline()
 
 
 def _qname(queue: Queue) -> str:
-    return links.display(queue.name, queue)
+    return verdicts.literal_name(queue.name, queue)
 
 
 def _bname(bucket: Bucket) -> str:
-    return links.display(bucket.name, bucket)
+    return verdicts.literal_name(bucket.name, bucket)
 
 
 @inventory_rule(
@@ -57,26 +86,20 @@ def _bname(bucket: Bucket) -> str:
 def queue_standard(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues:
-        where = links.location_of(queue, "fifo")
+        where = verdicts.location(queue, "fifo")
         fifo = queue.fifo
+        name = _qname(queue)
         if isinstance(fifo, Unknown):
-            yield Result(
-                Status.UNKNOWN, links.address(queue), f"queue type of {_qname(queue)}: {fifo.reason}", where
-            )
+            yield verdicts.unknown(verdicts.resource_id(queue), f"queue type of {name}", fifo, where)
         else:
-            yield Result(
-                Status.FAIL if fifo else Status.PASS,
-                links.address(queue),
-                f"queue {_qname(queue)} is a FIFO queue; S3 cannot notify FIFO queues"
-                if fifo
-                else f"queue {_qname(queue)} is a standard queue",
+            yield verdicts.verdict(
+                not fifo,
+                verdicts.resource_id(queue),
+                f"queue {name} is a standard queue",
+                f"queue {name} is a FIFO queue; S3 cannot notify FIFO queues",
                 where,
-                {"fifo": fifo},
+                fifo=fifo,
             )
-
-
-def _region_text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 @inventory_rule(
@@ -94,21 +117,21 @@ def _region_text(value: object) -> str | None:
 def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues:
-        buckets = links.buckets_notifying(queue, inventory)
-        if not buckets and links.audit_config(inventory) is not None:
+        buckets = buckets_notifying(queue, inventory)
+        if not buckets and audit_config(inventory) is not None:
             buckets = found.buckets  # the configured pipeline: its bucket should notify this queue
         for bucket in buckets:
-            verdict, why = links.same_region(queue, queue.region, bucket, bucket.region)
-            status = Status(verdict)
+            decided, why = same_region(queue, queue.region, bucket, bucket.region)
+            status = Status(decided)
             yield Result(
                 status,
-                links.address(queue),
+                verdicts.resource_id(queue),
                 f"queue {_qname(queue)} and bucket {_bname(bucket)}: {why}"
                 + ("; S3 notifies only queues in its own region" if status is Status.FAIL else ""),
-                links.location_of(queue, "region"),
+                verdicts.location(queue, "region"),
                 {
-                    "queue_region": _region_text(queue.region),
-                    "bucket_region": _region_text(bucket.region),
+                    "queue_region": text(queue.region),
+                    "bucket_region": text(bucket.region),
                     "bucket": _bname(bucket),
                 },
             )
@@ -129,32 +152,29 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
 def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues:
-        buckets = links.buckets_notifying(queue, inventory)
-        trails = [t for b in buckets for t in links.trails_of_bucket(b, inventory)]
-        if not trails and links.audit_config(inventory) is not None:
+        buckets = buckets_notifying(queue, inventory)
+        trails = [t for b in buckets for t in trails_of_bucket(b, inventory)]
+        if not trails and audit_config(inventory) is not None:
             trails = found.trails
         for trail in trails:
             home = trail.home_region
             region = queue.region
-            verdict, why = links.same_region(queue, region, trail, home)
-            status = Status(verdict)
+            decided, why = same_region(queue, region, trail, home)
             yield Result(
-                status,
-                links.address(queue),
-                f"queue {_qname(queue)} and trail {links.display(trail.name, trail)}: {why}",
-                links.location_of(queue, "region"),
-                {"queue_region": _region_text(region), "trail_home_region": _region_text(home)},
+                Status(decided),
+                verdicts.resource_id(queue),
+                f"queue {_qname(queue)} and trail {verdicts.literal_name(trail.name, trail)}: {why}",
+                verdicts.location(queue, "region"),
+                {"queue_region": text(region), "trail_home_region": text(home)},
             )
 
 
-def _target_buckets(
-    queue: Queue, found: links.Pipeline, inventory: Inventory, part: str | Unknown
-) -> list[str]:
+def _target_buckets(queue: Queue, found: Pipeline, inventory: Inventory, part: str | Unknown) -> list[str]:
     """ARN spellings of the bucket(s) that should send to this queue, in partition ``part``."""
-    buckets = links.buckets_notifying(queue, inventory) or found.buckets
+    buckets = buckets_notifying(queue, inventory) or found.buckets
     if buckets:
-        return [arn for b in buckets for arn in links.bucket_arns(b, part)]
-    cfg = links.audit_config(inventory)
+        return [arn for b in buckets for arn in bucket_arns(b, part)]
+    cfg = audit_config(inventory)
     configured = arns.bucket_arn(part, cfg.bucket) if cfg is not None and cfg.bucket else None
     return [configured] if isinstance(configured, str) else []
 
@@ -164,8 +184,8 @@ def _other_bucket(part: str | Unknown, spellings: list[str]) -> str:
     lets any bucket send); where the partition is not known, spelled like the bucket's own ARN."""
     if isinstance(part, str):
         return arns.literal_or(arns.bucket_arn(part, OTHER_BUCKET), OTHER_BUCKET)
-    own = next((b for b in spellings if b.startswith("arn:") and b.count(":::") == 1), None)
-    return own.rsplit(":::", 1)[0] + f":::{OTHER_BUCKET}" if own is not None else OTHER_BUCKET
+    own = next((p for p in map(parse_arn, spellings) if isinstance(p, Arn) and p.service == "s3"), None)
+    return f"arn:{own.partition}:s3:::{OTHER_BUCKET}" if own is not None else OTHER_BUCKET
 
 
 def _partition_that_fits(
@@ -173,7 +193,8 @@ def _partition_that_fits(
 ) -> str | None:
     """A partition, written in one of the policy's aws:SourceArn values, in which that value is the
     bucket's ARN: when the partition is not known, the verdict waits on it (GUIDE-PARTITION)."""
-    written = sorted({v.split(":")[1] for v in source_arns if v.startswith("arn:") and v.count(":") >= 5})
+    parsed = [parse_arn(value) for value in source_arns]
+    written = sorted({p.partition for p in parsed if isinstance(p, Arn)})
     for part in (p for p in written if arns.is_literal(p)):
         verdict = judge_in(part)
         if verdict is not None and verdict.matched is not None:
@@ -202,114 +223,103 @@ def queue_policy_s3_source_arn(inventory: Inventory) -> Iterator[Result]:
         yield _source_arn_verdict(queue, found, inventory)
 
 
-def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventory) -> Result:
-    where = links.location_of(queue, "policy")
-    resource = links.address(queue)
+def _source_arn_verdict(queue: Queue, found: Pipeline, inventory: Inventory) -> Result:
+    where = verdicts.location(queue, "policy")
+    resource = verdicts.resource_id(queue)
     policy = queue.policy
-    arn = links.queue_arn(queue, inventory)
+    arn = queue_arn(queue, inventory)
+    name = _qname(queue)
     if isinstance(policy, Unknown):
-        return Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {policy.reason}", where)
+        return verdicts.unknown(resource, f"policy of queue {name}", policy, where)
     if policy is None:
-        return Result(
-            Status.FAIL,
-            resource,
-            f"queue {_qname(queue)} has no queue policy; S3 cannot send it notifications",
-            where,
-            {"policy": None},
+        return verdicts.failed(
+            resource, f"queue {name} has no queue policy; S3 cannot send it notifications", where, policy=None
         )
     nested = first_unknown(policy)
     if nested is not None:
-        return Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {nested.reason}", where)
+        return verdicts.unknown(resource, f"policy of queue {name}", nested, where)
     if isinstance(arn, Unknown):
-        return Result(Status.UNKNOWN, resource, f"ARN of queue {_qname(queue)}: {arn.reason}", where)
-    part = links.partition(inventory, links.text(queue.arn), region=queue.region)
+        return verdicts.unknown(resource, f"ARN of queue {name}", arn, where)
+    part = partition(inventory, text(queue.arn), region=queue.region)
     buckets = _target_buckets(queue, found, inventory, part)
     if not buckets:
-        return Result(
-            Status.UNKNOWN,
+        return verdicts.undecided(
             resource,
-            f"no bucket notifying queue {_qname(queue)} is declared, so aws:SourceArn cannot be compared",
+            f"no bucket notifying queue {name} is declared, so aws:SourceArn cannot be compared",
             where,
         )
-    scope = links.scope_of(queue)
+    scope = scope_of(queue)
 
     def judge(spellings: list[str], other_bucket: str) -> statements.S3SendVerdict:
         return statements.s3_may_send(
             views_of_dict(policy),
-            lambda r: links.matches_queue(r, queue, inventory, scope) or links.arn_like(r, arn, scope, scope),
+            lambda r: matches_queue(r, queue, inventory, scope) or arn_like(r, arn, scope, scope),
             spellings,
             other_bucket=other_bucket,
-            written=lambda value: links.canon(value, scope),
-            unresolved=links.is_symbolic,
+            written=lambda value: canon(value, scope),
+            unresolved=is_symbolic,
         )
 
     def judge_in(partition: str) -> statements.S3SendVerdict | None:
         spellings = _target_buckets(queue, found, inventory, partition)
         return judge(spellings, _other_bucket(partition, spellings)) if spellings else None
 
-    verdict = judge(buckets, _other_bucket(part, buckets))
-    expected = links.shown(buckets[0])
+    sends = judge(buckets, _other_bucket(part, buckets))
+    expected = shown(buckets[0])
     evidence: dict[str, Any] = {
         "queue": arn,
         "expected_source_arn": expected,
-        "statements": verdict.statements,
-        "source_arns": verdict.source_arns,
+        "statements": sends.statements,
+        "source_arns": sends.source_arns,
     }
-    name = _qname(queue)
-    if verdict.denied:
-        return Result(
-            Status.FAIL,
-            resource,
-            f"queue {name}'s policy denies S3's SendMessage ({verdict.denied})",
-            where,
-            evidence,
+    if sends.denied:
+        return verdicts.failed(
+            resource, f"queue {name}'s policy denies S3's SendMessage ({sends.denied})", where, evidence
         )
-    if verdict.matched is not None:
+    if sends.matched is not None:
         notes = []
-        if not verdict.has_source_account:
+        if not sends.has_source_account:
             notes.append(
                 "warning: no aws:SourceAccount condition (bucket names are global, GUIDE-SOURCE-ACCOUNT)"
             )
-        if verdict.any_bucket:
-            notes.append(f"warning: {verdict.matched} matches any bucket")
-        return Result(
-            Status.PASS,
+        if sends.any_bucket:
+            notes.append(f"warning: {sends.matched} matches any bucket")
+        return verdicts.passed(
             resource,
-            f"queue {name}'s policy lets s3.amazonaws.com SendMessage with aws:SourceArn {verdict.matched}"
+            f"queue {name}'s policy lets s3.amazonaws.com SendMessage with aws:SourceArn {sends.matched}"
             + ("; " + "; ".join(notes) if notes else ""),
             where,
-            {**evidence, "source_account": verdict.has_source_account},
+            evidence,
+            source_account=sends.has_source_account,
         )
     if isinstance(part, Unknown):  # unknown never passes, uncertain never fails
-        fits = _partition_that_fits(verdict.source_arns, judge_in)
+        fits = _partition_that_fits(sends.source_arns, judge_in)
         if fits is not None:
-            return Result(
-                Status.UNKNOWN,
+            return verdicts.undecided(
                 resource,
-                f"queue {name}'s policy: aws:SourceArn {links.join(verdict.source_arns)} is the bucket's ARN "
+                f"queue {name}'s policy: aws:SourceArn {verdicts.join(sends.source_arns)} is the bucket's ARN "
                 f"only in partition {fits}, and {part.reason}",
                 where,
                 evidence,
             )
-    if verdict.unresolved:
-        return Result(
-            Status.UNKNOWN,
+    if sends.unresolved:
+        return verdicts.undecided(
             resource,
-            f"queue {name}'s policy: aws:SourceArn {links.join(verdict.unresolved)} cannot be resolved",
+            f"queue {name}'s policy: aws:SourceArn {verdicts.join(sends.unresolved)} cannot be resolved",
             where,
             evidence,
         )
-    if not verdict.statements:
+    if not sends.statements:
         message = f"queue {name}'s policy has no Allow for s3.amazonaws.com sqs:SendMessage on the queue"
-    elif not verdict.source_arns:
+    elif not sends.source_arns:
         message = f"queue {name}'s policy lets S3 SendMessage without an aws:SourceArn condition (any bucket of any account)"
     else:
-        differs = verdict.partition_mismatch and isinstance(part, str)  # an unknown partition cannot differ
+        differs = sends.partition_mismatch and isinstance(part, str)  # an unknown partition cannot differ
         message = (
-            f"queue {name}'s policy: aws:SourceArn {links.join(verdict.source_arns)} does not match "
+            f"queue {name}'s policy: aws:SourceArn {verdicts.join(sends.source_arns)} does not match "
             f"{expected}" + (" (partition differs, GUIDE-PARTITION)" if differs else "")
         )
-    return Result(Status.FAIL, resource, message, where, evidence)
+    return verdicts.failed(resource, message, where, evidence)
 
 
 @inventory_rule(
@@ -330,38 +340,26 @@ def _source_arn_verdict(queue: Queue, found: links.Pipeline, inventory: Inventor
 def queue_policy_not_public(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues:
-        where = links.location_of(queue, "policy")
+        where = verdicts.location(queue, "policy")
         policy = queue.policy
-        resource = links.address(queue)
+        resource = verdicts.resource_id(queue)
+        name = _qname(queue)
         if isinstance(policy, Unknown):
-            yield Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {policy.reason}", where)
+            yield verdicts.unknown(resource, f"policy of queue {name}", policy, where)
             continue
         if policy is None:
-            yield Result(
-                Status.PASS, resource, f"queue {_qname(queue)} has no queue policy", where, {"public": []}
-            )
+            yield verdicts.passed(resource, f"queue {name} has no queue policy", where, public=[])
             continue
         public = statements.public_statements(views_of_dict(policy))
-        labels = [view.label for view in public]
         nested = first_unknown(policy)
         if public:
-            yield Result(
-                Status.FAIL,
-                resource,
-                _public_message(_qname(queue), public),
-                where,
-                {"public": labels},
+            yield verdicts.failed(
+                resource, _public_message(name, public), where, public=[view.label for view in public]
             )
         elif nested is not None:  # an unknown principal or condition may open it to everyone
-            yield Result(Status.UNKNOWN, resource, f"policy of queue {_qname(queue)}: {nested.reason}", where)
+            yield verdicts.unknown(resource, f"policy of queue {name}", nested, where)
         else:
-            yield Result(
-                Status.PASS,
-                resource,
-                f"queue {_qname(queue)}'s policy names its principals",
-                where,
-                {"public": []},
-            )
+            yield verdicts.passed(resource, f"queue {name}'s policy names its principals", where, public=[])
 
 
 def _public_message(name: str, public: list[statements.StatementView]) -> str:
@@ -396,11 +394,11 @@ def _prefix_ok(prefix: str, trail_prefixes: list[str]) -> bool:
 )
 def bucket_notifies_queue_on_put(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
-    queue_arns = links.audit_queue_arns(inventory, found)
+    queue_arns = audit_queue_arns(inventory, found)
     for bucket in found.buckets:
-        verdict = _notification_verdict(bucket, queue_arns, inventory)
-        if verdict is not None:
-            yield verdict
+        result = _notification_verdict(bucket, queue_arns, inventory)
+        if result is not None:
+            yield result
 
 
 def _entry_location(note: QueueNotification, fallback: Location | None) -> Location | None:
@@ -413,40 +411,38 @@ def _notification_verdict(
     queue_arns: list[tuple[Queue | None, str | Unknown]],
     inventory: Inventory,
 ) -> Result | None:
-    where = links.location_of(bucket, "notifications")
-    resource = links.address(bucket)
+    where = verdicts.location(bucket, "notifications")
+    resource = verdicts.resource_id(bucket)
     notes = bucket.notifications
     name = _bname(bucket)
     if isinstance(notes, Unknown):
-        return Result(Status.UNKNOWN, resource, f"notifications of bucket {name}: {notes.reason}", where)
+        return verdicts.unknown(resource, f"notifications of bucket {name}", notes, where)
     # a queue of another template or directory can only be named by its literal ARN
     queue_arns = [
-        (q, a)
-        for q, a in queue_arns
-        if q is None or links.is_literal(a) or links.scope_of(q) == links.scope_of(bucket)
+        (q, a) for q, a in queue_arns if q is None or is_literal(a) or scope_of(q) == scope_of(bucket)
     ]
     if not queue_arns and not notes and bucket.eventbridge is not True:
         return None  # no queue declared or configured, and no notification: no pipeline to judge
     trail_prefixes = [
         t.s3_key_prefix if isinstance(t.s3_key_prefix, str) else ""
-        for t in links.trails_of_bucket(bucket, inventory)
+        for t in trails_of_bucket(bucket, inventory)
     ]
 
     def to_audit_queue(arn: object) -> bool:
         if not queue_arns:
             return True  # no queue declared or configured: any queue counts
         return any(
-            (q is not None and links.matches_queue(arn, q, inventory, links.scope_of(bucket)))
-            or (q is None and isinstance(a, str) and links.same_value(arn, a))
+            (q is not None and matches_queue(arn, q, inventory, scope_of(bucket)))
+            or (q is None and isinstance(a, str) and same_value(arn, a))
             for q, a in queue_arns
         )
 
     evidence: dict[str, Any] = {
         "notifications": [
             {
-                "queue": links.text(n.queue_arn),
+                "queue": text(n.queue_arn),
                 "events": list(n.events) if isinstance(n.events, tuple) else None,
-                "prefix": links.text(n.prefix),
+                "prefix": text(n.prefix),
             }
             for n in notes
         ],
@@ -456,12 +452,12 @@ def _notification_verdict(
     mine = [n for n in notes if to_audit_queue(n.queue_arn)]
     unknown_target = [n for n in notes if isinstance(n.queue_arn, Unknown)]
     problems: list[str] = []
-    unknown: list[str] = []
+    unsure: list[str] = []
     blamed = where  # a failure points at the first offending notification entry, where it has a line
     for note in mine:
         events = note.events
         if isinstance(events, Unknown):
-            unknown.append(f"events: {events.reason}")
+            unsure.append(f"events: {events.reason}")
             continue
         if not any(e in PUT_EVENTS for e in events):
             problems.append(
@@ -471,7 +467,7 @@ def _notification_verdict(
             continue
         prefix = note.prefix
         if isinstance(prefix, Unknown):
-            unknown.append(f"prefix filter: {prefix.reason}")
+            unsure.append(f"prefix filter: {prefix.reason}")
             continue
         if prefix and not _prefix_ok(prefix, trail_prefixes):
             problems.append(f"its prefix filter {prefix!r} excludes CloudTrail's AWSLogs/ keys")
@@ -479,35 +475,32 @@ def _notification_verdict(
             continue
         via = ", ".join(e for e in events if e in PUT_EVENTS)
         extra = "; EventBridge notifications are enabled too" if bucket.eventbridge is True else ""
-        return Result(
-            Status.PASS,
+        return verdicts.passed(
             resource,
-            f"bucket {name} notifies {links.text(note.queue_arn)} on {via}{extra}",
-            note.origin.location if note.origin and note.origin.location else where,
+            f"bucket {name} notifies {text(note.queue_arn)} on {via}{extra}",
+            _entry_location(note, where),
             evidence,
         )
-    if unknown or unknown_target:
-        reasons = unknown + [
+    if unsure or unknown_target:
+        reasons = unsure + [
             f"queue: {n.queue_arn.reason}" for n in unknown_target if isinstance(n.queue_arn, Unknown)
         ]
-        return Result(Status.UNKNOWN, resource, f"bucket {name}: {'; '.join(reasons)}", where, evidence)
+        return verdicts.unknown(resource, f"bucket {name}", "; ".join(reasons), where, evidence)
     if problems:
-        return Result(Status.FAIL, resource, f"bucket {name} " + "; ".join(problems), blamed, evidence)
+        return verdicts.failed(resource, f"bucket {name} " + "; ".join(problems), blamed, evidence)
     if bucket.eventbridge is True and not notes:
-        return Result(
-            Status.FAIL,
+        return verdicts.failed(
             resource,
             f"bucket {name} sends events to EventBridge only; Security Center reads S3 notifications from the SQS queue",
             where,
             evidence,
         )
-    others = [links.text(n.queue_arn) or "?" for n in notes]
-    target = links.join(str(a) for _, a in queue_arns if isinstance(a, str)) or "the audit queue"
-    return Result(
-        Status.FAIL,
+    others = [text(n.queue_arn) or "?" for n in notes]
+    target = verdicts.join(str(a) for _, a in queue_arns if isinstance(a, str)) or "the audit queue"
+    return verdicts.failed(
         resource,
         f"bucket {name} does not notify {target}"
-        + (f" (it notifies {links.join(others)})" if others else ""),
+        + (f" (it notifies {verdicts.join(others)})" if others else ""),
         where,
         evidence,
     )
@@ -527,25 +520,27 @@ def _notification_verdict(
     plans=MANUAL,
 )
 def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
-    cfg = links.audit_config(inventory)
+    cfg = audit_config(inventory)
     config = inventory.config
-    if cfg is None or config is None or not links.has_infrastructure(inventory):
+    if cfg is None or config is None or not inventory.describes_infrastructure():
         return
-    found = links.pipeline(inventory)
+    found = pipeline(inventory)
 
-    def verdict(key: str, status: Status, message: str, evidence: dict[str, Any]) -> Result:
+    def key_result(key: str, status: Status, message: str, evidence: dict[str, Any]) -> Result:
         return Result(
             status, f"config:audit_log.{key}", message, config.location(f"audit_log.{key}"), evidence
         )
 
-    names = [links.display(q.name, q) for q in inventory.queues]
+    names = [verdicts.literal_name(q.name, q) for q in inventory.queues]
     if found.queues:
         queue = found.queues[0]
-        yield verdict("queue_name", Status.PASS, f"queue {cfg.queue_name} is declared", {"declared": names})
+        yield key_result(
+            "queue_name", Status.PASS, f"queue {cfg.queue_name} is declared", {"declared": names}
+        )
         region = queue.region
-        if isinstance(region, str) and links.is_literal(region):
+        if isinstance(region, str) and is_literal(region):
             ok = region == cfg.region
-            yield verdict(
+            yield key_result(
                 "region",
                 Status.PASS if ok else Status.FAIL,
                 f"queue {cfg.queue_name} is in {region}" + ("" if ok else f", not {cfg.region}"),
@@ -555,14 +550,14 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
             reason = (
                 region.reason if isinstance(region, Unknown) else f"{region or 'not stated'} (pass --region)"
             )
-            yield verdict(
+            yield key_result(
                 "region",
                 Status.UNKNOWN,
                 f"region of queue {cfg.queue_name}: {reason}",
                 {"configured": cfg.region},
             )
     else:
-        notified = [q for b in found.buckets for q in links.notified_queues(b, inventory)]
+        notified = [q for b in found.buckets for q in notified_queues(b, inventory)]
         if not inventory.queues:
             status, message = (
                 Status.UNKNOWN,
@@ -573,27 +568,27 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
                 Status.UNKNOWN,
                 f"queue {cfg.queue_name} not found; some queue names are unknown",
             )
-        elif gap := links.live_listing_gap(inventory, "queues"):
+        elif gap := inventory.listing_gap("queues"):
             status, message = (Status.UNKNOWN, f"queue {cfg.queue_name} not found; {gap}")
         else:
             status = Status.FAIL
-            message = f"no queue named {cfg.queue_name} is declared (declared: {links.join(names)})"
+            message = f"no queue named {cfg.queue_name} is declared (declared: {verdicts.join(names)})"
             if notified:
                 message += f"; the trail bucket notifies {_qname(notified[0])}"
-        yield verdict("queue_name", status, message, {"configured": cfg.queue_name, "declared": names})
+        yield key_result("queue_name", status, message, {"configured": cfg.queue_name, "declared": names})
     if cfg.bucket:
-        yield _config_bucket(cfg.bucket, found, inventory, verdict)
+        yield _config_bucket(cfg.bucket, found, inventory, key_result)
     if cfg.trail:
-        declared = [links.display(t.name, t) for t in inventory.trails]
+        declared = [verdicts.literal_name(t.name, t) for t in inventory.trails]
         ok = bool(found.trails)
-        gap = None if ok else links.live_listing_gap(inventory, "trails")
-        yield verdict(
+        gap = None if ok else inventory.listing_gap("trails")
+        yield key_result(
             "trail",
             Status.PASS if ok else Status.UNKNOWN if gap else Status.FAIL,
             f"trail {cfg.trail} is declared"
             if ok
             else f"no trail named {cfg.trail} is declared"
-            + (f" (declared: {links.join(declared)})" if declared else "")
+            + (f" (declared: {verdicts.join(declared)})" if declared else "")
             + (f"; {gap}" if gap else ""),
             {"configured": cfg.trail, "declared": declared},
         )
@@ -601,15 +596,15 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
 
 def _config_bucket(
     bucket: str,
-    found: links.Pipeline,
+    found: Pipeline,
     inventory: Inventory,
-    verdict: Callable[[str, Status, str, dict[str, Any]], Result],
+    key_result: Callable[[str, Status, str, dict[str, Any]], Result],
 ) -> Result:
     """audit_log.bucket: declared, and the audit trail (if declared) writes to it."""
-    buckets = [b for b in inventory.buckets if links.matches_bucket_name(bucket, b)]
+    buckets = [b for b in inventory.buckets if matches_bucket_name(bucket, b)]
     trail_buckets = {
-        links.display(t.bucket, t): any(
-            links.matches_bucket_name(t.bucket, b, links.scope_of(t)) for b in buckets
+        verdicts.literal_name(t.bucket, t): any(
+            matches_bucket_name(t.bucket, b, scope_of(t)) for b in buckets
         )
         or t.bucket == bucket
         for t in found.trails
@@ -618,15 +613,17 @@ def _config_bucket(
     evidence = {"configured": bucket, "trail_buckets": sorted(trail_buckets)}
     elsewhere = sorted(name for name, ok in trail_buckets.items() if not ok)
     if elsewhere:
-        return verdict(
+        return key_result(
             "bucket",
             Status.FAIL,
-            f"the audit trail writes to {links.join(elsewhere)}, not {bucket}",
+            f"the audit trail writes to {verdicts.join(elsewhere)}, not {bucket}",
             evidence,
         )
     if buckets or trail_buckets:
-        return verdict("bucket", Status.PASS, f"bucket {bucket} is declared and receives the trail", evidence)
-    return verdict("bucket", Status.FAIL, f"no bucket or trail uses {bucket}", evidence)
+        return key_result(
+            "bucket", Status.PASS, f"bucket {bucket} is declared and receives the trail", evidence
+        )
+    return key_result("bucket", Status.FAIL, f"no bucket or trail uses {bucket}", evidence)
 
 
 @inventory_rule(
@@ -647,29 +644,27 @@ def _config_bucket(
 def queue_encryption_s3_compatible(inventory: Inventory) -> Iterator[Result]:
     found = _scope(inventory)
     for queue in found.queues:
-        where = links.location_of(queue, "kms_key_id")
+        where = verdicts.location(queue, "kms_key_id")
         key = queue.kms_key_id
-        resource = links.address(queue)
+        resource = verdicts.resource_id(queue)
         name = _qname(queue)
         if isinstance(key, Unknown):
-            yield Result(Status.UNKNOWN, resource, f"KMS key of queue {name}: {key.reason}", where)
+            yield verdicts.unknown(resource, f"KMS key of queue {name}", key, where)
         elif not key:
             how = "SSE-SQS" if queue.sqs_managed_sse is True else "no KMS key"
-            yield Result(Status.PASS, resource, f"queue {name} uses {how}", where, {"kms_key_id": None})
+            yield verdicts.passed(resource, f"queue {name} uses {how}", where, kms_key_id=None)
         elif key == "alias/aws/sqs" or key.endswith(":alias/aws/sqs"):
-            yield Result(
-                Status.FAIL,
+            yield verdicts.failed(
                 resource,
                 f"queue {name} is encrypted with the AWS managed key alias/aws/sqs; S3 cannot use it",
                 where,
-                {"kms_key_id": key},
+                kms_key_id=key,
             )
         else:
-            yield Result(
-                Status.UNKNOWN,
+            yield verdicts.undecided(
                 resource,
                 f"queue {name} uses customer managed key {key}: its key policy must allow s3.amazonaws.com "
                 "kms:GenerateDataKey and kms:Decrypt, and the onboarding user needs kms:Decrypt",
                 where,
-                {"kms_key_id": key},
+                kms_key_id=key,
             )

@@ -2,7 +2,7 @@
 
 The audit trail is the one onboarding.yaml names (``audit_log.trail`` / ``audit_log.bucket``),
 else the trail writing to the bucket that notifies the configured queue; without a
-configuration every trail is judged (see :mod:`.inventory_links`).
+configuration every trail is judged (see :mod:`.pipeline`).
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from policy_lint.checks.onboarding import inventory_links as links
+from policy_lint.checks import verdicts
+from policy_lint.checks.onboarding.pipeline import audit_config, pipeline, pipeline_in_scope
 from policy_lint.findings import Level
+from policy_lint.inventory.links import buckets_of_trail
 from policy_lint.inventory.model import Inventory, Trail, Unknown
+from policy_lint.inventory.references import text
 from policy_lint.rules import Result, RuleGroup, Status
 
 RULES = RuleGroup()
@@ -24,13 +27,13 @@ MANUAL = ("manual",)
 
 
 def _trails(inventory: Inventory) -> list[Trail]:
-    if not links.pipeline_in_scope(inventory):
+    if not pipeline_in_scope(inventory):
         return []
-    return links.pipeline(inventory).trails
+    return pipeline(inventory).trails
 
 
 def _name(trail: Trail) -> str:
-    return links.display(trail.name, trail)
+    return verdicts.literal_name(trail.name, trail)
 
 
 @inventory_rule(
@@ -58,35 +61,35 @@ def _name(trail: Trail) -> str:
 )
 def trail_management_events(inventory: Inventory) -> Iterator[Result]:
     trails = _trails(inventory)
-    cfg = links.audit_config(inventory)
+    cfg = audit_config(inventory)
     config = inventory.config
-    if not trails and cfg is not None and config is not None and links.pipeline_in_scope(inventory):
+    if not trails and cfg is not None and config is not None and pipeline_in_scope(inventory):
         key = "audit_log.trail" if cfg.trail else ("audit_log.bucket" if cfg.bucket else "audit_log")
         target = (
             f"named {cfg.trail}"
             if cfg.trail
             else f"writing to {cfg.bucket or 'the bucket notifying ' + cfg.queue_name}"
         )
-        gap = links.live_listing_gap(inventory, "trails")
+        gap = inventory.listing_gap("trails")
         yield Result(
             Status.UNKNOWN if gap else Status.FAIL,
             f"config:{key}",
             f"no CloudTrail trail {target} is declared"
-            + (f" (declared: {links.join(_name(t) for t in inventory.trails)})" if inventory.trails else "")
+            + (
+                f" (declared: {verdicts.join(_name(t) for t in inventory.trails)})"
+                if inventory.trails
+                else ""
+            )
             + (f"; {gap}" if gap else ""),
             config.location(key),
             {"declared_trails": [_name(t) for t in inventory.trails]},
         )
     for trail in trails:
         events = trail.events
-        where = links.location_of(trail, "events")
+        where = verdicts.location(trail, "events")
+        resource = verdicts.resource_id(trail)
         if isinstance(events, Unknown):
-            yield Result(
-                Status.UNKNOWN,
-                links.address(trail),
-                f"event selectors of {_name(trail)}: {events.reason}",
-                where,
-            )
+            yield verdicts.unknown(resource, f"event selectors of {_name(trail)}", events, where)
             continue
         read, write = events.management_read, events.management_write
         evidence: dict[str, Any] = {
@@ -95,9 +98,9 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
             "management_write": write if isinstance(write, bool) else None,
             "excluded_sources": list(events.excluded_sources),
             "filters": list(events.filters),
-            "bucket": links.text(trail.bucket),
+            "bucket": text(trail.bucket),
         }
-        unknown = [
+        unsure = [
             f"{what}: {v.reason}" for what, v in (("read", read), ("write", write)) if isinstance(v, Unknown)
         ]
         missing = [what for what, v in (("Read", read), ("Write", write)) if v is False]
@@ -112,30 +115,17 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
                 if events.filters
                 else f"{' or '.join(missing)} management events ({how})"
             )
-            yield Result(
-                Status.FAIL,
-                links.address(trail),
-                f"trail {_name(trail)} does not log {what}",
-                where,
-                evidence,
-            )
-        elif unknown:
-            yield Result(
-                Status.UNKNOWN,
-                links.address(trail),
-                f"trail {_name(trail)}: {'; '.join(unknown)}",
-                where,
-                evidence,
-            )
+            yield verdicts.failed(resource, f"trail {_name(trail)} does not log {what}", where, evidence)
+        elif unsure:
+            yield verdicts.unknown(resource, f"trail {_name(trail)}", "; ".join(unsure), where, evidence)
         else:
             note = (
                 f"; warning: management events from {', '.join(events.excluded_sources)} are excluded"
                 if events.excluded_sources
                 else ""
             )
-            yield Result(
-                Status.PASS,
-                links.address(trail),
+            yield verdicts.passed(
+                resource,
                 f"trail {_name(trail)} logs Read and Write management events ({how}){note}",
                 where,
                 evidence,
@@ -161,26 +151,17 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
 def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
     for trail in _trails(inventory):
         key = trail.kms_key_id
-        where = links.location_of(trail, "kms_key_id")
+        where = verdicts.location(trail, "kms_key_id")
         if isinstance(key, Unknown):
-            yield Result(
-                Status.UNKNOWN, links.address(trail), f"KMS key of {_name(trail)}: {key.reason}", where
-            )
-        elif key:
-            yield Result(
-                Status.FAIL,
-                links.address(trail),
+            yield verdicts.unknown(verdicts.resource_id(trail), f"KMS key of {_name(trail)}", key, where)
+        else:
+            yield verdicts.verdict(
+                not key,
+                verdicts.resource_id(trail),
+                f"trail {_name(trail)} has no KMS key",
                 f"trail {_name(trail)} encrypts its log files with KMS key {key}; Security Center cannot decrypt them",
                 where,
-                {"kms_key_id": key},
-            )
-        else:
-            yield Result(
-                Status.PASS,
-                links.address(trail),
-                f"trail {_name(trail)} has no KMS key",
-                where,
-                {"kms_key_id": None},
+                kms_key_id=key or None,
             )
 
 
@@ -201,44 +182,38 @@ def trail_no_kms(inventory: Inventory) -> Iterator[Result]:
     conflicts_with=("CS203",),
 )
 def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
-    if not links.pipeline_in_scope(inventory):
+    if not pipeline_in_scope(inventory):
         return
-    found = links.pipeline(inventory)
+    found = pipeline(inventory)
     for bucket in found.buckets:
-        where = links.location_of(bucket, "encryption")
-        name = links.display(bucket.name, bucket)
+        where = verdicts.location(bucket, "encryption")
+        name = verdicts.literal_name(bucket.name, bucket)
         algo = bucket.encryption
+        resource = verdicts.resource_id(bucket)
         if isinstance(algo, Unknown):
-            yield Result(
-                Status.UNKNOWN, links.address(bucket), f"encryption of bucket {name}: {algo.reason}", where
-            )
+            yield verdicts.unknown(resource, f"encryption of bucket {name}", algo, where)
         elif algo == "AES256":
-            yield Result(
-                Status.PASS,
-                links.address(bucket),
-                f"bucket {name} encrypts with SSE-S3 (AES256)",
-                where,
-                {"encryption": algo},
+            yield verdicts.passed(
+                resource, f"bucket {name} encrypts with SSE-S3 (AES256)", where, encryption=algo
             )
         else:
             key = bucket.kms_key_id if isinstance(bucket.kms_key_id, str) else None
-            yield Result(
-                Status.FAIL,
-                links.address(bucket),
+            yield verdicts.failed(
+                resource,
                 f"bucket {name} encrypts new objects with {algo}"
                 + (f" (key {key})" if key else "")
                 + "; Security Center cannot read KMS-encrypted log files",
                 where,
-                {"encryption": algo, "kms_key_id": key},
+                encryption=algo,
+                kms_key_id=key,
             )
     for trail in found.trails:
-        if isinstance(trail.bucket, str) and not links.buckets_of_trail(trail, inventory):
-            yield Result(
-                Status.UNKNOWN,
-                links.address(trail),
+        if isinstance(trail.bucket, str) and not buckets_of_trail(trail, inventory):
+            yield verdicts.undecided(
+                verdicts.resource_id(trail),
                 f"bucket {trail.bucket} of trail {_name(trail)} is not declared in the inputs",
-                links.location_of(trail, "bucket"),
-                {"bucket": trail.bucket},
+                verdicts.location(trail, "bucket"),
+                bucket=trail.bucket,
             )
 
 
@@ -256,19 +231,18 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
 )
 def trail_logging(inventory: Inventory) -> Iterator[Result]:
     for trail in _trails(inventory):
-        where = links.location_of(trail, "logging")
+        where = verdicts.location(trail, "logging")
         value = trail.logging
         if isinstance(value, Unknown):
-            yield Result(
-                Status.UNKNOWN, links.address(trail), f"logging of {_name(trail)}: {value.reason}", where
-            )
+            yield verdicts.unknown(verdicts.resource_id(trail), f"logging of {_name(trail)}", value, where)
         else:
-            yield Result(
-                Status.PASS if value else Status.FAIL,
-                links.address(trail),
-                f"trail {_name(trail)} is {'logging' if value else 'not logging'}",
+            yield verdicts.verdict(
+                value,
+                verdicts.resource_id(trail),
+                f"trail {_name(trail)} is logging",
+                f"trail {_name(trail)} is not logging",
                 where,
-                {"logging": value},
+                logging=value,
             )
 
 
@@ -291,13 +265,13 @@ def trail_coverage(inventory: Inventory) -> Iterator[Result]:
         evidence: dict[str, Any] = {
             "multi_region": multi if isinstance(multi, bool) else None,
             "include_global_events": global_ if isinstance(global_, bool) else None,
-            "home_region": links.text(trail.home_region),
+            "home_region": text(trail.home_region),
             "regions": list(regions),
         }
         problems: list[tuple[str, str]] = []
-        unknown: list[str] = []
+        unsure: list[str] = []
         if isinstance(multi, Unknown):
-            unknown.append(f"multi-region: {multi.reason}")
+            unsure.append(f"multi-region: {multi.reason}")
         elif not multi:
             home = trail.home_region
             if regions and isinstance(home, str) and set(regions) <= {home}:
@@ -307,34 +281,30 @@ def trail_coverage(inventory: Inventory) -> Iterator[Result]:
                 problems.append(
                     (
                         "multi_region",
-                        "is a single-region trail" + (f" and misses {links.join(others)}" if others else ""),
+                        "is a single-region trail"
+                        + (f" and misses {verdicts.join(others)}" if others else ""),
                     )
                 )
         if isinstance(global_, Unknown):
-            unknown.append(f"global service events: {global_.reason}")
+            unsure.append(f"global service events: {global_.reason}")
         elif not global_:
             problems.append(("include_global_events", "does not include global service events"))
+        resource = verdicts.resource_id(trail)
         if problems:
-            yield Result(
-                Status.FAIL,
-                links.address(trail),
+            yield verdicts.failed(
+                resource,
                 f"trail {_name(trail)} " + " and ".join(p for _, p in problems),
-                links.location_of(trail, problems[0][0]),
+                verdicts.location(trail, problems[0][0]),
                 evidence,
             )
-        elif unknown:
-            yield Result(
-                Status.UNKNOWN,
-                links.address(trail),
-                f"trail {_name(trail)}: {'; '.join(unknown)}",
-                trail.origin.location,
-                evidence,
+        elif unsure:
+            yield verdicts.unknown(
+                resource, f"trail {_name(trail)}", "; ".join(unsure), verdicts.location(trail), evidence
             )
         else:
-            yield Result(
-                Status.PASS,
-                links.address(trail),
+            yield verdicts.passed(
+                resource,
                 f"trail {_name(trail)} covers every region and global service events",
-                links.location_of(trail, "multi_region"),
+                verdicts.location(trail, "multi_region"),
                 evidence,
             )

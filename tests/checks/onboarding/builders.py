@@ -8,7 +8,9 @@ Every attribute a rule blames has its own line, so tests can check where a resul
 from __future__ import annotations
 
 import copy
-from typing import Any
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from policy_lint.engine import CheckResult, Selection, run_checks
 from policy_lint.findings import Location
@@ -23,9 +25,12 @@ from policy_lint.inventory.model import (
     PolicyRef,
     Queue,
     QueueNotification,
+    RegionScope,
     Trail,
 )
 from policy_lint.onboarding.config import AuditLogConfig, OnboardingConfig
+from policy_lint.sources.cfn_stack import STACK_REGION
+from policy_lint.sources.terraform_resources import provider_scope, root_scope
 
 __all__ = ["AuditLogConfig"]
 from policy_lint.reference import load_reference_set
@@ -38,6 +43,7 @@ QUEUE = "aliyun-sasc-log-queue"
 TRAIL = "aliyun-sasc-audit-trail"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}"
 PATH = "main.tf"
+R = TypeVar("R")
 
 #: line numbers of the attributes, per resource (rules point at these)
 LINES = {
@@ -62,14 +68,57 @@ LINES = {
 }
 
 
+#: Terraform's root module of PATH, and its default provider: what the Terraform source records
+SYMBOLS = root_scope(os.path.dirname(PATH))
+PROVIDER = f"{SYMBOLS} provider.aws"
+
+
 def origin(
-    address: str, line: int, source: str = "terraform", path: str = PATH, region: str | None = None
+    address: str,
+    line: int,
+    source: str = "terraform",
+    path: str = PATH,
+    region: str | None = None,
+    region_scope: RegionScope | None = None,
 ) -> Origin:
-    return Origin(source, address, path, line, 3, region)
+    """Where the Terraform source says a resource is: ``path``'s folder is its root module."""
+    symbols = root_scope(os.path.dirname(path))
+    return Origin(source, address, path, line, 3, region, symbol_scope=symbols, region_scope=region_scope)
 
 
-def _attrs(address: str, source: str = "terraform", path: str = PATH) -> dict[str, Origin]:
-    return {k: origin(address, v, source, path) for k, v in LINES[address].items() if k}
+def cfn_origin(address: str, line: int, path: str = "stack.yaml") -> Origin:
+    """Where the CloudFormation source says a resource is: one template is one stack, whose
+    references and region its resources share."""
+    template = f"template {path}"
+    return Origin(
+        "cloudformation",
+        address,
+        path,
+        line,
+        3,
+        symbol_scope=template,
+        region_scope=RegionScope(template, STACK_REGION),
+    )
+
+
+def _attrs(address: str, region_scope: RegionScope | None = None) -> dict[str, Origin]:
+    return {k: origin(address, v, region_scope=region_scope) for k, v in LINES[address].items() if k}
+
+
+def _located(address: str, region: object = None) -> dict[str, Any]:
+    """The origin of a resource, and of its attributes, as the Terraform source records them."""
+    scope = provider_scope(PROVIDER, region) if region is not None else None  # type: ignore[arg-type]
+    line = LINES[address][""]
+    return {"origin": origin(address, line, region_scope=scope), "attribute_origins": _attrs(address, scope)}
+
+
+def _declared(
+    kind: Callable[..., R], address: str, fields: dict[str, Any], changes: dict[str, Any], region: str = ""
+) -> R:
+    """A resource as the Terraform source declares it: ``fields`` with ``changes`` applied, its
+    region scope the provider's (for the ``region`` field)."""
+    values = {**fields, **changes}
+    return kind(**_located(address, values[region] if region else None), **values)
 
 
 def at(address: str, attribute: str = "") -> Location:
@@ -160,14 +209,12 @@ def user(**changes: Any) -> IamUser:
         ],
         "inline_policies": [sqs_read_policy()],
     }
-    fields.update(changes)
-    return IamUser(origin("aws_iam_user.sas", 10), attribute_origins=_attrs("aws_iam_user.sas"), **fields)
+    return _declared(IamUser, "aws_iam_user.sas", fields, changes)
 
 
 def agentless_policy(document: Any = None) -> IamPolicy:
     return IamPolicy(
-        origin("aws_iam_policy.agentless", 20),
-        attribute_origins=_attrs("aws_iam_policy.agentless"),
+        **_located("aws_iam_policy.agentless"),
         name="AliyunSASC-AgentlessScan-Policy",
         arn="${aws_iam_policy.agentless.arn}",
         document=agentless_document() if document is None else document,
@@ -187,10 +234,7 @@ def trail(**changes: Any) -> Trail:
         "include_global_events": True,
         "events": EventSelectorSummary(True, True),
     }
-    fields.update(changes)
-    return Trail(
-        origin("aws_cloudtrail.audit", 30), attribute_origins=_attrs("aws_cloudtrail.audit"), **fields
-    )
+    return _declared(Trail, "aws_cloudtrail.audit", fields, changes, "home_region")
 
 
 def bucket(**changes: Any) -> Bucket:
@@ -199,8 +243,7 @@ def bucket(**changes: Any) -> Bucket:
         "region": REGION,
         "notifications": [QueueNotification(QUEUE_ARN, ("s3:ObjectCreated:Put",))],
     }
-    fields.update(changes)
-    return Bucket(origin("aws_s3_bucket.logs", 40), attribute_origins=_attrs("aws_s3_bucket.logs"), **fields)
+    return _declared(Bucket, "aws_s3_bucket.logs", fields, changes, "region")
 
 
 def queue(**changes: Any) -> Queue:
@@ -213,8 +256,7 @@ def queue(**changes: Any) -> Queue:
         "kms_key_id": None,
         "sqs_managed_sse": True,
     }
-    fields.update(changes)
-    return Queue(origin("aws_sqs_queue.logs", 50), attribute_origins=_attrs("aws_sqs_queue.logs"), **fields)
+    return _declared(Queue, "aws_sqs_queue.logs", fields, changes, "region")
 
 
 def inventory(with_config: bool = True, **parts: Any) -> Inventory:

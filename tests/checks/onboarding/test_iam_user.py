@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from policy_lint.inventory.model import AccessKey, IamGroup, Inventory, PolicyRef, Unknown
 from policy_lint.rules import Status
 from tests.checks.onboarding import builders as b
@@ -88,6 +90,15 @@ def test_planned_input_without_a_key_fails_with_a_hint() -> None:
     result = b.only(b.inventory(users=[b.user(access_keys=[])]), "OB103")
     assert result.status is Status.FAIL
     assert "aws iam create-access-key" in result.message
+
+
+def test_an_account_user_without_a_key_fails_without_the_hint_for_code() -> None:
+    # read from the account itself (Origin.observed): no key exists, it is not merely undeclared
+    user = b.user(access_keys=[])
+    user.origin = replace(user.origin, observed=True)
+    result = b.only(b.inventory(users=[user]), "OB103")
+    assert result.status is Status.FAIL
+    assert result.message == f"IAM user {b.USER} has no active access key"
 
 
 def test_only_inactive_keys_fail() -> None:

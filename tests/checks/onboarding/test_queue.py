@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from policy_lint.inventory.arns import PARTITION_UNKNOWN
-from policy_lint.inventory.model import Inventory, Origin, QueueNotification, Unknown
+from policy_lint.inventory.model import Inventory, QueueNotification, Unknown
 from policy_lint.rules import Status
 from tests.checks.onboarding import builders as b
 from tests.helpers import lint_policy, rule_ids
@@ -51,7 +51,7 @@ def test_unknown_region_in_terraform_is_unknown() -> None:
 
 
 def _cfn(resource: Any, address: str, line: int) -> Any:
-    resource.origin = Origin("cloudformation", address, "stack.yaml", line, 3)
+    resource.origin = b.cfn_origin(address, line)
     resource.attribute_origins = {}
     return resource
 
@@ -73,7 +73,7 @@ def test_pseudo_parameters_of_two_templates_may_differ() -> None:
     # another stack's bucket names the queue by its literal ARN: linked, but its region is its own stack's
     notify = [QueueNotification(b.QUEUE_ARN, ("s3:ObjectCreated:*",))]
     bucket = _cfn(b.bucket(region=region, notifications=notify), "TrailBucket", 20)
-    bucket.origin = Origin("cloudformation", "TrailBucket", "other-stack.yaml", 20, 3)
+    bucket.origin = b.cfn_origin("TrailBucket", 20, "other-stack.yaml")
     inv = b.inventory(with_config=False, queues=[queue], buckets=[bucket], trails=[])
     assert b.only(inv, "OB302").status is Status.UNKNOWN
 
@@ -82,9 +82,9 @@ def test_symbolic_references_do_not_cross_templates() -> None:
     queue = _cfn(b.queue(arn="${LogQueue.Arn}"), "LogQueue", 5)
     notify = [QueueNotification("${LogQueue.Arn}", ("s3:ObjectCreated:*",))]
     bucket = _cfn(b.bucket(notifications=notify), "TrailBucket", 20)
-    bucket.origin = Origin("cloudformation", "TrailBucket", "other-stack.yaml", 20, 3)
+    bucket.origin = b.cfn_origin("TrailBucket", 20, "other-stack.yaml")
     trail = _cfn(b.trail(bucket="${TrailBucket}"), "Trail", 30)
-    trail.origin = Origin("cloudformation", "Trail", "other-stack.yaml", 30, 3)
+    trail.origin = b.cfn_origin("Trail", 30, "other-stack.yaml")
     inv = b.inventory(with_config=False, queues=[queue], buckets=[bucket], trails=[trail])
     # other-stack's ${LogQueue.Arn} is a queue of that stack (not in the inputs), not stack.yaml's LogQueue
     assert b.results(inv, "OB302") == []  # no bucket notifies stack.yaml's queue
@@ -411,7 +411,7 @@ def test_without_config_a_queue_whose_policy_admits_s3_is_judged() -> None:
 
 def test_configured_queue_name_selects_the_queue_among_others() -> None:
     other = b.queue(name="jobs", arn=f"arn:aws:sqs:{b.REGION}:{b.ACCOUNT}:jobs", fifo=True)
-    other.origin = Origin("terraform", "aws_sqs_queue.jobs", b.PATH, 90, 3)
+    other.origin = b.origin("aws_sqs_queue.jobs", 90)
     inv = b.inventory(queues=[other, b.queue()])
     assert b.verdicts(inv, "OB301") == [("pass", QUEUE)]
 

@@ -1,0 +1,121 @@
+"""Which trail, bucket and queue are the onboarding's audit-log pipeline (the OB2/OB3 rules judge only these).
+
+An inventory holds every resource of the inputs. The pipeline is identified (and documented in
+docs/rules.md through the rules' rationale) as:
+
+* **the audit trail**: ``audit_log.trail``, else the trails writing to ``audit_log.bucket``, else
+  (with an audit_log) the trails writing to a bucket that notifies the configured queue;
+  without an audit_log, every trail.
+* **the audit bucket**: ``audit_log.bucket``, else the buckets the audit trails write to, plus
+  the buckets notifying an audit queue.
+* **the audit queue**: the queue named ``audit_log.queue_name``; without an audit_log, the
+  queues the trails' buckets notify, else the queues any bucket notifies, else the queues whose
+  policy lets s3.amazonaws.com send to them (a queue nothing links to S3 is not judged).
+
+How a value names a resource is the inventory's business (:mod:`policy_lint.inventory.links`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from policy_lint.iam import statements
+from policy_lint.iam.statements import S3_SERVICE
+from policy_lint.inventory.links import (
+    buckets_notifying,
+    buckets_of_trail,
+    matches_bucket_name,
+    matches_trail_name,
+    notified_queues,
+    queue_arn,
+)
+from policy_lint.inventory.model import Bucket, Inventory, Queue, Trail, Unknown
+from policy_lint.inventory.references import same_value, scope_of
+from policy_lint.inventory.statement_views import views_of_dict
+from policy_lint.onboarding.config import AuditLogConfig
+
+T = TypeVar("T")
+
+
+@dataclass
+class Pipeline:
+    """The audit-log resources of an inventory, identified once per rule run."""
+
+    trails: list[Trail] = field(default_factory=list)
+    buckets: list[Bucket] = field(default_factory=list)
+    queues: list[Queue] = field(default_factory=list)
+
+
+def audit_config(inventory: Inventory) -> AuditLogConfig | None:
+    return inventory.config.audit_log if inventory.config is not None else None
+
+
+def pipeline_in_scope(inventory: Inventory) -> bool:
+    """OB2/OB3 rules run with an audit_log configured, without a configuration, or when the
+    inputs declare a trail or a queue (the pipeline is optional, GUIDE-PIPELINE-OPTIONAL)."""
+    if not inventory.describes_infrastructure():
+        return False
+    if audit_config(inventory) is not None or inventory.config is None:
+        return True
+    return bool(inventory.trails or inventory.queues)
+
+
+def _unique(items: Iterable[T]) -> list[T]:
+    seen: set[int] = set()
+    out = []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def _writes_to_one_of(trail: Trail, buckets: list[Bucket]) -> bool:
+    return any(matches_bucket_name(trail.bucket, b, scope_of(trail)) for b in buckets)
+
+
+def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
+    queues = [q for q in inventory.queues if same_value(q.name, cfg.queue_name)]
+    buckets = [b for b in inventory.buckets if matches_bucket_name(cfg.bucket, b)] if cfg.bucket else []
+    if cfg.trail:
+        trails = [t for t in inventory.trails if matches_trail_name(t, cfg.trail)]
+    elif cfg.bucket:
+        trails = [t for t in inventory.trails if isinstance(t.bucket, str) and t.bucket == cfg.bucket]
+        trails += [t for t in inventory.trails if _writes_to_one_of(t, buckets)]
+    else:
+        notifying = [b for q in queues for b in buckets_notifying(q, inventory)]
+        trails = [t for t in inventory.trails if _writes_to_one_of(t, notifying)]
+    trails = _unique(trails)
+    buckets += [b for t in trails for b in buckets_of_trail(t, inventory)]
+    buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
+    return Pipeline(trails, _unique(buckets), queues)
+
+
+def pipeline(inventory: Inventory) -> Pipeline:
+    """Identify the audit trail(s), bucket(s) and queue(s) (heuristic in the module docstring)."""
+    cfg = audit_config(inventory)
+    if cfg is not None:
+        return _configured(inventory, cfg)
+    trails = list(inventory.trails)
+    buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
+    queues = _unique(q for b in buckets for q in notified_queues(b, inventory))
+    if not queues:
+        queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
+    if not queues:
+        queues = [
+            q for q in inventory.queues if statements.names_service(views_of_dict(q.policy), S3_SERVICE)
+        ]
+    buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
+    return Pipeline(trails, _unique(buckets), queues)
+
+
+def audit_queue_arns(inventory: Inventory, found: Pipeline) -> list[tuple[Queue | None, str | Unknown]]:
+    """ARNs of the audit queues; the configured one when it is not declared (needs account_id)."""
+    if found.queues:
+        return [(q, queue_arn(q, inventory)) for q in found.queues]
+    config = inventory.config
+    if config is not None and config.queue_arn is not None:
+        return [(None, config.queue_arn)]
+    return []

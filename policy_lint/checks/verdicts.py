@@ -1,0 +1,98 @@
+"""How an inventory rule words its verdict: one place for the OB and CS rules.
+
+A result names the resource by its source address (live: the ARN), points at the attribute
+that decided it, and an *unknown* always names the value that is missing and why, never a
+pass (:func:`unknown`, :func:`cannot_tell`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any
+
+from policy_lint.findings import Location
+from policy_lint.inventory.model import Resource, Unknown
+from policy_lint.inventory.references import is_literal
+from policy_lint.rules import Result, Status
+
+
+def resource_id(resource: Resource) -> str:
+    """The result's resource: the source address (live: the ARN)."""
+    return resource.origin.address
+
+
+def location(resource: Resource, attribute: str | None = None) -> Location | None:
+    """Where the attribute that decides a verdict is written (the resource's own line without one)."""
+    origin = resource.origin_of(attribute) if attribute else resource.origin
+    return origin.location
+
+
+def literal_name(value: object, resource: Resource) -> str:
+    """A name for messages: the literal name, else the resource's address (clearer than a reference)."""
+    return value if is_literal(value) and isinstance(value, str) else resource_id(resource)
+
+
+def join(items: Iterable[str], limit: int = 8) -> str:
+    """``a, b, c`` for a message, cut after ``limit`` items (``... and 3 more``)."""
+    seq = list(items)
+    shown = ", ".join(seq[:limit])
+    return shown + (f" and {len(seq) - limit} more" if len(seq) > limit else "")
+
+
+def result(
+    status: Status,
+    resource: str,
+    message: str,
+    where: Location | None,
+    evidence: Mapping[str, Any] | None = None,
+    /,
+    **more: Any,
+) -> Result:
+    """A result; its evidence is ``evidence`` followed by the keyword arguments."""
+    return Result(status, resource, message, where, {**(evidence or {}), **more})
+
+
+#: (resource, message, where, evidence=None, **more): a pass, a fail, and an unknown whose
+#: message says itself what is missing (never a pass)
+passed = partial(result, Status.PASS)
+failed = partial(result, Status.FAIL)
+undecided = partial(result, Status.UNKNOWN)
+
+
+def verdict(
+    ok: bool,
+    resource: str,
+    passed: str,
+    failed: str,
+    where: Location | None,
+    evidence: Mapping[str, Any] | None = None,
+    /,
+    **more: Any,
+) -> Result:
+    """A pass (message ``passed``) when ``ok``, else a fail (message ``failed``)."""
+    return result(
+        Status.PASS if ok else Status.FAIL, resource, passed if ok else failed, where, evidence, **more
+    )
+
+
+def unknown(
+    resource: str,
+    what: str,
+    why: Unknown | str,
+    where: Location | None,
+    evidence: Mapping[str, Any] | None = None,
+    /,
+    **more: Any,
+) -> Result:
+    """An unknown worded "``what``: ``why``": ``what`` names the missing value (``KMS key of queue
+    q``), ``why`` says why it is missing (an :class:`Unknown`'s reason)."""
+    reason = why.reason if isinstance(why, Unknown) else why
+    return undecided(resource, f"{what}: {reason}", where, evidence, **more)
+
+
+def cannot_tell(
+    resource: str, value: Unknown, question: str, where: Location | None, **evidence: Any
+) -> Result:
+    """An unknown worded "cannot tell ``question``: why", the reason also in the evidence (``unknown``)."""
+    return unknown(resource, f"cannot tell {question}", value, where, {"unknown": value.reason, **evidence})
