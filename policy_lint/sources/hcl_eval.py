@@ -599,23 +599,34 @@ class Evaluator:
             return {names[0]: item}
         return {names[0]: key, names[1]: item}
 
-    def _e_for_tuple_expr(self, tree: Tree[Token]) -> Value:
-        intro, body, *cond = _subtrees(tree)
+    def _for_scopes(self, intro: Tree[Token], cond: list[Tree[Token]]) -> list[Evaluator] | Unresolved:
+        """One evaluator per item a ``for`` keeps (after its ``if``), charged to the budget;
+        Unresolved when the collection or a condition is not known."""
         found = self._for_items(intro)
         if isinstance(found, Unresolved):
-            return self.unresolved(tree, found.reason)
+            return found
         names, pairs = found
         self.budget.expand(len(pairs))
-        result: list[Value] = []
-        size = 1
+        scopes: list[Evaluator] = []
         for key, item in pairs:
             scope = self.child(self._for_bindings(names, key, item))
             if cond:
                 keep = scope.eval(_subtrees(cond[0])[0])
                 if isinstance(keep, Unresolved):
-                    return self.unresolved(tree, keep.reason)
+                    return keep
                 if not to_bool(keep):
                     continue
+            scopes.append(scope)
+        return scopes
+
+    def _e_for_tuple_expr(self, tree: Tree[Token]) -> Value:
+        intro, body, *cond = _subtrees(tree)
+        scopes = self._for_scopes(intro, cond)
+        if isinstance(scopes, Unresolved):
+            return self.unresolved(tree, scopes.reason)
+        result: list[Value] = []
+        size = 1
+        for scope in scopes:
             value = scope.eval(body)
             size += self.budget.size(value)
             self.budget.ensure_fits(size)
@@ -625,21 +636,12 @@ class Evaluator:
     def _e_for_object_expr(self, tree: Tree[Token]) -> Value:
         intro, key_tree, value_tree, *cond = _subtrees(tree)
         grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in tree.children)
-        found = self._for_items(intro)
-        if isinstance(found, Unresolved):
-            return self.unresolved(tree, found.reason)
-        names, pairs = found
-        self.budget.expand(len(pairs))
+        scopes = self._for_scopes(intro, cond)
+        if isinstance(scopes, Unresolved):
+            return self.unresolved(tree, scopes.reason)
         result: dict[str, Value] = {}
         size = 1
-        for key, item in pairs:
-            scope = self.child(self._for_bindings(names, key, item))
-            if cond:
-                keep = scope.eval(_subtrees(cond[0])[0])
-                if isinstance(keep, Unresolved):
-                    return self.unresolved(tree, keep.reason)
-                if not to_bool(keep):
-                    continue
+        for scope in scopes:
             out_key = scope.eval(key_tree)
             if isinstance(out_key, Unresolved):
                 return self.unresolved(tree, out_key.reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -35,11 +36,16 @@ OPEN_SSH = json.dumps(
 CS301_OPEN = "CS301 error security group ${Open} allows ingress from 0.0.0.0/0 to port 22"
 
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
 def run(*args: str, cwd: Path, preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
-    """``policy-lint ARGS`` in a subprocess, as a user runs it."""
+    """``policy-lint ARGS`` in a subprocess, as a user runs it (this checkout's code, no colour)."""
+    path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     return subprocess.run(
         [sys.executable, "-m", "policy_lint", *args],
         cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONPATH": path},
         capture_output=True,
         text=True,
         timeout=DEADLINE,
