@@ -414,9 +414,9 @@ def run_benchmark(cfg: Settings) -> tuple[list[Row], dict[str, Any]]:
         Row(
             "py-import",
             "python",
-            "`python -c 'import policy_lint.cli, policy_lint.lint'` (start-up + imports)",
+            "`python -c 'import policy_lint.cli, policy_lint.lint.engine'` (start-up + imports)",
             0,
-            time_command([py, "-c", "import policy_lint.cli, policy_lint.lint"], cfg.runs, cfg.env),
+            time_command([py, "-c", "import policy_lint.cli, policy_lint.lint.engine"], cfg.runs, cfg.env),
         )
     )
     if parl_cmd:
@@ -549,9 +549,9 @@ def run_benchmark(cfg: Settings) -> tuple[list[Row], dict[str, Any]]:
 
 def _in_process_policy_lint(payload: list[tuple[str, bytes]], runs: int, info: dict[str, Any]) -> list[Row]:
     try:
-        from policy_lint.findings import Finding
-        from policy_lint.lint import lint_source
-        from policy_lint.lint_context import LintContext, LintOptions
+        from policy_lint.core.findings import Finding
+        from policy_lint.lint.context import LintContext, LintOptions
+        from policy_lint.lint.engine import lint_source
         from policy_lint.policy.loader import load_policy
         from policy_lint.syntax.source import decode_bytes
     except ImportError as exc:
@@ -572,9 +572,9 @@ def _in_process_policy_lint(payload: list[tuple[str, bytes]], runs: int, info: d
         for path, data in payload:
             load_policy(decode_bytes(data, path))
 
-    # lint_paths lints with the collector's thresholds raised (policy_lint.lint._few_collections);
+    # lint_paths lints with the collector's thresholds raised (policy_lint.lint.engine._few_collections);
     # the in-process rows do the same, so they time what a CLI run does.
-    import policy_lint.lint as lint_module
+    import policy_lint.lint.engine as lint_module
 
     few_collections = getattr(lint_module, "_few_collections", contextlib.nullcontext)
     _log(f"in-process: policy-lint over {len(payload)} files, first pass + x{runs} warm + x{runs} parse only")
@@ -823,7 +823,7 @@ def profile_report(cfg: Settings, top: int) -> str:
     """``-X importtime`` of the CLI modules, and cProfile of the CLI on one policy and on the corpus
     (each a fresh process, so catalogs load as in a real run)."""
     out: list[str] = []
-    code = "import policy_lint.cli, policy_lint.lint"
+    code = "import policy_lint.cli, policy_lint.lint.engine"
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         capture_output=True,

@@ -19,7 +19,7 @@ import click
 from policy_lint import __version__
 from policy_lint.commands.console import clean_click_message, echo_err
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, OptionGrammar, split_hook_args
-from policy_lint.errors import InputError
+from policy_lint.core.errors import InputError
 
 #: command name -> the module that defines it: the commands of ``policy-lint``, one module each.
 COMMANDS = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policy_lint.findings import Finding
-from policy_lint.lint import lint_text
-from policy_lint.lint_context import LintOptions
+from policy_lint.core.findings import Finding
+from policy_lint.lint.context import LintOptions
+from policy_lint.lint.engine import lint_text
 from policy_lint.policy.model import PolicyType
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_lint.ruleset import all_rules
+from policy_lint.rules.ruleset import all_rules
 
 REPO = Path(__file__).resolve().parents[1]
 FACTS_PAGE = REPO / "docs" / "aws-facts.md"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from policy_lint.docs_gen import rules_markdown
-from policy_lint.ruleset import all_rules
+from policy_lint.rules.docs import rules_markdown
+from policy_lint.rules.ruleset import all_rules
 from tests.conftest import REPO_ROOT
 
 

@@ -12,7 +12,7 @@ edge, wherever it is written:
   "this module's meaning depends on that one", and counting them keeps a cycle from hiding behind
   an ``if``; the layering rule is the same for both;
 * a string that is exactly a module's dotted name (``importlib.import_module("policy_lint.x")``,
-  ``importlib.resources.files("policy_lint.managed")``): an import by name is still an import.
+  ``importlib.resources.files("policy_lint.reference.managed")``): an import by name is still an import.
 
 Not counted: the implicit import of a parent package that every ``import a.b`` performs (a
 package's ``__init__`` runs first; only an explicit import of ``a`` is an edge to it).
@@ -158,7 +158,7 @@ def test_the_check_accepts_layers_and_ignores_strings_that_are_not_module_names(
 
 def _is_front_end(module: str) -> bool:
     """How a question is asked (the CLI, its commands, the lint driver) or how the answer is written."""
-    return module in ("policy_lint.cli", "policy_lint.lint") or module.startswith(
+    return module in ("policy_lint.cli", "policy_lint.lint.engine") or module.startswith(
         ("policy_lint.commands", "policy_lint.reporters")
     )
 

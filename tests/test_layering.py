@@ -80,7 +80,7 @@ def test_no_check_module_names_a_source(path: Path) -> None:
         ('x = resource.origin_of("policy").source\n', 1),
         ('if "live" not in inventory.sources:\n    pass\n', 2),
         ("ok = region.startswith('terraform')\n", 1),
-        ("from policy_lint.sources.cloudformation import SOURCE\n", 1),
+        ("from policy_lint.sources.cloudformation.loader import SOURCE\n", 1),
         # user-facing prose about Terraform is not code that branches on the source
         (
             'rationale = "in planned input this is enable_logging (Terraform) / IsLogging (CloudFormation)"\n',

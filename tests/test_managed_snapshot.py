@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from policy_lint.cli import main
 from policy_lint.iam.evaluate import PermissionSet
-from policy_lint.managed import load_managed, managed_names, snapshot_info
-from policy_lint.reference import load_reference_set
+from policy_lint.reference.managed import load_managed, managed_names, snapshot_info
+from policy_lint.reference.manifest import load_reference_set
 from tests.conftest import REPO_ROOT
 
 TOOL = REPO_ROOT / "tools" / "refresh_managed_policies.py"
-BUNDLED = REPO_ROOT / "policy_lint" / "managed"
+BUNDLED = REPO_ROOT / "policy_lint" / "reference" / "managed"
 
 
 def test_every_managed_policy_the_features_name_loads() -> None:

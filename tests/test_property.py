@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policy_lint.findings import Finding
-from policy_lint.lint import lint_text
+from policy_lint.core.findings import Finding
+from policy_lint.lint.engine import lint_text
 
 KEYS = [
     "Version",

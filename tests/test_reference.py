@@ -16,10 +16,10 @@ import yaml
 from click.testing import CliRunner
 
 from policy_lint.cli import main
-from policy_lint.findings import Finding, Level
-from policy_lint.lint import lint_text
+from policy_lint.core.findings import Finding, Level
+from policy_lint.lint.engine import lint_text
 from policy_lint.policy.model import PolicyType
-from policy_lint.reference import (
+from policy_lint.reference.manifest import (
     ManifestError,
     Provenance,
     ReferenceSet,
@@ -32,7 +32,7 @@ from policy_lint.reference import (
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_ROOT = REPO_ROOT.parent / "shared"  # manifest seed paths ("seeds/...") are relative to this
 EXAMPLES = REPO_ROOT / "examples" / "policies"
-DATA = REPO_ROOT / "policy_lint" / "reference_policies"
+DATA = REPO_ROOT / "policy_lint" / "reference" / "policies"
 
 EXAMPLE_VALUES = {
     "${Account ID}": "123456789012",
@@ -667,7 +667,7 @@ def test_the_wheel_ships_the_reference_data(tmp_path: Path) -> None:
     assert install.returncode == 0, install.stdout + install.stderr
 
     where = subprocess.run(
-        [str(python), "-c", "import policy_lint.reference as r; print(r.__file__)"],
+        [str(python), "-c", "import policy_lint.reference.manifest as r; print(r.__file__)"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

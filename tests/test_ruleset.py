@@ -1,5 +1,5 @@
 """The rule set is written down: every rule ID the code uses is registered, every module that
-declares rules is listed in policy_lint/ruleset.py or lint_ruleset.py, every family is documented,
+declares rules is listed in policy_lint/rules/ruleset.py or lint_ruleset.py, every family is documented,
 and ``lint`` loads only its own half."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from policy_lint.cli import main
-from policy_lint.findings import Level
-from policy_lint.lint_ruleset import lint_rule_groups, lint_rule_set
-from policy_lint.rules import FAMILIES, POLICY_RULE_PREFIX, RuleGroup, RuleMeta, RuleSet
-from policy_lint.ruleset import all_rules, other_rule_groups, rule_set
+from policy_lint.core.findings import Level
+from policy_lint.rules.lint_ruleset import lint_rule_groups, lint_rule_set
+from policy_lint.rules.registry import FAMILIES, POLICY_RULE_PREFIX, RuleGroup, RuleMeta, RuleSet
+from policy_lint.rules.ruleset import all_rules, other_rule_groups, rule_set
 from tests.conftest import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "policy_lint"
@@ -30,7 +30,7 @@ RULE_ID = re.compile(r"(?<![A-Za-z0-9_])[A-Z]{2}[0-9]{3}(?![A-Za-z0-9_])")
 
 #: Package files written by others and copied verbatim: AWS's managed policies, the onboarding
 #: guide's policy documents, botocore's partition list. A token in them is their text, not ours.
-THIRD_PARTY = ("managed/*.json", "reference_policies/*.json", "catalog/data/partitions.json")
+THIRD_PARTY = ("reference/managed/*.json", "reference/policies/*.json", "catalog/data/partitions.json")
 
 
 def rule_ids_in(text: str) -> list[str]:
@@ -95,7 +95,7 @@ def _modules_declaring_rules() -> list[str]:
                 isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "RuleGroup"
                 for node in ast.walk(tree)
             )
-            and path != PACKAGE / "rules.py"
+            and path != PACKAGE / "rules" / "registry.py"
         ):
             names.append(".".join(path.relative_to(REPO_ROOT).with_suffix("").parts))
     return names
@@ -109,7 +109,7 @@ def test_every_module_that_declares_rules_is_listed_once() -> None:
         group = importlib.import_module(name).RULES
         assert isinstance(group, RuleGroup)
         assert any(group is entry for entry in listed), (
-            f"{name} declares rules but policy_lint/ruleset.py does not list it"
+            f"{name} declares rules but policy_lint/rules/ruleset.py does not list it"
         )
         assert group.metas, f"{name} makes a rule group and declares nothing in it"
     assert len(declaring) == len(listed), "the rule set lists a group that no module declares"
@@ -123,12 +123,12 @@ def test_lint_runs_every_policy_rule_and_nothing_else() -> None:
 
 
 def test_the_registry_imports_no_rule_module() -> None:
-    tree = ast.parse((PACKAGE / "rules.py").read_text(encoding="utf-8"))
+    tree = ast.parse((PACKAGE / "rules" / "registry.py").read_text(encoding="utf-8"))
     imported = {
         node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module is not None
     } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert not imported & set(_modules_declaring_rules())
-    assert not any(name.startswith(("policy_lint.checks", "policy_lint.ruleset")) for name in imported)
+    assert not any(name.startswith(("policy_lint.checks", "policy_lint.rules.ruleset")) for name in imported)
 
 
 def test_no_import_is_made_for_its_side_effects() -> None:

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from policy_lint.cli import main  # noqa: E402
-from policy_lint.docs_gen import cis_markdown, config_markdown, rules_markdown  # noqa: E402
+from policy_lint.rules.docs import cis_markdown, config_markdown, rules_markdown  # noqa: E402
 
 EXAMPLE = "examples/onboarding/onboarding.yaml"
 

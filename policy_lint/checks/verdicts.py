@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from policy_lint.findings import Location
+from policy_lint.core.findings import Location
 from policy_lint.inventory.model import Resource, Unknown
 from policy_lint.inventory.references import is_literal
-from policy_lint.rules import Result, Status
+from policy_lint.rules.registry import Result, Status
 
 
 def resource_id(resource: Resource) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from policy_lint.commands.options import project_options, result_options
-from policy_lint.findings import unusable_inputs
+from policy_lint.core.findings import unusable_inputs
 
 if TYPE_CHECKING:
     from policy_lint.inventory.model import Inventory

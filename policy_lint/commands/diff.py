@@ -16,13 +16,13 @@ import click
 
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import LEVEL_CHOICES
-from policy_lint.errors import InputError
-from policy_lint.findings import Finding, Level
+from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Finding, Level
 from policy_lint.iam.diff import ActualPolicy
 from policy_lint.iam.diff_references import DiffUsageError
-from policy_lint.managed import close_matches, load_managed, managed_names, snapshot_info
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyType
+from policy_lint.reference.managed import close_matches, load_managed, managed_names, snapshot_info
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, read_source
 
 #: ``--var`` keys (normalized: lower case, no spaces/_/-) -> placeholder token.
@@ -72,7 +72,7 @@ def load_actual(
     Raises :class:`InputError` for an unreadable file and :class:`DiffUsageError` for a
     name that is neither an existing file nor a managed policy of the snapshot.
     """
-    from policy_lint.lint import iter_inputs, problem_finding
+    from policy_lint.lint.engine import iter_inputs, problem_finding
 
     actual: list[ActualPolicy] = []
     problems: list[Finding] = []
@@ -196,7 +196,7 @@ def diff_command(
         context: dict[str, Any] = {}
         if config_path is not None:
             from policy_lint.onboarding.config import load_config
-            from policy_lint.render import VALUES
+            from policy_lint.reference.templates import VALUES
 
             config = load_config(config_path)
             config_values = {token: v for token, tv in VALUES.items() if (v := tv.get(config)) is not None}

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import click
 
-from policy_lint.errors import InputError
+from policy_lint.core.errors import InputError
 
 #: The flag that turns hook mode on; it must come right after ``lint``.
 HOOK_FLAG = "--hook"

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from policy_lint.commands.console import echo_err
-from policy_lint.findings import Finding, Level
+from policy_lint.core.findings import Finding, Level
 
 if TYPE_CHECKING:
-    from policy_lint.engine import CheckResult, Selection
+    from policy_lint.checks.engine import CheckResult, Selection
     from policy_lint.inventory.model import Inventory
     from policy_lint.project.settings import Settings
 
@@ -40,7 +40,7 @@ def selection_for(
     Checked before any input is read (verify collects for minutes): a selection that keeps no
     rule of the profile set would pass having checked nothing, so it is a usage error.
     """
-    from policy_lint.engine import Selection
+    from policy_lint.checks.engine import Selection
 
     selection = Selection(
         select=select or settings.select, ignore=ignore + settings.ignore, profile_set=profile_set
@@ -64,8 +64,8 @@ def judge(
 ) -> Judgement:
     """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0
     (or 2, writing nothing, when an input could not be used)."""
-    from policy_lint.engine import run_checks
-    from policy_lint.findings import unusable_inputs
+    from policy_lint.checks.engine import run_checks
+    from policy_lint.core.findings import unusable_inputs
     from policy_lint.project.apply import filter_results
     from policy_lint.project.baseline import refuse_partial
     from policy_lint.reporters.text import format_finding

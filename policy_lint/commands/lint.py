@@ -12,7 +12,7 @@ import click
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs
 from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.reporters.formats import FORMATS
 
 POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp"]
@@ -87,8 +87,8 @@ def lint(
     from contextlib import nullcontext
 
     from policy_lint.catalog import cache as catalog_cache
-    from policy_lint.lint import lint_paths, runs_nothing, skip_collection_at_exit
-    from policy_lint.lint_context import LintOptions
+    from policy_lint.lint.context import LintOptions
+    from policy_lint.lint.engine import lint_paths, runs_nothing, skip_collection_at_exit
     from policy_lint.policy.model import PolicyType
     from policy_lint.project.apply import filter_findings
     from policy_lint.project.settings import load_settings
@@ -112,7 +112,7 @@ def lint(
     if hook_args is not None:
         result.errors.extend(hook_args.option_like_file_errors())
     if write_baseline:
-        from policy_lint.findings import unusable_inputs
+        from policy_lint.core.findings import unusable_inputs
         from policy_lint.project.baseline import refuse_partial
         from policy_lint.reporters.text import format_finding
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.reporters.formats import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,7 +35,7 @@ def rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     ids = split_ids(values)
     if not ids:
         return ids  # click calls this for an absent option too: load no rule for it
-    from policy_lint.ruleset import is_known_prefix, unknown_prefix_message
+    from policy_lint.rules.ruleset import is_known_prefix, unknown_prefix_message
 
     for prefix in ids:
         if not is_known_prefix(prefix):

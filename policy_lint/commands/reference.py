@@ -22,7 +22,7 @@ def reference_list(fmt: str) -> None:
     """List the reference policies and the AWS managed policies the guide names."""
     import json
 
-    from policy_lint.reference import load_reference_set
+    from policy_lint.reference.manifest import load_reference_set
 
     refs = load_reference_set()
     rows: list[dict[str, Any]] = []
@@ -86,7 +86,7 @@ def reference_show(ctx: click.Context, name: str, info: bool) -> None:
     """Print reference policy NAME exactly as shipped (or, with --info, what it is and where it comes from)."""
     import textwrap
 
-    from policy_lint.reference import load_reference_set
+    from policy_lint.reference.manifest import load_reference_set
 
     refs = load_reference_set()
     if name not in refs.all_names():
@@ -102,7 +102,7 @@ def reference_show(ctx: click.Context, name: str, info: bool) -> None:
     features = ", ".join(_reference_features(refs, name)) or "-"
     if name in refs.managed_names():
         managed = refs.managed(name)
-        from policy_lint.managed import load_managed, snapshot_date
+        from policy_lint.reference.managed import load_managed, snapshot_date
 
         snapshot = load_managed(name)
         if not info:
@@ -126,7 +126,7 @@ def reference_show(ctx: click.Context, name: str, info: bool) -> None:
         return
     click.echo(f"name:        {ref.name}")
     click.echo(f"kind:        {ref.kind.value} policy, attached to the {ref.attach_to}")
-    click.echo(f"file:        policy_lint/reference_policies/{ref.file}")
+    click.echo(f"file:        policy_lint/reference/policies/{ref.file}")
     if ref.suggested_name:
         click.echo(f"policy name: {ref.suggested_name} (the guide's example)")
     click.echo(f"features:    {features}")

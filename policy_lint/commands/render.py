@@ -22,11 +22,11 @@ import click
 )
 def render_command(config_path: str, out_dir: str) -> None:
     """Fill the reference templates (account, queue ARN, bucket) and write ready-to-paste policies."""
-    from policy_lint.findings import Level
-    from policy_lint.lint import lint_paths
-    from policy_lint.lint_context import LintOptions
+    from policy_lint.core.findings import Level
+    from policy_lint.lint.context import LintOptions
+    from policy_lint.lint.engine import lint_paths
     from policy_lint.onboarding.config import load_config
-    from policy_lint.render import render_reference_policies
+    from policy_lint.reference.templates import render_reference_policies
     from policy_lint.reporters.sanitize import clean
     from policy_lint.reporters.text import format_finding
 

@@ -11,7 +11,7 @@ import click
 )
 def rules(fmt: str) -> None:
     """List every rule ID with its level and title (markdown regenerates docs/rules.md)."""
-    from policy_lint.docs_gen import rules_json, rules_markdown, rules_text
+    from policy_lint.rules.docs import rules_json, rules_markdown, rules_text
 
     renderer = {"text": rules_text, "markdown": rules_markdown, "json": rules_json}[fmt]
     click.echo(renderer(), nl=False)

@@ -10,7 +10,7 @@ import click
 def schema(fmt: str) -> None:
     """Print the onboarding.yaml JSON Schema (or its markdown reference, docs/configuration.md)."""
     if fmt == "markdown":
-        from policy_lint.docs_gen import config_markdown
+        from policy_lint.rules.docs import config_markdown
 
         click.echo(config_markdown(), nl=False)
     else:

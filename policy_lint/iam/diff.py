@@ -32,7 +32,7 @@ from typing import Any
 
 from policy_lint.catalog.actions import ActionCatalog
 from policy_lint.catalog.defaults import default_catalog
-from policy_lint.findings import Finding, Location
+from policy_lint.core.findings import Finding, Location
 from policy_lint.iam import diff_rules
 from policy_lint.iam.evaluate import (
     Decision,
@@ -45,10 +45,10 @@ from policy_lint.iam.evaluate import (
     is_destructive,
 )
 from policy_lint.iam.tag_bypass import find_tag_bypass
-from policy_lint.lint_ruleset import get_policy_rule
-from policy_lint.managed import ManagedPolicy
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.rules import RuleMeta
+from policy_lint.reference.managed import ManagedPolicy
+from policy_lint.rules.lint_ruleset import get_policy_rule
+from policy_lint.rules.registry import RuleMeta
 
 EXAMPLES = 5
 

@@ -12,10 +12,10 @@ import json
 from collections.abc import Mapping, Sequence
 
 from policy_lint.iam.diff import ReferencePolicy
-from policy_lint.managed import load_managed, managed_names
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyType
-from policy_lint.reference import Reference, ReferenceSet, in_partition, load_reference_set
+from policy_lint.reference.managed import load_managed, managed_names
+from policy_lint.reference.manifest import Reference, ReferenceSet, in_partition, load_reference_set
 from policy_lint.syntax.source import Source
 
 

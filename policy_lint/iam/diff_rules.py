@@ -1,14 +1,14 @@
 """PD1: the findings of ``policy-lint diff`` (actual policy set against a reference).
 
-Listed in the rule set (:mod:`policy_lint.ruleset`) so ``policy-lint rules`` and
+Listed in the rule set (:mod:`policy_lint.rules.ruleset`) so ``policy-lint rules`` and
 ``docs/rules.md`` list them; reported by :mod:`policy_lint.iam.diff`, not by a
 per-document rule function.
 """
 
 from __future__ import annotations
 
-from policy_lint.findings import Level
-from policy_lint.rules import FAMILIES, RuleGroup, RuleMeta
+from policy_lint.core.findings import Level
+from policy_lint.rules.registry import FAMILIES, RuleGroup, RuleMeta
 
 RULES = RuleGroup()
 

@@ -3,7 +3,7 @@
 :class:`PermissionSet` answers, for one action and a resource scope, whether the
 policies allow it, and how::
 
-    >>> from policy_lint.managed import load_managed
+    >>> from policy_lint.reference.managed import load_managed
     >>> perms = PermissionSet.from_documents([load_managed("ReadOnlyAccess").document])
     >>> perms.evaluate("sqs:ReceiveMessage", "arn:aws:sqs:eu-west-1:123456789012:q").status
     'allowed'
@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from policy_lint.catalog.actions import ActionCatalog, ActionInfo
-from policy_lint.findings import Location
+from policy_lint.core.findings import Location
 from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.syntax.nodes import Node, ScalarNode
 

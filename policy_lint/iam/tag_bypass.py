@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from policy_lint.catalog.actions import ActionCatalog, wildcard_regex
 from policy_lint.catalog.defaults import default_catalog
-from policy_lint.findings import Location
+from policy_lint.core.findings import Location
 from policy_lint.iam.evaluate import (
     Condition,
     Grant,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from policy_lint.findings import Finding, Location
+from policy_lint.core.findings import Finding, Location
 from policy_lint.inventory.unknown import Maybe as Maybe  # defined apart, used everywhere through here
 from policy_lint.inventory.unknown import Unknown as Unknown
 from policy_lint.onboarding.config import OnboardingConfig

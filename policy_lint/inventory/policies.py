@@ -2,7 +2,7 @@
 
 A policy is found, in order, in its own document, among the customer policies the inputs
 declare (by ARN, name or reference), or in the bundled snapshot of AWS managed policies
-(:mod:`policy_lint.managed`). One that none of them holds is unknown, with the reason, never
+(:mod:`policy_lint.reference.managed`). One that none of them holds is unknown, with the reason, never
 assumed empty. Documents are parsed with their references canonicalized in the scope of the
 principal that names them, so a ``Resource`` that refers to a queue matches that queue's ARN.
 """
@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from policy_lint.findings import Location
+from policy_lint.core.findings import Location
 from policy_lint.inventory import arns
 from policy_lint.inventory.model import (
     IamGroup,
@@ -24,8 +24,8 @@ from policy_lint.inventory.model import (
     first_unknown,
 )
 from policy_lint.inventory.references import canon_tree, refers_to, same_value, scope_of, text
-from policy_lint.managed import load_managed
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
+from policy_lint.reference.managed import load_managed
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source
 

@@ -14,7 +14,7 @@ from typing import Literal, TypeAlias
 from policy_lint.inventory.model import Resource, Unknown
 from policy_lint.inventory.references import is_literal, same_value, scope_of
 
-#: the values of :class:`policy_lint.rules.Status`, so a rule turns one into the other
+#: the values of :class:`policy_lint.rules.registry.Status`, so a rule turns one into the other
 Verdict: TypeAlias = Literal["pass", "fail", "unknown"]
 
 

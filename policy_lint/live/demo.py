@@ -149,7 +149,7 @@ def provision(endpoint: str | None) -> str:
     ``endpoint`` None is for tests inside ``moto.mock_aws``."""
     import boto3
 
-    from policy_lint.reference import load_reference_set
+    from policy_lint.reference.manifest import load_reference_set
 
     key_id, secret = DUMMY_CREDENTIALS
     session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=REGION)

@@ -1,7 +1,7 @@
 """IAM users, their groups and the customer managed policies attached to either (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG, AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES).
 
 AWS managed policies are referenced by ARN without a document: checks read the bundled
-snapshot (:mod:`policy_lint.managed`), which spares a GetPolicyVersion per attachment.
+snapshot (:mod:`policy_lint.reference.managed`), which spares a GetPolicyVersion per attachment.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from policy_lint.errors import InputError
-from policy_lint.findings import Location
+from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Location
 from policy_lint.inventory import arns
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 from policy_lint.syntax.source import Source, read_source

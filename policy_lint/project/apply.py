@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from policy_lint.findings import Finding
+from policy_lint.core.findings import Finding
 from policy_lint.project import baseline as bl
 from policy_lint.project import suppressions as sp
 from policy_lint.project.settings import Settings
 
 if TYPE_CHECKING:
-    from policy_lint.engine import CheckResult
+    from policy_lint.checks.engine import CheckResult
     from policy_lint.inventory.model import Inventory
 
 
@@ -31,7 +31,7 @@ class Filtered:
 
 
 def _known_rules() -> set[str]:
-    from policy_lint.ruleset import all_rules
+    from policy_lint.rules.ruleset import all_rules
 
     return {meta.id for meta in all_rules()}
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policy_lint import __version__
-from policy_lint.errors import InputError
+from policy_lint.core.errors import InputError
 
 FORMAT = "policy-lint-baseline/2"
 #: Paths relative to the current directory of the writing run (read, never written).

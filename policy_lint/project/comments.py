@@ -67,7 +67,7 @@ def _hcl_comments(text: str) -> list[Comment]:
     from lark import Token
     from lark.exceptions import LarkError
 
-    from policy_lint.sources.hcl_eval import parse_tree
+    from policy_lint.sources.terraform.evaluator import parse_tree
 
     try:
         tree = parse_tree(text)

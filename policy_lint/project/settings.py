@@ -19,8 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from policy_lint.errors import InputError
-from policy_lint.findings import Location
+from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Location
 
 #: Settings files (and the pyproject.toml that may hold them) are small; a bigger one is a mistake.
 SETTINGS_MAX_BYTES = 1024 * 1024
@@ -209,7 +209,7 @@ def _check_rule_ids(path: Path, data: dict[str, Any], locations: dict[str, Locat
     if not named:
         return  # load no rule for a settings file that selects none
     from policy_lint.onboarding.config import ConfigError
-    from policy_lint.ruleset import is_known_prefix, unknown_prefix_message
+    from policy_lint.rules.ruleset import is_known_prefix, unknown_prefix_message
 
     problems = [
         (locations.get(f"{key}[{index}]", Location(str(path), 1, 1)), unknown_prefix_message(prefix, key))

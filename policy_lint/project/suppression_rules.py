@@ -6,9 +6,9 @@ them without importing the settings and comment parsing they are reported from.
 
 from __future__ import annotations
 
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.project.expiry import ACCEPTED
-from policy_lint.rules import RuleGroup, RuleMeta
+from policy_lint.rules.registry import RuleGroup, RuleMeta
 
 RULES = RuleGroup()
 

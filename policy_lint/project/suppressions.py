@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_lint.findings import Finding, Location
+from policy_lint.core.findings import Finding, Location
 from policy_lint.project.comments import find_comments
 from policy_lint.project.expiry import expiry_in_reason, iso_date_problem, split_expiry
 from policy_lint.project.settings import Settings
@@ -34,7 +34,7 @@ from policy_lint.project.suppression_rules import (
     UNUSED,
     WITHOUT_REASON,
 )
-from policy_lint.rules import RuleMeta
+from policy_lint.rules.registry import RuleMeta
 from policy_lint.syntax.source import Source
 
 #: The marker, right after a comment opener (or a ``#`` inside the comment), on one comment line.
@@ -280,7 +280,7 @@ def _glob_ok(pattern: str | None, value: str | None) -> bool:
 
 
 def _read(path: str) -> str | None:
-    from policy_lint.errors import InputError
+    from policy_lint.core.errors import InputError
     from policy_lint.syntax.source import read_regular_file
 
     try:

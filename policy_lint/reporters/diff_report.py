@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from policy_lint import __version__
-from policy_lint.findings import Finding, Level
+from policy_lint.core.findings import Finding, Level
 from policy_lint.iam.diff import ActualPolicy, DiffFinding, DiffResult, ReferencePolicy
-from policy_lint.managed import snapshot_info
+from policy_lint.reference.managed import snapshot_info
 from policy_lint.reporters.json_report import finding_to_dict
 from policy_lint.reporters.sanitize import clean, clean_value
 from policy_lint.reporters.text import format_finding, summary

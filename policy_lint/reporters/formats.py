@@ -27,8 +27,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # keep ``from formats import FORMATS`` cheap for the CLI's start-up
-    from policy_lint.engine import CheckResult
-    from policy_lint.findings import Finding
+    from policy_lint.checks.engine import CheckResult
+    from policy_lint.core.findings import Finding
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html")
 

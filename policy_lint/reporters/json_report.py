@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from policy_lint import __version__
-from policy_lint.errors import InputError
-from policy_lint.findings import Finding
+from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Finding
 
 #: The payload's format and version. 2: check/verify results say ``level`` (1 said ``severity``),
 #: every payload names its ``format`` and ``command``, and problems carry ``rule`` and ``hint``.

@@ -21,11 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from policy_lint.engine import CheckResult
-from policy_lint.findings import Finding
+from policy_lint.checks.engine import CheckResult
+from policy_lint.core.findings import Finding
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.sanitize import clean
-from policy_lint.rules import FAMILIES, Status
+from policy_lint.rules.registry import FAMILIES, Status
 
 # XML 1.0 cannot carry most control characters, even escaped; cleaned text has none left but
 # the noncharacters U+FFFE and U+FFFF.

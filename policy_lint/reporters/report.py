@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from policy_lint import __version__
-from policy_lint.engine import CheckResult
-from policy_lint.findings import Finding, Level
+from policy_lint.checks.engine import CheckResult
+from policy_lint.core.findings import Finding, Level
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.sanitize import clean
-from policy_lint.rules import FAMILIES, CheckMeta, Status
+from policy_lint.rules.registry import FAMILIES, CheckMeta, Status
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATUSES = (Status.FAIL, Status.UNKNOWN, Status.PASS)

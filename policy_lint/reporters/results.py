@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from policy_lint.engine import CheckResult
-from policy_lint.findings import Level
+from policy_lint.checks.engine import CheckResult
+from policy_lint.core.findings import Level
 from policy_lint.reporters.sanitize import clean
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 
 _STATUS_COLOUR = {Status.FAIL: "\033[31m", Status.UNKNOWN: "\033[33m", Status.PASS: "\033[32m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"

@@ -17,11 +17,11 @@ from typing import Any
 from urllib.parse import quote
 
 from policy_lint.reporters.sanitize import clean_value
-from policy_lint.rules import RuleMeta
-from policy_lint.ruleset import all_rules, get_rule
+from policy_lint.rules.registry import RuleMeta
+from policy_lint.rules.ruleset import all_rules, get_rule
 
 #: Where docs/rules.md is published; every rule has an anchor there named after its lower-cased ID
-#: (the heading ``### PL101`` becomes ``#pl101``, see policy_lint/docs_gen.py). Override per run
+#: (the heading ``### PL101`` becomes ``#pl101``, see policy_lint/rules/docs.py). Override per run
 #: with ``context["docs_url"]``.
 DOCS_URL = "https://github.com/policy-lint/policy-lint/blob/main/docs/rules.md"
 INFORMATION_URL = "https://github.com/policy-lint/policy-lint"

@@ -38,11 +38,11 @@ from typing import Any
 from urllib.parse import quote
 
 from policy_lint import __version__
-from policy_lint.engine import CheckResult
-from policy_lint.findings import Finding, Level, Location
+from policy_lint.checks.engine import CheckResult
+from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.sanitize import clean, clean_value, redact
-from policy_lint.rules import CheckMeta, RuleMeta, Status
+from policy_lint.rules.registry import CheckMeta, RuleMeta, Status
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"

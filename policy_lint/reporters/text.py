@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from policy_lint.errors import InputError
-from policy_lint.findings import Finding, Level
+from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Finding, Level
 from policy_lint.reporters.sanitize import clean
 
 _COLOURS = {

@@ -5,7 +5,7 @@ A source knows its format and nothing about checks. The contract every source ke
 * **Entry point.** ``load(files: Sequence[Path], inventory: Inventory, *, region: str | None = None,
   account_id: str | None = None, roots: Sequence[str | Path] | None = None) -> None``
   appends resources to the inventory lists, its name to ``inventory.sources``, and anything it
-  could not read to ``inventory.problems`` as a located :class:`~policy_lint.findings.Finding`
+  could not read to ``inventory.problems`` as a located :class:`~policy_lint.core.findings.Finding`
   (rule ``PL001`` for syntax errors, ``IN001`` for an input that parses but cannot be
   understood, see :mod:`policy_lint.sources.problems`). It never raises on bad input.
   ``region`` is the region assumed for resources whose region the input cannot say (a
@@ -46,7 +46,7 @@ A source knows its format and nothing about checks. The contract every source ke
   configuration or policy attachment declared as a separate resource is folded into the
   resource it targets (``Queue.policy``, ``Bucket.notifications``, ``IamUser.attached_policies``).
   AWS managed policies are attached as ``PolicyRef(name, arn, document=None)``; checks look the
-  document up in the bundled snapshot (:mod:`policy_lint.managed`).
+  document up in the bundled snapshot (:mod:`policy_lint.reference.managed`).
 * **Policy documents** are plain ``dict`` values as IAM would store them (``jsonencode``,
   ``aws_iam_policy_document``, ``file()``, CloudFormation ``PolicyDocument`` after intrinsics).
 """

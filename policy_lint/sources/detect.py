@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_lint.errors import InputError
-from policy_lint.input_paths import expand_paths
+from policy_lint.core.errors import InputError
+from policy_lint.core.input_paths import expand_paths
 from policy_lint.inventory.model import Inventory
-from policy_lint.sources.cfn_sniff import looks_like_template
+from policy_lint.sources.cloudformation.sniff import looks_like_template
 from policy_lint.sources.problems import unreadable
 from policy_lint.syntax.source import read_head
 
@@ -144,13 +144,13 @@ def _loader(source: str) -> Callable[..., None]:
     """The ``load(files, inventory, *, region, account_id, roots)`` of one source, imported only
     when a file of that source was found (the HCL parser is slow to import)."""
     if source == TERRAFORM:
-        from policy_lint.sources import terraform_hcl
+        from policy_lint.sources.terraform import hcl
 
-        return terraform_hcl.load
+        return hcl.load
     if source == TERRAFORM_PLAN:
-        from policy_lint.sources import terraform_plan
+        from policy_lint.sources.terraform import plan
 
-        return terraform_plan.load
-    from policy_lint.sources import cloudformation
+        return plan.load
+    from policy_lint.sources.cloudformation import loader
 
-    return cloudformation.load
+    return loader.load

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from policy_lint.errors import InputError
-from policy_lint.findings import Finding, Level, Location
-from policy_lint.rules import RuleGroup, RuleMeta
+from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Finding, Level, Location
+from policy_lint.rules.registry import RuleGroup, RuleMeta
 
 RULES = RuleGroup()
 

@@ -22,8 +22,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from policy_lint.errors import InputError
-from policy_lint.sources.hcl_budget import Budget, BudgetExhausted
+from policy_lint.core.errors import InputError
+from policy_lint.sources.terraform.budget import Budget, BudgetExhausted
 from policy_lint.syntax.source import decode_bytes, read_regular_file
 
 #: folders that hold version-control data (tokens in .git/config) and are never read

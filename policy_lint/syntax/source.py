@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_lint.errors import InputError
+from policy_lint.core.errors import InputError
 
 #: Largest file we parse. IAM's largest policy quota is 10,240 characters and the
 #: largest AWS managed policy is ~230 KB; CloudFormation templates are capped at 1 MB.

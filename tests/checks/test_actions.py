@@ -10,9 +10,9 @@ import pytest
 from policy_lint.catalog.actions import ActionCatalog
 from policy_lint.catalog.defaults import default_catalog
 from policy_lint.checks.policy.actions import judge
-from policy_lint.findings import Finding, Level
-from policy_lint.lint import lint_source
-from policy_lint.lint_context import LintContext, LintOptions
+from policy_lint.core.findings import Finding, Level
+from policy_lint.lint.context import LintContext, LintOptions
+from policy_lint.lint.engine import lint_source
 from policy_lint.syntax.source import Source
 from tests.helpers import lint_policy
 

@@ -10,9 +10,9 @@ import pytest
 
 from policy_lint.catalog.conditions import KeyScope, parse_operator, suggest_operator
 from policy_lint.catalog.defaults import default_condition_keys
-from policy_lint.findings import Finding, Level
-from policy_lint.lint import lint_source
-from policy_lint.lint_context import LintContext, LintOptions
+from policy_lint.core.findings import Finding, Level
+from policy_lint.lint.context import LintContext, LintOptions
+from policy_lint.lint.engine import lint_source
 from policy_lint.syntax.source import read_source
 from tests.helpers import at, lint_policy, rule_ids
 

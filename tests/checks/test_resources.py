@@ -10,9 +10,9 @@ import pytest
 
 from policy_lint.catalog.arns import Arn, ArnProblem, could_match, parse_arn, split_arn
 from policy_lint.catalog.defaults import default_resource_types
-from policy_lint.findings import Finding, Level
-from policy_lint.lint import lint_source
-from policy_lint.lint_context import LintContext, LintOptions
+from policy_lint.core.findings import Finding, Level
+from policy_lint.lint.context import LintContext, LintOptions
+from policy_lint.lint.engine import lint_source
 from policy_lint.policy.placeholders import Placeholder, placeholder_kind
 from policy_lint.syntax.source import read_source
 from tests.helpers import at, lint_policy, rule_ids

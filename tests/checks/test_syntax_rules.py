@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from policy_lint.lint import lint_source
-from policy_lint.lint_context import LintContext
+from policy_lint.lint.context import LintContext
+from policy_lint.lint.engine import lint_source
 from policy_lint.syntax.source import decode_bytes
 from tests.helpers import at, lint_policy, rule_ids
 
@@ -38,14 +38,14 @@ def test_bom_is_stripped_reported_and_the_rest_linted() -> None:
 
 def test_yaml_policy_is_linted_with_positions() -> None:
     text = "Version: 2012-10-17\nStatement:\n  - Effect: Allow\n    Action: s3:GetObject\n    Resource: '*'\n    Bogus: 1\n"
-    from policy_lint.lint import lint_text
+    from policy_lint.lint.engine import lint_text
 
     findings = lint_text(text, "policy.yaml")
     assert [(f.rule_id, f.location.line, f.location.col) for f in findings] == [("PL105", 6, 5)]
 
 
 def test_terraform_template_directives_are_explained() -> None:
-    from policy_lint.lint import lint_text
+    from policy_lint.lint.engine import lint_text
 
     text = '{"Statement": [%{ if x }{"Effect": "Allow"}%{ endif }]}'
     findings = lint_text(text, "trust.tpl")

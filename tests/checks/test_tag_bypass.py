@@ -6,7 +6,7 @@ import copy
 import json
 from typing import Any
 
-from policy_lint.reference import load_reference_set
+from policy_lint.reference.manifest import load_reference_set
 from tests.conftest import REPO_ROOT
 from tests.helpers import at, lint_policy, rule_ids, statement
 

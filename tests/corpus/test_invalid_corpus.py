@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from policy_lint.findings import Finding
-from policy_lint.lint import lint_source
-from policy_lint.lint_context import LintContext, LintOptions
+from policy_lint.core.findings import Finding
+from policy_lint.lint.context import LintContext, LintOptions
+from policy_lint.lint.engine import lint_source
 from policy_lint.policy.model import PolicyType
 from policy_lint.syntax.source import read_source
 

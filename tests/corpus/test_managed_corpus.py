@@ -17,8 +17,8 @@ from types import ModuleType
 import pytest
 
 from policy_lint.catalog.actions import ActionCatalog
-from policy_lint.lint import lint_paths
-from policy_lint.lint_context import LintOptions
+from policy_lint.lint.context import LintOptions
+from policy_lint.lint.engine import lint_paths
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = (REPO_ROOT / ".." / "shared" / "corpus").resolve()

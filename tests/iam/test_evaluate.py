@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from policy_lint.iam.evaluate import Condition, PermissionSet, glob_covers, glob_overlaps
-from policy_lint.managed import load_managed
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyDocument, PolicyType
+from policy_lint.reference.managed import load_managed
 from policy_lint.syntax.source import Source
 
 

@@ -23,7 +23,7 @@ from policy_lint.cli import main
 from policy_lint.iam.statements import denies_insecure_transport, views_of_document
 from policy_lint.inventory.model import Bucket, Inventory, Origin
 from policy_lint.policy.model import PolicyType, build_document
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source
 from tests.checks.cspm.builders import deny_http

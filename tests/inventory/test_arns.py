@@ -10,8 +10,9 @@ import pytest
 
 from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Unknown
-from policy_lint.managed import load_managed
-from policy_lint.sources import cloudformation, terraform_hcl
+from policy_lint.reference.managed import load_managed
+from policy_lint.sources.cloudformation import loader as cloudformation
+from policy_lint.sources.terraform import hcl as terraform_hcl
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 from policy_lint.cli import main
 from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory
-from policy_lint.sources import cloudformation, terraform_hcl
+from policy_lint.sources.cloudformation import loader as cloudformation
+from policy_lint.sources.terraform import hcl as terraform_hcl
 
 ACCOUNT = "123456789012"
 BUCKET, QUEUE, USER = "audit-trail-logs", "audit-q", "scanner"

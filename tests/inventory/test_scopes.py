@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from policy_lint.engine import CheckResult, Selection, run_checks
+from policy_lint.checks.engine import CheckResult, Selection, run_checks
 from policy_lint.inventory.model import Inventory
-from policy_lint.rules import Status
-from policy_lint.sources import terraform_hcl, terraform_plan
+from policy_lint.rules.registry import Status
+from policy_lint.sources.terraform import hcl as terraform_hcl
+from policy_lint.sources.terraform import plan as terraform_plan
 
 QUEUE = """
 resource "aws_sqs_queue" "q" {

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from policy_lint.engine import Selection, run_checks
+from policy_lint.checks.engine import Selection, run_checks
 from policy_lint.inventory.model import Inventory, Unknown
 from policy_lint.live import demo
 from policy_lint.live.collector import Collection, CollectOptions, collect
 from policy_lint.onboarding.config import load_config
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 
 R, OTHER = demo.REGION, "us-east-1"
 

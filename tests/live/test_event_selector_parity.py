@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 
-from policy_lint.engine import Selection, run_checks
+from policy_lint.checks.engine import Selection, run_checks
 from policy_lint.inventory.model import Inventory, Trail, Unknown
 from policy_lint.live import cloudtrail
-from policy_lint.sources import cloudformation, terraform_hcl
+from policy_lint.sources.cloudformation import loader as cloudformation
+from policy_lint.sources.terraform import hcl as terraform_hcl
 
 R = "ap-northeast-1"
 BUCKET = "selector-parity-logs"

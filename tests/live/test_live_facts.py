@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from policy_lint.engine import Selection, run_checks
+from policy_lint.checks.engine import Selection, run_checks
 from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, Origin, PolicyRef, Unknown
 from policy_lint.onboarding.config import OnboardingConfig
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 
 QUICK = OnboardingConfig(path="onboarding.yaml", plan="quick", features=("host",))
 MANUAL = OnboardingConfig(path="onboarding.yaml", plan="manual", features=("host",), iam_user="sas")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_lint.engine import CheckResult, Selection, run_checks
+from policy_lint.checks.engine import CheckResult, Selection, run_checks
 from policy_lint.inventory.model import Inventory
 from policy_lint.live.collector import CollectOptions, collect
 from policy_lint.onboarding.config import load_config

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.live.session import (
     READ_OPERATIONS,
     CallStats,
@@ -92,8 +92,8 @@ def test_shipped_policy_grants_exactly_the_allow_list() -> None:
 
 
 def test_shipped_policy_passes_our_own_linter() -> None:
-    from policy_lint.lint import lint_paths
-    from policy_lint.lint_context import LintOptions
+    from policy_lint.lint.context import LintOptions
+    from policy_lint.lint.engine import lint_paths
 
     result = lint_paths([str(POLICY)], LintOptions(), jobs=1)
     assert result.errors == []

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from policy_lint.engine import Selection, run_checks
+from policy_lint.checks.engine import Selection, run_checks
 from policy_lint.inventory.model import Inventory, Unknown
 from policy_lint.live import account, cloudtrail, iam, s3
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 
 from .conftest import stub_api, stubbed
 

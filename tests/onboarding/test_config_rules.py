@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policy_lint.engine import Selection, run_checks
+from policy_lint.checks.engine import Selection, run_checks
 from policy_lint.inventory.model import Inventory
 from policy_lint.onboarding.config import load_config
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.onboarding.test_config import VALID
 
 

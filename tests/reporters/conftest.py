@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from policy_lint.engine import CheckResult
-from policy_lint.findings import Finding, Level, Location
+from policy_lint.checks.engine import CheckResult
+from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
-from policy_lint.rules import CheckMeta, RuleMeta, Status
+from policy_lint.rules.registry import CheckMeta, RuleMeta, Status
 
 # A real-looking access key ID and secret (AWS's documentation examples).
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from policy_lint.engine import CheckResult
-from policy_lint.findings import Level, Location
+from policy_lint.checks.engine import CheckResult
+from policy_lint.core.findings import Level, Location
 from policy_lint.reporters.formats import format_output
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.reporters.conftest import KEY_ID, lint_findings, live_results, planned_results
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from policy_lint.engine import CheckResult
-from policy_lint.findings import Level, Location
+from policy_lint.checks.engine import CheckResult
+from policy_lint.core.findings import Level, Location
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.formats import format_output
 from policy_lint.reporters.report import build_report
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.reporters.conftest import KEY_ID, SECRET, lint_findings, live_results, planned_results
 from tests.reporters.markdown_renderers import commonmark_html, table_rows
 

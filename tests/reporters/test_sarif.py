@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from policy_lint.findings import Finding
+from policy_lint.core.findings import Finding
 from policy_lint.reporters.formats import format_output
 from policy_lint.reporters.sarif import FINGERPRINT_KEY
 from tests.helpers import lint_policy
@@ -184,7 +184,7 @@ def test_paths_outside_the_current_directory_become_file_uris(
 
 
 def test_timestamp_and_input_errors_go_into_the_invocation() -> None:
-    from policy_lint.errors import InputError
+    from policy_lint.core.errors import InputError
 
     log = sarif(
         lint_findings(),

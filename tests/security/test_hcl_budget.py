@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from policy_lint.inventory.model import Inventory, Unknown
-from policy_lint.sources import terraform_hcl
-from policy_lint.sources.hcl_budget import Budget, Limits
-from policy_lint.sources.hcl_eval import Evaluator, Unresolved, parse_hcl
 from policy_lint.sources.scanned import NotReadable
+from policy_lint.sources.terraform import hcl as terraform_hcl
+from policy_lint.sources.terraform.budget import Budget, Limits
+from policy_lint.sources.terraform.evaluator import Evaluator, Unresolved, parse_hcl
 
 DEADLINE = 120  # seconds; each bomb is stopped in about one
 MEMORY_CAP = 2 * 1024**3  # bytes of address space for the CLI; a regression dies of MemoryError

@@ -112,9 +112,9 @@ def test_markdown_report_of_a_hostile_resource_name_renders_as_text(tmp_path: Pa
 def test_every_hostile_value_alone_stays_text() -> None:
     """Each attack on its own (a renderer may treat a value differently next to others), in every
     column a value can reach: resource, message, evidence, suppressed resource and reason."""
-    from policy_lint.engine import CheckResult
-    from policy_lint.findings import Level, Location
-    from policy_lint.rules import Status
+    from policy_lint.checks.engine import CheckResult
+    from policy_lint.core.findings import Level, Location
+    from policy_lint.rules.registry import Status
 
     for value in HOSTILE:
         result = CheckResult(

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from policy_lint.inventory.model import Inventory, Unknown
-from policy_lint.sources import terraform_hcl
-from policy_lint.sources.hcl_budget import Budget, Limits
+from policy_lint.sources.terraform import hcl as terraform_hcl
+from policy_lint.sources.terraform.budget import Budget, Limits
 
 DEADLINE = 60  # seconds; a refused read answers at once, a regression must fail, not hang
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

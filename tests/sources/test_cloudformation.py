@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
-from policy_lint.sources import cloudformation
-from policy_lint.sources.cfn_intrinsics import REGION_UNKNOWN
-from policy_lint.sources.cfn_sniff import looks_like_template
+from policy_lint.sources.cloudformation import loader as cloudformation
+from policy_lint.sources.cloudformation.intrinsics import REGION_UNKNOWN
+from policy_lint.sources.cloudformation.sniff import looks_like_template
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cloudformation"
 REGION, ACCOUNT = "eu-west-1", "111122223333"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
-from policy_lint.sources import cloudformation
+from policy_lint.sources.cloudformation import loader as cloudformation
 
 TEMPLATE_SUFFIXES = {".yaml", ".yml", ".json", ".template"}
 

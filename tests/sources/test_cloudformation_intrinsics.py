@@ -9,8 +9,8 @@ import pytest
 
 from policy_lint.inventory.arns import PARTITION_UNKNOWN
 from policy_lint.inventory.model import Unknown
-from policy_lint.sources.cfn_intrinsics import REGION_UNKNOWN, Resolver, Symbolic, UnknownNode
-from policy_lint.sources.cloudformation import template_resolver
+from policy_lint.sources.cloudformation.intrinsics import REGION_UNKNOWN, Resolver, Symbolic, UnknownNode
+from policy_lint.sources.cloudformation.loader import template_resolver
 from policy_lint.syntax.nodes import Node, ObjectNode
 from policy_lint.syntax.source import read_source
 

@@ -40,7 +40,7 @@ def check(directory: Path) -> dict[str, object]:
 
 
 def test_every_onboarding_rule_has_fixtures() -> None:
-    from policy_lint.ruleset import inventory_rules
+    from policy_lint.rules.ruleset import inventory_rules
 
     live_only = {"OB120", "OB122", "OB123"}
     rule_ids = {r.meta.id for r in inventory_rules() if r.meta.id[:3] in ("OB1", "OB2", "OB3")} - live_only

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from policy_lint.inventory.model import Inventory
-from policy_lint.sources import terraform_hcl
+from policy_lint.sources.terraform import hcl as terraform_hcl
 
 
 def test_whole_terraform_corpus_loads_with_located_findings(corpus: Path) -> None:

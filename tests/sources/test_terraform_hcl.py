@@ -8,10 +8,10 @@ import pytest
 
 from policy_lint.inventory.arns import partition_of
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
-from policy_lint.sources import terraform_hcl
-from policy_lint.sources.hcl_budget import Budget
-from policy_lint.sources.hcl_eval import Evaluator, Unresolved, parse_hcl
 from policy_lint.sources.scanned import NotReadable
+from policy_lint.sources.terraform import hcl as terraform_hcl
+from policy_lint.sources.terraform.budget import Budget
+from policy_lint.sources.terraform.evaluator import Evaluator, Unresolved, parse_hcl
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform"
 

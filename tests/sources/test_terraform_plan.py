@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
-from policy_lint.sources import terraform_plan
+from policy_lint.sources.terraform import plan as terraform_plan
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "plan"
 

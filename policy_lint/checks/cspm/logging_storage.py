@@ -16,11 +16,11 @@ from policy_lint.checks.cspm.common import (
     display,
 )
 from policy_lint.checks.verdicts import cannot_tell, location, resource_id, unknown, verdict
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.iam.statements import denies_insecure_transport
 from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
 from policy_lint.inventory.statement_views import views_of_dict
-from policy_lint.rules import Result, RuleGroup
+from policy_lint.rules.registry import Result, RuleGroup
 from policy_lint.syntax.json_parser import loads
 
 RULES = RuleGroup()

@@ -18,9 +18,9 @@ from policy_lint.checks.cspm.common import (
     display,
 )
 from policy_lint.checks.verdicts import cannot_tell, location, resource_id, unknown, verdict
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.inventory.model import IngressRule, Inventory, Queue, SecurityGroup, Unknown
-from policy_lint.rules import Result, RuleGroup
+from policy_lint.rules.registry import Result, RuleGroup
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule

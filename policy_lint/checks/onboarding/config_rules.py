@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 from policy_lint.catalog import partitions
 from policy_lint.checks.verdicts import verdict
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Unknown
 from policy_lint.onboarding.config import OnboardingConfig
-from policy_lint.rules import Result, RuleGroup
+from policy_lint.rules.registry import Result, RuleGroup
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule

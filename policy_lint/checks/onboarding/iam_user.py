@@ -14,7 +14,7 @@ from typing import Any
 from policy_lint.checks import verdicts
 from policy_lint.checks.onboarding.onboarding_user import AGENTLESS_MARKERS, onboarding_users, user_label
 from policy_lint.checks.onboarding.pipeline import audit_queue_arns, pipeline, pipeline_in_scope
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.iam import diff_rules
 from policy_lint.iam.diff import ActualPolicy, DiffResult, diff_policies
 from policy_lint.iam.diff_references import DiffUsageError, reference_policies
@@ -23,7 +23,7 @@ from policy_lint.inventory.links import bucket_arn, buckets_notifying, partition
 from policy_lint.inventory.model import IamUser, Inventory, Unknown
 from policy_lint.inventory.policies import user_policies
 from policy_lint.inventory.references import canon, scope_of, text
-from policy_lint.rules import Result, RuleGroup, Status
+from policy_lint.rules.registry import Result, RuleGroup, Status
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule

@@ -13,9 +13,9 @@ from typing import Any
 
 from policy_lint.checks.cspm.common import parse_time
 from policy_lint.checks.verdicts import failed, location, passed, resource_id, undecided, unknown
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.inventory.model import Account, IamUser, Inventory, PolicyRef, Unknown
-from policy_lint.rules import Result, RuleGroup
+from policy_lint.rules.registry import Result, RuleGroup
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule

@@ -18,7 +18,7 @@ from policy_lint.checks.onboarding.pipeline import (
     pipeline,
     pipeline_in_scope,
 )
-from policy_lint.findings import Level, Location
+from policy_lint.core.findings import Level, Location
 from policy_lint.iam import statements
 from policy_lint.inventory import arns
 from policy_lint.inventory.links import (
@@ -44,7 +44,7 @@ from policy_lint.inventory.references import (
 )
 from policy_lint.inventory.regions import same_region
 from policy_lint.inventory.statement_views import views_of_dict
-from policy_lint.rules import Result, RuleGroup, Status
+from policy_lint.rules.registry import Result, RuleGroup, Status
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule

@@ -12,11 +12,11 @@ from typing import Any
 
 from policy_lint.checks import verdicts
 from policy_lint.checks.onboarding.pipeline import audit_config, pipeline, pipeline_in_scope
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.inventory.links import buckets_of_trail
 from policy_lint.inventory.model import Inventory, Trail, Unknown
 from policy_lint.inventory.references import text
-from policy_lint.rules import Result, RuleGroup, Status
+from policy_lint.rules.registry import Result, RuleGroup, Status
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule

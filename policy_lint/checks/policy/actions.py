@@ -26,11 +26,11 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from policy_lint.catalog.actions import ActionCatalog, ActionLookup, Retirement, Undocumented
-from policy_lint.findings import Level
-from policy_lint.lint_context import LintContext
+from policy_lint.core.findings import Level
+from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.placeholders import has_placeholder, policy_variables
-from policy_lint.rules import Report, RuleGroup
+from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
 RULES = RuleGroup()

@@ -26,11 +26,11 @@ from policy_lint.catalog.conditions import (
     suggest_operator,
 )
 from policy_lint.catalog.defaults import default_condition_keys, default_resource_types
-from policy_lint.findings import Level
-from policy_lint.lint_context import LintContext
+from policy_lint.core.findings import Level
+from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import ConditionEntry, PolicyDocument, Statement
 from policy_lint.policy.placeholders import Placeholder, placeholder_kind
-from policy_lint.rules import Report, RuleGroup
+from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import Node, ObjectNode, ScalarNode
 
 RULES = RuleGroup()

@@ -6,10 +6,10 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from policy_lint.findings import Level
-from policy_lint.lint_context import LintContext
+from policy_lint.core.findings import Level
+from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
-from policy_lint.rules import Report, RuleGroup
+from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
 RULES = RuleGroup()

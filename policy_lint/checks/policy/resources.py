@@ -26,11 +26,11 @@ from policy_lint.catalog.arns import (
     parse_arn,
 )
 from policy_lint.catalog.defaults import default_resource_types
-from policy_lint.findings import Level
-from policy_lint.lint_context import LintContext
+from policy_lint.core.findings import Level
+from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.policy.placeholders import has_placeholder
-from policy_lint.rules import Report, RuleGroup
+from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
 RULES = RuleGroup()

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from policy_lint.catalog.actions import ActionCatalog, ActionInfo, wildcard_regex
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.iam.statements import principal_of_statement, public_access, views_of_document
-from policy_lint.lint_context import LintContext
+from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
-from policy_lint.rules import Report, RuleGroup
+from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
 RULES = RuleGroup()

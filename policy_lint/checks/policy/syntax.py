@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy_lint.findings import Level
-from policy_lint.lint_context import LintContext
+from policy_lint.core.findings import Level
+from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.rules import Report, RuleGroup, RuleMeta
+from policy_lint.rules.registry import Report, RuleGroup, RuleMeta
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
 RULES = RuleGroup()

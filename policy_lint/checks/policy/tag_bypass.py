@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy_lint.findings import Level
+from policy_lint.core.findings import Level
 from policy_lint.iam.tag_bypass import TagBypass, find_tag_bypass
-from policy_lint.lint_context import LintContext
+from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType
-from policy_lint.rules import Report, RuleGroup
+from policy_lint.rules.registry import Report, RuleGroup
 
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule

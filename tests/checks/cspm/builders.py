@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from policy_lint.engine import CheckResult, Selection, run_checks
+from policy_lint.checks.engine import CheckResult, Selection, run_checks
 from policy_lint.inventory.model import Inventory, Origin
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, PolicyRef, Unknown
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.checks.cspm.builders import ago, origin, run, statuses
 
 SECRET_LOOKING_ID = "AKIAIOSFODNN7EXAMPLE"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from policy_lint.inventory.model import Account, Bucket, EventSelectorSummary, Inventory, Trail, Unknown
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.checks.cspm.builders import deny_http, origin, run, statuses
 
 ALL_EVENTS = EventSelectorSummary(management_read=True, management_write=True)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from policy_lint.inventory.model import IngressRule, Inventory, Origin, Queue, SecurityGroup, Unknown
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.checks.cspm.builders import origin, run, statuses
 
 WORLD4 = ("0.0.0.0/0",)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from policy_lint.engine import Selection, run_checks
+from policy_lint.checks.engine import Selection, run_checks
 from policy_lint.inventory.model import Account, Inventory, Trail
-from policy_lint.ruleset import inventory_rules
+from policy_lint.rules.ruleset import inventory_rules
 from tests.checks.cspm.builders import origin
 
 CS_IDS = {r.meta.id for r in inventory_rules() if r.meta.id.startswith("CS")}

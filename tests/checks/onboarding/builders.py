@@ -12,8 +12,8 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from policy_lint.engine import CheckResult, Selection, run_checks
-from policy_lint.findings import Location
+from policy_lint.checks.engine import CheckResult, Selection, run_checks
+from policy_lint.core.findings import Location
 from policy_lint.inventory.model import (
     AccessKey,
     Bucket,
@@ -29,11 +29,11 @@ from policy_lint.inventory.model import (
     Trail,
 )
 from policy_lint.onboarding.config import AuditLogConfig, OnboardingConfig
-from policy_lint.sources.cfn_stack import STACK_REGION
-from policy_lint.sources.terraform_resources import provider_scope, root_scope
+from policy_lint.sources.cloudformation.stack import STACK_REGION
+from policy_lint.sources.terraform.resources import provider_scope, root_scope
 
 __all__ = ["AuditLogConfig"]
-from policy_lint.reference import load_reference_set
+from policy_lint.reference.manifest import load_reference_set
 
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from policy_lint.inventory.model import AccessKey, IamGroup, Inventory, PolicyRef, Unknown
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.checks.onboarding import builders as b
 
 # --------------------------------------------------------------------------- OB101

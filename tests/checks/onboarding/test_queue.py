@@ -6,7 +6,7 @@ from typing import Any
 
 from policy_lint.inventory.arns import PARTITION_UNKNOWN
 from policy_lint.inventory.model import Inventory, QueueNotification, Unknown
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.checks.onboarding import builders as b
 from tests.helpers import lint_policy, rule_ids
 

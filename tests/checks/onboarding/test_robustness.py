@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from policy_lint.engine import Selection, run_checks
+from policy_lint.checks.engine import Selection, run_checks
 from policy_lint.inventory.model import Inventory, Resource, Unknown
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.checks.onboarding import builders as b
 
 #: fields one rule reads alone: an Unknown there must surface as that rule's unknown, with the reason

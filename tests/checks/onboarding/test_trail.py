@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
-from policy_lint.rules import Status
+from policy_lint.rules.registry import Status
 from tests.checks.onboarding import builders as b
 
 TRAIL = "aws_cloudtrail.audit"

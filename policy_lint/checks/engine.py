@@ -1,0 +1,102 @@
+"""Select inventory rules, run each once, and turn their verdicts into located results.
+
+A rule applies when the onboarding configuration selects one of its features and
+plans (no configuration: every rule applies), its profile is in the chosen
+profile set, and ``--select``/``--ignore`` keep it. Rules never ask which source
+built the inventory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from policy_lint.core.findings import Level, Location
+from policy_lint.inventory.model import Inventory
+from policy_lint.rules.registry import CheckMeta, InventoryRule, Status
+from policy_lint.rules.ruleset import inventory_rules
+
+PROFILE_SETS = {"onboarding": ("onboarding",), "cis": ("cis",), "all": ("onboarding", "cis")}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rules to run."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    profile_set: str = "onboarding"
+
+    def wants(self, meta: CheckMeta) -> bool:
+        if not set(meta.profiles) & set(PROFILE_SETS[self.profile_set]):
+            return False
+        return self.wants_id(meta.id)
+
+    def wants_id(self, rule_id: str) -> bool:
+        """``--select``/``--ignore`` alone (for findings that are no inventory rule, e.g. SP00x)."""
+        if self.select and not any(rule_id.startswith(p) for p in self.select):
+            return False
+        return not any(rule_id.startswith(p) for p in self.ignore)
+
+    def runs_nothing(self) -> bool:
+        """A ``select`` that keeps no inventory rule of the profile set (``--select PL6``, or CS rules
+        with the onboarding profiles): the command would check nothing and pass."""
+        return bool(self.select) and not any(self.wants(rule.meta) for rule in inventory_rules())
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One verdict of one rule on one resource, with everything a reporter needs."""
+
+    rule_id: str
+    rule_name: str
+    title: str
+    status: Status
+    level: Level
+    resource: str
+    message: str
+    location: Location | None = None
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def sort_key(self) -> tuple[str, str, str, int, str]:
+        loc = self.location
+        return (self.rule_id, self.resource, loc.path if loc else "", loc.line if loc else 0, self.message)
+
+
+def applies(meta: CheckMeta, inventory: Inventory) -> bool:
+    """Does the onboarding configuration ask for what this rule checks?"""
+    config = inventory.config
+    if config is None:
+        return True
+    if meta.plans and config.plan not in meta.plans:
+        return False
+    return not meta.features or bool(set(meta.features) & set(config.features))
+
+
+def run_checks(inventory: Inventory, selection: Selection | None = None) -> list[CheckResult]:
+    """Run every applicable rule once over the inventory; results are sorted for stable output."""
+    chosen = selection or Selection()
+    results: list[CheckResult] = []
+    for rule in inventory_rules():
+        if not chosen.wants(rule.meta) or not applies(rule.meta, inventory):
+            continue
+        results.extend(_run_rule(rule, inventory))
+    return sorted(results, key=CheckResult.sort_key)
+
+
+def _run_rule(rule: InventoryRule, inventory: Inventory) -> list[CheckResult]:
+    meta = rule.meta
+    return [
+        CheckResult(
+            rule_id=meta.id,
+            rule_name=meta.name,
+            title=meta.title,
+            status=result.status,
+            level=meta.level,
+            resource=result.resource,
+            message=result.message,
+            location=result.location,
+            evidence=dict(result.evidence or {}),
+        )
+        for result in rule.check(inventory)
+    ]

@@ -1,0 +1,42 @@
+"""What a policy rule may consult besides the document: options and the catalogs.
+
+It knows no rule (the rules import it): which rules run is the linter's business (:mod:`policy_lint.lint.engine`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policy_lint.catalog.actions import ActionCatalog
+from policy_lint.policy.model import PolicyType
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """User choices that change what linting reports."""
+
+    policy_type: PolicyType | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, rule_id: str) -> bool:
+        """Ruff-style selection by ID prefix: ``--select PL2`` keeps the action rules."""
+        if self.select and not any(rule_id.startswith(p) for p in self.select):
+            return False
+        return not any(rule_id.startswith(p) for p in self.ignore)
+
+
+def _process_catalog() -> ActionCatalog:
+    """The process-wide catalog, imported when a context is made: importing it wires the resource-type
+    and condition-key catalogs and the cache too, which ``import policy_lint.lint.engine`` need not pay for."""
+    from policy_lint.catalog.defaults import default_catalog
+
+    return default_catalog()
+
+
+@dataclass
+class LintContext:
+    """Handed to every policy rule."""
+
+    options: LintOptions = field(default_factory=LintOptions)
+    catalog: ActionCatalog = field(default_factory=_process_catalog)

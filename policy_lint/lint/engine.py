@@ -1,0 +1,250 @@
+"""The policy linter: files in, sorted findings out.
+
+Rules are found in lint's half of the rule set (:mod:`policy_lint.rules.lint_ruleset`);
+this module only loads documents, runs the selected rules and turns their reports
+into located :class:`~policy_lint.core.findings.Finding` objects.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Finding, Location
+from policy_lint.core.input_paths import Inputs, expand_paths
+from policy_lint.lint.context import LintContext, LintOptions
+from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, load_policy
+from policy_lint.policy.model import PolicyDocument
+from policy_lint.rules.lint_ruleset import get_policy_rule, policy_rule_ids, policy_rules
+from policy_lint.rules.registry import PolicyRule
+from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
+
+#: Folders never worth walking into.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__", ".tox"}
+)
+
+
+@dataclass
+class LintResult:
+    """Everything a lint run produced; ``errors`` are unusable inputs (exit code 2)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    files: int = 0
+    #: the YAML inputs, the only policy files that can carry suppression comments
+    yaml_inputs: list[str] = field(default_factory=list)
+
+
+def _finding(
+    source: Source,
+    rule_id: str,
+    message: str,
+    offset: int,
+    hint: str | None = None,
+    line_col: tuple[int, int] | None = None,
+) -> Finding:
+    meta = get_policy_rule(rule_id)
+    line, col = line_col or source.position(offset)
+    return Finding(rule_id, meta.level, message, Location(source.path, line, col), meta.name, hint)
+
+
+def problem_finding(source: Source, problem: ParseProblem) -> Finding:
+    """The finding for a file :func:`load_policy` could not turn into a document (lint and diff)."""
+    return _finding(source, problem.rule_id, problem.message, problem.offset, problem.hint, problem.line_col)
+
+
+@lru_cache(maxsize=32)
+def selected_rules(options: LintOptions) -> tuple[PolicyRule, ...]:
+    """The rules ``options`` select, worked out once per selection rather than once per file."""
+    return tuple(rule for rule in policy_rules() if options.wants(rule.meta.id))
+
+
+def runs_nothing(options: LintOptions) -> bool:
+    """A ``select`` that keeps no policy rule (``--select OB1``): lint would check nothing and pass."""
+    return bool(options.select) and not any(options.wants(rule_id) for rule_id in policy_rule_ids())
+
+
+def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
+    """Run every selected policy rule over one parsed document."""
+    findings: list[Finding] = []
+    for rule in selected_rules(ctx.options):
+        meta = rule.meta
+        for report in rule.check(doc, ctx):
+            offset = report.node.offset if report.node is not None else 0
+            line, col = doc.source.position(offset)
+            findings.append(
+                Finding(
+                    meta.id, meta.level, report.message, Location(doc.path, line, col), meta.name, report.hint
+                )
+            )
+    return findings
+
+
+def lint_source(source: Source, ctx: LintContext) -> list[Finding]:
+    """Parse and lint one decoded file."""
+    findings: list[Finding] = []
+    if source.had_bom and ctx.options.wants("PL003"):
+        findings.append(
+            _finding(
+                source,
+                "PL003",
+                "file starts with a UTF-8 byte-order mark",
+                0,
+                "save the file as UTF-8 without BOM",
+            )
+        )
+    doc, problem = load_policy(source, ctx.options.policy_type)
+    if problem is not None:
+        # Reported whatever --select/--ignore say: a file that cannot be read cannot pass.
+        findings.append(problem_finding(source, problem))
+        return findings
+    assert doc is not None
+    findings.extend(lint_document(doc, ctx))
+    return findings
+
+
+def lint_text(text: str, path: str = "<string>", options: LintOptions | None = None) -> list[Finding]:
+    """Lint a policy given as text (used by tests and the diff command)."""
+    ctx = LintContext(options or LintOptions())
+    return sorted(lint_source(Source(path, text), ctx), key=Finding.sort_key)
+
+
+def _looks_like_policy(source: Source) -> bool:
+    return "Statement" in source.text
+
+
+def iter_inputs(paths: Iterable[str]) -> Inputs:
+    """Files named on the command line, then policy-like files (by suffix) in folders, and the
+    paths that could not be listed or reached (unusable input, never skipped in silence)."""
+    return expand_paths(
+        paths,
+        skip_dir=lambda name: name in SKIP_DIRS or name.startswith("."),
+        wanted=lambda name: name.lower().endswith(POLICY_SUFFIXES),
+    )
+
+
+#: Below this many files a second process costs more than it saves.
+PARALLEL_THRESHOLD = 200
+
+
+def _lint_batch(batch: list[tuple[str, bool]], options: LintOptions, max_bytes: int) -> LintResult:
+    result = LintResult()
+    ctx = LintContext(options)
+    for path, explicit in batch:
+        try:
+            source = read_source(path, max_bytes=max_bytes, too_big_hint=MAX_FILE_SIZE_HINT)
+        except InputError as exc:
+            result.errors.append(exc)
+            continue
+        if not explicit and not _looks_like_policy(source):
+            continue
+        result.files += 1
+        result.findings.extend(lint_source(source, ctx))
+    return result
+
+
+def _default_jobs() -> int:
+    return max(
+        1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    )
+
+
+def lint_paths(
+    paths: Iterable[str], options: LintOptions, max_bytes: int = DEFAULT_MAX_BYTES, jobs: int | None = None
+) -> LintResult:
+    """Lint files and folders. Files named explicitly are always linted; in folders,
+    only files that look like policy documents (they mention ``Statement``).
+
+    Large folders are split across processes (``jobs``, default: one per CPU); the
+    result is sorted, so it is identical whatever the number of jobs.
+    """
+    expanded = iter_inputs(paths)
+    inputs = expanded.files
+    workers = _default_jobs() if jobs is None else max(1, jobs)
+    with _few_collections():
+        if workers == 1 or len(inputs) < PARALLEL_THRESHOLD:
+            result = _lint_batch(inputs, options, max_bytes)
+        else:
+            _load_catalogs_before_fork()
+            result = _lint_parallel(inputs, options, max_bytes, workers)
+    result.errors.extend(expanded.errors)
+    result.yaml_inputs = [path for path, _ in inputs if path.lower().endswith((".yaml", ".yml"))]
+    result.findings.sort(key=Finding.sort_key)
+    result.errors.sort(key=lambda e: (e.path or "", e.line or 0, e.col or 0))
+    return result
+
+
+#: Allocations between young-generation collections while linting (CPython's default is 700).
+_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Collect garbage rarely while linting: node trees are acyclic and die by refcount, but a
+    policy makes thousands of them, so the default thresholds run the cyclic collector (which
+    walks every live catalog entry) over and over: 10-15% of a corpus run. Restored afterwards.
+    """
+    saved = gc.get_threshold()
+    gc.freeze()  # what is loaded already (modules, catalogs) is never garbage: stop scanning it
+    gc.set_threshold(_GC_THRESHOLD, saved[1], saved[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+        gc.unfreeze()
+
+
+_freeze_registered = False
+
+
+def skip_collection_at_exit() -> None:
+    """Have the interpreter's last garbage collection skip everything alive now or later.
+
+    At exit CPython runs the cyclic collector over every live object (catalogs, rule modules)
+    before freeing them: 20-30 ms after a corpus run, spent on garbage that is about to be
+    freed anyway. ``gc.freeze()`` in an exit handler (which runs before that collection) moves
+    them out of its sight. The CLI calls this; a library caller's collector is left alone.
+    """
+    global _freeze_registered
+    if not _freeze_registered:
+        _freeze_registered = True
+        atexit.register(gc.freeze)
+
+
+def _load_catalogs_before_fork() -> None:
+    """Fill the process-wide catalogs from the compact on-disk cache, so forked workers inherit them.
+
+    Without the cache every worker reads ~400 service files itself (~0.1 s each); with it the
+    parent loads one file and builds the entries in ~30 ms, once, and the workers share them
+    copy-on-write. Built on the first such run; any problem with it (or ``--no-cache``) leaves
+    the workers to read the files as before.
+    """
+    from policy_lint.catalog.defaults import attach_to_defaults
+
+    if attach_to_defaults(eager=True):
+        gc.freeze()  # the new catalog too: no worker's collector walks (and copies) the inherited entries
+
+
+def _lint_parallel(
+    inputs: list[tuple[str, bool]], options: LintOptions, max_bytes: int, workers: int
+) -> LintResult:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = workers * 4
+    batches = [inputs[i::chunks] for i in range(chunks)]
+    result = LintResult()
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for part in pool.map(_lint_batch, batches, [options] * chunks, [max_bytes] * chunks):
+            result.findings.extend(part.findings)
+            result.errors.extend(part.errors)
+            result.files += part.files
+    return result

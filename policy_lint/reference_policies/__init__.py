@@ -1,1 +1,0 @@
-"""Reference policies of the onboarding guide (package data; see policy_lint/reference.py)."""
