@@ -36,6 +36,12 @@ class RuleMeta:
     remediation: str
     family: str
     references: tuple[str, ...] = field(default=())
+    #: the IAM Access Analyzer policy checks this rule covers, by their exact names without the level
+    #: prefix ("Invalid ARN Region"); docs/access-analyzer.md is generated from them
+    access_analyzer: tuple[str, ...] = field(default=())
+    #: the policy types (identity, resource, trust, scp, rcp, permissions-boundary) the rule applies to;
+    #: empty: every type
+    policy_types: tuple[str, ...] = field(default=())
 
 
 class Report(NamedTuple):
