@@ -172,11 +172,24 @@ class RuleGroup:
         rationale: str,
         remediation: str,
         references: tuple[str, ...] = (),
+        access_analyzer: tuple[str, ...] = (),
+        policy_types: tuple[str, ...] = (),
     ) -> Callable[[PolicyCheck], PolicyCheck]:
         """Decorator that declares a policy-document rule with its metadata."""
 
         def register(func: PolicyCheck) -> PolicyCheck:
-            meta = RuleMeta(id, name, level, title, rationale, remediation, family_of(id), references)
+            meta = RuleMeta(
+                id,
+                name,
+                level,
+                title,
+                rationale,
+                remediation,
+                family_of(id),
+                references,
+                access_analyzer=access_analyzer,
+                policy_types=policy_types,
+            )
             self.policy_rules.append(PolicyRule(self.declare(meta), func))
             return func
 
@@ -201,7 +214,14 @@ class RuleGroup:
 
         def register(func: InventoryCheck) -> InventoryCheck:
             common = (id, name, level, title, rationale, remediation, family_of(id), references)
-            meta = CheckMeta(*common, features, plans, frameworks, profiles, conflicts_with)
+            meta = CheckMeta(
+                *common,
+                features=features,
+                plans=plans,
+                frameworks=frameworks,
+                profiles=profiles,
+                conflicts_with=conflicts_with,
+            )
             self.inventory_rules.append(InventoryRule(self.declare(meta), func))
             return func
 
