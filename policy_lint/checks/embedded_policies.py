@@ -2,7 +2,8 @@
 
 ``check`` and ``verify`` run the PL rules over every policy document the inventory holds, with
 the policy type its attribute gives it (a customer managed or inline policy is an identity
-policy; a bucket or queue policy is a resource policy), and report each finding at the line of
+policy; a bucket or queue policy is a resource policy; a role's assume-role policy is a trust
+policy), and report each finding at the line of
 the attribute that holds the document in the ``.tf`` or template file (live: on the resource's
 ARN). So a weakness is reported the same way whether the policy sits in a JSON file, a module
 or an account.
@@ -21,7 +22,16 @@ from typing import Any
 
 from policy_lint.core.findings import Finding, Location
 from policy_lint.core.unknown import Unknown
-from policy_lint.inventory.model import Bucket, IamGroup, IamUser, Inventory, PolicyRef, Queue, Resource
+from policy_lint.inventory.model import (
+    Bucket,
+    IamGroup,
+    IamRole,
+    IamUser,
+    Inventory,
+    PolicyRef,
+    Queue,
+    Resource,
+)
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.engine import lint_source
 from policy_lint.policy.model import PolicyType
@@ -65,16 +75,22 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
         if isinstance(policy.document, dict):
             where = _where(policy, "document")
             yield EmbeddedPolicy(policy.origin.address, "policy", policy.document, PolicyType.IDENTITY, where)
-    principals: list[IamUser | IamGroup] = [*inventory.users, *inventory.groups]
+    principals: list[IamUser | IamGroup | IamRole] = [*inventory.users, *inventory.groups, *inventory.roles]
     for principal in principals:
         inline = principal.inline_policies
         for ref in inline if isinstance(inline, list) else ():
             if isinstance(ref, PolicyRef) and isinstance(ref.document, dict):
-                label = f"inline policy {ref.name}"
-                location = principal.origin.location
+                where = ref.location or _where(principal, "inline_policies")
+                label = "inline policy" if ref.name.startswith("${") else f"inline policy {ref.name}"
                 yield EmbeddedPolicy(
-                    principal.origin.address, label, ref.document, PolicyType.IDENTITY, location
+                    principal.origin.address, label, ref.document, PolicyType.IDENTITY, where
                 )
+    for role in inventory.roles:
+        if isinstance(role.trust_policy, dict):
+            where = _where(role, "trust_policy")
+            yield EmbeddedPolicy(
+                role.origin.address, "trust policy", role.trust_policy, PolicyType.TRUST, where
+            )
     holders: list[Bucket | Queue] = [*inventory.buckets, *inventory.queues]
     for holder in holders:
         if isinstance(holder.policy, dict):

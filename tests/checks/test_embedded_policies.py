@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 AGENTLESS = (REPO_ROOT / "policy_lint" / "reference" / "policies" / "agentless.json").read_text(
@@ -53,6 +55,53 @@ Resources:
             Principal: "*"
             Action: "s3:*"
             Resource: !Sub "arn:${AWS::Partition}:s3:::${Site}/*"
+"""
+
+
+ROLE_TF = """\
+resource "aws_iam_role" "ci" {
+  name = "ci"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "sts:AssumeRole" }]
+  })
+  inline_policy {
+    name   = "all"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+  }
+}
+
+resource "aws_iam_role_policy" "extra" {
+  role = aws_iam_role.ci.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iam:*", Resource = "*" }] })
+}
+"""
+
+ROLE_CFN = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Ci:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: "*"}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: all
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
+  Extra:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: extra
+      Roles: [!Ref Ci]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Action: "iam:*", Resource: "*"}]
 """
 
 
@@ -125,3 +174,20 @@ def test_selecting_only_onboarding_rules_lints_nothing(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(ADMIN_TF, encoding="utf-8")
     proc = check(tmp_path, "--select", "OB", "--fail-on", "security-warning")
     assert reported(proc.stdout, "PL601") == []
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "trust_line", "inline_line", "separate_line"),
+    [("main.tf", ROLE_TF, 3, 7, 15), ("template.yaml", ROLE_CFN, 6, 13, 17)],
+)
+def test_a_roles_trust_policy_and_its_inline_policies_are_linted_where_written(
+    tmp_path: Path, file: str, text: str, trust_line: int, inline_line: int, separate_line: int
+) -> None:
+    (tmp_path / file).write_text(text, encoding="utf-8")
+    proc = check(tmp_path, "--format", "json")
+    problems = json.loads(proc.stdout)["problems"]
+    by_rule = {(p["rule_id"], p["location"]["line"]) for p in problems}
+    assert ("PL606", trust_line) in by_rule  # anyone may assume the role: the trust policy, as a trust policy
+    assert ("PL601", inline_line) in by_rule  # the role's own inline policy, at its block
+    assert ("PL602", separate_line) in by_rule  # a separate role policy resource, at its document
+    assert all("${" not in p["message"] for p in problems)

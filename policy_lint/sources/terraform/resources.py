@@ -32,6 +32,7 @@ from policy_lint.inventory.model import (
     Bucket,
     IamGroup,
     IamPolicy,
+    IamRole,
     IamUser,
     IngressRule,
     Inventory,
@@ -72,6 +73,9 @@ MAPPED_TYPES = frozenset(
         "aws_iam_group_policy",
         "aws_iam_group_policy_attachment",
         "aws_iam_policy",
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
         "aws_iam_account_password_policy",
         "aws_cloudtrail",
         "aws_s3_bucket",
@@ -304,6 +308,7 @@ class Mapper:
             "aws_iam_user": self._user,
             "aws_iam_group": self._group,
             "aws_iam_policy": self._policy,
+            "aws_iam_role": self._role,
             "aws_cloudtrail": self._trail,
             "aws_s3_bucket": self._bucket,
             "aws_sqs_queue": self._queue,
@@ -316,8 +321,10 @@ class Mapper:
             "aws_iam_access_key": self._access_key,
             "aws_iam_user_policy": self._inline_policy,
             "aws_iam_group_policy": self._inline_policy,
+            "aws_iam_role_policy": self._inline_policy,
             "aws_iam_user_policy_attachment": self._attachment,
             "aws_iam_group_policy_attachment": self._attachment,
+            "aws_iam_role_policy_attachment": self._attachment,
             "aws_iam_policy_attachment": self._attachment,
             "aws_iam_group_membership": self._group_membership,
             "aws_iam_user_group_membership": self._user_groups,
@@ -390,6 +397,49 @@ class Mapper:
         self.inventory.policies.append(policy)
         self._register("policy", policy, arn, rd.symbol("arn"), rd.symbol("id"))
 
+    def _role(self, rd: ResourceData) -> None:
+        v = rd.values
+        name = ref_text(v.get("name"))
+        arn = v.get("arn") if isinstance(v.get("arn"), str) else None
+        arn = arn or arn_builder.literal_or(
+            arn_builder.iam_arn(rd.partition, rd.account_id, "role", name, ref_text(v.get("path"))),
+            rd.symbol("arn"),
+        )
+        boundary = v.get("permissions_boundary")
+        role = IamRole(
+            rd.origin,
+            name=name if name is not None else rd.symbol("name"),
+            arn=arn,
+            trust_policy=document(v.get("assume_role_policy")),
+            permissions_boundary=ref_text(boundary) if boundary is not None else None,
+            attribute_origins={
+                "trust_policy": rd.origin_of("assume_role_policy"),
+                "inline_policies": rd.origin_of("inline_policy"),
+                "attached_policies": rd.origin_of("managed_policy_arns"),
+            },
+        )
+        inline = blocks(v.get("inline_policy"))
+        if isinstance(inline, Unknown):
+            role.inline_policies = inline
+        else:
+            role.inline_policies = [
+                PolicyRef(
+                    str(ref_text(b.get("name")) or "(unnamed)"),
+                    document=document(b.get("policy")),
+                    inline=True,
+                )
+                for b in inline
+                if b.get("policy") is not None
+            ]
+        managed = v.get("managed_policy_arns")
+        if managed is not None:
+            arns = text_list(managed)
+            role.attached_policies = (
+                arns if isinstance(arns, Unknown) else [self._policy_ref(arn_value) for arn_value in arns]
+            )
+        self.inventory.roles.append(role)
+        self._register("role", role, name, arn, rd.symbol("name"), rd.symbol("id"), rd.symbol("arn"))
+
     def _policy_ref(self, arn_value: Any) -> PolicyRef:
         """A reference to a customer policy declared here, or to an AWS managed / external one."""
         found = self.find("policy", arn_value)
@@ -406,9 +456,9 @@ class Mapper:
             "<unknown>", arn=Unknown("policy ARN not known"), document=Unknown("policy ARN not known")
         )
 
-    def _principal(self, kind: str, key: Any) -> IamUser | IamGroup | None:
+    def _principal(self, kind: str, key: Any) -> IamUser | IamGroup | IamRole | None:
         found = self.find(kind, key)
-        return found if isinstance(found, (IamUser, IamGroup)) else None
+        return found if isinstance(found, (IamUser, IamGroup, IamRole)) else None
 
     def _login_profile(self, rd: ResourceData) -> None:
         user = self._principal("user", rd.values.get("user"))
@@ -435,13 +485,19 @@ class Mapper:
         user.attribute_origins.setdefault("access_keys", rd.origin)
 
     def _inline_policy(self, rd: ResourceData) -> None:
-        kind = "user" if rd.type == "aws_iam_user_policy" else "group"
+        kind = {"aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}.get(rd.type, "role")
         target = self._principal(kind, rd.values.get(kind))
         if target is None:
             self._not_found(rd, f"IAM {kind}", rd.values.get(kind))
             return
         name = ref_text(rd.values.get("name")) or rd.symbol("name")
-        ref = PolicyRef(str(name), arn=None, document=document(rd.values.get("policy")), inline=True)
+        ref = PolicyRef(
+            str(name),
+            arn=None,
+            document=document(rd.values.get("policy")),
+            inline=True,
+            location=rd.origin_of("policy").location,
+        )
         if isinstance(target.inline_policies, list):
             target.inline_policies.append(ref)
         target.attribute_origins.setdefault("inline_policies", rd.origin)
@@ -462,8 +518,10 @@ class Mapper:
             self._attach(rd, "user", v.get("user"), ref)
         elif rd.type == "aws_iam_group_policy_attachment":
             self._attach(rd, "group", v.get("group"), ref)
-        else:  # aws_iam_policy_attachment: users, groups (roles are not in the inventory)
-            for kind in ("user", "group"):
+        elif rd.type == "aws_iam_role_policy_attachment":
+            self._attach(rd, "role", v.get("role"), ref)
+        else:  # aws_iam_policy_attachment: users, groups and roles
+            for kind in ("user", "group", "role"):
                 names = text_list(v.get(kind + "s"))
                 if isinstance(names, Unknown):
                     self.inventory.problems.append(
