@@ -67,6 +67,13 @@ def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     rationale="Passing any role to a service (EC2, Lambda ...) lets the holder run code with that role's "
     "permissions, a classic privilege escalation.",
     remediation="Limit Resource to the role ARNs that must be passed, and condition on iam:PassedToService.",
+    access_analyzer=(
+        "Pass role with NotResource",
+        "Pass role with star in action and NotResource",
+        "Pass role with star in resource",
+        "Pass role with star in action and resource",
+    ),
+    policy_types=("identity", "permissions-boundary"),
 )
 def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
@@ -194,6 +201,8 @@ def allow_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     '...IfExists or Null condition, or a value such as "*", narrows nothing.',
     remediation="Name the principals, or add a condition on aws:SourceArn / aws:SourceAccount / aws:SourceOrgID "
     "/ aws:PrincipalOrgID.",
+    access_analyzer=("Allow with NotPrincipal",),
+    policy_types=("resource", "trust"),
 )
 def public_resource_policy(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if doc.policy_type in (PolicyType.IDENTITY, PolicyType.SCP, PolicyType.RCP):
