@@ -73,7 +73,6 @@ def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         "Pass role with star in resource",
         "Pass role with star in action and resource",
     ),
-    policy_types=("identity", "permissions-boundary"),
 )
 def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:

@@ -16,7 +16,7 @@ from policy_lint.checks.policy.principals import AA_REFERENCE
 from policy_lint.core.findings import Level
 from policy_lint.iam.statements import parse_operator
 from policy_lint.lint.context import LintContext
-from policy_lint.policy.model import PolicyDocument, Statement
+from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -66,9 +66,11 @@ def broad_resource(stmt: Statement) -> str | None:
         "Pass role with NotAction and NotResource",
         "Pass role with star in resource and NotAction",
     ),
-    policy_types=("identity", "permissions-boundary"),
+    policy_types=("identity",),
 )
 def passrole_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if doc.policy_type is not PolicyType.IDENTITY:
+        return  # a resource policy, SCP or RCP grants no IAM action to its holder
     for stmt in doc.statements:
         if not stmt.is_allow or not stmt.uses_not_action or stmt.action_key is None:
             continue
@@ -114,9 +116,11 @@ def _names_services(stmt: Statement) -> bool:
         "Create SLR with star in action and resource",
         "Create SLR with star in resource and NotAction",
     ),
-    policy_types=("identity", "permissions-boundary"),
+    policy_types=("identity",),
 )
 def create_slr_any_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if doc.policy_type is not PolicyType.IDENTITY:
+        return  # a resource policy, SCP or RCP grants no IAM action to its holder
     for stmt in doc.statements:
         if not stmt.is_allow or stmt.action_key is None:
             continue

@@ -45,7 +45,12 @@ _SUBJECT_CLAIMS = ("sub", "user_id", "id")
 
 
 def _is_trust(doc: PolicyDocument) -> bool:
-    return doc.policy_type is PolicyType.TRUST
+    """A trust policy, given or surely inferred. The inference calls any document whose actions are all
+    sts:AssumeRole* a trust policy; one with a Resource may as well be an RCP or an SCP guarding STS
+    (uncertain never fails), so it is a trust policy only when the user or its source says so."""
+    if doc.policy_type is not PolicyType.TRUST:
+        return False
+    return not doc.type_inferred or all(stmt.resource_key is None for stmt in doc.statements)
 
 
 # --------------------------------------------------------------------------- grammar of trust policies
@@ -237,6 +242,8 @@ def _oidc_providers(stmt: Statement) -> list[tuple[PrincipalValue, str]]:
     policy_types=("trust",),
 )
 def oidc_missing_condition(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if not _is_trust(doc):
+        return
     for stmt in doc.statements:
         for value, prefix in _oidc_providers(stmt):
             if prefix.lower() == GITHUB:
@@ -260,6 +267,8 @@ def oidc_missing_condition(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
     policy_types=("trust",),
 )
 def oidc_missing_audience(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if not _is_trust(doc):
+        return
     for stmt in doc.statements:
         for value, prefix in _oidc_providers(stmt):
             claims = _claims(stmt, prefix)
@@ -282,6 +291,8 @@ def oidc_missing_audience(doc: PolicyDocument, ctx: LintContext) -> Iterator[Rep
     policy_types=("trust",),
 )
 def oidc_missing_subject(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if not _is_trust(doc):
+        return
     for stmt in doc.statements:
         for value, prefix in _oidc_providers(stmt):
             if prefix.lower() in (GITHUB, COGNITO):
@@ -324,14 +335,17 @@ _ANY_REPOSITORY = re.compile(r"^(repo:)?[*?]*(/[*?]*)?(:.*)?$|^repo:[^/]*[*?]")
     policy_types=("trust",),
 )
 def github_oidc_missing_repo(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if not _is_trust(doc):
+        return
     for stmt in doc.statements:
         for value, prefix in _oidc_providers(stmt):
             if prefix.lower() != GITHUB:
                 continue
-            claims = _claims(stmt, prefix) - {"aud"}
-            if not claims:
+            subjects = _github_subjects(stmt)
+            if not subjects and not _claims(stmt, prefix) - {"aud", "sub"}:
                 yield Report(
-                    value.node, f"no condition on {GITHUB}:sub: any GitHub repository can assume the role"
+                    value.node,
+                    f"no condition allowing only listed values of {GITHUB}:sub: any GitHub repository can assume the role",
                 )
                 continue
             for subject in _github_subjects(stmt):
@@ -354,6 +368,8 @@ def github_oidc_missing_repo(doc: PolicyDocument, ctx: LintContext) -> Iterator[
     policy_types=("trust",),
 )
 def github_oidc_broad_subject(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if not _is_trust(doc):
+        return
     for stmt in doc.statements:
         if not any(prefix.lower() == GITHUB for _, prefix in _oidc_providers(stmt)):
             continue
@@ -384,6 +400,8 @@ ROLES_ANYWHERE_ACTIONS = ("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSes
     policy_types=("trust",),
 )
 def roles_anywhere_missing_actions(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if not _is_trust(doc):
+        return
     statements = [
         stmt
         for stmt in doc.statements
@@ -425,6 +443,8 @@ _ASSUMED_ROLE = re.compile(r"^arn:(?P<p>[\w-]+):sts::(?P<a>\d{12}):assumed-role/
     policy_types=("trust", "resource"),
 )
 def redundant_assumed_role_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if not doc.policy_type.has_principal:
+        return
     for stmt in doc.statements:
         values = [v for v in principal_values(stmt) if v.key == "AWS"]
         roles = set()
@@ -467,6 +487,8 @@ def _federated_action(value: str) -> str:
     policy_types=("trust",),
 )
 def federated_action_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if not _is_trust(doc):
+        return
     for stmt in doc.statements:
         if not isinstance(stmt.principal_node, ObjectNode) or stmt.uses_not_action:
             continue
