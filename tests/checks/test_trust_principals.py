@@ -38,9 +38,31 @@ def github(sub: Any = None, operator: str = "StringLike") -> dict[str, Any]:
     return trust({"Federated": GITHUB}, "sts:AssumeRoleWithWebIdentity", Condition=condition)
 
 
+def queue(principal: Any, key: str = "Principal", **more: Any) -> dict[str, Any]:
+    """A queue policy statement: the resource-policy rows differ only in their principal and condition."""
+    return doc({"Effect": "Allow", key: principal, "Action": "sqs:SendMessage", "Resource": QUEUE, **more})
+
+
+def cloudfront_site(condition: dict[str, Any]) -> dict[str, Any]:
+    return doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::site/*",
+            "Condition": condition,
+        }
+    )
+
+
 def identity(**statement: Any) -> dict[str, Any]:
     return doc({"Effect": "Allow", **statement})
 
+
+PASS, SLR, SW, W = "iam:PassRole", "iam:CreateServiceLinkedRole", Level.SECURITY_WARNING, Level.WARNING
+ADMIN, APP = f"arn:aws:iam::{ACCOUNT}:role/admin", f"arn:aws:iam::{ACCOUNT}:role/app"
+ECS_SLR = "arn:aws:iam::*:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+ECS_ONLY = {"StringEquals": {"iam:AWSServiceName": "ecs.amazonaws.com"}}
 
 # (AA check, rule, policy type, AA level, positive, negative)
 CASES: list[tuple[str, str, str | None, Level, dict[str, Any], dict[str, Any]]] = [
@@ -87,22 +109,8 @@ CASES: list[tuple[str, str, str | None, Level, dict[str, Any], dict[str, Any]]] 
         "PL705",
         "resource",
         Level.ERROR,
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": SAML},
-                "Action": "sqs:SendMessage",
-                "Resource": QUEUE,
-            }
-        ),
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/Okta"},
-                "Action": "sqs:SendMessage",
-                "Resource": QUEUE,
-            }
-        ),
+        queue({"Federated": SAML}),
+        queue({"AWS": f"arn:aws:iam::{ACCOUNT}:role/Okta"}),
     ),
     (
         "Missing condition key for oidc principal",
@@ -179,44 +187,16 @@ CASES: list[tuple[str, str, str | None, Level, dict[str, Any], dict[str, Any]]] 
         "PL606",
         "resource",
         Level.SECURITY_WARNING,
-        doc(
-            {
-                "Effect": "Allow",
-                "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                "Action": "sqs:SendMessage",
-                "Resource": QUEUE,
-            }
-        ),
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                "Action": "sqs:SendMessage",
-                "Resource": QUEUE,
-            }
-        ),
+        queue({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "NotPrincipal"),
+        queue({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
     ),
     (
         "Unsupported wildcard in principal",
         "PL721",
         "resource",
         Level.ERROR,
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::*:root"},
-                "Action": "sqs:SendMessage",
-                "Resource": QUEUE,
-            }
-        ),
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                "Action": "sqs:SendMessage",
-                "Resource": QUEUE,
-            }
-        ),
+        queue({"AWS": "arn:aws:iam::*:root"}),
+        queue({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
     ),
     (
         "Invalid service principal format",
@@ -231,158 +211,115 @@ CASES: list[tuple[str, str, str | None, Level, dict[str, Any], dict[str, Any]]] 
         "PL723",
         "resource",
         Level.ERROR,
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudfront.amazonaws.com"},
-                "Action": "s3:GetObject",
-                "Resource": "arn:aws:s3:::site/*",
-                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
-            }
-        ),
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudfront.amazonaws.com"},
-                "Action": "s3:GetObject",
-                "Resource": "arn:aws:s3:::site/*",
-                "Condition": {"StringEquals": {"aws:SourceOrgID": "o-abc123"}},
-            }
-        ),
+        cloudfront_site({"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}),
+        cloudfront_site({"StringEquals": {"aws:SourceOrgID": "o-abc123"}}),
     ),
     (
         "Invalid principal key",
         "PL114",
         "resource",
         Level.ERROR,
-        doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"Account": ACCOUNT},
-                "Action": "sqs:SendMessage",
-                "Resource": QUEUE,
-            }
-        ),
-        doc(
-            {"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sqs:SendMessage", "Resource": QUEUE}
-        ),
+        queue({"Account": ACCOUNT}),
+        queue({"AWS": ACCOUNT}),
     ),
     (
         "Invalid principal format",
         "PL114",
         "resource",
         Level.ERROR,
-        doc({"Effect": "Allow", "Principal": ACCOUNT, "Action": "sqs:SendMessage", "Resource": QUEUE}),
-        doc(
-            {"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sqs:SendMessage", "Resource": QUEUE}
-        ),
+        queue(ACCOUNT),
+        queue({"AWS": ACCOUNT}),
     ),
-    # PassRole
-    (
-        "Pass role with NotResource",
-        "PL602",
-        "identity",
-        Level.SECURITY_WARNING,
-        identity(Action="iam:PassRole", NotResource=f"arn:aws:iam::{ACCOUNT}:role/admin"),
-        identity(Action="iam:PassRole", Resource=f"arn:aws:iam::{ACCOUNT}:role/app"),
-    ),
-    (
-        "Pass role with star in action and NotResource",
-        "PL602",
-        "identity",
-        Level.SECURITY_WARNING,
-        identity(Action="iam:Pass*", NotResource=f"arn:aws:iam::{ACCOUNT}:role/admin"),
-        identity(Action="iam:Pass*", Resource=f"arn:aws:iam::{ACCOUNT}:role/app"),
-    ),
-    (
-        "Pass role with star in resource",
-        "PL602",
-        "identity",
-        Level.SECURITY_WARNING,
-        identity(Action="iam:PassRole", Resource="*"),
-        identity(Action="iam:PassRole", Resource=f"arn:aws:iam::{ACCOUNT}:role/app"),
-    ),
-    (
-        "Pass role with star in action and resource",
-        "PL602",
-        "identity",
-        Level.SECURITY_WARNING,
-        identity(Action="iam:*", Resource="*"),
-        identity(Action="iam:*", Resource=f"arn:aws:iam::{ACCOUNT}:role/app"),
-    ),
-    (
-        "Pass role with NotAction and NotResource",
-        "PL730",
-        "identity",
-        Level.SECURITY_WARNING,
-        identity(NotAction="s3:*", NotResource=f"arn:aws:iam::{ACCOUNT}:role/admin"),
-        identity(NotAction=["s3:*", "iam:PassRole"], NotResource=f"arn:aws:iam::{ACCOUNT}:role/admin"),
-    ),
-    (
-        "Pass role with star in resource and NotAction",
-        "PL730",
-        "identity",
-        Level.SECURITY_WARNING,
-        identity(NotAction="s3:*", Resource="*"),
-        identity(NotAction=["s3:*", "iam:PassRole"], Resource="*"),
-    ),
-    # CreateServiceLinkedRole
-    (
-        "Create SLR with NotResource",
-        "PL731",
-        "identity",
-        Level.WARNING,
-        identity(Action="iam:CreateServiceLinkedRole", NotResource=f"arn:aws:iam::{ACCOUNT}:role/x"),
-        identity(
-            Action="iam:CreateServiceLinkedRole",
-            Resource="arn:aws:iam::*:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
-        ),
-    ),
-    (
-        "Create SLR with star in action and NotResource",
-        "PL731",
-        "identity",
-        Level.WARNING,
-        identity(Action="iam:Create*", NotResource=f"arn:aws:iam::{ACCOUNT}:role/x"),
-        identity(Action="iam:Create*", Resource="arn:aws:iam::*:role/aws-service-role/ecs.amazonaws.com/*"),
-    ),
-    (
-        "Create SLR with NotAction and NotResource",
-        "PL731",
-        "identity",
-        Level.WARNING,
-        identity(NotAction="s3:*", NotResource=f"arn:aws:iam::{ACCOUNT}:role/x"),
-        identity(
-            NotAction=["s3:*", "iam:CreateServiceLinkedRole"], NotResource=f"arn:aws:iam::{ACCOUNT}:role/x"
-        ),
-    ),
-    (
-        "Create SLR with star in resource",
-        "PL731",
-        "identity",
-        Level.WARNING,
-        identity(Action="iam:CreateServiceLinkedRole", Resource="*"),
-        identity(
-            Action="iam:CreateServiceLinkedRole",
-            Resource="*",
-            Condition={"StringEquals": {"iam:AWSServiceName": "ecs.amazonaws.com"}},
-        ),
-    ),
-    (
-        "Create SLR with star in action and resource",
-        "PL731",
-        "identity",
-        Level.WARNING,
-        identity(Action="iam:*", Resource="*"),
-        identity(Action="iam:*", Resource=f"arn:aws:iam::{ACCOUNT}:role/app"),
-    ),
-    (
-        "Create SLR with star in resource and NotAction",
-        "PL731",
-        "identity",
-        Level.WARNING,
-        identity(NotAction="s3:*", Resource="*"),
-        identity(NotAction=["s3:*", "iam:CreateServiceLinkedRole"], Resource="*"),
+    *(
+        (check, rule, "identity", level, identity(**positive), identity(**negative))
+        for check, rule, level, positive, negative in [
+            # PassRole
+            (
+                "Pass role with NotResource",
+                "PL602",
+                SW,
+                {"Action": PASS, "NotResource": ADMIN},
+                {"Action": PASS, "Resource": APP},
+            ),
+            (
+                "Pass role with star in action and NotResource",
+                "PL602",
+                SW,
+                {"Action": "iam:Pass*", "NotResource": ADMIN},
+                {"Action": "iam:Pass*", "Resource": APP},
+            ),
+            (
+                "Pass role with star in resource",
+                "PL602",
+                SW,
+                {"Action": PASS, "Resource": "*"},
+                {"Action": PASS, "Resource": APP},
+            ),
+            (
+                "Pass role with star in action and resource",
+                "PL602",
+                SW,
+                {"Action": "iam:*", "Resource": "*"},
+                {"Action": "iam:*", "Resource": APP},
+            ),
+            (
+                "Pass role with NotAction and NotResource",
+                "PL730",
+                SW,
+                {"NotAction": "s3:*", "NotResource": ADMIN},
+                {"NotAction": ["s3:*", PASS], "NotResource": ADMIN},
+            ),
+            (
+                "Pass role with star in resource and NotAction",
+                "PL730",
+                SW,
+                {"NotAction": "s3:*", "Resource": "*"},
+                {"NotAction": ["s3:*", PASS], "Resource": "*"},
+            ),
+            # CreateServiceLinkedRole
+            (
+                "Create SLR with NotResource",
+                "PL731",
+                W,
+                {"Action": SLR, "NotResource": ADMIN},
+                {"Action": SLR, "Resource": ECS_SLR},
+            ),
+            (
+                "Create SLR with star in action and NotResource",
+                "PL731",
+                W,
+                {"Action": "iam:Create*", "NotResource": ADMIN},
+                {"Action": "iam:Create*", "Resource": ECS_SLR},
+            ),
+            (
+                "Create SLR with NotAction and NotResource",
+                "PL731",
+                W,
+                {"NotAction": "s3:*", "NotResource": ADMIN},
+                {"NotAction": ["s3:*", SLR], "NotResource": ADMIN},
+            ),
+            (
+                "Create SLR with star in resource",
+                "PL731",
+                W,
+                {"Action": SLR, "Resource": "*"},
+                {"Action": SLR, "Resource": "*", "Condition": ECS_ONLY},
+            ),
+            (
+                "Create SLR with star in action and resource",
+                "PL731",
+                W,
+                {"Action": "iam:*", "Resource": "*"},
+                {"Action": "iam:*", "Resource": APP},
+            ),
+            (
+                "Create SLR with star in resource and NotAction",
+                "PL731",
+                W,
+                {"NotAction": "s3:*", "Resource": "*"},
+                {"NotAction": ["s3:*", SLR], "Resource": "*"},
+            ),
+        ]
     ),
 ]
 

@@ -51,6 +51,16 @@ def broad_resource(stmt: Statement) -> str | None:
     return None
 
 
+def _allows_on_any_role(doc: PolicyDocument) -> Iterator[tuple[Statement, str]]:
+    """The Allow statements of an identity policy whose resource covers any role, with how they do."""
+    if doc.policy_type is not PolicyType.IDENTITY:
+        return  # a resource policy, SCP or RCP grants no IAM action to its holder
+    for stmt in doc.statements:
+        scope = broad_resource(stmt) if stmt.is_allow else None
+        if scope is not None:
+            yield stmt, scope
+
+
 @policy_rule(
     id="PL730",
     name="passrole-not-action",
@@ -69,13 +79,8 @@ def broad_resource(stmt: Statement) -> str | None:
     policy_types=("identity",),
 )
 def passrole_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type is not PolicyType.IDENTITY:
-        return  # a resource policy, SCP or RCP grants no IAM action to its holder
-    for stmt in doc.statements:
-        if not stmt.is_allow or not stmt.uses_not_action or stmt.action_key is None:
-            continue
-        scope = broad_resource(stmt)
-        if scope is not None and grants(stmt, PASS_ROLE):
+    for stmt, scope in _allows_on_any_role(doc):
+        if stmt.uses_not_action and stmt.action_key is not None and grants(stmt, PASS_ROLE):
             yield Report(stmt.action_key, f"NotAction with {scope} grants iam:PassRole on any role")
 
 
@@ -119,13 +124,8 @@ def _names_services(stmt: Statement) -> bool:
     policy_types=("identity",),
 )
 def create_slr_any_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type is not PolicyType.IDENTITY:
-        return  # a resource policy, SCP or RCP grants no IAM action to its holder
-    for stmt in doc.statements:
-        if not stmt.is_allow or stmt.action_key is None:
-            continue
-        scope = broad_resource(stmt)
-        if scope is None or not grants(stmt, CREATE_SLR) or _names_services(stmt):
+    for stmt, scope in _allows_on_any_role(doc):
+        if stmt.action_key is None or not grants(stmt, CREATE_SLR) or _names_services(stmt):
             continue
         if stmt.uses_not_action:
             yield Report(stmt.action_key, f"NotAction with {scope} allows creating any service-linked role")

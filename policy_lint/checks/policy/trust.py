@@ -267,15 +267,7 @@ def oidc_missing_condition(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
     policy_types=("trust",),
 )
 def oidc_missing_audience(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if not _is_trust(doc):
-        return
-    for stmt in doc.statements:
-        for value, prefix in _oidc_providers(stmt):
-            claims = _claims(stmt, prefix)
-            if claims and not claims.intersection(_AUDIENCE_CLAIMS):
-                yield Report(
-                    value.node, f"the conditions on {prefix} do not test its audience ({prefix}:aud)"
-                )
+    return _missing_claim(doc, _AUDIENCE_CLAIMS, "audience", "aud", skip=())
 
 
 @policy_rule(
@@ -291,15 +283,23 @@ def oidc_missing_audience(doc: PolicyDocument, ctx: LintContext) -> Iterator[Rep
     policy_types=("trust",),
 )
 def oidc_missing_subject(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    # GitHub: PL709 says what it needs; Cognito: the aud (identity pool) is what narrows it
+    return _missing_claim(doc, _SUBJECT_CLAIMS, "subject", "sub", skip=(GITHUB, COGNITO))
+
+
+def _missing_claim(
+    doc: PolicyDocument, claims: tuple[str, ...], what: str, example: str, skip: tuple[str, ...]
+) -> Iterator[Report]:
+    """PL707/PL708: OIDC statements that test some of the provider's claims, but none of ``claims``."""
     if not _is_trust(doc):
         return
     for stmt in doc.statements:
         for value, prefix in _oidc_providers(stmt):
-            if prefix.lower() in (GITHUB, COGNITO):
-                continue  # GitHub: PL709; Cognito: the aud (identity pool) is what narrows it
-            claims = _claims(stmt, prefix)
-            if claims and not claims.intersection(_SUBJECT_CLAIMS):
-                yield Report(value.node, f"the conditions on {prefix} do not test its subject ({prefix}:sub)")
+            tested = _claims(stmt, prefix)
+            if prefix.lower() not in skip and tested and not tested.intersection(claims):
+                yield Report(
+                    value.node, f"the conditions on {prefix} do not test its {what} ({prefix}:{example})"
+                )
 
 
 # --------------------------------------------------------------------------- GitHub Actions
