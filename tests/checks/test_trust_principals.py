@@ -6,6 +6,7 @@ stricter, and the same policy minimally corrected, which must get none from that
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -482,3 +483,14 @@ def test_slr_on_a_wildcard_service_name_condition_is_still_any_service() -> None
         Condition={"StringLike": {"iam:AWSServiceName": "*"}},
     )
     assert _ids(wild, "PL731") == ["PL731"]
+
+
+def test_an_unconditional_deny_in_the_same_policy_takes_the_grant_back() -> None:
+    allow_and_deny = doc(
+        {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "iam:*", "Resource": "*"},
+    )
+    assert _ids(allow_and_deny, "PL73") == []
+    conditional = copy.deepcopy(allow_and_deny)
+    conditional["Statement"][1]["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "false"}}
+    assert _ids(conditional, "PL73") == ["PL731"]

@@ -51,6 +51,18 @@ def broad_resource(stmt: Statement) -> str | None:
     return None
 
 
+def denied_everywhere(doc: PolicyDocument, action: str) -> bool:
+    """Does an unconditional Deny on every resource in the same policy take ``action`` away again?"""
+    return any(
+        stmt.effect_value == "Deny"
+        and stmt.condition_node is None
+        and not stmt.uses_not_resource
+        and any(str(r.value) == "*" for r in stmt.resources)
+        and grants(stmt, action) is True
+        for stmt in doc.statements
+    )
+
+
 def _allows_on_any_role(doc: PolicyDocument) -> Iterator[tuple[Statement, str]]:
     """The Allow statements of an identity policy whose resource covers any role, with how they do."""
     if doc.policy_type is not PolicyType.IDENTITY:
@@ -79,6 +91,8 @@ def _allows_on_any_role(doc: PolicyDocument) -> Iterator[tuple[Statement, str]]:
     policy_types=("identity",),
 )
 def passrole_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if denied_everywhere(doc, PASS_ROLE):
+        return
     for stmt, scope in _allows_on_any_role(doc):
         if stmt.uses_not_action and stmt.action_key is not None and grants(stmt, PASS_ROLE):
             yield Report(stmt.action_key, f"NotAction with {scope} grants iam:PassRole on any role")
@@ -124,6 +138,8 @@ def _names_services(stmt: Statement) -> bool:
     policy_types=("identity",),
 )
 def create_slr_any_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    if denied_everywhere(doc, CREATE_SLR):
+        return
     for stmt, scope in _allows_on_any_role(doc):
         if stmt.action_key is None or not grants(stmt, CREATE_SLR) or _names_services(stmt):
             continue
