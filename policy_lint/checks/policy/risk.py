@@ -31,7 +31,8 @@ def _allows_star_resource(stmt: Statement) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _pattern_matches(pattern: str, action: str) -> bool:
+def pattern_matches(pattern: str, action: str) -> bool:
+    """Does the Action pattern cover ``action`` (lower case)? A literal service prefix decides first."""
     if "*" not in pattern and "?" not in pattern:
         return pattern.lower() == action
     prefix, colon, _ = pattern.partition(":")
@@ -82,7 +83,7 @@ def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
             value = str(action.value)
             if value in ("*", "*:*"):
                 continue  # reported as full admin
-            if _pattern_matches(value, "iam:passrole"):
+            if pattern_matches(value, "iam:passrole"):
                 scope = "NotResource" if stmt.uses_not_resource else 'Resource "*"'
                 yield Report(action, f"{value} allows iam:PassRole with {scope}: any role can be passed")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from policy_lint.catalog.actions import wildcard_regex
 from policy_lint.checks.policy.principals import AA_REFERENCE
+from policy_lint.checks.policy.risk import pattern_matches
 from policy_lint.core.findings import Level
 from policy_lint.iam.statements import parse_operator
 from policy_lint.lint.context import LintContext
@@ -25,8 +25,8 @@ policy_rule = RULES.policy_rule
 
 PASSROLE_REFERENCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html"
 SLR_REFERENCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html"
-PASS_ROLE = "iam:PassRole"
-CREATE_SLR = "iam:CreateServiceLinkedRole"
+PASS_ROLE = "iam:passrole"
+CREATE_SLR = "iam:createservicelinkedrole"
 #: ``*`` or any role of any path: the resource says nothing about which role.
 _ANY_ROLE = re.compile(r"^arn:[^:]*:iam::[^:]*:(\*|role/\*|role/aws-service-role/\*)$")
 
@@ -36,7 +36,7 @@ def grants(stmt: Statement, action: str) -> bool | None:
     patterns = [str(a.value) for a in stmt.actions]
     if any("${" in p for p in patterns):
         return None
-    named = any(wildcard_regex(p).match(action) for p in patterns)
+    named = any(pattern_matches(p, action) for p in patterns)
     return not named if stmt.uses_not_action else named
 
 
@@ -146,5 +146,5 @@ def create_slr_any_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
         if stmt.uses_not_action:
             yield Report(stmt.action_key, f"NotAction with {scope} allows creating any service-linked role")
             continue
-        action = next(a for a in stmt.actions if wildcard_regex(str(a.value)).match(CREATE_SLR))
+        action = next(a for a in stmt.actions if pattern_matches(str(a.value), CREATE_SLR))
         yield Report(action, f"{action.value} with {scope} allows creating any service-linked role")
