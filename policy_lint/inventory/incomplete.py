@@ -1,0 +1,56 @@
+"""A policy document with parts the input does not give: the missing parts, named, never dropped.
+
+A source that builds a document from parts (Terraform's ``source_policy_documents``, a ``dynamic
+"statement"`` over a collection not known, ``concat()`` of a list of statements not known) keeps
+each part it cannot read as the part's symbol where a statement would be
+(``"Statement": [{...}, "${data.aws_iam_policy_document.extra.json}"]``). Read as is, that
+string is no statement, and a rule would judge the reduced document: "no Deny" where the missing
+part may hold the Deny. :func:`mark_incomplete` turns each such part into an :class:`Unknown`
+that says "incomplete: <part>", so the rules' usual reading applies: a statement found in the
+known part decides (a found Deny stays found), and where none is found the missing part makes
+the verdict unknown (``first_unknown`` names it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policy_lint.inventory.references import is_symbolic
+from policy_lint.inventory.unknown import Unknown
+
+
+def incomplete(part: str) -> Unknown:
+    """The Unknown that stands for a part of a policy document that is not known."""
+    return Unknown(f"incomplete: the statements of {part} are not known")
+
+
+def _conditions(block: Any) -> Any:
+    """A Condition, or an operator's keys, that is a reference is not known (it may hold the
+    clause that restricts a statement)."""
+    if isinstance(block, str) and is_symbolic(block):
+        return Unknown(f"incomplete: the conditions {block} are not known")
+    if isinstance(block, dict) and any(
+        isinstance(keys, str) and is_symbolic(keys) for keys in block.values()
+    ):
+        return {op: _conditions(keys) for op, keys in block.items()}
+    return block
+
+
+def _statement_or_part(item: Any) -> Any:
+    if isinstance(item, str) and is_symbolic(item):
+        return incomplete(item)
+    if isinstance(item, dict) and "Condition" in item:
+        marked = _conditions(item["Condition"])
+        return item if marked is item["Condition"] else {**item, "Condition": marked}
+    return item
+
+
+def mark_incomplete(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with every statement (or Condition) that is a reference, a part not known,
+    as an Unknown."""
+    statements = document.get("Statement")
+    if isinstance(statements, list):
+        return {**document, "Statement": [_statement_or_part(s) for s in statements]}
+    if statements is not None:
+        return {**document, "Statement": _statement_or_part(statements)}
+    return document
