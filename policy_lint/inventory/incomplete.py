@@ -36,18 +36,33 @@ def _conditions(block: Any) -> Any:
     return block
 
 
+def _deciding(key: str, value: Any) -> Any:
+    """An Effect or action that is a reference is not known: it decides whether a statement is
+    the Deny (or the Allow) a rule looks for, and ``${var.effect}`` may be either."""
+    if isinstance(value, str) and is_symbolic(value):
+        return Unknown(f"incomplete: {key} {value} is not known")
+    if isinstance(value, list) and any(isinstance(v, str) and is_symbolic(v) for v in value):
+        return [_deciding(key, v) for v in value]
+    return value
+
+
 def _statement_or_part(item: Any) -> Any:
     if isinstance(item, str) and is_symbolic(item):
         return incomplete(item)
-    if isinstance(item, dict) and "Condition" in item:
-        marked = _conditions(item["Condition"])
-        return item if marked is item["Condition"] else {**item, "Condition": marked}
-    return item
+    if not isinstance(item, dict):
+        return item
+    marked = dict(item)
+    if "Condition" in item:
+        marked["Condition"] = _conditions(item["Condition"])
+    for key in ("Effect", "Action", "NotAction"):
+        if key in item:
+            marked[key] = _deciding(key, item[key])
+    return item if marked == item else marked
 
 
 def mark_incomplete(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` with every statement (or Condition) that is a reference, a part not known,
-    as an Unknown."""
+    """``document`` with every statement (or its Effect, action or Condition) that is a
+    reference, a part not known, as an Unknown."""
     statements = document.get("Statement")
     if isinstance(statements, list):
         return {**document, "Statement": [_statement_or_part(s) for s in statements]}

@@ -364,3 +364,31 @@ def test_dynamic_statements_not_known_are_a_missing_part_and_static_ones_stay(tm
     assert isinstance(statements[1], Unknown) and "incomplete" in statements[1].reason
     (result,) = run("CS205", inventory)
     assert result.status.value == "unknown", result.message
+
+
+@pytest.mark.parametrize(
+    ("effect", "actions"),
+    [
+        pytest.param("var.effect", '["s3:*"]', id="effect-not-known"),
+        pytest.param('"Deny"', "var.actions", id="actions-not-known"),
+        pytest.param('"Deny"', '["s3:${var.verb}"]', id="action-with-a-hole"),
+    ],
+)
+def test_a_statement_whose_effect_or_action_is_not_known_may_be_the_deny(
+    tmp_path: Path, effect: str, actions: str
+) -> None:
+    (tmp_path / "policy.tf").write_text(
+        'variable "effect" {}\nvariable "actions" {}\nvariable "verb" {}\n'
+        'data "aws_iam_policy_document" "p" {\n  statement {\n'
+        f"    effect = {effect}\n    actions = {actions}\n"
+        '    resources = ["arn:aws:s3:::b/*"]\n'
+        '    principals {\n      type = "*"\n      identifiers = ["*"]\n    }\n'
+        '    condition {\n      test = "Bool"\n      variable = "aws:SecureTransport"\n      values = ["false"]\n    }\n'
+        "  }\n}\n"
+    )
+    inventory = write_bucket_with_policy(
+        tmp_path, "data.aws_iam_policy_document.p.json", tmp_path / "policy.tf"
+    )
+    (result,) = run("CS205", inventory)
+    assert result.status.value == "unknown", result.message
+    assert "has no Deny" not in result.message and "incomplete" in result.message
