@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from policy_lint.core.unknown import Unknown
 from policy_lint.inventory.references import is_symbolic
-from policy_lint.inventory.unknown import Unknown
 
 
 def incomplete(part: str) -> Unknown:
