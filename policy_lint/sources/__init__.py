@@ -49,4 +49,7 @@ A source knows its format and nothing about checks. The contract every source ke
   document up in the bundled snapshot (:mod:`policy_lint.reference.managed`).
 * **Policy documents** are plain ``dict`` values as IAM would store them (``jsonencode``,
   ``aws_iam_policy_document``, ``file()``, CloudFormation ``PolicyDocument`` after intrinsics).
+  A part the source cannot read (a source document, statements over a collection not known)
+  is never dropped: it is an ``Unknown`` saying "incomplete: <part>" where its statements would
+  be (:mod:`policy_lint.inventory.incomplete`).
 """

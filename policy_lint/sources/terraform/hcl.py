@@ -52,6 +52,7 @@ from policy_lint.sources.terraform.resources import (
     ref_text,
     root_scope,
 )
+from policy_lint.sources.terraform.values import as_unknown_items
 from policy_lint.syntax.json_parser import loads
 from policy_lint.syntax.source import read_source
 
@@ -600,10 +601,11 @@ class Module:
                 label = block.labels[0]
                 expanded = self._dynamic(block, hcl, bindings)
                 existing = values.get(label, [])
-                if isinstance(expanded, Unresolved) or isinstance(existing, Unresolved):
-                    values[label] = expanded if isinstance(expanded, Unresolved) else existing
-                else:
-                    values[label] = [*existing, *expanded]
+                if isinstance(existing, Unresolved):
+                    continue
+                # blocks not known stay in place among the known ones, never dropped
+                added = [as_unknown_items(expanded)] if isinstance(expanded, Unresolved) else expanded
+                values[label] = [*existing, *added]
                 continue
             existing = values.setdefault(block.type, [])
             if isinstance(existing, list):  # a new list: ``existing`` may be a shared evaluated value
@@ -769,27 +771,31 @@ class Module:
         return symbol, consumed
 
     def policy_document(self, inst: Instance) -> Value:
-        """Render ``data "aws_iam_policy_document"`` as the provider does (single values unwrapped)."""
+        """Render ``data "aws_iam_policy_document"`` as the provider does (single values unwrapped).
+
+        A part that is not known (a source or override document, dynamic statements over a
+        collection not known) is never dropped: its symbol stays where its statements would be,
+        and the inventory reads it as "incomplete: <part>" (:mod:`policy_lint.inventory.incomplete`).
+        """
         values = self.body_values(inst.block.body, inst.file, inst.bindings, top=True)
-        statements_value = values.get("statement", [])
-        if isinstance(statements_value, Unresolved):
-            return Unresolved("${" + inst.address + ".json}", statements_value.reason)
         statements: list[Value] = []
-        for source in _as_list(values.get("source_policy_documents")) + _as_list(values.get("source_json")):
+        for source in _documents(values, "source_policy_documents", "source_json"):
             statements.extend(_statements_of(source))
-        for raw in statements_value:
+        for raw in _as_list(values.get("statement", [])):
+            if isinstance(raw, Unresolved) or not isinstance(raw, dict):
+                statements.append(_missing(raw, inst.address + ".statement"))
+                continue
             statement = _statement(raw)
-            sid = statement.get("Sid")
-            statements = [s for s in statements if not (sid and isinstance(s, dict) and s.get("Sid") == sid)]
+            statements = _without_sid(statements, statement.get("Sid"))
             statements.append(statement)
-        for override in _as_list(values.get("override_policy_documents")) + _as_list(
-            values.get("override_json")
-        ):
-            for statement in _statements_of(override):
+        for override in _documents(values, "override_policy_documents", "override_json"):
+            found = _statements_of(override)
+            if any(isinstance(s, Unresolved) for s in found):
+                # an override not known may replace any statement that has a Sid
+                statements = [_overridable(s, override) for s in statements]
+            for statement in found:
                 sid = statement.get("Sid") if isinstance(statement, dict) else None
-                statements = [
-                    s for s in statements if not (sid and isinstance(s, dict) and s.get("Sid") == sid)
-                ]
+                statements = _without_sid(statements, sid)
                 statements.append(statement)
         doc: dict[str, Value] = {"Version": values.get("version") or "2012-10-17"}
         if values.get("policy_id") is not None:
@@ -958,16 +964,48 @@ def _as_list(value: Value) -> list[Value]:
     return value if isinstance(value, list) else [value]
 
 
+def _documents(values: dict[str, Value], *names: str) -> list[Value]:
+    """The documents an argument lists (``source_policy_documents``, ``source_json``); a list that
+    is not known is one part not known."""
+    return [doc for name in names for doc in _as_list(values.get(name))]
+
+
+def _missing(part: Value, where: str) -> Unresolved:
+    """A part of a policy document that is not known, named by its symbol."""
+    if isinstance(part, Unresolved):
+        return Unresolved(part.symbol, f"incomplete: {part.reason}")
+    return Unresolved("${" + where + "}", "incomplete: not a policy document")
+
+
 def _statements_of(source: Value) -> list[Value]:
+    """The statements of a source or override document; one not known (or not readable) is one
+    missing part, never none."""
+    if source is None or source == "":
+        return []
     text = source.symbol if isinstance(source, Unresolved) else source
     if not isinstance(text, str):
-        return []
+        return [_missing(source, "policy document")]
     try:
         parsed = loads(text)
     except ValueError:
-        return []
+        return [_missing(source, "policy document")] if isinstance(source, Unresolved) else []
     found = parsed.get("Statement", []) if isinstance(parsed, dict) else []
     return found if isinstance(found, list) else [found]
+
+
+def _without_sid(statements: list[Value], sid: Value) -> list[Value]:
+    """``statements`` less the one a later statement with the same Sid replaces."""
+    if not sid:
+        return statements
+    return [s for s in statements if not (isinstance(s, dict) and s.get("Sid") == sid)]
+
+
+def _overridable(statement: Value, override: Value) -> Value:
+    """A statement an override document not known may replace (it has a Sid) is not known."""
+    if isinstance(statement, dict) and statement.get("Sid"):
+        symbol = override.symbol if isinstance(override, Unresolved) else "${override_policy_documents}"
+        return Unresolved(symbol, f"incomplete: statement {statement.get('Sid')} may be overridden")
+    return statement
 
 
 def _single(values: Value) -> Value:
@@ -979,6 +1017,9 @@ def _single(values: Value) -> Value:
 def _principals(blocks: Value) -> Value:
     if isinstance(blocks, Unresolved):
         return blocks
+    unknown = next((block for block in blocks if isinstance(block, Unresolved)), None)
+    if unknown is not None:  # principals blocks not known: who is named is not known
+        return Unresolved(unknown.symbol, unknown.reason)
     result: dict[str, list[Value]] = {}
     for block in blocks:
         kind = block.get("type")
@@ -1007,8 +1048,10 @@ def _statement(raw: dict[str, Value]) -> dict[str, Value]:
         if raw.get(key):
             statement[iam_key] = _principals(raw[key])
     conditions = raw.get("condition")
+    if isinstance(conditions, list):  # condition blocks not known make the whole Condition not known
+        conditions = next((c for c in conditions if isinstance(c, Unresolved)), conditions)
     if isinstance(conditions, Unresolved):
-        statement["Condition"] = conditions
+        statement["Condition"] = Unresolved(conditions.symbol, conditions.reason)
     elif conditions:
         merged: dict[str, dict[str, list[Value]]] = {}
         for cond in conditions:

@@ -26,6 +26,7 @@ from policy_lint.inventory.cloudtrail import (
     FieldSelector,
     summarize,
 )
+from policy_lint.inventory.incomplete import mark_incomplete
 from policy_lint.inventory.model import (
     AccessKey,
     Account,
@@ -209,7 +210,7 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
     if value is None or value == "":
         return None
     if isinstance(value, dict):
-        return symbolic(value)  # type: ignore[no-any-return]
+        return mark_incomplete(symbolic(value))
     text = value.symbol if isinstance(value, Unresolved) else value
     if not isinstance(text, str):
         return Unknown("policy is not a JSON document")
@@ -222,7 +223,7 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
         return Unknown(reason)
     if not isinstance(parsed, dict):
         return Unknown("policy JSON is not an object")
-    return parsed
+    return mark_incomplete(parsed)
 
 
 def blocks(value: Any) -> Maybe[list[dict[str, Any]]]:
