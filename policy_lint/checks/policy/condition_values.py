@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from policy_lint.catalog.conditions import OperatorFamily, parse_operator
+from policy_lint.catalog.conditions import OperatorFamily
 from policy_lint.catalog.defaults import default_condition_keys
-from policy_lint.checks.policy.conditions import unique_entries
+from policy_lint.checks.policy import aws_docs
+from policy_lint.checks.policy.conditions import parsed_entries
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
@@ -23,12 +24,6 @@ from policy_lint.syntax.nodes import ArrayNode, ScalarNode
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
 
-_OPERATORS_DOC = (
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
-)
-_MULTIVALUED_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html"
-_VARIABLES_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
-_CHECKS_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 #: ``${*}`` (a literal *), ``${?}`` and policy variables are not wildcards.
 _DOLLAR_BRACE = re.compile(r"\$\{[^}]*\}")
 _LITERAL_OPERATORS = frozenset(
@@ -46,21 +41,19 @@ _LITERAL_OPERATORS = frozenset(
     "condition then only tests that the key is present (AWS-BOOL-SINGLE). IAM Access Analyzer reports it as "
     "an error (Invalid condition multiple Boolean).",
     remediation='Use one value: "Bool": {"aws:SecureTransport": "false"}; to test presence, use Null.',
-    references=(_OPERATORS_DOC, _CHECKS_DOC),
+    references=(aws_docs.CONDITION_OPERATORS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Invalid condition multiple Boolean",),
 )
 def bool_multiple_values(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for stmt in doc.statements:
-        for entry in unique_entries(stmt):
-            operator = parse_operator(str(entry.operator.value))
-            if operator is None or operator.family is not OperatorFamily.BOOL:
-                continue
-            if isinstance(entry.value_node, ArrayNode) and len(entry.value_node.items) > 1:
-                yield Report(
-                    entry.value_node,
-                    f"{entry.key.value} is Boolean: one value, not {len(entry.value_node.items)}",
-                    "keep the one value you mean (true or false)",
-                )
+    for entry, operator in parsed_entries(doc):
+        if operator.family is not OperatorFamily.BOOL:
+            continue
+        if isinstance(entry.value_node, ArrayNode) and len(entry.value_node.items) > 1:
+            yield Report(
+                entry.value_node,
+                f"{entry.key.value} is Boolean: one value, not {len(entry.value_node.items)}",
+                "keep the one value you mean (true or false)",
+            )
 
 
 @policy_rule(
@@ -73,26 +66,24 @@ def bool_multiple_values(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
     "literally and can never equal a number, date or address: the condition never matches (or, negated, "
     "always does). IAM Access Analyzer reports it as an error (Invalid variable for operator).",
     remediation="Compare the variable with a String or Arn operator, or write the value itself.",
-    references=(_VARIABLES_DOC, _CHECKS_DOC),
+    references=(aws_docs.POLICY_VARIABLES, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Invalid variable for operator",),
 )
 def variable_with_non_string_operator(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for stmt in doc.statements:
-        for entry in unique_entries(stmt):
-            operator = parse_operator(str(entry.operator.value))
-            if operator is None or operator.family in (OperatorFamily.STRING, OperatorFamily.ARN):
-                continue
-            for value in entry.values:
-                if (
-                    isinstance(value, ScalarNode)
-                    and isinstance(value.value, str)
-                    and policy_variables(value.value)
-                ):
-                    yield Report(
-                        value,
-                        f"{operator.base} does not substitute policy variables: {value.value!r} is compared literally",
-                        "policy variables work only with String* and Arn* operators",
-                    )
+    for entry, operator in parsed_entries(doc):
+        if operator.family in (OperatorFamily.STRING, OperatorFamily.ARN):
+            continue
+        for value in entry.values:
+            if (
+                isinstance(value, ScalarNode)
+                and isinstance(value.value, str)
+                and policy_variables(value.value)
+            ):
+                yield Report(
+                    value,
+                    f"{operator.base} does not substitute policy variables: {value.value!r} is compared literally",
+                    "policy variables work only with String* and Arn* operators",
+                )
 
 
 @policy_rule(
@@ -107,25 +98,23 @@ def variable_with_non_string_operator(doc: PolicyDocument, ctx: LintContext) -> 
     "managed policies (AWS lists them for this check), and an undocumented outcome is uncertain, not wrong.",
     remediation="Say what you mean: ForAnyValue: (at least one value matches) or ForAllValues: (every value "
     "matches; also true when the key is missing).",
-    references=(_MULTIVALUED_DOC, _CHECKS_DOC),
+    references=(aws_docs.MULTIVALUED_KEYS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Missing qualifier",),
 )
 def missing_set_operator(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     keys = default_condition_keys()
-    for stmt in doc.statements:
-        for entry in unique_entries(stmt):
-            operator = parse_operator(str(entry.operator.value))
-            if operator is None or operator.set_operator or operator.family is OperatorFamily.NULL:
-                continue
-            info = keys.lookup(str(entry.key.value))
-            if info is None or not info.multivalued:
-                continue
-            yield Report(
-                entry.key,
-                f"{info.name} can have several values in a request: {operator.text} needs ForAnyValue: or "
-                "ForAllValues:",
-                f"use 'ForAnyValue:{operator.text}' or 'ForAllValues:{operator.text}'",
-            )
+    for entry, operator in parsed_entries(doc):
+        if operator.set_operator or operator.family is OperatorFamily.NULL:
+            continue
+        info = keys.lookup(str(entry.key.value))
+        if info is None or not info.multivalued:
+            continue
+        yield Report(
+            entry.key,
+            f"{info.name} can have several values in a request: {operator.text} needs ForAnyValue: or "
+            "ForAllValues:",
+            f"use 'ForAnyValue:{operator.text}' or 'ForAllValues:{operator.text}'",
+        )
 
 
 @policy_rule(
@@ -138,17 +127,15 @@ def missing_set_operator(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
     "IAM Access Analyzer reports it as a suggestion; it is a warning here because a constant condition is as "
     "dead as the ones PL303 and PL304 report.",
     remediation='Use plain "Null": {"key": "true"} (or "false").',
-    references=(_OPERATORS_DOC, _CHECKS_DOC),
+    references=(aws_docs.CONDITION_OPERATORS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Null with qualifier",),
 )
 def null_with_set_operator(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for stmt in doc.statements:
-        for entry in unique_entries(stmt):
-            operator = parse_operator(str(entry.operator.value))
-            if operator is None or operator.family is not OperatorFamily.NULL or not operator.set_operator:
-                continue
-            outcome = "always true" if operator.set_operator == "ForAllValues" else "always false"
-            yield Report(entry.operator, f"{operator.text} is {outcome}", "use 'Null' without a set operator")
+    for entry, operator in parsed_entries(doc):
+        if operator.family is not OperatorFamily.NULL or not operator.set_operator:
+            continue
+        outcome = "always true" if operator.set_operator == "ForAllValues" else "always false"
+        yield Report(entry.operator, f"{operator.text} is {outcome}", "use 'Null' without a set operator")
 
 
 @policy_rule(
@@ -160,25 +147,23 @@ def null_with_set_operator(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
     "under StringLike and StringNotLike (AWS-WILDCARD-LIKE). A value such as arn:aws:iam::*:role/admin-* then "
     "matches only that exact text. IAM Access Analyzer reports it as a general warning.",
     remediation="Use StringLike / StringNotLike for patterns; for a literal * or ?, write ${*} or ${?}.",
-    references=(_OPERATORS_DOC, _CHECKS_DOC),
+    references=(aws_docs.CONDITION_OPERATORS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Wildcard without like operator",),
 )
 def wildcard_without_like(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for stmt in doc.statements:
-        for entry in unique_entries(stmt):
-            operator = parse_operator(str(entry.operator.value))
-            if operator is None or operator.base not in _LITERAL_OPERATORS:
+    for entry, operator in parsed_entries(doc):
+        if operator.base not in _LITERAL_OPERATORS:
+            continue
+        for value in entry.values:
+            if not isinstance(value, ScalarNode) or not isinstance(value.value, str):
                 continue
-            for value in entry.values:
-                if not isinstance(value, ScalarNode) or not isinstance(value.value, str):
-                    continue
-                if has_placeholder(value.value):
-                    continue  # PL501's
-                bare = _DOLLAR_BRACE.sub("", value.value)
-                if "*" in bare or "?" in bare:
-                    like = operator.base.replace("Equals", "Like").replace("IgnoreCase", "")
-                    yield Report(
-                        value,
-                        f"{operator.base} compares {value.value!r} literally: * and ? are not wildcards here",
-                        f"use {like} if you meant a pattern",
-                    )
+            if has_placeholder(value.value):
+                continue  # PL501's
+            bare = _DOLLAR_BRACE.sub("", value.value)
+            if "*" in bare or "?" in bare:
+                like = operator.base.replace("Equals", "Like").replace("IgnoreCase", "")
+                yield Report(
+                    value,
+                    f"{operator.base} compares {value.value!r} literally: * and ? are not wildcards here",
+                    f"use {like} if you meant a pattern",
+                )

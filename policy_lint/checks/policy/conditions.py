@@ -502,6 +502,15 @@ def _set_operator_on_single_valued(
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+def parsed_entries(doc: PolicyDocument) -> Iterator[tuple[ConditionEntry, ConditionOperator]]:
+    """Every condition entry IAM sees (see :func:`unique_entries`) whose operator IAM accepts (PL301)."""
+    for stmt in doc.statements:
+        for entry in unique_entries(stmt):
+            operator = parse_operator(str(entry.operator.value))
+            if operator is not None:
+                yield entry, operator
+
+
 def unique_entries(stmt: Statement) -> list[ConditionEntry]:
     """Condition entries as IAM sees them: of a key repeated under one operator, the last wins (PL002)."""
     last: dict[tuple[int, str], ConditionEntry] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policy_lint.catalog.conditions import ConditionOperator, OperatorFamily, parse_operator
+from policy_lint.checks.policy import aws_docs
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
@@ -18,9 +19,6 @@ from policy_lint.syntax.nodes import ArrayNode, ObjectNode, ScalarNode
 
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
-
-_CHECKS_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
-_MULTIVALUED_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html"
 
 
 @policy_rule(
@@ -34,7 +32,7 @@ _MULTIVALUED_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_p
     "Null operator says plainly; a negated operator (StringNotEquals) matches everything. IAM Access Analyzer reports these as suggestions; they are warnings here "
     "because a Deny that can never apply is a silent hole, like the dead conditions PL303 reports.",
     remediation='Give the key its values, or test for a missing key with "Null": {"key": "true"}.',
-    references=(_CHECKS_DOC, _MULTIVALUED_DOC),
+    references=(aws_docs.ACCESS_ANALYZER_CHECKS, aws_docs.MULTIVALUED_KEYS),
     access_analyzer=(
         "Empty array condition",
         "Empty array condition ForAllValues",
@@ -78,9 +76,7 @@ def _empty_outcome(operator: ConditionOperator | None, key: str) -> str:
     "nothing and a Deny protects nothing (AWS-EMPTY-CONDITION). IAM Access Analyzer reports it as a "
     "suggestion; it is a warning here for the same reason as PL802.",
     remediation="List the principals, or remove the principal type.",
-    references=(
-        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
-    ),
+    references=(aws_docs.PRINCIPAL_ELEMENT,),
     access_analyzer=("Empty array principal",),
     policy_types=("resource", "trust", "rcp"),
 )
@@ -106,7 +102,7 @@ def empty_principal_list(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
     rationale="Sid is optional; an empty one identifies nothing and is usually a template left unfilled. IAM "
     "Access Analyzer suggests giving it a value.",
     remediation='Give the statement a Sid ("AllowReadLogs") or remove the element.',
-    references=(_CHECKS_DOC,),
+    references=(aws_docs.ACCESS_ANALYZER_CHECKS,),
     access_analyzer=("Empty Sid value",),
 )
 def empty_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:

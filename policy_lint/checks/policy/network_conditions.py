@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from policy_lint.catalog.conditions import OperatorFamily, parse_operator
-from policy_lint.checks.policy.conditions import unique_entries
+from policy_lint.checks.policy import aws_docs
+from policy_lint.checks.policy.conditions import parsed_entries, unique_entries
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import ConditionEntry, PolicyDocument, Statement
@@ -24,11 +25,6 @@ from policy_lint.syntax.nodes import ScalarNode
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
 
-_GLOBAL_KEYS_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
-_OPERATORS_DOC = (
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
-)
-_CHECKS_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 #: RFC 1918 and IPv6 unique local addresses: never the public address aws:SourceIp holds.
 _PRIVATE = tuple(
     ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
@@ -84,7 +80,7 @@ def _source_ip_ranges(
     "only private ranges, IpAddress never matches and NotIpAddress always does: the condition is dead. IAM "
     "Access Analyzer reports both as errors (Private IP address, Private NotIpAddress).",
     remediation="Use aws:VpcSourceIp (with aws:SourceVpc) for private addresses, or list public ranges.",
-    references=(_GLOBAL_KEYS_DOC, _CHECKS_DOC),
+    references=(aws_docs.GLOBAL_CONDITION_KEYS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Private IP address", "Private NotIpAddress"),
 )
 def private_source_ip(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
@@ -108,7 +104,7 @@ def private_source_ip(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
     "nothing, and suggest the author expected them to. IAM Access Analyzer suggests moving them to "
     "aws:VpcSourceIp.",
     remediation="Remove the private ranges, or test them with aws:VpcSourceIp in their own statement.",
-    references=(_GLOBAL_KEYS_DOC, _CHECKS_DOC),
+    references=(aws_docs.GLOBAL_CONDITION_KEYS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Private IP address subset", "Private NotIpAddress subset"),
 )
 def private_source_ip_subset(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
@@ -133,29 +129,27 @@ def private_source_ip_subset(doc: PolicyDocument, ctx: LintContext) -> Iterator[
     "(AWS-IP-RANGE-HOST-BITS). Writing the range the way it is read avoids surprises. IAM Access Analyzer "
     "suggests the same (Improve IP range).",
     remediation="Write the network address, as the hint shows.",
-    references=(_OPERATORS_DOC, _CHECKS_DOC),
+    references=(aws_docs.CONDITION_OPERATORS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Improve IP range",),
 )
 def ip_range_host_bits(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for stmt in doc.statements:
-        for entry in unique_entries(stmt):
-            operator = parse_operator(str(entry.operator.value))
-            if operator is None or operator.family is not OperatorFamily.IP_ADDRESS:
+    for entry, operator in parsed_entries(doc):
+        if operator.family is not OperatorFamily.IP_ADDRESS:
+            continue
+        for value in entry.values:
+            if (
+                not isinstance(value, ScalarNode)
+                or not isinstance(value.value, str)
+                or "/" not in value.value
+            ):
                 continue
-            for value in entry.values:
-                if (
-                    not isinstance(value, ScalarNode)
-                    or not isinstance(value.value, str)
-                    or "/" not in value.value
-                ):
-                    continue
-                network = _network(value.value)
-                if network is not None and str(network) != _canonical(value.value):
-                    yield Report(
-                        value,
-                        f"{value.value}: the bits after /{network.prefixlen} are ignored",
-                        f"write {network}",
-                    )
+            network = _network(value.value)
+            if network is not None and str(network) != _canonical(value.value):
+                yield Report(
+                    value,
+                    f"{value.value}: the bits after /{network.prefixlen} are ignored",
+                    f"write {network}",
+                )
 
 
 def _canonical(text: str) -> str:
@@ -176,32 +170,26 @@ def _canonical(text: str) -> str:
     "key, so the condition never matches, or with a negated operator always does. IAM Access Analyzer reports "
     "both as errors (Invalid vpc format, Invalid vpce format).",
     remediation="Use the ID itself: vpc-0123456789abcdef0 or vpce-0123456789abcdef0.",
-    references=(_GLOBAL_KEYS_DOC, _CHECKS_DOC),
+    references=(aws_docs.GLOBAL_CONDITION_KEYS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Invalid vpc format", "Invalid vpce format"),
 )
 def invalid_vpc_id(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for stmt in doc.statements:
-        for entry in unique_entries(stmt):
-            shape = _ID_FORMATS.get(str(entry.key.value).lower())
-            operator = parse_operator(str(entry.operator.value))
-            if shape is None or operator is None or operator.family is not OperatorFamily.STRING:
+    for entry, operator in parsed_entries(doc):
+        shape = _ID_FORMATS.get(str(entry.key.value).lower())
+        if shape is None or operator.family is not OperatorFamily.STRING:
+            continue
+        prefix, pattern = shape
+        for value in entry.values:
+            if not isinstance(value, ScalarNode) or not isinstance(value.value, str):
                 continue
-            prefix, pattern = shape
-            for value in entry.values:
-                if not isinstance(value, ScalarNode) or not isinstance(value.value, str):
-                    continue
-                text = value.value
-                if (
-                    any(mark in text for mark in ("*", "?", "${"))
-                    or pattern.match(text)
-                    or has_placeholder(text)
-                ):
-                    continue  # patterns, variables and placeholders (PL501's) are not IDs to check
-                yield Report(
-                    value,
-                    f"{text!r} is not a {prefix.upper()} ID ({prefix}- and 8 or 17 letters or digits)",
-                    f"write the ID, e.g. {prefix}-0123456789abcdef0",
-                )
+            text = value.value
+            if any(mark in text for mark in ("*", "?", "${")) or pattern.match(text) or has_placeholder(text):
+                continue  # patterns, variables and placeholders (PL501's) are not IDs to check
+            yield Report(
+                value,
+                f"{text!r} is not a {prefix.upper()} ID ({prefix}- and 8 or 17 letters or digits)",
+                f"write the ID, e.g. {prefix}-0123456789abcdef0",
+            )
 
 
 @policy_rule(
@@ -214,7 +202,7 @@ def invalid_vpc_id(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     "whose VPC uses that range. IAM Access Analyzer reports it as a security warning (Missing paired "
     "condition keys). A Deny is not reported: more keys would only make it deny less.",
     remediation="Add aws:SourceVpc (or aws:SourceVpce) with your VPC's ID to the same Condition.",
-    references=(_GLOBAL_KEYS_DOC, _CHECKS_DOC),
+    references=(aws_docs.GLOBAL_CONDITION_KEYS, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=("Missing paired condition keys",),
 )
 def missing_paired_condition_key(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:

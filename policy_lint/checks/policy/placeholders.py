@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policy_lint.checks.policy import aws_docs
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
@@ -61,7 +62,6 @@ def point_into(doc: PolicyDocument, node: ScalarNode, index: int, text: str) -> 
 
 
 _VARIABLE_OK_ELEMENTS = frozenset({"Resource", "NotResource", "Condition"})
-_VARIABLES_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
 
 
 @policy_rule(
@@ -74,7 +74,7 @@ _VARIABLES_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_pol
     "is taken literally, so the statement matches nothing it was meant to. IAM Access Analyzer reports both as "
     "errors (Variable unsupported in element, Variable unsupported in version); so does policy-lint.",
     remediation="Move the variable into Resource or a Condition, and use Version 2012-10-17.",
-    references=(_VARIABLES_DOC,),
+    references=(aws_docs.POLICY_VARIABLES,),
     access_analyzer=("Variable unsupported in element", "Variable unsupported in version"),
 )
 def misplaced_policy_variable(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:

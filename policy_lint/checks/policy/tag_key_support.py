@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from policy_lint.catalog.actions import ActionInfo
 from policy_lint.catalog.conditions import ConditionOperator, OperatorFamily, parse_operator
+from policy_lint.checks.policy import aws_docs
 from policy_lint.checks.policy.conditions import action_supports_key, statement_actions, unique_entries
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
@@ -21,8 +22,6 @@ from policy_lint.rules.registry import Report, RuleGroup
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
 
-_CHECKS_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
-_ABAC_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_tags.html"
 _TAG_KEY_PREFIXES = ("aws:resourcetag/", "aws:requesttag/")
 
 
@@ -96,7 +95,7 @@ def _reports(stmt: Statement, ctx: LintContext, effect: str) -> Iterator[Report]
     "those actions always.",
     remediation="Move the actions that do not support the key to a statement that denies them by resource "
     "name instead, and list actions rather than using NotAction.",
-    references=(_ABAC_DOC, _CHECKS_DOC),
+    references=(aws_docs.TAGS_ABAC, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=(
         "Deny with unsupported tag condition key for service",
         "Deny NotAction with unsupported tag condition key for service",
@@ -116,7 +115,7 @@ def deny_unsupported_tag_key(doc: PolicyDocument, ctx: LintContext) -> Iterator[
     rationale="An Allow on a tag key grants only the actions that send the key (AWS-TAG-KEY-SUPPORT): the "
     "others are silently not allowed by the statement. IAM Access Analyzer suggests moving them.",
     remediation="Move the actions that do not support the key to their own statement.",
-    references=(_ABAC_DOC, _CHECKS_DOC),
+    references=(aws_docs.TAGS_ABAC, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=(
         "Allow with unsupported tag condition key for service",
         "Allow NotAction with unsupported tag condition key for service",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policy_lint.checks.policy import aws_docs
 from policy_lint.checks.policy.placeholders import point_into
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
@@ -19,8 +20,6 @@ from policy_lint.syntax.nodes import ScalarNode, walk
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
 
-_VARIABLES_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
-_CHECKS_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 _HINTS = {
     "missing brace": "close the variable with }",
     "missing quote": "write a default value as ${aws:username, 'nobody'}",
@@ -40,7 +39,7 @@ _HINTS = {
     "with nothing inside is taken literally: the resource or condition value then matches nothing the author "
     "meant. IAM Access Analyzer reports each of these as an error.",
     remediation="Write the variable as ${aws:username} or ${aws:PrincipalTag/team, 'none'}.",
-    references=(_VARIABLES_DOC, _CHECKS_DOC),
+    references=(aws_docs.POLICY_VARIABLES, aws_docs.ACCESS_ANALYZER_CHECKS),
     access_analyzer=(
         "Missing brace in variable",
         "Missing quote in variable",
