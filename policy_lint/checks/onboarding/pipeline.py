@@ -24,12 +24,14 @@ from typing import TypeVar
 from policy_lint.iam import statements
 from policy_lint.iam.statements import S3_SERVICE
 from policy_lint.inventory.links import (
+    buckets_linked_to,
     buckets_notifying,
     buckets_of_trail,
     matches_bucket_name,
     matches_trail_name,
     notified_queues,
     queue_arn,
+    queues_linked_to,
 )
 from policy_lint.inventory.model import Bucket, Inventory, Queue, Trail, Unknown
 from policy_lint.inventory.references import same_value, scope_of
@@ -79,16 +81,42 @@ def _writes_to_one_of(trail: Trail, buckets: list[Bucket]) -> bool:
 def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
     queues = [q for q in inventory.queues if same_value(q.name, cfg.queue_name)]
     buckets = [b for b in inventory.buckets if matches_bucket_name(cfg.bucket, b)] if cfg.bucket else []
+    linked = [b for q in queues for b in buckets_linked_to(q, inventory)]
     if cfg.trail:
         trails = [t for t in inventory.trails if matches_trail_name(t, cfg.trail)]
     elif cfg.bucket:
         trails = [t for t in inventory.trails if isinstance(t.bucket, str) and t.bucket == cfg.bucket]
         trails += [t for t in inventory.trails if _writes_to_one_of(t, buckets)]
     else:
-        notifying = [b for q in queues for b in buckets_notifying(q, inventory)]
-        trails = [t for t in inventory.trails if _writes_to_one_of(t, notifying)]
+        trails = [t for t in inventory.trails if _writes_to_one_of(t, linked)]
     trails = _unique(trails)
     buckets += [b for t in trails for b in buckets_of_trail(t, inventory)]
+    buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
+    return Pipeline(trails, _unique(buckets), queues)
+
+
+def _linked(inventory: Inventory) -> Pipeline:
+    """Without a configuration: the trails whose bucket is linked to a queue (the bucket notifies
+    it, or the queue's policy lets S3 send from it), their buckets and those queues. Without such a
+    link, the queues S3 notifies (else those whose policy admits S3) and the buckets notifying them:
+    a trail linked to no queue is not the audit pipeline (GUIDE-PIPELINE-OPTIONAL)."""
+    links = [
+        (t, b, q)
+        for t in inventory.trails
+        for b in buckets_of_trail(t, inventory)
+        for q in queues_linked_to(b, inventory)
+    ]
+    if links:
+        trails = _unique(t for t, _, _ in links)
+        queues = _unique(q for _, _, q in links)
+        buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
+    else:
+        trails, buckets = [], []
+        queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
+        if not queues:
+            queues = [
+                q for q in inventory.queues if statements.names_service(views_of_dict(q.policy), S3_SERVICE)
+            ]
     buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
     return Pipeline(trails, _unique(buckets), queues)
 
@@ -96,19 +124,7 @@ def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
 def pipeline(inventory: Inventory) -> Pipeline:
     """Identify the audit trail(s), bucket(s) and queue(s) (heuristic in the module docstring)."""
     cfg = audit_config(inventory)
-    if cfg is not None:
-        return _configured(inventory, cfg)
-    trails = list(inventory.trails)
-    buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
-    queues = _unique(q for b in buckets for q in notified_queues(b, inventory))
-    if not queues:
-        queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
-    if not queues:
-        queues = [
-            q for q in inventory.queues if statements.names_service(views_of_dict(q.policy), S3_SERVICE)
-        ]
-    buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
-    return Pipeline(trails, _unique(buckets), queues)
+    return _configured(inventory, cfg) if cfg is not None else _linked(inventory)
 
 
 def audit_queue_arns(inventory: Inventory, found: Pipeline) -> list[tuple[Queue | None, str | Unknown]]:
