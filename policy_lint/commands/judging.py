@@ -30,6 +30,12 @@ class Judgement:
     results: list[CheckResult]
     problems: list[Finding]  # problems with the suppressions themselves (SP001-SP004)
     suppressed: list[dict[str, object]]
+    #: ``not applied: <why>`` when OB rules were asked for and the inputs hold no onboarding
+    onboarding_rules: str | None = None
+
+    def summary(self) -> dict[str, object]:
+        """What the run's summary (the report's scope) says about the rules themselves."""
+        return {"onboarding_rules": self.onboarding_rules} if self.onboarding_rules else {}
 
 
 def selection_for(
@@ -64,7 +70,7 @@ def judge(
 ) -> Judgement:
     """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0
     (or 2, writing nothing, when an input could not be used)."""
-    from policy_lint.checks.engine import run_checks
+    from policy_lint.checks.engine import onboarding_not_applied, run_checks
     from policy_lint.core.findings import unusable_inputs
     from policy_lint.project.apply import filter_results
     from policy_lint.project.baseline import refuse_partial
@@ -85,7 +91,9 @@ def judge(
     if filtered.baseline_written is not None:
         echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
         sys.exit(0)
-    return Judgement(list(filtered.kept), list(problems), filtered.suppressed)
+    return Judgement(
+        list(filtered.kept), list(problems), filtered.suppressed, onboarding_not_applied(inventory, selection)
+    )
 
 
 def emit(

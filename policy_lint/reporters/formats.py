@@ -53,6 +53,9 @@ def _text(
 
     lines = [format_finding(f, colour) + "\n" for f in sorted(findings, key=lambda f: f.sort_key())]
     text = "".join(lines) + render_results_text(results, bool(context.get("show_passed")), colour)
+    onboarding = (context.get("scope") or {}).get("onboarding_rules")
+    if onboarding:
+        text += f"Onboarding rules (OB) {onboarding}.\n"
     if context.get("timestamp"):
         text += f"Generated {context['timestamp']}.\n"
     return text

@@ -4,12 +4,15 @@ An inventory holds every resource of the inputs. The pipeline is identified (and
 docs/rules.md through the rules' rationale) as:
 
 * **the audit trail**: ``audit_log.trail``, else the trails writing to ``audit_log.bucket``, else
-  (with an audit_log) the trails writing to a bucket that notifies the configured queue;
-  without an audit_log, every trail.
+  (with an audit_log) the trails writing to a bucket linked to the configured queue: the bucket
+  notifies it, or the queue's policy lets S3 send from it (aws:SourceArn), so the pipeline is
+  found even when the notification is missing; without an audit_log, the trails writing to a
+  bucket linked so to a queue (then a trail linked to no queue is not the audit trail), else
+  every trail.
 * **the audit bucket**: ``audit_log.bucket``, else the buckets the audit trails write to, plus
   the buckets notifying an audit queue.
 * **the audit queue**: the queue named ``audit_log.queue_name``; without an audit_log, the
-  queues the trails' buckets notify, else the queues any bucket notifies, else the queues whose
+  queues linked to the trails' buckets, else the queues any bucket notifies, else the queues whose
   policy lets s3.amazonaws.com send to them (a queue nothing links to S3 is not judged).
 
 How a value names a resource is the inventory's business (:mod:`policy_lint.inventory.links`).
@@ -95,28 +98,34 @@ def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
     return Pipeline(trails, _unique(buckets), queues)
 
 
-def _linked(inventory: Inventory) -> Pipeline:
-    """Without a configuration: the trails whose bucket is linked to a queue (the bucket notifies
-    it, or the queue's policy lets S3 send from it), their buckets and those queues. Without such a
-    link, the queues S3 notifies (else those whose policy admits S3) and the buckets notifying them:
-    a trail linked to no queue is not the audit pipeline (GUIDE-PIPELINE-OPTIONAL)."""
-    links = [
+def trail_links(inventory: Inventory) -> list[tuple[Trail, Bucket, Queue]]:
+    """Every trail -> bucket -> queue chain: the trail writes to the bucket, and the bucket
+    notifies the queue or the queue's policy lets S3 send from it."""
+    return [
         (t, b, q)
         for t in inventory.trails
         for b in buckets_of_trail(t, inventory)
         for q in queues_linked_to(b, inventory)
     ]
+
+
+def _linked(inventory: Inventory) -> Pipeline:
+    """Without a configuration: the trails whose bucket is linked to a queue (the bucket notifies
+    it, or the queue's policy lets S3 send from it), their buckets and those queues; a trail linked
+    to no queue is then not the audit trail. Without any such link, every trail (so a broken link
+    is reported), and the queues S3 notifies, else those whose policy admits S3."""
+    links = trail_links(inventory)
     if links:
         trails = _unique(t for t, _, _ in links)
         queues = _unique(q for _, _, q in links)
-        buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
     else:
-        trails, buckets = [], []
+        trails = list(inventory.trails)
         queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
         if not queues:
             queues = [
                 q for q in inventory.queues if statements.names_service(views_of_dict(q.policy), S3_SERVICE)
             ]
+    buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
     buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
     return Pipeline(trails, _unique(buckets), queues)
 
