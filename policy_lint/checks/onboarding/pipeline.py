@@ -52,6 +52,11 @@ class Pipeline:
     buckets: list[Bucket] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
 
+    @property
+    def empty(self) -> bool:
+        """None of the pipeline is there: one result says so (OB307), not one per missing part."""
+        return not (self.trails or self.buckets or self.queues)
+
 
 def audit_config(inventory: Inventory) -> AuditLogConfig | None:
     return inventory.config.audit_log if inventory.config is not None else None

@@ -42,6 +42,7 @@ from policy_lint.inventory.references import (
 )
 from policy_lint.inventory.regions import same_region
 from policy_lint.inventory.statement_views import views_of_dict
+from policy_lint.onboarding.config import AuditLogConfig, OnboardingConfig
 from policy_lint.rules.registry import Result, RuleGroup, Status
 
 RULES = RuleGroup()
@@ -507,6 +508,9 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
         return
     found = pipeline(inventory)
     present, listed = verdicts.present(inventory), verdicts.listed(inventory)
+    if found.empty:
+        yield _no_pipeline(cfg, config, inventory)
+        return
 
     def key_result(key: str, status: Status, message: str, evidence: dict[str, Any]) -> Result:
         return Result(
@@ -574,6 +578,33 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
             + (f"; {gap}" if gap else ""),
             {"configured": cfg.trail, "declared": declared},
         )
+
+
+def _no_pipeline(cfg: AuditLogConfig, config: OnboardingConfig, inventory: Inventory) -> Result:
+    """One result for a configured audit log none of whose parts is there (not one per part and
+    rule). Planned input may leave them to other inputs or the console (unknown); a fully listed
+    account lacks them (fail)."""
+    parts = [f"queue {cfg.queue_name}"]
+    parts += [f"bucket {cfg.bucket}"] if cfg.bucket else []
+    parts += [f"trail {cfg.trail}"] if cfg.trail else []
+    gaps = [gap for kind in ("trails", "queues") if (gap := inventory.listing_gap(kind))]
+    missing = f"none of the audit-log pipeline ({', '.join(parts)}) is {verdicts.present(inventory)}"
+    if inventory.observed() and not gaps:
+        status, message = Status.FAIL, missing
+    elif inventory.observed():
+        status, message = Status.UNKNOWN, f"{missing}; {gaps[0]}"
+    else:
+        status, message = (
+            Status.UNKNOWN,
+            f"{missing}: add the inputs that declare it, or verify the account (policy-lint verify)",
+        )
+    return Result(
+        status,
+        "config:audit_log",
+        message,
+        config.location("audit_log"),
+        {"queue_name": cfg.queue_name, "bucket": cfg.bucket, "trail": cfg.trail},
+    )
 
 
 def _config_bucket(

@@ -63,7 +63,13 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
     trails = _trails(inventory)
     cfg = audit_config(inventory)
     config = inventory.config
-    if not trails and cfg is not None and config is not None and pipeline_in_scope(inventory):
+    if (
+        not trails
+        and cfg is not None
+        and config is not None
+        and pipeline_in_scope(inventory)
+        and not pipeline(inventory).empty  # then OB307 alone says the whole pipeline is missing
+    ):
         key = "audit_log.trail" if cfg.trail else ("audit_log.bucket" if cfg.bucket else "audit_log")
         target = (
             f"named {cfg.trail}"
