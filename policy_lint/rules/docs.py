@@ -53,8 +53,11 @@ def rules_markdown() -> str:
         "SQS queue pipeline exists (the trail's bucket notifies the queue, or the queue's policy lets "
         "S3 send from that bucket). Otherwise the OB rules report nothing, and the summary says once "
         "why (`Onboarding rules (OB) not applied: ...` in text, `scope.onboarding_rules` in JSON, the "
-        "report's scope, a SARIF configuration notification). Without onboarding.yaml the OB2/OB3 "
-        "rules judge only the trails, buckets and queues linked into such a pipeline.",
+        "report's scope, a SARIF configuration notification). A live account whose users, trails or "
+        "queues could not all be listed may hold an onboarding, so it stays in scope. Without "
+        "onboarding.yaml, when such a pipeline exists, the OB2/OB3 rules judge only the trails, "
+        "buckets and queues linked into it. With an audit_log none of whose parts is there, OB307 "
+        "says so once (unknown for planned input, which may leave them to other inputs or the console).",
         "",
         "| ID | Name | Level | Title |",
         "|---|---|---|---|",

@@ -19,6 +19,7 @@ queue, or an admin with ReadOnlyAccess is none of these: the OB rules then repor
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from policy_lint.checks import verdicts
@@ -36,13 +37,10 @@ class OnboardingScope:
     reason: str
 
 
-def _mentions_markers(value: object) -> bool:
-    """Does a policy document (dicts, lists, strings) hold one of the Agentless tag values?"""
-    if isinstance(value, str):
-        return any(m in value for m in AGENTLESS_MARKERS)
-    if isinstance(value, dict):
-        return any(_mentions_markers(item) for item in value.values())
-    return isinstance(value, list | tuple) and any(_mentions_markers(item) for item in value)
+def _mentions_markers(document: object) -> bool:
+    """Does a policy document hold one of the Agentless tag values (anywhere in its text)?"""
+    text = json.dumps(document, default=str)
+    return any(m in text for m in AGENTLESS_MARKERS)
 
 
 def _agentless_marked(inventory: Inventory) -> str | None:

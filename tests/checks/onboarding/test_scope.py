@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from policy_lint.checks.engine import Selection, run_checks
 from policy_lint.checks.onboarding.scope import onboarding_scope
 from policy_lint.cli import main
-from policy_lint.inventory.model import Inventory
+from policy_lint.inventory.model import Inventory, PolicyRef
 from tests.checks.onboarding import builders as b
 
 #: the module root: a trail that encrypts with the module's own KMS key (trussworks main.tf pattern)
@@ -157,6 +157,14 @@ def test_the_agentless_tag_values_recognise_the_onboarding() -> None:
     inv = b.inventory(with_config=False, users=[renamed], trails=[], buckets=[], queues=[])
     applies, why = _scope(inv)  # the declared Agentless policy carries alibaba-cloud-security-scan*
     assert applies and "Agentless" in why
+
+
+def test_the_agentless_tag_values_in_a_user_inline_policy_recognise_the_onboarding() -> None:
+    inline = PolicyRef("scan", document=b.agentless_document(), inline=True)
+    renamed = b.user(name="scanner", attached_policies=[], inline_policies=[inline])
+    inv = b.inventory(with_config=False, users=[renamed], policies=[], trails=[], buckets=[], queues=[])
+    applies, why = _scope(inv)
+    assert applies and "of user scanner" in why
 
 
 def test_read_only_access_alone_does_not_make_an_onboarding() -> None:
