@@ -20,6 +20,7 @@ from policy_lint.checks.onboarding.scope import onboarding_scope
 from policy_lint.cli import main
 from policy_lint.inventory.model import Inventory, PolicyRef
 from tests.checks.onboarding import builders as b
+from tests.reporters.test_json_schema import validate
 
 #: the module root: a trail that encrypts with the module's own KMS key (trussworks main.tf pattern)
 MODULE = """
@@ -91,6 +92,7 @@ def test_a_generic_cloudtrail_module_gets_no_onboarding_verdict(generic_cloudtra
     assert [r for r in payload["results"] if r["rule_id"].startswith("OB")] == []
     assert "cannot decrypt" not in result.stdout
     assert payload["scope"]["onboarding_rules"].startswith("not applied: no onboarding.yaml")
+    validate(payload)  # the field is part of the JSON report's schema
     assert result.exit_code == 0, result.output
 
 
