@@ -118,6 +118,8 @@ def test_tag_value_in_a_cloudformation_json_template_does_not_suppress(
         '"IsLogging": false,',
         f'"IsLogging": false, "Tags": [{{"Key": "note", "Value": "{MARKER.format(rule="OB202")}"}}],',
     )
+    # the guide's user name makes the template an onboarding, so the OB rules judge it
+    forged = forged.replace('{"LoginProfile"', '{"UserName": "aliyun-security-center-user", "LoginProfile"')
     assert forged != text
     (tmp_path / "stack.template").write_text(forged, encoding="utf-8")  # sniffed as JSON
     payload = check_json(tmp_path, monkeypatch, "stack.template")
