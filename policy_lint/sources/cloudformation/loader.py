@@ -16,12 +16,12 @@ else unknown) and account. :func:`load` runs the steps, each in its own module:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from policy_lint.core.errors import InputError
 from policy_lint.inventory.model import Inventory
-from policy_lint.sources.cloudformation.intrinsics import Resolver, Template
+from policy_lint.sources.cloudformation.intrinsics import ParameterValue, Resolver, Template
 from policy_lint.sources.cloudformation.link import Linker
 from policy_lint.sources.cloudformation.map_ec2 import map_ingress, map_security_group
 from policy_lint.sources.cloudformation.map_iam import (
@@ -77,8 +77,12 @@ def load(
     region: str | None = None,
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
+    parameters: Mapping[str, Mapping[str, ParameterValue]] | None = None,
 ) -> None:
-    """Add the resources of every template in ``files``; unreadable input becomes located findings."""
+    """Add the resources of every template in ``files``; unreadable input becomes located findings.
+
+    ``parameters`` maps a template's path (as given) to the values that replace its parameters'
+    defaults: one scenario of its conditions, or the values a deployment pins."""
     linker = Linker()
     for path in files:
         try:
@@ -105,7 +109,7 @@ def load(
             inventory.problems.append(problem(UNREADABLE, message, source.path, line, col))
             continue
         inventory.problems.extend(duplicate_keys(source, root))
-        stack = Stack(source, root, region, account_id)
+        stack = Stack(source, root, region, account_id, (parameters or {}).get(str(path)))
         try:
             stack.map_resources(MAPPERS)
         except RecursionError:
