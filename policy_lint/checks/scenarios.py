@@ -24,6 +24,7 @@ from policy_lint.checks.engine import CheckResult
 from policy_lint.rules.registry import Status
 
 EVERY_RESOURCE = "*"
+DEFAULT_LABEL = "the default parameters"
 Key = tuple[str, str, str]
 
 
@@ -40,15 +41,19 @@ def _key(result: CheckResult) -> Key:
 
 
 def combine(
-    default: ScenarioResults, others: Sequence[ScenarioResults], beyond: Mapping[tuple[str, str], str]
+    default: ScenarioResults,
+    others: Sequence[ScenarioResults],
+    beyond: Mapping[tuple[str, str], str],
+    default_label: str = DEFAULT_LABEL,
 ) -> list[CheckResult]:
-    """One result per (rule, resource, file) over the default scenario and ``others``."""
+    """One result per (rule, resource, file) over the default scenario and ``others``;
+    ``default_label`` says what the default scenario is (values given for parameters without one)."""
     runs = [default, *others]
     grouped: dict[Key, list[tuple[str, CheckResult]]] = {}
     for run in runs:
         for result in run.results:
             grouped.setdefault(_key(result), []).append((run.label, result))
-    combined = [_one(key, found, len(others), beyond) for key, found in grouped.items()]
+    combined = [_one(key, found, len(others), beyond, default_label) for key, found in grouped.items()]
     return sorted(combined, key=CheckResult.sort_key)
 
 
@@ -60,7 +65,11 @@ def _default_verdict(found: list[tuple[str, CheckResult]]) -> dict[str, str]:
 
 
 def _one(
-    key: Key, found: list[tuple[str, CheckResult]], scenarios: int, beyond: Mapping[tuple[str, str], str]
+    key: Key,
+    found: list[tuple[str, CheckResult]],
+    scenarios: int,
+    beyond: Mapping[tuple[str, str], str],
+    default_label: str,
 ) -> CheckResult:
     why = beyond.get((key[2], key[1])) or beyond.get((key[2], EVERY_RESOURCE))
     if not scenarios and why is None:
@@ -70,11 +79,11 @@ def _one(
     evidence = {"scenarios_checked": scenarios + 1, "default_scenario": default}
     if failing:
         label, result = failing[0]
-        labels = [label or "the default parameters" for label, _ in failing]
+        labels = [label or default_label for label, _ in failing]
         message = (
-            f"{result.message} (with the default parameters)"
+            f"{result.message} (with {default_label})"
             if not label
-            else f"{result.message} (when {label}; with the default parameters: {default['status']})"
+            else f"{result.message} (when {label}; with {default_label}: {default['status']})"
         )
         return replace(
             result,

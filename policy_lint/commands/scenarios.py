@@ -95,4 +95,4 @@ def results_over_scenarios(
         )
         label = f"{Path(scenario.path).name}: {scenario.label()}" if several else scenario.label()
         others.append(ScenarioResults(label, run_checks(variant, selection)))
-    return combine(default, others, plan.beyond)
+    return combine(default, others, plan.beyond, plan.default_label())

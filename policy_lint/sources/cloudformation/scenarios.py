@@ -91,6 +91,17 @@ class Plan:
     scenarios: list[Scenario] = field(default_factory=list)
     beyond: dict[tuple[str, str], str] = field(default_factory=dict)
 
+    def default_label(self) -> str:
+        """The default scenario in words: ``the default parameters`` and, for parameters without a
+        Default that a condition reads, the value they are given (``Stage=(a value other than 'prod')``)."""
+        given = [
+            f"{name}={shown(value)}"
+            for binding in self.defaults.values()
+            for name, value in binding.items()
+            if isinstance(value, OtherValue)
+        ]
+        return "the default parameters" + (f", {', '.join(given)}" if given else "")
+
     def bindings(self, scenario: Scenario | None = None) -> dict[str, Binding]:
         """Every template's parameter values in ``scenario`` (None: the default scenario)."""
         out = {path: dict(binding) for path, binding in self.defaults.items()}
