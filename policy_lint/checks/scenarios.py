@@ -18,7 +18,7 @@ the places past the bound are ``(path, resource)`` pairs (``"*"``: every resourc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from policy_lint.checks.engine import CheckResult
 from policy_lint.rules.registry import Status
@@ -30,10 +30,16 @@ Key = tuple[str, str, str]
 
 @dataclass(frozen=True)
 class ScenarioResults:
-    """The results of one scenario; ``label`` is empty for the default scenario."""
+    """The results of one scenario; ``label`` is empty for the default scenario. A scenario may set
+    the values of several inputs (separate stacks): ``labels`` names the values of each input by
+    its path, and a result is described by its own input's values (``label`` when it has none)."""
 
     label: str
     results: Sequence[CheckResult]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label_for(self, path: str) -> str:
+        return self.labels.get(path) or self.label
 
 
 def _key(result: CheckResult) -> Key:
@@ -52,7 +58,8 @@ def combine(
     grouped: dict[Key, list[tuple[str, CheckResult]]] = {}
     for run in runs:
         for result in run.results:
-            grouped.setdefault(_key(result), []).append((run.label, result))
+            key = _key(result)
+            grouped.setdefault(key, []).append((run.label_for(key[2]), result))
     combined = [_one(key, found, len(others), beyond, default_label) for key, found in grouped.items()]
     return sorted(combined, key=CheckResult.sort_key)
 

@@ -116,6 +116,7 @@ def check(
         "settings": settings.source,
         "suppressed": verdict.suppressed,
         "scenarios": len(plan.scenarios) + 1,
+        "scenario_runs": len(plan.runs()) + 1,
     }
     emit(
         "check",

@@ -9,7 +9,7 @@ meet in :func:`policy_lint.checks.scenarios.combine`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -72,9 +72,9 @@ def results_over_scenarios(
     if not plan.scenarios and not plan.beyond:
         return list(default.results)
     files = detected.by_source.get(CLOUDFORMATION, [])
-    several = len(plan.defaults) > 1
+    parsed: dict[str, Any] = {}
     others: list[ScenarioResults] = []
-    for scenario in plan.scenarios:
+    for run in plan.runs():
         variant = Inventory(
             config=inventory.config,
             accounts=list(inventory.accounts),
@@ -91,8 +91,12 @@ def results_over_scenarios(
             region=region,
             account_id=account_id,
             roots=detected.roots,
-            parameters=plan.bindings(scenario),
+            parameters=plan.bindings(run),
+            parsed=parsed,
         )
-        label = f"{Path(scenario.path).name}: {scenario.label()}" if several else scenario.label()
-        others.append(ScenarioResults(label, run_checks(variant, selection)))
+        labels = {scenario.path: scenario.label() for scenario in run}
+        label = (
+            "; ".join(f"{Path(s.path).name}: {s.label()}" for s in run) if len(run) > 1 else run[0].label()
+        )
+        others.append(ScenarioResults(label, run_checks(variant, selection), labels))
     return combine(default, others, plan.beyond, plan.default_label())

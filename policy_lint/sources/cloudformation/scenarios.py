@@ -102,12 +102,22 @@ class Plan:
         ]
         return "the default parameters" + (f", {', '.join(given)}" if given else "")
 
-    def bindings(self, scenario: Scenario | None = None) -> dict[str, Binding]:
-        """Every template's parameter values in ``scenario`` (None: the default scenario)."""
+    def bindings(self, run: Sequence[Scenario] = ()) -> dict[str, Binding]:
+        """Every template's parameter values in a run of scenarios (none: the default scenario)."""
         out = {path: dict(binding) for path, binding in self.defaults.items()}
-        if scenario is not None:
+        for scenario in run:
             out.setdefault(scenario.path, {}).update(dict(scenario.changed))
         return out
+
+    def runs(self) -> list[list[Scenario]]:
+        """The scenarios grouped into runs, at most one per template in each: templates are
+        separate stacks, so one run may deploy each with its own values, and the number of runs
+        is the largest number of scenarios of one template, not their sum."""
+        per_template: dict[str, list[Scenario]] = {}
+        for scenario in self.scenarios:
+            per_template.setdefault(scenario.path, []).append(scenario)
+        columns = itertools.zip_longest(*per_template.values())
+        return [[scenario for scenario in column if scenario is not None] for column in columns]
 
 
 def shown(value: ParameterValue) -> str:
