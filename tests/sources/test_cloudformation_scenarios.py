@@ -257,3 +257,27 @@ def test_an_unknown_port_keeps_the_rest_of_the_ingress_known(tmp_path: Path) -> 
     assert _result(tmp_path, template, "CS302")["status"] == "pass"
     found = _result(tmp_path, template, "CS301")
     assert found["status"] == "unknown" and "Port=" in found["message"], found
+
+
+def test_each_template_is_its_own_stack_and_its_results_name_its_own_values(tmp_path: Path) -> None:
+    first = _trail({"Fn::If": ["Validating", True, False]}, **HAS_VALIDATION_FLAG)
+    second = _trail(
+        {"Fn::If": ["Strict", True, False]},
+        Parameters={
+            "Mode": {"Type": "String", "Default": "strict", "AllowedValues": ["strict", "lax", "off"]}
+        },
+        Conditions={"Strict": {"Fn::Equals": [{"Ref": "Mode"}, "strict"]}},
+    )
+    (tmp_path / "a.json").write_text(json.dumps(first), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(second), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["check", str(tmp_path), "--profile-set", "cis", "--select", "CS202", "--format", "json"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    found = {Path(r["location"]["path"]).name: r for r in json.loads(result.stdout)["results"]}
+    assert set(found) == {"a.json", "b.json"}
+    assert found["a.json"]["status"] == "fail" and "when Validate=false;" in found["a.json"]["message"]
+    assert found["b.json"]["status"] == "fail" and "Mode=lax" in found["b.json"]["message"]
+    assert "Validate" not in found["b.json"]["message"] and "Mode" not in found["a.json"]["message"]
+    # lax and off are values no condition names: they behave alike and are checked once
+    assert found["b.json"]["evidence"]["failing_scenarios"] == ["Mode=lax"]
