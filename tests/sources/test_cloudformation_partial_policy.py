@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from policy_lint.cli import main
@@ -66,24 +67,27 @@ def _cs205(tmp_path: Path, statements: list[Any]) -> dict[str, Any]:
     return dict(found)
 
 
-def test_a_literal_deny_of_the_whole_bucket_passes_beside_an_unknown_allow_principal(tmp_path: Path) -> None:
-    whole = [
-        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${LogsBucket}"},
-        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${LogsBucket}/*"},
-    ]
-    found = _cs205(tmp_path, [ALLOW_BY_REGION, _deny(whole)])
-    assert found["status"] == "pass", found
+WHOLE_BUCKET = ["arn:${AWS::Partition}:s3:::${LogsBucket}", "arn:${AWS::Partition}:s3:::${LogsBucket}/*"]
+#: the corpus template's Deny: one prefix of the bucket, so HTTP stays open for the rest
+ONE_PREFIX = [
+    f"arn:${{AWS::Partition}}:s3:::${{LogsBucket}}/Logs/AWSLogs/${{AWS::AccountId}}{tail}"
+    for tail in ("", "/*")
+]
 
 
-def test_the_corpus_deny_of_one_prefix_fails_for_the_right_reason(tmp_path: Path) -> None:
-    prefix = [
-        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${LogsBucket}/Logs/AWSLogs/${AWS::AccountId}"},
-        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${LogsBucket}/Logs/AWSLogs/${AWS::AccountId}/*"},
-    ]
-    found = _cs205(tmp_path, [ALLOW_BY_REGION, _deny(prefix)])
-    # the unknown principal belongs to an Allow: it cannot be the missing Deny
-    assert found["status"] == "fail", found
-    assert "has no Deny" in found["message"]
+@pytest.mark.parametrize(
+    ("resources", "status"),
+    [(WHOLE_BUCKET, "pass"), (ONE_PREFIX, "fail")],
+    ids=["whole bucket", "one prefix"],
+)
+def test_the_literal_deny_decides_beside_an_unknown_allow_principal(
+    tmp_path: Path, resources: list[str], status: str
+) -> None:
+    found = _cs205(tmp_path, [ALLOW_BY_REGION, _deny([{"Fn::Sub": r} for r in resources])])
+    # the unknown principal belongs to an Allow: it cannot be the Deny, present or missing
+    assert found["status"] == status, found
+    if status == "fail":
+        assert "has no Deny" in found["message"]
 
 
 def test_an_unknown_part_that_could_be_the_deny_keeps_the_verdict_unknown(tmp_path: Path) -> None:
