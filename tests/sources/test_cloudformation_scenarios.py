@@ -281,3 +281,14 @@ def test_each_template_is_its_own_stack_and_its_results_name_its_own_values(tmp_
     assert "Validate" not in found["b.json"]["message"] and "Mode" not in found["a.json"]["message"]
     # lax and off are values no condition names: they behave alike and are checked once
     assert found["b.json"]["evidence"]["failing_scenarios"] == ["Mode=lax"]
+
+
+def test_a_parameter_a_condition_reads_through_sub_is_enumerated_too(tmp_path: Path) -> None:
+    extra = {
+        "Parameters": {"Env": {"Type": "String", "Default": "prod"}},
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Fn::Sub": "${Env}"}, "prod"]}},
+    }
+    found = _result(tmp_path, _trail({"Fn::If": ["IsProd", True, False]}, **extra), "CS202")
+    # Env=(another value) is an allowed deployment, and the condition cannot be decided for it
+    assert found["status"] != "pass", found
+    assert "Env=" in found["message"]

@@ -33,7 +33,8 @@ from policy_lint.syntax.numbers import as_int
 REGION_UNKNOWN = "a CloudFormation template has no region of its own; pass --region or set audit_log.region in onboarding.yaml"
 ACCOUNT_UNKNOWN = "the stack's account is not known; pass --account-id or set account_id in onboarding.yaml"
 
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+#: a ``${Name}`` of Fn::Sub
+SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _LIST_PARAMETER = re.compile(r"^(CommaDelimitedList|List<.*>)$")
 
 
@@ -478,7 +479,7 @@ def _fn_sub(r: Resolver, arg: Node, offset: int) -> Node | None:
     text = template.value
     parts: list[Text] = []
     position = 0
-    for match in _SUB_VARIABLE.finditer(text):
+    for match in SUB_VARIABLE.finditer(text):
         parts.append(text[position : match.start()])
         position = match.end()
         name = match.group(1).strip()

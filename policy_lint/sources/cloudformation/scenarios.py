@@ -33,6 +33,7 @@ from pathlib import Path
 
 from policy_lint.core.errors import InputError
 from policy_lint.sources.cloudformation.intrinsics import (
+    SUB_VARIABLE,
     OtherValue,
     ParameterValue,
     Resolver,
@@ -291,6 +292,9 @@ def _comparisons(template: Template) -> tuple[dict[str, set[str]], set[str]]:
             name, arg = found
             if name == "Ref" and isinstance(arg, ScalarNode) and str(arg.value) in template.parameters:
                 refs[str(arg.value)] = refs.get(str(arg.value), 0) + 1
+            elif name == "Fn::Sub":  # read inside a string: its values cannot be grouped
+                for parameter in _read_parameters(template, inner):
+                    refs[parameter] = refs.get(parameter, 0) + 1
             if name == "Fn::Equals" and isinstance(arg, ArrayNode) and len(arg.items) == 2:
                 for side, other in ((arg.items[0], arg.items[1]), (arg.items[1], arg.items[0])):
                     ref = intrinsic(side)
@@ -360,11 +364,18 @@ def _closure(template: Template, names: set[str]) -> set[str]:
 
 def _parameters_of(template: Template, condition: str) -> set[str]:
     """The parameters a condition reads directly (conditions it names are in the closure)."""
+    return _read_parameters(template, template.conditions[condition])
+
+
+def _read_parameters(template: Template, node: Node) -> set[str]:
+    """The parameters ``node`` reads: by ``Ref`` or as a ``${Name}`` of ``Fn::Sub``."""
     out: set[str] = set()
-    for inner in walk(template.conditions[condition]):
+    for inner in walk(node):
         found = intrinsic(inner)
         if found is not None and found[0] == "Ref" and isinstance(found[1], ScalarNode):
-            name = str(found[1].value)
-            if name in template.parameters:
-                out.add(name)
-    return out
+            out.add(str(found[1].value))
+        elif found is not None and found[0] == "Fn::Sub":
+            text = found[1].items[0] if isinstance(found[1], ArrayNode) and found[1].items else found[1]
+            if isinstance(text, ScalarNode) and isinstance(text.value, str):
+                out.update(match.strip() for match in SUB_VARIABLE.findall(text.value))
+    return out & template.parameters.keys()
