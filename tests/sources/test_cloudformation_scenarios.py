@@ -292,3 +292,32 @@ def test_a_parameter_a_condition_reads_through_sub_is_enumerated_too(tmp_path: P
     # Env=(another value) is an allowed deployment, and the condition cannot be decided for it
     assert found["status"] != "pass", found
     assert "Env=" in found["message"]
+
+
+def test_planning_a_huge_template_is_bounded_and_says_which_resources_were_not_covered(
+    tmp_path: Path,
+) -> None:
+    from policy_lint.sources.cloudformation.loader import MAPPERS
+    from policy_lint.sources.cloudformation.scenarios import ATTEMPT_LIMIT, plan
+
+    width, buckets = 6, 80  # 80 places of 2**6 combinations each: 5120, past the per-template budget
+    parameters = {f"P{i}": {"Type": "String", "Default": "x"} for i in range(buckets + width)}
+    conditions = {
+        f"C{b}": {"Fn::Or": [{"Fn::Equals": [{"Ref": f"P{b + i}"}, ""]} for i in range(width)]}
+        for b in range(buckets)
+    }
+    resources = {
+        f"Bucket{b}": {
+            "Type": "AWS::S3::Bucket",
+            "Properties": {"BucketName": {"Fn::If": [f"C{b}", f"open-{b}", f"closed-{b}"]}},
+        }
+        for b in range(buckets)
+    }
+    path = tmp_path / "huge.json"
+    template = {"Parameters": parameters, "Conditions": conditions, "Resources": resources}
+    path.write_text(json.dumps(template), encoding="utf-8")
+    planned = plan([path], {}, MAPPERS.keys())
+    covered = buckets - len(planned.beyond)
+    assert covered * 2**width <= ATTEMPT_LIMIT < (covered + 1) * 2**width
+    why = planned.beyond[(str(path), f"Bucket{buckets - 1}")]
+    assert "BucketName of Bucket79" in why and "combinations tried per template" in why

@@ -14,8 +14,8 @@ A parameter takes:
 * its pinned value (``--parameters``), and nothing else;
 * one of its ``AllowedValues`` (values the conditions never name are one case);
 * without ``AllowedValues``: its Default, every literal a condition compares it with, and
-  :class:`OtherValue`, a value unlike all of them (a free-form string compared with ``''`` gives
-  two scenarios: empty or not);
+  :class:`OtherValue`, a value unlike all of them, unless the Default already is one (a free-form
+  string compared with ``''`` gives two scenarios: empty or not);
 * list and SSM parameters keep their default (never enumerated).
 
 Each scenario is a real deployment (every value allowed); the combinations of one place that give
@@ -49,6 +49,9 @@ from policy_lint.syntax.source import read_source
 PLACE_LIMIT = 128
 #: distinct scenarios read per template, beyond the default
 TEMPLATE_LIMIT = 256
+#: combinations tried per template, over all its places: a template with thousands of resources
+#: under conditions is planned in bounded work, whatever its size
+ATTEMPT_LIMIT = 4096
 #: resource types whose resource is folded into another one (a policy into its bucket): past the
 #: bound, the whole template's verdicts are unknown, not only the attachment's
 ATTACHMENT_TYPES = frozenset(
@@ -155,19 +158,30 @@ def _plan_template(
     out.defaults[path] = domains.default_binding()
     default = {name: domains.values(name)[0] for name in domains.enumerable}  # Default first
     seen: set[tuple[tuple[str, ParameterValue], ...]] = set()
+    enumerated: set[frozenset[str]] = set()  # places often share their conditions
+    attempts = 0
     for logical_id, place, conditions in _places(template, types):
+        if frozenset(conditions) in enumerated:
+            continue
         parameters = sorted({p for c in conditions for p in _parameters_of(template, c)} & domains.enumerable)
         values = [domains.values(p) for p in parameters]
         count = prod(len(v) for v in values)
-        if count > PLACE_LIMIT:
+        if count > PLACE_LIMIT or attempts + count > ATTEMPT_LIMIT:
+            limit = (
+                f"more than the {PLACE_LIMIT} checked"
+                if count > PLACE_LIMIT
+                else f"past the {ATTEMPT_LIMIT} combinations tried per template"
+            )
             why = (
                 f"{place} of {logical_id} depends on conditions {', '.join(sorted(conditions))}: "
-                f"{count} combinations of {', '.join(parameters)}, more than the {PLACE_LIMIT} checked"
+                f"{count} combinations of {', '.join(parameters)}, {limit}"
             )
             kind = template.resource_type(logical_id)
             key = EVERY_RESOURCE if kind in ATTACHMENT_TYPES else logical_id
             out.beyond.setdefault((path, key), why)
             continue
+        attempts += count
+        enumerated.add(frozenset(conditions))
         vectors: set[tuple[object, ...]] = set()
         for combo in _combinations(parameters, values, default):
             binding = {**out.defaults[path], **dict(zip(parameters, combo, strict=True))}
@@ -254,8 +268,12 @@ class _Domains:
             unlike = " or ".join(repr(v) for v in literals) or "its default"
             reason = f"parameter {name} is set to a value other than {unlike}, not known before deployment"
             other = OtherValue(reason, f"${{{name}}}", name, unlike)
-            # without a Default a deployment must give a value: "another value" comes first then
-            candidates = [default, *literals, other] if default is not None else [other, *literals]
+            if default is None:  # a deployment must give a value: "another value" first
+                candidates = [other, *literals]
+            elif default in literals or name in self.complex:
+                candidates = [default, *literals, other]
+            else:  # the Default already is "a value unlike every literal compared"
+                candidates = [default, *literals]
         out: list[ParameterValue] = []
         for value in candidates:
             if value is not None and value not in out:
