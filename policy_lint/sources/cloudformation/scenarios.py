@@ -96,13 +96,13 @@ class Plan:
     beyond: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def default_label(self) -> str:
-        """The default scenario in words: ``the default parameters`` and, for parameters without a
-        Default that a condition reads, the value they are given (``Stage=(a value other than 'prod')``)."""
+        """The default scenario in words: ``the default parameters`` and the values given to the
+        others: pinned ones, and for parameters without a Default that a condition reads, the
+        value they take (``Stage=(a value other than 'prod')``)."""
         given = [
             f"{name}={shown(value)}"
             for binding in self.defaults.values()
-            for name, value in binding.items()
-            if isinstance(value, OtherValue)
+            for name, value in sorted(binding.items())
         ]
         return "the default parameters" + (f", {', '.join(given)}" if given else "")
 
