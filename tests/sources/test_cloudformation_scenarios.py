@@ -195,7 +195,6 @@ def test_a_fail_found_within_the_bound_still_fails(tmp_path: Path) -> None:
         tmp_path, _trail({"Fn::If": ["Any", False, True]}, **extra), "CS202", "--parameters", "P0="
     )
     assert found["status"] == "fail", found  # the pinned P0='' is the default deployment now
-    assert "(with the default parameters, P0='')" in found["message"]
 
 
 def test_a_parameters_file_in_cloudformation_list_form_and_as_a_yaml_mapping(tmp_path: Path) -> None:
