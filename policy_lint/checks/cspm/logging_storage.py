@@ -17,9 +17,9 @@ from policy_lint.checks.cspm.common import (
 )
 from policy_lint.checks.verdicts import cannot_tell, location, resource_id, unknown, verdict
 from policy_lint.core.findings import Level
-from policy_lint.iam.statements import denies_insecure_transport
+from policy_lint.iam.statements import denies_insecure_transport, may_deny_insecure_transport
 from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
-from policy_lint.inventory.statement_views import views_of_dict
+from policy_lint.inventory.statement_views import view_of_dict, views_of_dict
 from policy_lint.rules.registry import Result, RuleGroup
 from policy_lint.syntax.json_parser import loads
 
@@ -322,7 +322,7 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
             yield verdict(False, name, "", f"{label} has no bucket policy, so plain HTTP is allowed", where)
             continue
         ok = any(denies_insecure_transport(view) for view in views_of_dict(policy))
-        nested = None if ok else first_unknown(policy)
+        nested = None if ok else _unknown_that_may_deny(policy)
         if nested is not None:  # the unknown part may be the Deny
             yield cannot_tell(name, nested, f"whether the policy of {label} denies plain HTTP", where)
             continue
@@ -333,3 +333,26 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
             f"the policy of {label} has no Deny for aws:SecureTransport false on s3:* for every principal",
             where,
         )
+
+
+def _unknown_that_may_deny(policy: object) -> Unknown | None:
+    """The first unknown part of a policy that could turn out to be the plain-HTTP Deny.
+
+    An unknown value in a statement whose known parts already rule it out (an Allow, a Deny for
+    one account) cannot change CS205's verdict, so it does not make it unknown (issue 10 item 3)."""
+    if not isinstance(policy, dict):
+        return first_unknown(policy)
+    statements = policy.get("Statement")
+    if isinstance(statements, Unknown):
+        return statements
+    items = statements if isinstance(statements, list | tuple) else [statements]
+    for index, stmt in enumerate(items):
+        if not isinstance(stmt, dict):
+            found = first_unknown(stmt)
+            if found is not None:
+                return found
+            continue
+        found = first_unknown(stmt)
+        if found is not None and may_deny_insecure_transport(view_of_dict(stmt, index)):
+            return found
+    return None
