@@ -15,12 +15,12 @@ from policy_lint.checks.cspm.common import (
     CIS_REF,
     PROFILES,
     cis,
-    display,
     parse_time,
 )
 from policy_lint.checks.verdicts import cannot_tell, failed, location, resource_id, unknown, verdict
 from policy_lint.core.findings import Level
 from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, Unknown
+from policy_lint.inventory.names import display_name
 from policy_lint.rules.registry import Result, RuleGroup
 
 RULES = RuleGroup()
@@ -54,7 +54,7 @@ def _days(age: timedelta) -> str:
 
 
 def user_name(user: IamUser) -> str:
-    return display(user.name, user.origin)
+    return display_name(user.name, user)
 
 
 def key_label(key: AccessKey, index: int) -> str:

@@ -13,12 +13,12 @@ from policy_lint.checks.cspm.common import (
     CIS_REF,
     PROFILES,
     cis,
-    display,
 )
 from policy_lint.checks.verdicts import cannot_tell, location, resource_id, unknown, verdict
 from policy_lint.core.findings import Level
 from policy_lint.iam.statements import denies_insecure_transport
 from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
+from policy_lint.inventory.names import display_name
 from policy_lint.inventory.statement_views import views_of_dict
 from policy_lint.rules.registry import Result, RuleGroup
 from policy_lint.syntax.json_parser import loads
@@ -30,7 +30,7 @@ CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
 
 
 def trail_name(trail: Trail) -> str:
-    return f"trail {display(trail.name, trail.origin)}"
+    return f"trail {display_name(trail.name, trail)}"
 
 
 def _trail_gaps(trail: Trail) -> tuple[list[str], list[str]]:
@@ -208,7 +208,7 @@ def _setting(block: dict[str, Any], key: str) -> object:
 
 
 def bucket_name(bucket: Bucket) -> str:
-    return f"bucket {display(bucket.name, bucket.origin)}"
+    return f"bucket {display_name(bucket.name, bucket)}"
 
 
 def _account_block(inventory: Inventory, bucket: Bucket) -> object:
