@@ -112,7 +112,10 @@ def test_terraform_resources_with_computed_names_are_named_by_address(tmp_path: 
         ("queue ${SQSQueue.QueueName} is", "queue SQSQueue is"),
         ("group ${aws_security_group.prod-sg.id} allows", "group aws_security_group.prod-sg allows"),
         ("key ${aws_kms_key.logs.arn}", "key aws_kms_key.logs.arn"),
-        ("bucket logs-${AWS::AccountId}-${AWS::Region} has", "bucket logs-<AWS::AccountId>-<AWS::Region> has"),
+        (
+            "bucket logs-${AWS::AccountId}-${AWS::Region} has",
+            "bucket logs-<AWS::AccountId>-<AWS::Region> has",
+        ),
         ('in ${var.p != "" ? "${var.p}-x" : var.n}', 'in var.p != "" ? "var.p-x" : var.n'),
         # an IAM policy variable is policy text, not a reference
         ("Resource arn:aws:s3:::b/${aws:username}/*", "Resource arn:aws:s3:::b/${aws:username}/*"),
@@ -125,7 +128,9 @@ def test_references_left_in_a_message_read_as_what_they_name(text: str, shown: s
 def _corpus_inputs() -> list[Path]:
     if not CORPUS.is_dir():
         return []
-    return sorted(p for kind in ("terraform", "cloudformation") for p in (CORPUS / kind).iterdir() if p.is_dir())
+    return sorted(
+        p for kind in ("terraform", "cloudformation") for p in (CORPUS / kind).iterdir() if p.is_dir()
+    )
 
 
 @pytest.mark.parametrize(
