@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 @click.option(
     "--account-id", help="Account ID for AWS::AccountId / aws_caller_identity. Default: --config's."
 )
+@click.option(
+    "--account-scope",
+    is_flag=True,
+    default=None,
+    help="The inputs describe the whole AWS account: what they do not declare does not exist, so "
+    "account-level rules (root user, password policy, trails, users, account-level Block Public "
+    "Access) can fail. Default: account-scope in the settings, else off (a folder is a fragment).",
+)
 @result_options
 @project_options
 def check(
@@ -32,6 +40,7 @@ def check(
     config_path: str | None,
     region: str | None,
     account_id: str | None,
+    account_scope: bool | None,
     profile_set: str,
     fmt: str,
     fail_on: str,
@@ -66,6 +75,7 @@ def check(
         raise click.UsageError("nothing to check: give Terraform/CloudFormation PATHS and/or --config")
     config = load_config(config_path) if config_path else None
     inventory = Inventory(config=config, sources=["config"] if config else [])
+    inventory.account_scope = bool(settings.account_scope if account_scope is None else account_scope)
     detected = detect(paths)
     if config is not None:
         region = (
@@ -89,6 +99,7 @@ def check(
         "resources": _resource_counts(inventory),
         "sources": sorted(set(inventory.sources)),
         "region": region,
+        "account_scope": inventory.account_scope,
         "profile_set": profile_set,
         "settings": settings.source,
         "suppressed": verdict.suppressed,

@@ -54,6 +54,8 @@ class Settings:
     profile_set: str | None = None
     baseline: str | None = None
     suppressions: tuple[SuppressionEntry, ...] = ()
+    #: ``check``: the inputs describe the whole account (see policy_lint.inventory.account_scope)
+    account_scope: bool | None = None
 
 
 @lru_cache(maxsize=1)
@@ -254,4 +256,5 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
         profile_set=data.get("profile-set"),
         baseline=_beside(path, data["baseline"]) if data.get("baseline") else None,
         suppressions=entries,
+        account_scope=data.get("account-scope"),
     )
