@@ -10,6 +10,7 @@ is a reference a rule links by equality) and folds attachments into the resource
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 from collections.abc import Callable
@@ -526,7 +527,9 @@ class Mapper:
     def _the_account(self, rd: ResourceData) -> Account:
         if self.account is None:
             account_id = rd.account_id if isinstance(rd.account_id, str) else Unknown("account ID not known")
-            self.account = Account(rd.origin, account_id=account_id, partition=rd.partition)
+            # the account is written nowhere: its facts point at the resources that declare them
+            where = dataclasses.replace(rd.origin, address="account", path=None, line=None, col=None)
+            self.account = Account(where, account_id=account_id, partition=rd.partition)
             self.inventory.accounts.append(self.account)
         return self.account
 
@@ -550,6 +553,7 @@ class Mapper:
                 continue
             if isinstance(value, Unknown):
                 self._the_account(rd).password_policy = value
+                self._the_account(rd).attribute_origins["password_policy"] = rd.origin
                 return
             policy[key] = value
         policy["ExpirePasswords"] = bool(policy.get("MaxPasswordAge"))
