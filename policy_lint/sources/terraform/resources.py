@@ -551,12 +551,10 @@ class Mapper:
             value = default if value is None else value
             if value is None or (key in ("MaxPasswordAge", "PasswordReusePrevention") and value == 0):
                 continue
-            if isinstance(value, Unknown):
-                self._the_account(rd).password_policy = value
-                self._the_account(rd).attribute_origins["password_policy"] = rd.origin
-                return
+            # an unknown setting stays unknown on its own: the known ones still decide their rules
             policy[key] = value
-        policy["ExpirePasswords"] = bool(policy.get("MaxPasswordAge"))
+        age = policy.get("MaxPasswordAge")
+        policy["ExpirePasswords"] = age if isinstance(age, Unknown) else bool(age)
         account = self._the_account(rd)
         account.password_policy = policy
         account.attribute_origins["password_policy"] = rd.origin
