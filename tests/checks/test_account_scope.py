@@ -235,3 +235,12 @@ def test_the_defaults_do_not_apply_to_resources_a_plan_shows_as_existing(tmp_pat
     results = _check(created)
     assert _on(results, "CS204", "aws_s3_bucket.logs")["status"] == "pass"
     assert _on(results, "CS303", "aws_sqs_queue.jobs")["status"] == "pass"
+
+
+def test_an_account_scope_that_is_not_a_boolean_is_a_located_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n')
+    settings = tmp_path / ".policy-lint.yaml"
+    settings.write_text('account-scope: "yes"\n')  # a string would silently read as true
+    outcome = CliRunner().invoke(main, ["check", str(tmp_path), "--settings", str(settings)])
+    assert outcome.exit_code == 2
+    assert ".policy-lint.yaml:1:" in outcome.output and "account-scope" in outcome.output
