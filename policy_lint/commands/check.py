@@ -40,6 +40,14 @@ if TYPE_CHECKING:
     help='CloudFormation parameter values: a JSON list of {"ParameterKey", "ParameterValue"} '
     "(as aws cloudformation create-stack takes) or a JSON/YAML mapping of names to values.",
 )
+@click.option(
+    "--account-scope",
+    is_flag=True,
+    default=None,
+    help="The inputs describe the whole AWS account: what they do not declare does not exist, so "
+    "account-level rules (root user, password policy, trails, users, account-level Block Public "
+    "Access) can fail. Default: account-scope in the settings, else off (a folder is a fragment).",
+)
 @result_options
 @project_options
 def check(
@@ -49,6 +57,7 @@ def check(
     account_id: str | None,
     parameter_pairs: tuple[str, ...],
     parameter_files: tuple[str, ...],
+    account_scope: bool | None,
     profile_set: str,
     fmt: str,
     fail_on: str,
@@ -84,6 +93,7 @@ def check(
         raise click.UsageError("nothing to check: give Terraform/CloudFormation PATHS and/or --config")
     config = load_config(config_path) if config_path else None
     inventory = Inventory(config=config, sources=["config"] if config else [])
+    inventory.account_scope = bool(settings.account_scope if account_scope is None else account_scope)
     detected = detect(paths)
     if config is not None:
         region = (
@@ -112,6 +122,7 @@ def check(
         "resources": _resource_counts(inventory),
         "sources": sorted(set(inventory.sources)),
         "region": region,
+        "account_scope": inventory.account_scope,
         "profile_set": profile_set,
         "settings": settings.source,
         "suppressed": verdict.suppressed,
