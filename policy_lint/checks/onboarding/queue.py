@@ -478,7 +478,7 @@ def _notification_verdict(
         _qname(q) if q is not None else str(a) for q, a in queue_arns if q is not None or isinstance(a, str)
     ]
     target = f"queue {verdicts.join(queues)}" if queues else "the audit queue"
-    trails = [verdicts.literal_name(t.name, t) for t in trails_of_bucket(bucket, inventory)]
+    trails = [display_name(t.name, t) for t in trails_of_bucket(bucket, inventory)]
     role = f" (trail {verdicts.join(trails)}'s bucket)" if trails else ""
     return verdicts.failed(
         resource,
