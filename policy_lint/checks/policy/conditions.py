@@ -69,6 +69,7 @@ _OPERATOR_FOR_TYPE = {
 # -- PL301 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL301",
+    access_analyzer=("Invalid condition operator",),
     name="unknown-condition-operator",
     level=Level.ERROR,
     title="A condition operator IAM does not know",
@@ -102,6 +103,11 @@ def _families_hint() -> str:
 # -- PL302 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL302",
+    access_analyzer=(
+        "Invalid global condition key",
+        "Invalid service condition key",
+        "Invalid condition key format",
+    ),
     name="unknown-condition-key",
     level=Level.ERROR,
     title="A condition key no AWS service defines",
@@ -137,6 +143,7 @@ def _unknown_key_message(key: str) -> str:
 # -- PL303 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL303",
+    access_analyzer=("Missing action for condition key",),
     name="condition-key-not-supported-by-action",
     level=Level.WARNING,
     title="No action of the statement supports this service condition key",
@@ -234,6 +241,14 @@ def _supporting_hint(supporting: list[str]) -> str:
 # -- PL304 / PL306 ---------------------------------------------------------------------------------
 @policy_rule(
     id="PL304",
+    access_analyzer=(
+        "Type mismatch",
+        "Type mismatch Boolean",
+        "Type mismatch date",
+        "Type mismatch number",
+        "Type mismatch IP range",
+        "Invalid date value",
+    ),
     name="condition-type-mismatch",
     level=Level.ERROR,
     title="A condition value or key the operator cannot read",
@@ -265,6 +280,7 @@ def condition_type_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[R
 
 @policy_rule(
     id="PL306",
+    access_analyzer=("Type mismatch",),
     name="string-operator-on-typed-key",
     level=Level.WARNING,
     title="A string operator compares a Bool, Numeric, Date or IP-address key as text",
@@ -421,6 +437,7 @@ def _is_arn_like(raw: object) -> bool:
 # -- PL305 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL305",
+    access_analyzer=("ForAllValues with single valued key",),
     name="set-operator-misuse",
     level=Level.WARNING,
     title="ForAllValues / ForAnyValue on a single-valued condition key",

@@ -65,6 +65,7 @@ _VARIABLE_OK_ELEMENTS = frozenset({"Resource", "NotResource", "Condition"})
 
 @policy_rule(
     id="PL502",
+    access_analyzer=("Variable unsupported in element", "Variable unsupported in version"),
     name="misplaced-policy-variable",
     level=Level.WARNING,
     title="A policy variable is used where IAM does not substitute it",

@@ -77,6 +77,7 @@ def _checked_arns(stmt: Statement) -> Iterator[tuple[ScalarNode, Arn]]:
 # -- PL401 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL401",
+    access_analyzer=("Invalid ARN prefix", "Missing ARN field"),
     name="invalid-arn",
     level=Level.ERROR,
     title='A Resource that is neither "*" nor an ARN',
@@ -120,6 +121,7 @@ def _arn_problem(text: str, problem: ArnProblem, stmt: Statement) -> tuple[str, 
 # -- PL402 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL402",
+    access_analyzer=("Invalid partition",),
     name="unknown-partition",
     level=Level.ERROR,
     title="The ARN's partition does not exist",
@@ -151,6 +153,7 @@ def _partition_hint(partition: str) -> str:
 # -- PL403 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL403",
+    access_analyzer=("Invalid ARN Region",),
     name="unknown-region",
     level=Level.WARNING,
     title="The ARN's region is not a region of its partition",

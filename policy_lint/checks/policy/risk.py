@@ -43,6 +43,7 @@ def _pattern_matches(pattern: str, action: str) -> bool:
 
 @policy_rule(
     id="PL601",
+    access_analyzer=("Pass role with star in action and resource",),
     name="full-admin",
     level=Level.SECURITY_WARNING,
     title='Allow "*" on "*": full administrator access',
@@ -61,6 +62,12 @@ def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL602",
+    access_analyzer=(
+        "Pass role with star in resource",
+        "Pass role with NotResource",
+        "Pass role with star in action and resource",
+        "Pass role with star in action and NotResource",
+    ),
     name="passrole-any-role",
     level=Level.SECURITY_WARNING,
     title="iam:PassRole on any role",

@@ -1,0 +1,331 @@
+"""IAM Access Analyzer's policy validation checks, by name and level: the list docs/access-analyzer.md covers.
+
+Why data: the coverage table (``tools/gen_docs.py`` -> docs/access-analyzer.md) is generated from it and from
+each rule's ``access_analyzer`` names, and tests/test_access_analyzer.py holds every rule to these exact names.
+Nothing here is read by ``lint``.
+
+Where it comes from (fact AWS-AA-CHECKS in docs/aws-facts.md): the headings of AWS's "IAM policy validation
+check reference", https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
+(the 2023 edition's 135 checks, plus "Unsupported symbol in variable", which the page lists again). The level is
+the heading's prefix: Error, Security Warning, General Warning (our ``warning``), Suggestion.
+
+A check that cannot apply offline, or no longer exists, keeps its reason in ``not_applicable``; ``partly`` says
+what the covering rules leave out; ``PENDING`` names checks no rule covers yet and the work item that adds one.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from policy_lint.core.findings import Level
+
+SOURCE_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+
+
+class AACheck(NamedTuple):
+    """One Access Analyzer check: its exact name (without the level prefix) and its level."""
+
+    name: str
+    level: Level
+    #: why no rule can cover it offline (empty: it applies)
+    not_applicable: str = ""
+    #: what the rules covering it leave out (empty: nothing known)
+    partly: str = ""
+
+
+_E, _S, _W, _G = Level.ERROR, Level.SECURITY_WARNING, Level.WARNING, Level.SUGGESTION
+
+_SCP_FULL_LANGUAGE = (
+    "obsolete: since September 2025 SCPs accept the full IAM policy language (Allow with conditions, resource "
+    "ARNs and NotAction, NotResource, wildcards anywhere in an action), so this is no longer an error "
+    "(AWS-SCP-FULL-LANGUAGE)"
+)
+_REGION_OFFLINE = (
+    "a region is judged offline against its partition's regions and region pattern (AWS-REGIONS), not against "
+    "the regions where the service is offered"
+)
+
+CHECKS: tuple[AACheck, ...] = (
+    AACheck("ARN Region not allowed", _E),
+    AACheck("ARN account not allowed", _E),
+    AACheck("Data type mismatch", _E),
+    AACheck("Duplicate keys with different case", _E),
+    AACheck("Empty variable", _E),
+    AACheck("Federated principal not supported", _E),
+    AACheck("Invalid ARN Region", _E, partly=_REGION_OFFLINE),
+    AACheck("Invalid ARN account", _E),
+    AACheck("Invalid ARN prefix", _E),
+    AACheck("Invalid ARN resource", _E),
+    AACheck("Invalid ARN service case", _E),
+    AACheck("Invalid Region", _E, partly=_REGION_OFFLINE),
+    AACheck("Invalid action", _E),
+    AACheck("Invalid condition data type", _E),
+    AACheck("Invalid condition key format", _E),
+    AACheck("Invalid condition multiple Boolean", _E),
+    AACheck("Invalid condition operator", _E),
+    AACheck("Invalid effect", _E),
+    AACheck("Invalid federated principal syntax in role trust policy", _E),
+    AACheck("Invalid global condition key", _E),
+    AACheck("Invalid partition", _E),
+    AACheck("Invalid policy element", _E),
+    AACheck("Invalid principal format", _E),
+    AACheck("Invalid principal key", _E),
+    AACheck("Invalid service", _E),
+    AACheck("Invalid service condition key", _E),
+    AACheck("Invalid service in action", _E),
+    AACheck("Invalid service principal format", _E),
+    AACheck("Invalid variable for operator", _E),
+    AACheck("Invalid version", _E),
+    AACheck("Invalid vpc format", _E),
+    AACheck("Invalid vpce format", _E),
+    AACheck("Json syntax error", _E),
+    AACheck("Mismatched action for principal", _E),
+    AACheck("Missing ARN Region", _E),
+    AACheck("Missing ARN field", _E),
+    AACheck("Missing action", _E),
+    AACheck("Missing action for condition key", _E),
+    AACheck("Missing action for roles anywhere trust policy", _E),
+    AACheck("Missing brace in variable", _E),
+    AACheck("Missing effect", _E),
+    AACheck("Missing principal", _E),
+    AACheck("Missing qualifier", _E),
+    AACheck("Missing quote in variable", _E),
+    AACheck("Missing resource", _E),
+    AACheck("Missing statement", _E),
+    AACheck("Missing tag key in condition", _E),
+    AACheck("Null with if exists", _E),
+    AACheck("Policy size exceeds SCP quota", _E),
+    AACheck("Private IP address", _E),
+    AACheck("Private NotIpAddress", _E),
+    AACheck("Role trust policy syntax error notprincipal", _E),
+    AACheck("Role trust policy syntax error resource", _E),
+    AACheck("Role trust policy unsupported wildcard in principal", _E),
+    AACheck("SCP syntax error NotResource", _E, not_applicable=_SCP_FULL_LANGUAGE),
+    AACheck("SCP syntax error action wildcard", _E, not_applicable=_SCP_FULL_LANGUAGE),
+    AACheck("SCP syntax error allow NotAction", _E, not_applicable=_SCP_FULL_LANGUAGE),
+    AACheck("SCP syntax error allow condition", _E, not_applicable=_SCP_FULL_LANGUAGE),
+    AACheck("SCP syntax error allow resource", _E, not_applicable=_SCP_FULL_LANGUAGE),
+    AACheck("SCP syntax error principal", _E),
+    AACheck("Unique Sids required", _E),
+    AACheck("Unsupported Sid", _E),
+    AACheck("Unsupported action for condition key", _E),
+    AACheck("Unsupported action in policy", _E),
+    AACheck("Unsupported condition key for service principal", _E),
+    AACheck("Unsupported element combination", _E),
+    AACheck("Unsupported global condition key", _E),
+    AACheck("Unsupported principal", _E),
+    AACheck("Unsupported resource ARN in policy", _E),
+    AACheck("Unsupported space in variable", _E),
+    AACheck("Unsupported symbol in variable", _E),
+    AACheck("Unsupported wildcard in principal", _E),
+    AACheck("Variable unsupported in element", _E),
+    AACheck("Variable unsupported in version", _E),
+    AACheck("Create SLR with NotAction and NotResource", _W),
+    AACheck("Create SLR with NotResource", _W),
+    AACheck("Create SLR with star in action and NotResource", _W),
+    AACheck("Create SLR with star in action and resource", _W),
+    AACheck("Create SLR with star in resource", _W),
+    AACheck("Create SLR with star in resource and NotAction", _W),
+    AACheck("Deprecated global condition key", _W),
+    AACheck("Invalid date value", _W),
+    AACheck("Invalid role reference", _W),
+    AACheck("Invalid user reference", _W),
+    AACheck("Missing version", _W),
+    AACheck("Policy size exceeds identity policy quota", _W),
+    AACheck("Policy size exceeds resource policy quota", _W),
+    AACheck("Policy size exceeds role trust policy quota", _W),
+    AACheck("Specific github repo and branch recommended", _W),
+    AACheck("Type mismatch", _W),
+    AACheck("Type mismatch Boolean", _W),
+    AACheck("Type mismatch IP range", _W),
+    AACheck("Type mismatch date", _W),
+    AACheck("Type mismatch number", _W),
+    AACheck("Type mismatch string", _W),
+    AACheck("Unique Sids recommended", _W),
+    AACheck("Wildcard without like operator", _W),
+    AACheck("Allow with NotPrincipal", _S),
+    AACheck("Deny NotAction with unsupported tag condition key for service", _S),
+    AACheck("Deny with unsupported tag condition key for service", _S),
+    AACheck("ForAllValues with single valued key", _S),
+    AACheck("Missing condition key for oidc principal", _S),
+    AACheck("Missing github repo condition key", _S),
+    AACheck("Missing paired condition keys", _S),
+    AACheck("Pass role with NotAction and NotResource", _S),
+    AACheck("Pass role with NotResource", _S),
+    AACheck("Pass role with star in action and NotResource", _S),
+    AACheck("Pass role with star in action and resource", _S),
+    AACheck("Pass role with star in resource", _S),
+    AACheck("Pass role with star in resource and NotAction", _S),
+    AACheck("Restrict access to service principal", _S),
+    AACheck("Allow NotAction with unsupported tag condition key for service", _G),
+    AACheck("Allow with unsupported tag condition key for service", _G),
+    AACheck("Confirm audience claim type", _G),
+    AACheck("Empty Sid value", _G),
+    AACheck("Empty array action", _G),
+    AACheck("Empty array condition", _G),
+    AACheck("Empty array condition ForAllValues", _G),
+    AACheck("Empty array condition ForAnyValue", _G),
+    AACheck("Empty array condition IfExists", _G),
+    AACheck("Empty array principal", _G),
+    AACheck("Empty array resource", _G),
+    AACheck("Empty object condition", _G),
+    AACheck("Empty object principal", _G),
+    AACheck("Improve IP range", _G),
+    AACheck("Irrelevant condition key in policy", _G),
+    AACheck("Null with qualifier", _G),
+    AACheck("Private IP address subset", _G),
+    AACheck("Private NotIpAddress subset", _G),
+    AACheck("Recommended condition key for service principal", _G),
+    AACheck("Redundant action", _G),
+    AACheck("Redundant condition value num", _G),
+    AACheck("Redundant principal in role trust policy", _G),
+    AACheck("Redundant resource", _G),
+    AACheck("Redundant statement", _G),
+    AACheck("Wildcard in service name", _G),
+)
+
+#: checks no rule covers yet -> the work item that adds a rule (a rule naming the check wins over this)
+_ARNS = "issue 11, ARN structure (branch i11-arns)"
+_SIZES = "issue 11, size quotas by policy type (branch i11-arns)"
+_RESOURCE_POLICY = "issue 11, resource-policy validity (branch i11-arns)"
+_REDUNDANCY = "issue 11, redundancy suggestions (branch i11-arns)"
+_TRUST = "issue 11, trust policies and principals (branch i11-trust)"
+_CONDITIONS = "issue 11, conditions and empty values (branch i11-conds)"
+_VARIABLES = "issue 11, policy variables (branch i11-conds)"
+_PASSROLE_SLR = "issue 11, PassRole and Create SLR combinations (not assigned yet)"
+_REFERENCES = "issue 11, role and user references within the same input (not assigned yet)"
+PENDING: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ARN account not allowed",
+            "ARN Region not allowed",
+            "Invalid ARN account",
+            "Invalid ARN resource",
+            "Invalid ARN service case",
+            "Missing ARN Region",
+            "Wildcard in service name",
+        ),
+        _ARNS,
+    ),
+    **dict.fromkeys(
+        (
+            "Policy size exceeds SCP quota",
+            "Policy size exceeds resource policy quota",
+            "Policy size exceeds role trust policy quota",
+        ),
+        _SIZES,
+    ),
+    **dict.fromkeys(
+        (
+            "Unsupported action in policy",
+            "Unsupported resource ARN in policy",
+            "Irrelevant condition key in policy",
+        ),
+        _RESOURCE_POLICY,
+    ),
+    **dict.fromkeys(
+        (
+            "Redundant action",
+            "Redundant resource",
+            "Redundant statement",
+            "Redundant condition value num",
+        ),
+        _REDUNDANCY,
+    ),
+    **dict.fromkeys(
+        (
+            "Federated principal not supported",
+            "Invalid federated principal syntax in role trust policy",
+            "Invalid principal format",
+            "Invalid principal key",
+            "Invalid service principal format",
+            "Missing action for roles anywhere trust policy",
+            "Role trust policy syntax error notprincipal",
+            "Role trust policy syntax error resource",
+            "Role trust policy unsupported wildcard in principal",
+            "Unsupported condition key for service principal",
+            "Unsupported wildcard in principal",
+            "Allow with NotPrincipal",
+            "Missing condition key for oidc principal",
+            "Missing github repo condition key",
+            "Restrict access to service principal",
+            "Specific github repo and branch recommended",
+            "Confirm audience claim type",
+            "Recommended condition key for service principal",
+            "Redundant principal in role trust policy",
+            "Empty array principal",
+        ),
+        _TRUST,
+    ),
+    **dict.fromkeys(
+        (
+            "Duplicate keys with different case",
+            "Invalid condition data type",
+            "Invalid condition multiple Boolean",
+            "Invalid Region",
+            "Invalid variable for operator",
+            "Invalid vpc format",
+            "Invalid vpce format",
+            "Missing qualifier",
+            "Missing tag key in condition",
+            "Null with if exists",
+            "Private IP address",
+            "Private NotIpAddress",
+            "Unsupported action for condition key",
+            "Unsupported global condition key",
+            "Deny NotAction with unsupported tag condition key for service",
+            "Deny with unsupported tag condition key for service",
+            "Missing paired condition keys",
+            "Deprecated global condition key",
+            "Type mismatch string",
+            "Wildcard without like operator",
+            "Allow NotAction with unsupported tag condition key for service",
+            "Allow with unsupported tag condition key for service",
+            "Empty array condition",
+            "Empty array condition ForAllValues",
+            "Empty array condition ForAnyValue",
+            "Empty array condition IfExists",
+            "Empty Sid value",
+            "Improve IP range",
+            "Null with qualifier",
+            "Private IP address subset",
+            "Private NotIpAddress subset",
+        ),
+        _CONDITIONS,
+    ),
+    **dict.fromkeys(
+        (
+            "Empty variable",
+            "Missing brace in variable",
+            "Missing quote in variable",
+            "Unsupported space in variable",
+            "Unsupported symbol in variable",
+        ),
+        _VARIABLES,
+    ),
+    **dict.fromkeys(
+        (
+            "Pass role with NotAction and NotResource",
+            "Pass role with star in resource and NotAction",
+            "Create SLR with NotAction and NotResource",
+            "Create SLR with NotResource",
+            "Create SLR with star in action and NotResource",
+            "Create SLR with star in action and resource",
+            "Create SLR with star in resource",
+            "Create SLR with star in resource and NotAction",
+        ),
+        _PASSROLE_SLR,
+    ),
+    **dict.fromkeys(
+        (
+            "Invalid role reference",
+            "Invalid user reference",
+        ),
+        _REFERENCES,
+    ),
+}
+
+
+def check_names() -> frozenset[str]:
+    """Every check name, for the test that holds rule metadata to real names."""
+    return frozenset(check.name for check in CHECKS)
