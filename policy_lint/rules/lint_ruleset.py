@@ -17,6 +17,7 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
     """The groups of the policy-document rule modules, in the order their rules run."""
     from policy_lint.checks.policy import (
         actions,
+        arn_structure,
         conditions,
         grammar,
         placeholders,
@@ -32,6 +33,7 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         grammar.RULES,
         placeholders.RULES,
         resources.RULES,
+        arn_structure.RULES,
         risk.RULES,
         syntax.RULES,
         tag_bypass.RULES,

@@ -26,6 +26,7 @@ from policy_lint.catalog.arns import (
     parse_arn,
 )
 from policy_lint.catalog.defaults import default_resource_types
+from policy_lint.checks.policy.arn_structure import impossible_region
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
@@ -167,7 +168,7 @@ def _partition_hint(partition: str) -> str:
 def unknown_region(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
         for node, arn in _checked_arns(stmt):
-            message = _region_problem(arn)
+            message = None if impossible_region(arn) else _region_problem(arn)  # PL412's, an error
             if message:
                 yield Report(node, message, _region_hint(arn.region))
 
