@@ -21,8 +21,10 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         conditions,
         grammar,
         placeholders,
+        resource_policy,
         resources,
         risk,
+        size_quotas,
         syntax,
         tag_bypass,
     )
@@ -34,7 +36,9 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         placeholders.RULES,
         resources.RULES,
         arn_structure.RULES,
+        resource_policy.RULES,
         risk.RULES,
+        size_quotas.RULES,
         syntax.RULES,
         tag_bypass.RULES,
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
+from policy_lint.policy.size import iam_size
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
@@ -448,7 +449,7 @@ def policy_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     text = doc.source.text
     if len(text) <= MANAGED_POLICY_QUOTA:
         return
-    size = len(text) - sum(text.count(ch) for ch in " \t\r\n")
+    size = iam_size(text)
     if size > MANAGED_POLICY_QUOTA:
         yield Report(doc.root, f"{size:,} non-whitespace characters, over the {MANAGED_POLICY_QUOTA:,} quota")
 
