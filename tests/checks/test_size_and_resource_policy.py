@@ -115,6 +115,15 @@ def test_a_trust_policy_is_not_held_to_the_scp_quota_and_vice_versa() -> None:
     assert [f.rule_id for f in _lint(_trust(64), "resource") if f.rule_id.startswith("PL9")] == []
 
 
+def test_a_guessed_trust_policy_with_a_resource_is_not_held_to_the_trust_quota() -> None:
+    # the pattern of an RCP that denies sts:AssumeRoleWithWebIdentity: Principal "*", Resource "*"
+    doc = _trust(59)
+    doc["Statement"][0].update(Effect="Deny", Action="sts:AssumeRoleWithWebIdentity", Resource="*")
+    text = json.dumps(doc)
+    assert [f.rule_id for f in lint_text(text, "policy.json", LintOptions()) if f.rule_id == "PL901"] == []
+    assert [f.rule_id for f in _lint(_trust(59), "trust")] == ["PL901"]
+
+
 def test_an_sqs_queue_policy_has_its_own_8192_byte_quota() -> None:
     doc = _bucket_policy(250)
     doc["Statement"][0].update(Action="sqs:SendMessage", Resource="arn:aws:sqs:us-east-1:123456789012:q")

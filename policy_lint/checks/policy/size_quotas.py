@@ -45,13 +45,18 @@ ORGANIZATIONS_POLICY_QUOTA = 5120
     policy_types=("trust",),
 )
 def trust_policy_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type is not PolicyType.TRUST:
+    if doc.policy_type is not PolicyType.TRUST or _not_surely_trust(doc):
         return
     size = iam_size(doc.source.text)
     if size > TRUST_POLICY_QUOTA:
         yield Report(
             doc.root, f"{size:,} non-whitespace characters, over the default {TRUST_POLICY_QUOTA:,} quota"
         )
+
+
+def _not_surely_trust(doc: PolicyDocument) -> bool:
+    """A guessed trust type with a Resource element: a trust policy has none, so it is an RCP or resource policy."""
+    return doc.type_inferred and any(stmt.resources or stmt.uses_not_resource for stmt in doc.statements)
 
 
 def _organizations_size(doc: PolicyDocument) -> int | None:
