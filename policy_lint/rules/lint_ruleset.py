@@ -21,6 +21,7 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         conditions,
         grammar,
         placeholders,
+        redundancy,
         resource_policy,
         resources,
         risk,
@@ -39,6 +40,7 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         resource_policy.RULES,
         risk.RULES,
         size_quotas.RULES,
+        redundancy.RULES,
         syntax.RULES,
         tag_bypass.RULES,
     )
