@@ -76,8 +76,8 @@ def test_the_positive_is_suggested_and_the_corrected_negative_is_clean(
 def test_the_covered_copy_is_reported_at_its_own_place_and_names_what_covers_it() -> None:
     findings = lint_policy(_doc(_stmt(Action=["iam:GetRole", "IAM:getrole", "iam:Get*"])), select="PL910")
     assert [(f.location.line, f.message) for f in findings] == [
-        (7, "iam:GetRole is already covered by iam:Get* in the same statement"),
-        (8, "IAM:getrole is already covered by iam:GetRole in the same statement"),
+        (7, "'iam:GetRole' is already covered by 'iam:Get*' in the same statement"),
+        (8, "'IAM:getrole' repeats 'iam:GetRole' (line 7) in the same statement"),
     ]
 
 

@@ -33,8 +33,10 @@ def _judgeable(text: str) -> bool:
     return text != "" and "${" not in text and not has_placeholder(text)
 
 
-def _covered(nodes: Sequence[ScalarNode], covers: type[_Covers]) -> Iterator[tuple[ScalarNode, ScalarNode]]:
-    """Each node another node of the list covers, with the one that covers it (the earlier of two equals).
+def _covered(
+    doc: PolicyDocument, nodes: Sequence[ScalarNode], covers: type[_Covers]
+) -> Iterator[tuple[ScalarNode, str]]:
+    """Each node another node of the list covers, with how (the earlier of two equals is the one kept).
 
     Linear in the list for plain values: a repeat is found by its key, and only wildcard patterns are tried as
     covers, each only on values that start with its literal prefix (a statement of AWS's may list 1,000 actions).
@@ -46,12 +48,12 @@ def _covered(nodes: Sequence[ScalarNode], covers: type[_Covers]) -> Iterator[tup
         key = covers.key(text)
         earlier = first.setdefault(key, node)
         if earlier is not node:
-            yield node, earlier
+            yield node, f"repeats {earlier.value!r} (line {doc.source.position(earlier.offset)[0]})"
             continue
         for other, pattern, prefix in patterns:
             fits = other is not node and key.startswith(prefix) and covers.key(pattern) != key
             if fits and covers.covers(pattern, text):
-                yield node, other
+                yield node, f"is already covered by {other.value!r}"
                 break
 
 
@@ -103,8 +105,8 @@ class _ActionCovers(_Covers):
 )
 def redundant_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
-        for node, other in _covered(stmt.actions, _ActionCovers):
-            yield Report(node, f"{node.value} is already covered by {other.value} in the same statement")
+        for node, how in _covered(doc, stmt.actions, _ActionCovers):
+            yield Report(node, f"{node.value!r} {how} in the same statement")
 
 
 @policy_rule(
@@ -120,8 +122,8 @@ def redundant_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 )
 def redundant_resource(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
-        for node, other in _covered(stmt.resources, _Covers):
-            yield Report(node, f"{node.value!r} is already covered by {other.value!r} in the same statement")
+        for node, how in _covered(doc, stmt.resources, _Covers):
+            yield Report(node, f"{node.value!r} {how} in the same statement")
 
 
 def _without_sid(stmt: Statement) -> str | None:
