@@ -83,12 +83,18 @@ def _example(formats: tuple[ArnFormat, ...]) -> str:
     access_analyzer=("ARN account not allowed",),
 )
 def arn_account_not_allowed(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    return _field_not_allowed(doc, "account")
+
+
+def _field_not_allowed(doc: PolicyDocument, field: str) -> Iterator[Report]:
+    """ARNs that fill the account (or region) field where every format they can fit leaves it empty."""
     for node, arn in _arns(doc):
         formats = _judged(arn)
-        if formats and _literal(arn.account) and not any(f.has_account for f in formats):
+        value = getattr(arn, field)
+        if formats and _literal(value) and not any(getattr(f, field) for f in formats):
             yield Report(
                 node,
-                f"{arn.service} ARNs of this kind have no account field, but {node.value!r} names {arn.account!r}",
+                f"{arn.service} ARNs of this kind have no {field} field, but {node.value!r} names {value!r}",
                 f"expected {_example(formats)}",
             )
 
@@ -107,14 +113,7 @@ def arn_account_not_allowed(doc: PolicyDocument, ctx: LintContext) -> Iterator[R
     access_analyzer=("ARN Region not allowed",),
 )
 def arn_region_not_allowed(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for node, arn in _arns(doc):
-        formats = _judged(arn)
-        if formats and _literal(arn.region) and not any(f.has_region for f in formats):
-            yield Report(
-                node,
-                f"{arn.service} ARNs of this kind have no region field, but {node.value!r} names {arn.region!r}",
-                f"expected {_example(formats)}",
-            )
+    return _field_not_allowed(doc, "region")
 
 
 # -- PL408 -----------------------------------------------------------------------------------------
