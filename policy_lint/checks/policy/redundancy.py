@@ -11,8 +11,11 @@ or a template placeholder is left alone.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from itertools import chain
 
 from policy_lint.core.findings import Level
 from policy_lint.iam.evaluate import glob_covers
@@ -29,6 +32,7 @@ policy_rule = RULES.policy_rule
 _AA_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 
 
+@lru_cache(maxsize=16384)
 def _judgeable(text: str) -> bool:
     return text != "" and "${" not in text and not has_placeholder(text)
 
@@ -38,20 +42,36 @@ def _covered(
 ) -> Iterator[tuple[ScalarNode, str]]:
     """Each node another node of the list covers, with how (the earlier of two equals is the one kept).
 
-    Linear in the list for plain values: a repeat is found by its key, and only wildcard patterns are tried as
-    covers, each only on values that start with its literal prefix (a statement of AWS's may list 1,000 actions).
+    Near-linear in the list (a statement of AWS's may list 1,000 actions): a repeat is found by its key, and a
+    value is tried only against the wildcard patterns of the same service (and those whose service is a wildcard).
     """
-    judged = [(node, str(node.value)) for node in nodes if _judgeable(str(node.value))]
+    texts = [str(node.value) for node in nodes]
+    if not any(_is_wild(text) for text in texts) and len({covers.key(text) for text in texts}) == len(texts):
+        return  # the common case: plain values, all different
+    judged = [(node, text) for node, text in zip(nodes, texts, strict=True) if _judgeable(text)]
+    # a value meets only the patterns of its own head (an action's service, an ARN's service field), and the
+    # few whose head is a wildcard; "*" and short prefixes first
+    global_patterns: list[tuple[str, ScalarNode, str]] = []
+    by_head: dict[str, list[tuple[str, ScalarNode, str]]] = {}
+    for node, text in judged:
+        if _is_wild(text):
+            key = covers.key(text)
+            head = covers.head(key)
+            entry = (covers.key(_literal_prefix(text)), node, text)
+            (global_patterns if head is None else by_head.setdefault(head, [])).append(entry)
+    global_patterns.sort(key=lambda entry: len(entry[0]))
     first: dict[str, ScalarNode] = {}
-    patterns = [(node, text, covers.key(_literal_prefix(text))) for node, text in judged if _is_wild(text)]
     for node, text in judged:
         key = covers.key(text)
         earlier = first.setdefault(key, node)
         if earlier is not node:
             yield node, f"repeats {earlier.value!r} (line {doc.source.position(earlier.offset)[0]})"
             continue
-        for other, pattern, prefix in patterns:
-            fits = other is not node and key.startswith(prefix) and covers.key(pattern) != key
+        head = covers.head(key)  # a wildcard head is covered only by patterns whose head is a wildcard too
+        for prefix, other, pattern in chain(
+            global_patterns, by_head.get(head, ()) if head is not None else ()
+        ):
+            fits = key.startswith(prefix) and other is not node and covers.key(pattern) != key
             if fits and covers.covers(pattern, text):
                 yield node, f"is already covered by {other.value!r}"
                 break
@@ -78,6 +98,12 @@ class _Covers:
     def covers(pattern: str, target: str) -> bool:
         return arn_like(pattern, target)
 
+    @staticmethod
+    def head(key: str) -> str | None:
+        """The ARN's service field, when written without a wildcard."""
+        fields = key.split(":", 3)
+        return fields[2] if len(fields) > 3 and not _is_wild(fields[2]) else None
+
 
 class _ActionCovers(_Covers):
     """Actions: case-insensitive."""
@@ -89,6 +115,12 @@ class _ActionCovers(_Covers):
     @staticmethod
     def covers(pattern: str, target: str) -> bool:
         return glob_covers(pattern, target, ignore_case=True)
+
+    @staticmethod
+    def head(key: str) -> str | None:
+        """The action's service prefix, when written without a wildcard."""
+        service, colon, _ = key.partition(":")
+        return service if colon and not _is_wild(service) else None
 
 
 @policy_rule(
@@ -126,6 +158,12 @@ def redundant_resource(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report
             yield Report(node, f"{node.value!r} {how} in the same statement")
 
 
+def _shape(stmt: Statement) -> tuple[object, ...]:
+    """Cheap parts two equal statements share: the effect and the first action and resource."""
+    first = [str(nodes[0].value) if nodes else None for nodes in (stmt.actions, stmt.resources)]
+    return (stmt.effect_value, len(stmt.actions), len(stmt.resources), *first)
+
+
 def _without_sid(stmt: Statement) -> str | None:
     if not isinstance(stmt.node, ObjectNode):
         return None
@@ -146,7 +184,11 @@ def _without_sid(stmt: Statement) -> str | None:
 )
 def redundant_statement(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     seen: dict[str, Statement] = {}
-    for stmt in doc.statements:
+    shapes = [_shape(stmt) for stmt in doc.statements]
+    alike = Counter(shapes)
+    for stmt, shape in zip(doc.statements, shapes, strict=True):
+        if alike[shape] < 2:
+            continue  # no other statement even looks alike: skip serialising it
         key = _without_sid(stmt)
         if key is None:
             continue
