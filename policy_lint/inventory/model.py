@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policy_lint.core.findings import Finding, Location
-from policy_lint.inventory.unknown import Maybe as Maybe  # defined apart, used everywhere through here
-from policy_lint.inventory.unknown import Unknown as Unknown
+from policy_lint.core.unknown import Maybe as Maybe  # defined apart, used everywhere through here
+from policy_lint.core.unknown import Unknown as Unknown
 from policy_lint.onboarding.config import OnboardingConfig
 
 

@@ -34,7 +34,7 @@ A source knows its format and nothing about checks. The contract every source ke
   The referenced resource stores the *same* text in its own field (``Queue.arn``,
   ``Bucket.name``), so ``notification.queue_arn == queue.arn`` holds. A bucket whose name is
   not literal has ``name == "${aws_s3_bucket.x.id}"`` (CFN: ``${LogicalId}``).
-* **ARNs and the partition** are built by :mod:`policy_lint.inventory.arns`, the same way for
+* **ARNs and the partition** are built by :mod:`policy_lint.catalog.arn_builder`, the same way for
   every source. The partition comes from the region alone (``region`` above, or the input's
   own): without a known region it is not known either, never a guessed ``aws``. An ARN whose
   parts are all literal is literal (``arn:{partition}:sqs:{region}:{account}:{name}``); else an

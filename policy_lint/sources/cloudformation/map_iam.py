@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import (
     AccessKey,
     IamGroup,
@@ -96,7 +96,7 @@ def _fill_principal(stack: Stack, principal: IamUser | IamGroup, props: ObjectNo
 def _attach_managed(stack: Stack, principal: IamUser | IamGroup, written: Node, resolved: Node) -> None:
     arn = link_text(resolved)
     if isinstance(arn, str):
-        managed = arns.aws_managed_policy(arn)
+        managed = arn_builder.aws_managed_policy(arn)
         if managed is not None:
             _append(principal, "attached_policies", PolicyRef(name=managed.name, arn=arn, document=None))
             return

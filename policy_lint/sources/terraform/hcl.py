@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
-from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
 from policy_lint.sources.scanned import NotReadable, ScannedFolders
@@ -669,7 +669,7 @@ class Module:
     def _context(self, inst: Instance) -> tuple[Maybe[str], Maybe[str], Maybe[str]]:
         region = self.region_of(inst.block, inst.file, inst.bindings)
         account: Maybe[str] = self.loader.account_id or Unknown("account ID not known")
-        return region, arns.partition_of(region), account
+        return region, arn_builder.partition_of(region), account
 
     def _attribute(self, inst: Instance, rtype: str, attr: str, symbol: Unresolved) -> Value:
         if attr == "region":
@@ -685,10 +685,10 @@ class Module:
             if attr != "arn":
                 return name
             _, partition, _ = self._context(inst)
-            text = arns.bucket_arn(partition_text(partition), name)
+            text = arn_builder.bucket_arn(partition_text(partition), name)
             if not isinstance(text, str):  # not reached: the name and the partition's text are given
                 return symbol
-            if arns.is_literal(text):
+            if arn_builder.is_literal(text):
                 return text
             if isinstance(partition, Unknown):
                 return Unresolved(text, partition.reason)
@@ -704,22 +704,26 @@ class Module:
             if attr == "name":
                 return name
             region, partition, account = self._context(inst)
-            built = arns.queue_arn(partition, region, account, name)
-            return built if arns.is_literal(built) else symbol
+            built = arn_builder.queue_arn(partition, region, account, name)
+            return built if arn_builder.is_literal(built) else symbol
         if rtype in ("aws_iam_user", "aws_iam_group") and attr in ("id", "name", "arn"):
             name = self._arg(inst, "name")
             if attr != "arn":
                 return name if isinstance(name, str) else symbol
             _, partition, account = self._context(inst)
             kind = "user" if rtype == "aws_iam_user" else "group"
-            built = arns.iam_arn(partition, account, kind, ref_text(name), ref_text(self._arg(inst, "path")))
-            return built if arns.is_literal(built) else symbol
+            built = arn_builder.iam_arn(
+                partition, account, kind, ref_text(name), ref_text(self._arg(inst, "path"))
+            )
+            return built if arn_builder.is_literal(built) else symbol
         if rtype == "aws_iam_policy" and attr in ("id", "arn"):
             _, partition, account = self._context(inst)
             name, path = ref_text(self._arg(inst, "name")), ref_text(self._arg(inst, "path"))
-            built = arns.iam_arn(partition, account, "policy", name, path)
+            built = arn_builder.iam_arn(partition, account, "policy", name, path)
             return (
-                built if arns.is_literal(built) else Unresolved("${" + inst.address + ".arn}", symbol.reason)
+                built
+                if arn_builder.is_literal(built)
+                else Unresolved("${" + inst.address + ".arn}", symbol.reason)
             )
         if attr in inst.block.body.attributes and attr not in META_ARGUMENTS:
             return self._arg(inst, attr)
@@ -754,9 +758,9 @@ class Module:
             region = self.region_of(inst.block, inst.file, inst.bindings)
             if dtype == "aws_region" and attr in ("name", "id", "region"):
                 return (region if isinstance(region, str) else symbol), consumed
-            partition = arns.partition_of(region)
+            partition = arn_builder.partition_of(region)
             if attr in ("partition", "dns_suffix"):
-                known = partition if attr == "partition" else arns.dns_suffix(partition)
+                known = partition if attr == "partition" else arn_builder.dns_suffix(partition)
                 return (
                     known if isinstance(known, str) else Unresolved(symbol.symbol, known.reason)
                 ), consumed

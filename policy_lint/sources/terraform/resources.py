@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from policy_lint.catalog import arn_builder
 from policy_lint.core.findings import Finding
-from policy_lint.inventory import arns
 from policy_lint.inventory.cloudtrail import (
     OPERATORS,
     AdvancedSelector,
@@ -120,7 +120,7 @@ class ResourceData:
     @property
     def partition(self) -> Maybe[str]:
         """The partition of the resource's region (Unknown when the region is not known)."""
-        return arns.partition_of(self.region)
+        return arn_builder.partition_of(self.region)
 
     def origin_of(self, attribute: str) -> Origin:
         return self.attr_origins.get(attribute, self.origin)
@@ -346,8 +346,9 @@ class Mapper:
         v = rd.values
         name = ref_text(v.get("name"))
         arn = v.get("arn") if isinstance(v.get("arn"), str) else None
-        arn = arn or arns.literal_or(
-            arns.iam_arn(rd.partition, rd.account_id, "user", name, ref_text(v.get("path"))), rd.symbol("arn")
+        arn = arn or arn_builder.literal_or(
+            arn_builder.iam_arn(rd.partition, rd.account_id, "user", name, ref_text(v.get("path"))),
+            rd.symbol("arn"),
         )
         boundary = v.get("permissions_boundary")
         user = IamUser(
@@ -375,8 +376,8 @@ class Mapper:
         v = rd.values
         name = ref_text(v.get("name")) or rd.symbol("name")
         arn = v.get("arn") if isinstance(v.get("arn"), str) else None
-        arn = arn or arns.literal_or(
-            arns.iam_arn(rd.partition, rd.account_id, "policy", name, ref_text(v.get("path"))),
+        arn = arn or arn_builder.literal_or(
+            arn_builder.iam_arn(rd.partition, rd.account_id, "policy", name, ref_text(v.get("path"))),
             rd.symbol("arn"),
         )
         policy = IamPolicy(
@@ -395,7 +396,7 @@ class Mapper:
         if isinstance(found, IamPolicy):
             return PolicyRef(str(found.name), arn=found.arn, document=found.document)
         arn = ref_text(arn_value)
-        if isinstance(arn, str) and arns.is_aws_managed_policy(arn):
+        if isinstance(arn, str) and arn_builder.is_aws_managed_policy(arn):
             return PolicyRef(arn.rsplit("/", 1)[-1], arn=arn, document=None)
         if isinstance(arn, str):
             return PolicyRef(
@@ -566,7 +567,9 @@ class Mapper:
         arn = (
             arn_value
             if isinstance(arn_value, str)
-            else arns.literal_or(arns.trail_arn(rd.partition, region, rd.account_id, name), rd.symbol("arn"))
+            else arn_builder.literal_or(
+                arn_builder.trail_arn(rd.partition, region, rd.account_id, name), rd.symbol("arn")
+            )
         )
         o = rd.origin_of
         trail = Trail(
@@ -606,7 +609,7 @@ class Mapper:
             name=name,
             arn=arn_value
             if isinstance(arn_value, str)
-            else arns.bucket_arn(partition_text(rd.partition), name),
+            else arn_builder.bucket_arn(partition_text(rd.partition), name),
             region=rd.region,
             owner_account=rd.account_id if rd.account_id is not None else Unknown("account not known"),
             attribute_origins={"name": o("bucket")},
@@ -711,8 +714,8 @@ class Mapper:
         arn = (
             arn_value
             if isinstance(arn_value, str)
-            else arns.literal_or(
-                arns.queue_arn(rd.partition, rd.region, rd.account_id, name), rd.symbol("arn")
+            else arn_builder.literal_or(
+                arn_builder.queue_arn(rd.partition, rd.region, rd.account_id, name), rd.symbol("arn")
             )
         )
         fifo = literal_bool(v.get("fifo_queue"), False)
