@@ -18,8 +18,9 @@ from policy_lint.rules.registry import Result, Status
 
 
 def resource_id(resource: Resource) -> str:
-    """The result's resource: the source address (live: the ARN)."""
-    return resource.origin.address
+    """The result's resource: the source address (live: the ARN), qualified with its Terraform
+    root module when the input holds several (:attr:`Origin.qualified`)."""
+    return resource.origin.qualified
 
 
 def location(resource: Resource, attribute: str | None = None) -> Location | None:

@@ -251,7 +251,10 @@ def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
             yield verdicts.unknown(resource, "cannot build the reference set", result, loc)
             continue
         for feature in features:
-            yield _feature_verdict(feature, name, resource, result, unsure, where, loc, actual)
+            # one verdict per feature, so the feature names it (like CS105's ``<user>:access-key:#1``):
+            # one (rule, resource) pair is one result (checks.engine.ensure_unique)
+            facet = f"{resource}:feature:{feature}"
+            yield _feature_verdict(feature, name, facet, result, unsure, where, loc, actual)
 
 
 def _feature_verdict(

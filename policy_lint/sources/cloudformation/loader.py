@@ -39,6 +39,7 @@ from policy_lint.sources.cloudformation.parse import duplicate_keys, parse_templ
 from policy_lint.sources.cloudformation.sniff import is_template
 from policy_lint.sources.cloudformation.stack import SOURCE, Mapper, Stack
 from policy_lint.sources.cloudformation.symbols import Symbols
+from policy_lint.sources.configurations import labels
 from policy_lint.sources.problems import UNREADABLE, problem, unreadable
 from policy_lint.syntax.nodes import ObjectNode
 from policy_lint.syntax.source import read_source
@@ -77,9 +78,12 @@ def load(
     region: str | None = None,
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
+    alongside: bool = False,
 ) -> None:
     """Add the resources of every template in ``files``; unreadable input becomes located findings."""
     linker = Linker()
+    checked = roots if roots is not None else [Path(p).parent for p in files]
+    label_of = labels([Path(p) for p in files], checked, alongside=alongside)
     for path in files:
         try:
             source = read_source(path)
@@ -106,6 +110,7 @@ def load(
             continue
         inventory.problems.extend(duplicate_keys(source, root))
         stack = Stack(source, root, region, account_id)
+        stack.label = label_of[Path(path)]
         try:
             stack.map_resources(MAPPERS)
         except RecursionError:
