@@ -197,6 +197,16 @@ def test_an_uncalled_folder_that_is_no_root_is_named_in_an_input_note(repository
     assert notes[0]["rule_id"] == "IN002"
 
 
+def test_an_uncalled_folder_of_plain_resources_is_a_root(repository: Path) -> None:
+    """A test fixture without provider block, next to examples that have one: nobody calls it,
+    so it can only be applied as a root (with the implicit provider), and it is judged."""
+    write(
+        repository,
+        {"tests/fixture/main.tf": 'resource "aws_s3_bucket" "fixture" {\n  bucket = "fixture"\n}\n'},
+    )
+    assert verdicts(check(repository), "CS205")["tests/fixture: aws_s3_bucket.fixture"] == "fail"
+
+
 def test_roots_checked_together_are_one_inventory(tmp_path: Path) -> None:
     """An onboarding often spans roots: the trail in one, its bucket in another, linked by a name."""
     trail = (

@@ -253,8 +253,8 @@ def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
         for feature in features:
             # one verdict per feature, so the feature names it (like CS105's ``<user>:access-key:#1``):
             # one (rule, resource) pair is one result (checks.engine.ensure_unique)
-            facet = f"{resource}:feature:{feature}"
-            yield _feature_verdict(feature, name, facet, result, unsure, where, loc, actual)
+            named = verdicts.facet(resource, "feature", feature)
+            yield _feature_verdict(feature, name, named, result, unsure, where, loc, actual)
 
 
 def _feature_verdict(
@@ -407,7 +407,11 @@ def iam_user_queue_read(inventory: Inventory) -> Iterator[Result]:
         where = {p.document.path: p.location for p in policies if p.document is not None}
         perms = PermissionSet.from_documents(docs)
         for queue, arn in queues:
-            yield _queue_read(user, queue, arn, perms, unsure, where, inventory)
+            result = _queue_read(user, queue, arn, perms, unsure, where, inventory)
+            if len(queues) > 1:  # one verdict per queue: the queue names it (verdicts.facet)
+                shown = verdicts.resource_id(queue) if queue is not None else text(arn)
+                result = result._replace(resource=verdicts.facet(result.resource, "queue", str(shown)))
+            yield result
 
 
 def _queue_read(

@@ -209,8 +209,8 @@ def _report_left_out(loader: Loader, folders: Sequence[Path]) -> None:
     shown = ", ".join(str(folder) for folder in folders[:8])
     more = f" and {len(folders) - 8} more" if len(folders) > 8 else ""
     loader.problem(
-        f"not checked: {shown}{more}: no provider or terraform block and no root module calls "
-        "them, so they are not root modules (check such a folder on its own to judge it)",
+        f"not checked: {shown}{more}: only module calls, no provider or terraform block, and no "
+        "root module calls them, so they are not root modules (check such a folder on its own)",
         str(folders[0]),
     )
 

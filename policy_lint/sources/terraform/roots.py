@@ -8,10 +8,11 @@ on defaults nobody deploys.
 
 A **root** is a folder that no other folder of the input calls as a local module and that is
 applied on its own: it has a ``provider`` or ``terraform`` block (a backend or ``cloud`` block
-lives inside ``terraform``). When no uncalled folder has one (a test fixture, an example that
-relies on the implicit provider), every uncalled folder is a root, so a folder of plain
-resources is still checked. Uncalled folders left out (``wrappers/*`` of a repository whose
-examples are roots) are named in one input note.
+lives inside ``terraform``), or declares resources of its own (nobody calls it, so it can only be
+applied as a root, with the implicit provider: a test fixture). When no uncalled folder is one of
+those (an example that only calls the repository's module), every uncalled folder is a root.
+Uncalled folders left out, which only call modules (``wrappers/*`` of a repository whose examples
+are roots), are named in one input note.
 
 Addresses are qualified with the root's path relative to the checked folder that holds it
 (``examples/complete: module.s3_bucket.aws_s3_bucket.this[0]``) when the input holds several
@@ -29,8 +30,9 @@ from pathlib import Path
 from policy_lint.sources.configurations import labels
 from policy_lint.sources.terraform.evaluator import Attribute, HclFile, Value
 
-#: top-level blocks that make a folder a configuration of its own (backend/cloud sit in terraform)
-ROOT_BLOCKS = frozenset({"provider", "terraform"})
+#: top-level blocks that make an uncalled folder a configuration of its own: provider and terraform
+#: (backend/cloud sit in terraform) say so; resources of its own can only be applied from there
+ROOT_BLOCKS = frozenset({"provider", "terraform", "resource"})
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ def called_folders(
     return called
 
 
-def declares_configuration(files: Iterable[HclFile]) -> bool:
-    """Does the folder have a provider or terraform block (and so is applied on its own)?"""
+def applied_on_its_own(files: Iterable[HclFile]) -> bool:
+    """Does the folder have a provider or terraform block, or resources of its own?"""
     return any(block.type in ROOT_BLOCKS for hcl in files for block in hcl.body.blocks)
 
 
@@ -86,7 +88,7 @@ def find_roots(
     """The root modules among ``parsed`` (folder -> its files), given the ``called`` folders and
     the folders being ``checked`` (the arguments of ``check``; a file counts as its folder)."""
     uncalled = sorted(directory for directory in parsed if directory not in called)
-    configured = [directory for directory in uncalled if declares_configuration(parsed[directory])]
+    configured = [directory for directory in uncalled if applied_on_its_own(parsed[directory])]
     roots = configured or uncalled
     left_out = tuple(directory for directory in uncalled if directory not in roots)
     return Roots(labels(roots, checked, below_counts=True, alongside=alongside), left_out)
