@@ -280,3 +280,24 @@ def test_a_duplicate_verdict_is_an_internal_error_not_a_silent_merge() -> None:
     ensure_unique([_result("a: Bucket"), _result("b: Bucket")])
     with pytest.raises(DuplicateVerdict, match="CS205 reported Bucket twice"):
         ensure_unique([_result("Bucket"), _result("Bucket")])
+
+
+def test_two_onboardings_checked_together_give_one_result_per_rule_and_resource() -> None:
+    """The Terraform and the CloudFormation onboarding at once: two users, two queues, two trails.
+    Rules that judge a pair (user and queue, queue and trail) name the part they judge."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    config = examples / "onboarding" / "onboarding.yaml"
+    args = [
+        "check",
+        str(examples / "terraform" / "onboarding"),
+        str(examples / "cloudformation" / "onboarding.yaml"),
+    ]
+    result = CliRunner().invoke(
+        main, [*args, "--config", str(config), "--profile-set", "all", "--format", "json"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    payload = json.loads(result.output)
+    pairs = Counter((r["rule_id"], r["resource"]) for r in payload["results"])
+    assert max(pairs.values()) == 1
+    ob303 = {r["resource"] for r in payload["results"] if r["rule_id"] == "OB303"}
+    assert "onboarding.yaml: AuditQueue:trail:onboarding.yaml: AuditTrail" in ob303
