@@ -26,8 +26,8 @@ def resource_id(resource: Resource) -> str:
 def facet(resource: str, kind: str, label: str) -> str:
     """One part of a resource judged on its own (a key, a feature, a queue): ``<user>:access-key:...ABCD``.
 
-    A rule that gives several verdicts on one resource names each part, so one (rule, resource)
-    pair is one result (:func:`policy_lint.checks.engine.ensure_unique`)."""
+    A rule that gives several verdicts on one resource names each part when there are several, so
+    one (rule, resource) pair is one result (:func:`policy_lint.checks.engine.ensure_unique`)."""
     return f"{resource}:{kind}:{label}"
 
 

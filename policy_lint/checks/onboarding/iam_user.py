@@ -251,9 +251,9 @@ def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
             yield verdicts.unknown(resource, "cannot build the reference set", result, loc)
             continue
         for feature in features:
-            # one verdict per feature, so the feature names it (like CS105's ``<user>:access-key:#1``):
-            # one (rule, resource) pair is one result (checks.engine.ensure_unique)
-            named = verdicts.facet(resource, "feature", feature)
+            named = resource
+            if len(features) > 1:  # one verdict per feature: the feature names it (verdicts.facet)
+                named = verdicts.facet(resource, "feature", feature)
             yield _feature_verdict(feature, name, named, result, unsure, where, loc, actual)
 
 

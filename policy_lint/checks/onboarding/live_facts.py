@@ -213,11 +213,13 @@ def iam_user_key_used(inventory: Inventory) -> Iterator[Result]:
                 resource_id(user), f"cannot list {user.name}'s keys", user.access_keys, location(user)
             )
             continue
+        several = sum(key.status == "Active" for key in user.access_keys) > 1
         for index, key in enumerate(user.access_keys):
             if key.status != "Active":
                 continue
-            # one verdict per key: the key names it, as in CS105 (verdicts.facet)
-            named = facet(resource_id(user), "access-key", key_label(key, index))
+            named = resource_id(user)
+            if several:  # one verdict per active key: the key names it, as in CS105 (verdicts.facet)
+                named = facet(named, "access-key", key_label(key, index))
             if not key.key_id_suffix:  # declared but not created yet (planned input): no use to judge
                 yield undecided(
                     named,

@@ -211,7 +211,7 @@ def _report_left_out(loader: Loader, folders: Sequence[Path]) -> None:
     loader.problem(
         f"not checked: {shown}{more}: only module calls, no provider or terraform block, and no "
         "root module calls them, so they are not root modules (check such a folder on its own)",
-        str(folders[0]),
+        next((hcl.path for hcl in loader.parsed.get(folders[0], [])), str(folders[0])),
     )
 
 
