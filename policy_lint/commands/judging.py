@@ -20,6 +20,7 @@ from policy_lint.core.findings import Finding, Level
 if TYPE_CHECKING:
     from policy_lint.checks.engine import CheckResult, Selection
     from policy_lint.inventory.model import Inventory
+    from policy_lint.project.apply import Filtered
     from policy_lint.project.settings import Settings
 
 
@@ -85,7 +86,23 @@ def judge(
     if filtered.baseline_written is not None:
         echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
         sys.exit(0)
-    return Judgement(list(filtered.kept), list(problems), filtered.suppressed)
+    linted = _embedded_findings(inventory, settings, selection)
+    return Judgement(
+        list(filtered.kept), [*problems, *linted.kept], [*filtered.suppressed, *linted.suppressed]
+    )
+
+
+def _embedded_findings(inventory: Inventory, settings: Settings, selection: Selection) -> Filtered:
+    """The PL findings of the policies inside the inventory's resources, after suppressions and the
+    vendor-reference acceptance (the same as ``lint`` applies to a policy file)."""
+    from policy_lint.checks.embedded_policies import lint_embedded
+    from policy_lint.project.apply import Filtered as Kept
+    from policy_lint.project.apply import filter_findings
+
+    if selection.select and not any(p.startswith("PL") or "PL".startswith(p) for p in selection.select):
+        return Kept([])  # --select OB: no policy rule wanted, nothing to lint
+    findings = lint_embedded(inventory, selection.select, selection.ignore)
+    return filter_findings(findings, settings, wants=selection.wants_id)
 
 
 def emit(

@@ -2,28 +2,30 @@
 
 A value names a resource by its literal name or ARN, or by a reference to it written in the
 same scope (:mod:`policy_lint.inventory.references`). ARNs are built by
-:mod:`policy_lint.inventory.arns`, in the partition :func:`partition` finds, never a guessed one.
+:mod:`policy_lint.catalog.arn_builder`, in the partition :func:`partition` finds, never a guessed one.
 """
 
 from __future__ import annotations
 
+from policy_lint.catalog import arn_builder
 from policy_lint.catalog.arns import Arn, parse_arn
-from policy_lint.inventory import arns
 from policy_lint.inventory.model import Bucket, Inventory, Queue, Trail, Unknown
 from policy_lint.inventory.references import canon, is_literal, refers_to, same_value, scope_of
 
 
 def partition(inventory: Inventory, *hints: object, region: object = None) -> str | Unknown:
     """The partition the inventory's resources are in: onboarding.yaml's domain, else a literal
-    ARN among ``hints``, else the partition of ``region`` (:func:`arns.partition_of`), else the
+    ARN among ``hints``, else the partition of ``region`` (:func:`arn_builder.partition_of`), else the
     account's; Unknown (saying why) when nothing decides it: never a guessed ``aws``."""
     if inventory.config is not None:
         return inventory.config.partition
     for hint in hints:
         parsed = parse_arn(hint) if isinstance(hint, str) else None
-        if isinstance(parsed, Arn) and arns.is_literal(parsed.partition):  # not arn:${AWS::Partition}:...
+        if isinstance(parsed, Arn) and arn_builder.is_literal(
+            parsed.partition
+        ):  # not arn:${AWS::Partition}:...
             return parsed.partition
-    of_region = arns.partition_of(region if isinstance(region, str) else None)
+    of_region = arn_builder.partition_of(region if isinstance(region, str) else None)
     if isinstance(of_region, str):
         return of_region
     for account in inventory.accounts:
@@ -40,8 +42,10 @@ def queue_arn(queue: Queue, inventory: Inventory) -> str | Unknown:
     account = inventory.config.account_id if inventory.config else None
     if account is None:
         account = next((a.account_id for a in inventory.accounts if isinstance(a.account_id, str)), None)
-    built = arns.queue_arn(partition(inventory, region=queue.region), queue.region, account, queue.name)
-    return arns.literal_or(built, f"${{{queue.origin.address}.arn}}")
+    built = arn_builder.queue_arn(
+        partition(inventory, region=queue.region), queue.region, account, queue.name
+    )
+    return arn_builder.literal_or(built, f"${{{queue.origin.address}.arn}}")
 
 
 def matches_queue(value: object, queue: Queue, inventory: Inventory, scope: str | None) -> bool:
@@ -78,7 +82,7 @@ def matches_trail_name(trail: Trail, name: str) -> bool:
 def bucket_arn(bucket: Bucket, part: str | Unknown) -> str | None:
     """The bucket's ARN in partition ``part``; the ARN its source gave when the partition is not known."""
     if isinstance(part, str):
-        built = arns.bucket_arn(part, bucket.name)
+        built = arn_builder.bucket_arn(part, bucket.name)
         return built if isinstance(built, str) else None
     return bucket.arn if isinstance(bucket.arn, str) else None
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policy_lint.core.findings import Finding, Location
-from policy_lint.inventory.unknown import Maybe as Maybe  # defined apart, used everywhere through here
-from policy_lint.inventory.unknown import Unknown as Unknown
+from policy_lint.core.unknown import Maybe as Maybe  # defined apart, used everywhere through here
+from policy_lint.core.unknown import Unknown as Unknown
 from policy_lint.onboarding.config import OnboardingConfig
 
 
@@ -109,6 +109,8 @@ class PolicyRef:
     arn: Maybe[str] | None = None
     document: Maybe[dict[str, Any]] | None = None
     inline: bool = False
+    #: where the document is written (an inline policy's own resource or block), when known
+    location: Location | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -158,6 +160,18 @@ class IamGroup(Resource):
     name: Maybe[str]
     attached_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
     inline_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
+
+
+@dataclass
+class IamRole(Resource):
+    """A role: who may assume it (its trust policy) and what it may do (its policies)."""
+
+    name: Maybe[str]
+    arn: Maybe[str] | None = None
+    trust_policy: Maybe[dict[str, Any] | None] = None
+    attached_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
+    inline_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
+    permissions_boundary: Maybe[str | None] = None
 
 
 @dataclass
@@ -275,6 +289,7 @@ class Inventory:
     accounts: list[Account] = field(default_factory=list)
     users: list[IamUser] = field(default_factory=list)
     groups: list[IamGroup] = field(default_factory=list)
+    roles: list[IamRole] = field(default_factory=list)
     policies: list[IamPolicy] = field(default_factory=list)
     trails: list[Trail] = field(default_factory=list)
     buckets: list[Bucket] = field(default_factory=list)
@@ -293,7 +308,15 @@ class Inventory:
         """Did any input describe infrastructure? A configuration alone makes no claim about it."""
         if any(source not in CONFIGURATION_SOURCES for source in self.sources):
             return True
-        return bool(self.users or self.groups or self.policies or self.trails or self.buckets or self.queues)
+        return bool(
+            self.users
+            or self.groups
+            or self.roles
+            or self.policies
+            or self.trails
+            or self.buckets
+            or self.queues
+        )
 
     def listing_gap(self, kind: str) -> str | None:
         """Why a live account's ``kind`` ("users", "trails", "queues") may lack a resource that

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from policy_lint.catalog import arn_builder
 from policy_lint.core.findings import Location
-from policy_lint.inventory import arns
 from policy_lint.inventory.model import (
     IamGroup,
     IamUser,
@@ -92,7 +92,7 @@ def resolve_policy(
         if managed is not None:
             return ResolvedPolicy(managed.name, managed.document, where, managed=True)
     what = text(arn) or ref.name
-    if isinstance(arn, str) and arns.is_aws_managed_policy(arn):
+    if isinstance(arn, str) and arn_builder.is_aws_managed_policy(arn):
         why = f"AWS managed policy {what} is not in the bundled snapshot"
     else:
         why = f"policy {what} is not declared in the inputs"

@@ -19,6 +19,7 @@ from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Location
 from policy_lint.core.input_paths import Inputs, expand_paths
 from policy_lint.lint.context import LintContext, LintOptions
+from policy_lint.lint.inherited import mark_inherited
 from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, load_policy
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules.lint_ruleset import get_policy_rule, policy_rule_ids, policy_rules
@@ -73,18 +74,18 @@ def runs_nothing(options: LintOptions) -> bool:
 
 def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
     """Run every selected policy rule over one parsed document."""
-    findings: list[Finding] = []
+    located: list[tuple[int, Finding]] = []
     for rule in selected_rules(ctx.options):
         meta = rule.meta
         for report in rule.check(doc, ctx):
             offset = report.node.offset if report.node is not None else 0
             line, col = doc.source.position(offset)
-            findings.append(
-                Finding(
-                    meta.id, meta.level, report.message, Location(doc.path, line, col), meta.name, report.hint
-                )
+            location = Location(doc.path, line, col)
+            located.append(
+                (offset, Finding(meta.id, meta.level, report.message, location, meta.name, report.hint))
             )
-    return findings
+    mark_inherited(doc, located)
+    return [finding for _, finding in located]
 
 
 def lint_source(source: Source, ctx: LintContext) -> list[Finding]:

@@ -7,7 +7,7 @@ import io
 import time
 from typing import Any
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import Account, Maybe, Unknown
 from policy_lint.live.api import Api, Failure, observed
 
@@ -16,7 +16,7 @@ REPORT_WAIT_SECONDS = 20.0
 
 
 def collect_account(api: Api) -> Account:
-    arn = arns.literal_or(arns.account_root_arn(api.partition, api.account_id), api.account_id)
+    arn = arn_builder.literal_or(arn_builder.account_root_arn(api.partition, api.account_id), api.account_id)
     account = Account(observed(arn), account_id=api.account_id, partition=api.partition)
     summary = api.call("iam", "GetAccountSummary")
     if isinstance(summary, Failure):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import LIVE_SOURCE, Inventory
 from policy_lint.live import account, cloudtrail, ec2, iam, s3, sqs
 from policy_lint.live.api import Api, ErrorLog
@@ -125,7 +125,7 @@ def collect(
         partial(_identity, session, home, options.endpoint_url, options.timeout),
     )
     for region in regions:
-        if arns.partition_of(region) != partition:
+        if arn_builder.partition_of(region) != partition:
             raise LiveError(
                 f"region {region} is not in partition {partition} of these credentials ({principal})"
             )

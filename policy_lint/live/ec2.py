@@ -7,7 +7,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import IngressRule, SecurityGroup
 from policy_lint.live.api import Api, Failure, observed, run_all
 
@@ -24,7 +24,9 @@ def security_groups(api: Api, region: str) -> list[SecurityGroup] | Failure:
 def to_group(api: Api, region: str, raw: dict[str, Any]) -> SecurityGroup:
     group_id = raw["GroupId"]
     owner = raw.get("OwnerId", api.account_id)
-    arn = arns.literal_or(arns.security_group_arn(api.partition, region, owner, group_id), group_id)
+    arn = arn_builder.literal_or(
+        arn_builder.security_group_arn(api.partition, region, owner, group_id), group_id
+    )
     origin = observed(arn, region)
     ingress = [
         IngressRule(

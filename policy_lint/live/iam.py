@@ -11,7 +11,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import (
     AccessKey,
     IamGroup,
@@ -171,7 +171,7 @@ def collect_identities(
     customer: dict[str, str] = {}
     for refs in _policy_lists(users, groups):
         for ref in refs:
-            if isinstance(ref.arn, str) and not ref.inline and not arns.is_aws_managed_policy(ref.arn):
+            if isinstance(ref.arn, str) and not ref.inline and not arn_builder.is_aws_managed_policy(ref.arn):
                 customer[ref.arn] = ref.name
     policies = run_all(
         pool,

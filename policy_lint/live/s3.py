@@ -12,7 +12,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import Bucket, QueueNotification
 from policy_lint.live.api import Api, Failure, observed, run_all
 from policy_lint.live.sqs import parse_policy
@@ -28,7 +28,7 @@ def bucket_region(location: dict[str, Any]) -> str:
 
 def collect_bucket(api: Api, name: str) -> Bucket | None:
     """None when the bucket does not exist (recorded in collection_errors)."""
-    arn = arns.literal_or(arns.bucket_arn(api.partition, name), name)
+    arn = arn_builder.literal_or(arn_builder.bucket_arn(api.partition, name), name)
     bucket = Bucket(observed(arn), name=name, arn=arn)
     # ExpectedBucketOwner: a bucket of another account answers 403 (AWS-BUCKET-OWNER).
     location = api.call(

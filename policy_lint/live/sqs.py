@@ -9,7 +9,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import Maybe, Queue, Unknown
 from policy_lint.live.api import Api, Failure, observed, run_all
 
@@ -21,7 +21,7 @@ def list_queue_urls(api: Api, region: str) -> list[str] | Failure:
 
 def collect_queue(api: Api, region: str, url: str) -> Queue:
     name = url.rstrip("/").rsplit("/", 1)[-1]
-    arn = arns.literal_or(arns.queue_arn(api.partition, region, api.account_id, name), url)
+    arn = arn_builder.literal_or(arn_builder.queue_arn(api.partition, region, api.account_id, name), url)
     queue = Queue(observed(arn, region), name=name, arn=arn, region=region)
     reply = api.call(
         "sqs", "GetQueueAttributes", region=region, about=arn, QueueUrl=url, AttributeNames=["All"]

@@ -13,9 +13,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Location
-from policy_lint.inventory import arns
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 from policy_lint.syntax.source import Source, read_source
 from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
@@ -78,7 +78,7 @@ class OnboardingConfig:
         """The audit-log queue ARN, partition-aware (``arn:aws-cn:`` in China: GUIDE-PARTITION)."""
         if self.audit_log is None or self.account_id is None:
             return None
-        arn = arns.queue_arn(
+        arn = arn_builder.queue_arn(
             self.partition, self.audit_log.region, self.account_id, self.audit_log.queue_name
         )
         return arn if isinstance(arn, str) else None

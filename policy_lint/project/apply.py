@@ -50,6 +50,7 @@ def filter_findings(
     ``commented_files`` are the inputs that can hold comments (YAML), scanned for unused ones;
     ``wants`` is the run's ``--select``/``--ignore``, which the suppression problems obey too.
     """
+    findings, accepted = accept_vendor_reference(findings, settings)
     items = [
         sp.Item(f.rule_id, f.location.path, f.location.line, None, index) for index, f in enumerate(findings)
     ]
@@ -63,7 +64,44 @@ def filter_findings(
     # The suppression problems are findings of their own (kept, so they are reported once).
     kept = [findings[i] for i in outcome.kept] + [p for p in outcome.problems if wants(p.rule_id)]
     records = [bl.Record(f.rule_id, f.location.path, None, f.message) for f in kept]
-    return _baseline(kept, records, suppressed, baseline or settings.baseline, write_baseline)
+    return _baseline(kept, records, accepted + suppressed, baseline or settings.baseline, write_baseline)
+
+
+#: why a finding in a statement copied from the vendor's reference policy does not block
+VENDOR_RISK = (
+    "inherited verbatim from the vendor's reference policy ({label}): a documented vendor risk, "
+    "accepted by default; set accept-vendor-reference: false to make it block"
+)
+
+
+def accept_vendor_reference(
+    findings: Sequence[Finding], settings: Settings
+) -> tuple[list[Finding], list[dict[str, object]]]:
+    """Split off the findings lint marked as inherited verbatim from a reference policy, unless the
+    settings make them block. They keep their level; the reports list them as accepted."""
+    from policy_lint.lint.inherited import VENDOR_REFERENCE
+
+    if not settings.accept_vendor_reference:
+        return list(findings), []
+    kept: list[Finding] = []
+    accepted: list[dict[str, object]] = []
+    for finding in findings:
+        label = finding.extra.get(VENDOR_REFERENCE)
+        if label is None:
+            kept.append(finding)
+            continue
+        accepted.append(
+            {
+                "rule_id": finding.rule_id,
+                "message": finding.message,
+                "location": str(finding.location),
+                "resource": None,
+                "reason": VENDOR_RISK.format(label=label),
+                "kind": "vendor-reference",
+                "level": finding.level.label,
+            }
+        )
+    return kept, accepted
 
 
 def filter_results(

@@ -53,6 +53,8 @@ class Settings:
     fail_on: str | None = None
     profile_set: str | None = None
     baseline: str | None = None
+    #: findings in statements copied verbatim from a reference policy are accepted vendor risk
+    accept_vendor_reference: bool = True
     suppressions: tuple[SuppressionEntry, ...] = ()
 
 
@@ -253,5 +255,6 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
         fail_on=data.get("fail-on"),
         profile_set=data.get("profile-set"),
         baseline=_beside(path, data["baseline"]) if data.get("baseline") else None,
+        accept_vendor_reference=bool(data.get("accept-vendor-reference", True)),
         suppressions=entries,
     )

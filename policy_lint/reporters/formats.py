@@ -43,16 +43,21 @@ def utc_timestamp() -> str:
 def _text(
     findings: Sequence[Finding], results: Sequence[CheckResult] | None, context: Mapping[str, Any]
 ) -> str:
+    from policy_lint.reporters.text import with_accepted
+
     colour = bool(context.get("colour", False))
+    accepted = context.get("suppressed") or ()
     if results is None:
         from policy_lint.reporters.text import render_text
 
-        return render_text(findings, context.get("errors") or (), int(context.get("files") or 0), colour)
+        files = int(context.get("files") or 0)
+        return with_accepted(render_text(findings, context.get("errors") or (), files, colour), accepted)
     from policy_lint.reporters.results import render_results_text
     from policy_lint.reporters.text import format_finding
 
     lines = [format_finding(f, colour) + "\n" for f in sorted(findings, key=lambda f: f.sort_key())]
-    text = "".join(lines) + render_results_text(results, bool(context.get("show_passed")), colour)
+    shown = render_results_text(results, bool(context.get("show_passed")), colour)
+    text = "".join(lines) + with_accepted(shown, accepted)
     if context.get("timestamp"):
         text += f"Generated {context['timestamp']}.\n"
     return text

@@ -8,7 +8,8 @@ secret and no terminal escape in it; only the colour codes added here reach the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Level
@@ -48,3 +49,32 @@ def render_text(findings: Sequence[Finding], errors: Sequence[InputError], files
     lines = [format_finding(f, colour) for f in findings]
     lines.append(summary(findings, files))
     return "\n".join(lines) + "\n"
+
+
+def accepted_lines(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What was accepted or suppressed, with the reason: not counted by the gate, never hidden."""
+    if not entries:
+        return []
+    listed = [e for e in entries if e.get("kind") != "baseline"]
+    in_baseline = len(entries) - len(listed)
+    lines = [f"Accepted or suppressed, not counted ({len(entries)}):"]
+    if in_baseline:  # a baseline may hold thousands: counted here, listed in the structured formats
+        lines.append(f"  {in_baseline} in the baseline")
+    for entry in sorted(
+        listed, key=lambda e: (str(e.get("location") or e.get("resource")), str(e.get("rule_id")))
+    ):
+        where = clean(entry.get("location") or entry.get("resource") or "")
+        level = f" {clean(entry['level'])}" if entry.get("level") else ""
+        lines.append(
+            f"  {clean(entry.get('rule_id'))}{level} at {where}: {clean(entry.get('reason') or 'no reason given')}"
+        )
+    return lines
+
+
+def with_accepted(text: str, entries: Sequence[Mapping[str, Any]]) -> str:
+    """``text`` with the accepted lines inserted before its last line (the summary)."""
+    extra = accepted_lines(entries)
+    if not extra:
+        return text
+    body, _, last = text.rstrip("\n").rpartition("\n")
+    return "\n".join([*([body] if body else []), *extra, last]) + "\n"

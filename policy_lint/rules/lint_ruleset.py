@@ -20,10 +20,13 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         conditions,
         grammar,
         placeholders,
+        principals,
         resources,
         risk,
+        service_roles,
         syntax,
         tag_bypass,
+        trust,
     )
 
     return (
@@ -35,6 +38,9 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         risk.RULES,
         syntax.RULES,
         tag_bypass.RULES,
+        trust.RULES,
+        principals.RULES,
+        service_roles.RULES,
     )
 
 

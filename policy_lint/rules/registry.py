@@ -114,6 +114,7 @@ FAMILIES: dict[str, str] = {
     "PL4": "Resources and ARNs",
     "PL5": "Template placeholders",
     "PL6": "Risky permissions",
+    "PL7": "Trust and principals",
     "OB0": "Onboarding configuration",
     "OB1": "Onboarding: IAM user and policies",
     "OB2": "Onboarding: CloudTrail and S3",

@@ -39,7 +39,7 @@ A source knows its format and nothing about checks. The contract every source ke
   The referenced resource stores the *same* text in its own field (``Queue.arn``,
   ``Bucket.name``), so ``notification.queue_arn == queue.arn`` holds. A bucket whose name is
   not literal has ``name == "${aws_s3_bucket.x.id}"`` (CFN: ``${LogicalId}``).
-* **ARNs and the partition** are built by :mod:`policy_lint.inventory.arns`, the same way for
+* **ARNs and the partition** are built by :mod:`policy_lint.catalog.arn_builder`, the same way for
   every source. The partition comes from the region alone (``region`` above, or the input's
   own): without a known region it is not known either, never a guessed ``aws``. An ARN whose
   parts are all literal is literal (``arn:{partition}:sqs:{region}:{account}:{name}``); else an
@@ -54,4 +54,7 @@ A source knows its format and nothing about checks. The contract every source ke
   document up in the bundled snapshot (:mod:`policy_lint.reference.managed`).
 * **Policy documents** are plain ``dict`` values as IAM would store them (``jsonencode``,
   ``aws_iam_policy_document``, ``file()``, CloudFormation ``PolicyDocument`` after intrinsics).
+  A part the source cannot read (a source document, statements over a collection not known)
+  is never dropped: it is an ``Unknown`` saying "incomplete: <part>" where its statements would
+  be (:mod:`policy_lint.inventory.incomplete`).
 """

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from policy_lint.catalog import arn_builder
 from policy_lint.cli import main
-from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory
 from policy_lint.sources.cloudformation import loader as cloudformation
 from policy_lint.sources.terraform import hcl as terraform_hcl
@@ -142,7 +142,7 @@ def test_without_a_region_neither_source_guesses_the_partition(inputs: dict[str,
         inventory = _load(inputs, source, None)
         (user,), (bucket,), (queue,) = inventory.users, inventory.buckets, inventory.queues
         for arn in (user.arn, bucket.arn, queue.arn):
-            assert isinstance(arn, str) and not arns.is_literal(arn), (source, arn)
+            assert isinstance(arn, str) and not arn_builder.is_literal(arn), (source, arn)
         assert isinstance(bucket.arn, str) and bucket.arn.endswith(f":s3:::{BUCKET}")
         assert not bucket.arn.startswith("arn:aws:"), source
 
@@ -154,7 +154,9 @@ def test_without_a_region_both_sources_give_the_same_unknown_partition_and_reaso
     results = {source: _ob304(inputs, source, "--account-id", ACCOUNT) for source in inputs}
     for source, found in results.items():
         assert found["status"] == "unknown", (source, found["message"])
-        assert found["message"].endswith(f"only in partition aws, and {arns.PARTITION_UNKNOWN}"), source
+        assert found["message"].endswith(f"only in partition aws, and {arn_builder.PARTITION_UNKNOWN}"), (
+            source
+        )
     terraform, stack = results["terraform"]["message"], results["cloudformation"]["message"]
     assert terraform.split(": ", 1)[1] == stack.split(": ", 1)[1]  # the same words after the queue's name
 

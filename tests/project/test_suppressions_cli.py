@@ -45,7 +45,13 @@ def project(tmp_path: Path) -> Path:
 
 
 def rule_lines(output: str, rule: str) -> list[str]:
-    return [line for line in output.splitlines() if f" {rule} " in line]
+    """The reported findings of ``rule`` (the indented accepted/suppressed list is not reported)."""
+    return [line for line in output.splitlines() if f" {rule} " in line and not line.startswith(" ")]
+
+
+def accepted_lines(output: str, rule: str) -> list[str]:
+    """The entries of the text output's "Accepted or suppressed, not counted" list for ``rule``."""
+    return [line for line in output.splitlines() if line.startswith(f"  {rule}")]
 
 
 def test_sid_scoped_suppression_hides_only_that_statement(project: Path) -> None:
@@ -61,6 +67,9 @@ def test_sid_scoped_suppression_hides_only_that_statement(project: Path) -> None
     star = rule_lines(proc.stdout, "PL601")
     assert len(star) == 1, proc.stdout
     assert star[0].startswith("policies/admin.json:5:"), "the Everyday statement (line 5) is still reported"
+    assert accepted_lines(proc.stdout, "PL601") == [
+        "  PL601 at policies/admin.json:4:56: break-glass role, reviewed in SEC-42"
+    ], "the suppressed one is listed with its reason, not hidden"
     assert proc.returncode == 1
 
 

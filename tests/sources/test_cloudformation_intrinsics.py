@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from policy_lint.inventory.arns import PARTITION_UNKNOWN
+from policy_lint.catalog.arn_builder import PARTITION_UNKNOWN
 from policy_lint.inventory.model import Unknown
 from policy_lint.sources.cloudformation.intrinsics import REGION_UNKNOWN, Resolver, Symbolic, UnknownNode
 from policy_lint.sources.cloudformation.loader import template_resolver

@@ -52,7 +52,8 @@ def test_every_onboarding_rule_has_fixtures() -> None:
 @pytest.mark.parametrize(("rule", "case"), CASES)
 def test_rule_status(rule: str, case: str) -> None:
     payload = check(_input(rule, case))
-    assert payload["problems"] == []  # the template was fully understood
+    # the template was fully understood (PL findings are about the policies inside it, not its reading)
+    assert [p for p in payload["problems"] if not p["rule_id"].startswith("PL")] == []  # type: ignore[attr-defined, index]
     statuses = [r["status"] for r in payload["results"] if r["rule_id"] == rule]  # type: ignore[attr-defined, index]
     assert statuses, f"{rule} produced no result"
     if case == "pass":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_lint.inventory.arns import partition_of
+from policy_lint.catalog.arn_builder import partition_of
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
 from policy_lint.sources.scanned import NotReadable
 from policy_lint.sources.terraform import hcl as terraform_hcl

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy_lint.catalog import partitions
+from policy_lint.catalog import arn_builder, partitions
 from policy_lint.checks.verdicts import verdict
 from policy_lint.core.findings import Level
-from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Unknown
 from policy_lint.onboarding.config import OnboardingConfig
 from policy_lint.rules.registry import Result, RuleGroup
@@ -140,7 +139,7 @@ def domain_matches_partition(inventory: Inventory) -> Iterator[Result]:
         return
     expected = config.partition
     for key, region in _config_regions(config):
-        actual = arns.partition_of(region)
+        actual = arn_builder.partition_of(region)
         if isinstance(actual, Unknown):
             continue  # an unknown region is OB005's finding
         if actual not in SUPPORTED_PARTITIONS:

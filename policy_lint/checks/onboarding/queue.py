@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from policy_lint.catalog import arn_builder
 from policy_lint.catalog.arns import Arn, parse_arn
 from policy_lint.checks import verdicts
 from policy_lint.checks.onboarding.pipeline import (
@@ -20,7 +21,6 @@ from policy_lint.checks.onboarding.pipeline import (
 )
 from policy_lint.core.findings import Level, Location
 from policy_lint.iam import statements
-from policy_lint.inventory import arns
 from policy_lint.inventory.links import (
     bucket_arns,
     buckets_notifying,
@@ -190,7 +190,7 @@ def _target_buckets(queue: Queue, found: Pipeline, inventory: Inventory, part: s
     if buckets:
         return [arn for b in buckets for arn in bucket_arns(b, part)]
     cfg = audit_config(inventory)
-    configured = arns.bucket_arn(part, cfg.bucket) if cfg is not None and cfg.bucket else None
+    configured = arn_builder.bucket_arn(part, cfg.bucket) if cfg is not None and cfg.bucket else None
     return [configured] if isinstance(configured, str) else []
 
 
@@ -198,7 +198,7 @@ def _other_bucket(part: str | Unknown, spellings: list[str]) -> str:
     """The ARN of a bucket no pipeline uses, in partition ``part`` (an aws:SourceArn that matches it
     lets any bucket send); where the partition is not known, spelled like the bucket's own ARN."""
     if isinstance(part, str):
-        return arns.literal_or(arns.bucket_arn(part, OTHER_BUCKET), OTHER_BUCKET)
+        return arn_builder.literal_or(arn_builder.bucket_arn(part, OTHER_BUCKET), OTHER_BUCKET)
     own = next((p for p in map(parse_arn, spellings) if isinstance(p, Arn) and p.service == "s3"), None)
     return f"arn:{own.partition}:s3:::{OTHER_BUCKET}" if own is not None else OTHER_BUCKET
 
@@ -210,7 +210,7 @@ def _partition_that_fits(
     bucket's ARN: when the partition is not known, the verdict waits on it (GUIDE-PARTITION)."""
     parsed = [parse_arn(value) for value in source_arns]
     written = sorted({p.partition for p in parsed if isinstance(p, Arn)})
-    for part in (p for p in written if arns.is_literal(p)):
+    for part in (p for p in written if arn_builder.is_literal(p)):
         verdict = judge_in(part)
         if verdict is not None and verdict.matched is not None:
             return part

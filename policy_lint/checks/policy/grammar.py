@@ -323,6 +323,7 @@ def _is_empty(node: Node) -> bool:
     rationale="IAM expects strings or lists of strings (Action, Resource), objects (Condition, Principal), "
     "a list or object for Statement; anything else is rejected, and a linter that guessed would hide it.",
     remediation="Use the type shown in the message.",
+    access_analyzer=("Invalid principal key", "Invalid principal format"),
 )
 def wrong_type(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     root = doc.root

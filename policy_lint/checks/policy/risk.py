@@ -31,7 +31,8 @@ def _allows_star_resource(stmt: Statement) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _pattern_matches(pattern: str, action: str) -> bool:
+def pattern_matches(pattern: str, action: str) -> bool:
+    """Does the Action pattern cover ``action`` (lower case)? A literal service prefix decides first."""
     if "*" not in pattern and "?" not in pattern:
         return pattern.lower() == action
     prefix, colon, _ = pattern.partition(":")
@@ -67,6 +68,12 @@ def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     rationale="Passing any role to a service (EC2, Lambda ...) lets the holder run code with that role's "
     "permissions, a classic privilege escalation.",
     remediation="Limit Resource to the role ARNs that must be passed, and condition on iam:PassedToService.",
+    access_analyzer=(
+        "Pass role with NotResource",
+        "Pass role with star in action and NotResource",
+        "Pass role with star in resource",
+        "Pass role with star in action and resource",
+    ),
 )
 def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
@@ -76,7 +83,7 @@ def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
             value = str(action.value)
             if value in ("*", "*:*"):
                 continue  # reported as full admin
-            if _pattern_matches(value, "iam:passrole"):
+            if pattern_matches(value, "iam:passrole"):
                 scope = "NotResource" if stmt.uses_not_resource else 'Resource "*"'
                 yield Report(action, f"{value} allows iam:PassRole with {scope}: any role can be passed")
 
@@ -194,6 +201,8 @@ def allow_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     '...IfExists or Null condition, or a value such as "*", narrows nothing.',
     remediation="Name the principals, or add a condition on aws:SourceArn / aws:SourceAccount / aws:SourceOrgID "
     "/ aws:PrincipalOrgID.",
+    access_analyzer=("Allow with NotPrincipal",),
+    policy_types=("resource", "trust"),
 )
 def public_resource_policy(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if doc.policy_type in (PolicyType.IDENTITY, PolicyType.SCP, PolicyType.RCP):

@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from policy_lint.inventory.arns import aws_managed_policy
+from policy_lint.catalog.arn_builder import aws_managed_policy
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import Unknown
 from policy_lint.sources.cloudformation.chains import Chains
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
@@ -175,7 +175,7 @@ class Resolver:
         self.region = region
         self.account_id = account_id
         #: ``AWS::Partition``: decided by the stack's region, not known without one
-        self.partition = arns.partition_of(region)
+        self.partition = arn_builder.partition_of(region)
         self.ref_hook = ref_hook
         self.attr_hook = attr_hook
         self.warnings: list[tuple[str, int]] = []
@@ -276,7 +276,7 @@ class Resolver:
         if name == "AWS::AccountId":
             return self._from_text(self.account_id or Symbolic(ACCOUNT_UNKNOWN, "${AWS::AccountId}"), offset)
         if name in ("AWS::Partition", "AWS::URLSuffix"):
-            known = self.partition if name == "AWS::Partition" else arns.dns_suffix(self.partition)
+            known = self.partition if name == "AWS::Partition" else arn_builder.dns_suffix(self.partition)
             if isinstance(known, str):
                 return ScalarNode(known, offset)
             return UnknownNode(Symbolic(known.reason, f"${{{name}}}"), offset)

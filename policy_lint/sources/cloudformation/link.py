@@ -78,6 +78,7 @@ class Linker:
 _INVENTORY_LISTS = {
     "user": "users",
     "group": "groups",
+    "role": "roles",
     "policy": "policies",
     "trail": "trails",
     "bucket": "buckets",

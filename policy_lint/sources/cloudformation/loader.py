@@ -29,6 +29,7 @@ from policy_lint.sources.cloudformation.map_iam import (
     map_group,
     map_inline_policy,
     map_managed_policy,
+    map_role,
     map_user,
     map_user_to_group,
 )
@@ -48,6 +49,7 @@ from policy_lint.syntax.source import read_source
 MAPPERS: dict[str, Mapper] = {
     "AWS::IAM::User": map_user,
     "AWS::IAM::Group": map_group,
+    "AWS::IAM::Role": map_role,
     "AWS::IAM::UserToGroupAddition": map_user_to_group,
     "AWS::IAM::AccessKey": map_access_key,
     "AWS::IAM::ManagedPolicy": map_managed_policy,

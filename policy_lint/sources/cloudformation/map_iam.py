@@ -9,11 +9,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import (
     AccessKey,
     IamGroup,
     IamPolicy,
+    IamRole,
     IamUser,
     Maybe,
     PolicyRef,
@@ -67,7 +68,7 @@ def map_user(stack: Stack, logical_id: str, offset: int, props: ObjectNode) -> N
     stack.add("user", logical_id, user, name, user.arn if isinstance(user.arn, str) else None)
 
 
-def _fill_principal(stack: Stack, principal: IamUser | IamGroup, props: ObjectNode) -> None:
+def _fill_principal(stack: Stack, principal: IamUser | IamGroup | IamRole, props: ObjectNode) -> None:
     """Inline ``Policies`` and ``ManagedPolicyArns`` of a user or group."""
     policies = list_items(props.get("Policies"))
     if isinstance(policies, Unknown):
@@ -81,6 +82,7 @@ def _fill_principal(stack: Stack, principal: IamUser | IamGroup, props: ObjectNo
                     name=link_name(entry.get("PolicyName")) if entry.get("PolicyName") else "(unnamed)",
                     document=required_document(entry.get("PolicyDocument")),
                     inline=True,
+                    location=stack.origin(principal.origin.address, entry.offset).location,
                 )
             )
         principal.inline_policies = inline
@@ -93,10 +95,12 @@ def _fill_principal(stack: Stack, principal: IamUser | IamGroup, props: ObjectNo
         _attach_managed(stack, principal, written, resolved)
 
 
-def _attach_managed(stack: Stack, principal: IamUser | IamGroup, written: Node, resolved: Node) -> None:
+def _attach_managed(
+    stack: Stack, principal: IamUser | IamGroup | IamRole, written: Node, resolved: Node
+) -> None:
     arn = link_text(resolved)
     if isinstance(arn, str):
-        managed = arns.aws_managed_policy(arn)
+        managed = arn_builder.aws_managed_policy(arn)
         if managed is not None:
             _append(principal, "attached_policies", PolicyRef(name=managed.name, arn=arn, document=None))
             return
@@ -131,6 +135,28 @@ def map_group(stack: Stack, logical_id: str, offset: int, props: ObjectNode) -> 
     stack.prop_origin(group, "inline_policies", props, "Policies")
     _fill_principal(stack, group, props)
     stack.add("group", logical_id, group, name)
+
+
+def map_role(stack: Stack, logical_id: str, offset: int, props: ObjectNode) -> None:
+    name = given(link_text(props.get("RoleName")), Resolver.default_ref(logical_id).text)
+    role = IamRole(
+        stack.origin(logical_id, offset),
+        name=name,
+        arn=link_value(stack.symbols.attr(logical_id, "Arn")),
+        trust_policy=required_document(props.get("AssumeRolePolicyDocument")),
+        attached_policies=[],
+        inline_policies=[],
+        permissions_boundary=link_text(props.get("PermissionsBoundary")),
+    )
+    for attribute, prop in (
+        ("trust_policy", "AssumeRolePolicyDocument"),
+        ("attached_policies", "ManagedPolicyArns"),
+        ("inline_policies", "Policies"),
+        ("permissions_boundary", "PermissionsBoundary"),
+    ):
+        stack.prop_origin(role, attribute, props, prop)
+    _fill_principal(stack, role, props)
+    stack.add("role", logical_id, role, name, role.arn if isinstance(role.arn, str) else None)
 
 
 def map_user_to_group(stack: Stack, logical_id: str, offset: int, props: ObjectNode) -> None:
@@ -175,7 +201,7 @@ def map_managed_policy(stack: Stack, logical_id: str, offset: int, props: Object
     stack.prop_origin(policy, "document", props, "PolicyDocument")
     stack.add("policy", logical_id, policy, name, arn)
     ref = PolicyRef(name=name if isinstance(name, str) else logical_id, arn=arn, document=document)
-    for prop, kind in (("Users", "user"), ("Groups", "group")):
+    for prop, kind in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
         for target in stack.raw_targets(logical_id, prop, props.get(prop)):
             stack.attach(
                 kind,
@@ -190,8 +216,9 @@ def map_inline_policy(stack: Stack, logical_id: str, offset: int, props: ObjectN
         name=link_name(props.get("PolicyName")) if props.get("PolicyName") else logical_id,
         document=required_document(props.get("PolicyDocument")),
         inline=True,
+        location=stack.origin(logical_id, offset).location,
     )
-    for prop, kind in (("Users", "user"), ("Groups", "group")):
+    for prop, kind in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
         for target in stack.raw_targets(logical_id, prop, props.get(prop)):
             stack.attach(
                 kind, target, partial(_append, attribute="inline_policies", value=ref), f"{logical_id}.{prop}"

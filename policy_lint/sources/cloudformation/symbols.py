@@ -8,7 +8,7 @@ reference and the resource it names carry the same text and can be linked.
 
 from __future__ import annotations
 
-from policy_lint.inventory import arns
+from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import Unknown
 from policy_lint.sources.cloudformation.chains import Chains
 from policy_lint.sources.cloudformation.intrinsics import Resolver, Symbolic, Template, Text, text_of
@@ -80,8 +80,8 @@ class Symbols:
             text = name.text if isinstance(name, Symbolic) else name
             if isinstance(text, Unknown):
                 return text
-            arn = arns.bucket_arn(self.partition_text, text)
-            if isinstance(arn, Unknown) or arns.is_literal(arn):
+            arn = arn_builder.bucket_arn(self.partition_text, text)
+            if isinstance(arn, Unknown) or arn_builder.is_literal(arn):
                 return arn
             reason = name.reason if isinstance(name, Symbolic) else self._partition_reason()
             return Symbolic(reason, arn)
@@ -95,15 +95,15 @@ class Symbols:
         if kind in ("AWS::IAM::User", "AWS::IAM::Group") and attribute == "Arn":
             prop, word = ("UserName", "user") if kind == "AWS::IAM::User" else ("GroupName", "group")
             name_text, path = self._literal_name(logical_id, prop), self._literal_name(logical_id, "Path")
-            arn = arns.iam_arn(self.partition, self.account_id, word, name_text, path)
-            if arns.is_literal(arn):
+            arn = arn_builder.iam_arn(self.partition, self.account_id, word, name_text, path)
+            if arn_builder.is_literal(arn):
                 return arn
         if kind == "AWS::IAM::ManagedPolicy" and attribute == "PolicyArn":
             return self.policy_arn(logical_id)
         if kind == "AWS::CloudTrail::Trail" and attribute == "Arn":
             name_text = self._literal_name(logical_id, "TrailName")
-            arn = arns.trail_arn(self.partition, self.region, self.account_id, name_text)
-            if arns.is_literal(arn):
+            arn = arn_builder.trail_arn(self.partition, self.region, self.account_id, name_text)
+            if arn_builder.is_literal(arn):
                 return arn
         if kind == "AWS::EC2::SecurityGroup" and attribute == "GroupId":
             return Resolver.default_ref(logical_id)  # the same ID as !Ref
@@ -117,16 +117,16 @@ class Symbols:
 
     def queue_arn(self, logical_id: str) -> Text:
         name = self._literal_name(logical_id, "QueueName")
-        arn = arns.queue_arn(self.partition, self.region, self.account_id, name)
-        return arn if arns.is_literal(arn) else Resolver.default_attr(logical_id, "Arn")
+        arn = arn_builder.queue_arn(self.partition, self.region, self.account_id, name)
+        return arn if arn_builder.is_literal(arn) else Resolver.default_attr(logical_id, "Arn")
 
     def queue_url(self, logical_id: str) -> Text:
         name = self._literal_name(logical_id, "QueueName")
-        url = arns.queue_url(self.partition, self.region, self.account_id, name)
-        return url if arns.is_literal(url) else Resolver.default_ref(logical_id)
+        url = arn_builder.queue_url(self.partition, self.region, self.account_id, name)
+        return url if arn_builder.is_literal(url) else Resolver.default_ref(logical_id)
 
     def policy_arn(self, logical_id: str) -> Text:
         name = self._literal_name(logical_id, "ManagedPolicyName")
         path = self._literal_name(logical_id, "Path")
-        arn = arns.iam_arn(self.partition, self.account_id, "policy", name, path)
-        return arn if arns.is_literal(arn) else Resolver.default_ref(logical_id)
+        arn = arn_builder.iam_arn(self.partition, self.account_id, "policy", name, path)
+        return arn if arn_builder.is_literal(arn) else Resolver.default_ref(logical_id)

@@ -43,12 +43,17 @@ from policy_lint.sources.terraform.functions import (
     safe_reason,
 )
 from policy_lint.sources.terraform.operators import EvalError, binary, to_bool, unary
+from policy_lint.sources.terraform.partial import replace_in_template
 from policy_lint.sources.terraform.values import (
     Index,
+    UnknownItems,
     Unresolved,
     Value,
+    as_unknown_items,
     first_reason,
     has_unresolved,
+    interpolations,
+    known_length,
     shown_text,
     symbolic,
     to_text,
@@ -551,7 +556,7 @@ class Evaluator:
             if isinstance(value, Unresolved):
                 suffix = f"[{_fmt_key(raw.value)}]" if isinstance(raw, Index) else f".{raw}"
                 symbol = value.symbol[:-1] + suffix + "}" if value.symbol.endswith("}") else value.symbol
-                return Unresolved(symbol, value.reason)
+                return type(value)(symbol, value.reason)  # items not known stay items not known
             step = raw.value if isinstance(raw, Index) else raw
             if isinstance(step, Unresolved):
                 return self.unresolved(tree, step.reason)
@@ -566,6 +571,8 @@ class Evaluator:
             elif isinstance(value, list) and isinstance(step, (int, float)) and not isinstance(step, bool):
                 if step < 0:  # Python would count from the end; Terraform refuses
                     return self.unresolved(tree, "cannot evaluate: index out of range")
+                if not known_length(value[: int(step) + 1]):  # items not known come before it
+                    return self.unresolved(tree, f"the items before it are not known ({first_reason(value)})")
                 value = value[int(step)]
             else:
                 return self.unresolved(tree, "cannot index this value")
@@ -605,21 +612,28 @@ class Evaluator:
             return {names[0]: item}
         return {names[0]: key, names[1]: item}
 
-    def _for_scopes(self, intro: Tree[Token], cond: list[Tree[Token]]) -> list[Evaluator] | Unresolved:
+    def _for_scopes(
+        self, intro: Tree[Token], cond: list[Tree[Token]]
+    ) -> list[Evaluator | UnknownItems] | Unresolved:
         """One evaluator per item a ``for`` keeps (after its ``if``), charged to the budget;
-        Unresolved when the collection or a condition is not known."""
+        Unresolved when the collection is not known. An item that may or may not be kept (items
+        not known in the collection, an ``if`` not known for it) is :class:`UnknownItems`."""
         found = self._for_items(intro)
         if isinstance(found, Unresolved):
             return found
         names, pairs = found
         self.budget.expand(len(pairs))
-        scopes: list[Evaluator] = []
+        scopes: list[Evaluator | UnknownItems] = []
         for key, item in pairs:
+            if isinstance(item, UnknownItems):
+                scopes.append(item)
+                continue
             scope = self.child(self._for_bindings(names, key, item))
             if cond:
                 keep = scope.eval(_subtrees(cond[0])[0])
                 if isinstance(keep, Unresolved):
-                    return keep
+                    scopes.append(as_unknown_items(keep))
+                    continue
                 if not to_bool(keep):
                     continue
             scopes.append(scope)
@@ -633,6 +647,9 @@ class Evaluator:
         result: list[Value] = []
         size = 1
         for scope in scopes:
+            if isinstance(scope, UnknownItems):  # kept or not, the input cannot say: in place
+                result.append(as_unknown_items(self.unresolved(tree, scope.reason)))
+                continue
             value = scope.eval(body)
             size += self.budget.size(value)
             self.budget.ensure_fits(size)
@@ -648,6 +665,8 @@ class Evaluator:
         result: dict[str, Value] = {}
         size = 1
         for scope in scopes:
+            if isinstance(scope, UnknownItems):  # an object cannot hold keys not known
+                return self.unresolved(tree, scope.reason)
             out_key = scope.eval(key_tree)
             if isinstance(out_key, Unresolved):
                 return self.unresolved(tree, out_key.reason)
@@ -690,14 +709,42 @@ class Evaluator:
             return Unresolved(str(built), first_reason(args)) if has_unresolved(args) else built
         if name == "templatefile" and len(args) > 1 and not isinstance(args[0], Unresolved):
             return self._file(tree, name, args)
-        if any(isinstance(a, Unresolved) for a in args) or (
-            name not in ("merge", "concat", "coalesce", "tolist", "toset", "length", "flatten")
-            and any(has_unresolved(a) for a in args)
+        if name == "replace" and len(args) == 3 and has_unresolved(args):
+            return self._replace_partly(tree, args)
+        if name in _COUNTING and args and isinstance(args[0], list) and not known_length(args[0]):
+            return self.unresolved(tree, f"the number of items is not known ({first_reason(args[0])})")
+        if (name != "concat" and any(isinstance(a, Unresolved) for a in args)) or (
+            name not in _PARTIAL and any(has_unresolved(a) for a in args)
         ):
             return self.unresolved(tree, first_reason(args))
         if name in FILE_FUNCTIONS:
             return self._file(tree, name, args)
         return call(name, args, self.budget)
+
+    def _replace_partly(self, tree: Tree[Token], args: list[Value]) -> Value:
+        """``replace()`` with an unknown part: the template with holes, replaced where it is known."""
+        text, old, new = args
+        if not isinstance(old, str) or isinstance(new, (list, dict)):
+            return self.unresolved(tree, first_reason(args))
+        new_text = to_text(new)
+        if isinstance(text, str):
+            if old.startswith("/") and old.endswith("/") and len(old) >= 2:
+                return self.unresolved(tree, first_reason(args))  # the match decides what is inserted
+            if old not in text:
+                return text
+            built: Value = call("replace", [text, old, new_text], self.budget)
+        elif isinstance(text, Unresolved):
+            self.budget.work(len(text.symbol))
+            self.budget.ensure_fits(
+                len(text.symbol) + text.symbol.count(old) * max(0, len(new_text) - len(old))
+            )
+            built = replace_in_template(text, old, new_text)
+            if built is None:
+                return self.unresolved(tree, first_reason(args))
+            self.budget.ensure_fits(len(built))
+        else:
+            return self.unresolved(tree, first_reason(args))
+        return Unresolved(str(built), first_reason(args))
 
     def _try(self, tree: Tree[Token], name: str, arg_exprs: list[Tree[Token]]) -> Value:
         for expr in arg_exprs:
@@ -740,7 +787,7 @@ class Evaluator:
         parts: list[Value] = []
         pos = 0
         anchor = self.position(tree)
-        for start, end in _interpolations(body):
+        for start, end in interpolations(body):
             if start < 0:  # a %{ directive }
                 return Unresolved(symbol, "template directives (%{...}) are not evaluated")
             parts.append(body[pos:start].replace("$${", "${").replace("%%{", "%{"))
@@ -758,6 +805,26 @@ class Evaluator:
             pos = end + 1
         parts.append(body[pos:].replace("$${", "${").replace("%%{", "%{"))
         return _concat(parts, self.budget)
+
+
+#: functions that take a list with unknown items and keep its known parts (see partial.py)
+_PARTIAL = frozenset(
+    {
+        "merge",
+        "concat",
+        "coalesce",
+        "tolist",
+        "toset",
+        "length",
+        "flatten",
+        "compact",
+        "distinct",
+        "keys",
+        "values",
+    }
+)
+#: functions whose result depends on how many items a list holds (or which is at an index)
+_COUNTING = frozenset({"length", "element", "one", "reverse", "sort", "coalescelist"})
 
 
 def _fmt_key(step: Value) -> str:
@@ -788,42 +855,3 @@ def _heredoc_body(token: str, trim: bool) -> str:
         cut = min(indents) if indents else 0
         body_lines = [line[cut:] for line in body_lines]
     return "\n".join(body_lines) + ("\n" if body_lines else "")
-
-
-def _interpolations(body: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each ``${ ... }`` (end = index of the closing brace); (-1, -1) for a directive."""
-    i = 0
-    n = len(body)
-    while i < n:
-        if body.startswith("$${", i) or body.startswith("%%{", i):
-            i += 3
-            continue
-        if body.startswith("%{", i):
-            yield -1, -1
-            return
-        if body.startswith("${", i):
-            depth = 0
-            j = i + 2
-            quote = False
-            while j < n:
-                ch = body[j]
-                if quote:
-                    if ch == "\\":
-                        j += 1
-                    elif ch == '"':
-                        quote = False
-                elif ch == '"':
-                    quote = True
-                elif ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    if depth == 0:
-                        break
-                    depth -= 1
-                j += 1
-            if j >= n:
-                return
-            yield i, j
-            i = j + 1
-            continue
-        i += 1

@@ -20,7 +20,8 @@ from typing import Any
 
 from policy_lint.sources.terraform.budget import Budget, BudgetError, ValueTooLarge
 from policy_lint.sources.terraform.operators import EvalError, equal, to_bool, to_number
-from policy_lint.sources.terraform.values import Unresolved, Value, symbolic, to_text
+from policy_lint.sources.terraform.partial import compact, concat, distinct, flatten, keys
+from policy_lint.sources.terraform.values import Unresolved, Value, to_text
 from policy_lint.syntax.json_parser import loads
 
 #: the longest list range() builds (and the most instances one count/for_each expands)
@@ -195,34 +196,6 @@ def _merge(*maps: Value) -> Value:
     return result
 
 
-def _concat_lists(*lists: Value) -> Value:
-    result: list[Value] = []
-    for item in lists:
-        if isinstance(item, Unresolved):
-            return item
-        if not isinstance(item, list):
-            raise EvalError("concat() needs lists")
-        result.extend(item)
-    return result
-
-
-def _flatten(value: Value) -> Value:
-    if not isinstance(value, list):
-        raise EvalError("flatten() needs a list")
-    result: list[Value] = []
-    stack: list[tuple[list[Value], int]] = [(value, 0)]
-    while stack:  # iterative: a deeply nested list must not hit the recursion limit
-        items, index = stack.pop()
-        if index < len(items):
-            stack.append((items, index + 1))
-            item = items[index]
-            if isinstance(item, list):
-                stack.append((item, 0))
-            else:
-                result.append(item)
-    return result
-
-
 def _coalesce(*values: Value) -> Value:
     for value in values:
         if isinstance(value, Unresolved):
@@ -232,24 +205,10 @@ def _coalesce(*values: Value) -> Value:
     return None
 
 
-def _distinct(values: list[Value]) -> list[Value]:
-    """Items in first-seen order; hashed by canonical JSON so a long list is not quadratic."""
-    if not isinstance(values, list):
-        raise EvalError("distinct() needs a list")
-    seen: set[str] = set()
-    result: list[Value] = []
-    for value in values:
-        key = json.dumps(symbolic(value), sort_keys=True) + type(value).__name__
-        if key not in seen:
-            seen.add(key)
-            result.append(value)
-    return result
-
-
 def _toset(values: Value) -> Value:
     if isinstance(values, Unresolved):
         return values
-    return _distinct(list(values))
+    return distinct(list(values))
 
 
 def _range(*args: Value) -> list[int]:
@@ -272,7 +231,7 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "format": _format,
     "join": _join,
     "split": lambda sep, s: s.split(sep),
-    "concat": _concat_lists,
+    "concat": concat,
     "merge": _merge,
     "lower": lambda s: s.lower(),
     "upper": lambda s: s.upper(),
@@ -290,11 +249,11 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "tomap": lambda v: dict(v),
     "coalesce": _coalesce,
     "coalescelist": lambda *ls: next((list(v) for v in ls if v), []),
-    "compact": lambda v: [i for i in v if i not in (None, "")],
-    "distinct": _distinct,
-    "flatten": _flatten,
+    "compact": compact,
+    "distinct": distinct,
+    "flatten": flatten,
     "length": lambda v: v if isinstance(v, Unresolved) else len(v),
-    "keys": lambda m: sorted(m),
+    "keys": keys,
     "values": lambda m: [m[k] for k in sorted(m)],
     "lookup": lambda m, k, *d: m[k] if k in m or not d else d[0],
     "element": lambda items, i: items[int(to_number(i)) % len(items)],

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
-from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
 from policy_lint.sources.scanned import NotReadable, ScannedFolders
@@ -54,6 +54,7 @@ from policy_lint.sources.terraform.resources import (
     root_scope,
 )
 from policy_lint.sources.terraform.roots import called_folders, find_roots, local_source, module_folder
+from policy_lint.sources.terraform.values import as_unknown_items
 from policy_lint.syntax.json_parser import loads
 from policy_lint.syntax.source import read_source
 
@@ -603,10 +604,11 @@ class Module:
                 label = block.labels[0]
                 expanded = self._dynamic(block, hcl, bindings)
                 existing = values.get(label, [])
-                if isinstance(expanded, Unresolved) or isinstance(existing, Unresolved):
-                    values[label] = expanded if isinstance(expanded, Unresolved) else existing
-                else:
-                    values[label] = [*existing, *expanded]
+                if isinstance(existing, Unresolved):
+                    continue
+                # blocks not known stay in place among the known ones, never dropped
+                added = [as_unknown_items(expanded)] if isinstance(expanded, Unresolved) else expanded
+                values[label] = [*existing, *added]
                 continue
             existing = values.setdefault(block.type, [])
             if isinstance(existing, list):  # a new list: ``existing`` may be a shared evaluated value
@@ -672,7 +674,7 @@ class Module:
     def _context(self, inst: Instance) -> tuple[Maybe[str], Maybe[str], Maybe[str]]:
         region = self.region_of(inst.block, inst.file, inst.bindings)
         account: Maybe[str] = self.loader.account_id or Unknown("account ID not known")
-        return region, arns.partition_of(region), account
+        return region, arn_builder.partition_of(region), account
 
     def _attribute(self, inst: Instance, rtype: str, attr: str, symbol: Unresolved) -> Value:
         if attr == "region":
@@ -688,10 +690,10 @@ class Module:
             if attr != "arn":
                 return name
             _, partition, _ = self._context(inst)
-            text = arns.bucket_arn(partition_text(partition), name)
+            text = arn_builder.bucket_arn(partition_text(partition), name)
             if not isinstance(text, str):  # not reached: the name and the partition's text are given
                 return symbol
-            if arns.is_literal(text):
+            if arn_builder.is_literal(text):
                 return text
             if isinstance(partition, Unknown):
                 return Unresolved(text, partition.reason)
@@ -707,22 +709,26 @@ class Module:
             if attr == "name":
                 return name
             region, partition, account = self._context(inst)
-            built = arns.queue_arn(partition, region, account, name)
-            return built if arns.is_literal(built) else symbol
+            built = arn_builder.queue_arn(partition, region, account, name)
+            return built if arn_builder.is_literal(built) else symbol
         if rtype in ("aws_iam_user", "aws_iam_group") and attr in ("id", "name", "arn"):
             name = self._arg(inst, "name")
             if attr != "arn":
                 return name if isinstance(name, str) else symbol
             _, partition, account = self._context(inst)
             kind = "user" if rtype == "aws_iam_user" else "group"
-            built = arns.iam_arn(partition, account, kind, ref_text(name), ref_text(self._arg(inst, "path")))
-            return built if arns.is_literal(built) else symbol
+            built = arn_builder.iam_arn(
+                partition, account, kind, ref_text(name), ref_text(self._arg(inst, "path"))
+            )
+            return built if arn_builder.is_literal(built) else symbol
         if rtype == "aws_iam_policy" and attr in ("id", "arn"):
             _, partition, account = self._context(inst)
             name, path = ref_text(self._arg(inst, "name")), ref_text(self._arg(inst, "path"))
-            built = arns.iam_arn(partition, account, "policy", name, path)
+            built = arn_builder.iam_arn(partition, account, "policy", name, path)
             return (
-                built if arns.is_literal(built) else Unresolved("${" + inst.address + ".arn}", symbol.reason)
+                built
+                if arn_builder.is_literal(built)
+                else Unresolved("${" + inst.address + ".arn}", symbol.reason)
             )
         if attr in inst.block.body.attributes and attr not in META_ARGUMENTS:
             return self._arg(inst, attr)
@@ -757,9 +763,9 @@ class Module:
             region = self.region_of(inst.block, inst.file, inst.bindings)
             if dtype == "aws_region" and attr in ("name", "id", "region"):
                 return (region if isinstance(region, str) else symbol), consumed
-            partition = arns.partition_of(region)
+            partition = arn_builder.partition_of(region)
             if attr in ("partition", "dns_suffix"):
-                known = partition if attr == "partition" else arns.dns_suffix(partition)
+                known = partition if attr == "partition" else arn_builder.dns_suffix(partition)
                 return (
                     known if isinstance(known, str) else Unresolved(symbol.symbol, known.reason)
                 ), consumed
@@ -768,27 +774,31 @@ class Module:
         return symbol, consumed
 
     def policy_document(self, inst: Instance) -> Value:
-        """Render ``data "aws_iam_policy_document"`` as the provider does (single values unwrapped)."""
+        """Render ``data "aws_iam_policy_document"`` as the provider does (single values unwrapped).
+
+        A part that is not known (a source or override document, dynamic statements over a
+        collection not known) is never dropped: its symbol stays where its statements would be,
+        and the inventory reads it as "incomplete: <part>" (:mod:`policy_lint.inventory.incomplete`).
+        """
         values = self.body_values(inst.block.body, inst.file, inst.bindings, top=True)
-        statements_value = values.get("statement", [])
-        if isinstance(statements_value, Unresolved):
-            return Unresolved("${" + inst.address + ".json}", statements_value.reason)
         statements: list[Value] = []
-        for source in _as_list(values.get("source_policy_documents")) + _as_list(values.get("source_json")):
+        for source in _documents(values, "source_policy_documents", "source_json"):
             statements.extend(_statements_of(source))
-        for raw in statements_value:
+        for raw in _as_list(values.get("statement", [])):
+            if isinstance(raw, Unresolved) or not isinstance(raw, dict):
+                statements.append(_missing(raw, inst.address + ".statement"))
+                continue
             statement = _statement(raw)
-            sid = statement.get("Sid")
-            statements = [s for s in statements if not (sid and isinstance(s, dict) and s.get("Sid") == sid)]
+            statements = _without_sid(statements, statement.get("Sid"))
             statements.append(statement)
-        for override in _as_list(values.get("override_policy_documents")) + _as_list(
-            values.get("override_json")
-        ):
-            for statement in _statements_of(override):
+        for override in _documents(values, "override_policy_documents", "override_json"):
+            found = _statements_of(override)
+            if any(isinstance(s, Unresolved) for s in found):
+                # an override not known may replace any statement that has a Sid
+                statements = [_overridable(s, override) for s in statements]
+            for statement in found:
                 sid = statement.get("Sid") if isinstance(statement, dict) else None
-                statements = [
-                    s for s in statements if not (sid and isinstance(s, dict) and s.get("Sid") == sid)
-                ]
+                statements = _without_sid(statements, sid)
                 statements.append(statement)
         doc: dict[str, Value] = {"Version": values.get("version") or "2012-10-17"}
         if values.get("policy_id") is not None:
@@ -957,16 +967,48 @@ def _as_list(value: Value) -> list[Value]:
     return value if isinstance(value, list) else [value]
 
 
+def _documents(values: dict[str, Value], *names: str) -> list[Value]:
+    """The documents an argument lists (``source_policy_documents``, ``source_json``); a list that
+    is not known is one part not known."""
+    return [doc for name in names for doc in _as_list(values.get(name))]
+
+
+def _missing(part: Value, where: str) -> Unresolved:
+    """A part of a policy document that is not known, named by its symbol."""
+    if isinstance(part, Unresolved):
+        return Unresolved(part.symbol, f"incomplete: {part.reason}")
+    return Unresolved("${" + where + "}", "incomplete: not a policy document")
+
+
 def _statements_of(source: Value) -> list[Value]:
+    """The statements of a source or override document; one not known (or not readable) is one
+    missing part, never none."""
+    if source is None or source == "":
+        return []
     text = source.symbol if isinstance(source, Unresolved) else source
     if not isinstance(text, str):
-        return []
+        return [_missing(source, "policy document")]
     try:
         parsed = loads(text)
     except ValueError:
-        return []
+        return [_missing(source, "policy document")] if isinstance(source, Unresolved) else []
     found = parsed.get("Statement", []) if isinstance(parsed, dict) else []
     return found if isinstance(found, list) else [found]
+
+
+def _without_sid(statements: list[Value], sid: Value) -> list[Value]:
+    """``statements`` less the one a later statement with the same Sid replaces."""
+    if not sid:
+        return statements
+    return [s for s in statements if not (isinstance(s, dict) and s.get("Sid") == sid)]
+
+
+def _overridable(statement: Value, override: Value) -> Value:
+    """A statement an override document not known may replace (it has a Sid) is not known."""
+    if isinstance(statement, dict) and statement.get("Sid"):
+        symbol = override.symbol if isinstance(override, Unresolved) else "${override_policy_documents}"
+        return Unresolved(symbol, f"incomplete: statement {statement.get('Sid')} may be overridden")
+    return statement
 
 
 def _single(values: Value) -> Value:
@@ -978,6 +1020,9 @@ def _single(values: Value) -> Value:
 def _principals(blocks: Value) -> Value:
     if isinstance(blocks, Unresolved):
         return blocks
+    unknown = next((block for block in blocks if isinstance(block, Unresolved)), None)
+    if unknown is not None:  # principals blocks not known: who is named is not known
+        return Unresolved(unknown.symbol, unknown.reason)
     result: dict[str, list[Value]] = {}
     for block in blocks:
         kind = block.get("type")
@@ -1006,8 +1051,10 @@ def _statement(raw: dict[str, Value]) -> dict[str, Value]:
         if raw.get(key):
             statement[iam_key] = _principals(raw[key])
     conditions = raw.get("condition")
+    if isinstance(conditions, list):  # condition blocks not known make the whole Condition not known
+        conditions = next((c for c in conditions if isinstance(c, Unresolved)), conditions)
     if isinstance(conditions, Unresolved):
-        statement["Condition"] = conditions
+        statement["Condition"] = Unresolved(conditions.symbol, conditions.reason)
     elif conditions:
         merged: dict[str, dict[str, list[Value]]] = {}
         for cond in conditions:

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
-from policy_lint.inventory import arns
 from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
 from policy_lint.sources.configurations import labels
@@ -342,25 +342,25 @@ class PlanFile:
         if rtype == "aws_s3_bucket" and attr in ("bucket", "id"):
             name = values.get("bucket")  # the id is unknown until apply, but it is the literal name
             return Unresolved(name if isinstance(name, str) else "${" + address + ".id}", KNOWN_AFTER_APPLY)
-        partition = arns.partition_of(self._region(values, None))
+        partition = arn_builder.partition_of(self._region(values, None))
         if rtype == "aws_s3_bucket" and attr == "arn":
             name = values.get("bucket") if isinstance(values.get("bucket"), str) else "${" + address + ".id}"
-            arn = arns.bucket_arn(partition_text(partition), name)
+            arn = arn_builder.bucket_arn(partition_text(partition), name)
             return Unresolved(
                 arn if isinstance(arn, str) else "${" + ref + "}", f"{KNOWN_AFTER_APPLY} (bucket ARN)"
             )
         if rtype == "aws_sqs_queue" and attr == "arn":
             region = self._region(values, None)
-            arn = arns.queue_arn(partition, region, self.account_id, ref_text(values.get("name")))
-            return Unresolved(arns.literal_or(arn, "${" + ref + "}"), KNOWN_AFTER_APPLY)
+            arn = arn_builder.queue_arn(partition, region, self.account_id, ref_text(values.get("name")))
+            return Unresolved(arn_builder.literal_or(arn, "${" + ref + "}"), KNOWN_AFTER_APPLY)
         if rtype in ("aws_iam_user", "aws_iam_group", "aws_iam_policy") and attr in ("arn", "id", "name"):
             if attr in ("id", "name") and rtype != "aws_iam_policy" and isinstance(values.get("name"), str):
                 return Unresolved(str(values["name"]), KNOWN_AFTER_APPLY)
             kind = rtype.removeprefix("aws_iam_")
             name, path = ref_text(values.get("name")), ref_text(values.get("path"))
-            arn = arns.iam_arn(partition, self.account_id, kind, name, path)
+            arn = arn_builder.iam_arn(partition, self.account_id, kind, name, path)
             return (
-                Unresolved(arns.literal_or(arn, "${" + address + ".arn}"), KNOWN_AFTER_APPLY)
+                Unresolved(arn_builder.literal_or(arn, "${" + address + ".arn}"), KNOWN_AFTER_APPLY)
                 if attr != "name"
                 else None
             )

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from policy_lint.catalog import arn_builder
 from policy_lint.core.findings import Finding
-from policy_lint.inventory import arns
 from policy_lint.inventory.cloudtrail import (
     OPERATORS,
     AdvancedSelector,
@@ -26,12 +26,14 @@ from policy_lint.inventory.cloudtrail import (
     FieldSelector,
     summarize,
 )
+from policy_lint.inventory.incomplete import mark_incomplete
 from policy_lint.inventory.model import (
     AccessKey,
     Account,
     Bucket,
     IamGroup,
     IamPolicy,
+    IamRole,
     IamUser,
     IngressRule,
     Inventory,
@@ -72,6 +74,9 @@ MAPPED_TYPES = frozenset(
         "aws_iam_group_policy",
         "aws_iam_group_policy_attachment",
         "aws_iam_policy",
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
         "aws_iam_account_password_policy",
         "aws_cloudtrail",
         "aws_s3_bucket",
@@ -120,7 +125,7 @@ class ResourceData:
     @property
     def partition(self) -> Maybe[str]:
         """The partition of the resource's region (Unknown when the region is not known)."""
-        return arns.partition_of(self.region)
+        return arn_builder.partition_of(self.region)
 
     def origin_of(self, attribute: str) -> Origin:
         return self.attr_origins.get(attribute, self.origin)
@@ -205,7 +210,7 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
     if value is None or value == "":
         return None
     if isinstance(value, dict):
-        return symbolic(value)  # type: ignore[no-any-return]
+        return mark_incomplete(symbolic(value))
     text = value.symbol if isinstance(value, Unresolved) else value
     if not isinstance(text, str):
         return Unknown("policy is not a JSON document")
@@ -218,7 +223,7 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
         return Unknown(reason)
     if not isinstance(parsed, dict):
         return Unknown("policy JSON is not an object")
-    return parsed
+    return mark_incomplete(parsed)
 
 
 def blocks(value: Any) -> Maybe[list[dict[str, Any]]]:
@@ -304,6 +309,7 @@ class Mapper:
             "aws_iam_user": self._user,
             "aws_iam_group": self._group,
             "aws_iam_policy": self._policy,
+            "aws_iam_role": self._role,
             "aws_cloudtrail": self._trail,
             "aws_s3_bucket": self._bucket,
             "aws_sqs_queue": self._queue,
@@ -316,8 +322,10 @@ class Mapper:
             "aws_iam_access_key": self._access_key,
             "aws_iam_user_policy": self._inline_policy,
             "aws_iam_group_policy": self._inline_policy,
+            "aws_iam_role_policy": self._inline_policy,
             "aws_iam_user_policy_attachment": self._attachment,
             "aws_iam_group_policy_attachment": self._attachment,
+            "aws_iam_role_policy_attachment": self._attachment,
             "aws_iam_policy_attachment": self._attachment,
             "aws_iam_group_membership": self._group_membership,
             "aws_iam_user_group_membership": self._user_groups,
@@ -346,8 +354,9 @@ class Mapper:
         v = rd.values
         name = ref_text(v.get("name"))
         arn = v.get("arn") if isinstance(v.get("arn"), str) else None
-        arn = arn or arns.literal_or(
-            arns.iam_arn(rd.partition, rd.account_id, "user", name, ref_text(v.get("path"))), rd.symbol("arn")
+        arn = arn or arn_builder.literal_or(
+            arn_builder.iam_arn(rd.partition, rd.account_id, "user", name, ref_text(v.get("path"))),
+            rd.symbol("arn"),
         )
         boundary = v.get("permissions_boundary")
         user = IamUser(
@@ -375,8 +384,8 @@ class Mapper:
         v = rd.values
         name = ref_text(v.get("name")) or rd.symbol("name")
         arn = v.get("arn") if isinstance(v.get("arn"), str) else None
-        arn = arn or arns.literal_or(
-            arns.iam_arn(rd.partition, rd.account_id, "policy", name, ref_text(v.get("path"))),
+        arn = arn or arn_builder.literal_or(
+            arn_builder.iam_arn(rd.partition, rd.account_id, "policy", name, ref_text(v.get("path"))),
             rd.symbol("arn"),
         )
         policy = IamPolicy(
@@ -389,13 +398,56 @@ class Mapper:
         self.inventory.policies.append(policy)
         self._register("policy", policy, arn, rd.symbol("arn"), rd.symbol("id"))
 
+    def _role(self, rd: ResourceData) -> None:
+        v = rd.values
+        name = ref_text(v.get("name"))
+        arn = v.get("arn") if isinstance(v.get("arn"), str) else None
+        arn = arn or arn_builder.literal_or(
+            arn_builder.iam_arn(rd.partition, rd.account_id, "role", name, ref_text(v.get("path"))),
+            rd.symbol("arn"),
+        )
+        boundary = v.get("permissions_boundary")
+        role = IamRole(
+            rd.origin,
+            name=name if name is not None else rd.symbol("name"),
+            arn=arn,
+            trust_policy=document(v.get("assume_role_policy")),
+            permissions_boundary=ref_text(boundary) if boundary is not None else None,
+            attribute_origins={
+                "trust_policy": rd.origin_of("assume_role_policy"),
+                "inline_policies": rd.origin_of("inline_policy"),
+                "attached_policies": rd.origin_of("managed_policy_arns"),
+            },
+        )
+        inline = blocks(v.get("inline_policy"))
+        if isinstance(inline, Unknown):
+            role.inline_policies = inline
+        else:
+            role.inline_policies = [
+                PolicyRef(
+                    str(ref_text(b.get("name")) or "(unnamed)"),
+                    document=document(b.get("policy")),
+                    inline=True,
+                )
+                for b in inline
+                if b.get("policy") is not None
+            ]
+        managed = v.get("managed_policy_arns")
+        if managed is not None:
+            arns = text_list(managed)
+            role.attached_policies = (
+                arns if isinstance(arns, Unknown) else [self._policy_ref(arn_value) for arn_value in arns]
+            )
+        self.inventory.roles.append(role)
+        self._register("role", role, name, arn, rd.symbol("name"), rd.symbol("id"), rd.symbol("arn"))
+
     def _policy_ref(self, arn_value: Any) -> PolicyRef:
         """A reference to a customer policy declared here, or to an AWS managed / external one."""
         found = self.find("policy", arn_value)
         if isinstance(found, IamPolicy):
             return PolicyRef(str(found.name), arn=found.arn, document=found.document)
         arn = ref_text(arn_value)
-        if isinstance(arn, str) and arns.is_aws_managed_policy(arn):
+        if isinstance(arn, str) and arn_builder.is_aws_managed_policy(arn):
             return PolicyRef(arn.rsplit("/", 1)[-1], arn=arn, document=None)
         if isinstance(arn, str):
             return PolicyRef(
@@ -405,9 +457,9 @@ class Mapper:
             "<unknown>", arn=Unknown("policy ARN not known"), document=Unknown("policy ARN not known")
         )
 
-    def _principal(self, kind: str, key: Any) -> IamUser | IamGroup | None:
+    def _principal(self, kind: str, key: Any) -> IamUser | IamGroup | IamRole | None:
         found = self.find(kind, key)
-        return found if isinstance(found, (IamUser, IamGroup)) else None
+        return found if isinstance(found, (IamUser, IamGroup, IamRole)) else None
 
     def _login_profile(self, rd: ResourceData) -> None:
         user = self._principal("user", rd.values.get("user"))
@@ -434,13 +486,19 @@ class Mapper:
         user.attribute_origins.setdefault("access_keys", rd.origin)
 
     def _inline_policy(self, rd: ResourceData) -> None:
-        kind = "user" if rd.type == "aws_iam_user_policy" else "group"
+        kind = {"aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}.get(rd.type, "role")
         target = self._principal(kind, rd.values.get(kind))
         if target is None:
             self._not_found(rd, f"IAM {kind}", rd.values.get(kind))
             return
         name = ref_text(rd.values.get("name")) or rd.symbol("name")
-        ref = PolicyRef(str(name), arn=None, document=document(rd.values.get("policy")), inline=True)
+        ref = PolicyRef(
+            str(name),
+            arn=None,
+            document=document(rd.values.get("policy")),
+            inline=True,
+            location=rd.origin_of("policy").location,
+        )
         if isinstance(target.inline_policies, list):
             target.inline_policies.append(ref)
         target.attribute_origins.setdefault("inline_policies", rd.origin)
@@ -461,8 +519,10 @@ class Mapper:
             self._attach(rd, "user", v.get("user"), ref)
         elif rd.type == "aws_iam_group_policy_attachment":
             self._attach(rd, "group", v.get("group"), ref)
-        else:  # aws_iam_policy_attachment: users, groups (roles are not in the inventory)
-            for kind in ("user", "group"):
+        elif rd.type == "aws_iam_role_policy_attachment":
+            self._attach(rd, "role", v.get("role"), ref)
+        else:  # aws_iam_policy_attachment: users, groups and roles
+            for kind in ("user", "group", "role"):
                 names = text_list(v.get(kind + "s"))
                 if isinstance(names, Unknown):
                     self.inventory.problems.append(
@@ -566,7 +626,9 @@ class Mapper:
         arn = (
             arn_value
             if isinstance(arn_value, str)
-            else arns.literal_or(arns.trail_arn(rd.partition, region, rd.account_id, name), rd.symbol("arn"))
+            else arn_builder.literal_or(
+                arn_builder.trail_arn(rd.partition, region, rd.account_id, name), rd.symbol("arn")
+            )
         )
         o = rd.origin_of
         trail = Trail(
@@ -606,7 +668,7 @@ class Mapper:
             name=name,
             arn=arn_value
             if isinstance(arn_value, str)
-            else arns.bucket_arn(partition_text(rd.partition), name),
+            else arn_builder.bucket_arn(partition_text(rd.partition), name),
             region=rd.region,
             owner_account=rd.account_id if rd.account_id is not None else Unknown("account not known"),
             attribute_origins={"name": o("bucket")},
@@ -711,8 +773,8 @@ class Mapper:
         arn = (
             arn_value
             if isinstance(arn_value, str)
-            else arns.literal_or(
-                arns.queue_arn(rd.partition, rd.region, rd.account_id, name), rd.symbol("arn")
+            else arn_builder.literal_or(
+                arn_builder.queue_arn(rd.partition, rd.region, rd.account_id, name), rd.symbol("arn")
             )
         )
         fifo = literal_bool(v.get("fifo_queue"), False)

@@ -6,6 +6,7 @@ Shared by the evaluator, its operators and built-in functions, and the resource 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,30 @@ class Unresolved:
 
     symbol: str
     reason: str
+
+
+@dataclass(frozen=True)
+class UnknownItems(Unresolved):
+    """In a list: items that are not known, maybe none, maybe several (``compact()`` of an unknown
+    element, ``concat()`` of an unknown list). The known items around it stay known; the list's
+    length, and the index of every item after it, are not known."""
+
+
+def known_length(items: list[Value]) -> bool:
+    """Does ``items`` hold exactly ``len(items)`` items (no :class:`UnknownItems` in it)?"""
+    return not any(isinstance(item, UnknownItems) for item in items)
+
+
+def as_unknown_items(value: Unresolved) -> UnknownItems:
+    """``value``, standing for items of a list whose number is not known."""
+    return value if isinstance(value, UnknownItems) else UnknownItems(value.symbol, value.reason)
+
+
+def whole_reference(value: Unresolved) -> bool:
+    """Is ``value`` a reference alone (``${var.x}``), whose type is not known, rather than a text
+    with holes (``arn:aws:s3:::${var.x}``, a JSON document around a symbol), which is a string?"""
+    symbol = value.symbol
+    return symbol.startswith("${") and symbol.endswith("}") and symbol.count("${") == 1
 
 
 def has_unresolved(value: Value) -> bool:
@@ -82,3 +107,42 @@ MAX_DOCUMENT_DEPTH = 64
 def shown_text(text: str) -> str:
     """A path, key or source as written, quoted and cut short: enough to find it, never a file."""
     return repr(text if len(text) <= 200 else text[:197] + "...")
+
+
+def interpolations(body: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each ``${ ... }`` (end = index of the closing brace); (-1, -1) for a directive."""
+    i = 0
+    n = len(body)
+    while i < n:
+        if body.startswith("$${", i) or body.startswith("%%{", i):
+            i += 3
+            continue
+        if body.startswith("%{", i):
+            yield -1, -1
+            return
+        if body.startswith("${", i):
+            depth = 0
+            j = i + 2
+            quote = False
+            while j < n:
+                ch = body[j]
+                if quote:
+                    if ch == "\\":
+                        j += 1
+                    elif ch == '"':
+                        quote = False
+                elif ch == '"':
+                    quote = True
+                elif ch == "{":
+                    depth += 1
+                elif ch == "}":
+                    if depth == 0:
+                        break
+                    depth -= 1
+                j += 1
+            if j >= n:
+                return
+            yield i, j
+            i = j + 1
+            continue
+        i += 1

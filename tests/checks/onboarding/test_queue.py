@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policy_lint.inventory.arns import PARTITION_UNKNOWN
+from policy_lint.catalog.arn_builder import PARTITION_UNKNOWN
 from policy_lint.inventory.model import Inventory, QueueNotification, Unknown
 from policy_lint.rules.registry import Status
 from tests.checks.onboarding import builders as b

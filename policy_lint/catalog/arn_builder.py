@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from policy_lint.catalog import partitions
-from policy_lint.inventory.unknown import Maybe, Unknown
+from policy_lint.core.unknown import Maybe, Unknown
 
 #: A part of an ARN as a source has it: literal, symbolic ``${...}`` text, Unknown, or not given.
 Part: TypeAlias = "str | Unknown | None"

@@ -1,0 +1,128 @@
+"""The policy documents inside Terraform, CloudFormation and live resources, linted like files.
+
+``check`` and ``verify`` run the PL rules over every policy document the inventory holds, with
+the policy type its attribute gives it (a customer managed or inline policy is an identity
+policy; a bucket or queue policy is a resource policy; a role's assume-role policy is a trust
+policy), and report each finding at the line of
+the attribute that holds the document in the ``.tf`` or template file (live: on the resource's
+ARN). So a weakness is reported the same way whether the policy sits in a JSON file, a module
+or an account.
+
+What a source could not resolve (an apply-time ARN, a ``${...}`` reference it keeps as text) is
+not a template placeholder: the placeholder rules (PL5) do not run here, and the ARN and action
+rules already skip a value that holds a reference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from policy_lint.core.findings import Finding, Location
+from policy_lint.core.unknown import Unknown
+from policy_lint.inventory.model import (
+    Bucket,
+    IamGroup,
+    IamRole,
+    IamUser,
+    Inventory,
+    PolicyRef,
+    Queue,
+    Resource,
+)
+from policy_lint.lint.context import LintContext, LintOptions
+from policy_lint.lint.engine import lint_source
+from policy_lint.policy.model import PolicyType
+from policy_lint.syntax.source import Source
+
+#: the rules that read a document as a template: in IaC a ``${...}`` is the IaC's own reference
+NOT_FOR_EMBEDDED = ("PL5",)
+#: what an unresolved value becomes in the linted text: a reference every rule already skips
+UNRESOLVED = "${unresolved}"
+
+
+@dataclass(frozen=True)
+class EmbeddedPolicy:
+    """One policy document held by a resource, where it is written and what kind it is."""
+
+    resource: str
+    label: str
+    document: dict[str, Any]
+    policy_type: PolicyType
+    location: Location | None
+
+
+def _plain(value: Any) -> Any:
+    """The document as JSON data, each unresolved value a reference the rules skip."""
+    if isinstance(value, Unknown):
+        return UNRESOLVED
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _where(resource: Resource, attribute: str) -> Location | None:
+    return resource.origin_of(attribute).location
+
+
+def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
+    """Every policy document the inventory holds whose text is known."""
+    for policy in inventory.policies:
+        if isinstance(policy.document, dict):
+            where = _where(policy, "document")
+            yield EmbeddedPolicy(policy.origin.address, "policy", policy.document, PolicyType.IDENTITY, where)
+    principals: list[IamUser | IamGroup | IamRole] = [*inventory.users, *inventory.groups, *inventory.roles]
+    for principal in principals:
+        inline = principal.inline_policies
+        for ref in inline if isinstance(inline, list) else ():
+            if isinstance(ref, PolicyRef) and isinstance(ref.document, dict):
+                where = ref.location or _where(principal, "inline_policies")
+                label = "inline policy" if ref.name.startswith("${") else f"inline policy {ref.name}"
+                yield EmbeddedPolicy(
+                    principal.origin.address, label, ref.document, PolicyType.IDENTITY, where
+                )
+    for role in inventory.roles:
+        if isinstance(role.trust_policy, dict):
+            where = _where(role, "trust_policy")
+            yield EmbeddedPolicy(
+                role.origin.address, "trust policy", role.trust_policy, PolicyType.TRUST, where
+            )
+    holders: list[Bucket | Queue] = [*inventory.buckets, *inventory.queues]
+    for holder in holders:
+        if isinstance(holder.policy, dict):
+            where = _where(holder, "policy")
+            yield EmbeddedPolicy(holder.origin.address, "policy", holder.policy, PolicyType.RESOURCE, where)
+
+
+def lint_embedded(
+    inventory: Inventory, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
+) -> list[Finding]:
+    """The PL findings of every embedded policy, located at the attribute that holds it."""
+    findings: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    for embedded in embedded_policies(inventory):
+        text = json.dumps(_plain(embedded.document), indent=2)
+        key = (str(embedded.location), embedded.resource, text)
+        if key in seen:  # the same document reached twice (a policy and its attachment)
+            continue
+        seen.add(key)
+        options = LintOptions(
+            policy_type=embedded.policy_type, select=select, ignore=(*ignore, *NOT_FOR_EMBEDDED)
+        )
+        where = embedded.location or Location(embedded.resource, 1, 1)
+        for finding in lint_source(Source(where.path, text), LintContext(options)):
+            finding_at = Finding(
+                finding.rule_id,
+                finding.level,
+                f"{embedded.label} of {embedded.resource}: {finding.message}",
+                where,
+                finding.rule_name,
+                finding.hint,
+            )
+            finding_at.extra.update(finding.extra)
+            findings.append(finding_at)
+    return findings

@@ -1,0 +1,37 @@
+"""Mark the findings that sit in a statement copied verbatim from the vendor's reference policy.
+
+The mark (``Finding.extra["vendor_reference"]``, the reference statement's label) is all lint
+does: whether a marked finding is accepted or blocks is the settings' call
+(``accept-vendor-reference``, applied in :mod:`policy_lint.project.apply`), the same for lint,
+check and verify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from policy_lint.core.findings import Finding
+from policy_lint.policy.model import PolicyDocument
+from policy_lint.syntax.nodes import walk
+
+#: ``Finding.extra`` key of the reference statement a finding's statement repeats
+VENDOR_REFERENCE = "vendor_reference"
+
+
+def mark_inherited(doc: PolicyDocument, located: Sequence[tuple[int, Finding]]) -> None:
+    """Mark each finding (with the offset of the node it points at) whose statement is a verbatim
+    copy of a reference statement. Findings outside every statement are left alone."""
+    if not located or not doc.statements:
+        return
+    from policy_lint.reference.vendor_statements import inherited_from
+
+    spans: list[tuple[int, int, str]] = []
+    for statement in doc.statements:
+        inherited = inherited_from(statement.node.to_python())
+        if inherited is not None:
+            end = max(node.offset for node in walk(statement.node))
+            spans.append((statement.node.offset, end, inherited.label))
+    for offset, finding in located:
+        label = next((label for start, end, label in spans if start <= offset <= end), None)
+        if label is not None:
+            finding.extra[VENDOR_REFERENCE] = label

@@ -1,0 +1,193 @@
+"""check lints the policies inside Terraform and CloudFormation resources, at their own line, with
+the type their attribute gives them, and accepts the vendor reference's weaknesses as lint does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+AGENTLESS = (REPO_ROOT / "policy_lint" / "reference" / "policies" / "agentless.json").read_text(
+    encoding="utf-8"
+)
+
+ADMIN_TF = """\
+resource "aws_iam_policy" "admin" {
+  name = "everything"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+
+resource "aws_sqs_queue" "q" {
+  name = "jobs"
+}
+
+resource "aws_iam_policy" "reader" {
+  name = "reader"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sqs:ReceiveMessage", Resource = aws_sqs_queue.q.arn }]
+  })
+}
+"""
+
+PUBLIC_BUCKET_CFN = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Site:
+    Type: AWS::S3::Bucket
+  SitePolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Site
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: "s3:*"
+            Resource: !Sub "arn:${AWS::Partition}:s3:::${Site}/*"
+"""
+
+
+ROLE_TF = """\
+resource "aws_iam_role" "ci" {
+  name = "ci"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "sts:AssumeRole" }]
+  })
+  inline_policy {
+    name   = "all"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+  }
+}
+
+resource "aws_iam_role_policy" "extra" {
+  role = aws_iam_role.ci.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iam:*", Resource = "*" }] })
+}
+"""
+
+ROLE_CFN = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Ci:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: "*"}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: all
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
+  Extra:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: extra
+      Roles: [!Ref Ci]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Action: "iam:*", Resource: "*"}]
+"""
+
+
+def check(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "policy_lint", "check", str(folder), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=folder,
+    )
+
+
+def reported(output: str, rule: str) -> list[str]:
+    return [line for line in output.splitlines() if f": {rule} " in line and not line.startswith(" ")]
+
+
+def test_a_terraform_policy_is_linted_at_its_policy_attribute(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(ADMIN_TF, encoding="utf-8")
+    proc = check(tmp_path, "--fail-on", "security-warning")
+    lines = reported(proc.stdout, "PL601")
+    assert len(lines) == 1, proc.stdout + proc.stderr
+    assert lines[0].startswith(f"{tmp_path / 'main.tf'}:3:")  # the `policy =` line
+    assert "policy of aws_iam_policy.admin" in lines[0]
+    assert proc.returncode == 1
+
+
+def test_a_reference_the_source_cannot_resolve_is_not_a_placeholder_or_a_bad_arn(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(ADMIN_TF, encoding="utf-8")
+    proc = check(tmp_path, "--format", "json")
+    problems = json.loads(proc.stdout)["problems"]
+    about_reader = [p for p in problems if "aws_iam_policy.reader" in p["message"]]
+    assert about_reader == []
+
+
+def test_a_cloudformation_bucket_policy_is_linted_as_a_resource_policy(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(PUBLIC_BUCKET_CFN, encoding="utf-8")
+    proc = check(tmp_path, "--format", "json")
+    problems = json.loads(proc.stdout)["problems"]
+    public = [p for p in problems if p["rule_id"] == "PL606"]
+    assert public, problems
+    assert all(p["location"]["line"] == 9 for p in public)  # PolicyDocument:
+    assert "policy of Site" in public[0]["message"] or "policy of SitePolicy" in public[0]["message"]
+
+
+def test_the_guides_agentless_policy_in_terraform_passes_the_gate_and_is_listed(tmp_path: Path) -> None:
+    (tmp_path / "agentless.json").write_text(AGENTLESS, encoding="utf-8")
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_policy" "agentless" {\n'
+        '  name   = "AliyunSasAgentlessPolicy"\n'
+        '  policy = file("${path.module}/agentless.json")\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    proc = check(tmp_path, "--fail-on", "security-warning")
+    assert proc.returncode == 0, proc.stdout
+    assert reported(proc.stdout, "PL607") == []
+    accepted = [line for line in proc.stdout.splitlines() if line.startswith("  PL607 security-warning at ")]
+    assert len(accepted) == 1 and "main.tf:3:" in accepted[0]
+
+    (tmp_path / ".policy-lint.yaml").write_text("accept-vendor-reference: false\n", encoding="utf-8")
+    blocking = check(tmp_path, "--fail-on", "security-warning")
+    assert blocking.returncode == 1
+    assert len(reported(blocking.stdout, "PL607")) == 1
+
+
+def test_selecting_only_onboarding_rules_lints_nothing(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(ADMIN_TF, encoding="utf-8")
+    proc = check(tmp_path, "--select", "OB", "--fail-on", "security-warning")
+    assert reported(proc.stdout, "PL601") == []
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "trust_line", "inline_line", "separate_line"),
+    [("main.tf", ROLE_TF, 3, 7, 15), ("template.yaml", ROLE_CFN, 6, 13, 17)],
+)
+def test_a_roles_trust_policy_and_its_inline_policies_are_linted_where_written(
+    tmp_path: Path, file: str, text: str, trust_line: int, inline_line: int, separate_line: int
+) -> None:
+    (tmp_path / file).write_text(text, encoding="utf-8")
+    proc = check(tmp_path, "--format", "json")
+    problems = json.loads(proc.stdout)["problems"]
+    by_rule = {(p["rule_id"], p["location"]["line"]) for p in problems}
+    assert ("PL606", trust_line) in by_rule  # anyone may assume the role: the trust policy, as a trust policy
+    assert ("PL601", inline_line) in by_rule  # the role's own inline policy, at its block
+    assert ("PL602", separate_line) in by_rule  # a separate role policy resource, at its document
+    assert all("${" not in p["message"] for p in problems)
