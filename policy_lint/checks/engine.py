@@ -2,8 +2,10 @@
 
 A rule applies when the onboarding configuration selects one of its features and
 plans (no configuration: every rule applies), its profile is in the chosen
-profile set, and ``--select``/``--ignore`` keep it. Rules never ask which source
-built the inventory.
+profile set, and ``--select``/``--ignore`` keep it. The onboarding rules run only
+when the inputs hold an onboarding (decided once per run,
+:mod:`policy_lint.checks.onboarding.scope`). Rules never ask which source built
+the inventory.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from policy_lint.checks.onboarding.scope import not_applied, onboarding_scope
 from policy_lint.core.findings import Level, Location
 from policy_lint.inventory.model import Inventory
 from policy_lint.rules.registry import CheckMeta, InventoryRule, Status
 from policy_lint.rules.ruleset import inventory_rules
 
-PROFILE_SETS = {"onboarding": ("onboarding",), "cis": ("cis",), "all": ("onboarding", "cis")}
+ONBOARDING = "onboarding"
+PROFILE_SETS = {"onboarding": (ONBOARDING,), "cis": ("cis",), "all": (ONBOARDING, "cis")}
 
 
 @dataclass(frozen=True)
@@ -85,15 +89,26 @@ class DuplicateVerdict(AssertionError):
     """
 
 
+def is_onboarding_rule(meta: CheckMeta) -> bool:
+    """An OB rule: it judges the onboarding, so it runs only when the inputs hold one."""
+    return ONBOARDING in meta.profiles
+
+
 def run_checks(inventory: Inventory, selection: Selection | None = None) -> list[CheckResult]:
     """Run every applicable rule once over the inventory; results are sorted for stable output.
 
     Raises DuplicateVerdict when a rule reports one resource twice."""
     chosen = selection or Selection()
     results: list[CheckResult] = []
+    in_scope: bool | None = None  # decided once, when the first OB rule is met
     for rule in inventory_rules():
         if not chosen.wants(rule.meta) or not applies(rule.meta, inventory):
             continue
+        if is_onboarding_rule(rule.meta):
+            if in_scope is None:
+                in_scope = onboarding_scope(inventory).applies
+            if not in_scope:
+                continue
         results.extend(_run_rule(rule, inventory))
     ensure_unique(results)
     return sorted(results, key=CheckResult.sort_key)
@@ -107,6 +122,15 @@ def ensure_unique(results: list[CheckResult]) -> None:
         if key in seen:
             raise DuplicateVerdict(f"{result.rule_id} reported {result.resource} twice")
         seen.add(key)
+
+
+def onboarding_not_applied(inventory: Inventory, selection: Selection | None = None) -> str | None:
+    """For the run's summary: ``not applied: <why>`` when the selection asked for OB rules and the
+    inputs hold no onboarding; None when they ran or none was asked for."""
+    chosen = selection or Selection()
+    if not any(is_onboarding_rule(r.meta) and chosen.wants(r.meta) for r in inventory_rules()):
+        return None
+    return not_applied(inventory)
 
 
 def _run_rule(rule: InventoryRule, inventory: Inventory) -> list[CheckResult]:

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from policy_lint.core.findings import Location
-from policy_lint.inventory.model import AccessKey, Resource, Unknown
+from policy_lint.inventory.model import AccessKey, Inventory, Resource, Unknown
 from policy_lint.inventory.references import is_literal
 from policy_lint.rules.registry import Result, Status
 
@@ -45,6 +45,17 @@ def location(resource: Resource, attribute: str | None = None) -> Location | Non
 def literal_name(value: object, resource: Resource) -> str:
     """A name for messages: the literal name, else the resource's address (clearer than a reference)."""
     return value if is_literal(value) and isinstance(value, str) else resource_id(resource)
+
+
+def present(inventory: Inventory) -> str:
+    """How a message says a resource is there: "found in the account" when the inventory was read
+    from an account, "declared in the inputs" when code declares it (``no queue named q is ...``)."""
+    return "found in the account" if inventory.observed() else "declared in the inputs"
+
+
+def listed(inventory: Inventory) -> str:
+    """The label of a list of what is there, for messages (``(found: a, b)``, ``(declared: a, b)``)."""
+    return "found" if inventory.observed() else "declared"
 
 
 def join(items: Iterable[str], limit: int = 8) -> str:

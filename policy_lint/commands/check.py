@@ -92,6 +92,7 @@ def check(
         "profile_set": profile_set,
         "settings": settings.source,
         "suppressed": verdict.suppressed,
+        **verdict.summary(),
     }
     emit(
         "check",

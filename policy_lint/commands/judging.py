@@ -31,6 +31,12 @@ class Judgement:
     results: list[CheckResult]
     problems: list[Finding]  # problems with the suppressions themselves (SP001-SP004)
     suppressed: list[dict[str, object]]
+    #: ``not applied: <why>`` when OB rules were asked for and the inputs hold no onboarding
+    onboarding_rules: str | None = None
+
+    def summary(self) -> dict[str, object]:
+        """What the run's summary (the report's scope) says about the rules themselves."""
+        return {"onboarding_rules": self.onboarding_rules} if self.onboarding_rules else {}
 
 
 def selection_for(
@@ -65,7 +71,7 @@ def judge(
 ) -> Judgement:
     """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0
     (or 2, writing nothing, when an input could not be used)."""
-    from policy_lint.checks.engine import run_checks
+    from policy_lint.checks.engine import onboarding_not_applied, run_checks
     from policy_lint.core.findings import unusable_inputs
     from policy_lint.project.apply import filter_results
     from policy_lint.project.baseline import refuse_partial
@@ -88,7 +94,10 @@ def judge(
         sys.exit(0)
     linted = _embedded_findings(inventory, settings, selection)
     return Judgement(
-        list(filtered.kept), [*problems, *linted.kept], [*filtered.suppressed, *linted.suppressed]
+        list(filtered.kept),
+        [*problems, *linted.kept],
+        [*filtered.suppressed, *linted.suppressed],
+        onboarding_not_applied(inventory, selection),
     )
 
 

@@ -134,6 +134,7 @@ def verify(
         "collection_errors": inventory.collection_errors,
         "settings": settings.source,
         "suppressed": verdict.suppressed,
+        **verdict.summary(),
     }
     emit(
         "verify",

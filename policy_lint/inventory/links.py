@@ -9,8 +9,22 @@ from __future__ import annotations
 
 from policy_lint.catalog import arn_builder
 from policy_lint.catalog.arns import Arn, parse_arn
+from policy_lint.iam import statements
 from policy_lint.inventory.model import Bucket, Inventory, Queue, Trail, Unknown
-from policy_lint.inventory.references import canon, is_literal, refers_to, same_value, scope_of
+from policy_lint.inventory.references import (
+    arn_like,
+    canon,
+    is_literal,
+    is_symbolic,
+    refers_to,
+    same_value,
+    scope_of,
+    text,
+)
+from policy_lint.inventory.statement_views import views_of_dict
+
+#: A bucket name no pipeline uses: an aws:SourceArn that matches it lets any bucket send.
+OTHER_BUCKET = "policy-lint-any-other-bucket"
 
 
 def partition(inventory: Inventory, *hints: object, region: object = None) -> str | Unknown:
@@ -125,3 +139,67 @@ def buckets_notifying(queue: Queue, inventory: Inventory) -> list[Bucket]:
 def notified_queues(bucket: Bucket, inventory: Inventory) -> list[Queue]:
     """The queues the bucket notifies."""
     return [q for q in inventory.queues if notifies(bucket, q, inventory)]
+
+
+def other_bucket_arn(part: str | Unknown, spellings: list[str]) -> str:
+    """The ARN of a bucket no pipeline uses, in partition ``part`` (an aws:SourceArn that matches it
+    lets any bucket send); where the partition is not known, spelled like the bucket's own ARN."""
+    if isinstance(part, str):
+        return arn_builder.literal_or(arn_builder.bucket_arn(part, OTHER_BUCKET), OTHER_BUCKET)
+    own = next((p for p in map(parse_arn, spellings) if isinstance(p, Arn) and p.service == "s3"), None)
+    return f"arn:{own.partition}:s3:::{OTHER_BUCKET}" if own is not None else OTHER_BUCKET
+
+
+def s3_send_verdict(
+    queue: Queue, inventory: Inventory, spellings: list[str], part: str | Unknown
+) -> statements.S3SendVerdict:
+    """What the queue's policy says about S3 sending to it from the buckets spelled ``spellings``
+    (ARNs in partition ``part``), each policy value read in the queue's scope (AWS-S3-SEND-POLICY)."""
+    scope = scope_of(queue)
+    arn = queue_arn(queue, inventory)
+
+    def is_queue(resource: str) -> bool:
+        return matches_queue(resource, queue, inventory, scope) or (
+            isinstance(arn, str) and arn_like(resource, arn, scope, scope)
+        )
+
+    return statements.s3_may_send(
+        views_of_dict(queue.policy),
+        is_queue,
+        spellings,
+        other_bucket=other_bucket_arn(part, spellings),
+        written=lambda value: canon(value, scope),
+        unresolved=is_symbolic,
+    )
+
+
+def queue_partition(queue: Queue, inventory: Inventory) -> str | Unknown:
+    """The partition the queue (and the buckets that send to it) are in."""
+    return partition(inventory, text(queue.arn), region=queue.region)
+
+
+def buckets_allowed_to_send(queue: Queue, inventory: Inventory) -> list[Bucket]:
+    """The buckets the queue's policy lets S3 send from: its aws:SourceArn names them. A pattern
+    that lets any bucket in names none of them, so it links nothing."""
+    if not isinstance(queue.policy, dict):
+        return []
+    part = queue_partition(queue, inventory)
+    found = []
+    for bucket in inventory.buckets:
+        sends = s3_send_verdict(queue, inventory, list(bucket_arns(bucket, part)), part)
+        if sends.matched is not None and not sends.any_bucket and not sends.denied:
+            found.append(bucket)
+    return found
+
+
+def buckets_linked_to(queue: Queue, inventory: Inventory) -> list[Bucket]:
+    """The buckets that notify the queue, then those its policy lets S3 send from: the audit
+    pipeline is found from the queue's end even when the notification is missing."""
+    notifying = buckets_notifying(queue, inventory)
+    allowed = [b for b in buckets_allowed_to_send(queue, inventory) if all(b is not n for n in notifying)]
+    return notifying + allowed
+
+
+def queues_linked_to(bucket: Bucket, inventory: Inventory) -> list[Queue]:
+    """The queues the bucket notifies, or whose policy lets S3 send from the bucket."""
+    return [q for q in inventory.queues if any(b is bucket for b in buckets_linked_to(q, inventory))]

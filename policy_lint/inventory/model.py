@@ -318,6 +318,11 @@ class Inventory:
             or self.queues
         )
 
+    def observed(self) -> bool:
+        """Was the infrastructure read from an account (live), not from code that declares it?
+        Messages then say what is "found in the account", never what is "declared"."""
+        return LIVE_SOURCE in self.sources
+
     def listing_gap(self, kind: str) -> str | None:
         """Why a live account's ``kind`` ("users", "trails", "queues") may lack a resource that
         exists: a listing call was refused, failed or ran out of time, so a name missing from it is

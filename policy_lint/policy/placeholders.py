@@ -27,6 +27,9 @@ _DOLLAR_BRACE = re.compile(r"\$\{([^}]*)\}")
 #: federated providers such as ``cognito-identity.amazonaws.com`` or ``www.amazon.com``.
 _POLICY_VARIABLE = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9.\-]*:[A-Za-z0-9_.:/\-]+\s*(,\s*'[^']*'\s*)?$")
 _ESCAPES = frozenset({"*", "?", "$"})
+#: ``${`` then a key prefix and one colon (not ``::``): text meant as a policy variable even when it
+#: is malformed (``${aws: username}``, ``${aws:username, nobody}``); ``${}`` is an empty one.
+_MEANT_AS_VARIABLE = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9.\-]*:(?!:)")
 #: The name inside ``<...>``, ``%(...)s`` and ``#{...}``: what people write for "fill this in".
 _NAME = r"\s*[A-Za-z][A-Za-z0-9 _\-]*\s*"
 #: Placeholders other than ``${...}``, each with the kind PL501 names.
@@ -57,6 +60,16 @@ def is_policy_variable(inner: str) -> bool:
     return "::" not in inner and bool(_POLICY_VARIABLE.match(inner))
 
 
+def meant_as_variable(inner: str) -> bool:
+    """True for ``${...}`` text that is a policy variable or a malformed one, never a placeholder.
+
+    ``${aws: username}`` or ``${}`` is a broken policy variable (PL801 says what is wrong), not
+    a value somebody forgot to fill in; ``${Account ID}``, ``${var.x}`` and ``${AWS::Region}``
+    are placeholders.
+    """
+    return is_policy_variable(inner) or not inner.strip() or bool(_MEANT_AS_VARIABLE.match(inner))
+
+
 def policy_variables(text: str) -> list[str]:
     """The policy variables (escapes excluded) a string uses, as their inner text."""
     if "${" not in text:
@@ -83,7 +96,7 @@ def find_placeholders(text: str) -> list[tuple[int, str, str]]:
     found: list[tuple[int, str, str]] = []
     for match in _DOLLAR_BRACE.finditer(text):
         inner = match.group(1)
-        if not is_policy_variable(inner):
+        if not meant_as_variable(inner):
             found.append((match.start(), match.group(0), _dollar_kind(inner)))
     for pattern, kind in _OTHER_SYNTAXES:
         found.extend((match.start(), match.group(0), kind) for match in pattern.finditer(text))

@@ -58,6 +58,9 @@ def _text(
     lines = [format_finding(f, colour) + "\n" for f in sorted(findings, key=lambda f: f.sort_key())]
     shown = render_results_text(results, bool(context.get("show_passed")), colour)
     text = "".join(lines) + with_accepted(shown, accepted)
+    onboarding = (context.get("scope") or {}).get("onboarding_rules")
+    if onboarding:
+        text += f"Onboarding rules (OB) {onboarding}.\n"
     if context.get("timestamp"):
         text += f"Generated {context['timestamp']}.\n"
     return text

@@ -307,14 +307,19 @@ def render_sarif(
 
 
 def _invocation(context: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Input errors as tool notifications, and the timestamp when one was asked for."""
+    """Input errors as tool notifications, rules the run did not apply (and why) as configuration
+    notifications, and the timestamp when one was asked for."""
     errors = context.get("errors") or ()
     timestamp = context.get("timestamp")
-    if not errors and not timestamp:
+    onboarding = (context.get("scope") or {}).get("onboarding_rules")
+    if not errors and not timestamp and not onboarding:
         return None
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if timestamp:
         invocation["endTimeUtc"] = timestamp
+    if onboarding:
+        text = clean(f"Onboarding rules (OB) {onboarding}.")
+        invocation["toolConfigurationNotifications"] = [{"level": "note", "message": {"text": text}}]
     if errors:
         notes = []
         for error in sorted(errors, key=lambda e: (e.path or "", e.line or 0, e.col or 0, e.message)):

@@ -45,6 +45,20 @@ def rules_markdown() -> str:
         "onboarding guide requires) and GUIDE-ZH-JSON (an error of the guide) are facts, defined with "
         "their AWS documentation in [aws-facts.md](aws-facts.md).",
         "",
+        "**When the onboarding rules apply.** The OB rules judge only an onboarding. It is in scope "
+        "when an onboarding.yaml is given (`--config`), when the onboarding IAM user is recognised "
+        "(named `aliyun-security-center-user` or `AlibabaSasSubAccount_*` as the guide names it, "
+        "PLAN-USER-NAMES, or holding a policy with the Agentless policy's tag values "
+        "`alibaba-cloud-security-scan*` / `SAS_Agentless*`), or when a CloudTrail trail -> S3 bucket -> "
+        "SQS queue pipeline exists (the trail's bucket notifies the queue, or the queue's policy lets "
+        "S3 send from that bucket). Otherwise the OB rules report nothing, and the summary says once "
+        "why (`Onboarding rules (OB) not applied: ...` in text, `scope.onboarding_rules` in JSON, the "
+        "report's scope, a SARIF configuration notification). A live account whose users, trails or "
+        "queues could not all be listed may hold an onboarding, so it stays in scope. Without "
+        "onboarding.yaml, when such a pipeline exists, the OB2/OB3 rules judge only the trails, "
+        "buckets and queues linked into it. With an audit_log none of whose parts is there, OB307 "
+        "says so once (unknown for planned input, which may leave them to other inputs or the console).",
+        "",
         "| ID | Name | Level | Title |",
         "|---|---|---|---|",
     ]

@@ -17,8 +17,11 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
     """The groups of the policy-document rule modules, in the order their rules run."""
     from policy_lint.checks.policy import (
         actions,
+        condition_values,
         conditions,
+        empties,
         grammar,
+        network_conditions,
         placeholders,
         principals,
         resources,
@@ -26,14 +29,21 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         service_roles,
         syntax,
         tag_bypass,
+        tag_key_support,
         trust,
+        variables,
     )
 
     return (
         actions.RULES,
         conditions.RULES,
+        condition_values.RULES,
+        network_conditions.RULES,
+        tag_key_support.RULES,
         grammar.RULES,
         placeholders.RULES,
+        variables.RULES,
+        empties.RULES,
         resources.RULES,
         risk.RULES,
         syntax.RULES,

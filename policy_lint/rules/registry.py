@@ -115,6 +115,7 @@ FAMILIES: dict[str, str] = {
     "PL5": "Template placeholders",
     "PL6": "Risky permissions",
     "PL7": "Trust and principals",
+    "PL8": "Variables and empty values",
     "OB0": "Onboarding configuration",
     "OB1": "Onboarding: IAM user and policies",
     "OB2": "Onboarding: CloudTrail and S3",

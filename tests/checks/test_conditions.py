@@ -296,12 +296,12 @@ def test_well_typed_conditions_are_quiet(operator: str, key: str, value: Any) ->
     assert lint_policy(policy({operator: {key: value}}), select="PL304") == []
 
 
-# -- PL305 ------------------------------------------------------------------------------------------
-def test_forallvalues_on_single_valued_key_in_allow() -> None:
+# -- PL305 / PL307 ----------------------------------------------------------------------------------
+def test_forallvalues_on_single_valued_key_in_allow_is_a_security_warning_like_access_analyzer() -> None:
     text = policy({"ForAllValues:StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}})
     findings = lint_policy(text, select="PL305")
     assert rule_ids(findings) == ["PL305"]
-    assert findings[0].level is Level.WARNING
+    assert findings[0].level is Level.SECURITY_WARNING  # AA: "ForAllValues with single valued key"
     assert at(findings, "PL305") == [(9, 9)]
     assert "also matches requests without aws:RequestedRegion" in findings[0].message
     assert findings[0].hint == "use 'StringEquals'"
@@ -309,11 +309,12 @@ def test_forallvalues_on_single_valued_key_in_allow() -> None:
     assert lint_policy(deny, select="PL305") == []
 
 
-def test_foranyvalue_on_single_valued_key() -> None:
-    findings = lint_policy(
-        policy({"ForAnyValue:StringEquals": {"aws:PrincipalOrgID": "o-abc"}}), select="PL305"
-    )
-    assert rule_ids(findings) == ["PL305"]
+def test_foranyvalue_on_single_valued_key_is_a_plain_warning() -> None:
+    text = policy({"ForAnyValue:StringEquals": {"aws:PrincipalOrgID": "o-abc"}})
+    assert lint_policy(text, select="PL305") == []
+    findings = lint_policy(text, select="PL307")
+    assert rule_ids(findings) == ["PL307"]
+    assert findings[0].level is Level.WARNING
     assert "set operators are for multivalued keys" in findings[0].message
 
 
@@ -328,7 +329,8 @@ def test_foranyvalue_on_single_valued_key() -> None:
     ],
 )
 def test_set_operators_on_multivalued_or_provider_keys_are_fine(operator: str, key: str) -> None:
-    assert lint_policy(policy({operator: {key: ["a*"]}}), select="PL305") == []
+    text = policy({operator: {key: ["a*"]}})
+    assert lint_policy(text, select="PL305") == lint_policy(text, select="PL307") == []
 
 
 # -- PL306 ------------------------------------------------------------------------------------------
@@ -367,6 +369,7 @@ FIXTURES = {
     "iam-invalid/boogy__iam-policy-validator/examples/iam-test-policies/identity-policies/wrong-condition-key.json": {
         "PL303",
         "PL306",
+        "PL312",  # StringEquals "arn:aws:iam::*:policy/DeveloperBoundary": the * is literal
     },
     "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_bad_key.json": {"PL302"},
     "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_action_specific__2.json": {
@@ -375,11 +378,20 @@ FIXTURES = {
     "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_action_specific_bad_type.json": {
         "PL306"
     },
-    "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_multiple__2.json": {"PL304"},
-    "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_multiple__3.json": {"PL302"},
+    "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_multiple__2.json": {
+        "PL304",
+        "PL312",  # StringEquals "home/${aws:username}/*": the * is literal
+    },
+    "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_multiple__3.json": {
+        "PL302",
+        "PL312",  # StringEquals "home/${aws:username}/*": the * is literal
+    },
     "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_mismatch.json": {"PL303"},
     "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_operator__2.json": {"PL301"},
-    "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_operator__3.json": {"PL304"},
+    "iam-invalid/duo-labs__parliament/extracted/test_formatting__test_condition_operator__3.json": {
+        "PL304",
+        "PL309",  # NumericEquals does not substitute ${aws:username}
+    },
 }
 
 

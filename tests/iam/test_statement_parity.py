@@ -53,12 +53,15 @@ def _lint_public(document: dict[str, Any], tmp_path: Path) -> bool:
 
 
 def _check_stack(resources: dict[str, Any], tmp_path: Path, *args: str) -> str:
-    """The one status ``check`` gives a stack of a bucket notifying a queue, plus ``resources``."""
+    """The one status ``check`` gives a stack of a trail whose bucket notifies a queue (an audit
+    pipeline, so the OB rules apply), plus ``resources``."""
     notify = {"Event": "s3:ObjectCreated:Put", "Queue": {"Fn::GetAtt": ["Audit", "Arn"]}}
     bucket = {"BucketName": "logs", "NotificationConfiguration": {"QueueConfigurations": [notify]}}
+    trail = {"S3BucketName": {"Ref": "Logs"}, "IsLogging": True}
     stack = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Resources": {
+            "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": trail},
             "Logs": {"Type": "AWS::S3::Bucket", "Properties": bucket},
             "Audit": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "audit"}},
             **resources,

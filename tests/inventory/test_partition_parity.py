@@ -23,13 +23,14 @@ from policy_lint.sources.cloudformation import loader as cloudformation
 from policy_lint.sources.terraform import hcl as terraform_hcl
 
 ACCOUNT = "123456789012"
-BUCKET, QUEUE, USER = "audit-trail-logs", "audit-q", "scanner"
+#: The user is named as the guide names it, so the inputs are an onboarding (OB rules apply).
+BUCKET, QUEUE, USER = "audit-trail-logs", "audit-q", "aliyun-security-center-user"
 
 TERRAFORM = """
 provider "aws" {}
 
 resource "aws_iam_user" "scanner" {
-  name = "scanner"
+  name = "aliyun-security-center-user"
 }
 
 resource "aws_s3_bucket" "logs" {
@@ -55,7 +56,7 @@ AWSTemplateFormatVersion: "2010-09-09"
 Resources:
   Scanner:
     Type: AWS::IAM::User
-    Properties: {UserName: scanner}
+    Properties: {UserName: aliyun-security-center-user}
   Logs:
     Type: AWS::S3::Bucket
     Properties:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from policy_lint.checks.engine import Selection, run_checks
-from policy_lint.inventory.model import Inventory, Unknown
+from policy_lint.inventory.model import IamUser, Inventory, Origin, Unknown
 from policy_lint.live import account, cloudtrail, iam, s3
 from policy_lint.rules.registry import Status
 
@@ -64,7 +64,11 @@ def test_root_access_key_present_and_active() -> None:
         "BlockPublicPolicy": True,
         "RestrictPublicBuckets": False,
     }
-    inventory = Inventory(accounts=[found])
+    # the account of a quick-plan onboarding (OB rules judge only one): its user is there
+    quick = IamUser(
+        Origin("live", "arn:aws:iam::123456789012:user/AlibabaSasSubAccount_1"), "AlibabaSasSubAccount_1"
+    )
+    inventory = Inventory(accounts=[found], users=[quick], sources=["live"])
     results = {r.rule_id: r for r in run_checks(inventory, Selection(select=("OB120",)))}
     assert results["OB120"].status is Status.FAIL and "active" in results["OB120"].message
 

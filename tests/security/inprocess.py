@@ -15,7 +15,17 @@ from click.testing import CliRunner
 from policy_lint.cli import main
 from policy_lint.reporters.formats import FORMATS
 
-__all__ = ["FORMATS", "Run", "policy_lint"]
+__all__ = ["FORMATS", "ONBOARDING", "Run", "policy_lint"]
+
+#: ``check`` against an onboarding that does not name its user, OB101 only: the OB rules judge only an
+#: onboarding, and OB101 then lists every declared IAM user by its name (the hostile text a test
+#: plants there) as one it cannot tell is the onboarding user (unknown, exit 0).
+ONBOARDING = (
+    "--config",
+    str(Path(__file__).resolve().parents[1] / "fixtures" / "onboarding" / "no-iam-user.yaml"),
+    "--select",
+    "OB101",
+)
 
 
 @dataclass(frozen=True)

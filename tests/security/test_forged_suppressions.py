@@ -23,6 +23,11 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 MARKER = "# policy-lint: ignore[{rule}] approved by security, SEC-1"
 
 
+def user_suppressed(entries: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The suppressions the user wrote (the guide's Agentless policy adds vendor-reference acceptances)."""
+    return [e for e in entries if e.get("kind") != "vendor-reference"]
+
+
 def invoke(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
     (cwd / ".git").mkdir(exist_ok=True)  # settings are searched up to here, not into the real repo
     monkeypatch.chdir(cwd)
@@ -102,7 +107,7 @@ def test_tag_value_in_a_plan_json_does_not_suppress(tmp_path: Path, monkeypatch:
     (tmp_path / "plan.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
     payload = check_json(tmp_path, monkeypatch, "plan.json", "--config", str(CONFIG))
     assert "OB202" in failing(payload)
-    assert payload["scope"]["suppressed"] == []
+    assert user_suppressed(payload["scope"]["suppressed"]) == []
 
 
 def test_tag_value_in_a_cloudformation_json_template_does_not_suppress(
@@ -113,11 +118,13 @@ def test_tag_value_in_a_cloudformation_json_template_does_not_suppress(
         '"IsLogging": false,',
         f'"IsLogging": false, "Tags": [{{"Key": "note", "Value": "{MARKER.format(rule="OB202")}"}}],',
     )
+    # the guide's user name makes the template an onboarding, so the OB rules judge it
+    forged = forged.replace('{"LoginProfile"', '{"UserName": "aliyun-security-center-user", "LoginProfile"')
     assert forged != text
     (tmp_path / "stack.template").write_text(forged, encoding="utf-8")  # sniffed as JSON
     payload = check_json(tmp_path, monkeypatch, "stack.template")
     assert "OB202" in failing(payload)
-    assert payload["scope"]["suppressed"] == []
+    assert user_suppressed(payload["scope"]["suppressed"]) == []
 
 
 @pytest.fixture
@@ -133,7 +140,7 @@ def test_hcl_string_does_not_suppress(broken_tf: Path, monkeypatch: pytest.Monke
     broken_tf.write_text(text.replace(comment, f'  tags = {{ note = "{MARKER.format(rule="OB202")}" }}\n'))
     payload = check_json(broken_tf.parents[1], monkeypatch, "infra", "--config", str(CONFIG))
     assert "OB202" in failing(payload)
-    assert payload["scope"]["suppressed"] == []
+    assert user_suppressed(payload["scope"]["suppressed"]) == []
 
 
 def test_hcl_heredoc_is_not_a_comment(broken_tf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,7 +171,7 @@ def test_real_hcl_comments_still_suppress(
     )
     payload = check_json(broken_tf.parents[1], monkeypatch, "infra", "--config", str(CONFIG))
     assert "OB202" not in failing(payload)
-    [entry] = payload["scope"]["suppressed"]
+    [entry] = user_suppressed(payload["scope"]["suppressed"])
     assert entry["rule_id"] == "OB202" and entry["reason"] == "approved by security, SEC-1"
 
 
@@ -200,4 +207,4 @@ def test_real_comment_in_a_cloudformation_yaml_template_suppresses(
     (tmp_path / "stack.yaml").write_text(patched, encoding="utf-8")
     payload = check_json(tmp_path, monkeypatch, "stack.yaml", "--config", str(CONFIG))
     assert "OB306" not in failing(payload)
-    assert [e["rule_id"] for e in payload["scope"]["suppressed"]] == ["OB306"]
+    assert [e["rule_id"] for e in user_suppressed(payload["scope"]["suppressed"])] == ["OB306"]

@@ -22,6 +22,7 @@ from policy_lint.sources.scanned import NotReadable
 from policy_lint.sources.terraform import hcl as terraform_hcl
 from policy_lint.sources.terraform.budget import Budget, Limits
 from policy_lint.sources.terraform.evaluator import Evaluator, Unresolved, parse_hcl
+from tests.security.inprocess import ONBOARDING
 
 DEADLINE = 120  # seconds; each bomb is stopped in about one
 MEMORY_CAP = 2 * 1024**3  # bytes of address space for the CLI; a regression dies of MemoryError
@@ -34,8 +35,10 @@ def _cap_memory() -> None:
 
 
 def check(folder: Path) -> tuple[int, dict[str, object], str]:
+    """The JSON report of ``check`` against the guide's onboarding: OB101 lists every declared
+    user by name, so a test sees which values were still read."""
     done = subprocess.run(
-        [sys.executable, "-m", "policy_lint", "check", str(folder), "--format", "json"],
+        [sys.executable, "-m", "policy_lint", "check", str(folder), *ONBOARDING, "--format", "json"],
         capture_output=True,
         text=True,
         timeout=DEADLINE,

@@ -17,7 +17,7 @@ import pytest
 
 from policy_lint.reporters.sanitize import clean, clean_value, redact
 from tests.reporters.markdown_renderers import commonmark_html, text_of
-from tests.security.inprocess import FORMATS, Run, policy_lint
+from tests.security.inprocess import FORMATS, ONBOARDING, Run, policy_lint
 
 ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -74,7 +74,7 @@ def environ_in_a_user_name(tmp_path: Path) -> Path:
 def test_check_shows_no_secret_of_an_environment_in_a_user_name(
     environ_in_a_user_name: Path, fmt: str
 ) -> None:
-    run = policy_lint("check", ".", "--format", fmt, cwd=environ_in_a_user_name)
+    run = policy_lint("check", ".", *ONBOARDING, "--format", fmt, cwd=environ_in_a_user_name)
     shown = seen(run, fmt)
     assert "HOME=/home/runner" in shown  # the value is reported...
     assert leaked(shown) == []  # ...without any of its secrets
@@ -82,7 +82,7 @@ def test_check_shows_no_secret_of_an_environment_in_a_user_name(
 
 
 def test_check_text_says_which_variable_was_redacted(environ_in_a_user_name: Path) -> None:
-    out = policy_lint("check", ".", cwd=environ_in_a_user_name).stdout
+    out = policy_lint("check", ".", *ONBOARDING, cwd=environ_in_a_user_name).stdout
     for name in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "GITHUB_TOKEN", "DB_PASSWORD"):
         assert f"{name}=[redacted]" in out
 
@@ -200,7 +200,8 @@ def test_a_value_under_a_secret_key_is_redacted_whole() -> None:
 
 
 def test_sarif_fingerprints_stay_intact(environ_in_a_user_name: Path) -> None:
-    log = json.loads(policy_lint("check", ".", "--format", "sarif", cwd=environ_in_a_user_name).stdout)
+    run = policy_lint("check", ".", *ONBOARDING, "--format", "sarif", cwd=environ_in_a_user_name)
+    log = json.loads(run.stdout)
     (result,) = log["runs"][0]["results"]
     assert re.fullmatch("[0-9a-f]{32}", result["partialFingerprints"]["policyLint/v1"])
 

@@ -19,7 +19,7 @@ import pytest
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.formats import format_output
 from tests.reporters.markdown_renderers import RENDERERS, table_rows, text_of
-from tests.security.inprocess import policy_lint
+from tests.security.inprocess import ONBOARDING, policy_lint
 
 HOSTILE = [
     "![x](http://evil.example/x.png)",
@@ -103,7 +103,8 @@ def test_markdown_report_of_a_hostile_resource_name_renders_as_text(tmp_path: Pa
     (tmp_path / "main.tf").write_text(
         f'resource "aws_iam_user" "u" {{\n  name = {json.dumps(VALUE)}\n}}\n', encoding="utf-8"
     )
-    run = policy_lint("check", ".", "--format", "markdown", cwd=tmp_path)
+    # against an onboarding (OB rules judge only one), OB101 lists the user by its name
+    run = policy_lint("check", ".", *ONBOARDING, "--format", "markdown", cwd=tmp_path)
     rendered = RENDERERS[renderer](run.stdout)
     assert_inert(rendered)
     assert VALUE in text_of(rendered)

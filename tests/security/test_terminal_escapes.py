@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from policy_lint.reporters.sanitize import escape_controls
-from tests.security.inprocess import policy_lint
+from tests.security.inprocess import ONBOARDING, policy_lint
 
 FORGED_NAME = "ok\nforged.json:9:9: PL999 error FORGED\nreal.json"
 OSC8 = "\x1b]8;;http://evil.example/\x07click me\x1b]8;;\x07"
@@ -71,7 +71,8 @@ def test_a_terraform_string_with_a_newline_prints_no_fake_line(tmp_path: Path) -
         f'resource "aws_iam_user" "u" {{\n  name = {json.dumps(name)}\n}}\n', encoding="utf-8"
     )
     for colour in ("--no-color", "--color"):
-        run = policy_lint("check", ".", colour, cwd=tmp_path)
+        # against an onboarding (OB rules judge only one), OB101 lists the user by its name
+        run = policy_lint("check", ".", *ONBOARDING, colour, cwd=tmp_path)
         assert_no_forged_line(run.stdout)
         assert (
             "x\\nforged.tf:1:1: PL999 error FORGED \\x1b]8;;http://evil.example/\\x07click me" in run.stdout

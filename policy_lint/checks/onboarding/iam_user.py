@@ -44,7 +44,7 @@ def _users(inventory: Inventory) -> list[IamUser]:
     id="OB101",
     name="iam-user-exists",
     level=Level.ERROR,
-    title="The onboarding IAM user is declared",
+    title="The onboarding IAM user exists",
     rationale="The manual plan gives Security Center the access key of an IAM user the customer creates "
     "(AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES). The user is the one named by iam_user in onboarding.yaml; without it, a user with a "
     "guide policy attached (AmazonEC2ReadOnlyAccess, IAMReadOnlyAccess, ReadOnlyAccess), the Agentless "
@@ -60,7 +60,7 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
     for user in users:
         yield verdicts.passed(
             verdicts.resource_id(user),
-            f"onboarding IAM user {user_label(user)} is declared",
+            f"onboarding IAM user {user_label(user)} is {verdicts.present(inventory)}",
             verdicts.location(user),
             user=text(user.name),
         )
@@ -72,8 +72,8 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
         unknown_names = [u for u in inventory.users if isinstance(u.name, Unknown)]
         gap = inventory.listing_gap("users")
         status = Status.UNKNOWN if unknown_names or gap else Status.FAIL
-        message = f"no IAM user named {config.iam_user} is declared" + (
-            f" (declared: {verdicts.join(declared)})" if declared else ""
+        message = f"no IAM user named {config.iam_user} is {verdicts.present(inventory)}" + (
+            f" ({verdicts.listed(inventory)}: {verdicts.join(declared)})" if declared else ""
         )
         if unknown_names:
             message += f"; {len(unknown_names)} user(s) have an unknown name"
@@ -97,7 +97,7 @@ def iam_user_exists(inventory: Inventory) -> Iterator[Result]:
     elif config is not None:
         yield verdicts.failed(
             "config:iam_user",
-            "no IAM user is declared in the inputs; the manual plan needs one",
+            f"no IAM user is {verdicts.present(inventory)}; the manual plan needs one",
             config.location("plan"),
             declared_users=[],
         )

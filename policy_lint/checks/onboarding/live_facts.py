@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from policy_lint.checks.cspm.common import parse_time
+from policy_lint.checks.onboarding.onboarding_user import QUICK_USER_PREFIX
 from policy_lint.checks.verdicts import (
     facet,
     failed,
@@ -30,7 +31,6 @@ RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule
 
 GUIDE = "Security Center guide: Quick plan / Manual plan"
-QUICK_USER_PREFIX = "AlibabaSasSubAccount_"
 #: Managed policies (or boundaries) that leave a user unable to do anything.
 DISABLING_POLICIES = ("AWSCompromisedKeyQuarantine", "AWSDenyAll")
 #: A key unused for longer than this is stale: the console syncs at least daily (sync intervals).

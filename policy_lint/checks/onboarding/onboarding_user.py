@@ -1,6 +1,7 @@
 """Which IAM user is the onboarding user (the OB1 rules judge only this one).
 
-The user named by ``iam_user`` in onboarding.yaml; without it, every user that (a) has an AWS
+The user named by ``iam_user`` in onboarding.yaml; without it, every user that is named as the
+guide names it (PLAN-USER-NAMES), or (a) has an AWS
 managed policy of the guide attached (AmazonEC2ReadOnlyAccess, IAMReadOnlyAccess,
 ReadOnlyAccess), (b) has a policy carrying the Agentless policy's tag conditions
 (``alibaba-cloud-security-scan*`` / ``SAS_Agentless*``), or (c) has a policy naming an audit
@@ -17,11 +18,22 @@ from policy_lint.inventory.references import canon, same_value, scope_of, text
 
 #: AWS managed policies the guide attaches to the onboarding user (PLAN-FEATURE-POLICIES).
 GUIDE_MANAGED = ("amazonec2readonlyaccess", "iamreadonlyaccess", "readonlyaccess")
+#: The user name the guide's manual plan suggests, and the prefix of the quick plan's user (PLAN-USER-NAMES, PLAN-QUICK-USER).
+GUIDE_USER_NAME = "aliyun-security-center-user"
+QUICK_USER_PREFIX = "AlibabaSasSubAccount_"
 #: The Agentless policy's tag-condition values (PLAN-AGENTLESS-CONTENT): their presence marks the onboarding user.
 AGENTLESS_MARKERS = ("alibaba-cloud-security-scan", "SAS_Agentless")
 
 
+def named_like_the_guide(user: IamUser) -> bool:
+    """Is the user named as the guide names the onboarding user (manual plan's example, quick plan's prefix)?"""
+    name = user.name
+    return isinstance(name, str) and (name == GUIDE_USER_NAME or name.startswith(QUICK_USER_PREFIX))
+
+
 def _looks_onboarding(user: IamUser, inventory: Inventory, queue_texts: list[str]) -> bool:
+    if same_value(user.name, GUIDE_USER_NAME):  # the quick plan's user is OB122's, not the manual plan's
+        return True
     for ref in policy_refs(user):
         name = (text(ref.arn) or ref.name or "").rsplit("/", 1)[-1].lower()
         if name in GUIDE_MANAGED:

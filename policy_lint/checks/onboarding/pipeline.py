@@ -4,12 +4,15 @@ An inventory holds every resource of the inputs. The pipeline is identified (and
 docs/rules.md through the rules' rationale) as:
 
 * **the audit trail**: ``audit_log.trail``, else the trails writing to ``audit_log.bucket``, else
-  (with an audit_log) the trails writing to a bucket that notifies the configured queue;
-  without an audit_log, every trail.
+  (with an audit_log) the trails writing to a bucket linked to the configured queue: the bucket
+  notifies it, or the queue's policy lets S3 send from it (aws:SourceArn), so the pipeline is
+  found even when the notification is missing; without an audit_log, the trails writing to a
+  bucket linked so to a queue (then a trail linked to no queue is not the audit trail), else
+  every trail.
 * **the audit bucket**: ``audit_log.bucket``, else the buckets the audit trails write to, plus
   the buckets notifying an audit queue.
 * **the audit queue**: the queue named ``audit_log.queue_name``; without an audit_log, the
-  queues the trails' buckets notify, else the queues any bucket notifies, else the queues whose
+  queues linked to the trails' buckets, else the queues any bucket notifies, else the queues whose
   policy lets s3.amazonaws.com send to them (a queue nothing links to S3 is not judged).
 
 How a value names a resource is the inventory's business (:mod:`policy_lint.inventory.links`).
@@ -24,12 +27,14 @@ from typing import TypeVar
 from policy_lint.iam import statements
 from policy_lint.iam.statements import S3_SERVICE
 from policy_lint.inventory.links import (
+    buckets_linked_to,
     buckets_notifying,
     buckets_of_trail,
     matches_bucket_name,
     matches_trail_name,
     notified_queues,
     queue_arn,
+    queues_linked_to,
 )
 from policy_lint.inventory.model import Bucket, Inventory, Queue, Trail, Unknown
 from policy_lint.inventory.references import same_value, scope_of
@@ -46,6 +51,11 @@ class Pipeline:
     trails: list[Trail] = field(default_factory=list)
     buckets: list[Bucket] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """None of the pipeline is there: one result says so (OB307), not one per missing part."""
+        return not (self.trails or self.buckets or self.queues)
 
 
 def audit_config(inventory: Inventory) -> AuditLogConfig | None:
@@ -79,16 +89,48 @@ def _writes_to_one_of(trail: Trail, buckets: list[Bucket]) -> bool:
 def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
     queues = [q for q in inventory.queues if same_value(q.name, cfg.queue_name)]
     buckets = [b for b in inventory.buckets if matches_bucket_name(cfg.bucket, b)] if cfg.bucket else []
+    linked = [b for q in queues for b in buckets_linked_to(q, inventory)]
     if cfg.trail:
         trails = [t for t in inventory.trails if matches_trail_name(t, cfg.trail)]
     elif cfg.bucket:
         trails = [t for t in inventory.trails if isinstance(t.bucket, str) and t.bucket == cfg.bucket]
         trails += [t for t in inventory.trails if _writes_to_one_of(t, buckets)]
     else:
-        notifying = [b for q in queues for b in buckets_notifying(q, inventory)]
-        trails = [t for t in inventory.trails if _writes_to_one_of(t, notifying)]
+        trails = [t for t in inventory.trails if _writes_to_one_of(t, linked)]
     trails = _unique(trails)
     buckets += [b for t in trails for b in buckets_of_trail(t, inventory)]
+    buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
+    return Pipeline(trails, _unique(buckets), queues)
+
+
+def trail_links(inventory: Inventory) -> list[tuple[Trail, Bucket, Queue]]:
+    """Every trail -> bucket -> queue chain: the trail writes to the bucket, and the bucket
+    notifies the queue or the queue's policy lets S3 send from it."""
+    return [
+        (t, b, q)
+        for t in inventory.trails
+        for b in buckets_of_trail(t, inventory)
+        for q in queues_linked_to(b, inventory)
+    ]
+
+
+def _linked(inventory: Inventory) -> Pipeline:
+    """Without a configuration: the trails whose bucket is linked to a queue (the bucket notifies
+    it, or the queue's policy lets S3 send from it), their buckets and those queues; a trail linked
+    to no queue is then not the audit trail. Without any such link, every trail (so a broken link
+    is reported), and the queues S3 notifies, else those whose policy admits S3."""
+    links = trail_links(inventory)
+    if links:
+        trails = _unique(t for t, _, _ in links)
+        queues = _unique(q for _, _, q in links)
+    else:
+        trails = list(inventory.trails)
+        queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
+        if not queues:
+            queues = [
+                q for q in inventory.queues if statements.names_service(views_of_dict(q.policy), S3_SERVICE)
+            ]
+    buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
     buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
     return Pipeline(trails, _unique(buckets), queues)
 
@@ -96,19 +138,7 @@ def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
 def pipeline(inventory: Inventory) -> Pipeline:
     """Identify the audit trail(s), bucket(s) and queue(s) (heuristic in the module docstring)."""
     cfg = audit_config(inventory)
-    if cfg is not None:
-        return _configured(inventory, cfg)
-    trails = list(inventory.trails)
-    buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
-    queues = _unique(q for b in buckets for q in notified_queues(b, inventory))
-    if not queues:
-        queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
-    if not queues:
-        queues = [
-            q for q in inventory.queues if statements.names_service(views_of_dict(q.policy), S3_SERVICE)
-        ]
-    buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
-    return Pipeline(trails, _unique(buckets), queues)
+    return _configured(inventory, cfg) if cfg is not None else _linked(inventory)
 
 
 def audit_queue_arns(inventory: Inventory, found: Pipeline) -> list[tuple[Queue | None, str | Unknown]]:

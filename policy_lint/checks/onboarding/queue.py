@@ -27,16 +27,14 @@ from policy_lint.inventory.links import (
     matches_bucket_name,
     matches_queue,
     notified_queues,
-    partition,
     queue_arn,
+    queue_partition,
+    s3_send_verdict,
     trails_of_bucket,
 )
 from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown, first_unknown
 from policy_lint.inventory.references import (
-    arn_like,
-    canon,
     is_literal,
-    is_symbolic,
     same_value,
     scope_of,
     shown,
@@ -44,6 +42,7 @@ from policy_lint.inventory.references import (
 )
 from policy_lint.inventory.regions import same_region
 from policy_lint.inventory.statement_views import views_of_dict
+from policy_lint.onboarding.config import AuditLogConfig, OnboardingConfig
 from policy_lint.rules.registry import Result, RuleGroup, Status
 
 R = TypeVar("R")
@@ -56,8 +55,6 @@ S3_DESTINATIONS = "S3 UG: Granting permissions to publish event notification mes
 PIPELINE_FEATURES = ("cspm", "agentless")
 MANUAL = ("manual",)
 PUT_EVENTS = ("s3:ObjectCreated:Put", "s3:ObjectCreated:*")
-#: A bucket name no pipeline uses: an aws:SourceArn that matches it lets any bucket send.
-OTHER_BUCKET = "policy-lint-any-other-bucket"
 
 
 def _scope(inventory: Inventory) -> Pipeline:
@@ -194,15 +191,6 @@ def _target_buckets(queue: Queue, found: Pipeline, inventory: Inventory, part: s
     return [configured] if isinstance(configured, str) else []
 
 
-def _other_bucket(part: str | Unknown, spellings: list[str]) -> str:
-    """The ARN of a bucket no pipeline uses, in partition ``part`` (an aws:SourceArn that matches it
-    lets any bucket send); where the partition is not known, spelled like the bucket's own ARN."""
-    if isinstance(part, str):
-        return arn_builder.literal_or(arn_builder.bucket_arn(part, OTHER_BUCKET), OTHER_BUCKET)
-    own = next((p for p in map(parse_arn, spellings) if isinstance(p, Arn) and p.service == "s3"), None)
-    return f"arn:{own.partition}:s3:::{OTHER_BUCKET}" if own is not None else OTHER_BUCKET
-
-
 def _partition_that_fits(
     source_arns: list[str], judge_in: Callable[[str], statements.S3SendVerdict | None]
 ) -> str | None:
@@ -255,31 +243,20 @@ def _source_arn_verdict(queue: Queue, found: Pipeline, inventory: Inventory) -> 
         return verdicts.unknown(resource, f"policy of queue {name}", nested, where)
     if isinstance(arn, Unknown):
         return verdicts.unknown(resource, f"ARN of queue {name}", arn, where)
-    part = partition(inventory, text(queue.arn), region=queue.region)
+    part = queue_partition(queue, inventory)
     buckets = _target_buckets(queue, found, inventory, part)
     if not buckets:
         return verdicts.undecided(
             resource,
-            f"no bucket notifying queue {name} is declared, so aws:SourceArn cannot be compared",
+            f"no bucket notifying queue {name} is {verdicts.present(inventory)}, so aws:SourceArn cannot be compared",
             where,
-        )
-    scope = scope_of(queue)
-
-    def judge(spellings: list[str], other_bucket: str) -> statements.S3SendVerdict:
-        return statements.s3_may_send(
-            views_of_dict(policy),
-            lambda r: matches_queue(r, queue, inventory, scope) or arn_like(r, arn, scope, scope),
-            spellings,
-            other_bucket=other_bucket,
-            written=lambda value: canon(value, scope),
-            unresolved=is_symbolic,
         )
 
     def judge_in(partition: str) -> statements.S3SendVerdict | None:
         spellings = _target_buckets(queue, found, inventory, partition)
-        return judge(spellings, _other_bucket(partition, spellings)) if spellings else None
+        return s3_send_verdict(queue, inventory, spellings, partition) if spellings else None
 
-    sends = judge(buckets, _other_bucket(part, buckets))
+    sends = s3_send_verdict(queue, inventory, buckets, part)
     expected = shown(buckets[0])
     evidence: dict[str, Any] = {
         "queue": arn,
@@ -511,10 +488,15 @@ def _notification_verdict(
             evidence,
         )
     others = [text(n.queue_arn) or "?" for n in notes]
-    target = verdicts.join(str(a) for _, a in queue_arns if isinstance(a, str)) or "the audit queue"
+    queues = [
+        _qname(q) if q is not None else str(a) for q, a in queue_arns if q is not None or isinstance(a, str)
+    ]
+    target = f"queue {verdicts.join(queues)}" if queues else "the audit queue"
+    trails = [verdicts.literal_name(t.name, t) for t in trails_of_bucket(bucket, inventory)]
+    role = f" (trail {verdicts.join(trails)}'s bucket)" if trails else ""
     return verdicts.failed(
         resource,
-        f"bucket {name} does not notify {target}"
+        f"bucket {name}{role} has no event notification to {target}"
         + (f" (it notifies {verdicts.join(others)})" if others else ""),
         where,
         evidence,
@@ -525,7 +507,7 @@ def _notification_verdict(
     id="OB307",
     name="audit-log-config-matches",
     level=Level.ERROR,
-    title="onboarding.yaml's audit_log matches the declared queue, bucket and trail",
+    title="onboarding.yaml's audit_log matches the infrastructure's queue, bucket and trail",
     rationale="The console is told the queue's region and name (PLAN-QUEUE-INPUTS, GUIDE-DISABLE); if they differ from the "
     "queue the infrastructure declares, Security Center polls a queue that never receives the log events.",
     remediation="Make audit_log.region, queue_name, bucket and trail in onboarding.yaml equal to what the "
@@ -540,6 +522,10 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
     if cfg is None or config is None or not inventory.describes_infrastructure():
         return
     found = pipeline(inventory)
+    present, listed = verdicts.present(inventory), verdicts.listed(inventory)
+    if found.empty:
+        yield _no_pipeline(cfg, config, inventory)
+        return
 
     def key_result(key: str, status: Status, message: str, evidence: dict[str, Any]) -> Result:
         return Result(
@@ -550,7 +536,7 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
     if found.queues:
         queue = found.queues[0]
         yield key_result(
-            "queue_name", Status.PASS, f"queue {cfg.queue_name} is declared", {"declared": names}
+            "queue_name", Status.PASS, f"queue {cfg.queue_name} is {present}", {"declared": names}
         )
         region = queue.region
         if isinstance(region, str) and is_literal(region):
@@ -576,7 +562,7 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
         if not inventory.queues:
             status, message = (
                 Status.UNKNOWN,
-                f"no SQS queue is declared in the inputs to compare with {cfg.queue_name}",
+                f"no SQS queue is {present} to compare with {cfg.queue_name}",
             )
         elif any(isinstance(q.name, Unknown) for q in inventory.queues):
             status, message = (
@@ -587,7 +573,7 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
             status, message = (Status.UNKNOWN, f"queue {cfg.queue_name} not found; {gap}")
         else:
             status = Status.FAIL
-            message = f"no queue named {cfg.queue_name} is declared (declared: {verdicts.join(names)})"
+            message = f"no queue named {cfg.queue_name} is {present} ({listed}: {verdicts.join(names)})"
             if notified:
                 message += f"; the trail bucket notifies {_qname(notified[0])}"
         yield key_result("queue_name", status, message, {"configured": cfg.queue_name, "declared": names})
@@ -600,13 +586,40 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
         yield key_result(
             "trail",
             Status.PASS if ok else Status.UNKNOWN if gap else Status.FAIL,
-            f"trail {cfg.trail} is declared"
+            f"trail {cfg.trail} is {present}"
             if ok
-            else f"no trail named {cfg.trail} is declared"
-            + (f" (declared: {verdicts.join(declared)})" if declared else "")
+            else f"no trail named {cfg.trail} is {present}"
+            + (f" ({listed}: {verdicts.join(declared)})" if declared else "")
             + (f"; {gap}" if gap else ""),
             {"configured": cfg.trail, "declared": declared},
         )
+
+
+def _no_pipeline(cfg: AuditLogConfig, config: OnboardingConfig, inventory: Inventory) -> Result:
+    """One result for a configured audit log none of whose parts is there (not one per part and
+    rule). Planned input may leave them to other inputs or the console (unknown); a fully listed
+    account lacks them (fail)."""
+    parts = [f"queue {cfg.queue_name}"]
+    parts += [f"bucket {cfg.bucket}"] if cfg.bucket else []
+    parts += [f"trail {cfg.trail}"] if cfg.trail else []
+    gaps = [gap for kind in ("trails", "queues") if (gap := inventory.listing_gap(kind))]
+    missing = f"none of the audit-log pipeline ({', '.join(parts)}) is {verdicts.present(inventory)}"
+    if inventory.observed() and not gaps:
+        status, message = Status.FAIL, missing
+    elif inventory.observed():
+        status, message = Status.UNKNOWN, f"{missing}; {gaps[0]}"
+    else:
+        status, message = (
+            Status.UNKNOWN,
+            f"{missing}: add the inputs that declare it, or verify the account (policy-lint verify)",
+        )
+    return Result(
+        status,
+        "config:audit_log",
+        message,
+        config.location("audit_log"),
+        {"queue_name": cfg.queue_name, "bucket": cfg.bucket, "trail": cfg.trail},
+    )
 
 
 def _config_bucket(
@@ -636,7 +649,10 @@ def _config_bucket(
         )
     if buckets or trail_buckets:
         return key_result(
-            "bucket", Status.PASS, f"bucket {bucket} is declared and receives the trail", evidence
+            "bucket",
+            Status.PASS,
+            f"bucket {bucket} is {verdicts.present(inventory)} and receives the trail",
+            evidence,
         )
     return key_result("bucket", Status.FAIL, f"no bucket or trail uses {bucket}", evidence)
 

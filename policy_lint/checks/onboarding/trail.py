@@ -63,20 +63,26 @@ def trail_management_events(inventory: Inventory) -> Iterator[Result]:
     trails = _trails(inventory)
     cfg = audit_config(inventory)
     config = inventory.config
-    if not trails and cfg is not None and config is not None and pipeline_in_scope(inventory):
+    if (
+        not trails
+        and cfg is not None
+        and config is not None
+        and pipeline_in_scope(inventory)
+        and not pipeline(inventory).empty  # then OB307 alone says the whole pipeline is missing
+    ):
         key = "audit_log.trail" if cfg.trail else ("audit_log.bucket" if cfg.bucket else "audit_log")
         target = (
             f"named {cfg.trail}"
             if cfg.trail
-            else f"writing to {cfg.bucket or 'the bucket notifying ' + cfg.queue_name}"
+            else f"writing to {cfg.bucket or 'a bucket linked to queue ' + cfg.queue_name}"
         )
         gap = inventory.listing_gap("trails")
         yield Result(
             Status.UNKNOWN if gap else Status.FAIL,
             f"config:{key}",
-            f"no CloudTrail trail {target} is declared"
+            f"no CloudTrail trail {target} is {verdicts.present(inventory)}"
             + (
-                f" (declared: {verdicts.join(_name(t) for t in inventory.trails)})"
+                f" ({verdicts.listed(inventory)}: {verdicts.join(_name(t) for t in inventory.trails)})"
                 if inventory.trails
                 else ""
             )
@@ -211,7 +217,7 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
         if isinstance(trail.bucket, str) and not buckets_of_trail(trail, inventory):
             yield verdicts.undecided(
                 verdicts.resource_id(trail),
-                f"bucket {trail.bucket} of trail {_name(trail)} is not declared in the inputs",
+                f"bucket {trail.bucket} of trail {_name(trail)} is not {verdicts.present(inventory)}",
                 verdicts.location(trail, "bucket"),
                 bucket=trail.bucket,
             )

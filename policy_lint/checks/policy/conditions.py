@@ -107,24 +107,46 @@ def _families_hint() -> str:
     title="A condition key no AWS service defines",
     rationale="A key that does not exist is never in the request context, so the condition silently never matches "
     "(or, with a Not operator or IfExists, always matches). Keys are case-insensitive, but they must exist: "
-    "global aws: keys, service keys from the Service Authorization Reference, or identity-provider claims.",
+    "global aws: keys, service keys from the Service Authorization Reference, or identity-provider claims. "
+    "aws:ResourceTag, aws:RequestTag and aws:PrincipalTag need a tag key (aws:ResourceTag/owner), and aws:ARN is "
+    "deprecated for aws:PrincipalArn (AWS-DEPRECATED-GLOBAL-KEYS); IAM Access Analyzer reports the first as an "
+    "error and the second as a warning or, as an unsupported key, an error.",
     remediation="Fix the spelling, or use the key the service documents for what you want to test.",
     references=(_GLOBAL_KEYS_DOC,),
+    access_analyzer=("Missing tag key in condition", "Deprecated global condition key"),
 )
 def unknown_condition_key(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     keys = default_condition_keys()
     for stmt in doc.statements:
-        for entry in _unique_entries(stmt):
+        for entry in unique_entries(stmt):
             key = str(entry.key.value)
             if placeholder_kind(key) is not Placeholder.NONE or keys.lookup(key) is not None:
                 continue
             if ctx.catalog.retired_service(key_prefix(key)) is not None:
                 continue  # the service is gone (PL2 says so); its keys cannot be checked
-            yield Report(entry.key, _unknown_key_message(key), keys.suggest(key))
+            special = DEPRECATED_GLOBAL_KEYS.get(key.lower()) or _lacks_tag_key(key)
+            yield Report(entry.key, _unknown_key_message(key), None if special else keys.suggest(key))
+
+
+#: Global keys IAM no longer documents, and the key to use instead (AWS-DEPRECATED-GLOBAL-KEYS).
+DEPRECATED_GLOBAL_KEYS = {"aws:arn": "aws:PrincipalArn"}
+#: Tag keys that need a tag key after the slash (aws:ResourceTag/<tag-key>), lower case, without the slash.
+_TAG_KEY_STEMS = ("resourcetag", "requesttag", "principaltag")
+
+
+def _lacks_tag_key(key: str) -> bool:
+    """aws:ResourceTag or ec2:ResourceTag/ without the tag key that must follow the slash."""
+    name = key.partition(":")[2].lower()
+    return name.rstrip("/") in _TAG_KEY_STEMS
 
 
 def _unknown_key_message(key: str) -> str:
     prefix = key_prefix(key)
+    newer = DEPRECATED_GLOBAL_KEYS.get(key.lower())
+    if newer:
+        return f"{key!r} is a deprecated global condition key: use {newer!r}"
+    if _lacks_tag_key(key):
+        return f"{key!r} names no tag key: write {key.rstrip('/')}/<tag-key>"
     if prefix == key:
         return f"condition key {key!r} has no prefix (keys look like 'aws:SourceIp' or 's3:prefix')"
     if prefix.lower() == "aws":
@@ -152,15 +174,15 @@ def _unknown_key_message(key: str) -> str:
 def condition_key_not_supported(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     keys = default_condition_keys()
     for stmt in doc.statements:
-        service_entries = [e for e in _unique_entries(stmt) if _needs_support(keys.lookup(str(e.key.value)))]
+        service_entries = [e for e in unique_entries(stmt) if _needs_support(keys.lookup(str(e.key.value)))]
         if not service_entries:
             continue
-        actions = _statement_actions(stmt, ctx)
+        actions = statement_actions(stmt, ctx)
         if actions is None:
             continue
         for entry in service_entries:
             key = str(entry.key.value)
-            if any(_supports(action, key) for action in actions):
+            if any(action_supports_key(action, key) for action in actions):
                 continue
             supporting = _supporting_actions(key, ctx)
             if not supporting:
@@ -172,7 +194,7 @@ def _needs_support(info: ConditionKeyInfo | None) -> bool:
     return info is not None and info.needs_action_support
 
 
-def _statement_actions(stmt: Statement, ctx: LintContext) -> list[ActionInfo] | None:
+def statement_actions(stmt: Statement, ctx: LintContext) -> list[ActionInfo] | None:
     """The catalogued actions a statement grants, or None when that cannot be known."""
     if stmt.uses_not_action or not stmt.actions:
         return None
@@ -195,7 +217,7 @@ def _match(catalog: ActionCatalog, pattern: str) -> tuple[ActionInfo, ...]:
     return tuple(catalog.match(pattern))
 
 
-def _supports(action: ActionInfo, key: str) -> bool:
+def action_supports_key(action: ActionInfo, key: str) -> bool:
     """Whether the key is in the action's request context: listed by the action or its resource types."""
     if key_listed(key, action.condition_keys):
         return True
@@ -213,7 +235,7 @@ def _supports(action: ActionInfo, key: str) -> bool:
 
 def _supporting_actions(key: str, ctx: LintContext) -> list[str]:
     prefix = key_prefix(key)
-    return sorted(a.full_name for a in ctx.catalog.actions_of(prefix).values() if _supports(a, key))
+    return sorted(a.full_name for a in ctx.catalog.actions_of(prefix).values() if action_supports_key(a, key))
 
 
 def _unsupported_message(key: str, stmt: Statement, actions: list[ActionInfo]) -> str:
@@ -248,7 +270,7 @@ def _supporting_hint(supporting: list[str]) -> str:
 def condition_type_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     keys = default_condition_keys()
     for stmt in doc.statements:
-        for entry in _unique_entries(stmt):
+        for entry in unique_entries(stmt):
             operator = parse_operator(str(entry.operator.value))
             if operator is None:
                 continue
@@ -281,7 +303,7 @@ def condition_type_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[R
 def string_operator_on_typed_key(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     keys = default_condition_keys()
     for stmt in doc.statements:
-        for entry in _unique_entries(stmt):
+        for entry in unique_entries(stmt):
             operator = parse_operator(str(entry.operator.value))
             if operator is None or operator.family is not OperatorFamily.STRING:
                 continue
@@ -418,48 +440,78 @@ def _is_arn_like(raw: object) -> bool:
     return isinstance(raw, str) and (raw.startswith("arn:") or raw.strip("*?") == "")
 
 
-# -- PL305 -----------------------------------------------------------------------------------------
+# -- PL305 / PL307 ---------------------------------------------------------------------------------
 @policy_rule(
     id="PL305",
-    name="set-operator-misuse",
-    level=Level.WARNING,
-    title="ForAllValues / ForAnyValue on a single-valued condition key",
+    name="forallvalues-single-valued-key",
+    level=Level.SECURITY_WARNING,
+    title="ForAllValues on a single-valued condition key in an Allow",
     rationale="Set operators are for multivalued keys (aws:TagKeys, aws:PrincipalOrgPaths, ...). ForAllValues is "
-    "true when the request has no value for the key at all, so in an Allow it grants requests that omit the key; "
-    "ForAnyValue on a single-valued key hides that the key is single-valued and behaves unlike what readers expect "
-    "with negated operators. IAM Access Analyzer reports the first as a security warning.",
-    remediation="Drop the ForAllValues:/ForAnyValue: prefix for single-valued keys (or add a Null check that the "
-    "key is present).",
+    "true when the request has no value for the key at all (AWS-SET-OPERATORS), so in an Allow it also grants "
+    "requests that omit the key: overly permissive. IAM Access Analyzer reports it as a security warning; so "
+    "does policy-lint. In a Deny the same condition only denies more, so a Deny is not reported.",
+    remediation="Drop the ForAllValues: prefix for single-valued keys (or add a Null check that the key is present).",
+    references=(_MULTIVALUED_DOC,),
+    access_analyzer=("ForAllValues with single valued key",),
+)
+def forallvalues_single_valued_key(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for stmt in doc.statements:
+        if not stmt.is_allow:
+            continue
+        for entry, operator in _set_operator_on_single_valued(stmt, "ForAllValues"):
+            key = entry.key.value
+            yield Report(
+                entry.operator,
+                f"ForAllValues with the single-valued key {key}: this Allow also matches requests without {key}",
+                f"use {operator.text.partition(':')[2]!r}",
+            )
+
+
+@policy_rule(
+    id="PL307",
+    name="foranyvalue-single-valued-key",
+    level=Level.WARNING,
+    title="ForAnyValue on a single-valued condition key",
+    rationale="Set operators are for multivalued keys. ForAnyValue on a single-valued key hides that the key is "
+    "single-valued and behaves unlike what readers expect with negated operators (AWS-SET-OPERATORS).",
+    remediation="Drop the ForAnyValue: prefix for single-valued keys.",
     references=(_MULTIVALUED_DOC,),
 )
-def set_operator_misuse(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    keys = default_condition_keys()
+def foranyvalue_single_valued_key(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
-        for entry in _unique_entries(stmt):
-            operator = parse_operator(str(entry.operator.value))
-            if operator is None or operator.set_operator is None:
-                continue
-            info = keys.lookup(str(entry.key.value))
-            if info is None or not info.single_valued or info.scope in (KeyScope.FEDERATED, KeyScope.OIDC):
-                continue  # identity-provider claims such as cognito-identity.amazonaws.com:amr can be lists
-            plain = operator.text.partition(":")[2]
-            key = entry.key.value
-            if operator.set_operator == "ForAllValues" and stmt.is_allow:
-                yield Report(
-                    entry.operator,
-                    f"ForAllValues with the single-valued key {key}: this Allow also matches requests without {key}",
-                    f"use {plain!r}",
-                )
-            elif operator.set_operator == "ForAnyValue":
-                yield Report(
-                    entry.operator,
-                    f"ForAnyValue with the single-valued key {key}: set operators are for multivalued keys",
-                    f"use {plain!r}",
-                )
+        for entry, operator in _set_operator_on_single_valued(stmt, "ForAnyValue"):
+            yield Report(
+                entry.operator,
+                f"ForAnyValue with the single-valued key {entry.key.value}: set operators are for multivalued keys",
+                f"use {operator.text.partition(':')[2]!r}",
+            )
+
+
+def _set_operator_on_single_valued(
+    stmt: Statement, set_operator: str
+) -> Iterator[tuple[ConditionEntry, ConditionOperator]]:
+    keys = default_condition_keys()
+    for entry in unique_entries(stmt):
+        operator = parse_operator(str(entry.operator.value))
+        if operator is None or operator.set_operator != set_operator:
+            continue
+        info = keys.lookup(str(entry.key.value))
+        if info is None or not info.single_valued or info.scope in (KeyScope.FEDERATED, KeyScope.OIDC):
+            continue  # identity-provider claims such as cognito-identity.amazonaws.com:amr can be lists
+        yield entry, operator
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def _unique_entries(stmt: Statement) -> list[ConditionEntry]:
+def parsed_entries(doc: PolicyDocument) -> Iterator[tuple[ConditionEntry, ConditionOperator]]:
+    """Every condition entry IAM sees (see :func:`unique_entries`) whose operator IAM accepts (PL301)."""
+    for stmt in doc.statements:
+        for entry in unique_entries(stmt):
+            operator = parse_operator(str(entry.operator.value))
+            if operator is not None:
+                yield entry, operator
+
+
+def unique_entries(stmt: Statement) -> list[ConditionEntry]:
     """Condition entries as IAM sees them: of a key repeated under one operator, the last wins (PL002)."""
     last: dict[tuple[int, str], ConditionEntry] = {}
     for entry in stmt.conditions:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policy_lint.checks.policy import aws_docs
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
@@ -45,13 +46,13 @@ def unresolved_placeholder(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
             continue
         for index, placeholder, kind in find_placeholders(node.value):
             yield Report(
-                _point_into(doc, node, index, placeholder),
+                point_into(doc, node, index, placeholder),
                 f"unresolved placeholder {placeholder} ({kind})",
                 "replace it with the real value",
             )
 
 
-def _point_into(doc: PolicyDocument, node: ScalarNode, index: int, text: str) -> ScalarNode:
+def point_into(doc: PolicyDocument, node: ScalarNode, index: int, text: str) -> ScalarNode:
     """A node at the placeholder itself when the source spells the string literally (no escapes)."""
     source = doc.source.text
     for start in (node.offset + 1 + index, node.offset + index):  # quoted JSON/YAML, or plain YAML scalar
@@ -66,11 +67,15 @@ _VARIABLE_OK_ELEMENTS = frozenset({"Resource", "NotResource", "Condition"})
 @policy_rule(
     id="PL502",
     name="misplaced-policy-variable",
-    level=Level.WARNING,
+    level=Level.ERROR,
     title="A policy variable is used where IAM does not substitute it",
-    rationale="IAM replaces ${aws:...} variables only in Resource and in Condition values (and only under "
-    "Version 2012-10-17); elsewhere the text is taken literally.",
-    remediation="Move the variable into Resource or a Condition, or use Version 2012-10-17.",
+    rationale="IAM replaces ${aws:...} variables only in Resource and in Condition values, and only under "
+    "Version 2012-10-17 (AWS-POLICY-VARIABLES); elsewhere, or under 2008-10-17 or without a Version, the text "
+    "is taken literally, so the statement matches nothing it was meant to. IAM Access Analyzer reports both as "
+    "errors (Variable unsupported in element, Variable unsupported in version); so does policy-lint.",
+    remediation="Move the variable into Resource or a Condition, and use Version 2012-10-17.",
+    references=(aws_docs.POLICY_VARIABLES,),
+    access_analyzer=("Variable unsupported in element", "Variable unsupported in version"),
 )
 def misplaced_policy_variable(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     old_version = not (isinstance(doc.version, ScalarNode) and doc.version.value == "2012-10-17")
@@ -81,10 +86,16 @@ def misplaced_policy_variable(doc: PolicyDocument, ctx: LintContext) -> Iterator
                     action,
                     f"policy variable in {stmt.action_key.value if stmt.action_key else 'Action'} is not substituted",
                 )
-        if old_version:
-            for resource in stmt.resources:
-                if _has_variable(str(resource.value)):
-                    yield Report(resource, "policy variables are not substituted without Version 2012-10-17")
+        if not old_version:
+            continue
+        values = [*stmt.resources, *(v for entry in stmt.conditions for v in entry.values)]
+        for node in values:
+            if isinstance(node, ScalarNode) and isinstance(node.value, str) and _has_variable(node.value):
+                yield Report(
+                    node,
+                    "policy variables are not substituted without Version 2012-10-17",
+                    'add "Version": "2012-10-17"',
+                )
 
 
 def _has_variable(text: str) -> bool:
