@@ -71,6 +71,17 @@ class Origin:
     #: Read from the account itself (live): what exists, not what code declares. A declared
     #: resource may get parts created outside the code (an access key made with the CLI).
     observed: bool = field(default=False, kw_only=True)
+    #: The Terraform root module this resource belongs to, when the input holds several (or one
+    #: below the checked folder): its path, which qualifies the address for people
+    #: (:attr:`qualified`). ``address`` stays as the source wrote it, because references
+    #: (``${module.x.aws_s3_bucket.this[0].arn}``) are written with it within one root.
+    root: str | None = field(default=None, kw_only=True)
+
+    @property
+    def qualified(self) -> str:
+        """The address that names this resource uniquely in a report:
+        ``examples/complete: module.s3_bucket.aws_s3_bucket.this[0]`` (bare without a root)."""
+        return f"{self.root}: {self.address}" if self.root else self.address
 
     @property
     def location(self) -> Location | None:

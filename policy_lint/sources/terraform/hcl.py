@@ -1,8 +1,9 @@
 """Terraform HCL source: ``.tf`` files, one module per directory, into the inventory.
 
-Each directory is a root module unless another directory of the input calls it as a local
-module (``source = "./x"``), in which case it is loaded through that call with the call's
-arguments bound to its variables. Values are resolved as far as the files fix them
+Each root module (:mod:`policy_lint.sources.terraform.roots`) is evaluated on its own: its
+variables, values and addresses; a folder another folder of the input calls as a local module
+(``source = "./x"``) is loaded through that call with the call's arguments bound to its variables.
+With several roots, addresses are qualified with the root's path (``Origin.root``). Values are resolved as far as the files fix them
 (:mod:`policy_lint.sources.terraform.evaluator`); the resource mapping is shared with the plan source
 (:mod:`policy_lint.sources.terraform.resources`).
 
@@ -52,6 +53,7 @@ from policy_lint.sources.terraform.resources import (
     ref_text,
     root_scope,
 )
+from policy_lint.sources.terraform.roots import called_folders, find_roots, local_source, module_folder
 from policy_lint.sources.terraform.values import as_unknown_items
 from policy_lint.syntax.json_parser import loads
 from policy_lint.syntax.source import read_source
@@ -88,6 +90,8 @@ class Loader:
     listed: dict[Path, list[Path] | None] = field(default_factory=dict)
     resources: list[ResourceData] = field(default_factory=list)
     reported: set[tuple[str, int, int]] = field(default_factory=set)
+    #: the label qualifying the addresses of the root module being loaded (None: bare addresses)
+    root_label: str | None = None
 
     def problem(self, message: str, path: str, line: int = 1, col: int = 1) -> None:
         self.inventory.problems.append(problems.problem(problems.PARTIAL, message, path, line, col))
@@ -165,11 +169,13 @@ def load(
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
     budget: Budget | None = None,
+    alongside: bool = False,
 ) -> None:
     """Read the .tf files (grouped by directory) into ``inventory``; never raises on bad input.
 
     ``roots`` are the folders being checked (default: the folders of ``files``): file functions
     read only inside them. ``budget`` bounds the whole evaluation (default: the standard limits).
+    ``alongside``: inputs of another source are checked too, so addresses are always qualified.
     """
     inventory.sources.append(SOURCE)
     budget = budget if budget is not None else Budget()
@@ -180,11 +186,12 @@ def load(
         by_dir.setdefault(Path(path).parent, []).append(Path(path))
     for directory, paths in sorted(by_dir.items()):
         loader.files_of(directory, paths)
-    called = _called_dirs(loader, set(by_dir))
-    for directory in sorted(by_dir):
-        if directory in called:
-            continue
+    parsed = {directory: loader.parsed.get(directory, []) for directory in by_dir}
+    checked = [Path(p) for p in roots] if roots is not None else sorted(by_dir)
+    found = find_roots(parsed, called_folders(parsed, loader.literal), checked, alongside=alongside)
+    for directory, label in found.labels.items():
         loader.resources = []
+        loader.root_label = label
         root = Module(loader, directory, "", {}, None, depth=0)
         try:
             root.collect()
@@ -192,21 +199,21 @@ def load(
             loader.problem("module is nested too deeply to evaluate", str(directory / "main.tf"))
         # One mapper per root module: addresses (and so symbols) are only unique within one root.
         Mapper(inventory, SOURCE, account_id).build(loader.resources)
+    if found.left_out:
+        _report_left_out(loader, found.left_out)
     loader.report_budget()
 
 
-def _called_dirs(loader: Loader, dirs: set[Path]) -> set[Path]:
-    """Directories of the input that another directory of the input calls as a local module."""
-    called: set[Path] = set()
-    for directory in dirs:
-        for hcl in loader.parsed.get(directory, []):
-            for block in hcl.body.blocks_of("module"):
-                source = loader.literal(block.body.attributes.get("source"), hcl)
-                if isinstance(source, str) and source.startswith(("./", "../")):
-                    target = _resolve_dir(directory, source)
-                    if target != directory and target in dirs:
-                        called.add(target)
-    return called
+def _report_left_out(loader: Loader, folders: Sequence[Path]) -> None:
+    """One input note naming the uncalled folders that are not root modules: nothing of theirs is
+    checked, and the user should know which folders that is."""
+    shown = ", ".join(str(folder) for folder in folders[:8])
+    more = f" and {len(folders) - 8} more" if len(folders) > 8 else ""
+    loader.problem(
+        f"not checked: {shown}{more}: only module calls, no provider or terraform block, and no "
+        "root module calls them, so they are not root modules (check such a folder on its own)",
+        next((hcl.path for hcl in loader.parsed.get(folders[0], [])), str(folders[0])),
+    )
 
 
 def _files_in(directory: Path, pattern: str) -> list[Path]:
@@ -219,11 +226,6 @@ def _files_in(directory: Path, pattern: str) -> list[Path]:
         return sorted(directory.glob(pattern))
     except OSError:
         return []
-
-
-def _resolve_dir(base: Path, source: str) -> Path:
-    """The module directory, spelled like ``base`` (relative stays relative) so dirs compare equal."""
-    return Path(os.path.normpath(base / source))
 
 
 class _NoScope:
@@ -365,6 +367,7 @@ class Module:
             region if isinstance(region, str) else None,
             symbol_scope=self.symbol_scope,
             region_scope=region_scope,
+            root=self.loader.root_label,
         )
 
     def _tfvars(self) -> dict[str, Value]:
@@ -851,12 +854,12 @@ class Module:
         refusal: str | None = None
         if self.budget.spent:  # the IN002 of the spent budget says modules are no longer loaded
             return None
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
+        if not isinstance(source, str) or not local_source(source):
             refusal = f"module source {shown} is not a local directory; its resources are not loaded"
         elif self.depth >= MAX_MODULE_DEPTH:
             refusal = f"modules nested deeper than {MAX_MODULE_DEPTH}"
         else:
-            directory = _resolve_dir(self.dir, source)
+            directory = module_folder(self.dir, source)
             outside = self.loader.folders.module_refusal(directory)
             if outside is not None:
                 refusal = (

@@ -20,6 +20,7 @@ from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
 from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
+from policy_lint.sources.configurations import labels
 from policy_lint.sources.terraform.evaluator import Unresolved
 from policy_lint.sources.terraform.resources import (
     MAPPED_TYPES,
@@ -47,9 +48,12 @@ def load(
     region: str | None = None,
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
+    alongside: bool = False,
 ) -> None:
     """Read each plan/state JSON file into ``inventory``; never raises on bad input."""
     inventory.sources.append(SOURCE)
+    checked = roots if roots is not None else [Path(p).parent for p in files]
+    label_of = labels([Path(p) for p in files], checked, alongside=alongside)
     for path in files:
         try:
             source = read_source(path)
@@ -62,6 +66,7 @@ def load(
             inventory.problems.append(problems.unreadable(InputError(exc.message, str(path), line, col)))
             continue
         plan = PlanFile(source, root, region, account_id)
+        plan.label = label_of[Path(path)]
         message = plan.check_format()
         if message is not None:
             inventory.problems.append(problems.unreadable(InputError(message, str(path), 1, 1)))
@@ -103,6 +108,8 @@ class PlanFile:
         self.root = root
         self.region_hint = region
         self.account_id = account_id
+        #: qualifies addresses when several plans are checked (:mod:`policy_lint.sources.configurations`)
+        self.label: str | None = None
         self.after_unknown: dict[str, Any] = {}
         self.config: dict[
             str, tuple[dict[str, Any], str | None]
@@ -218,6 +225,7 @@ class PlanFile:
             # a plan is one root module: the folder's .tf files, if given too, are the same root
             symbol_scope=root_scope(os.path.dirname(self.source.path)),
             region_scope=scope,
+            root=self.label,
         )
 
     def _resource(self, node: ObjectNode, kind: str) -> ResourceData | None:

@@ -588,7 +588,11 @@ class Mapper:
         if self.account is None:
             account_id = rd.account_id if isinstance(rd.account_id, str) else Unknown("account ID not known")
             # the account is written nowhere: its facts point at the resources that declare them
-            where = dataclasses.replace(rd.origin, address="account", path=None, line=None, col=None)
+            # (named by its configuration: the root module, or the plan file, that declares it)
+            configuration = rd.origin.root or rd.origin.path
+            where = dataclasses.replace(
+                rd.origin, address="account", path=None, line=None, col=None, root=configuration
+            )
             self.account = Account(where, account_id=account_id, partition=rd.partition)
             self.inventory.accounts.append(self.account)
         return self.account
