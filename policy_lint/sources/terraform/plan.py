@@ -237,7 +237,8 @@ class PlanFile:
         config_key = _INSTANCE_KEYS.sub("", address)
         expressions, provider_key = self.config.get(config_key, ({}, None))
         module_prefix = address[: address.rfind(rtype + ".")] if (rtype + ".") in address else ""
-        values = self._overlay(raw, self.after_unknown.get(address, {}), expressions, address, module_prefix)
+        unknown = self.after_unknown.get(address, {})
+        values = self._overlay(raw, unknown, expressions, address, module_prefix)
         region, provider = self._region_and_provider(values, provider_key)
         scope = provider_scope(f"plan {self.source.path} {provider}", region) if provider else None
         account: Maybe[str] = self.account_id or Unknown("account ID not known")
@@ -260,7 +261,17 @@ class PlanFile:
             region=region,
             account_id=account,
             aliases=aliases,
+            unset_computed=self._unset_computed(address, config_key, unknown, is_state),
         )
+
+    def _unset_computed(self, address: str, config_key: str, unknown: Any, is_state: bool) -> frozenset[str]:
+        """Attributes known only after apply that the configuration provably leaves unset
+        (PLAN-UNSET-COMPUTED): only for a resource this plan creates, and only when the plan
+        carries the resource's configuration (without it, absence proves nothing)."""
+        if is_state or address in self.existing or config_key not in self.config or not isinstance(unknown, dict):
+            return frozenset()
+        expressions = self.config[config_key][0]
+        return frozenset(key for key, flag in unknown.items() if flag is True and key not in expressions)
 
     def _region(self, values: dict[str, Any], provider_key: str | None) -> Maybe[str]:
         return self._region_and_provider(values, provider_key)[0]

