@@ -31,18 +31,20 @@ def _resource(
 
 
 def load_plan(
-    tmp_path: Path, *resources: tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]], action: str = "create"
+    tmp_path: Path,
+    *resources: tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]],
+    action: str = "create",
 ) -> Inventory:
     """A plan creating ``resources`` (address, after, after_unknown, configuration expressions)."""
     built = [_resource(*r, action=action if not r[0].startswith("data.") else "read") for r in resources]
     document = {
         "format_version": "1.1",
-        "planned_values": {
-            "root_module": {"resources": [p for p, _, _ in built if p["mode"] == "managed"]}
-        },
+        "planned_values": {"root_module": {"resources": [p for p, _, _ in built if p["mode"] == "managed"]}},
         "resource_changes": [c for _, c, _ in built],
         "configuration": {
-            "provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "eu-west-1"}}}},
+            "provider_config": {
+                "aws": {"name": "aws", "expressions": {"region": {"constant_value": "eu-west-1"}}}
+            },
             "root_module": {"resources": [c for _, _, c in built]},
         },
     }
@@ -124,3 +126,108 @@ def test_an_unset_setting_of_a_password_policy_that_exists_already_is_not_assume
         action="update",
     )
     assert verdicts("CS104", inventory)["account"][0] == "unknown"
+
+
+# -- AWS-SG-STANDALONE-RULES ---------------------------------------------------------------------
+
+_GROUP_UNKNOWN = {"arn": True, "egress": True, "id": True, "ingress": True, "owner_id": True, "vpc_id": True}
+
+
+def _http_rule(address: str, security_group: dict[str, Any], **extra: Any) -> tuple[str, dict, dict, dict]:
+    after = {
+        "cidr_blocks": ["0.0.0.0/0"],
+        "from_port": 80,
+        "ipv6_cidr_blocks": None,
+        "protocol": "tcp",
+        "to_port": 80,
+        "type": "ingress",
+        **extra,
+    }
+    expressions = {
+        "cidr_blocks": {"constant_value": ["0.0.0.0/0"]},
+        "from_port": {"constant_value": after["from_port"]},
+        "protocol": {"constant_value": "tcp"},
+        "security_group_id": security_group,
+        "to_port": {"constant_value": after["to_port"]},
+        "type": {"constant_value": "ingress"},
+    }
+    unknown = {"cidr_blocks": [False], "id": True, "source_security_group_id": True}
+    if "security_group_id" not in extra:
+        unknown["security_group_id"] = True
+    return (address, after, unknown, expressions)
+
+
+def _group(address: str, expressions: dict[str, Any] | None = None) -> tuple[str, dict, dict, dict]:
+    return (address, {"name": "web"}, _GROUP_UNKNOWN, expressions or {"name": {"constant_value": "web"}})
+
+
+def test_a_created_group_without_inline_ingress_has_exactly_its_standalone_rules(tmp_path: Path) -> None:
+    # terraform-compliance's multiple_failures pattern: ingress "known after apply", no inline
+    # ingress in the configuration, one aws_security_group_rule referencing the group
+    inventory = load_plan(
+        tmp_path,
+        _group("aws_security_group.web"),
+        _http_rule("aws_security_group_rule.http", {"references": ["aws_security_group.web"]}),
+    )
+    for rule in ("CS301", "CS302"):
+        status, message = verdicts(rule, inventory)["aws_security_group.web"]
+        assert status == "pass", message
+
+
+def test_a_standalone_rule_opening_ssh_fails_the_group_whose_ingress_is_computed(tmp_path: Path) -> None:
+    inventory = load_plan(
+        tmp_path,
+        _group("aws_security_group.web"),
+        _http_rule(
+            "aws_security_group_rule.ssh",
+            {"references": ["aws_security_group.web.id"]},
+            from_port=22,
+            to_port=22,
+        ),
+    )
+    status, message = verdicts("CS301", inventory)["aws_security_group.web"]
+    assert status == "fail" and "port 22" in message
+
+
+def test_computed_ingress_without_any_standalone_rule_stays_unknown(tmp_path: Path) -> None:
+    # a dynamic "ingress" block over a collection known after apply looks the same in the plan
+    # (the configuration section omits dynamic blocks): nothing proves the group has no rule
+    inventory = load_plan(tmp_path, _group("aws_security_group.web"))
+    assert verdicts("CS301", inventory)["aws_security_group.web"][0] == "unknown"
+
+
+def test_computed_ingress_the_configuration_sets_stays_unknown_despite_standalone_rules(
+    tmp_path: Path,
+) -> None:
+    inventory = load_plan(
+        tmp_path,
+        _group("aws_security_group.web", {"ingress": {"references": ["var.rules"]}}),
+        _http_rule("aws_security_group_rule.http", {"references": ["aws_security_group.web"]}),
+    )
+    assert verdicts("CS301", inventory)["aws_security_group.web"][0] == "unknown"
+
+
+def test_a_rule_on_a_group_outside_the_plan_is_judged_on_its_own_address(tmp_path: Path) -> None:
+    # terraform-compliance issue-554 pattern: security_group_id = "sg-123456", declared nowhere
+    inventory = load_plan(
+        tmp_path,
+        _http_rule(
+            "aws_security_group_rule.allow_all",
+            {"constant_value": "sg-123456"},
+            security_group_id="sg-123456",
+            from_port=0,
+            to_port=65535,
+        ),
+    )
+    status, message = verdicts("CS301", inventory)["aws_security_group_rule.allow_all"]
+    assert status == "fail" and "sg-123456" in message and "22, 3389" in message
+    # no ::/0 in the rule, and the group's other rules are not in the input: no verdict at all
+    assert "aws_security_group_rule.allow_all" not in verdicts("CS302", inventory)
+
+
+def test_a_harmless_rule_on_a_group_outside_the_plan_passes_nothing(tmp_path: Path) -> None:
+    inventory = load_plan(
+        tmp_path,
+        _http_rule("aws_security_group_rule.http", {"constant_value": "sg-1"}, security_group_id="sg-1"),
+    )
+    assert "aws_security_group_rule.http" not in verdicts("CS301", inventory)

@@ -268,7 +268,12 @@ class PlanFile:
         """Attributes known only after apply that the configuration provably leaves unset
         (PLAN-UNSET-COMPUTED): only for a resource this plan creates, and only when the plan
         carries the resource's configuration (without it, absence proves nothing)."""
-        if is_state or address in self.existing or config_key not in self.config or not isinstance(unknown, dict):
+        if (
+            is_state
+            or address in self.existing
+            or config_key not in self.config
+            or not isinstance(unknown, dict)
+        ):
             return frozenset()
         expressions = self.config[config_key][0]
         return frozenset(key for key, flag in unknown.items() if flag is True and key not in expressions)

@@ -294,6 +294,9 @@ class Mapper:
         self.index: dict[str, dict[str, Resource]] = {}
         self.account: Account | None = None
         self.managed: dict[str, PolicyRef] = {}
+        #: groups (by id()) whose computed ingress is exactly their standalone rules once one
+        #: targets them (AWS-SG-STANDALONE-RULES)
+        self.standalone_only: set[int] = set()
 
     # -- linking ---------------------------------------------------------------------------
     def _register(self, kind: str, resource: Resource, *keys: Any) -> None:
@@ -860,6 +863,9 @@ class Mapper:
         ingress = blocks(v.get("ingress"))
         if isinstance(ingress, Unknown):
             group.ingress = ingress
+            if "ingress" in rd.unset_computed:
+                # no inline ingress configured: the standalone rules, if any, are all of it
+                self.standalone_only.add(id(group))
         else:
             rules = [_ingress(item, rd.origin_of("ingress")) for item in ingress]
             group.ingress = [r for r in rules if r is not None]
@@ -870,14 +876,34 @@ class Mapper:
         self._register("sg", group, group.group_id, rd.symbol("id"), *rd.aliases)
 
     def _add_ingress(self, rd: ResourceData, rule: IngressRule | None) -> None:
-        group = self.find("sg", rd.values.get("security_group_id"))
+        target = rd.values.get("security_group_id")
+        group = self.find("sg", target)
         if not isinstance(group, SecurityGroup):
-            self._not_found(rd, "security group", rd.values.get("security_group_id"))
+            if isinstance(target, str) and target:
+                self._outside_group(rd, target, rule)
+            else:
+                self._not_found(rd, "security group", target)
             return
+        if id(group) in self.standalone_only:
+            self.standalone_only.discard(id(group))
+            group.ingress = []  # AWS-SG-STANDALONE-RULES: a new group starts with no inbound rule
         if rule is None:
             group.ingress = Unknown(f"{rd.address}: ports or protocol not known")
         elif isinstance(group.ingress, list):
             group.ingress.append(rule)
+
+    def _outside_group(self, rd: ResourceData, group_id: str, rule: IngressRule | None) -> None:
+        """A rule on a group the input does not declare (a literal ``sg-…``): the rule is judged
+        on its own address, as a group of which only this rule is known (AWS-SG-STANDALONE-RULES)."""
+        group = SecurityGroup(
+            rd.origin,
+            group_id=group_id,
+            region=rd.region,
+            ingress=[rule] if rule is not None else Unknown(f"{rd.address}: ports or protocol not known"),
+            other_rules_unknown=f"the group {group_id} is not declared in the input",
+        )
+        group.attribute_origins["ingress"] = rd.origin
+        self.inventory.security_groups.append(group)
 
     def _sg_rule(self, rd: ResourceData) -> None:
         if rd.values.get("type") != "ingress":
