@@ -231,3 +231,119 @@ def test_a_harmless_rule_on_a_group_outside_the_plan_passes_nothing(tmp_path: Pa
         _http_rule("aws_security_group_rule.http", {"constant_value": "sg-1"}, security_group_id="sg-1"),
     )
     assert "aws_security_group_rule.http" not in verdicts("CS301", inventory)
+
+
+# -- PLAN-DOCUMENT-READ-AT-APPLY -----------------------------------------------------------------
+
+_DOC = "data.aws_iam_policy_document.access"
+
+
+def _bucket_with_document(
+    tmp_path: Path, statement: dict[str, Any], unknown: dict[str, Any], **extra: Any
+) -> Inventory:
+    """checkov's plan_with_iam_data_block pattern: the document references the bucket ARN, so it
+    is read at apply and the bucket policy's ``policy`` is known only after apply."""
+    after = {
+        "override_policy_documents": None,
+        "source_policy_documents": None,
+        "policy_id": None,
+        "version": None,
+        "statement": [statement],
+        **extra,
+    }
+    return load_plan(
+        tmp_path,
+        (
+            "aws_s3_bucket.example",
+            {"bucket": "my-bucket"},
+            {"arn": True, "id": True, "policy": True},
+            {"bucket": {"constant_value": "my-bucket"}},
+        ),
+        (
+            "aws_s3_bucket_policy.p",
+            {},
+            {"bucket": True, "id": True, "policy": True},
+            {
+                "bucket": {"references": ["aws_s3_bucket.example.id", "aws_s3_bucket.example"]},
+                "policy": {"references": [f"{_DOC}.json", _DOC]},
+            },
+        ),
+        (_DOC, after, {"id": True, "json": True, **unknown}, {}),
+    )
+
+
+_ALLOW = {
+    "actions": ["*"],
+    "condition": [],
+    "effect": None,
+    "not_actions": None,
+    "not_principals": [],
+    "not_resources": None,
+    "principals": [{"identifiers": ["123456789012"], "type": "AWS"}],
+    "resources": [None, None],
+    "sid": None,
+}
+_RESOURCES_UNKNOWN = {"statement": [{"resources": [True, True]}]}
+
+
+def test_a_document_read_at_apply_is_judged_on_the_statements_the_plan_knows(tmp_path: Path) -> None:
+    inventory = _bucket_with_document(tmp_path, _ALLOW, _RESOURCES_UNKNOWN)
+    status, message = verdicts("CS205", inventory)["aws_s3_bucket.example"]
+    assert status == "fail" and "no Deny" in message
+
+
+def test_a_source_document_known_only_after_apply_makes_the_verdict_unknown_not_fail(tmp_path: Path) -> None:
+    inventory = _bucket_with_document(
+        tmp_path,
+        _ALLOW,
+        {**_RESOURCES_UNKNOWN, "source_policy_documents": True},
+        source_policy_documents=None,
+    )
+    status, message = verdicts("CS205", inventory)["aws_s3_bucket.example"]
+    assert status == "unknown", message
+
+
+def test_a_whole_statement_list_known_only_after_apply_is_unknown(tmp_path: Path) -> None:
+    inventory = _bucket_with_document(tmp_path, _ALLOW, {"statement": True})
+    assert verdicts("CS205", inventory)["aws_s3_bucket.example"][0] == "unknown"
+
+
+def test_a_deny_on_resources_known_only_after_apply_never_fails(tmp_path: Path) -> None:
+    deny = {
+        **_ALLOW,
+        "effect": "Deny",
+        "actions": ["s3:*"],
+        "principals": [{"identifiers": ["*"], "type": "*"}],
+        "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+    }
+    inventory = _bucket_with_document(tmp_path, deny, _RESOURCES_UNKNOWN)
+    assert verdicts("CS205", inventory)["aws_s3_bucket.example"][0] != "fail"
+
+
+def test_a_deny_whose_principal_is_known_only_after_apply_never_fails(tmp_path: Path) -> None:
+    deny = {
+        **_ALLOW,
+        "effect": "Deny",
+        "actions": ["s3:*"],
+        "resources": ["*"],
+        "principals": [{"identifiers": [None], "type": "AWS"}],
+        "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+    }
+    inventory = _bucket_with_document(
+        tmp_path, deny, {"statement": [{"principals": [{"identifiers": [True]}]}]}
+    )
+    status, message = verdicts("CS205", inventory)["aws_s3_bucket.example"]
+    assert status == "unknown" and "not known" in message
+
+
+def test_a_literal_deny_in_a_document_read_at_apply_passes(tmp_path: Path) -> None:
+    deny = {
+        **_ALLOW,
+        "effect": "Deny",
+        "actions": ["s3:*"],
+        "resources": ["*"],
+        "principals": [{"identifiers": ["*"], "type": "*"}],
+        "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+    }
+    inventory = _bucket_with_document(tmp_path, deny, {})
+    assert verdicts("CS205", inventory)["aws_s3_bucket.example"][0] == "pass"
