@@ -78,18 +78,19 @@ _POLICY_UNKNOWN = {
 }
 
 
+def _password_policy(tmp_path: Path, length: int, action: str = "create", **configured: Any) -> Inventory:
+    """A plan with one password policy configuring ``minimum_password_length`` and ``configured``."""
+    expressions = {"minimum_password_length": {"constant_value": length}, **configured}
+    after = {"allow_users_to_change_password": True, "minimum_password_length": length}
+    return load_plan(
+        tmp_path, ("aws_iam_account_password_policy.p", after, _POLICY_UNKNOWN, expressions), action=action
+    )
+
+
 def test_a_password_setting_the_configuration_leaves_unset_takes_the_aws_default(tmp_path: Path) -> None:
     # regula's iam_password_length pattern: only minimum_password_length is configured; the plan
     # shows password_reuse_prevention "known after apply" because the provider computes it
-    inventory = load_plan(
-        tmp_path,
-        (
-            "aws_iam_account_password_policy.valid",
-            {"allow_users_to_change_password": True, "minimum_password_length": 8},
-            _POLICY_UNKNOWN,
-            {"minimum_password_length": {"constant_value": 8}},
-        ),
-    )
+    inventory = _password_policy(tmp_path, 8)
     status, message = verdicts("CS104", inventory)["account"]
     assert status == "fail", message
     status, message = verdicts("CS103", inventory)["account"]
@@ -97,34 +98,14 @@ def test_a_password_setting_the_configuration_leaves_unset_takes_the_aws_default
 
 
 def test_a_configured_password_setting_known_only_after_apply_stays_unknown(tmp_path: Path) -> None:
-    inventory = load_plan(
-        tmp_path,
-        (
-            "aws_iam_account_password_policy.p",
-            {"minimum_password_length": 14},
-            _POLICY_UNKNOWN,
-            {
-                "minimum_password_length": {"constant_value": 14},
-                "password_reuse_prevention": {"references": ["var.reuse"]},
-            },
-        ),
-    )
+    inventory = _password_policy(tmp_path, 14, password_reuse_prevention={"references": ["var.reuse"]})
     status, message = verdicts("CS104", inventory)["account"]
     assert status == "unknown" and "after apply" in message
 
 
 def test_an_unset_setting_of_a_password_policy_that_exists_already_is_not_assumed(tmp_path: Path) -> None:
     # an update: the computed value is the account's current one, which the plan does not show
-    inventory = load_plan(
-        tmp_path,
-        (
-            "aws_iam_account_password_policy.p",
-            {"minimum_password_length": 14},
-            _POLICY_UNKNOWN,
-            {"minimum_password_length": {"constant_value": 14}},
-        ),
-        action="update",
-    )
+    inventory = _password_policy(tmp_path, 14, action="update")
     assert verdicts("CS104", inventory)["account"][0] == "unknown"
 
 
