@@ -273,6 +273,9 @@ class SecurityGroup(Resource):
     region: Maybe[str] | None = None
     vpc_id: Maybe[str | None] = None
     ingress: Maybe[list[IngressRule]] = field(default_factory=list)
+    #: why rules other than ``ingress`` may exist (a group outside the input, known only through a
+    #: rule that targets it): its rules can show an open port, never that none is open
+    other_rules_unknown: str | None = None
 
 
 #: Sources that describe no infrastructure (onboarding.yaml, a policy file).
