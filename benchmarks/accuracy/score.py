@@ -12,6 +12,10 @@ the real CLI in-process on each input (JSON output), matches its results to the 
 - **missing**: a label expecting a verdict that policy-lint does not report;
 - **other extra**: an ``unknown`` nobody expected.
 
+Terraform cases run as in a clone of their repository: the corpus copies carry no ``.git``, so the
+script names the repository's top folder (``--repository-root``), which lets an example load its
+``source = "../../"`` module as it would in the clone.
+
 Usage (from the repository root)::
 
     python benchmarks/accuracy/score.py                      # table on stdout, exit 0
@@ -145,6 +149,10 @@ def run_case(case: dict[str, Any], corpus: Path) -> tuple[list[Result], str | No
     if not target.exists():
         return [], f"input missing: {target}"
     args = [*case.get("command", ["check"]), str(target), "--format", "json"]
+    if case.get("kind") == "terraform-hcl":
+        # as in a clone of the repository: the corpus copies have no .git to mark the repository's
+        # top folder (<kind>/<owner>__<repo>), so name it, as a user of such a copy would
+        args += ["--repository-root", str(corpus.joinpath(*Path(case["input"]).parts[:2]))]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     if result.exit_code not in (0, 1, 2):
         return [], f"exit {result.exit_code}: {result.stderr.strip()[:300]}"

@@ -41,6 +41,12 @@ if TYPE_CHECKING:
     "(as aws cloudformation create-stack takes) or a JSON/YAML mapping of names to values.",
 )
 @click.option(
+    "--repository-root",
+    type=click.Path(file_okay=False, exists=True),
+    help="The repository's top folder, for a copy without .git (a tarball, a vendored tree): Terraform "
+    'local modules (source = "../../") load from inside it. Default: the nearest .git/.hg/.svn work tree.',
+)
+@click.option(
     "--account-scope",
     is_flag=True,
     default=None,
@@ -57,6 +63,7 @@ def check(
     account_id: str | None,
     parameter_pairs: tuple[str, ...],
     parameter_files: tuple[str, ...],
+    repository_root: str | None,
     account_scope: bool | None,
     profile_set: str,
     fmt: str,
@@ -101,7 +108,14 @@ def check(
         )
         account_id = account_id or config.account_id
     plan = plan_scenarios(detected, pinned_parameters(parameter_pairs, parameter_files))
-    load_inventory(detected, inventory, region=region, account_id=account_id, cfn_parameters=plan.bindings())
+    load_inventory(
+        detected,
+        inventory,
+        region=region,
+        account_id=account_id,
+        cfn_parameters=plan.bindings(),
+        repository_root=repository_root,
+    )
     results = results_over_scenarios(
         plan, detected, inventory, selection, region=region, account_id=account_id
     )

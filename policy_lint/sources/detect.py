@@ -130,14 +130,20 @@ def load_inventory(
     region: str | None = None,
     account_id: str | None = None,
     cfn_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    repository_root: str | None = None,
 ) -> Inventory:
     """Run each source over its files; they add resources and located problems to ``inventory``.
     The inputs that could not be used become IN001 problems (unusable input, exit code 2).
-    ``cfn_parameters``: per template path, the values that replace its parameters' defaults."""
+    ``cfn_parameters``: per template path, the values that replace its parameters' defaults.
+    ``repository_root``: the folder Terraform local modules may load from (``--repository-root``)."""
     inventory.problems.extend(unreadable(error) for error in detected.errors)
     for source in sorted(detected.by_source):
         load = _loader(source)
-        extra = {"parameters": cfn_parameters} if source == CLOUDFORMATION and cfn_parameters else {}
+        extra: dict[str, Any] = {}
+        if source == CLOUDFORMATION and cfn_parameters:
+            extra["parameters"] = cfn_parameters
+        if source == TERRAFORM and repository_root:
+            extra["repository_root"] = repository_root
         load(
             detected.by_source[source],
             inventory,

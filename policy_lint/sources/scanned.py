@@ -13,7 +13,9 @@ AWS keys and CI tokens) in every report, ``file("../../.git/config")`` a checkou
 * a local module (``source = "../x"``) is loaded when its folder is inside a checked folder or
   inside the same repository (version-control work tree) as one: ``check examples/complete`` of
   a module repository still loads ``source = "../../"``, but ``source = "../../../../etc"``
-  loads nothing outside the repository. Outside any repository, only the checked folders count.
+  loads nothing outside the repository. Outside any repository, only the checked folders count,
+  unless the user names the repository's top folder (``check --repository-root DIR``, for a copy
+  that has no ``.git``); file functions still read only inside the checked folders.
 """
 
 from __future__ import annotations
@@ -63,9 +65,12 @@ def repository_root(folder: Path) -> Path | None:
 class ScannedFolders:
     """The real paths of the folders being checked, and the reads and module loads they allow."""
 
-    def __init__(self, folders: Iterable[str | Path], budget: Budget):
+    def __init__(self, folders: Iterable[str | Path], budget: Budget, repository: str | Path | None = None):
         self.roots = tuple(sorted({_real(folder) for folder in folders}))
         self.budget = budget
+        #: the repository's top folder when the user names it (``check --repository-root``): a copy
+        #: without version-control data (a release tarball, a vendored tree) has no marker to find
+        self.repository = _real(repository) if repository is not None else None
         self._repositories: tuple[Path, ...] | None = None
 
     def _root_of(self, real: Path) -> Path | None:
@@ -131,6 +136,6 @@ class ScannedFolders:
 
     def repositories(self) -> tuple[Path, ...]:
         if self._repositories is None:
-            found = {repository_root(root) for root in self.roots}
+            found = {repository_root(root) for root in self.roots} | {self.repository}
             self._repositories = tuple(sorted(repo for repo in found if repo is not None))
         return self._repositories

@@ -301,3 +301,31 @@ def test_two_onboardings_checked_together_give_one_result_per_rule_and_resource(
     assert max(pairs.values()) == 1
     ob303 = {r["resource"] for r in payload["results"] if r["rule_id"] == "OB303"}
     assert "onboarding.yaml: AuditQueue:trail:onboarding.yaml: AuditTrail" in ob303
+
+
+def test_a_copy_without_git_loads_its_module_only_when_its_top_folder_is_named(tmp_path: Path) -> None:
+    """A vendored copy has no .git to mark the repository: ../../ is refused (IN002) until
+    --repository-root names the top folder; a module outside that folder still does not load."""
+    (tmp_path / "main.tf").write_text(
+        'variable "sse" {\n  default = true\n}\n'
+        'resource "aws_sqs_queue" "this" {\n  name = "q"\n  sqs_managed_sse_enabled = var.sse\n}\n',
+        encoding="utf-8",
+    )
+    example = tmp_path / "examples" / "plain"
+    example.mkdir(parents=True)
+    (example / "main.tf").write_text(
+        'provider "aws" {\n  region = "eu-west-1"\n}\nmodule "q" {\n  source = "../../"\n  sse = false\n}\n',
+        encoding="utf-8",
+    )
+    args = ["check", str(example), "--profile-set", "cis", "--select", "CS303,IN002", "--format", "json"]
+    refused = json.loads(CliRunner().invoke(main, args).stdout)
+    assert [r for r in refused["results"] if r["rule_id"] == "CS303"] == []
+    assert any("outside the scanned folders" in p["message"] for p in refused["problems"])
+
+    loaded = json.loads(CliRunner().invoke(main, [*args, "--repository-root", str(tmp_path)]).stdout)
+    [queue] = [r for r in loaded["results"] if r["rule_id"] == "CS303"]
+    assert queue["status"] == "fail" and queue["resource"] == "module.q.aws_sqs_queue.this"
+
+    elsewhere = tmp_path / "examples"
+    narrow = json.loads(CliRunner().invoke(main, [*args, "--repository-root", str(elsewhere)]).stdout)
+    assert [r for r in narrow["results"] if r["rule_id"] == "CS303"] == []

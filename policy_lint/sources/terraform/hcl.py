@@ -167,16 +167,21 @@ def load(
     roots: Sequence[str | Path] | None = None,
     budget: Budget | None = None,
     alongside: bool = False,
+    repository_root: str | Path | None = None,
 ) -> None:
     """Read the .tf files (grouped by directory) into ``inventory``; never raises on bad input.
 
     ``roots`` are the folders being checked (default: the folders of ``files``): file functions
     read only inside them. ``budget`` bounds the whole evaluation (default: the standard limits).
     ``alongside``: inputs of another source are checked too, so addresses are always qualified.
+    ``repository_root``: the repository's top folder, when the user names it (local modules load
+    from inside it; see :mod:`policy_lint.sources.scanned`).
     """
     inventory.sources.append(SOURCE)
     budget = budget if budget is not None else Budget()
-    folders = ScannedFolders(roots if roots is not None else [Path(p).parent for p in files], budget)
+    folders = ScannedFolders(
+        roots if roots is not None else [Path(p).parent for p in files], budget, repository_root
+    )
     loader = Loader(inventory, region, account_id, budget, folders)
     by_dir: dict[Path, list[Path]] = {}
     for path in files:
