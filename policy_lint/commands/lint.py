@@ -15,7 +15,8 @@ from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_o
 from policy_lint.core.findings import Level
 from policy_lint.reporters.formats import FORMATS
 
-POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp"]
+#: the values of :class:`policy_lint.policy.model.PolicyType`, written out so `lint --help` imports no model
+POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp", "permissions-boundary"]
 
 
 @click.command()
