@@ -289,7 +289,7 @@ class Inventory:
     problems: list[Finding] = field(default_factory=list)
     #: live mode: API calls that failed, e.g. {"iam:GetAccountSummary": "AccessDenied ..."}
     collection_errors: dict[str, str] = field(default_factory=dict)
-    #: kinds listed exhaustively ("users", "queues", "trails", "security_groups": live mode), so a
+    #: kinds listed exhaustively ("users", "roles", "queues", "trails", "security_groups": live mode), so a
     #: missing resource of such a kind is absent, not merely outside the input's scope
     complete: set[str] = field(default_factory=set)
 
