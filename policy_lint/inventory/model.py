@@ -172,6 +172,22 @@ class IamPolicy(Resource):
     document: Maybe[dict[str, Any]] | None = None
 
 
+#: AWS Organizations policy types written in IAM's policy language, and the lint policy type of each
+ORGANIZATION_POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
+
+
+@dataclass
+class OrganizationPolicy(Resource):
+    """An AWS Organizations policy as declared (``aws_organizations_policy``,
+    ``AWS::Organizations::Policy``): only its document is linted, as an SCP or an RCP by its type
+    (see ORGANIZATION_POLICY_TYPES; tag, backup and other policy types are not IAM policies)."""
+
+    name: Maybe[str]
+    #: SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY ...
+    type: Maybe[str]
+    document: Maybe[dict[str, Any] | None] = None
+
+
 @dataclass
 class EventSelectorSummary:
     """Management events as recorded by basic or advanced selectors (AWS-EVENT-SELECTORS).
@@ -280,6 +296,7 @@ class Inventory:
     groups: list[IamGroup] = field(default_factory=list)
     roles: list[IamRole] = field(default_factory=list)
     policies: list[IamPolicy] = field(default_factory=list)
+    organization_policies: list[OrganizationPolicy] = field(default_factory=list)
     trails: list[Trail] = field(default_factory=list)
     buckets: list[Bucket] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
@@ -302,6 +319,7 @@ class Inventory:
             or self.groups
             or self.roles
             or self.policies
+            or self.organization_policies
             or self.trails
             or self.buckets
             or self.queues

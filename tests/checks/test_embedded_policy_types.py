@@ -1,0 +1,173 @@
+"""The policy type an IaC attribute gives a document: a permissions boundary is linted as one, an
+Organizations policy as an SCP or an RCP, each at its own line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policy_lint.checks.embedded_policies import embedded_policies, lint_embedded
+from policy_lint.core.findings import Finding
+from policy_lint.inventory.model import Inventory
+from policy_lint.policy.model import PolicyType
+from policy_lint.sources.cloudformation import loader as cfn
+from policy_lint.sources.terraform import hcl
+
+#: a boundary that allows everything but IAM: identity-shaped, "Allow" on "*", grants nothing
+BOUNDARY_TF = """\
+resource "aws_iam_policy" "boundary" {
+  name = "boundary"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = "*", Resource = "*" },
+      { Effect = "Deny", Action = "iam:*", Resource = "*" },
+    ]
+  })
+}
+
+resource "aws_iam_role" "app" {
+  name                 = "app"
+  permissions_boundary = aws_iam_policy.boundary.arn
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+"""
+
+ATTACHED_TOO_TF = (
+    BOUNDARY_TF
+    + """
+resource "aws_iam_role_policy_attachment" "also" {
+  role       = aws_iam_role.app.name
+  policy_arn = aws_iam_policy.boundary.arn
+}
+"""
+)
+
+ORG_TF = """\
+resource "aws_organizations_policy" "full" {
+  name = "full"
+  content = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*", Principal = "*" }]
+  })
+}
+
+resource "aws_organizations_policy" "rcp" {
+  name = "rcp"
+  type = "RESOURCE_CONTROL_POLICY"
+  content = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:*", Resource = "*" }]
+  })
+}
+
+resource "aws_organizations_policy" "tags" {
+  name    = "tags"
+  type    = "TAG_POLICY"
+  content = jsonencode({ tags = { team = { tag_key = { "@@assign" = "Team" } } } })
+}
+"""
+
+BOUNDARY_CFN = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Boundary:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: "*"
+            Resource: "*"
+  User:
+    Type: AWS::IAM::User
+    Properties:
+      PermissionsBoundary: !Ref Boundary
+  Scp:
+    Type: AWS::Organizations::Policy
+    Properties:
+      Name: deny-leave
+      Type: SERVICE_CONTROL_POLICY
+      Content:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Principal: "*"
+            Action: organizations:LeaveOrganization
+            Resource: "*"
+"""
+
+
+def _terraform(tmp_path: Path, text: str) -> Inventory:
+    path = tmp_path / "main.tf"
+    path.write_text(text, encoding="utf-8")
+    inventory = Inventory(sources=["terraform"])
+    hcl.load([path], inventory)
+    return inventory
+
+
+def _cloudformation(tmp_path: Path, text: str) -> tuple[Inventory, Path]:
+    path = tmp_path / "template.yaml"
+    path.write_text(text, encoding="utf-8")
+    inventory = Inventory(sources=["cloudformation"])
+    cfn.load([path], inventory)
+    return inventory, path
+
+
+def _types(inventory: Inventory) -> dict[str, PolicyType]:
+    return {f"{e.resource} {e.label}": e.policy_type for e in embedded_policies(inventory)}
+
+
+def _ids(findings: list[Finding], about: str) -> set[str]:
+    return {f.rule_id for f in findings if about in f.message}
+
+
+def test_a_terraform_permissions_boundary_is_linted_as_one(tmp_path: Path) -> None:
+    inventory = _terraform(tmp_path, BOUNDARY_TF)
+    assert (
+        _types(inventory)["aws_iam_policy.boundary permissions boundary"] is PolicyType.PERMISSIONS_BOUNDARY
+    )
+    findings = lint_embedded(inventory)
+    # Allow * on * in a boundary grants nothing: not "full administrator access"
+    assert "PL601" not in _ids(findings, "aws_iam_policy.boundary")
+
+
+def test_a_boundary_also_attached_as_a_permission_policy_grants_and_is_linted_as_identity(
+    tmp_path: Path,
+) -> None:
+    inventory = _terraform(tmp_path, ATTACHED_TOO_TF)
+    assert _types(inventory)["aws_iam_policy.boundary policy"] is PolicyType.IDENTITY
+    findings = lint_embedded(inventory)
+    at = [f for f in findings if f.rule_id == "PL601" and "aws_iam_policy.boundary" in f.message]
+    assert at and at[0].location.line == 3  # the `policy =` line
+
+
+def test_terraform_organizations_policies_are_scp_and_rcp_at_their_content_line(tmp_path: Path) -> None:
+    inventory = _terraform(tmp_path, ORG_TF)
+    types = _types(inventory)
+    assert types["aws_organizations_policy.full SCP"] is PolicyType.SCP  # the type's default
+    assert types["aws_organizations_policy.rcp RCP"] is PolicyType.RCP
+    assert not any("tags" in key for key in types)  # a tag policy is not IAM's policy language
+    findings = lint_embedded(inventory)
+    full = [f for f in findings if "aws_organizations_policy.full" in f.message]
+    assert {f.rule_id for f in full} >= {"PL110"}  # an SCP names no Principal
+    assert "PL601" not in {f.rule_id for f in full}  # FullAWSAccess-like SCP grants nothing
+    assert all(f.location.line == 3 for f in full)  # the `content =` line
+    rcp = [f for f in findings if "aws_organizations_policy.rcp" in f.message]
+    assert "PL117" in {f.rule_id for f in rcp}  # an RCP cannot Allow
+    assert all(f.location.line == 12 for f in rcp)  # its `content =` line
+
+
+def test_cloudformation_boundary_and_scp(tmp_path: Path) -> None:
+    inventory, path = _cloudformation(tmp_path, BOUNDARY_CFN)
+    types = _types(inventory)
+    assert types["Boundary permissions boundary"] is PolicyType.PERMISSIONS_BOUNDARY
+    assert types["Scp SCP"] is PolicyType.SCP
+    findings = lint_embedded(inventory)
+    assert "PL601" not in _ids(findings, "Boundary")
+    scp = [f for f in findings if "SCP of Scp" in f.message]
+    assert "PL110" in {f.rule_id for f in scp}, findings
+    assert all(f.location.path == str(path) and f.location.line == 21 for f in scp)  # `Content:`
