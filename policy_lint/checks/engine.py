@@ -16,6 +16,7 @@ from typing import Any
 from policy_lint.checks.onboarding.scope import not_applied, onboarding_scope
 from policy_lint.core.findings import Level, Location
 from policy_lint.inventory.model import Inventory
+from policy_lint.inventory.names import readable
 from policy_lint.rules.registry import CheckMeta, InventoryRule, Status
 from policy_lint.rules.ruleset import inventory_rules
 
@@ -118,7 +119,8 @@ def _run_rule(rule: InventoryRule, inventory: Inventory) -> list[CheckResult]:
             status=result.status,
             level=meta.level,
             resource=result.resource,
-            message=result.message,
+            # one place for every rule: a reference left in a message reads as what it names
+            message=readable(result.message),
             location=result.location,
             evidence=dict(result.evidence or {}),
         )

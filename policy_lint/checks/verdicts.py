@@ -13,7 +13,6 @@ from typing import Any
 
 from policy_lint.core.findings import Location
 from policy_lint.inventory.model import Inventory, Resource, Unknown
-from policy_lint.inventory.references import is_literal
 from policy_lint.rules.registry import Result, Status
 
 
@@ -26,11 +25,6 @@ def location(resource: Resource, attribute: str | None = None) -> Location | Non
     """Where the attribute that decides a verdict is written (the resource's own line without one)."""
     origin = resource.origin_of(attribute) if attribute else resource.origin
     return origin.location
-
-
-def literal_name(value: object, resource: Resource) -> str:
-    """A name for messages: the literal name, else the resource's address (clearer than a reference)."""
-    return value if is_literal(value) and isinstance(value, str) else resource_id(resource)
 
 
 def present(inventory: Inventory) -> str:

@@ -25,6 +25,29 @@ if TYPE_CHECKING:
 @click.option(
     "--account-id", help="Account ID for AWS::AccountId / aws_caller_identity. Default: --config's."
 )
+@click.option(
+    "--parameters",
+    "parameter_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Pin a CloudFormation parameter, as a deployment does (repeatable; wins over --parameters-file).",
+)
+@click.option(
+    "--parameters-file",
+    "parameter_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help='CloudFormation parameter values: a JSON list of {"ParameterKey", "ParameterValue"} '
+    "(as aws cloudformation create-stack takes) or a JSON/YAML mapping of names to values.",
+)
+@click.option(
+    "--account-scope",
+    is_flag=True,
+    default=None,
+    help="The inputs describe the whole AWS account: what they do not declare does not exist, so "
+    "account-level rules (root user, password policy, trails, users, account-level Block Public "
+    "Access) can fail. Default: account-scope in the settings, else off (a folder is a fragment).",
+)
 @result_options
 @project_options
 def check(
@@ -32,6 +55,9 @@ def check(
     config_path: str | None,
     region: str | None,
     account_id: str | None,
+    parameter_pairs: tuple[str, ...],
+    parameter_files: tuple[str, ...],
+    account_scope: bool | None,
     profile_set: str,
     fmt: str,
     fail_on: str,
@@ -52,6 +78,7 @@ def check(
     2: an input could not be read.
     """
     from policy_lint.commands.judging import emit, exit_status, judge, selection_for
+    from policy_lint.commands.scenarios import pinned_parameters, plan_scenarios, results_over_scenarios
     from policy_lint.inventory.model import Inventory
     from policy_lint.onboarding.config import load_config
     from policy_lint.project.settings import load_settings
@@ -66,19 +93,25 @@ def check(
         raise click.UsageError("nothing to check: give Terraform/CloudFormation PATHS and/or --config")
     config = load_config(config_path) if config_path else None
     inventory = Inventory(config=config, sources=["config"] if config else [])
+    inventory.account_scope = bool(settings.account_scope if account_scope is None else account_scope)
     detected = detect(paths)
     if config is not None:
         region = (
             region or (config.audit_log.region if config.audit_log else None) or config.provisioning_region
         )
         account_id = account_id or config.account_id
-    load_inventory(detected, inventory, region=region, account_id=account_id)
+    plan = plan_scenarios(detected, pinned_parameters(parameter_pairs, parameter_files))
+    load_inventory(detected, inventory, region=region, account_id=account_id, cfn_parameters=plan.bindings())
+    results = results_over_scenarios(
+        plan, detected, inventory, selection, region=region, account_id=account_id
+    )
     verdict = judge(
         inventory,
         settings,
         selection,
         baseline=baseline,
         write_baseline=write_baseline,
+        results=results,
     )
     problems = [*inventory.problems, *verdict.problems]
     scope = {
@@ -89,10 +122,13 @@ def check(
         "resources": _resource_counts(inventory),
         "sources": sorted(set(inventory.sources)),
         "region": region,
+        "account_scope": inventory.account_scope,
         "profile_set": profile_set,
         "settings": settings.source,
         "suppressed": verdict.suppressed,
         **verdict.summary(),
+        "scenarios": len(plan.scenarios) + 1,
+        "scenario_runs": len(plan.runs()) + 1,
     }
     emit(
         "check",

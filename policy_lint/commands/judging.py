@@ -68,9 +68,11 @@ def judge(
     *,
     baseline: str | None,
     write_baseline: str | None,
+    results: list[CheckResult] | None = None,
 ) -> Judgement:
-    """Run the selected rules and filter their results; ``--write-baseline`` records them and exits 0
-    (or 2, writing nothing, when an input could not be used)."""
+    """Run the selected rules (unless their ``results`` are given, e.g. combined over scenarios) and
+    filter their results; ``--write-baseline`` records them and exits 0 (or 2, writing nothing,
+    when an input could not be used)."""
     from policy_lint.checks.engine import onboarding_not_applied, run_checks
     from policy_lint.core.findings import unusable_inputs
     from policy_lint.project.apply import filter_results
@@ -82,7 +84,7 @@ def judge(
             write_baseline, [format_finding(p, False) for p in unusable_inputs(inventory.problems)]
         )
     filtered, problems = filter_results(
-        run_checks(inventory, selection),
+        run_checks(inventory, selection) if results is None else results,
         inventory,
         settings,
         baseline=baseline,

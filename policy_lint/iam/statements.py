@@ -287,22 +287,53 @@ def _is_false(value: str) -> bool:
     return value.strip().lower() == "false"
 
 
+def covers_every_object(resource: str) -> bool:
+    """Does a Resource pattern match every object of the bucket it names (AWS-S3-TLS-DENY)?
+
+    ``*``, ``arn:aws:s3:::b/*`` and ``arn:aws:s3:::b*`` do (an ARN wildcard also matches ``/``);
+    ``arn:aws:s3:::b/logs/*`` covers one prefix only, and plain HTTP stays open for the rest."""
+    if not resource.endswith("*"):
+        return False
+    stem = resource[:-1]
+    name_and_key = stem.split(":", 5)[5] if stem.startswith("arn:") and stem.count(":") >= 5 else stem
+    slash = name_and_key.find("/")
+    return slash == -1 or slash == len(name_and_key) - 1
+
+
+def _secure_transport_false(clause: Condition) -> bool:
+    return (
+        clause.operator in ("Bool", "BoolIfExists")
+        and clause.key_lower == "aws:securetransport"
+        and any(_is_false(value) for value in clause.values)
+    )
+
+
 def denies_insecure_transport(view: StatementView) -> bool:
-    """CIS 2.1.1's statement: Deny, every principal, ``s3:*`` (or ``*``), objects (``…/*`` or
-    ``*``), when aws:SecureTransport is false."""
+    """CIS 2.1.1's statement: Deny, every principal, ``s3:*`` (or ``*``), every object of the bucket
+    (``…/*`` or ``*``, not one prefix), when aws:SecureTransport is false (AWS-S3-TLS-DENY)."""
     principal = view.principal
     if view.effect != "Deny" or principal is None or principal.negated or not principal.everyone:
         return False
     if view.action_key != "Action" or not {"*", "s3:*"} & {a.lower() for a in view.actions}:
         return False
-    if view.resource_key != "Resource" or not any(r == "*" or r.endswith("/*") for r in view.resources):
+    if view.resource_key != "Resource" or not any(covers_every_object(r) for r in view.resources):
         return False
-    return any(
-        clause.operator in ("Bool", "BoolIfExists")
-        and clause.key_lower == "aws:securetransport"
-        and any(_is_false(value) for value in clause.values)
-        for clause in view.conditions
-    )
+    return any(_secure_transport_false(clause) for clause in view.conditions)
+
+
+def may_deny_insecure_transport(view: StatementView) -> bool:
+    """Could this statement, once its unknown parts are known, be CIS 2.1.1's Deny?
+
+    Only a part that could change the answer may make it unknown: a literal ``Allow``, a known
+    principal that is not everyone, or a fully known Condition without aws:SecureTransport rules
+    the statement out, whatever its unknown parts turn out to be."""
+    if view.effect_unknown is None and view.effect != "Deny":
+        return False
+    principal = view.principal
+    if principal is None or (principal.unknown is None and (principal.negated or not principal.everyone)):
+        return False
+    names_transport = any(clause.key_lower == "aws:securetransport" for clause in view.conditions)
+    return view.condition_unknown is not None or names_transport
 
 
 # --------------------------------------------------------------------------- S3 to a queue

@@ -309,6 +309,10 @@ class Inventory:
     #: kinds listed exhaustively ("users", "roles", "queues", "trails", "security_groups": live mode), so a
     #: missing resource of such a kind is absent, not merely outside the input's scope
     complete: set[str] = field(default_factory=set)
+    #: planned input: the user declared that the input describes the whole account (``check
+    #: --account-scope`` or ``account-scope: true``), so what it does not declare does not exist
+    #: (:mod:`policy_lint.inventory.account_scope`)
+    account_scope: bool = False
 
     def describes_infrastructure(self) -> bool:
         """Did any input describe infrastructure? A configuration alone makes no claim about it."""

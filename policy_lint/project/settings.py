@@ -56,6 +56,8 @@ class Settings:
     #: findings in statements copied verbatim from a reference policy are accepted vendor risk
     accept_vendor_reference: bool = True
     suppressions: tuple[SuppressionEntry, ...] = ()
+    #: ``check``: the inputs describe the whole account (see policy_lint.inventory.account_scope)
+    account_scope: bool | None = None
 
 
 @lru_cache(maxsize=1)
@@ -257,4 +259,5 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
         baseline=_beside(path, data["baseline"]) if data.get("baseline") else None,
         accept_vendor_reference=bool(data.get("accept-vendor-reference", True)),
         suppressions=entries,
+        account_scope=data.get("account-scope"),
     )

@@ -119,6 +119,55 @@ def _control_key(control: str) -> tuple[int | str, ...]:
 CIS_FRAMEWORK = "CIS AWS Foundations v3.0.0"
 
 
+#: docs/cis.md: how account-level facts and AWS defaults are read (policy_lint.inventory.account_scope).
+ACCOUNT_LEVEL_SECTION = [
+    "",
+    "## Account-level facts",
+    "",
+    "Some controls are facts about the whole account: the root user (CS101, CS102), the password policy "
+    "(CS103, CS104), every IAM user (CS105-CS108), a multi-region trail (CS201) and account-level S3 Block "
+    "Public Access (the account part of CS204). Their results are reported on the resource `account`, "
+    "never on a trail, a bucket or a pseudo-resource.",
+    "",
+    "- **Live** (`verify`): the account is the whole account; each fact is known or names the API call "
+    "that was refused.",
+    "- **Planned, without account scope** (the default): a Terraform or CloudFormation folder is usually a "
+    "fragment of an account, so what it does not declare may exist elsewhere. An account-level result is "
+    "`unknown`, naming what is missing and how to declare the scope, unless the input itself decides it: "
+    "a declared `aws_iam_account_password_policy` replaces the account's only password policy (CS103, "
+    "CS104; AWS-PASSWORD-POLICY); a declared `aws_s3_account_public_access_block` with all four settings "
+    "on covers every bucket (CS204 `account` passes; AWS-S3-BPA-ACCOUNT); a declared trail that is multi-region, logging and records all "
+    "management events proves the account has one (CS201 passes; absence never fails). Per-user results "
+    "(CS105-CS108) are still given for the users the input declares.",
+    "- **Planned, with account scope**: `policy-lint check --account-scope`, or `account-scope: true` in "
+    "`.policy-lint.yaml` (`account-scope = true` under `[tool.policy-lint]`), says the inputs are the "
+    "whole account. What they do not declare then does not exist: no password policy fails CS103/CS104, "
+    "no qualifying trail fails CS201, and the declared users are all the users. Root-user facts stay "
+    "unknown: they cannot be declared in Terraform or CloudFormation, only `verify` can tell.",
+    "",
+    "### CS204 without an account-level block, and the two AWS defaults",
+    "",
+    "When the input declares no account-level Block Public Access, each bucket of the input is judged on "
+    "its own settings, as if the account had none: a bucket whose own configuration turns a setting off "
+    "fails, because the input allows a deployment where that bucket is not blocked; the `account` line "
+    "stays `unknown` (the account's other buckets, and a block set outside the input, are not known).",
+    "",
+    "Two AWS defaults decide settings the input leaves out, and both are read the same way:",
+    "",
+    "- S3 turns all four Block Public Access settings on for every new bucket since April 2023 "
+    "(AWS-S3-BPA-DEFAULT): a bucket the input creates without a public access block passes CS204, and "
+    'the result says "AWS default for new buckets".',
+    "- SQS encrypts every new queue with SSE-SQS when no KMS key is given (AWS-SQS-SSE-DEFAULT): a "
+    "queue the input creates without encryption settings passes CS303.",
+    "",
+    "An explicit setting wins over the default (`sqs_managed_sse_enabled = false` without a key fails "
+    "CS303; a bucket-level block with a setting off fails CS204). A default applies only to what the input "
+    "creates: a resource a Terraform plan shows as already existing (`no-op`, `update`, or a state file) "
+    "may predate it, so a setting the plan does not state is `unknown`, and a live bucket without a block "
+    "has none.",
+]
+
+
 def cis_markdown() -> str:
     """docs/cis.md: the CIS mapping table and the conflicts with the onboarding guide, from rule metadata."""
     metas = [m for m in all_rules() if isinstance(m, CheckMeta) and m.frameworks]
@@ -142,8 +191,7 @@ def cis_markdown() -> str:
         "Each rule reports `pass`, `fail` or `unknown` per resource. `unknown` means the input could not "
         "tell (a planned Terraform or CloudFormation source cannot know root-user keys, a live call was "
         "denied); it is never counted as a pass, and `--fail-on-unknown` turns it into a failure. "
-        "Account-level controls (1.4, 1.5, 1.8, 1.9) need a live account: with planned input they report "
-        "nothing.",
+        "Account-level results are reported on the resource `account` (below).",
         "",
         "| CIS v3.0.0 | Rule | Name | Level | Title | Conflicts with |",
         "|---|---|---|---|---|---|",
@@ -162,6 +210,7 @@ def cis_markdown() -> str:
             "|---|---|---|---|",
         ]
         out += [f"| {f} | {c} | [{m.id}](rules.md#{m.id.lower()}) | {m.title} |" for f, c, m in other]
+    out += ACCOUNT_LEVEL_SECTION
     conflicted = [m for m in metas if m.conflicts_with]
     out += [
         "",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from policy_lint.core.errors import InputError
 from policy_lint.core.input_paths import expand_paths
@@ -128,14 +129,22 @@ def load_inventory(
     *,
     region: str | None = None,
     account_id: str | None = None,
+    cfn_parameters: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Inventory:
     """Run each source over its files; they add resources and located problems to ``inventory``.
-    The inputs that could not be used become IN001 problems (unusable input, exit code 2)."""
+    The inputs that could not be used become IN001 problems (unusable input, exit code 2).
+    ``cfn_parameters``: per template path, the values that replace its parameters' defaults."""
     inventory.problems.extend(unreadable(error) for error in detected.errors)
     for source in sorted(detected.by_source):
         load = _loader(source)
+        extra = {"parameters": cfn_parameters} if source == CLOUDFORMATION and cfn_parameters else {}
         load(
-            detected.by_source[source], inventory, region=region, account_id=account_id, roots=detected.roots
+            detected.by_source[source],
+            inventory,
+            region=region,
+            account_id=account_id,
+            roots=detected.roots,
+            **extra,
         )
     return inventory
 

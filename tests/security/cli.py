@@ -33,7 +33,7 @@ OPEN_SSH = json.dumps(
         },
     }
 )
-CS301_OPEN = "CS301 error security group ${Open} allows ingress from 0.0.0.0/0 to port 22"
+CS301_OPEN = "CS301 error security group Open allows ingress from 0.0.0.0/0 to port 22"
 
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from policy_lint.inventory.model import Origin, is_unknown
-
 CIS = "CIS AWS Foundations v3.0.0"
 FSBP = "AWS Foundational Security Best Practices"
 CIS_REF = "CIS Amazon Web Services Foundations Benchmark v3.0.0"
@@ -15,13 +13,6 @@ PROFILES = ("cis",)
 def cis(*controls: str) -> tuple[tuple[str, str], ...]:
     """The ``frameworks`` mapping for one or more CIS v3.0.0 control numbers."""
     return tuple((CIS, control) for control in controls)
-
-
-def display(value: object, origin: Origin) -> str:
-    """A name for messages: the value when known, else the source address."""
-    if value is None or is_unknown(value):
-        return origin.address
-    return str(value)
 
 
 def parse_time(text: str) -> datetime | None:

@@ -1,8 +1,9 @@
 """CS1: identity posture (CIS AWS Foundations v3.0.0 section 1).
 
-Root user, password policy and IAM user credentials. Account-level rules read the
-``Account`` object, which only a live source builds: with planned input they yield
-nothing. Ages are measured against :func:`now`, which tests replace.
+Root user, password policy and IAM user credentials. Account-level rules read the accounts of
+:func:`~policy_lint.inventory.account_scope.judged_accounts` and report on ``account``: planned
+input decides only what it declares (a password policy), the rest is unknown unless the input
+declares the account's scope. Ages are measured against :func:`now`, which tests replace.
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from policy_lint.checks.cspm.common import (
     CIS_REF,
     PROFILES,
     cis,
-    display,
     parse_time,
 )
 from policy_lint.checks.verdicts import cannot_tell, failed, location, resource_id, unknown, verdict
 from policy_lint.core.findings import Level
+from policy_lint.inventory.account_scope import (
+    ACCOUNT,
+    account_resource,
+    covers_account,
+    judged_accounts,
+    outside_input,
+)
 from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, Unknown
+from policy_lint.inventory.names import display_name
 from policy_lint.rules.registry import Result, RuleGroup
 
 RULES = RuleGroup()
@@ -54,7 +62,7 @@ def _days(age: timedelta) -> str:
 
 
 def user_name(user: IamUser) -> str:
-    return display(user.name, user.origin)
+    return display_name(user.name, user)
 
 
 def key_label(key: AccessKey, index: int) -> str:
@@ -62,9 +70,19 @@ def key_label(key: AccessKey, index: int) -> str:
     return f"...{key.key_id_suffix[-4:]}" if key.key_id_suffix else f"#{index + 1}"
 
 
-def _accounts(inventory: Inventory) -> Iterator[Account]:
-    # Planned sources build no Account: account-level rules then have nothing to judge.
-    yield from inventory.accounts
+def _accounts(inventory: Inventory) -> Iterator[tuple[str, Account]]:
+    """Each account to judge, with its result's resource (``account``): planned input that
+    declares no account-wide resource still has an account, whose facts are unknown."""
+    for account in judged_accounts(inventory):
+        yield account_resource(inventory, account), account
+
+
+def _users_outside_input(inventory: Inventory, question: str) -> Iterator[Result]:
+    """CS105-CS108 judge every IAM user of the account: in planned input without account scope,
+    the users the input does not declare are unknown (one result on ``account``)."""
+    if judged_accounts(inventory) and not covers_account(inventory):
+        why = outside_input("the account's IAM users and access keys outside the input are not known")
+        yield unknown(ACCOUNT, f"cannot tell whether {question}", why, None, unknown=why.reason)
 
 
 @inventory_rule(
@@ -82,8 +100,7 @@ def _accounts(inventory: Inventory) -> Iterator[Account]:
     profiles=PROFILES,
 )
 def root_access_key_absent(inventory: Inventory) -> Iterator[Result]:
-    for account in _accounts(inventory):
-        name = resource_id(account)
+    for name, account in _accounts(inventory):
         where = location(account, "root_access_keys_present")
         present = account.root_access_keys_present
         if isinstance(present, Unknown):
@@ -116,8 +133,7 @@ def root_access_key_absent(inventory: Inventory) -> Iterator[Result]:
     profiles=PROFILES,
 )
 def root_mfa_enabled(inventory: Inventory) -> Iterator[Result]:
-    for account in _accounts(inventory):
-        name = resource_id(account)
+    for name, account in _accounts(inventory):
         where = location(account, "root_mfa_enabled")
         enabled = account.root_mfa_enabled
         if isinstance(enabled, Unknown):
@@ -145,8 +161,7 @@ def _policy_number(policy: dict[str, Any], *keys: str) -> int | Unknown | None:
 def _password_rule(
     inventory: Inventory, keys: tuple[str, ...], minimum: int, what: str, missing_is_fail: bool
 ) -> Iterator[Result]:
-    for account in _accounts(inventory):
-        name = resource_id(account)
+    for name, account in _accounts(inventory):
         where = location(account, "password_policy")
         policy = account.password_policy
         if isinstance(policy, Unknown):
@@ -221,6 +236,7 @@ def password_reuse(inventory: Inventory) -> Iterator[Result]:
     profiles=PROFILES,
 )
 def access_key_rotated(inventory: Inventory) -> Iterator[Result]:
+    yield from _users_outside_input(inventory, f"every active access key is at most {ROTATION_DAYS} days old")
     for user in inventory.users:
         where = location(user, "access_keys")
         keys = user.access_keys
@@ -296,6 +312,7 @@ def _credential_checks(user: IamUser) -> Iterator[tuple[str | None, Unknown | No
     profiles=PROFILES,
 )
 def credentials_unused(inventory: Inventory) -> Iterator[Result]:
+    yield from _users_outside_input(inventory, f"any credential is unused for {UNUSED_DAYS} days or more")
     for user in inventory.users:
         name, who = resource_id(user), user_name(user)
         where = user.origin.location
@@ -325,6 +342,7 @@ def credentials_unused(inventory: Inventory) -> Iterator[Result]:
     profiles=PROFILES,
 )
 def one_active_key(inventory: Inventory) -> Iterator[Result]:
+    yield from _users_outside_input(inventory, "every IAM user has at most one active access key")
     for user in inventory.users:
         name, who = resource_id(user), user_name(user)
         where = location(user, "access_keys")
@@ -376,6 +394,7 @@ OB_IAM_CONFLICT = ("OB104",)
     conflicts_with=OB_IAM_CONFLICT,
 )
 def permissions_through_groups(inventory: Inventory) -> Iterator[Result]:
+    yield from _users_outside_input(inventory, "every IAM user gets permissions only through groups")
     for user in inventory.users:
         name, who = resource_id(user), user_name(user)
         where = location(user, "attached_policies")

@@ -13,13 +13,21 @@ from policy_lint.checks.cspm.common import (
     CIS_REF,
     PROFILES,
     cis,
-    display,
 )
 from policy_lint.checks.verdicts import cannot_tell, location, resource_id, unknown, verdict
 from policy_lint.core.findings import Level
-from policy_lint.iam.statements import denies_insecure_transport
-from policy_lint.inventory.model import Account, Bucket, Inventory, Trail, Unknown, first_unknown
-from policy_lint.inventory.statement_views import views_of_dict
+from policy_lint.iam.statements import denies_insecure_transport, may_deny_insecure_transport
+from policy_lint.inventory.account_scope import (
+    ACCOUNT,
+    account_resource,
+    covers_account,
+    declared,
+    judged_accounts,
+    outside_input,
+)
+from policy_lint.inventory.model import Bucket, Inventory, Trail, Unknown, first_unknown
+from policy_lint.inventory.names import display_name
+from policy_lint.inventory.statement_views import view_of_dict, views_of_dict
 from policy_lint.rules.registry import Result, RuleGroup
 from policy_lint.syntax.json_parser import loads
 
@@ -30,7 +38,7 @@ CLOUDTRAIL_GUIDE_CONFLICT = ("OB202", "OB203")
 
 
 def trail_name(trail: Trail) -> str:
-    return f"trail {display(trail.name, trail.origin)}"
+    return f"trail {display_name(trail.name, trail)}"
 
 
 def _trail_gaps(trail: Trail) -> tuple[list[str], list[str]]:
@@ -56,9 +64,9 @@ def _trail_gaps(trail: Trail) -> tuple[list[str], list[str]]:
 
 
 def _trail_scope(inventory: Inventory) -> str:
-    if len(inventory.accounts) == 1:
-        return resource_id(inventory.accounts[0])
-    return "cloudtrail"
+    """The account the trails are judged for (``account``): CIS 3.1 is a fact about the account."""
+    accounts = judged_accounts(inventory)
+    return account_resource(inventory, accounts[0]) if len(accounts) == 1 else ACCOUNT
 
 
 @inventory_rule(
@@ -80,22 +88,17 @@ def _trail_scope(inventory: Inventory) -> str:
     profiles=PROFILES,
 )
 def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
+    if not judged_accounts(inventory) and not inventory.trails:
+        return  # an onboarding.yaml alone says nothing about the account
     scope = _trail_scope(inventory)
+    whole = covers_account(inventory)
     denied = sorted(k for k in inventory.collection_errors if k.lower().startswith("cloudtrail:"))
-    if not inventory.trails:
-        if denied:
-            why = Unknown(f"{denied[0]} failed: {inventory.collection_errors[denied[0]]}")
-            yield cannot_tell(scope, why, "which trails exist", None)
-        elif inventory.accounts:  # live: the account really has no trail
-            where = inventory.accounts[0].origin.location
-            yield verdict(False, scope, "", "the account has no CloudTrail trail", where)
-        return  # planned input without trails says nothing about the account
     report: dict[str, Any] = {}
     unsure_any: list[str] = []
     for trail in inventory.trails:
         gaps, unsure = _trail_gaps(trail)
         report[trail_name(trail)] = gaps + [f"unknown {u}" for u in unsure]
-        if not gaps and not unsure:
+        if not gaps and not unsure:  # one qualifying trail proves the account has one
             yield verdict(
                 True,
                 scope,
@@ -107,11 +110,27 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
             return
         if not gaps:
             unsure_any += [f"{trail_name(trail)} {u}" for u in unsure]
-    where = inventory.trails[0].origin.location
     if unsure_any:
         yield unknown(
-            scope, "cannot tell whether a trail meets CIS 3.1", "; ".join(unsure_any), where, trails=report
+            scope, "cannot tell whether a trail meets CIS 3.1", "; ".join(unsure_any), None, trails=report
         )
+    elif denied and not inventory.trails:
+        why = Unknown(f"{denied[0]} failed: {inventory.collection_errors[denied[0]]}")
+        yield cannot_tell(scope, why, "which trails exist", None)
+    elif not whole:  # the account's other trails are not in the input: absence cannot fail
+        found = "; ".join(f"{name}: {', '.join(gaps)}" for name, gaps in report.items())
+        declared = f"no trail in the input qualifies ({found})" if report else "the input declares no trail"
+        why = outside_input("the account's trails outside the input are not known")
+        yield unknown(
+            scope,
+            f"cannot tell whether a multi-region trail logs all management events: {declared}",
+            why,
+            None,
+            trails=report,
+            unknown=why.reason,
+        )
+    elif not inventory.trails:
+        yield verdict(False, scope, "", "the account has no CloudTrail trail", None)
     else:
         summary = "; ".join(f"{name}: {', '.join(gaps)}" for name, gaps in report.items())
         yield verdict(
@@ -119,7 +138,7 @@ def multi_region_trail(inventory: Inventory) -> Iterator[Result]:
             scope,
             "",
             f"no multi-region trail logs all management events ({summary})",
-            where,
+            None,
             trails=report,
         )
 
@@ -208,22 +227,64 @@ def _setting(block: dict[str, Any], key: str) -> object:
 
 
 def bucket_name(bucket: Bucket) -> str:
-    return f"bucket {display(bucket.name, bucket.origin)}"
+    return f"bucket {display_name(bucket.name, bucket)}"
 
 
 def _account_block(inventory: Inventory, bucket: Bucket) -> object:
-    """The account-level Block Public Access that applies to the bucket, or why it is unknown."""
-    accounts: list[Account] = inventory.accounts
+    """The account-level Block Public Access that applies to the bucket, or why it is unknown.
+
+    Planned input that declares no account-level block is read as having none for the bucket's
+    verdict (docs/cis.md, CS204): a bucket whose own settings are off fails, because the input
+    allows a deployment where it is public; only the ``account`` line stays unknown."""
+    accounts = judged_accounts(inventory)
     owner = bucket.owner_account
     if isinstance(owner, str) and len(accounts) > 1:
         accounts = [a for a in accounts if a.account_id == owner]
-    if len(accounts) != 1:
-        return Unknown(
-            "the account-level setting is not in the input (planned input has no account)"
-            if not inventory.accounts
-            else "the bucket's owner account is ambiguous"
-        )
+    if len(accounts) > 1:
+        return Unknown("the bucket's owner account is ambiguous")
+    if not accounts or not declared(accounts[0], "s3_public_access_block"):
+        return None
     return accounts[0].s3_public_access_block
+
+
+def _bucket_block(bucket: Bucket) -> object:
+    """The bucket's own Block Public Access; a bucket the input creates without one gets AWS's
+    default for new buckets, all four settings on (AWS-S3-BPA-DEFAULT). A live bucket without one
+    has none (it may predate the default, or someone removed it)."""
+    block = bucket.public_access_block
+    if block is None and not bucket.origin.observed:
+        return dict.fromkeys(BLOCK_SETTINGS, True)
+    return block
+
+
+def _default_note(bucket: Bucket) -> str:
+    return " (AWS default for new buckets)" if bucket.public_access_block is None else ""
+
+
+def _account_line(inventory: Inventory) -> Iterator[Result]:
+    """CIS 2.1.4 for the whole account: an account-level block with all four settings covers every
+    bucket (AWS-S3-BPA-ACCOUNT); otherwise only an input that is the whole account can tell (its bucket results)."""
+    for account in judged_accounts(inventory):
+        name, block = account_resource(inventory, account), account.s3_public_access_block
+        where = location(account, "s3_public_access_block")
+        if isinstance(block, dict) and all(_setting(block, key) is True for key in BLOCK_SETTINGS):
+            passed = "account-level Block Public Access is on (all four settings), so it covers every bucket"
+            yield verdict(True, name, passed, "", where)
+        elif not covers_account(inventory):
+            question = "cannot tell whether every bucket of the account blocks public access"
+            if isinstance(block, dict):
+                off = ", ".join(k for k in BLOCK_SETTINGS if _setting(block, k) is not True)
+                why: Unknown = outside_input(
+                    f"the account-level block leaves {off} off and the account's buckets outside the input "
+                    "are not known"
+                )
+            else:
+                why = (
+                    block
+                    if isinstance(block, Unknown)
+                    else outside_input("the input declares no account-level block")
+                )
+            yield unknown(name, question, why, where, unknown=why.reason)
 
 
 @inventory_rule(
@@ -244,10 +305,11 @@ def _account_block(inventory: Inventory, bucket: Bucket) -> object:
     profiles=PROFILES,
 )
 def s3_block_public_access(inventory: Inventory) -> Iterator[Result]:
+    yield from _account_line(inventory)
     for bucket in inventory.buckets:
         name, label = resource_id(bucket), bucket_name(bucket)
         where = location(bucket, "public_access_block")
-        levels = {"bucket": bucket.public_access_block, "account": _account_block(inventory, bucket)}
+        levels = {"bucket": _bucket_block(bucket), "account": _account_block(inventory, bucket)}
         covered: dict[str, str] = {}
         missing: list[str] = []
         unsure: list[str] = []
@@ -260,6 +322,8 @@ def s3_block_public_access(inventory: Inventory) -> Iterator[Result]:
             else:
                 missing.append(key)
         evidence: dict[str, Any] = {"covered": covered, "missing": missing}
+        if _default_note(bucket):
+            evidence["bucket_level"] = "AWS default for new buckets (AWS-S3-BPA-DEFAULT)"
         if missing:
             failed = f"{label}: {', '.join(missing)} off at bucket and account level"
             yield verdict(False, name, "", failed, where, **evidence)
@@ -268,8 +332,9 @@ def s3_block_public_access(inventory: Inventory) -> Iterator[Result]:
             yield unknown(name, question, "; ".join(unsure), where, evidence, unknown=unsure)
         else:
             used = " and ".join(sorted(set(covered.values())))
+            note = _default_note(bucket) if "bucket" in covered.values() else ""
             yield verdict(
-                True, name, f"{label}: all public access blocked ({used} level)", "", where, **evidence
+                True, name, f"{label}: all public access blocked ({used} level){note}", "", where, **evidence
             )
 
 
@@ -322,7 +387,7 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
             yield verdict(False, name, "", f"{label} has no bucket policy, so plain HTTP is allowed", where)
             continue
         ok = any(denies_insecure_transport(view) for view in views_of_dict(policy))
-        nested = None if ok else first_unknown(policy)
+        nested = None if ok else _unknown_that_may_deny(policy)
         if nested is not None:  # the unknown part may be the Deny
             yield cannot_tell(name, nested, f"whether the policy of {label} denies plain HTTP", where)
             continue
@@ -333,3 +398,26 @@ def s3_deny_insecure_transport(inventory: Inventory) -> Iterator[Result]:
             f"the policy of {label} has no Deny for aws:SecureTransport false on s3:* for every principal",
             where,
         )
+
+
+def _unknown_that_may_deny(policy: object) -> Unknown | None:
+    """The first unknown part of a policy that could turn out to be the plain-HTTP Deny.
+
+    An unknown value in a statement whose known parts already rule it out (an Allow, a Deny for
+    one account) cannot change CS205's verdict, so it does not make it unknown (issue 10 item 3)."""
+    if not isinstance(policy, dict):
+        return first_unknown(policy)
+    statements = policy.get("Statement")
+    if isinstance(statements, Unknown):
+        return statements
+    items = statements if isinstance(statements, list | tuple) else [statements]
+    for index, stmt in enumerate(items):
+        if not isinstance(stmt, dict):
+            found = first_unknown(stmt)
+            if found is not None:
+                return found
+            continue
+        found = first_unknown(stmt)
+        if found is not None and may_deny_insecure_transport(view_of_dict(stmt, index)):
+            return found
+    return None

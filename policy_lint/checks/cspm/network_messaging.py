@@ -15,11 +15,11 @@ from policy_lint.checks.cspm.common import (
     FSBP,
     PROFILES,
     cis,
-    display,
 )
 from policy_lint.checks.verdicts import cannot_tell, location, resource_id, unknown, verdict
 from policy_lint.core.findings import Level
 from policy_lint.inventory.model import IngressRule, Inventory, Queue, SecurityGroup, Unknown
+from policy_lint.inventory.names import display_name
 from policy_lint.rules.registry import Result, RuleGroup
 
 RULES = RuleGroup()
@@ -31,7 +31,7 @@ PORT_PROTOCOLS = {"tcp", "udp", "6", "17"}  # CIS: TCP (6), UDP (17) or ALL (-1)
 
 
 def group_name(group: SecurityGroup) -> str:
-    return f"security group {display(group.group_id, group.origin)}"
+    return f"security group {display_name(group.group_id, group)}"
 
 
 def _is_world(cidr: str) -> bool:
@@ -134,7 +134,7 @@ def sg_admin_ports_ipv6(inventory: Inventory) -> Iterator[Result]:
 
 
 def queue_name(queue: Queue) -> str:
-    return f"queue {display(queue.name, queue.origin)}"
+    return f"queue {display_name(queue.name, queue)}"
 
 
 @inventory_rule(

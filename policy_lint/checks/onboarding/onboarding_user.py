@@ -11,8 +11,8 @@ queue (see :mod:`.pipeline`).
 from __future__ import annotations
 
 from policy_lint.checks.onboarding.pipeline import audit_queue_arns, pipeline
-from policy_lint.checks.verdicts import literal_name
 from policy_lint.inventory.model import IamUser, Inventory
+from policy_lint.inventory.names import display_name
 from policy_lint.inventory.policies import policy_refs, user_policies
 from policy_lint.inventory.references import canon, same_value, scope_of, text
 
@@ -64,4 +64,4 @@ def onboarding_users(inventory: Inventory) -> list[IamUser]:
 
 def user_label(user: IamUser) -> str:
     """The user's name for messages (its address when the name is not literal)."""
-    return literal_name(user.name, user)
+    return display_name(user.name, user)

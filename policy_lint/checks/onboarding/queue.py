@@ -33,6 +33,7 @@ from policy_lint.inventory.links import (
     trails_of_bucket,
 )
 from policy_lint.inventory.model import Bucket, Inventory, Queue, QueueNotification, Unknown, first_unknown
+from policy_lint.inventory.names import display_name
 from policy_lint.inventory.references import (
     is_literal,
     same_value,
@@ -61,11 +62,11 @@ def _scope(inventory: Inventory) -> Pipeline:
 
 
 def _qname(queue: Queue) -> str:
-    return verdicts.literal_name(queue.name, queue)
+    return display_name(queue.name, queue)
 
 
 def _bname(bucket: Bucket) -> str:
-    return verdicts.literal_name(bucket.name, bucket)
+    return display_name(bucket.name, bucket)
 
 
 @inventory_rule(
@@ -160,7 +161,7 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
             yield Result(
                 Status(decided),
                 verdicts.resource_id(queue),
-                f"queue {_qname(queue)} and trail {verdicts.literal_name(trail.name, trail)}: {why}",
+                f"queue {_qname(queue)} and trail {display_name(trail.name, trail)}: {why}",
                 verdicts.location(queue, "region"),
                 {"queue_region": text(region), "trail_home_region": text(home)},
             )
@@ -477,7 +478,7 @@ def _notification_verdict(
         _qname(q) if q is not None else str(a) for q, a in queue_arns if q is not None or isinstance(a, str)
     ]
     target = f"queue {verdicts.join(queues)}" if queues else "the audit queue"
-    trails = [verdicts.literal_name(t.name, t) for t in trails_of_bucket(bucket, inventory)]
+    trails = [display_name(t.name, t) for t in trails_of_bucket(bucket, inventory)]
     role = f" (trail {verdicts.join(trails)}'s bucket)" if trails else ""
     return verdicts.failed(
         resource,
@@ -517,7 +518,7 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
             status, f"config:audit_log.{key}", message, config.location(f"audit_log.{key}"), evidence
         )
 
-    names = [verdicts.literal_name(q.name, q) for q in inventory.queues]
+    names = [display_name(q.name, q) for q in inventory.queues]
     if found.queues:
         queue = found.queues[0]
         yield key_result(
@@ -565,7 +566,7 @@ def audit_log_config_matches(inventory: Inventory) -> Iterator[Result]:
     if cfg.bucket:
         yield _config_bucket(cfg.bucket, found, inventory, key_result)
     if cfg.trail:
-        declared = [verdicts.literal_name(t.name, t) for t in inventory.trails]
+        declared = [display_name(t.name, t) for t in inventory.trails]
         ok = bool(found.trails)
         gap = None if ok else inventory.listing_gap("trails")
         yield key_result(
@@ -616,9 +617,7 @@ def _config_bucket(
     """audit_log.bucket: declared, and the audit trail (if declared) writes to it."""
     buckets = [b for b in inventory.buckets if matches_bucket_name(bucket, b)]
     trail_buckets = {
-        verdicts.literal_name(t.bucket, t): any(
-            matches_bucket_name(t.bucket, b, scope_of(t)) for b in buckets
-        )
+        display_name(t.bucket, t): any(matches_bucket_name(t.bucket, b, scope_of(t)) for b in buckets)
         or t.bucket == bucket
         for t in found.trails
         if isinstance(t.bucket, str)

@@ -22,10 +22,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from policy_lint.checks import verdicts
 from policy_lint.checks.onboarding.onboarding_user import AGENTLESS_MARKERS, named_like_the_guide, user_label
 from policy_lint.checks.onboarding.pipeline import trail_links
 from policy_lint.inventory.model import Inventory
+from policy_lint.inventory.names import display_name
 from policy_lint.inventory.policies import user_policies
 
 
@@ -47,7 +47,7 @@ def _agentless_marked(inventory: Inventory) -> str | None:
     """The name of a policy (a user's, or a customer managed one) carrying the Agentless tag values."""
     for policy in inventory.policies:
         if _mentions_markers(policy.document):
-            return verdicts.literal_name(policy.name, policy)
+            return display_name(policy.name, policy)
     for user in inventory.users:
         policies, _ = user_policies(user, inventory)
         for found in policies:
@@ -73,8 +73,8 @@ def onboarding_scope(inventory: Inventory) -> OnboardingScope:
         trail, bucket, queue = links[0]
         return OnboardingScope(
             True,
-            f"trail {verdicts.literal_name(trail.name, trail)} writes to bucket "
-            f"{verdicts.literal_name(bucket.name, bucket)}, linked to queue {verdicts.literal_name(queue.name, queue)}",
+            f"trail {display_name(trail.name, trail)} writes to bucket "
+            f"{display_name(bucket.name, bucket)}, linked to queue {display_name(queue.name, queue)}",
         )
     gaps = [kind for kind in ("users", "trails", "queues") if inventory.listing_gap(kind)]
     if gaps:  # unknown never passes: what was not listed may be the onboarding

@@ -15,6 +15,7 @@ from policy_lint.checks.onboarding.pipeline import audit_config, pipeline, pipel
 from policy_lint.core.findings import Level
 from policy_lint.inventory.links import buckets_of_trail
 from policy_lint.inventory.model import Inventory, Trail, Unknown
+from policy_lint.inventory.names import display_name
 from policy_lint.inventory.references import text
 from policy_lint.rules.registry import Result, RuleGroup, Status
 
@@ -33,7 +34,7 @@ def _trails(inventory: Inventory) -> list[Trail]:
 
 
 def _name(trail: Trail) -> str:
-    return verdicts.literal_name(trail.name, trail)
+    return display_name(trail.name, trail)
 
 
 @inventory_rule(
@@ -193,7 +194,7 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
     found = pipeline(inventory)
     for bucket in found.buckets:
         where = verdicts.location(bucket, "encryption")
-        name = verdicts.literal_name(bucket.name, bucket)
+        name = display_name(bucket.name, bucket)
         algo = bucket.encryption
         resource = verdicts.resource_id(bucket)
         if isinstance(algo, Unknown):

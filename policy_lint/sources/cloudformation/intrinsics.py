@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from policy_lint.catalog import arn_builder
@@ -33,7 +33,8 @@ from policy_lint.syntax.numbers import as_int
 REGION_UNKNOWN = "a CloudFormation template has no region of its own; pass --region or set audit_log.region in onboarding.yaml"
 ACCOUNT_UNKNOWN = "the stack's account is not known; pass --account-id or set account_id in onboarding.yaml"
 
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+#: a ``${Name}`` of Fn::Sub
+SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _LIST_PARAMETER = re.compile(r"^(CommaDelimitedList|List<.*>)$")
 
 
@@ -42,6 +43,20 @@ class Symbolic(Unknown):
     """An unknown value that can still be written down as ``${expression}`` text."""
 
     text: str = ""
+
+
+@dataclass(frozen=True)
+class OtherValue(Symbolic):
+    """A parameter set, in one scenario, to a value unlike every literal the template compares it
+    with: ``Fn::Equals`` against those literals is false, and its value stays ``${Name}``."""
+
+    parameter: str = ""
+    unlike: str = ""  # the literals it differs from, as a message shows them: ``''``
+
+
+#: a parameter's value in one scenario: a literal (a list parameter's items joined by commas), or
+#: a value other than every literal it is compared with
+ParameterValue = str | OtherValue
 
 
 class UnknownNode(Node):
@@ -170,8 +185,11 @@ class Resolver:
         account_id: str | None = None,
         ref_hook: RefHook | None = None,
         attr_hook: AttrHook | None = None,
+        parameters: Mapping[str, ParameterValue] | None = None,
     ):
         self.template = template
+        #: values that replace parameter defaults (a scenario, or values pinned by --parameters)
+        self.parameters = dict(parameters or {})
         self.region = region
         self.account_id = account_id
         #: ``AWS::Partition``: decided by the stack's region, not known without one
@@ -291,6 +309,14 @@ class Resolver:
         type_node = spec.get("Type")
         ptype = str(type_node.value) if isinstance(type_node, ScalarNode) else "String"
         default = spec.get("Default")
+        if name in self.parameters:
+            value = self.parameters[name]
+            if isinstance(value, OtherValue):
+                return UnknownNode(value, offset)
+            at = default.offset if default is not None else spec.offset
+            if _LIST_PARAMETER.match(ptype):
+                return ArrayNode(at, [ScalarNode(item.strip(), at) for item in value.split(",")])
+            return ScalarNode(value, at)
         if ptype.startswith("AWS::SSM::Parameter::Value"):
             return UnknownNode(
                 Unknown(f"parameter {name} is read from SSM Parameter Store at deploy time"), offset
@@ -355,6 +381,9 @@ class Resolver:
             if len(items) != 2:
                 return Unknown("Fn::Equals needs two values")
             left, right = (_comparable(self.resolve(item)) for item in items)
+            decided = _other_value_equals(left, right)
+            if decided is not None:
+                return decided
             for side in (left, right):
                 if isinstance(side, Unknown):
                     return Unknown(f"Fn::Equals compares a value not known before deployment: {side.reason}")
@@ -365,6 +394,17 @@ class Resolver:
         if name in ("Fn::And", "Fn::Or"):
             return _three_valued(name == "Fn::And", [self.truth(item) for item in items])
         return _boolean(self._call(name, arg, node.offset))
+
+
+def _other_value_equals(left: object, right: object) -> bool | None:
+    """``Fn::Equals`` with a parameter set to "another value": unequal to any literal, equal to
+    itself; None when neither side is such a value (or two different ones meet)."""
+    if isinstance(left, OtherValue) and isinstance(right, OtherValue):
+        return True if left.parameter == right.parameter else None
+    for other, literal in ((left, right), (right, left)):
+        if isinstance(other, OtherValue) and isinstance(literal, str):
+            return False
+    return None
 
 
 def _three_valued(conjunction: bool, values: list[bool | Unknown]) -> bool | Unknown:
@@ -439,7 +479,7 @@ def _fn_sub(r: Resolver, arg: Node, offset: int) -> Node | None:
     text = template.value
     parts: list[Text] = []
     position = 0
-    for match in _SUB_VARIABLE.finditer(text):
+    for match in SUB_VARIABLE.finditer(text):
         parts.append(text[position : match.start()])
         position = match.end()
         name = match.group(1).strip()

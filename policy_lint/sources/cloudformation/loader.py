@@ -16,12 +16,12 @@ else unknown) and account. :func:`load` runs the steps, each in its own module:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from policy_lint.core.errors import InputError
 from policy_lint.inventory.model import Inventory
-from policy_lint.sources.cloudformation.intrinsics import Resolver, Template
+from policy_lint.sources.cloudformation.intrinsics import ParameterValue, Resolver, Template
 from policy_lint.sources.cloudformation.link import Linker
 from policy_lint.sources.cloudformation.map_ec2 import map_ingress, map_security_group
 from policy_lint.sources.cloudformation.map_iam import (
@@ -42,8 +42,8 @@ from policy_lint.sources.cloudformation.sniff import is_template
 from policy_lint.sources.cloudformation.stack import SOURCE, Mapper, Stack
 from policy_lint.sources.cloudformation.symbols import Symbols
 from policy_lint.sources.problems import UNREADABLE, problem, unreadable
-from policy_lint.syntax.nodes import ObjectNode
-from policy_lint.syntax.source import read_source
+from policy_lint.syntax.nodes import Node, ObjectNode
+from policy_lint.syntax.source import Source, read_source
 
 #: the resource types read into the inventory, and the mapper of each
 MAPPERS: dict[str, Mapper] = {
@@ -81,13 +81,23 @@ def load(
     region: str | None = None,
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
+    parameters: Mapping[str, Mapping[str, ParameterValue]] | None = None,
+    parsed: dict[str, tuple[Source, Node | None]] | None = None,
 ) -> None:
-    """Add the resources of every template in ``files``; unreadable input becomes located findings."""
+    """Add the resources of every template in ``files``; unreadable input becomes located findings.
+
+    ``parameters`` maps a template's path (as given) to the values that replace its parameters'
+    defaults: one scenario of its conditions, or the values a deployment pins. ``parsed`` keeps
+    the parsed templates between calls (each scenario reads the same files; the trees are never
+    changed by evaluation)."""
     linker = Linker()
+    cache = parsed if parsed is not None else {}
     for path in files:
         try:
-            source = read_source(path)
-            root = parse_template(source)
+            if str(path) not in cache:
+                source = read_source(path)
+                cache[str(path)] = (source, parse_template(source))
+            source, root = cache[str(path)]
         except InputError as exc:
             inventory.problems.append(unreadable(exc))
             continue
@@ -109,7 +119,7 @@ def load(
             inventory.problems.append(problem(UNREADABLE, message, source.path, line, col))
             continue
         inventory.problems.extend(duplicate_keys(source, root))
-        stack = Stack(source, root, region, account_id)
+        stack = Stack(source, root, region, account_id, (parameters or {}).get(str(path)))
         try:
             stack.map_resources(MAPPERS)
         except RecursionError:

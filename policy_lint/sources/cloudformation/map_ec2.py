@@ -52,9 +52,9 @@ def _ingress_rule(stack: Stack, rule: Node) -> IngressRule | Unknown:
     ports: list[int | None] = []
     for key in ("FromPort", "ToPort"):
         value = literal_text(rule.get(key), key)
-        if isinstance(value, Unknown):
-            return value
-        ports.append(as_int(value) if value is not None else None)
+        # an unknown port leaves the rule's range unknown (None), not the whole group: a rule from
+        # a narrow source, or on IPv4 only, is still known not to open a port to ::/0
+        ports.append(as_int(value) if isinstance(value, str) else None)
     if protocol == "-1":
         ports = [None, None]
     ranges: list[tuple[str, ...]] = []

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from policy_lint.inventory.model import Maybe, Origin, RegionScope, Resource, Unknown
-from policy_lint.sources.cloudformation.intrinsics import REGION_UNKNOWN, Template, intrinsic, text_of
+from policy_lint.sources.cloudformation.intrinsics import (
+    REGION_UNKNOWN,
+    ParameterValue,
+    Template,
+    intrinsic,
+    text_of,
+)
 from policy_lint.sources.cloudformation.symbols import Symbols
 from policy_lint.sources.cloudformation.values import NotAnObject, list_items, mapping
 from policy_lint.sources.problems import PARTIAL, problem
@@ -40,12 +46,19 @@ class Attachment:
 class Stack:
     """One template: its resolver, the resources it maps and the attachments it declares."""
 
-    def __init__(self, source: Source, root: ObjectNode, region: str | None, account_id: str | None):
+    def __init__(
+        self,
+        source: Source,
+        root: ObjectNode,
+        region: str | None,
+        account_id: str | None,
+        parameters: Mapping[str, ParameterValue] | None = None,
+    ):
         self.source = source
         self.path = source.path
         self.region = region
         self.account_id = account_id
-        self.symbols = Symbols(Template(root), region, account_id)
+        self.symbols = Symbols(Template(root), region, account_id, parameters)
         self.template = self.symbols.template
         self.resolver = self.symbols.resolver
         #: a template is one stack: its references mean one thing, its resources share one region

@@ -8,22 +8,42 @@ reference and the resource it names carry the same text and can be linked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import Unknown
 from policy_lint.sources.cloudformation.chains import Chains
-from policy_lint.sources.cloudformation.intrinsics import Resolver, Symbolic, Template, Text, text_of
+from policy_lint.sources.cloudformation.intrinsics import (
+    ParameterValue,
+    Resolver,
+    Symbolic,
+    Template,
+    Text,
+    text_of,
+)
 from policy_lint.syntax.nodes import ObjectNode
 
 
 class Symbols:
     """One template's resolver, with resource-aware Ref/GetAtt."""
 
-    def __init__(self, template: Template, region: str | None, account_id: str | None):
+    def __init__(
+        self,
+        template: Template,
+        region: str | None,
+        account_id: str | None,
+        parameters: Mapping[str, ParameterValue] | None = None,
+    ):
         self.template = template
         self.region = region
         self.account_id = account_id
         self.resolver = Resolver(
-            template, region=region, account_id=account_id, ref_hook=self.ref, attr_hook=self.attr
+            template,
+            region=region,
+            account_id=account_id,
+            ref_hook=self.ref,
+            attr_hook=self.attr,
+            parameters=parameters,
         )
         self.partition = self.resolver.partition
         #: the partition as an ARN spells it: literal, else the pseudo-parameter a template would write

@@ -64,11 +64,10 @@ def boolean(node: Node | None, default: bool | Unknown, what: str) -> Maybe[bool
 
 
 def _plain(node: Node) -> Any:
-    """Python value of a resolved node; symbolic text kept; raises _UnknownInside for an unnamed unknown."""
+    """Python value of a resolved node: symbolic text kept, an unnamed unknown kept as an
+    :class:`Unknown` leaf, so the known parts around it stay known (issue 10 item 3)."""
     if isinstance(node, UnknownNode):
-        if isinstance(node.unknown, Symbolic):
-            return node.unknown.text
-        raise _UnknownInside(node.unknown)
+        return node.unknown.text if isinstance(node.unknown, Symbolic) else node.unknown
     if isinstance(node, ObjectNode):
         return {str(key.value): _plain(value) for key, value in node.pairs}
     if isinstance(node, ArrayNode):
@@ -76,20 +75,13 @@ def _plain(node: Node) -> Any:
     return node.to_python()
 
 
-class _UnknownInside(Exception):
-    def __init__(self, unknown: Unknown):
-        super().__init__(unknown.reason)
-        self.unknown = unknown
-
-
 def _document(node: Node | None) -> Maybe[dict[str, Any]] | None:
     """A policy document as IAM stores it, after intrinsics; a JSON string is decoded."""
     if node is None:
         return None
-    try:
-        value = _plain(node)
-    except _UnknownInside as exc:
-        return Unknown(f"the policy document holds a value not known before deployment: {exc.unknown.reason}")
+    value = _plain(node)
+    if isinstance(value, Unknown):
+        return Unknown(f"the policy document is not known before deployment: {value.reason}")
     if isinstance(value, str):
         try:
             value = loads(value)

@@ -109,6 +109,8 @@ class PlanFile:
         ] = {}  # address -> (expressions, provider key)
         self.provider_regions: dict[str, Maybe[str]] = {}
         self.planned: dict[str, tuple[str, dict[str, Any]]] = {}  # address -> (type, values)
+        #: address -> why it exists before this plan is applied (not created by it)
+        self.existing: dict[str, str] = {}
 
     def check_format(self) -> str | None:
         version = _str(self.root, "format_version")
@@ -132,6 +134,9 @@ class PlanFile:
             unknown = _obj(change_obj, "after_unknown")
             if address and unknown is not None:
                 self.after_unknown[address] = unknown.to_python()
+            actions = [a.to_python() for a in _arr(change_obj, "actions")]
+            if address and actions and "create" not in actions:
+                self.existing[address] = f"plan action {'/'.join(map(str, actions))}"
         config = _obj(self.root, "configuration")
         variables = _obj(self.root, "variables")
         for key, provider in (_obj(config, "provider_config") or ObjectNode(0)).items():
@@ -244,7 +249,9 @@ class PlanFile:
                     for i, item in enumerate(value.items):
                         attr_origins[f"{key.value}[{i}]"] = self._origin(address, item, region, scope)
         aliases = tuple(v for v in (raw.get("url"), raw.get("id")) if isinstance(v, str))
+        is_state = _obj(self.root, "planned_values") is None and _obj(self.root, "values") is not None
         return ResourceData(
+            exists_already="a state file" if is_state else self.existing.get(address),
             type=rtype,
             address=address,
             values=values,

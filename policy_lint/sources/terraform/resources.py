@@ -10,6 +10,7 @@ is a reference a rule links by equality) and folds attachments into the resource
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 from collections.abc import Callable
@@ -123,6 +124,9 @@ class ResourceData:
     account_id: Maybe[str] | None = None
     #: extra strings other resources may use to name this one (a literal queue URL from a plan)
     aliases: tuple[str, ...] = ()
+    #: why the resource exists already (a plan's ``no-op``/``update``, a state file), else None:
+    #: AWS's defaults for new resources (AWS-S3-BPA-DEFAULT, AWS-SQS-SSE-DEFAULT) do not tell its settings
+    exists_already: str | None = None
 
     @property
     def partition(self) -> Maybe[str]:
@@ -139,6 +143,17 @@ class ResourceData:
 # --------------------------------------------------------------------------------------------
 # Value conversion
 # --------------------------------------------------------------------------------------------
+
+
+def _queue_sse(rd: ResourceData, sse: Any, kms: Any) -> Maybe[bool]:
+    """SSE-SQS as declared; unset, AWS's default for a new queue without a KMS key
+    (AWS-SQS-SSE-DEFAULT), which says nothing about a queue that exists already."""
+    if sse is None and kms in (None, "") and rd.exists_already:
+        return Unknown(
+            f"the queue exists already ({rd.exists_already}) and the input does not state "
+            "sqs_managed_sse_enabled; AWS's SSE-SQS default applies only to new queues (AWS-SQS-SSE-DEFAULT)"
+        )
+    return literal_bool(sse, kms in (None, ""))
 
 
 def ref_text(value: Any) -> Maybe[str] | None:
@@ -589,7 +604,9 @@ class Mapper:
     def _the_account(self, rd: ResourceData) -> Account:
         if self.account is None:
             account_id = rd.account_id if isinstance(rd.account_id, str) else Unknown("account ID not known")
-            self.account = Account(rd.origin, account_id=account_id, partition=rd.partition)
+            # the account is written nowhere: its facts point at the resources that declare them
+            where = dataclasses.replace(rd.origin, address="account", path=None, line=None, col=None)
+            self.account = Account(where, account_id=account_id, partition=rd.partition)
             self.inventory.accounts.append(self.account)
         return self.account
 
@@ -611,11 +628,10 @@ class Mapper:
             value = default if value is None else value
             if value is None or (key in ("MaxPasswordAge", "PasswordReusePrevention") and value == 0):
                 continue
-            if isinstance(value, Unknown):
-                self._the_account(rd).password_policy = value
-                return
+            # an unknown setting stays unknown on its own: the known ones still decide their rules
             policy[key] = value
-        policy["ExpirePasswords"] = bool(policy.get("MaxPasswordAge"))
+        age = policy.get("MaxPasswordAge")
+        policy["ExpirePasswords"] = age if isinstance(age, Unknown) else bool(age)
         account = self._the_account(rd)
         account.password_policy = policy
         account.attribute_origins["password_policy"] = rd.origin
@@ -690,6 +706,11 @@ class Mapper:
             owner_account=rd.account_id if rd.account_id is not None else Unknown("account not known"),
             attribute_origins={"name": o("bucket")},
         )
+        if rd.exists_already:  # an aws_s3_bucket_public_access_block, if any, replaces this below
+            bucket.public_access_block = Unknown(
+                f"the bucket exists already ({rd.exists_already}) and the input declares no public access "
+                "block for it; AWS's default applies only to new buckets (AWS-S3-BPA-DEFAULT)"
+            )
         sse = blocks(v.get("server_side_encryption_configuration"))
         if isinstance(sse, Unknown) or sse:
             self._apply_sse(bucket, sse, o("server_side_encryption_configuration"))
@@ -807,7 +828,7 @@ class Mapper:
             policy=document(v.get("policy")),
             kms_key_id=ref_text(kms) if kms not in (None, "") else None,
             # AWS turns SSE-SQS on for new queues that name no KMS key; the provider leaves it to AWS.
-            sqs_managed_sse=literal_bool(sse, kms in (None, "")),
+            sqs_managed_sse=_queue_sse(rd, sse, kms),
             attribute_origins={
                 "name": o("name"),
                 "fifo": o("fifo_queue"),

@@ -23,7 +23,10 @@ def origin(address: str = "live", line: int | None = None) -> Origin:
 
 
 def run(rule_id: str, inventory: Inventory) -> list[CheckResult]:
-    """The results one CIS rule reports on the inventory, through the engine."""
+    """The results one CIS rule reports on the inventory, through the engine. A hand-made inventory
+    with no source lists the whole account, as a live one does (the account's scope)."""
+    if not inventory.sources:
+        inventory.account_scope = True
     return run_checks(inventory, Selection(select=(rule_id,), profile_set="cis"))
 
 

@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from policy_lint.inventory.model import Account, Bucket, EventSelectorSummary, Inventory, Trail, Unknown
+from policy_lint.inventory.model import (
+    Account,
+    Bucket,
+    EventSelectorSummary,
+    Inventory,
+    Origin,
+    Trail,
+    Unknown,
+)
 from policy_lint.rules.registry import Status
 from tests.checks.cspm.builders import deny_http, origin, run, statuses
 
@@ -27,7 +35,8 @@ def trail(address: str = "aws_cloudtrail.audit", **fields: Any) -> Trail:
 
 
 def live_account(**fields: Any) -> Account:
-    return Account(origin("arn:aws:iam::123456789012:root"), "123456789012", "aws", **fields)
+    arn = "arn:aws:iam::123456789012:root"
+    return Account(Origin("live", arn, observed=True), "123456789012", "aws", **fields)
 
 
 # --- CS201 multi-region trail (CIS 3.1) -------------------------------------------------------
@@ -81,7 +90,7 @@ def test_multi_region_trail_unknown_when_a_fact_is_unknown() -> None:
 def test_no_trail_fails_live_is_unknown_when_denied_and_silent_when_planned() -> None:
     live = Inventory(accounts=[live_account()])
     [result] = run("CS201", live)
-    assert result.status is Status.FAIL and result.resource == "arn:aws:iam::123456789012:root"
+    assert result.status is Status.FAIL and result.resource == "account"
     denied = Inventory(
         accounts=[live_account()], collection_errors={"cloudtrail:DescribeTrails": "AccessDenied"}
     )
@@ -154,15 +163,20 @@ def bucket(**fields: Any) -> Bucket:
     ],
 )
 def test_block_public_access_bucket_or_account(bucket_block: Any, account_block: Any, expected: str) -> None:
+    # a live bucket without a block has none: AWS's default is for new buckets only
+    live_bucket = Bucket(Origin("live", "arn:aws:s3:::logs", observed=True), "logs")
+    live_bucket.public_access_block = bucket_block
     inventory = Inventory(
-        accounts=[live_account(s3_public_access_block=account_block)],
-        buckets=[bucket(public_access_block=bucket_block)],
+        accounts=[live_account(s3_public_access_block=account_block)], buckets=[live_bucket]
     )
-    assert statuses(run("CS204", inventory)) == [expected]
+    results = run("CS204", inventory)
+    assert [r.status.value for r in results if r.resource != "account"] == [expected]
+    # the account line: only an account-level block with all four settings decides it
+    account_line = [r.status.value for r in results if r.resource == "account"]
+    assert account_line == (["pass"] if account_block == ALL_ON else [])
 
 
-def test_block_public_access_planned_without_account() -> None:
-    # Terraform spelling at bucket level is enough; with a gap the account level might cover it: unknown
+def test_block_public_access_terraform_spelling_at_bucket_level() -> None:
     terraform = {
         "block_public_acls": True,
         "ignore_public_acls": True,
@@ -170,8 +184,6 @@ def test_block_public_access_planned_without_account() -> None:
         "restrict_public_buckets": True,
     }
     assert statuses(run("CS204", Inventory(buckets=[bucket(public_access_block=terraform)]))) == ["pass"]
-    [result] = run("CS204", Inventory(buckets=[bucket(public_access_block=None)]))
-    assert result.status is Status.UNKNOWN and "planned input has no account" in result.message
 
 
 def test_block_public_access_failure_names_the_missing_settings() -> None:
