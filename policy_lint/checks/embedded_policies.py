@@ -59,6 +59,8 @@ class EmbeddedPolicy:
     document: dict[str, Any]
     policy_type: PolicyType
     location: Location | None
+    #: the CloudFormation type of the resource a resource policy is for (what ``lint --resource-type`` takes)
+    resource_type: str | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -111,7 +113,9 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
     for holder in holders:
         if isinstance(holder.policy, dict):
             where = _where(holder, "policy")
-            yield EmbeddedPolicy(holder.origin.address, "policy", holder.policy, PolicyType.RESOURCE, where)
+            resource_type = "AWS::S3::Bucket" if isinstance(holder, Bucket) else "AWS::SQS::Queue"
+            address = holder.origin.address
+            yield EmbeddedPolicy(address, "policy", holder.policy, PolicyType.RESOURCE, where, resource_type)
 
 
 def _only_a_boundary(policy: IamPolicy, inventory: Inventory) -> bool:
@@ -159,7 +163,10 @@ def lint_embedded(
             continue
         seen.add(key)
         options = LintOptions(
-            policy_type=embedded.policy_type, select=select, ignore=(*ignore, *NOT_FOR_EMBEDDED)
+            policy_type=embedded.policy_type,
+            resource_type=embedded.resource_type,
+            select=select,
+            ignore=(*ignore, *NOT_FOR_EMBEDDED),
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
         for finding in lint_source(Source(where.path, text), LintContext(options)):

@@ -16,6 +16,8 @@ class LintOptions:
     """User choices that change what linting reports."""
 
     policy_type: PolicyType | None = None
+    #: the resource a resource policy is for (``AWS::S3::Bucket``): see :mod:`policy_lint.policy.resource_types`
+    resource_type: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
 

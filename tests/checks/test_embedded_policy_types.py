@@ -171,3 +171,45 @@ def test_cloudformation_boundary_and_scp(tmp_path: Path) -> None:
     scp = [f for f in findings if "SCP of Scp" in f.message]
     assert "PL110" in {f.rule_id for f in scp}, findings
     assert all(f.location.path == str(path) and f.location.line == 21 for f in scp)  # `Content:`
+
+
+QUEUE_TF = """\
+resource "aws_sqs_queue" "q" {
+  name = "jobs"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "sqs:SendMessage", Resource = "*" }]
+  })
+}
+"""
+
+
+def test_a_bucket_or_queue_policy_carries_its_resource_type(tmp_path: Path) -> None:
+    """What ``lint --resource-type`` takes, from the resource that holds the policy (the rules that read it,
+    the resource-policy validity checks, judge the document against that resource type)."""
+    inventory = _terraform(tmp_path, QUEUE_TF)
+    (queue_policy,) = [e for e in embedded_policies(inventory) if e.resource == "aws_sqs_queue.q"]
+    assert (queue_policy.policy_type, queue_policy.resource_type) == (PolicyType.RESOURCE, "AWS::SQS::Queue")
+    inventory, _ = _cloudformation(tmp_path, BUCKET_CFN)
+    (bucket_policy,) = [e for e in embedded_policies(inventory) if e.policy_type is PolicyType.RESOURCE]
+    assert bucket_policy.resource_type == "AWS::S3::Bucket"
+
+
+BUCKET_CFN = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+  LogsPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Logs
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Principal: "*"
+            Action: "s3:*"
+            Resource: !Sub "arn:${AWS::Partition}:s3:::${Logs}/*"
+            Condition: {Bool: {aws:SecureTransport: "false"}}
+"""
