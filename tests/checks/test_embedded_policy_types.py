@@ -11,6 +11,7 @@ from policy_lint.inventory.model import Inventory
 from policy_lint.policy.model import PolicyType
 from policy_lint.sources.cloudformation import loader as cfn
 from policy_lint.sources.terraform import hcl
+from tests.checks.test_embedded_policies import PUBLIC_BUCKET_CFN
 
 #: a boundary that allows everything but IAM: identity-shaped, "Allow" on "*", grants nothing
 BOUNDARY_TF = """\
@@ -45,30 +46,35 @@ resource "aws_iam_role_policy_attachment" "also" {
 """
 )
 
-ORG_TF = """\
-resource "aws_organizations_policy" "full" {
-  name = "full"
-  content = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "*", Resource = "*", Principal = "*" }]
-  })
-}
 
-resource "aws_organizations_policy" "rcp" {
-  name = "rcp"
-  type = "RESOURCE_CONTROL_POLICY"
-  content = jsonencode({
+def _org_policy(name: str, type_line: str, statement: str) -> str:
+    """An aws_organizations_policy holding one statement (``type_line`` may set its type)."""
+    return f"""
+resource "aws_organizations_policy" "{name}" {{
+  name = "{name}"{type_line}
+  content = jsonencode({{
     Version = "2012-10-17"
-    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:*", Resource = "*" }]
-  })
-}
+    Statement = [{statement}]
+  }})
+}}
+"""
 
+
+ORG_TF = (
+    _org_policy("full", "", '{ Effect = "Allow", Action = "*", Resource = "*", Principal = "*" }')
+    + _org_policy(
+        "rcp",
+        '\n  type = "RESOURCE_CONTROL_POLICY"',
+        '{ Effect = "Allow", Principal = "*", Action = "s3:*" }',
+    )
+    + """
 resource "aws_organizations_policy" "tags" {
   name    = "tags"
   type    = "TAG_POLICY"
   content = jsonencode({ tags = { team = { tag_key = { "@@assign" = "Team" } } } })
 }
 """
+)
 
 BOUNDARY_CFN = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -155,10 +161,11 @@ def test_terraform_organizations_policies_are_scp_and_rcp_at_their_content_line(
     full = [f for f in findings if "aws_organizations_policy.full" in f.message]
     assert {f.rule_id for f in full} >= {"PL110"}  # an SCP names no Principal
     assert "PL601" not in {f.rule_id for f in full}  # FullAWSAccess-like SCP grants nothing
-    assert all(f.location.line == 3 for f in full)  # the `content =` line
+    full_line, rcp_line, _ = [n for n, text in enumerate(ORG_TF.splitlines(), 1) if "content =" in text]
+    assert all(f.location.line == full_line for f in full)  # the `content =` line
     rcp = [f for f in findings if "aws_organizations_policy.rcp" in f.message]
     assert "PL117" in {f.rule_id for f in rcp}  # an RCP cannot Allow
-    assert all(f.location.line == 12 for f in rcp)  # its `content =` line
+    assert all(f.location.line == rcp_line for f in rcp)  # its `content =` line
 
 
 def test_cloudformation_boundary_and_scp(tmp_path: Path) -> None:
@@ -190,26 +197,6 @@ def test_a_bucket_or_queue_policy_carries_its_resource_type(tmp_path: Path) -> N
     inventory = _terraform(tmp_path, QUEUE_TF)
     (queue_policy,) = [e for e in embedded_policies(inventory) if e.resource == "aws_sqs_queue.q"]
     assert (queue_policy.policy_type, queue_policy.resource_type) == (PolicyType.RESOURCE, "AWS::SQS::Queue")
-    inventory, _ = _cloudformation(tmp_path, BUCKET_CFN)
+    inventory, _ = _cloudformation(tmp_path, PUBLIC_BUCKET_CFN)
     (bucket_policy,) = [e for e in embedded_policies(inventory) if e.policy_type is PolicyType.RESOURCE]
     assert bucket_policy.resource_type == "AWS::S3::Bucket"
-
-
-BUCKET_CFN = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Logs:
-    Type: AWS::S3::Bucket
-  LogsPolicy:
-    Type: AWS::S3::BucketPolicy
-    Properties:
-      Bucket: !Ref Logs
-      PolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Deny
-            Principal: "*"
-            Action: "s3:*"
-            Resource: !Sub "arn:${AWS::Partition}:s3:::${Logs}/*"
-            Condition: {Bool: {aws:SecureTransport: "false"}}
-"""
