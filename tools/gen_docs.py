@@ -1,4 +1,4 @@
-"""Regenerate the generated docs: docs/rules.md and docs/configuration.md.
+"""Regenerate the generated docs: docs/rules.md, docs/configuration.md, docs/access-analyzer.md and more.
 
 Run ``python tools/gen_docs.py`` after changing rule metadata, the onboarding
 schema or the example configuration; ``--check`` exits 1 when a file is stale
@@ -28,7 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from policy_lint.cli import main  # noqa: E402
+from policy_lint.rules.access_analyzer_docs import access_analyzer_markdown  # noqa: E402
 from policy_lint.rules.docs import cis_markdown, config_markdown, rules_markdown  # noqa: E402
+from policy_lint.rules.ruleset import all_rules  # noqa: E402
 
 EXAMPLE = "examples/onboarding/onboarding.yaml"
 
@@ -311,7 +313,11 @@ def diff_md(current: str) -> str:
 
 def generated() -> dict[Path, str]:
     diff_path = REPO / "docs" / "diff.md"
+    aa_path = REPO / "docs" / "access-analyzer.md"
     return {
+        aa_path: access_analyzer_markdown(
+            all_rules(), aa_path.read_text(encoding="utf-8") if aa_path.exists() else None
+        ),
         REPO / "docs" / "rules.md": rules_markdown(),
         REPO / "docs" / "configuration.md": configuration_md(),
         REPO / "docs" / "cis.md": cis_markdown(),

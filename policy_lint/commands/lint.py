@@ -13,10 +13,27 @@ from policy_lint.commands.console import echo_err
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs
 from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
 from policy_lint.core.findings import Level
+from policy_lint.policy.resource_types import TRUST_POLICY_RESOURCE_TYPE, resource_type_names
 from policy_lint.reporters.formats import FORMATS
 
 #: the values of :class:`policy_lint.policy.model.PolicyType`, written out so `lint --help` imports no model
 POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp", "permissions-boundary"]
+RESOURCE_TYPES = list(resource_type_names())
+
+
+def resolve_resource_type(
+    policy_type: str | None, resource_type: str | None
+) -> tuple[str | None, str | None]:
+    """--resource-type implies the policy type; a --policy-type that contradicts it is a usage error (exit 2)."""
+    if resource_type is None:
+        return policy_type, None
+    canonical = next(name for name in RESOURCE_TYPES if name.lower() == resource_type.lower())
+    implied = "trust" if canonical == TRUST_POLICY_RESOURCE_TYPE else "resource"
+    if policy_type not in (None, implied):
+        raise click.UsageError(
+            f"--resource-type {canonical} is for a {implied} policy, not --policy-type {policy_type}"
+        )
+    return implied, canonical
 
 
 @click.command()
@@ -33,6 +50,12 @@ POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp", "permissions-boun
 )
 @click.option(
     "--policy-type", type=click.Choice(POLICY_TYPES), help="Do not infer the policy type; use this one."
+)
+@click.option(
+    "--resource-type",
+    type=click.Choice(RESOURCE_TYPES, case_sensitive=False),
+    help="The resource a resource policy is for (implies --policy-type resource; "
+    "AWS::IAM::AssumeRolePolicyDocument: trust).",
 )
 @select_option("Only these rule IDs or prefixes (e.g. PL2,PL601).")
 @ignore_option("Skip these rule IDs or prefixes.")
@@ -69,6 +92,7 @@ def lint(
     fmt: str,
     fail_on: str | None,
     policy_type: str | None,
+    resource_type: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     max_file_size: float,
@@ -96,8 +120,10 @@ def lint(
 
     settings = load_settings(settings_path)
     fail_on = fail_on or settings.fail_on or "error"
+    policy_type, resource_type = resolve_resource_type(policy_type, resource_type)
     options = LintOptions(
         policy_type=PolicyType(policy_type) if policy_type else None,
+        resource_type=resource_type,
         select=select or settings.select,
         ignore=ignore + settings.ignore,
     )

@@ -116,6 +116,7 @@ FAMILIES: dict[str, str] = {
     "PL6": "Risky permissions",
     "PL7": "Trust and principals",
     "PL8": "Variables and empty values",
+    "PL9": "Size and redundancy",
     "OB0": "Onboarding configuration",
     "OB1": "Onboarding: IAM user and policies",
     "OB2": "Onboarding: CloudTrail and S3",

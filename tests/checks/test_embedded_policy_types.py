@@ -200,3 +200,14 @@ def test_a_bucket_or_queue_policy_carries_its_resource_type(tmp_path: Path) -> N
     inventory, _ = _cloudformation(tmp_path, PUBLIC_BUCKET_CFN)
     (bucket_policy,) = [e for e in embedded_policies(inventory) if e.policy_type is PolicyType.RESOURCE]
     assert bucket_policy.resource_type == "AWS::S3::Bucket"
+
+
+def test_a_queue_policy_naming_a_bucket_action_is_judged_against_the_queue(tmp_path: Path) -> None:
+    """The resource-policy validity rules read the holder's type: s3:GetObject in a queue's policy grants nothing."""
+    inventory = _terraform(
+        tmp_path, QUEUE_TF.replace('"sqs:SendMessage"', '["sqs:SendMessage", "s3:GetObject"]')
+    )
+    findings = [f for f in lint_embedded(inventory) if f.rule_id == "PL414"]
+    assert len(findings) == 1 and "s3:GetObject" in findings[0].message, findings
+    assert findings[0].location.line == 3  # the `policy =` line
+    assert [f for f in lint_embedded(_terraform(tmp_path, QUEUE_TF)) if f.rule_id == "PL414"] == []

@@ -240,6 +240,7 @@ def _reports(rule_id: str, doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
 
 @policy_rule(
     id=MALFORMED,
+    access_analyzer=("Invalid action",),
     name="malformed-action",
     level=Level.ERROR,
     title="An action is not written as service:ActionName",
@@ -254,6 +255,7 @@ def malformed_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id=UNKNOWN_SERVICE,
+    access_analyzer=("Invalid service", "Invalid service in action"),
     name="unknown-service",
     level=Level.ERROR,
     title="An action names a service prefix that does not exist",
@@ -271,6 +273,7 @@ def unknown_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id=UNKNOWN_ACTION,
+    access_analyzer=("Invalid action",),
     name="unknown-action",
     level=Level.ERROR,
     title="An action does not exist in its service",
@@ -285,6 +288,7 @@ def unknown_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id=EMPTY_WILDCARD,
+    access_analyzer=("Invalid action",),
     name="wildcard-matches-nothing",
     level=Level.ERROR,
     title="A wildcard action matches no action of its service",

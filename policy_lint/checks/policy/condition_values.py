@@ -167,3 +167,62 @@ def wildcard_without_like(doc: PolicyDocument, ctx: LintContext) -> Iterator[Rep
                     f"{operator.base} compares {value.value!r} literally: * and ? are not wildcards here",
                     f"use {like} if you meant a pattern",
                 )
+
+
+@policy_rule(
+    id="PL320",
+    name="condition-keys-differ-in-case",
+    level=Level.ERROR,
+    title="One condition operator lists the same key twice, in different case",
+    rationale="Condition key names are case-insensitive (AWS-CONDITION-KEY-CASE), so aws:SourceArn and "
+    "aws:sourcearn under one operator are the same key written twice; which value IAM tests is not what either "
+    "line says. IAM Access Analyzer reports it as an error (Duplicate keys with different case).",
+    remediation="Keep one spelling of the key and put every value you mean in its list.",
+    references=(aws_docs.CONDITION_OPERATORS, aws_docs.ACCESS_ANALYZER_CHECKS),
+    access_analyzer=("Duplicate keys with different case",),
+)
+def condition_keys_differ_in_case(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for stmt in doc.statements:
+        seen: dict[tuple[int, str], str] = {}
+        for entry in stmt.conditions:
+            key = str(entry.key.value)
+            first = seen.setdefault((entry.operator.offset, key.lower()), key)
+            if first != key:
+                yield Report(
+                    entry.key,
+                    f"{key} repeats {first} under {entry.operator.value}: condition keys ignore case",
+                    f"merge the values under one {first}",
+                )
+
+
+#: condition keys whose values are Region codes
+_REGION_KEYS = frozenset({"aws:requestedregion", "ec2:region"})
+
+
+@policy_rule(
+    id="PL321",
+    name="invalid-region-value",
+    level=Level.ERROR,
+    title="A Region condition compares with something that is not a Region code",
+    rationale="aws:RequestedRegion and ec2:Region hold a Region code (eu-west-1). A value that no partition's "
+    "Regions or Region pattern can be (AWS-REGIONS), such as a Region's name or a typo, never matches: an "
+    "Allow grants nothing, a Deny on StringNotEquals denies everywhere. IAM Access Analyzer reports it as an "
+    "error (Invalid Region).",
+    remediation="Write the Region code (eu-west-1, cn-north-1, us-gov-west-1), or a pattern with StringLike.",
+    references=(aws_docs.ACCESS_ANALYZER_CHECKS,),
+    access_analyzer=("Invalid Region",),
+)
+def invalid_region_value(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    from policy_lint.catalog.partitions import partition_of_region
+
+    for entry, operator in parsed_entries(doc):
+        if str(entry.key.value).lower() not in _REGION_KEYS or operator.family is not OperatorFamily.STRING:
+            continue
+        for value in entry.values:
+            if not isinstance(value, ScalarNode) or not isinstance(value.value, str):
+                continue
+            text = value.value
+            if any(c in text for c in "*?") or "${" in text or has_placeholder(text):
+                continue
+            if partition_of_region(text, by_pattern=True) is None:
+                yield Report(value, f"{text!r} is not a Region code", "write a code such as eu-west-1")

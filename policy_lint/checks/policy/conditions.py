@@ -69,6 +69,10 @@ _OPERATOR_FOR_TYPE = {
 # -- PL301 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL301",
+    access_analyzer=(
+        "Invalid condition operator",
+        "Null with if exists",
+    ),
     name="unknown-condition-operator",
     level=Level.ERROR,
     title="A condition operator IAM does not know",
@@ -102,6 +106,14 @@ def _families_hint() -> str:
 # -- PL302 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL302",
+    access_analyzer=(
+        "Invalid global condition key",
+        "Invalid service condition key",
+        "Invalid condition key format",
+        "Missing tag key in condition",
+        "Deprecated global condition key",
+        "Unsupported global condition key",
+    ),
     name="unknown-condition-key",
     level=Level.ERROR,
     title="A condition key no AWS service defines",
@@ -113,7 +125,6 @@ def _families_hint() -> str:
     "error and the second as a warning or, as an unsupported key, an error.",
     remediation="Fix the spelling, or use the key the service documents for what you want to test.",
     references=(_GLOBAL_KEYS_DOC,),
-    access_analyzer=("Missing tag key in condition", "Deprecated global condition key"),
 )
 def unknown_condition_key(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     keys = default_condition_keys()
@@ -159,6 +170,10 @@ def _unknown_key_message(key: str) -> str:
 # -- PL303 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL303",
+    access_analyzer=(
+        "Missing action for condition key",
+        "Unsupported action for condition key",
+    ),
     name="condition-key-not-supported-by-action",
     level=Level.WARNING,
     title="No action of the statement supports this service condition key",
@@ -256,6 +271,15 @@ def _supporting_hint(supporting: list[str]) -> str:
 # -- PL304 / PL306 ---------------------------------------------------------------------------------
 @policy_rule(
     id="PL304",
+    access_analyzer=(
+        "Type mismatch",
+        "Type mismatch Boolean",
+        "Type mismatch date",
+        "Type mismatch number",
+        "Type mismatch IP range",
+        "Invalid date value",
+        "Invalid condition data type",
+    ),
     name="condition-type-mismatch",
     level=Level.ERROR,
     title="A condition value or key the operator cannot read",
@@ -287,6 +311,10 @@ def condition_type_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[R
 
 @policy_rule(
     id="PL306",
+    access_analyzer=(
+        "Type mismatch",
+        "Type mismatch string",
+    ),
     name="string-operator-on-typed-key",
     level=Level.WARNING,
     title="A string operator compares a Bool, Numeric, Date or IP-address key as text",

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
+from policy_lint.policy.size import iam_size
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 
@@ -46,6 +47,7 @@ def _did_you_mean(name: str, choices: tuple[str, ...]) -> str | None:
 
 @policy_rule(
     id="PL101",
+    access_analyzer=("Missing version",),
     name="missing-version",
     level=Level.WARNING,
     title="The policy has no Version",
@@ -75,6 +77,7 @@ def old_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL103",
+    access_analyzer=("Invalid version",),
     name="invalid-version",
     level=Level.ERROR,
     title="Version is not a valid policy language version",
@@ -91,6 +94,7 @@ def invalid_version(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL104",
+    access_analyzer=("Missing statement",),
     name="missing-statement",
     level=Level.ERROR,
     title="The document is not a policy: no Statement, or not an object",
@@ -111,6 +115,7 @@ def missing_statement(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
 
 @policy_rule(
     id="PL105",
+    access_analyzer=("Invalid policy element",),
     name="unknown-element",
     level=Level.ERROR,
     title="An element name IAM does not know",
@@ -139,6 +144,7 @@ def unknown_element(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL106",
+    access_analyzer=("Missing effect", "Invalid effect"),
     name="invalid-effect",
     level=Level.ERROR,
     title="Effect is missing or is not Allow/Deny",
@@ -161,6 +167,7 @@ def invalid_effect(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL107",
+    access_analyzer=("Missing action", "Unsupported element combination"),
     name="action-element",
     level=Level.ERROR,
     title="A statement needs exactly one of Action or NotAction",
@@ -175,6 +182,7 @@ def action_element(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL108",
+    access_analyzer=("Missing resource", "Unsupported element combination"),
     name="resource-element",
     level=Level.ERROR,
     title="A statement needs exactly one of Resource or NotResource",
@@ -205,6 +213,7 @@ def _exactly_one(stmt: Statement, first: str, second: str) -> Iterator[Report]:
 
 @policy_rule(
     id="PL109",
+    access_analyzer=("Missing principal",),
     name="missing-principal",
     level=Level.ERROR,
     title="A resource-based policy statement has no Principal",
@@ -224,6 +233,7 @@ def missing_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
 
 @policy_rule(
     id="PL110",
+    access_analyzer=("Unsupported principal", "SCP syntax error principal"),
     name="unexpected-principal",
     level=Level.ERROR,
     title="An identity policy or SCP names a Principal",
@@ -242,6 +252,7 @@ def unexpected_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
 
 @policy_rule(
     id="PL111",
+    access_analyzer=("Unique Sids required", "Unique Sids recommended"),
     name="duplicate-sid",
     level=Level.ERROR,
     title="Two statements share a Sid",
@@ -263,6 +274,7 @@ def duplicate_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL112",
+    access_analyzer=("Unsupported Sid",),
     name="invalid-sid",
     level=Level.ERROR,
     title="Sid has characters IAM does not allow",
@@ -280,6 +292,12 @@ def invalid_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL113",
+    access_analyzer=(
+        "Empty array action",
+        "Empty array resource",
+        "Empty object condition",
+        "Empty object principal",
+    ),
     name="empty-value",
     level=Level.ERROR,
     title="An element is empty",
@@ -314,13 +332,17 @@ def _is_empty(node: Node) -> bool:
 
 @policy_rule(
     id="PL114",
+    access_analyzer=(
+        "Data type mismatch",
+        "Invalid principal key",
+        "Invalid principal format",
+    ),
     name="wrong-type",
     level=Level.ERROR,
     title="An element has the wrong JSON type",
     rationale="IAM expects strings or lists of strings (Action, Resource), objects (Condition, Principal), "
     "a list or object for Statement; anything else is rejected, and a linter that guessed would hide it.",
     remediation="Use the type shown in the message.",
-    access_analyzer=("Invalid principal key", "Invalid principal format"),
 )
 def wrong_type(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     root = doc.root
@@ -414,6 +436,7 @@ def _statement_types(node: ObjectNode) -> Iterator[Report]:
 
 @policy_rule(
     id="PL115",
+    access_analyzer=("Policy size exceeds identity policy quota",),
     name="policy-too-large",
     level=Level.WARNING,
     title="The policy is over IAM's managed-policy size quota",
@@ -426,7 +449,7 @@ def policy_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     text = doc.source.text
     if len(text) <= MANAGED_POLICY_QUOTA:
         return
-    size = len(text) - sum(text.count(ch) for ch in " \t\r\n")
+    size = iam_size(text)
     if size > MANAGED_POLICY_QUOTA:
         yield Report(doc.root, f"{size:,} non-whitespace characters, over the {MANAGED_POLICY_QUOTA:,} quota")
 
@@ -439,6 +462,7 @@ _FEDERATED_ACTIONS = {
 
 @policy_rule(
     id="PL116",
+    access_analyzer=("Mismatched action for principal",),
     name="trust-principal-mismatch",
     level=Level.ERROR,
     title="A trust statement's principal type cannot call its action",

@@ -66,6 +66,10 @@ _VARIABLE_OK_ELEMENTS = frozenset({"Resource", "NotResource", "Condition"})
 
 @policy_rule(
     id="PL502",
+    access_analyzer=(
+        "Variable unsupported in element",
+        "Variable unsupported in version",
+    ),
     name="misplaced-policy-variable",
     level=Level.ERROR,
     title="A policy variable is used where IAM does not substitute it",
@@ -75,7 +79,6 @@ _VARIABLE_OK_ELEMENTS = frozenset({"Resource", "NotResource", "Condition"})
     "errors (Variable unsupported in element, Variable unsupported in version); so does policy-lint.",
     remediation="Move the variable into Resource or a Condition, and use Version 2012-10-17.",
     references=(aws_docs.POLICY_VARIABLES,),
-    access_analyzer=("Variable unsupported in element", "Variable unsupported in version"),
 )
 def misplaced_policy_variable(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     old_version = not (isinstance(doc.version, ScalarNode) and doc.version.value == "2012-10-17")

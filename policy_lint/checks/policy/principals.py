@@ -184,3 +184,35 @@ def service_principal_condition_key(doc: PolicyDocument, ctx: LintContext) -> It
                     f"{entry.key.value} is never in a request made by a service principal",
                     "use aws:SourceArn, aws:SourceAccount or aws:SourceOrgID",
                 )
+
+
+#: the keys that tie a service's request to the resource or account it acts for (confused deputy)
+_SOURCE_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths"})
+
+
+@policy_rule(
+    id="PL724",
+    name="service-principal-without-source",
+    level=Level.SUGGESTION,
+    title="A resource policy allows a service principal without aws:SourceArn or aws:SourceAccount",
+    rationale="A service acts for every customer: without a condition on the resource or account it acts for, "
+    "another account's use of the same service can reach this resource (the confused deputy, "
+    "AWS-CONFUSED-DEPUTY). IAM Access Analyzer suggests aws:SourceArn, aws:SourceAccount or aws:SourceOrgID "
+    "(Recommended condition key for service principal).",
+    remediation="Add a Condition on aws:SourceArn (the resource the service acts for), aws:SourceAccount or "
+    "aws:SourceOrgID.",
+    references=(AA_REFERENCE, CONDITION_KEYS_REFERENCE),
+    access_analyzer=("Recommended condition key for service principal",),
+    policy_types=("resource",),
+)
+def service_principal_without_source(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    for stmt in doc.statements:
+        if not stmt.is_allow or not only_service_principals(stmt):
+            continue
+        keys = {str(entry.key.value).lower() for entry in stmt.conditions}
+        if not keys & _SOURCE_KEYS and stmt.principal_node is not None:
+            yield Report(
+                stmt.principal_node,
+                "a service principal is allowed with no aws:SourceArn, aws:SourceAccount or aws:SourceOrgID",
+                "add a condition on the resource or account the service acts for",
+            )

@@ -26,6 +26,7 @@ from policy_lint.catalog.arns import (
     parse_arn,
 )
 from policy_lint.catalog.defaults import default_resource_types
+from policy_lint.checks.policy.arn_structure import impossible_region
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
@@ -77,6 +78,7 @@ def _checked_arns(stmt: Statement) -> Iterator[tuple[ScalarNode, Arn]]:
 # -- PL401 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL401",
+    access_analyzer=("Invalid ARN prefix", "Missing ARN field"),
     name="invalid-arn",
     level=Level.ERROR,
     title='A Resource that is neither "*" nor an ARN',
@@ -120,6 +122,7 @@ def _arn_problem(text: str, problem: ArnProblem, stmt: Statement) -> tuple[str, 
 # -- PL402 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL402",
+    access_analyzer=("Invalid partition",),
     name="unknown-partition",
     level=Level.ERROR,
     title="The ARN's partition does not exist",
@@ -151,6 +154,7 @@ def _partition_hint(partition: str) -> str:
 # -- PL403 -----------------------------------------------------------------------------------------
 @policy_rule(
     id="PL403",
+    access_analyzer=("Invalid ARN Region",),
     name="unknown-region",
     level=Level.WARNING,
     title="The ARN's region is not a region of its partition",
@@ -164,7 +168,7 @@ def _partition_hint(partition: str) -> str:
 def unknown_region(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
         for node, arn in _checked_arns(stmt):
-            message = _region_problem(arn)
+            message = None if impossible_region(arn) else _region_problem(arn)  # PL412's, an error
             if message:
                 yield Report(node, message, _region_hint(arn.region))
 

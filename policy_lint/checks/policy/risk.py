@@ -48,6 +48,7 @@ def pattern_matches(pattern: str, action: str) -> bool:
 
 @policy_rule(
     id="PL601",
+    access_analyzer=("Pass role with star in action and resource",),
     name="full-admin",
     level=Level.SECURITY_WARNING,
     title='Allow "*" on "*": full administrator access',
@@ -67,18 +68,18 @@ def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 @policy_rule(
     id="PL602",
+    access_analyzer=(
+        "Pass role with star in resource",
+        "Pass role with NotResource",
+        "Pass role with star in action and resource",
+        "Pass role with star in action and NotResource",
+    ),
     name="passrole-any-role",
     level=Level.SECURITY_WARNING,
     title="iam:PassRole on any role",
     rationale="Passing any role to a service (EC2, Lambda ...) lets the holder run code with that role's "
     "permissions, a classic privilege escalation.",
     remediation="Limit Resource to the role ARNs that must be passed, and condition on iam:PassedToService.",
-    access_analyzer=(
-        "Pass role with NotResource",
-        "Pass role with star in action and NotResource",
-        "Pass role with star in resource",
-        "Pass role with star in action and resource",
-    ),
     policy_types=GRANTING,
 )
 def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:

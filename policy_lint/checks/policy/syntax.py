@@ -16,6 +16,7 @@ policy_rule = RULES.policy_rule
 RULES.declare(
     RuleMeta(
         id="PL001",
+        access_analyzer=("Json syntax error",),
         name="syntax-error",
         level=Level.ERROR,
         title="The file is not valid JSON or YAML",

@@ -1,0 +1,60 @@
+"""The ARN formats of a service, for judging an ARN's structure (region, account, resource part).
+
+The Service Authorization Reference gives each resource type an ARN template
+(``arn:${Partition}:sqs:${Region}:${Account}:${QueueName}``). An ARN in a policy is judged against the templates
+of the service its third field names, read from that service's own resource types (fact AWS-ARN-FORMATS):
+another service's page sometimes repeats a template (sts lists IAM roles), never with a different shape. A
+service the reference does not know has no formats, and nothing is judged about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policy_lint.catalog.arns import Arn, patterns_intersect, policy_tokens, split_arn, template_tokens
+from policy_lint.catalog.defaults import default_resource_types
+
+
+@dataclass(frozen=True)
+class ArnFormat:
+    """One resource type's ARN template, split into the parts an ARN is judged by."""
+
+    resource_type: str
+    template: str
+    region: str  # "" (the service's ARNs have no region) or a variable such as ${Region}
+    account: str  # "", a variable such as ${Account}, or a literal such as "aws"
+    resource: str
+
+    @property
+    def has_region(self) -> bool:
+        return self.region != ""
+
+    @property
+    def has_account(self) -> bool:
+        return self.account != ""
+
+
+@lru_cache(maxsize=512)
+def arn_formats(service: str) -> tuple[ArnFormat, ...]:
+    """The ARN formats of the service an ARN names (exact, lower-case prefix); empty when unknown."""
+    found = []
+    for resource_type in default_resource_types().of_service(service).values():
+        parts = split_arn(resource_type.arn)
+        if len(parts) < 6 or parts[2] != service:
+            continue
+        found.append(
+            ArnFormat(resource_type.name, resource_type.arn, parts[3], parts[4], ":".join(parts[5:]))
+        )
+    return tuple(found)
+
+
+def formats_for(arn: Arn) -> tuple[ArnFormat, ...]:
+    """The formats whose resource part the ARN's resource part can match (wildcards match whenever they could)."""
+    return _formats_for(arn.service, arn.resource)
+
+
+@lru_cache(maxsize=8192)
+def _formats_for(service: str, resource: str) -> tuple[ArnFormat, ...]:
+    tokens = policy_tokens(resource)
+    return tuple(f for f in arn_formats(service) if patterns_intersect(tokens, template_tokens(f.resource)))
