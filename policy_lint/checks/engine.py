@@ -78,13 +78,27 @@ def applies(meta: CheckMeta, inventory: Inventory) -> bool:
     return not meta.features or bool(set(meta.features) & set(config.features))
 
 
+class DuplicateVerdict(AssertionError):
+    """A rule gave two results for one resource: a bug in a rule or a source, never input.
+
+    Why it is raised, not merged or dropped: one (rule, resource) pair is what a baseline, a
+    suppression, a SARIF fingerprint and a JUnit test case stand for. Two results with one name
+    (two Terraform roots with the same addresses, two templates with the same logical IDs) mean the
+    report cannot say which resource a verdict is about, and keeping either would hide the other.
+    Sources qualify addresses so this cannot happen (:mod:`policy_lint.sources.configurations`);
+    if it does, the run stops as an internal error (exit 2, never a pass) and the tests catch it.
+    """
+
+
 def is_onboarding_rule(meta: CheckMeta) -> bool:
     """An OB rule: it judges the onboarding, so it runs only when the inputs hold one."""
     return ONBOARDING in meta.profiles
 
 
 def run_checks(inventory: Inventory, selection: Selection | None = None) -> list[CheckResult]:
-    """Run every applicable rule once over the inventory; results are sorted for stable output."""
+    """Run every applicable rule once over the inventory; results are sorted for stable output.
+
+    Raises DuplicateVerdict when a rule reports one resource twice."""
     chosen = selection or Selection()
     results: list[CheckResult] = []
     in_scope: bool | None = None  # decided once, when the first OB rule is met
@@ -97,7 +111,18 @@ def run_checks(inventory: Inventory, selection: Selection | None = None) -> list
             if not in_scope:
                 continue
         results.extend(_run_rule(rule, inventory))
+    ensure_unique(results)
     return sorted(results, key=CheckResult.sort_key)
+
+
+def ensure_unique(results: list[CheckResult]) -> None:
+    """The invariant of a report: at most one result per (rule, resource)."""
+    seen: set[tuple[str, str]] = set()
+    for result in results:
+        key = (result.rule_id, result.resource)
+        if key in seen:
+            raise DuplicateVerdict(f"{result.rule_id} reported {result.resource} twice")
+        seen.add(key)
 
 
 def onboarding_not_applied(inventory: Inventory, selection: Selection | None = None) -> str | None:

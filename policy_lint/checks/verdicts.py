@@ -12,13 +12,27 @@ from functools import partial
 from typing import Any
 
 from policy_lint.core.findings import Location
-from policy_lint.inventory.model import Inventory, Resource, Unknown
+from policy_lint.inventory.model import AccessKey, Inventory, Resource, Unknown
 from policy_lint.rules.registry import Result, Status
 
 
 def resource_id(resource: Resource) -> str:
-    """The result's resource: the source address (live: the ARN)."""
-    return resource.origin.address
+    """The result's resource: the source address (live: the ARN), qualified with its Terraform
+    root module when the input holds several (:attr:`Origin.qualified`)."""
+    return resource.origin.qualified
+
+
+def facet(resource: str, kind: str, label: str) -> str:
+    """One part of a resource judged on its own (a key, a feature, a queue): ``<user>:access-key:...ABCD``.
+
+    A rule that gives several verdicts on one resource names each part when there are several, so
+    one (rule, resource) pair is one result (:func:`policy_lint.checks.engine.ensure_unique`)."""
+    return f"{resource}:{kind}:{label}"
+
+
+def key_label(key: AccessKey, index: int) -> str:
+    """A key by its ID's last 4 characters (never more), or by position when the ID is not known yet."""
+    return f"...{key.key_id_suffix[-4:]}" if key.key_id_suffix else f"#{index + 1}"
 
 
 def location(resource: Resource, attribute: str | None = None) -> Location | None:

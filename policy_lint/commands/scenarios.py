@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from policy_lint.sources.detect import Detected
 
 #: the inventory's resource lists (accounts are never declared by a template)
-_KINDS = ("users", "groups", "policies", "trails", "buckets", "queues", "security_groups")
+_KINDS = ("users", "groups", "roles", "policies", "trails", "buckets", "queues", "security_groups")
 
 
 def pinned_parameters(pairs: tuple[str, ...], files: tuple[str, ...]) -> dict[str, str]:
@@ -93,6 +93,7 @@ def results_over_scenarios(
             roots=detected.roots,
             parameters=plan.bindings(run),
             parsed=parsed,
+            alongside=len(detected.by_source) > 1,
         )
         labels = {scenario.path: scenario.label() for scenario in run}
         label = (

@@ -63,7 +63,7 @@ def judged_accounts(inventory: Inventory) -> list[Account]:
     observed = [a for a in inventory.accounts if a.origin.observed]
     if observed or LIVE_SOURCE in inventory.sources:
         return observed + [_planned(inventory, a) for a in planned]
-    declared = planned or [
+    declared = _one_per_account(planned) or [
         Account(
             Origin("planned", ACCOUNT), account_id=Unknown("not declared"), partition=Unknown("not declared")
         )
@@ -82,9 +82,38 @@ def declared(account: Account, attribute: str) -> bool:
 def account_resource(inventory: Inventory, account: Account) -> str:
     """``account``; with several accounts in one inventory, ``account <id>`` so none is reported twice."""
     accounts = judged_accounts(inventory)
-    if len(accounts) > 1 and isinstance(account.account_id, str):
+    if len(accounts) <= 1:
+        return ACCOUNT
+    if isinstance(account.account_id, str):
         return f"{ACCOUNT} {account.account_id}"
     return ACCOUNT
+
+
+def _one_per_account(accounts: list[Account]) -> list[Account]:
+    """The planned accounts, one per account: the configurations checked together (Terraform roots,
+    plan files) that declare account-wide resources of an account not known before deployment, or of
+    the same account ID, declare them for one account, judged once with every declared fact."""
+    merged: dict[str | None, Account] = {}
+    for account in accounts:
+        key = account.account_id if isinstance(account.account_id, str) else None
+        first = merged.get(key)
+        if first is None:
+            merged[key] = replace(account, attribute_origins=dict(account.attribute_origins))
+            continue
+        for fact in _DECLARABLE:
+            if _not_collected(getattr(first, fact)) and not _not_collected(getattr(account, fact)):
+                setattr(first, fact, getattr(account, fact))
+                if fact in account.attribute_origins:
+                    first.attribute_origins[fact] = account.attribute_origins[fact]
+    return list(merged.values())
+
+
+#: the account facts planned input can declare (aws_iam_account_password_policy, the account block)
+_DECLARABLE = ("password_policy", "s3_public_access_block")
+
+
+def _not_collected(value: object) -> bool:
+    return isinstance(value, Unknown) and value.reason == _NOT_COLLECTED
 
 
 def _planned(inventory: Inventory, account: Account) -> Account:
@@ -100,7 +129,8 @@ def _planned(inventory: Inventory, account: Account) -> Account:
     root_keys = Unknown(_ROOT_ONLY_LIVE.format(what="access keys"))
     return replace(
         account,
-        origin=Origin(account.origin.source, ACCOUNT),  # no line: the account is written nowhere
+        # no line: the account is written nowhere; its configuration (root, plan file) names it
+        origin=Origin(account.origin.source, ACCOUNT, root=account.origin.root),
         attribute_origins=dict(account.attribute_origins),
         root_access_keys_present=_keep(account.root_access_keys_present, root_keys),
         root_access_key_active=_keep(account.root_access_key_active, root_keys),

@@ -18,6 +18,16 @@ from typing import Any
 from policy_lint.core.unknown import Unknown
 from policy_lint.inventory.references import is_symbolic
 
+#: How a source writes a value it does not know and that refers to nothing (a plan's list item
+#: "known after apply"): unlike a reference such as ``${aws_s3_bucket.b.arn}``, which links to
+#: what it names, it may be any value, so :func:`mark_incomplete` reads it as not known.
+UNKNOWN_VALUE = "${unknown value of "
+
+
+def unknown_value(where: str) -> str:
+    """The text standing for the value at ``where`` that the input does not give."""
+    return UNKNOWN_VALUE + where + "}"
+
 
 def incomplete(part: str) -> Unknown:
     """The Unknown that stands for a part of a policy document that is not known."""
@@ -46,6 +56,18 @@ def _deciding(key: str, value: Any) -> Any:
     return value
 
 
+def _unknown_values(key: str, value: Any) -> Any:
+    """A Resource, NotResource or principal item that is an unknown value (:func:`unknown_value`)
+    is not known: ``*`` or one ARN, it decides whom or what the statement covers."""
+    if isinstance(value, str) and value.startswith(UNKNOWN_VALUE):
+        return Unknown(f"incomplete: a {key} is not known ({value})")
+    if isinstance(value, list):
+        return [_unknown_values(key, v) for v in value]
+    if isinstance(value, dict):  # a Principal: {"AWS": [...]}
+        return {name: _unknown_values(key, v) for name, v in value.items()}
+    return value
+
+
 def _statement_or_part(item: Any) -> Any:
     if isinstance(item, str) and is_symbolic(item):
         return incomplete(item)
@@ -57,6 +79,9 @@ def _statement_or_part(item: Any) -> Any:
     for key in ("Effect", "Action", "NotAction"):
         if key in item:
             marked[key] = _deciding(key, item[key])
+    for key in ("Resource", "NotResource", "Principal", "NotPrincipal"):
+        if key in item:
+            marked[key] = _unknown_values(key, item[key])
     return item if marked == item else marked
 
 

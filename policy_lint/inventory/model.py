@@ -71,6 +71,17 @@ class Origin:
     #: Read from the account itself (live): what exists, not what code declares. A declared
     #: resource may get parts created outside the code (an access key made with the CLI).
     observed: bool = field(default=False, kw_only=True)
+    #: The Terraform root module this resource belongs to, when the input holds several (or one
+    #: below the checked folder): its path, which qualifies the address for people
+    #: (:attr:`qualified`). ``address`` stays as the source wrote it, because references
+    #: (``${module.x.aws_s3_bucket.this[0].arn}``) are written with it within one root.
+    root: str | None = field(default=None, kw_only=True)
+
+    @property
+    def qualified(self) -> str:
+        """The address that names this resource uniquely in a report:
+        ``examples/complete: module.s3_bucket.aws_s3_bucket.this[0]`` (bare without a root)."""
+        return f"{self.root}: {self.address}" if self.root else self.address
 
     @property
     def location(self) -> Location | None:
@@ -278,6 +289,9 @@ class SecurityGroup(Resource):
     region: Maybe[str] | None = None
     vpc_id: Maybe[str | None] = None
     ingress: Maybe[list[IngressRule]] = field(default_factory=list)
+    #: why rules other than ``ingress`` may exist (a group outside the input, known only through a
+    #: rule that targets it): its rules can show an open port, never that none is open
+    other_rules_unknown: str | None = None
 
 
 #: Sources that describe no infrastructure (onboarding.yaml, a policy file).

@@ -3,7 +3,8 @@
 A source knows its format and nothing about checks. The contract every source keeps:
 
 * **Entry point.** ``load(files: Sequence[Path], inventory: Inventory, *, region: str | None = None,
-  account_id: str | None = None, roots: Sequence[str | Path] | None = None) -> None``
+  account_id: str | None = None, roots: Sequence[str | Path] | None = None, alongside: bool = False)
+  -> None``
   appends resources to the inventory lists, its name to ``inventory.sources``, and anything it
   could not read to ``inventory.problems`` as a located :class:`~policy_lint.core.findings.Finding`
   (rule ``PL001`` for syntax errors, ``IN001`` for an input that parses but cannot be
@@ -13,7 +14,8 @@ A source knows its format and nothing about checks. The contract every source ke
   fills ``AWS::AccountId`` / ``data.aws_caller_identity.*.account_id``. Without them those values
   stay symbolic (``${AWS::Region}``) or Unknown. ``roots`` are the folders being checked: a
   source that reads other files than ``files`` (Terraform's ``file()``, local modules) reads
-  only inside them (:mod:`policy_lint.sources.scanned`); the other sources ignore it.
+  only inside them (:mod:`policy_lint.sources.scanned`). ``roots`` and ``alongside`` (inputs
+  of another source are checked too) also decide whether addresses need qualifying.
 * **Origins.** Every resource gets ``Origin(source, address, path, line, col)``: ``address`` is
   the Terraform address (``aws_cloudtrail.audit``, ``module.x.aws_sqs_queue.q["a"]``) or the
   CloudFormation logical ID; ``attribute_origins`` points attributes a rule may blame
@@ -22,7 +24,10 @@ A source knows its format and nothing about checks. The contract every source ke
   ``symbol_scope``, where its ``${...}`` references mean one thing (one template; one Terraform
   root module with the local modules it calls; None for live input, whose values are literal),
   ``region_scope``, what decides the region of the resources that share it (the stack; one
-  provider configuration), and ``observed`` (read from the account, not declared in code).
+  provider configuration), ``observed`` (read from the account, not declared in code), and
+  ``root``: the configuration (Terraform root module, template, plan) that qualifies the address
+  when several are checked at once, so no two resources share a name in a report
+  (:mod:`policy_lint.sources.configurations`).
 * **Unknown, never a guess.** A value the input does not fix (computed at apply time, a
   variable without default, a ``count`` that is not literal) is ``Unknown(reason)``. An
   attribute the input simply does not set takes the AWS default (a bucket without encryption

@@ -145,12 +145,13 @@ def load_inventory(
             account_id=account_id,
             roots=detected.roots,
             **extra,
+            alongside=len(detected.by_source) > 1,
         )
     return inventory
 
 
 def _loader(source: str) -> Callable[..., None]:
-    """The ``load(files, inventory, *, region, account_id, roots)`` of one source, imported only
+    """The ``load(files, inventory, *, region, account_id, roots, alongside)`` of one source, imported only
     when a file of that source was found (the HCL parser is slow to import)."""
     if source == TERRAFORM:
         from policy_lint.sources.terraform import hcl

@@ -216,6 +216,14 @@ CASES: list[tuple[str, str, str | None, Level, dict[str, Any], dict[str, Any]]] 
         cloudfront_site({"StringEquals": {"aws:SourceOrgID": "o-abc123"}}),
     ),
     (
+        "Recommended condition key for service principal",
+        "PL724",
+        "resource",
+        Level.SUGGESTION,
+        cloudfront_site({"Bool": {"aws:SecureTransport": "true"}}),
+        cloudfront_site({"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
+    ),
+    (
         "Invalid principal key",
         "PL114",
         "resource",

@@ -118,6 +118,15 @@ def test_key_use_rule() -> None:
     assert "iam:GetAccessKeyLastUsed denied" in text and "EEEE" not in text and "other" not in text
 
 
+def test_each_active_key_is_its_own_result() -> None:
+    """Two active keys, two verdicts: each names its key (one result per rule and resource)."""
+    keys = (AccessKey("AAAA", "Active", last_used=None), AccessKey("BBBB", "Active", last_used=None))
+    inventory = Inventory(config=MANUAL, users=[_user("sas", *keys)])
+    resources = [r.resource for r in run_checks(inventory, Selection(select=("OB123",)))]
+    user = "arn:aws:iam::123456789012:user/sas"
+    assert sorted(resources) == [f"{user}:access-key:...AAAA", f"{user}:access-key:...BBBB"]
+
+
 def test_key_use_reads_the_z_suffix_and_an_unreadable_time_is_unknown() -> None:
     two_days_ago = (datetime.now(timezone.utc) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     keys = (AccessKey("ZZZZ", "Active", last_used=two_days_ago), AccessKey("XXXX", "Active", last_used="N/A"))

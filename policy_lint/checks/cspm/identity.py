@@ -18,7 +18,16 @@ from policy_lint.checks.cspm.common import (
     cis,
     parse_time,
 )
-from policy_lint.checks.verdicts import cannot_tell, failed, location, resource_id, unknown, verdict
+from policy_lint.checks.verdicts import (
+    cannot_tell,
+    facet,
+    failed,
+    key_label,
+    location,
+    resource_id,
+    unknown,
+    verdict,
+)
 from policy_lint.core.findings import Level
 from policy_lint.inventory.account_scope import (
     ACCOUNT,
@@ -27,7 +36,7 @@ from policy_lint.inventory.account_scope import (
     judged_accounts,
     outside_input,
 )
-from policy_lint.inventory.model import AccessKey, Account, IamUser, Inventory, Unknown
+from policy_lint.inventory.model import Account, IamUser, Inventory, Unknown
 from policy_lint.inventory.names import display_name
 from policy_lint.rules.registry import Result, RuleGroup
 
@@ -63,11 +72,6 @@ def _days(age: timedelta) -> str:
 
 def user_name(user: IamUser) -> str:
     return display_name(user.name, user)
-
-
-def key_label(key: AccessKey, index: int) -> str:
-    """A key by its ID's last 4 characters (never more), or by position when the ID is not known yet."""
-    return f"...{key.key_id_suffix[-4:]}" if key.key_id_suffix else f"#{index + 1}"
 
 
 def _accounts(inventory: Inventory) -> Iterator[tuple[str, Account]]:
@@ -245,7 +249,7 @@ def access_key_rotated(inventory: Inventory) -> Iterator[Result]:
             continue
         for index, key in enumerate(keys):
             label = f"{user_name(user)}'s access key {key_label(key, index)}"
-            name = f"{resource_id(user)}:access-key:{key_label(key, index)}"
+            name = facet(resource_id(user), "access-key", key_label(key, index))
             if isinstance(key.status, Unknown):
                 yield cannot_tell(name, key.status, f"whether {label} is active", where)
                 continue

@@ -89,7 +89,10 @@ def _open_to_world(inventory: Inventory, family: str) -> Iterator[Result]:
             yield verdict(False, name, "", message, where, rules=offending, unknown=unsure)
         elif unsure:
             yield unknown(name, f"cannot tell what {label} opens", "; ".join(unsure), where, unknown=unsure)
-        else:
+        elif group.other_rules_unknown is None:
+            # only a group the input declares whole passes: one outside it, known through a rule
+            # on it, may have other rules (AWS-SG-STANDALONE-RULES), so its rules opening
+            # nothing is no verdict
             yield verdict(
                 True, name, f"{label} allows no ingress from {world} to ports 22 or 3389", "", where
             )

@@ -251,7 +251,10 @@ def iam_user_feature_permissions(inventory: Inventory) -> Iterator[Result]:
             yield verdicts.unknown(resource, "cannot build the reference set", result, loc)
             continue
         for feature in features:
-            yield _feature_verdict(feature, name, resource, result, unsure, where, loc, actual)
+            named = resource
+            if len(features) > 1:  # one verdict per feature: the feature names it (verdicts.facet)
+                named = verdicts.facet(resource, "feature", feature)
+            yield _feature_verdict(feature, name, named, result, unsure, where, loc, actual)
 
 
 def _feature_verdict(
@@ -404,7 +407,11 @@ def iam_user_queue_read(inventory: Inventory) -> Iterator[Result]:
         where = {p.document.path: p.location for p in policies if p.document is not None}
         perms = PermissionSet.from_documents(docs)
         for queue, arn in queues:
-            yield _queue_read(user, queue, arn, perms, unsure, where, inventory)
+            result = _queue_read(user, queue, arn, perms, unsure, where, inventory)
+            if len(queues) > 1:  # one verdict per queue: the queue names it (verdicts.facet)
+                shown = verdicts.resource_id(queue) if queue is not None else text(arn)
+                result = result._replace(resource=verdicts.facet(result.resource, "queue", str(shown)))
+            yield result
 
 
 def _queue_read(

@@ -13,7 +13,16 @@ from typing import Any
 
 from policy_lint.checks.cspm.common import parse_time
 from policy_lint.checks.onboarding.onboarding_user import QUICK_USER_PREFIX
-from policy_lint.checks.verdicts import failed, location, passed, resource_id, undecided, unknown
+from policy_lint.checks.verdicts import (
+    facet,
+    failed,
+    key_label,
+    location,
+    passed,
+    resource_id,
+    undecided,
+    unknown,
+)
 from policy_lint.core.findings import Level
 from policy_lint.inventory.model import Account, IamUser, Inventory, PolicyRef, Unknown
 from policy_lint.rules.registry import Result, RuleGroup
@@ -204,22 +213,28 @@ def iam_user_key_used(inventory: Inventory) -> Iterator[Result]:
                 resource_id(user), f"cannot list {user.name}'s keys", user.access_keys, location(user)
             )
             continue
-        for key in user.access_keys:
+        several = sum(key.status == "Active" for key in user.access_keys) > 1
+        for index, key in enumerate(user.access_keys):
             if key.status != "Active":
                 continue
+            named = resource_id(user)
+            if several:  # one verdict per active key: the key names it, as in CS105 (verdicts.facet)
+                named = facet(named, "access-key", key_label(key, index))
             if not key.key_id_suffix:  # declared but not created yet (planned input): no use to judge
                 yield undecided(
-                    resource_id(user),
+                    named,
                     f"{user.name}'s key is created at apply time; whether it is used can only be "
                     "verified live (policy-lint verify)",
                     location(user),
                 )
                 continue
-            yield _key_use_result(user, key.key_id_suffix, key.last_used, now)
+            yield _key_use_result(user, named, key.key_id_suffix, key.last_used, now)
 
 
-def _key_use_result(user: IamUser, suffix: str, last_used: str | Unknown | None, now: datetime) -> Result:
-    resource, where = resource_id(user), location(user)
+def _key_use_result(
+    user: IamUser, resource: str, suffix: str, last_used: str | Unknown | None, now: datetime
+) -> Result:
+    where = location(user)
     evidence: dict[str, Any] = {
         "key": f"...{suffix}",
         "last_used": None if isinstance(last_used, Unknown) else last_used,

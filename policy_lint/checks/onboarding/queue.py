@@ -7,7 +7,7 @@ audit bucket notifies, else (no configuration, no link) every queue; see :mod:`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from policy_lint.catalog import arn_builder
 from policy_lint.catalog.arns import Arn, parse_arn
@@ -45,6 +45,8 @@ from policy_lint.inventory.regions import same_region
 from policy_lint.inventory.statement_views import views_of_dict
 from policy_lint.onboarding.config import AuditLogConfig, OnboardingConfig
 from policy_lint.rules.registry import Result, RuleGroup, Status
+
+R = TypeVar("R")
 
 RULES = RuleGroup()
 inventory_rule = RULES.inventory_rule
@@ -118,12 +120,16 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
         buckets = buckets_notifying(queue, inventory)
         if not buckets and audit_config(inventory) is not None:
             buckets = found.buckets  # the configured pipeline: its bucket should notify this queue
+        buckets = _distinct(buckets)
         for bucket in buckets:
             decided, why = same_region(queue, queue.region, bucket, bucket.region)
             status = Status(decided)
+            resource = verdicts.resource_id(queue)
+            if len(buckets) > 1:  # one verdict per bucket: the bucket names it (verdicts.facet)
+                resource = verdicts.facet(resource, "bucket", verdicts.resource_id(bucket))
             yield Result(
                 status,
-                verdicts.resource_id(queue),
+                resource,
                 f"queue {_qname(queue)} and bucket {_bname(bucket)}: {why}"
                 + ("; S3 notifies only queues in its own region" if status is Status.FAIL else ""),
                 verdicts.location(queue, "region"),
@@ -154,17 +160,26 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
         trails = [t for b in buckets for t in trails_of_bucket(b, inventory)]
         if not trails and audit_config(inventory) is not None:
             trails = found.trails
+        trails = _distinct(trails)  # a trail writing to two buckets that notify the queue is one trail
         for trail in trails:
             home = trail.home_region
             region = queue.region
             decided, why = same_region(queue, region, trail, home)
+            resource = verdicts.resource_id(queue)
+            if len(trails) > 1:  # one verdict per trail: the trail names it (verdicts.facet)
+                resource = verdicts.facet(resource, "trail", verdicts.resource_id(trail))
             yield Result(
                 Status(decided),
-                verdicts.resource_id(queue),
+                resource,
                 f"queue {_qname(queue)} and trail {display_name(trail.name, trail)}: {why}",
                 verdicts.location(queue, "region"),
                 {"queue_region": text(region), "trail_home_region": text(home)},
             )
+
+
+def _distinct(resources: list[R]) -> list[R]:
+    """Each resource once, in order (a trail reached through two buckets is still one trail)."""
+    return list({id(resource): resource for resource in resources}.values())
 
 
 def _target_buckets(queue: Queue, found: Pipeline, inventory: Inventory, part: str | Unknown) -> list[str]:

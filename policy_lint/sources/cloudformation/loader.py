@@ -41,6 +41,7 @@ from policy_lint.sources.cloudformation.parse import duplicate_keys, parse_templ
 from policy_lint.sources.cloudformation.sniff import is_template
 from policy_lint.sources.cloudformation.stack import SOURCE, Mapper, Stack
 from policy_lint.sources.cloudformation.symbols import Symbols
+from policy_lint.sources.configurations import labels
 from policy_lint.sources.problems import UNREADABLE, problem, unreadable
 from policy_lint.syntax.nodes import Node, ObjectNode
 from policy_lint.syntax.source import Source, read_source
@@ -83,6 +84,7 @@ def load(
     roots: Sequence[str | Path] | None = None,
     parameters: Mapping[str, Mapping[str, ParameterValue]] | None = None,
     parsed: dict[str, tuple[Source, Node | None]] | None = None,
+    alongside: bool = False,
 ) -> None:
     """Add the resources of every template in ``files``; unreadable input becomes located findings.
 
@@ -92,6 +94,8 @@ def load(
     changed by evaluation)."""
     linker = Linker()
     cache = parsed if parsed is not None else {}
+    checked = roots if roots is not None else [Path(p).parent for p in files]
+    label_of = labels([Path(p) for p in files], checked, alongside=alongside)
     for path in files:
         try:
             if str(path) not in cache:
@@ -120,6 +124,7 @@ def load(
             continue
         inventory.problems.extend(duplicate_keys(source, root))
         stack = Stack(source, root, region, account_id, (parameters or {}).get(str(path)))
+        stack.label = label_of[Path(path)]
         try:
             stack.map_resources(MAPPERS)
         except RecursionError:

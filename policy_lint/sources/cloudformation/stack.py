@@ -64,6 +64,8 @@ class Stack:
         #: a template is one stack: its references mean one thing, its resources share one region
         self.symbol_scope = f"template {self.path}"
         self.region_scope = RegionScope(self.symbol_scope, STACK_REGION)
+        #: qualifies logical IDs when several templates are checked (:mod:`policy_lint.sources.configurations`)
+        self.label: str | None = None
         self.problems: list[Any] = []
         self.late_problems: list[Any] = []
         self.objects: dict[str, dict[str, Resource]] = {}
@@ -92,6 +94,7 @@ class Stack:
             self.region,
             symbol_scope=self.symbol_scope,
             region_scope=self.region_scope,
+            root=self.label,
         )
 
     def names_of(self, resource: Any) -> set[str]:

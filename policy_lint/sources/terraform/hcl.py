@@ -1,8 +1,9 @@
 """Terraform HCL source: ``.tf`` files, one module per directory, into the inventory.
 
-Each directory is a root module unless another directory of the input calls it as a local
-module (``source = "./x"``), in which case it is loaded through that call with the call's
-arguments bound to its variables. Values are resolved as far as the files fix them
+Each root module (:mod:`policy_lint.sources.terraform.roots`) is evaluated on its own: its
+variables, values and addresses; a folder another folder of the input calls as a local module
+(``source = "./x"``) is loaded through that call with the call's arguments bound to its variables.
+With several roots, addresses are qualified with the root's path (``Origin.root``). Values are resolved as far as the files fix them
 (:mod:`policy_lint.sources.terraform.evaluator`); the resource mapping is shared with the plan source
 (:mod:`policy_lint.sources.terraform.resources`).
 
@@ -37,12 +38,10 @@ from policy_lint.sources.terraform.evaluator import (
     Index,
     Unresolved,
     Value,
-    has_unresolved,
     parse_hcl,
     shown_text,
-    symbolic,
-    to_text,
 )
+from policy_lint.sources.terraform.policy_document import render_policy_document
 from policy_lint.sources.terraform.resources import (
     MAPPED_TYPES,
     Mapper,
@@ -52,8 +51,8 @@ from policy_lint.sources.terraform.resources import (
     ref_text,
     root_scope,
 )
+from policy_lint.sources.terraform.roots import called_folders, find_roots, local_source, module_folder
 from policy_lint.sources.terraform.values import as_unknown_items
-from policy_lint.syntax.json_parser import loads
 from policy_lint.syntax.source import read_source
 
 SOURCE = "terraform"
@@ -88,6 +87,8 @@ class Loader:
     listed: dict[Path, list[Path] | None] = field(default_factory=dict)
     resources: list[ResourceData] = field(default_factory=list)
     reported: set[tuple[str, int, int]] = field(default_factory=set)
+    #: the label qualifying the addresses of the root module being loaded (None: bare addresses)
+    root_label: str | None = None
 
     def problem(self, message: str, path: str, line: int = 1, col: int = 1) -> None:
         self.inventory.problems.append(problems.problem(problems.PARTIAL, message, path, line, col))
@@ -165,11 +166,13 @@ def load(
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
     budget: Budget | None = None,
+    alongside: bool = False,
 ) -> None:
     """Read the .tf files (grouped by directory) into ``inventory``; never raises on bad input.
 
     ``roots`` are the folders being checked (default: the folders of ``files``): file functions
     read only inside them. ``budget`` bounds the whole evaluation (default: the standard limits).
+    ``alongside``: inputs of another source are checked too, so addresses are always qualified.
     """
     inventory.sources.append(SOURCE)
     budget = budget if budget is not None else Budget()
@@ -180,11 +183,12 @@ def load(
         by_dir.setdefault(Path(path).parent, []).append(Path(path))
     for directory, paths in sorted(by_dir.items()):
         loader.files_of(directory, paths)
-    called = _called_dirs(loader, set(by_dir))
-    for directory in sorted(by_dir):
-        if directory in called:
-            continue
+    parsed = {directory: loader.parsed.get(directory, []) for directory in by_dir}
+    checked = [Path(p) for p in roots] if roots is not None else sorted(by_dir)
+    found = find_roots(parsed, called_folders(parsed, loader.literal), checked, alongside=alongside)
+    for directory, label in found.labels.items():
         loader.resources = []
+        loader.root_label = label
         root = Module(loader, directory, "", {}, None, depth=0)
         try:
             root.collect()
@@ -192,21 +196,21 @@ def load(
             loader.problem("module is nested too deeply to evaluate", str(directory / "main.tf"))
         # One mapper per root module: addresses (and so symbols) are only unique within one root.
         Mapper(inventory, SOURCE, account_id).build(loader.resources)
+    if found.left_out:
+        _report_left_out(loader, found.left_out)
     loader.report_budget()
 
 
-def _called_dirs(loader: Loader, dirs: set[Path]) -> set[Path]:
-    """Directories of the input that another directory of the input calls as a local module."""
-    called: set[Path] = set()
-    for directory in dirs:
-        for hcl in loader.parsed.get(directory, []):
-            for block in hcl.body.blocks_of("module"):
-                source = loader.literal(block.body.attributes.get("source"), hcl)
-                if isinstance(source, str) and source.startswith(("./", "../")):
-                    target = _resolve_dir(directory, source)
-                    if target != directory and target in dirs:
-                        called.add(target)
-    return called
+def _report_left_out(loader: Loader, folders: Sequence[Path]) -> None:
+    """One input note naming the uncalled folders that are not root modules: nothing of theirs is
+    checked, and the user should know which folders that is."""
+    shown = ", ".join(str(folder) for folder in folders[:8])
+    more = f" and {len(folders) - 8} more" if len(folders) > 8 else ""
+    loader.problem(
+        f"not checked: {shown}{more}: only module calls, no provider or terraform block, and no "
+        "root module calls them, so they are not root modules (check such a folder on its own)",
+        next((hcl.path for hcl in loader.parsed.get(folders[0], [])), str(folders[0])),
+    )
 
 
 def _files_in(directory: Path, pattern: str) -> list[Path]:
@@ -219,11 +223,6 @@ def _files_in(directory: Path, pattern: str) -> list[Path]:
         return sorted(directory.glob(pattern))
     except OSError:
         return []
-
-
-def _resolve_dir(base: Path, source: str) -> Path:
-    """The module directory, spelled like ``base`` (relative stays relative) so dirs compare equal."""
-    return Path(os.path.normpath(base / source))
 
 
 class _NoScope:
@@ -365,6 +364,7 @@ class Module:
             region if isinstance(region, str) else None,
             symbol_scope=self.symbol_scope,
             region_scope=region_scope,
+            root=self.loader.root_label,
         )
 
     def _tfvars(self) -> dict[str, Value]:
@@ -771,40 +771,9 @@ class Module:
         return symbol, consumed
 
     def policy_document(self, inst: Instance) -> Value:
-        """Render ``data "aws_iam_policy_document"`` as the provider does (single values unwrapped).
-
-        A part that is not known (a source or override document, dynamic statements over a
-        collection not known) is never dropped: its symbol stays where its statements would be,
-        and the inventory reads it as "incomplete: <part>" (:mod:`policy_lint.inventory.incomplete`).
-        """
+        """Render ``data "aws_iam_policy_document"`` as the provider does (:mod:`policy_document`)."""
         values = self.body_values(inst.block.body, inst.file, inst.bindings, top=True)
-        statements: list[Value] = []
-        for source in _documents(values, "source_policy_documents", "source_json"):
-            statements.extend(_statements_of(source))
-        for raw in _as_list(values.get("statement", [])):
-            if isinstance(raw, Unresolved) or not isinstance(raw, dict):
-                statements.append(_missing(raw, inst.address + ".statement"))
-                continue
-            statement = _statement(raw)
-            statements = _without_sid(statements, statement.get("Sid"))
-            statements.append(statement)
-        for override in _documents(values, "override_policy_documents", "override_json"):
-            found = _statements_of(override)
-            if any(isinstance(s, Unresolved) for s in found):
-                # an override not known may replace any statement that has a Sid
-                statements = [_overridable(s, override) for s in statements]
-            for statement in found:
-                sid = statement.get("Sid") if isinstance(statement, dict) else None
-                statements = _without_sid(statements, sid)
-                statements.append(statement)
-        doc: dict[str, Value] = {"Version": values.get("version") or "2012-10-17"}
-        if values.get("policy_id") is not None:
-            doc["Id"] = values["policy_id"]
-        doc["Statement"] = statements
-        text = json.dumps(symbolic(doc), separators=(",", ":"))
-        if has_unresolved(doc):
-            return Unresolved(text, "part of the policy document is not known")
-        return text
+        return render_policy_document(values, inst.address)
 
     # -- modules ---------------------------------------------------------------------------
     def module_instances(self, name: str) -> list[tuple[Value, Module | None]]:
@@ -851,12 +820,12 @@ class Module:
         refusal: str | None = None
         if self.budget.spent:  # the IN002 of the spent budget says modules are no longer loaded
             return None
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
+        if not isinstance(source, str) or not local_source(source):
             refusal = f"module source {shown} is not a local directory; its resources are not loaded"
         elif self.depth >= MAX_MODULE_DEPTH:
             refusal = f"modules nested deeper than {MAX_MODULE_DEPTH}"
         else:
-            directory = _resolve_dir(self.dir, source)
+            directory = module_folder(self.dir, source)
             outside = self.loader.folders.module_refusal(directory)
             if outside is not None:
                 refusal = (
@@ -956,109 +925,3 @@ class Module:
             region=region,
             account_id=account,
         )
-
-
-def _as_list(value: Value) -> list[Value]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _documents(values: dict[str, Value], *names: str) -> list[Value]:
-    """The documents an argument lists (``source_policy_documents``, ``source_json``); a list that
-    is not known is one part not known."""
-    return [doc for name in names for doc in _as_list(values.get(name))]
-
-
-def _missing(part: Value, where: str) -> Unresolved:
-    """A part of a policy document that is not known, named by its symbol."""
-    if isinstance(part, Unresolved):
-        return Unresolved(part.symbol, f"incomplete: {part.reason}")
-    return Unresolved("${" + where + "}", "incomplete: not a policy document")
-
-
-def _statements_of(source: Value) -> list[Value]:
-    """The statements of a source or override document; one not known (or not readable) is one
-    missing part, never none."""
-    if source is None or source == "":
-        return []
-    text = source.symbol if isinstance(source, Unresolved) else source
-    if not isinstance(text, str):
-        return [_missing(source, "policy document")]
-    try:
-        parsed = loads(text)
-    except ValueError:
-        return [_missing(source, "policy document")] if isinstance(source, Unresolved) else []
-    found = parsed.get("Statement", []) if isinstance(parsed, dict) else []
-    return found if isinstance(found, list) else [found]
-
-
-def _without_sid(statements: list[Value], sid: Value) -> list[Value]:
-    """``statements`` less the one a later statement with the same Sid replaces."""
-    if not sid:
-        return statements
-    return [s for s in statements if not (isinstance(s, dict) and s.get("Sid") == sid)]
-
-
-def _overridable(statement: Value, override: Value) -> Value:
-    """A statement an override document not known may replace (it has a Sid) is not known."""
-    if isinstance(statement, dict) and statement.get("Sid"):
-        symbol = override.symbol if isinstance(override, Unresolved) else "${override_policy_documents}"
-        return Unresolved(symbol, f"incomplete: statement {statement.get('Sid')} may be overridden")
-    return statement
-
-
-def _single(values: Value) -> Value:
-    if isinstance(values, list) and len(values) == 1:
-        return values[0]
-    return values
-
-
-def _principals(blocks: Value) -> Value:
-    if isinstance(blocks, Unresolved):
-        return blocks
-    unknown = next((block for block in blocks if isinstance(block, Unresolved)), None)
-    if unknown is not None:  # principals blocks not known: who is named is not known
-        return Unresolved(unknown.symbol, unknown.reason)
-    result: dict[str, list[Value]] = {}
-    for block in blocks:
-        kind = block.get("type")
-        ids = _as_list(block.get("identifiers"))
-        if kind == "*" and ids == ["*"]:
-            return "*"
-        result.setdefault(to_text(kind), []).extend(ids)
-    return {k: _single(v) for k, v in result.items()}
-
-
-def _statement(raw: dict[str, Value]) -> dict[str, Value]:
-    """One ``statement`` block of aws_iam_policy_document as an IAM statement."""
-    statement: dict[str, Value] = {}
-    if raw.get("sid"):
-        statement["Sid"] = raw["sid"]
-    statement["Effect"] = raw.get("effect") or "Allow"
-    for key, iam_key in (
-        ("actions", "Action"),
-        ("not_actions", "NotAction"),
-        ("resources", "Resource"),
-        ("not_resources", "NotResource"),
-    ):
-        if raw.get(key) is not None:
-            statement[iam_key] = _single(raw[key])
-    for key, iam_key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        if raw.get(key):
-            statement[iam_key] = _principals(raw[key])
-    conditions = raw.get("condition")
-    if isinstance(conditions, list):  # condition blocks not known make the whole Condition not known
-        conditions = next((c for c in conditions if isinstance(c, Unresolved)), conditions)
-    if isinstance(conditions, Unresolved):
-        statement["Condition"] = Unresolved(conditions.symbol, conditions.reason)
-    elif conditions:
-        merged: dict[str, dict[str, list[Value]]] = {}
-        for cond in conditions:
-            test = to_text(cond.get("test"))
-            variable = to_text(cond.get("variable"))
-            merged.setdefault(test, {}).setdefault(variable, []).extend(_as_list(cond.get("values")))
-        statement["Condition"] = {
-            t: {v: _single(vals) for v, vals in by_var.items()} for t, by_var in merged.items()
-        }
-    return statement

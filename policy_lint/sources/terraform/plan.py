@@ -18,9 +18,12 @@ from typing import Any
 
 from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
+from policy_lint.inventory.incomplete import unknown_value
 from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
+from policy_lint.sources.configurations import labels
 from policy_lint.sources.terraform.evaluator import Unresolved
+from policy_lint.sources.terraform.policy_document import render_policy_document
 from policy_lint.sources.terraform.resources import (
     MAPPED_TYPES,
     Mapper,
@@ -47,9 +50,12 @@ def load(
     region: str | None = None,
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
+    alongside: bool = False,
 ) -> None:
     """Read each plan/state JSON file into ``inventory``; never raises on bad input."""
     inventory.sources.append(SOURCE)
+    checked = roots if roots is not None else [Path(p).parent for p in files]
+    label_of = labels([Path(p) for p in files], checked, alongside=alongside)
     for path in files:
         try:
             source = read_source(path)
@@ -62,6 +68,7 @@ def load(
             inventory.problems.append(problems.unreadable(InputError(exc.message, str(path), line, col)))
             continue
         plan = PlanFile(source, root, region, account_id)
+        plan.label = label_of[Path(path)]
         message = plan.check_format()
         if message is not None:
             inventory.problems.append(problems.unreadable(InputError(message, str(path), 1, 1)))
@@ -103,6 +110,8 @@ class PlanFile:
         self.root = root
         self.region_hint = region
         self.account_id = account_id
+        #: qualifies addresses when several plans are checked (:mod:`policy_lint.sources.configurations`)
+        self.label: str | None = None
         self.after_unknown: dict[str, Any] = {}
         self.config: dict[
             str, tuple[dict[str, Any], str | None]
@@ -111,6 +120,9 @@ class PlanFile:
         self.planned: dict[str, tuple[str, dict[str, Any]]] = {}  # address -> (type, values)
         #: address -> why it exists before this plan is applied (not created by it)
         self.existing: dict[str, str] = {}
+        #: data source address -> (type, planned "after", after_unknown): data read at apply
+        self.data_reads: dict[str, tuple[str, Any, Any]] = {}
+        self._rendering: set[str] = set()  # documents being rendered (a cycle is not rendered)
 
     def check_format(self) -> str | None:
         version = _str(self.root, "format_version")
@@ -135,6 +147,14 @@ class PlanFile:
             if address and unknown is not None:
                 self.after_unknown[address] = unknown.to_python()
             actions = [a.to_python() for a in _arr(change_obj, "actions")]
+            after = _obj(change_obj, "after")
+            if address and _str(change, "mode") == "data" and after is not None:
+                self.data_reads[address] = (
+                    _str(change, "type") or "",
+                    after.to_python(),
+                    unknown.to_python() if unknown is not None else {},
+                )
+                continue
             if address and actions and "create" not in actions:
                 self.existing[address] = f"plan action {'/'.join(map(str, actions))}"
         config = _obj(self.root, "configuration")
@@ -218,6 +238,7 @@ class PlanFile:
             # a plan is one root module: the folder's .tf files, if given too, are the same root
             symbol_scope=root_scope(os.path.dirname(self.source.path)),
             region_scope=scope,
+            root=self.label,
         )
 
     def _resource(self, node: ObjectNode, kind: str) -> ResourceData | None:
@@ -237,7 +258,8 @@ class PlanFile:
         config_key = _INSTANCE_KEYS.sub("", address)
         expressions, provider_key = self.config.get(config_key, ({}, None))
         module_prefix = address[: address.rfind(rtype + ".")] if (rtype + ".") in address else ""
-        values = self._overlay(raw, self.after_unknown.get(address, {}), expressions, address, module_prefix)
+        unknown = self.after_unknown.get(address, {})
+        values = self._overlay(raw, unknown, expressions, address, module_prefix)
         region, provider = self._region_and_provider(values, provider_key)
         scope = provider_scope(f"plan {self.source.path} {provider}", region) if provider else None
         account: Maybe[str] = self.account_id or Unknown("account ID not known")
@@ -260,7 +282,22 @@ class PlanFile:
             region=region,
             account_id=account,
             aliases=aliases,
+            unset_computed=self._unset_computed(address, config_key, unknown, is_state),
         )
+
+    def _unset_computed(self, address: str, config_key: str, unknown: Any, is_state: bool) -> frozenset[str]:
+        """Attributes known only after apply that the configuration provably leaves unset
+        (PLAN-UNSET-COMPUTED): only for a resource this plan creates, and only when the plan
+        carries the resource's configuration (without it, absence proves nothing)."""
+        if (
+            is_state
+            or address in self.existing
+            or config_key not in self.config
+            or not isinstance(unknown, dict)
+        ):
+            return frozenset()
+        expressions = self.config[config_key][0]
+        return frozenset(key for key, flag in unknown.items() if flag is True and key not in expressions)
 
     def _region(self, values: dict[str, Any], provider_key: str | None) -> Maybe[str]:
         return self._region_and_provider(values, provider_key)[0]
@@ -317,7 +354,7 @@ class PlanFile:
             return items
         return values
 
-    def _symbol(self, expression: Any, path: str, module_prefix: str) -> Unresolved:
+    def _symbol(self, expression: Any, path: str, module_prefix: str) -> Unresolved | str:
         refs = expression.get("references") if isinstance(expression, dict) else None
         if isinstance(refs, list) and refs:
             ref = str(refs[0])
@@ -325,7 +362,7 @@ class PlanFile:
                 # Old plans (0.x) name only the resource: say which attribute the argument takes.
                 field = re.sub(r"\[\d+\]$", "", path).rsplit(".", 1)[-1]
                 ref += ".arn" if field.endswith("arn") else ".id"
-            resolved = self._derived(module_prefix + ref)
+            resolved = self._derived(module_prefix + ref) or self._document(module_prefix + ref)
             if resolved is not None:
                 return resolved
             return Unresolved("${" + module_prefix + ref + "}", f"{KNOWN_AFTER_APPLY} (refers to {ref})")
@@ -364,3 +401,42 @@ class PlanFile:
                 else None
             )
         return None
+
+    def _document(self, ref: str) -> str | Unresolved | None:
+        """The ``json`` of an ``aws_iam_policy_document`` read only at apply, rendered from the
+        statements the plan already knows (PLAN-DOCUMENT-READ-AT-APPLY): the parts not known
+        (resources, a source document) stay as symbols, so the document is incomplete, never
+        silently reduced."""
+        address, _, attr = ref.rpartition(".")
+        read = self.data_reads.get(address)
+        if read is None or read[0] != "aws_iam_policy_document" or attr not in ("json", "minified_json"):
+            return None
+        if address in self._rendering:
+            return None
+        _, after, unknown = read
+        expressions = self.config.get(_INSTANCE_KEYS.sub("", address), ({}, None))[0]
+        module_prefix = address[: address.rfind("data.")]
+        self._rendering.add(address)
+        try:
+            values = self._overlay(after, unknown, expressions, address, module_prefix)
+        finally:
+            self._rendering.discard(address)
+        if not isinstance(values, dict):
+            return None
+        rendered = render_policy_document(_holes_unknown(values, address), address)
+        if isinstance(rendered, Unresolved):
+            return Unresolved(rendered.symbol, f"{KNOWN_AFTER_APPLY}: {rendered.reason} (refers to {ref})")
+        return rendered if isinstance(rendered, str) else None
+
+
+def _holes_unknown(value: Any, address: str) -> Any:
+    """The document's arguments with each value the plan only calls "known after apply" (its own
+    path, no reference to link: a resource, a principal) written as an unknown value: it may be
+    ``*`` or one ARN, so a statement's reach is not guessed from a placeholder."""
+    if isinstance(value, Unresolved) and value.symbol.startswith("${" + address + "."):
+        return Unresolved(unknown_value(value.symbol[2:-1]), value.reason)
+    if isinstance(value, list):
+        return [_holes_unknown(item, address) for item in value]
+    if isinstance(value, dict):
+        return {key: _holes_unknown(item, address) for key, item in value.items()}
+    return value

@@ -127,6 +127,10 @@ class ResourceData:
     #: why the resource exists already (a plan's ``no-op``/``update``, a state file), else None:
     #: AWS's defaults for new resources (AWS-S3-BPA-DEFAULT, AWS-SQS-SSE-DEFAULT) do not tell its settings
     exists_already: str | None = None
+    #: top-level attributes a plan marks "known after apply" that the configuration does not set
+    #: on a resource the plan creates (PLAN-UNSET-COMPUTED): the provider or AWS picks them, and
+    #: the mapper decides per attribute whether that choice is a documented default
+    unset_computed: frozenset[str] = frozenset()
 
     @property
     def partition(self) -> Maybe[str]:
@@ -292,6 +296,9 @@ class Mapper:
         self.index: dict[str, dict[str, Resource]] = {}
         self.account: Account | None = None
         self.managed: dict[str, PolicyRef] = {}
+        #: groups (by id()) whose computed ingress is exactly their standalone rules once one
+        #: targets them (AWS-SG-STANDALONE-RULES)
+        self.standalone_only: set[int] = set()
 
     # -- linking ---------------------------------------------------------------------------
     def _register(self, kind: str, resource: Resource, *keys: Any) -> None:
@@ -605,13 +612,19 @@ class Mapper:
         if self.account is None:
             account_id = rd.account_id if isinstance(rd.account_id, str) else Unknown("account ID not known")
             # the account is written nowhere: its facts point at the resources that declare them
-            where = dataclasses.replace(rd.origin, address="account", path=None, line=None, col=None)
+            # (named by its configuration: the root module, or the plan file, that declares it)
+            configuration = rd.origin.root or rd.origin.path
+            where = dataclasses.replace(
+                rd.origin, address="account", path=None, line=None, col=None, root=configuration
+            )
             self.account = Account(where, account_id=account_id, partition=rd.partition)
             self.inventory.accounts.append(self.account)
         return self.account
 
     def _password_policy(self, rd: ResourceData) -> None:
-        v = rd.values
+        # A setting the configuration leaves unset is not sent to UpdateAccountPasswordPolicy, so
+        # AWS applies its default (PLAN-UNSET-COMPUTED, AWS-PASSWORD-POLICY): the same as absent.
+        v = {key: value for key, value in rd.values.items() if key not in rd.unset_computed}
         fields = {
             "MinimumPasswordLength": (literal_int(v.get("minimum_password_length")), 6),
             "RequireSymbols": (literal_bool(v.get("require_symbols"), False), None),
@@ -871,6 +884,9 @@ class Mapper:
         ingress = blocks(v.get("ingress"))
         if isinstance(ingress, Unknown):
             group.ingress = ingress
+            if "ingress" in rd.unset_computed:
+                # no inline ingress configured: the standalone rules, if any, are all of it
+                self.standalone_only.add(id(group))
         else:
             rules = [_ingress(item, rd.origin_of("ingress")) for item in ingress]
             group.ingress = [r for r in rules if r is not None]
@@ -881,14 +897,34 @@ class Mapper:
         self._register("sg", group, group.group_id, rd.symbol("id"), *rd.aliases)
 
     def _add_ingress(self, rd: ResourceData, rule: IngressRule | None) -> None:
-        group = self.find("sg", rd.values.get("security_group_id"))
+        target = rd.values.get("security_group_id")
+        group = self.find("sg", target)
         if not isinstance(group, SecurityGroup):
-            self._not_found(rd, "security group", rd.values.get("security_group_id"))
+            if isinstance(target, str) and target:
+                self._outside_group(rd, target, rule)
+            else:
+                self._not_found(rd, "security group", target)
             return
+        if id(group) in self.standalone_only:
+            self.standalone_only.discard(id(group))
+            group.ingress = []  # AWS-SG-STANDALONE-RULES: a new group starts with no inbound rule
         if rule is None:
             group.ingress = Unknown(f"{rd.address}: ports or protocol not known")
         elif isinstance(group.ingress, list):
             group.ingress.append(rule)
+
+    def _outside_group(self, rd: ResourceData, group_id: str, rule: IngressRule | None) -> None:
+        """A rule on a group the input does not declare (a literal ``sg-…``): the rule is judged
+        on its own address, as a group of which only this rule is known (AWS-SG-STANDALONE-RULES)."""
+        group = SecurityGroup(
+            rd.origin,
+            group_id=group_id,
+            region=rd.region,
+            ingress=[rule] if rule is not None else Unknown(f"{rd.address}: ports or protocol not known"),
+            other_rules_unknown=f"the group {group_id} is not declared in the input",
+        )
+        group.attribute_origins["ingress"] = rd.origin
+        self.inventory.security_groups.append(group)
 
     def _sg_rule(self, rd: ResourceData) -> None:
         if rd.values.get("type") != "ingress":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from policy_lint.inventory.model import EventSelectorSummary, Inventory, Unknown
 from policy_lint.rules.registry import Status
 from tests.checks.onboarding import builders as b
@@ -66,7 +68,14 @@ def test_configured_trail_not_declared_fails_at_the_config_key() -> None:
 def test_without_config_every_trail_is_judged() -> None:
     inv = b.inventory(
         with_config=False,
-        trails=[b.trail(), b.trail(name="second", events=EventSelectorSummary(True, False))],
+        trails=[
+            b.trail(),
+            # another trail is another resource, with its own address (one result per resource)
+            replace(
+                b.trail(name="second", events=EventSelectorSummary(True, False)),
+                origin=b.origin("aws_cloudtrail.second", 1),
+            ),
+        ],
     )
     assert sorted(r.status.value for r in b.results(inv, "OB201")) == ["fail", "pass"]
 
