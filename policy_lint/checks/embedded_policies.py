@@ -3,7 +3,9 @@
 ``check`` and ``verify`` run the PL rules over every policy document the inventory holds, with
 the policy type its attribute gives it (a customer managed or inline policy is an identity
 policy; a bucket or queue policy is a resource policy; a role's assume-role policy is a trust
-policy), and report each finding at the line of
+policy; a customer managed policy that is only ever a user's or role's permissions boundary is a
+permissions boundary; an Organizations policy of type SERVICE_CONTROL_POLICY or
+RESOURCE_CONTROL_POLICY is an SCP or an RCP), and report each finding at the line of
 the attribute that holds the document in the ``.tf`` or template file (live: on the resource's
 ARN). So a weakness is reported the same way whether the policy sits in a JSON file, a module
 or an account.
@@ -23,15 +25,20 @@ from typing import Any
 from policy_lint.core.findings import Finding, Location
 from policy_lint.core.unknown import Unknown
 from policy_lint.inventory.model import (
+    ORGANIZATION_POLICY_TYPES,
     Bucket,
     IamGroup,
+    IamPolicy,
     IamRole,
     IamUser,
     Inventory,
+    OrganizationPolicy,
     PolicyRef,
     Queue,
     Resource,
 )
+from policy_lint.inventory.policies import names_policy
+from policy_lint.inventory.references import scope_of
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.engine import lint_source
 from policy_lint.policy.model import PolicyType
@@ -52,6 +59,8 @@ class EmbeddedPolicy:
     document: dict[str, Any]
     policy_type: PolicyType
     location: Location | None
+    #: the CloudFormation type of the resource a resource policy is for (what ``lint --resource-type`` takes)
+    resource_type: str | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -74,7 +83,16 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
     for policy in inventory.policies:
         if isinstance(policy.document, dict):
             where = _where(policy, "document")
-            yield EmbeddedPolicy(policy.origin.address, "policy", policy.document, PolicyType.IDENTITY, where)
+            boundary = _only_a_boundary(policy, inventory)
+            kind = PolicyType.PERMISSIONS_BOUNDARY if boundary else PolicyType.IDENTITY
+            label = "permissions boundary" if boundary else "policy"
+            yield EmbeddedPolicy(policy.origin.address, label, policy.document, kind, where)
+    for org_policy in inventory.organization_policies:
+        org_type = _organization_policy_type(org_policy)
+        if org_type is not None and isinstance(org_policy.document, dict):
+            where = _where(org_policy, "document")
+            label = org_type.value.upper()
+            yield EmbeddedPolicy(org_policy.origin.address, label, org_policy.document, org_type, where)
     principals: list[IamUser | IamGroup | IamRole] = [*inventory.users, *inventory.groups, *inventory.roles]
     for principal in principals:
         inline = principal.inline_policies
@@ -95,7 +113,41 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
     for holder in holders:
         if isinstance(holder.policy, dict):
             where = _where(holder, "policy")
-            yield EmbeddedPolicy(holder.origin.address, "policy", holder.policy, PolicyType.RESOURCE, where)
+            resource_type = "AWS::S3::Bucket" if isinstance(holder, Bucket) else "AWS::SQS::Queue"
+            address = holder.origin.address
+            yield EmbeddedPolicy(address, "policy", holder.policy, PolicyType.RESOURCE, where, resource_type)
+
+
+def _only_a_boundary(policy: IamPolicy, inventory: Inventory) -> bool:
+    """Is the declared policy some user's or role's permissions boundary, and attached to no one? A
+    boundary grants nothing (AWS-POLICY-TYPES); one also attached as a permission policy does grant,
+    so it is linted as the identity policy it also is (the stricter reading)."""
+    principals: list[IamUser | IamGroup | IamRole] = [*inventory.users, *inventory.groups, *inventory.roles]
+    boundary = False
+    for principal in principals:
+        scope = scope_of(principal)
+        attached = principal.attached_policies
+        for ref in attached if isinstance(attached, list) else ():
+            if isinstance(ref.arn, str) and names_policy(ref.arn, policy, scope):
+                return False
+        named = getattr(principal, "permissions_boundary", None)
+        boundary = boundary or (isinstance(named, str) and names_policy(named, policy, scope))
+    return boundary
+
+
+def _organization_policy_type(policy: OrganizationPolicy) -> PolicyType | None:
+    """SCP or RCP by the declared type; a type not known before apply is told by the content (an RCP
+    names Principal "*", an SCP names none); None for the types that are not IAM policies."""
+    if isinstance(policy.type, str):
+        name = ORGANIZATION_POLICY_TYPES.get(policy.type)
+        return PolicyType(name) if name else None
+    document = policy.document
+    if not isinstance(document, dict) or "Statement" not in document:
+        return None
+    statements = document["Statement"]
+    items = statements if isinstance(statements, list) else [statements]
+    named = any(isinstance(s, dict) and "Principal" in s for s in items)
+    return PolicyType.RCP if named else PolicyType.SCP
 
 
 def lint_embedded(
@@ -111,7 +163,10 @@ def lint_embedded(
             continue
         seen.add(key)
         options = LintOptions(
-            policy_type=embedded.policy_type, select=select, ignore=(*ignore, *NOT_FOR_EMBEDDED)
+            policy_type=embedded.policy_type,
+            resource_type=embedded.resource_type,
+            select=select,
+            ignore=(*ignore, *NOT_FOR_EMBEDDED),
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
         for finding in lint_source(Source(where.path, text), LintContext(options)):

@@ -16,7 +16,8 @@ from policy_lint.core.findings import Level
 from policy_lint.policy.resource_types import TRUST_POLICY_RESOURCE_TYPE, resource_type_names
 from policy_lint.reporters.formats import FORMATS
 
-POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp"]
+#: the values of :class:`policy_lint.policy.model.PolicyType`, written out so `lint --help` imports no model
+POLICY_TYPES = ["identity", "resource", "trust", "scp", "rcp", "permissions-boundary"]
 RESOURCE_TYPES = list(resource_type_names())
 
 

@@ -183,6 +183,22 @@ class IamPolicy(Resource):
     document: Maybe[dict[str, Any]] | None = None
 
 
+#: AWS Organizations policy types written in IAM's policy language, and the lint policy type of each
+ORGANIZATION_POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
+
+
+@dataclass
+class OrganizationPolicy(Resource):
+    """An AWS Organizations policy as declared (``aws_organizations_policy``,
+    ``AWS::Organizations::Policy``): only its document is linted, as an SCP or an RCP by its type
+    (see ORGANIZATION_POLICY_TYPES; tag, backup and other policy types are not IAM policies)."""
+
+    name: Maybe[str]
+    #: SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY ...
+    type: Maybe[str]
+    document: Maybe[dict[str, Any] | None] = None
+
+
 @dataclass
 class EventSelectorSummary:
     """Management events as recorded by basic or advanced selectors (AWS-EVENT-SELECTORS).
@@ -294,6 +310,7 @@ class Inventory:
     groups: list[IamGroup] = field(default_factory=list)
     roles: list[IamRole] = field(default_factory=list)
     policies: list[IamPolicy] = field(default_factory=list)
+    organization_policies: list[OrganizationPolicy] = field(default_factory=list)
     trails: list[Trail] = field(default_factory=list)
     buckets: list[Bucket] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
@@ -303,7 +320,7 @@ class Inventory:
     problems: list[Finding] = field(default_factory=list)
     #: live mode: API calls that failed, e.g. {"iam:GetAccountSummary": "AccessDenied ..."}
     collection_errors: dict[str, str] = field(default_factory=dict)
-    #: kinds listed exhaustively ("users", "queues", "trails", "security_groups": live mode), so a
+    #: kinds listed exhaustively ("users", "roles", "queues", "trails", "security_groups": live mode), so a
     #: missing resource of such a kind is absent, not merely outside the input's scope
     complete: set[str] = field(default_factory=set)
     #: planned input: the user declared that the input describes the whole account (``check
@@ -320,6 +337,7 @@ class Inventory:
             or self.groups
             or self.roles
             or self.policies
+            or self.organization_policies
             or self.trails
             or self.buckets
             or self.queues

@@ -17,6 +17,7 @@ from policy_lint.catalog import arn_builder
 from policy_lint.core.findings import Location
 from policy_lint.inventory.model import (
     IamGroup,
+    IamPolicy,
     IamUser,
     Inventory,
     PolicyRef,
@@ -77,10 +78,9 @@ def resolve_policy(
             return ResolvedPolicy(managed.name, managed.document, where, managed=True)
     for policy in inventory.policies:
         theirs = scope_of(policy)
-        if (
-            isinstance(arn, str)
-            and (same_value(arn, policy.arn, scope, theirs) or refers_to(arn, policy, "arn", scope))
-        ) or (arn is None and same_value(ref.name, policy.name, scope, theirs)):
+        if (isinstance(arn, str) and names_policy(arn, policy, scope)) or (
+            arn is None and same_value(ref.name, policy.name, scope, theirs)
+        ):
             loc = policy.origin_of("document").location
             address = policy.origin.address
             declared = parsed_document(policy.document, address, theirs)
@@ -97,6 +97,11 @@ def resolve_policy(
     else:
         why = f"policy {what} is not declared in the inputs"
     return ResolvedPolicy(label, None, where, why)
+
+
+def names_policy(arn: str, policy: IamPolicy, scope: str | None) -> bool:
+    """Does ``arn`` (written in ``scope``: an attachment, a permissions boundary) name the declared policy?"""
+    return same_value(arn, policy.arn, scope, scope_of(policy)) or refers_to(arn, policy, "arn", scope)
 
 
 def policy_refs(principal: IamUser | IamGroup) -> list[PolicyRef]:

@@ -21,7 +21,7 @@ from policy_lint.core.input_paths import Inputs, expand_paths
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.inherited import mark_inherited
 from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, load_policy
-from policy_lint.policy.model import PolicyDocument
+from policy_lint.policy.model import PolicyDocument, PolicyType
 from policy_lint.rules.lint_ruleset import get_policy_rule, policy_rule_ids, policy_rules
 from policy_lint.rules.registry import PolicyRule
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
@@ -67,6 +67,17 @@ def selected_rules(options: LintOptions) -> tuple[PolicyRule, ...]:
     return tuple(rule for rule in policy_rules() if options.wants(rule.meta.id))
 
 
+@lru_cache(maxsize=64)
+def rules_for(options: LintOptions, policy_type: PolicyType) -> tuple[PolicyRule, ...]:
+    """The selected rules that apply to a document of ``policy_type``: the one place a rule's
+    ``policy_types`` is honoured (a rule declared for trust policies never reads an identity policy)."""
+    return tuple(
+        rule
+        for rule in selected_rules(options)
+        if not rule.meta.policy_types or policy_type.value in rule.meta.policy_types
+    )
+
+
 def runs_nothing(options: LintOptions) -> bool:
     """A ``select`` that keeps no policy rule (``--select OB1``): lint would check nothing and pass."""
     return bool(options.select) and not any(options.wants(rule_id) for rule_id in policy_rule_ids())
@@ -75,7 +86,7 @@ def runs_nothing(options: LintOptions) -> bool:
 def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
     """Run every selected policy rule over one parsed document."""
     located: list[tuple[int, Finding]] = []
-    for rule in selected_rules(ctx.options):
+    for rule in rules_for(ctx.options, doc.policy_type):
         meta = rule.meta
         for report in rule.check(doc, ctx):
             offset = report.node.offset if report.node is not None else 0

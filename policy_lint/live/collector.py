@@ -173,8 +173,10 @@ def _collect_services(
     progress("EC2 security groups")
     inventory.security_groups, groups_complete = ec2.collect_security_groups(api, region_list, pool, progress)
     progress("IAM")
-    users, groups, policies, failed = iam.collect_identities(api, pool, progress)
+    roles, roles_failed = iam.collect_roles(api, pool, progress)
+    users, groups, policies, failed = iam.collect_identities(api, pool, progress, roles)
     inventory.users, inventory.groups, inventory.policies = users, groups, policies
+    inventory.roles = roles
     names = {t.bucket for t in inventory.trails if isinstance(t.bucket, str)}
     names |= sqs.source_buckets(inventory.queues)
     if config is not None and config.audit_log is not None and config.audit_log.bucket:
@@ -189,6 +191,7 @@ def _collect_services(
             ("queues", queues_complete),
             ("security_groups", groups_complete),
             ("users", failed is None),
+            ("roles", roles_failed is None),
         )
         if ok
     }

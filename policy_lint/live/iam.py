@@ -1,4 +1,4 @@
-"""IAM users, their groups and the customer managed policies attached to either (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG, AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES).
+"""IAM users, their groups, roles and the customer managed policies attached to any of them (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG, AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES).
 
 AWS managed policies are referenced by ARN without a document: checks read the bundled
 snapshot (:mod:`policy_lint.reference.managed`), which spares a GetPolicyVersion per attachment.
@@ -16,9 +16,11 @@ from policy_lint.inventory.model import (
     AccessKey,
     IamGroup,
     IamPolicy,
+    IamRole,
     IamUser,
     Maybe,
     PolicyRef,
+    Unknown,
 )
 from policy_lint.live.api import Api, Failure, iso, observed, run_all
 
@@ -152,10 +154,45 @@ def _document(api: Api, operation: str, about: str, document: Any) -> Maybe[dict
     return api.malformed("iam", operation, about, "the policy document is not a JSON object").unknown()
 
 
-def collect_identities(
+#: ListRoles leaves a role's boundary out (only GetRole returns it), and no check needs it yet
+_ROLE_BOUNDARY_NOT_READ = "a role's permissions boundary is not read live (iam:GetRole is not called)"
+
+
+def collect_role(api: Api, listed: dict[str, Any]) -> IamRole:
+    """One role as ListRoles returns it (its trust policy included, URL-encoded JSON botocore decodes,
+    as it does inline user policies), with its attached and inline policies; a refused call leaves
+    just that list Unknown."""
+    name = listed["RoleName"]
+    about = f"role/{name}"
+    return IamRole(
+        observed(listed["Arn"]),
+        name=name,
+        arn=listed["Arn"],
+        trust_policy=_document(api, "ListRoles", about, listed.get("AssumeRolePolicyDocument")),
+        attached_policies=_attached(api, "ListAttachedRolePolicies", about, RoleName=name),
+        inline_policies=_inline(api, "ListRolePolicies", "GetRolePolicy", about, RoleName=name),
+        permissions_boundary=Unknown(_ROLE_BOUNDARY_NOT_READ),
+    )
+
+
+def collect_roles(
     api: Api, pool: Executor, progress: Callable[[str], None]
+) -> tuple[list[IamRole], Failure | None]:
+    """Every role (paginated ListRoles, details in parallel), or the Failure of the listing: the
+    roles are then unknown, with the missing permission in ``collection_errors``."""
+    listed = api.paginate("iam", "ListRoles", "Roles")
+    if isinstance(listed, Failure):
+        return [], listed
+    if not all(r.get("RoleName") and r.get("Arn") for r in listed):
+        return [], api.malformed("iam", "ListRoles", "", "an entry has no RoleName or Arn")
+    return run_all(pool, [partial(collect_role, api, r) for r in listed], progress, "IAM roles"), None
+
+
+def collect_identities(
+    api: Api, pool: Executor, progress: Callable[[str], None], roles: Iterable[IamRole] = ()
 ) -> tuple[list[IamUser], list[IamGroup], list[IamPolicy], Failure | None]:
-    """All users (details in parallel), then their groups, then customer managed policies."""
+    """All users (details in parallel), then their groups, then the customer managed policies
+    attached to them or to ``roles``."""
     listed = list_users(api)
     if isinstance(listed, Failure):
         return [], [], [], listed
@@ -169,7 +206,7 @@ def collect_identities(
         "IAM groups",
     )
     customer: dict[str, str] = {}
-    for refs in _policy_lists(users, groups):
+    for refs in _policy_lists(users, groups, roles):
         for ref in refs:
             if isinstance(ref.arn, str) and not ref.inline and not arn_builder.is_aws_managed_policy(ref.arn):
                 customer[ref.arn] = ref.name
@@ -180,15 +217,17 @@ def collect_identities(
         "IAM policies",
     )
     documents = {p.arn: p.document for p in policies}
-    for refs in _policy_lists(users, groups):
+    for refs in _policy_lists(users, groups, roles):
         for ref in refs:
             if isinstance(ref.arn, str) and ref.arn in documents:
                 ref.document = documents[ref.arn]
     return users, groups, policies, None
 
 
-def _policy_lists(users: Iterable[IamUser], groups: Iterable[IamGroup]) -> Iterable[list[PolicyRef]]:
-    holders: list[IamUser | IamGroup] = [*users, *groups]
+def _policy_lists(
+    users: Iterable[IamUser], groups: Iterable[IamGroup], roles: Iterable[IamRole] = ()
+) -> Iterable[list[PolicyRef]]:
+    holders: list[IamUser | IamGroup | IamRole] = [*users, *groups, *roles]
     for holder in holders:
         if isinstance(holder.attached_policies, list):
             yield holder.attached_policies

@@ -48,6 +48,10 @@ READ_OPERATIONS: Mapping[str, Mapping[str, str | None]] = {
             "ListAttachedGroupPolicies",
             "ListGroupPolicies",
             "GetGroupPolicy",
+            "ListRoles",
+            "ListAttachedRolePolicies",
+            "ListRolePolicies",
+            "GetRolePolicy",
             "GetPolicy",
             "GetPolicyVersion",
         )

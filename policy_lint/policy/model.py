@@ -23,6 +23,9 @@ class PolicyType(str, Enum):
     TRUST = "trust"
     SCP = "scp"
     RCP = "rcp"
+    #: an identity-shaped managed policy set as a user's or role's permissions boundary: it only
+    #: limits what the identity policies grant, and grants nothing itself (AWS-POLICY-TYPES)
+    PERMISSIONS_BOUNDARY = "permissions-boundary"
 
     @property
     def has_principal(self) -> bool:
@@ -148,17 +151,46 @@ def build_statement(node: Node, index: int) -> Statement:
     return stmt
 
 
+_TRUST_ACTIONS = ("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")
+
+
 def infer_policy_type(statements: list[Statement]) -> PolicyType:
-    """Resource policies name a Principal; trust policies are resource policies for sts:AssumeRole*."""
+    """The type the content shows. No Principal: an identity policy (an SCP or a permissions boundary
+    looks the same, so only ``--policy-type`` or the IaC attribute says so). Principal "*" on Deny
+    statements over Resource "*": a resource control policy (the only shape RCPs accept, and one a
+    resource policy, which names its own resource, does not take). Only sts:AssumeRole* actions: a
+    role trust policy. Otherwise a resource policy."""
     with_principal = [s for s in statements if s.principal_node is not None]
     if not with_principal:
         return PolicyType.IDENTITY
+    if _rcp_shaped(statements):
+        return PolicyType.RCP
     actions = [str(a.value).lower() for s in statements for a in s.actions]
-    if actions and all(
-        a.startswith(("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")) for a in actions
-    ):
+    if actions and all(a.startswith(_TRUST_ACTIONS) for a in actions):
         return PolicyType.TRUST
     return PolicyType.RESOURCE
+
+
+def _rcp_shaped(statements: list[Statement]) -> bool:
+    """Every statement names Principal "*" as RCPs must, at least one Deny covers Resource "*", every
+    Resource is "*", and no Allow names a Resource (an RCP never grants: a public resource policy does)."""
+
+    def star_principal(stmt: Statement) -> bool:
+        node = stmt.principal_node
+        return (
+            isinstance(node, ScalarNode)
+            and node.value == "*"
+            and stmt.principal_key is not None
+            and (stmt.principal_key.value == "Principal")
+        )
+
+    if not all(star_principal(s) for s in statements):
+        return False
+    if any(str(r.value) != "*" for s in statements for r in s.resources):
+        return False
+    if any(s.is_allow and s.resource_key is not None for s in statements):
+        return False
+    return any(s.effect_value == "Deny" and s.resources and not s.uses_not_resource for s in statements)
 
 
 def build_document(source: Source, root: Node, policy_type: PolicyType | None = None) -> PolicyDocument:

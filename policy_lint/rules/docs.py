@@ -24,6 +24,7 @@ def rules_json() -> str:
             "rationale": m.rationale,
             "remediation": m.remediation,
             "references": list(m.references),
+            "policy_types": list(m.policy_types),
             **_check_fields(m),
         }
         for m in all_rules()
@@ -81,6 +82,8 @@ def rules_markdown() -> str:
         ]
         if m.references:
             out += ["", "*References:* " + ", ".join(m.references)]
+        if m.policy_types:
+            out += ["", "*Applies to:* " + ", ".join(m.policy_types) + " policies"]
         out += _check_lines(m)
     return "\n".join(out) + "\n"
 

@@ -122,7 +122,7 @@ def test_identity_and_scope(world: tuple[Collection, dict[str, Any]]) -> None:
         (R, OTHER),
     )
     assert collection.inventory.collection_errors == {}
-    assert collection.inventory.complete == {"users", "queues", "trails", "security_groups"}
+    assert collection.inventory.complete == {"users", "roles", "queues", "trails", "security_groups"}
     assert collection.stats.total_calls > 30
 
 

@@ -219,10 +219,9 @@ def _exactly_one(stmt: Statement, first: str, second: str) -> Iterator[Report]:
     title="A resource-based policy statement has no Principal",
     rationale="Resource-based and trust policies must say who is granted access; IAM rejects them otherwise.",
     remediation='Add "Principal" (or pass --policy-type identity if this is an identity policy).',
+    policy_types=("resource", "trust", "rcp"),
 )
 def missing_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if not doc.policy_type.has_principal:
-        return
     for stmt in doc.statements:
         if isinstance(stmt.node, ObjectNode) and stmt.principal_node is None:
             how = "inferred" if doc.type_inferred else "given"
@@ -240,10 +239,9 @@ def missing_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
     title="An identity policy or SCP names a Principal",
     rationale="Identity policies apply to whoever they are attached to; IAM rejects Principal in them.",
     remediation="Remove Principal, or lint the file with --policy-type resource if it is a resource policy.",
+    policy_types=("identity", "scp", "permissions-boundary"),
 )
 def unexpected_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type.has_principal:
-        return
     for stmt in doc.statements:
         if stmt.principal_key is not None:
             yield Report(
@@ -283,10 +281,9 @@ def duplicate_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     rationale="IAM identity policies, SCPs and RCPs accept only ASCII letters and digits in Sid "
     "(resource policies of some services accept more, so they are not checked).",
     remediation="Use only A-Z, a-z and 0-9 in Sid.",
+    policy_types=("identity", "scp", "rcp", "permissions-boundary"),
 )
 def invalid_sid(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type in (PolicyType.RESOURCE, PolicyType.TRUST):
-        return
     for stmt in doc.statements:
         sid = stmt.sid
         if isinstance(sid, ScalarNode) and isinstance(sid.value, str) and not _SID_RE.match(sid.value):
@@ -446,10 +443,9 @@ def _statement_types(node: ObjectNode) -> Iterator[Report]:
     rationale="A customer managed policy may hold at most 6,144 characters, whitespace excluded; "
     "CreatePolicy fails with LimitExceeded above that (AWS managed policies are exempt).",
     remediation="Split the policy, or use wildcards deliberately to shorten action lists.",
+    policy_types=("identity", "permissions-boundary"),  # a boundary is a managed policy: the same quota
 )
 def policy_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type is not PolicyType.IDENTITY:
-        return
     text = doc.source.text
     if len(text) <= MANAGED_POLICY_QUOTA:
         return
@@ -505,10 +501,9 @@ def _label(stmt: Statement) -> str:
     references=(
         "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html",
     ),
+    policy_types=("rcp",),
 )
 def rcp_grammar(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type is not PolicyType.RCP:
-        return
     for stmt in doc.statements:
         if not isinstance(stmt.node, ObjectNode):
             continue

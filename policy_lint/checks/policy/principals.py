@@ -206,8 +206,6 @@ _SOURCE_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid
     policy_types=("resource",),
 )
 def service_principal_without_source(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type.value != "resource":
-        return
     for stmt in doc.statements:
         if not stmt.is_allow or not only_service_principals(stmt):
             continue

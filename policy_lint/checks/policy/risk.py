@@ -14,7 +14,7 @@ from policy_lint.catalog.actions import ActionCatalog, ActionInfo, wildcard_rege
 from policy_lint.core.findings import Level
 from policy_lint.iam.statements import principal_of_statement, public_access, views_of_document
 from policy_lint.lint.context import LintContext
-from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
+from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -22,6 +22,10 @@ RULES = RuleGroup()
 policy_rule = RULES.policy_rule
 
 PERMISSIONS_MANAGEMENT = "Permissions management"
+#: The policy types whose Allow grants: an SCP, an RCP or a permissions boundary only sets the most a
+#: principal may be granted elsewhere (AWS-POLICY-TYPES), so "Allow *" there hands out nothing
+#: (AWS's own FullAWSAccess SCP is exactly that) and these rules do not read them.
+GRANTING = ("identity", "resource", "trust")
 
 
 def _allows_star_resource(stmt: Statement) -> bool:
@@ -51,6 +55,7 @@ def pattern_matches(pattern: str, action: str) -> bool:
     rationale="The statement grants every action on every resource, including changing its own "
     "permissions and deleting audit trails.",
     remediation="Grant the specific actions the principal needs (start from a reference policy).",
+    policy_types=GRANTING,
 )
 def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
@@ -75,6 +80,7 @@ def full_admin(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     rationale="Passing any role to a service (EC2, Lambda ...) lets the holder run code with that role's "
     "permissions, a classic privilege escalation.",
     remediation="Limit Resource to the role ARNs that must be passed, and condition on iam:PassedToService.",
+    policy_types=GRANTING,
 )
 def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
@@ -146,6 +152,7 @@ def _examples(actions: list[ActionInfo]) -> str:
     rationale="Permissions-management actions (iam:Put*Policy, s3:PutBucketPolicy, kms:CreateGrant ...) let "
     "the holder grant themselves or others more access; a wildcard hides that they are included.",
     remediation="List the actions explicitly, leaving out permissions-management ones that are not needed.",
+    policy_types=GRANTING,
 )
 def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     return _wildcard_reports(doc, ctx, PERMISSIONS_MANAGEMENT, "permissions-management")
@@ -159,6 +166,7 @@ def wildcard_permissions_management(doc: PolicyDocument, ctx: LintContext) -> It
     rationale="A wildcard such as ec2:* or s3:Put* grants write actions nobody reviewed one by one, "
     "including ones AWS adds later.",
     remediation="List the write actions that are needed, or scope the statement with resources and conditions.",
+    policy_types=GRANTING,
 )
 def wildcard_write(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     return _wildcard_reports(doc, ctx, "Write", "write")
@@ -182,6 +190,7 @@ def _wildcard_reports(doc: PolicyDocument, ctx: LintContext, level: str, kind: s
     rationale="Allow + NotAction grants every action not listed, in every service, including ones AWS "
     "launches later.",
     remediation="Use Action with the actions you mean, or Deny + NotAction for guardrails.",
+    policy_types=GRANTING,
 )
 def allow_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
@@ -206,8 +215,6 @@ def allow_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     policy_types=("resource", "trust"),
 )
 def public_resource_policy(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type in (PolicyType.IDENTITY, PolicyType.SCP, PolicyType.RCP):
-        return
     for view in views_of_document(doc):
         stmt, principal = view.node, view.principal
         if stmt is None or principal is None or stmt.principal_key is None:

@@ -16,7 +16,7 @@ from policy_lint.checks.policy.risk import pattern_matches
 from policy_lint.core.findings import Level
 from policy_lint.iam.statements import parse_operator
 from policy_lint.lint.context import LintContext
-from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
+from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -64,9 +64,9 @@ def denied_everywhere(doc: PolicyDocument, action: str) -> bool:
 
 
 def _allows_on_any_role(doc: PolicyDocument) -> Iterator[tuple[Statement, str]]:
-    """The Allow statements of an identity policy whose resource covers any role, with how they do."""
-    if doc.policy_type is not PolicyType.IDENTITY:
-        return  # a resource policy, SCP or RCP grants no IAM action to its holder
+    """The Allow statements of an identity policy whose resource covers any role, with how they do
+    (the rules that call this declare ``policy_types=("identity",)``: a resource policy, SCP, RCP or
+    permissions boundary grants no IAM action to its holder)."""
     for stmt in doc.statements:
         scope = broad_resource(stmt) if stmt.is_allow else None
         if scope is not None:

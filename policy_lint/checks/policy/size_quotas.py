@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
-from policy_lint.policy.model import PolicyDocument, PolicyType
+from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.resource_types import resource_policy_kind
 from policy_lint.policy.size import iam_size, minified_size
 from policy_lint.rules.registry import Report, RuleGroup
@@ -45,7 +45,7 @@ ORGANIZATIONS_POLICY_QUOTA = 5120
     policy_types=("trust",),
 )
 def trust_policy_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type is not PolicyType.TRUST or _not_surely_trust(doc):
+    if _not_surely_trust(doc):
         return
     size = iam_size(doc.source.text)
     if size > TRUST_POLICY_QUOTA:
@@ -59,10 +59,10 @@ def _not_surely_trust(doc: PolicyDocument) -> bool:
     return doc.type_inferred and any(stmt.resources or stmt.uses_not_resource for stmt in doc.statements)
 
 
-def _over_organizations_quota(doc: PolicyDocument, policy_type: PolicyType) -> Iterator[Report]:
+def _over_organizations_quota(doc: PolicyDocument) -> Iterator[Report]:
     """An SCP or RCP over 5,120 characters even minified (AWS Organizations counts every character)."""
     text = doc.source.text
-    if doc.policy_type is not policy_type or len(text) <= ORGANIZATIONS_POLICY_QUOTA:
+    if len(text) <= ORGANIZATIONS_POLICY_QUOTA:
         return
     size = minified_size(text)
     if size > ORGANIZATIONS_POLICY_QUOTA:
@@ -84,7 +84,7 @@ def _over_organizations_quota(doc: PolicyDocument, policy_type: PolicyType) -> I
     policy_types=("scp",),
 )
 def scp_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    return _over_organizations_quota(doc, PolicyType.SCP)
+    return _over_organizations_quota(doc)
 
 
 @policy_rule(
@@ -99,7 +99,7 @@ def scp_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     policy_types=("rcp",),
 )
 def rcp_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    return _over_organizations_quota(doc, PolicyType.RCP)
+    return _over_organizations_quota(doc)
 
 
 @policy_rule(
@@ -119,7 +119,7 @@ def rcp_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 )
 def resource_policy_too_large(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     kind = resource_policy_kind(ctx.options.resource_type)
-    if kind is None or kind.size_quota is None or doc.policy_type is not PolicyType.RESOURCE:
+    if kind is None or kind.size_quota is None:
         return
     text = doc.source.text
     if len(text.encode("utf-8")) <= kind.size_quota:

@@ -11,23 +11,22 @@ from collections.abc import Iterator
 from policy_lint.core.findings import Level
 from policy_lint.iam.tag_bypass import TagBypass, find_tag_bypass
 from policy_lint.lint.context import LintContext
-from policy_lint.policy.model import PolicyDocument, PolicyType
+from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules.registry import Report, RuleGroup
 
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
 
 _LAST: list[object] = [None, []]
+#: What the holder is granted: a permissions boundary, SCP or RCP grants nothing, so its tag
+#: conditions guard nothing by themselves (the identity policy they limit is judged on its own).
+IDENTITY_ONLY = ("identity",)
 
 
 def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
     """Both rules read the same analysis; compute it once per document."""
     if _LAST[0] is not doc:
-        found = (
-            find_tag_bypass([(doc, s) for s in doc.statements], ctx.catalog)
-            if doc.policy_type is PolicyType.IDENTITY
-            else []
-        )
+        found = find_tag_bypass([(doc, s) for s in doc.statements], ctx.catalog)
         _LAST[0], _LAST[1] = doc, found
     result = _LAST[1]
     assert isinstance(result, list)
@@ -48,6 +47,7 @@ def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
     "RunInstances, CreateVpc, CreateSnapshot), so tags can only be set at creation; or deny "
     "aws:RequestTag/<key> values matching the protected pattern.",
     references=("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html",),
+    policy_types=IDENTITY_ONLY,
 )
 def tag_condition_bypass(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     return _reports(doc, ctx, "PL607")
@@ -64,6 +64,7 @@ def tag_condition_bypass(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repo
     remediation="Limit Resource to the snapshots/AMIs the principal creates (or condition on their tag), "
     "and deny sharing outside your organization.",
     references=("https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",),
+    policy_types=IDENTITY_ONLY,
 )
 def share_any_snapshot_or_image(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     return _reports(doc, ctx, "PL608")

@@ -21,7 +21,7 @@ from policy_lint.checks.policy.principals import (
 from policy_lint.core.findings import Level
 from policy_lint.iam.statements import parse_operator, public_access, view_of_statement
 from policy_lint.lint.context import LintContext
-from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
+from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ObjectNode, ScalarNode
 
@@ -45,11 +45,10 @@ _SUBJECT_CLAIMS = ("sub", "user_id", "id")
 
 
 def _is_trust(doc: PolicyDocument) -> bool:
-    """A trust policy, given or surely inferred. The inference calls any document whose actions are all
-    sts:AssumeRole* a trust policy; one with a Resource may as well be an RCP or an SCP guarding STS
-    (uncertain never fails), so it is a trust policy only when the user or its source says so."""
-    if doc.policy_type is not PolicyType.TRUST:
-        return False
+    """Is a document the engine hands a trust rule (``policy_types=("trust",)``) surely a trust policy?
+    The inference calls a document whose actions are all sts:AssumeRole* a trust policy; one with a
+    Resource may as well be a resource policy guarding STS (uncertain never fails), so it is a trust
+    policy only when the user or its source says so."""
     return not doc.type_inferred or all(stmt.resource_key is None for stmt in doc.statements)
 
 
@@ -188,8 +187,6 @@ def federated_principal_syntax(doc: PolicyDocument, ctx: LintContext) -> Iterato
     policy_types=("resource",),
 )
 def federated_principal_not_supported(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if doc.policy_type is not PolicyType.RESOURCE:
-        return
     for stmt in doc.statements:
         if not isinstance(stmt.principal_node, ObjectNode):
             continue
@@ -443,8 +440,6 @@ _ASSUMED_ROLE = re.compile(r"^arn:(?P<p>[\w-]+):sts::(?P<a>\d{12}):assumed-role/
     policy_types=("trust", "resource"),
 )
 def redundant_assumed_role_principal(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if not doc.policy_type.has_principal:
-        return
     for stmt in doc.statements:
         values = [v for v in principal_values(stmt) if v.key == "AWS"]
         roles = set()

@@ -80,6 +80,7 @@ _INVENTORY_LISTS = {
     "group": "groups",
     "role": "roles",
     "policy": "policies",
+    "organization_policy": "organization_policies",
     "trail": "trails",
     "bucket": "buckets",
     "queue": "queues",

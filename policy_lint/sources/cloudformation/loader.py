@@ -33,6 +33,7 @@ from policy_lint.sources.cloudformation.map_iam import (
     map_user,
     map_user_to_group,
 )
+from policy_lint.sources.cloudformation.map_organizations import map_organization_policy
 from policy_lint.sources.cloudformation.map_s3 import map_bucket, map_bucket_policy
 from policy_lint.sources.cloudformation.map_sqs import map_queue, map_queue_policy
 from policy_lint.sources.cloudformation.map_trail import map_trail
@@ -54,6 +55,7 @@ MAPPERS: dict[str, Mapper] = {
     "AWS::IAM::AccessKey": map_access_key,
     "AWS::IAM::ManagedPolicy": map_managed_policy,
     "AWS::IAM::Policy": map_inline_policy,
+    "AWS::Organizations::Policy": map_organization_policy,
     "AWS::CloudTrail::Trail": map_trail,
     "AWS::S3::Bucket": map_bucket,
     "AWS::S3::BucketPolicy": map_bucket_policy,

@@ -39,6 +39,7 @@ from policy_lint.inventory.model import (
     IngressRule,
     Inventory,
     Maybe,
+    OrganizationPolicy,
     Origin,
     PolicyRef,
     Queue,
@@ -79,6 +80,7 @@ MAPPED_TYPES = frozenset(
         "aws_iam_role_policy",
         "aws_iam_role_policy_attachment",
         "aws_iam_account_password_policy",
+        "aws_organizations_policy",
         "aws_cloudtrail",
         "aws_s3_bucket",
         "aws_s3_bucket_server_side_encryption_configuration",
@@ -332,6 +334,7 @@ class Mapper:
             "aws_iam_group": self._group,
             "aws_iam_policy": self._policy,
             "aws_iam_role": self._role,
+            "aws_organizations_policy": self._organization_policy,
             "aws_cloudtrail": self._trail,
             "aws_s3_bucket": self._bucket,
             "aws_sqs_queue": self._queue,
@@ -419,6 +422,20 @@ class Mapper:
         )
         self.inventory.policies.append(policy)
         self._register("policy", policy, arn, rd.symbol("arn"), rd.symbol("id"))
+
+    def _organization_policy(self, rd: ResourceData) -> None:
+        """An SCP or RCP (``type`` defaults to SERVICE_CONTROL_POLICY), linted at its ``content`` line."""
+        v = rd.values
+        kind = v.get("type", "SERVICE_CONTROL_POLICY")
+        self.inventory.organization_policies.append(
+            OrganizationPolicy(
+                rd.origin,
+                name=ref_text(v.get("name")) or rd.symbol("name"),
+                type=kind if isinstance(kind, str) else Unknown("the policy type is not known before apply"),
+                document=document(v.get("content")),
+                attribute_origins={"document": rd.origin_of("content")},
+            )
+        )
 
     def _role(self, rd: ResourceData) -> None:
         v = rd.values
