@@ -55,6 +55,11 @@ def cond(operator: str, key: str, value: Any, **fields: Any) -> dict[str, Any]:
     return stmt(Condition={operator: {key: value}}, **fields)
 
 
+def listing(key: str = "s3:prefix", action: str = "s3:ListBucket") -> dict[str, Any]:
+    """List the bucket under home/ (s3:prefix is a key of s3:ListBucket only)."""
+    return cond("StringLike", key, "home/*", Action=action, Resource=BUCKET)
+
+
 def bucket_policy(**fields: Any) -> dict[str, Any]:
     """A resource policy granting another account read access to the bucket's objects."""
     return stmt(**({"Principal": {"AWS": ACCOUNT_ROOT}} | fields))
@@ -180,8 +185,8 @@ PAIRS: list[tuple[str, str, str | None, Any, Any]] = [
         "Invalid service condition key",
         "PL302",
         None,
-        cond("StringLike", "s3:prefixx", "home/*", Action="s3:ListBucket", Resource=BUCKET),
-        cond("StringLike", "s3:prefix", "home/*", Action="s3:ListBucket", Resource=BUCKET),
+        listing("s3:prefixx"),
+        listing(),
     ),
     (
         "Unsupported global condition key",
@@ -203,8 +208,8 @@ PAIRS: list[tuple[str, str, str | None, Any, Any]] = [
         "Unsupported action for condition key",
         "PL303",
         None,
-        cond("StringLike", "s3:prefix", "home/*", Action="s3:GetObject", Resource=BUCKET),
-        cond("StringLike", "s3:prefix", "home/*", Action="s3:ListBucket", Resource=BUCKET),
+        listing(action="s3:GetObject"),
+        listing(),
     ),
     (
         "Type mismatch",
