@@ -180,7 +180,10 @@ def _unknown_key_message(key: str) -> str:
     title="No action of the statement supports this service condition key",
     rationale="A service-specific key is only in the request context of the actions that list it (directly or "
     "through their resource types). If none of the statement's actions does, the key is always missing: the "
-    "condition never matches, or with a Not operator or IfExists always matches, which is rarely what was meant.",
+    "condition never matches, or with a Not operator or IfExists always matches, which is rarely what was meant. "
+    "IAM Access Analyzer reports it as an error; policy-lint reports a warning because it judges against a dated "
+    "offline copy of the Service Authorization Reference, and a key AWS has since added to an action would make "
+    "an error block a policy IAM accepts.",
     remediation="Use a key the actions support (see the Service Authorization Reference), or move the condition "
     "to a statement with the actions that support it.",
     references=(
