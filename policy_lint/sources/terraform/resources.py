@@ -375,15 +375,20 @@ class Mapper:
                     )
 
     # -- IAM -------------------------------------------------------------------------------
-    def _user(self, rd: ResourceData) -> None:
+    @staticmethod
+    def _iam_identity(rd: ResourceData, kind: str) -> tuple[Maybe[str] | None, Maybe[str], Any]:
+        """A user's or role's name, ARN (planned: built from its name and path) and boundary value."""
         v = rd.values
         name = ref_text(v.get("name"))
         arn = v.get("arn") if isinstance(v.get("arn"), str) else None
         arn = arn or arn_builder.literal_or(
-            arn_builder.iam_arn(rd.partition, rd.account_id, "user", name, ref_text(v.get("path"))),
+            arn_builder.iam_arn(rd.partition, rd.account_id, kind, name, ref_text(v.get("path"))),
             rd.symbol("arn"),
         )
-        boundary = v.get("permissions_boundary")
+        return name, arn, v.get("permissions_boundary")
+
+    def _user(self, rd: ResourceData) -> None:
+        name, arn, boundary = self._iam_identity(rd, "user")
         user = IamUser(
             rd.origin,
             name=name if name is not None else Unknown("user name not set"),
@@ -439,13 +444,7 @@ class Mapper:
 
     def _role(self, rd: ResourceData) -> None:
         v = rd.values
-        name = ref_text(v.get("name"))
-        arn = v.get("arn") if isinstance(v.get("arn"), str) else None
-        arn = arn or arn_builder.literal_or(
-            arn_builder.iam_arn(rd.partition, rd.account_id, "role", name, ref_text(v.get("path"))),
-            rd.symbol("arn"),
-        )
-        boundary = v.get("permissions_boundary")
+        name, arn, boundary = self._iam_identity(rd, "role")
         role = IamRole(
             rd.origin,
             name=name if name is not None else rd.symbol("name"),
