@@ -18,6 +18,7 @@ rules already skip a value that holds a reference.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,7 @@ from policy_lint.inventory.references import scope_of
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.engine import lint_source
 from policy_lint.policy.model import PolicyType
+from policy_lint.policy.placeholders import is_policy_variable
 from policy_lint.syntax.source import Source
 
 #: the rules that read a document as a template: in IaC a ``${...}`` is the IaC's own reference
@@ -72,6 +74,58 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+#: the elements whose presence shapes a statement (what it grants, to whom, on what)
+_SHAPE_KEYS = ("Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal")
+_WHOLE_REFERENCE = re.compile(r"^\$\{([^{}]*)\}$")
+
+
+def _wholly_unresolved(value: Any) -> bool:
+    """A value that is one reference the source could not resolve: it may even be null (absent)."""
+    if not isinstance(value, str):
+        return False
+    found = _WHOLE_REFERENCE.match(value)
+    return found is not None and not is_policy_variable(found.group(1))
+
+
+def _judgeable(document: Any, policy_type: PolicyType) -> Any:
+    """The document without the statements whose shape is not known.
+
+    A dynamic Terraform statement renders every attribute it may set (``resources =
+    statement.value.resources``) as a reference the source cannot resolve, and such an attribute
+    may be null: the statement may have no Resource at all. Judging it as written would report a
+    trust policy "with a Resource", or an identity policy "with both Resource and NotResource",
+    from a value nobody wrote. So an element that is wholly such a reference is taken out, and a
+    statement that then lacks an element it needs is not judged at all (uncertain never fails).
+    """
+    if isinstance(document, dict) and _wholly_unresolved(document.get("Statement")):
+        return {**document, "Statement": []}  # no statement known: nothing to judge
+    if not isinstance(document, dict) or not isinstance(document.get("Statement"), list):
+        return document
+    kept: list[Any] = []
+    for statement in document["Statement"]:
+        if not isinstance(statement, dict):
+            if not _wholly_unresolved(statement):  # a statement not known at all is not judged
+                kept.append(statement)
+            continue
+        if _wholly_unresolved(statement.get("Condition")):
+            continue  # conditions not known may restrict anything the statement seems to grant
+        unresolved = [k for k in _SHAPE_KEYS if _wholly_unresolved(statement.get(k))]
+        if not unresolved:
+            kept.append(statement)
+            continue
+        shaped = {k: v for k, v in statement.items() if k not in unresolved}
+        needs_resource = policy_type is not PolicyType.TRUST
+        needs_principal = policy_type in (PolicyType.RESOURCE, PolicyType.TRUST)
+        if (
+            "Effect" in shaped
+            and ("Action" in shaped or "NotAction" in shaped)
+            and (not needs_resource or "Resource" in shaped or "NotResource" in shaped)
+            and (not needs_principal or "Principal" in shaped or "NotPrincipal" in shaped)
+        ):
+            kept.append(shaped)
+    return {**document, "Statement": kept}
 
 
 def _where(resource: Resource, attribute: str) -> Location | None:
@@ -157,7 +211,10 @@ def lint_embedded(
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for embedded in embedded_policies(inventory):
-        text = json.dumps(_plain(embedded.document), indent=2)
+        judged = _judgeable(_plain(embedded.document), embedded.policy_type)
+        if isinstance(judged, dict) and judged.get("Statement") == []:
+            continue  # no statement whose shape is known: nothing to judge
+        text = json.dumps(judged, indent=2)
         key = (str(embedded.location), embedded.resource, text)
         if key in seen:  # the same document reached twice (a policy and its attachment)
             continue

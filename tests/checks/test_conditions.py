@@ -239,6 +239,9 @@ def test_notaction_statements_are_not_checked_for_key_support() -> None:
     [
         ("NumericLessThan", "s3:max-keys", "bad", "NumericLessThan needs a number, not 'bad'"),
         ("DateGreaterThan", "aws:CurrentTime", "yesterday", "DateGreaterThan needs an ISO 8601 date"),
+        ("DateLessThan", "aws:CurrentTime", "2030-13-45T00:00:00Z", "DateLessThan needs an ISO 8601 date"),
+        ("DateLessThan", "aws:CurrentTime", "2030-02-30", "DateLessThan needs an ISO 8601 date"),
+        ("DateLessThan", "aws:CurrentTime", "2030-01-31T24:00:00Z", "DateLessThan needs an ISO 8601 date"),
         ("Bool", "aws:SecureTransport", "yes", "Bool needs true or false, not 'yes'"),
         ("IpAddress", "aws:SourceIp", "10.0.0.300/8", "IpAddress needs an IP address or CIDR range"),
         ("Null", "aws:TokenIssueTime", "maybe", "Null needs true or false, not 'maybe'"),
@@ -279,6 +282,8 @@ def test_non_string_operator_on_a_key_of_another_type() -> None:
         ("NumericLessThanEquals", "aws:MultiFactorAuthAge", "3600"),
         ("DateGreaterThan", "aws:CurrentTime", "2024-01-31T12:00:00Z"),
         ("DateLessThan", "aws:CurrentTime", "2024-01-31"),
+        ("DateLessThan", "aws:CurrentTime", "2028-02-29T23:59:59+05:30"),  # a leap day
+        ("DateLessThan", "aws:CurrentTime", "20240131T120000Z"),
         ("DateLessThan", "aws:EpochTime", 1700000000),
         ("NumericGreaterThan", "aws:EpochTime", "1700000000"),
         ("Bool", "aws:SecureTransport", False),

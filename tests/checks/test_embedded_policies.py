@@ -191,3 +191,36 @@ def test_a_roles_trust_policy_and_its_inline_policies_are_linted_where_written(
     assert ("PL601", inline_line) in by_rule  # the role's own inline policy, at its block
     assert ("PL602", separate_line) in by_rule  # a separate role policy resource, at its document
     assert all("${" not in p["message"] for p in problems)
+
+
+DYNAMIC_TRUST_TF = """\
+variable "trust_policy_permissions" {
+  type = map(any)
+}
+
+data "aws_iam_policy_document" "this" {
+  dynamic "statement" {
+    for_each = var.trust_policy_permissions
+    content {
+      sid           = statement.key
+      effect        = statement.value.effect
+      actions       = ["sts:AssumeRole"]
+      resources     = statement.value.resources
+      not_resources = statement.value.not_resources
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "dynamic"
+  assume_role_policy = data.aws_iam_policy_document.this.json
+}
+"""
+
+
+def test_a_dynamic_statement_whose_shape_is_unknown_is_not_judged(tmp_path: Path) -> None:
+    """The iam-role module pattern: resources = statement.value.resources may be null, so the trust
+    policy may have no Resource; "trust policies do not support Resource" would be a false error."""
+    (tmp_path / "main.tf").write_text(DYNAMIC_TRUST_TF, encoding="utf-8")
+    problems = json.loads(check(tmp_path, "--format", "json").stdout)["problems"]
+    assert [p for p in problems if p["rule_id"].startswith("PL")] == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -179,7 +180,10 @@ def _unknown_key_message(key: str) -> str:
     title="No action of the statement supports this service condition key",
     rationale="A service-specific key is only in the request context of the actions that list it (directly or "
     "through their resource types). If none of the statement's actions does, the key is always missing: the "
-    "condition never matches, or with a Not operator or IfExists always matches, which is rarely what was meant.",
+    "condition never matches, or with a Not operator or IfExists always matches, which is rarely what was meant. "
+    "IAM Access Analyzer reports it as an error; policy-lint reports a warning because it judges against a dated "
+    "offline copy of the Service Authorization Reference, and a key AWS has since added to an action would make "
+    "an error block a policy IAM accepts.",
     remediation="Use a key the actions support (see the Service Authorization Reference), or move the condition "
     "to a statement with the actions that support it.",
     references=(
@@ -441,7 +445,25 @@ def _is_number(raw: object) -> bool:
 def _is_date(raw: object) -> bool:
     if isinstance(raw, bool):
         return False
-    return isinstance(raw, (int, float)) or (isinstance(raw, str) and _DATE_RE.match(raw.strip()) is not None)
+    if isinstance(raw, (int, float)):
+        return True
+    return isinstance(raw, str) and _DATE_RE.match(raw.strip()) is not None and _is_calendar_date(raw.strip())
+
+
+def _is_calendar_date(text: str) -> bool:
+    """Whether an ISO-shaped value names a real day and time: 2030-13-45 has the shape but no date to compare."""
+    if text.isdigit():
+        return True  # epoch seconds
+    digits = text.replace("-", "")
+    try:
+        datetime.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return False
+    clock = re.search(r"[T ](\d{2}):?(\d{2})(?::?(\d{2}))?", text)
+    if clock is None:
+        return True
+    hour, minute, second = (int(part or 0) for part in clock.groups())
+    return hour <= 23 and minute <= 59 and second <= 60  # 60: a leap second is not judged
 
 
 def _is_ip(raw: object) -> bool:
