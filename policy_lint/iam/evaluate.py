@@ -67,6 +67,11 @@ def _glob_over_pattern(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     return re.compile(body + r"\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
+def _ascii(*texts: str) -> bool:
+    """ASCII text lower-cases the way ``re.IGNORECASE`` compares it (other scripts have exceptions)."""
+    return all(text.isascii() for text in texts)
+
+
 def glob_covers(pattern: str, target: str, ignore_case: bool = False) -> bool:
     """True when ``pattern``'s wildcards match ``target`` taken literally, so every string
     ``target`` stands for is matched by ``pattern`` (``*`` covers everything)."""
@@ -74,6 +79,15 @@ def glob_covers(pattern: str, target: str, ignore_case: bool = False) -> bool:
         return True
     if "*" not in pattern and "?" not in pattern:
         return pattern.lower() == target.lower() if ignore_case else False
+    head = pattern[:-1]
+    if (
+        pattern[-1] == "*"
+        and "*" not in head
+        and "?" not in head
+        and (not ignore_case or _ascii(pattern, target))
+    ):
+        # "prefix*", the commonest pattern, without compiling a regular expression for it
+        return target.lower().startswith(head.lower()) if ignore_case else target.startswith(head)
     compiled = _glob_over_pattern if "*" in target else _glob
     return compiled(pattern, ignore_case).match(target) is not None
 

@@ -8,6 +8,7 @@ check and verify.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from policy_lint.core.findings import Finding
@@ -25,12 +26,17 @@ def mark_inherited(doc: PolicyDocument, located: Sequence[tuple[int, Finding]]) 
         return
     from policy_lint.reference.vendor_statements import inherited_from
 
+    offsets = sorted(offset for offset, _ in located)
     spans: list[tuple[int, int, str]] = []
     for statement in doc.statements:
+        start = statement.node.offset
+        end = max(node.offset for node in walk(statement.node))
+        at = bisect_left(offsets, start)
+        if at == len(offsets) or offsets[at] > end:
+            continue  # no finding in this statement: skip the costly comparison with the references
         inherited = inherited_from(statement.node.to_python())
         if inherited is not None:
-            end = max(node.offset for node in walk(statement.node))
-            spans.append((statement.node.offset, end, inherited.label))
+            spans.append((start, end, inherited.label))
     for offset, finding in located:
         label = next((label for start, end, label in spans if start <= offset <= end), None)
         if label is not None:

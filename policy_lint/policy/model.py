@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
 from policy_lint.syntax.source import Source
 
 
@@ -95,6 +96,16 @@ class PolicyDocument:
     @property
     def path(self) -> str:
         return self.source.path
+
+    @cached_property
+    def strings(self) -> list[tuple[ScalarNode, str]]:
+        """Every string value and key of the document with its text, depth first: walked once for the
+        rules that scan all text (placeholders, policy variables) rather than once per rule."""
+        return [
+            (node, node.value)
+            for node in walk(self.root)
+            if isinstance(node, ScalarNode) and isinstance(node.value, str)
+        ]
 
 
 def string_items(node: Node | None) -> list[ScalarNode]:

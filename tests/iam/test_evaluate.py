@@ -49,6 +49,26 @@ def test_glob_covers(pattern: str, target: str, expected: bool) -> None:
     assert glob_covers(pattern, target) is expected
 
 
+@pytest.mark.parametrize(
+    ("pattern", "target", "ignore_case", "expected"),
+    [
+        ("s3:Get*", "s3:GetObject", False, True),
+        ("s3:Get*", "s3:getObject", False, False),
+        ("s3:Get*", "S3:GETOBJECT", True, True),
+        ("bucket/*", "bucket/a\nb", False, True),  # a newline in the target is still covered
+        ("bucket/*", "bucket?", False, False),
+        ("bucket/*", "bucket/x*", False, True),  # a wider target under a trailing star
+        ("a?*", "ab", False, True),  # not the "prefix*" shape: still matched by the pattern
+        ("\u017f*", "S", True, True),  # long s folds to s under IGNORECASE, not under str.lower
+    ],
+)
+def test_glob_covers_prefix_star_matches_the_regular_expression(
+    pattern: str, target: str, ignore_case: bool, expected: bool
+) -> None:
+    """The "prefix*" shortcut (no regular expression) answers as the compiled pattern does."""
+    assert glob_covers(pattern, target, ignore_case=ignore_case) is expected
+
+
 def test_glob_covers_ignore_case_is_for_actions() -> None:
     assert glob_covers("EC2:describe*", "ec2:DescribeInstances", ignore_case=True)
     assert not glob_covers("EC2:describe*", "ec2:DescribeInstances")

@@ -563,6 +563,8 @@ def parsed_entries(doc: PolicyDocument) -> Iterator[tuple[ConditionEntry, Condit
 
 def unique_entries(stmt: Statement) -> list[ConditionEntry]:
     """Condition entries as IAM sees them: of a key repeated under one operator, the last wins (PL002)."""
+    if len(stmt.conditions) < 2:
+        return list(stmt.conditions)  # nothing to repeat (most statements have no Condition at all)
     last: dict[tuple[int, str], ConditionEntry] = {}
     for entry in stmt.conditions:
         last[(entry.operator.offset, str(entry.key.value))] = entry

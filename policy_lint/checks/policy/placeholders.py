@@ -15,7 +15,7 @@ from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.placeholders import MARKS, find_placeholders, policy_variables
 from policy_lint.rules.registry import Report, RuleGroup
-from policy_lint.syntax.nodes import ScalarNode, walk
+from policy_lint.syntax.nodes import ScalarNode
 
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
@@ -41,10 +41,8 @@ def unresolved_placeholder(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
     text = doc.source.text
     if not any(mark in text for mark in _DOCUMENT_MARKS):
         return  # no string can hold a placeholder (nor spell one with escapes): skip the walk
-    for node in walk(doc.root):
-        if not isinstance(node, ScalarNode) or not isinstance(node.value, str):
-            continue
-        for index, placeholder, kind in find_placeholders(node.value):
+    for node, text in doc.strings:
+        for index, placeholder, kind in find_placeholders(text):
             yield Report(
                 point_into(doc, node, index, placeholder),
                 f"unresolved placeholder {placeholder} ({kind})",

@@ -45,6 +45,8 @@ def _covered(
     Near-linear in the list (a statement of AWS's may list 1,000 actions): a repeat is found by its key, and a
     value is tried only against the wildcard patterns of the same service (and those whose service is a wildcard).
     """
+    if len(nodes) < 2:
+        return  # a lone value has nothing to repeat or be covered by
     texts = [str(node.value) for node in nodes]
     if not any(_is_wild(text) for text in texts) and len({covers.key(text) for text in texts}) == len(texts):
         return  # the common case: plain values, all different

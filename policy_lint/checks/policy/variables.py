@@ -15,7 +15,6 @@ from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.variables import variable_problems
 from policy_lint.rules.registry import Report, RuleGroup
-from policy_lint.syntax.nodes import ScalarNode, walk
 
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
@@ -51,10 +50,8 @@ _HINTS = {
 def malformed_policy_variable(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     if "${" not in doc.source.text and "\\u0024" not in doc.source.text.lower():
         return
-    for node in walk(doc.root):
-        if not isinstance(node, ScalarNode) or not isinstance(node.value, str):
-            continue
-        for problem in variable_problems(node.value):
+    for node, text in doc.strings:
+        for problem in variable_problems(text):
             yield Report(
                 point_into(doc, node, problem.offset, problem.text), problem.message, _HINTS[problem.kind]
             )
