@@ -15,7 +15,7 @@ import pytest
 from policy_lint.rules.ruleset import all_rules
 
 REPO = Path(__file__).resolve().parents[1]
-FACTS_PAGE = REPO / "docs" / "aws-facts.md"
+FACT_PAGE = REPO / "docs" / "aws-facts.md"
 FACT_ID = re.compile(r"(?<![\w-])(?:AWS|PLAN|GUIDE)-[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])")
 DEFINED = re.compile(r"^\| ((?:AWS|PLAN|GUIDE)-[A-Z0-9-]+) \|", re.M)
 
@@ -23,7 +23,7 @@ DEFINED = re.compile(r"^\| ((?:AWS|PLAN|GUIDE)-[A-Z0-9-]+) \|", re.M)
 def _defined() -> dict[str, str]:
     rows = {
         m.group(1): line
-        for line in FACTS_PAGE.read_text(encoding="utf-8").splitlines()
+        for line in FACT_PAGE.read_text(encoding="utf-8").splitlines()
         if (m := DEFINED.match(line))
     }
     return rows
@@ -45,7 +45,7 @@ def _tracked_text() -> dict[str, str]:
 
 
 def test_every_cited_fact_is_defined_once() -> None:
-    page = FACTS_PAGE.read_text(encoding="utf-8")
+    page = FACT_PAGE.read_text(encoding="utf-8")
     ids = DEFINED.findall(page)
     assert len(ids) == len(set(ids)), "a fact ID is defined twice"
     defined = set(ids)

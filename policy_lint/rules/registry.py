@@ -181,18 +181,8 @@ class RuleGroup:
         """Decorator that declares a policy-document rule with its metadata."""
 
         def register(func: PolicyCheck) -> PolicyCheck:
-            meta = RuleMeta(
-                id,
-                name,
-                level,
-                title,
-                rationale,
-                remediation,
-                family_of(id),
-                references,
-                access_analyzer=access_analyzer,
-                policy_types=policy_types,
-            )
+            common = (id, name, level, title, rationale, remediation, family_of(id), references)
+            meta = RuleMeta(*common, access_analyzer=access_analyzer, policy_types=policy_types)
             self.policy_rules.append(PolicyRule(self.declare(meta), func))
             return func
 

@@ -126,3 +126,10 @@ def test_one_condition_value_less_is_a_deviation() -> None:
     assert inherited_from(first) is not None
     first["Condition"]["StringLike"]["ec2:ResourceTag/Name"] = "*"
     assert inherited_from(first) is None
+
+
+def test_an_accept_vendor_reference_that_is_not_a_boolean_is_a_located_error(tmp_path: Path) -> None:
+    proc = _lint(tmp_path, AGENTLESS, settings='accept-vendor-reference: "no"\n')
+    assert proc.returncode == 2
+    assert ".policy-lint.yaml:1:26: accept-vendor-reference: 'no' is not of type 'boolean'" in proc.stderr
+    assert "Traceback" not in proc.stderr
