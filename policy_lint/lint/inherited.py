@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import pairwise
 
 from policy_lint.core.findings import Finding
 from policy_lint.policy.model import PolicyDocument
@@ -30,7 +31,7 @@ def mark_inherited(doc: PolicyDocument, located: Sequence[tuple[int, Finding]]) 
     spans: list[tuple[int, int, str]] = []
     statements = doc.statements
     starts = [statement.node.offset for statement in statements]
-    in_order = all(a < b for a, b in zip(starts, starts[1:]))
+    in_order = all(a < b for a, b in pairwise(starts))
     for number, statement in enumerate(statements):
         start = statement.node.offset
         at = bisect_left(offsets, start)

@@ -79,6 +79,24 @@ class Statement:
         return self.action_key is not None and self.action_key.value == "NotAction"
 
     @cached_property
+    def named_services(self) -> frozenset[str] | None:
+        """The lower-case service prefixes the Action/NotAction values name, or None when one value could
+        name any service (``*``, a wildcard in the prefix, no colon). Lets a rule about one service skip
+        statements that cannot mention it without matching every pattern."""
+        services = set()
+        for node in self.actions:
+            prefix, colon, _ = str(node.value).partition(":")
+            if not colon or "*" in prefix or "?" in prefix:
+                return None
+            services.add(prefix.lower())
+        return frozenset(services)
+
+    def may_name_service(self, service: str) -> bool:
+        """Could an Action/NotAction value of this statement name an action of ``service`` (lower case)?"""
+        named = self.named_services
+        return named is None or service in named
+
+    @cached_property
     def uses_not_resource(self) -> bool:
         return self.resource_key is not None and self.resource_key.value == "NotResource"
 
