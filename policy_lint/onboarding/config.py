@@ -112,7 +112,7 @@ _PATTERN_WORDS = {
 }
 
 
-def _node_at(root: Node, path: list[Any]) -> Node:
+def node_at(root: Node, path: list[Any]) -> Node:
     """The node at a JSON path (as deep as the path exists)."""
     node = root
     for part in path:
@@ -159,7 +159,7 @@ def schema_problems(
             # Report the branch that got furthest into the value, at its own position.
             error = max(error.context, key=lambda e: (len(list(e.absolute_path)), e.validator != "const"))
         path = list(error.absolute_path)
-        node = _node_at(root, path)
+        node = node_at(root, path)
         where = ".".join(str(p) for p in path) or "the top level"
         if error.validator == "additionalProperties" and isinstance(node, ObjectNode):
             allowed = set(error.schema.get("properties", {}))
