@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Literal
 
 from policy_lint.catalog.actions import ActionCatalog
@@ -112,8 +113,13 @@ def _listing(values: Iterable[str], limit: int = 5) -> str:
 
 def help_text(rule: CustomRule) -> str:
     """What the rule checks, in words generated from its definition (the rationale reports show)."""
-    where = f" Defined in {rule.defined_at}." if rule.defined_at else ""
-    types = f" Judges {', '.join(rule.types)} policies."
+    where = ""
+    if (
+        rule.defined_at is not None
+    ):  # the file's name, not its absolute path: reports stay identical across checkouts
+        where = f" Defined in {PurePath(rule.defined_at.path).name}:{rule.defined_at.line}."
+    *first, last = rule.types
+    types = f" Judges {', '.join(first) + ' and ' if first else ''}{last} policies."
     if rule.kind == "never-grant":
         body = (
             f"Custom rule (never-grant): the policy must not allow any of {_listing(rule.actions)} "

@@ -69,6 +69,16 @@ def use_settings_rules(metas: Iterable[RuleMeta]) -> None:
     _settings_rules.update((meta.id, meta) for meta in metas)
 
 
+def settings_rule_metas() -> list[RuleMeta]:
+    """The custom rules of the settings read last, sorted by ID (reports list their metadata)."""
+    return sorted(_settings_rules.values(), key=lambda m: m.id)
+
+
+def is_settings_rule(rule_id: str) -> bool:
+    """Is this ID one of the settings' custom rules (not documented in docs/rules.md)?"""
+    return rule_id in _settings_rules
+
+
 def all_rules() -> list[RuleMeta]:
     """Every rule's metadata, the settings' custom rules included, sorted by ID."""
     return sorted([*rule_set().metas(), *_settings_rules.values()], key=lambda m: m.id)
