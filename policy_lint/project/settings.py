@@ -224,14 +224,15 @@ def _toml_entry_line(text: str, json_path: tuple[Any, ...], section_line: int) -
     if json_path[1] >= len(starts):
         return section_line
     start = starts[json_path[1]]
-    keys = [part for part in json_path[2:] if isinstance(part, str)]
-    for number, line in enumerate(lines[start:], start=start + 1):
-        if line.lstrip().startswith("[") and not line.lstrip().startswith(
-            f"[tool.policy-lint.{json_path[0]}."
-        ):
-            break
-        if keys and re.match(rf"^\s*\[?[\w.-]*{re.escape(keys[-1])}\]?\s*(=|$)", line):
-            return number
+    end = next(
+        (n for n, line in enumerate(lines[start:], start=start + 1) if line.lstrip().startswith("[[")),
+        len(lines) + 1,
+    )
+    for key in reversed([part for part in json_path[2:] if isinstance(part, str)]):  # the deepest key found
+        pattern = re.compile(rf"(^|[\s{{,.\[]){re.escape(key)}\s*(=|\])")
+        for number in range(start + 1, end):
+            if pattern.search(lines[number - 1]):
+                return number
     return start
 
 
