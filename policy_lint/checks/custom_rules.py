@@ -148,7 +148,8 @@ def remediation(rule: CustomRule) -> str:
     if rule.kind == "never-grant":
         return "Remove or narrow the grant (name the actions and resources it needs), or deny it explicitly."
     if rule.kind == "require-condition":
-        return f"Add a condition on {_listing(rule.keys)} to the statement, or narrow its actions."
+        keys = f"{'one of ' if len(rule.keys) > 1 else ''}{_listing(rule.keys)}"
+        return f"Add a condition on {keys} to the statement, or narrow its actions."
     return "Name only the allowed accounts and services, or add the principal to the rule if it is trusted."
 
 
@@ -269,10 +270,11 @@ def require_condition(rule: CustomRule, doc: PolicyDocument, catalog: ActionCata
             continue
         if not _grants_any(stmt, actions, rule.actions) or _tests_key(stmt, keys):
             continue
+        granted = [_display(action, catalog) for action in actions if stmt.matches_action(action)]
         yield Report(
             statement.action_key or statement.node,
-            f"{stmt.ref.label} allows {_listing(rule.actions)} without a condition on {_listing(rule.keys)}; "
-            f"{rule.id} requires one",
+            f"{stmt.ref.label} allows {_listing(granted or rule.actions)} without a condition on "
+            f"{'one of ' if len(rule.keys) > 1 else ''}{_listing(rule.keys)}; {rule.id} requires one",
             remediation(rule),
         )
 

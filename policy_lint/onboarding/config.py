@@ -106,6 +106,7 @@ _PATTERN_WORDS = {
     "^[1-9][0-9]*[mhd]$": "an interval such as 30m, 1h or 1d (or off)",
     "^[a-z]{2}(-[a-z]+)+-[0-9]+$": "a region code such as ap-northeast-1",
     "^[0-9]{12}$": "a 12-digit account ID",
+    "^CU[0-9]{3}$": "a custom rule ID: CU and three digits",
     "^[A-Za-z0-9+=,.@_-]{1,64}$": "a valid IAM user name (1-64 of A-Z a-z 0-9 +=,.@_-)",
     "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$": "a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
     "^[A-Za-z0-9_-]{1,80}(\\.fifo)?$": "a valid SQS queue name (1-80 of A-Z a-z 0-9 _ -)",
