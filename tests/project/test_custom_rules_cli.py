@@ -42,6 +42,11 @@ ALL_KINDS = (
       accounts: ["111122223333"]
 """
 )
+PYPROJECT_NEVER_PASSROLE = (
+    "[[tool.policy-lint.custom-rules]]\n"
+    'id = "CU001"\ntitle = "Never pass roles"\nlevel = "error"\n'
+    'never-grant = { actions = ["iam:PassRole"] }\n'
+)
 IAM_STAR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}
 
 
@@ -144,10 +149,7 @@ def test_a_cu_id_in_the_settings_that_no_custom_rule_has_is_located(project: Pat
 
 def test_pyproject_custom_rules_work_too(project: Path) -> None:
     (project / "pyproject.toml").write_text(
-        '[tool.policy-lint]\nfail-on = "error"\n\n'
-        "[[tool.policy-lint.custom-rules]]\n"
-        'id = "CU001"\ntitle = "Never pass roles"\nlevel = "error"\n'
-        'never-grant = { actions = ["iam:PassRole"] }\n',
+        '[tool.policy-lint]\nfail-on = "error"\n\n' + PYPROJECT_NEVER_PASSROLE,
         encoding="utf-8",
     )
     result = invoke("lint", "admin.json")
@@ -309,10 +311,7 @@ def test_a_bad_definition_is_a_located_error(project: Path, text: str, where: st
 
 def test_a_bad_definition_in_pyproject_is_located_at_its_table(project: Path) -> None:
     (project / "pyproject.toml").write_text(
-        "[tool.policy-lint]\n\n"
-        "[[tool.policy-lint.custom-rules]]\n"
-        'id = "CU001"\ntitle = "Never pass roles"\nlevel = "error"\n'
-        'never-grant = { actions = ["iam:PassRole"] }\n\n'
+        "[tool.policy-lint]\n\n" + PYPROJECT_NEVER_PASSROLE + "\n"
         "[[tool.policy-lint.custom-rules]]\n"
         'id = "CU002"\ntitle = "Typo"\nlevel = "error"\n'
         'never-grant = { actions = ["iam:PasRole"] }\n',
