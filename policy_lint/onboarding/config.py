@@ -107,6 +107,9 @@ _PATTERN_WORDS = {
     "^[a-z]{2}(-[a-z]+)+-[0-9]+$": "a region code such as ap-northeast-1",
     "^[0-9]{12}$": "a 12-digit account ID",
     "^CU[0-9]{3}$": "a custom rule ID: CU and three digits",
+    "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]+$": (
+        "text without control or bidirectional-override characters"
+    ),
     "^[A-Za-z0-9+=,.@_-]{1,64}$": "a valid IAM user name (1-64 of A-Z a-z 0-9 +=,.@_-)",
     "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$": "a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
     "^[A-Za-z0-9_-]{1,80}(\\.fifo)?$": "a valid SQS queue name (1-80 of A-Z a-z 0-9 _ -)",

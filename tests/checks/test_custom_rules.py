@@ -297,3 +297,14 @@ def test_the_help_text_is_generated_from_the_definition() -> None:
     assert "require-condition" in meta.rationale and "s3:GetObject" in meta.rationale
     assert "aws:PrincipalOrgID" in meta.rationale and "aws:PrincipalOrgID" in meta.remediation
     assert meta.policy_types == ("identity", "resource", "trust")
+
+
+def test_the_options_carrying_custom_rules_reach_lint_workers() -> None:
+    """``lint -j`` sends the options to worker processes: the compiled rules must survive pickling."""
+    import pickle
+
+    options = LintOptions(select=("CU001",), extra_rules=(compile_rule(NEVER_PASSROLE),))
+    copied = pickle.loads(pickle.dumps(options))
+    assert copied == options
+    findings = lint_text(json.dumps(doc(allow("iam:*"))), "policy.json", copied)
+    assert [f.rule_id for f in findings] == ["CU001"]

@@ -287,6 +287,16 @@ def test_custom_rule_findings_judges_one_document(project: Path) -> None:
             "7:7",
             "unknown key 'colour'",
         ),
+        (  # a title that would rewrite the terminal or the SARIF viewer's text
+            NEVER_PASSROLE.replace("title: Never pass roles", 'title: "Never pass \\e[8mroles"'),
+            "3:12",
+            "is not text without control or bidirectional-override characters",
+        ),
+        (
+            NEVER_PASSROLE.replace("title: Never pass roles", 'title: "Never pass \\u202eroles"'),
+            "3:12",
+            "is not text without control",
+        ),
     ],
     ids=[
         "bad-family",
@@ -298,6 +308,8 @@ def test_custom_rule_findings_judges_one_document(project: Path) -> None:
         "empty-actions",
         "unknown-action",
         "unknown-key",
+        "control-character-title",
+        "bidi-override-title",
     ],
 )
 def test_a_bad_definition_is_a_located_error(project: Path, text: str, where: str, says: str) -> None:
