@@ -128,7 +128,25 @@ def test_a_settings_suppression_names_a_custom_rule(project: Path) -> None:
         NEVER_PASSROLE
         + "suppressions:\n  - rule: CU001\n    path: admin.json\n    reason: reviewed in SEC-42\n",
     )
-    assert invoke("lint", "admin.json", "--select", "CU").exit_code == 0
+    result = invoke("lint", "admin.json", "--select", "CU,SP", "--fail-on", "suggestion", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["findings"] == []  # no SP003 "unknown rule" either
+    assert [s["rule_id"] for s in payload["suppressed"]] == ["CU001"]
+
+
+def test_a_suppression_naming_an_undefined_custom_rule_is_reported(project: Path) -> None:
+    settings(
+        project,
+        NEVER_PASSROLE
+        + "suppressions:\n  - rule: CU002\n    path: admin.json\n    reason: reviewed in SEC-42\n",
+    )
+    result = invoke("lint", "admin.json", "--select", "CU,SP", "--format", "json")
+    findings = json.loads(result.output)["findings"]
+    assert {(f["rule_id"], f["message"]) for f in findings} >= {
+        ("SP003", "suppression names unknown rule 'CU002'")
+    }
+    assert "CU001" in {f["rule_id"] for f in findings}
 
 
 @pytest.mark.parametrize("option", ["--ignore", "--select"])
