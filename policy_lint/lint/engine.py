@@ -96,7 +96,10 @@ def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
             located.append(
                 (offset, Finding(meta.id, meta.level, report.message, location, meta.name, report.hint))
             )
-    mark_inherited(doc, located)
+    # The project's own rules state what the project forbids: a statement copied from the vendor's
+    # reference does not excuse it, so only the built-in rules' findings can be inherited vendor risk.
+    own = {rule.meta.id for rule in ctx.options.extra_rules}
+    mark_inherited(doc, [(offset, finding) for offset, finding in located if finding.rule_id not in own])
     return [finding for _, finding in located]
 
 

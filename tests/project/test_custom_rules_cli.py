@@ -350,3 +350,23 @@ def test_a_bad_definition_in_pyproject_is_located_at_its_table(project: Path) ->
     result = invoke("lint", "admin.json")
     assert result.exit_code == 2
     assert "pyproject.toml:13:1: custom rule CU002: 'iam:PasRole' matches no known action" in result.stderr
+
+
+def test_a_custom_rule_is_not_excused_by_the_vendor_reference(project: Path) -> None:
+    """The guide's Agentless policy grants ec2:TerminateInstances (on tagged instances): built-in findings
+    in its verbatim statements are accepted vendor risk, but a rule the project wrote still blocks."""
+    agentless = (
+        Path(__file__).resolve().parents[2] / "policy_lint" / "reference" / "policies" / "agentless.json"
+    )
+    (project / "agentless.json").write_text(agentless.read_text(encoding="utf-8"), encoding="utf-8")
+    settings(
+        project,
+        "custom-rules:\n  - id: CU001\n    title: Nothing terminates instances\n    level: security-warning\n"
+        "    never-grant: {actions: [ec2:TerminateInstances]}\n",
+    )
+    result = invoke("lint", "agentless.json", "--fail-on", "security-warning", "--format", "json")
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.output)
+    assert [f["rule_id"] for f in payload["findings"]] == ["CU001"]
+    assert "CU001" not in {s["rule_id"] for s in payload.get("suppressed", [])}
+    assert "ec2:TerminateInstances" in payload["findings"][0]["message"]
