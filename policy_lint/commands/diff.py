@@ -17,7 +17,7 @@ import click
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import LEVEL_CHOICES
 from policy_lint.core.errors import InputError
-from policy_lint.core.findings import Finding, Level
+from policy_lint.core.findings import DEFAULT_FAIL_ON, Finding, Level
 from policy_lint.iam.diff import ActualPolicy
 from policy_lint.iam.diff_references import DiffUsageError
 from policy_lint.policy.loader import load_policy
@@ -73,6 +73,7 @@ def load_actual(
     name that is neither an existing file nor a managed policy of the snapshot.
     """
     from policy_lint.lint.engine import iter_inputs, problem_finding
+    from policy_lint.policy.classify import classify
 
     actual: list[ActualPolicy] = []
     problems: list[Finding] = []
@@ -83,8 +84,8 @@ def load_actual(
                 raise expanded.errors[0]
             for path, explicit in expanded.files:
                 source = read_source(path, max_bytes=max_bytes, too_big_hint=MAX_FILE_SIZE_HINT)
-                if not explicit and "Statement" not in source.text:
-                    continue
+                if not explicit and not classify(source).is_policy:
+                    continue  # a folder's package.json or CloudFormation template: not an ACTUAL policy
                 doc, problem = load_policy(source, PolicyType.IDENTITY)
                 if doc is None:
                     assert problem is not None
@@ -148,7 +149,7 @@ def _unknown_managed(raw: str) -> str:
 @click.option(
     "--fail-on",
     type=click.Choice(LEVEL_CHOICES),
-    default="error",
+    default=DEFAULT_FAIL_ON,
     show_default=True,
     help="Exit 1 when a finding at or above this level is reported.",
 )
