@@ -149,9 +149,9 @@ def _unknown_managed(raw: str) -> str:
 @click.option(
     "--fail-on",
     type=click.Choice(LEVEL_CHOICES),
-    default=DEFAULT_FAIL_ON,
-    show_default=True,
-    help="Exit 1 when a finding at or above this level is reported.",
+    default=None,
+    help=f"Exit 1 when a finding at or above this level is reported (default: {DEFAULT_FAIL_ON}, "
+    "or the settings' fail-on).",
 )
 @click.option(
     "--max-file-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="In MiB."
@@ -170,7 +170,7 @@ def diff_command(
     audit_log: bool,
     variables: tuple[str, ...],
     fmt: str,
-    fail_on: str,
+    fail_on: str | None,
     max_file_size: float,
     color: bool | None,
 ) -> None:
@@ -183,6 +183,8 @@ def diff_command(
     """
     from policy_lint.iam.diff import diff_policies
     from policy_lint.iam.diff_references import reference_policies
+    from policy_lint.project.apply import accept_vendor_reference
+    from policy_lint.project.settings import load_settings
     from policy_lint.reporters.diff_report import diff_exit_code, render_diff_json, render_diff_text
 
     chosen = [
@@ -192,6 +194,8 @@ def diff_command(
     ]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --reference, --feature or --config", ctx)
+    settings = load_settings(None)
+    fail_on = fail_on or settings.fail_on or DEFAULT_FAIL_ON
     try:
         values, partition = parse_vars(variables)
         context: dict[str, Any] = {}
@@ -240,10 +244,13 @@ def diff_command(
             echo_err(f"policy-lint: {reason}")
         sys.exit(2)
     result = diff_policies(policies, refs, notes=notes)
+    kept, accepted = accept_vendor_reference([found.finding for found in result.findings], settings)
+    still = {id(finding) for finding in kept}
+    result.findings = [found for found in result.findings if id(found.finding) in still]
     for note in result.notes:
         echo_err(f"policy-lint: note: {note}")
     if fmt == "json":
-        click.echo(render_diff_json(result, context=context), nl=False)
+        click.echo(render_diff_json(result, context=context, accepted=accepted), nl=False)
     else:
-        click.echo(render_diff_text(result, colour=colour), nl=False, color=colour)
+        click.echo(render_diff_text(result, colour=colour, accepted=accepted), nl=False, color=colour)
     sys.exit(diff_exit_code(result, [], Level.parse(fail_on)))

@@ -156,3 +156,17 @@ def test_a_copied_statement_made_riskier_is_the_users_and_blocks_by_default(tmp_
     tags["Action"].append("ec2:DeleteVolume")
     code, out, _ = run("lint", _write(tmp_path / "agentless.json", document))
     assert code == 1 and " PL607 security-warning " in out, out
+
+
+def test_diff_of_the_guide_word_for_word_passes_and_lists_the_vendor_weaknesses(tmp_path: Path) -> None:
+    code, out, _ = run("diff", str(AGENTLESS_EN), "--reference", "agentless")
+    assert code == 0, out
+    assert f"  PL607 security-warning at {AGENTLESS_EN}:68:17: {REASON}" in out, out
+    code, out, _ = run("diff", str(AGENTLESS_EN), "--reference", "agentless", "--format", "json")
+    report = json.loads(out)
+    assert report["findings"] == []
+    assert sorted(e["rule_id"] for e in report["suppressed"]) == ["PL607", "PL608", "PL608"]
+    assert all(e["kind"] == "vendor-reference" and REASON in e["reason"] for e in report["suppressed"])
+    (tmp_path / ".policy-lint.yaml").write_text("accept-vendor-reference: false\n", encoding="utf-8")
+    code, out, _ = run("diff", str(AGENTLESS_EN), "--reference", "agentless", cwd=tmp_path)
+    assert code == 1 and f"{AGENTLESS_EN}:68:17: PL607 security-warning" in out, out
