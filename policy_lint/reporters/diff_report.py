@@ -69,7 +69,9 @@ def render_diff_json(
         "managed_snapshot": {"data_as_of": info.data_as_of, "source": f"{info.package}@{info.version}"},
         "stats": result.stats if result else {},
         "findings": findings,
-        "suppressed": sorted((dict(entry) for entry in accepted), key=lambda e: (str(e["location"]), e["rule_id"])),
+        "suppressed": sorted(
+            (dict(entry) for entry in accepted), key=lambda e: (str(e["location"]), e["rule_id"])
+        ),
         "notes": result.notes if result else [],
         "errors": list(errors),
     }
