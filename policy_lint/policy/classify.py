@@ -72,15 +72,15 @@ _OTHER_FORMAT_TEXT = re.compile(
     r"AWSTemplateFormatVersion"
     r"|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::"
     r"|\"terraform_version\"\s*:"
-    r"|^apiVersion\s*:"
-    r"|^\s*runs-on\s*:",
+    r"|^apiVersion[ \t]*:"
+    r"|^[ \t]*runs-on[ \t]*:",
     re.MULTILINE,
 )
-#: a column-0 key of a block-style YAML mapping (``Key:`` or ``"Key":``)
-_YAML_TOP_KEY = re.compile(
-    r"""^(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"\-?:{}\[\],&*!|>%@`][^:\n#]*?))\s*:(?:\s|$)"""
+#: characters a plain YAML key cannot start with (indicators: a list, a flow collection, a tag ...)
+_NOT_A_KEY_START = frozenset("-?:{}[],&*!|>%@`#")
+_YAML_VERSION = re.compile(
+    r"""^["']?Version["']?[ \t]*:[ \t]*["']?([0-9-]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE
 )
-_YAML_VERSION = re.compile(r"""^["']?Version["']?\s*:\s*["']?([0-9-]+)["']?\s*(?:#.*)?$""", re.MULTILINE)
 
 
 @dataclass
@@ -206,11 +206,35 @@ def _yaml_block_top_level(text: str) -> _TopLevel | None:
             continue
         if line.startswith("%"):
             continue  # a directive (%YAML 1.2)
-        match = _YAML_TOP_KEY.match(line)
-        if match is None:
+        key = _yaml_key(line)
+        if key is None:
             return None
-        keys.add(next(group for group in match.groups() if group is not None).strip().lower())
+        keys.add(key.lower())
     if not keys:
         return None
     found = _YAML_VERSION.search(text)
     return _TopLevel("mapping", frozenset(keys), found.group(1) if found else None)
+
+
+def _yaml_key(line: str) -> str | None:
+    """The key of a column-0 ``key: value`` line, or None; in one pass over the line (a regex with
+    two adjacent optional runs of blanks backtracks quadratically on a long line of spaces)."""
+    first = line[0]
+    if first in "\"'":
+        end = line.find(first, 1)
+        rest = line[end + 1 :].lstrip(" \t") if end > 0 else ""
+        return line[1:end] if rest.startswith(":") and _ends_key(rest, 0) else None
+    if first in _NOT_A_KEY_START:
+        return None
+    colon = line.find(":")
+    while colon >= 0 and not _ends_key(line, colon):
+        colon = line.find(":", colon + 1)
+    if colon < 0:
+        return None
+    key = line[:colon].rstrip(" \t")
+    return None if " #" in key or "\t#" in key else key
+
+
+def _ends_key(text: str, colon: int) -> bool:
+    """A ``:`` ends a key when a blank or the end of the line follows (``a:b`` is a plain scalar)."""
+    return colon + 1 == len(text) or text[colon + 1] in " \t"

@@ -5,6 +5,8 @@ never skip, and a count over the shared corpus."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -204,3 +206,27 @@ def test_the_corpus_classes_as_its_folders_say() -> None:
         "error-no-statements.json",
         "invalid_file.json",
     ]
+
+
+PATHOLOGICAL = r"""
+import sys
+from policy_lint.policy.classify import classify
+from policy_lint.syntax.source import Source
+texts = {
+    "spaces.yaml": "a" + " " * 400_000 + "b\nStatement: x\n",  # a long line of blanks, no ':' after
+    "blanks.json": "{Statement" + "\n" * 400_000 + " runs-on",  # broken, a long run of empty lines
+    "keys.yaml": "k" + ":x" * 200_000 + "\nStatement: []\n",  # many ':' that end no key
+}
+print(sorted(name for name, text in texts.items() if classify(Source(name, text)).is_policy))
+"""
+
+
+def test_the_pre_scan_is_linear_on_pathological_lines() -> None:
+    """A regex with two adjacent runs of optional blanks took quadratic time on a long line of
+    spaces; run in a subprocess with a generous timeout so a regression fails instead of hanging."""
+    proc = subprocess.run(
+        [sys.executable, "-c", PATHOLOGICAL], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    # each is broken YAML/JSON that names Statement: a policy, so lint reports it as PL001
+    assert proc.stdout.strip() == "['blanks.json', 'keys.yaml', 'spaces.yaml']"
