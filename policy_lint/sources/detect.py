@@ -71,10 +71,10 @@ def classify(path: Path) -> str | None:
     """The source for one file, or None when no source reads it; InputError when a file that
     may be a template or a plan cannot be read to tell."""
     name = path.name
-    if name.endswith(".tf"):
-        return TERRAFORM
-    if name.endswith((".tfvars", ".tf.json", ".tfstate")):
-        return None  # tfvars are read with their module; .tf.json and state files are not inputs
+    if name.endswith((".tf", ".tf.json")):
+        return TERRAFORM  # native and JSON syntax: one configuration, one evaluator
+    if name.endswith((".tfvars", ".tfvars.json", ".tfstate")):
+        return None  # tfvars are read with their module; state files are not inputs
     if path.suffix in {".json", ".yaml", ".yml", ".template"}:
         return _sniff(path)
     return None
@@ -101,7 +101,7 @@ def detect(paths: Sequence[str]) -> Detected:
         if source is None:
             if explicit:
                 raise InputError(
-                    f"{raw}: not a Terraform (.tf), plan JSON or CloudFormation file "
+                    f"{raw}: not a Terraform (.tf, .tf.json), plan JSON or CloudFormation file "
                     "(policy documents are checked by `policy-lint lint`)"
                 )
             found.skipped.append(candidate)
