@@ -25,7 +25,10 @@ TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform-plan"
 CLOUDFORMATION = "cloudformation"
 
-SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", "cdk.out"}
+SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+#: the CDK's synthesised cloud assembly: only its CloudFormation templates are inputs
+CDK_OUT = "cdk.out"
+CDK_TEMPLATE = ".template.json"
 SNIFF_BYTES = 64 * 1024
 
 
@@ -71,6 +74,8 @@ def classify(path: Path) -> str | None:
     """The source for one file, or None when no source reads it; InputError when a file that
     may be a template or a plan cannot be read to tell."""
     name = path.name
+    if CDK_OUT in path.parent.parts:
+        return _in_cloud_assembly(path)
     if name.endswith((".tf", ".tf.json")):
         return TERRAFORM  # native and JSON syntax: one configuration, one evaluator
     if name.endswith((".tfvars", ".tfvars.json", ".tfstate")):
@@ -78,6 +83,17 @@ def classify(path: Path) -> str | None:
     if path.suffix in {".json", ".yaml", ".yml", ".template"}:
         return _sniff(path)
     return None
+
+
+def _in_cloud_assembly(path: Path) -> str | None:
+    """A file inside ``cdk.out``: its ``*.template.json`` stacks (nested assemblies of CDK stages
+    included) are CloudFormation; ``manifest.json``, ``tree.json``, ``*.assets.json`` and the
+    ``asset.*`` folders (the app's bundled code, not configuration) are not read at all."""
+    parts = path.parent.parts
+    inside = parts[len(parts) - 1 - parts[::-1].index(CDK_OUT) + 1 :]
+    if any(part.startswith("asset.") for part in inside) or not path.name.endswith(CDK_TEMPLATE):
+        return None
+    return _sniff(path)
 
 
 def detect(paths: Sequence[str]) -> Detected:
