@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters.sanitize import clean, redact
-from policy_lint.reporters.sarif import fingerprint
+from policy_lint.reporters.sarif import fingerprint, report_order
 from policy_lint.rules.registry import Status
 
 #: how an unknown result's message starts (the same words as SARIF's ``review`` results)
@@ -36,15 +36,7 @@ class Annotation:
     resource: str | None
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
-        loc = self.location
-        return (
-            loc.path if loc else "~",
-            loc.line if loc else 0,
-            loc.col if loc else 0,
-            self.rule_id,
-            self.resource or "",
-            self.message,
-        )
+        return report_order(self.location, self.rule_id, self.resource, self.message)
 
     def shown_message(self) -> str:
         """The message as users read it, cleaned (secrets redacted, controls escaped)."""

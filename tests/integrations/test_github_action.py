@@ -176,38 +176,26 @@ def test_the_guide_has_the_example_workflows() -> None:
     assert {name for name, _ in _workflows()} == {"policy-lint.yml", "policy-lint-annotations.yml"}
 
 
-@pytest.mark.parametrize(("name", "body"), _workflows(), ids=[name for name, _ in _workflows()])
-def test_example_workflows_pass_actionlint(tmp_path: Path, name: str, body: str) -> None:
-    actionlint = shutil.which("actionlint")
-    if actionlint is None:
+def actionlint(tmp_path: Path, name: str, body: str) -> subprocess.CompletedProcess[str]:
+    """``actionlint`` on one workflow file, as it would lint it in a repository."""
+    binary = shutil.which("actionlint")
+    if binary is None:
         pytest.skip("actionlint is not installed (pip install -e '.[test]' installs it)")
     folder = tmp_path / ".github" / "workflows"
     folder.mkdir(parents=True)
     (folder / name).write_text(body, encoding="utf-8")
-    done = subprocess.run(
-        [actionlint, "-no-color", str(folder / name)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return subprocess.run(
+        [binary, "-no-color", str(folder / name)], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.mark.parametrize(("name", "body"), _workflows(), ids=[name for name, _ in _workflows()])
+def test_example_workflows_pass_actionlint(tmp_path: Path, name: str, body: str) -> None:
+    done = actionlint(tmp_path, name, body)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
-    """The check above can fail: a workflow with an undefined input reference and a bad key."""
-    actionlint = shutil.which("actionlint")
-    if actionlint is None:
-        pytest.skip("actionlint is not installed (pip install -e '.[test]' installs it)")
-    folder = tmp_path / ".github" / "workflows"
-    folder.mkdir(parents=True)
-    broken = _workflows()[0][1].replace("runs-on:", "runs_on:")
-    (folder / "broken.yml").write_text(broken, encoding="utf-8")
-    done = subprocess.run(
-        [actionlint, "-no-color", str(folder / "broken.yml")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """The check above can fail: the same workflow with a misspelt key is rejected."""
+    done = actionlint(tmp_path, "broken.yml", _workflows()[0][1].replace("runs-on:", "runs_on:"))
     assert done.returncode == 1 and "runs_on" in done.stdout

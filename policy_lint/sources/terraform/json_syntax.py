@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from policy_lint.core.errors import InputError
 from policy_lint.sources.terraform.evaluator import Attribute, Block, Body, HclFile, parse_hcl
+from policy_lint.sources.terraform.values import interpolations
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 from policy_lint.syntax.source import Source
@@ -102,28 +103,6 @@ def _escape_literal(text: str) -> str:
     return "".join(out)
 
 
-def _sequence_end(text: str, start: int) -> int | None:
-    """The index just past the ``}`` closing the ``${``/``%{`` at *start*, or None."""
-    depth, i, quoted = 1, start + 2, False
-    while i < len(text):
-        char = text[i]
-        if quoted:
-            if char == "\\":
-                i += 1
-            elif char == '"':
-                quoted = False
-        elif char == '"':
-            quoted = True
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return None
-
-
 def _sequence_text(text: str) -> str:
     """An interpolation as one line: newlines between tokens become blanks, inside strings escapes."""
     out: list[str] = []
@@ -140,28 +119,21 @@ def _sequence_text(text: str) -> str:
 
 def template(text: str, *, literal: bool = False) -> str:
     """A JSON string as a native quoted template with the same value: literal parts escaped,
-    ``${...}`` and ``%{...}`` kept as written (``$${`` stays an escaped ``${``). *literal*: no
-    templates at all (a variable default), every ``${`` escaped."""
+    each ``${...}`` kept as written (``$${`` stays an escaped ``${``; a ``%{`` directive and what
+    follows it too, for the evaluator to report). *literal*: no templates at all (a variable
+    default), every ``${`` escaped."""
     if literal:
         return '"' + _escape_literal(text).replace("${", "$${").replace("%{", "%%{") + '"'
     out: list[str] = []
-    i = 0
-    while i < len(text):
-        if text.startswith(("$${", "%%{"), i):
-            out.append(text[i : i + 3])
-            i += 3
-            continue
-        if text.startswith(("${", "%{"), i):
-            end = _sequence_end(text, i)
-            if end is not None:
-                out.append(_sequence_text(text[i:end]))
-                i = end
-                continue
-            out.append(text[i] * 2 + "{")  # never closed: Terraform rejects it; keep it as text
-            i += 2
-            continue
-        out.append(_escape_literal(text[i]))
-        i += 1
+    pos = 0
+    for start, end in interpolations(text):
+        if start < 0:  # a directive: the rest as written
+            directive = text.find("%{", pos)
+            out += [_escape_literal(text[pos:directive]), _sequence_text(text[directive:])]
+            return '"' + "".join(out) + '"'
+        out += [_escape_literal(text[pos:start]), _sequence_text(text[start : end + 1])]
+        pos = end + 1
+    out.append(_escape_literal(text[pos:]))
     return '"' + "".join(out) + '"'
 
 
@@ -169,7 +141,7 @@ def _expression_text(text: str) -> str:
     """A string the spec reads as an expression (``provider``, a variable's ``type``): the
     expression itself, or its interpolation when written as ``"${...}"``."""
     inner = text.strip()
-    if inner.startswith("${") and _sequence_end(inner, 0) == len(inner):
+    if next(interpolations(inner), None) == (0, len(inner) - 1):
         inner = inner[2:-1]
     return " ".join(inner.split()) or "null"
 
