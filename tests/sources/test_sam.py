@@ -207,3 +207,37 @@ def test_a_malformed_sam_template_is_a_located_error_exit_2(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "internal error" not in result.stderr
     assert f"{path}:" in result.output + result.stderr
+
+
+ADDED = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Tracing: Active
+      VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
+      DeadLetterQueue: {Type: SQS, TargetArn: arn:aws:sqs:us-east-1:123456789012:dlq}
+      Events:
+        Jobs:
+          Type: SQS
+          Properties: {Queue: arn:aws:sqs:us-east-1:123456789012:jobs}
+        Broker:
+          Type: MQ
+          Properties: {Broker: arn:aws:mq:us-east-1:123456789012:broker:b, Queues: [q]}
+"""
+
+
+def test_policies_sam_adds_for_other_properties(tmp_path: Path) -> None:
+    inventory = load(write(tmp_path, ADDED))
+    (role,) = inventory.roles
+    assert isinstance(role.attached_policies, list)
+    assert [ref.arn for ref in role.attached_policies] == [
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+    ]
+    problems = {p.location.line: p.message for p in inventory.problems}
+    assert "permissions SAM adds for DeadLetterQueue are not read" in problems[8]
+    assert "policy SAM adds for the MQ event Broker is not read" in problems[13]

@@ -11,7 +11,10 @@ What the SAM transform would deploy, read without running it
   (``SQSPollerPolicy: {QueueName: ...}``) expanded from SAM's published definitions with the
   given parameters. A template that cannot be expanded (unknown name, a parameter missing) is an
   inline policy whose document is Unknown naming the template, and an IN002 at its line: never a
-  silent pass. With ``Role`` set, SAM ignores ``Policies`` and creates no role.
+  silent pass. The managed policies SAM adds for ``Tracing``, ``VpcConfig`` and SQS, Kinesis,
+  DynamoDB and MSK events are attached too; the inline policies it writes for a dead-letter queue,
+  ``Connectors`` and broker events are not read (IN002). With ``Role`` set, SAM ignores
+  ``Policies`` and creates no role.
 * ``AWS::Serverless::Api`` ``Auth.ResourcePolicy``: ``CustomStatements`` are the API's resource
   policy; the allow/deny lists SAM turns into more statements (``AwsAccountWhitelist``,
   ``IpRangeBlacklist``, ...) are not expanded, and an IN002 says so.
@@ -60,6 +63,17 @@ GENERATED_STATEMENTS = (
     "IntrinsicVpceWhitelist",
     "IntrinsicVpceBlacklist",
 )
+
+
+#: pull event sources and the managed policy SAM attaches for each (samtranslator eventsources/pull.py)
+EVENT_POLICIES = {
+    "SQS": "AWSLambdaSQSQueueExecutionRole",
+    "Kinesis": "AWSLambdaKinesisExecutionRole",
+    "DynamoDB": "AWSLambdaDynamoDBExecutionRole",
+    "MSK": "AWSLambdaMSKExecutionRole",
+}
+#: event sources for which SAM writes an inline policy of its own
+EVENT_INLINE_POLICIES = frozenset({"MQ", "SelfManagedKafka", "DocumentDB", "MSK"})
 
 
 @cache
@@ -120,8 +134,41 @@ def map_serverless_function(stack: Stack, logical_id: str, offset: int, props: O
     basic = f"arn:{partition}:iam::aws:policy/{BASIC_EXECUTION}"
     assert isinstance(role.attached_policies, list)
     role.attached_policies.append(PolicyRef(name="AWSLambdaBasicExecutionRole", arn=basic, document=None))
+    for name in _added_managed_policies(stack, logical_id, props, partition):
+        arn = managed_policy_arn(name, partition)
+        role.attached_policies.append(PolicyRef(name=name, arn=arn, document=None))
     _read_policies(stack, logical_id, role, props, partition)
     stack.add("role", logical_id, role, role.name if isinstance(role.name, str) else None)
+
+
+def _added_managed_policies(stack: Stack, logical_id: str, props: ObjectNode, partition: str) -> list[str]:
+    """The managed policies SAM attaches for other properties: X-Ray for ``Tracing``, ENI access
+    for ``VpcConfig``, the poller's policy for each SQS, Kinesis, DynamoDB and MSK event. What SAM
+    adds as inline policies of its own (dead-letter queue, Kafka, MQ, DocumentDB events,
+    ``Connectors``) is not read: an IN002 says so at the property."""
+    names: list[str] = []
+    tracing = props.get("Tracing")
+    if tracing is not None and text_of(tracing) != "Disabled":
+        names.append("AWSXrayWriteOnlyAccess" if partition == "aws" else "AWSXRayDaemonWriteAccess")
+    if props.get("VpcConfig") is not None:
+        names.append("AWSLambdaVPCAccessExecutionRole")
+    for key in ("DeadLetterQueue", "Connectors", "DurableConfig"):
+        if props.get(key) is not None:
+            where = stack.property_key(logical_id, key)
+            stack.warn(
+                f"{logical_id}: the permissions SAM adds for {key} are not read", where.offset if where else 0
+            )
+    events = props.get("Events")
+    for name_key, event in events.pairs if isinstance(events, ObjectNode) else []:
+        kind = text_of(event.get("Type")) if isinstance(event, ObjectNode) else None
+        if kind in EVENT_POLICIES:
+            names.append(EVENT_POLICIES[kind])
+        if kind in EVENT_INLINE_POLICIES:
+            stack.warn(
+                f"{logical_id}: the policy SAM adds for the {kind} event {name_key.value} is not read",
+                name_key.offset,
+            )
+    return names
 
 
 def _read_policies(stack: Stack, logical_id: str, role: IamRole, props: ObjectNode, partition: str) -> None:
