@@ -149,3 +149,29 @@ def test_statement_of_every_json_type(tmp_path: Path) -> None:
         path.write_text(json.dumps({"Version": "2012-10-17", "Statement": value}))
         code, out, _ = lint(str(path))
         assert code == 1, (value, out)
+
+
+def check(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "internal error" not in result.stderr and "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_malformed_terraform_json_is_located_unusable_input(tmp_path: Path) -> None:
+    path = tmp_path / "main.tf.json"
+    path.write_text('{\n  "resource": {\n    "aws_sqs_queue": {"q": {"name": "${aws_sqs_queue.}"}}\n  }\n}\n')
+    code, out = check(str(tmp_path))
+    assert code == 2
+    assert f"{path}:3:29: IN001 error Terraform JSON: expression syntax error" in out
+
+
+def test_malformed_sam_template_is_located_unusable_input(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      Policies: [SQSPollerPolicy: {QueueName: q}\n"
+    )
+    code, out = check(str(path))
+    assert code == 2
+    assert f"{path}:" in out and "IN001" in out

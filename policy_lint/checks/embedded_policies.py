@@ -171,6 +171,12 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
             resource_type = "AWS::S3::Bucket" if isinstance(holder, Bucket) else "AWS::SQS::Queue"
             address = holder.origin.address
             yield EmbeddedPolicy(address, "policy", holder.policy, PolicyType.RESOURCE, where, resource_type)
+    for api in inventory.rest_apis:
+        if isinstance(api.policy, dict):
+            where = _where(api, "policy")
+            yield EmbeddedPolicy(
+                api.origin.address, "resource policy", api.policy, PolicyType.RESOURCE, where
+            )
 
 
 def _only_a_boundary(policy: IamPolicy, inventory: Inventory) -> bool:
