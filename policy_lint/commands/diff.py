@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from policy_lint.commands.console import echo_err
-from policy_lint.commands.options import LEVEL_CHOICES
+from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Level
 from policy_lint.iam.diff import ActualPolicy
@@ -23,6 +23,7 @@ from policy_lint.iam.diff_references import DiffUsageError
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyType
 from policy_lint.reference.managed import close_matches, load_managed, managed_names, snapshot_info
+from policy_lint.reporters.formats import FORMATS
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, read_source
 
 #: ``--var`` keys (normalized: lower case, no spaces/_/-) -> placeholder token.
@@ -118,7 +119,18 @@ def _unknown_managed(raw: str) -> str:
 
 
 @click.command("diff")
-@click.argument("actual", nargs=-1, required=True)
+@click.argument("actual", nargs=-1)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="No new access: compare every policy changed since this git revision (branch, tag, commit) "
+    "with its version there; ACTUAL then limits the paths compared. See docs/diff.md.",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="With --base: compare the index (what would be committed), not the working tree.",
+)
 @click.option(
     "--reference",
     "references",
@@ -144,14 +156,26 @@ def _unknown_managed(raw: str) -> str:
     metavar="KEY=VALUE",
     help="Fill a placeholder, e.g. 'SQS ARN=arn:...'.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Every format with --base; text or json against a reference.",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(LEVEL_CHOICES),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding at or above this level is reported.",
+    default=None,
+    help="Exit 1 when a finding at or above this level is reported (default: the settings' fail-on, else error).",
 )
+@select_option("With --base: only these rule IDs or prefixes (e.g. PD201,PD204).")
+@ignore_option("With --base: skip these rule IDs or prefixes.")
+@click.option(
+    "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
+)
+@project_options
 @click.option(
     "--max-file-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="In MiB."
 )
@@ -169,9 +193,17 @@ def diff_command(
     audit_log: bool,
     variables: tuple[str, ...],
     fmt: str,
-    fail_on: str,
+    fail_on: str | None,
     max_file_size: float,
     color: bool | None,
+    base: str | None = None,
+    staged: bool = False,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    timestamp: bool = False,
+    settings_path: str | None = None,
+    baseline: str | None = None,
+    write_baseline: str | None = None,
 ) -> None:
     """Compare ACTUAL policies (files, or AWS managed policy names/ARNs) with what the features need.
 
@@ -179,7 +211,51 @@ def diff_command(
     excess (PD103/PD104) and weakened conditions or resource scopes (PD105/PD106), by effective
     permissions: ReadOnlyAccess alone covers Host, a Deny removes an action. An unparseable
     ACTUAL file is reported as its PL001 finding and the diff is not computed (exit 2).
+
+    With --base REF: no new access. Every policy changed since REF (files, and policies in
+    Terraform and CloudFormation) is compared with its version at REF, and what the change adds is
+    reported (PD201-PD205): new actions, resources, principals, dropped or loosened conditions.
     """
+    if base is not None:
+        if references or features or config_path or variables or plan or audit_log:
+            raise click.UsageError(
+                "--base compares with the git revision: leave out --reference, --feature, --config, --plan, --audit-log and --var",
+                ctx,
+            )
+        from policy_lint.commands.diff_base import BaseRequest, run_new_access
+
+        run_new_access(
+            BaseRequest(
+                base,
+                staged,
+                actual,
+                fmt,
+                fail_on,
+                select,
+                ignore,
+                settings_path,
+                baseline,
+                write_baseline,
+                int(max_file_size * 1024 * 1024),
+                color,
+                timestamp,
+            )
+        )
+        return
+    if staged:
+        raise click.UsageError(
+            "--staged compares the index with --base REF: give --base (e.g. --base HEAD)", ctx
+        )
+    if not actual:
+        raise click.UsageError(
+            "give the ACTUAL policies to compare (or --base REF to compare with a git revision)", ctx
+        )
+    if fmt not in ("text", "json"):
+        raise click.UsageError(
+            f"--format {fmt}: the diff against a reference writes text or json (every format with --base)",
+            ctx,
+        )
+    fail_on = fail_on or "error"
     from policy_lint.iam.diff import diff_policies
     from policy_lint.iam.diff_references import reference_policies
     from policy_lint.reporters.diff_report import diff_exit_code, render_diff_json, render_diff_text

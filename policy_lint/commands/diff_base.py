@@ -1,0 +1,110 @@
+"""``policy-lint diff --base REF``: no new access, against the git base, offline.
+
+Every policy the change touches (files, and policies embedded in Terraform and CloudFormation) is
+compared with its version at REF by effective permissions (:mod:`policy_lint.changes.collect`
+pairs them, :mod:`policy_lint.iam.new_access` compares them). The findings then go through what
+``lint``'s go through: the settings file, ``--select``/``--ignore``, suppressions, the baseline and
+every output format.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import click
+
+from policy_lint.commands.console import echo_err
+from policy_lint.core.findings import Level
+
+
+@dataclass(frozen=True)
+class BaseRequest:
+    """What the command line asked of ``diff --base``."""
+
+    base: str
+    staged: bool
+    paths: tuple[str, ...]
+    fmt: str
+    fail_on: str | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    settings_path: str | None
+    baseline: str | None
+    write_baseline: str | None
+    max_bytes: int
+    color: bool | None
+    timestamp: bool
+
+
+def _extra_comparisons() -> list:  # type: ignore[type-arg]
+    """Comparisons that run over the same policy changes besides the new-access one.
+
+    HOOK POINT for the lead: new privilege-escalation paths (policy_lint/iam/escalation.py
+    ``find_escalations``, branch s19-esc) and the settings' ``custom-rules:`` (branch s19-custom)
+    plug in here, each as a ``policy_lint.iam.new_access.ExtraComparison``: given the changes (each
+    with ``before`` and ``after`` documents) and the base label, its findings.
+    """
+    return []
+
+
+def run_new_access(request: BaseRequest) -> None:
+    """Compare, report, and exit 0/1 by ``--fail-on`` (2 when an input cannot be used)."""
+    from policy_lint.changes.collect import collect
+    from policy_lint.iam.new_access import new_access
+    from policy_lint.lint.context import LintOptions
+    from policy_lint.project.apply import filter_findings
+    from policy_lint.project.settings import load_settings
+    from policy_lint.reporters.formats import format_output, utc_timestamp
+    from policy_lint.vcs.git import Repository
+
+    settings = load_settings(request.settings_path)
+    fail_on = request.fail_on or settings.fail_on or "error"
+    selection = LintOptions(select=request.select or settings.select, ignore=request.ignore + settings.ignore)
+    repo = Repository(".")
+    commit = repo.resolve(request.base)
+    collected = collect(
+        repo, commit, request.base, staged=request.staged, paths=request.paths, max_bytes=request.max_bytes
+    )
+    found = new_access(collected.changes, request.base, extra=_extra_comparisons())
+    findings = [f.finding for f in found if selection.wants(f.finding.rule_id)]
+    if request.write_baseline:
+        from policy_lint.project.baseline import refuse_partial
+        from policy_lint.reporters.text import format_finding
+
+        refuse_partial(request.write_baseline, [format_finding(p, False) for p in collected.problems])
+    filtered = filter_findings(
+        findings,
+        settings,
+        baseline=request.baseline,
+        write_baseline=request.write_baseline,
+        wants=selection.wants,
+    )
+    if filtered.baseline_written is not None:
+        echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {request.write_baseline}")
+        sys.exit(0)
+    reported = [*collected.problems, *filtered.kept]
+    colour = request.fmt == "text" and (sys.stdout.isatty() if request.color is None else request.color)
+    context = {
+        "command": "diff",
+        "scope": {
+            "base": request.base,
+            "base_commit": commit,
+            "compared": "index" if request.staged else "working tree",
+            "inputs": list(request.paths),
+            "files": collected.files,
+        },
+        "files": len(collected.files),
+        "suppressed": filtered.suppressed,
+        "colour": colour,
+        "timestamp": utc_timestamp() if request.timestamp else None,
+    }
+    click.echo(format_output(request.fmt, findings=reported, context=context), nl=False, color=colour)
+    if collected.problems:
+        echo_err(
+            "policy-lint: a changed file cannot be read in one of its versions, so it was not compared "
+            "(fix it, or leave it out of PATH...)"
+        )
+        sys.exit(2)
+    threshold = Level.parse(fail_on)
+    sys.exit(1 if any(f.level >= threshold for f in filtered.kept) else 0)
