@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from policy_lint.commands.console import echo_err
 from policy_lint.core.findings import Level
+
+if TYPE_CHECKING:
+    from policy_lint.iam.new_access import ExtraComparison
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class BaseRequest:
     timestamp: bool
 
 
-def _extra_comparisons() -> list:  # type: ignore[type-arg]
+def _extra_comparisons() -> list[ExtraComparison]:
     """Comparisons that run over the same policy changes besides the new-access one.
 
     HOOK POINT for the lead: new privilege-escalation paths (policy_lint/iam/escalation.py

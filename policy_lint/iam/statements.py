@@ -180,7 +180,9 @@ def _principal_of_node(key: str, node: Node | None) -> Principal:
     for name, value in node.pairs:
         items = value.items if isinstance(value, ArrayNode) else [value]
         texts = [
-            t for t in (scalar_text(item.value) for item in items if isinstance(item, ScalarNode)) if t is not None
+            t
+            for t in (scalar_text(item.value) for item in items if isinstance(item, ScalarNode))
+            if t is not None
         ]
         entries.extend((str(name.value), text) for text in texts)
         if name.value in listed:
