@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,7 +18,7 @@ from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Level
-from policy_lint.iam.diff import ActualPolicy
+from policy_lint.iam.diff import ActualPolicy, DiffResult
 from policy_lint.iam.diff_references import DiffUsageError
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyType
@@ -27,6 +27,9 @@ from policy_lint.reporters.formats import FORMATS
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, read_source
 
 #: ``--var`` keys (normalized: lower case, no spaces/_/-) -> placeholder token.
+if TYPE_CHECKING:
+    from policy_lint.project.settings import Settings
+
 VAR_ALIASES = {
     "accountid": "${Account ID}",
     "account": "${Account ID}",
@@ -162,7 +165,7 @@ def _unknown_managed(raw: str) -> str:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Every format with --base; text or json against a reference.",
+    help="Against a reference, text and json carry the evidence (json: per finding).",
 )
 @click.option(
     "--fail-on",
@@ -170,8 +173,8 @@ def _unknown_managed(raw: str) -> str:
     default=None,
     help="Exit 1 when a finding at or above this level is reported (default: the settings' fail-on, else error).",
 )
-@select_option("With --base: only these rule IDs or prefixes (e.g. PD201,PD204).")
-@ignore_option("With --base: skip these rule IDs or prefixes.")
+@select_option("Only these rule IDs or prefixes (e.g. PD1,PD204).")
+@ignore_option("Skip these rule IDs or prefixes.")
 @click.option(
     "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
 )
@@ -216,6 +219,10 @@ def diff_command(
     Terraform and CloudFormation) is compared with its version at REF, and what the change adds is
     reported (PD201-PD205): new actions, resources, principals, dropped or loosened conditions.
     """
+    from policy_lint.project.settings import load_settings
+
+    settings = load_settings(settings_path)
+    fail_on = fail_on or settings.fail_on or "error"
     if base is not None:
         if references or features or config_path or variables or plan or audit_log:
             raise click.UsageError(
@@ -233,13 +240,13 @@ def diff_command(
                 fail_on,
                 select,
                 ignore,
-                settings_path,
                 baseline,
                 write_baseline,
                 int(max_file_size * 1024 * 1024),
                 color,
                 timestamp,
-            )
+            ),
+            settings,
         )
         return
     if staged:
@@ -250,12 +257,6 @@ def diff_command(
         raise click.UsageError(
             "give the ACTUAL policies to compare (or --base REF to compare with a git revision)", ctx
         )
-    if fmt not in ("text", "json"):
-        raise click.UsageError(
-            f"--format {fmt}: the diff against a reference writes text or json (every format with --base)",
-            ctx,
-        )
-    fail_on = fail_on or "error"
     from policy_lint.iam.diff import diff_policies
     from policy_lint.iam.diff_references import reference_policies
     from policy_lint.reporters.diff_report import diff_exit_code, render_diff_json, render_diff_text
@@ -307,6 +308,11 @@ def diff_command(
         reason = "diff not computed: an ACTUAL file cannot be parsed (fix it, or leave it out)"
         if fmt == "json":
             click.echo(render_diff_json(None, problems, [reason], context), nl=False)
+        elif fmt != "text":
+            from policy_lint.reporters.formats import format_output
+
+            click.echo(format_output(fmt, findings=problems, context={"command": "diff"}), nl=False)
+            echo_err(f"policy-lint: {reason}")
         else:
             from policy_lint.reporters.text import format_finding
 
@@ -315,10 +321,56 @@ def diff_command(
             echo_err(f"policy-lint: {reason}")
         sys.exit(2)
     result = diff_policies(policies, refs, notes=notes)
+    accepted = _apply_project(result, settings, select, ignore, baseline, write_baseline)
     for note in result.notes:
         echo_err(f"policy-lint: note: {note}")
     if fmt == "json":
-        click.echo(render_diff_json(result, context=context), nl=False)
+        click.echo(render_diff_json(result, context=context, suppressed=accepted), nl=False)
+    elif fmt == "text":
+        from policy_lint.reporters.text import with_accepted
+
+        click.echo(with_accepted(render_diff_text(result, colour=colour), accepted), nl=False, color=colour)
     else:
-        click.echo(render_diff_text(result, colour=colour), nl=False, color=colour)
+        from policy_lint.reporters.formats import format_output, utc_timestamp
+
+        shown = {
+            "command": "diff",
+            "scope": {**context, "actual": list(actual)},
+            "files": len(policies),
+            "suppressed": accepted,
+            "timestamp": utc_timestamp() if timestamp else None,
+        }
+        click.echo(format_output(fmt, findings=[f.finding for f in result.findings], context=shown), nl=False)
     sys.exit(diff_exit_code(result, [], Level.parse(fail_on)))
+
+
+def _apply_project(
+    result: DiffResult,
+    settings: Settings,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    baseline: str | None,
+    write_baseline: str | None,
+) -> list[dict[str, object]]:
+    """``--select``/``--ignore``, the settings' suppressions and the baseline, as ``lint`` applies
+    them, on the diff's findings (in place); returns what was accepted, for the report to list."""
+    from policy_lint.iam.diff import DiffFinding
+    from policy_lint.lint.context import LintOptions
+    from policy_lint.project.apply import filter_findings
+
+    selection = LintOptions(select=select or settings.select, ignore=ignore + settings.ignore)
+    wanted = [f for f in result.findings if selection.wants(f.finding.rule_id)]
+    filtered = filter_findings(
+        [f.finding for f in wanted],
+        settings,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        wants=selection.wants,
+    )
+    if filtered.baseline_written is not None:
+        echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
+        sys.exit(0)
+    kept = {id(f) for f in filtered.kept}
+    problems = [DiffFinding(f) for f in filtered.kept if not any(f is w.finding for w in wanted)]
+    result.findings = [f for f in wanted if id(f.finding) in kept] + problems
+    return filtered.suppressed

@@ -20,6 +20,7 @@ from policy_lint.core.findings import Level
 
 if TYPE_CHECKING:
     from policy_lint.iam.new_access import ExtraComparison
+    from policy_lint.project.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,9 @@ class BaseRequest:
     staged: bool
     paths: tuple[str, ...]
     fmt: str
-    fail_on: str | None
+    fail_on: str
     select: tuple[str, ...]
     ignore: tuple[str, ...]
-    settings_path: str | None
     baseline: str | None
     write_baseline: str | None
     max_bytes: int
@@ -52,18 +52,15 @@ def _extra_comparisons() -> list[ExtraComparison]:
     return []
 
 
-def run_new_access(request: BaseRequest) -> None:
+def run_new_access(request: BaseRequest, settings: Settings) -> None:
     """Compare, report, and exit 0/1 by ``--fail-on`` (2 when an input cannot be used)."""
     from policy_lint.changes.collect import collect
     from policy_lint.iam.new_access import new_access
     from policy_lint.lint.context import LintOptions
     from policy_lint.project.apply import filter_findings
-    from policy_lint.project.settings import load_settings
     from policy_lint.reporters.formats import format_output, utc_timestamp
     from policy_lint.vcs.git import Repository
 
-    settings = load_settings(request.settings_path)
-    fail_on = request.fail_on or settings.fail_on or "error"
     selection = LintOptions(select=request.select or settings.select, ignore=request.ignore + settings.ignore)
     repo = Repository(".")
     commit = repo.resolve(request.base)
@@ -110,5 +107,5 @@ def run_new_access(request: BaseRequest) -> None:
             "(fix it, or leave it out of PATH...)"
         )
         sys.exit(2)
-    threshold = Level.parse(fail_on)
+    threshold = Level.parse(request.fail_on)
     sys.exit(1 if any(f.level >= threshold for f in filtered.kept) else 0)

@@ -36,6 +36,7 @@ def render_diff_json(
     problems: Sequence[Finding] = (),
     errors: Sequence[str] = (),
     context: Mapping[str, Any] | None = None,
+    suppressed: Sequence[Mapping[str, object]] = (),
 ) -> str:
     info = snapshot_info()
     findings: list[dict[str, Any]] = [{**finding_to_dict(p), "evidence": {}} for p in problems]
@@ -63,6 +64,8 @@ def render_diff_json(
         "notes": result.notes if result else [],
         "errors": list(errors),
     }
+    if suppressed:  # accepted by the settings or the baseline, with the reason (as lint's JSON)
+        payload["suppressed"] = [dict(entry) for entry in suppressed]
     # Every string cleaned (secrets redacted, control characters escaped), as in lint/check JSON.
     return json.dumps(clean_value(payload), indent=2, ensure_ascii=False) + "\n"
 
