@@ -219,6 +219,8 @@ def _embedded(
         return None
     found: _Embedded = {}
     for embedded in embedded_policies(inventory):
+        if not _declared_in(embedded.location, files):
+            continue  # a module's policy: compared when its own folder changes (its base may be missing)
         text = judged_text(embedded)
         if text is None:
             continue
@@ -232,6 +234,13 @@ def _embedded(
             key = (key[0], key[1] + "'")
         found[key] = (doc, label, anchor)
     return found
+
+
+def _declared_in(location: Location | None, files: Sequence[str]) -> bool:
+    """Is the policy written in one of the files read (not in a module they call)?"""
+    if location is None:
+        return False
+    return os.path.normpath(location.path) in {os.path.normpath(f) for f in files}
 
 
 def _relocated_location(location: Location | None, shown: dict[str, str]) -> Location | None:

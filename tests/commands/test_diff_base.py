@@ -411,3 +411,69 @@ def test_settings_suppression_and_every_format(repo: Path) -> None:
     for fmt, marker in (("junit", "<testsuite"), ("markdown", "PD201"), ("html", "<html")):
         out = diff(repo, "--base", "HEAD", "--format", fmt)
         assert marker in out.stdout, (fmt, out.stdout[:500], out.stderr)
+
+
+MODULE_CALL = """\
+module "iam" {
+  source = "../modules/iam"
+}
+"""
+
+
+def test_a_local_module_s_policies_are_not_taken_for_new_ones(repo: Path) -> None:
+    """The caller's folder changed, the module did not: its policies are the same at both sides
+    even though the base's copy of the caller cannot load the module (uncertain never fails)."""
+    write(repo, "modules/iam/main.tf", TERRAFORM)
+    write(repo, "live/main.tf", MODULE_CALL)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "module")
+    write(repo, "live/main.tf", MODULE_CALL + '\nlocals {\n  team = "scanners"\n}\n')
+    run = diff(repo, "--base", "HEAD", "--fail-on", "suggestion")
+    assert run.returncode == 0, run.stdout + run.stderr
+    write(
+        repo, "modules/iam/main.tf", TERRAFORM.replace('["s3:GetObject"]', '["s3:GetObject", "s3:PutObject"]')
+    )
+    changed = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
+    assert changed.returncode == 1, changed.stdout + changed.stderr
+    [line] = findings(changed, "PD201")
+    assert line.startswith(os.path.join("modules", "iam", "main.tf")) and "s3:PutObject" in line
+
+
+def test_the_size_cap_guards_files_read_at_the_base(repo: Path) -> None:
+    """A file at REF is read from git with the cap that guards files on disk: a huge blob is an
+    unusable input (exit 2, named REF:path), not read into memory."""
+    big = json.loads(json.dumps(SCAN))
+    big["Statement"][0]["Sid"] = "x" * 4096
+    write(repo, "policies/scanner.json", big)
+    git(repo, "commit", "-qam", "big")
+    write(repo, "policies/scanner.json", SCAN)
+    run = diff(repo, "--base", "HEAD", "--max-file-size", "0.002")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "HEAD:policies/scanner.json" in run.stdout + run.stderr
+    assert "limit" in run.stdout + run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_symbolic_link_at_the_base_is_not_followed(repo: Path, tmp_path: Path) -> None:
+    """A base whose policy path is a symbolic link (to a file outside the repository) is not read
+    through the link: the policy counts as new, all its access reported."""
+    secret = tmp_path / "outside.json"
+    secret.write_text(
+        json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        )
+    )
+    (repo / "policies" / "linked.json").symlink_to(secret)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "link")
+    (repo / "policies" / "linked.json").unlink()
+    write(
+        repo,
+        "policies/linked.json",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}],
+        },
+    )
+    run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "s3:PutObject" in findings(run, "PD201")[0]
