@@ -223,6 +223,7 @@ def diff_command(
 
     settings = load_settings(settings_path)
     fail_on = fail_on or settings.fail_on or "error"
+    _refuse_empty_selection(ctx, select or settings.select, ignore + settings.ignore, base is not None)
     if base is not None:
         if references or features or config_path or variables or plan or audit_log:
             raise click.UsageError(
@@ -374,3 +375,24 @@ def _apply_project(
     problems = [DiffFinding(f) for f in filtered.kept if not any(f is w.finding for w in wanted)]
     result.findings = [f for f in wanted if id(f.finding) in kept] + problems
     return filtered.suppressed
+
+
+#: the rules each mode of diff reports (against a reference: PD1 and the tag-bypass rules)
+_DIFF_RULES = {True: ("PD2",), False: ("PD1", "PL607", "PL608")}
+
+
+def _refuse_empty_selection(
+    ctx: click.Context, select: tuple[str, ...], ignore: tuple[str, ...], with_base: bool
+) -> None:
+    """A selection that keeps no rule this diff reports would pass having compared nothing."""
+    from policy_lint.lint.context import LintOptions
+    from policy_lint.rules.ruleset import all_rules
+
+    wanted = LintOptions(select=select, ignore=ignore)
+    reported = [m.id for m in all_rules() if m.id.startswith(_DIFF_RULES[with_base])]
+    if select and not any(wanted.wants(rule_id) for rule_id in reported):
+        mode = "diff --base" if with_base else "diff against a reference"
+        raise click.UsageError(
+            f"--select {','.join(select)} keeps no rule that {mode} reports ({', '.join(_DIFF_RULES[with_base])})",
+            ctx,
+        )

@@ -477,3 +477,10 @@ def test_a_symbolic_link_at_the_base_is_not_followed(repo: Path, tmp_path: Path)
     run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "s3:PutObject" in findings(run, "PD201")[0]
+
+
+def test_a_selection_that_keeps_no_diff_rule_is_refused(repo: Path) -> None:
+    changed_json(repo, lambda d: d["Statement"][0]["Action"].append("s3:PutObject"))
+    run = diff(repo, "--base", "HEAD", "--select", "PL2")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "keeps no rule that diff --base reports (PD2)" in run.stderr
