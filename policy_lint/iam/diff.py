@@ -129,13 +129,16 @@ class Excess:
 
     ``weakened_condition`` and ``widened``: per reference statement that grants the actions only
     under a condition, or on part of the statement's resources, that statement's grant and the
-    action names."""
+    action names. An action a reference Deny removes outright is ``extra``."""
 
     statement: PolicyStatement
     scopes: list[str]
     extra: list[ExpandedAction]
     weakened_condition: dict[StatementRef, tuple[Grant, list[str]]]
     widened: dict[StatementRef, tuple[Grant, list[str]]]
+    #: per reference Deny that removes the actions only under a condition or on part of the
+    #: resources, while a reference Allow grants them fully: the Deny and the action names
+    lifted: dict[StatementRef, tuple[Grant, list[str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -325,9 +328,11 @@ class Differ:
         weakened_cond: dict[StatementRef, tuple[Grant, list[str]]] = {}
         widened: dict[StatementRef, tuple[Grant, list[str]]] = {}
         scopes = _actual_scopes(stmt, as_written)
+        lifted: dict[StatementRef, tuple[Grant, list[str]]] = {}
         for expanded in sorted(stmt.expand(self.catalog), key=lambda e: e.key):
             ref_grants: list[Grant] = []
-            granted_beyond = False
+            granted_beyond = denied = allowed_but_denied_if = False
+            limiting_denies: list[Grant] = []
             for scope in scopes:
                 own_decision = self.actual_perms.evaluate(expanded.key, scope, assume=stmt.conditions)
                 if own_decision.status == "denied":
@@ -336,18 +341,29 @@ class Differ:
                 if decision.status == "allowed":
                     continue
                 granted_beyond = True
-                ref_grants.extend(decision.allows)
+                if decision.status == "denied":
+                    denied = True  # the reference's Deny removes it: granting it is new
+                elif any(g.full for g in decision.allows):
+                    allowed_but_denied_if = True  # only a conditional or partial Deny limits it
+                    limiting_denies.extend(
+                        g for g in decision.denies if not g.full and not _still_denies(own_decision, g)
+                    )
+                else:
+                    ref_grants.extend(decision.allows)
             if not granted_beyond:
                 continue
-            if ref_grants:
+            for grant in limiting_denies:
+                lifted.setdefault(grant.ref, (grant, []))[1].append(expanded.name)
+            if ref_grants and not denied:
                 for grant in ref_grants:
                     if grant.conditions:
                         weakened_cond.setdefault(grant.ref, (grant, []))[1].append(expanded.name)
                     if not grant.covers_scope:
                         widened.setdefault(grant.ref, (grant, []))[1].append(expanded.name)
                 continue
-            extra.append(expanded)
-        return Excess(stmt, scopes, extra, weakened_cond, widened)
+            if denied or not allowed_but_denied_if:
+                extra.append(expanded)
+        return Excess(stmt, scopes, extra, weakened_cond, widened, lifted)
 
     def _excess_in(self, stmt: PolicyStatement) -> None:
         found = self.excess_of(stmt)
@@ -470,6 +486,16 @@ class Differ:
                     {"actions": list(issue.actions), "reference_has_it": same is not None},
                 )
             )
+
+
+def _still_denies(decision: Decision, reference_deny: Grant) -> bool:
+    """Does a Deny of ``decision`` apply wherever ``reference_deny`` does (no more conditions, at
+    least its resources)?"""
+    return any(
+        all(c.implied_by(reference_deny.conditions) for c in deny.conditions)
+        and (deny.covers_scope or set(deny.resources) >= set(reference_deny.resources))
+        for deny in decision.denies
+    )
 
 
 def _rank(decision: Decision) -> int:

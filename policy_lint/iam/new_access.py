@@ -219,6 +219,22 @@ class _Comparison:
                     "base_conditions": [c.to_dict() for c in grant.conditions],
                 },
             )
+        for grant, granted in found.lifted.values():
+            names = sorted(set(granted))
+            meta = rules.WEAKENED_CONDITION if grant.conditions else rules.NEW_RESOURCE
+            how = (
+                "if " + " and ".join(str(c) for c in grant.conditions)
+                if grant.conditions
+                else f"on {', '.join(grant.resources)}"
+            )
+            self._add(
+                meta,
+                f"{where} allows {_examples(names)}, which at {self.base} the Deny {grant.ref.label} "
+                f"removed {how}; the change drops or narrows that Deny",
+                stmt,
+                "restore the base's Deny, or review why it can go",
+                {"principal": principal, "actions": names, "base_deny": grant.to_dict()},
+            )
         for grant, granted in found.widened.values():
             names = sorted(set(granted))
             self._add(

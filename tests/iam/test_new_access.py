@@ -112,3 +112,21 @@ def test_a_condition_kept_but_narrowed_is_no_new_access() -> None:
     assert rules(tagged("scan*"), tagged("scan-1*")) == []
     [(rule, _)] = rules(tagged("scan-1*"), tagged("scan*"))
     assert rule == "PD205"
+
+
+def test_a_removed_deny_is_new_access() -> None:
+    deny = {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}
+    [(rule, message)] = rules(doc(allow("s3:*"), deny), doc(allow("s3:*")))
+    assert rule == "PD201" and "s3:DeleteBucket" in message
+
+
+def test_a_removed_conditional_deny_is_a_weakened_condition() -> None:
+    deny = {
+        "Effect": "Deny",
+        "Action": "s3:GetObject",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    [(rule, message)] = rules(doc(allow("s3:GetObject"), deny), doc(allow("s3:GetObject")))
+    assert rule == "PD205" and "the Deny statement 2 removed if Bool aws:SecureTransport false" in message
+    assert rules(doc(allow("s3:GetObject"), deny), doc(allow("s3:GetObject"), deny)) == []
