@@ -484,3 +484,12 @@ def test_a_selection_that_keeps_no_diff_rule_is_refused(repo: Path) -> None:
     run = diff(repo, "--base", "HEAD", "--select", "PL2")
     assert run.returncode == 2, run.stdout + run.stderr
     assert "keeps no rule that diff --base reports (PD2)" in run.stderr
+
+
+def test_json_output_follows_the_shipped_report_schema(repo: Path) -> None:
+    from tests.reporters.test_json_schema import validate
+
+    changed_json(repo, lambda d: d["Statement"][0]["Action"].append("s3:PutObject"))
+    payload = json.loads(diff(repo, "--base", "HEAD", "--format", "json").stdout)
+    validate(payload)
+    assert payload["command"] == "diff" and payload["files"] == 1
