@@ -61,6 +61,7 @@ from policy_lint.iam.evaluate import (
 )
 from policy_lint.iam.statements import principal_of_statement
 from policy_lint.policy.model import PolicyDocument
+from policy_lint.syntax.nodes import Node
 
 DATA_FILE = "escalation-paths.json"
 ASSUME_ROLE_PATH = "assume-role"
@@ -171,6 +172,8 @@ class Contribution:
     pattern: str
     conditions: tuple[str, ...] = ()
     kind: Literal["identity", "boundary", "trust", "role"] = "identity"
+    #: the Action entry that matched (the Action/NotAction key for NotAction), for a finding's position
+    node: Node | None = field(default=None, compare=False, repr=False)
 
     @property
     def location(self) -> Location:
@@ -332,6 +335,7 @@ class _Evaluator:
             grant.action_pattern,
             conditions,
             self.kind,
+            grant.action_node if grant.action_node is not None else stmt.statement.action_key,
         )
 
     def options(self, need: Need, scope: str) -> list[_Option]:
