@@ -91,7 +91,7 @@ class PathSpec:
     gains: str
     fix: str
     facts: tuple[str, ...]
-    sources: tuple[str, ...]
+    references: tuple[str, ...]
     iam_vulnerable: str | None = None
     lint: bool = True
 
@@ -116,10 +116,10 @@ def _need(raw: dict[str, Any]) -> Need:
 
 @lru_cache(maxsize=1)
 def load_paths() -> tuple[PathSpec, ...]:
-    """Every path of the data file, source names resolved to their URLs."""
+    """Every path of the data file, publication names resolved to their URLs."""
     text = resources.files("policy_lint.iam").joinpath("data").joinpath(DATA_FILE).read_text("utf-8")
     data = json.loads(text)
-    named: dict[str, str] = data["sources"]
+    named: dict[str, str] = data["publications"]
     return tuple(
         PathSpec(
             id=raw["id"],
@@ -129,7 +129,7 @@ def load_paths() -> tuple[PathSpec, ...]:
             gains=raw["gains"],
             fix=raw["fix"],
             facts=tuple(raw["facts"]),
-            sources=tuple(named.get(s, s) for s in raw["sources"]),
+            references=tuple(named.get(r, r) for r in raw["references"]),
             iam_vulnerable=raw.get("iam_vulnerable"),
             lint=bool(raw.get("lint", True)),
         )

@@ -189,8 +189,8 @@ def test_every_path_in_the_data_file_has_a_positive_and_a_negative_case() -> Non
     ids = {spec.id for spec in load_paths()}
     assert set(CASES) | ROLE_PATHS == ids
     for spec in load_paths():
-        assert spec.rule.startswith("PE") and spec.gains and spec.fix and spec.sources, spec.id
-        assert all(url.startswith("https://") for url in spec.sources), spec.id
+        assert spec.rule.startswith("PE") and spec.gains and spec.fix and spec.references, spec.id
+        assert all(url.startswith("https://") for url in spec.references), spec.id
 
 
 @pytest.mark.parametrize("path_id", sorted(CASES))

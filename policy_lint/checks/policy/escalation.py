@@ -62,8 +62,7 @@ def message(path: EscalationPath) -> str:
 
 
 def _rationale(spec: PathSpec) -> str:
-    sources = ", ".join(spec.sources)
-    return f"What the attacker gains: {spec.gains} Published in: {sources}."
+    return f"What the attacker gains: {spec.gains} Published in: {', '.join(spec.references)}."
 
 
 def _check_for(spec: PathSpec) -> PolicyCheck:
@@ -85,7 +84,7 @@ def _declare(spec: PathSpec) -> Callable[[PolicyCheck], PolicyCheck]:
         title=f"Privilege escalation: {spec.title}",
         rationale=_rationale(spec),
         remediation=spec.fix,
-        references=spec.sources,
+        references=spec.references,
         policy_types=("identity",),
     )
 
