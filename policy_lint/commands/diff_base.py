@@ -42,14 +42,17 @@ class BaseRequest:
 
 
 def _extra_comparisons() -> list[ExtraComparison]:
-    """Comparisons that run over the same policy changes besides the new-access one.
+    """Comparisons that run over the same policy changes besides the new-access one: new
+    privilege-escalation paths (PD206).
 
-    HOOK POINT for the lead: new privilege-escalation paths (policy_lint/iam/escalation.py
-    ``find_escalations``, branch s19-esc) and the settings' ``custom-rules:`` (branch s19-custom)
-    plug in here, each as a ``policy_lint.iam.new_access.ExtraComparison``: given the changes (each
-    with ``before`` and ``after`` documents) and the base label, its findings.
+    HOOK POINT for the settings' ``custom-rules:`` (branch s19-custom): append a
+    ``policy_lint.iam.new_access.ExtraComparison`` here (given the changes, each with ``before``
+    and ``after`` documents, ``label`` and ``anchor``, and the base label, its findings), e.g. the
+    custom rules run over each ``change.after``.
     """
-    return []
+    from policy_lint.iam.new_escalations import new_escalations
+
+    return [new_escalations]
 
 
 def run_new_access(request: BaseRequest, settings: Settings) -> None:

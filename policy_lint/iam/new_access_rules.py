@@ -71,3 +71,14 @@ WEAKENED_CONDITION = _rule(
     "account); the change allows them without it, or under a looser one.",
     "Restore the base's Condition, or review why it can go.",
 )
+NEW_ESCALATION = _rule(
+    "PD206",
+    "new-privilege-escalation",
+    Level.SECURITY_WARNING,
+    "The change opens a privilege-escalation path the base did not",
+    "A set of actions that lets the holder raise their own permissions (the PE rules' paths, for "
+    "example iam:PassRole with a service that runs code, or iam:CreatePolicyVersion) is open in the "
+    "policy after the change and was not at the base revision.",
+    "Remove or scope one of the actions the path needs (the finding names the path and its fix), or "
+    "review the new access.",
+)

@@ -493,3 +493,23 @@ def test_json_output_follows_the_shipped_report_schema(repo: Path) -> None:
     payload = json.loads(diff(repo, "--base", "HEAD", "--format", "json").stdout)
     validate(payload)
     assert payload["command"] == "diff" and payload["files"] == 1
+
+
+def test_a_new_privilege_escalation_path_is_reported(repo: Path) -> None:
+    """PassRole was there; the change adds ec2:RunInstances, which with it opens passrole-ec2."""
+    base = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}],
+    }
+    write(repo, "policies/deployer.json", base)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "deployer")
+    base["Statement"][0]["Action"] = ["iam:PassRole", "ec2:RunInstances"]
+    write(repo, "policies/deployer.json", base)
+    run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD206")
+    assert "passrole-ec2" in line and "iam:PassRole" in line and "ec2:RunInstances" in line
+    assert "create-policy-version" not in run.stdout  # no path the base already had, none it lacks
+    only_paths = diff(repo, "--base", "HEAD", "--select", "PD206", "--format", "json")
+    assert [f["rule_id"] for f in json.loads(only_paths.stdout)["findings"]] == ["PD206"]

@@ -130,3 +130,13 @@ def test_a_removed_conditional_deny_is_a_weakened_condition() -> None:
     [(rule, message)] = rules(doc(allow("s3:GetObject"), deny), doc(allow("s3:GetObject")))
     assert rule == "PD205" and "the Deny statement 2 removed if Bool aws:SecureTransport false" in message
     assert rules(doc(allow("s3:GetObject"), deny), doc(allow("s3:GetObject"), deny)) == []
+
+
+def test_an_escalation_path_the_base_already_opened_is_not_new() -> None:
+    from policy_lint.iam.new_escalations import new_escalations
+
+    before = doc(allow(["iam:PassRole", "ec2:RunInstances"]))
+    after = doc(allow(["iam:PassRole", "ec2:RunInstances", "ec2:DescribeInstances"]))
+    assert new_escalations([PolicyChange(before, after)], "main") == []
+    [found] = new_escalations([PolicyChange(doc(allow("iam:PassRole")), after)], "main")
+    assert found.finding.rule_id == "PD206" and "passrole-ec2" in found.finding.message
