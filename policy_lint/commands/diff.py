@@ -355,25 +355,15 @@ def _apply_project(
 ) -> list[dict[str, object]]:
     """``--select``/``--ignore``, the settings' suppressions and the baseline, as ``lint`` applies
     them, on the diff's findings (in place); returns what was accepted, for the report to list."""
+    from policy_lint.commands.diff_base import select_and_filter
     from policy_lint.iam.diff import DiffFinding
-    from policy_lint.lint.context import LintOptions
-    from policy_lint.project.apply import filter_findings
 
-    selection = LintOptions(select=select or settings.select, ignore=ignore + settings.ignore)
-    wanted = [f for f in result.findings if selection.wants(f.finding.rule_id)]
-    filtered = filter_findings(
-        [f.finding for f in wanted],
-        settings,
-        baseline=baseline,
-        write_baseline=write_baseline,
-        wants=selection.wants,
-    )
-    if filtered.baseline_written is not None:
-        echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
-        sys.exit(0)
+    reported = [f.finding for f in result.findings]
+    filtered = select_and_filter(reported, settings, select, ignore, baseline, write_baseline)
     kept = {id(f) for f in filtered.kept}
-    problems = [DiffFinding(f) for f in filtered.kept if not any(f is w.finding for w in wanted)]
-    result.findings = [f for f in wanted if id(f.finding) in kept] + problems
+    ours = {id(f) for f in reported}
+    problems = [DiffFinding(f) for f in filtered.kept if id(f) not in ours]  # suppression problems
+    result.findings = [f for f in result.findings if id(f.finding) in kept] + problems
     return filtered.suppressed
 
 

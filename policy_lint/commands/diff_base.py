@@ -10,16 +10,18 @@ every output format.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
 
 from policy_lint.commands.console import echo_err
-from policy_lint.core.findings import Level
+from policy_lint.core.findings import Finding, Level
 
 if TYPE_CHECKING:
     from policy_lint.iam.new_access import ExtraComparison
+    from policy_lint.project.apply import Filtered
     from policy_lint.project.settings import Settings
 
 
@@ -59,34 +61,28 @@ def run_new_access(request: BaseRequest, settings: Settings) -> None:
     """Compare, report, and exit 0/1 by ``--fail-on`` (2 when an input cannot be used)."""
     from policy_lint.changes.collect import collect
     from policy_lint.iam.new_access import new_access
-    from policy_lint.lint.context import LintOptions
-    from policy_lint.project.apply import filter_findings
     from policy_lint.reporters.formats import format_output, utc_timestamp
     from policy_lint.vcs.git import Repository
 
-    selection = LintOptions(select=request.select or settings.select, ignore=request.ignore + settings.ignore)
     repo = Repository(".")
     commit = repo.resolve(request.base)
     collected = collect(
         repo, commit, request.base, staged=request.staged, paths=request.paths, max_bytes=request.max_bytes
     )
     found = new_access(collected.changes, request.base, extra=_extra_comparisons())
-    findings = [f.finding for f in found if selection.wants(f.finding.rule_id)]
     if request.write_baseline:
         from policy_lint.project.baseline import refuse_partial
         from policy_lint.reporters.text import format_finding
 
         refuse_partial(request.write_baseline, [format_finding(p, False) for p in collected.problems])
-    filtered = filter_findings(
-        findings,
+    filtered = select_and_filter(
+        [f.finding for f in found],
         settings,
-        baseline=request.baseline,
-        write_baseline=request.write_baseline,
-        wants=selection.wants,
+        request.select,
+        request.ignore,
+        request.baseline,
+        request.write_baseline,
     )
-    if filtered.baseline_written is not None:
-        echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {request.write_baseline}")
-        sys.exit(0)
     reported = [*collected.problems, *filtered.kept]
     colour = request.fmt == "text" and (sys.stdout.isatty() if request.color is None else request.color)
     context = {
@@ -112,3 +108,30 @@ def run_new_access(request: BaseRequest, settings: Settings) -> None:
         sys.exit(2)
     threshold = Level.parse(request.fail_on)
     sys.exit(1 if any(f.level >= threshold for f in filtered.kept) else 0)
+
+
+def select_and_filter(
+    findings: Sequence[Finding],
+    settings: Settings,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    baseline: str | None,
+    write_baseline: str | None,
+) -> Filtered:
+    """Both modes of ``diff``: ``--select``/``--ignore`` (added to the settings' as in ``lint``),
+    then the settings' suppressions and the baseline; ``--write-baseline`` writes it and exits 0."""
+    from policy_lint.lint.context import LintOptions
+    from policy_lint.project.apply import filter_findings
+
+    selection = LintOptions(select=select or settings.select, ignore=ignore + settings.ignore)
+    filtered = filter_findings(
+        [f for f in findings if selection.wants(f.rule_id)],
+        settings,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        wants=selection.wants,
+    )
+    if filtered.baseline_written is not None:
+        echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
+        sys.exit(0)
+    return filtered

@@ -107,6 +107,11 @@ def changed_json(repo: Path, change) -> None:  # type: ignore[no-untyped-def]
     write(repo, "policies/scanner.json", doc)
 
 
+def granting(action: object) -> dict[str, object]:
+    """A one-statement identity policy allowing ``action`` on every resource."""
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+
+
 def findings(run: subprocess.CompletedProcess[str], rule: str) -> list[str]:
     return [line for line in run.stdout.splitlines() if f": {rule} " in line]
 
@@ -239,14 +244,7 @@ def test_staged_compares_the_index_not_the_working_tree(repo: Path) -> None:
 
 
 def test_a_new_untracked_policy_is_all_new_access(repo: Path) -> None:
-    write(
-        repo,
-        "policies/admin.json",
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}],
-        },
-    )
+    write(repo, "policies/admin.json", granting("iam:PassRole"))
     run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "iam:PassRole" in findings(run, "PD201")[0]
@@ -457,23 +455,12 @@ def test_a_symbolic_link_at_the_base_is_not_followed(repo: Path, tmp_path: Path)
     """A base whose policy path is a symbolic link (to a file outside the repository) is not read
     through the link: the policy counts as new, all its access reported."""
     secret = tmp_path / "outside.json"
-    secret.write_text(
-        json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-        )
-    )
+    secret.write_text(json.dumps(granting("*")))
     (repo / "policies" / "linked.json").symlink_to(secret)
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "link")
     (repo / "policies" / "linked.json").unlink()
-    write(
-        repo,
-        "policies/linked.json",
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}],
-        },
-    )
+    write(repo, "policies/linked.json", granting("s3:PutObject"))
     run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "s3:PutObject" in findings(run, "PD201")[0]
@@ -497,15 +484,10 @@ def test_json_output_follows_the_shipped_report_schema(repo: Path) -> None:
 
 def test_a_new_privilege_escalation_path_is_reported(repo: Path) -> None:
     """PassRole was there; the change adds ec2:RunInstances, which with it opens passrole-ec2."""
-    base = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}],
-    }
-    write(repo, "policies/deployer.json", base)
+    write(repo, "policies/deployer.json", granting("iam:PassRole"))
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "deployer")
-    base["Statement"][0]["Action"] = ["iam:PassRole", "ec2:RunInstances"]
-    write(repo, "policies/deployer.json", base)
+    write(repo, "policies/deployer.json", granting(["iam:PassRole", "ec2:RunInstances"]))
     run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
     assert run.returncode == 1, run.stdout + run.stderr
     [line] = findings(run, "PD206")
