@@ -217,7 +217,8 @@ def diff_command(
 
     With --base REF: no new access. Every policy changed since REF (files, and policies in
     Terraform and CloudFormation) is compared with its version at REF, and what the change adds is
-    reported (PD201-PD205): new actions, resources, principals, dropped or loosened conditions.
+    reported (PD201-PD206): new actions, resources, principals, dropped or loosened conditions,
+    new privilege-escalation paths.
     """
     from policy_lint.project.settings import load_settings
 
