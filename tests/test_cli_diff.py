@@ -321,3 +321,33 @@ def test_help_runs_as_installed() -> None:
         [sys.executable, "-m", "policy_lint", "diff", "--help"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0 and "--feature" in proc.stdout and "PD101" in proc.stdout
+
+
+def test_select_ignore_settings_suppressions_and_formats_apply_as_in_lint(tmp_path: Path) -> None:
+    """The reference diff's findings go through what lint's go through: --select/--ignore, the
+    settings' fail-on and suppressions (listed as accepted, with the reason), and every format."""
+    path = variant(tmp_path, "no-cond.json", lambda d: d["Statement"][1].pop("Condition"))
+    code, out, _ = run(path, "--feature", "agentless", "--no-color", "--select", "PD1")
+    assert lines_with(out, "PD105") and not lines_with(out, "PL607"), out
+    code, out, _ = run(path, "--feature", "agentless", "--no-color", "--ignore", "PD105,PL6")
+    assert not lines_with(out, "PD105") and not lines_with(out, "PL607"), out
+
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("fail-on: security-warning\n", encoding="utf-8")
+    code, _, _ = run(path, "--feature", "agentless", "--settings", str(settings))
+    assert code == 1  # the settings' fail-on: the dropped condition is a security-warning
+    settings.write_text(
+        "fail-on: security-warning\nsuppressions:\n"
+        "  - rule: PD105\n    reason: scanner tags after create, SEC-9\n"
+        "  - rule: PL607\n    reason: vendor risk\n  - rule: PL608\n    reason: vendor risk\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(path, "--feature", "agentless", "--settings", str(settings), "--no-color")
+    assert code == 0, out
+    assert not lines_with(out, "PD105") and "scanner tags after create, SEC-9" in out
+    code, out, _ = run(path, "--feature", "agentless", "--settings", str(settings), "--format", "json")
+    assert any(s["rule_id"] == "PD105" for s in json.loads(out)["suppressed"])
+
+    code, out, _ = run(path, "--feature", "agentless", "--format", "sarif", "--select", "PD105")
+    rules = {r["ruleId"] for r in json.loads(out)["runs"][0]["results"]}
+    assert rules == {"PD105"}

@@ -211,6 +211,15 @@ def _organization_policy_type(policy: OrganizationPolicy) -> PolicyType | None:
     return PolicyType.RCP if named else PolicyType.SCP
 
 
+def judged_text(embedded: EmbeddedPolicy) -> str | None:
+    """The document as the rules read it (JSON text, each unresolved value a reference, statements
+    of unknown shape left out); None when no statement's shape is known."""
+    judged = _judgeable(_plain(embedded.document), embedded.policy_type)
+    if isinstance(judged, dict) and judged.get("Statement") == []:
+        return None
+    return json.dumps(judged, indent=2)
+
+
 def lint_embedded(
     inventory: Inventory,
     select: tuple[str, ...] = (),
@@ -222,10 +231,9 @@ def lint_embedded(
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for embedded in embedded_policies(inventory):
-        judged = _judgeable(_plain(embedded.document), embedded.policy_type)
-        if isinstance(judged, dict) and judged.get("Statement") == []:
+        text = judged_text(embedded)
+        if text is None:
             continue  # no statement whose shape is known: nothing to judge
-        text = json.dumps(judged, indent=2)
         key = (str(embedded.location), embedded.resource, text)
         if key in seen:  # the same document reached twice (a policy and its attachment)
             continue

@@ -45,7 +45,8 @@ def render_diff_json(
     context: Mapping[str, Any] | None = None,
     accepted: Sequence[Mapping[str, Any]] = (),
 ) -> str:
-    """``accepted``: the findings not counted, with the reason (the vendor reference's weaknesses)."""
+    """``accepted``: the findings not counted, with the reason (the vendor reference's weaknesses, the
+    settings' suppressions, the baseline), as lint's JSON lists them."""
     info = snapshot_info()
     findings: list[dict[str, Any]] = [{**finding_to_dict(p), "evidence": {}} for p in problems]
     if result is not None:

@@ -73,7 +73,12 @@ def _json(
     if results is None:
         from policy_lint.reporters.json_report import json_payload
 
-        payload = json_payload(findings, context.get("errors") or (), int(context.get("files") or 0))
+        payload = json_payload(
+            findings,
+            context.get("errors") or (),
+            int(context.get("files") or 0),
+            str(context.get("command") or "lint"),
+        )
     else:
         from policy_lint.reporters.json_report import finding_to_dict
         from policy_lint.reporters.results import results_payload

@@ -251,6 +251,36 @@ def test_the_hook_finds_policies_by_content_and_skips_the_rest(tmp_path: Path) -
         MISSPELT.replace("GetObjekt", "GetObject"), encoding="utf-8"
     )
     _git(repo, "add", ".")
+
+
+SCANNER = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
+    '    {"Effect": "Allow", "Action": ["ec2:DescribeInstances", "ec2:TerminateInstances"], "Resource": "*",\n'
+    '     "Condition": {"StringLike": {"aws:ResourceTag/Name": "scan*"}}}\n  ]\n}\n'
+)
+
+
+def test_no_new_access_hook_compares_the_staged_policies_with_head(tmp_path: Path) -> None:
+    """policy-lint-no-new-access: a staged change that adds a write action fails the commit and
+    names it; a change that only removes access passes. The policy's name says nothing."""
+    hooks = "      - id: policy-lint-no-new-access\n        args: [--fail-on, security-warning]\n"
+    repo = _make_repo(
+        tmp_path / "repo", hooks, {"agentless.json": SCANNER, "package.json": '{"name": "app"}\n'}
+    )
+    _git(repo, "-c", "user.email=dev@example.com", "-c", "user.name=dev", "commit", "-qm", "base")
+
+    (repo / "agentless.json").write_text(
+        SCANNER.replace('"ec2:TerminateInstances"', '"ec2:TerminateInstances", "iam:PassRole"'),
+        encoding="utf-8",
+    )
+    _git(repo, "add", "agentless.json")
+    failed = _pre_commit(repo)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert "agentless.json:4:5: PD201 security-warning" in output and "iam:PassRole" in output, output
+
+    (repo / "agentless.json").write_text(SCANNER.replace('"ec2:DescribeInstances", ', ""), encoding="utf-8")
+    _git(repo, "add", "agentless.json")
     passed = _pre_commit(repo)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
