@@ -179,6 +179,8 @@ class Contribution:
     kind: Literal["identity", "boundary", "trust", "role"] = "identity"
     #: the Action entry that matched (the Action/NotAction key for NotAction), for a finding's position
     node: Node | None = field(default=None, compare=False, repr=False)
+    #: True when ``resource`` is the statement's own Resource entry, narrower than the path's scope
+    narrowed: bool = False
 
     @property
     def location(self) -> Location:
@@ -188,6 +190,8 @@ class Contribution:
         """``iam:PassRole: p.json:4:5 statement 1 ("Pass") via iam:*``."""
         where = f"{self.label}:{self.statement.line}:{self.statement.col} {self.statement.label}"
         text = f"{self.action}: {where} via {self.pattern}"
+        if self.narrowed:
+            text += f" on {self.resource}"
         if self.kind != "identity":
             text += f" ({self.kind})"
         return text
@@ -336,7 +340,7 @@ class _Evaluator:
         self._options: dict[tuple[Need, str], list[_Option]] = {}
 
     def _contribution(
-        self, need: Need, scope: str, grant: Grant, conditions: tuple[str, ...]
+        self, need: Need, scope: str, grant: Grant, conditions: tuple[str, ...], narrowed: bool = False
     ) -> Contribution:
         stmt: PolicyStatement = grant.statement
         return Contribution(
@@ -349,6 +353,7 @@ class _Evaluator:
             conditions,
             self.kind,
             grant.action_node if grant.action_node is not None else stmt.statement.action_key,
+            narrowed,
         )
 
     def options(self, need: Need, scope: str) -> list[_Option]:
@@ -370,7 +375,7 @@ class _Evaluator:
             if any(g.full for g in on_sub.denies):
                 continue
             allow_conditions = _texts(grant.conditions)
-            evidence = [self._contribution(need, sub, grant, allow_conditions)]
+            evidence = [self._contribution(need, sub, grant, allow_conditions, sub != scope)]
             unless: list[str] = []
             for deny in on_sub.denies:
                 if deny.conditions and deny.covers_scope:

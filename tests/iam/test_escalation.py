@@ -4,12 +4,14 @@ when one step is missing, scoped away or denied; conditions, boundaries and the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from policy_lint.catalog.defaults import default_catalog
 from policy_lint.cli import main
 from policy_lint.iam.escalation import (
     EscalationPath,
@@ -205,6 +207,21 @@ def test_a_policy_missing_a_step_does_not(path_id: str) -> None:
     assert path_id not in found(*CASES[path_id][1])
 
 
+def test_each_step_s_resource_is_one_the_action_takes() -> None:
+    """A step's scope is an ARN of a resource type the catalog lists for the action, or "*" when it
+    lists none (ssm:SendCommand's instance, not its document: the instance holds the role)."""
+    catalog = default_catalog()
+    for spec in load_paths():
+        for need in (n for group in spec.needs for n in group):
+            [info] = catalog.match(need.action)
+            types = {r.name.lower() for r in info.resource_types}
+            if need.resource == "*":
+                assert not types, need
+                continue
+            resource_type = re.split(r"[/:]", need.resource.split(":", 5)[5])[0].lower()
+            assert resource_type in types, need
+
+
 def test_the_issue_lists_every_path() -> None:
     """The actions issue 12 names are each needed by some path of the data file."""
     needed = {a.lower() for spec in load_paths() for a in spec.actions}
@@ -276,6 +293,16 @@ def test_a_deny_on_the_partition_s_users_blocks_the_path() -> None:
     assert "attach-user-policy" not in found(
         allow("iam:AttachUserPolicy"), deny("iam:*", "arn:aws:iam::*:user/*")
     )
+
+
+def test_a_scoped_grant_is_shown_with_its_resource() -> None:
+    [step] = found(allow("iam:AttachRolePolicy", "arn:aws:iam::*:role/app-*"))[
+        "attach-role-policy"
+    ].contributions
+    assert step.narrowed and step.resource == "arn:aws:iam::*:role/app-*"
+    assert step.describe().endswith("via iam:AttachRolePolicy on arn:aws:iam::*:role/app-*")
+    [whole] = found(allow("iam:AttachRolePolicy"))["attach-role-policy"].contributions
+    assert not whole.narrowed
 
 
 def test_a_deny_on_some_users_leaves_the_others() -> None:

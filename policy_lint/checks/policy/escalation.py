@@ -52,6 +52,7 @@ def message(path: EscalationPath) -> str:
     """``Privilege escalation (passrole-ec2): iam:PassRole: statement 1 ("Pass") line 4 via iam:*; ...``."""
     steps = "; ".join(
         f"{c.action} by {c.statement.label} at line {c.statement.line} via {c.pattern}"
+        + (f" on {c.resource}" if c.narrowed else "")
         + (f" (Deny, {c.conditions[0]})" if c.effect == "Deny" else "")
         for c in path.contributions
     )
