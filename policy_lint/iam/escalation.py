@@ -58,6 +58,7 @@ from policy_lint.iam.evaluate import (
     PolicyStatement,
     StatementRef,
     glob_covers,
+    glob_overlaps,
 )
 from policy_lint.iam.statements import principal_of_statement
 from policy_lint.policy.model import PolicyDocument, Statement
@@ -282,6 +283,22 @@ def _variable_free(entry: str) -> str:
     return "".join(out) + rest
 
 
+def _same_kind(entry: str, scope: str) -> bool:
+    """Can the Resource entry name a resource of the scope's service and type, field by field?
+
+    Whole-string wildcard overlap lets ``arn:aws:glue:*:*:database/*`` meet
+    ``arn:aws:glue:*:<account>:devEndpoint/*`` (its region ``*`` stretching over the colons); IAM
+    compares an ARN's service, and a resource type is fixed text, so they are compared apart.
+    """
+    if not entry.startswith("arn:") or not scope.startswith("arn:"):
+        return True
+    ours = entry.split(":", 5)
+    theirs = scope.split(":", 5)
+    if len(ours) < 6 or len(theirs) < 6:
+        return True  # "arn:aws:glue:*": its last star spans the rest
+    return glob_overlaps(ours[2], theirs[2], ignore_case=True) and glob_overlaps(ours[5], theirs[5])
+
+
 def _sub_scope(grant: Grant, scope: str, not_self: bool) -> str | None:
     """The part of ``scope`` the Allow grants: the whole scope, or its first Resource entry in it.
 
@@ -289,7 +306,7 @@ def _sub_scope(grant: Grant, scope: str, not_self: bool) -> str | None:
     """
     if grant.not_resource:
         return scope
-    entries = [e for e in grant.resources if not (not_self and _names_only_self(e))]
+    entries = [e for e in grant.resources if _same_kind(e, scope) and not (not_self and _names_only_self(e))]
     if not entries:
         return None
     if any("${" not in e and glob_covers(e, scope) for e in entries):

@@ -305,6 +305,15 @@ def test_a_scoped_grant_is_shown_with_its_resource() -> None:
     assert not whole.narrowed
 
 
+def test_a_grant_on_another_resource_type_of_the_service_does_not_count() -> None:
+    """glue:* on databases and tables (SageMakerStudioUserIAMDefaultExecutionPolicy) is no dev endpoint."""
+    assert "glue-update-dev-endpoint" not in found(
+        allow("glue:*", ["arn:aws:glue:*:*:database/*", "arn:aws:glue:*:*:table/*"])
+    )
+    assert "glue-update-dev-endpoint" in found(allow("glue:*", "arn:aws:glue:*:*:devEndpoint/*"))
+    assert "glue-update-dev-endpoint" in found(allow("glue:*", "arn:aws:glue:*"))
+
+
 def test_a_deny_on_some_users_leaves_the_others() -> None:
     opened = found(
         allow("iam:CreateAccessKey"), deny("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/admin*")
