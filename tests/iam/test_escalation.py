@@ -384,6 +384,32 @@ def test_the_lint_finding_names_the_condition(tmp_path: Path) -> None:
     assert "only when StringLike aws:ResourceTag/team dev*" in finding["message"]
 
 
+def test_the_lint_finding_names_a_conditional_deny(tmp_path: Path) -> None:
+    """The landing-zone "deny without MFA" pattern: the path is named, with the Deny's condition."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            allow("*"),
+            {
+                "Effect": "Deny",
+                "NotAction": [
+                    "iam:CreateVirtualMFADevice",
+                    "iam:EnableMFADevice",
+                    "iam:ListMFADevices",
+                    "sts:GetSessionToken",
+                ],
+                "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+            },
+        ],
+    }
+    findings = {f["rule_id"]: f["message"] for f in lint_json(tmp_path, policy)}
+    assert findings["PE001"] == (
+        "privilege escalation path create-policy-version: iam:CreatePolicyVersion by statement 1 at line 4 via *; "
+        "unless the Deny in statement 2 at line 9 applies; only when not (Bool aws:MultiFactorAuthPresent false)"
+    )
+
+
 # --------------------------------------------------------------------------- boundaries
 
 
