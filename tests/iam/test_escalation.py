@@ -314,6 +314,20 @@ def test_a_grant_on_another_resource_type_of_the_service_does_not_count() -> Non
     assert "glue-update-dev-endpoint" in found(allow("glue:*", "arn:aws:glue:*"))
 
 
+def test_aws_managed_policies_are_no_versions_to_write() -> None:
+    """cloudsplaining's fp4 pattern: an AWS managed policy (account ``aws``) takes no new version."""
+    assert "create-policy-version" not in found(
+        allow("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/fp4-*")
+    )
+    assert "create-policy-version" in found(allow("iam:CreatePolicyVersion", "arn:aws:iam::*:policy/fn2-*"))
+
+
+def test_pass_role_or_run_instances_alone_is_no_path() -> None:
+    """cloudsplaining's fn1 patterns: each half of PE014 alone opens nothing."""
+    assert found(PASS) == {}
+    assert found(allow(["ec2:DescribeInstances", "ec2:RunInstances"])) == {}
+
+
 def test_a_deny_on_some_users_leaves_the_others() -> None:
     opened = found(
         allow("iam:CreateAccessKey"), deny("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/admin*")
