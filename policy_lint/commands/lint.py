@@ -126,6 +126,7 @@ def lint(
         resource_type=resource_type,
         select=select or settings.select,
         ignore=ignore + settings.ignore,
+        placeholders=settings.placeholders,
     )
     if runs_nothing(options):
         raise click.UsageError(

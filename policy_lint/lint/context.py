@@ -20,6 +20,8 @@ class LintOptions:
     resource_type: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    #: the settings' ``placeholders:``, ``(NAME, kind)``: ``${NAME}`` is a template hole in any file
+    placeholders: tuple[tuple[str, str], ...] = ()
 
     def wants(self, rule_id: str) -> bool:
         """Ruff-style selection by ID prefix: ``--select PL2`` keeps the action rules."""

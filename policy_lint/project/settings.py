@@ -58,6 +58,8 @@ class Settings:
     suppressions: tuple[SuppressionEntry, ...] = ()
     #: ``check``: the inputs describe the whole account (see policy_lint.inventory.account_scope)
     account_scope: bool | None = None
+    #: ``placeholders:``: ``(NAME, kind)``, the repository's own ``${NAME}`` template holes
+    placeholders: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -260,4 +262,5 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
         accept_vendor_reference=bool(data.get("accept-vendor-reference", True)),
         suppressions=entries,
         account_scope=data.get("account-scope"),
+        placeholders=tuple(sorted((str(k), str(v)) for k, v in data.get("placeholders", {}).items())),
     )
