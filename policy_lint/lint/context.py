@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policy_lint.catalog.actions import ActionCatalog
-from policy_lint.policy.model import PolicyType
+from policy_lint.policy.loader import is_terraform_template
+from policy_lint.policy.model import PolicyDocument, PolicyType
+from policy_lint.policy.placeholders import TemplateSyntax
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,8 @@ class LintContext:
 
     options: LintOptions = field(default_factory=LintOptions)
     catalog: ActionCatalog = field(default_factory=_process_catalog)
+
+    def template_of(self, doc: PolicyDocument) -> TemplateSyntax:
+        """The template holes ``doc`` is known to use: a Terraform template by its name (``.tpl``,
+        ``.tftpl``), and the names the settings' ``placeholders:`` declare, in any file."""
+        return TemplateSyntax(terraform=is_terraform_template(doc.path), declared=self.options.placeholders)

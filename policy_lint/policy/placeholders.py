@@ -196,18 +196,60 @@ def hole_slot(text: str, start: int, end: int) -> str | None:
         return None  # a whole value: its element decides (Resource: an ARN), not the text
     if not text.startswith("arn:"):
         return HoleKind.ARN.value if start == 0 and text[end : end + 1] in ("/", ":") else None
+    colons = _colons_outside_holes(text[:start])
+    if 1 <= colons <= len(_ARN_SLOTS):
+        return _ARN_SLOTS[colons - 1].value
+    return HoleKind.NAME.value if colons > len(_ARN_SLOTS) else None
+
+
+def _colons_outside_holes(text: str) -> int:
+    """The ``:`` that separate an ARN's fields (a ``:`` inside ``${...}`` is the hole's own)."""
     colons = 0
     depth = 0
-    for index, ch in enumerate(text[:start]):
+    for index, ch in enumerate(text):
         if ch == "{" and index and text[index - 1] == "$":
             depth += 1
         elif ch == "}" and depth:
             depth -= 1
         elif ch == ":" and not depth:
             colons += 1
-    if 1 <= colons <= len(_ARN_SLOTS):
-        return _ARN_SLOTS[colons - 1].value
-    return HoleKind.NAME.value if colons > len(_ARN_SLOTS) else None
+    return colons
+
+
+def holes_only_in_arn_fields(text: str, template: TemplateSyntax) -> bool:
+    """An ARN whose only template text is holes inside its fields (``arn:${partition}:s3:::${bucket}/*``).
+
+    The ARN rules judge such an ARN around its holes: each hole is an unknown value, as a policy
+    variable is (:func:`policy_lint.catalog.arns.has_wildcard`), so only the literal parts can fail.
+    A real placeholder, a hole that is the whole value or stands before ``arn:``, or an ARN with
+    fewer than six fields (a hole may hold several) leaves the string unjudged (PL501 reports the
+    placeholder).
+    """
+    if not template or not text.startswith("arn:") or find_placeholders(text, template):
+        return False
+    if _colons_outside_holes(text) < len(_ARN_SLOTS) + 1:
+        return False  # fewer than six fields: a hole may stand for several (${region}:${account} in one)
+    holes = [m for m in _DOLLAR_BRACE.finditer(text) if not meant_as_variable(m.group(1))]
+    return bool(holes) and all(hole_slot(text, m.start(), m.end()) is not None for m in holes)
+
+
+def is_hole(part: str, template: TemplateSyntax) -> bool:
+    """True when ``part`` (an ARN field) is wholly one hole: one unknown value, not a wildcard, so an
+    ARN whose partition, region and account are holes is still aimed at particular resources."""
+    if not template or not part.startswith("${") or not part.endswith("}"):
+        return False
+    inner = part[2:-1]
+    return (
+        "${" not in inner
+        and "}" not in inner
+        and not meant_as_variable(inner)
+        and template.kind_of(inner) is not None
+    )
+
+
+def unjudged(text: str, template: TemplateSyntax) -> bool:
+    """True when a rule must leave ``text`` alone: a placeholder, or holes it cannot judge around."""
+    return has_placeholder(text) and not holes_only_in_arn_fields(text, template)
 
 
 def placeholder_kind(text: str) -> Placeholder:

@@ -309,3 +309,53 @@ def test_check_lints_the_template_templatefile_renders(
     # passes, and no ARN rule misfires on the partition and account that are only known at apply
     assert found == [("PL203", "main.tf", 6)], result.output
     assert result.exit_code == 1
+
+
+# -- the ARN rules judge around the holes ----------------------------------------------------------
+
+
+def _resource(arn: str, action: str = "states:StartExecution") -> str:
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": arn}]},
+        indent=2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("arn", "expected"),
+    [
+        ("arn:${partition}:states:${region}:${account_id}:stateMachine:aft-*", []),
+        # a misspelt resource type around the holes: the holes are one partition/region/account each
+        ("arn:${partition}:states:${region}:${account_id}:stateMachne:aft-*", ["PL405", "PL413"]),
+        # a literal region where IAM ARNs have none
+        ("arn:${partition}:iam:us-east-1:${account_id}:role/x", ["PL405", "PL407"]),
+        ("arn:awss:states:${region}:${account_id}:stateMachine:x", ["PL402"]),
+        # fewer than six fields: a hole may hold several (region and account), not judged as a short ARN
+        ("arn:${partition}:states:${region_and_account}:stateMachine", []),
+        # a whole-value hole is some ARN, and a hole before the fields is not judged either
+        ("${state_machine_arn}", []),
+        ("${state_machine_arn}/*", []),
+    ],
+)
+def test_arn_rules_judge_the_literal_parts_around_holes(arn: str, expected: list[str]) -> None:
+    findings = lint_text(_resource(arn), "states.tpl")
+    assert sorted(rule_ids(findings)) == expected
+
+
+def test_holes_are_not_judged_as_wildcards_or_values() -> None:
+    # A policy variable in the account field is many accounts; a hole is one account, not known here:
+    # neither is reported as "not a 12-digit account", and no rule fails on the hole's text.
+    for arn in ("arn:aws:iam::${account_id}:role/x", "arn:${partition}:s3:::${bucket}/*"):
+        assert (
+            rule_ids(lint_text(_resource(arn, "iam:PassRole" if ":iam:" in arn else "s3:GetObject"), "p.tpl"))
+            == []
+        )
+
+
+def test_declared_placeholders_are_judged_around_in_a_json_policy() -> None:
+    # the landing-zone pattern, with a real mistake next to the declared holes (no region for logs)
+    options = LintOptions(placeholders=(("ACCELERATOR_PREFIX", "name"), ("PARTITION", "partition")))
+    text = _resource("arn:${PARTITION}:logs:::log-group:${ACCELERATOR_PREFIX}-*", "logs:PutRetentionPolicy")
+    assert rule_ids(lint_text(text, "scp.json", options)) == ["PL409"]
+    # without the settings the same file is PL501 (twice) and the ARN is not judged
+    assert rule_ids(lint_text(text, "scp.json")) == ["PL501", "PL501"]

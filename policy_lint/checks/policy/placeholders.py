@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from policy_lint.checks.policy import aws_docs
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
-from policy_lint.policy.loader import is_terraform_template
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.policy.placeholders import MARKS, TemplateSyntax, find_placeholders, policy_variables
+from policy_lint.policy.placeholders import MARKS, find_placeholders, policy_variables
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -46,7 +45,7 @@ def unresolved_placeholder(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
     text = doc.source.text
     if not any(mark in text for mark in _DOCUMENT_MARKS):
         return  # no string can hold a placeholder (nor spell one with escapes): skip the walk
-    template = template_syntax(doc, ctx)
+    template = ctx.template_of(doc)
     for node, text in doc.strings:
         for index, placeholder, kind in find_placeholders(text, template):
             yield Report(
@@ -54,11 +53,6 @@ def unresolved_placeholder(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
                 f"unresolved placeholder {placeholder} ({kind})",
                 "replace it with the real value",
             )
-
-
-def template_syntax(doc: PolicyDocument, ctx: LintContext) -> TemplateSyntax:
-    """The template holes this document is known to use: by its name, and by the settings."""
-    return TemplateSyntax(terraform=is_terraform_template(doc.path), declared=ctx.options.placeholders)
 
 
 def point_into(doc: PolicyDocument, node: ScalarNode, index: int, text: str) -> ScalarNode:
