@@ -271,7 +271,8 @@ def arn_text(arn: Arn) -> str:
     "omits resource kinds AWS's own managed policies use (Backup recovery points, service-owned Secrets Manager "
     "secrets, API Gateway v2 paths, arn:aws:iam::*:root: 70 ARNs in the 1,594 managed policies), so an error "
     "would fail correct policies. Like PL404 and PL405, only ARNs aimed at particular resources (partition, "
-    "region and account fixed or empty) are judged, and wildcards count as fitting whenever they could.",
+    "region and account fixed or empty; a template's hole there is one value, so it counts as fixed) are judged, "
+    "and wildcards, policy variables and holes count as fitting whenever they could.",
     remediation="Write the resource part in one of the service's formats (the hint shows some).",
     references=(_SAR_DOC, _AA_DOC),
     access_analyzer=("Invalid ARN resource",),

@@ -260,7 +260,7 @@ def _specific_resources(stmt: Statement, template: TemplateSyntax) -> list[str] 
 
 
 def _fixed_scope(resource: str, template: TemplateSyntax) -> bool:
-    """An ARN whose partition, region and account are fixed or empty (no wildcards, no variables).
+    """An ARN whose partition, region and account are fixed or empty (no wildcards, no variables; a template's hole is one value, so it counts as fixed).
 
     Such a statement is aimed at particular resources. ``arn:aws:logs:*:*:log-group:x`` (any region,
     any account) is the generic form AWS's own managed policies use, where the reference's gaps in
