@@ -47,7 +47,17 @@ class LintContext:
     options: LintOptions = field(default_factory=LintOptions)
     catalog: ActionCatalog = field(default_factory=_process_catalog)
 
+    #: the last document's template syntax: a dozen rules ask for it per document
+    _template: tuple[PolicyDocument, TemplateSyntax] | None = field(default=None, repr=False, compare=False)
+
     def template_of(self, doc: PolicyDocument) -> TemplateSyntax:
         """The template holes ``doc`` is known to use: a Terraform template by its name (``.tpl``,
         ``.tftpl``), and the names the settings' ``placeholders:`` declare, in any file."""
-        return TemplateSyntax(terraform=is_terraform_template(doc.path), declared=self.options.placeholders)
+        cached = self._template
+        if cached is not None and cached[0] is doc:
+            return cached[1]
+        template = TemplateSyntax(
+            terraform=is_terraform_template(doc.path), declared=self.options.placeholders
+        )
+        self._template = (doc, template)
+        return template

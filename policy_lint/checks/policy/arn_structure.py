@@ -36,20 +36,27 @@ _AWS_OWNED = "aws"
 
 
 @lru_cache(maxsize=8192)
-def _parse(text: str, template: TemplateSyntax) -> Arn | None:
-    """The ARN a Resource names, or None for "*", placeholders and text that is not an ARN (PL401's).
-    A template's holes in the ARN's fields are unknown values, judged like policy variables."""
-    if has_placeholder(text) and unjudged(text, template):
-        return None
+def _placeholder(text: str) -> bool:
+    return has_placeholder(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse(text: str) -> Arn | None:
+    """The ARN a Resource names, or None for "*" and text that is not an ARN (PL401's)."""
     arn = parse_arn(text)
     return arn if isinstance(arn, Arn) else None
 
 
 def _arns(doc: PolicyDocument, ctx: LintContext) -> Iterator[tuple[ScalarNode, Arn]]:
+    """The ARNs to judge: placeholders left out (PL501's), a template's ARN judged around its
+    holes (each hole in a field an unknown value, like a policy variable)."""
     template = ctx.template_of(doc)
     for stmt in doc.statements:
         for node in stmt.resources:
-            arn = _parse(str(node.value), template)
+            text = str(node.value)
+            if _placeholder(text) and unjudged(text, template):
+                continue
+            arn = _parse(text)
             if arn is not None:
                 yield node, arn
 

@@ -49,7 +49,6 @@ def _has_placeholder(text: str) -> bool:
     return has_placeholder(text)
 
 
-@lru_cache(maxsize=8192)
 def _unjudged(text: str, template: TemplateSyntax) -> bool:
     """A placeholder (PL501's) or template text the rules cannot judge around: the ARN is skipped. An
     ARN whose only template text is holes in its fields is judged, each hole an unknown value."""
