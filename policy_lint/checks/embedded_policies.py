@@ -11,8 +11,9 @@ ARN). So a weakness is reported the same way whether the policy sits in a JSON f
 or an account.
 
 What a source could not resolve (an apply-time ARN, a ``${...}`` reference it keeps as text) is
-not a template placeholder: the placeholder rules (PL5) do not run here, and the ARN and action
-rules already skip a value that holds a reference.
+not a template placeholder: the placeholder rules (PL5) do not run here. It is a hole, as in a
+Terraform template: the rules skip a value that is one, and judge an ARN around the references
+in its fields (``arn:${data.aws_partition.current.partition}:iam::...``).
 """
 
 from __future__ import annotations
@@ -224,6 +225,7 @@ def lint_embedded(
             resource_type=embedded.resource_type,
             select=select,
             ignore=(*ignore, *NOT_FOR_EMBEDDED),
+            references_are_holes=True,
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
         for finding in lint_source(Source(where.path, text), LintContext(options)):

@@ -24,6 +24,9 @@ class LintOptions:
     ignore: tuple[str, ...] = ()
     #: the settings' ``placeholders:``, ``(NAME, kind)``: ``${NAME}`` is a template hole in any file
     placeholders: tuple[tuple[str, str], ...] = ()
+    #: the documents come from infrastructure code or an account (``check``, ``verify``): a ``${...}``
+    #: left in them is a reference the source could not resolve, a hole like a Terraform template's
+    references_are_holes: bool = False
 
     def wants(self, rule_id: str) -> bool:
         """Ruff-style selection by ID prefix: ``--select PL2`` keeps the action rules."""
@@ -52,12 +55,12 @@ class LintContext:
 
     def template_of(self, doc: PolicyDocument) -> TemplateSyntax:
         """The template holes ``doc`` is known to use: a Terraform template by its name (``.tpl``,
-        ``.tftpl``), and the names the settings' ``placeholders:`` declare, in any file."""
+        ``.tftpl``) or a document from infrastructure code (its unresolved references), and the
+        names the settings' ``placeholders:`` declare, in any file."""
         cached = self._template
         if cached is not None and cached[0] is doc:
             return cached[1]
-        template = TemplateSyntax(
-            terraform=is_terraform_template(doc.path), declared=self.options.placeholders
-        )
+        terraform = self.options.references_are_holes or is_terraform_template(doc.path)
+        template = TemplateSyntax(terraform=terraform, declared=self.options.placeholders)
         self._template = (doc, template)
         return template

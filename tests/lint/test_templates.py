@@ -359,3 +359,30 @@ def test_declared_placeholders_are_judged_around_in_a_json_policy() -> None:
     assert rule_ids(lint_text(text, "scp.json", options)) == ["PL409"]
     # without the settings the same file is PL501 (twice) and the ARN is not judged
     assert rule_ids(lint_text(text, "scp.json")) == ["PL501", "PL501"]
+
+
+def test_check_judges_an_arn_around_the_references_terraform_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # jsonencode() with data-source references in the ARN's fields: the resource type is misspelt
+    (tmp_path / "main.tf").write_text(
+        'data "aws_partition" "current" {}\n'
+        'data "aws_caller_identity" "current" {}\n'
+        'resource "aws_iam_policy" "app" {\n'
+        '  name = "app"\n'
+        "  policy = jsonencode({\n"
+        '    Version = "2012-10-17"\n'
+        "    Statement = [{\n"
+        '      Effect = "Allow", Action = "iam:PassRole"\n'
+        '      Resource = "arn:${data.aws_partition.current.partition}:iam::'
+        '${data.aws_caller_identity.current.account_id}:rol/app"\n'
+        "    }]\n"
+        "  })\n"
+        "}\n",
+        "utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", ".", "--format", "json", "--fail-on", "error")
+    problems = json.loads(result.output)["problems"]
+    assert sorted(p["rule_id"] for p in problems) == ["PL405", "PL413"], result.output
+    assert all(p["location"] == {"path": "main.tf", "line": 5, "col": 3} for p in problems)
