@@ -228,7 +228,11 @@ def lint_embedded(
             references_are_holes=True,
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
+        reported: set[tuple[str, str]] = set()
         for finding in lint_source(Source(where.path, text), LintContext(options)):
+            if (finding.rule_id, finding.message) in reported:
+                continue  # a %{ for } renders a statement per item: one finding says it
+            reported.add((finding.rule_id, finding.message))
             finding_at = Finding(
                 finding.rule_id,
                 finding.level,

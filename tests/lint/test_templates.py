@@ -386,3 +386,75 @@ def test_check_judges_an_arn_around_the_references_terraform_leaves(
     problems = json.loads(result.output)["problems"]
     assert sorted(p["rule_id"] for p in problems) == ["PL405", "PL413"], result.output
     assert all(p["location"] == {"path": "main.tf", "line": 5, "col": 3} for p in problems)
+
+
+# -- check renders %{ if } and %{ for } with the variables templatefile() passes ----------------------
+
+LOOP_TPL = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    %{~ for bucket in buckets ~}
+    {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::${bucket}/*"},
+    %{~ endfor ~}
+    %{ if cmk }{"Effect": "Allow", "Action": "kms:Decrytp", "Resource": "${key_arn}"},%{ endif }
+    {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}
+  ]
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        # the loop renders one statement per bucket (one finding says it); cmk false drops the kms one
+        ('{ buckets = ["a", "b"], cmk = false, key_arn = "" }', ["PL203 s3:GetObjekt"]),
+        (
+            '{ buckets = [], cmk = true, key_arn = "arn:aws:kms:us-east-1:111122223333:key/k" }',
+            ["PL203 kms:Decrytp"],
+        ),
+        # a condition only known at apply: the template has no one rendering, nothing is guessed
+        ("{ buckets = [], cmk = var.use_cmk, key_arn = var.key }", []),
+    ],
+)
+def test_check_renders_template_directives_with_their_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variables: str, expected: list[str]
+) -> None:
+    (tmp_path / "policy.tpl").write_text(LOOP_TPL, "utf-8")
+    (tmp_path / "main.tf").write_text(
+        'variable "use_cmk" { type = bool }\nvariable "key" { type = string }\n'
+        'resource "aws_iam_policy" "p" {\n  name = "p"\n'
+        f'  policy = templatefile("${{path.module}}/policy.tpl", {variables})\n}}\n',
+        "utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", ".", "--format", "json", "--fail-on", "error")
+    problems = json.loads(result.output)["problems"]
+    found = [f"{p['rule_id']} {p['message'].split(chr(39))[1]}" for p in problems]
+    assert found == expected, result.output
+
+
+def test_template_directives_parse_like_terraform() -> None:
+    from policy_lint.sources.terraform.template_directives import (
+        For,
+        If,
+        Interpolation,
+        TemplateSyntaxError,
+        Text,
+        parse_template,
+    )
+
+    parts = parse_template(
+        "a %{ if c }T%{ else }F%{ endif } %{~ for k, v in m ~}\n[${v}]\n%{~ endfor ~} z $${aws:u}"
+    )
+    assert parts == [
+        Text("a "),
+        If("c", [Text("T")], [Text("F")]),
+        For("k", "v", "m", [Text("["), Interpolation("v"), Text("]")]),
+        Text("z ${aws:u}"),
+    ]
+    for broken in ("%{ if x }never closed", "%{ endif }", "%{ for in }%{ endfor }", "${unclosed"):
+        with pytest.raises(TemplateSyntaxError):
+            parse_template(broken)
+    with pytest.raises(TemplateSyntaxError, match="nested more than"):
+        parse_template("%{ if x }" * 10_000)  # hostile nesting is refused, not recursed into
