@@ -187,7 +187,11 @@ def literal_text(value: Any, default: str | None = None) -> Maybe[str | None]:
 def _kind(value: Any) -> str:
     """What a wrong-typed value is, never the value: it may be a file's content (file(),
     templatefile()), and a file may hold a secret that must not reach a report."""
-    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), f"a {type(value).__name__}")
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else f"a {type(value).__name__}"
 
 
 def literal_bool(value: Any, default: bool) -> Maybe[bool]:
