@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from policy_lint.core.findings import Finding, Location
 from policy_lint.core.unknown import Unknown
@@ -45,6 +45,7 @@ from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.engine import lint_source
 from policy_lint.policy.model import PolicyType
 from policy_lint.policy.placeholders import is_policy_variable
+from policy_lint.rules.lint_ruleset import get_policy_rule
 from policy_lint.syntax.source import Source
 
 #: the rules that read a document as a template: in IaC a ``${...}`` is the IaC's own reference
@@ -59,7 +60,8 @@ class EmbeddedPolicy:
 
     resource: str
     label: str
-    document: dict[str, Any]
+    #: the document, or why a template that held it has no one rendering (reported, not judged)
+    document: dict[str, Any] | Unknown
     policy_type: PolicyType
     location: Location | None
     #: the CloudFormation type of the resource a resource policy is for (what ``lint --resource-type`` takes)
@@ -129,6 +131,16 @@ def _judgeable(document: Any, policy_type: PolicyType) -> Any:
     return {**document, "Statement": kept}
 
 
+def _unrendered(document: Any) -> bool:
+    """A document a template's directives left unknown (``%{ if }`` on a value known only at
+    apply): not judged, but said, as ``lint`` says it of a template file (PL005)."""
+    return isinstance(document, Unknown) and "%{" in document.reason
+
+
+def _lintable(document: Any) -> TypeGuard[dict[str, Any] | Unknown]:
+    return isinstance(document, dict) or _unrendered(document)
+
+
 def _where(resource: Resource, attribute: str) -> Location | None:
     return resource.origin_of(attribute).location
 
@@ -136,7 +148,7 @@ def _where(resource: Resource, attribute: str) -> Location | None:
 def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
     """Every policy document the inventory holds whose text is known."""
     for policy in inventory.policies:
-        if isinstance(policy.document, dict):
+        if _lintable(policy.document):
             where = _where(policy, "document")
             boundary = _only_a_boundary(policy, inventory)
             kind = PolicyType.PERMISSIONS_BOUNDARY if boundary else PolicyType.IDENTITY
@@ -144,7 +156,7 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
             yield EmbeddedPolicy(policy.origin.address, label, policy.document, kind, where)
     for org_policy in inventory.organization_policies:
         org_type = _organization_policy_type(org_policy)
-        if org_type is not None and isinstance(org_policy.document, dict):
+        if org_type is not None and _lintable(org_policy.document):
             where = _where(org_policy, "document")
             label = org_type.value.upper()
             yield EmbeddedPolicy(org_policy.origin.address, label, org_policy.document, org_type, where)
@@ -152,25 +164,39 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
     for principal in principals:
         inline = principal.inline_policies
         for ref in inline if isinstance(inline, list) else ():
-            if isinstance(ref, PolicyRef) and isinstance(ref.document, dict):
+            if isinstance(ref, PolicyRef) and _lintable(ref.document):
                 where = ref.location or _where(principal, "inline_policies")
                 label = "inline policy" if ref.name.startswith("${") else f"inline policy {ref.name}"
                 yield EmbeddedPolicy(
                     principal.origin.address, label, ref.document, PolicyType.IDENTITY, where
                 )
     for role in inventory.roles:
-        if isinstance(role.trust_policy, dict):
+        if _lintable(role.trust_policy):
             where = _where(role, "trust_policy")
             yield EmbeddedPolicy(
                 role.origin.address, "trust policy", role.trust_policy, PolicyType.TRUST, where
             )
     holders: list[Bucket | Queue] = [*inventory.buckets, *inventory.queues]
     for holder in holders:
-        if isinstance(holder.policy, dict):
+        if _lintable(holder.policy):
             where = _where(holder, "policy")
             resource_type = "AWS::S3::Bucket" if isinstance(holder, Bucket) else "AWS::SQS::Queue"
             address = holder.origin.address
             yield EmbeddedPolicy(address, "policy", holder.policy, PolicyType.RESOURCE, where, resource_type)
+
+
+def _not_rendered(
+    embedded: EmbeddedPolicy, select: tuple[str, ...], ignore: tuple[str, ...]
+) -> list[Finding]:
+    """PL005 for a policy whose template has no one rendering: unknown, named, never a pass."""
+    options = LintOptions(select=select, ignore=ignore)
+    if not options.wants("PL005") or not isinstance(embedded.document, Unknown):
+        return []
+    meta = get_policy_rule("PL005")
+    where = embedded.location or Location(embedded.resource, 1, 1)
+    message = f"{embedded.label} of {embedded.resource} not linted: {embedded.document.reason}"
+    hint = "the policy is known once the values the template's directives read are"
+    return [Finding("PL005", meta.level, message, where, meta.name, hint)]
 
 
 def _only_a_boundary(policy: IamPolicy, inventory: Inventory) -> bool:
@@ -212,6 +238,9 @@ def lint_embedded(
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for embedded in embedded_policies(inventory):
+        if isinstance(embedded.document, Unknown):
+            findings.extend(_not_rendered(embedded, select, ignore))
+            continue
         judged = _judgeable(_plain(embedded.document), embedded.policy_type)
         if isinstance(judged, dict) and judged.get("Statement") == []:
             continue  # no statement whose shape is known: nothing to judge

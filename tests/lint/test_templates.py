@@ -413,8 +413,10 @@ LOOP_TPL = """\
             '{ buckets = [], cmk = true, key_arn = "arn:aws:kms:us-east-1:111122223333:key/k" }',
             ["PL203 kms:Decrytp"],
         ),
-        # a condition only known at apply: the template has no one rendering, nothing is guessed
-        ("{ buckets = [], cmk = var.use_cmk, key_arn = var.key }", []),
+        # a condition only known at apply: the template has no one rendering, nothing is guessed,
+        # and the policy is said to be not linted (a warning: unknown never fails, never passes)
+        ("{ buckets = [], cmk = var.use_cmk, key_arn = var.key }", ["PL005 %{ if cmk }"]),
+        ("{ buckets = var.names, cmk = false, key_arn = var.key }", ["PL005 %{ for ... in buckets }"]),
     ],
 )
 def test_check_renders_template_directives_with_their_variables(
@@ -423,6 +425,7 @@ def test_check_renders_template_directives_with_their_variables(
     (tmp_path / "policy.tpl").write_text(LOOP_TPL, "utf-8")
     (tmp_path / "main.tf").write_text(
         'variable "use_cmk" { type = bool }\nvariable "key" { type = string }\n'
+        'variable "names" { type = list(string) }\n'
         'resource "aws_iam_policy" "p" {\n  name = "p"\n'
         f'  policy = templatefile("${{path.module}}/policy.tpl", {variables})\n}}\n',
         "utf-8",
@@ -430,8 +433,14 @@ def test_check_renders_template_directives_with_their_variables(
     monkeypatch.chdir(tmp_path)
     result = invoke("check", ".", "--format", "json", "--fail-on", "error")
     problems = json.loads(result.output)["problems"]
-    found = [f"{p['rule_id']} {p['message'].split(chr(39))[1]}" for p in problems]
+    found = [
+        f"{p['rule_id']} {p['message'].split(chr(39))[1]}"
+        if p["rule_id"] != "PL005"
+        else f"PL005 {p['message'].split('of ', 2)[2].split(' }')[0]} }}"
+        for p in problems
+    ]
     assert found == expected, result.output
+    assert result.exit_code == (1 if expected and expected[0].startswith("PL203") else 0)
 
 
 def test_template_directives_parse_like_terraform() -> None:
