@@ -47,7 +47,8 @@ RULES.declare(
         "blocks are linted with their body kept (everything the template can grant). A %{ for } or "
         "%{ else }, a directive inside a string, or an interpolation outside a string (a whole list or "
         "object) has no one rendering: the file is not linted, which is unknown, not a pass, so this "
-        "warning names it.",
+        "warning names it. check renders templatefile() with its variables, and says the same of a "
+        "policy whose %{ if } or %{ for } reads a value known only at apply.",
         remediation="Run policy-lint check on the Terraform that calls templatefile() (it renders the "
         "template with its variables), or lint a rendered copy.",
         family="Syntax and file",
