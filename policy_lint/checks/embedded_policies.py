@@ -46,6 +46,7 @@ from policy_lint.lint.engine import lint_source
 from policy_lint.policy.model import PolicyType
 from policy_lint.policy.placeholders import is_policy_variable
 from policy_lint.rules.lint_ruleset import get_policy_rule
+from policy_lint.rules.registry import PolicyRule
 from policy_lint.syntax.source import Source
 
 #: the rules that read a document as a template: in IaC a ``${...}`` is the IaC's own reference
@@ -232,9 +233,13 @@ def _organization_policy_type(policy: OrganizationPolicy) -> PolicyType | None:
 
 
 def lint_embedded(
-    inventory: Inventory, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
+    inventory: Inventory,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    extra_rules: tuple[PolicyRule, ...] = (),
 ) -> list[Finding]:
-    """The PL findings of every embedded policy, located at the attribute that holds it."""
+    """The PL findings of every embedded policy, and those of the settings' custom rules
+    (``extra_rules``), located at the attribute that holds it."""
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for embedded in embedded_policies(inventory):
@@ -255,6 +260,7 @@ def lint_embedded(
             select=select,
             ignore=(*ignore, *NOT_FOR_EMBEDDED),
             references_are_holes=True,
+            extra_rules=extra_rules,
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
         reported: set[tuple[str, str]] = set()

@@ -116,9 +116,11 @@ def lint(
     from policy_lint.lint.engine import lint_paths, runs_nothing, skip_collection_at_exit
     from policy_lint.policy.model import PolicyType
     from policy_lint.project.apply import filter_findings
+    from policy_lint.project.custom_rules import require_defined, settings_rules
     from policy_lint.project.settings import load_settings
 
     settings = load_settings(settings_path)
+    require_defined(select, ignore, settings)
     fail_on = fail_on or settings.fail_on or "error"
     policy_type, resource_type = resolve_resource_type(policy_type, resource_type)
     options = LintOptions(
@@ -127,6 +129,7 @@ def lint(
         select=select or settings.select,
         ignore=ignore + settings.ignore,
         placeholders=settings.placeholders,
+        extra_rules=settings_rules(settings),
     )
     if runs_nothing(options):
         raise click.UsageError(

@@ -64,7 +64,7 @@ def problem_finding(source: Source, problem: ParseProblem) -> Finding:
 @lru_cache(maxsize=32)
 def selected_rules(options: LintOptions) -> tuple[PolicyRule, ...]:
     """The rules ``options`` select, worked out once per selection rather than once per file."""
-    return tuple(rule for rule in policy_rules() if options.wants(rule.meta.id))
+    return tuple(rule for rule in (*policy_rules(), *options.extra_rules) if options.wants(rule.meta.id))
 
 
 @lru_cache(maxsize=64)
@@ -80,7 +80,8 @@ def rules_for(options: LintOptions, policy_type: PolicyType) -> tuple[PolicyRule
 
 def runs_nothing(options: LintOptions) -> bool:
     """A ``select`` that keeps no policy rule (``--select OB1``): lint would check nothing and pass."""
-    return bool(options.select) and not any(options.wants(rule_id) for rule_id in policy_rule_ids())
+    ids = (*policy_rule_ids(), *(rule.meta.id for rule in options.extra_rules))
+    return bool(options.select) and not any(options.wants(rule_id) for rule_id in ids)
 
 
 def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
@@ -95,7 +96,10 @@ def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
             located.append(
                 (offset, Finding(meta.id, meta.level, report.message, location, meta.name, report.hint))
             )
-    mark_inherited(doc, located)
+    # The project's own rules state what the project forbids: a statement copied from the vendor's
+    # reference does not excuse it, so only the built-in rules' findings can be inherited vendor risk.
+    own = {rule.meta.id for rule in ctx.options.extra_rules}
+    mark_inherited(doc, [(offset, finding) for offset, finding in located if finding.rule_id not in own])
     return [finding for _, finding in located]
 
 
