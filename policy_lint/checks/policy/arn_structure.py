@@ -36,13 +36,15 @@ _AWS_OWNED = "aws"
 
 
 @lru_cache(maxsize=8192)
-def _placeholder(text: str) -> bool:
-    return has_placeholder(text)
-
-
-@lru_cache(maxsize=8192)
 def _parse(text: str) -> Arn | None:
-    """The ARN a Resource names, or None for "*" and text that is not an ARN (PL401's)."""
+    """The ARN a Resource names, or None for "*", placeholders and text that is not an ARN (PL401's)."""
+    if has_placeholder(text):
+        return None
+    return _parse_around_holes(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_around_holes(text: str) -> Arn | None:
     arn = parse_arn(text)
     return arn if isinstance(arn, Arn) else None
 
@@ -54,9 +56,9 @@ def _arns(doc: PolicyDocument, ctx: LintContext) -> Iterator[tuple[ScalarNode, A
     for stmt in doc.statements:
         for node in stmt.resources:
             text = str(node.value)
-            if _placeholder(text) and unjudged(text, template):
-                continue
             arn = _parse(text)
+            if arn is None and template and not unjudged(text, template):
+                arn = _parse_around_holes(text)  # only holes in its fields
             if arn is not None:
                 yield node, arn
 

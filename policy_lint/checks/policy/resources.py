@@ -49,12 +49,6 @@ def _has_placeholder(text: str) -> bool:
     return has_placeholder(text)
 
 
-def _unjudged(text: str, template: TemplateSyntax) -> bool:
-    """A placeholder (PL501's) or template text the rules cannot judge around: the ARN is skipped. An
-    ARN whose only template text is holes in its fields is judged, each hole an unknown value."""
-    return _has_placeholder(text) and unjudged(text, template)
-
-
 @lru_cache(maxsize=8192)
 def _parse(text: str) -> Arn | ArnProblem:
     return parse_arn(text)
@@ -75,7 +69,7 @@ def _checked_arns(stmt: Statement, template: TemplateSyntax) -> Iterator[tuple[S
     holes in an ARN's fields are kept: they stand for unknown values, like policy variables)."""
     for node in stmt.resources:
         text = str(node.value)
-        if _matches_everything(text) or _unjudged(text, template):
+        if _matches_everything(text) or (_has_placeholder(text) and unjudged(text, template)):
             continue
         arn = _parse(text)
         if isinstance(arn, Arn):
@@ -100,7 +94,11 @@ def invalid_arn(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
         for node in stmt.resources:
             text = str(node.value)
-            if text == "" or _matches_everything(text) or _unjudged(text, template):
+            if (
+                text == ""
+                or _matches_everything(text)
+                or (_has_placeholder(text) and unjudged(text, template))
+            ):
                 continue  # empty strings are PL113's; placeholders are PL5's
             arn = _parse(text)
             if isinstance(arn, ArnProblem):
@@ -253,7 +251,9 @@ def _specific_resources(stmt: Statement, template: TemplateSyntax) -> list[str] 
     if stmt.uses_not_resource or stmt.uses_not_action or not stmt.resources:
         return None
     texts = [str(node.value) for node in stmt.resources]
-    if any(_matches_everything(t) or _unjudged(t, template) or t == "" for t in texts):
+    if any(
+        _matches_everything(t) or (_has_placeholder(t) and unjudged(t, template)) or t == "" for t in texts
+    ):
         return None
     return texts
 
