@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from policy_lint.sources.terraform.values import closing_brace
+
 #: deeper nesting is refused (rendering recurses once per level); real templates nest two or three
 MAX_NESTING = 32
 _FOR = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)
@@ -85,7 +87,9 @@ def parse_template(body: str) -> list[Part]:
             text.append(body[i])
             i += 1
             continue
-        end = _closing_brace(body, i + 2)
+        end = closing_brace(body, i + 2)
+        if end is None:
+            raise TemplateSyntaxError("a ${ or %{ is never closed")
         inner = body[i + 2 : end]
         strip_before = inner.startswith("~")
         strip_after = inner.endswith("~") and len(inner) > 1
@@ -130,29 +134,3 @@ def _directive(inner: str, current: list[Part], stack: list[tuple[If | For, list
             stack.pop()
             return parent
     raise TemplateSyntaxError(f"%{{ {inner} }} is not a directive here")
-
-
-def _closing_brace(body: str, start: int) -> int:
-    """The index of the ``}`` that closes a ``${``/``%{`` whose expression starts at ``start``
-    (quoted strings and nested braces skipped, as Terraform reads them)."""
-    depth = 0
-    quote = False
-    j = start
-    n = len(body)
-    while j < n:
-        ch = body[j]
-        if quote:
-            if ch == "\\":
-                j += 1
-            elif ch == '"':
-                quote = False
-        elif ch == '"':
-            quote = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                return j
-            depth -= 1
-        j += 1
-    raise TemplateSyntaxError("a ${ or %{ is never closed")
