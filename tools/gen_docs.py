@@ -377,7 +377,8 @@ def configuration_md() -> str:
         "",
         "Compare what you attach (here ReadOnlyAccess plus the two rendered identity policies) with what",
         "the configured features need; see [diff.md](diff.md) for the finding kinds. Nothing is missing; what",
-        "remains is the guide's own Agentless weakness (GUIDE-TAG-BYPASS):",
+        "remains is the guide's own Agentless weakness (GUIDE-TAG-BYPASS), in statements copied word for",
+        "word, so it is listed as accepted and does not fail the run:",
         "",
         *_console(
             "policy-lint diff ReadOnlyAccess rendered/sqs-read-policy.json rendered/agentless.json "

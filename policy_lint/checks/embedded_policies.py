@@ -184,6 +184,12 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
             resource_type = "AWS::S3::Bucket" if isinstance(holder, Bucket) else "AWS::SQS::Queue"
             address = holder.origin.address
             yield EmbeddedPolicy(address, "policy", holder.policy, PolicyType.RESOURCE, where, resource_type)
+    for api in inventory.rest_apis:
+        if isinstance(api.policy, dict):
+            where = _where(api, "policy")
+            yield EmbeddedPolicy(
+                api.origin.address, "resource policy", api.policy, PolicyType.RESOURCE, where
+            )
 
 
 def _not_rendered(
@@ -232,6 +238,18 @@ def _organization_policy_type(policy: OrganizationPolicy) -> PolicyType | None:
     return PolicyType.RCP if named else PolicyType.SCP
 
 
+def judged_text(embedded: EmbeddedPolicy) -> str | None:
+    """The document as the rules read it (JSON text, each unresolved value a reference, statements
+    of unknown shape left out); None when no statement's shape is known, or the document is not
+    (a template with no one rendering: PL005 says so)."""
+    if isinstance(embedded.document, Unknown):
+        return None
+    judged = _judgeable(_plain(embedded.document), embedded.policy_type)
+    if isinstance(judged, dict) and judged.get("Statement") == []:
+        return None
+    return json.dumps(judged, indent=2)
+
+
 def lint_embedded(
     inventory: Inventory,
     select: tuple[str, ...] = (),
@@ -246,10 +264,9 @@ def lint_embedded(
         if isinstance(embedded.document, Unknown):
             findings.extend(_not_rendered(embedded, select, ignore))
             continue
-        judged = _judgeable(_plain(embedded.document), embedded.policy_type)
-        if isinstance(judged, dict) and judged.get("Statement") == []:
+        text = judged_text(embedded)
+        if text is None:
             continue  # no statement whose shape is known: nothing to judge
-        text = json.dumps(judged, indent=2)
         key = (str(embedded.location), embedded.resource, text)
         if key in seen:  # the same document reached twice (a policy and its attachment)
             continue

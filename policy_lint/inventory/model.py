@@ -271,6 +271,14 @@ class Queue(Resource):
 
 
 @dataclass
+class RestApi(Resource):
+    """An API Gateway REST API, for its resource policy (``execute-api:Invoke`` and who may call)."""
+
+    name: Maybe[str]
+    policy: Maybe[dict[str, Any] | None] = None
+
+
+@dataclass
 class IngressRule:
     """One inbound permission of a security group, flattened to one port range."""
 
@@ -315,6 +323,7 @@ class Inventory:
     buckets: list[Bucket] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
     security_groups: list[SecurityGroup] = field(default_factory=list)
+    rest_apis: list[RestApi] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     #: inputs a source could not read (parse errors, unsupported formats), as located findings
     problems: list[Finding] = field(default_factory=list)
