@@ -136,6 +136,7 @@ def lint(
         resource_type=resource_type,
         select=select or settings.select,
         ignore=ignore + settings.ignore,
+        placeholders=settings.placeholders,
         extra_rules=settings_rules(settings),
     )
     if runs_nothing(options):

@@ -184,6 +184,16 @@ def literal_text(value: Any, default: str | None = None) -> Maybe[str | None]:
     return str(value)
 
 
+def _kind(value: Any) -> str:
+    """What a wrong-typed value is, never the value: it may be a file's content (file(),
+    templatefile()), and a file may hold a secret that must not reach a report."""
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else f"a {type(value).__name__}"
+
+
 def literal_bool(value: Any, default: bool) -> Maybe[bool]:
     if value is None:
         return default
@@ -193,7 +203,7 @@ def literal_bool(value: Any, default: bool) -> Maybe[bool]:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    return Unknown(f"expected a boolean, found {value!r}")
+    return Unknown(f"expected a boolean, found {_kind(value)}")
 
 
 def literal_int(value: Any) -> Maybe[int] | None:
@@ -202,7 +212,7 @@ def literal_int(value: Any) -> Maybe[int] | None:
     if isinstance(value, Unresolved):
         return Unknown(value.reason)
     number = as_int(value)
-    return Unknown(f"expected a number, found {value!r}") if number is None else number
+    return Unknown(f"expected a number, found {_kind(value)}") if number is None else number
 
 
 def text_list(value: Any) -> Maybe[list[str]]:
