@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from policy_lint.core.findings import Finding, Location
-from policy_lint.core.unknown import Unknown
+from policy_lint.core.unknown import Malformed, Unknown
 from policy_lint.inventory.model import (
     ORGANIZATION_POLICY_TYPES,
     Bucket,
@@ -139,7 +139,8 @@ def _unrendered(document: Any) -> bool:
 
 
 def _lintable(document: Any) -> TypeGuard[dict[str, Any] | Unknown]:
-    return isinstance(document, dict) or _unrendered(document)
+    """A document to lint, or one to report as unrendered (PL005) or broken (PL001)."""
+    return isinstance(document, (dict, Malformed)) or _unrendered(document)
 
 
 def _where(resource: Resource, attribute: str) -> Location | None:
@@ -206,6 +207,19 @@ def _not_rendered(
     return [Finding("PL005", meta.level, message, where, meta.name, hint)]
 
 
+def _malformed(embedded: EmbeddedPolicy) -> Finding:
+    """PL001 for a policy the input writes broken: AWS refuses it, so it can never pass (reported
+    whatever the selection says, as lint reports a file it cannot read)."""
+    assert isinstance(embedded.document, Malformed)
+    meta = get_policy_rule("PL001")
+    where = embedded.location or Location(embedded.resource, 1, 1)
+    message = f"{embedded.label} of {embedded.resource}: {embedded.document.reason}"
+    hint = (
+        "AWS rejects the policy (MalformedPolicyDocument): fix the JSON (Terraform's jsonencode() builds it)"
+    )
+    return Finding("PL001", meta.level, message, where, meta.name, hint)
+
+
 def _only_a_boundary(policy: IamPolicy, inventory: Inventory) -> bool:
     """Is the declared policy some user's or role's permissions boundary, and attached to no one? A
     boundary grants nothing (AWS-POLICY-TYPES); one also attached as a permission policy does grant,
@@ -261,6 +275,9 @@ def lint_embedded(
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for embedded in embedded_policies(inventory):
+        if isinstance(embedded.document, Malformed):
+            findings.append(_malformed(embedded))
+            continue
         if isinstance(embedded.document, Unknown):
             findings.extend(_not_rendered(embedded, select, ignore))
             continue

@@ -19,6 +19,7 @@ from typing import Any
 
 from policy_lint.catalog import arn_builder
 from policy_lint.core.findings import Finding
+from policy_lint.core.unknown import Malformed
 from policy_lint.inventory.cloudtrail import (
     OPERATORS,
     AdvancedSelector,
@@ -249,11 +250,13 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
         parsed = loads(text, max_depth=MAX_DOCUMENT_DEPTH)  # rules walk documents recursively
     except NestingTooDeep:  # thousands of nested brackets in a heredoc
         return Unknown(f"policy JSON is nested deeper than {MAX_DOCUMENT_DEPTH} levels")
-    except ValueError:
-        reason = value.reason if isinstance(value, Unresolved) else "policy is not valid JSON"
-        return Unknown(reason)
+    except ValueError as exc:
+        if isinstance(value, Unresolved):
+            return Unknown(value.reason)
+        return Malformed(f"policy is not valid JSON: {exc}")
     if not isinstance(parsed, dict):
-        return Unknown("policy JSON is not an object")
+        not_object = "policy JSON is not an object"
+        return Malformed(not_object) if isinstance(value, str) else Unknown(not_object)
     return mark_incomplete(parsed)
 
 
