@@ -49,11 +49,15 @@ READ_OPERATIONS: Mapping[str, Mapping[str, str | None]] = {
             "ListGroupPolicies",
             "GetGroupPolicy",
             "ListRoles",
+            "GetRole",
             "ListAttachedRolePolicies",
             "ListRolePolicies",
             "GetRolePolicy",
             "GetPolicy",
             "GetPolicyVersion",
+            # users, groups, roles, customer managed policies and their attachments in one
+            # paginated call (AWS-IAM-BULK-DETAILS); refused, the calls above are used instead
+            "GetAccountAuthorizationDetails",
         )
     },
     "cloudtrail": {
