@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import LIVE_SOURCE, Inventory
-from policy_lint.live import account, cloudtrail, ec2, iam_bulk, s3, sqs
+from policy_lint.live import account, cloudtrail, ec2, iam_bulk, queue_age, regions, s3, sqs
 from policy_lint.live.api import Api, ErrorLog
 from policy_lint.live.deadline import Deadline, Stopped
 from policy_lint.live.session import (
@@ -169,12 +169,16 @@ def _collect_services(
     bulk_iam: bool = True,
 ) -> None:
     account_future = pool.submit(account.collect_account, api)
+    inventory.disabled_regions = regions.not_enabled(api, region_list)
+    enabled = [r for r in region_list if r not in inventory.disabled_regions]
+    every_region = not inventory.disabled_regions
     progress("CloudTrail")
-    inventory.trails, trails_complete = cloudtrail.collect_trails(api, region_list, pool, progress)
+    inventory.trails, trails_complete = cloudtrail.collect_trails(api, enabled, pool, progress)
     progress("SQS")
-    inventory.queues, queues_complete = sqs.collect_queues(api, region_list, pool, progress)
+    inventory.queues, queues_complete = sqs.collect_queues(api, enabled, pool, progress)
+    queue_age.read_oldest_ages(api, inventory.queues, pool, progress)
     progress("EC2 security groups")
-    inventory.security_groups, groups_complete = ec2.collect_security_groups(api, region_list, pool, progress)
+    inventory.security_groups, groups_complete = ec2.collect_security_groups(api, enabled, pool, progress)
     progress("IAM")
     found = iam_bulk.collect_iam(api, pool, progress, bulk=bulk_iam)
     inventory.users, inventory.groups, inventory.policies = found.users, found.groups, found.policies
@@ -189,9 +193,9 @@ def _collect_services(
     inventory.complete = {
         kind
         for kind, ok in (
-            ("trails", trails_complete),
-            ("queues", queues_complete),
-            ("security_groups", groups_complete),
+            ("trails", trails_complete and every_region),
+            ("queues", queues_complete and every_region),
+            ("security_groups", groups_complete and every_region),
             ("users", found.users_failed is None),
             ("roles", found.roles_failed is None),
         )
