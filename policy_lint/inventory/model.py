@@ -274,7 +274,7 @@ class Queue(Resource):
     kms_key_id: Maybe[str | None] = None
     sqs_managed_sse: Maybe[bool] = False
     #: Live only (None in planned input): the attribute ``ApproximateNumberOfMessages``, messages
-    #: waiting to be received (AWS-SQS-BACKLOG)
+    #: waiting to be received (AWS-SQS-QUEUE-AGE)
     waiting_messages: Maybe[int | None] = None
     #: Live only: the CloudWatch metric ``ApproximateAgeOfOldestMessage`` in seconds, the latest
     #: datapoint of the last hour (None: not read because nothing waits, or no datapoint)

@@ -1,5 +1,5 @@
 """How long the oldest message of each non-empty queue has waited: the CloudWatch metric
-``AWS/SQS ApproximateAgeOfOldestMessage`` through ``cloudwatch:GetMetricData`` (AWS-SQS-BACKLOG).
+``AWS/SQS ApproximateAgeOfOldestMessage`` through ``cloudwatch:GetMetricData`` (AWS-SQS-QUEUE-AGE).
 
 Only queues with messages waiting are asked (an empty queue has no backlog to age), in one
 GetMetricData per region for up to 500 queues, the most the call accepts.

@@ -77,7 +77,7 @@ READ_OPERATIONS: Mapping[str, Mapping[str, str | None]] = {
     "ec2": {"DescribeSecurityGroups": "ec2:DescribeSecurityGroups"},
     # which opt-in regions the account has enabled (AWS-OPT-IN-REGIONS)
     "account": {"ListRegions": "account:ListRegions"},
-    # the age of the oldest message of a queue that holds messages (AWS-SQS-BACKLOG)
+    # the age of the oldest message of a queue that holds messages (AWS-SQS-QUEUE-AGE)
     "cloudwatch": {"GetMetricData": "cloudwatch:GetMetricData"},
 }
 

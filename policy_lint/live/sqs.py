@@ -1,4 +1,4 @@
-"""SQS queues of every collected region with the attributes the rules read (AWS-SQS-EXISTS, AWS-S3-NO-FIFO, AWS-S3-SEND-POLICY, AWS-SQS-KMS, AWS-SQS-BACKLOG)."""
+"""SQS queues of every collected region with the attributes the rules read (AWS-SQS-EXISTS, AWS-S3-NO-FIFO, AWS-S3-SEND-POLICY, AWS-SQS-KMS, AWS-SQS-QUEUE-AGE)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def collect_queue(api: Api, region: str, url: str) -> Queue:
 
 
 def _count(text: str | None, arn: str) -> Maybe[int | None]:
-    """``ApproximateNumberOfMessages``, a decimal string (AWS-SQS-BACKLOG)."""
+    """``ApproximateNumberOfMessages``, a decimal string (AWS-SQS-QUEUE-AGE)."""
     if text is None:
         return Unknown(f"GetQueueAttributes of {arn} has no ApproximateNumberOfMessages")
     if not text.isascii() or not text.isdigit() or len(text) > 12:

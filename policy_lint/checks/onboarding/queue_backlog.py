@@ -1,4 +1,4 @@
-"""OB309: is anything consuming the audit-log queue? A live fact (AWS-SQS-BACKLOG).
+"""OB309: is anything consuming the audit-log queue? A live fact (AWS-SQS-QUEUE-AGE).
 
 Messages waiting (the queue attribute ``ApproximateNumberOfMessages``) whose oldest has waited
 longer than :data:`BACKLOG_AGE_SECONDS` (the CloudWatch metric ``ApproximateAgeOfOldestMessage``)
@@ -39,7 +39,7 @@ def _hours(seconds: float) -> str:
     rationale="Security Center receives the S3 notifications from the audit-log queue. Messages waiting "
     f"(ApproximateNumberOfMessages above 0) whose oldest is older than {BACKLOG_AGE_SECONDS // 3600} hours "
     "(CloudWatch ApproximateAgeOfOldestMessage) mean nothing is receiving them, and SQS deletes them unread "
-    "when the retention period (4 days by default) ends (AWS-SQS-BACKLOG). Live only: a planned queue has no "
+    "when the retention period (4 days by default) ends (AWS-SQS-QUEUE-AGE, AWS-SQS-BACKLOG). Live only: a planned queue has no "
     "messages. Without cloudwatch:GetMetricData, a queue holding messages is unknown.",
     remediation="Check that Security Center's audit log sync is on and its key may call sqs:ReceiveMessage and "
     "sqs:DeleteMessage on the queue (OB106); purge the backlog only after the consumer works again.",
