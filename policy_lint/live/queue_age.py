@@ -47,7 +47,8 @@ def read_oldest_ages(
 
 
 def _read_batch(api: Api, region: str, queues: list[Queue]) -> None:
-    end = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    # the next whole minute: the newest datapoint, whatever second it carries, is inside the window
+    end = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=1)
     reply = api.paginate(
         "cloudwatch",
         "GetMetricData",

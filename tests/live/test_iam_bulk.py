@@ -218,3 +218,14 @@ def test_a_user_boundary_and_password_use_come_from_the_bulk_reply_and_list_user
     assert user.has_login_profile is True and user.access_keys == [] and user.mfa_enabled is False
     assert [(p.name, p.document) for p in user.inline_policies] == [("p", _doc("s3:*"))]  # type: ignore[union-attr]
     assert api.errors.errors == {}
+
+
+def test_an_entry_without_a_name_is_malformed_and_recorded_so_iam_is_read_per_call() -> None:
+    """The shape model requires no member of UserDetail: an entry without UserName passes botocore."""
+    client, stub = stubbed("iam")
+    stub.add_response("get_account_authorization_details", _page(UserDetailList=[{"Path": "/"}]))
+    api = stub_api(iam=client)
+    failed = iam_bulk.read_details(api)
+    assert not isinstance(failed, dict)
+    assert failed.reason.endswith("an entry of UserDetailList has no UserName or Arn")
+    assert "iam:GetAccountAuthorizationDetails" in api.errors.errors
