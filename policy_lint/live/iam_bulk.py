@@ -172,17 +172,14 @@ def bulk_user(api: Api, detail: dict[str, Any], last_used: dict[str, str | None]
 def bulk_role(api: Api, detail: dict[str, Any]) -> IamRole:
     name = detail["RoleName"]
     about = f"role/{name}"
-    return IamRole(
-        observed(detail["Arn"]),
-        name=name,
-        arn=detail["Arn"],
-        trust_policy=iam.policy_document(api, OPERATION, about, detail.get("AssumeRolePolicyDocument")),
-        attached_policies=iam.attached_refs(
-            api, OPERATION, about, detail.get("AttachedManagedPolicies") or []
-        ),
-        inline_policies=_inline(api, about, detail.get("RolePolicyList") or []),
-        permissions_boundary=_boundary(detail),
+    role = IamRole(observed(detail["Arn"]), name=name, arn=detail["Arn"])
+    role.trust_policy = iam.policy_document(api, OPERATION, about, detail.get("AssumeRolePolicyDocument"))
+    role.attached_policies = iam.attached_refs(
+        api, OPERATION, about, detail.get("AttachedManagedPolicies") or []
     )
+    role.inline_policies = _inline(api, about, detail.get("RolePolicyList") or [])
+    role.permissions_boundary = _boundary(detail)
+    return role
 
 
 def _member_groups(api: Api, users: list[IamUser], listed: list[dict[str, Any]]) -> list[IamGroup]:

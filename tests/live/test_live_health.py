@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from policy_lint.checks.onboarding.queue_backlog import BACKLOG_AGE_SECONDS
 from policy_lint.inventory.model import Inventory, Queue, Trail, Unknown
 from policy_lint.live import cloudtrail, queue_age, regions, sqs
 from policy_lint.live.api import Api, ErrorLog, observed
+from policy_lint.live.demo import publish_queue_age
 from policy_lint.live.session import CallStats, open_session
 from policy_lint.rules.registry import Status
 from tests.checks.onboarding import builders as b
@@ -194,7 +194,6 @@ def backlog(moto_aws: None) -> Iterator[dict[str, Queue]]:
 
     sqs_client = boto3.client("sqs", region_name=b.REGION)
     metrics = boto3.client("cloudwatch", region_name=b.REGION)
-    now = datetime.now(timezone.utc)
     ages = {"empty": None, "fresh": 120.0, "stuck": BACKLOG_AGE_SECONDS + 3600.0}
     for name, age in ages.items():
         url = sqs_client.create_queue(QueueName=name)["QueueUrl"]
@@ -202,17 +201,7 @@ def backlog(moto_aws: None) -> Iterator[dict[str, Queue]]:
             continue
         for i in range(3):
             sqs_client.send_message(QueueUrl=url, MessageBody=json.dumps({"n": i}))
-        metrics.put_metric_data(
-            Namespace="AWS/SQS",
-            MetricData=[
-                {
-                    "MetricName": "ApproximateAgeOfOldestMessage",
-                    "Dimensions": [{"Name": "QueueName", "Value": name}],
-                    "Value": age,
-                    "Timestamp": now - timedelta(minutes=10),
-                }
-            ],
-        )
+        publish_queue_age(metrics, name, age)
     stats = CallStats()
     api = Api(
         open_session(region=b.REGION, stats=stats),

@@ -27,10 +27,6 @@ inventory_rule = RULES.inventory_rule
 BACKLOG_AGE_SECONDS = 24 * 3600
 
 
-def _hours(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h"
-
-
 @inventory_rule(
     id="OB309",
     name="queue-consumed",
@@ -93,3 +89,7 @@ def _backlog_result(queue: Queue) -> Result:
         where,
         evidence,
     )
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h"
