@@ -44,6 +44,7 @@ from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.engine import lint_source
 from policy_lint.policy.model import PolicyType
 from policy_lint.policy.placeholders import is_policy_variable
+from policy_lint.rules.registry import PolicyRule
 from policy_lint.syntax.source import Source
 
 #: the rules that read a document as a template: in IaC a ``${...}`` is the IaC's own reference
@@ -205,9 +206,13 @@ def _organization_policy_type(policy: OrganizationPolicy) -> PolicyType | None:
 
 
 def lint_embedded(
-    inventory: Inventory, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
+    inventory: Inventory,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    extra_rules: tuple[PolicyRule, ...] = (),
 ) -> list[Finding]:
-    """The PL findings of every embedded policy, located at the attribute that holds it."""
+    """The PL findings of every embedded policy, and those of the settings' custom rules
+    (``extra_rules``), located at the attribute that holds it."""
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for embedded in embedded_policies(inventory):
@@ -224,6 +229,7 @@ def lint_embedded(
             resource_type=embedded.resource_type,
             select=select,
             ignore=(*ignore, *NOT_FOR_EMBEDDED),
+            extra_rules=extra_rules,
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
         for finding in lint_source(Source(where.path, text), LintContext(options)):

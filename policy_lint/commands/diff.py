@@ -17,7 +17,7 @@ import click
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import LEVEL_CHOICES
 from policy_lint.core.errors import InputError
-from policy_lint.core.findings import Finding, Level
+from policy_lint.core.findings import DEFAULT_FAIL_ON, Finding, Level
 from policy_lint.iam.diff import ActualPolicy
 from policy_lint.iam.diff_references import DiffUsageError
 from policy_lint.policy.loader import load_policy
@@ -73,6 +73,7 @@ def load_actual(
     name that is neither an existing file nor a managed policy of the snapshot.
     """
     from policy_lint.lint.engine import iter_inputs, problem_finding
+    from policy_lint.policy.classify import classify
 
     actual: list[ActualPolicy] = []
     problems: list[Finding] = []
@@ -83,8 +84,8 @@ def load_actual(
                 raise expanded.errors[0]
             for path, explicit in expanded.files:
                 source = read_source(path, max_bytes=max_bytes, too_big_hint=MAX_FILE_SIZE_HINT)
-                if not explicit and "Statement" not in source.text:
-                    continue
+                if not explicit and not classify(source).is_policy:
+                    continue  # a folder's package.json or CloudFormation template: not an ACTUAL policy
                 doc, problem = load_policy(source, PolicyType.IDENTITY)
                 if doc is None:
                     assert problem is not None
@@ -148,9 +149,9 @@ def _unknown_managed(raw: str) -> str:
 @click.option(
     "--fail-on",
     type=click.Choice(LEVEL_CHOICES),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding at or above this level is reported.",
+    default=None,
+    help=f"Exit 1 when a finding at or above this level is reported (default: {DEFAULT_FAIL_ON}, "
+    "or the settings' fail-on).",
 )
 @click.option(
     "--max-file-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="In MiB."
@@ -169,7 +170,7 @@ def diff_command(
     audit_log: bool,
     variables: tuple[str, ...],
     fmt: str,
-    fail_on: str,
+    fail_on: str | None,
     max_file_size: float,
     color: bool | None,
 ) -> None:
@@ -182,6 +183,8 @@ def diff_command(
     """
     from policy_lint.iam.diff import diff_policies
     from policy_lint.iam.diff_references import reference_policies
+    from policy_lint.project.apply import accept_vendor_reference
+    from policy_lint.project.settings import load_settings
     from policy_lint.reporters.diff_report import diff_exit_code, render_diff_json, render_diff_text
 
     chosen = [
@@ -191,6 +194,8 @@ def diff_command(
     ]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --reference, --feature or --config", ctx)
+    settings = load_settings(None)
+    fail_on = fail_on or settings.fail_on or DEFAULT_FAIL_ON
     try:
         values, partition = parse_vars(variables)
         context: dict[str, Any] = {}
@@ -239,10 +244,13 @@ def diff_command(
             echo_err(f"policy-lint: {reason}")
         sys.exit(2)
     result = diff_policies(policies, refs, notes=notes)
+    kept, accepted = accept_vendor_reference([found.finding for found in result.findings], settings)
+    still = {id(finding) for finding in kept}
+    result.findings = [found for found in result.findings if id(found.finding) in still]
     for note in result.notes:
         echo_err(f"policy-lint: note: {note}")
     if fmt == "json":
-        click.echo(render_diff_json(result, context=context), nl=False)
+        click.echo(render_diff_json(result, context=context, accepted=accepted), nl=False)
     else:
-        click.echo(render_diff_text(result, colour=colour), nl=False, color=colour)
+        click.echo(render_diff_text(result, colour=colour, accepted=accepted), nl=False, color=colour)
     sys.exit(diff_exit_code(result, [], Level.parse(fail_on)))

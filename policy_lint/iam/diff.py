@@ -45,6 +45,7 @@ from policy_lint.iam.evaluate import (
     is_destructive,
 )
 from policy_lint.iam.tag_bypass import find_tag_bypass
+from policy_lint.lint.inherited import mark_inherited
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.reference.managed import ManagedPolicy
 from policy_lint.rules.lint_ruleset import get_policy_rule
@@ -432,11 +433,11 @@ class _Differ:
                 message += (
                     f"; the reference {owner.name if owner else same.document.path} has the same weakness"
                 )
+            finding = Finding(issue.rule_id, meta.level, message, issue.location, meta.name, issue.hint)
+            if same is not None:  # the vendor's weakness: accepted like lint's when copied verbatim
+                mark_inherited(issue.document, [(issue.node.offset, finding)])
             self.findings.append(
-                DiffFinding(
-                    Finding(issue.rule_id, meta.level, message, issue.location, meta.name, issue.hint),
-                    {"actions": list(issue.actions), "reference_has_it": same is not None},
-                )
+                DiffFinding(finding, {"actions": list(issue.actions), "reference_has_it": same is not None})
             )
 
 

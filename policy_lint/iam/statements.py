@@ -108,6 +108,7 @@ class Principal:
     aws: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     unknown: str | None = None  # why part of it is unknown
+    federated: tuple[str, ...] = ()  # identity providers (ARN or domain)
 
     def may_be(self, service: str) -> bool:
         """Can this element match the service principal (``s3.amazonaws.com``)?"""
@@ -172,14 +173,15 @@ def _principal_of_node(key: str, node: Node | None) -> Principal:
         return Principal(negated, everyone=node.value == "*")
     if not isinstance(node, ObjectNode):
         return Principal(negated)
-    listed: dict[str, list[str]] = {"AWS": [], "Service": []}
+    listed: dict[str, list[str]] = {"AWS": [], "Service": [], "Federated": []}
     for name, value in node.pairs:
         items = value.items if isinstance(value, ArrayNode) else [value]
         texts = (scalar_text(item.value) for item in items if isinstance(item, ScalarNode))
         if name.value in listed:
             listed[str(name.value)].extend(text for text in texts if text is not None)
     aws, services = tuple(listed["AWS"]), tuple(listed["Service"])
-    return Principal(negated, "*" in aws, tuple(str(name.value) for name, _ in node.pairs), aws, services)
+    keys = tuple(str(name.value) for name, _ in node.pairs)
+    return Principal(negated, "*" in aws, keys, aws, services, federated=tuple(listed["Federated"]))
 
 
 def principal_of_statement(stmt: Statement) -> Principal | None:

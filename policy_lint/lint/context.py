@@ -6,6 +6,7 @@ It knows no rule (the rules import it): which rules run is the linter's business
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from policy_lint.catalog.actions import ActionCatalog
 from policy_lint.policy.model import PolicyType
@@ -20,6 +21,9 @@ class LintOptions:
     resource_type: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    #: rules the project's settings define (``custom-rules:``), run after the built-in ones: each a
+    #: :class:`policy_lint.rules.registry.PolicyRule` (not imported here: that module imports this one)
+    extra_rules: tuple[Any, ...] = ()
 
     def wants(self, rule_id: str) -> bool:
         """Ruff-style selection by ID prefix: ``--select PL2`` keeps the action rules."""

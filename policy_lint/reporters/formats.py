@@ -82,6 +82,11 @@ def _json(
             results, dict(context.get("scope") or {}), str(context.get("command") or "check")
         )
         payload["problems"] = [finding_to_dict(f) for f in sorted(findings, key=lambda f: f.sort_key())]
+    from policy_lint.reporters.rulemeta import custom_rule_entries
+
+    custom = custom_rule_entries()
+    if custom:
+        payload["custom_rules"] = custom
     if context.get("suppressed") and "suppressed" not in payload.get("scope", {}):
         payload["suppressed"] = sorted(
             (dict(entry) for entry in context["suppressed"]),
