@@ -230,6 +230,11 @@ class Trail(Resource):
     log_file_validation: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     include_global_events: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     events: Maybe[EventSelectorSummary] = field(default_factory=lambda: Unknown("not collected"))
+    #: GetTrailStatus ``LatestDeliveryError``: the last S3 error delivering log files (None: none).
+    #: Live only: planned input cannot declare one (AWS-TRAIL-DELIVERY).
+    delivery_error: Maybe[str | None] = None
+    #: GetTrailStatus ``LatestNotificationError``: the last SNS error of the trail's notifications
+    notification_error: Maybe[str | None] = None
 
 
 @dataclass
@@ -268,6 +273,12 @@ class Queue(Resource):
     policy: Maybe[dict[str, Any] | None] = None
     kms_key_id: Maybe[str | None] = None
     sqs_managed_sse: Maybe[bool] = False
+    #: Live only (None in planned input): the attribute ``ApproximateNumberOfMessages``, messages
+    #: waiting to be received (AWS-SQS-QUEUE-AGE)
+    waiting_messages: Maybe[int | None] = None
+    #: Live only: the CloudWatch metric ``ApproximateAgeOfOldestMessage`` in seconds, the latest
+    #: datapoint of the last hour (None: not read because nothing waits, or no datapoint)
+    oldest_message_age: Maybe[float | None] = None
 
 
 @dataclass
@@ -329,6 +340,9 @@ class Inventory:
     problems: list[Finding] = field(default_factory=list)
     #: live mode: API calls that failed, e.g. {"iam:GetAccountSummary": "AccessDenied ..."}
     collection_errors: dict[str, str] = field(default_factory=dict)
+    #: live: the collected regions the account has not enabled, with their ``RegionOptStatus``
+    #: (account:ListRegions, AWS-OPT-IN-REGIONS); nothing in them was read
+    disabled_regions: dict[str, str] = field(default_factory=dict)
     #: kinds listed exhaustively ("users", "roles", "queues", "trails", "security_groups": live mode), so a
     #: missing resource of such a kind is absent, not merely outside the input's scope
     complete: set[str] = field(default_factory=set)
