@@ -43,6 +43,7 @@ from policy_lint.inventory.policies import names_policy
 from policy_lint.inventory.references import scope_of
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.engine import lint_source
+from policy_lint.lint.inherited import UPSTREAM_TEMPLATE
 from policy_lint.policy.model import PolicyType
 from policy_lint.policy.placeholders import is_policy_variable
 from policy_lint.rules.lint_ruleset import get_policy_rule
@@ -67,6 +68,8 @@ class EmbeddedPolicy:
     location: Location | None
     #: the CloudFormation type of the resource a resource policy is for (what ``lint --resource-type`` takes)
     resource_type: str | None = None
+    #: who wrote the document when the input only names it (an AWS SAM policy template)
+    written_by: str | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -170,7 +173,12 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
                 where = ref.location or _where(principal, "inline_policies")
                 label = "inline policy" if ref.name.startswith("${") else f"inline policy {ref.name}"
                 yield EmbeddedPolicy(
-                    principal.origin.address, label, ref.document, PolicyType.IDENTITY, where
+                    principal.origin.address,
+                    label,
+                    ref.document,
+                    PolicyType.IDENTITY,
+                    where,
+                    written_by=ref.written_by,
                 )
     for role in inventory.roles:
         if _lintable(role.trust_policy):
@@ -311,5 +319,7 @@ def lint_embedded(
                 finding.hint,
             )
             finding_at.extra.update(finding.extra)
+            if embedded.written_by is not None and not finding.rule_id.startswith("CU"):
+                finding_at.extra[UPSTREAM_TEMPLATE] = embedded.written_by
             findings.append(finding_at)
     return findings

@@ -111,6 +111,9 @@ class PolicyRef:
     inline: bool = False
     #: where the document is written (an inline policy's own resource or block), when known
     location: Location | None = field(default=None, compare=False)
+    #: who wrote the document when the input only names it (an AWS SAM policy template): its
+    #: statements' weaknesses are that author's, accepted like the vendor reference's
+    written_by: str | None = None
 
 
 @dataclass

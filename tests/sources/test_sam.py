@@ -241,3 +241,42 @@ def test_policies_sam_adds_for_other_properties(tmp_path: Path) -> None:
     problems = {p.location.line: p.message for p in inventory.problems}
     assert "permissions SAM adds for DeadLetterQueue are not read" in problems[8]
     assert "policy SAM adds for the MQ event Broker is not read" in problems[13]
+
+
+POLLER_ONLY = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Poller:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Policies:
+        - SQSPollerPolicy:
+            QueueName: !GetAtt Queue.QueueName
+"""
+
+
+def test_weaknesses_sams_own_templates_write_are_accepted_and_listed(tmp_path: Path) -> None:
+    """SAM's SQSPollerPolicy names sqs:ChangeMessageVisibilityBatch and sqs:DeleteMessageBatch, which
+    are not IAM actions (PL203). The SAM user cannot change SAM's template: the findings are listed as
+    accepted, with who wrote them, and block only with accept-vendor-reference: false."""
+    path = write(tmp_path, POLLER_ONLY)
+    result = CliRunner().invoke(main, ["check", str(path), "--region", "us-east-1", "--format", "json"])
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, result.stdout
+    accepted = [e for e in report["scope"]["suppressed"] if e["rule_id"] == "PL203"]
+    assert {e["kind"] for e in accepted} == {"upstream-template"}
+    assert all("written by the AWS SAM policy template SQSPollerPolicy" in e["reason"] for e in accepted)
+    assert any("ChangeMessageVisibilityBatch" in e["message"] for e in accepted)
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".policy-lint.yaml").write_text("accept-vendor-reference: false\n", encoding="utf-8")
+    strict = CliRunner().invoke(
+        main, ["check", str(path), "--region", "us-east-1", "--settings", str(tmp_path / ".policy-lint.yaml")]
+    )
+    assert strict.exit_code == 1, strict.stdout
+    assert "PL203 error" in strict.stdout

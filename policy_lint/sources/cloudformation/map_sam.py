@@ -197,7 +197,12 @@ def _read_policies(stack: Stack, logical_id: str, role: IamRole, props: ObjectNo
         elif isinstance(entry, ObjectNode) and len(entry.pairs) == 1:
             key, parameters = entry.pairs[0]
             _add_inline(
-                stack, role, f"{name} ({key.value})", _expand(stack, str(key.value), parameters), entry
+                stack,
+                role,
+                f"{name} ({key.value})",
+                _expand(stack, str(key.value), parameters),
+                entry,
+                written_by=f"the AWS SAM policy template {key.value}",
             )
         else:
             stack.warn(
@@ -206,7 +211,9 @@ def _read_policies(stack: Stack, logical_id: str, role: IamRole, props: ObjectNo
             )
 
 
-def _add_inline(stack: Stack, role: IamRole, name: str, document: Any, entry: Node) -> None:
+def _add_inline(
+    stack: Stack, role: IamRole, name: str, document: Any, entry: Node, written_by: str | None = None
+) -> None:
     if isinstance(document, Unknown):
         stack.warn(
             f"{role.origin.address}: {name}: {document.reason}; its statements are not checked", entry.offset
@@ -218,6 +225,7 @@ def _add_inline(stack: Stack, role: IamRole, name: str, document: Any, entry: No
             document=document,
             inline=True,
             location=stack.origin(role.origin.address, entry.offset).location,
+            written_by=written_by,
         )
     )
 
