@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from policy_lint.checks.custom_rules import CUSTOM_FAMILY
 from policy_lint.core.findings import Finding, Location
 from policy_lint.core.unknown import Malformed, Unknown
 from policy_lint.inventory.model import (
@@ -319,7 +320,7 @@ def lint_embedded(
                 finding.hint,
             )
             finding_at.extra.update(finding.extra)
-            if embedded.written_by is not None and not finding.rule_id.startswith("CU"):
+            if embedded.written_by is not None and not finding.rule_id.startswith(CUSTOM_FAMILY):
                 finding_at.extra[UPSTREAM_TEMPLATE] = embedded.written_by
             findings.append(finding_at)
     return findings
