@@ -105,7 +105,7 @@ def _check_lines(meta: RuleMeta) -> list[str]:
     lines: list[str] = []
     if meta.frameworks:
         lines += ["", "*Maps to:* " + ", ".join(f"{f} {c}" for f, c in meta.frameworks)]
-    if meta.profiles != ("onboarding",):
+    if meta.profiles and meta.profiles != ("onboarding",):
         lines += ["", "*Profile:* " + ", ".join(meta.profiles) + " (runs with `--profile-set` cis or all)"]
     if meta.conflicts_with:
         lines += ["", "*Conflicts with:* " + ", ".join(meta.conflicts_with)]
