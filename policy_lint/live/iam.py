@@ -1,4 +1,5 @@
-"""IAM users, their groups, roles and the customer managed policies attached to any of them (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG, AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES).
+"""IAM users, their groups, roles and the customer managed policies attached to any of them (or
+that are the permissions boundary of one) (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG, AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES).
 
 AWS managed policies are referenced by ARN without a document: checks read the bundled
 snapshot (:mod:`policy_lint.reference.managed`), which spares a GetPolicyVersion per attachment.
@@ -154,14 +155,11 @@ def _document(api: Api, operation: str, about: str, document: Any) -> Maybe[dict
     return api.malformed("iam", operation, about, "the policy document is not a JSON object").unknown()
 
 
-#: ListRoles leaves a role's boundary out (only GetRole returns it), and no check needs it yet
-_ROLE_BOUNDARY_NOT_READ = "a role's permissions boundary is not read live (iam:GetRole is not called)"
-
-
 def collect_role(api: Api, listed: dict[str, Any]) -> IamRole:
     """One role as ListRoles returns it (its trust policy included, URL-encoded JSON botocore decodes,
-    as it does inline user policies), with its attached and inline policies; a refused call leaves
-    just that list Unknown."""
+    as it does inline user policies), with its attached and inline policies and its permissions
+    boundary (GetRole: ListRoles leaves the boundary out); a refused call leaves just that fact
+    Unknown."""
     name = listed["RoleName"]
     about = f"role/{name}"
     return IamRole(
@@ -171,8 +169,18 @@ def collect_role(api: Api, listed: dict[str, Any]) -> IamRole:
         trust_policy=_document(api, "ListRoles", about, listed.get("AssumeRolePolicyDocument")),
         attached_policies=_attached(api, "ListAttachedRolePolicies", about, RoleName=name),
         inline_policies=_inline(api, "ListRolePolicies", "GetRolePolicy", about, RoleName=name),
-        permissions_boundary=Unknown(_ROLE_BOUNDARY_NOT_READ),
+        permissions_boundary=_role_boundary(api, about, name),
     )
+
+
+def _role_boundary(api: Api, about: str, name: str) -> Maybe[str | None]:
+    """The role's permissions boundary ARN, None without one (what escalation paths are limited by)."""
+    got = api.call("iam", "GetRole", about=about, RoleName=name)
+    if isinstance(got, Failure):
+        return got.unknown()
+    boundary = got.get("Role", {}).get("PermissionsBoundary") or {}
+    arn = boundary.get("PermissionsBoundaryArn")
+    return arn if isinstance(arn, str) and arn else None
 
 
 def collect_roles(
@@ -210,6 +218,11 @@ def collect_identities(
         for ref in refs:
             if isinstance(ref.arn, str) and not ref.inline and not arn_builder.is_aws_managed_policy(ref.arn):
                 customer[ref.arn] = ref.name
+    bounded: list[IamUser | IamRole] = [*users, *roles]
+    for principal in bounded:  # a boundary limits what the principal may do (escalation paths)
+        arn = principal.permissions_boundary
+        if isinstance(arn, str) and arn and not arn_builder.is_aws_managed_policy(arn):
+            customer.setdefault(arn, arn.rsplit("/", 1)[-1])
     policies = run_all(
         pool,
         [partial(collect_policy, api, a, n) for a, n in sorted(customer.items())],

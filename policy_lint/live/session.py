@@ -49,6 +49,8 @@ READ_OPERATIONS: Mapping[str, Mapping[str, str | None]] = {
             "ListGroupPolicies",
             "GetGroupPolicy",
             "ListRoles",
+            # a role's permissions boundary (ListRoles leaves it out): it limits escalation paths
+            "GetRole",
             "ListAttachedRolePolicies",
             "ListRolePolicies",
             "GetRolePolicy",
