@@ -16,6 +16,7 @@ import click
 
 from policy_lint.commands.console import echo_err
 from policy_lint.core.findings import Finding, Level
+from policy_lint.rules.registry import POLICY_RULE_PREFIX
 
 if TYPE_CHECKING:
     from policy_lint.checks.engine import CheckResult, Selection
@@ -110,7 +111,10 @@ def _embedded_findings(inventory: Inventory, settings: Settings, selection: Sele
     from policy_lint.project.apply import Filtered as Kept
     from policy_lint.project.apply import filter_findings
 
-    if selection.select and not any(p.startswith("PL") or "PL".startswith(p) for p in selection.select):
+    if selection.select and not any(
+        p.startswith(POLICY_RULE_PREFIX) or any(f.startswith(p) for f in POLICY_RULE_PREFIX)
+        for p in selection.select
+    ):
         return Kept([])  # --select OB: no policy rule wanted, nothing to lint
     findings = lint_embedded(inventory, selection.select, selection.ignore)
     return filter_findings(findings, settings, wants=selection.wants_id)

@@ -1,0 +1,92 @@
+"""PE0: privilege-escalation paths one identity policy opens, across all its statements.
+
+One rule per published path (``policy_lint/iam/data/escalation-paths.json``); the judging is
+:func:`policy_lint.iam.escalation.find_escalations`, run once per document and shared by the
+rules. Only identity policies are read: a resource or trust policy grants no principal-side
+escalation, and a boundary, SCP or RCP grants nothing on its own (AWS-POLICY-TYPES).
+
+The ``sts:AssumeRole`` path needs the target role's trust and permissions, which one document
+does not show: in ``lint`` its rule reports nothing, ``check`` and ``verify`` judge it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from policy_lint.core.findings import Level
+from policy_lint.iam.escalation import (
+    EscalationPath,
+    PathSpec,
+    SourcedPolicy,
+    find_escalations,
+    load_paths,
+    may_open_a_path,
+)
+from policy_lint.lint.context import LintContext
+from policy_lint.policy.model import PolicyDocument
+from policy_lint.rules.registry import PolicyCheck, Report, RuleGroup
+
+RULES = RuleGroup()
+
+_last: tuple[PolicyDocument, dict[str, EscalationPath]] | None = None
+
+
+def paths_of(doc: PolicyDocument) -> dict[str, EscalationPath]:
+    """The paths the document opens, by rule ID, evaluated once per document for all the PE rules."""
+    global _last
+    cached = _last
+    if cached is not None and cached[0] is doc:
+        return cached[1]
+    found: dict[str, EscalationPath] = {}
+    if may_open_a_path([doc]):
+        specs = [spec for spec in load_paths() if spec.lint]
+        found = {p.rule_id: p for p in find_escalations([SourcedPolicy(doc, doc.path)], paths=specs)}
+    _last = (doc, found)
+    return found
+
+
+def message(path: EscalationPath) -> str:
+    """``Privilege escalation (passrole-ec2): iam:PassRole: statement 1 ("Pass") line 4 via iam:*; ...``."""
+    steps = "; ".join(
+        f"{c.action} by {c.statement.label} at line {c.statement.line} via {c.pattern}"
+        + (f" (Deny, {c.conditions[0]})" if c.effect == "Deny" else "")
+        for c in path.contributions
+    )
+    text = f"privilege escalation path {path.id}: {steps}"
+    if path.conditions:
+        text += "; only when " + " and ".join(path.conditions)
+    return text
+
+
+def _rationale(spec: PathSpec) -> str:
+    sources = ", ".join(spec.sources)
+    return f"What the attacker gains: {spec.gains} Published in: {sources}."
+
+
+def _check_for(spec: PathSpec) -> PolicyCheck:
+    def check(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+        path = paths_of(doc).get(spec.rule)
+        if path is None:
+            return
+        first = path.contributions[0]
+        yield Report(first.node, message(path))
+
+    check.__name__ = spec.id.replace("-", "_")
+    return check
+
+
+def _declare(spec: PathSpec) -> Callable[[PolicyCheck], PolicyCheck]:
+    return RULES.policy_rule(
+        id=spec.rule,
+        name=f"escalation-{spec.id}",
+        level=Level.SECURITY_WARNING,
+        title=f"Privilege escalation: {spec.title}",
+        rationale=_rationale(spec),
+        remediation=spec.fix,
+        references=spec.sources,
+        policy_types=("identity",),
+    )
+
+
+for _spec in load_paths():
+    _declare(_spec)(_check_for(_spec))
