@@ -161,6 +161,28 @@ def names_policy(arn: str, policy: IamPolicy, scope: str | None) -> bool:
     return same_value(arn, policy.arn, scope, scope_of(policy)) or refers_to(arn, policy, "arn", scope)
 
 
+def has_member(group: IamGroup, inventory: Inventory) -> bool:
+    """Does a user of the inputs belong to the group (so its policies reach a principal)?"""
+    for user in inventory.users:
+        names = user.groups if isinstance(user.groups, list) else []
+        if any(_group_named(name, user, inventory) is group for name in names):
+            return True
+    return False
+
+
+def reaches_a_principal(policy: IamPolicy, inventory: Inventory) -> bool:
+    """Is the declared policy attached to a user or role of the inputs, or to a group one belongs to?"""
+    holders: list[IamUser | IamGroup | IamRole] = [*inventory.users, *inventory.roles, *inventory.groups]
+    for holder in holders:
+        attached = holder.attached_policies
+        refs = attached if isinstance(attached, list) else []
+        if not any(isinstance(r.arn, str) and names_policy(r.arn, policy, scope_of(holder)) for r in refs):
+            continue
+        if not isinstance(holder, IamGroup) or has_member(holder, inventory):
+            return True
+    return False
+
+
 def policy_refs(principal: IamUser | IamGroup) -> list[PolicyRef]:
     """The principal's attached and inline policies that are known (a list that is unknown adds none)."""
     return [ref for attr in POLICY_ATTRIBUTES for ref in _known(getattr(principal, attr))]

@@ -21,7 +21,6 @@ from policy_lint.inventory.model import (
     IamUser,
     Maybe,
     PolicyRef,
-    Unknown,
 )
 from policy_lint.live.api import Api, Failure, iso, observed, run_all
 

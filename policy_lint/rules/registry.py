@@ -120,6 +120,7 @@ FAMILIES: dict[str, str] = {
     "PL8": "Variables and empty values",
     "PL9": "Size and redundancy",
     "PE0": "Privilege escalation",
+    "PR0": "Privilege escalation per principal (check, verify)",
     "OB0": "Onboarding configuration",
     "OB1": "Onboarding: IAM user and policies",
     "OB2": "Onboarding: CloudTrail and S3",

@@ -30,6 +30,7 @@ def other_rule_groups() -> tuple[RuleGroup, ...]:
     """The groups of every rule module that is not a policy-document one."""
     from policy_lint.checks.cspm import identity, logging_storage, network_messaging
     from policy_lint.checks.onboarding import config_rules, iam_user, live_facts, queue, trail
+    from policy_lint.checks.principals import escalation
     from policy_lint.iam import diff_rules
     from policy_lint.sources import problems
 
@@ -43,6 +44,7 @@ def other_rule_groups() -> tuple[RuleGroup, ...]:
         queue.RULES,
         trail.RULES,
         diff_rules.RULES,
+        escalation.RULES,
         problems.RULES,
         suppression_rule_group(),
     )

@@ -1,0 +1,1 @@
+"""Rules over one principal (a user or a role) and every policy that reaches it."""
