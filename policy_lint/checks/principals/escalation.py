@@ -113,12 +113,15 @@ def _contribution(c: Contribution, held: Held) -> dict[str, Any]:
 
 def _result(r: Reach, path: EscalationPath, role: Role | None) -> Result:
     resource = verdicts.resource_id(r.principal)
+    target = ""
     if path.via_role is not None:
-        resource = verdicts.facet(resource, "role", role_shown(path.via_role))
+        target = role.reach.who if role is not None else f"role {role_shown(path.via_role)}"
+        shown = verdicts.resource_id(role.role) if role is not None else role_shown(path.via_role)
+        resource = verdicts.facet(resource, "role", shown)
     steps = "; ".join(_step(c, _held(c.label, r, role)) for c in path.contributions)
     via = ""
     if path.via_role is not None:
-        via = f" into role {role_shown(path.via_role)}, whose policies open {', '.join(path.role_paths)}"
+        via = f" into {target}, whose policies open {', '.join(path.role_paths)}"
     message = f"{r.who} can escalate privileges ({path.id}{via}): {steps}"
     if path.conditions:
         message += "; only when " + " and ".join(path.conditions)
@@ -132,7 +135,7 @@ def _result(r: Reach, path: EscalationPath, role: Role | None) -> Result:
         "contributions": [_contribution(c, _held(c.label, r, role)) for c in path.contributions],
     }
     if path.via_role is not None:
-        evidence.update(via_role=role_shown(path.via_role), role_paths=list(path.role_paths))
+        evidence.update(via_role=target, role_paths=list(path.role_paths))
     where = verdicts.location(r.principal)
     if unknown:
         evidence["unknown"] = unknown
