@@ -32,6 +32,7 @@ from typing import Any
 
 from policy_lint.checks import verdicts
 from policy_lint.checks.policy import escalation as per_document
+from policy_lint.checks.principals import PRINCIPAL
 from policy_lint.checks.principals.reach import Held, Reach, Role, reach, role_shown, roles
 from policy_lint.core.findings import Level
 from policy_lint.iam.escalation import Contribution, EscalationPath, find_escalations
@@ -40,8 +41,6 @@ from policy_lint.rules.registry import Result, RuleGroup, Status
 
 RULES = RuleGroup()
 
-#: the evidence key that marks a result as about one principal (reports group them by it)
-PRINCIPAL = "principal"
 NO_PATH_RULE = "PR001"
 
 
@@ -78,6 +77,7 @@ def _principal(r: Reach) -> dict[str, Any]:
         "kind": r.kind,
         "name": r.name,
         "arn": r.principal.arn if isinstance(r.principal.arn, str) else None,
+        "resource": verdicts.resource_id(r.principal),
     }
 
 
