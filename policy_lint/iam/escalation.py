@@ -46,7 +46,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -60,7 +60,7 @@ from policy_lint.iam.evaluate import (
     glob_covers,
 )
 from policy_lint.iam.statements import principal_of_statement
-from policy_lint.policy.model import PolicyDocument
+from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.syntax.nodes import Node
 
 DATA_FILE = "escalation-paths.json"
@@ -91,13 +91,18 @@ class PathSpec:
     gains: str
     fix: str
     facts: tuple[str, ...]
-    sources: tuple[str, ...]
+    references: tuple[str, ...]
     iam_vulnerable: str | None = None
     lint: bool = True
 
     @property
     def actions(self) -> tuple[str, ...]:
         return tuple(need.action for group in self.needs for need in group)
+
+    @cached_property
+    def steps(self) -> tuple[frozenset[str], ...]:
+        """Each step's alternative actions, lower-case (for the pre-check)."""
+        return tuple(frozenset(need.action.lower() for need in group) for group in self.needs)
 
 
 def _need(raw: dict[str, Any]) -> Need:
@@ -111,10 +116,10 @@ def _need(raw: dict[str, Any]) -> Need:
 
 @lru_cache(maxsize=1)
 def load_paths() -> tuple[PathSpec, ...]:
-    """Every path of the data file, source names resolved to their URLs."""
+    """Every path of the data file, publication names resolved to their URLs."""
     text = resources.files("policy_lint.iam").joinpath("data").joinpath(DATA_FILE).read_text("utf-8")
     data = json.loads(text)
-    named: dict[str, str] = data["sources"]
+    named: dict[str, str] = data["publications"]
     return tuple(
         PathSpec(
             id=raw["id"],
@@ -124,7 +129,7 @@ def load_paths() -> tuple[PathSpec, ...]:
             gains=raw["gains"],
             fix=raw["fix"],
             facts=tuple(raw["facts"]),
-            sources=tuple(named.get(s, s) for s in raw["sources"]),
+            references=tuple(named.get(r, r) for r in raw["references"]),
             iam_vulnerable=raw.get("iam_vulnerable"),
             lint=bool(raw.get("lint", True)),
         )
@@ -317,10 +322,18 @@ def _texts(conditions: Iterable[Condition]) -> tuple[str, ...]:
 class _Evaluator:
     """Labels and permission sets of one principal's policies, evaluated step by step."""
 
-    def __init__(self, sources: Sequence[SourcedPolicy], kind: Literal["identity", "boundary", "role"]):
+    def __init__(
+        self,
+        sources: Sequence[SourcedPolicy],
+        kind: Literal["identity", "boundary", "role"],
+        statements: Sequence[tuple[PolicyDocument, Statement]] | None = None,
+    ):
         self.kind = kind
         self.labels = {id(s.document): s.label for s in sources}
-        self.perms = PermissionSet.from_documents(s.document for s in sources)
+        if statements is None:
+            statements = relevant_statements(s.document for s in sources)[0]
+        self.perms = PermissionSet.from_statements(statements)
+        self._options: dict[tuple[Need, str], list[_Option]] = {}
 
     def _contribution(
         self, need: Need, scope: str, grant: Grant, conditions: tuple[str, ...]
@@ -340,6 +353,12 @@ class _Evaluator:
 
     def options(self, need: Need, scope: str) -> list[_Option]:
         """Every Allow that grants ``need`` on some resource of ``scope`` and that no Deny blocks."""
+        key = (need, scope)
+        if key not in self._options:
+            self._options[key] = self._evaluate(need, scope)
+        return self._options[key]
+
+    def _evaluate(self, need: Need, scope: str) -> list[_Option]:
         assume = _assumptions(need)
         decision = self.perms.evaluate(need.action, scope, assume=assume, any_resource=True)
         out: list[_Option] = []
@@ -428,8 +447,13 @@ def find_escalations(
 
     Sorted by rule ID. The ``assume-role`` path is judged only for the declared ``roles``.
     """
-    specs = load_paths() if paths is None else tuple(paths)
-    identity = _Evaluator(sources, "identity")
+    statements, allowed = relevant_statements(s.document for s in sources)
+    if not allowed:
+        return []
+    specs = [spec for spec in (load_paths() if paths is None else paths) if _candidate(spec, allowed)]
+    if not specs:
+        return []
+    identity = _Evaluator(sources, "identity", statements)
     limits = [_Evaluator([b], "boundary") for b in boundaries]
     partitions = partitions_of(s.document for s in sources)
     found: list[EscalationPath] = []
@@ -538,22 +562,62 @@ def _assume_role_paths(
 # --------------------------------------------------------------------------- the cheap pre-check
 
 
-def may_open_a_path(documents: Iterable[PolicyDocument]) -> bool:
-    """False when no Allow statement can grant any action a path needs: no evaluation is then needed.
+@lru_cache(maxsize=1)
+def _wanted_by_prefix() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for action in path_actions():
+        out.setdefault(action.partition(":")[0], set()).add(action)
+    return {prefix: frozenset(actions) for prefix, actions in out.items()}
 
-    Cheap on purpose (``lint`` calls it for every document): it reads the Action strings only.
-    """
+
+@lru_cache(maxsize=8192)
+def _named_by(pattern: str) -> frozenset[str]:
+    """The path actions (lower-case) one Action entry names, by its text alone."""
+    text = pattern.lower()
     wanted = path_actions()
+    if "*" not in text and "?" not in text:
+        return frozenset((text,)) if text in wanted else frozenset()
+    prefix, colon, _ = text.partition(":")
+    literal = colon and "*" not in prefix and "?" not in prefix
+    pool = _wanted_by_prefix().get(prefix, frozenset()) if literal else wanted
+    return frozenset(a for a in pool if glob_covers(text, a))
+
+
+def _statement_names(stmt: Statement) -> frozenset[str]:
+    named: frozenset[str] = frozenset()
+    for node in stmt.actions:
+        found = _named_by(str(node.value))
+        if found:
+            named = named | found
+    return path_actions() - named if stmt.uses_not_action else named
+
+
+def relevant_statements(
+    documents: Iterable[PolicyDocument],
+) -> tuple[list[tuple[PolicyDocument, Statement]], frozenset[str]]:
+    """The statements that name a path action (Allow or Deny), and the path actions some Allow names.
+
+    Only these can change a path's verdict, so only these are compiled and evaluated: the check
+    reads Action strings, which keeps ``lint`` as fast on policies that open no path as before.
+    """
+    statements: list[tuple[PolicyDocument, Statement]] = []
+    allowed: set[str] = set()
     for doc in documents:
         for stmt in doc.statements:
-            if not stmt.is_allow:
-                continue
-            if stmt.uses_not_action:
-                return True
-            for node in stmt.actions:
-                text = str(node.value).lower()
-                if text in wanted:
-                    return True
-                if ("*" in text or "?" in text) and any(glob_covers(text, a) for a in wanted):
-                    return True
-    return False
+            named = _statement_names(stmt)
+            if named:
+                statements.append((doc, stmt))
+                if stmt.is_allow:
+                    allowed |= named
+    return statements, frozenset(allowed)
+
+
+def _candidate(spec: PathSpec, allowed: frozenset[str]) -> bool:
+    """Every step of the path has an action some Allow names (before Deny, resources and conditions)."""
+    return all(not step.isdisjoint(allowed) for step in spec.steps)
+
+
+def may_open_a_path(documents: Iterable[PolicyDocument]) -> bool:
+    """False when no path can be open: some step of each needs an action no Allow statement names."""
+    _, allowed = relevant_statements(documents)
+    return any(_candidate(spec, allowed) for spec in load_paths())

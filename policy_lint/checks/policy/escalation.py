@@ -11,7 +11,8 @@ does not show: in ``lint`` its rule reports nothing, ``check`` and ``verify`` ju
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import lru_cache
 
 from policy_lint.core.findings import Level
 from policy_lint.iam.escalation import (
@@ -20,7 +21,6 @@ from policy_lint.iam.escalation import (
     SourcedPolicy,
     find_escalations,
     load_paths,
-    may_open_a_path,
 )
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
@@ -31,16 +31,19 @@ RULES = RuleGroup()
 _last: tuple[PolicyDocument, dict[str, EscalationPath]] | None = None
 
 
+@lru_cache(maxsize=1)
+def lint_paths() -> tuple[PathSpec, ...]:
+    """The paths one document can show (not sts:AssumeRole, which needs the target role)."""
+    return tuple(spec for spec in load_paths() if spec.lint)
+
+
 def paths_of(doc: PolicyDocument) -> dict[str, EscalationPath]:
     """The paths the document opens, by rule ID, evaluated once per document for all the PE rules."""
     global _last
     cached = _last
     if cached is not None and cached[0] is doc:
         return cached[1]
-    found: dict[str, EscalationPath] = {}
-    if may_open_a_path([doc]):
-        specs = [spec for spec in load_paths() if spec.lint]
-        found = {p.rule_id: p for p in find_escalations([SourcedPolicy(doc, doc.path)], paths=specs)}
+    found = {p.rule_id: p for p in find_escalations([SourcedPolicy(doc, doc.path)], paths=lint_paths())}
     _last = (doc, found)
     return found
 
@@ -59,17 +62,15 @@ def message(path: EscalationPath) -> str:
 
 
 def _rationale(spec: PathSpec) -> str:
-    sources = ", ".join(spec.sources)
-    return f"What the attacker gains: {spec.gains} Published in: {sources}."
+    return f"What the attacker gains: {spec.gains} Published in: {', '.join(spec.references)}."
 
 
 def _check_for(spec: PathSpec) -> PolicyCheck:
-    def check(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    def check(doc: PolicyDocument, ctx: LintContext) -> tuple[Report, ...]:
         path = paths_of(doc).get(spec.rule)
         if path is None:
-            return
-        first = path.contributions[0]
-        yield Report(first.node, message(path))
+            return ()  # a tuple, not a generator: 25 rules run on every document
+        return (Report(path.contributions[0].node, message(path)),)
 
     check.__name__ = spec.id.replace("-", "_")
     return check
@@ -83,7 +84,7 @@ def _declare(spec: PathSpec) -> Callable[[PolicyCheck], PolicyCheck]:
         title=f"Privilege escalation: {spec.title}",
         rationale=_rationale(spec),
         remediation=spec.fix,
-        references=spec.sources,
+        references=spec.references,
         policy_types=("identity",),
     )
 
