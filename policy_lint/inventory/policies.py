@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from policy_lint.catalog import arn_builder
@@ -80,7 +81,11 @@ class ResolvedPolicy:
 
 
 def parsed_document(data: object, label: str, scope: str | None = None) -> PolicyDocument | Unknown:
-    """A policy ``dict`` (references canonicalized in ``scope``) as a :class:`PolicyDocument`."""
+    """A policy ``dict`` (references canonicalized in ``scope``) as a :class:`PolicyDocument`.
+
+    Parsed once per text, label and scope (:func:`_parsed_text`): the escalation rules resolve
+    every principal's policies, in each CloudFormation condition scenario, and a document model
+    is never changed once built."""
     if isinstance(data, Unknown):
         return data
     if not isinstance(data, dict):
@@ -88,7 +93,12 @@ def parsed_document(data: object, label: str, scope: str | None = None) -> Polic
     nested = first_unknown(data)
     if nested is not None:
         return Unknown(f"{label}: part of the document is unknown ({nested.reason})")
-    written = json.dumps(canon_tree(data, scope), indent=2, ensure_ascii=False, default=str)
+    return _parsed_text(json.dumps(data, ensure_ascii=False, default=str), label, scope)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_text(raw: str, label: str, scope: str | None) -> PolicyDocument:
+    written = json.dumps(canon_tree(json.loads(raw), scope), indent=2, ensure_ascii=False)
     return build_document(Source(label, written), parse_json(written), PolicyType.IDENTITY)
 
 

@@ -88,9 +88,13 @@ def reach(principal: Principal, inventory: Inventory) -> Reach:
     resolved = principal_policies(principal, inventory)
     found.unknown = list(resolved.unknown)
     holder = found.who
+    seen: set[int] = set()
     for policy in resolved.policies:
-        if policy.document is None:
+        # one document reaching twice (a managed policy attached to the user and to its group)
+        # grants nothing more: judged once, named where it first reaches
+        if policy.document is None or id(policy.document) in seen:
             continue
+        seen.add(id(policy.document))
         held = _held(policy, holder)
         label = _label(held, found.held)
         found.held[label] = held
