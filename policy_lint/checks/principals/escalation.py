@@ -33,7 +33,7 @@ from typing import Any
 from policy_lint.checks import verdicts
 from policy_lint.checks.policy import escalation as per_document
 from policy_lint.checks.principals import PRINCIPAL
-from policy_lint.checks.principals.reach import Held, Reach, Role, reach, role_shown, roles
+from policy_lint.checks.principals.reach import Held, Reach, Role, may_assume, reach, role_shown, roles
 from policy_lint.core.findings import Level
 from policy_lint.iam.escalation import Contribution, EscalationPath, find_escalations
 from policy_lint.inventory.model import IamRole, IamUser, Inventory
@@ -51,12 +51,21 @@ class _Judged:
         principals: list[IamUser | IamRole] = [*inventory.users, *inventory.roles]
         self.reached = [reach(p, inventory) for p in principals]
         by_id = {id(r.principal): r for r in self.reached}
-        self.roles = roles(inventory, by_id)
+        self.roles, untrusted = roles(inventory, by_id)
         targets = [role.target for role in self.roles.values()]
         self.paths: list[tuple[Reach, list[EscalationPath]]] = [
             (r, find_escalations(r.sources, r.boundaries, roles=targets, principal_arn=r.arn))
             for r in self.reached
         ]
+        opened = {id(r): bool(paths) for r, paths in self.paths}
+        for r in self.reached:  # a role it may assume, with a path, whose trust is not known
+            for role in untrusted:
+                if role.reach is r or not (opened.get(id(role.reach)) or role.reach.unknown):
+                    continue
+                if may_assume(r, role.arn):
+                    r.could_add.append(
+                        f"it may sts:AssumeRole {role.reach.who}, whose trust policy is not known ({role.why})"
+                    )
 
 
 _last: tuple[weakref.ref[Inventory], _Judged] | None = None
@@ -188,15 +197,16 @@ def no_escalation_path(inventory: Inventory) -> Iterator[Result]:
         resource = verdicts.resource_id(r.principal)
         where = verdicts.location(r.principal)
         evidence: dict[str, Any] = {PRINCIPAL: _principal(r), "policies": sorted(r.held)}
-        if r.unknown:
+        missing = [*r.unknown, *r.could_add]
+        if missing:
             yield verdicts.unknown(
                 resource,
                 f"cannot tell whether {r.who} can escalate privileges: the known policies open no path, "
                 "but part of what reaches it is not known",
-                "; ".join(r.unknown),
+                "; ".join(missing),
                 where,
                 evidence,
-                unknown=r.unknown,
+                unknown=missing,
             )
             continue
         yield verdicts.result(

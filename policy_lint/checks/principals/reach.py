@@ -6,7 +6,8 @@ evaluator's :class:`~policy_lint.iam.escalation.SourcedPolicy` inputs, each labe
 finding can say, for every statement, which policy holds it and where it is written
 (``file:line`` of the attribute that holds the document, or the policy's ARN live). It also
 builds the roles a principal might assume (:class:`~policy_lint.iam.escalation.RoleTarget`): a
-role whose ARN, trust policy and permissions the input declares.
+role whose ARN, trust policy and permissions the input declares; a role whose trust policy is not
+known is :class:`Untrusted`, and a principal that may assume it cannot pass.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from policy_lint.core.findings import Location
 from policy_lint.iam.escalation import RoleTarget, SourcedPolicy
+from policy_lint.iam.evaluate import PermissionSet
 from policy_lint.inventory.model import IamRole, IamUser, Inventory, Unknown
 from policy_lint.inventory.names import display_name
 from policy_lint.inventory.policies import ResolvedPolicy, parsed_document, principal_policies
@@ -52,6 +54,9 @@ class Reach:
     held: dict[str, Held] = field(default_factory=dict)
     #: why part of what reaches the principal is not known (never a pass, never a fail on it)
     unknown: list[str] = field(default_factory=list)
+    #: what is not known that could only add a path (a role it may assume whose trust policy is
+    #: not known): no pass, but no doubt on the paths found
+    could_add: list[str] = field(default_factory=list)
 
     @property
     def who(self) -> str:
@@ -119,10 +124,21 @@ class Role:
     unknown: tuple[str, ...]
 
 
-def roles(inventory: Inventory, reached: dict[int, Reach]) -> dict[str, Role]:
-    """The roles whose ARN and trust policy the input declares, by ARN as documents spell it
-    (``reached``: the roles' :class:`Reach`, by ``id()``, computed once)."""
+@dataclass(frozen=True)
+class Untrusted:
+    """A role whose ARN is known but whose trust policy is not: who may assume it cannot be told."""
+
+    arn: str
+    reach: Reach
+    why: str
+
+
+def roles(inventory: Inventory, reached: dict[int, Reach]) -> tuple[dict[str, Role], list[Untrusted]]:
+    """The roles whose ARN and trust policy the input declares, by ARN as documents spell it, and
+    the roles whose trust policy is not known (``reached``: the roles' :class:`Reach`, by ``id()``,
+    computed once)."""
     out: dict[str, Role] = {}
+    untrusted: list[Untrusted] = []
     for role in inventory.roles:
         theirs = reached.get(id(role)) or reach(role, inventory)
         if theirs.arn is None:
@@ -135,7 +151,8 @@ def roles(inventory: Inventory, reached: dict[int, Reach]) -> dict[str, Role]:
         held = Held(f"trust policy of {theirs.who}", where, None)
         trust = parsed_document(role.trust_policy, trust_label, scope_of(role))
         if isinstance(trust, Unknown):
-            continue  # who may assume it is not known: the role is no target (see the module docs)
+            untrusted.append(Untrusted(theirs.arn, theirs, trust.reason))
+            continue
         theirs.held.setdefault(trust_label, held)
         target = RoleTarget(
             theirs.arn,
@@ -144,7 +161,15 @@ def roles(inventory: Inventory, reached: dict[int, Reach]) -> dict[str, Role]:
             theirs.boundaries[0] if theirs.boundaries else None,
         )
         out[theirs.arn] = Role(target, role, theirs, tuple(unknown))
-    return out
+    return out, untrusted
+
+
+def may_assume(principal: Reach, arn: str) -> bool:
+    """Do the principal's policies (within its boundary) allow sts:AssumeRole on the role, at least
+    under some condition?"""
+    sets = [PermissionSet.from_documents(s.document for s in principal.sources)]
+    sets += [PermissionSet.from_documents([b.document]) for b in principal.boundaries]
+    return all(p.evaluate("sts:AssumeRole", arn).status in ("allowed", "conditional") for p in sets)
 
 
 def role_shown(arn: str) -> str:

@@ -209,3 +209,45 @@ def test_the_guides_onboarding_user_has_no_escalation_path(inputs: tuple[Path, .
     assert [(r.rule_id, r.status) for r in mine] == [("PR001", Status.PASS)]
     assert "across 5 policies" in mine[0].message
     assert not [r for r in results if r.rule_id.startswith("PE")]
+
+
+UNTRUSTED = """
+variable "trust" {
+  type = string
+}
+
+resource "aws_iam_role" "mystery" {
+  name               = "mystery"
+  assume_role_policy = var.trust
+  inline_policy {
+    name   = "attach-anything"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iam:AttachRolePolicy", Resource = "*" }] })
+  }
+}
+
+resource "aws_iam_user" "hopeful" {
+  name = "hopeful"
+}
+
+resource "aws_iam_user_policy" "hopeful" {
+  name   = "assume-mystery"
+  user   = aws_iam_user.hopeful.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Resource = aws_iam_role.mystery.arn }] })
+}
+
+resource "aws_iam_user" "bystander" {
+  name = "bystander"
+}
+"""
+
+
+def test_a_user_that_may_assume_a_role_whose_trust_is_not_known_does_not_pass(tmp_path: Path) -> None:
+    """The role opens a path and its trust policy is an apply-time value: whether the user may
+    assume it cannot be told, so the user is unknown (naming the role), never a pass; a user
+    without sts:AssumeRole still passes."""
+    (tmp_path / "main.tf").write_text(UNTRUSTED)
+    results = _escalation(_inventory(tmp_path))
+    hopeful = _on(results, "aws_iam_user.hopeful")
+    assert [(r.rule_id, r.status) for r in hopeful] == [("PR001", Status.UNKNOWN)]
+    assert "role mystery, whose trust policy is not known" in hopeful[0].message
+    assert [(r.rule_id, r.status) for r in _on(results, "aws_iam_user.bystander")] == [("PR001", Status.PASS)]
