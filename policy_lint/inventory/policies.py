@@ -68,8 +68,10 @@ class ResolvedPolicy:
         if self.inline:
             text = f"inline policy {self.label} of {self.via or holder}"
         else:
-            kind = "AWS managed policy" if self.managed else "policy"
-            text = f"{kind} {self.declared_by or self.arn or self.label}"
+            if self.managed:  # its name: the ARN may hold a partition the input leaves to a reference
+                text = f"AWS managed policy {self.label}"
+            else:
+                text = f"policy {self.declared_by or self.arn or self.label}"
             if self.via:
                 text += f" (through {self.via})"
         return text
