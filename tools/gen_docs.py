@@ -54,6 +54,227 @@ def _console(command: str, output: str) -> list[str]:
     return ["```console", f"$ {command}", output, "```"]
 
 
+CUSTOM_RULES = """\
+custom-rules:
+  - id: CU001
+    title: Only the platform pipeline passes roles
+    level: error
+    never-grant:
+      actions: [iam:PassRole]
+  - id: CU002
+    title: Cross-account reads stay in the organization
+    level: security-warning
+    require-condition:
+      actions: ["s3:GetObject", "s3:ListBucket"]
+      keys: [aws:PrincipalOrgID, aws:PrincipalAccount]
+  - id: CU003
+    title: Buckets and roles trust our accounts only
+    level: security-warning
+    allowed-principals:
+      accounts: ["111122223333"]
+      services: [cloudtrail.amazonaws.com, ec2.amazonaws.com]
+      organizations: [o-a1b2c3d4e5]
+"""
+CUSTOM_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "Admin", "Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+}
+CUSTOM_BUCKET_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "PartnerRead",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+            "Action": ["s3:GetObject"],
+            "Resource": "arn:aws:s3:::shared-data/*",
+        }
+    ],
+}
+
+
+PLACEHOLDERS = """\
+placeholders:
+  PARTITION: partition
+  ACCOUNT_ID: account
+  ACCELERATOR_PREFIX: name
+"""
+PLACEHOLDER_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AssumeAcceleratorRoles",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": "arn:${PARTITION}:iam::${ACCOUNT_ID}:role/${ACCELERATOR_PREFIX}-*",
+        },
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": "logs:PutRetentionPolicy",
+            "Resource": "arn:${PARTITION}:logs:::log-group:${ACCELERATOR_PREFIX}-*",
+        },
+    ],
+}
+
+
+def placeholders_md() -> list[str]:
+    """The placeholders section: a landing-zone policy without and with the setting, as lint says it."""
+    with tempfile.TemporaryDirectory() as tmp, _cwd(Path(tmp)):
+        Path(".git").mkdir()
+        Path("roles.json").write_text(json.dumps(PLACEHOLDER_POLICY, indent=2) + "\n", encoding="utf-8")
+        without = _run("lint", "roles.json")
+        Path(".policy-lint.yaml").write_text(PLACEHOLDERS, encoding="utf-8")
+        declared = _run("lint", "roles.json")
+        Path(".policy-lint.yaml").write_text(PLACEHOLDERS.replace(": account", ": acount"), encoding="utf-8")
+        misspelt = _run("lint", "roles.json")
+        for prefix in {str(Path(tmp)) + os.sep, str(Path(tmp).resolve()) + os.sep}:
+            misspelt = misspelt.replace(prefix, "")
+    return [
+        "## Template placeholders",
+        "",
+        "Not part of `onboarding.yaml` either: `placeholders:` in the project settings declares the",
+        "repository's own `${NAME}` convention, for policy files a tool fills before IAM sees them (a",
+        "landing-zone accelerator's `${PARTITION}`, `${ACCOUNT_ID}`, `${ACCELERATOR_PREFIX}`). Each name",
+        "maps to the kind of value it stands for: `partition`, `service`, `region`, `account`, `name`",
+        "(part of a resource name), `arn`, `action` or `value`. Terraform templates (`.tpl`, `.tftpl`)",
+        'need no setting; the user guide\'s "Templates" section says how both are linted.',
+        "",
+        "Without the setting, each `${NAME}` is a placeholder nobody filled in (PL501), and the ARNs",
+        "holding one are not judged:",
+        "",
+        *_console("policy-lint lint roles.json", without),
+        "",
+        "```yaml",
+        "# .policy-lint.yaml",
+        PLACEHOLDERS.rstrip("\n"),
+        "```",
+        "",
+        "With it, they are holes: not reported, and each ARN is judged around them (here a log group",
+        "ARN with no region, which names no log group):",
+        "",
+        *_console("policy-lint lint roles.json", declared),
+        "",
+        "A kind that is not one of those, or a name that is not a `${...}` name, is an error at its line:",
+        "",
+        *_console("policy-lint lint roles.json", misspelt),
+        "",
+    ]
+
+
+def custom_rules_md() -> list[str]:
+    """The custom-rules section: the settings, and what lint really says with them."""
+    from policy_lint.rules.ruleset import use_settings_rules
+
+    with tempfile.TemporaryDirectory() as tmp, _cwd(Path(tmp)):
+        Path(".git").mkdir()
+        Path(".policy-lint.yaml").write_text(CUSTOM_RULES, encoding="utf-8")
+        Path("admin.json").write_text(json.dumps(CUSTOM_POLICY, indent=2) + "\n", encoding="utf-8")
+        Path("bucket.json").write_text(json.dumps(CUSTOM_BUCKET_POLICY, indent=2) + "\n", encoding="utf-8")
+        fired = _run("lint", "admin.json", "--select", "CU")
+        bucket = _run("lint", "bucket.json", "--resource-type", "AWS::S3::Bucket", "--select", "CU")
+        ignored = _run("lint", "admin.json", "--select", "CU", "--ignore", "CU001")
+        Path(".policy-lint.yaml").write_text(
+            CUSTOM_RULES.replace("[iam:PassRole]", "[iam:PasRole]"), encoding="utf-8"
+        )
+        misspelt = _run("lint", "admin.json")
+        Path(".policy-lint.yaml").write_text(
+            CUSTOM_RULES.replace("level: security-warning", "level: high", 1), encoding="utf-8"
+        )
+        unknown_level = _run("lint", "admin.json")
+        use_settings_rules(())  # the rest of the docs list the built-in rules only
+        here = {str(Path(tmp)) + os.sep, str(Path(tmp).resolve()) + os.sep}
+        for prefix in here:  # the settings file is found by absolute path; show it as the user would
+            misspelt = misspelt.replace(prefix, "")
+            unknown_level = unknown_level.replace(prefix, "")
+    return [
+        "## Custom rules",
+        "",
+        "Not part of `onboarding.yaml`: custom rules live in the project settings (`.policy-lint.yaml`, or",
+        "`[[tool.policy-lint.custom-rules]]` tables in `pyproject.toml`; see the user guide's",
+        '"Settings, suppressions and baselines"). They let a team write its own policy rules without',
+        "Python. Each rule has:",
+        "",
+        "- `id`: `CU` and three digits (`CU001`), the family reserved for rules users write. It works",
+        "  everywhere a built-in ID does: `--select CU`, `--ignore CU001`, `ignore:` in the settings,",
+        "  `# policy-lint: ignore[CU001] reason` in YAML and Terraform, `suppressions:` and baselines. A",
+        "  CU ID the settings do not define is an error, like any unknown rule ID;",
+        "- `title` and `level` (`suggestion`, `warning`, `security-warning`, `error`; `--fail-on` gates",
+        "  on it as on any level);",
+        "- optionally `policy-types`, to narrow the policy types it judges;",
+        "- exactly one of the three kinds below.",
+        "",
+        "They run in `lint` (policy files), in `check` and `verify` (every policy document inside",
+        "Terraform, CloudFormation or the account, reported at the attribute that holds it), and in",
+        "`diff --base`. A finding shows the rule's ID, title and level in every output format; SARIF,",
+        "JSON, HTML and Markdown also carry a help text generated from the definition. Unlike a built-in",
+        "finding, a custom one in a statement copied verbatim from the guide's reference policy is not",
+        "accepted as vendor risk (`accept-vendor-reference`): the rule says what your project forbids.",
+        "",
+        "| kind | fires when | judges by default |",
+        "|---|---|---|",
+        "| `never-grant: {actions, resources}` | the policy allows any of the actions on any of the resources (default `*`), by effective permissions: AWS's CheckAccessNotGranted | identity, resource |",
+        "| `require-condition: {actions, keys}` | an Allow statement grants one of the actions without a condition on one of the keys | identity, resource, trust |",
+        "| `allowed-principals: {accounts, services, organizations}` | an Allow statement names a principal that is not listed | resource, trust |",
+        "",
+        "What each kind means, precisely:",
+        "",
+        "- **never-grant** is answered by the same effective-permission evaluation as the rest of",
+        "  policy-lint. A wildcard (`iam:*`, `iam:Pass*`, `*`) or a `NotAction` that leaves the action",
+        "  in grants it; a statement whose Resource touches any of the rule's resources counts. A",
+        '  conditional Allow still grants (the finding says "when its conditions hold"). A Deny takes',
+        "  the grant away only when it is unconditional and covers the whole resource scope; a",
+        "  conditional Deny does not, since the condition may not hold. Resource patterns are compared",
+        "  as wildcards, so `*` in an ARN may stand for more than one ARN segment: the rule errs towards",
+        "  firing, never towards a false pass. SCPs, RCPs and permissions boundaries grant nothing and",
+        "  are not judged.",
+        "- **require-condition**: every Allow statement whose Action (wildcards included) or NotAction",
+        "  matches one of the actions must have a condition on one of the keys (compared",
+        "  case-insensitively) with an operator that needs the key to be present: `...IfExists`, `Null`",
+        "  and `ForAllValues:` do not count, because they are true for a request without the key. The",
+        "  condition's value is not judged (`aws:PrincipalOrgID` with any organization satisfies it);",
+        "  use allowed-principals to pin the organization.",
+        "- **allowed-principals**: each principal an Allow statement names must be a listed account",
+        "  (the 12-digit ID, its root, or any ARN in that account), a listed service, or a federated",
+        "  provider whose ARN is in a listed account (or, for a provider named by domain such as",
+        "  `cognito-identity.amazonaws.com`, listed under `services`). `*` passes only with a condition",
+        "  that narrows it to listed accounts (`aws:PrincipalAccount`, `aws:SourceAccount`) or listed",
+        "  organizations (`aws:PrincipalOrgID`) with exact values: the settings cannot know which",
+        "  accounts an organization holds, so an organization you trust is listed under",
+        "  `organizations`. `NotPrincipal` in an Allow never passes. A principal the input leaves",
+        "  unresolved (a Terraform reference) is not judged: uncertain never fails.",
+        "",
+        "An example with one rule of each kind (quote account IDs, so YAML keeps them as text):",
+        "",
+        "```yaml",
+        "# .policy-lint.yaml",
+        CUSTOM_RULES.rstrip("\n"),
+        "```",
+        "",
+        "A policy granting `iam:*` grants `iam:PassRole` (exit code 1):",
+        "",
+        *_console("policy-lint lint admin.json --select CU", fired),
+        "",
+        "A bucket policy that lets another account read, with no organization condition:",
+        "",
+        *_console("policy-lint lint bucket.json --resource-type AWS::S3::Bucket --select CU", bucket),
+        "",
+        "Custom rules are selected and suppressed like built-in ones:",
+        "",
+        *_console("policy-lint lint admin.json --select CU --ignore CU001", ignored),
+        "",
+        "A definition that cannot work stops the run with exit code 2, located: an ID that is not",
+        "`CU` and three digits or is defined twice, an unknown level or key, no kind or two kinds in one",
+        "rule, an empty list, and an action pattern that matches no known action. The last is an error",
+        "and not a warning: a `never-grant` on a misspelt action would never fire, a silent false pass.",
+        "",
+        *_console("policy-lint lint admin.json", misspelt),
+        "",
+        *_console("policy-lint lint admin.json", unknown_level),
+        "",
+    ]
+
+
 def configuration_md() -> str:
     example = (REPO / EXAMPLE).read_text(encoding="utf-8")
     body = "\n".join(line for line in example.splitlines() if not line.startswith("#"))
@@ -156,7 +377,8 @@ def configuration_md() -> str:
         "",
         "Compare what you attach (here ReadOnlyAccess plus the two rendered identity policies) with what",
         "the configured features need; see [diff.md](diff.md) for the finding kinds. Nothing is missing; what",
-        "remains is the guide's own Agentless weakness (GUIDE-TAG-BYPASS):",
+        "remains is the guide's own Agentless weakness (GUIDE-TAG-BYPASS), in statements copied word for",
+        "word, so it is listed as accepted and does not fail the run:",
         "",
         *_console(
             "policy-lint diff ReadOnlyAccess rendered/sqs-read-policy.json rendered/agentless.json "
@@ -179,6 +401,8 @@ def configuration_md() -> str:
         china_arns,
         "```",
         "",
+        *custom_rules_md(),
+        *placeholders_md(),
         "## Reference",
         "",
         config_markdown().split("\n", 3)[3].lstrip("\n"),

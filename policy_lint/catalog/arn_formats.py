@@ -57,4 +57,30 @@ def formats_for(arn: Arn) -> tuple[ArnFormat, ...]:
 @lru_cache(maxsize=8192)
 def _formats_for(service: str, resource: str) -> tuple[ArnFormat, ...]:
     tokens = policy_tokens(resource)
-    return tuple(f for f in arn_formats(service) if patterns_intersect(tokens, template_tokens(f.resource)))
+    head, tail = _literal_ends(resource, ("*", "?", "${"))
+    return tuple(
+        f
+        for f in arn_formats(service)
+        if _ends_agree(head, tail, *_literal_ends(f.resource, ("${",)))
+        and patterns_intersect(tokens, template_tokens(f.resource))
+    )
+
+
+@lru_cache(maxsize=16384)
+def _literal_ends(text: str, wildcards: tuple[str, ...]) -> tuple[str, str]:
+    """The lower-cased text before the first wildcard and after the last one (the whole text when none)."""
+    found = [i for i in (text.find(w) for w in wildcards) if i >= 0]
+    if not found:
+        return text.lower(), text.lower()
+    last = max(text.rfind(w) + len(w) for w in wildcards if w in text)
+    if "${" in wildcards:
+        last = max(last, text.find("}", text.rfind("${")) + 1)
+    return text[: min(found)].lower(), text[last:].lower()
+
+
+def _ends_agree(head: str, tail: str, other_head: str, other_tail: str) -> bool:
+    """A cheap necessary condition for two patterns to intersect: their literal heads agree as far as both
+    go, and so do their literal tails (most of a service's templates fail it: ``table/`` against ``stream/``)."""
+    n = min(len(head), len(other_head))
+    m = min(len(tail), len(other_tail))
+    return head[:n] == other_head[:n] and (m == 0 or tail[-m:] == other_tail[-m:])

@@ -192,6 +192,11 @@ def _trim_literals(
 @lru_cache(maxsize=16384)
 def patterns_intersect(policy: tuple[str, ...], template: tuple[str, ...]) -> bool:
     """Whether some string matches both token patterns (see :func:`policy_tokens`)."""
+    if policy == (_STAR,):
+        return True
+    if _STAR not in policy and _ONE not in policy:
+        # The common case, a policy value without wildcards: one regular-expression match.
+        return _template_regex(template).fullmatch("".join(policy)) is not None
     trimmed = _trim_literals(policy, template)
     if trimmed is None:
         return False
@@ -219,6 +224,13 @@ def patterns_intersect(policy: tuple[str, ...], template: tuple[str, ...]) -> bo
         if p is not None and t is not None and p != _STAR and t not in (_STAR, _SEG) and _literal_fits(p, t):
             stack.append((i + 1, j + 1))
     return False
+
+
+@lru_cache(maxsize=4096)
+def _template_regex(template: tuple[str, ...]) -> re.Pattern[str]:
+    """The template tokens as a regular expression (literals compare case-insensitively, as above)."""
+    parts = [".*" if t == _STAR else "[^/:]*" if t == _SEG else re.escape(t) for t in template]
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
 @lru_cache(maxsize=16384)

@@ -49,11 +49,13 @@ def selection_for(
     rule of the profile set would pass having checked nothing, so it is a usage error.
     """
     from policy_lint.checks.engine import Selection
+    from policy_lint.project.custom_rules import require_defined
 
+    require_defined(select, ignore, settings)
     selection = Selection(
         select=select or settings.select, ignore=ignore + settings.ignore, profile_set=profile_set
     )
-    if selection.runs_nothing():
+    if selection.runs_nothing() and not _selects_policy_rules(selection, ("CU",)):
         origin = "--select" if select else f"select: of {settings.source}"
         raise click.UsageError(
             f"{origin} {','.join(selection.select)} keeps no rule that {command} runs with "
@@ -110,14 +112,19 @@ def _embedded_findings(inventory: Inventory, settings: Settings, selection: Sele
     from policy_lint.checks.embedded_policies import lint_embedded
     from policy_lint.project.apply import Filtered as Kept
     from policy_lint.project.apply import filter_findings
+    from policy_lint.project.custom_rules import settings_rules
 
-    if selection.select and not any(
-        p.startswith(POLICY_RULE_PREFIX) or any(f.startswith(p) for f in POLICY_RULE_PREFIX)
-        for p in selection.select
-    ):
+    if not _selects_policy_rules(selection, (*POLICY_RULE_PREFIX, "CU")):
         return Kept([])  # --select OB: no policy rule wanted, nothing to lint
-    findings = lint_embedded(inventory, selection.select, selection.ignore)
+    findings = lint_embedded(inventory, selection.select, selection.ignore, settings_rules(settings))
     return filter_findings(findings, settings, wants=selection.wants_id)
+
+
+def _selects_policy_rules(selection: Selection, families: tuple[str, ...]) -> bool:
+    """Does the selection keep rules of these families (PL, PE: built-in policy rules; CU: the settings' own)?"""
+    return not selection.select or any(
+        p.startswith(family) or family.startswith(p) for p in selection.select for family in families
+    )
 
 
 def emit(

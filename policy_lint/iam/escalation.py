@@ -58,6 +58,7 @@ from policy_lint.iam.evaluate import (
     PolicyStatement,
     StatementRef,
     glob_covers,
+    glob_overlaps,
 )
 from policy_lint.iam.statements import principal_of_statement
 from policy_lint.policy.model import PolicyDocument, Statement
@@ -179,6 +180,8 @@ class Contribution:
     kind: Literal["identity", "boundary", "trust", "role"] = "identity"
     #: the Action entry that matched (the Action/NotAction key for NotAction), for a finding's position
     node: Node | None = field(default=None, compare=False, repr=False)
+    #: True when ``resource`` is the statement's own Resource entry, narrower than the path's scope
+    narrowed: bool = False
 
     @property
     def location(self) -> Location:
@@ -188,6 +191,8 @@ class Contribution:
         """``iam:PassRole: p.json:4:5 statement 1 ("Pass") via iam:*``."""
         where = f"{self.label}:{self.statement.line}:{self.statement.col} {self.statement.label}"
         text = f"{self.action}: {where} via {self.pattern}"
+        if self.narrowed:
+            text += f" on {self.resource}"
         if self.kind != "identity":
             text += f" ({self.kind})"
         return text
@@ -278,6 +283,22 @@ def _variable_free(entry: str) -> str:
     return "".join(out) + rest
 
 
+def _same_kind(entry: str, scope: str) -> bool:
+    """Can the Resource entry name a resource of the scope's service and type, field by field?
+
+    Whole-string wildcard overlap lets ``arn:aws:glue:*:*:database/*`` meet
+    ``arn:aws:glue:*:<account>:devEndpoint/*`` (its region ``*`` stretching over the colons); IAM
+    compares an ARN's service, and a resource type is fixed text, so they are compared apart.
+    """
+    if not entry.startswith("arn:") or not scope.startswith("arn:"):
+        return True
+    ours = entry.split(":", 5)
+    theirs = scope.split(":", 5)
+    if len(ours) < 6 or len(theirs) < 6:
+        return True  # "arn:aws:glue:*": its last star spans the rest
+    return glob_overlaps(ours[2], theirs[2], ignore_case=True) and glob_overlaps(ours[5], theirs[5])
+
+
 def _sub_scope(grant: Grant, scope: str, not_self: bool) -> str | None:
     """The part of ``scope`` the Allow grants: the whole scope, or its first Resource entry in it.
 
@@ -285,7 +306,7 @@ def _sub_scope(grant: Grant, scope: str, not_self: bool) -> str | None:
     """
     if grant.not_resource:
         return scope
-    entries = [e for e in grant.resources if not (not_self and _names_only_self(e))]
+    entries = [e for e in grant.resources if _same_kind(e, scope) and not (not_self and _names_only_self(e))]
     if not entries:
         return None
     if any("${" not in e and glob_covers(e, scope) for e in entries):
@@ -336,7 +357,7 @@ class _Evaluator:
         self._options: dict[tuple[Need, str], list[_Option]] = {}
 
     def _contribution(
-        self, need: Need, scope: str, grant: Grant, conditions: tuple[str, ...]
+        self, need: Need, scope: str, grant: Grant, conditions: tuple[str, ...], narrowed: bool = False
     ) -> Contribution:
         stmt: PolicyStatement = grant.statement
         return Contribution(
@@ -349,6 +370,7 @@ class _Evaluator:
             conditions,
             self.kind,
             grant.action_node if grant.action_node is not None else stmt.statement.action_key,
+            narrowed,
         )
 
     def options(self, need: Need, scope: str) -> list[_Option]:
@@ -370,7 +392,7 @@ class _Evaluator:
             if any(g.full for g in on_sub.denies):
                 continue
             allow_conditions = _texts(grant.conditions)
-            evidence = [self._contribution(need, sub, grant, allow_conditions)]
+            evidence = [self._contribution(need, sub, grant, allow_conditions, sub != scope)]
             unless: list[str] = []
             for deny in on_sub.denies:
                 if deny.conditions and deny.covers_scope:

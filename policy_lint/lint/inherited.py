@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import pairwise
 
 from policy_lint.core.findings import Finding
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.syntax.nodes import walk
+from policy_lint.syntax.nodes import Node, walk
 
 #: ``Finding.extra`` key of the reference statement a finding's statement repeats
 VENDOR_REFERENCE = "vendor_reference"
+#: ``Finding.extra`` key naming who wrote a statement the input only names (an AWS SAM policy
+#: template, which SAM expands at deployment): accepted like the vendor reference's weaknesses
+UPSTREAM_TEMPLATE = "upstream_template"
 
 
 def mark_inherited(doc: PolicyDocument, located: Sequence[tuple[int, Finding]]) -> None:
@@ -28,11 +32,19 @@ def mark_inherited(doc: PolicyDocument, located: Sequence[tuple[int, Finding]]) 
 
     offsets = sorted(offset for offset, _ in located)
     spans: list[tuple[int, int, str]] = []
-    for statement in doc.statements:
+    statements = doc.statements
+    starts = [statement.node.offset for statement in statements]
+    in_order = all(a < b for a, b in pairwise(starts))
+    for number, statement in enumerate(statements):
         start = statement.node.offset
-        end = max(node.offset for node in walk(statement.node))
         at = bisect_left(offsets, start)
-        if at == len(offsets) or offsets[at] > end:
+        if at == len(offsets):
+            break  # no finding from here on
+        # Statements sit in order in one array, so a node before the next statement's start is inside
+        # this one; only the last statement needs its own end (a walk of its nodes).
+        last = number + 1 == len(statements) or not in_order
+        end = _last_offset(statement.node) if last else starts[number + 1] - 1
+        if offsets[at] > end:
             continue  # no finding in this statement: skip the costly comparison with the references
         inherited = inherited_from(statement.node.to_python())
         if inherited is not None:
@@ -41,3 +53,7 @@ def mark_inherited(doc: PolicyDocument, located: Sequence[tuple[int, Finding]]) 
         label = next((label for start, end, label in spans if start <= offset <= end), None)
         if label is not None:
             finding.extra[VENDOR_REFERENCE] = label
+
+
+def _last_offset(node: Node) -> int:
+    return max(child.offset for child in walk(node))

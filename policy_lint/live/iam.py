@@ -1,5 +1,4 @@
-"""IAM users, their groups, roles and the customer managed policies attached to any of them (or
-that are the permissions boundary of one) (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG, AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES).
+"""IAM users, their groups, roles and the customer managed policies attached to any of them (PLAN-QUICK-USER, AWS-KEY-LAST-USED, AWS-USER-NO-ENABLED-FLAG, AWS-NO-CONSOLE, AWS-TWO-KEYS, PLAN-FEATURE-POLICIES).
 
 AWS managed policies are referenced by ARN without a document: checks read the bundled
 snapshot (:mod:`policy_lint.reference.managed`), which spares a GetPolicyVersion per attachment.
@@ -46,14 +45,7 @@ def collect_user(api: Api, listed: dict[str, Any]) -> tuple[IamUser, dict[str, s
         boundary = detail.get("PermissionsBoundary") or {}
         user.permissions_boundary = boundary.get("PermissionsBoundaryArn")
         user.password_last_used = iso(detail.get("PasswordLastUsed"))
-    profile = api.call("iam", "GetLoginProfile", about=about, expected=("NoSuchEntity",), UserName=name)
-    if isinstance(profile, Failure):
-        user.has_login_profile = False if profile.code == "NoSuchEntity" else profile.unknown()
-    else:
-        user.has_login_profile = True
-    user.access_keys = _access_keys(api, name)
-    mfa = api.paginate("iam", "ListMFADevices", "MFADevices", about=about, UserName=name)
-    user.mfa_enabled = mfa.unknown() if isinstance(mfa, Failure) else bool(mfa)
+    read_credentials(api, user, name)
     user.attached_policies = _attached(api, "ListAttachedUserPolicies", about, UserName=name)
     user.inline_policies = _inline(api, "ListUserPolicies", "GetUserPolicy", about, UserName=name)
     groups = api.paginate("iam", "ListGroupsForUser", "Groups", about=about, UserName=name)
@@ -62,6 +54,20 @@ def collect_user(api: Api, listed: dict[str, Any]) -> tuple[IamUser, dict[str, s
         return user, {}
     user.groups = [g["GroupName"] for g in groups]
     return user, {g["GroupName"]: g["Arn"] for g in groups}
+
+
+def read_credentials(api: Api, user: IamUser, name: str) -> None:
+    """The user's console password, access keys and MFA devices: facts only per-user calls return
+    (GetAccountAuthorizationDetails leaves them out), so the bulk path reads them here too."""
+    about = f"user/{name}"
+    profile = api.call("iam", "GetLoginProfile", about=about, expected=("NoSuchEntity",), UserName=name)
+    if isinstance(profile, Failure):
+        user.has_login_profile = False if profile.code == "NoSuchEntity" else profile.unknown()
+    else:
+        user.has_login_profile = True
+    user.access_keys = _access_keys(api, name)
+    mfa = api.paginate("iam", "ListMFADevices", "MFADevices", about=about, UserName=name)
+    user.mfa_enabled = mfa.unknown() if isinstance(mfa, Failure) else bool(mfa)
 
 
 def _access_keys(api: Api, name: str) -> Maybe[list[AccessKey]]:
@@ -97,6 +103,13 @@ def _attached(api: Api, operation: str, about: str, **params: Any) -> Maybe[list
     attached = api.paginate("iam", operation, "AttachedPolicies", about=about, **params)
     if isinstance(attached, Failure):
         return attached.unknown()
+    return attached_refs(api, operation, about, attached)
+
+
+def attached_refs(
+    api: Api, operation: str, about: str, attached: list[dict[str, Any]]
+) -> Maybe[list[PolicyRef]]:
+    """Managed policy attachments as ``{PolicyName, PolicyArn}`` entries (per-call or bulk reply)."""
     if not all(p.get("PolicyName") and p.get("PolicyArn") for p in attached):
         return api.malformed("iam", operation, about, "an entry has no PolicyName or PolicyArn").unknown()
     return [PolicyRef(p["PolicyName"], arn=p["PolicyArn"]) for p in attached]
@@ -113,7 +126,7 @@ def _inline(api: Api, list_op: str, get_op: str, about: str, **params: Any) -> M
         document = (
             got.unknown()
             if isinstance(got, Failure)
-            else _document(api, get_op, f"{about} policy/{policy_name}", got.get("PolicyDocument"))
+            else policy_document(api, get_op, f"{about} policy/{policy_name}", got.get("PolicyDocument"))
         )
         refs.append(PolicyRef(policy_name, document=document, inline=True))
     return refs
@@ -142,13 +155,15 @@ def collect_policy(api: Api, arn: str, name: str) -> IamPolicy:
     policy.document = (
         version.unknown()
         if isinstance(version, Failure)
-        else _document(api, "GetPolicyVersion", about, version.get("PolicyVersion", {}).get("Document"))
+        else policy_document(api, "GetPolicyVersion", about, version.get("PolicyVersion", {}).get("Document"))
     )
     return policy
 
 
-def _document(api: Api, operation: str, about: str, document: Any) -> Maybe[dict[str, Any]]:
-    """A policy document as botocore decoded it (a dict); text it could not decode is malformed."""
+def policy_document(api: Api, operation: str, about: str, document: Any) -> Maybe[dict[str, Any]]:
+    """A policy document as botocore decoded it (a dict): botocore's IAM after-call handler URL-decodes
+    and parses every policyDocumentType member of every IAM reply, GetAccountAuthorizationDetails
+    included; text it could not decode is malformed."""
     if isinstance(document, dict):
         return document
     return api.malformed("iam", operation, about, "the policy document is not a JSON object").unknown()
@@ -156,30 +171,29 @@ def _document(api: Api, operation: str, about: str, document: Any) -> Maybe[dict
 
 def collect_role(api: Api, listed: dict[str, Any]) -> IamRole:
     """One role as ListRoles returns it (its trust policy included, URL-encoded JSON botocore decodes,
-    as it does inline user policies), with its attached and inline policies and its permissions
-    boundary (GetRole: ListRoles leaves the boundary out); a refused call leaves just that fact
-    Unknown."""
+    as it does inline user policies), with its attached and inline policies; a refused call leaves
+    just that list Unknown."""
     name = listed["RoleName"]
     about = f"role/{name}"
     return IamRole(
         observed(listed["Arn"]),
         name=name,
         arn=listed["Arn"],
-        trust_policy=_document(api, "ListRoles", about, listed.get("AssumeRolePolicyDocument")),
+        trust_policy=policy_document(api, "ListRoles", about, listed.get("AssumeRolePolicyDocument")),
         attached_policies=_attached(api, "ListAttachedRolePolicies", about, RoleName=name),
         inline_policies=_inline(api, "ListRolePolicies", "GetRolePolicy", about, RoleName=name),
-        permissions_boundary=_role_boundary(api, about, name),
+        permissions_boundary=role_boundary(api, name),
     )
 
 
-def _role_boundary(api: Api, about: str, name: str) -> Maybe[str | None]:
-    """The role's permissions boundary ARN, None without one (what escalation paths are limited by)."""
-    got = api.call("iam", "GetRole", about=about, RoleName=name)
+def role_boundary(api: Api, name: str) -> Maybe[str | None]:
+    """A role's permissions boundary ARN (None: none): ListRoles leaves it out, GetRole returns it, as
+    GetAccountAuthorizationDetails does on the bulk path."""
+    got = api.call("iam", "GetRole", about=f"role/{name}", RoleName=name)
     if isinstance(got, Failure):
         return got.unknown()
     boundary = got.get("Role", {}).get("PermissionsBoundary") or {}
-    arn = boundary.get("PermissionsBoundaryArn")
-    return arn if isinstance(arn, str) and arn else None
+    return boundary.get("PermissionsBoundaryArn")
 
 
 def collect_roles(
@@ -212,28 +226,49 @@ def collect_identities(
         progress,
         "IAM groups",
     )
-    customer: dict[str, str] = {}
-    for refs in _policy_lists(users, groups, roles):
-        for ref in refs:
-            if isinstance(ref.arn, str) and not ref.inline and not arn_builder.is_aws_managed_policy(ref.arn):
-                customer[ref.arn] = ref.name
-    bounded: list[IamUser | IamRole] = [*users, *roles]
-    for principal in bounded:  # a boundary limits what the principal may do (escalation paths)
-        arn = principal.permissions_boundary
-        if isinstance(arn, str) and arn and not arn_builder.is_aws_managed_policy(arn):
-            customer.setdefault(arn, arn.rsplit("/", 1)[-1])
+    customer = customer_policies(users, groups, roles)
     policies = run_all(
         pool,
         [partial(collect_policy, api, a, n) for a, n in sorted(customer.items())],
         progress,
         "IAM policies",
     )
+    fill_documents(policies, users, groups, roles)
+    return users, groups, policies, None
+
+
+def customer_policies(
+    users: Iterable[IamUser], groups: Iterable[IamGroup], roles: Iterable[IamRole]
+) -> dict[str, str]:
+    """The customer managed policies attached to any of them or that are a user's or role's permissions
+    boundary (a boundary limits the principal's escalation paths), ARN -> name (AWS managed
+    policies are read from the bundled snapshot instead)."""
+    users, roles = list(users), list(roles)
+    customer: dict[str, str] = {}
+    for refs in _policy_lists(users, groups, roles):
+        for ref in refs:
+            if isinstance(ref.arn, str) and not ref.inline and not arn_builder.is_aws_managed_policy(ref.arn):
+                customer[ref.arn] = ref.name
+    bounded: list[IamUser | IamRole] = [*users, *roles]
+    for principal in bounded:
+        arn = principal.permissions_boundary
+        if isinstance(arn, str) and arn and not arn_builder.is_aws_managed_policy(arn):
+            customer.setdefault(arn, arn.rsplit("/", 1)[-1])
+    return customer
+
+
+def fill_documents(
+    policies: Iterable[IamPolicy],
+    users: Iterable[IamUser],
+    groups: Iterable[IamGroup],
+    roles: Iterable[IamRole],
+) -> None:
+    """Give every attachment of a collected customer managed policy that policy's document."""
     documents = {p.arn: p.document for p in policies}
     for refs in _policy_lists(users, groups, roles):
         for ref in refs:
             if isinstance(ref.arn, str) and ref.arn in documents:
                 ref.document = documents[ref.arn]
-    return users, groups, policies, None
 
 
 def _policy_lists(

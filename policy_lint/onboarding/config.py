@@ -106,13 +106,17 @@ _PATTERN_WORDS = {
     "^[1-9][0-9]*[mhd]$": "an interval such as 30m, 1h or 1d (or off)",
     "^[a-z]{2}(-[a-z]+)+-[0-9]+$": "a region code such as ap-northeast-1",
     "^[0-9]{12}$": "a 12-digit account ID",
+    "^CU[0-9]{3}$": "a custom rule ID: CU and three digits",
+    "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]+$": (
+        "text without control or bidirectional-override characters"
+    ),
     "^[A-Za-z0-9+=,.@_-]{1,64}$": "a valid IAM user name (1-64 of A-Z a-z 0-9 +=,.@_-)",
     "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$": "a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
     "^[A-Za-z0-9_-]{1,80}(\\.fifo)?$": "a valid SQS queue name (1-80 of A-Z a-z 0-9 _ -)",
 }
 
 
-def _node_at(root: Node, path: list[Any]) -> Node:
+def node_at(root: Node, path: list[Any]) -> Node:
     """The node at a JSON path (as deep as the path exists)."""
     node = root
     for part in path:
@@ -159,7 +163,7 @@ def schema_problems(
             # Report the branch that got furthest into the value, at its own position.
             error = max(error.context, key=lambda e: (len(list(e.absolute_path)), e.validator != "const"))
         path = list(error.absolute_path)
-        node = _node_at(root, path)
+        node = node_at(root, path)
         where = ".".join(str(p) for p in path) or "the top level"
         if error.validator == "additionalProperties" and isinstance(node, ObjectNode):
             allowed = set(error.schema.get("properties", {}))

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Location
+
+if TYPE_CHECKING:
+    from policy_lint.checks.custom_rules import CustomRule
+    from policy_lint.project.custom_settings import Locate
 
 #: Settings files (and the pyproject.toml that may hold them) are small; a bigger one is a mistake.
 SETTINGS_MAX_BYTES = 1024 * 1024
@@ -58,6 +62,10 @@ class Settings:
     suppressions: tuple[SuppressionEntry, ...] = ()
     #: ``check``: the inputs describe the whole account (see policy_lint.inventory.account_scope)
     account_scope: bool | None = None
+    #: ``placeholders:``: ``(NAME, kind)``, the repository's own ``${NAME}`` template holes
+    placeholders: tuple[tuple[str, str], ...] = ()
+    #: ``custom-rules:``, the rules the project defines (policy_lint.project.custom_rules)
+    custom_rules: tuple[CustomRule, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -102,20 +110,28 @@ def _is_regular_file(path: Path) -> bool:
 
 def load_settings(path: str | None = None) -> Settings:
     """Load the given settings file, or the nearest one; no file gives the defaults."""
+    from policy_lint.rules.ruleset import use_settings_rules
+
+    use_settings_rules(())
     found = Path(path) if path else find_settings()
     if found is None:
         return Settings()
     if not found.is_file():
         raise InputError(f"settings file not found: {found}")
     if found.name == "pyproject.toml":
-        data, locations = _read_pyproject(found)
+        data, locations, locate = _read_pyproject(found)
     else:
-        data, locations = _read_yaml(found)
-    return _typed(found, data, locations)
+        data, locations, locate = _read_yaml(found)
+    settings = _typed(found, data, locations, locate)
+    if settings.custom_rules:
+        from policy_lint.checks.custom_rules import meta_of
+
+        use_settings_rules(meta_of(rule) for rule in settings.custom_rules)
+    return settings
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
-    from policy_lint.onboarding.config import ConfigError, schema_problems
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location], Locate]:
+    from policy_lint.onboarding.config import ConfigError, node_at, schema_problems
     from policy_lint.syntax.nodes import ObjectNode
     from policy_lint.syntax.source import read_source
     from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
@@ -126,7 +142,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
     except YamlSyntaxError as exc:
         raise InputError(exc.message, str(path), exc.line, exc.col) from None
     if root is None:
-        return {}, {}
+        return {}, {}, lambda _path: Location(str(path), 1, 1)
     data = root.to_python()
     if not isinstance(root, ObjectNode) or not isinstance(data, dict):
         raise InputError("settings must be a mapping of keys (select, ignore, ...)", str(path), 1, 1)
@@ -142,10 +158,15 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
             if expires is not None:
                 line, col = source.position(expires.offset)
                 locations[f"{key}[{index}].expires"] = Location(str(path), line, col)
-    return data, locations
+
+    def locate(json_path: tuple[Any, ...]) -> Location:
+        line, col = source.position(node_at(root, list(json_path)).offset)
+        return Location(str(path), line, col)
+
+    return data, locations, locate
 
 
-def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
+def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location], Locate]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
@@ -187,7 +208,34 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[str, Location]]:
         for key in ("select", "ignore")
         for index in range(len(data.get(key, [])))
     }
-    return data, locations
+    return (
+        data,
+        locations,
+        lambda json_path: Location(str(path), _toml_entry_line(text, json_path, section_line), 1),
+    )
+
+
+def _toml_entry_line(text: str, json_path: tuple[Any, ...], section_line: int) -> int:
+    """Best-effort line of ``custom-rules[n].key`` in pyproject.toml: the n-th
+    ``[[tool.policy-lint.custom-rules]]`` table, then the key's line inside it."""
+    if len(json_path) < 2 or not isinstance(json_path[1], int):
+        return _toml_line(text, json_path, section_line)
+    header = re.compile(rf"^\s*\[\[tool\.policy-lint\.{re.escape(str(json_path[0]))}\]\]")
+    lines = text.splitlines()
+    starts = [number for number, line in enumerate(lines, start=1) if header.match(line)]
+    if json_path[1] >= len(starts):
+        return section_line
+    start = starts[json_path[1]]
+    end = next(
+        (n for n, line in enumerate(lines[start:], start=start + 1) if line.lstrip().startswith("[[")),
+        len(lines) + 1,
+    )
+    for key in reversed([part for part in json_path[2:] if isinstance(part, str)]):  # the deepest key found
+        pattern = re.compile(rf"(^|[\s{{,.\[]){re.escape(key)}\s*(=|\])")
+        for number in range(start + 1, end):
+            if pattern.search(lines[number - 1]):
+                return number
+    return start
 
 
 def _toml_line(text: str, path: Any, section_line: int) -> int:
@@ -203,8 +251,11 @@ def _toml_line(text: str, path: Any, section_line: int) -> int:
     return section_line
 
 
-def _check_rule_ids(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> None:
-    """An unknown ID or prefix in select/ignore would silently select or skip nothing."""
+def _check_rule_ids(
+    path: Path, data: dict[str, Any], locations: dict[str, Location], custom: tuple[CustomRule, ...]
+) -> None:
+    """An unknown ID or prefix in select/ignore would silently select or skip nothing (a CU one too:
+    it must name one of this file's custom rules)."""
     named = [
         (key, index, prefix)
         for key in ("select", "ignore")
@@ -215,10 +266,12 @@ def _check_rule_ids(path: Path, data: dict[str, Any], locations: dict[str, Locat
     from policy_lint.onboarding.config import ConfigError
     from policy_lint.rules.ruleset import is_known_prefix, unknown_prefix_message
 
+    defined = [rule.id for rule in custom]
     problems = [
         (locations.get(f"{key}[{index}]", Location(str(path), 1, 1)), unknown_prefix_message(prefix, key))
         for key, index, prefix in named
         if not is_known_prefix(prefix)
+        or (prefix.startswith("CU") and not any(i.startswith(prefix) for i in defined))
     ]
     if problems:
         raise ConfigError(problems)
@@ -234,8 +287,13 @@ def _beside(settings_file: Path, name: str) -> str:
         return str(target)
 
 
-def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> Settings:
-    _check_rule_ids(path, data, locations)
+def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location], locate: Locate) -> Settings:
+    custom: tuple[CustomRule, ...] = ()
+    if data.get("custom-rules"):
+        from policy_lint.project.custom_settings import parse_custom_rules
+
+        custom = parse_custom_rules(data["custom-rules"], locate)
+    _check_rule_ids(path, data, locations, custom)
     entries = tuple(
         SuppressionEntry(
             rule=str(item["rule"]).upper(),
@@ -260,4 +318,6 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location]) -> 
         accept_vendor_reference=bool(data.get("accept-vendor-reference", True)),
         suppressions=entries,
         account_scope=data.get("account-scope"),
+        placeholders=tuple(sorted((str(k), str(v)) for k, v in data.get("placeholders", {}).items())),
+        custom_rules=custom,
     )

@@ -140,9 +140,20 @@ def vendor_statements() -> tuple[VendorStatement, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=1)
+def _shapes() -> frozenset[tuple[frozenset[str], int]]:
+    return frozenset(_shape(v.normal) for v in vendor_statements())
+
+
+def _shape(statement: dict[str, Any]) -> tuple[frozenset[str], int]:
+    """Keys (without Sid) and the number of actions: equal for a copy, and cheap to compare first."""
+    actions = statement.get("Action", statement.get("NotAction"))
+    return frozenset(k for k in statement if k != "Sid"), len(actions) if isinstance(actions, list) else 1
+
+
 def inherited_from(statement: Any) -> VendorStatement | None:
     """The reference statement ``statement`` repeats verbatim, or None."""
-    if not isinstance(statement, dict):
-        return None
+    if not isinstance(statement, dict) or _shape(statement) not in _shapes():
+        return None  # most statements: no reference statement has its keys and action count
     normal = normalise(statement)
     return next((v for v in vendor_statements() if _same(v.normal, normal)), None)

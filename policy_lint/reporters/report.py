@@ -88,6 +88,17 @@ class SuppressedRow:
 
 
 @dataclass(frozen=True)
+class CustomRuleRow:
+    """A custom rule of the settings, as the report explains it (no reference page does)."""
+
+    rule_id: str
+    title: str
+    level: str
+    help: str
+    remediation: str
+
+
+@dataclass(frozen=True)
 class ReportModel:
     """Everything either template shows, already sorted and redacted."""
 
@@ -106,6 +117,7 @@ class ReportModel:
     findings: tuple[FindingRow, ...]
     finding_counts: tuple[tuple[str, int], ...]
     suppressed: tuple[SuppressedRow, ...]
+    custom_rules: tuple[CustomRuleRow, ...] = ()
 
     @property
     def has_checks(self) -> bool:
@@ -271,6 +283,10 @@ def build_report(
             (level.label, level_counts[level]) for level in sorted(Level, reverse=True) if level_counts[level]
         ),
         suppressed=_suppressed(context.get("suppressed") or (), docs_url),
+        custom_rules=tuple(
+            CustomRuleRow(e["id"], e["title"], e["level"], e["help"], e["remediation"])
+            for e in rulemeta.custom_rule_entries()
+        ),
     )
 
 

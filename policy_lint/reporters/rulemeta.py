@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from policy_lint.reporters.sanitize import clean_value
 from policy_lint.rules.registry import RuleMeta
-from policy_lint.rules.ruleset import all_rules, get_rule
+from policy_lint.rules.ruleset import all_rules, get_rule, is_settings_rule, settings_rule_metas
 
 #: Where docs/rules.md is published; every rule has an anchor there named after its lower-cased ID
 #: (the heading ``### PL101`` becomes ``#pl101``, see policy_lint/rules/docs.py). Override per run
@@ -35,10 +35,37 @@ def lookup(rule_id: str) -> RuleMeta | None:
         return None
 
 
+#: the section of docs/configuration.md on custom rules, beside docs/rules.md
+CUSTOM_RULES_ANCHOR = "configuration.md#custom-rules"
+
+
 def help_uri(rule_id: str, docs_url: str | None = None) -> str:
     """The rule's section in the generated rules reference (the ID percent-encoded, so a rule ID
-    taken from input cannot leave the link)."""
-    return f"{docs_url or DOCS_URL}#{quote(rule_id.lower(), safe='')}"
+    taken from input cannot leave the link); a custom rule of the settings links to the page that
+    explains custom rules (its own definition is in the settings file, shown in its help)."""
+    base = docs_url or DOCS_URL
+    if is_settings_rule(rule_id):
+        return f"{base.rsplit('/', 1)[0]}/{CUSTOM_RULES_ANCHOR}"
+    return f"{base}#{quote(rule_id.lower(), safe='')}"
+
+
+def custom_rule_entries() -> list[dict[str, Any]]:
+    """The settings' custom rules with their metadata, for the formats that list rules (JSON, HTML,
+    Markdown): no reference page documents them, so the report itself does. Strings cleaned."""
+    entries = [
+        {
+            "id": meta.id,
+            "name": meta.name,
+            "title": meta.title,
+            "level": meta.level.label,
+            "help": meta.rationale,
+            "remediation": meta.remediation,
+            "policy_types": list(meta.policy_types),
+        }
+        for meta in settings_rule_metas()
+    ]
+    cleaned: list[dict[str, Any]] = clean_value(entries)
+    return cleaned
 
 
 def evidence_lines(evidence: Mapping[str, Any]) -> list[str]:

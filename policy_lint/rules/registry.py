@@ -129,6 +129,7 @@ FAMILIES: dict[str, str] = {
     "CS2": "CSPM posture: logging and storage",
     "CS3": "CSPM posture: network and messaging",
     "PD1": "Reference diff",
+    "PD2": "New access (diff --base)",
     "IN0": "Inputs",
     "SP0": "Suppressions",
 }

@@ -4,12 +4,14 @@ when one step is missing, scoped away or denied; conditions, boundaries and the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from policy_lint.catalog.defaults import default_catalog
 from policy_lint.cli import main
 from policy_lint.iam.escalation import (
     EscalationPath,
@@ -205,6 +207,21 @@ def test_a_policy_missing_a_step_does_not(path_id: str) -> None:
     assert path_id not in found(*CASES[path_id][1])
 
 
+def test_each_step_s_resource_is_one_the_action_takes() -> None:
+    """A step's scope is an ARN of a resource type the catalog lists for the action, or "*" when it
+    lists none (ssm:SendCommand's instance, not its document: the instance holds the role)."""
+    catalog = default_catalog()
+    for spec in load_paths():
+        for need in (n for group in spec.needs for n in group):
+            [info] = catalog.match(need.action)
+            types = {r.name.lower() for r in info.resource_types}
+            if need.resource == "*":
+                assert not types, need
+                continue
+            resource_type = re.split(r"[/:]", need.resource.split(":", 5)[5])[0].lower()
+            assert resource_type in types, need
+
+
 def test_the_issue_lists_every_path() -> None:
     """The actions issue 12 names are each needed by some path of the data file."""
     needed = {a.lower() for spec in load_paths() for a in spec.actions}
@@ -278,6 +295,39 @@ def test_a_deny_on_the_partition_s_users_blocks_the_path() -> None:
     )
 
 
+def test_a_scoped_grant_is_shown_with_its_resource() -> None:
+    [step] = found(allow("iam:AttachRolePolicy", "arn:aws:iam::*:role/app-*"))[
+        "attach-role-policy"
+    ].contributions
+    assert step.narrowed and step.resource == "arn:aws:iam::*:role/app-*"
+    assert step.describe().endswith("via iam:AttachRolePolicy on arn:aws:iam::*:role/app-*")
+    [whole] = found(allow("iam:AttachRolePolicy"))["attach-role-policy"].contributions
+    assert not whole.narrowed
+
+
+def test_a_grant_on_another_resource_type_of_the_service_does_not_count() -> None:
+    """glue:* on databases and tables (SageMakerStudioUserIAMDefaultExecutionPolicy) is no dev endpoint."""
+    assert "glue-update-dev-endpoint" not in found(
+        allow("glue:*", ["arn:aws:glue:*:*:database/*", "arn:aws:glue:*:*:table/*"])
+    )
+    assert "glue-update-dev-endpoint" in found(allow("glue:*", "arn:aws:glue:*:*:devEndpoint/*"))
+    assert "glue-update-dev-endpoint" in found(allow("glue:*", "arn:aws:glue:*"))
+
+
+def test_aws_managed_policies_are_no_versions_to_write() -> None:
+    """cloudsplaining's fp4 pattern: an AWS managed policy (account ``aws``) takes no new version."""
+    assert "create-policy-version" not in found(
+        allow("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/fp4-*")
+    )
+    assert "create-policy-version" in found(allow("iam:CreatePolicyVersion", "arn:aws:iam::*:policy/fn2-*"))
+
+
+def test_pass_role_or_run_instances_alone_is_no_path() -> None:
+    """cloudsplaining's fn1 patterns: each half of PE014 alone opens nothing."""
+    assert found(PASS) == {}
+    assert found(allow(["ec2:DescribeInstances", "ec2:RunInstances"])) == {}
+
+
 def test_a_deny_on_some_users_leaves_the_others() -> None:
     opened = found(
         allow("iam:CreateAccessKey"), deny("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/admin*")
@@ -346,6 +396,32 @@ def test_the_lint_finding_names_the_condition(tmp_path: Path) -> None:
     [finding] = lint_json(tmp_path, policy)
     assert finding["rule_id"] == "PE005"
     assert "only when StringLike aws:ResourceTag/team dev*" in finding["message"]
+
+
+def test_the_lint_finding_names_a_conditional_deny(tmp_path: Path) -> None:
+    """The landing-zone "deny without MFA" pattern: the path is named, with the Deny's condition."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            allow("*"),
+            {
+                "Effect": "Deny",
+                "NotAction": [
+                    "iam:CreateVirtualMFADevice",
+                    "iam:EnableMFADevice",
+                    "iam:ListMFADevices",
+                    "sts:GetSessionToken",
+                ],
+                "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+            },
+        ],
+    }
+    findings = {f["rule_id"]: f["message"] for f in lint_json(tmp_path, policy)}
+    assert findings["PE001"] == (
+        "privilege escalation path create-policy-version: iam:CreatePolicyVersion by statement 1 at line 4 via *; "
+        "unless the Deny in statement 2 at line 9 applies; only when not (Bool aws:MultiFactorAuthPresent false)"
+    )
 
 
 # --------------------------------------------------------------------------- boundaries

@@ -117,3 +117,23 @@ def test_a_refused_role_policy_listing_is_unknown_for_that_role_only() -> None:
     assert role.attached_policies == []
     assert isinstance(role.inline_policies, Unknown)
     assert "iam:ListRolePolicies denied" in role.inline_policies.reason
+
+
+def test_verify_runs_the_settings_custom_rules_on_live_policies(live: Collection) -> None:
+    """verify judges a live account's policies with the project's custom rules (what ``judge`` passes)."""
+    from policy_lint.checks.custom_rules import CustomRule, compile_rule
+    from policy_lint.core.findings import Level
+
+    never_pass = CustomRule(
+        "CU001", "Never pass roles", Level.ERROR, "never-grant", actions=("iam:PassRole",)
+    )
+    trusted = CustomRule(
+        "CU002", "Trust EC2 only", Level.WARNING, "allowed-principals", services=("ec2.amazonaws.com",)
+    )
+    rules = (compile_rule(never_pass), compile_rule(trusted))
+    findings = lint_embedded(live.inventory, select=("CU",), extra_rules=rules)
+    on_role = {(f.rule_id, f.message.split(":")[0]) for f in findings if "open-role" in f.message}
+    assert any(rule == "CU001" and "inline policy pass" in where for rule, where in on_role), on_role
+    assert any(rule == "CU002" and "trust policy" in where for rule, where in on_role), on_role  # AWS "*"
+    assert any(f.rule_id == "CU001" and "via *;" in f.message for f in findings)  # the attached admin policy
+    assert not [f for f in findings if "worker-" in f.message]  # EC2-trusted roles that grant nothing

@@ -48,14 +48,27 @@ def paths_of(doc: PolicyDocument) -> dict[str, EscalationPath]:
     return found
 
 
+def _pattern(text: str) -> str:
+    """A long NotAction list shortened: the finding names the statement, the list is in it."""
+    if not text.startswith("NotAction "):
+        return text
+    entries = text.removeprefix("NotAction ").split(", ")
+    return text if len(entries) <= 3 else f"NotAction {', '.join(entries[:3])} (and {len(entries) - 3} more)"
+
+
 def message(path: EscalationPath) -> str:
-    """``Privilege escalation (passrole-ec2): iam:PassRole: statement 1 ("Pass") line 4 via iam:*; ...``."""
-    steps = "; ".join(
-        f"{c.action} by {c.statement.label} at line {c.statement.line} via {c.pattern}"
-        + (f" (Deny, {c.conditions[0]})" if c.effect == "Deny" else "")
-        for c in path.contributions
-    )
-    text = f"privilege escalation path {path.id}: {steps}"
+    """``privilege escalation path passrole-ec2: iam:PassRole by statement 1 ("Pass") at line 4 via
+    iam:*; ...; only when <condition>``: each step, the statement and line that grant it."""
+    steps = []
+    for c in path.contributions:
+        where = f"{c.statement.label} at line {c.statement.line}"
+        if c.effect == "Deny":
+            steps.append(f"unless the Deny in {where} applies")
+            continue
+        steps.append(
+            f"{c.action} by {where} via {_pattern(c.pattern)}" + (f" on {c.resource}" if c.narrowed else "")
+        )
+    text = f"privilege escalation path {path.id}: " + "; ".join(steps)
     if path.conditions:
         text += "; only when " + " and ".join(path.conditions)
     return text

@@ -86,6 +86,8 @@ def passrole_any_role(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]
     for stmt in doc.statements:
         if not stmt.is_allow or stmt.uses_not_action or not _allows_star_resource(stmt):
             continue
+        if not stmt.may_name_service("iam"):
+            continue
         for action in stmt.actions:
             value = str(action.value)
             if value in ("*", "*:*"):

@@ -36,7 +36,9 @@ def grants(stmt: Statement, action: str) -> bool | None:
     patterns = [str(a.value) for a in stmt.actions]
     if any("${" in p for p in patterns):
         return None
-    named = any(pattern_matches(p, action) for p in patterns)
+    named = stmt.may_name_service(action.partition(":")[0]) and any(
+        pattern_matches(p, action) for p in patterns
+    )
     return not named if stmt.uses_not_action else named
 
 
