@@ -54,7 +54,7 @@ class _Judged:
         self.roles, untrusted = roles(inventory, by_id)
         targets = [role.target for role in self.roles.values()]
         self.paths: list[tuple[Reach, list[EscalationPath]]] = [
-            (r, find_escalations(r.sources, r.boundaries, roles=targets, principal_arn=r.arn))
+            (r, find_escalations(r.policies, r.boundaries, roles=targets, principal_arn=r.arn))
             for r in self.reached
         ]
         opened = {id(r): bool(paths) for r, paths in self.paths}

@@ -48,7 +48,8 @@ class Reach:
     name: str
     #: the principal's ARN as the documents spell it (references canonical), for trust policies
     arn: str | None
-    sources: list[SourcedPolicy] = field(default_factory=list)
+    #: the identity policies that reach it, as the evaluator reads them
+    policies: list[SourcedPolicy] = field(default_factory=list)
     boundaries: list[SourcedPolicy] = field(default_factory=list)
     #: by SourcedPolicy label: how a finding names the policy
     held: dict[str, Held] = field(default_factory=dict)
@@ -65,7 +66,7 @@ class Reach:
 
     @property
     def policy_count(self) -> int:
-        return len(self.sources)
+        return len(self.policies)
 
 
 def _held(policy: ResolvedPolicy, holder: str, boundary: bool = False) -> Held:
@@ -103,7 +104,7 @@ def reach(principal: Principal, inventory: Inventory) -> Reach:
         held = _held(policy, holder)
         label = _label(held, found.held)
         found.held[label] = held
-        found.sources.append(SourcedPolicy(policy.document, label))
+        found.policies.append(SourcedPolicy(policy.document, label))
     boundary = resolved.boundary
     if boundary is not None and boundary.document is not None:
         held = _held(boundary, holder, boundary=True)
@@ -157,7 +158,7 @@ def roles(inventory: Inventory, reached: dict[int, Reach]) -> tuple[dict[str, Ro
         target = RoleTarget(
             theirs.arn,
             SourcedPolicy(trust, trust_label),
-            tuple(theirs.sources),
+            tuple(theirs.policies),
             theirs.boundaries[0] if theirs.boundaries else None,
         )
         out[theirs.arn] = Role(target, role, theirs, tuple(unknown))
@@ -167,7 +168,7 @@ def roles(inventory: Inventory, reached: dict[int, Reach]) -> tuple[dict[str, Ro
 def may_assume(principal: Reach, arn: str) -> bool:
     """Do the principal's policies (within its boundary) allow sts:AssumeRole on the role, at least
     under some condition?"""
-    sets = [PermissionSet.from_documents(s.document for s in principal.sources)]
+    sets = [PermissionSet.from_documents(s.document for s in principal.policies)]
     sets += [PermissionSet.from_documents([b.document]) for b in principal.boundaries]
     return all(p.evaluate("sts:AssumeRole", arn).status in ("allowed", "conditional") for p in sets)
 
