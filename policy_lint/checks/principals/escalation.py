@@ -35,7 +35,7 @@ from policy_lint.checks.policy import escalation as per_document
 from policy_lint.checks.principals import PRINCIPAL
 from policy_lint.checks.principals.reach import Held, Reach, Role, may_assume, reach, role_shown, roles
 from policy_lint.core.findings import Level
-from policy_lint.iam.escalation import Contribution, EscalationPath, find_escalations
+from policy_lint.iam.escalation import Contribution, EscalationPath, find_escalations, trust_admits
 from policy_lint.inventory.model import IamRole, IamUser, Inventory
 from policy_lint.rules.registry import Result, RuleGroup, Status
 
@@ -58,6 +58,17 @@ class _Judged:
             for r in self.reached
         ]
         opened = {id(r): bool(paths) for r, paths in self.paths}
+        for r in self.reached:  # a role it may assume whose own policies are not all known
+            for assumable in self.roles.values():
+                if assumable.reach is r or not assumable.unknown or r.arn is None or assumable.target.trust is None:
+                    continue
+                # a principal whose ARN is only symbolic (its account known at apply) may be the one trusted
+                admitted = not r.arn.startswith("arn:") or trust_admits(assumable.target.trust, r.arn)[0]
+                if may_assume(r, assumable.target.arn) and admitted:
+                    r.could_add.append(
+                        f"it may sts:AssumeRole {assumable.reach.who}, part of whose permissions is not known "
+                        f"({'; '.join(assumable.unknown)})"
+                    )
         for r in self.reached:  # a role it may assume, with a path, whose trust is not known
             for role in untrusted:
                 if role.reach is r or not (opened.get(id(role.reach)) or role.reach.unknown):

@@ -251,3 +251,42 @@ def test_a_user_that_may_assume_a_role_whose_trust_is_not_known_does_not_pass(tm
     assert [(r.rule_id, r.status) for r in hopeful] == [("PR001", Status.UNKNOWN)]
     assert "role mystery, whose trust policy is not known" in hopeful[0].message
     assert [(r.rule_id, r.status) for r in _on(results, "aws_iam_user.bystander")] == [("PR001", Status.PASS)]
+
+
+PARTLY_KNOWN_ROLE = """\
+data "aws_caller_identity" "current" {}
+
+resource "aws_iam_role" "deployer" {
+  name = "deployer"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+                   Principal = { AWS = "arn:aws:iam::111122223333:root" } }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "deployer" {
+  role       = aws_iam_role.deployer.name
+  policy_arn = "arn:aws:iam::111122223333:policy/not-in-these-files"
+}
+
+resource "aws_iam_user" "hopeful" {
+  name = "hopeful"
+}
+
+resource "aws_iam_user_policy" "hopeful" {
+  name   = "assume-deployer"
+  user   = aws_iam_user.hopeful.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Resource = aws_iam_role.deployer.arn }] })
+}
+"""
+
+
+def test_a_user_that_may_assume_a_role_with_an_unknown_policy_does_not_pass(tmp_path: Path) -> None:
+    """The role trusts the account and the user may assume it, but the role's policy is not in the
+    inputs: what the user can reach through it cannot be told, so PR001 is unknown naming the role."""
+    (tmp_path / "main.tf").write_text(PARTLY_KNOWN_ROLE)
+    inventory = _inventory(tmp_path)
+    hopeful = _on(_escalation(inventory), "aws_iam_user.hopeful")
+    assert [(r.rule_id, r.status) for r in hopeful] == [("PR001", Status.UNKNOWN)], hopeful
+    assert "role deployer, part of whose permissions is not known" in hopeful[0].message
