@@ -60,7 +60,12 @@ class _Judged:
         opened = {id(r): bool(paths) for r, paths in self.paths}
         for r in self.reached:  # a role it may assume whose own policies are not all known
             for assumable in self.roles.values():
-                if assumable.reach is r or not assumable.unknown or r.arn is None or assumable.target.trust is None:
+                if (
+                    assumable.reach is r
+                    or not assumable.unknown
+                    or r.arn is None
+                    or assumable.target.trust is None
+                ):
                     continue
                 # a principal whose ARN is only symbolic (its account known at apply) may be the one trusted
                 admitted = not r.arn.startswith("arn:") or trust_admits(assumable.target.trust, r.arn)[0]
