@@ -10,12 +10,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 import click
 
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import project_options, result_options, split_ids
+from policy_lint.commands.organization_cli import organization_options
 from policy_lint.reporters.sanitize import clean
 
 
@@ -43,6 +45,45 @@ from policy_lint.reporters.sanitize import clean
     is_flag=True,
     help="Start a local moto server, provision the guide's onboarding with two faults, and verify it.",
 )
+@click.option(
+    "--organization",
+    is_flag=True,
+    help="Verify every account of the AWS Organization (run from the management account or a "
+    "delegated administrator); see docs/live.md.",
+)
+@click.option(
+    "--member-role",
+    default="OrganizationAccountAccessRole",
+    show_default=True,
+    help="With --organization: the role to assume in each member account.",
+)
+@click.option(
+    "--accounts", multiple=True, help="With --organization: only these account IDs (comma-separated)."
+)
+@click.option("--exclude-accounts", multiple=True, help="With --organization: skip these account IDs.")
+@click.option(
+    "--ous", multiple=True, help="With --organization: only accounts under these OUs (or root IDs)."
+)
+@click.option(
+    "--account-workers",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="With --organization: accounts collected at once (each with --workers concurrent calls).",
+)
+@click.option(
+    "--shard",
+    default="1/1",
+    show_default=True,
+    help="With --organization: verify shard K of N (accounts by a stable hash of their ID); "
+    "combine the shards' JSON with 'policy-lint merge'.",
+)
+@click.option(
+    "--member-role-template",
+    is_flag=True,
+    help="Print a CloudFormation template of the least-privilege member role (from the verifier's "
+    "allow-list) and exit.",
+)
 def verify(
     config_path: str | None,
     regions: tuple[str, ...],
@@ -63,6 +104,14 @@ def verify(
     workers: int,
     timeout: float,
     demo: bool,
+    organization: bool,
+    member_role: str,
+    accounts: tuple[str, ...],
+    exclude_accounts: tuple[str, ...],
+    ous: tuple[str, ...],
+    account_workers: int,
+    shard: str,
+    member_role_template: bool,
 ) -> None:
     """Verify the onboarding in a live AWS account, read-only (see docs/live.md).
 
@@ -76,6 +125,11 @@ def verify(
     from policy_lint.onboarding.config import OnboardingConfig, load_config
     from policy_lint.project.settings import load_settings
 
+    if member_role_template:
+        from policy_lint.live.member_role import template_json
+
+        click.echo(template_json(member_role), nl=False)
+        sys.exit(0)
     settings = load_settings(settings_path)
     profile_set = profile_set or settings.profile_set or "onboarding"
     fail_on = fail_on or settings.fail_on or "error"
@@ -88,6 +142,39 @@ def verify(
         timeout=timeout,
     )
     progress = _progress_display()
+    if organization:
+        from policy_lint.commands.organization_cli import run_organization
+
+        org = organization_options(
+            demo,
+            role_arn,
+            write_baseline,
+            member_role,
+            accounts,
+            exclude_accounts,
+            ous,
+            account_workers,
+            shard,
+        )
+        run_organization(
+            config_path,
+            load_config(config_path) if config_path else None,
+            options,
+            org,
+            settings,
+            selection,
+            profile_set,
+            baseline,
+            progress,
+            fmt=fmt,
+            show_passed=show_passed,
+            color=color,
+            timestamp=timestamp,
+            fail_on=fail_on,
+            fail_on_unknown=fail_on_unknown,
+        )
+    elif accounts or exclude_accounts or ous or shard != "1/1":
+        raise click.UsageError("--accounts, --exclude-accounts, --ous and --shard need --organization")
     config: OnboardingConfig | None = None
     with ExitStack() as cleanup:
         try:
@@ -121,7 +208,7 @@ def verify(
         baseline=baseline,
         write_baseline=write_baseline,
     )
-    results = verdict.results
+    results = [replace(r, account_id=collection.account_id) for r in verdict.results]
     scope: dict[str, Any] = {
         "config": config_path,
         "sources": sorted(set(inventory.sources)),
