@@ -126,7 +126,8 @@ class _Reader:
         node = self._field(parent, key)
         if not (isinstance(node, ScalarNode) and node.is_string):
             self._wrong(node, key, "a string")
-        return str(node.value)  # type: ignore[union-attr]
+        assert isinstance(node, ScalarNode)
+        return str(node.value)
 
     def integer(self, parent: ObjectNode, key: str) -> int:
         node = self._field(parent, key)
