@@ -40,6 +40,10 @@ LISTING_OPERATIONS: Mapping[str, Mapping[str, str | None]] = {
 DEFAULT_MEMBER_ROLE = "OrganizationAccountAccessRole"
 
 
+#: The status of an account ``--accounts`` names that Organizations did not list.
+NOT_LISTED = "NOT_LISTED"
+
+
 @dataclass(frozen=True)
 class Member:
     """One account of the organization as Organizations lists it."""
@@ -106,14 +110,17 @@ def select_members(members: Iterable[Member], options: OrganizationOptions) -> l
     wanted = set(options.accounts)
     excluded = set(options.exclude_accounts)
     shard, count = options.shard
+    listed = {m.account_id: m for m in members}
+    # an account asked for by --accounts that the listing lacks is reported, not dropped
+    absent = [Member(a, "", NOT_LISTED) for a in sorted(wanted - set(listed))]
     chosen = [
         m
-        for m in members
+        for m in [*listed.values(), *absent]
         if (not wanted or m.account_id in wanted)
         and m.account_id not in excluded
         and shard_of(m.account_id, count) == shard
     ]
-    return sorted({m.account_id: m for m in chosen}.values(), key=lambda m: m.account_id)
+    return sorted(chosen, key=lambda m: m.account_id)
 
 
 def list_members(session: Any, ous: Sequence[str], endpoint_url: str | None = None) -> list[Member]:
@@ -205,6 +212,10 @@ def collect_members(
     futures: dict[Future[Collection], Member] = {}
     try:
         for member in members:
+            if member.status == NOT_LISTED:
+                reason = "--accounts names it, but Organizations did not list it (not in the organization or not under --ous)"
+                yield AccountOutcome(member, error=reason)
+                continue
             if member.status != "ACTIVE":
                 yield AccountOutcome(member, error=f"the account is {member.status or 'not ACTIVE'}")
                 continue

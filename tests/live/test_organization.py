@@ -114,6 +114,25 @@ def test_accounts_and_exclusions_filter_before_sharding() -> None:
     assert [m.account_id for m in chosen] == ["000000000001"]
 
 
+def test_an_account_asked_for_but_not_listed_is_reported_unknown(org: dict[str, Any]) -> None:
+    members = [Member(a, "", "ACTIVE") for a in org["members"][:2]]
+    chosen = select_members(members, OrganizationOptions(accounts=(org["members"][0], "999988887777")))
+    assert [m.account_id for m in chosen] == sorted([org["members"][0], "999988887777"])
+    run = judge_members(
+        chosen,
+        Caller("123456789012", "aws"),
+        None,
+        OPTIONS,
+        OrganizationOptions(),
+        load_settings(None),
+        Selection(profile_set="cis"),
+        None,
+        lambda _: None,
+    )
+    missing = [r for r in run.results if r.account_id == "999988887777"]
+    assert missing and all(r.status.value == "unknown" and "did not list it" in r.message for r in missing)
+
+
 def test_every_assumed_session_is_read_only(org: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """The sessions the collector gets in each member are guarded: no write, no sts:AssumeRole."""
     opened: list[Any] = []
