@@ -17,8 +17,10 @@ others carry on. ``--shard K/N`` keeps the accounts whose stable hash falls in s
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -72,6 +74,8 @@ class AccountOutcome:
     member: Member
     collection: Collection | None = None
     error: str | None = None
+    #: an unexpected exception in the worker (a bug), re-raised in the caller's thread
+    failure: BaseException | None = None
 
 
 @dataclass(frozen=True)
@@ -206,29 +210,52 @@ def collect_members(
     collector: Collector | None = None,
 ) -> Iterator[AccountOutcome]:
     """Collect each ACTIVE member through its member role, ``org.account_workers`` at a time,
-    yielding each outcome as it finishes (so the caller can judge it and drop its inventory)."""
+    yielding each outcome as it finishes, so the caller can judge it and drop its inventory.
+
+    Memory stays bounded by the pool, not by the organization: finished collections wait in a
+    queue of ``account_workers`` places (a worker whose collection finds the queue full waits
+    before taking the next account), and nothing here keeps a collection once it is yielded.
+    """
     run = collector or (lambda cfg, opts: collect(cfg, opts))
+    done: queue.Queue[AccountOutcome] = queue.Queue(maxsize=org.account_workers)
+    stopping = threading.Event()
+
+    def one(member: Member) -> None:
+        role = member_role_arn(caller, member.account_id, org.member_role)
+        try:
+            outcome = AccountOutcome(member, collection=run(config, replace(options, role_arn=role)))
+        except LiveError as exc:
+            outcome = AccountOutcome(member, error=str(exc))
+        except BaseException as exc:  # a bug: handed to the caller, which re-raises it
+            outcome = AccountOutcome(member, failure=exc)
+        while not stopping.is_set():
+            try:
+                done.put(outcome, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
     pool = ThreadPoolExecutor(max_workers=org.account_workers, thread_name_prefix="account")
-    futures: dict[Future[Collection], Member] = {}
     try:
+        submitted = 0
         for member in members:
             if member.status == NOT_LISTED:
                 reason = "--accounts names it, but Organizations did not list it (not in the organization or not under --ous)"
                 yield AccountOutcome(member, error=reason)
-                continue
-            if member.status != "ACTIVE":
+            elif member.status != "ACTIVE":
                 yield AccountOutcome(member, error=f"the account is {member.status or 'not ACTIVE'}")
-                continue
-            role = member_role_arn(caller, member.account_id, org.member_role)
-            futures[pool.submit(run, config, replace(options, role_arn=role))] = member
-        for done, future in enumerate(as_completed(futures), 1):
-            member = futures[future]
-            progress(f"accounts: {done}/{len(futures)}")
-            try:
-                yield AccountOutcome(member, collection=future.result())
-            except LiveError as exc:
-                yield AccountOutcome(member, error=str(exc))
+            else:
+                pool.submit(one, member)
+                submitted += 1
+        for finished in range(1, submitted + 1):
+            outcome = done.get()
+            progress(f"accounts: {finished}/{submitted}")
+            if outcome.failure is not None:
+                raise outcome.failure
+            yield outcome
+            del outcome
     except BaseException:
+        stopping.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)

@@ -273,3 +273,39 @@ def test_shard_without_organization_is_a_usage_error() -> None:
         timeout=120,
     )
     assert proc.returncode == 2 and "need --organization" in proc.stderr
+
+
+def test_collections_alive_at_once_are_bounded_by_the_pool_not_the_organization() -> None:
+    """A slow consumer (judging) does not let finished collections pile up: memory stays bounded."""
+    import gc
+    import weakref
+
+    class FakeCollection:
+        pass
+
+    alive: weakref.WeakSet[FakeCollection] = weakref.WeakSet()
+
+    def fake(config: Any, options: CollectOptions) -> Any:
+        made = FakeCollection()
+        alive.add(made)
+        return made
+
+    members = [Member(f"{n:012d}", "", "ACTIVE") for n in range(40)]
+    most = 0
+    seen = 0
+    for outcome in collect_members(
+        members,
+        Caller("123456789012", "aws"),
+        None,
+        OPTIONS,
+        OrganizationOptions(account_workers=3),
+        collector=fake,
+    ):
+        assert outcome.collection is not None
+        seen += 1
+        del outcome
+        gc.collect()
+        most = max(most, len(alive))
+    assert seen == 40
+    # the one being judged, up to 3 queued and 3 finished by workers waiting for a place
+    assert most <= 3 + 3 + 1
