@@ -81,29 +81,11 @@ def measure(n: int, workers: int) -> dict[str, Any]:
     }
 
 
-def _moto_server() -> tuple[Any, str]:
-    import socket
-    import subprocess
-    import urllib.request
+def _moto_server() -> Any:
+    """moto's server on a free loopback port (the demo's), in a thread of this process."""
+    from policy_lint.live.demo import DemoServer
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).close()
-            return proc, endpoint
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("moto_server did not start")
+    return DemoServer()
 
 
 def _grow(endpoint: str, members: list[str], size: int) -> None:
@@ -134,7 +116,8 @@ def measure_organization(sizes: list[int], ignore: str, account_workers: int) ->
 
     from policy_lint.live import demo
 
-    server, endpoint = _moto_server()
+    server = _moto_server()
+    endpoint = server.endpoint
     rows = []
     try:
         members: list[str] = []
@@ -179,8 +162,7 @@ def measure_organization(sizes: list[int], ignore: str, account_workers: int) ->
             )
             print(rows[-1], flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
     return rows
 
 

@@ -34,47 +34,44 @@ class OrganizationRun:
     onboarding_rules: str | None = None
 
 
-def verify_organization(
-    config: OnboardingConfig | None,
-    options: CollectOptions,
-    org: OrganizationOptions,
-    settings: Settings,
-    selection: Selection,
-    baseline: str | None,
-    progress: Callable[[str], None],
-    collector: Collector | None = None,
-) -> OrganizationRun:
+@dataclass(frozen=True)
+class OrganizationJob:
+    """What to verify in each account, and how to judge it (the same for every account)."""
+
+    config: OnboardingConfig | None
+    options: CollectOptions
+    org: OrganizationOptions
+    settings: Settings
+    selection: Selection
+    baseline: str | None = None
+
+
+def verify_organization(job: OrganizationJob, progress: Callable[[str], None]) -> OrganizationRun:
     """List, select and collect the members, and judge each; LiveError when the organization
     itself cannot be listed."""
     from policy_lint.live import organization
 
-    session, caller = organization.open_listing_session(options)
+    session, caller = organization.open_listing_session(job.options)
     progress("listing the organization's accounts")
-    members = organization.select_members(
-        organization.list_members(session, org.ous, options.endpoint_url), org
-    )
-    return judge_members(
-        members, caller, config, options, org, settings, selection, baseline, progress, collector
-    )
+    listed = organization.list_members(session, job.org.ous, job.options.endpoint_url)
+    return judge_members(organization.select_members(listed, job.org), caller, job, progress)
 
 
 def judge_members(
     members: Sequence[Member],
     caller: Caller,
-    config: OnboardingConfig | None,
-    options: CollectOptions,
-    org: OrganizationOptions,
-    settings: Settings,
-    selection: Selection,
-    baseline: str | None,
-    progress: Callable[[str], None],
+    job: OrganizationJob,
+    progress: Callable[[str], None] = lambda _: None,
     collector: Collector | None = None,
 ) -> OrganizationRun:
+    """Collect and judge each member; an account that could not be collected is unknown."""
     from policy_lint.commands.judging import judge
     from policy_lint.live.organization import collect_members
 
     run = OrganizationRun()
-    for outcome in collect_members(members, caller, config, options, org, progress, collector):
+    config, selection = job.config, job.selection
+    outcomes = collect_members(members, caller, config, job.options, job.org, progress, collector)
+    for outcome in outcomes:
         account_id = outcome.member.account_id
         entry: dict[str, Any] = {"name": outcome.member.name}
         if outcome.collection is None:
@@ -84,7 +81,9 @@ def judge_members(
             )
         else:
             collection = outcome.collection
-            verdict = judge(collection.inventory, settings, selection, baseline=baseline, write_baseline=None)
+            verdict = judge(
+                collection.inventory, job.settings, selection, baseline=job.baseline, write_baseline=None
+            )
             run.results.extend(replace(r, account_id=account_id) for r in verdict.results)
             run.problems.extend(verdict.problems)
             run.suppressed.extend(verdict.suppressed)

@@ -143,36 +143,15 @@ def verify(
     )
     progress = _progress_display()
     if organization:
-        from policy_lint.commands.organization_cli import run_organization
+        from policy_lint.commands.organization import OrganizationJob
+        from policy_lint.commands.organization_cli import Output, run_organization
 
-        org = organization_options(
-            demo,
-            role_arn,
-            write_baseline,
-            member_role,
-            accounts,
-            exclude_accounts,
-            ous,
-            account_workers,
-            shard,
+        org = organization_options(click.get_current_context().params)
+        job = OrganizationJob(
+            load_config(config_path) if config_path else None, options, org, settings, selection, baseline
         )
-        run_organization(
-            config_path,
-            load_config(config_path) if config_path else None,
-            options,
-            org,
-            settings,
-            selection,
-            profile_set,
-            baseline,
-            progress,
-            fmt=fmt,
-            show_passed=show_passed,
-            color=color,
-            timestamp=timestamp,
-            fail_on=fail_on,
-            fail_on_unknown=fail_on_unknown,
-        )
+        output = Output(fmt, show_passed, color, timestamp, fail_on, fail_on_unknown)
+        run_organization(config_path, job, profile_set, progress, output)
     elif accounts or exclude_accounts or ous or shard != "1/1":
         raise click.UsageError("--accounts, --exclude-accounts, --ous and --shard need --organization")
     config: OnboardingConfig | None = None

@@ -59,11 +59,16 @@ class Member:
 class OrganizationOptions:
     """Which accounts to verify, and how."""
 
+    #: the role assumed in each member (a name; the ARN is built per account)
     member_role: str = DEFAULT_MEMBER_ROLE
+    #: only these account IDs (empty: every listed account)
     accounts: tuple[str, ...] = ()
     exclude_accounts: tuple[str, ...] = ()
+    #: only the accounts under these OUs or roots, child OUs included
     ous: tuple[str, ...] = ()
+    #: accounts collected at once
     account_workers: int = 4
+    #: (K, N): verify shard K of N
     shard: tuple[int, int] = (1, 1)
 
 

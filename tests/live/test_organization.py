@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from policy_lint.checks.engine import Selection
-from policy_lint.commands.organization import judge_members
+from policy_lint.commands.organization import OrganizationJob, judge_members
 from policy_lint.live import collector as collector_mod
 from policy_lint.live import organization as org_mod
 from policy_lint.live.collector import CollectOptions, collect
@@ -118,17 +118,10 @@ def test_an_account_asked_for_but_not_listed_is_reported_unknown(org: dict[str, 
     members = [Member(a, "", "ACTIVE") for a in org["members"][:2]]
     chosen = select_members(members, OrganizationOptions(accounts=(org["members"][0], "999988887777")))
     assert [m.account_id for m in chosen] == sorted([org["members"][0], "999988887777"])
-    run = judge_members(
-        chosen,
-        Caller("123456789012", "aws"),
-        None,
-        OPTIONS,
-        OrganizationOptions(),
-        load_settings(None),
-        Selection(profile_set="cis"),
-        None,
-        lambda _: None,
+    job = OrganizationJob(
+        None, OPTIONS, OrganizationOptions(), load_settings(None), Selection(profile_set="cis")
     )
+    run = judge_members(chosen, Caller("123456789012", "aws"), job)
     missing = [r for r in run.results if r.account_id == "999988887777"]
     assert missing and all(r.status.value == "unknown" and "did not list it" in r.message for r in missing)
 
@@ -181,18 +174,14 @@ def test_one_account_failing_leaves_its_checks_unknown_and_the_others_verified(o
 
     members = [Member(a, f"m{i}", "ACTIVE") for i, a in enumerate(org["members"][:5])]
     members.append(Member("999999999999", "closed", "SUSPENDED"))
-    run = judge_members(
-        members,
-        Caller("123456789012", "aws"),
+    job = OrganizationJob(
         None,
         OPTIONS,
         OrganizationOptions(account_workers=3),
         load_settings(None),
         Selection(profile_set="cis"),
-        None,
-        lambda _: None,
-        collector=flaky,
     )
+    run = judge_members(members, Caller("123456789012", "aws"), job, collector=flaky)
     by_account: dict[str, list[Any]] = {}
     for result in run.results:
         by_account.setdefault(str(result.account_id), []).append(result)
