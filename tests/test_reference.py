@@ -684,3 +684,13 @@ def test_the_wheel_ships_the_reference_data(tmp_path: Path) -> None:
     )
     assert show.returncode == 0, show.stderr
     assert show.stdout == (DATA / "agentless.json").read_text(encoding="utf-8")
+
+    paths = subprocess.run(
+        [str(python), "-c", "from policy_lint.iam.escalation import load_paths; print(len(load_paths()))"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert paths.returncode == 0, paths.stderr  # the escalation-path data file is in the wheel
+    assert int(paths.stdout) >= 25

@@ -93,6 +93,75 @@ CUSTOM_BUCKET_POLICY = {
 }
 
 
+PLACEHOLDERS = """\
+placeholders:
+  PARTITION: partition
+  ACCOUNT_ID: account
+  ACCELERATOR_PREFIX: name
+"""
+PLACEHOLDER_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AssumeAcceleratorRoles",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": "arn:${PARTITION}:iam::${ACCOUNT_ID}:role/${ACCELERATOR_PREFIX}-*",
+        },
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": "logs:PutRetentionPolicy",
+            "Resource": "arn:${PARTITION}:logs:::log-group:${ACCELERATOR_PREFIX}-*",
+        },
+    ],
+}
+
+
+def placeholders_md() -> list[str]:
+    """The placeholders section: a landing-zone policy without and with the setting, as lint says it."""
+    with tempfile.TemporaryDirectory() as tmp, _cwd(Path(tmp)):
+        Path(".git").mkdir()
+        Path("roles.json").write_text(json.dumps(PLACEHOLDER_POLICY, indent=2) + "\n", encoding="utf-8")
+        without = _run("lint", "roles.json")
+        Path(".policy-lint.yaml").write_text(PLACEHOLDERS, encoding="utf-8")
+        declared = _run("lint", "roles.json")
+        Path(".policy-lint.yaml").write_text(PLACEHOLDERS.replace(": account", ": acount"), encoding="utf-8")
+        misspelt = _run("lint", "roles.json")
+        for prefix in {str(Path(tmp)) + os.sep, str(Path(tmp).resolve()) + os.sep}:
+            misspelt = misspelt.replace(prefix, "")
+    return [
+        "## Template placeholders",
+        "",
+        "Not part of `onboarding.yaml` either: `placeholders:` in the project settings declares the",
+        "repository's own `${NAME}` convention, for policy files a tool fills before IAM sees them (a",
+        "landing-zone accelerator's `${PARTITION}`, `${ACCOUNT_ID}`, `${ACCELERATOR_PREFIX}`). Each name",
+        "maps to the kind of value it stands for: `partition`, `service`, `region`, `account`, `name`",
+        "(part of a resource name), `arn`, `action` or `value`. Terraform templates (`.tpl`, `.tftpl`)",
+        'need no setting; the user guide\'s "Templates" section says how both are linted.',
+        "",
+        "Without the setting, each `${NAME}` is a placeholder nobody filled in (PL501), and the ARNs",
+        "holding one are not judged:",
+        "",
+        *_console("policy-lint lint roles.json", without),
+        "",
+        "```yaml",
+        "# .policy-lint.yaml",
+        PLACEHOLDERS.rstrip("\n"),
+        "```",
+        "",
+        "With it, they are holes: not reported, and each ARN is judged around them (here a log group",
+        "ARN with no region, which names no log group):",
+        "",
+        *_console("policy-lint lint roles.json", declared),
+        "",
+        "A kind that is not one of those, or a name that is not a `${...}` name, is an error at its line:",
+        "",
+        *_console("policy-lint lint roles.json", misspelt),
+        "",
+    ]
+
+
 def custom_rules_md() -> list[str]:
     """The custom-rules section: the settings, and what lint really says with them."""
     from policy_lint.rules.ruleset import use_settings_rules
@@ -308,7 +377,8 @@ def configuration_md() -> str:
         "",
         "Compare what you attach (here ReadOnlyAccess plus the two rendered identity policies) with what",
         "the configured features need; see [diff.md](diff.md) for the finding kinds. Nothing is missing; what",
-        "remains is the guide's own Agentless weakness (GUIDE-TAG-BYPASS):",
+        "remains is the guide's own Agentless weakness (GUIDE-TAG-BYPASS), in statements copied word for",
+        "word, so it is listed as accepted and does not fail the run:",
         "",
         *_console(
             "policy-lint diff ReadOnlyAccess rendered/sqs-read-policy.json rendered/agentless.json "
@@ -332,6 +402,7 @@ def configuration_md() -> str:
         "```",
         "",
         *custom_rules_md(),
+        *placeholders_md(),
         "## Reference",
         "",
         config_markdown().split("\n", 3)[3].lstrip("\n"),

@@ -11,8 +11,9 @@ ARN). So a weakness is reported the same way whether the policy sits in a JSON f
 or an account.
 
 What a source could not resolve (an apply-time ARN, a ``${...}`` reference it keeps as text) is
-not a template placeholder: the placeholder rules (PL5) do not run here, and the ARN and action
-rules already skip a value that holds a reference.
+not a template placeholder: the placeholder rules (PL5) do not run here. It is a hole, as in a
+Terraform template: the rules skip a value that is one, and judge an ARN around the references
+in its fields (``arn:${data.aws_partition.current.partition}:iam::...``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from policy_lint.core.findings import Finding, Location
-from policy_lint.core.unknown import Unknown
+from policy_lint.core.unknown import Malformed, Unknown
 from policy_lint.inventory.model import (
     ORGANIZATION_POLICY_TYPES,
     Bucket,
@@ -42,8 +43,10 @@ from policy_lint.inventory.policies import names_policy
 from policy_lint.inventory.references import scope_of
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.engine import lint_source
+from policy_lint.lint.inherited import UPSTREAM_TEMPLATE
 from policy_lint.policy.model import PolicyType
 from policy_lint.policy.placeholders import is_policy_variable
+from policy_lint.rules.lint_ruleset import get_policy_rule
 from policy_lint.rules.registry import PolicyRule
 from policy_lint.syntax.source import Source
 
@@ -59,11 +62,14 @@ class EmbeddedPolicy:
 
     resource: str
     label: str
-    document: dict[str, Any]
+    #: the document, or why a template that held it has no one rendering (reported, not judged)
+    document: dict[str, Any] | Unknown
     policy_type: PolicyType
     location: Location | None
     #: the CloudFormation type of the resource a resource policy is for (what ``lint --resource-type`` takes)
     resource_type: str | None = None
+    #: who wrote the document when the input only names it (an AWS SAM policy template)
+    written_by: str | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -129,6 +135,17 @@ def _judgeable(document: Any, policy_type: PolicyType) -> Any:
     return {**document, "Statement": kept}
 
 
+def _unrendered(document: Any) -> bool:
+    """A document a template's directives left unknown (``%{ if }`` on a value known only at
+    apply): not judged, but said, as ``lint`` says it of a template file (PL005)."""
+    return isinstance(document, Unknown) and "%{" in document.reason
+
+
+def _lintable(document: Any) -> TypeGuard[dict[str, Any] | Unknown]:
+    """A document to lint, or one to report as unrendered (PL005) or broken (PL001)."""
+    return isinstance(document, (dict, Malformed)) or _unrendered(document)
+
+
 def _where(resource: Resource, attribute: str) -> Location | None:
     return resource.origin_of(attribute).location
 
@@ -136,7 +153,7 @@ def _where(resource: Resource, attribute: str) -> Location | None:
 def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
     """Every policy document the inventory holds whose text is known."""
     for policy in inventory.policies:
-        if isinstance(policy.document, dict):
+        if _lintable(policy.document):
             where = _where(policy, "document")
             boundary = _only_a_boundary(policy, inventory)
             kind = PolicyType.PERMISSIONS_BOUNDARY if boundary else PolicyType.IDENTITY
@@ -144,7 +161,7 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
             yield EmbeddedPolicy(policy.origin.address, label, policy.document, kind, where)
     for org_policy in inventory.organization_policies:
         org_type = _organization_policy_type(org_policy)
-        if org_type is not None and isinstance(org_policy.document, dict):
+        if org_type is not None and _lintable(org_policy.document):
             where = _where(org_policy, "document")
             label = org_type.value.upper()
             yield EmbeddedPolicy(org_policy.origin.address, label, org_policy.document, org_type, where)
@@ -152,25 +169,63 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
     for principal in principals:
         inline = principal.inline_policies
         for ref in inline if isinstance(inline, list) else ():
-            if isinstance(ref, PolicyRef) and isinstance(ref.document, dict):
+            if isinstance(ref, PolicyRef) and _lintable(ref.document):
                 where = ref.location or _where(principal, "inline_policies")
                 label = "inline policy" if ref.name.startswith("${") else f"inline policy {ref.name}"
                 yield EmbeddedPolicy(
-                    principal.origin.address, label, ref.document, PolicyType.IDENTITY, where
+                    principal.origin.address,
+                    label,
+                    ref.document,
+                    PolicyType.IDENTITY,
+                    where,
+                    written_by=ref.written_by,
                 )
     for role in inventory.roles:
-        if isinstance(role.trust_policy, dict):
+        if _lintable(role.trust_policy):
             where = _where(role, "trust_policy")
             yield EmbeddedPolicy(
                 role.origin.address, "trust policy", role.trust_policy, PolicyType.TRUST, where
             )
     holders: list[Bucket | Queue] = [*inventory.buckets, *inventory.queues]
     for holder in holders:
-        if isinstance(holder.policy, dict):
+        if _lintable(holder.policy):
             where = _where(holder, "policy")
             resource_type = "AWS::S3::Bucket" if isinstance(holder, Bucket) else "AWS::SQS::Queue"
             address = holder.origin.address
             yield EmbeddedPolicy(address, "policy", holder.policy, PolicyType.RESOURCE, where, resource_type)
+    for api in inventory.rest_apis:
+        if isinstance(api.policy, dict):
+            where = _where(api, "policy")
+            yield EmbeddedPolicy(
+                api.origin.address, "resource policy", api.policy, PolicyType.RESOURCE, where
+            )
+
+
+def _not_rendered(
+    embedded: EmbeddedPolicy, select: tuple[str, ...], ignore: tuple[str, ...]
+) -> list[Finding]:
+    """PL005 for a policy whose template has no one rendering: unknown, named, never a pass."""
+    options = LintOptions(select=select, ignore=ignore)
+    if not options.wants("PL005") or not isinstance(embedded.document, Unknown):
+        return []
+    meta = get_policy_rule("PL005")
+    where = embedded.location or Location(embedded.resource, 1, 1)
+    message = f"{embedded.label} of {embedded.resource} not linted: {embedded.document.reason}"
+    hint = "the policy is known once the values the template's directives read are"
+    return [Finding("PL005", meta.level, message, where, meta.name, hint)]
+
+
+def _malformed(embedded: EmbeddedPolicy) -> Finding:
+    """PL001 for a policy the input writes broken: AWS refuses it, so it can never pass (reported
+    whatever the selection says, as lint reports a file it cannot read)."""
+    assert isinstance(embedded.document, Malformed)
+    meta = get_policy_rule("PL001")
+    where = embedded.location or Location(embedded.resource, 1, 1)
+    message = f"{embedded.label} of {embedded.resource}: {embedded.document.reason}"
+    hint = (
+        "AWS rejects the policy (MalformedPolicyDocument): fix the JSON (Terraform's jsonencode() builds it)"
+    )
+    return Finding("PL001", meta.level, message, where, meta.name, hint)
 
 
 def _only_a_boundary(policy: IamPolicy, inventory: Inventory) -> bool:
@@ -205,6 +260,18 @@ def _organization_policy_type(policy: OrganizationPolicy) -> PolicyType | None:
     return PolicyType.RCP if named else PolicyType.SCP
 
 
+def judged_text(embedded: EmbeddedPolicy) -> str | None:
+    """The document as the rules read it (JSON text, each unresolved value a reference, statements
+    of unknown shape left out); None when no statement's shape is known, or the document is not
+    (a template with no one rendering: PL005 says so)."""
+    if isinstance(embedded.document, Unknown):
+        return None
+    judged = _judgeable(_plain(embedded.document), embedded.policy_type)
+    if isinstance(judged, dict) and judged.get("Statement") == []:
+        return None
+    return json.dumps(judged, indent=2)
+
+
 def lint_embedded(
     inventory: Inventory,
     select: tuple[str, ...] = (),
@@ -216,10 +283,15 @@ def lint_embedded(
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for embedded in embedded_policies(inventory):
-        judged = _judgeable(_plain(embedded.document), embedded.policy_type)
-        if isinstance(judged, dict) and judged.get("Statement") == []:
+        if isinstance(embedded.document, Malformed):
+            findings.append(_malformed(embedded))
+            continue
+        if isinstance(embedded.document, Unknown):
+            findings.extend(_not_rendered(embedded, select, ignore))
+            continue
+        text = judged_text(embedded)
+        if text is None:
             continue  # no statement whose shape is known: nothing to judge
-        text = json.dumps(judged, indent=2)
         key = (str(embedded.location), embedded.resource, text)
         if key in seen:  # the same document reached twice (a policy and its attachment)
             continue
@@ -229,10 +301,15 @@ def lint_embedded(
             resource_type=embedded.resource_type,
             select=select,
             ignore=(*ignore, *NOT_FOR_EMBEDDED),
+            references_are_holes=True,
             extra_rules=extra_rules,
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
+        reported: set[tuple[str, str]] = set()
         for finding in lint_source(Source(where.path, text), LintContext(options)):
+            if (finding.rule_id, finding.message) in reported:
+                continue  # a %{ for } renders a statement per item: one finding says it
+            reported.add((finding.rule_id, finding.message))
             finding_at = Finding(
                 finding.rule_id,
                 finding.level,
@@ -242,5 +319,7 @@ def lint_embedded(
                 finding.hint,
             )
             finding_at.extra.update(finding.extra)
+            if embedded.written_by is not None and not finding.rule_id.startswith("CU"):
+                finding_at.extra[UPSTREAM_TEMPLATE] = embedded.written_by
             findings.append(finding_at)
     return findings

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from policy_lint.commands.options import project_options, result_options
-from policy_lint.core.findings import unusable_inputs
+from policy_lint.core.findings import DEFAULT_FAIL_ON, unusable_inputs
 
 if TYPE_CHECKING:
     from policy_lint.inventory.model import Inventory
@@ -93,7 +93,7 @@ def check(
 
     settings = load_settings(settings_path)
     profile_set = profile_set or settings.profile_set or "onboarding"
-    fail_on = fail_on or settings.fail_on or "error"
+    fail_on = fail_on or settings.fail_on or DEFAULT_FAIL_ON
     selection = selection_for("check", select, ignore, settings, profile_set)
 
     if not paths and config_path is None:

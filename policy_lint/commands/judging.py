@@ -16,6 +16,7 @@ import click
 
 from policy_lint.commands.console import echo_err
 from policy_lint.core.findings import Finding, Level
+from policy_lint.rules.registry import POLICY_RULE_PREFIX
 
 if TYPE_CHECKING:
     from policy_lint.checks.engine import CheckResult, Selection
@@ -113,14 +114,14 @@ def _embedded_findings(inventory: Inventory, settings: Settings, selection: Sele
     from policy_lint.project.apply import filter_findings
     from policy_lint.project.custom_rules import settings_rules
 
-    if not _selects_policy_rules(selection, ("PL", "CU")):
+    if not _selects_policy_rules(selection, (*POLICY_RULE_PREFIX, "CU")):
         return Kept([])  # --select OB: no policy rule wanted, nothing to lint
     findings = lint_embedded(inventory, selection.select, selection.ignore, settings_rules(settings))
     return filter_findings(findings, settings, wants=selection.wants_id)
 
 
 def _selects_policy_rules(selection: Selection, families: tuple[str, ...]) -> bool:
-    """Does the selection keep rules of these families (PL: built-in policy rules; CU: the settings' own)?"""
+    """Does the selection keep rules of these families (PL, PE: built-in policy rules; CU: the settings' own)?"""
     return not selection.select or any(
         p.startswith(family) or family.startswith(p) for p in selection.select for family in families
     )

@@ -12,7 +12,7 @@ import click
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs
 from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
-from policy_lint.core.findings import Level
+from policy_lint.core.findings import DEFAULT_FAIL_ON, Level
 from policy_lint.policy.resource_types import TRUST_POLICY_RESOURCE_TYPE, resource_type_names
 from policy_lint.reporters.formats import FORMATS
 
@@ -46,10 +46,17 @@ def resolve_resource_type(
     "--fail-on",
     type=click.Choice(LEVEL_CHOICES),
     default=None,
-    help="Exit 1 when a finding at or above this level is reported (default: error).",
+    help=f"Exit 1 when a finding at or above this level is reported (default: {DEFAULT_FAIL_ON}, "
+    "or the settings' fail-on).",
 )
 @click.option(
     "--policy-type", type=click.Choice(POLICY_TYPES), help="Do not infer the policy type; use this one."
+)
+@click.option(
+    "--as-policy",
+    is_flag=True,
+    help="Lint every file named on the command line as a policy, even one whose content says it "
+    "is not (package.json, a CloudFormation template). Folders are still searched by content.",
 )
 @click.option(
     "--resource-type",
@@ -104,6 +111,7 @@ def lint(
     timestamp: bool = False,
     no_cache: bool = False,
     hook: bool = False,
+    as_policy: bool = False,
 ) -> None:
     """Lint IAM policy documents (files, or folders searched for policies)."""
     hook_args: HookArgs | None = ctx.meta.get(META_KEY)
@@ -121,13 +129,14 @@ def lint(
 
     settings = load_settings(settings_path)
     require_defined(select, ignore, settings)
-    fail_on = fail_on or settings.fail_on or "error"
+    fail_on = fail_on or settings.fail_on or DEFAULT_FAIL_ON
     policy_type, resource_type = resolve_resource_type(policy_type, resource_type)
     options = LintOptions(
         policy_type=PolicyType(policy_type) if policy_type else None,
         resource_type=resource_type,
         select=select or settings.select,
         ignore=ignore + settings.ignore,
+        placeholders=settings.placeholders,
         extra_rules=settings_rules(settings),
     )
     if runs_nothing(options):
@@ -138,7 +147,12 @@ def lint(
         )
     skip_collection_at_exit()
     with catalog_cache.disabled() if no_cache else nullcontext():
-        result = lint_paths(paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs)
+        result = lint_paths(
+            paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs, as_policy=as_policy
+        )
+    if not hook:  # pre-commit passes every staged JSON/YAML file: skipping them there is the point
+        for path in result.skipped:
+            echo_err(f"policy-lint: {path}: not a policy document, skipped (--as-policy lints it anyway)")
     if hook_args is not None:
         result.errors.extend(hook_args.option_like_file_errors())
     if write_baseline:

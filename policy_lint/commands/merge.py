@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from policy_lint.commands.options import LEVEL_CHOICES
+from policy_lint.core.findings import DEFAULT_FAIL_ON
 from policy_lint.reporters.formats import FORMATS
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def merged_scope(reports: Sequence[Report], duplicates: int) -> dict[str, Any]:
 @click.command("merge")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default="error", show_default=True)
+@click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default=DEFAULT_FAIL_ON, show_default=True)
 @click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated.")
 @click.option("--show-passed", is_flag=True, help="List passing checks too (text output).")
 @click.option("--color/--no-color", default=None)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from policy_lint.core.findings import Level
+from policy_lint.core.findings import DEFAULT_FAIL_ON, Level
 from policy_lint.reporters.formats import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,7 +62,12 @@ _RESULT_OPTIONS = [
     click.option(
         "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
     ),
-    click.option("--fail-on", type=click.Choice(LEVEL_CHOICES), default=None, help="Default: error."),
+    click.option(
+        "--fail-on",
+        type=click.Choice(LEVEL_CHOICES),
+        default=None,
+        help=f"Exit 1 at or above this level (default: {DEFAULT_FAIL_ON}, or the settings' fail-on).",
+    ),
     click.option("--fail-on-unknown", is_flag=True, help="Also exit 1 when a check could not be evaluated."),
     select_option("Only these rule IDs or prefixes."),
     ignore_option("Skip these rule IDs or prefixes."),

@@ -39,7 +39,9 @@ def render_command(config_path: str, out_dir: str) -> None:
         click.echo(
             "note: ARNs use the aws-cn partition; the guide's template hard-codes arn:aws: (GUIDE-PARTITION)"
         )
-    result = lint_paths([str(p.path) for p in written], LintOptions())
+    result = lint_paths(
+        [str(p.path) for p in written], LintOptions(), as_policy=True
+    )  # policies by construction
     for finding in result.findings:
         click.echo(format_finding(finding))
     errors = [f for f in result.findings if f.level >= Level.ERROR]

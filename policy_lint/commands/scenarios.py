@@ -20,7 +20,17 @@ if TYPE_CHECKING:
     from policy_lint.sources.detect import Detected
 
 #: the inventory's resource lists (accounts are never declared by a template)
-_KINDS = ("users", "groups", "roles", "policies", "trails", "buckets", "queues", "security_groups")
+_KINDS = (
+    "users",
+    "groups",
+    "roles",
+    "policies",
+    "trails",
+    "buckets",
+    "queues",
+    "security_groups",
+    "rest_apis",
+)
 
 
 def pinned_parameters(pairs: tuple[str, ...], files: tuple[str, ...]) -> dict[str, str]:

@@ -18,6 +18,7 @@ import click
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import project_options, result_options, split_ids
 from policy_lint.commands.organization_cli import organization_options
+from policy_lint.core.findings import DEFAULT_FAIL_ON
 from policy_lint.reporters.sanitize import clean
 
 
@@ -132,7 +133,7 @@ def verify(
         sys.exit(0)
     settings = load_settings(settings_path)
     profile_set = profile_set or settings.profile_set or "onboarding"
-    fail_on = fail_on or settings.fail_on or "error"
+    fail_on = fail_on or settings.fail_on or DEFAULT_FAIL_ON
     selection = selection_for("verify", select, ignore, settings, profile_set)
     options = CollectOptions(
         regions=split_ids(regions, upper=False),

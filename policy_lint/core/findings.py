@@ -14,6 +14,12 @@ from enum import IntEnum
 #: unknown, so the run cannot vouch for it (check exits 2, no baseline is written from it).
 UNUSABLE_INPUT_RULES = frozenset({"IN001", "PL001"})
 
+#: the ``--fail-on`` of every command that gates (lint, diff, check, verify) when neither the flag
+#: nor the settings' ``fail-on`` says otherwise: AWS's policy validators (cfn-policy-validator,
+#: tf-policy-validator) block on ERROR and SECURITY_WARNING, and a security gate that passes a
+#: security warning is not one
+DEFAULT_FAIL_ON = "security-warning"
+
 
 class Level(IntEnum):
     """How bad a finding is; ordered so ``--fail-on`` can compare."""

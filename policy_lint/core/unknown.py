@@ -25,4 +25,11 @@ class Unknown:
         )
 
 
+@dataclass(frozen=True)
+class Malformed(Unknown):
+    """A value the input states but that is broken (a policy string that is not JSON): nothing can be
+    judged from it, and unlike a value known only at apply time it is a fault of the input itself
+    (AWS refuses such a policy), so the rules that meet it report it rather than stay silent."""
+
+
 Maybe: TypeAlias = "T | Unknown"

@@ -45,6 +45,7 @@ from policy_lint.iam.evaluate import (
     is_destructive,
 )
 from policy_lint.iam.tag_bypass import find_tag_bypass
+from policy_lint.lint.inherited import mark_inherited
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.reference.managed import ManagedPolicy
 from policy_lint.rules.lint_ruleset import get_policy_rule
@@ -124,6 +125,24 @@ def _examples(names: Sequence[str], limit: int = EXAMPLES) -> str:
 
 
 @dataclass
+class Excess:
+    """What one actual Allow statement grants beyond the reference set (:meth:`Differ.excess_of`).
+
+    ``weakened_condition`` and ``widened``: per reference statement that grants the actions only
+    under a condition, or on part of the statement's resources, that statement's grant and the
+    action names. An action a reference Deny removes outright is ``extra``."""
+
+    statement: PolicyStatement
+    scopes: list[str]
+    extra: list[ExpandedAction]
+    weakened_condition: dict[StatementRef, tuple[Grant, list[str]]]
+    widened: dict[StatementRef, tuple[Grant, list[str]]]
+    #: per reference Deny that removes the actions only under a condition or on part of the
+    #: resources, while a reference Allow grants them fully: the Deny and the action names
+    lifted: dict[StatementRef, tuple[Grant, list[str]]] = field(default_factory=dict)
+
+
+@dataclass
 class _Scope:
     resource: str
     any_resource: bool
@@ -136,21 +155,31 @@ def _reference_scopes(stmt: PolicyStatement, ref: ReferencePolicy) -> list[_Scop
     return [_Scope(p.text, loose or p.has_variable) for p in stmt.resources]
 
 
-def _actual_scopes(stmt: PolicyStatement) -> list[str]:
+def _actual_scopes(stmt: PolicyStatement, as_written: bool = False) -> list[str]:
+    """The resource scopes to ask the reference about; ``as_written`` keeps references and policy
+    variables as text (two versions of one policy: the same ``${...}`` means the same resource)."""
     if stmt.not_resource:
         return ["*"]
-    return [p.glob for p in stmt.resources]
+    return [p.text if as_written else p.glob for p in stmt.resources]
 
 
-class _Differ:
+class Differ:
     def __init__(
-        self, actual: Sequence[ActualPolicy], references: Sequence[ReferencePolicy], catalog: ActionCatalog
+        self,
+        actual: Sequence[ActualPolicy],
+        references: Sequence[ReferencePolicy],
+        catalog: ActionCatalog,
+        *,
+        actual_perms: PermissionSet | None = None,
+        ref_perms: PermissionSet | None = None,
     ):
+        """``actual_perms``/``ref_perms``: the statements to compare when not every statement of the
+        documents applies (the new-access diff compares one principal of a resource policy at a time)."""
         self.actual = list(actual)
         self.references = list(references)
         self.catalog = catalog
-        self.actual_perms = PermissionSet.from_documents(a.document for a in self.actual)
-        self.ref_perms = PermissionSet.from_documents(r.document for r in self.references)
+        self.actual_perms = actual_perms or PermissionSet.from_documents(a.document for a in self.actual)
+        self.ref_perms = ref_perms or PermissionSet.from_documents(r.document for r in self.references)
         self.ref_of_doc = {id(r.document): r for r in self.references}
         first_file = next(
             (a for a in self.actual if a.managed is None), self.actual[0] if self.actual else None
@@ -292,17 +321,19 @@ class _Differ:
             if stmt.is_allow:
                 self._excess_in(stmt)
 
-    def _excess_in(self, stmt: PolicyStatement) -> None:
+    def excess_of(self, stmt: PolicyStatement, *, as_written: bool = False) -> Excess:
+        """What the actual Allow ``stmt`` grants that the reference set does not: actions it does not
+        grant at all, and actions it grants only under a condition or on narrower resources.
+        ``as_written``: compare resources with references and variables as text."""
         extra: list[ExpandedAction] = []
-        changing: list[str] = []
-        destructive: list[str] = []
         weakened_cond: dict[StatementRef, tuple[Grant, list[str]]] = {}
         widened: dict[StatementRef, tuple[Grant, list[str]]] = {}
-        scopes = _actual_scopes(stmt)
-        star = stmt.not_resource or "*" in scopes
+        scopes = _actual_scopes(stmt, as_written)
+        lifted: dict[StatementRef, tuple[Grant, list[str]]] = {}
         for expanded in sorted(stmt.expand(self.catalog), key=lambda e: e.key):
             ref_grants: list[Grant] = []
-            granted_beyond = False
+            granted_beyond = denied = allowed_but_denied_if = False
+            limiting_denies: list[Grant] = []
             for scope in scopes:
                 own_decision = self.actual_perms.evaluate(expanded.key, scope, assume=stmt.conditions)
                 if own_decision.status == "denied":
@@ -311,21 +342,39 @@ class _Differ:
                 if decision.status == "allowed":
                     continue
                 granted_beyond = True
-                ref_grants.extend(decision.allows)
+                if decision.status == "denied":
+                    denied = True  # the reference's Deny removes it: granting it is new
+                elif any(g.full for g in decision.allows):
+                    allowed_but_denied_if = True  # only a conditional or partial Deny limits it
+                    limiting_denies.extend(
+                        g for g in decision.denies if not g.full and not _still_denies(own_decision, g)
+                    )
+                else:
+                    ref_grants.extend(decision.allows)
             if not granted_beyond:
                 continue
-            if ref_grants:
+            for grant in limiting_denies:
+                lifted.setdefault(grant.ref, (grant, []))[1].append(expanded.name)
+            if ref_grants and not denied:
                 for grant in ref_grants:
                     if grant.conditions:
                         weakened_cond.setdefault(grant.ref, (grant, []))[1].append(expanded.name)
                     if not grant.covers_scope:
                         widened.setdefault(grant.ref, (grant, []))[1].append(expanded.name)
                 continue
-            extra.append(expanded)
-            if is_destructive(expanded.name):
-                destructive.append(expanded.name)
-            elif star and is_changing(expanded.access_level):
-                changing.append(expanded.name)
+            if denied or not allowed_but_denied_if:
+                extra.append(expanded)
+        return Excess(stmt, scopes, extra, weakened_cond, widened, lifted)
+
+    def _excess_in(self, stmt: PolicyStatement) -> None:
+        found = self.excess_of(stmt)
+        scopes, weakened_cond, widened = found.scopes, found.weakened_condition, found.widened
+        star = stmt.not_resource or "*" in scopes
+        extra = found.extra
+        destructive = [e.name for e in extra if is_destructive(e.name)]
+        changing = [
+            e.name for e in extra if star and not is_destructive(e.name) and is_changing(e.access_level)
+        ]
         label = stmt.ref.label
         refs = ", ".join(r.name for r in self.references) or "-"
         for grant, granted in weakened_cond.values():
@@ -432,12 +481,22 @@ class _Differ:
                 message += (
                     f"; the reference {owner.name if owner else same.document.path} has the same weakness"
                 )
+            finding = Finding(issue.rule_id, meta.level, message, issue.location, meta.name, issue.hint)
+            if same is not None:  # the vendor's weakness: accepted like lint's when copied verbatim
+                mark_inherited(issue.document, [(issue.node.offset, finding)])
             self.findings.append(
-                DiffFinding(
-                    Finding(issue.rule_id, meta.level, message, issue.location, meta.name, issue.hint),
-                    {"actions": list(issue.actions), "reference_has_it": same is not None},
-                )
+                DiffFinding(finding, {"actions": list(issue.actions), "reference_has_it": same is not None})
             )
+
+
+def _still_denies(decision: Decision, reference_deny: Grant) -> bool:
+    """Does a Deny of ``decision`` apply wherever ``reference_deny`` does (no more conditions, at
+    least its resources)?"""
+    return any(
+        all(c.implied_by(reference_deny.conditions) for c in deny.conditions)
+        and (deny.covers_scope or set(deny.resources) >= set(reference_deny.resources))
+        for deny in decision.denies
+    )
 
 
 def _rank(decision: Decision) -> int:
@@ -461,7 +520,7 @@ def diff_policies(
     notes: Sequence[str] = (),
 ) -> DiffResult:
     """Compare the actual policy set with the reference set; findings are sorted."""
-    differ = _Differ(actual, references, catalog or default_catalog())
+    differ = Differ(actual, references, catalog or default_catalog())
     differ.missing()
     differ.excess()
     differ.tag_bypass()

@@ -381,7 +381,9 @@ class ResourcePattern:
 
     def covers(self, scope: str) -> bool:
         if self.has_variable:
-            return False  # depends on who asks: never the whole scope for sure
+            # depends on who asks: never the whole scope for sure, but the same text with the
+            # same variables means the same resources in one request
+            return scope == self.text
         return glob_covers(self.text, scope)
 
     def overlaps(self, scope: str) -> bool:
@@ -414,10 +416,15 @@ class PolicyStatement:
         self.not_resource = statement.uses_not_resource
         self.resources = tuple(ResourcePattern(str(n.value), n) for n in statement.resources)
         self.conditions = conditions_of(statement)
+        # A trust policy's statements name a Principal and no Resource: they apply to the role the
+        # policy is attached to, which is the whole scope of the question asked of them.
+        attached = statement.resource_key is None and statement.principal_key is not None
+        if attached:
+            self.resources = (ResourcePattern("*"),)
         self.valid = bool(
             self.effect
             and statement.action_key is not None
-            and statement.resource_key is not None
+            and (statement.resource_key is not None or attached)
             and (self.actions or self.not_action)
             and (self.resources or self.not_resource)
         )

@@ -109,6 +109,8 @@ class Principal:
     services: tuple[str, ...] = ()
     unknown: str | None = None  # why part of it is unknown
     federated: tuple[str, ...] = ()  # identity providers (ARN or domain)
+    #: every (key, value) as written, Federated and CanonicalUser included ("*" alone: ("*", "*"))
+    entries: tuple[tuple[str, str], ...] = ()
 
     def may_be(self, service: str) -> bool:
         """Can this element match the service principal (``s3.amazonaws.com``)?"""
@@ -170,18 +172,27 @@ def scalar_text(value: object) -> str | None:
 def _principal_of_node(key: str, node: Node | None) -> Principal:
     negated = key == "NotPrincipal"
     if isinstance(node, ScalarNode):
-        return Principal(negated, everyone=node.value == "*")
+        everyone = node.value == "*"
+        return Principal(negated, everyone=everyone, entries=(("*", "*"),) if everyone else ())
     if not isinstance(node, ObjectNode):
         return Principal(negated)
     listed: dict[str, list[str]] = {"AWS": [], "Service": [], "Federated": []}
+    entries: list[tuple[str, str]] = []
     for name, value in node.pairs:
         items = value.items if isinstance(value, ArrayNode) else [value]
-        texts = (scalar_text(item.value) for item in items if isinstance(item, ScalarNode))
+        texts = [
+            t
+            for t in (scalar_text(item.value) for item in items if isinstance(item, ScalarNode))
+            if t is not None
+        ]
+        entries.extend((str(name.value), text) for text in texts)
         if name.value in listed:
-            listed[str(name.value)].extend(text for text in texts if text is not None)
+            listed[str(name.value)].extend(texts)
     aws, services = tuple(listed["AWS"]), tuple(listed["Service"])
     keys = tuple(str(name.value) for name, _ in node.pairs)
-    return Principal(negated, "*" in aws, keys, aws, services, federated=tuple(listed["Federated"]))
+    return Principal(
+        negated, "*" in aws, keys, aws, services, federated=tuple(listed["Federated"]), entries=tuple(entries)
+    )
 
 
 def principal_of_statement(stmt: Statement) -> Principal | None:

@@ -111,6 +111,9 @@ class PolicyRef:
     inline: bool = False
     #: where the document is written (an inline policy's own resource or block), when known
     location: Location | None = field(default=None, compare=False)
+    #: who wrote the document when the input only names it (an AWS SAM policy template): its
+    #: statements' weaknesses are that author's, accepted like the vendor reference's
+    written_by: str | None = None
 
 
 @dataclass
@@ -230,6 +233,11 @@ class Trail(Resource):
     log_file_validation: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     include_global_events: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     events: Maybe[EventSelectorSummary] = field(default_factory=lambda: Unknown("not collected"))
+    #: GetTrailStatus ``LatestDeliveryError``: the last S3 error delivering log files (None: none).
+    #: Live only: planned input cannot declare one (AWS-TRAIL-DELIVERY).
+    delivery_error: Maybe[str | None] = None
+    #: GetTrailStatus ``LatestNotificationError``: the last SNS error of the trail's notifications
+    notification_error: Maybe[str | None] = None
 
 
 @dataclass
@@ -268,6 +276,20 @@ class Queue(Resource):
     policy: Maybe[dict[str, Any] | None] = None
     kms_key_id: Maybe[str | None] = None
     sqs_managed_sse: Maybe[bool] = False
+    #: Live only (None in planned input): the attribute ``ApproximateNumberOfMessages``, messages
+    #: waiting to be received (AWS-SQS-QUEUE-AGE)
+    waiting_messages: Maybe[int | None] = None
+    #: Live only: the CloudWatch metric ``ApproximateAgeOfOldestMessage`` in seconds, the latest
+    #: datapoint of the last hour (None: not read because nothing waits, or no datapoint)
+    oldest_message_age: Maybe[float | None] = None
+
+
+@dataclass
+class RestApi(Resource):
+    """An API Gateway REST API, for its resource policy (``execute-api:Invoke`` and who may call)."""
+
+    name: Maybe[str]
+    policy: Maybe[dict[str, Any] | None] = None
 
 
 @dataclass
@@ -315,11 +337,15 @@ class Inventory:
     buckets: list[Bucket] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
     security_groups: list[SecurityGroup] = field(default_factory=list)
+    rest_apis: list[RestApi] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     #: inputs a source could not read (parse errors, unsupported formats), as located findings
     problems: list[Finding] = field(default_factory=list)
     #: live mode: API calls that failed, e.g. {"iam:GetAccountSummary": "AccessDenied ..."}
     collection_errors: dict[str, str] = field(default_factory=dict)
+    #: live: the collected regions the account has not enabled, with their ``RegionOptStatus``
+    #: (account:ListRegions, AWS-OPT-IN-REGIONS); nothing in them was read
+    disabled_regions: dict[str, str] = field(default_factory=dict)
     #: kinds listed exhaustively ("users", "roles", "queues", "trails", "security_groups": live mode), so a
     #: missing resource of such a kind is absent, not merely outside the input's scope
     complete: set[str] = field(default_factory=set)

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policy_lint.catalog.actions import ActionCatalog
-from policy_lint.policy.model import PolicyType
+from policy_lint.policy.loader import is_terraform_template
+from policy_lint.policy.model import PolicyDocument, PolicyType
+from policy_lint.policy.placeholders import TemplateSyntax
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,11 @@ class LintOptions:
     resource_type: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    #: the settings' ``placeholders:``, ``(NAME, kind)``: ``${NAME}`` is a template hole in any file
+    placeholders: tuple[tuple[str, str], ...] = ()
+    #: the documents come from infrastructure code or an account (``check``, ``verify``): a ``${...}``
+    #: left in them is a reference the source could not resolve, a hole like a Terraform template's
+    references_are_holes: bool = False
     #: rules the project's settings define (``custom-rules:``), run after the built-in ones: each a
     #: :class:`policy_lint.rules.registry.PolicyRule` (not imported here: that module imports this one)
     extra_rules: tuple[Any, ...] = ()
@@ -46,3 +53,18 @@ class LintContext:
 
     options: LintOptions = field(default_factory=LintOptions)
     catalog: ActionCatalog = field(default_factory=_process_catalog)
+
+    #: the last document's template syntax: a dozen rules ask for it per document
+    _template: tuple[PolicyDocument, TemplateSyntax] | None = field(default=None, repr=False, compare=False)
+
+    def template_of(self, doc: PolicyDocument) -> TemplateSyntax:
+        """The template holes ``doc`` is known to use: a Terraform template by its name (``.tpl``,
+        ``.tftpl``) or a document from infrastructure code (its unresolved references), and the
+        names the settings' ``placeholders:`` declare, in any file."""
+        cached = self._template
+        if cached is not None and cached[0] is doc:
+            return cached[1]
+        terraform = self.options.references_are_holes or is_terraform_template(doc.path)
+        template = TemplateSyntax(terraform=terraform, declared=self.options.placeholders)
+        self._template = (doc, template)
+        return template

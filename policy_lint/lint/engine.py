@@ -20,10 +20,12 @@ from policy_lint.core.findings import Finding, Location
 from policy_lint.core.input_paths import Inputs, expand_paths
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.inherited import mark_inherited
-from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, load_policy
-from policy_lint.policy.model import PolicyDocument, PolicyType
+from policy_lint.policy.classify import classify
+from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, parse_tree
+from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
 from policy_lint.rules.lint_ruleset import get_policy_rule, policy_rule_ids, policy_rules
 from policy_lint.rules.registry import PolicyRule
+from policy_lint.syntax.nodes import Node
 from policy_lint.syntax.source import DEFAULT_MAX_BYTES, MAX_FILE_SIZE_HINT, Source, read_source
 
 #: Folders never worth walking into.
@@ -39,7 +41,9 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
-    #: the YAML inputs, the only policy files that can carry suppression comments
+    #: files named explicitly that are not policy documents, so were not linted (see classify)
+    skipped: list[str] = field(default_factory=list)
+    #: the YAML policies linted, the only policy files that can carry suppression comments
     yaml_inputs: list[str] = field(default_factory=list)
 
 
@@ -103,8 +107,10 @@ def lint_document(doc: PolicyDocument, ctx: LintContext) -> list[Finding]:
     return [finding for _, finding in located]
 
 
-def lint_source(source: Source, ctx: LintContext) -> list[Finding]:
-    """Parse and lint one decoded file."""
+def lint_source(
+    source: Source, ctx: LintContext, parsed: tuple[Node | None, ParseProblem | None] | None = None
+) -> list[Finding]:
+    """Parse (unless the classifier did already: ``parsed``) and lint one decoded file."""
     findings: list[Finding] = []
     if source.had_bom and ctx.options.wants("PL003"):
         findings.append(
@@ -116,13 +122,13 @@ def lint_source(source: Source, ctx: LintContext) -> list[Finding]:
                 "save the file as UTF-8 without BOM",
             )
         )
-    doc, problem = load_policy(source, ctx.options.policy_type)
-    if problem is not None:
+    root, problem = parsed if parsed is not None else parse_tree(source)
+    if root is None:
+        assert problem is not None
         # Reported whatever --select/--ignore say: a file that cannot be read cannot pass.
         findings.append(problem_finding(source, problem))
         return findings
-    assert doc is not None
-    findings.extend(lint_document(doc, ctx))
+    findings.extend(lint_document(build_document(source, root, ctx.options.policy_type), ctx))
     return findings
 
 
@@ -130,10 +136,6 @@ def lint_text(text: str, path: str = "<string>", options: LintOptions | None = N
     """Lint a policy given as text (used by tests and the diff command)."""
     ctx = LintContext(options or LintOptions())
     return sorted(lint_source(Source(path, text), ctx), key=Finding.sort_key)
-
-
-def _looks_like_policy(source: Source) -> bool:
-    return "Statement" in source.text
 
 
 def iter_inputs(paths: Iterable[str]) -> Inputs:
@@ -150,7 +152,9 @@ def iter_inputs(paths: Iterable[str]) -> Inputs:
 PARALLEL_THRESHOLD = 200
 
 
-def _lint_batch(batch: list[tuple[str, bool]], options: LintOptions, max_bytes: int) -> LintResult:
+def _lint_batch(
+    batch: list[tuple[str, bool]], options: LintOptions, max_bytes: int, as_policy: bool = False
+) -> LintResult:
     result = LintResult()
     ctx = LintContext(options)
     for path, explicit in batch:
@@ -159,10 +163,18 @@ def _lint_batch(batch: list[tuple[str, bool]], options: LintOptions, max_bytes: 
         except InputError as exc:
             result.errors.append(exc)
             continue
-        if not explicit and not _looks_like_policy(source):
-            continue
+        parsed = None
+        if not (as_policy and explicit):
+            classified = classify(source)
+            if not classified.is_policy:
+                if explicit:
+                    result.skipped.append(path)
+                continue
+            parsed = classified.parsed
         result.files += 1
-        result.findings.extend(lint_source(source, ctx))
+        if path.lower().endswith((".yaml", ".yml")):
+            result.yaml_inputs.append(path)
+        result.findings.extend(lint_source(source, ctx, parsed))
     return result
 
 
@@ -173,10 +185,16 @@ def _default_jobs() -> int:
 
 
 def lint_paths(
-    paths: Iterable[str], options: LintOptions, max_bytes: int = DEFAULT_MAX_BYTES, jobs: int | None = None
+    paths: Iterable[str],
+    options: LintOptions,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = None,
+    *,
+    as_policy: bool = False,
 ) -> LintResult:
-    """Lint files and folders. Files named explicitly are always linted; in folders,
-    only files that look like policy documents (they mention ``Statement``).
+    """Lint the policy documents among files and folders: named or found, a file is linted when
+    its content makes it a policy (:mod:`policy_lint.policy.classify`), and a named file that is
+    not one is listed in ``skipped``. ``as_policy`` lints every named file, whatever it holds.
 
     Large folders are split across processes (``jobs``, default: one per CPU); the
     result is sorted, so it is identical whatever the number of jobs.
@@ -186,12 +204,13 @@ def lint_paths(
     workers = _default_jobs() if jobs is None else max(1, jobs)
     with _few_collections():
         if workers == 1 or len(inputs) < PARALLEL_THRESHOLD:
-            result = _lint_batch(inputs, options, max_bytes)
+            result = _lint_batch(inputs, options, max_bytes, as_policy)
         else:
             _load_catalogs_before_fork()
-            result = _lint_parallel(inputs, options, max_bytes, workers)
+            result = _lint_parallel(inputs, options, max_bytes, workers, as_policy)
     result.errors.extend(expanded.errors)
-    result.yaml_inputs = [path for path, _ in inputs if path.lower().endswith((".yaml", ".yml"))]
+    result.yaml_inputs.sort()
+    result.skipped.sort()
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path or "", e.line or 0, e.col or 0))
     return result
@@ -249,7 +268,7 @@ def _load_catalogs_before_fork() -> None:
 
 
 def _lint_parallel(
-    inputs: list[tuple[str, bool]], options: LintOptions, max_bytes: int, workers: int
+    inputs: list[tuple[str, bool]], options: LintOptions, max_bytes: int, workers: int, as_policy: bool
 ) -> LintResult:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -259,8 +278,12 @@ def _lint_parallel(
     result = LintResult()
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for part in pool.map(_lint_batch, batches, [options] * chunks, [max_bytes] * chunks):
+        for part in pool.map(
+            _lint_batch, batches, [options] * chunks, [max_bytes] * chunks, [as_policy] * chunks
+        ):
             result.findings.extend(part.findings)
             result.errors.extend(part.errors)
             result.files += part.files
+            result.skipped.extend(part.skipped)
+            result.yaml_inputs.extend(part.yaml_inputs)
     return result

@@ -18,6 +18,9 @@ from policy_lint.syntax.nodes import Node, walk
 
 #: ``Finding.extra`` key of the reference statement a finding's statement repeats
 VENDOR_REFERENCE = "vendor_reference"
+#: ``Finding.extra`` key naming who wrote a statement the input only names (an AWS SAM policy
+#: template, which SAM expands at deployment): accepted like the vendor reference's weaknesses
+UPSTREAM_TEMPLATE = "upstream_template"
 
 
 def mark_inherited(doc: PolicyDocument, located: Sequence[tuple[int, Finding]]) -> None:

@@ -173,6 +173,7 @@ class Api:
         *,
         region: str | None = None,
         about: str = "",
+        expected: tuple[str, ...] = (),
         **params: Any,
     ) -> list[Any] | Failure:
         """Every item under ``key`` across all pages, or the Failure of the first page that failed."""
@@ -184,7 +185,7 @@ class Api:
                 items.extend(page.get(key, []))
             return {key: items}
 
-        reply = self._guarded(service, operation, about, (), run)
+        reply = self._guarded(service, operation, about, expected, run)
         return reply if isinstance(reply, Failure) else list(reply[key])
 
     def _guarded(

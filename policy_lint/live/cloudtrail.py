@@ -1,4 +1,4 @@
-"""CloudTrail trails seen from every collected region, with status and event selectors (AWS-TRAIL-BUCKET, AWS-TRAIL-LOGGING, AWS-EVENT-SELECTORS, AWS-TRAIL-KMS, AWS-TRAIL-COVERAGE).
+"""CloudTrail trails seen from every collected region, with status and event selectors (AWS-TRAIL-BUCKET, AWS-TRAIL-LOGGING, AWS-TRAIL-DELIVERY, AWS-EVENT-SELECTORS, AWS-TRAIL-KMS, AWS-TRAIL-COVERAGE).
 
 ``describe_trails(includeShadowTrails=True)`` lists a multi-region trail in every region;
 trails are de-duplicated by ARN and their status and selectors asked by ARN in the home
@@ -53,10 +53,22 @@ def collect_trail(api: Api, seen_in: str, raw: dict[str, Any]) -> Trail:
         include_global_events=bool(raw.get("IncludeGlobalServiceEvents", False)),
     )
     status = api.call("cloudtrail", "GetTrailStatus", region=region, about=arn, Name=arn)
-    trail.logging = status.unknown() if isinstance(status, Failure) else bool(status.get("IsLogging", False))
+    if isinstance(status, Failure):
+        trail.logging = trail.delivery_error = trail.notification_error = status.unknown()
+    else:
+        trail.logging = bool(status.get("IsLogging", False))
+        # AWS-TRAIL-DELIVERY: an empty string is no error
+        trail.delivery_error = _error_text(status.get("LatestDeliveryError"))
+        trail.notification_error = _error_text(status.get("LatestNotificationError"))
     selectors = api.call("cloudtrail", "GetEventSelectors", region=region, about=arn, TrailName=arn)
     trail.events = selectors.unknown() if isinstance(selectors, Failure) else summarize_selectors(selectors)
     return trail
+
+
+def _error_text(value: str | None) -> str | None:
+    """An error AWS reports (untrusted text): one line of at most 200 characters; "" is no error."""
+    line = " ".join((value or "").split())
+    return (line if len(line) <= 200 else line[:200] + "...") or None
 
 
 def summarize_selectors(reply: dict[str, Any]) -> Maybe[EventSelectorSummary]:

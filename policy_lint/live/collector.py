@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import LIVE_SOURCE, Inventory
-from policy_lint.live import account, cloudtrail, ec2, iam, s3, sqs
+from policy_lint.live import account, cloudtrail, ec2, iam_bulk, queue_age, regions, s3, sqs
 from policy_lint.live.api import Api, ErrorLog
 from policy_lint.live.deadline import Deadline, Stopped
 from policy_lint.live.session import (
@@ -58,6 +58,8 @@ class CollectOptions:
     workers: int = 8
     #: seconds for the whole collection (None: no overall deadline)
     timeout: float | None = DEFAULT_TIMEOUT
+    #: read IAM through GetAccountAuthorizationDetails (False: per call, to compare and benchmark)
+    bulk_iam: bool = True
 
 
 @dataclass
@@ -144,7 +146,7 @@ def collect(
     inventory = Inventory(config=config, sources=[*(["config"] if config else []), LIVE_SOURCE])
     pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="collect")
     try:
-        _collect_services(api, config, inventory, list(regions), pool, progress)
+        _collect_services(api, config, inventory, list(regions), pool, progress, options.bulk_iam)
     except BaseException:
         # Ctrl-C (or a bug): wake the workers, drop queued jobs, and do not wait on any call in flight.
         deadline.cancel()
@@ -164,19 +166,23 @@ def _collect_services(
     region_list: list[str],
     pool: ThreadPoolExecutor,
     progress: Callable[[str], None],
+    bulk_iam: bool = True,
 ) -> None:
     account_future = pool.submit(account.collect_account, api)
+    inventory.disabled_regions = regions.not_enabled(api, region_list)
+    enabled = [r for r in region_list if r not in inventory.disabled_regions]
+    every_region = not inventory.disabled_regions
     progress("CloudTrail")
-    inventory.trails, trails_complete = cloudtrail.collect_trails(api, region_list, pool, progress)
+    inventory.trails, trails_complete = cloudtrail.collect_trails(api, enabled, pool, progress)
     progress("SQS")
-    inventory.queues, queues_complete = sqs.collect_queues(api, region_list, pool, progress)
+    inventory.queues, queues_complete = sqs.collect_queues(api, enabled, pool, progress)
+    queue_age.read_oldest_ages(api, inventory.queues, pool, progress)
     progress("EC2 security groups")
-    inventory.security_groups, groups_complete = ec2.collect_security_groups(api, region_list, pool, progress)
+    inventory.security_groups, groups_complete = ec2.collect_security_groups(api, enabled, pool, progress)
     progress("IAM")
-    roles, roles_failed = iam.collect_roles(api, pool, progress)
-    users, groups, policies, failed = iam.collect_identities(api, pool, progress, roles)
-    inventory.users, inventory.groups, inventory.policies = users, groups, policies
-    inventory.roles = roles
+    found = iam_bulk.collect_iam(api, pool, progress, bulk=bulk_iam)
+    inventory.users, inventory.groups, inventory.policies = found.users, found.groups, found.policies
+    inventory.roles = found.roles
     names = {t.bucket for t in inventory.trails if isinstance(t.bucket, str)}
     names |= sqs.source_buckets(inventory.queues)
     if config is not None and config.audit_log is not None and config.audit_log.bucket:
@@ -187,11 +193,11 @@ def _collect_services(
     inventory.complete = {
         kind
         for kind, ok in (
-            ("trails", trails_complete),
-            ("queues", queues_complete),
-            ("security_groups", groups_complete),
-            ("users", failed is None),
-            ("roles", roles_failed is None),
+            ("trails", trails_complete and every_region),
+            ("queues", queues_complete and every_region),
+            ("security_groups", groups_complete and every_region),
+            ("users", found.users_failed is None),
+            ("roles", found.roles_failed is None),
         )
         if ok
     }

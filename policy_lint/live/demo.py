@@ -227,9 +227,30 @@ def provision(
             ]
         },
     )
+    publish_queue_age(client("cloudwatch"), QUEUE, 60.0)
     trail.create_trail(Name=TRAIL, S3BucketName=bucket, IsMultiRegionTrail=True, EnableLogFileValidation=True)
     trail.start_logging(Name=TRAIL)
     return account
+
+
+def publish_queue_age(cloudwatch: Any, queue: str, seconds: float) -> None:
+    """The datapoint AWS publishes for a queue holding a message (S3 has just sent the queue its
+    s3:TestEvent): ``AWS/SQS ApproximateAgeOfOldestMessage``, every minute. moto's SQS publishes no
+    metric, so a moto account gets it here, or OB309 would be unknown for lack of it."""
+    from datetime import datetime, timezone
+
+    cloudwatch.put_metric_data(
+        Namespace="AWS/SQS",
+        MetricData=[
+            {
+                "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": [{"Name": "QueueName", "Value": queue}],
+                "Value": seconds,
+                "Unit": "Seconds",
+                "Timestamp": datetime.now(timezone.utc),
+            }
+        ],
+    )
 
 
 def _queue_policy(account: str, queue_arn: str, source_arn: str | None = None) -> dict[str, Any]:

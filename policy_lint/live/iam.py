@@ -20,7 +20,6 @@ from policy_lint.inventory.model import (
     IamUser,
     Maybe,
     PolicyRef,
-    Unknown,
 )
 from policy_lint.live.api import Api, Failure, iso, observed, run_all
 
@@ -46,14 +45,7 @@ def collect_user(api: Api, listed: dict[str, Any]) -> tuple[IamUser, dict[str, s
         boundary = detail.get("PermissionsBoundary") or {}
         user.permissions_boundary = boundary.get("PermissionsBoundaryArn")
         user.password_last_used = iso(detail.get("PasswordLastUsed"))
-    profile = api.call("iam", "GetLoginProfile", about=about, expected=("NoSuchEntity",), UserName=name)
-    if isinstance(profile, Failure):
-        user.has_login_profile = False if profile.code == "NoSuchEntity" else profile.unknown()
-    else:
-        user.has_login_profile = True
-    user.access_keys = _access_keys(api, name)
-    mfa = api.paginate("iam", "ListMFADevices", "MFADevices", about=about, UserName=name)
-    user.mfa_enabled = mfa.unknown() if isinstance(mfa, Failure) else bool(mfa)
+    read_credentials(api, user, name)
     user.attached_policies = _attached(api, "ListAttachedUserPolicies", about, UserName=name)
     user.inline_policies = _inline(api, "ListUserPolicies", "GetUserPolicy", about, UserName=name)
     groups = api.paginate("iam", "ListGroupsForUser", "Groups", about=about, UserName=name)
@@ -62,6 +54,20 @@ def collect_user(api: Api, listed: dict[str, Any]) -> tuple[IamUser, dict[str, s
         return user, {}
     user.groups = [g["GroupName"] for g in groups]
     return user, {g["GroupName"]: g["Arn"] for g in groups}
+
+
+def read_credentials(api: Api, user: IamUser, name: str) -> None:
+    """The user's console password, access keys and MFA devices: facts only per-user calls return
+    (GetAccountAuthorizationDetails leaves them out), so the bulk path reads them here too."""
+    about = f"user/{name}"
+    profile = api.call("iam", "GetLoginProfile", about=about, expected=("NoSuchEntity",), UserName=name)
+    if isinstance(profile, Failure):
+        user.has_login_profile = False if profile.code == "NoSuchEntity" else profile.unknown()
+    else:
+        user.has_login_profile = True
+    user.access_keys = _access_keys(api, name)
+    mfa = api.paginate("iam", "ListMFADevices", "MFADevices", about=about, UserName=name)
+    user.mfa_enabled = mfa.unknown() if isinstance(mfa, Failure) else bool(mfa)
 
 
 def _access_keys(api: Api, name: str) -> Maybe[list[AccessKey]]:
@@ -97,6 +103,13 @@ def _attached(api: Api, operation: str, about: str, **params: Any) -> Maybe[list
     attached = api.paginate("iam", operation, "AttachedPolicies", about=about, **params)
     if isinstance(attached, Failure):
         return attached.unknown()
+    return attached_refs(api, operation, about, attached)
+
+
+def attached_refs(
+    api: Api, operation: str, about: str, attached: list[dict[str, Any]]
+) -> Maybe[list[PolicyRef]]:
+    """Managed policy attachments as ``{PolicyName, PolicyArn}`` entries (per-call or bulk reply)."""
     if not all(p.get("PolicyName") and p.get("PolicyArn") for p in attached):
         return api.malformed("iam", operation, about, "an entry has no PolicyName or PolicyArn").unknown()
     return [PolicyRef(p["PolicyName"], arn=p["PolicyArn"]) for p in attached]
@@ -113,7 +126,7 @@ def _inline(api: Api, list_op: str, get_op: str, about: str, **params: Any) -> M
         document = (
             got.unknown()
             if isinstance(got, Failure)
-            else _document(api, get_op, f"{about} policy/{policy_name}", got.get("PolicyDocument"))
+            else policy_document(api, get_op, f"{about} policy/{policy_name}", got.get("PolicyDocument"))
         )
         refs.append(PolicyRef(policy_name, document=document, inline=True))
     return refs
@@ -142,20 +155,18 @@ def collect_policy(api: Api, arn: str, name: str) -> IamPolicy:
     policy.document = (
         version.unknown()
         if isinstance(version, Failure)
-        else _document(api, "GetPolicyVersion", about, version.get("PolicyVersion", {}).get("Document"))
+        else policy_document(api, "GetPolicyVersion", about, version.get("PolicyVersion", {}).get("Document"))
     )
     return policy
 
 
-def _document(api: Api, operation: str, about: str, document: Any) -> Maybe[dict[str, Any]]:
-    """A policy document as botocore decoded it (a dict); text it could not decode is malformed."""
+def policy_document(api: Api, operation: str, about: str, document: Any) -> Maybe[dict[str, Any]]:
+    """A policy document as botocore decoded it (a dict): botocore's IAM after-call handler URL-decodes
+    and parses every policyDocumentType member of every IAM reply, GetAccountAuthorizationDetails
+    included; text it could not decode is malformed."""
     if isinstance(document, dict):
         return document
     return api.malformed("iam", operation, about, "the policy document is not a JSON object").unknown()
-
-
-#: ListRoles leaves a role's boundary out (only GetRole returns it), and no check needs it yet
-_ROLE_BOUNDARY_NOT_READ = "a role's permissions boundary is not read live (iam:GetRole is not called)"
 
 
 def collect_role(api: Api, listed: dict[str, Any]) -> IamRole:
@@ -168,11 +179,21 @@ def collect_role(api: Api, listed: dict[str, Any]) -> IamRole:
         observed(listed["Arn"]),
         name=name,
         arn=listed["Arn"],
-        trust_policy=_document(api, "ListRoles", about, listed.get("AssumeRolePolicyDocument")),
+        trust_policy=policy_document(api, "ListRoles", about, listed.get("AssumeRolePolicyDocument")),
         attached_policies=_attached(api, "ListAttachedRolePolicies", about, RoleName=name),
         inline_policies=_inline(api, "ListRolePolicies", "GetRolePolicy", about, RoleName=name),
-        permissions_boundary=Unknown(_ROLE_BOUNDARY_NOT_READ),
+        permissions_boundary=role_boundary(api, name),
     )
+
+
+def role_boundary(api: Api, name: str) -> Maybe[str | None]:
+    """A role's permissions boundary ARN (None: none): ListRoles leaves it out, GetRole returns it, as
+    GetAccountAuthorizationDetails does on the bulk path."""
+    got = api.call("iam", "GetRole", about=f"role/{name}", RoleName=name)
+    if isinstance(got, Failure):
+        return got.unknown()
+    boundary = got.get("Role", {}).get("PermissionsBoundary") or {}
+    return boundary.get("PermissionsBoundaryArn")
 
 
 def collect_roles(
@@ -205,23 +226,42 @@ def collect_identities(
         progress,
         "IAM groups",
     )
-    customer: dict[str, str] = {}
-    for refs in _policy_lists(users, groups, roles):
-        for ref in refs:
-            if isinstance(ref.arn, str) and not ref.inline and not arn_builder.is_aws_managed_policy(ref.arn):
-                customer[ref.arn] = ref.name
+    customer = customer_policies(users, groups, roles)
     policies = run_all(
         pool,
         [partial(collect_policy, api, a, n) for a, n in sorted(customer.items())],
         progress,
         "IAM policies",
     )
+    fill_documents(policies, users, groups, roles)
+    return users, groups, policies, None
+
+
+def customer_policies(
+    users: Iterable[IamUser], groups: Iterable[IamGroup], roles: Iterable[IamRole]
+) -> dict[str, str]:
+    """The customer managed policies attached to any of them, ARN -> name (AWS managed policies are
+    read from the bundled snapshot instead)."""
+    customer: dict[str, str] = {}
+    for refs in _policy_lists(users, groups, roles):
+        for ref in refs:
+            if isinstance(ref.arn, str) and not ref.inline and not arn_builder.is_aws_managed_policy(ref.arn):
+                customer[ref.arn] = ref.name
+    return customer
+
+
+def fill_documents(
+    policies: Iterable[IamPolicy],
+    users: Iterable[IamUser],
+    groups: Iterable[IamGroup],
+    roles: Iterable[IamRole],
+) -> None:
+    """Give every attachment of a collected customer managed policy that policy's document."""
     documents = {p.arn: p.document for p in policies}
     for refs in _policy_lists(users, groups, roles):
         for ref in refs:
             if isinstance(ref.arn, str) and ref.arn in documents:
                 ref.document = documents[ref.arn]
-    return users, groups, policies, None
 
 
 def _policy_lists(

@@ -49,11 +49,15 @@ READ_OPERATIONS: Mapping[str, Mapping[str, str | None]] = {
             "ListGroupPolicies",
             "GetGroupPolicy",
             "ListRoles",
+            "GetRole",
             "ListAttachedRolePolicies",
             "ListRolePolicies",
             "GetRolePolicy",
             "GetPolicy",
             "GetPolicyVersion",
+            # users, groups, roles, customer managed policies and their attachments in one
+            # paginated call (AWS-IAM-BULK-DETAILS); refused, the calls above are used instead
+            "GetAccountAuthorizationDetails",
         )
     },
     "cloudtrail": {
@@ -71,6 +75,10 @@ READ_OPERATIONS: Mapping[str, Mapping[str, str | None]] = {
     "s3control": {"GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock"},
     "sqs": {"ListQueues": "sqs:ListQueues", "GetQueueAttributes": "sqs:GetQueueAttributes"},
     "ec2": {"DescribeSecurityGroups": "ec2:DescribeSecurityGroups"},
+    # which opt-in regions the account has enabled (AWS-OPT-IN-REGIONS)
+    "account": {"ListRegions": "account:ListRegions"},
+    # the age of the oldest message of a queue that holds messages (AWS-SQS-QUEUE-AGE)
+    "cloudwatch": {"GetMetricData": "cloudwatch:GetMetricData"},
 }
 
 #: Every call botocore's own credential providers make (botocore/credentials.py and tokens.py):

@@ -1,4 +1,4 @@
-"""SQS queues of every collected region with the attributes the rules read (AWS-SQS-EXISTS, AWS-S3-NO-FIFO, AWS-S3-SEND-POLICY, AWS-SQS-KMS)."""
+"""SQS queues of every collected region with the attributes the rules read (AWS-SQS-EXISTS, AWS-S3-NO-FIFO, AWS-S3-SEND-POLICY, AWS-SQS-KMS, AWS-SQS-QUEUE-AGE)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def collect_queue(api: Api, region: str, url: str) -> Queue:
     if isinstance(reply, Failure):
         unknown = reply.unknown()
         queue.fifo = queue.policy = queue.kms_key_id = queue.sqs_managed_sse = unknown
+        queue.waiting_messages = unknown
         return queue
     attributes: dict[str, str] = reply.get("Attributes", {})
     queue.arn = attributes.get("QueueArn", arn)
@@ -37,7 +38,19 @@ def collect_queue(api: Api, region: str, url: str) -> Queue:
     queue.policy = parse_policy(attributes.get("Policy"), f"queue policy of {queue.arn}")
     queue.kms_key_id = attributes.get("KmsMasterKeyId") or None
     queue.sqs_managed_sse = attributes.get("SqsManagedSseEnabled", "false").lower() == "true"
+    queue.waiting_messages = _count(attributes.get("ApproximateNumberOfMessages"), queue.arn)
     return queue
+
+
+def _count(text: str | None, arn: str) -> Maybe[int | None]:
+    """``ApproximateNumberOfMessages``, a decimal string (AWS-SQS-QUEUE-AGE)."""
+    if text is None:
+        return Unknown(f"GetQueueAttributes of {arn} has no ApproximateNumberOfMessages")
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        return Unknown(
+            f"malformed response from sqs:GetQueueAttributes: ApproximateNumberOfMessages {text[:20]!r}"
+        )
+    return int(text)
 
 
 def parse_policy(text: str | None, what: str) -> Maybe[dict[str, Any] | None]:

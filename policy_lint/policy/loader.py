@@ -7,10 +7,10 @@ templates ``.tpl``/``.tftpl``) and sniffed otherwise: a document starting with
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
+from policy_lint.policy.terraform_template import render_directives, unescape
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
 from policy_lint.syntax.nodes import Node
 from policy_lint.syntax.source import Source
@@ -20,7 +20,10 @@ YAML_SUFFIXES = (".yaml", ".yml")
 TEMPLATE_SUFFIXES = (".tpl", ".tftpl")
 POLICY_SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES + TEMPLATE_SUFFIXES
 
-_TEMPLATE_DIRECTIVE = re.compile(r"%\{")
+
+def is_terraform_template(path: str) -> bool:
+    """A Terraform template file by its name: its ``${...}`` are holes, not forgotten placeholders."""
+    return path.lower().endswith(TEMPLATE_SUFFIXES)
 
 
 @dataclass
@@ -49,15 +52,7 @@ def parse_tree(source: Source) -> tuple[Node | None, ParseProblem | None]:
     """Parse a file into a node tree, or explain where and why it is not valid."""
     fmt = detect_format(source.path, source.text)
     if fmt == "template":
-        directive = _TEMPLATE_DIRECTIVE.search(source.text)
-        if directive is not None:
-            return None, ParseProblem(
-                "PL005",
-                "Terraform template directive '%{' : this file is not JSON until templatefile() renders it",
-                directive.start(),
-                "lint the rendered policy (terraform plan JSON) instead of the template",
-            )
-        fmt = "json"
+        return _parse_template(source)
     if fmt == "json":
         try:
             return parse_json(source.text), None
@@ -74,6 +69,25 @@ def parse_tree(source: Source) -> tuple[Node | None, ParseProblem | None]:
         return None, ParseProblem(
             "PL001", "file is empty", 0, "a policy document is a mapping with a Statement"
         )
+    return root, None
+
+
+def _parse_template(source: Source) -> tuple[Node | None, ParseProblem | None]:
+    """A Terraform template: its ``%{ if }`` rendered with the body kept, its escapes undone
+    (:mod:`policy_lint.policy.terraform_template`); one it cannot render is PL005, not linted."""
+    text, unrenderable = render_directives(source.text)
+    if unrenderable is not None:
+        return None, ParseProblem(
+            "PL005",
+            unrenderable.reason,
+            unrenderable.offset,
+            "policy-lint check renders templatefile() from the Terraform that calls it; or lint a rendered copy",
+        )
+    try:
+        root = parse_json(text)
+    except JsonSyntaxError as exc:
+        return None, ParseProblem("PL001", f"JSON syntax error: {exc.message}", exc.offset, exc.hint)
+    unescape(root)
     return root, None
 
 

@@ -72,6 +72,10 @@ VENDOR_RISK = (
     "inherited verbatim from the vendor's reference policy ({label}): a documented vendor risk, "
     "accepted by default; set accept-vendor-reference: false to make it block"
 )
+UPSTREAM_RISK = (
+    "written by {label}, which the input only names and cannot change: accepted by default like the "
+    "vendor reference's weaknesses; set accept-vendor-reference: false to make it block"
+)
 
 
 def accept_vendor_reference(
@@ -79,7 +83,7 @@ def accept_vendor_reference(
 ) -> tuple[list[Finding], list[dict[str, object]]]:
     """Split off the findings lint marked as inherited verbatim from a reference policy, unless the
     settings make them block. They keep their level; the reports list them as accepted."""
-    from policy_lint.lint.inherited import VENDOR_REFERENCE
+    from policy_lint.lint.inherited import UPSTREAM_TEMPLATE, VENDOR_REFERENCE
 
     if not settings.accept_vendor_reference:
         return list(findings), []
@@ -87,7 +91,8 @@ def accept_vendor_reference(
     accepted: list[dict[str, object]] = []
     for finding in findings:
         label = finding.extra.get(VENDOR_REFERENCE)
-        if label is None:
+        upstream = finding.extra.get(UPSTREAM_TEMPLATE)
+        if label is None and upstream is None:
             kept.append(finding)
             continue
         accepted.append(
@@ -96,8 +101,10 @@ def accept_vendor_reference(
                 "message": finding.message,
                 "location": str(finding.location),
                 "resource": None,
-                "reason": VENDOR_RISK.format(label=label),
-                "kind": "vendor-reference",
+                "reason": VENDOR_RISK.format(label=label)
+                if label is not None
+                else UPSTREAM_RISK.format(label=upstream),
+                "kind": "vendor-reference" if label is not None else "upstream-template",
                 "level": finding.level.label,
             }
         )

@@ -1,7 +1,9 @@
 """Baselines: accept the findings a project already has, so only new ones block a merge.
 
 A fingerprint is the rule ID, the file or the resource, and the message, hashed: line numbers
-are left out on purpose, so adding a line above an old finding does not make it "new". File
+are left out on purpose, so adding a line above an old finding does not make it "new" (and so are
+the line and column references inside a message: "line 12", "main.tf:12:3", since messages such as
+an escalation path's name the other statements they involve). File
 paths are taken relative to the folder of the baseline file itself, so the same baseline
 matches whichever folder the command runs from (a pre-commit hook in a sub-folder, CI at the
 root). ``--write-baseline`` stores the fingerprints of what is reported now; ``--baseline``
@@ -49,10 +51,28 @@ class Entry:
 
     @property
     def fingerprint(self) -> str:
-        # surrogatepass: a non-UTF-8 file name arrives as surrogate escapes and must still hash
-        text = f"{self.rule_id}\0{self.where}\0{self.message}"
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()[:32]
+        return _hash(self.rule_id, self.where, _without_line_numbers(self.message))
+
+    @property
+    def fingerprints(self) -> tuple[str, ...]:
+        """Every fingerprint that identifies this finding: the current one, then the one baselines
+        written before line references were left out of messages hold (the whole message)."""
+        return self.fingerprint, _hash(self.rule_id, self.where, self.message)
+
+
+def _hash(rule_id: str, where: str, message: str) -> str:
+    # surrogatepass: a non-UTF-8 file name arrives as surrogate escapes and must still hash
+    digest = hashlib.sha256(f"{rule_id}\0{where}\0{message}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
+
+
+#: "line 12", "lines 3-4", and ":12:3" / ":12" after a file name with an extension (main.tf:12:3):
+#: where, not what. An ARN's account (arn:aws:iam::123456789012:...) follows no extension and stays.
+_LINE_REFERENCE = re.compile(r"\b(lines?) \d+(?:-\d+)?|(\.[A-Za-z0-9]{1,10}):\d+(?::\d+)?\b")
+
+
+def _without_line_numbers(message: str) -> str:
+    return _LINE_REFERENCE.sub(lambda m: f"{m.group(1)} #" if m.group(1) else f"{m.group(2)}:#", message)
 
 
 @dataclass(frozen=True)
@@ -232,10 +252,11 @@ def _unreadable_part(text: str) -> tuple[str, int]:
 def split_by_baseline(records: Sequence[Record], baseline: Baseline) -> tuple[list[int], list[int]]:
     """Indexes of new records and of records the baseline already holds."""
     remaining = Counter(baseline.fingerprints)
-    keyed = [[e.fingerprint for e in entries(records, root)] for root in baseline.roots]
+    keyed = [[e.fingerprints for e in entries(records, root)] for root in baseline.roots]
     new, old = [], []
     for index in range(len(records)):
-        fingerprint = next((f[index] for f in keyed if remaining[f[index]] > 0), None)
+        candidates = (fingerprint for f in keyed for fingerprint in f[index])
+        fingerprint = next((c for c in candidates if remaining[c] > 0), None)
         if fingerprint is None:
             new.append(index)
         else:

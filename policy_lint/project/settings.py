@@ -62,6 +62,8 @@ class Settings:
     suppressions: tuple[SuppressionEntry, ...] = ()
     #: ``check``: the inputs describe the whole account (see policy_lint.inventory.account_scope)
     account_scope: bool | None = None
+    #: ``placeholders:``: ``(NAME, kind)``, the repository's own ``${NAME}`` template holes
+    placeholders: tuple[tuple[str, str], ...] = ()
     #: ``custom-rules:``, the rules the project defines (policy_lint.project.custom_rules)
     custom_rules: tuple[CustomRule, ...] = ()
 
@@ -316,5 +318,6 @@ def _typed(path: Path, data: dict[str, Any], locations: dict[str, Location], loc
         accept_vendor_reference=bool(data.get("accept-vendor-reference", True)),
         suppressions=entries,
         account_scope=data.get("account-scope"),
+        placeholders=tuple(sorted((str(k), str(v)) for k, v in data.get("placeholders", {}).items())),
         custom_rules=custom,
     )

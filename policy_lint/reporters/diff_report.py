@@ -16,12 +16,19 @@ from policy_lint.iam.diff import ActualPolicy, DiffFinding, DiffResult, Referenc
 from policy_lint.reference.managed import snapshot_info
 from policy_lint.reporters.json_report import finding_to_dict
 from policy_lint.reporters.sanitize import clean, clean_value
-from policy_lint.reporters.text import format_finding, summary
+from policy_lint.reporters.text import accepted_lines, format_finding, summary
 
 
-def render_diff_text(result: DiffResult, problems: Sequence[Finding] = (), colour: bool = False) -> str:
+def render_diff_text(
+    result: DiffResult,
+    problems: Sequence[Finding] = (),
+    colour: bool = False,
+    accepted: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    """``accepted``: the findings not counted, with the reason, listed before the summary as lint does."""
     findings = sorted([*problems, *(f.finding for f in result.findings)], key=Finding.sort_key)
     lines = [format_finding(f, colour) for f in findings]  # cleans each field
+    lines.extend(accepted_lines(accepted))
     refs = clean(", ".join(r.label for r in result.references) or "-")
     lines.append(summary(findings, len(result.actual) + len(problems)).rstrip(".") + f", against {refs}.")
     if any(a.managed is not None for a in result.actual) or any(
@@ -36,7 +43,10 @@ def render_diff_json(
     problems: Sequence[Finding] = (),
     errors: Sequence[str] = (),
     context: Mapping[str, Any] | None = None,
+    accepted: Sequence[Mapping[str, Any]] = (),
 ) -> str:
+    """``accepted``: the findings not counted, with the reason (the vendor reference's weaknesses, the
+    settings' suppressions, the baseline), as lint's JSON lists them."""
     info = snapshot_info()
     findings: list[dict[str, Any]] = [{**finding_to_dict(p), "evidence": {}} for p in problems]
     if result is not None:
@@ -60,6 +70,9 @@ def render_diff_json(
         "managed_snapshot": {"data_as_of": info.data_as_of, "source": f"{info.package}@{info.version}"},
         "stats": result.stats if result else {},
         "findings": findings,
+        "suppressed": sorted(
+            (dict(entry) for entry in accepted), key=lambda e: (str(e["location"]), e["rule_id"])
+        ),
         "notes": result.notes if result else [],
         "errors": list(errors),
     }

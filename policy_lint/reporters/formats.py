@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # keep ``from formats import FORMATS`` cheap for the CLI's st
     from policy_lint.checks.engine import CheckResult
     from policy_lint.core.findings import Finding
 
-FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html")
+FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab")
 
 Renderer = Callable[[Sequence["Finding"], Sequence["CheckResult"], Mapping[str, Any]], str]
 
@@ -73,7 +73,12 @@ def _json(
     if results is None:
         from policy_lint.reporters.json_report import json_payload
 
-        payload = json_payload(findings, context.get("errors") or (), int(context.get("files") or 0))
+        payload = json_payload(
+            findings,
+            context.get("errors") or (),
+            int(context.get("files") or 0),
+            str(context.get("command") or "lint"),
+        )
     else:
         from policy_lint.reporters.json_report import finding_to_dict
         from policy_lint.reporters.results import results_payload
@@ -124,8 +129,27 @@ def _html(findings: Sequence[Finding], results: Sequence[CheckResult], context: 
     return render_html(findings, results, context)
 
 
+def _github(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.github_report import render_github
+
+    return render_github(findings, results, context)
+
+
+def _gitlab(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.gitlab_report import render_gitlab
+
+    return render_gitlab(findings, results, context)
+
+
 # Imported lazily: ``policy-lint lint`` should not pay for jinja2 unless it writes a report.
-_STRUCTURED: dict[str, Renderer] = {"sarif": _sarif, "junit": _junit, "markdown": _markdown, "html": _html}
+_STRUCTURED: dict[str, Renderer] = {
+    "sarif": _sarif,
+    "junit": _junit,
+    "markdown": _markdown,
+    "html": _html,
+    "github": _github,
+    "gitlab": _gitlab,
+}
 
 
 def format_output(

@@ -37,10 +37,13 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def json_payload(findings: Sequence[Finding], errors: Sequence[InputError], files: int) -> dict[str, Any]:
-    """The lint report as a JSON-ready mapping (the ``json`` format adds to it before dumping)."""
+def json_payload(
+    findings: Sequence[Finding], errors: Sequence[InputError], files: int, command: str = "lint"
+) -> dict[str, Any]:
+    """The lint report as a JSON-ready mapping (the ``json`` format adds to it before dumping);
+    ``diff --base`` reports its findings in the same shape."""
     return {
-        **header("lint"),
+        **header(command),
         "files": files,
         "findings": [finding_to_dict(f) for f in findings],
         "errors": [

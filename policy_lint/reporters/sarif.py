@@ -63,6 +63,21 @@ _SECURITY_SEVERITY = {
 }
 
 
+def report_order(
+    location: Location | None, rule_id: str, resource: str | None, message: str
+) -> tuple[str, int, int, str, str, str]:
+    """The order of results in a report: by file and position (no file last), then rule, resource
+    and message."""
+    return (
+        location.path if location else "~",
+        location.line if location else 0,
+        location.col if location else 0,
+        rule_id,
+        resource or "",
+        message,
+    )
+
+
 @dataclass(frozen=True)
 class _Item:
     """One SARIF result before serialisation: a finding or a non-passing check result."""
@@ -78,15 +93,7 @@ class _Item:
     evidence: Mapping[str, Any]
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
-        loc = self.location
-        return (
-            loc.path if loc else "~",
-            loc.line if loc else 0,
-            loc.col if loc else 0,
-            self.rule_id,
-            self.resource or "",
-            self.message,
-        )
+        return report_order(self.location, self.rule_id, self.resource, self.message)
 
 
 def _suppressed_items(entries: Sequence[Mapping[str, Any]]) -> list[tuple[_Item, dict[str, Any]]]:

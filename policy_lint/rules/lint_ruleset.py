@@ -21,6 +21,7 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         condition_values,
         conditions,
         empties,
+        escalation,
         grammar,
         network_conditions,
         placeholders,
@@ -59,6 +60,7 @@ def lint_rule_groups() -> tuple[RuleGroup, ...]:
         trust.RULES,
         principals.RULES,
         service_roles.RULES,
+        escalation.RULES,
     )
 
 

@@ -117,6 +117,7 @@ FAMILIES: dict[str, str] = {
     "PL7": "Trust and principals",
     "PL8": "Variables and empty values",
     "PL9": "Size and redundancy",
+    "PE0": "Privilege escalation",
     "OB0": "Onboarding configuration",
     "OB1": "Onboarding: IAM user and policies",
     "OB2": "Onboarding: CloudTrail and S3",
@@ -125,11 +126,13 @@ FAMILIES: dict[str, str] = {
     "CS2": "CSPM posture: logging and storage",
     "CS3": "CSPM posture: network and messaging",
     "PD1": "Reference diff",
+    "PD2": "New access (diff --base)",
     "IN0": "Inputs",
     "SP0": "Suppressions",
 }
-#: Policy-document rule IDs start with this; they are the rules ``lint`` runs.
-POLICY_RULE_PREFIX = "PL"
+#: Policy-document rule IDs start with one of these; they are the rules ``lint`` runs
+#: (PL: one document's own rules, PE: the privilege-escalation paths, also judged per principal).
+POLICY_RULE_PREFIX = ("PL", "PE")
 
 _Meta = TypeVar("_Meta", bound=RuleMeta)
 

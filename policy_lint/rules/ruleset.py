@@ -31,8 +31,8 @@ def suppression_rule_group() -> RuleGroup:
 def other_rule_groups() -> tuple[RuleGroup, ...]:
     """The groups of every rule module that is not a policy-document one."""
     from policy_lint.checks.cspm import identity, logging_storage, network_messaging
-    from policy_lint.checks.onboarding import config_rules, iam_user, live_facts, queue, trail
-    from policy_lint.iam import diff_rules
+    from policy_lint.checks.onboarding import config_rules, iam_user, live_facts, queue, queue_backlog, trail
+    from policy_lint.iam import diff_rules, new_access_rules
     from policy_lint.sources import problems
 
     return (
@@ -43,8 +43,10 @@ def other_rule_groups() -> tuple[RuleGroup, ...]:
         iam_user.RULES,
         live_facts.RULES,
         queue.RULES,
+        queue_backlog.RULES,
         trail.RULES,
         diff_rules.RULES,
+        new_access_rules.RULES,
         problems.RULES,
         suppression_rule_group(),
     )

@@ -25,7 +25,10 @@ TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform-plan"
 CLOUDFORMATION = "cloudformation"
 
-SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", "cdk.out"}
+SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+#: the CDK's synthesised cloud assembly: only its CloudFormation templates are inputs
+CDK_OUT = "cdk.out"
+CDK_TEMPLATE = ".template.json"
 SNIFF_BYTES = 64 * 1024
 
 
@@ -71,13 +74,26 @@ def classify(path: Path) -> str | None:
     """The source for one file, or None when no source reads it; InputError when a file that
     may be a template or a plan cannot be read to tell."""
     name = path.name
-    if name.endswith(".tf"):
-        return TERRAFORM
-    if name.endswith((".tfvars", ".tf.json", ".tfstate")):
-        return None  # tfvars are read with their module; .tf.json and state files are not inputs
+    if CDK_OUT in path.parent.parts:
+        return _in_cloud_assembly(path)
+    if name.endswith((".tf", ".tf.json")):
+        return TERRAFORM  # native and JSON syntax: one configuration, one evaluator
+    if name.endswith((".tfvars", ".tfvars.json", ".tfstate")):
+        return None  # tfvars are read with their module; state files are not inputs
     if path.suffix in {".json", ".yaml", ".yml", ".template"}:
         return _sniff(path)
     return None
+
+
+def _in_cloud_assembly(path: Path) -> str | None:
+    """A file inside ``cdk.out``: its ``*.template.json`` stacks (nested assemblies of CDK stages
+    included) are CloudFormation; ``manifest.json``, ``tree.json``, ``*.assets.json`` and the
+    ``asset.*`` folders (the app's bundled code, not configuration) are not read at all."""
+    parts = path.parent.parts
+    inside = parts[len(parts) - 1 - parts[::-1].index(CDK_OUT) + 1 :]
+    if any(part.startswith("asset.") for part in inside) or not path.name.endswith(CDK_TEMPLATE):
+        return None
+    return _sniff(path)
 
 
 def detect(paths: Sequence[str]) -> Detected:
@@ -101,7 +117,7 @@ def detect(paths: Sequence[str]) -> Detected:
         if source is None:
             if explicit:
                 raise InputError(
-                    f"{raw}: not a Terraform (.tf), plan JSON or CloudFormation file "
+                    f"{raw}: not a Terraform (.tf, .tf.json), plan JSON or CloudFormation file "
                     "(policy documents are checked by `policy-lint lint`)"
                 )
             found.skipped.append(candidate)

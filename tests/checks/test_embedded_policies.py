@@ -224,3 +224,38 @@ def test_a_dynamic_statement_whose_shape_is_unknown_is_not_judged(tmp_path: Path
     (tmp_path / "main.tf").write_text(DYNAMIC_TRUST_TF, encoding="utf-8")
     problems = json.loads(check(tmp_path, "--format", "json").stdout)["problems"]
     assert [p for p in problems if p["rule_id"].startswith("PL")] == []
+
+
+BROKEN_TF = """\
+resource "aws_iam_policy" "broken" {
+  name   = "broken"
+  policy = "{\\"Statement\\": [}"
+}
+"""
+
+BROKEN_CFN = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Broken:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: '{"Statement": [}'
+"""
+
+
+def test_a_terraform_policy_string_that_is_not_json_is_an_error_never_a_pass(tmp_path: Path) -> None:
+    """AWS refuses the policy, so a silent exit 0 would be a false pass."""
+    (tmp_path / "main.tf").write_text(BROKEN_TF, encoding="utf-8")
+    done = check(tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "main.tf:3:3: PL001 error policy of aws_iam_policy.broken: policy is not valid JSON" in done.stdout
+
+
+def test_a_cloudformation_policy_string_that_is_not_json_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "stack.yaml").write_text(BROKEN_CFN, encoding="utf-8")
+    done = check(tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "stack.yaml:6:7: PL001 error policy of Broken: the policy document is a string that is not JSON"
+        in (done.stdout)
+    )

@@ -44,10 +44,12 @@ def test_yaml_policy_is_linted_with_positions() -> None:
     assert [(f.rule_id, f.location.line, f.location.col) for f in findings] == [("PL105", 6, 5)]
 
 
-def test_terraform_template_directives_are_explained() -> None:
+def test_terraform_template_loop_is_explained_not_linted() -> None:
+    from policy_lint.core.findings import Level
     from policy_lint.lint.engine import lint_text
 
-    text = '{"Statement": [%{ if x }{"Effect": "Allow"}%{ endif }]}'
+    text = '{"Statement": [%{ for s in stmts }{"Effect": "Allow"},%{ endfor }]}'
     findings = lint_text(text, "trust.tpl")
     assert rule_ids(findings) == ["PL005"]
     assert at(findings, "PL005") == [(1, 16)]
+    assert findings[0].level is Level.WARNING  # not linted is unknown: named, but not an error

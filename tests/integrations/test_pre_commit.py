@@ -13,6 +13,7 @@ names after the user's `args:`, so without the hook mode (policy_lint/commands/h
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -62,14 +63,14 @@ def sample_repo(tmp_path: Path) -> Path:
     )
 
 
-def _pre_commit(repo: Path) -> subprocess.CompletedProcess[str]:
+def _pre_commit(repo: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(Path.home() / ".cache" / "policy-lint-tests" / "pre-commit"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never", *extra],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -192,3 +193,94 @@ def test_check_hook_takes_no_file_names(tmp_path: Path) -> None:
     output = run.stdout + run.stderr
     assert run.returncode == 1, output
     assert "main.tf:144:3: OB202 error" in output, output
+
+
+#: the files of a repository that holds policies and much else (issue 13: policies by content)
+AGENTLESS_EN = (REPO_ROOT / "examples" / "policies" / "agentless-en.json").read_text(encoding="utf-8")
+OTHER_FILES = {
+    "package.json": '{\n  "name": "web",\n  "version": "1.0.0",\n  "scripts": {"test": "jest"}\n}\n',
+    ".github/workflows/ci.yml": (
+        "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: aws iam create-policy --policy-document file://policy.json  # Statement\n"
+    ),
+    "infra/stack.yaml": (REPO_ROOT / "examples" / "cloudformation" / "onboarding-broken.yaml").read_text(
+        encoding="utf-8"
+    ),
+}
+POLICIES = {
+    "agentless.json": AGENTLESS_EN,  # the guide's policy, word for word: its weaknesses are accepted
+    "reader.yaml": 'Version: "2012-10-17"\nStatement:\n  - Effect: Allow\n    Action: s3:GetObject\n'
+    '    Resource: "arn:aws:s3:::reports/*"\n',
+}
+MISSPELT = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    '"Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::reports/*"}]}\n'
+)
+
+
+def _linted_files(output: str) -> int:
+    """Files lint read, summed over the invocations pre-commit split the staged names into."""
+    counts = re.findall(r"(?:No findings|Found \d+ findings? \([^)]*\)) in (\d+) files?\.", output)
+    return sum(int(n) for n in counts)
+
+
+def test_the_hook_finds_policies_by_content_and_skips_the_rest(tmp_path: Path) -> None:
+    """The reported case: the shipped hook picked files by name, so it skipped a policy called
+    agentless.json. Now it takes every staged JSON/YAML and lint keeps only the two policies:
+    package.json, a workflow and a CloudFormation template (which names Statement 20 times, and
+    gave 14 findings to a folder walk) are not reported."""
+    repo = _make_repo(tmp_path / "repo", "      - id: policy-lint\n", {**OTHER_FILES, **POLICIES})
+    run = _pre_commit(repo, "--verbose")
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    assert _linted_files(output) == 2, output
+    assert "agentless.json" in output and "inherited verbatim from the vendor" in output, output
+    for other in ("package.json", "ci.yml", "stack.yaml", "not a policy document"):
+        assert other not in output.replace(".pre-commit-config", ""), output
+
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "ci-role.json").write_text(MISSPELT, encoding="utf-8")  # a name that says nothing
+    _git(repo, "add", ".")
+    failed = _pre_commit(repo, "--verbose")
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert "deploy/ci-role.json:1:71: PL203 error unknown action 's3:GetObjekt'" in output, output
+    assert _linted_files(output) == 3, output
+
+    (repo / "deploy" / "ci-role.json").write_text(
+        MISSPELT.replace("GetObjekt", "GetObject"), encoding="utf-8"
+    )
+    _git(repo, "add", ".")
+
+
+SCANNER = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
+    '    {"Effect": "Allow", "Action": ["ec2:DescribeInstances", "ec2:TerminateInstances"], "Resource": "*",\n'
+    '     "Condition": {"StringLike": {"aws:ResourceTag/Name": "scan*"}}}\n  ]\n}\n'
+)
+
+
+def test_no_new_access_hook_compares_the_staged_policies_with_head(tmp_path: Path) -> None:
+    """policy-lint-no-new-access: a staged change that adds a write action fails the commit and
+    names it; a change that only removes access passes. The policy's name says nothing."""
+    hooks = "      - id: policy-lint-no-new-access\n        args: [--fail-on, security-warning]\n"
+    repo = _make_repo(
+        tmp_path / "repo", hooks, {"agentless.json": SCANNER, "package.json": '{"name": "app"}\n'}
+    )
+    _git(repo, "-c", "user.email=dev@example.com", "-c", "user.name=dev", "commit", "-qm", "base")
+
+    (repo / "agentless.json").write_text(
+        SCANNER.replace('"ec2:TerminateInstances"', '"ec2:TerminateInstances", "iam:PassRole"'),
+        encoding="utf-8",
+    )
+    _git(repo, "add", "agentless.json")
+    failed = _pre_commit(repo)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert "agentless.json:4:5: PD201 security-warning" in output and "iam:PassRole" in output, output
+
+    (repo / "agentless.json").write_text(SCANNER.replace('"ec2:DescribeInstances", ', ""), encoding="utf-8")
+    _git(repo, "add", "agentless.json")
+    passed = _pre_commit(repo)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout

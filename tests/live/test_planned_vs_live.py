@@ -13,13 +13,14 @@ import pytest
 from policy_lint.checks.engine import CheckResult, Selection, run_checks
 from policy_lint.inventory.model import Inventory
 from policy_lint.live.collector import CollectOptions, collect
+from policy_lint.live.demo import publish_queue_age
 from policy_lint.onboarding.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "terraform" / "onboarding"
 CONFIG = ROOT / "examples" / "onboarding" / "onboarding.yaml"
 #: Facts only one side can know: key use (live), so these rules are compared elsewhere.
-LIVE_ONLY = {"OB120", "OB122", "OB123"}
+LIVE_ONLY = {"OB120", "OB122", "OB123", "OB309"}
 
 
 def _apply_example() -> None:
@@ -119,6 +120,7 @@ def _apply_example() -> None:
             "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:Put"]}]
         },
     )
+    publish_queue_age(boto3.client("cloudwatch", region_name=region), queue, 60.0)
     iam.put_user_policy(
         UserName=user,
         PolicyName="AliyunSasAuditLogQueueRead",

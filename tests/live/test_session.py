@@ -38,6 +38,15 @@ def _guarded(stats: CallStats) -> object:
         ("sqs", "delete_queue", {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q"}),
         ("s3", "put_bucket_notification_configuration", {"Bucket": "b", "NotificationConfiguration": {}}),
         ("cloudtrail", "stop_logging", {"Name": "trail"}),
+        # the services issue 15 added: only their one read is allowed
+        ("account", "enable_region", {"RegionName": "ap-east-1"}),
+        (
+            "cloudwatch",
+            "put_metric_data",
+            {"Namespace": "AWS/SQS", "MetricData": [{"MetricName": "m", "Value": 1}]},
+        ),
+        ("cloudwatch", "delete_alarms", {"AlarmNames": ["a"]}),
+        ("iam", "update_role", {"RoleName": "r"}),
     ],
 )
 def test_write_is_refused_without_any_request(service: str, call: str, params: dict[str, object]) -> None:

@@ -102,7 +102,9 @@ def test_inline_suppression_of_an_unknown_rule_stays_a_finding(project: Path) ->
         encoding="utf-8",
     )
     result = invoke("lint", "admin.yaml")
-    assert result.exit_code == 0, "a comment is not an option: no usage error"
+    # a comment is not an option: no usage error (2); it suppresses nothing, so the full-admin
+    # PL601 (a security warning) fails the default gate
+    assert result.exit_code == 1, result.stdout
     assert " PL601 " in result.stdout, "and it suppresses nothing"
     assert "admin.yaml:4:5: SP003 warning suppression names unknown rule 'PX601'" in result.stdout
 

@@ -216,3 +216,19 @@ def test_empty_settings_file_means_defaults(project: Path) -> None:
     (project / ".policy-lint.yaml").write_text("", encoding="utf-8")
     proc = run(project, "lint", "policies/admin.json", "--fail-on", "security-warning")
     assert proc.returncode == 1 and len(rule_lines(proc.stdout, "PL601")) == 2
+
+
+def test_baseline_ignores_the_line_numbers_a_message_names(project: Path) -> None:
+    """An escalation finding names the lines of the statements it combines; moving them is no new finding,
+    but a different account in an ARN is."""
+    from policy_lint.project.baseline import Entry
+
+    def key(message: str) -> str:
+        return Entry("PE001", "policies/a.json", message).fingerprint
+
+    assert key("by statement 1 at line 4 via *") == key("by statement 1 at line 9 via *")
+    assert key("aws_iam_policy.a (main.tf:12:3) grants it") == key(
+        "aws_iam_policy.a (main.tf:40:3) grants it"
+    )
+    assert key("statement 2 (line 7)") != key("statement 3 (line 7)")
+    assert key("on arn:aws:iam::111122223333:user/*") != key("on arn:aws:iam::444455556666:user/*")

@@ -52,7 +52,21 @@ def report(fmt: str) -> str:
 
 
 def test_every_format_is_covered_here() -> None:
-    assert set(FORMATS) == {"text", "json", "sarif", "junit", "markdown", "html"}
+    assert set(FORMATS) == {"text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab"}
+
+
+def test_github_annotation_is_titled_with_the_rule_at_its_level() -> None:
+    """A security-warning is a GitHub ``warning`` annotation titled with the custom rule's ID."""
+    [line] = report("github").splitlines()
+    assert line.startswith("::warning file=admin.json,line=1,")
+    assert ",title=CU007::statement 1 grants iam:PassRole" in line
+
+
+def test_gitlab_code_quality_names_the_rule_as_its_check() -> None:
+    [issue] = json.loads(report("gitlab"))
+    assert issue["check_name"] == "CU007"
+    assert issue["severity"] == "major"  # GitLab's severity for a security-warning
+    assert "grants iam:PassRole" in issue["description"]
 
 
 def test_text_names_the_rule_and_its_level() -> None:

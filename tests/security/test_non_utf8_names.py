@@ -21,6 +21,7 @@ import pytest
 
 from tests.reporters.markdown_renderers import commonmark_html, text_of
 from tests.reporters.test_sarif import SCHEMA
+from tests.reporters.workflow_commands import parse_output
 from tests.security.inprocess import FORMATS, Run, policy_lint
 
 pytestmark = pytest.mark.skipif(
@@ -69,6 +70,14 @@ def assert_shown_escaped(run: Run, fmt: str, escaped: str) -> None:
         assert escaped in text_of(commonmark_html(out))
     elif fmt == "html":
         assert escaped in out
+    elif fmt == "github":
+        files = {c.properties.get("file") for c in parse_output(out) if c is not None}
+        assert any((f or "").endswith(escaped) for f in files), files
+    elif fmt == "gitlab":
+        paths = {issue["location"]["path"] for issue in json.loads(out)}
+        assert any(path.endswith(escaped) for path in paths), paths
+    else:
+        raise AssertionError(f"no check for format {fmt}")
 
 
 def sarif_uris(run: Run) -> list[str]:

@@ -253,7 +253,8 @@ def test_files_inside_the_checked_folder_are_still_read(tmp_path: Path) -> None:
 
 def test_errors_about_a_file_never_quote_its_content(tmp_path: Path) -> None:
     # Python's own errors quote the value (int("AKIA...") -> "invalid literal ... 'AKIA...'"),
-    # and a template with directives used to become its own symbol: neither may reach a report.
+    # and a template with directives used to become its own symbol; now rendered, its content is a
+    # wrong-typed value, which is named by its type: none of these may reach a report.
     infra = tmp_path / "infra"
     infra.mkdir()
     (infra / "token.txt").write_text(SECRET)
@@ -263,7 +264,8 @@ def test_errors_about_a_file_never_quote_its_content(tmp_path: Path) -> None:
         ('tobool(file("${path.module}/token.txt"))', "tobool(): a bool is required"),
         ('lookup({}, file("${path.module}/token.txt"))', "lookup(): no such key"),
         ('{ a = 1 }[file("${path.module}/token.txt")]', "no key of that name"),
-        ('templatefile("${path.module}/template.tpl", {})', "template directives (%{...}) are not evaluated"),
+        ('templatefile("${path.module}/template.tpl", {})', "expected a boolean, found a string"),
+        ('file("${path.module}/token.txt")', "expected a boolean, found a string"),
     ):
         fifo, inventory = load_queue_fifo(tmp_path, expression)
         assert isinstance(fifo, Unknown), expression

@@ -1,4 +1,4 @@
-"""OB2: the CloudTrail trail and its S3 bucket (AWS-TRAIL-BUCKET, AWS-TRAIL-LOGGING, AWS-EVENT-SELECTORS, AWS-TRAIL-KMS, AWS-TRAIL-COVERAGE, AWS-S3-DEFAULT-SSE, GUIDE-QUEUE-REGION, GUIDE-TRAIL-REGION, GUIDE-BUCKET-KMS).
+"""OB2: the CloudTrail trail and its S3 bucket (AWS-TRAIL-BUCKET, AWS-TRAIL-LOGGING, AWS-TRAIL-DELIVERY, AWS-EVENT-SELECTORS, AWS-TRAIL-KMS, AWS-TRAIL-COVERAGE, AWS-S3-DEFAULT-SSE, GUIDE-QUEUE-REGION, GUIDE-TRAIL-REGION, GUIDE-BUCKET-KMS).
 
 The audit trail is the one onboarding.yaml names (``audit_log.trail`` / ``audit_log.bucket``),
 else the trail writing to the bucket that notifies the configured queue; without a
@@ -228,11 +228,20 @@ def trail_bucket_sse_s3(inventory: Inventory) -> Iterator[Result]:
     id="OB204",
     name="trail-logging",
     level=Level.ERROR,
-    title="The audit trail is logging",
+    title="The audit trail is logging and delivering its log files",
     rationale="A stopped trail writes no log files, so no message ever reaches the queue (AWS-TRAIL-LOGGING); in "
-    "planned input this is enable_logging (Terraform) / IsLogging (CloudFormation).",
-    remediation="Set enable_logging = true / IsLogging: true, or `aws cloudtrail start-logging`.",
-    references=(AUDIT,),
+    "planned input this is enable_logging (Terraform) / IsLogging (CloudFormation). A live trail that is "
+    "logging but whose last delivery to its bucket failed (GetTrailStatus LatestDeliveryError, e.g. "
+    "AccessDenied from a changed bucket policy) writes nothing either, so it fails too (AWS-TRAIL-DELIVERY). "
+    "A LatestNotificationError concerns the trail's own SNS topic, which the audit pipeline does not use: it "
+    "is shown as a warning in the message, not failed.",
+    remediation="Set enable_logging = true / IsLogging: true, or `aws cloudtrail start-logging`; for a delivery "
+    "error, let cloudtrail.amazonaws.com write to the bucket (s3:PutObject with the trail's aws:SourceArn, "
+    "s3:GetBucketAcl) and check the bucket exists and its KMS key, if any, lets CloudTrail use it.",
+    references=(
+        AUDIT,
+        "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html",
+    ),
     features=PIPELINE_FEATURES,
     plans=MANUAL,
 )
@@ -240,17 +249,34 @@ def trail_logging(inventory: Inventory) -> Iterator[Result]:
     for trail in _trails(inventory):
         where = verdicts.location(trail, "logging")
         value = trail.logging
+        resource = verdicts.resource_id(trail)
         if isinstance(value, Unknown):
-            yield verdicts.unknown(verdicts.resource_id(trail), f"logging of {_name(trail)}", value, where)
-        else:
-            yield verdicts.verdict(
-                value,
-                verdicts.resource_id(trail),
-                f"trail {_name(trail)} is logging",
-                f"trail {_name(trail)} is not logging",
+            yield verdicts.unknown(resource, f"logging of {_name(trail)}", value, where)
+            continue
+        if not value:
+            yield verdicts.failed(resource, f"trail {_name(trail)} is not logging", where, logging=value)
+            continue
+        delivery = trail.delivery_error
+        if isinstance(delivery, Unknown):
+            yield verdicts.unknown(resource, f"log file delivery of {_name(trail)}", delivery, where)
+            continue
+        if delivery:
+            yield verdicts.failed(
+                resource,
+                f"trail {_name(trail)} is logging but failing to deliver log files to bucket "
+                f"{text(trail.bucket)}: LatestDeliveryError {delivery!r}",
                 where,
-                logging=value,
+                logging=True,
+                latest_delivery_error=delivery,
             )
+            continue
+        notification = trail.notification_error
+        note = (
+            f"; warning: its SNS notifications fail (LatestNotificationError {notification!r})"
+            if isinstance(notification, str) and notification
+            else ""
+        )
+        yield verdicts.passed(resource, f"trail {_name(trail)} is logging{note}", where, logging=True)
 
 
 @inventory_rule(
@@ -259,7 +285,9 @@ def trail_logging(inventory: Inventory) -> Iterator[Result]:
     level=Level.WARNING,
     title="The audit trail covers every region and global service events",
     rationale="A single-region trail misses the events of the other asset regions, and without global service "
-    "events IAM changes are missing (AWS-TRAIL-COVERAGE, GUIDE-TRAIL-REGION: console-created trails are always multi-Region).",
+    "events IAM changes are missing (AWS-TRAIL-COVERAGE, GUIDE-TRAIL-REGION: console-created trails are always multi-Region). "
+    "A live account's opt-in region that is not enabled (account:ListRegions, AWS-OPT-IN-REGIONS) holds no events "
+    "and no resources the collector could read: missing only such regions is unknown, not a fail.",
     remediation="Set is_multi_region_trail = true and include_global_service_events = true.",
     references=(AUDIT, "CloudTrail multi-Region trails"),
     features=PIPELINE_FEATURES,
@@ -281,15 +309,24 @@ def trail_coverage(inventory: Inventory) -> Iterator[Result]:
             unsure.append(f"multi-region: {multi.reason}")
         elif not multi:
             home = trail.home_region
+            disabled = inventory.disabled_regions
+            others = [r for r in regions if r != home]
             if regions and isinstance(home, str) and set(regions) <= {home}:
                 pass
+            elif others and all(r in disabled for r in others):
+                # AWS-OPT-IN-REGIONS: nothing can happen in a region the account has not enabled
+                unsure.append(
+                    "multi-region: a single-region trail, but "
+                    + verdicts.join(f"{r} ({disabled[r]})" for r in others)
+                    + " is not enabled in the account (account:ListRegions)"
+                )
             else:
-                others = [r for r in regions if r != home]
+                missed = [r for r in others if r not in disabled]
                 problems.append(
                     (
                         "multi_region",
                         "is a single-region trail"
-                        + (f" and misses {verdicts.join(others)}" if others else ""),
+                        + (f" and misses {verdicts.join(missed)}" if missed else ""),
                     )
                 )
         if isinstance(global_, Unknown):

@@ -4,8 +4,9 @@ PL401-PL403 judge an ARN alone (its shape, partition, region list); these rules 
 service's ARNs look like (fact AWS-ARN-FORMATS): a region or account where the service's ARNs have none, a
 missing region, an account that is not 12 digits, a resource part no resource type has, the service's case,
 a wildcard in the service. Access Analyzer reports them as errors (AWS-AA-CHECKS): such an ARN names no
-resource, so the statement grants or denies nothing for it. Only literal parts are judged: a wildcard or a
-policy variable could stand for a valid value, and template placeholders are PL5's to report.
+resource, so the statement grants or denies nothing for it. Only literal parts are judged: a wildcard, a
+policy variable or a template's hole in a field could stand for a valid value, and template
+placeholders are PL5's to report.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from policy_lint.catalog.arns import Arn, has_wildcard, parse_arn
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.policy.placeholders import has_placeholder
+from policy_lint.policy.placeholders import TemplateSyntax, has_placeholder, is_hole, unjudged
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -39,14 +40,25 @@ def _parse(text: str) -> Arn | None:
     """The ARN a Resource names, or None for "*", placeholders and text that is not an ARN (PL401's)."""
     if has_placeholder(text):
         return None
+    return _parse_around_holes(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_around_holes(text: str) -> Arn | None:
     arn = parse_arn(text)
     return arn if isinstance(arn, Arn) else None
 
 
-def _arns(doc: PolicyDocument) -> Iterator[tuple[ScalarNode, Arn]]:
+def _arns(doc: PolicyDocument, ctx: LintContext) -> Iterator[tuple[ScalarNode, Arn]]:
+    """The ARNs to judge: placeholders left out (PL501's), a template's ARN judged around its
+    holes (each hole in a field an unknown value, like a policy variable)."""
+    template = ctx.template_of(doc)
     for stmt in doc.statements:
         for node in stmt.resources:
-            arn = _parse(str(node.value))
+            text = str(node.value)
+            arn = _parse(text)
+            if arn is None and template and not unjudged(text, template):
+                arn = _parse_around_holes(text)  # only holes in its fields
             if arn is not None:
                 yield node, arn
 
@@ -61,6 +73,12 @@ def _judged(arn: Arn) -> tuple[ArnFormat, ...]:
     if not arn.resource or not arn_formats(arn.service):
         return ()
     return formats_for(arn)
+
+
+def _many(part: str, template: TemplateSyntax) -> bool:
+    """A field that stands for many values: a wildcard or a policy variable, not a template's hole
+    (a hole is one partition, region or account, only not known here)."""
+    return has_wildcard(part) and not is_hole(part, template)
 
 
 def _example(formats: tuple[ArnFormat, ...]) -> str:
@@ -83,12 +101,12 @@ def _example(formats: tuple[ArnFormat, ...]) -> str:
     access_analyzer=("ARN account not allowed",),
 )
 def arn_account_not_allowed(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    return _field_not_allowed(doc, "account")
+    return _field_not_allowed(doc, ctx, "account")
 
 
-def _field_not_allowed(doc: PolicyDocument, field: str) -> Iterator[Report]:
+def _field_not_allowed(doc: PolicyDocument, ctx: LintContext, field: str) -> Iterator[Report]:
     """ARNs that fill the account (or region) field where every format they can fit leaves it empty."""
-    for node, arn in _arns(doc):
+    for node, arn in _arns(doc, ctx):
         formats = _judged(arn)
         value = getattr(arn, field)
         if formats and _literal(value) and not any(getattr(f, field) for f in formats):
@@ -113,7 +131,7 @@ def _field_not_allowed(doc: PolicyDocument, field: str) -> Iterator[Report]:
     access_analyzer=("ARN Region not allowed",),
 )
 def arn_region_not_allowed(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    return _field_not_allowed(doc, "region")
+    return _field_not_allowed(doc, ctx, "region")
 
 
 # -- PL408 -----------------------------------------------------------------------------------------
@@ -134,7 +152,7 @@ def arn_region_not_allowed(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
     access_analyzer=("Invalid ARN account",),
 )
 def invalid_arn_account(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for node, arn in _arns(doc):
+    for node, arn in _arns(doc, ctx):
         account = arn.account
         if not _literal(account) or (account.isdigit() and len(account) == _ACCOUNT_DIGITS):
             continue
@@ -160,7 +178,7 @@ def invalid_arn_account(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repor
     access_analyzer=("Missing ARN Region",),
 )
 def missing_arn_region(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for node, arn in _arns(doc):
+    for node, arn in _arns(doc, ctx):
         formats = _judged(arn)
         if formats and arn.region == "" and all(f.has_region for f in formats):
             yield Report(
@@ -183,7 +201,7 @@ def missing_arn_region(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report
     access_analyzer=("Invalid ARN service case",),
 )
 def arn_service_case(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for node, arn in _arns(doc):
+    for node, arn in _arns(doc, ctx):
         service = arn.service
         if service != service.lower() and not has_wildcard(service) and arn_formats(service.lower()):
             yield Report(
@@ -204,7 +222,7 @@ def arn_service_case(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     access_analyzer=("Wildcard in service name",),
 )
 def wildcard_in_arn_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for node, arn in _arns(doc):
+    for node, arn in _arns(doc, ctx):
         service = arn.service
         if ("*" in service or "?" in service) and service.strip("*") != "":
             yield Report(node, f"service {service!r} in {node.value!r} holds a wildcard")
@@ -225,7 +243,7 @@ def wildcard_in_arn_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[R
     access_analyzer=("Invalid ARN Region",),
 )
 def invalid_arn_region(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for node, arn in _arns(doc):
+    for node, arn in _arns(doc, ctx):
         problem = impossible_region(arn)
         if problem:
             owner = partitions.partition_of_region(arn.region)
@@ -262,14 +280,16 @@ def arn_text(arn: Arn) -> str:
     "omits resource kinds AWS's own managed policies use (Backup recovery points, service-owned Secrets Manager "
     "secrets, API Gateway v2 paths, arn:aws:iam::*:root: 70 ARNs in the 1,594 managed policies), so an error "
     "would fail correct policies. Like PL404 and PL405, only ARNs aimed at particular resources (partition, "
-    "region and account fixed or empty) are judged, and wildcards count as fitting whenever they could.",
+    "region and account fixed or empty; a template's hole there is one value, so it counts as fixed) are judged, "
+    "and wildcards, policy variables and holes count as fitting whenever they could.",
     remediation="Write the resource part in one of the service's formats (the hint shows some).",
     references=(_SAR_DOC, _AA_DOC),
     access_analyzer=("Invalid ARN resource",),
 )
 def invalid_arn_resource(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    for node, arn in _arns(doc):
-        if any(has_wildcard(part) for part in (arn.partition, arn.region, arn.account)):
+    template = ctx.template_of(doc)
+    for node, arn in _arns(doc, ctx):
+        if any(_many(part, template) for part in (arn.partition, arn.region, arn.account)):
             continue
         known = arn_formats(arn.service)
         if known and arn.resource and not formats_for(arn):

@@ -2,7 +2,9 @@
 
 What counts as a placeholder and what as a policy variable is defined once, in
 :mod:`policy_lint.policy.placeholders`, so the strings the action, ARN and condition rules
-skip as placeholders are exactly the ones PL501 reports.
+skip as placeholders are exactly the ones PL501 reports. A template's own holes (a Terraform
+template's ``${...}``, the ``placeholders:`` a repository declares in settings) are filled by
+design: PL501 leaves them out, and the other rules still skip them as values not known.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ _DOCUMENT_MARKS = (*MARKS, "\\")
     title="A template placeholder was never filled in",
     rationale="IAM takes ${Account ID}, <ACCOUNT_ID>, {{ bucket }} or ${AWS::AccountId} literally: the "
     "statement matches no real resource or principal, so the permission the guide asked for is silently "
-    "missing. IAM policy variables such as ${aws:username} are not placeholders and are not reported. "
+    "missing. IAM policy variables such as ${aws:username} are not placeholders and are not reported; nor "
+    "are a template's own holes: the ${...} of a Terraform template (.tpl, .tftpl) and the names the "
+    "settings' placeholders: declare, which the template's tooling fills. "
     "Only placeholder spellings count (<NAME>, ${...}, {{ }}, %(name)s, #{name}, %{ }): other text with "
     "'<' or '{' (s3:GetObject<) is judged by the action and ARN rules.",
     remediation="Replace the placeholder with the real value (policy-lint render fills the onboarding "
@@ -41,8 +45,9 @@ def unresolved_placeholder(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
     text = doc.source.text
     if not any(mark in text for mark in _DOCUMENT_MARKS):
         return  # no string can hold a placeholder (nor spell one with escapes): skip the walk
+    template = ctx.template_of(doc)
     for node, text in doc.strings:
-        for index, placeholder, kind in find_placeholders(text):
+        for index, placeholder, kind in find_placeholders(text, template):
             yield Report(
                 point_into(doc, node, index, placeholder),
                 f"unresolved placeholder {placeholder} ({kind})",

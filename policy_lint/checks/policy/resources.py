@@ -30,7 +30,7 @@ from policy_lint.checks.policy.arn_structure import impossible_region
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
-from policy_lint.policy.placeholders import has_placeholder
+from policy_lint.policy.placeholders import TemplateSyntax, has_placeholder, is_hole, unjudged
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -64,11 +64,12 @@ def _matches_everything(resource: str) -> bool:
     return resource != "" and resource.strip("*") == ""
 
 
-def _checked_arns(stmt: Statement) -> Iterator[tuple[ScalarNode, Arn]]:
-    """The parseable ARNs of a statement's Resource/NotResource, placeholders left out."""
+def _checked_arns(stmt: Statement, template: TemplateSyntax) -> Iterator[tuple[ScalarNode, Arn]]:
+    """The parseable ARNs of a statement's Resource/NotResource, placeholders left out (template
+    holes in an ARN's fields are kept: they stand for unknown values, like policy variables)."""
     for node in stmt.resources:
         text = str(node.value)
-        if _matches_everything(text) or _has_placeholder(text):
+        if _matches_everything(text) or (_has_placeholder(text) and unjudged(text, template)):
             continue
         arn = _parse(text)
         if isinstance(arn, Arn):
@@ -89,10 +90,15 @@ def _checked_arns(stmt: Statement) -> Iterator[tuple[ScalarNode, Arn]]:
     references=(_ARN_DOC, _RESOURCE_DOC),
 )
 def invalid_arn(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    template = ctx.template_of(doc)
     for stmt in doc.statements:
         for node in stmt.resources:
             text = str(node.value)
-            if text == "" or _matches_everything(text) or _has_placeholder(text):
+            if (
+                text == ""
+                or _matches_everything(text)
+                or (_has_placeholder(text) and unjudged(text, template))
+            ):
                 continue  # empty strings are PL113's; placeholders are PL5's
             arn = _parse(text)
             if isinstance(arn, ArnProblem):
@@ -133,8 +139,9 @@ def _arn_problem(text: str, problem: ArnProblem, stmt: Statement) -> tuple[str, 
     references=(_ARN_DOC,),
 )
 def unknown_partition(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    template = ctx.template_of(doc)
     for stmt in doc.statements:
-        for node, arn in _checked_arns(stmt):
+        for node, arn in _checked_arns(stmt, template):
             part = arn.partition
             if has_wildcard(part) or partitions.is_known_partition(part):
                 continue
@@ -166,8 +173,9 @@ def _partition_hint(partition: str) -> str:
     references=(_ARN_DOC,),
 )
 def unknown_region(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    template = ctx.template_of(doc)
     for stmt in doc.statements:
-        for node, arn in _checked_arns(stmt):
+        for node, arn in _checked_arns(stmt, template):
             message = None if impossible_region(arn) else _region_problem(arn)  # PL412's, an error
             if message:
                 yield Report(node, message, _region_hint(arn.region))
@@ -221,11 +229,12 @@ def _region_hint(region: str) -> str | None:
     references=(_SAR_DOC,),
 )
 def resource_not_supported(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    template = ctx.template_of(doc)
     for stmt in doc.statements:
-        resources = _specific_resources(stmt)
+        resources = _specific_resources(stmt, template)
         if resources is None:
             continue
-        if not all(_targets_particular_resources(r) for r in resources):
+        if not all(_targets_particular_resources(r, template) for r in resources):
             continue
         for node, actions in _statement_actions(stmt, ctx):
             if actions and all(not a.resource_types and not _mentions_resource_tags(a) for a in actions):
@@ -236,18 +245,21 @@ def resource_not_supported(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
                 )
 
 
-def _specific_resources(stmt: Statement) -> list[str] | None:
-    """The Resource strings when all are specific (no "*", no placeholders); None to skip the statement."""
+def _specific_resources(stmt: Statement, template: TemplateSyntax) -> list[str] | None:
+    """The Resource strings when all are specific (no "*", no placeholders; a template's holes in an
+    ARN's fields are values, only not known here); None to skip the statement."""
     if stmt.uses_not_resource or stmt.uses_not_action or not stmt.resources:
         return None
     texts = [str(node.value) for node in stmt.resources]
-    if any(_matches_everything(t) or _has_placeholder(t) or t == "" for t in texts):
+    if any(
+        _matches_everything(t) or (_has_placeholder(t) and unjudged(t, template)) or t == "" for t in texts
+    ):
         return None
     return texts
 
 
-def _fixed_scope(resource: str) -> bool:
-    """An ARN whose partition, region and account are fixed or empty (no wildcards, no variables).
+def _fixed_scope(resource: str, template: TemplateSyntax) -> bool:
+    """An ARN whose partition, region and account are fixed or empty (no wildcards, no variables; a template's hole is one value, so it counts as fixed).
 
     Such a statement is aimed at particular resources. ``arn:aws:logs:*:*:log-group:x`` (any region,
     any account) is the generic form AWS's own managed policies use, where the reference's gaps in
@@ -255,17 +267,18 @@ def _fixed_scope(resource: str) -> bool:
     """
     arn = _parse(resource)
     return isinstance(arn, Arn) and not any(
-        has_wildcard(part) for part in (arn.partition, arn.region, arn.account)
+        has_wildcard(part) and not is_hole(part, template)
+        for part in (arn.partition, arn.region, arn.account)
     )
 
 
-def _targets_particular_resources(resource: str) -> bool:
+def _targets_particular_resources(resource: str, template: TemplateSyntax) -> bool:
     """A fixed-scope ARN that also names resources, not the whole service.
 
     ``arn:aws:s3:::*`` is left out: AWS's own examples disagree on whether it covers s3:ListAllMyBuckets.
     """
     arn = _parse(resource)
-    return _fixed_scope(resource) and isinstance(arn, Arn) and arn.resource.strip("*?/:") != ""
+    return _fixed_scope(resource, template) and isinstance(arn, Arn) and arn.resource.strip("*?/:") != ""
 
 
 def _mentions_resource_tags(action: ActionInfo) -> bool:
@@ -322,9 +335,10 @@ def _not_supported_message(
 )
 def resource_type_mismatch(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     types = default_resource_types()
+    template = ctx.template_of(doc)
     for stmt in doc.statements:
-        resources = _specific_resources(stmt)
-        if resources is None or not all(_fixed_scope(r) for r in resources):
+        resources = _specific_resources(stmt, template)
+        if resources is None or not all(_fixed_scope(r, template) for r in resources):
             continue
         for node, actions in _statement_actions(stmt, ctx):
             scoped = [a for a in actions if a.resource_types and "Tagging" not in a.access_level]

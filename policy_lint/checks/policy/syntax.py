@@ -41,10 +41,16 @@ RULES.declare(
     RuleMeta(
         id="PL005",
         name="unrendered-template",
-        level=Level.ERROR,
-        title="Terraform template directives make the file invalid JSON",
-        rationale="A templatefile() policy with %{ } directives is not a policy until Terraform renders it.",
-        remediation="Lint the rendered document (from `terraform show -json`) or a rendered copy.",
+        level=Level.WARNING,
+        title="A Terraform template has no one rendering to lint",
+        rationale="A templatefile() policy is linted around its ${...} holes, and its %{ if } ... %{ endif } "
+        "blocks are linted with their body kept (everything the template can grant). A %{ for } or "
+        "%{ else }, a directive inside a string, or an interpolation outside a string (a whole list or "
+        "object) has no one rendering: the file is not linted, which is unknown, not a pass, so this "
+        "warning names it. check renders templatefile() with its variables, and says the same of a "
+        "policy whose %{ if } or %{ for } reads a value known only at apply.",
+        remediation="Run policy-lint check on the Terraform that calls templatefile() (it renders the "
+        "template with its variables), or lint a rendered copy.",
         family="Syntax and file",
     )
 )

@@ -85,4 +85,5 @@ _INVENTORY_LISTS = {
     "bucket": "buckets",
     "queue": "queues",
     "security_group": "security_groups",
+    "rest_api": "rest_apis",
 }

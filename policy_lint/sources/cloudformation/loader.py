@@ -35,6 +35,11 @@ from policy_lint.sources.cloudformation.map_iam import (
 )
 from policy_lint.sources.cloudformation.map_organizations import map_organization_policy
 from policy_lint.sources.cloudformation.map_s3 import map_bucket, map_bucket_policy
+from policy_lint.sources.cloudformation.map_sam import (
+    map_rest_api,
+    map_serverless_api,
+    map_serverless_function,
+)
 from policy_lint.sources.cloudformation.map_sqs import map_queue, map_queue_policy
 from policy_lint.sources.cloudformation.map_trail import map_trail
 from policy_lint.sources.cloudformation.parse import duplicate_keys, parse_template
@@ -63,6 +68,9 @@ MAPPERS: dict[str, Mapper] = {
     "AWS::SQS::QueuePolicy": map_queue_policy,
     "AWS::EC2::SecurityGroup": map_security_group,
     "AWS::EC2::SecurityGroupIngress": map_ingress,
+    "AWS::ApiGateway::RestApi": map_rest_api,
+    "AWS::Serverless::Function": map_serverless_function,
+    "AWS::Serverless::Api": map_serverless_api,
 }
 
 

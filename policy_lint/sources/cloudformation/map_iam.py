@@ -92,10 +92,10 @@ def _fill_principal(stack: Stack, principal: IamUser | IamGroup | IamRole, props
         return
     raw = stack.raw_targets(principal.origin.address, "ManagedPolicyArns", props.get("ManagedPolicyArns"))
     for written, resolved in zip(raw, managed, strict=False):
-        _attach_managed(stack, principal, written, resolved)
+        attach_managed(stack, principal, written, resolved)
 
 
-def _attach_managed(
+def attach_managed(
     stack: Stack, principal: IamUser | IamGroup | IamRole, written: Node, resolved: Node
 ) -> None:
     arn = link_text(resolved)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from policy_lint.core.unknown import Malformed
 from policy_lint.inventory.model import Maybe, Unknown
 from policy_lint.sources.cloudformation.intrinsics import Symbolic, Text, UnknownNode, text_of
 from policy_lint.syntax.json_parser import loads
@@ -85,10 +86,10 @@ def _document(node: Node | None) -> Maybe[dict[str, Any]] | None:
     if isinstance(value, str):
         try:
             value = loads(value)
-        except ValueError:
-            return Unknown("the policy document is a string that is not JSON")
+        except ValueError as exc:
+            return Malformed(f"the policy document is a string that is not JSON: {exc}")
     if not isinstance(value, dict):
-        return Unknown(f"the policy document is {node.described}, not an object")
+        return Malformed(f"the policy document is {node.described}, not an object")
     return value
 
 

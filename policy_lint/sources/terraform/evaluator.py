@@ -44,6 +44,15 @@ from policy_lint.sources.terraform.functions import (
 )
 from policy_lint.sources.terraform.operators import EvalError, binary, to_bool, unary
 from policy_lint.sources.terraform.partial import replace_in_template
+from policy_lint.sources.terraform.template_directives import (
+    For,
+    If,
+    Interpolation,
+    Part,
+    TemplateSyntaxError,
+    Text,
+    parse_template,
+)
 from policy_lint.sources.terraform.values import (
     Index,
     UnknownItems,
@@ -777,7 +786,8 @@ class Evaluator:
 
     # -- templates -------------------------------------------------------------------------
     def render_template(self, body: str, bindings: dict[str, Value], symbol: str, tree: Tree[Token]) -> Value:
-        """Render a heredoc or template-file body: ``${...}`` interpolations, ``$${`` escapes.
+        """Render a heredoc or template-file body: ``${...}`` interpolations, ``$${`` escapes, and
+        ``%{ if }``/``%{ for }`` directives (:mod:`policy_lint.sources.terraform.template_directives`).
 
         ``symbol`` stands for the whole when it cannot be rendered (the call or heredoc as
         written: a template file's content never becomes a symbol); interpolations are
@@ -789,22 +799,85 @@ class Evaluator:
         anchor = self.position(tree)
         for start, end in interpolations(body):
             if start < 0:  # a %{ directive }
-                return Unresolved(symbol, "template directives (%{...}) are not evaluated")
+                return self._render_directives(body, bindings, symbol, anchor)
             parts.append(body[pos:start].replace("$${", "${").replace("%%{", "%{"))
             inner = body[start + 2 : end].strip().strip("~").strip()
-            self.budget.work(len(inner))  # parsing costs in proportion to the text
-            try:
-                expr = parse_expression(inner)
-            except (LarkError, ValueError, RecursionError):
-                parts.append(
-                    Unresolved(short_symbol("${" + inner + "}"), "interpolation could not be parsed")
-                )
-            else:
-                snippet = self._derived(f"x = {inner}\n", bindings, self.depth + 1, anchor)
-                parts.append(snippet.eval(expr))
+            parts.append(self._template_expression(inner, bindings, anchor))
             pos = end + 1
         parts.append(body[pos:].replace("$${", "${").replace("%%{", "%{"))
         return _concat(parts, self.budget)
+
+    def _template_expression(self, inner: str, bindings: dict[str, Value], anchor: tuple[int, int]) -> Value:
+        """One ``${...}`` (or directive expression) of a template, evaluated with ``bindings``."""
+        self.budget.work(len(inner))  # parsing costs in proportion to the text
+        try:
+            expr = parse_expression(inner)
+        except (LarkError, ValueError, RecursionError):
+            return Unresolved(short_symbol("${" + inner + "}"), "interpolation could not be parsed")
+        snippet = self._derived(f"x = {inner}\n", bindings, self.depth + 1, anchor)
+        return snippet.eval(expr)
+
+    def _render_directives(
+        self, body: str, bindings: dict[str, Value], symbol: str, anchor: tuple[int, int]
+    ) -> Value:
+        """A body with directives: rendered exactly where every condition and collection is known;
+        otherwise the whole is unknown, with the directive that decided it as the reason."""
+        try:
+            parts = parse_template(body)
+        except TemplateSyntaxError as exc:
+            return Unresolved(symbol, f"template could not be parsed: {exc}")
+        rendered: list[Value] = []
+        reason = self._render_parts(parts, bindings, anchor, rendered)
+        if reason is not None:
+            return Unresolved(symbol, reason)
+        return _concat(rendered, self.budget)
+
+    def _render_parts(
+        self, parts: list[Part], bindings: dict[str, Value], anchor: tuple[int, int], out: list[Value]
+    ) -> str | None:
+        """Append the rendering of ``parts`` to ``out``; the reason it cannot be rendered, or None."""
+        for part in parts:
+            self.budget.step()
+            if isinstance(part, Text):
+                self.budget.work(len(part.text))
+                out.append(part.text)
+            elif isinstance(part, Interpolation):
+                out.append(self._template_expression(part.expression, bindings, anchor))
+            elif isinstance(part, If):
+                condition = self._template_expression(part.condition, bindings, anchor)
+                try:
+                    chosen = to_bool(condition)
+                except EvalError:
+                    return f"the condition of %{{ if {short_symbol(part.condition)} }} is not known"
+                reason = self._render_parts(part.then if chosen else part.otherwise, bindings, anchor, out)
+                if reason is not None:
+                    return reason
+            else:
+                reason = self._render_loop(part, bindings, anchor, out)
+                if reason is not None:
+                    return reason
+        return None
+
+    def _render_loop(
+        self, loop: For, bindings: dict[str, Value], anchor: tuple[int, int], out: list[Value]
+    ) -> str | None:
+        collection = self._template_expression(loop.collection, bindings, anchor)
+        items: list[tuple[Value, Value]]
+        if isinstance(collection, dict):
+            items = [(key, collection[key]) for key in sorted(collection)]  # Terraform: lexical order
+        elif isinstance(collection, list) and known_length(collection):
+            items = list(enumerate(collection))
+        else:
+            return f"the items of %{{ for ... in {short_symbol(loop.collection)} }} are not known"
+        self.budget.expand(len(items))
+        for key, value in items:
+            scope = {**bindings, loop.value: value}
+            if loop.key is not None:
+                scope[loop.key] = key
+            reason = self._render_parts(loop.body, scope, anchor, out)
+            if reason is not None:
+                return reason
+        return None
 
 
 #: functions that take a list with unknown items and keep its known parts (see partial.py)

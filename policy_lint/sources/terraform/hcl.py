@@ -1,4 +1,7 @@
-"""Terraform HCL source: ``.tf`` files, one module per directory, into the inventory.
+"""Terraform HCL source: ``.tf`` and ``.tf.json`` files, one module per directory, into the inventory.
+
+A ``.tf.json`` file (Terraform's JSON syntax) is read into the same parsed form as a ``.tf`` file
+(:mod:`policy_lint.sources.terraform.json_syntax`), so everything below treats both alike.
 
 Each root module (:mod:`policy_lint.sources.terraform.roots`) is evaluated on its own: its
 variables, values and addresses; a folder another folder of the input calls as a local module
@@ -41,6 +44,7 @@ from policy_lint.sources.terraform.evaluator import (
     parse_hcl,
     shown_text,
 )
+from policy_lint.sources.terraform.json_syntax import JSON_SUFFIX, parse_tf_json
 from policy_lint.sources.terraform.policy_document import render_policy_document
 from policy_lint.sources.terraform.resources import (
     MAPPED_TYPES,
@@ -120,6 +124,8 @@ class Loader:
     def parse_file(self, path: Path) -> HclFile | None:
         try:
             source = read_source(path, max_bytes=MAX_FILE_BYTES)
+            if path.name.endswith(JSON_SUFFIX):
+                return parse_tf_json(source)
             return parse_hcl(source.text, str(path))
         except InputError as exc:
             self.inventory.problems.append(problems.unreadable(exc))
@@ -134,7 +140,11 @@ class Loader:
         if directory not in self.listed:
             try:
                 with os.scandir(directory) as entries:
-                    names = [e.name for e in entries if e.name.endswith(".tf") and not e.name.startswith(".")]
+                    names = [
+                        e.name
+                        for e in entries
+                        if e.name.endswith((".tf", JSON_SUFFIX)) and not e.name.startswith(".")
+                    ]
                 self.listed[directory] = sorted(directory / name for name in names)
             except (FileNotFoundError, NotADirectoryError):
                 self.listed[directory] = []  # no module folder there: "has no .tf files"

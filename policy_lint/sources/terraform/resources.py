@@ -19,6 +19,7 @@ from typing import Any
 
 from policy_lint.catalog import arn_builder
 from policy_lint.core.findings import Finding
+from policy_lint.core.unknown import Malformed
 from policy_lint.inventory.cloudtrail import (
     OPERATORS,
     AdvancedSelector,
@@ -184,6 +185,16 @@ def literal_text(value: Any, default: str | None = None) -> Maybe[str | None]:
     return str(value)
 
 
+def _kind(value: Any) -> str:
+    """What a wrong-typed value is, never the value: it may be a file's content (file(),
+    templatefile()), and a file may hold a secret that must not reach a report."""
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else f"a {type(value).__name__}"
+
+
 def literal_bool(value: Any, default: bool) -> Maybe[bool]:
     if value is None:
         return default
@@ -193,7 +204,7 @@ def literal_bool(value: Any, default: bool) -> Maybe[bool]:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    return Unknown(f"expected a boolean, found {value!r}")
+    return Unknown(f"expected a boolean, found {_kind(value)}")
 
 
 def literal_int(value: Any) -> Maybe[int] | None:
@@ -202,7 +213,7 @@ def literal_int(value: Any) -> Maybe[int] | None:
     if isinstance(value, Unresolved):
         return Unknown(value.reason)
     number = as_int(value)
-    return Unknown(f"expected a number, found {value!r}") if number is None else number
+    return Unknown(f"expected a number, found {_kind(value)}") if number is None else number
 
 
 def text_list(value: Any) -> Maybe[list[str]]:
@@ -239,11 +250,13 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
         parsed = loads(text, max_depth=MAX_DOCUMENT_DEPTH)  # rules walk documents recursively
     except NestingTooDeep:  # thousands of nested brackets in a heredoc
         return Unknown(f"policy JSON is nested deeper than {MAX_DOCUMENT_DEPTH} levels")
-    except ValueError:
-        reason = value.reason if isinstance(value, Unresolved) else "policy is not valid JSON"
-        return Unknown(reason)
+    except ValueError as exc:
+        if isinstance(value, Unresolved):
+            return Unknown(value.reason)
+        return Malformed(f"policy is not valid JSON: {exc}")
     if not isinstance(parsed, dict):
-        return Unknown("policy JSON is not an object")
+        not_object = "policy JSON is not an object"
+        return Malformed(not_object) if isinstance(value, str) else Unknown(not_object)
     return mark_incomplete(parsed)
 
 

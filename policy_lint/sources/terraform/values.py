@@ -109,6 +109,32 @@ def shown_text(text: str) -> str:
     return repr(text if len(text) <= 200 else text[:197] + "...")
 
 
+def closing_brace(body: str, start: int) -> int | None:
+    """The index of the ``}`` that closes a ``${``/``%{`` whose expression starts at ``start``
+    (quoted strings and nested braces skipped, as Terraform reads them), or None if none does."""
+    depth = 0
+    quote = False
+    j = start
+    n = len(body)
+    while j < n:
+        ch = body[j]
+        if quote:
+            if ch == "\\":
+                j += 1
+            elif ch == '"':
+                quote = False
+        elif ch == '"':
+            quote = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return j
+            depth -= 1
+        j += 1
+    return None
+
+
 def interpolations(body: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each ``${ ... }`` (end = index of the closing brace); (-1, -1) for a directive."""
     i = 0
@@ -121,26 +147,8 @@ def interpolations(body: str) -> Iterator[tuple[int, int]]:
             yield -1, -1
             return
         if body.startswith("${", i):
-            depth = 0
-            j = i + 2
-            quote = False
-            while j < n:
-                ch = body[j]
-                if quote:
-                    if ch == "\\":
-                        j += 1
-                    elif ch == '"':
-                        quote = False
-                elif ch == '"':
-                    quote = True
-                elif ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    if depth == 0:
-                        break
-                    depth -= 1
-                j += 1
-            if j >= n:
+            j = closing_brace(body, i + 2)
+            if j is None:
                 return
             yield i, j
             i = j + 1

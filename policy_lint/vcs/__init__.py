@@ -1,0 +1,1 @@
+"""Reading a git repository: revisions, the index, what changed between them (``diff --base``)."""

@@ -1,0 +1,90 @@
+"""``lint`` picks policy documents by content (issue 13): what it reads in a folder, what it says
+about a named file it skips, what it never skips, and ``--as-policy``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from policy_lint.cli import main
+from tests.conftest import REPO_ROOT
+
+CFN_EXAMPLE = REPO_ROOT / "examples" / "cloudformation" / "onboarding.yaml"
+PACKAGE_JSON = '{\n  "name": "web",\n  "version": "1.0.0",\n  "dependencies": {"left-pad": "1.3.0"}\n}\n'
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_folder_holding_the_cloudformation_example_gives_no_findings(tmp_path: Path) -> None:
+    """The reported case: a folder walk took any file naming "Statement" for a policy, and linted
+    the CloudFormation example as one (14 findings)."""
+    shutil.copy(CFN_EXAMPLE, tmp_path / "onboarding.yaml")
+    (tmp_path / "package.json").write_text(PACKAGE_JSON, encoding="utf-8")
+    (tmp_path / "reader.json").write_text(json.dumps(POLICY), encoding="utf-8")
+    code, out, err = run("lint", str(tmp_path))
+    assert code == 0, out
+    assert out == "No findings in 1 file.\n"
+    assert err == ""  # found in a folder: skipped without a word
+
+
+def test_a_named_file_that_is_not_a_policy_is_skipped_with_one_line(tmp_path: Path) -> None:
+    package = tmp_path / "package.json"
+    package.write_text(PACKAGE_JSON, encoding="utf-8")
+    code, out, err = run("lint", str(package), str(CFN_EXAMPLE))
+    assert code == 0
+    assert out == "No findings in 0 files.\n"
+    assert err.splitlines() == [
+        f"policy-lint: {package}: not a policy document, skipped (--as-policy lints it anyway)",
+        f"policy-lint: {CFN_EXAMPLE}: not a policy document, skipped (--as-policy lints it anyway)",
+    ]
+
+
+def test_hook_mode_skips_silently(tmp_path: Path) -> None:
+    package = tmp_path / "package.json"
+    package.write_text(PACKAGE_JSON, encoding="utf-8")
+    code, out, err = run("lint", "--hook", str(package))
+    assert (code, out, err) == (0, "No findings in 0 files.\n", "")
+
+
+def test_as_policy_lints_a_named_file_whatever_it_holds(tmp_path: Path) -> None:
+    package = tmp_path / "package.json"
+    package.write_text(PACKAGE_JSON, encoding="utf-8")
+    code, out, _ = run("lint", "--as-policy", str(package))
+    assert code == 1
+    assert f"{package}:1:1: PL104 error" in out, out  # no Statement: not a usable policy
+
+
+def test_a_broken_policy_found_in_a_folder_is_reported_not_skipped(tmp_path: Path) -> None:
+    """Skipping a broken policy would be a false pass: a missing comma in a file whose name says
+    nothing, and a truncated file in an iam/ folder that names nothing at all."""
+    (tmp_path / "scanner.json").write_text(
+        '{\n  "Version": "2012-10-17",\n  "Statement": [{"Effect": "Allow" "Action": "*", "Resource": "*"}]\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "iam").mkdir()
+    (tmp_path / "iam" / "deploy.json").write_text('{\n  "Effect": "Allow",\n', encoding="utf-8")
+    code, out, _ = run("lint", str(tmp_path))
+    assert code == 1, out
+    assert f"{tmp_path / 'scanner.json'}:3:36: PL001 error" in out, out
+    assert f"{tmp_path / 'iam' / 'deploy.json'}:3:1: PL001 error" in out, out
+    assert out.rstrip().endswith("in 2 files.")
+
+
+def test_yaml_suppression_comments_of_skipped_files_are_not_read(tmp_path: Path) -> None:
+    """A workflow skipped as not a policy is not scanned for unused suppressions (SP004) either."""
+    (tmp_path / "ci.yml").write_text(
+        "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest  # policy-lint: ignore[PL601] not here\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("lint", str(tmp_path))
+    assert (code, out) == (0, "No findings in 0 files.\n")
