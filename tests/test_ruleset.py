@@ -14,6 +14,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from policy_lint.checks.custom_rules import CUSTOM_FAMILY
 from policy_lint.cli import main
 from policy_lint.core.findings import Level
 from policy_lint.rules.lint_ruleset import lint_rule_groups, lint_rule_set
@@ -170,7 +171,8 @@ def _readme_families() -> set[str]:
 def test_every_rule_family_is_documented() -> None:
     families = {meta.id[:3] for meta in all_rules()}
     assert families == set(FAMILIES), "rules.FAMILIES names a family without rules, or misses one"
-    assert _readme_families() == families, "README.md's family table"
+    # the README also names the family reserved for the rules a project's settings define
+    assert _readme_families() == families | {f"{CUSTOM_FAMILY}0"}, "README.md's family table"
     reference = (REPO_ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     for family, title in FAMILIES.items():
         assert f"\n## {family}xx: {title}\n" in reference, f"docs/rules.md has no section for {family}"

@@ -203,6 +203,8 @@ def score_case(name: str, case: dict[str, Any], results: Sequence[Result]) -> li
     for i, r in enumerate(results):
         if i in claimed:
             continue
+        if not any(label.rule_matches(r.rule_id) for label in labels):
+            continue  # a rule the case labels nowhere (added after its labels): outside its scope
         outcomes.append(
             Outcome(name, r.rule_id, r.resource, "none", r.status, "no label expects it", r.message)
         )
@@ -259,7 +261,9 @@ def report(scores: Sequence[CaseScore], details: bool = False) -> str:
         "**false pass** a pass where it says fail, unknown or none; **unknown where knowable** an unknown",
         "where the input decides pass or fail; **missing** a verdict the label expects and policy-lint",
         "does not give; **other extra** an unknown no label expects. Agreement counts every label and",
-        "every result no label expected.",
+        "every result no label expected. A rule a case labels nowhere (a family added after the labels",
+        "were written, such as the privilege-escalation rules PE0xx and PR001) is outside that case's scope:",
+        "its results are not counted.",
         "",
         "Run: `python benchmarks/accuracy/score.py --markdown docs/accuracy.md` (add `--details` for",
         "every comparison, `--case NAME` for one input).",

@@ -10,6 +10,12 @@ the attribute that holds the document in the ``.tf`` or template file (live: on 
 ARN). So a weakness is reported the same way whether the policy sits in a JSON file, a module
 or an account.
 
+The privilege-escalation rules (PE) judge a policy that reaches a user or role of the input per
+principal instead, with every other policy that reaches it
+(:mod:`policy_lint.checks.principals.escalation`): such a document is linted here without them,
+so one path is reported once, on the principal. A policy no principal of the input receives (a
+managed policy attached to nothing here, a group without members here) keeps its PE findings.
+
 What a source could not resolve (an apply-time ARN, a ``${...}`` reference it keeps as text) is
 not a template placeholder: the placeholder rules (PL5) do not run here. It is a hole, as in a
 Terraform template: the rules skip a value that is one, and judge an ARN around the references
@@ -24,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from policy_lint.checks.custom_rules import CUSTOM_FAMILY
 from policy_lint.core.findings import Finding, Location
 from policy_lint.core.unknown import Malformed, Unknown
 from policy_lint.inventory.model import (
@@ -39,7 +46,7 @@ from policy_lint.inventory.model import (
     Queue,
     Resource,
 )
-from policy_lint.inventory.policies import names_policy
+from policy_lint.inventory.policies import has_member, names_policy, reaches_a_principal
 from policy_lint.inventory.references import scope_of
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.engine import lint_source
@@ -52,6 +59,8 @@ from policy_lint.syntax.source import Source
 
 #: the rules that read a document as a template: in IaC a ``${...}`` is the IaC's own reference
 NOT_FOR_EMBEDDED = ("PL5",)
+#: the rules judged per principal for a document a principal receives (see the module docstring)
+PER_PRINCIPAL = ("PE",)
 #: what an unresolved value becomes in the linted text: a reference every rule already skips
 UNRESOLVED = "${unresolved}"
 
@@ -70,6 +79,8 @@ class EmbeddedPolicy:
     resource_type: str | None = None
     #: who wrote the document when the input only names it (an AWS SAM policy template)
     written_by: str | None = None
+    #: a user or role of the input receives it: its escalation paths are judged per principal
+    judged_per_principal: bool = False
 
 
 def _plain(value: Any) -> Any:
@@ -158,7 +169,10 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
             boundary = _only_a_boundary(policy, inventory)
             kind = PolicyType.PERMISSIONS_BOUNDARY if boundary else PolicyType.IDENTITY
             label = "permissions boundary" if boundary else "policy"
-            yield EmbeddedPolicy(policy.origin.address, label, policy.document, kind, where)
+            received = not boundary and reaches_a_principal(policy, inventory)
+            yield EmbeddedPolicy(
+                policy.origin.address, label, policy.document, kind, where, judged_per_principal=received
+            )
     for org_policy in inventory.organization_policies:
         org_type = _organization_policy_type(org_policy)
         if org_type is not None and _lintable(org_policy.document):
@@ -172,6 +186,7 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
             if isinstance(ref, PolicyRef) and _lintable(ref.document):
                 where = ref.location or _where(principal, "inline_policies")
                 label = "inline policy" if ref.name.startswith("${") else f"inline policy {ref.name}"
+                received = not isinstance(principal, IamGroup) or has_member(principal, inventory)
                 yield EmbeddedPolicy(
                     principal.origin.address,
                     label,
@@ -179,6 +194,7 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
                     PolicyType.IDENTITY,
                     where,
                     written_by=ref.written_by,
+                    judged_per_principal=received,
                 )
     for role in inventory.roles:
         if _lintable(role.trust_policy):
@@ -300,7 +316,7 @@ def lint_embedded(
             policy_type=embedded.policy_type,
             resource_type=embedded.resource_type,
             select=select,
-            ignore=(*ignore, *NOT_FOR_EMBEDDED),
+            ignore=(*ignore, *NOT_FOR_EMBEDDED, *(PER_PRINCIPAL if embedded.judged_per_principal else ())),
             references_are_holes=True,
             extra_rules=extra_rules,
         )
@@ -319,7 +335,7 @@ def lint_embedded(
                 finding.hint,
             )
             finding_at.extra.update(finding.extra)
-            if embedded.written_by is not None and not finding.rule_id.startswith("CU"):
+            if embedded.written_by is not None and not finding.rule_id.startswith(CUSTOM_FAMILY):
                 finding_at.extra[UPSTREAM_TEMPLATE] = embedded.written_by
             findings.append(finding_at)
     return findings

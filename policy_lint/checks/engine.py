@@ -33,7 +33,7 @@ class Selection:
     profile_set: str = "onboarding"
 
     def wants(self, meta: CheckMeta) -> bool:
-        if not set(meta.profiles) & set(PROFILE_SETS[self.profile_set]):
+        if meta.profiles and not set(meta.profiles) & set(PROFILE_SETS[self.profile_set]):
             return False
         return self.wants_id(meta.id)
 

@@ -226,7 +226,10 @@ def diff_command(
 
     settings = load_settings(settings_path)
     fail_on = fail_on or settings.fail_on or DEFAULT_FAIL_ON
-    _refuse_empty_selection(ctx, select or settings.select, ignore + settings.ignore, base is not None)
+    custom = _custom_rule_ids(settings) if base is not None else ()
+    _refuse_empty_selection(
+        ctx, select or settings.select, ignore + settings.ignore, base is not None, custom
+    )
     if base is not None:
         if references or features or config_path or variables or plan or audit_log:
             raise click.UsageError(
@@ -372,15 +375,25 @@ def _apply_project(
 _DIFF_RULES = {True: ("PD2",), False: ("PD1", "PL607", "PL608")}
 
 
+def _custom_rule_ids(settings: Settings) -> tuple[str, ...]:
+    from policy_lint.project.custom_rules import settings_rules
+
+    return tuple(rule.meta.id for rule in settings_rules(settings))
+
+
 def _refuse_empty_selection(
-    ctx: click.Context, select: tuple[str, ...], ignore: tuple[str, ...], with_base: bool
+    ctx: click.Context,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    with_base: bool,
+    custom: tuple[str, ...] = (),
 ) -> None:
     """A selection that keeps no rule this diff reports would pass having compared nothing."""
     from policy_lint.lint.context import LintOptions
     from policy_lint.rules.ruleset import all_rules
 
     wanted = LintOptions(select=select, ignore=ignore)
-    reported = [m.id for m in all_rules() if m.id.startswith(_DIFF_RULES[with_base])]
+    reported = [m.id for m in all_rules() if m.id.startswith(_DIFF_RULES[with_base])] + list(custom)
     if select and not any(wanted.wants(rule_id) for rule_id in reported):
         mode = "diff --base" if with_base else "diff against a reference"
         raise click.UsageError(

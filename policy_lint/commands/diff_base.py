@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import click
@@ -20,7 +21,8 @@ from policy_lint.commands.console import echo_err
 from policy_lint.core.findings import Finding, Level
 
 if TYPE_CHECKING:
-    from policy_lint.iam.new_access import ExtraComparison
+    from policy_lint.iam.diff import DiffFinding
+    from policy_lint.iam.new_access import ExtraComparison, PolicyChange
     from policy_lint.project.apply import Filtered
     from policy_lint.project.settings import Settings
 
@@ -43,18 +45,42 @@ class BaseRequest:
     timestamp: bool
 
 
-def _extra_comparisons() -> list[ExtraComparison]:
+def _extra_comparisons(settings: Settings) -> list[ExtraComparison]:
     """Comparisons that run over the same policy changes besides the new-access one: new
-    privilege-escalation paths (PD206).
-
-    HOOK POINT for the settings' ``custom-rules:`` (branch s19-custom): append a
-    ``policy_lint.iam.new_access.ExtraComparison`` here (given the changes, each with ``before``
-    and ``after`` documents, ``label`` and ``anchor``, and the base label, its findings), e.g. the
-    custom rules run over each ``change.after``.
-    """
+    privilege-escalation paths (PD206) and the settings' ``custom-rules:`` (a violation the change
+    brings, i.e. one its version at the base did not have)."""
     from policy_lint.iam.new_escalations import new_escalations
+    from policy_lint.project.custom_rules import settings_rules
 
-    return [new_escalations]
+    comparisons: list[ExtraComparison] = [new_escalations]
+    if settings_rules(settings):
+        comparisons.append(partial(new_custom_rule_findings, settings))
+    return comparisons
+
+
+def new_custom_rule_findings(
+    settings: Settings, changes: Sequence[PolicyChange], base: str
+) -> list[DiffFinding]:
+    """The custom rules' findings on each changed policy that its version at ``base`` did not have
+    (same rule and message), at the change's anchor for an embedded document."""
+    from policy_lint.iam.diff import DiffFinding as Found
+    from policy_lint.project.custom_rules import custom_rule_findings
+
+    found: list[DiffFinding] = []
+    for change in changes:
+        before = custom_rule_findings(settings, change.before) if change.before is not None else []
+        had = {(f.rule_id, f.message) for f in before}
+        for finding in custom_rule_findings(settings, change.after):
+            if (finding.rule_id, finding.message) in had:
+                continue
+            if change.anchor is not None or change.label:
+                where = change.anchor or finding.location
+                message = f"{change.label}: {finding.message}" if change.label else finding.message
+                finding = Finding(
+                    finding.rule_id, finding.level, message, where, finding.rule_name, finding.hint
+                )
+            found.append(Found(finding, {"base": base}))
+    return found
 
 
 def run_new_access(request: BaseRequest, settings: Settings) -> None:
@@ -69,7 +95,7 @@ def run_new_access(request: BaseRequest, settings: Settings) -> None:
     collected = collect(
         repo, commit, request.base, staged=request.staged, paths=request.paths, max_bytes=request.max_bytes
     )
-    found = new_access(collected.changes, request.base, extra=_extra_comparisons())
+    found = new_access(collected.changes, request.base, extra=_extra_comparisons(settings))
     if request.write_baseline:
         from policy_lint.project.baseline import refuse_partial
         from policy_lint.reporters.text import format_finding

@@ -497,7 +497,7 @@ def _account_of(arn: str) -> str:
     return parts[4] if len(parts) > 5 else ""
 
 
-def _trust_admits(
+def trust_admits(
     trust: SourcedPolicy, principal_arn: str
 ) -> tuple[bool, tuple[str, ...], list[Contribution]]:
     """Does the role's trust policy let ``principal_arn`` call sts:AssumeRole, and under which conditions?
@@ -557,7 +557,7 @@ def _assume_role_paths(
         step = _step((Need("sts:AssumeRole", role.arn),), identity, limits, "aws")
         if step is None:
             continue
-        admits, trust_conditions, trust_evidence = _trust_admits(role.trust, principal_arn)
+        admits, trust_conditions, trust_evidence = trust_admits(role.trust, principal_arn)
         if not admits:
             continue
         role_found = find_escalations(

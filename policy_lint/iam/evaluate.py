@@ -88,8 +88,30 @@ def glob_covers(pattern: str, target: str, ignore_case: bool = False) -> bool:
     ):
         # "prefix*", the commonest pattern, without compiling a regular expression for it
         return target.lower().startswith(head.lower()) if ignore_case else target.startswith(head)
+    if "?" not in pattern and (not ignore_case or _ascii(pattern, target)):
+        if ignore_case:
+            pattern, target = pattern.lower(), target.lower()
+        return _stars_match(pattern.split("*"), target)
     compiled = _glob_over_pattern if "*" in target else _glob
     return compiled(pattern, ignore_case).match(target) is not None
+
+
+def _stars_match(parts: list[str], target: str) -> bool:
+    """``*``-only glob matching (the pattern split at its stars) without a regular expression: the
+    first and last parts anchor the ends, the others are found left to right (leftmost is always
+    safe for ``*``). A ``*`` in ``target`` is only ever consumed by a star of the pattern, since no
+    part holds one, which is what :func:`_glob_over_pattern` asks."""
+    first, last = parts[0], parts[-1]
+    if len(first) + len(last) > len(target) or not target.startswith(first) or not target.endswith(last):
+        return False
+    position, end = len(first), len(target) - len(last)
+    for part in parts[1:-1]:
+        if part:
+            found = target.find(part, position, end)
+            if found < 0:
+                return False
+            position = found + len(part)
+    return True
 
 
 def glob_overlaps(a: str, b: str, ignore_case: bool = False) -> bool:

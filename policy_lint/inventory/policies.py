@@ -1,5 +1,9 @@
 """The policy documents of a principal: attached, inline and through its groups, or why not.
 
+One resolution for every rule that reads a principal's permissions: the onboarding rules (a
+user's policies, :func:`user_policies`) and privilege escalation (a user's or role's policies
+and its permissions boundary, :func:`principal_policies`).
+
 A policy is found, in order, in its own document, among the customer policies the inputs
 declare (by ARN, name or reference), or in the bundled snapshot of AWS managed policies
 (:mod:`policy_lint.reference.managed`). One that none of them holds is unknown, with the reason, never
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from policy_lint.catalog import arn_builder
@@ -18,6 +23,7 @@ from policy_lint.core.findings import Location
 from policy_lint.inventory.model import (
     IamGroup,
     IamPolicy,
+    IamRole,
     IamUser,
     Inventory,
     PolicyRef,
@@ -40,13 +46,48 @@ class ResolvedPolicy:
 
     label: str
     document: PolicyDocument | None
+    #: where the principal receives it: the attachment (or the inline policy) that names it
     location: Location | None
     unknown: str | None = None
     managed: bool = False
+    #: the resource that declares the document, as users know it (Terraform address, CloudFormation
+    #: logical ID, live ARN); None for an inline policy or an AWS managed policy
+    declared_by: str | None = None
+    #: where the document itself is written, when a declared policy holds it (its ``policy`` attribute)
+    written_at: Location | None = None
+    #: "group NAME" when the principal receives it through a group membership
+    via: str | None = None
+    inline: bool = False
+    #: the policy's ARN when it is known as text (AWS managed, live, declared with a literal ARN)
+    arn: str | None = None
+
+    def shown(self, holder: str) -> str:
+        """How a finding names this policy for people: ``inline policy NAME of user X``,
+        ``policy aws_iam_policy.x``, ``AWS managed policy ReadOnlyAccess``, each with the group it
+        comes through (``holder`` names the principal that holds an inline policy)."""
+        if self.inline:
+            text = f"inline policy {self.label} of {self.via or holder}"
+        else:
+            if self.managed:  # its name: the ARN may hold a partition the input leaves to a reference
+                text = f"AWS managed policy {self.label}"
+            else:
+                text = f"policy {self.declared_by or self.arn or self.label}"
+            if self.via:
+                text += f" (through {self.via})"
+        return text
+
+    @property
+    def where(self) -> Location | None:
+        """Where its statements are written: the declared document, else where it is attached."""
+        return self.written_at or self.location
 
 
 def parsed_document(data: object, label: str, scope: str | None = None) -> PolicyDocument | Unknown:
-    """A policy ``dict`` (references canonicalized in ``scope``) as a :class:`PolicyDocument`."""
+    """A policy ``dict`` (references canonicalized in ``scope``) as a :class:`PolicyDocument`.
+
+    Parsed once per text, label and scope (:func:`_parsed_text`): the escalation rules resolve
+    every principal's policies, in each CloudFormation condition scenario, and a document model
+    is never changed once built."""
     if isinstance(data, Unknown):
         return data
     if not isinstance(data, dict):
@@ -54,7 +95,12 @@ def parsed_document(data: object, label: str, scope: str | None = None) -> Polic
     nested = first_unknown(data)
     if nested is not None:
         return Unknown(f"{label}: part of the document is unknown ({nested.reason})")
-    written = json.dumps(canon_tree(data, scope), indent=2, ensure_ascii=False, default=str)
+    return _parsed_text(json.dumps(data, ensure_ascii=False, default=str), label, scope)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_text(raw: str, label: str, scope: str | None) -> PolicyDocument:
+    written = json.dumps(canon_tree(json.loads(raw), scope), indent=2, ensure_ascii=False)
     return build_document(Source(label, written), parse_json(written), PolicyType.IDENTITY)
 
 
@@ -63,30 +109,41 @@ def resolve_policy(
 ) -> ResolvedPolicy:
     """The document of an attached or inline policy (``ref``, written in ``scope``): its own, a
     declared customer policy, or the bundled snapshot of AWS managed policies."""
+    resolved = _resolve(ref, inventory, ref.location or where, scope)
+    resolved.inline = ref.inline
+    if resolved.arn is None and isinstance(ref.arn, str) and ":" in ref.arn:
+        resolved.arn = ref.arn
+    return resolved
+
+
+def _resolve(
+    ref: PolicyRef, inventory: Inventory, where: Location | None, scope: str | None
+) -> ResolvedPolicy:
     arn = ref.arn
     label = ref.name if isinstance(ref.name, str) and ref.name else (text(arn) or "policy")
+    declared = _declared(ref, inventory, scope) if not ref.inline else None
     if ref.document is not None:
         doc = parsed_document(ref.document, label, scope)
         if isinstance(doc, Unknown):
             return ResolvedPolicy(label, None, where, doc.reason)
+        if declared is not None:  # the document a declared policy holds, copied onto the attachment
+            address, written = declared.origin.qualified, declared.origin_of("document").location
+            return ResolvedPolicy(label, doc, where, declared_by=address, written_at=written)
         return ResolvedPolicy(label, doc, where)
     if isinstance(arn, Unknown):
         return ResolvedPolicy(label, None, where, f"policy ARN unknown: {arn.reason}")
     if isinstance(arn, str):  # an AWS managed policy's ARN, whose partition may be symbolic
         managed = load_managed(arn)
         if managed is not None:
-            return ResolvedPolicy(managed.name, managed.document, where, managed=True)
-    for policy in inventory.policies:
-        theirs = scope_of(policy)
-        if (isinstance(arn, str) and names_policy(arn, policy, scope)) or (
-            arn is None and same_value(ref.name, policy.name, scope, theirs)
-        ):
-            loc = policy.origin_of("document").location
-            address = policy.origin.address
-            declared = parsed_document(policy.document, address, theirs)
-            if isinstance(declared, Unknown):
-                return ResolvedPolicy(label, None, loc, declared.reason)
-            return ResolvedPolicy(address, declared, loc)
+            return ResolvedPolicy(managed.name, managed.document, where, managed=True, arn=arn)
+    if declared is not None:
+        loc = declared.origin_of("document").location
+        address = declared.origin.address
+        parsed = parsed_document(declared.document, address, scope_of(declared))
+        shown = declared.origin.qualified
+        if isinstance(parsed, Unknown):
+            return ResolvedPolicy(label, None, loc, parsed.reason, declared_by=shown)
+        return ResolvedPolicy(address, parsed, loc, declared_by=shown, written_at=loc)
     if arn is None and not ref.inline:
         managed = load_managed(ref.name)
         if managed is not None:
@@ -99,9 +156,43 @@ def resolve_policy(
     return ResolvedPolicy(label, None, where, why)
 
 
+def _declared(ref: PolicyRef, inventory: Inventory, scope: str | None) -> IamPolicy | None:
+    """The customer policy the inputs declare that an attachment names (by ARN or reference, or by
+    name when it gives no ARN)."""
+    arn = ref.arn
+    for policy in inventory.policies:
+        if (isinstance(arn, str) and names_policy(arn, policy, scope)) or (
+            arn is None and same_value(ref.name, policy.name, scope, scope_of(policy))
+        ):
+            return policy
+    return None
+
+
 def names_policy(arn: str, policy: IamPolicy, scope: str | None) -> bool:
     """Does ``arn`` (written in ``scope``: an attachment, a permissions boundary) name the declared policy?"""
     return same_value(arn, policy.arn, scope, scope_of(policy)) or refers_to(arn, policy, "arn", scope)
+
+
+def has_member(group: IamGroup, inventory: Inventory) -> bool:
+    """Does a user of the inputs belong to the group (so its policies reach a principal)?"""
+    for user in inventory.users:
+        names = user.groups if isinstance(user.groups, list) else []
+        if any(_group_named(name, user, inventory) is group for name in names):
+            return True
+    return False
+
+
+def reaches_a_principal(policy: IamPolicy, inventory: Inventory) -> bool:
+    """Is the declared policy attached to a user or role of the inputs, or to a group one belongs to?"""
+    holders: list[IamUser | IamGroup | IamRole] = [*inventory.users, *inventory.roles, *inventory.groups]
+    for holder in holders:
+        attached = holder.attached_policies
+        refs = attached if isinstance(attached, list) else []
+        if not any(isinstance(r.arn, str) and names_policy(r.arn, policy, scope_of(holder)) for r in refs):
+            continue
+        if not isinstance(holder, IamGroup) or has_member(holder, inventory):
+            return True
+    return False
 
 
 def policy_refs(principal: IamUser | IamGroup) -> list[PolicyRef]:
@@ -114,10 +205,10 @@ def _known(refs: Any) -> list[PolicyRef]:
 
 
 def _own_policies(
-    principal: IamUser | IamGroup, inventory: Inventory, prefix: str
+    principal: IamUser | IamGroup | IamRole, inventory: Inventory, prefix: str, via: str | None = None
 ) -> tuple[list[ResolvedPolicy], list[str]]:
     """The principal's attached and inline policies, and the reasons some lists are unknown
-    (``prefix`` says whose: "" for the user, "group <name> " for a group)."""
+    (``prefix`` says whose: "" for the user, "group <name> " for a group, which ``via`` names)."""
     out: list[ResolvedPolicy] = []
     unknown: list[str] = []
     for attr in POLICY_ATTRIBUTES:
@@ -126,7 +217,10 @@ def _own_policies(
             unknown.append(f"{prefix}{attr.replace('_', ' ')}: {refs.reason}")
             continue
         where = principal.origin_of(attr).location
-        out += [resolve_policy(ref, inventory, where, scope_of(principal)) for ref in refs]
+        for ref in refs:
+            resolved = resolve_policy(ref, inventory, where, scope_of(principal))
+            resolved.via = via
+            out.append(resolved)
     return out, unknown
 
 
@@ -155,8 +249,52 @@ def user_policies(user: IamUser, inventory: Inventory) -> tuple[list[ResolvedPol
         if group is None:
             unknown.append(f"group {group_name} is not declared in the inputs")
             continue
-        theirs, missing = _own_policies(group, inventory, f"group {group_name} ")
+        shown = group.name if isinstance(group.name, str) else group.origin.qualified
+        theirs, missing = _own_policies(group, inventory, f"group {group_name} ", via=f"group {shown}")
         out += theirs
         unknown += missing
     unknown += [f"{p.label}: {p.unknown}" for p in out if p.unknown]
     return out, unknown
+
+
+@dataclass
+class PrincipalPolicies:
+    """Every policy that reaches one user or role, its permissions boundary, and what is unknown."""
+
+    policies: list[ResolvedPolicy]
+    #: the permissions boundary, resolved (its ``unknown`` says why its document is not known);
+    #: None when the principal has none
+    boundary: ResolvedPolicy | None
+    #: why part of what reaches the principal is not known (a policy, a group, the boundary)
+    unknown: list[str]
+
+
+def principal_policies(principal: IamUser | IamRole, inventory: Inventory) -> PrincipalPolicies:
+    """What reaches a user (its own policies and its groups') or a role (its own), and its boundary."""
+    if isinstance(principal, IamUser):
+        policies, unknown = user_policies(principal, inventory)
+    else:
+        policies, unknown = _own_policies(principal, inventory, "")
+        unknown += [f"{p.label}: {p.unknown}" for p in policies if p.unknown]
+    boundary = permissions_boundary(principal, inventory)
+    if isinstance(boundary, Unknown):
+        unknown.append(f"permissions boundary: {boundary.reason}")
+        return PrincipalPolicies(policies, None, unknown)
+    if boundary is not None and boundary.unknown:
+        unknown.append(f"permissions boundary {boundary.label}: {boundary.unknown}")
+    return PrincipalPolicies(policies, boundary, unknown)
+
+
+def permissions_boundary(
+    principal: IamUser | IamRole, inventory: Inventory
+) -> ResolvedPolicy | Unknown | None:
+    """The principal's permissions boundary with its document (AWS managed or declared), None
+    without one, Unknown when whether it has one is not known."""
+    named = principal.permissions_boundary
+    if isinstance(named, Unknown):
+        return named
+    if not named:
+        return None
+    where = principal.origin_of("permissions_boundary").location
+    ref = PolicyRef(named.rsplit("/", 1)[-1], arn=named)
+    return resolve_policy(ref, inventory, where, scope_of(principal))

@@ -240,13 +240,20 @@ def collect_identities(
 def customer_policies(
     users: Iterable[IamUser], groups: Iterable[IamGroup], roles: Iterable[IamRole]
 ) -> dict[str, str]:
-    """The customer managed policies attached to any of them, ARN -> name (AWS managed policies are
-    read from the bundled snapshot instead)."""
+    """The customer managed policies attached to any of them or that are a user's or role's permissions
+    boundary (a boundary limits the principal's escalation paths), ARN -> name (AWS managed
+    policies are read from the bundled snapshot instead)."""
+    users, roles = list(users), list(roles)
     customer: dict[str, str] = {}
     for refs in _policy_lists(users, groups, roles):
         for ref in refs:
             if isinstance(ref.arn, str) and not ref.inline and not arn_builder.is_aws_managed_policy(ref.arn):
                 customer[ref.arn] = ref.name
+    bounded: list[IamUser | IamRole] = [*users, *roles]
+    for principal in bounded:
+        arn = principal.permissions_boundary
+        if isinstance(arn, str) and arn and not arn_builder.is_aws_managed_policy(arn):
+            customer.setdefault(arn, arn.rsplit("/", 1)[-1])
     return customer
 
 

@@ -4,7 +4,8 @@ The model is built here, not in the templates, so both formats show the same fac
 same order, every string from input is cleaned once (secrets redacted, control characters
 escaped: :mod:`policy_lint.reporters.sanitize`), and the templates stay free of logic. HTML is
 escaped by jinja2's autoescape; Markdown by :func:`markdown_text`, the ``md`` filter. Check results are grouped by framework control when their
-rule maps to a framework (CIS), otherwise by rule family (the onboarding rules).
+rule maps to a framework (CIS), by principal when they judge one user or role with every policy
+that reaches it (privilege escalation), otherwise by rule family (the onboarding rules).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.organization import AccountPart, OrganizationSummary, organization_parts
+from policy_lint.reporters.results import principal_of
 from policy_lint.reporters.sanitize import clean
 from policy_lint.rules.registry import FAMILIES, CheckMeta, Status
 
@@ -51,7 +53,7 @@ class Section:
     """A table: one framework (rows per control) or one rule family."""
 
     title: str
-    kind: str  # framework | family
+    kind: str  # framework | principal | family
     rows: tuple[CheckRow, ...]
     counts: Mapping[str, int]
 
@@ -171,8 +173,13 @@ def _row(result: CheckResult, control: str, docs_url: str | None) -> CheckRow:
 def _sections(results: Sequence[CheckResult], docs_url: str | None) -> tuple[Section, ...]:
     frameworks: dict[str, list[CheckRow]] = {}
     families: dict[str, list[CheckRow]] = {}
+    principals: dict[str, list[CheckRow]] = {}
     for result in results:
         meta = rulemeta.lookup(result.rule_id)
+        principal = principal_of(result)
+        if principal is not None:
+            principals.setdefault(f"Privilege escalation: {principal}", []).append(_row(result, "", docs_url))
+            continue
         mapped = meta.frameworks if isinstance(meta, CheckMeta) else ()
         for framework, control in mapped:
             frameworks.setdefault(framework, []).append(_row(result, control, docs_url))
@@ -197,6 +204,7 @@ def _sections(results: Sequence[CheckResult], docs_url: str | None) -> tuple[Sec
     return tuple(
         [section(name, "framework", frameworks[name]) for name in sorted(frameworks)]
         + [section(name, "family", families[name]) for name in sorted(families)]
+        + [section(clean(name), "principal", principals[name]) for name in sorted(principals)]
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from policy_lint.checks.engine import CheckResult
+from policy_lint.checks.principals import PRINCIPAL, principal_heading
 from policy_lint.core.findings import Level
 from policy_lint.reporters.sanitize import clean
 from policy_lint.rules.registry import Status
@@ -64,8 +65,31 @@ def format_result(result: CheckResult, colour: bool) -> str:
     return f"{where}{result.rule_id} {label} {clean(result.message)}{suffix}"
 
 
+def principal_of(result: CheckResult) -> str | None:
+    """The heading of the principal a result judges with all its policies (privilege escalation),
+    or None for a result about one resource."""
+    return principal_heading(result.evidence.get(PRINCIPAL))
+
+
+def _by_principal(results: Sequence[CheckResult], colour: bool) -> list[str]:
+    """One heading per principal, then its results (each still one ``path:line:col:`` line)."""
+    groups: dict[str, list[CheckResult]] = {}
+    for result in results:
+        groups.setdefault(principal_of(result) or "", []).append(result)
+    lines: list[str] = []
+    if groups:
+        lines.append("Privilege escalation, by principal:")
+    for heading in sorted(groups):
+        lines.append(f"{clean(heading)}:")
+        ordered = sorted(groups[heading], key=lambda r: (r.rule_id, r.resource))
+        lines += [format_result(r, colour) for r in ordered]
+    return lines
+
+
 def render_results_text(results: Sequence[CheckResult], show_passed: bool, colour: bool) -> str:
     shown = [r for r in results if show_passed or r.status is not Status.PASS]
+    about_principals = [r for r in shown if principal_of(r) is not None]
+    shown = [r for r in shown if principal_of(r) is None]
     ordered = sorted(
         shown,
         key=lambda r: (
@@ -77,6 +101,7 @@ def render_results_text(results: Sequence[CheckResult], show_passed: bool, colou
         ),
     )
     lines = [format_result(r, colour) for r in ordered]
+    lines += _by_principal(about_principals, colour)
     counts = Counter(r.status for r in results)
     lines.append(
         f"{len(results)} checks: {counts[Status.PASS]} passed, {counts[Status.FAIL]} failed, "

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from policy_lint.rules.registry import FAMILIES, CheckMeta, RuleMeta
-from policy_lint.rules.ruleset import all_rules
+from policy_lint.rules.ruleset import all_rules, rule_set
 
 
 def rules_text() -> str:
@@ -32,8 +32,16 @@ def rules_json() -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+def _per_principal() -> set[str]:
+    """The policy rules that ``check`` and ``verify`` also judge per principal (an inventory
+    counterpart under the same ID, :meth:`RuleGroup.inventory_counterpart`)."""
+    rules = rule_set()
+    return {rule.meta.id for rule in rules.inventory_rules if rules.get(rule.meta.id) is not rule.meta}
+
+
 def rules_markdown() -> str:
     metas = all_rules()
+    per_principal = _per_principal()
     out = [
         "# Rules reference",
         "",
@@ -84,6 +92,13 @@ def rules_markdown() -> str:
             out += ["", "*References:* " + ", ".join(m.references)]
         if m.policy_types:
             out += ["", "*Applies to:* " + ", ".join(m.policy_types) + " policies"]
+        if m.id in per_principal:
+            out += [
+                "",
+                "*In check and verify:* judged per user and role, with every policy that reaches it "
+                "(its groups' too, limited by its permissions boundary); see "
+                "[the user guide](user-guide.md#privilege-escalation-per-principal-check-and-verify).",
+            ]
         out += _check_lines(m)
     return "\n".join(out) + "\n"
 
@@ -105,7 +120,7 @@ def _check_lines(meta: RuleMeta) -> list[str]:
     lines: list[str] = []
     if meta.frameworks:
         lines += ["", "*Maps to:* " + ", ".join(f"{f} {c}" for f, c in meta.frameworks)]
-    if meta.profiles != ("onboarding",):
+    if meta.profiles and meta.profiles != ("onboarding",):
         lines += ["", "*Profile:* " + ", ".join(meta.profiles) + " (runs with `--profile-set` cis or all)"]
     if meta.conflicts_with:
         lines += ["", "*Conflicts with:* " + ", ".join(meta.conflicts_with)]

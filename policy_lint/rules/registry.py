@@ -10,7 +10,7 @@ to fix it. Each rule module keeps its rules in a :class:`RuleGroup`;
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -80,7 +80,9 @@ class CheckMeta(RuleMeta):
     frameworks: tuple[
         tuple[str, str], ...
     ] = ()  # (framework, control), e.g. ("CIS AWS Foundations v3.0.0", "3.5")
-    profiles: tuple[str, ...] = ("onboarding",)  # onboarding | cis
+    #: onboarding | cis; empty: a rule of every profile set, run whatever the inputs hold (the
+    #: per-principal counterpart of a policy rule, as the lint of embedded policies runs)
+    profiles: tuple[str, ...] = ("onboarding",)
     #: rule IDs (or ID prefixes) this rule cannot pass together with, e.g. a CIS control the guide contradicts
     conflicts_with: tuple[str, ...] = ()
 
@@ -118,6 +120,7 @@ FAMILIES: dict[str, str] = {
     "PL8": "Variables and empty values",
     "PL9": "Size and redundancy",
     "PE0": "Privilege escalation",
+    "PR0": "Privilege escalation per principal (check, verify)",
     "OB0": "Onboarding configuration",
     "OB1": "Onboarding: IAM user and policies",
     "OB2": "Onboarding: CloudTrail and S3",
@@ -223,6 +226,14 @@ class RuleGroup:
 
         return register
 
+    def inventory_counterpart(self, meta: RuleMeta, check: InventoryCheck) -> None:
+        """Judge what the policy rule ``meta`` judges per document over the inventory too, under the
+        same ID and words (privilege escalation: ``lint`` judges one document, ``check`` and
+        ``verify`` one principal with every policy that reaches it). The policy rule keeps the
+        metadata, so the ID is declared once; the counterpart belongs to every profile set."""
+        common = {f.name: getattr(meta, f.name) for f in fields(RuleMeta)}
+        self.inventory_rules.append(InventoryRule(CheckMeta(**common, profiles=()), check))
+
 
 class RuleSet:
     """Rules by ID, collected from the groups of the modules :mod:`policy_lint.rules.ruleset` lists."""
@@ -238,6 +249,12 @@ class RuleSet:
                 self._metas[meta.id] = meta
             policy.extend(group.policy_rules)
             inventory.extend(group.inventory_rules)
+        policy_ids = {rule.meta.id for rule in policy}
+        for rule in inventory:  # a counterpart needs its policy rule, which holds the metadata
+            if rule.meta.id not in self._metas or (
+                self._metas[rule.meta.id] is not rule.meta and rule.meta.id not in policy_ids
+            ):
+                raise ValueError(f"inventory rule {rule.meta.id} has no declared policy rule")
         #: in declaration order (the order of the groups, then of each module)
         self.policy_rules: tuple[PolicyRule, ...] = tuple(policy)
         self.inventory_rules: tuple[InventoryRule, ...] = tuple(sorted(inventory, key=lambda r: r.meta.id))

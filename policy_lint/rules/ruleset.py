@@ -32,6 +32,7 @@ def other_rule_groups() -> tuple[RuleGroup, ...]:
     """The groups of every rule module that is not a policy-document one."""
     from policy_lint.checks.cspm import identity, logging_storage, network_messaging
     from policy_lint.checks.onboarding import config_rules, iam_user, live_facts, queue, queue_backlog, trail
+    from policy_lint.checks.principals import escalation
     from policy_lint.iam import diff_rules, new_access_rules
     from policy_lint.sources import problems
 
@@ -47,6 +48,7 @@ def other_rule_groups() -> tuple[RuleGroup, ...]:
         trail.RULES,
         diff_rules.RULES,
         new_access_rules.RULES,
+        escalation.RULES,
         problems.RULES,
         suppression_rule_group(),
     )

@@ -495,3 +495,33 @@ def test_a_new_privilege_escalation_path_is_reported(repo: Path) -> None:
     assert "create-policy-version" not in run.stdout  # no path the base already had, none it lacks
     only_paths = diff(repo, "--base", "HEAD", "--select", "PD206", "--format", "json")
     assert [f["rule_id"] for f in json.loads(only_paths.stdout)["findings"]] == ["PD206"]
+
+
+# ------------------------------------------------------------------- the settings' custom rules
+
+NEVER_PASS_ROLE = """\
+custom-rules:
+  - id: CU001
+    title: Roles are passed by the platform team only
+    level: security-warning
+    never-grant:
+      actions: ["iam:PassRole"]
+"""
+
+
+def test_a_custom_rule_the_change_breaks_is_reported_and_one_already_broken_is_not(repo: Path) -> None:
+    """``never-grant: iam:PassRole`` runs in diff --base by effective permissions: a change to
+    ``iam:*`` grants PassRole (new, exit 1, CU001 named); a policy that already granted it at the base
+    and still does is no new violation of the rule."""
+    write(repo, ".policy-lint.yaml", NEVER_PASS_ROLE)
+    write(repo, "policies/admin.json", granting("iam:*"))
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "settings and an old admin policy")
+    changed_json(repo, lambda doc: doc["Statement"][0]["Action"].append("iam:*"))
+    admin = granting(["iam:*", "s3:ListBucket"])
+    write(repo, "policies/admin.json", admin)
+    run = diff(repo, "--base", "HEAD", "--select", "CU")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "CU001")
+    assert line.startswith("policies/scanner.json:"), line
+    assert "iam:PassRole" in line

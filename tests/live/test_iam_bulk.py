@@ -36,8 +36,9 @@ TRUST = {
 @pytest.fixture(scope="module")
 def account(moto_aws: None) -> Iterator[dict[str, str]]:
     """Users with inline, managed and group policies, one with an access key and a console password;
-    roles with trust policies, policies and a permissions boundary; a customer policy whose default
-    is its second version; an unattached policy and a group without members (neither is collected)."""
+    roles with trust policies, policies and a permissions boundary (collected: it limits the role's
+    escalation paths); a customer policy whose default is its second version; an unattached policy
+    and a group without members (neither is collected)."""
     import boto3
 
     client = boto3.client("iam", region_name=REGION)
@@ -135,10 +136,9 @@ def test_bulk_and_per_call_inventories_are_equal_with_fewer_calls(account: dict[
     versioned = next(p for p in alice.attached_policies if p.name == "versioned")  # type: ignore[union-attr]
     assert versioned.document == _doc("s3:PutObject")  # the default version, not v1
     assert [g.name for g in bulk.groups] == ["auditors"]  # "empty" has no member
-    assert sorted(p.name for p in bulk.policies) == [
-        "group-managed",
-        "versioned",
-    ]  # boundary, unattached: not attached
+    # unattached: not collected; boundary: attached to nothing, but a role's boundary limits its
+    # escalation paths, so it is read (issue 12)
+    assert sorted(p.name for p in bulk.policies) == ["boundary", "group-managed", "versioned"]
     assert bulk_api.stats is not None and per_call_api.stats is not None
     assert bulk_api.stats.calls.get("iam:GetAccountAuthorizationDetails") == 1
     assert bulk_api.stats.total_calls < per_call_api.stats.total_calls

@@ -412,7 +412,10 @@ class Mapper:
             created=None,
             mfa_enabled=Unknown("MFA devices are not part of the Terraform configuration read"),
             password_last_used=Unknown("console sign-ins are only known live"),
-            attribute_origins={"name": rd.origin_of("name")},
+            attribute_origins={
+                "name": rd.origin_of("name"),
+                "permissions_boundary": rd.origin_of("permissions_boundary"),
+            },
         )
         self.inventory.users.append(user)
         self._register("user", user, name, arn, rd.symbol("name"), rd.symbol("id"), rd.symbol("arn"))
@@ -468,6 +471,7 @@ class Mapper:
                 "trust_policy": rd.origin_of("assume_role_policy"),
                 "inline_policies": rd.origin_of("inline_policy"),
                 "attached_policies": rd.origin_of("managed_policy_arns"),
+                "permissions_boundary": rd.origin_of("permissions_boundary"),
             },
         )
         inline = blocks(v.get("inline_policy"))
@@ -566,6 +570,7 @@ class Mapper:
     def _attachment(self, rd: ResourceData) -> None:
         v = rd.values
         ref = self._policy_ref(v.get("policy_arn"))
+        ref.location = rd.origin_of("policy_arn").location  # each attachment at its own line
         if rd.type == "aws_iam_user_policy_attachment":
             self._attach(rd, "user", v.get("user"), ref)
         elif rd.type == "aws_iam_group_policy_attachment":
