@@ -160,10 +160,11 @@ def artifact_uri(path: str, root: str | None = None) -> tuple[str, str | None]:
     inside it, else an absolute ``file://`` URI with no base.
 
     The file name's bytes are percent-encoded (``os.fsencode``), so a name that is not UTF-8
-    (held as surrogate escapes) gives an ASCII URI that decodes back to exactly those bytes.
+    (held as surrogate escapes) gives an ASCII URI that decodes back to exactly those bytes. A
+    secret-shaped part of the name (an access key ID) is redacted first, as in every format.
     """
     base = os.path.abspath(root or os.getcwd())
-    absolute = os.path.abspath(path)
+    absolute = redact(os.path.abspath(path))
     relative = os.path.relpath(absolute, base)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
         return Path(absolute).as_uri(), None
