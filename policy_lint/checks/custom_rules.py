@@ -10,7 +10,8 @@ there is no second evaluator here:
   condition holds), and a conditional Deny does not take the grant away for sure: both fire.
 * ``require-condition``: every Allow statement that grants one of the actions (by the same
   matching: wildcards, ``NotAction``) must hold a condition on one of the keys, with an operator
-  that needs the key to be present (not ``...IfExists``, not ``Null``, not ``ForAllValues:``).
+  that needs the key to be present (not ``...IfExists``, ``Null``, ``ForAllValues:`` or a negated
+  operator such as ``StringNotEquals``) and a value that does not match everything (not ``"*"``).
 * ``allowed-principals``: in resource and trust policies, every principal an Allow names must be
   one of the listed accounts (12-digit ID, or an ARN in that account) or services; ``*`` counts
   as listed only under a condition that narrows it to listed accounts (``aws:PrincipalAccount``,
@@ -33,7 +34,13 @@ from typing import Literal
 from policy_lint.catalog.actions import ActionCatalog
 from policy_lint.core.findings import Level, Location
 from policy_lint.iam.evaluate import PermissionSet, PolicyStatement, glob_overlaps
-from policy_lint.iam.statements import Principal, parse_operator, restricting_conditions, views_of_document
+from policy_lint.iam.statements import (
+    POSITIVE_OPERATORS,
+    Principal,
+    narrows,
+    restricting_conditions,
+    views_of_document,
+)
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules.registry import PolicyRule, Report, RuleMeta
@@ -131,8 +138,8 @@ def help_text(rule: CustomRule) -> str:
         body = (
             f"Custom rule (require-condition): every Allow statement that grants any of "
             f"{_listing(rule.actions)} (wildcards and NotAction included) must have a condition on one of "
-            f"{_listing(rule.keys)} whose operator needs the key to be present (not ...IfExists, Null or "
-            "ForAllValues:)."
+            f"{_listing(rule.keys)} whose operator needs the key to be present (not ...IfExists, Null, "
+            "ForAllValues: or a negated operator) and whose values do not match everything."
         )
     else:
         allowed = [*rule.accounts, *rule.services, *(f"organization {o}" for o in rule.organizations)]
@@ -250,14 +257,9 @@ def _grants_any(stmt: PolicyStatement, actions: list[str], patterns: tuple[str, 
 
 
 def _tests_key(stmt: PolicyStatement, keys: frozenset[str]) -> bool:
-    for clause in stmt.conditions:
-        operator = parse_operator(clause.operator)
-        if clause.key_lower not in keys or operator.if_exists or operator.base == "null":
-            continue
-        if operator.qualifier == "forallvalues:":
-            continue  # true for a request without the key
-        return True
-    return False
+    """A clause on one of the keys that holds only for some of its values (never for a request
+    without the key: not ...IfExists, Null, ForAllValues: or a negated operator; no value "*")."""
+    return any(clause.key_lower in keys and narrows(clause, POSITIVE_OPERATORS) for clause in stmt.conditions)
 
 
 def require_condition(rule: CustomRule, doc: PolicyDocument, catalog: ActionCatalog) -> Iterator[Report]:

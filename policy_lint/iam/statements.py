@@ -75,6 +75,22 @@ RESTRICTING_KEYS = frozenset(
 _NARROWING_OPERATORS = frozenset(
     {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress", "bool"}
 )
+#: every operator that holds only for some values of a present key (numbers, dates, binary too)
+POSITIVE_OPERATORS = _NARROWING_OPERATORS | frozenset(
+    {
+        "numericequals",
+        "numericlessthan",
+        "numericlessthanequals",
+        "numericgreaterthan",
+        "numericgreaterthanequals",
+        "dateequals",
+        "datelessthan",
+        "datelessthanequals",
+        "dategreaterthan",
+        "dategreaterthanequals",
+        "binaryequals",
+    }
+)
 _WILDCARD_OPERATORS = frozenset({"stringlike", "arnequals", "arnlike"})
 _EVERY_ADDRESS = frozenset({"0.0.0.0/0", "::/0"})
 _ACCOUNT_ROOT = re.compile(r"^(arn:[\w-]+:iam::\d{12}:root|\d{12})$")
@@ -236,10 +252,18 @@ def restricts(clause: Condition) -> bool:
     The key must be one of :data:`RESTRICTING_KEYS`, compared with an operator that requires one
     of the listed values to be present, and no value may match anything (``StringLike "*"``,
     ``IpAddress 0.0.0.0/0``)."""
-    if clause.key_lower not in RESTRICTING_KEYS or not clause.values:
+    return clause.key_lower in RESTRICTING_KEYS and narrows(clause)
+
+
+def narrows(clause: Condition, operators: frozenset[str] = _NARROWING_OPERATORS) -> bool:
+    """Does the clause hold only for some values of its key, and never for a request without it?
+    A positive operator (not ``...IfExists``, not a negated ``StringNotEquals``, which is true when
+    the key is absent, not ``ForAllValues:``, true for an empty set), with values, none of which
+    matches anything (``StringLike "*"``, ``IpAddress 0.0.0.0/0``)."""
+    if not clause.values:
         return False
     op = parse_operator(clause.operator)
-    if op.if_exists or op.qualifier not in ("", "foranyvalue:") or op.base not in _NARROWING_OPERATORS:
+    if op.if_exists or op.qualifier not in ("", "foranyvalue:") or op.base not in operators:
         return False
     if op.base == "bool":
         return all(value.lower() == "true" for value in clause.values)

@@ -164,8 +164,12 @@ def bucket_statement(action: Any = "s3:GetObject", **more: Any) -> dict[str, Any
         bucket_statement(Condition={"StringEqualsIfExists": {"aws:PrincipalOrgID": ORG}}),
         bucket_statement(Condition={"Null": {"aws:PrincipalOrgID": "false"}}),
         bucket_statement(Condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}}),
+        # true for a request without the key (AWS evaluates a negated operator as true then)
+        bucket_statement(Condition={"StringNotEquals": {"aws:PrincipalOrgID": ORG}}),
+        # present, but any value passes
+        bucket_statement(Condition={"StringLike": {"aws:PrincipalOrgID": "*"}}),
     ],
-    ids=["exact", "service-wildcard", "prefix", "if-exists", "null", "other-key"],
+    ids=["exact", "service-wildcard", "prefix", "if-exists", "null", "other-key", "negated", "any-value"],
 )
 def test_require_condition_fires_without_a_present_condition_on_the_key(statement: dict[str, Any]) -> None:
     findings = run(ORG_CONDITION, doc(statement), PolicyType.RESOURCE)
@@ -308,3 +312,24 @@ def test_the_options_carrying_custom_rules_reach_lint_workers() -> None:
     assert copied == options
     findings = lint_text(json.dumps(doc(allow("iam:*"))), "policy.json", copied)
     assert [f.rule_id for f in findings] == ["CU001"]
+
+
+def test_require_condition_counts_a_numeric_condition_on_the_key() -> None:
+    """aws:MultiFactorAuthAge under NumericLessThan holds only after a recent MFA sign-in: it counts."""
+    mfa = CustomRule(
+        "CU009",
+        "MFA for deletes",
+        Level.ERROR,
+        "require-condition",
+        actions=("s3:DeleteObject",),
+        keys=("aws:MultiFactorAuthAge",),
+    )
+    statement = {
+        "Effect": "Allow",
+        "Action": "s3:DeleteObject",
+        "Resource": BUCKET,
+        "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+    }
+    assert run(mfa, doc(statement), PolicyType.IDENTITY) == []
+    unconditioned = {k: v for k, v in statement.items() if k != "Condition"}
+    assert [f.rule_id for f in run(mfa, doc(unconditioned), PolicyType.IDENTITY)] == ["CU009"]
