@@ -52,7 +52,7 @@ def report(fmt: str) -> str:
 
 
 def test_every_format_is_covered_here() -> None:
-    assert set(FORMATS) == {"text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab"}
+    assert set(FORMATS) == {"text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab", "csv"}
 
 
 def test_github_annotation_is_titled_with_the_rule_at_its_level() -> None:
@@ -67,6 +67,16 @@ def test_gitlab_code_quality_names_the_rule_as_its_check() -> None:
     assert issue["check_name"] == "CU007"
     assert issue["severity"] == "major"  # GitLab's severity for a security-warning
     assert "grants iam:PassRole" in issue["description"]
+
+
+def test_csv_row_names_the_rule_its_level_and_its_fix() -> None:
+    import csv
+    import io
+
+    [row] = list(csv.DictReader(io.StringIO(report("csv"))))
+    assert (row["rule_id"], row["level"], row["status"]) == ("CU007", "security-warning", "fail")
+    assert row["path"] == "admin.json" and "grants iam:PassRole" in row["message"]
+    assert row["remediation"].startswith("Remove or narrow the grant")
 
 
 def test_text_names_the_rule_and_its_level() -> None:

@@ -9,6 +9,8 @@ percent-encode the raw bytes, so they lead back to the very file.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sys
@@ -75,6 +77,9 @@ def assert_shown_escaped(run: Run, fmt: str, escaped: str) -> None:
         assert any((f or "").endswith(escaped) for f in files), files
     elif fmt == "gitlab":
         paths = {issue["location"]["path"] for issue in json.loads(out)}
+        assert any(path.endswith(escaped) for path in paths), paths
+    elif fmt == "csv":
+        paths = {row["path"] for row in csv.DictReader(io.StringIO(out))}
         assert any(path.endswith(escaped) for path in paths), paths
     else:
         raise AssertionError(f"no check for format {fmt}")
