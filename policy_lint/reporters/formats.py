@@ -30,7 +30,18 @@ if TYPE_CHECKING:  # keep ``from formats import FORMATS`` cheap for the CLI's st
     from policy_lint.checks.engine import CheckResult
     from policy_lint.core.findings import Finding
 
-FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab", "csv")
+FORMATS: tuple[str, ...] = (
+    "text",
+    "json",
+    "sarif",
+    "junit",
+    "markdown",
+    "html",
+    "github",
+    "gitlab",
+    "csv",
+    "asff",
+)
 
 Renderer = Callable[[Sequence["Finding"], Sequence["CheckResult"], Mapping[str, Any]], str]
 
@@ -147,6 +158,12 @@ def _csv(findings: Sequence[Finding], results: Sequence[CheckResult], context: M
     return render_csv(findings, results, context)
 
 
+def _asff(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.asff_report import render_asff
+
+    return render_asff(findings, results, context)
+
+
 # Imported lazily: ``policy-lint lint`` should not pay for jinja2 unless it writes a report.
 _STRUCTURED: dict[str, Renderer] = {
     "sarif": _sarif,
@@ -156,6 +173,7 @@ _STRUCTURED: dict[str, Renderer] = {
     "github": _github,
     "gitlab": _gitlab,
     "csv": _csv,
+    "asff": _asff,
 }
 
 
