@@ -30,8 +30,8 @@ from typing import Any
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Level, Location
+from policy_lint.reporters import rulemeta
 from policy_lint.reporters.csv_report import result_account
-from policy_lint.reporters.rulemeta import help_uri, lookup
 from policy_lint.reporters.sanitize import clean
 from policy_lint.rules.registry import Status
 
@@ -104,7 +104,7 @@ def _finding(
     time: str,
     location: Location | None,
 ) -> dict[str, Any]:
-    meta = lookup(rule_id)
+    meta = rulemeta.lookup(rule_id)
     finding: dict[str, Any] = {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": _stable_id(account, rule_id, *id_parts),
@@ -126,7 +126,10 @@ def _finding(
         finding["ProductFields"]["policy-lint/Location"] = clean(str(location))
     if meta is not None:
         finding["Remediation"] = {
-            "Recommendation": {"Text": _cut(clean(meta.remediation), "Description"), "Url": help_uri(rule_id)}
+            "Recommendation": {
+                "Text": _cut(clean(meta.remediation), "Description"),
+                "Url": rulemeta.help_uri(rule_id),
+            }
         }
     return finding
 

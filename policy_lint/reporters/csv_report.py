@@ -21,7 +21,7 @@ from typing import Any
 
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Location
-from policy_lint.reporters.rulemeta import lookup
+from policy_lint.reporters import rulemeta
 from policy_lint.reporters.sanitize import clean
 
 COLUMNS = (
@@ -57,7 +57,7 @@ def result_account(result: CheckResult, scope: Mapping[str, Any]) -> str:
 
 
 def _remediation(rule_id: str, hint: str | None = None) -> str:
-    meta = lookup(rule_id)
+    meta = rulemeta.lookup(rule_id)
     return meta.remediation if meta is not None else (hint or "")
 
 

@@ -41,6 +41,7 @@ FORMATS: tuple[str, ...] = (
     "gitlab",
     "csv",
     "asff",
+    "ocsf",
 )
 
 Renderer = Callable[[Sequence["Finding"], Sequence["CheckResult"], Mapping[str, Any]], str]
@@ -164,6 +165,12 @@ def _asff(findings: Sequence[Finding], results: Sequence[CheckResult], context: 
     return render_asff(findings, results, context)
 
 
+def _ocsf(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.ocsf_report import render_ocsf
+
+    return render_ocsf(findings, results, context)
+
+
 # Imported lazily: ``policy-lint lint`` should not pay for jinja2 unless it writes a report.
 _STRUCTURED: dict[str, Renderer] = {
     "sarif": _sarif,
@@ -174,6 +181,7 @@ _STRUCTURED: dict[str, Renderer] = {
     "gitlab": _gitlab,
     "csv": _csv,
     "asff": _asff,
+    "ocsf": _ocsf,
 }
 
 

@@ -63,6 +63,7 @@ def test_every_format_is_covered_here() -> None:
         "gitlab",
         "csv",
         "asff",
+        "ocsf",
     }
 
 
@@ -117,6 +118,14 @@ def test_asff_finding_is_generated_by_the_rule_with_its_fix() -> None:
     assert finding["Title"] == f"CU007 {TITLE}"
     assert finding["Compliance"]["Status"] == "FAILED" and finding["Severity"]["Label"] == "MEDIUM"
     assert finding["Remediation"]["Recommendation"]["Text"].startswith("Remove or narrow the grant")
+
+
+def test_ocsf_event_names_the_rule_as_its_control_with_its_fix() -> None:
+    [event] = json.loads(report("ocsf"))
+    assert (event["class_uid"], event["compliance"]["control"]) == (2003, "CU007")
+    assert event["finding_info"]["title"] == f"CU007 {TITLE}"
+    assert (event["compliance"]["status_id"], event["severity_id"]) == (3, 3)  # Fail, Medium
+    assert event["remediation"]["desc"].startswith("Remove or narrow the grant")
 
 
 def test_text_names_the_rule_and_its_level() -> None:

@@ -81,6 +81,9 @@ def assert_shown_escaped(run: Run, fmt: str, escaped: str) -> None:
     elif fmt == "asff":
         ids = {f["ProductFields"].get("policy-lint/Location", "") for f in json.loads(out)}
         assert any(escaped in i for i in ids), ids
+    elif fmt == "ocsf":
+        found = {e["resources"][0].get("data", {}).get("location", "") for e in json.loads(out)}
+        assert any(escaped in f for f in found), found
     elif fmt == "csv":
         paths = {row["path"] for row in csv.DictReader(io.StringIO(out))}
         assert any(path.endswith(escaped) for path in paths), paths
