@@ -2,6 +2,7 @@
 
 Run:  python benchmarks/bench_live.py [--sizes 1,100,1000] [--workers 8] [--iam per-call,bulk]
                                       [--operations] [--json out.json]
+      python benchmarks/bench_live.py --organization 10,50,200 [--ignore OB104,OB105] [--json out.json]
 
 Each size gets a fresh in-process moto account (``mock_aws``, no HTTP): N users, each with an
 access key, one AWS managed policy, one inline policy and a group (one group per 10 users, with
@@ -12,6 +13,11 @@ GetAccountAuthorizationDetails (``CollectOptions.bulk_iam``); ``--operations`` p
 per service operation, counted by the read-only guard's ``before-call`` hook. moto answers in
 microseconds where AWS takes 20-100 ms per call, so against AWS the call count, not this wall
 time, predicts the cost: divide calls by workers and multiply by the round-trip time.
+
+``--organization`` measures ``verify --organization`` through the real CLI against ``moto_server``
+(a subprocess): an organization grown to each size in turn, every member provisioned with the
+demo's onboarding (no fault), the management account excluded. Reported per size: wall time of
+the CLI, API calls per account, and the CLI process's peak RSS (``wait4``'s ``ru_maxrss``).
 """
 
 from __future__ import annotations
@@ -103,9 +109,97 @@ def measure(n: int, workers: int, bulk: bool) -> dict[str, Any]:
     }
 
 
+def _moto_server() -> Any:
+    """moto's server on a free loopback port (the demo's), in a thread of this process."""
+    from policy_lint.live.demo import DemoServer
+
+    return DemoServer()
+
+
+def _grow(endpoint: str, members: list[str], size: int) -> None:
+    """Add provisioned members until the organization has ``size``."""
+    import boto3
+
+    from policy_lint.live import demo
+
+    org = boto3.client("organizations", endpoint_url=endpoint, region_name="us-east-1")
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1")
+    if not members:
+        org.create_organization(FeatureSet="ALL")
+    while len(members) < size:
+        i = len(members)
+        account = org.create_account(Email=f"m{i}@example.com", AccountName=f"member-{i}")[
+            "CreateAccountStatus"
+        ]["AccountId"]
+        role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+        creds = sts.assume_role(RoleArn=role, RoleSessionName="provision")["Credentials"]
+        secret = (creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+        demo.provision(endpoint, secret, faults=(), bucket=f"trail-logs-{account}")
+        members.append(account)
+
+
+def measure_organization(sizes: list[int], ignore: str, account_workers: int) -> list[dict[str, Any]]:
+    import subprocess
+    import tempfile
+
+    from policy_lint.live import demo
+
+    server = _moto_server()
+    endpoint = server.endpoint
+    rows = []
+    try:
+        members: list[str] = []
+        folder = tempfile.mkdtemp(prefix="bench-org-")
+        config = os.path.join(folder, "onboarding.yaml")
+        text = demo.config_text("123456789012").replace('account_id: "123456789012"\n', "")
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write(text.replace(f"  bucket: {demo.BUCKET}\n", ""))
+        for size in sizes:
+            started = time.perf_counter()
+            _grow(endpoint, members, size)
+            provisioning = time.perf_counter() - started
+            command = [
+                sys.executable, "-m", "policy_lint", "verify", "--organization", "--config", config,
+                "--regions", demo.REGION, "--exclude-accounts", "123456789012", "--format", "json",
+                "--account-workers", str(account_workers), *(["--ignore", ignore] if ignore else []),
+            ]  # fmt: skip
+            out = os.path.join(folder, f"org-{size}.json")
+            start = time.perf_counter()
+            with open(out, "wb") as sink:
+                proc = subprocess.Popen(
+                    command, env={**os.environ, "AWS_ENDPOINT_URL": endpoint}, stdout=sink
+                )
+                _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            with open(out, encoding="utf-8") as handle:
+                report = json.load(handle)
+            accounts = report["scope"]["organization"]["accounts"]
+            calls = [entry.get("api_calls", 0) for entry in accounts.values()]
+            rows.append(
+                {
+                    "accounts": len(accounts),
+                    "exit": os.waitstatus_to_exitcode(status),
+                    "results": len(report["results"]),
+                    "unverified": sum(1 for e in accounts.values() if e.get("error")),
+                    "wall_s": round(wall, 2),
+                    "s_per_account": round(wall / max(len(accounts), 1), 3),
+                    "api_calls_per_account": round(sum(calls) / max(len(calls), 1), 1),
+                    "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+                    "provisioning_s": round(provisioning, 1),
+                }
+            )
+            print(rows[-1], flush=True)
+    finally:
+        server.stop()
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,100,1000")
+    parser.add_argument("--organization", help="comma-separated member counts, e.g. 10,50,200")
+    parser.add_argument("--ignore", default="", help="with --organization: rules to skip (verify --ignore)")
+    parser.add_argument("--account-workers", type=int, default=4)
     parser.add_argument("--workers", default="8", help="comma-separated worker counts")
     parser.add_argument("--iam", default="per-call,bulk", help="per-call, bulk or both (comma-separated)")
     parser.add_argument("--operations", action="store_true", help="print the calls per service operation")
@@ -120,6 +214,22 @@ def main() -> int:
         os.environ[key] = value
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.pop("AWS_PROFILE", None)
+    if args.organization:
+        os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+        sizes = sorted(int(n) for n in args.organization.split(","))
+        org_rows = measure_organization(sizes, args.ignore, args.account_workers)
+        print(f"load average: {[round(x, 2) for x in os.getloadavg()]}, cpus: {os.cpu_count()}")
+        print("| member accounts | wall | s per account | API calls per account | peak RSS of the CLI |")
+        print("|---:|---:|---:|---:|---:|")
+        for row in org_rows:
+            print(
+                f"| {row['accounts']} | {row['wall_s']:.1f} s | {row['s_per_account']:.2f} | "
+                f"{row['api_calls_per_account']} | {row['peak_rss_mib']} MiB |"
+            )
+        if args.json_path:
+            with open(args.json_path, "w", encoding="utf-8") as handle:
+                json.dump({"organization": org_rows}, handle, indent=2)
+        return 0
     rows = [
         measure(int(n), int(w), mode == "bulk")
         for n in args.sizes.split(",")

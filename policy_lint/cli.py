@@ -26,6 +26,7 @@ COMMANDS = {
     "check": "policy_lint.commands.check",
     "diff": "policy_lint.commands.diff",
     "lint": "policy_lint.commands.lint",
+    "merge": "policy_lint.commands.merge",
     "reference": "policy_lint.commands.reference",
     "render": "policy_lint.commands.render",
     "rules": "policy_lint.commands.rules",

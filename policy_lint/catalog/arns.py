@@ -197,6 +197,9 @@ def patterns_intersect(policy: tuple[str, ...], template: tuple[str, ...]) -> bo
     if _STAR not in policy and _ONE not in policy:
         # The common case, a policy value without wildcards: one regular-expression match.
         return _template_regex(template).fullmatch("".join(policy)) is not None
+    if policy[-1] == _STAR and _STAR not in policy[:-1] and _ONE not in policy:
+        # The next commonest, "prefix*": some string the template makes starts with the prefix.
+        return _template_prefix_regex(template).fullmatch("".join(policy[:-1])) is not None
     trimmed = _trim_literals(policy, template)
     if trimmed is None:
         return False
@@ -231,6 +234,17 @@ def _template_regex(template: tuple[str, ...]) -> re.Pattern[str]:
     """The template tokens as a regular expression (literals compare case-insensitively, as above)."""
     parts = [".*" if t == _STAR else "[^/:]*" if t == _SEG else re.escape(t) for t in template]
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def _template_prefix_regex(template: tuple[str, ...]) -> re.Pattern[str]:
+    """The prefixes of the strings the template tokens make: each token may be the last one
+    reached, in part (a variable's run can stop anywhere; a literal is either reached or not)."""
+    body = ""
+    for token in reversed(template):
+        part = ".*" if token == _STAR else "[^/:]*" if token == _SEG else re.escape(token)
+        body = f"(?:{part}{body})?"
+    return re.compile(body, re.IGNORECASE | re.DOTALL)
 
 
 @lru_cache(maxsize=16384)

@@ -62,6 +62,8 @@ class CheckResult:
     message: str
     location: Location | None = None
     evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: the AWS account a live result is about (``verify``); None for files (``check``)
+    account_id: str | None = None
 
     def sort_key(self) -> tuple[str, str, str, int, str]:
         loc = self.location

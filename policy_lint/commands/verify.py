@@ -10,12 +10,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 import click
 
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import project_options, result_options, split_ids
+from policy_lint.commands.organization_cli import organization_options
 from policy_lint.core.findings import DEFAULT_FAIL_ON
 from policy_lint.reporters.sanitize import clean
 
@@ -44,6 +46,45 @@ from policy_lint.reporters.sanitize import clean
     is_flag=True,
     help="Start a local moto server, provision the guide's onboarding with two faults, and verify it.",
 )
+@click.option(
+    "--organization",
+    is_flag=True,
+    help="Verify every account of the AWS Organization (run from the management account or a "
+    "delegated administrator); see docs/live.md.",
+)
+@click.option(
+    "--member-role",
+    default="OrganizationAccountAccessRole",
+    show_default=True,
+    help="With --organization: the role to assume in each member account.",
+)
+@click.option(
+    "--accounts", multiple=True, help="With --organization: only these account IDs (comma-separated)."
+)
+@click.option("--exclude-accounts", multiple=True, help="With --organization: skip these account IDs.")
+@click.option(
+    "--ous", multiple=True, help="With --organization: only accounts under these OUs (or root IDs)."
+)
+@click.option(
+    "--account-workers",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="With --organization: accounts collected at once (each with --workers concurrent calls).",
+)
+@click.option(
+    "--shard",
+    default="1/1",
+    show_default=True,
+    help="With --organization: verify shard K of N (accounts by a stable hash of their ID); "
+    "combine the shards' JSON with 'policy-lint merge'.",
+)
+@click.option(
+    "--member-role-template",
+    is_flag=True,
+    help="Print a CloudFormation template of the least-privilege member role (from the verifier's "
+    "allow-list) and exit.",
+)
 def verify(
     config_path: str | None,
     regions: tuple[str, ...],
@@ -64,6 +105,14 @@ def verify(
     workers: int,
     timeout: float,
     demo: bool,
+    organization: bool,
+    member_role: str,
+    accounts: tuple[str, ...],
+    exclude_accounts: tuple[str, ...],
+    ous: tuple[str, ...],
+    account_workers: int,
+    shard: str,
+    member_role_template: bool,
 ) -> None:
     """Verify the onboarding in a live AWS account, read-only (see docs/live.md).
 
@@ -77,6 +126,11 @@ def verify(
     from policy_lint.onboarding.config import OnboardingConfig, load_config
     from policy_lint.project.settings import load_settings
 
+    if member_role_template:
+        from policy_lint.live.member_role import template_json
+
+        click.echo(template_json(member_role), nl=False)
+        sys.exit(0)
     settings = load_settings(settings_path)
     profile_set = profile_set or settings.profile_set or "onboarding"
     fail_on = fail_on or settings.fail_on or DEFAULT_FAIL_ON
@@ -89,6 +143,18 @@ def verify(
         timeout=timeout,
     )
     progress = _progress_display()
+    if organization:
+        from policy_lint.commands.organization import OrganizationJob
+        from policy_lint.commands.organization_cli import Output, run_organization
+
+        org = organization_options(click.get_current_context().params)
+        job = OrganizationJob(
+            load_config(config_path) if config_path else None, options, org, settings, selection, baseline
+        )
+        output = Output(fmt, show_passed, color, timestamp, fail_on, fail_on_unknown)
+        run_organization(config_path, job, profile_set, progress, output)
+    elif accounts or exclude_accounts or ous or shard != "1/1":
+        raise click.UsageError("--accounts, --exclude-accounts, --ous and --shard need --organization")
     config: OnboardingConfig | None = None
     with ExitStack() as cleanup:
         try:
@@ -122,7 +188,7 @@ def verify(
         baseline=baseline,
         write_baseline=write_baseline,
     )
-    results = verdict.results
+    results = [replace(r, account_id=collection.account_id) for r in verdict.results]
     scope: dict[str, Any] = {
         "config": config_path,
         "sources": sorted(set(inventory.sources)),

@@ -143,16 +143,29 @@ def start(
     )
 
 
-def provision(endpoint: str | None) -> str:
-    """Create the guide's manual onboarding with the two FAULTS; returns the account ID.
+#: The names of the two FAULTS, for :func:`provision`'s ``faults``.
+FAULT_NAMES = ("copy-only-notification", "queue-without-source-arn")
 
-    ``endpoint`` None is for tests inside ``moto.mock_aws``."""
+
+def provision(
+    endpoint: str | None,
+    credentials: tuple[str, str, str | None] | None = None,
+    faults: tuple[str, ...] = FAULT_NAMES,
+    bucket: str = BUCKET,
+) -> str:
+    """Create the guide's manual onboarding with the FAULTS named in ``faults``; returns the account ID.
+
+    ``endpoint`` None is for tests inside ``moto.mock_aws``. ``credentials`` (key ID, secret,
+    session token) provision another account, e.g. a member of a moto organization; bucket names
+    are global, so each account needs its own ``bucket``."""
     import boto3
 
     from policy_lint.reference.manifest import load_reference_set
 
-    key_id, secret = DUMMY_CREDENTIALS
-    session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=REGION)
+    key_id, secret, token = credentials or (*DUMMY_CREDENTIALS, None)
+    session = boto3.Session(
+        aws_access_key_id=key_id, aws_secret_access_key=secret, aws_session_token=token, region_name=REGION
+    )
 
     def client(service: str) -> Any:
         return session.client(service, endpoint_url=endpoint)
@@ -168,19 +181,19 @@ def provision(endpoint: str | None) -> str:
     ]
     iam.attach_user_policy(UserName=USER, PolicyArn=arn)
     iam.create_access_key(UserName=USER)
-    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_bucket_encryption(
-        Bucket=BUCKET,
+        Bucket=bucket,
         ServerSideEncryptionConfiguration={
             "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
         },
     )
-    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(_bucket_policy(account)))
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(_bucket_policy(account, bucket)))
     queue_arn = f"arn:aws:sqs:{REGION}:{account}:{QUEUE}"
     url = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
-    sqs.set_queue_attributes(
-        QueueUrl=url, Attributes={"Policy": json.dumps(_queue_policy(account, queue_arn))}
-    )
+    source = f"arn:aws:s3:::{bucket}" if "queue-without-source-arn" not in faults else None
+    queue_policy = _queue_policy(account, queue_arn, source)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(queue_policy)})
     iam.put_user_policy(
         UserName=USER,
         PolicyName="sasc-sqs-read",
@@ -198,16 +211,24 @@ def provision(endpoint: str | None) -> str:
         ),
     )
     s3.put_bucket_notification_configuration(
-        Bucket=BUCKET,
+        Bucket=bucket,
         NotificationConfiguration={
             # Fault 1: Copy only (moto accepts it, as S3 would; CloudTrail never copies).
             "QueueConfigurations": [
-                {"Id": "sasc", "QueueArn": queue_arn, "Events": ["s3:ObjectCreated:Copy"]}
+                {
+                    "Id": "sasc",
+                    "QueueArn": queue_arn,
+                    "Events": [
+                        "s3:ObjectCreated:Copy"
+                        if "copy-only-notification" in faults
+                        else "s3:ObjectCreated:*"
+                    ],
+                }
             ]
         },
     )
     publish_queue_age(client("cloudwatch"), QUEUE, 60.0)
-    trail.create_trail(Name=TRAIL, S3BucketName=BUCKET, IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    trail.create_trail(Name=TRAIL, S3BucketName=bucket, IsMultiRegionTrail=True, EnableLogFileValidation=True)
     trail.start_logging(Name=TRAIL)
     return account
 
@@ -232,8 +253,9 @@ def publish_queue_age(cloudwatch: Any, queue: str, seconds: float) -> None:
     )
 
 
-def _queue_policy(account: str, queue_arn: str) -> dict[str, Any]:
-    # Fault 2: the guide's template without its ArnLike aws:SourceArn condition.
+def _queue_policy(account: str, queue_arn: str, source_arn: str | None = None) -> dict[str, Any]:
+    # Fault 2 (no ``source_arn``): the guide's template without its ArnLike aws:SourceArn condition.
+    condition = {"Condition": {"ArnLike": {"aws:SourceArn": source_arn}}} if source_arn else {}
     return {
         "Version": "2012-10-17",
         "Id": "__default_policy_ID",
@@ -251,14 +273,15 @@ def _queue_policy(account: str, queue_arn: str) -> dict[str, Any]:
                 "Principal": {"Service": "s3.amazonaws.com"},
                 "Action": ["SQS:SendMessage"],
                 "Resource": queue_arn,
+                **condition,
             },
         ],
     }
 
 
-def _bucket_policy(account: str) -> dict[str, Any]:
+def _bucket_policy(account: str, bucket: str = BUCKET) -> dict[str, Any]:
     """CloudTrail's delivery policy plus a deny of plain HTTP (what the console creates, and CIS)."""
-    bucket_arn = f"arn:aws:s3:::{BUCKET}"
+    bucket_arn = f"arn:aws:s3:::{bucket}"
     return {
         "Version": "2012-10-17",
         "Statement": [

@@ -210,6 +210,7 @@ def open_session(
     static_credentials: tuple[str, str] | None = None,
     stats: CallStats | None = None,
     timeout: float | None = None,
+    allowed: Mapping[str, Mapping[str, str | None]] = READ_OPERATIONS,
 ) -> Any:
     """A guarded boto3 Session from the standard credential chain, a profile, or an assumed role.
 
@@ -217,7 +218,8 @@ def open_session(
     ``endpoint_url`` is used for the AssumeRole call; the collector passes it to its clients too
     (``AWS_ENDPOINT_URL`` in the environment is honoured by botocore itself). ``timeout`` caps
     the socket timeouts. With ``role_arn`` the role is assumed here, so that a refusal is told
-    apart from unusable credentials.
+    apart from unusable credentials. ``allowed`` is the session's allow-list (the organization
+    listing has its own, :data:`policy_lint.live.organization.LISTING_OPERATIONS`).
     """
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
@@ -226,7 +228,7 @@ def open_session(
 
     try:
         credentials = _credential_session(profile, stats, timeout)
-        verifier = _botocore_session(profile, READ_OPERATIONS, stats, timeout)
+        verifier = _botocore_session(profile, allowed, stats, timeout)
         if static_credentials is not None:
             source: Any = _Fixed(_static(*static_credentials))
         else:

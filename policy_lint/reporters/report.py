@@ -21,6 +21,7 @@ from policy_lint import __version__
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.organization import AccountPart, OrganizationSummary, organization_parts
 from policy_lint.reporters.results import principal_of
 from policy_lint.reporters.sanitize import clean
 from policy_lint.rules.registry import FAMILIES, CheckMeta, Status
@@ -118,6 +119,9 @@ class ReportModel:
     finding_counts: tuple[tuple[str, int], ...]
     suppressed: tuple[SuppressedRow, ...]
     custom_rules: tuple[CustomRuleRow, ...] = ()
+    #: an organization run: accounts × rule family, then the sections of each account
+    organization: OrganizationSummary | None = None
+    accounts: tuple[AccountPart, ...] = ()
 
     @property
     def has_checks(self) -> bool:
@@ -139,6 +143,14 @@ def _scope_value(value: Any) -> str:
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
         return ", ".join(str(v) for v in items)
     return str(value)
+
+
+def _in_scope(key: str, value: Any) -> Any:
+    """The scope entry as the report's scope table shows it: an organization's accounts are
+    counted there (the organization summary lists them)."""
+    if key == "organization" and isinstance(value, Mapping) and isinstance(value.get("accounts"), Mapping):
+        return {**value, "accounts": len(value["accounts"])}
+    return value
 
 
 def _row(result: CheckResult, control: str, docs_url: str | None) -> CheckRow:
@@ -251,6 +263,7 @@ def build_report(
     level_counts = Counter(f.level for f in ordered_findings)
     command = context.get("command")
     verdict_status, verdict = _verdict(totals, len(ordered_findings))
+    organization = organization_parts(results, scope, lambda mine: _sections(mine, docs_url))
     return ReportModel(
         title=f"policy-lint {command} report" if command else "policy-lint report",
         verdict=verdict,
@@ -261,7 +274,7 @@ def build_report(
         ruleset_digest=digest,
         timestamp=context.get("timestamp"),
         scope=tuple(
-            (clean(str(k)), clean(_scope_value(v)))
+            (clean(str(k)), clean(_scope_value(_in_scope(k, v))))
             for k, v in scope.items()
             if k != "suppressed"  # listed in its own section, with reasons
         ),
@@ -287,6 +300,8 @@ def build_report(
             CustomRuleRow(e["id"], e["title"], e["level"], e["help"], e["remediation"])
             for e in rulemeta.custom_rule_entries()
         ),
+        organization=organization[0] if organization else None,
+        accounts=organization[1] if organization else (),
     )
 
 

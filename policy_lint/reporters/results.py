@@ -21,7 +21,9 @@ _BOLD, _RESET = "\033[1m", "\033[0m"
 
 def result_to_dict(result: CheckResult) -> dict[str, Any]:
     loc = result.location
+    account = {"account_id": result.account_id} if result.account_id is not None else {}
     return {
+        **account,
         "rule_id": result.rule_id,
         "rule": result.rule_name,
         "title": result.title,

@@ -13,6 +13,7 @@ LISTED = {
     "check": "Check Terraform (HCL or plan JSON) and",
     "diff": "Compare ACTUAL policies (files, or AWS",
     "lint": "Lint IAM policy documents (files, or",
+    "merge": "Combine the JSON reports (--format json)",
     "reference": "The guide's reference policies: list them,",
     "render": "Fill the reference templates (account,",
     "rules": "List every rule ID with its level and",

@@ -80,7 +80,9 @@ def test_json_schema_matches_check(verified: dict[str, Any]) -> None:
         "location",
         "message",
         "evidence",
+        "account_id",  # verify only: the account each result is about
     }
+    assert {r["account_id"] for r in report["results"]} == {"123456789012"}
     assert sum(report["summary"].values()) == len(report["results"])
 
 

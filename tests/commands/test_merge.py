@@ -1,0 +1,168 @@
+"""`policy-lint merge`: reports of shards and check runs combined as if one run had produced them;
+duplicates kept once, conflicting verdicts and unusable files a located error (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from policy_lint.cli import main
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "terraform" / "onboarding"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def check_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    code, out, err = run("check", str(FIXTURE), "--format", "json", "--profile-set", "all")
+    assert code in (0, 1), err
+    path = tmp_path_factory.mktemp("merge") / "check.json"
+    path.write_text(out)
+    return {"code": code, "path": path, "report": json.loads(out)}
+
+
+def _write(folder: Path, name: str, report: dict[str, Any]) -> str:
+    path = folder / name
+    path.write_text(json.dumps(report, indent=2))
+    return str(path)
+
+
+def test_one_report_merged_is_that_report(check_report: dict[str, Any]) -> None:
+    code, out, err = run("merge", str(check_report["path"]), "--format", "json")
+    assert code == check_report["code"], err
+    merged = json.loads(out)
+    assert merged["results"] == check_report["report"]["results"]
+    assert merged["problems"] == check_report["report"]["problems"]
+    assert merged["summary"] == check_report["report"]["summary"]
+    assert merged["command"] == "check" and merged["scope"]["duplicates"] == 0
+
+
+def test_the_same_report_twice_is_not_double_counted(check_report: dict[str, Any]) -> None:
+    path = str(check_report["path"])
+    code, out, _ = run("merge", path, path, "--format", "json")
+    merged = json.loads(out)
+    assert code == check_report["code"]
+    assert merged["summary"] == check_report["report"]["summary"]
+    assert merged["scope"]["duplicates"] == len(check_report["report"]["results"])
+
+
+def _shards(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report's results split in two, as two shards of one run would write them."""
+    results = report["results"]
+    first, second = dict(report), dict(report)
+    first["results"], second["results"] = results[::2], results[1::2]
+    return first, second
+
+
+def test_totals_and_exit_status_are_those_of_one_run(check_report: dict[str, Any], tmp_path: Path) -> None:
+    report = json.loads(json.dumps(check_report["report"]))
+    report["results"][0].update(status="fail", level="warning", message="planted failure")
+    first, second = _shards(report)
+    files = [_write(tmp_path, "a.json", first), _write(tmp_path, "b.json", second)]
+    assert run("merge", *files, "--fail-on", "error")[0] == 0  # a warning does not fail at error
+    code, out, _ = run("merge", *files, "--fail-on", "warning", "--format", "json")
+    assert code == 1
+    summary = json.loads(out)["summary"]
+    assert summary["fail"] == check_report["report"]["summary"]["fail"] + 1
+    assert sum(summary.values()) == len(report["results"])
+
+
+@pytest.mark.parametrize("fmt", ["text", "sarif", "junit", "markdown", "html"])
+def test_any_format_renders_the_merged_results(
+    check_report: dict[str, Any], tmp_path: Path, fmt: str
+) -> None:
+    first, second = _shards(check_report["report"])
+    files = [_write(tmp_path, "a.json", first), _write(tmp_path, "b.json", second)]
+    code, out, err = run("merge", *files, "--format", fmt)
+    assert code == check_report["code"], err
+    one_run = run("check", str(FIXTURE), "--format", fmt, "--profile-set", "all")[1]
+    resource = check_report["report"]["results"][0]["resource"]
+    assert (resource in out) == (resource in one_run)
+    if fmt == "sarif":
+        assert len(json.loads(out)["runs"][0]["results"]) == len(json.loads(one_run)["runs"][0]["results"])
+
+
+def test_conflicting_duplicates_are_an_error_naming_both_places(
+    check_report: dict[str, Any], tmp_path: Path
+) -> None:
+    report = check_report["report"]
+    flipped = json.loads(json.dumps(report))
+    flipped["results"][3]["status"] = "fail" if report["results"][3]["status"] != "fail" else "pass"
+    files = [_write(tmp_path, "a.json", report), _write(tmp_path, "b.json", flipped)]
+    code, out, err = run("merge", *files)
+    assert code == 2 and out == ""
+    rule = report["results"][3]["rule_id"]
+    assert f"{files[1]}:" in err and f"at {files[0]}:" in err and rule in err
+    assert "different states" in err and "Traceback" not in err
+
+
+BAD = {
+    "not-json.json": ('{"format": "policy-lint-report/2",\n  "results": [', "not a JSON report"),
+    "lint.json": (
+        '{"format": "policy-lint-report/2", "command": "lint", "tool": {}, "findings": []}',
+        "merge reads check and verify",
+    ),
+    "sarif.json": ('{"version": "2.1.0", "runs": []}', "missing 'format'"),
+    "old.json": ('{"format": "policy-lint-report/1", "command": "check"}', "policy-lint-report/2"),
+    "status.json": (
+        '{"format": "policy-lint-report/2", "command": "check", "results": [\n'
+        ' {"rule_id": "OB101", "rule": "r", "title": "t", "status": "maybe", "level": "error",'
+        ' "resource": "x", "message": "m", "location": null, "evidence": {}}]}',
+        "status 'maybe'",
+    ),
+    "results.json": (
+        '{"format": "policy-lint-report/2", "command": "verify", "results": {}}',
+        "results is an object",
+    ),
+    "level.json": (
+        '{"format": "policy-lint-report/2", "command": "check", "results": [\n'
+        ' {"rule_id": "OB101", "rule": "r", "title": "t", "status": "fail", "level": "fatal",'
+        ' "resource": "x", "message": "m", "location": null, "evidence": {}}]}',
+        "unknown level 'fatal'",
+    ),
+    "binary.json": ("\x00\x01", "binary file"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_an_unusable_file_is_a_located_error(name: str, tmp_path: Path) -> None:
+    text, message = BAD[name]
+    path = tmp_path / name
+    path.write_text(text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "policy_lint", "merge", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(f"policy-lint: error: {path}") or f"{path}:" in proc.stderr, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_bad_field_is_located_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "status.json"
+    path.write_text(BAD["status.json"][0])
+    code, _, err = run("merge", str(path))
+    assert code == 2 and f"{path}:2:" in err
+
+
+@pytest.mark.parametrize("target", ["missing.json", ".", "/dev/zero"])
+def test_a_path_that_is_no_regular_file_is_refused(target: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "policy_lint", "merge", target],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.strip()
