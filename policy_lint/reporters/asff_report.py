@@ -31,7 +31,7 @@ from policy_lint.checks.engine import CheckResult
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
-from policy_lint.reporters.csv_report import result_account
+from policy_lint.reporters.accounts import account_region, result_account
 from policy_lint.reporters.sanitize import clean
 from policy_lint.rules.registry import Status
 
@@ -63,15 +63,14 @@ def _cut(text: str, field: str) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _where(scope: Mapping[str, Any]) -> tuple[str, str]:
-    """(region, partition) of the run, or AsffNeedsAccount."""
-    regions = scope.get("regions") or []
-    region = scope.get("region") or (regions[0] if regions else None)
+def _where(scope: Mapping[str, Any], account: str) -> str:
+    """The region to import *account*'s finding into, or AsffNeedsAccount."""
+    region = account_region(scope, account)
     if not region:
         raise AsffNeedsAccount(
             "--format asff needs the AWS region to import into: pass --region (check) or verify a live account"
         )
-    return str(region), str(scope.get("partition") or "aws")
+    return region
 
 
 def _account(own: str, command: str) -> str:
@@ -149,13 +148,14 @@ def render_asff(
             "--format asff needs the AWS account and region the findings belong to, and lint has neither: "
             "use check --account-id ID --region REGION, or verify"
         )
-    region, partition = _where(scope)
+    partition = str(scope.get("partition") or "aws")
     for f in findings:
         loc = f.location
+        account = _account(str(scope.get("account") or ""), command)
         out.append(
             _finding(
-                account=_account(str(scope.get("account") or ""), command),
-                region=region,
+                account=account,
+                region=_where(scope, account),
                 partition=partition,
                 rule_id=f.rule_id,
                 title=f.rule_name,
@@ -173,7 +173,7 @@ def render_asff(
         out.append(
             _finding(
                 account=account,
-                region=region,
+                region=_where(scope, account),
                 partition=partition,
                 rule_id=r.rule_id,
                 title=r.title,

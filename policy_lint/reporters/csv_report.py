@@ -22,6 +22,7 @@ from typing import Any
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Location
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.accounts import result_account
 from policy_lint.reporters.sanitize import clean
 
 COLUMNS = (
@@ -48,12 +49,6 @@ def neutralise_formula(text: str) -> str:
 
 def _cell(text: str | None) -> str:
     return neutralise_formula(clean(text or ""))
-
-
-def result_account(result: CheckResult, scope: Mapping[str, Any]) -> str:
-    """The account a result is about: its own (organization runs), else the run's, else ''."""
-    own = getattr(result, "account_id", None) or result.evidence.get("account_id")
-    return str(own or scope.get("account") or "")
 
 
 def _remediation(rule_id: str, hint: str | None = None) -> str:

@@ -24,7 +24,7 @@ from policy_lint import __version__
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
-from policy_lint.reporters.csv_report import result_account
+from policy_lint.reporters.accounts import account_region, result_account
 from policy_lint.reporters.sanitize import clean
 from policy_lint.rules.registry import CheckMeta, Status
 
@@ -75,8 +75,7 @@ def _event(
     uid = _uid(rule_id, account, *id_parts)
     severity_id, severity = (1, "Informational") if status is Status.PASS else _SEVERITY[level]
     compliance_id = _COMPLIANCE[status]
-    regions = scope.get("regions") or []
-    region = scope.get("region") or (regions[0] if regions else None)
+    region = account_region(scope, account) if account else None
     detail: dict[str, Any] = {"uid": resource, "type": "Other"}
     if location is not None:
         detail["data"] = {"location": clean(str(location))}

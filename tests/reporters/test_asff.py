@@ -150,3 +150,41 @@ def test_check_without_an_account_refuses_and_with_one_validates(tmp_path: Path)
     validate(out)
     assert out and {f["AwsAccountId"] for f in out} == {"210987654321"}
     assert {f["ProductArn"].split(":")[3] for f in out} == {"ap-northeast-1"}  # the onboarding's region
+
+
+def org_results() -> list[CheckResult]:
+    """Two member accounts of a ``verify --organization`` run, as it reports them."""
+    return [
+        CheckResult(
+            "CS101",
+            "root",
+            "The root user has no access keys",
+            Status.FAIL,
+            Level.ERROR,
+            f"arn:aws:iam::{account}:root",
+            "root has a key",
+            account_id=account,
+        )
+        for account in ("111111111111", "222222222222")
+    ]
+
+
+ORG = {
+    "command": "verify",
+    "scope": {
+        "organization": {
+            "accounts": {
+                "111111111111": {"regions": ["eu-west-1"]},
+                "222222222222": {"regions": ["us-east-2"]},
+            }
+        }
+    },
+}
+
+
+def test_an_organization_run_files_each_finding_under_its_member_account_and_region() -> None:
+    out = asff(results=org_results(), context=ORG)
+    assert {(f["AwsAccountId"], f["ProductArn"].split(":")[3]) for f in out} == {
+        ("111111111111", "eu-west-1"),
+        ("222222222222", "us-east-2"),
+    }

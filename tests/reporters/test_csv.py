@@ -110,3 +110,10 @@ def test_a_file_named_as_a_formula_through_the_cli(tmp_path: Path) -> None:
     table = rows(run.stdout)
     assert table and {r["path"] for r in table} == {"'" + name}
     assert {r["status"] for r in table} == {"fail"}
+
+
+def test_an_organization_run_has_a_row_per_member_account() -> None:
+    from tests.reporters.test_asff import ORG, org_results
+
+    table = rows(format_output("csv", results=org_results(), context=ORG))
+    assert [r["account_id"] for r in table] == ["111111111111", "222222222222"]

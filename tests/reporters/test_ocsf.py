@@ -102,3 +102,13 @@ def test_through_the_cli(tmp_path: Path) -> None:
     events = json.loads(run.stdout)
     assert events and all(validate(e) is None for e in events)
     assert "PL602" in {e["compliance"]["control"] for e in events}
+
+
+def test_an_organization_run_names_each_member_account() -> None:
+    from tests.reporters.test_asff import ORG, org_results
+
+    events = ocsf(results=org_results(), context=ORG)
+    assert {(e["cloud"]["account"]["uid"], e["cloud"]["region"]) for e in events} == {
+        ("111111111111", "eu-west-1"),
+        ("222222222222", "us-east-2"),
+    }
