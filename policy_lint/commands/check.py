@@ -144,6 +144,8 @@ def check(
         "scenarios": len(plan.scenarios) + 1,
         "scenario_runs": len(plan.runs()) + 1,
     }
+    if account_id:  # whose findings these are (ASFF, CSV); absent when unknown, as before
+        scope["account"] = account_id
     emit(
         "check",
         fmt,

@@ -30,7 +30,19 @@ if TYPE_CHECKING:  # keep ``from formats import FORMATS`` cheap for the CLI's st
     from policy_lint.checks.engine import CheckResult
     from policy_lint.core.findings import Finding
 
-FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab")
+FORMATS: tuple[str, ...] = (
+    "text",
+    "json",
+    "sarif",
+    "junit",
+    "markdown",
+    "html",
+    "github",
+    "gitlab",
+    "csv",
+    "asff",
+    "ocsf",
+)
 
 Renderer = Callable[[Sequence["Finding"], Sequence["CheckResult"], Mapping[str, Any]], str]
 
@@ -141,6 +153,24 @@ def _gitlab(findings: Sequence[Finding], results: Sequence[CheckResult], context
     return render_gitlab(findings, results, context)
 
 
+def _csv(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.csv_report import render_csv
+
+    return render_csv(findings, results, context)
+
+
+def _asff(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.asff_report import render_asff
+
+    return render_asff(findings, results, context)
+
+
+def _ocsf(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
+    from policy_lint.reporters.ocsf_report import render_ocsf
+
+    return render_ocsf(findings, results, context)
+
+
 # Imported lazily: ``policy-lint lint`` should not pay for jinja2 unless it writes a report.
 _STRUCTURED: dict[str, Renderer] = {
     "sarif": _sarif,
@@ -149,6 +179,9 @@ _STRUCTURED: dict[str, Renderer] = {
     "html": _html,
     "github": _github,
     "gitlab": _gitlab,
+    "csv": _csv,
+    "asff": _asff,
+    "ocsf": _ocsf,
 }
 
 

@@ -52,7 +52,19 @@ def report(fmt: str) -> str:
 
 
 def test_every_format_is_covered_here() -> None:
-    assert set(FORMATS) == {"text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab"}
+    assert set(FORMATS) == {
+        "text",
+        "json",
+        "sarif",
+        "junit",
+        "markdown",
+        "html",
+        "github",
+        "gitlab",
+        "csv",
+        "asff",
+        "ocsf",
+    }
 
 
 def test_github_annotation_is_titled_with_the_rule_at_its_level() -> None:
@@ -67,6 +79,53 @@ def test_gitlab_code_quality_names_the_rule_as_its_check() -> None:
     assert issue["check_name"] == "CU007"
     assert issue["severity"] == "major"  # GitLab's severity for a security-warning
     assert "grants iam:PassRole" in issue["description"]
+
+
+def test_csv_row_names_the_rule_its_level_and_its_fix() -> None:
+    import csv
+    import io
+
+    [row] = list(csv.DictReader(io.StringIO(report("csv"))))
+    assert (row["rule_id"], row["level"], row["status"]) == ("CU007", "security-warning", "fail")
+    assert row["path"] == "admin.json" and "grants iam:PassRole" in row["message"]
+    assert row["remediation"].startswith("Remove or narrow the grant")
+
+
+def test_asff_finding_is_generated_by_the_rule_with_its_fix() -> None:
+    """ASFF needs an account: lint has none and refuses, so the custom rule runs in check."""
+    (Path("main.tf")).write_text(
+        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({Version = "2012-10-17", '
+        'Statement = [{Effect = "Allow", Action = "iam:*", Resource = "*"}]})\n}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            ".",
+            "--select",
+            "CU",
+            "--account-id",
+            "123456789012",
+            "--region",
+            "eu-west-1",
+            "--format",
+            "asff",
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output
+    [finding] = [f for f in json.loads(result.output) if f["GeneratorId"] == "policy-lint/CU007"]
+    assert finding["Title"] == f"CU007 {TITLE}"
+    assert finding["Compliance"]["Status"] == "FAILED" and finding["Severity"]["Label"] == "MEDIUM"
+    assert finding["Remediation"]["Recommendation"]["Text"].startswith("Remove or narrow the grant")
+
+
+def test_ocsf_event_names_the_rule_as_its_control_with_its_fix() -> None:
+    [event] = json.loads(report("ocsf"))
+    assert (event["class_uid"], event["compliance"]["control"]) == (2003, "CU007")
+    assert event["finding_info"]["title"] == f"CU007 {TITLE}"
+    assert (event["compliance"]["status_id"], event["severity_id"]) == (3, 3)  # Fail, Medium
+    assert event["remediation"]["desc"].startswith("Remove or narrow the grant")
 
 
 def test_text_names_the_rule_and_its_level() -> None:
