@@ -143,10 +143,10 @@ def render_asff(
     out: list[dict[str, Any]] = []
     if not findings and not results:
         return "[]\n"
-    if command == "lint":
+    if command in ("lint", "diff"):
         raise AsffNeedsAccount(
-            "--format asff needs the AWS account and region the findings belong to, and lint has neither: "
-            "use check --account-id ID --region REGION, or verify"
+            f"--format asff needs the AWS account and region the findings belong to, and {command} has "
+            "neither: use check --account-id ID --region REGION, or verify"
         )
     partition = str(scope.get("partition") or "aws")
     for f in findings:

@@ -136,6 +136,13 @@ def test_lint_refuses_asff_naming_what_to_pass(tmp_path: Path) -> None:
     assert "check --account-id ID --region REGION" in run.stderr
 
 
+def test_diff_refuses_asff_pointing_at_check_not_at_an_option_it_lacks(tmp_path: Path) -> None:
+    (tmp_path / "p.json").write_text('{"Version": "2012-10-17", "Statement": []}', encoding="utf-8")
+    run = policy_lint("diff", "p.json", "--reference", "agentless", "--format", "asff", cwd=tmp_path)
+    assert run.code == 2 and run.stdout == ""
+    assert "and diff has neither: use check --account-id ID --region REGION" in run.stderr
+
+
 ONBOARDING = Path(__file__).resolve().parents[1] / "fixtures" / "onboarding" / "no-iam-user.yaml"
 
 
