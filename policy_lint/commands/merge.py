@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from policy_lint.commands.console import echo_err
 from policy_lint.commands.options import LEVEL_CHOICES
 from policy_lint.core.findings import DEFAULT_FAIL_ON
 from policy_lint.reporters.formats import FORMATS
@@ -142,6 +143,24 @@ def merged_scope(reports: Sequence[Report], duplicates: int) -> dict[str, Any]:
     return scope
 
 
+def shard_coverage(scope: dict[str, Any]) -> str | None:
+    """Why the shards merged are not one whole split (different N, or some K missing), or None: a
+    missing shard's accounts are absent from the result, which must not pass as the organization's."""
+    shards = (scope.get("organization") or {}).get("shards") or []
+    splits: dict[int, set[int]] = {}
+    for shard in shards:
+        index, _, count = str(shard).partition("/")
+        if index.isdigit() and count.isdigit():
+            splits.setdefault(int(count), set()).add(int(index))
+    if len(splits) > 1:
+        return f"the reports come from different splits ({', '.join(sorted(shards))})"
+    for parts, seen in splits.items():
+        missing = [f"{k}/{parts}" for k in range(1, parts + 1) if k not in seen]
+        if missing:
+            return f"shard {', '.join(missing)} missing: its accounts are not in these reports"
+    return None
+
+
 @click.command("merge")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -150,6 +169,11 @@ def merged_scope(reports: Sequence[Report], duplicates: int) -> dict[str, Any]:
 @click.option("--show-passed", is_flag=True, help="List passing checks too (text output).")
 @click.option("--color/--no-color", default=None)
 @click.option("--timestamp", is_flag=True, help="Record the time of the merge.")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Accept shards that do not cover the whole split (default: exit 2 naming the missing ones).",
+)
 def merge_command(
     files: tuple[str, ...],
     fmt: str,
@@ -158,6 +182,7 @@ def merge_command(
     show_passed: bool,
     color: bool | None,
     timestamp: bool,
+    partial: bool,
 ) -> None:
     """Combine the JSON reports (--format json) of verify shards and check runs into one report.
 
@@ -168,6 +193,10 @@ def merge_command(
     from policy_lint.commands.merge_input import read_report
 
     merged = combine([read_report(path) for path in files])
+    problem = shard_coverage(merged.scope)
+    if problem is not None and not partial:
+        echo_err(f"policy-lint: {problem}; pass --partial to merge them anyway")
+        sys.exit(2)
     scope = {**merged.scope, "suppressed": merged.suppressed}
     emit(
         merged.command,

@@ -166,3 +166,32 @@ def test_a_path_that_is_no_regular_file_is_refused(target: str) -> None:
         timeout=120,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.strip()
+
+
+def _as_shard(report: dict[str, Any], shard: str) -> dict[str, Any]:
+    copy = json.loads(json.dumps(report))
+    copy["scope"]["organization"] = {"shard": shard, "accounts": {"111122223333": {}}, "member_role": "R"}
+    return copy
+
+
+def test_a_missing_shard_is_an_error_unless_partial_is_asked(
+    check_report: dict[str, Any], tmp_path: Path
+) -> None:
+    """Shards 1/3 and 3/3 without 2/3 leave its accounts out: that must not pass as the organization."""
+    report = check_report["report"]
+    files = [_write(tmp_path, f"s{k}.json", _as_shard(report, f"{k}/3")) for k in (1, 3)]
+    code, out, err = run("merge", *files)
+    assert code == 2 and out == ""
+    assert "shard 2/3 missing" in err and "--partial" in err
+    code, _, _ = run("merge", *files, "--partial")
+    assert code in (0, 1)
+
+
+def test_shards_of_different_splits_are_refused(check_report: dict[str, Any], tmp_path: Path) -> None:
+    report = check_report["report"]
+    files = [
+        _write(tmp_path, "a.json", _as_shard(report, "1/3")),
+        _write(tmp_path, "b.json", _as_shard(report, "1/4")),
+    ]
+    code, _, err = run("merge", *files)
+    assert code == 2 and "different splits (1/3, 1/4)" in err
