@@ -150,7 +150,7 @@ def shard_coverage(scope: dict[str, Any]) -> str | None:
     splits: dict[int, set[int]] = {}
     for shard in shards:
         index, _, count = str(shard).partition("/")
-        if index.isdigit() and count.isdigit():
+        if index.isdigit() and count.isdigit() and int(count) > 1:  # 1/1, a whole run, overlaps any split
             splits.setdefault(int(count), set()).add(int(index))
     if len(splits) > 1:
         return f"the reports come from different splits ({', '.join(sorted(shards))})"
