@@ -117,71 +117,32 @@ def _json(
     return json.dumps(clean_value(payload), indent=2, ensure_ascii=False) + "\n"
 
 
-def _sarif(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.sarif import render_sarif
+def _lazy(module: str, function: str) -> Renderer:
+    """A renderer that imports its module on first use (jinja2 and the format's code stay out of
+    ``lint``'s start-up unless it writes that format)."""
 
-    return render_sarif(findings, results, context)
+    def render(
+        findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]
+    ) -> str:
+        import importlib
 
+        renderer: Renderer = getattr(importlib.import_module(f"policy_lint.reporters.{module}"), function)
+        return renderer(findings, results, context)
 
-def _junit(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.junit import render_junit
-
-    return render_junit(findings, results, context)
-
-
-def _markdown(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.report import render_markdown
-
-    return render_markdown(findings, results, context)
-
-
-def _html(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.report import render_html
-
-    return render_html(findings, results, context)
-
-
-def _github(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.github_report import render_github
-
-    return render_github(findings, results, context)
-
-
-def _gitlab(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.gitlab_report import render_gitlab
-
-    return render_gitlab(findings, results, context)
-
-
-def _csv(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.csv_report import render_csv
-
-    return render_csv(findings, results, context)
-
-
-def _asff(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.asff_report import render_asff
-
-    return render_asff(findings, results, context)
-
-
-def _ocsf(findings: Sequence[Finding], results: Sequence[CheckResult], context: Mapping[str, Any]) -> str:
-    from policy_lint.reporters.ocsf_report import render_ocsf
-
-    return render_ocsf(findings, results, context)
+    return render
 
 
 # Imported lazily: ``policy-lint lint`` should not pay for jinja2 unless it writes a report.
 _STRUCTURED: dict[str, Renderer] = {
-    "sarif": _sarif,
-    "junit": _junit,
-    "markdown": _markdown,
-    "html": _html,
-    "github": _github,
-    "gitlab": _gitlab,
-    "csv": _csv,
-    "asff": _asff,
-    "ocsf": _ocsf,
+    "sarif": _lazy("sarif", "render_sarif"),
+    "junit": _lazy("junit", "render_junit"),
+    "markdown": _lazy("report", "render_markdown"),
+    "html": _lazy("report", "render_html"),
+    "github": _lazy("github_report", "render_github"),
+    "gitlab": _lazy("gitlab_report", "render_gitlab"),
+    "csv": _lazy("csv_report", "render_csv"),
+    "asff": _lazy("asff_report", "render_asff"),
+    "ocsf": _lazy("ocsf_report", "render_ocsf"),
 }
 
 
