@@ -155,22 +155,42 @@ def s3_send_verdict(
 ) -> statements.S3SendVerdict:
     """What the queue's policy says about S3 sending to it from the buckets spelled ``spellings``
     (ARNs in partition ``part``), each policy value read in the queue's scope (AWS-S3-SEND-POLICY)."""
-    scope = scope_of(queue)
-    arn = queue_arn(queue, inventory)
+    return _S3SendQuestion(queue, inventory).verdict(spellings, part)
 
-    def is_queue(resource: str) -> bool:
-        return matches_queue(resource, queue, inventory, scope) or (
-            isinstance(arn, str) and arn_like(resource, arn, scope, scope)
+
+class _S3SendQuestion:
+    """One queue's policy, read once, asked about many buckets: its statements and which of its
+    Resource values name the queue do not depend on the bucket (a queue is asked about every
+    bucket of the inventory when the pipeline is looked for)."""
+
+    def __init__(self, queue: Queue, inventory: Inventory) -> None:
+        self.queue = queue
+        self.inventory = inventory
+        self.scope = scope_of(queue)
+        self.arn = queue_arn(queue, inventory)
+        self.views = views_of_dict(queue.policy)
+        self.named: dict[str, bool] = {}
+
+    def is_queue(self, resource: str) -> bool:
+        if resource not in self.named:
+            arn, scope = self.arn, self.scope
+            self.named[resource] = matches_queue(resource, self.queue, self.inventory, scope) or (
+                isinstance(arn, str) and arn_like(resource, arn, scope, scope)
+            )
+        return self.named[resource]
+
+    def written(self, value: str) -> str:
+        return canon(value, self.scope)
+
+    def verdict(self, spellings: list[str], part: str | Unknown) -> statements.S3SendVerdict:
+        return statements.s3_may_send(
+            self.views,
+            self.is_queue,
+            spellings,
+            other_bucket=other_bucket_arn(part, spellings),
+            written=self.written,
+            unresolved=is_symbolic,
         )
-
-    return statements.s3_may_send(
-        views_of_dict(queue.policy),
-        is_queue,
-        spellings,
-        other_bucket=other_bucket_arn(part, spellings),
-        written=lambda value: canon(value, scope),
-        unresolved=is_symbolic,
-    )
 
 
 def queue_partition(queue: Queue, inventory: Inventory) -> str | Unknown:
@@ -184,9 +204,10 @@ def buckets_allowed_to_send(queue: Queue, inventory: Inventory) -> list[Bucket]:
     if not isinstance(queue.policy, dict):
         return []
     part = queue_partition(queue, inventory)
+    question = _S3SendQuestion(queue, inventory)
     found = []
     for bucket in inventory.buckets:
-        sends = s3_send_verdict(queue, inventory, list(bucket_arns(bucket, part)), part)
+        sends = question.verdict(list(bucket_arns(bucket, part)), part)
         if sends.matched is not None and not sends.any_bucket and not sends.denied:
             found.append(bucket)
     return found
@@ -200,6 +221,15 @@ def buckets_linked_to(queue: Queue, inventory: Inventory) -> list[Bucket]:
     return notifying + allowed
 
 
-def queues_linked_to(bucket: Bucket, inventory: Inventory) -> list[Queue]:
-    """The queues the bucket notifies, or whose policy lets S3 send from the bucket."""
-    return [q for q in inventory.queues if any(b is bucket for b in buckets_linked_to(q, inventory))]
+class QueueLinks:
+    """The queues each bucket of one inventory notifies, or whose policy lets S3 send from it.
+    Each queue's linked buckets are worked out once (on first use), not once per bucket asked about."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self._linked: list[tuple[Queue, list[Bucket]]] | None = None
+
+    def queues_of(self, bucket: Bucket) -> list[Queue]:
+        if self._linked is None:
+            self._linked = [(q, buckets_linked_to(q, self.inventory)) for q in self.inventory.queues]
+        return [q for q, linked in self._linked if any(b is bucket for b in linked)]

@@ -20,6 +20,7 @@ value back into the reference as a user wrote it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -55,6 +56,7 @@ def scope_of(resource: Resource) -> str | None:
     return resource.origin.symbol_scope
 
 
+@lru_cache(maxsize=65536)
 def _escape(part: str) -> str:
     # ":" would split an ARN inside the token, "*"/"?" would be wildcards, "|<>%" delimit tokens
     return quote(part, safe="/")
@@ -77,8 +79,15 @@ def _canon_ref(expression: str, scope: str) -> str:
 def canon(value: str, scope: str | None) -> str:
     """The value with each reference replaced by its token in ``scope`` (see the module docstring);
     unchanged when ``scope`` is None (literal text) or it holds no reference."""
-    if scope is None:
+    if scope is None or "${" not in value:
         return value
+    return _canon_scoped(value, scope)
+
+
+@lru_cache(maxsize=65536)
+def _canon_scoped(value: str, scope: str) -> str:
+    """:func:`canon` of a value holding ``${``: remembered, because linking a queue to every bucket
+    asks for the same few spellings in the same scopes hundreds of thousands of times."""
 
     def replace(match: re.Match[str]) -> str:
         inner = match.group(1)

@@ -27,6 +27,7 @@ from typing import TypeVar
 from policy_lint.iam import statements
 from policy_lint.iam.statements import S3_SERVICE
 from policy_lint.inventory.links import (
+    QueueLinks,
     buckets_linked_to,
     buckets_notifying,
     buckets_of_trail,
@@ -34,7 +35,6 @@ from policy_lint.inventory.links import (
     matches_trail_name,
     notified_queues,
     queue_arn,
-    queues_linked_to,
 )
 from policy_lint.inventory.model import Bucket, Inventory, Queue, Trail, Unknown
 from policy_lint.inventory.references import same_value, scope_of
@@ -106,11 +106,12 @@ def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
 def trail_links(inventory: Inventory) -> list[tuple[Trail, Bucket, Queue]]:
     """Every trail -> bucket -> queue chain: the trail writes to the bucket, and the bucket
     notifies the queue or the queue's policy lets S3 send from it."""
+    links = QueueLinks(inventory)
     return [
         (t, b, q)
         for t in inventory.trails
         for b in buckets_of_trail(t, inventory)
-        for q in queues_linked_to(b, inventory)
+        for q in links.queues_of(b)
     ]
 
 
