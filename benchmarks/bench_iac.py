@@ -8,6 +8,13 @@ Two modes (benchmarks/README.md says what every number means):
   ``checkov -d DIR`` (offline: ``--skip-download``), and report what policy-lint understood
   (files, inventory resources by kind, IN001/IN002 problems, pass/fail/unknown) and whether either
   tool crashed (tracebacks on stderr, a run that ends without a report);
+* ``--target``: issue 15's measurement, on ``<corpus>/terraform`` only, in one run on the same
+  files: ``policy-lint check DIR --format json`` (one process per CPU, then ``--jobs 1``) against
+  exactly ``checkov -d DIR --quiet --compact -o json`` (run once). For each: wall time, CPU time
+  (user+system of the process and every process it waited for) and the peak memory of the largest
+  process of the tool (``wait4``'s ``ru_maxrss``: the maximum over the process and all its waited
+  descendants, so policy-lint's workers and Checkov's runners count, each on its own, not summed).
+  Targets: policy-lint >= 30x faster, its largest process <= 1/5 of Checkov's;
 * ``--compare-onboarding``: run both tools on the examples' correct onboarding and its broken
   variant (four marked FAULTs), in Terraform and CloudFormation, and tabulate what each reports:
   Checkov's failures on the *correct* onboarding, and which faults each tool catches.
@@ -18,6 +25,7 @@ Usage::
     python benchmarks/bench_iac.py --json iac.json         # also write every number as JSON
     python benchmarks/bench_iac.py --rev HEAD              # measure the committed policy_lint, not the work tree
     python benchmarks/bench_iac.py --compare-onboarding    # the onboarding comparison (docs/comparison.md)
+    python benchmarks/bench_iac.py --target                # issue 15: speed and memory vs Checkov's exact command
 
 Checkov must live in its own virtualenv (it pins many packages)::
 
@@ -874,6 +882,106 @@ def comparison_markdown(result: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Issue 15's target: the exact commands, time and the largest process's memory
+# ---------------------------------------------------------------------------------------------
+
+TARGET_FACTOR = 30.0
+TARGET_MEMORY_SHARE = 0.2
+
+
+@dataclass
+class Measured:
+    """One process tree: wall and CPU seconds, the largest process's peak RSS, exit code, output."""
+
+    command: str
+    wall_s: float
+    cpu_s: float
+    peak_rss_mib: float
+    returncode: int
+    stdout: bytes
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "stdout"}
+
+
+def measure(cmd: Sequence[str], env: dict[str, str], shown: str) -> Measured:
+    """Run ``cmd`` and read its rusage with ``wait4``: on Linux ``ru_maxrss`` is then the maximum
+    over the process and every descendant it waited for (the largest process, not a sum), and the
+    CPU times include those descendants."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL, env=env
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        stdout = out.read()
+    return Measured(
+        shown, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, stdout
+    )
+
+
+def bench_target(corpus: Path, pl: PolicyLint, checkov: Path | None) -> dict[str, Any]:
+    """policy-lint (default jobs, then --jobs 1) and Checkov's exact command on ``corpus/terraform``."""
+    folder = corpus / "terraform"
+    if not folder.is_dir():
+        raise BenchError(f"corpus folder {folder} not found (pass --corpus DIR)")
+    runs: dict[str, Measured] = {}
+    shown = f"policy-lint check {folder} --format json"
+    _log(f"warm-up: {shown}")
+    measure(pl.check(str(folder), "--format", "json"), pl.env, shown)
+    for label, extra in (("policy-lint", ()), ("policy-lint --jobs 1", ("--jobs", "1"))):
+        command = " ".join([shown, *extra])
+        _log(command)
+        runs[label] = measure(pl.check(str(folder), "--format", "json", *extra), pl.env, command)
+    if runs["policy-lint"].stdout != runs["policy-lint --jobs 1"].stdout:
+        raise BenchError("policy-lint's output differs between the default jobs and --jobs 1")
+    if checkov is not None:
+        command = f"checkov -d {folder} --quiet --compact -o json"
+        _log(command)
+        runs["checkov"] = measure(
+            [str(checkov), "-d", str(folder), "--quiet", "--compact", "-o", "json"], checkov_env(), command
+        )
+    result: dict[str, Any] = {"runs": {label: m.as_dict() for label, m in runs.items()}}
+    if "checkov" in runs:
+        ck = runs["checkov"]
+        for label in ("policy-lint", "policy-lint --jobs 1"):
+            pl_run = runs[label]
+            result.setdefault("ratios", {})[label] = {
+                "speedup_wall": ck.wall_s / pl_run.wall_s,
+                "speedup_cpu": ck.cpu_s / pl_run.cpu_s,
+                "memory_share": pl_run.peak_rss_mib / ck.peak_rss_mib,
+            }
+    return result
+
+
+def target_markdown(result: dict[str, Any], facts: dict[str, str]) -> str:
+    lines = ["## Machine", "", facts_table(facts), "", "## Commands, one run each, same files", ""]
+    lines += [
+        "| tool | exact command | exit | wall | CPU (user+sys, with children) | largest process peak RSS |"
+    ]
+    lines += ["|---|---|---|---|---|---|"]
+    for label, m in result["runs"].items():
+        lines.append(
+            f"| {label} | `{m['command']}` | {m['returncode']} | {m['wall_s']:.1f} s | {m['cpu_s']:.1f} s "
+            f"| {m['peak_rss_mib']:.0f} MiB |"
+        )
+    if "ratios" in result:
+        lines += ["", f"## Against the targets (>= {TARGET_FACTOR:.0f}x faster, <= 1/5 of the memory)", ""]
+        lines += ["| policy-lint run | Checkov wall / policy-lint wall | CPU ratio | memory share | met |"]
+        lines += ["|---|---|---|---|---|"]
+        for label, r in result["ratios"].items():
+            met = r["speedup_wall"] >= TARGET_FACTOR and r["memory_share"] <= TARGET_MEMORY_SHARE
+            lines.append(
+                f"| {label} | {r['speedup_wall']:.1f}x | {r['speedup_cpu']:.1f}x | "
+                f"{r['memory_share']:.2f} | {'yes' if met else 'no'} |"
+            )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------------------------
 
@@ -902,6 +1010,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, help="write every number to this file")
     parser.add_argument("--compare-onboarding", action="store_true", help="the onboarding comparison instead")
+    parser.add_argument(
+        "--target",
+        action="store_true",
+        help="issue 15's target: the exact commands on terraform/, with memory",
+    )
     parser.add_argument(
         "--no-config", action="store_true", help="compare-onboarding: without --config onboarding.yaml"
     )
@@ -934,6 +1047,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             facts["load average 1/5/15 min at start"] = load_average()
             started = time.perf_counter()
             payload: dict[str, Any] = {"facts": facts}
+            if args.target:
+                result = bench_target(args.corpus, pl, checkov)
+                payload["target"] = result
+                facts["load average 1/5/15 min at end"] = load_average()
+                print(target_markdown(result, facts))
+                if args.json:
+                    args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+                return 0
             if args.compare_onboarding:
                 result = compare_onboarding(pl, checkov, use_config=not args.no_config)
                 payload["comparison"] = result

