@@ -54,6 +54,13 @@ if TYPE_CHECKING:
     "account-level rules (root user, password policy, trails, users, account-level Block Public "
     "Access) can fail. Default: account-scope in the settings, else off (a folder is a fragment).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that parse large Terraform inputs (default: one per CPU).",
+)
 @result_options
 @project_options
 def check(
@@ -65,6 +72,7 @@ def check(
     parameter_files: tuple[str, ...],
     repository_root: str | None,
     account_scope: bool | None,
+    jobs: int | None,
     profile_set: str,
     fmt: str,
     fail_on: str,
@@ -115,6 +123,7 @@ def check(
         account_id=account_id,
         cfn_parameters=plan.bindings(),
         repository_root=repository_root,
+        jobs=jobs,
     )
     results = results_over_scenarios(
         plan, detected, inventory, selection, region=region, account_id=account_id

@@ -147,19 +147,23 @@ def load_inventory(
     account_id: str | None = None,
     cfn_parameters: Mapping[str, Mapping[str, Any]] | None = None,
     repository_root: str | None = None,
+    jobs: int | None = 1,
 ) -> Inventory:
     """Run each source over its files; they add resources and located problems to ``inventory``.
     The inputs that could not be used become IN001 problems (unusable input, exit code 2).
     ``cfn_parameters``: per template path, the values that replace its parameters' defaults.
-    ``repository_root``: the folder Terraform local modules may load from (``--repository-root``)."""
+    ``repository_root``: the folder Terraform local modules may load from (``--repository-root``).
+    ``jobs``: processes that parse Terraform files (``--jobs``; None: one per CPU, 1: none)."""
     inventory.problems.extend(unreadable(error) for error in detected.errors)
     for source in sorted(detected.by_source):
         load = _loader(source)
         extra: dict[str, Any] = {}
         if source == CLOUDFORMATION and cfn_parameters:
             extra["parameters"] = cfn_parameters
-        if source == TERRAFORM and repository_root:
-            extra["repository_root"] = repository_root
+        if source == TERRAFORM:
+            extra["jobs"] = jobs
+            if repository_root:
+                extra["repository_root"] = repository_root
         load(
             detected.by_source[source],
             inventory,

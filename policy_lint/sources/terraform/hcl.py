@@ -20,13 +20,14 @@ from __future__ import annotations
 import errno
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Finding
 from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
 from policy_lint.sources.scanned import NotReadable, ScannedFolders
@@ -55,7 +56,7 @@ from policy_lint.sources.terraform.resources import (
     ref_text,
     root_scope,
 )
-from policy_lint.sources.terraform.roots import called_folders, find_roots, local_source, module_folder
+from policy_lint.sources.terraform.roots import Roots, called_folders, find_roots, local_source, module_folder
 from policy_lint.sources.terraform.values import as_unknown_items
 from policy_lint.syntax.source import read_source
 
@@ -178,6 +179,7 @@ def load(
     budget: Budget | None = None,
     alongside: bool = False,
     repository_root: str | Path | None = None,
+    jobs: int | None = 1,
 ) -> None:
     """Read the .tf files (grouped by directory) into ``inventory``; never raises on bad input.
 
@@ -186,21 +188,63 @@ def load(
     ``alongside``: inputs of another source are checked too, so addresses are always qualified.
     ``repository_root``: the repository's top folder, when the user names it (local modules load
     from inside it; see :mod:`policy_lint.sources.scanned`).
+    ``jobs``: processes for a large input (None: one per CPU): see
+    :mod:`policy_lint.sources.terraform.groups`, which falls back to this serial load whenever
+    the split could give anything else.
     """
+    if jobs != 1 and budget is None:
+        from policy_lint.sources.terraform.groups import load_in_groups
+
+        if load_in_groups(files, inventory, region, account_id, roots, alongside, repository_root, jobs):
+            return
     inventory.sources.append(SOURCE)
+    loader = new_loader(inventory, files, region, account_id, roots, budget, repository_root)
+    by_dir = folders_of(files)
+    checked = [Path(p) for p in roots] if roots is not None else sorted(by_dir)
+    found = load_roots(loader, by_dir, checked, alongside)
+    if found.left_out:
+        _report_left_out(loader, found.left_out)
+    loader.report_budget()
+
+
+def new_loader(
+    inventory: Inventory,
+    files: Sequence[Path],
+    region: str | None,
+    account_id: str | None,
+    roots: Sequence[str | Path] | None,
+    budget: Budget | None,
+    repository_root: str | Path | None,
+) -> Loader:
     budget = budget if budget is not None else Budget()
     folders = ScannedFolders(
         roots if roots is not None else [Path(p).parent for p in files], budget, repository_root
     )
-    loader = Loader(inventory, region, account_id, budget, folders)
+    return Loader(inventory, region, account_id, budget, folders)
+
+
+def folders_of(files: Sequence[Path]) -> dict[Path, list[Path]]:
+    """The input's files by folder (a folder is one module)."""
     by_dir: dict[Path, list[Path]] = {}
     for path in files:
         by_dir.setdefault(Path(path).parent, []).append(Path(path))
+    return by_dir
+
+
+def load_roots(
+    loader: Loader,
+    by_dir: dict[Path, list[Path]],
+    checked: Sequence[Path],
+    alongside: bool,
+    decide: Callable[[dict[Path, list[HclFile]], set[Path]], Roots] | None = None,
+) -> Roots:
+    """Parse the input's folders, find the root modules among them (``decide``: how, when not
+    :func:`find_roots`) and load each into the loader's inventory, in order."""
     for directory, paths in sorted(by_dir.items()):
         loader.files_of(directory, paths)
     parsed = {directory: loader.parsed.get(directory, []) for directory in by_dir}
-    checked = [Path(p) for p in roots] if roots is not None else sorted(by_dir)
-    found = find_roots(parsed, called_folders(parsed, loader.literal), checked, alongside=alongside)
+    called = called_folders(parsed, loader.literal)
+    found = decide(parsed, called) if decide else find_roots(parsed, called, checked, alongside=alongside)
     for directory, label in found.labels.items():
         loader.resources = []
         loader.root_label = label
@@ -210,21 +254,29 @@ def load(
         except RecursionError:
             loader.problem("module is nested too deeply to evaluate", str(directory / "main.tf"))
         # One mapper per root module: addresses (and so symbols) are only unique within one root.
-        Mapper(inventory, SOURCE, account_id).build(loader.resources)
-    if found.left_out:
-        _report_left_out(loader, found.left_out)
-    loader.report_budget()
+        Mapper(loader.inventory, SOURCE, loader.account_id).build(loader.resources)
+    return found
 
 
 def _report_left_out(loader: Loader, folders: Sequence[Path]) -> None:
     """One input note naming the uncalled folders that are not root modules: nothing of theirs is
     checked, and the user should know which folders that is."""
+    loader.inventory.problems.append(left_out_note(folders, first_file(loader, folders[0])))
+
+
+def first_file(loader: Loader, folder: Path) -> str:
+    """Where a note about a folder points: its first parsed file, else the folder."""
+    return next((hcl.path for hcl in loader.parsed.get(folder, [])), str(folder))
+
+
+def left_out_note(folders: Sequence[Path], where: str) -> Finding:
     shown = ", ".join(str(folder) for folder in folders[:8])
     more = f" and {len(folders) - 8} more" if len(folders) > 8 else ""
-    loader.problem(
+    return problems.problem(
+        problems.PARTIAL,
         f"not checked: {shown}{more}: only module calls, no provider or terraform block, and no "
         "root module calls them, so they are not root modules (check such a folder on its own)",
-        next((hcl.path for hcl in loader.parsed.get(folders[0], [])), str(folders[0])),
+        where,
     )
 
 
