@@ -105,7 +105,7 @@ def load_in_groups(
     ):
         loaded.update(zip((g.key for g in batch), results, strict=True))
     ordered = [loaded[g.key] for g in groups]
-    decided = _serial_decision(ordered, checked, alongside)
+    decided = _serial_decision(ordered, checked, alongside, settings.folders)
     if decided is None:
         return False
     left_out, notes = decided
@@ -171,17 +171,16 @@ def _load_group(group: Group, settings: Settings) -> Loaded:
 
 
 def _serial_decision(
-    parts: list[Loaded], checked: Sequence[Path], alongside: bool
+    parts: list[Loaded], checked: Sequence[Path], alongside: bool, folders: frozenset[Path]
 ) -> tuple[list[Path], list[Finding]] | None:
     """The left-out folders and budget notes of the serial load, if it would have decided as the
     groups did; None otherwise."""
     reached: set[Path] = set()
     for part in parts:
-        if part.exhausted or part.reached & reached:
+        # another group's folder (its roots, its notes), or a module two groups both evaluate
+        if part.exhausted or part.reached & reached or part.reached & folders:
             return None
         reached |= part.reached
-    if any(folder in part.labels or folder in part.uncalled for part in parts for folder in reached):
-        return None
     if not any(part.configured for part in parts):
         return None  # the serial rule would make every uncalled folder a root
     limits = Budget().limits
