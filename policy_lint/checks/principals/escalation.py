@@ -33,9 +33,19 @@ from typing import Any
 from policy_lint.checks import verdicts
 from policy_lint.checks.policy import escalation as per_document
 from policy_lint.checks.principals import PRINCIPAL
-from policy_lint.checks.principals.reach import Held, Reach, Role, may_assume, reach, role_shown, roles
+from policy_lint.checks.principals.reach import (
+    Held,
+    Reach,
+    Role,
+    may_assume,
+    permission_sets,
+    reach,
+    role_shown,
+    roles,
+)
 from policy_lint.core.findings import Level
 from policy_lint.iam.escalation import Contribution, EscalationPath, find_escalations, trust_admits
+from policy_lint.iam.evaluate import PermissionSet
 from policy_lint.inventory.model import IamRole, IamUser, Inventory
 from policy_lint.rules.registry import Result, RuleGroup, Status
 
@@ -58,6 +68,13 @@ class _Judged:
             for r in self.reached
         ]
         opened = {id(r): bool(paths) for r, paths in self.paths}
+        built: dict[int, list[PermissionSet]] = {}
+
+        def assumes(r: Reach, arn: str) -> bool:
+            if id(r) not in built:
+                built[id(r)] = permission_sets(r)
+            return may_assume(r, arn, built[id(r)])
+
         for r in self.reached:  # a role it may assume whose own policies are not all known
             for assumable in self.roles.values():
                 if (
@@ -69,7 +86,7 @@ class _Judged:
                     continue
                 # a principal whose ARN is only symbolic (its account known at apply) may be the one trusted
                 admitted = not r.arn.startswith("arn:") or trust_admits(assumable.target.trust, r.arn)[0]
-                if may_assume(r, assumable.target.arn) and admitted:
+                if admitted and assumes(r, assumable.target.arn):
                     r.could_add.append(
                         f"it may sts:AssumeRole {assumable.reach.who}, part of whose permissions is not known "
                         f"({'; '.join(assumable.unknown)})"
@@ -78,7 +95,7 @@ class _Judged:
             for role in untrusted:
                 if role.reach is r or not (opened.get(id(role.reach)) or role.reach.unknown):
                     continue
-                if may_assume(r, role.arn):
+                if assumes(r, role.arn):
                     r.could_add.append(
                         f"it may sts:AssumeRole {role.reach.who}, whose trust policy is not known ({role.why})"
                     )

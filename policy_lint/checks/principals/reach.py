@@ -165,11 +165,18 @@ def roles(inventory: Inventory, reached: dict[int, Reach]) -> tuple[dict[str, Ro
     return out, untrusted
 
 
-def may_assume(principal: Reach, arn: str) -> bool:
-    """Do the principal's policies (within its boundary) allow sts:AssumeRole on the role, at least
-    under some condition?"""
+def permission_sets(principal: Reach) -> list[PermissionSet]:
+    """The principal's policies, then each of its boundaries, as evaluable permission sets."""
     sets = [PermissionSet.from_documents(s.document for s in principal.policies)]
     sets += [PermissionSet.from_documents([b.document]) for b in principal.boundaries]
+    return sets
+
+
+def may_assume(principal: Reach, arn: str, sets: list[PermissionSet] | None = None) -> bool:
+    """Do the principal's policies (within its boundary) allow sts:AssumeRole on the role, at least
+    under some condition? ``sets``: :func:`permission_sets` of the principal, when the caller asks
+    about many roles (building them is most of the cost)."""
+    sets = sets if sets is not None else permission_sets(principal)
     return all(p.evaluate("sts:AssumeRole", arn).status in ("allowed", "conditional") for p in sets)
 
 
