@@ -153,7 +153,7 @@ def load_inventory(
     The inputs that could not be used become IN001 problems (unusable input, exit code 2).
     ``cfn_parameters``: per template path, the values that replace its parameters' defaults.
     ``repository_root``: the folder Terraform local modules may load from (``--repository-root``).
-    ``jobs``: processes that parse Terraform files (``--jobs``; None: one per CPU, 1: none)."""
+    ``jobs``: processes that load a large Terraform input (``--jobs``; None: one per CPU, 1: none)."""
     inventory.problems.extend(unreadable(error) for error in detected.errors)
     for source in sorted(detected.by_source):
         load = _loader(source)
@@ -180,9 +180,9 @@ def _loader(source: str) -> Callable[..., None]:
     """The ``load(files, inventory, *, region, account_id, roots, alongside)`` of one source, imported only
     when a file of that source was found (the HCL parser is slow to import)."""
     if source == TERRAFORM:
-        from policy_lint.sources.terraform import hcl
+        from policy_lint.sources.terraform import groups
 
-        return hcl.load
+        return groups.load
     if source == TERRAFORM_PLAN:
         from policy_lint.sources.terraform import plan
 

@@ -77,6 +77,30 @@ class Settings:
     folders: frozenset[Path]
 
 
+def load(
+    files: Sequence[Path],
+    inventory: Inventory,
+    *,
+    region: str | None = None,
+    account_id: str | None = None,
+    roots: Sequence[str | Path] | None = None,
+    alongside: bool = False,
+    repository_root: str | Path | None = None,
+    jobs: int | None = None,
+) -> None:
+    """:func:`hcl.load`, across ``jobs`` processes (None: one per CPU) when that gives the same result."""
+    if not load_in_groups(files, inventory, region, account_id, roots, alongside, repository_root, jobs):
+        hcl.load(
+            files,
+            inventory,
+            region=region,
+            account_id=account_id,
+            roots=roots,
+            alongside=alongside,
+            repository_root=repository_root,
+        )
+
+
 def load_in_groups(
     files: Sequence[Path],
     inventory: Inventory,

@@ -179,7 +179,6 @@ def load(
     budget: Budget | None = None,
     alongside: bool = False,
     repository_root: str | Path | None = None,
-    jobs: int | None = 1,
 ) -> None:
     """Read the .tf files (grouped by directory) into ``inventory``; never raises on bad input.
 
@@ -188,15 +187,8 @@ def load(
     ``alongside``: inputs of another source are checked too, so addresses are always qualified.
     ``repository_root``: the repository's top folder, when the user names it (local modules load
     from inside it; see :mod:`policy_lint.sources.scanned`).
-    ``jobs``: processes for a large input (None: one per CPU): see
-    :mod:`policy_lint.sources.terraform.groups`, which falls back to this serial load whenever
-    the split could give anything else.
+    A large input is split across processes by :mod:`policy_lint.sources.terraform.groups`.
     """
-    if jobs != 1 and budget is None:
-        from policy_lint.sources.terraform.groups import load_in_groups
-
-        if load_in_groups(files, inventory, region, account_id, roots, alongside, repository_root, jobs):
-            return
     inventory.sources.append(SOURCE)
     loader = new_loader(inventory, files, region, account_id, roots, budget, repository_root)
     by_dir = folders_of(files)
