@@ -6,6 +6,7 @@ threshold where processes start), never the shared corpus.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -111,11 +112,19 @@ def test_a_large_mixed_input_gives_the_serial_output_byte_for_byte(tmp_path: Pat
     (folder / "alpha" / "stack000" / "broken.tf").write_text(
         'resource "aws_s3_bucket" "x" {\n  bucket = \n', "utf-8"
     )
+    (folder / "templates" / "broken.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B: {Type: AWS::S3::Bucket\n", "utf-8"
+    )
     serial, parallel = _serial_and_parallel(str(folder))
     assert serial.stdout == parallel.stdout
-    assert serial.returncode == parallel.returncode == 2  # the broken file is unusable input
-    assert '"rule_id": "IN001"' in parallel.stdout.replace(": ", ": ")
-    assert f"{folder / 'alpha' / 'stack000' / 'broken.tf'}" in parallel.stdout
+    assert serial.returncode == parallel.returncode == 2  # the broken files are unusable input
+    unusable = {
+        p["location"]["path"] for p in json.loads(parallel.stdout)["problems"] if p["rule_id"] == "IN001"
+    }
+    assert unusable == {
+        str(folder / "alpha" / "stack000" / "broken.tf"),
+        str(folder / "templates" / "broken.yaml"),
+    }
     assert "Traceback" not in parallel.stderr
 
 
