@@ -137,6 +137,7 @@ def collect(
                 if (change.old or "").endswith(TERRAFORM_SUFFIXES):
                     # what it declared may have limited a principal of its folder (a Deny, a boundary)
                     terraform.setdefault(os.path.dirname(change.old or ""), None)
+                    out.files.append(sides.shown(sides.base, change.old or ""))
                 continue  # a deleted file grants nothing itself
             try:
                 _collect_one(sides, change, terraform, out)

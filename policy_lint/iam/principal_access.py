@@ -242,8 +242,8 @@ class _Comparison:
             actions,
             where,
             lambda kind, names: (
-                f"{self.after.who}: {held.shown} grants {_plural(len(names), 'action')} ({kind}) that "
-                f"{cause} {'it' if len(names) == 1 else 'them'}, and {now}: {_examples(names)}"
+                f"{self.after.who}: {held.shown} grants {_plural(len(names), kind + ' action')} {cause}, "
+                f"and {now}: {_examples(names)}"
             ),
             "restore the permissions boundary, or review the access it no longer limits",
             {"cause": "boundary", "base_boundary": old.shown},

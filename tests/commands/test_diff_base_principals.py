@@ -1,0 +1,424 @@
+"""`policy-lint diff --base REF` per principal: new access that changes no policy's text.
+
+An attachment, a group membership, a removed Deny or a removed permissions boundary gives a user or
+role access without any policy document changing; the per-document comparison cannot see it. Each
+test commits a base in a real temporary git repository (the ``repo`` fixture of
+``test_diff_base``), changes it as a pull request would, and runs the CLI in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.commands.test_diff_base import diff, findings, git, repo, write
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+__all__ = ["repo"]  # the fixture, imported to be reused
+
+TF = os.path.join("iam", "main.tf")
+
+#: a role that may read and delete S3 objects, with a separate policy denying DeleteBucket
+BASE = """\
+resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_policy" "storage" {
+  name   = "storage"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:DeleteBucket"], Resource = "*" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "storage" {
+  role       = aws_iam_role.app.name
+  policy_arn = aws_iam_policy.storage.arn
+}
+
+resource "aws_iam_policy" "guard" {
+  name   = "guard"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "KeepBuckets", Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" },
+      { Sid = "Whoami", Effect = "Allow", Action = "sts:GetCallerIdentity", Resource = "*" }
+    ]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "guard" {
+  role       = aws_iam_role.app.name
+  policy_arn = aws_iam_policy.guard.arn
+}
+
+resource "aws_iam_policy" "deployer" {
+  name   = "deployer"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "ec2:RunInstances", Resource = "*" }]
+  })
+}
+
+resource "aws_iam_user" "dev" {
+  name = "dev"
+}
+
+resource "aws_iam_group" "ops" {
+  name = "ops"
+}
+
+resource "aws_iam_group_policy_attachment" "ops" {
+  group      = aws_iam_group.ops.name
+  policy_arn = aws_iam_policy.deployer.arn
+}
+"""
+
+ATTACH_DEPLOYER = """
+resource "aws_iam_role_policy_attachment" "deployer" {
+  role       = aws_iam_role.app.name
+  policy_arn = aws_iam_policy.deployer.arn
+}
+"""
+
+GUARD_ATTACHMENT = """
+resource "aws_iam_role_policy_attachment" "guard" {
+  role       = aws_iam_role.app.name
+  policy_arn = aws_iam_policy.guard.arn
+}
+"""
+
+
+@pytest.fixture
+def principals(repo: Path) -> Path:
+    """The shared repository plus a Terraform folder of principals, committed."""
+    write(repo, TF, BASE)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "principals")
+    return repo
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first line of ``text`` holding ``needle`` (the test reads it, not the tool)."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def only_principal_findings(run_stdout: str) -> list[str]:
+    return [line for line in run_stdout.splitlines() if ": PD2" in line]
+
+
+# ------------------------------------------------------------------- attachments
+
+
+def test_a_new_role_attachment_of_an_existing_policy_is_new_access(principals: Path) -> None:
+    """The attack: the policy text is unchanged, only an aws_iam_role_policy_attachment is added."""
+    text = BASE + ATTACH_DEPLOYER
+    write(principals, TF, text)
+    run = diff(principals, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD201")
+    at = line_of(text, 'resource "aws_iam_role_policy_attachment" "deployer"') + 2
+    assert line.startswith(f"{TF}:{at}:"), line  # the policy_arn of the new attachment
+    assert "role app" in line and "policy aws_iam_policy.deployer" in line and "ec2:RunInstances" in line
+    assert "(not at HEAD)" in line
+
+
+def test_a_new_group_membership_gives_the_user_the_group_s_policy(principals: Path) -> None:
+    membership = """
+resource "aws_iam_user_group_membership" "dev" {
+  user   = aws_iam_user.dev.name
+  groups = [aws_iam_group.ops.name]
+}
+"""
+    write(principals, TF, BASE + membership)
+    run = diff(principals, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD201")
+    assert "user dev" in line and "(through group ops)" in line and "ec2:RunInstances" in line
+
+
+def test_removing_an_attachment_is_no_new_access(principals: Path) -> None:
+    write(
+        principals,
+        TF,
+        BASE.replace(GUARD_ATTACHMENT.strip() + "\n", "").replace(
+            """resource "aws_iam_role_policy_attachment" "storage" {
+  role       = aws_iam_role.app.name
+  policy_arn = aws_iam_policy.storage.arn
+}
+""",
+            "",
+        ),
+    )
+    run = diff(principals, "--base", "HEAD", "--fail-on", "suggestion")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "PD2" not in run.stdout
+
+
+# ------------------------------------------------------------------- Denies
+
+
+def test_a_deleted_deny_statement_of_another_policy_is_new_access(principals: Path) -> None:
+    """The Deny is in `guard`; the Allow in `storage` is unchanged: no policy grants anything new by
+    its own text, yet the role can now delete buckets."""
+    write(
+        principals,
+        TF,
+        BASE.replace(
+            '      { Sid = "KeepBuckets", Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" },\n',
+            "",
+        ),
+    )
+    run = diff(principals, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD201")
+    assert line.startswith(f"{TF}:1:"), line  # at the role
+    assert "role app" in line and "s3:DeleteBucket" in line and "s3:GetObject" not in line
+    guard = line_of(BASE, 'resource "aws_iam_policy" "guard"') + 2  # its policy attribute
+    assert (
+        f'the Deny statement 1 ("KeepBuckets") of policy aws_iam_policy.guard at HEAD:{TF.replace(os.sep, "/")}:{guard}:'
+        in line
+    )
+
+
+def test_a_deleted_file_holding_a_deny_policy_is_new_access(principals: Path) -> None:
+    """The Deny policy and its attachment live in their own file, which the change deletes."""
+    deny = """\
+resource "aws_iam_policy" "no_delete" {
+  name   = "no-delete"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Deny", Action = "s3:GetObject", Resource = "*" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "no_delete" {
+  role       = aws_iam_role.app.name
+  policy_arn = aws_iam_policy.no_delete.arn
+}
+"""
+    write(principals, "iam/deny.tf", deny)
+    git(principals, "add", ".")
+    git(principals, "commit", "-qm", "deny reads")
+    git(principals, "rm", "-q", "iam/deny.tf")
+    run = diff(principals, "--base", "HEAD", "--fail-on", "warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    lines = findings(run, "PD202")
+    assert len(lines) == 1, run.stdout
+    assert "role app" in lines[0] and "s3:GetObject" in lines[0]
+    assert "aws_iam_policy.no_delete at HEAD:iam/deny.tf:3:" in lines[0]
+
+
+def test_adding_a_deny_is_no_new_access(principals: Path) -> None:
+    write(
+        principals,
+        TF,
+        BASE.replace(
+            '{ Sid = "Whoami", Effect = "Allow"',
+            '{ Sid = "NoReads", Effect = "Deny", Action = "s3:GetObject", Resource = "*" },\n'
+            '      { Sid = "Whoami", Effect = "Allow"',
+        ),
+    )
+    run = diff(principals, "--base", "HEAD", "--fail-on", "suggestion")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "PD2" not in run.stdout
+
+
+# ------------------------------------------------------------------- permissions boundaries
+
+BOUNDED = """\
+resource "aws_iam_user" "ci" {
+  name                 = "ci"
+  permissions_boundary = aws_iam_policy.limit.arn
+}
+
+resource "aws_iam_policy" "limit" {
+  name   = "limit"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]
+  })
+}
+
+resource "aws_iam_policy" "objects" {
+  name   = "objects"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource = "*" }]
+  })
+}
+
+resource "aws_iam_user_policy_attachment" "ci" {
+  user       = aws_iam_user.ci.name
+  policy_arn = aws_iam_policy.objects.arn
+}
+"""
+
+
+@pytest.fixture
+def bounded(repo: Path) -> Path:
+    write(repo, "bounded/main.tf", BOUNDED)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "a bounded user")
+    return repo
+
+
+def test_a_removed_permissions_boundary_is_new_access(bounded: Path) -> None:
+    write(
+        bounded, "bounded/main.tf", BOUNDED.replace("  permissions_boundary = aws_iam_policy.limit.arn\n", "")
+    )
+    run = diff(bounded, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD201")
+    assert "user ci: policy aws_iam_policy.objects grants 2 " in line
+    assert "permissions boundary at HEAD (policy aws_iam_policy.limit at HEAD:bounded/main.tf:8:" in line
+    assert line.endswith(
+        "the change removes it from user ci: s3:DeleteObject, s3:PutObject (restore the "
+        "permissions boundary, or review the access it no longer limits)"
+    ), line
+    # the boundary allowed GetObject: not new
+
+
+def test_a_loosened_permissions_boundary_is_new_access(bounded: Path) -> None:
+    write(
+        bounded,
+        "bounded/main.tf",
+        BOUNDED.replace('Action = "s3:GetObject"', 'Action = ["s3:GetObject", "s3:PutObject"]'),
+    )
+    run = diff(bounded, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    lines = [line for line in findings(run, "PD201") if "user ci" in line]
+    assert len(lines) == 1, run.stdout
+    assert lines[0].startswith(os.path.join("bounded", "main.tf") + ":3:"), lines[0]  # the boundary attribute
+    assert "s3:PutObject" in lines[0] and "s3:DeleteObject" not in lines[0]
+
+
+# ------------------------------------------------------------------- escalation, CloudFormation, unknown
+
+
+def test_an_attachment_that_completes_an_escalation_path_is_pd206(principals: Path) -> None:
+    """The role could iam:PassRole already (its own policy); the attachment adds ec2:RunInstances."""
+    text = BASE.replace(
+        '["s3:GetObject", "s3:DeleteBucket"]', '["s3:GetObject", "s3:DeleteBucket", "iam:PassRole"]'
+    )
+    write(principals, TF, text)
+    git(principals, "commit", "-qam", "the role may pass roles")
+    write(principals, TF, text + ATTACH_DEPLOYER)
+    run = diff(principals, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = [f for f in findings(run, "PD206") if "passrole-ec2" in f]
+    assert "role app" in line and "it now receives policy aws_iam_policy.deployer" in line
+    assert "iam:PassRole" in line and "ec2:RunInstances" in line
+
+
+CFN_ROLE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: ec2.amazonaws.com}
+            Action: sts:AssumeRole
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess
+"""
+
+
+def test_cloudformation_managed_policy_arns_added_to_a_role(repo: Path) -> None:
+    write(repo, "cfn/role.yaml", CFN_ROLE)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "role")
+    write(repo, "cfn/role.yaml", CFN_ROLE + "        - arn:aws:iam::aws:policy/AmazonSQSFullAccess\n")
+    run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD201")
+    assert line.startswith(os.path.join("cfn", "role.yaml") + ":12:"), line  # ManagedPolicyArns
+    assert (
+        "role AppRole receives AWS managed policy AmazonSQSFullAccess" in line and "sqs:CreateQueue" in line
+    )
+    assert "ec2:Describe" not in line
+
+
+def test_cloudformation_inline_policies_added_to_a_user(repo: Path) -> None:
+    user = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Dev:
+    Type: AWS::IAM::User
+    Properties:
+      UserName: dev
+"""
+    write(repo, "cfn/user.yaml", user)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "user")
+    policies = """\
+      Policies:
+        - PolicyName: admin
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: iam:CreateAccessKey
+                Resource: "*"
+"""
+    write(repo, "cfn/user.yaml", user + policies)
+    run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert any(
+        "user dev receives inline policy admin" in f and "iam:CreateAccessKey" in f
+        for f in findings(run, "PD201")
+    ), run.stdout
+    assert any("create-access-key" in f and "user dev" in f for f in findings(run, "PD206")), run.stdout
+
+
+def test_an_attachment_of_a_policy_the_inputs_do_not_declare_is_unknown(principals: Path) -> None:
+    """Unknown never passes: a policy made elsewhere may grant anything; it is named, not skipped."""
+    external = "arn:aws:iam::123456789012:policy/made-elsewhere"
+    attach = f"""
+resource "aws_iam_role_policy_attachment" "external" {{
+  role       = aws_iam_role.app.name
+  policy_arn = "{external}"
+}}
+"""
+    write(principals, TF, BASE + attach)
+    run = diff(principals, "--base", "HEAD", "--fail-on", "warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD207")
+    assert "role app" in line and "made-elsewhere" in line and "not fully known" in line
+    payload = json.loads(diff(principals, "--base", "HEAD", "--format", "json").stdout)
+    assert [f["rule_id"] for f in payload["findings"]] == ["PD207"]
+
+
+def test_broken_hcl_at_the_base_is_located_and_exits_2(principals: Path) -> None:
+    write(principals, TF, BASE + 'resource "aws_iam_user" "x" {\n  name = \n')
+    git(principals, "commit", "-qam", "broken")
+    write(principals, TF, BASE + ATTACH_DEPLOYER)
+    run = diff(principals, "--base", "HEAD", "--fail-on", "suggestion")
+    assert run.returncode == 2, run.stdout + run.stderr
+    broken = len(BASE.splitlines()) + 2
+    assert f"HEAD:iam/main.tf:{broken}:" in run.stdout, run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_staged_attachment_is_located_in_the_working_tree_file(principals: Path) -> None:
+    write(principals, TF, BASE + ATTACH_DEPLOYER)
+    git(principals, "add", TF)
+    run = diff(principals, "--base", "HEAD", "--staged", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD201")
+    assert line.startswith(f"{TF}:"), line  # not the private copy the index was read into
+    assert "policy-lint-base-" not in run.stdout
