@@ -397,7 +397,7 @@ class _Comparison:
         if key not in self.pending:
             self.pending[key] = ([], {}, where, message, hint, evidence)
         gathered, known = self.pending[key][0], self.pending[key][1]
-        gathered.extend(n for n in names if n not in gathered)
+        gathered.extend(names)  # repeats go when the finding is written (_split)
         known.update(actions)
 
     def _split(
@@ -413,9 +413,10 @@ class _Comparison:
         the rest (PD202), as the per-document comparison splits them."""
         if not names:
             return
-        names = sorted(names)
+        names = sorted(set(names))
         changing = [n for n in names if is_destructive(n) or is_changing(self._level(n, actions))]
-        reading = [n for n in names if n not in set(changing)]
+        changed = set(changing)  # built once: a wildcard expands to thousands of actions
+        reading = [n for n in names if n not in changed]
         for meta, group, kind in (
             (rules.NEW_CHANGING_ACTION, changing, "write/permissions-management/destructive"),
             (rules.NEW_READ_ACTION, reading, "read/list"),

@@ -20,8 +20,10 @@ from policy_lint.iam.escalation import EscalationPath, SourcedPolicy, find_escal
 from policy_lint.iam.principal_access import HeldPolicy, PrincipalAccess, PrincipalChange
 
 
-def _paths(access: PrincipalAccess) -> tuple[list[EscalationPath], dict[str, HeldPolicy]]:
-    """The principal's paths, and each evaluator label's policy."""
+def _paths(
+    access: PrincipalAccess, bounded: bool = True
+) -> tuple[list[EscalationPath], dict[str, HeldPolicy]]:
+    """The principal's paths (``bounded``: within its boundary), and each evaluator label's policy."""
     labels: dict[str, HeldPolicy] = {}
     sources: list[SourcedPolicy] = []
     for held in access.policies:
@@ -31,7 +33,7 @@ def _paths(access: PrincipalAccess) -> tuple[list[EscalationPath], dict[str, Hel
         labels[label] = held
         sources.append(SourcedPolicy(held.document, label))
     boundaries = []
-    if access.boundary is not None:
+    if access.boundary is not None and bounded:
         label = f"permissions boundary {access.boundary.shown}"
         labels[label] = access.boundary
         boundaries.append(SourcedPolicy(access.boundary.document, label, "boundary"))
@@ -77,12 +79,14 @@ def _cause(
         fresh = f"{after.who} is new and receives" if before is None else "it now receives"
         return f"{fresh} {', '.join(shown)}", new[0].reached_at
     assert before is not None  # a new principal's policies are all new
-    if before.boundary is not None and (after.boundary is None or after.boundary.key != before.boundary.key):
-        was = f"{before.boundary.shown}" + (
+    unbounded = {(p.id, p.via_role) for p in _paths(before, bounded=False)[0]}
+    if before.boundary is not None and (path.id, path.via_role) in unbounded:
+        was = before.boundary.shown + (
             f" at {before.boundary.written_at}" if before.boundary.written_at else ""
         )
-        return f"its permissions boundary at {base} ({was}) is removed or replaced", after.boundary_at
-    return f"a Deny or permissions boundary that reached it at {base} no longer blocks it", None
+        now = "the change removes it" if after.boundary is None else "the change loosens or replaces it"
+        return f"its permissions boundary at {base} ({was}) blocked it and {now}", after.boundary_at
+    return f"a Deny that reached it at {base} no longer blocks it", None
 
 
 def principal_new_escalations(changes: Sequence[PrincipalChange], base: str) -> list[DiffFinding]:

@@ -422,3 +422,18 @@ def test_staged_attachment_is_located_in_the_working_tree_file(principals: Path)
     [line] = findings(run, "PD201")
     assert line.startswith(f"{TF}:"), line  # not the private copy the index was read into
     assert "policy-lint-base-" not in run.stdout
+
+
+def test_a_removed_boundary_that_blocked_an_escalation_path_is_pd206(bounded: Path) -> None:
+    text = BOUNDED.replace('"s3:DeleteObject"]', '"s3:DeleteObject", "iam:CreateAccessKey"]')
+    write(bounded, "bounded/main.tf", text)
+    git(bounded, "commit", "-qam", "the user may create access keys, which its boundary blocks")
+    write(bounded, "bounded/main.tf", text.replace("  permissions_boundary = aws_iam_policy.limit.arn\n", ""))
+    run = diff(bounded, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD206")
+    assert "user ci can now take the privilege-escalation path create-access-key" in line
+    assert (
+        "its permissions boundary at HEAD (policy aws_iam_policy.limit" in line
+        and "the change removes it" in line
+    )
