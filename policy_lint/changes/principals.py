@@ -18,7 +18,7 @@ from policy_lint.core.findings import Location
 from policy_lint.iam.escalation import RoleTarget
 from policy_lint.iam.principal_access import HeldPolicy, PrincipalAccess, PrincipalChange
 from policy_lint.inventory.model import IamRole, IamUser, Inventory
-from policy_lint.inventory.names import display_name
+from policy_lint.inventory.names import display_name, readable
 from policy_lint.inventory.policies import ResolvedPolicy, principal_policies
 from policy_lint.inventory.references import canon, scope_of
 
@@ -39,14 +39,18 @@ def _address(policy: ResolvedPolicy) -> str | None:
     return policy.declared_by.rsplit(": ", 1)[-1]
 
 
-def _held(policy: ResolvedPolicy, holder: str, relocate: Relocate) -> HeldPolicy | None:
+def _held(
+    policy: ResolvedPolicy, holder: str, relocate: Relocate, membership: Location | None = None
+) -> HeldPolicy | None:
+    """``membership``: where the principal joins its groups, which is where a group's policy
+    reaches it (the group's own attachment may be unchanged)."""
     if policy.document is None:
         return None  # its reason is in the principal's unknown list
     return HeldPolicy(
         _key(policy),
-        policy.shown(holder),
+        readable(policy.shown(holder)),
         policy.document,
-        relocate(policy.location),
+        relocate(membership if policy.via and membership else policy.location),
         relocate(policy.where),
     )
 
@@ -66,8 +70,9 @@ def access_of(principal: IamUser | IamRole, inventory: Inventory, relocate: Relo
     resolved = principal_policies(principal, inventory)
     access.unknown = list(resolved.unknown)
     seen: set[str] = set()
+    membership = principal.origin_of("groups").location if isinstance(principal, IamUser) else None
     for policy in resolved.policies:
-        held = _held(policy, access.who, relocate)
+        held = _held(policy, access.who, relocate, membership)
         if held is not None and held.key not in seen:
             seen.add(held.key)
             access.policies.append(held)

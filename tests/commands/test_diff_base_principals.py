@@ -140,10 +140,13 @@ resource "aws_iam_user_group_membership" "dev" {
   groups = [aws_iam_group.ops.name]
 }
 """
-    write(principals, TF, BASE + membership)
+    text = BASE + membership
+    write(principals, TF, text)
     run = diff(principals, "--base", "HEAD", "--fail-on", "security-warning")
     assert run.returncode == 1, run.stdout + run.stderr
     [line] = findings(run, "PD201")
+    at = line_of(text, 'resource "aws_iam_user_group_membership" "dev"')
+    assert line.startswith(f"{TF}:{at}:"), line  # the membership, not the group's unchanged attachment
     assert "user dev" in line and "(through group ops)" in line and "ec2:RunInstances" in line
 
 
