@@ -79,6 +79,10 @@ def access_of(principal: IamUser | IamRole, inventory: Inventory, relocate: Relo
     if resolved.boundary is not None:
         access.boundary = _held(resolved.boundary, access.who, relocate)
         access.boundary_at = relocate(principal.origin_of("permissions_boundary").location)
+    # principal_policies words a boundary it cannot read so (whether it has one, or its document)
+    access.boundary_unknown = next(
+        (u for u in resolved.unknown if u.startswith("permissions boundary")), None
+    )
     return access
 
 

@@ -74,6 +74,9 @@ class PrincipalAccess:
     boundary_at: Location | None = None
     #: why part of what reaches it is not known (a policy not declared, a group not declared)
     unknown: list[str] = field(default_factory=list)
+    #: why its permissions boundary is not known (one of ``unknown``): a boundary only takes access
+    #: away, so with it unknown no access can be called new, nor the principal passed
+    boundary_unknown: str | None = None
     #: its ARN as documents spell it, and the roles it might assume (for escalation paths)
     arn: str | None = None
     roles: tuple[RoleTarget, ...] = ()
@@ -155,6 +158,10 @@ class _Comparison:
 
     def run(self) -> list[DiffFinding]:
         self._unknown()
+        if self.after.boundary_unknown is not None:
+            if self.before is not None and self.after.boundary_unknown in self.before.unknown:
+                self._unknown_finding(self.after.boundary_unknown, "after the change")  # not said above
+            return self.findings
         differ = Differ([], [], self.catalog, actual_perms=self.after_perms, ref_perms=self.before_perms)
         for stmt in self.after_perms.statements:
             if not stmt.is_allow:
@@ -173,27 +180,30 @@ class _Comparison:
 
     # ---- what is not known ------------------------------------------------------------------
     def _unknown(self) -> None:
+        """PD207 for each part of what reaches the principal that is unknown at one side only (the
+        same unknown at both sides is the same policy: the change does not touch it)."""
         before = self.before.unknown if self.before else []
-        sides = (
-            (self.after.unknown, before, "after the change", self.after.location),
-            (before, self.after.unknown, f"at {self.base}", self.after.location),
-        )
-        for reasons, other, side, location in sides:
+        for reasons, other, side in (
+            (self.after.unknown, before, "after the change"),
+            (before, self.after.unknown, f"at {self.base}"),
+        ):
             for reason in reasons:
-                if reason in other:
-                    continue  # the same unknown at both sides: it changes nothing the change does
-                finding = Finding(
-                    rules.PRINCIPAL_UNKNOWN.id,
-                    rules.PRINCIPAL_UNKNOWN.level,
-                    f"{self.after.who}: what reaches it {side} is not fully known ({reason}), so the "
-                    f"access this change gives it cannot be told",
-                    location or Location(self.after.address, 1, 1),
-                    rules.PRINCIPAL_UNKNOWN.name,
-                    "declare the policy (or group) in the inputs compared, or review this principal's access by hand",
-                )
-                self.findings.append(
-                    DiffFinding(finding, {"base": self.base, "principal": self.after.who, "unknown": reason})
-                )
+                if reason not in other:
+                    self._unknown_finding(reason, side)
+
+    def _unknown_finding(self, reason: str, side: str) -> None:
+        finding = Finding(
+            rules.PRINCIPAL_UNKNOWN.id,
+            rules.PRINCIPAL_UNKNOWN.level,
+            f"{self.after.who}: what reaches it {side} is not fully known ({reason}), so the access this "
+            "change gives it cannot be told",
+            self.after.location or Location(self.after.address, 1, 1),
+            rules.PRINCIPAL_UNKNOWN.name,
+            "declare the policy (or group) in the inputs compared, or review this principal's access by hand",
+        )
+        self.findings.append(
+            DiffFinding(finding, {"base": self.base, "principal": self.after.who, "unknown": reason})
+        )
 
     # ---- the boundary ---------------------------------------------------------------------
     def _within_boundary(self, key: str, scopes: Sequence[str]) -> bool:

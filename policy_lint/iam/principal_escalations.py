@@ -93,6 +93,8 @@ def principal_new_escalations(changes: Sequence[PrincipalChange], base: str) -> 
     """One PD206 per (principal, path) the change opens that the base did not, naming the cause."""
     found: list[DiffFinding] = []
     for change in changes:
+        if change.after.boundary_unknown is not None:
+            continue  # a boundary not known may block any path: PD207 says so
         after, labels = _paths(change.after)
         if not after:
             continue

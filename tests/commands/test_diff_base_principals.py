@@ -440,3 +440,35 @@ def test_a_removed_boundary_that_blocked_an_escalation_path_is_pd206(bounded: Pa
         "its permissions boundary at HEAD (policy aws_iam_policy.limit" in line
         and "the change removes it" in line
     )
+
+
+def test_an_unknown_at_both_sides_is_not_reported_again(principals: Path) -> None:
+    """The policy made elsewhere was attached at the base too: the change does not touch it."""
+    attach = """
+resource "aws_iam_role_policy_attachment" "external" {
+  role       = aws_iam_role.app.name
+  policy_arn = "arn:aws:iam::123456789012:policy/made-elsewhere"
+}
+"""
+    write(principals, TF, BASE + attach)
+    git(principals, "commit", "-qam", "an external policy")
+    write(principals, TF, BASE + attach + ATTACH_DEPLOYER)
+    run = diff(principals, "--base", "HEAD", "--fail-on", "security-warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert not findings(run, "PD207"), run.stdout
+    assert "ec2:RunInstances" in findings(run, "PD201")[0]
+
+
+def test_a_boundary_the_inputs_do_not_declare_leaves_new_access_unknown(principals: Path) -> None:
+    """A boundary only takes access away: not knowing it, no access is called new (uncertain never
+    fails), and the principal is not passed either (unknown never passes)."""
+    external = "arn:aws:iam::123456789012:policy/boundary-made-elsewhere"
+    text = BASE.replace('  name = "app"\n', f'  name = "app"\n  permissions_boundary = "{external}"\n')
+    write(principals, TF, text)
+    git(principals, "commit", "-qam", "an external boundary")
+    write(principals, TF, text + ATTACH_DEPLOYER)
+    run = diff(principals, "--base", "HEAD", "--fail-on", "warning")
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD207")
+    assert "role app" in line and "boundary-made-elsewhere" in line
+    assert not findings(run, "PD201") and not findings(run, "PD206"), run.stdout
