@@ -37,10 +37,10 @@ from policy_lint.iam.evaluate import (
     is_changing,
     is_destructive,
 )
+from policy_lint.iam.new_access import _examples, _plural
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules.registry import RuleMeta
 
-EXAMPLES = 10
 _GRANTED = ("allowed", "conditional")
 
 
@@ -94,15 +94,6 @@ class PrincipalChange:
     after: PrincipalAccess
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def _examples(names: Sequence[str]) -> str:
-    shown = ", ".join(names[:EXAMPLES])
-    return shown + (f" and {len(names) - EXAMPLES:,} more" if len(names) > EXAMPLES else "")
-
-
 def _at(location: Location | None) -> str:
     return f" at {location}" if location is not None else ""
 
@@ -127,14 +118,16 @@ def _boundary(access: PrincipalAccess | None) -> PermissionSet | None:
     return PermissionSet.from_documents([access.boundary.document])
 
 
-_Pending = tuple[
-    list[str],
-    dict[str, ExpandedAction],
-    Location | None,
-    Callable[[str, list[str]], str],
-    str,
-    dict[str, object],
-]
+@dataclass
+class _Pending:
+    """One cause's finding for one policy, its actions gathered over the policy's statements."""
+
+    names: list[str]
+    actions: dict[str, ExpandedAction]
+    where: Location | None
+    message: Callable[[str, list[str]], str]
+    hint: str
+    evidence: dict[str, object]
 
 
 class _Comparison:
@@ -175,7 +168,7 @@ class _Comparison:
                 self._denies_gone(held, found, actions)
             self._boundary_loosened(held, stmt, actions)
         for pending in self.pending.values():
-            self._split(*pending)
+            self._split(pending)
         return self.findings
 
     # ---- what is not known ------------------------------------------------------------------
@@ -404,26 +397,15 @@ class _Comparison:
         cause (an AWS managed policy has many statements), written when the principal is done."""
         if not names:
             return
-        if key not in self.pending:
-            self.pending[key] = ([], {}, where, message, hint, evidence)
-        gathered, known = self.pending[key][0], self.pending[key][1]
-        gathered.extend(names)  # repeats go when the finding is written (_split)
-        known.update(actions)
+        pending = self.pending.setdefault(key, _Pending([], {}, where, message, hint, evidence))
+        pending.names.extend(names)  # repeats go when the finding is written (_split)
+        pending.actions.update(actions)
 
-    def _split(
-        self,
-        names: Sequence[str],
-        actions: dict[str, ExpandedAction],
-        where: Location | None,
-        message: Callable[[str, list[str]], str],
-        hint: str,
-        evidence: dict[str, object],
-    ) -> None:
+    def _split(self, pending: _Pending) -> None:
         """One finding for the write/permissions-management/destructive actions (PD201), one for
         the rest (PD202), as the per-document comparison splits them."""
-        if not names:
-            return
-        names = sorted(set(names))
+        names = sorted(set(pending.names))
+        actions = pending.actions
         changing = [n for n in names if is_destructive(n) or is_changing(self._level(n, actions))]
         changed = set(changing)  # built once: a wildcard expands to thousands of actions
         reading = [n for n in names if n not in changed]
@@ -432,7 +414,8 @@ class _Comparison:
             (rules.NEW_READ_ACTION, reading, "read/list"),
         ):
             if group:
-                self._add(meta, message(kind, group), where, hint, {**evidence, "actions": group})
+                evidence = {**pending.evidence, "actions": group}
+                self._add(meta, pending.message(kind, group), pending.where, pending.hint, evidence)
 
     @staticmethod
     def _key(name: str, actions: dict[str, ExpandedAction]) -> str:

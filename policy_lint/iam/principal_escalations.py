@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from policy_lint.core.findings import Finding, Location
-from policy_lint.iam import new_access_rules as rules
+from policy_lint.core.findings import Location
 from policy_lint.iam.diff import DiffFinding
 from policy_lint.iam.escalation import EscalationPath, SourcedPolicy, find_escalations
+from policy_lint.iam.new_escalations import escalation_finding
 from policy_lint.iam.principal_access import HeldPolicy, PrincipalAccess, PrincipalChange
 
 
@@ -112,13 +112,5 @@ def principal_new_escalations(changes: Sequence[PrincipalChange], base: str) -> 
                 f"which it could not at {base}: {cause}; {', '.join(actions)}"
             )
             location = at or change.after.location or Location(change.after.address, 1, 1)
-            finding = Finding(
-                rules.NEW_ESCALATION.id,
-                rules.NEW_ESCALATION.level,
-                message,
-                location,
-                rules.NEW_ESCALATION.name,
-                path.spec.fix,
-            )
-            found.append(DiffFinding(finding, {"base": base, "principal": who, "escalation": path.to_dict()}))
+            found.append(escalation_finding(path, message, location, {"base": base, "principal": who}))
     return found

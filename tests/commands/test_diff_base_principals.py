@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
@@ -23,50 +24,33 @@ __all__ = ["repo"]  # the fixture, imported to be reused
 
 TF = os.path.join("iam", "main.tf")
 
+
+def tf_policy(name: str, *statements: str) -> str:
+    """A Terraform customer managed policy; its ``policy`` attribute is on the block's third line."""
+    return (
+        f'resource "aws_iam_policy" "{name}" {{\n  name   = "{name}"\n'
+        f'  policy = jsonencode({{ Version = "2012-10-17", Statement = [\n'
+        + ",\n".join(f"    {{ {s} }}" for s in statements)
+        + "\n  ]})\n}\n"
+    )
+
+
+def tf_attach(kind: str, name: str, holder: str, policy_arn: str) -> str:
+    """An aws_iam_<kind>_policy_attachment; its ``policy_arn`` is on the block's third line."""
+    return (
+        f'\nresource "aws_iam_{kind}_policy_attachment" "{name}" {{\n'
+        f"  {kind} = aws_iam_{kind}.{holder}.name\n  policy_arn = {policy_arn}\n}}\n"
+    )
+
+
 #: a role that may read and delete S3 objects, with a separate policy denying DeleteBucket
-BASE = """\
+BASE = (
+    """\
 resource "aws_iam_role" "app" {
   name = "app"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
     Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
-  })
-}
-
-resource "aws_iam_policy" "storage" {
-  name   = "storage"
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:DeleteBucket"], Resource = "*" }]
-  })
-}
-
-resource "aws_iam_role_policy_attachment" "storage" {
-  role       = aws_iam_role.app.name
-  policy_arn = aws_iam_policy.storage.arn
-}
-
-resource "aws_iam_policy" "guard" {
-  name   = "guard"
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      { Sid = "KeepBuckets", Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" },
-      { Sid = "Whoami", Effect = "Allow", Action = "sts:GetCallerIdentity", Resource = "*" }
-    ]
-  })
-}
-
-resource "aws_iam_role_policy_attachment" "guard" {
-  role       = aws_iam_role.app.name
-  policy_arn = aws_iam_policy.guard.arn
-}
-
-resource "aws_iam_policy" "deployer" {
-  name   = "deployer"
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "ec2:RunInstances", Resource = "*" }]
   })
 }
 
@@ -78,25 +62,22 @@ resource "aws_iam_group" "ops" {
   name = "ops"
 }
 
-resource "aws_iam_group_policy_attachment" "ops" {
-  group      = aws_iam_group.ops.name
-  policy_arn = aws_iam_policy.deployer.arn
-}
 """
+    + tf_policy("storage", 'Effect = "Allow", Action = ["s3:GetObject", "s3:DeleteBucket"], Resource = "*"')
+    + tf_attach("role", "storage", "app", "aws_iam_policy.storage.arn")
+    + tf_policy(
+        "guard",
+        'Sid = "KeepBuckets", Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*"',
+        'Sid = "Whoami", Effect = "Allow", Action = "sts:GetCallerIdentity", Resource = "*"',
+    )
+    + tf_attach("role", "guard", "app", "aws_iam_policy.guard.arn")
+    + tf_policy("deployer", 'Effect = "Allow", Action = "ec2:RunInstances", Resource = "*"')
+    + tf_attach("group", "ops", "ops", "aws_iam_policy.deployer.arn")
+)
 
-ATTACH_DEPLOYER = """
-resource "aws_iam_role_policy_attachment" "deployer" {
-  role       = aws_iam_role.app.name
-  policy_arn = aws_iam_policy.deployer.arn
-}
-"""
-
-GUARD_ATTACHMENT = """
-resource "aws_iam_role_policy_attachment" "guard" {
-  role       = aws_iam_role.app.name
-  policy_arn = aws_iam_policy.guard.arn
-}
-"""
+ATTACH_DEPLOYER = tf_attach("role", "deployer", "app", "aws_iam_policy.deployer.arn")
+GUARD_ATTACHMENT = tf_attach("role", "guard", "app", "aws_iam_policy.guard.arn")
+STORAGE_ATTACHMENT = tf_attach("role", "storage", "app", "aws_iam_policy.storage.arn")
 
 
 @pytest.fixture
@@ -108,13 +89,21 @@ def principals(repo: Path) -> Path:
     return repo
 
 
+def changed(repo: Path, path: str, text: str, fail_on: str = "security-warning") -> CompletedProcess[str]:
+    """Write the change into the working tree and run ``diff --base HEAD`` on it."""
+    write(repo, path, text)
+    return diff(repo, "--base", "HEAD", "--fail-on", fail_on)
+
+
+def replaced(text: str, old: str, new: str) -> str:
+    """``text`` with ``old`` replaced, failing when it is absent (a no-op change would pass vacuously)."""
+    assert old in text, old
+    return text.replace(old, new)
+
+
 def line_of(text: str, needle: str) -> int:
     """1-based line of the first line of ``text`` holding ``needle`` (the test reads it, not the tool)."""
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
-
-
-def only_principal_findings(run_stdout: str) -> list[str]:
-    return [line for line in run_stdout.splitlines() if ": PD2" in line]
 
 
 # ------------------------------------------------------------------- attachments
@@ -154,14 +143,7 @@ def test_removing_an_attachment_is_no_new_access(principals: Path) -> None:
     write(
         principals,
         TF,
-        BASE.replace(GUARD_ATTACHMENT.strip() + "\n", "").replace(
-            """resource "aws_iam_role_policy_attachment" "storage" {
-  role       = aws_iam_role.app.name
-  policy_arn = aws_iam_policy.storage.arn
-}
-""",
-            "",
-        ),
+        replaced(replaced(BASE, GUARD_ATTACHMENT, ""), STORAGE_ATTACHMENT, ""),
     )
     run = diff(principals, "--base", "HEAD", "--fail-on", "suggestion")
     assert run.returncode == 0, run.stdout + run.stderr
@@ -178,7 +160,7 @@ def test_a_deleted_deny_statement_of_another_policy_is_new_access(principals: Pa
         principals,
         TF,
         BASE.replace(
-            '      { Sid = "KeepBuckets", Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" },\n',
+            '    { Sid = "KeepBuckets", Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" },\n',
             "",
         ),
     )
@@ -196,20 +178,9 @@ def test_a_deleted_deny_statement_of_another_policy_is_new_access(principals: Pa
 
 def test_a_deleted_file_holding_a_deny_policy_is_new_access(principals: Path) -> None:
     """The Deny policy and its attachment live in their own file, which the change deletes."""
-    deny = """\
-resource "aws_iam_policy" "no_delete" {
-  name   = "no-delete"
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Deny", Action = "s3:GetObject", Resource = "*" }]
-  })
-}
-
-resource "aws_iam_role_policy_attachment" "no_delete" {
-  role       = aws_iam_role.app.name
-  policy_arn = aws_iam_policy.no_delete.arn
-}
-"""
+    deny = tf_policy("no_delete", 'Effect = "Deny", Action = "s3:GetObject", Resource = "*"') + tf_attach(
+        "role", "no_delete", "app", "aws_iam_policy.no_delete.arn"
+    )
     write(principals, "iam/deny.tf", deny)
     git(principals, "add", ".")
     git(principals, "commit", "-qm", "deny reads")
@@ -226,10 +197,11 @@ def test_adding_a_deny_is_no_new_access(principals: Path) -> None:
     write(
         principals,
         TF,
-        BASE.replace(
+        replaced(
+            BASE,
             '{ Sid = "Whoami", Effect = "Allow"',
             '{ Sid = "NoReads", Effect = "Deny", Action = "s3:GetObject", Resource = "*" },\n'
-            '      { Sid = "Whoami", Effect = "Allow"',
+            '    { Sid = "Whoami", Effect = "Allow"',
         ),
     )
     run = diff(principals, "--base", "HEAD", "--fail-on", "suggestion")
@@ -239,33 +211,21 @@ def test_adding_a_deny_is_no_new_access(principals: Path) -> None:
 
 # ------------------------------------------------------------------- permissions boundaries
 
-BOUNDED = """\
+BOUNDED = (
+    """\
 resource "aws_iam_user" "ci" {
   name                 = "ci"
   permissions_boundary = aws_iam_policy.limit.arn
 }
 
-resource "aws_iam_policy" "limit" {
-  name   = "limit"
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]
-  })
-}
-
-resource "aws_iam_policy" "objects" {
-  name   = "objects"
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource = "*" }]
-  })
-}
-
-resource "aws_iam_user_policy_attachment" "ci" {
-  user       = aws_iam_user.ci.name
-  policy_arn = aws_iam_policy.objects.arn
-}
 """
+    + tf_policy("limit", 'Effect = "Allow", Action = "s3:GetObject", Resource = "*"')
+    + tf_policy(
+        "objects",
+        'Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource = "*"',
+    )
+    + tf_attach("user", "ci", "ci", "aws_iam_policy.objects.arn")
+)
 
 
 @pytest.fixture
@@ -284,7 +244,10 @@ def test_a_removed_permissions_boundary_is_new_access(bounded: Path) -> None:
     assert run.returncode == 1, run.stdout + run.stderr
     [line] = findings(run, "PD201")
     assert "user ci: policy aws_iam_policy.objects grants 2 " in line
-    assert "permissions boundary at HEAD (policy aws_iam_policy.limit at HEAD:bounded/main.tf:8:" in line
+    limit = line_of(BOUNDED, 'resource "aws_iam_policy" "limit"') + 2  # its policy attribute
+    assert (
+        f"permissions boundary at HEAD (policy aws_iam_policy.limit at HEAD:bounded/main.tf:{limit}:" in line
+    )
     assert line.endswith(
         "the change removes it from user ci: s3:DeleteObject, s3:PutObject (restore the "
         "permissions boundary, or review the access it no longer limits)"
@@ -293,12 +256,8 @@ def test_a_removed_permissions_boundary_is_new_access(bounded: Path) -> None:
 
 
 def test_a_loosened_permissions_boundary_is_new_access(bounded: Path) -> None:
-    write(
-        bounded,
-        "bounded/main.tf",
-        BOUNDED.replace('Action = "s3:GetObject"', 'Action = ["s3:GetObject", "s3:PutObject"]'),
-    )
-    run = diff(bounded, "--base", "HEAD", "--fail-on", "security-warning")
+    looser = replaced(BOUNDED, 'Action = "s3:GetObject"', 'Action = ["s3:GetObject", "s3:PutObject"]')
+    run = changed(bounded, "bounded/main.tf", looser)
     assert run.returncode == 1, run.stdout + run.stderr
     lines = [line for line in findings(run, "PD201") if "user ci" in line]
     assert len(lines) == 1, run.stdout
@@ -330,12 +289,7 @@ Resources:
   AppRole:
     Type: AWS::IAM::Role
     Properties:
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: {Service: ec2.amazonaws.com}
-            Action: sts:AssumeRole
+      AssumeRolePolicyDocument: {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
       ManagedPolicyArns:
         - arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess
 """
@@ -345,11 +299,11 @@ def test_cloudformation_managed_policy_arns_added_to_a_role(repo: Path) -> None:
     write(repo, "cfn/role.yaml", CFN_ROLE)
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "role")
-    write(repo, "cfn/role.yaml", CFN_ROLE + "        - arn:aws:iam::aws:policy/AmazonSQSFullAccess\n")
-    run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
+    run = changed(repo, "cfn/role.yaml", CFN_ROLE + "        - arn:aws:iam::aws:policy/AmazonSQSFullAccess\n")
     assert run.returncode == 1, run.stdout + run.stderr
     [line] = findings(run, "PD201")
-    assert line.startswith(os.path.join("cfn", "role.yaml") + ":12:"), line  # ManagedPolicyArns
+    at = line_of(CFN_ROLE, "ManagedPolicyArns:")
+    assert line.startswith(os.path.join("cfn", "role.yaml") + f":{at}:"), line  # ManagedPolicyArns
     assert (
         "role AppRole receives AWS managed policy AmazonSQSFullAccess" in line and "sqs:CreateQueue" in line
     )
@@ -378,8 +332,7 @@ Resources:
                 Action: iam:CreateAccessKey
                 Resource: "*"
 """
-    write(repo, "cfn/user.yaml", user + policies)
-    run = diff(repo, "--base", "HEAD", "--fail-on", "security-warning")
+    run = changed(repo, "cfn/user.yaml", user + policies)
     assert run.returncode == 1, run.stdout + run.stderr
     assert any(
         "user dev receives inline policy admin" in f and "iam:CreateAccessKey" in f
@@ -397,8 +350,7 @@ resource "aws_iam_role_policy_attachment" "external" {{
   policy_arn = "{external}"
 }}
 """
-    write(principals, TF, BASE + attach)
-    run = diff(principals, "--base", "HEAD", "--fail-on", "warning")
+    run = changed(principals, TF, BASE + attach, "warning")
     assert run.returncode == 1, run.stdout + run.stderr
     [line] = findings(run, "PD207")
     assert "role app" in line and "made-elsewhere" in line and "not fully known" in line
@@ -409,8 +361,7 @@ resource "aws_iam_role_policy_attachment" "external" {{
 def test_broken_hcl_at_the_base_is_located_and_exits_2(principals: Path) -> None:
     write(principals, TF, BASE + 'resource "aws_iam_user" "x" {\n  name = \n')
     git(principals, "commit", "-qam", "broken")
-    write(principals, TF, BASE + ATTACH_DEPLOYER)
-    run = diff(principals, "--base", "HEAD", "--fail-on", "suggestion")
+    run = changed(principals, TF, BASE + ATTACH_DEPLOYER, "suggestion")
     assert run.returncode == 2, run.stdout + run.stderr
     broken = len(BASE.splitlines()) + 2
     assert f"HEAD:iam/main.tf:{broken}:" in run.stdout, run.stdout
@@ -418,7 +369,7 @@ def test_broken_hcl_at_the_base_is_located_and_exits_2(principals: Path) -> None
 
 
 def test_staged_attachment_is_located_in_the_working_tree_file(principals: Path) -> None:
-    write(principals, TF, BASE + ATTACH_DEPLOYER)
+    run = changed(principals, TF, BASE + ATTACH_DEPLOYER)
     git(principals, "add", TF)
     run = diff(principals, "--base", "HEAD", "--staged", "--fail-on", "security-warning")
     assert run.returncode == 1, run.stdout + run.stderr
@@ -452,8 +403,7 @@ resource "aws_iam_role_policy_attachment" "external" {
 """
     write(principals, TF, BASE + attach)
     git(principals, "commit", "-qam", "an external policy")
-    write(principals, TF, BASE + attach + ATTACH_DEPLOYER)
-    run = diff(principals, "--base", "HEAD", "--fail-on", "security-warning")
+    run = changed(principals, TF, BASE + attach + ATTACH_DEPLOYER)
     assert run.returncode == 1, run.stdout + run.stderr
     assert not findings(run, "PD207"), run.stdout
     assert "ec2:RunInstances" in findings(run, "PD201")[0]
@@ -466,8 +416,7 @@ def test_a_boundary_the_inputs_do_not_declare_leaves_new_access_unknown(principa
     text = BASE.replace('  name = "app"\n', f'  name = "app"\n  permissions_boundary = "{external}"\n')
     write(principals, TF, text)
     git(principals, "commit", "-qam", "an external boundary")
-    write(principals, TF, text + ATTACH_DEPLOYER)
-    run = diff(principals, "--base", "HEAD", "--fail-on", "warning")
+    run = changed(principals, TF, text + ATTACH_DEPLOYER, "warning")
     assert run.returncode == 1, run.stdout + run.stderr
     [line] = findings(run, "PD207")
     assert "role app" in line and "boundary-made-elsewhere" in line
