@@ -79,6 +79,17 @@ def _cause(
         fresh = f"{after.who} is new and receives" if before is None else "it now receives"
         return f"{fresh} {', '.join(shown)}", new[0].reached_at
     assert before is not None  # a new principal's policies are all new
+    texts = {h.key: h.document.source.text for h in before.policies}
+    rewritten = [
+        labels[c.label]
+        for c in path.contributions
+        if c.label in labels
+        and c.kind == "identity"
+        and texts.get(labels[c.label].key) != labels[c.label].document.source.text
+    ]
+    if rewritten:
+        held = rewritten[0]
+        return f"the change to {held.shown} opens it with the other policies that reach it", held.written_at
     unbounded = {(p.id, p.via_role) for p in _paths(before, bounded=False)[0]}
     if before.boundary is not None and (path.id, path.via_role) in unbounded:
         was = before.boundary.shown + (

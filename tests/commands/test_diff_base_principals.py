@@ -421,3 +421,27 @@ def test_a_boundary_the_inputs_do_not_declare_leaves_new_access_unknown(principa
     [line] = findings(run, "PD207")
     assert "role app" in line and "boundary-made-elsewhere" in line
     assert not findings(run, "PD201") and not findings(run, "PD206"), run.stdout
+
+
+def test_a_policy_change_that_completes_a_path_with_another_policy_is_pd206(principals: Path) -> None:
+    """`storage` gains iam:PassRole; `deployer`, which already
+    reached the role, has ec2:RunInstances. Neither policy opens passrole-ec2 alone, so only the
+    principal's comparison can see it; the cause is the policy whose text changed."""
+    text = BASE + ATTACH_DEPLOYER
+    write(principals, TF, text)
+    git(principals, "commit", "-qam", "the role deploys")
+    run = changed(
+        principals,
+        TF,
+        replaced(
+            text,
+            'Effect = "Allow", Action = ["s3:GetObject", "s3:DeleteBucket"], Resource = "*"',
+            'Effect = "Allow", Action = ["s3:GetObject", "s3:DeleteBucket"], Resource = "*" },\n'
+            '    { Effect = "Allow", Action = "iam:PassRole", Resource = "*"',
+        ),
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = [f for f in findings(run, "PD206") if "passrole-ec2" in f]
+    assert "role app" in line and "the change to policy aws_iam_policy.storage opens it" in line, line
+    storage = line_of(text, 'resource "aws_iam_policy" "storage"') + 2
+    assert line.startswith(f"{TF}:{storage}:"), line
