@@ -262,7 +262,7 @@ _Embedded = dict[tuple[str, str], tuple[PolicyDocument, str, Location | None]]
 
 def _embedded(loaded: _Loaded) -> _Embedded:
     """resource and attribute -> (document, label, location) of the policies the files declare."""
-    from policy_lint.checks.embedded_policies import embedded_policies, judged_text
+    from policy_lint.checks.embedded_policies import embedded_policies, written_text
 
     found: _Embedded = {}
     if loaded.inventory is None:
@@ -270,7 +270,7 @@ def _embedded(loaded: _Loaded) -> _Embedded:
     for embedded in embedded_policies(loaded.inventory):
         if not loaded.declares(embedded.location):
             continue  # a module's policy: compared when its own folder changes (its base may be missing)
-        text = judged_text(embedded)
+        text = written_text(embedded)
         if text is None:
             continue
         label = f"{embedded.label} of {embedded.resource}"

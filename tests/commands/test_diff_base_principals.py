@@ -445,3 +445,21 @@ def test_a_policy_change_that_completes_a_path_with_another_policy_is_pd206(prin
     assert "role app" in line and "the change to policy aws_iam_policy.storage opens it" in line, line
     storage = line_of(text, 'resource "aws_iam_policy" "storage"') + 2
     assert line.startswith(f"{TF}:{storage}:"), line
+
+
+def test_a_new_statement_whose_resource_is_a_reference_is_new_access(principals: Path) -> None:
+    """`Resource = aws_iam_role.app.arn` is wholly a reference: lint leaves such a statement out of
+    judgement (its shape may be a dynamic block's), but a statement the change adds is new access."""
+    run = changed(
+        principals,
+        TF,
+        replaced(
+            BASE,
+            'Effect = "Allow", Action = ["s3:GetObject", "s3:DeleteBucket"], Resource = "*"',
+            'Effect = "Allow", Action = ["s3:GetObject", "s3:DeleteBucket"], Resource = "*" },\n'
+            '    { Effect = "Allow", Action = "iam:PassRole", Resource = aws_iam_role.app.arn',
+        ),
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD201")
+    assert "policy of aws_iam_policy.storage statement 2" in line and "iam:PassRole" in line
