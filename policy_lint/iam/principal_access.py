@@ -42,6 +42,8 @@ from policy_lint.policy.model import PolicyDocument
 from policy_lint.rules.registry import RuleMeta
 
 _GRANTED = ("allowed", "conditional")
+#: how much a decision lets through: a boundary that moves up this order lets more through
+_RANK = {"allowed": 2, "conditional": 1}
 
 
 @dataclass(frozen=True)
@@ -214,22 +216,31 @@ class _Comparison:
             return
         scopes = ["*"] if stmt.not_resource else [p.text for p in stmt.resources]
         blocked: list[str] = []
-        limited: list[str] = []
+        conditioned: list[str] = []  # the base's boundary allowed them only under a condition
+        narrowed: list[str] = []  # ... only on part of the resources
         for name, expanded in sorted(actions.items()):
             key = expanded.key
             for scope in scopes:
-                if self.after_perms.evaluate(key, scope, assume=stmt.conditions).status in ("denied",):
-                    continue
-                if not self._within_boundary(key, [scope]):
+                if self.after_perms.evaluate(key, scope, assume=stmt.conditions).status == "denied":
                     continue
                 if self.before_perms.evaluate(key, scope, assume=stmt.conditions).status != "allowed":
                     continue  # not granted at the base either: the identity comparison reports it
-                status = self.before_bound.evaluate(key, scope, assume=stmt.conditions).status
-                if status == "allowed":
-                    continue
-                (limited if status == "conditional" else blocked).append(name)
+                was = self.before_bound.evaluate(key, scope, assume=stmt.conditions)
+                lets = (
+                    self.after_bound.evaluate(key, scope, assume=stmt.conditions)
+                    if self.after_bound
+                    else None
+                )
+                if _RANK.get(lets.status if lets else "allowed", 0) <= _RANK.get(was.status, 0):
+                    continue  # the boundary after the change lets through no more than the base's
+                if was.status != "conditional":
+                    blocked.append(name)
+                elif any(g.conditions for g in was.allows):
+                    conditioned.append(name)
+                else:
+                    narrowed.append(name)
                 break
-        if not blocked and not limited:
+        if not (blocked or conditioned or narrowed):
             return
         old = self.before.boundary
         now = (
@@ -251,15 +262,19 @@ class _Comparison:
             "restore the permissions boundary, or review the access it no longer limits",
             {"cause": "boundary", "base_boundary": old.shown},
         )
-        if limited:
-            self._add(
-                rules.WEAKENED_CONDITION,
-                f"{self.after.who}: {held.shown} grants {_examples(limited)}, which {cause} except under a "
-                f"condition, and {now}",
-                where,
-                "restore the permissions boundary, or review the access it no longer limits",
-                {"cause": "boundary", "base_boundary": old.shown, "actions": limited},
-            )
+        for meta, names, limit in (
+            (rules.WEAKENED_CONDITION, conditioned, "except under a condition"),
+            (rules.NEW_RESOURCE, narrowed, "except on part of the resources"),
+        ):
+            if names:
+                self._add(
+                    meta,
+                    f"{self.after.who}: {held.shown} grants {_examples(names)}, which {cause} {limit}, "
+                    f"and {now}",
+                    where,
+                    "restore the permissions boundary, or review the access it no longer limits",
+                    {"cause": "boundary", "base_boundary": old.shown, "actions": names},
+                )
 
     # ---- a policy that reaches the principal only after the change ----------------------------
     def _reached(self, held: HeldPolicy, found: Excess, actions: dict[str, ExpandedAction]) -> None:

@@ -463,3 +463,40 @@ def test_a_new_statement_whose_resource_is_a_reference_is_new_access(principals:
     assert run.returncode == 1, run.stdout + run.stderr
     [line] = findings(run, "PD201")
     assert "policy of aws_iam_policy.storage statement 2" in line and "iam:PassRole" in line
+
+
+def test_a_boundary_that_limited_resources_removed_is_a_wider_resource(bounded: Path) -> None:
+    narrow = replaced(
+        BOUNDED,
+        'Effect = "Allow", Action = "s3:GetObject", Resource = "*"',
+        'Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], '
+        'Resource = "arn:aws:s3:::reports/*"',
+    )
+    write(bounded, "bounded/main.tf", narrow)
+    git(bounded, "commit", "-qam", "the boundary limits the user to one bucket")
+    run = changed(
+        bounded,
+        "bounded/main.tf",
+        replaced(narrow, "  permissions_boundary = aws_iam_policy.limit.arn\n", ""),
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD203")
+    assert "user ci" in line and "s3:DeleteObject, s3:GetObject, s3:PutObject" in line
+    assert "except on part of the resources" in line and not findings(run, "PD201")
+
+
+def test_an_unchanged_conditional_boundary_is_no_new_access(bounded: Path) -> None:
+    """The boundary allows PutObject only in one region at both sides; a change elsewhere in the
+    folder (a new, unattached policy) gives the user nothing."""
+    conditional = replaced(
+        BOUNDED,
+        'Effect = "Allow", Action = "s3:GetObject", Resource = "*"',
+        'Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"], Resource = "*", '
+        'Condition = { StringEquals = { "aws:RequestedRegion" = "eu-west-1" } }',
+    )
+    write(bounded, "bounded/main.tf", conditional)
+    git(bounded, "commit", "-qam", "a conditional boundary")
+    unrelated = tf_policy("spare", 'Effect = "Allow", Action = "sqs:ListQueues", Resource = "*"')
+    run = changed(bounded, "bounded/main.tf", conditional + unrelated, "security-warning")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "user ci" not in run.stdout
