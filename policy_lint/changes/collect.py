@@ -18,13 +18,14 @@ located in the working tree's files.
 from __future__ import annotations
 
 import os
+import posixpath
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_lint.changes.principals import principal_changes
+from policy_lint.changes.principals import principal_changes, rescope
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Location
 from policy_lint.iam.new_access import PolicyChange
@@ -203,6 +204,8 @@ def _collect_embedded(sides: _Sides, kind: str, folder: str, change: Change | No
         base = old.get(key) or old.get((key[0], _SAME_POLICY.get(key[1], key[1])))
         out.changes.append(PolicyChange(base[0] if base else None, document, label, anchor))
     if after.inventory is not None:
+        if before.inventory is not None:
+            rescope(before.inventory, before.root, after.root)
         out.principals.extend(
             principal_changes(
                 before.inventory,
@@ -225,6 +228,8 @@ class _Loaded:
     inventory: Inventory | None = None
     files: list[str] = field(default_factory=list)
     shown: dict[str, str] = field(default_factory=dict)
+    #: the folder (Terraform) or file (template) as the references' scope names it
+    root: str = ""
 
     def declares(self, location: Location | None) -> bool:
         return _declared_in(location, self.files)
@@ -254,7 +259,8 @@ def _loaded(
     if broken:
         out.problems.extend(_relocated(p, shown) for p in broken)
         return None
-    return _Loaded(inventory, files, shown)
+    scoped = str(root) if kind == "terraform" else files[0]
+    return _Loaded(inventory, files, shown, posixpath.normpath(scoped.replace(os.sep, "/")))
 
 
 _Embedded = dict[tuple[str, str], tuple[PolicyDocument, str, Location | None]]

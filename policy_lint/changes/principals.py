@@ -12,12 +12,13 @@ private copy's paths to ``REF:path``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields, replace
 
 from policy_lint.checks.principals.reach import roles
 from policy_lint.core.findings import Location
 from policy_lint.iam.escalation import RoleTarget
 from policy_lint.iam.principal_access import HeldPolicy, PrincipalAccess, PrincipalChange
-from policy_lint.inventory.model import IamRole, IamUser, Inventory
+from policy_lint.inventory.model import IamRole, IamUser, Inventory, Origin, Resource
 from policy_lint.inventory.names import display_name, readable
 from policy_lint.inventory.policies import ResolvedPolicy, principal_policies
 from policy_lint.inventory.references import canon, scope_of
@@ -84,6 +85,29 @@ def access_of(principal: IamUser | IamRole, inventory: Inventory, relocate: Relo
         (u for u in resolved.unknown if u.startswith("permissions boundary")), None
     )
     return access
+
+
+def rescope(inventory: Inventory, old: str, new: str) -> None:
+    """Write the base's references in the after side's scope: the base is read from a private copy,
+    so its Terraform root (``terraform root /tmp/.../iam``) or template path is not the working
+    tree's, and ``${aws_s3_bucket.logs.arn}`` would read as another bucket at each side."""
+    for item in fields(inventory):
+        resources = getattr(inventory, item.name)
+        if not isinstance(resources, list):
+            continue
+        for resource in resources:
+            if isinstance(resource, Resource):
+                resource.origin = _moved(resource.origin, old, new)
+                resource.attribute_origins = {
+                    k: _moved(v, old, new) for k, v in resource.attribute_origins.items()
+                }
+
+
+def _moved(origin: Origin, old: str, new: str) -> Origin:
+    scope = origin.symbol_scope
+    if scope is None or old not in scope:
+        return origin
+    return replace(origin, symbol_scope=scope.replace(old, new))
 
 
 def _principals(

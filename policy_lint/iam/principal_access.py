@@ -95,6 +95,37 @@ class PrincipalChange:
     before: PrincipalAccess | None
     after: PrincipalAccess
 
+    @property
+    def unchanged(self) -> bool:
+        """Does the same reach it the same way at both sides (same policies, texts, boundary, unknowns,
+        and roles it may assume)? Then nothing can be new, and the comparison is skipped (a folder's
+        other principals are compared whenever any file of it changes)."""
+        return self.before is not None and _fingerprint(self.before) == _fingerprint(self.after)
+
+
+def _text(held: HeldPolicy | None) -> tuple[str, str] | None:
+    return (held.key, held.document.source.text) if held is not None else None
+
+
+def _fingerprint(access: PrincipalAccess) -> tuple[object, ...]:
+    roles = sorted(
+        (
+            role.arn,
+            role.trust.document.source.text if role.trust else "",
+            tuple(sorted(p.document.source.text for p in role.permissions)),
+            role.boundary.document.source.text if role.boundary else "",
+        )
+        for role in access.roles
+    )
+    return (
+        sorted(_text(p) or ("", "") for p in access.policies),
+        _text(access.boundary),
+        sorted(access.unknown),
+        access.boundary_unknown,
+        access.arn,
+        roles,
+    )
+
 
 def _at(location: Location | None) -> str:
     return f" at {location}" if location is not None else ""
@@ -461,5 +492,6 @@ def principal_new_access(
     cat = catalog or default_catalog()
     found: list[DiffFinding] = []
     for change in changes:
-        found.extend(_Comparison(change, base, cat).run())
+        if not change.unchanged:
+            found.extend(_Comparison(change, base, cat).run())
     return found

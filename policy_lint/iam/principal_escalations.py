@@ -104,8 +104,8 @@ def principal_new_escalations(changes: Sequence[PrincipalChange], base: str) -> 
     """One PD206 per (principal, path) the change opens that the base did not, naming the cause."""
     found: list[DiffFinding] = []
     for change in changes:
-        if change.after.boundary_unknown is not None:
-            continue  # a boundary not known may block any path: PD207 says so
+        if change.after.boundary_unknown is not None or change.unchanged:
+            continue  # a boundary not known may block any path (PD207 says so); nothing changed
         after, labels = _paths(change.after)
         if not after:
             continue

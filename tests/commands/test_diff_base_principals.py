@@ -500,3 +500,25 @@ def test_an_unchanged_conditional_boundary_is_no_new_access(bounded: Path) -> No
     run = changed(bounded, "bounded/main.tf", conditional + unrelated, "security-warning")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "user ci" not in run.stdout
+
+
+def test_a_reference_names_the_same_resource_at_both_sides(principals: Path) -> None:
+    """The base is read from a private copy of the folder; `aws_s3_bucket.logs.arn` there is the
+    same bucket as in the working tree. A new attachment granting what the role already had on it
+    is no new access."""
+    bucket = 'resource "aws_s3_bucket" "logs" {\n  bucket_prefix = "logs-"\n}\n\n'
+    read = 'Effect = "Allow", Action = "s3:GetObject", Resource = "${aws_s3_bucket.logs.arn}/*"'
+    text = (
+        bucket
+        + BASE
+        + tf_policy("reader", read)
+        + tf_attach("role", "reader", "app", "aws_iam_policy.reader.arn")
+    )
+    write(principals, TF, text)
+    git(principals, "commit", "-qam", "the role reads the logs")
+    again = tf_policy("reader2", read) + tf_attach("role", "reader2", "app", "aws_iam_policy.reader2.arn")
+    run = changed(principals, TF, text + again, "suggestion")
+    assert "role app" not in run.stdout, run.stdout
+    assert [line for line in run.stdout.splitlines() if ": PD2" in line] == [
+        line for line in run.stdout.splitlines() if "aws_iam_policy.reader2 statement 1" in line
+    ], run.stdout  # only the new policy document itself, per document
