@@ -122,6 +122,18 @@ def test_a_new_role_attachment_of_an_existing_policy_is_new_access(principals: P
     assert "(not at HEAD)" in line
 
 
+def test_a_new_user_attachment_of_an_aws_managed_policy_is_new_access(principals: Path) -> None:
+    arn = '"arn:aws:iam::aws:policy/IAMFullAccess"'
+    text = BASE + tf_attach("user", "dev_iam", "dev", arn)
+    run = changed(principals, TF, text)
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = findings(run, "PD201")
+    at = line_of(text, 'resource "aws_iam_user_policy_attachment" "dev_iam"') + 2
+    assert line.startswith(f"{TF}:{at}:"), line
+    assert "user dev receives AWS managed policy IAMFullAccess" in line and "iam:CreateAccessKey" in line
+    assert any("user dev can now take the privilege-escalation path" in f for f in findings(run, "PD206"))
+
+
 def test_a_new_group_membership_gives_the_user_the_group_s_policy(principals: Path) -> None:
     membership = """
 resource "aws_iam_user_group_membership" "dev" {
