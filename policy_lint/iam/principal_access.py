@@ -293,19 +293,17 @@ class _Comparison:
             "restore the permissions boundary, or review the access it no longer limits",
             {"cause": "boundary", "base_boundary": old.shown},
         )
-        for meta, names, limit in (
-            (rules.WEAKENED_CONDITION, conditioned, "except under a condition"),
-            (rules.NEW_RESOURCE, narrowed, "except on part of the resources"),
-        ):
-            if names:
-                self._add(
-                    meta,
-                    f"{self.after.who}: {held.shown} grants {_examples(names)}, which {cause} {limit}, "
-                    f"and {now}",
-                    where,
-                    "restore the permissions boundary, or review the access it no longer limits",
-                    {"cause": "boundary", "base_boundary": old.shown, "actions": names},
-                )
+        evidence = {"cause": "boundary", "base_boundary": old.shown}
+        hint = "restore the permissions boundary, or review the access it no longer limits"
+        head = f"{self.after.who}: {held.shown} grants"
+        if conditioned:
+            message = f"{head} {_examples(conditioned)}, which {cause} except under a condition, and {now}"
+            self._add(rules.WEAKENED_CONDITION, message, where, hint, {**evidence, "actions": conditioned})
+        if narrowed:
+            message = (
+                f"{head} {_examples(narrowed)}, which {cause} except on part of the resources, and {now}"
+            )
+            self._add(rules.NEW_RESOURCE, message, where, hint, {**evidence, "actions": narrowed})
 
     # ---- a policy that reaches the principal only after the change ----------------------------
     def _reached(self, held: HeldPolicy, found: Excess, actions: dict[str, ExpandedAction]) -> None:

@@ -95,6 +95,12 @@ def changed(repo: Path, path: str, text: str, fail_on: str = "security-warning")
     return diff(repo, "--base", "HEAD", "--fail-on", fail_on)
 
 
+def committed(repo: Path, path: str, text: str) -> None:
+    """A new base: ``text`` written and committed."""
+    write(repo, path, text)
+    git(repo, "commit", "-qam", f"base for {path}")
+
+
 def replaced(text: str, old: str, new: str) -> str:
     """``text`` with ``old`` replaced, failing when it is absent (a no-op change would pass vacuously)."""
     assert old in text, old
@@ -285,8 +291,7 @@ def test_an_attachment_that_completes_an_escalation_path_is_pd206(principals: Pa
     text = BASE.replace(
         '["s3:GetObject", "s3:DeleteBucket"]', '["s3:GetObject", "s3:DeleteBucket", "iam:PassRole"]'
     )
-    write(principals, TF, text)
-    git(principals, "commit", "-qam", "the role may pass roles")
+    committed(principals, TF, text)
     write(principals, TF, text + ATTACH_DEPLOYER)
     run = diff(principals, "--base", "HEAD", "--fail-on", "security-warning")
     assert run.returncode == 1, run.stdout + run.stderr
@@ -371,8 +376,7 @@ resource "aws_iam_role_policy_attachment" "external" {{
 
 
 def test_broken_hcl_at_the_base_is_located_and_exits_2(principals: Path) -> None:
-    write(principals, TF, BASE + 'resource "aws_iam_user" "x" {\n  name = \n')
-    git(principals, "commit", "-qam", "broken")
+    committed(principals, TF, BASE + 'resource "aws_iam_user" "x" {\n  name = \n')
     run = changed(principals, TF, BASE + ATTACH_DEPLOYER, "suggestion")
     assert run.returncode == 2, run.stdout + run.stderr
     broken = len(BASE.splitlines()) + 2
@@ -392,8 +396,7 @@ def test_staged_attachment_is_located_in_the_working_tree_file(principals: Path)
 
 def test_a_removed_boundary_that_blocked_an_escalation_path_is_pd206(bounded: Path) -> None:
     text = BOUNDED.replace('"s3:DeleteObject"]', '"s3:DeleteObject", "iam:CreateAccessKey"]')
-    write(bounded, "bounded/main.tf", text)
-    git(bounded, "commit", "-qam", "the user may create access keys, which its boundary blocks")
+    committed(bounded, "bounded/main.tf", text)
     write(bounded, "bounded/main.tf", text.replace("  permissions_boundary = aws_iam_policy.limit.arn\n", ""))
     run = diff(bounded, "--base", "HEAD", "--fail-on", "security-warning")
     assert run.returncode == 1, run.stdout + run.stderr
@@ -413,8 +416,7 @@ resource "aws_iam_role_policy_attachment" "external" {
   policy_arn = "arn:aws:iam::123456789012:policy/made-elsewhere"
 }
 """
-    write(principals, TF, BASE + attach)
-    git(principals, "commit", "-qam", "an external policy")
+    committed(principals, TF, BASE + attach)
     run = changed(principals, TF, BASE + attach + ATTACH_DEPLOYER)
     assert run.returncode == 1, run.stdout + run.stderr
     assert not findings(run, "PD207"), run.stdout
@@ -426,8 +428,7 @@ def test_a_boundary_the_inputs_do_not_declare_leaves_new_access_unknown(principa
     fails), and the principal is not passed either (unknown never passes)."""
     external = "arn:aws:iam::123456789012:policy/boundary-made-elsewhere"
     text = BASE.replace('  name = "app"\n', f'  name = "app"\n  permissions_boundary = "{external}"\n')
-    write(principals, TF, text)
-    git(principals, "commit", "-qam", "an external boundary")
+    committed(principals, TF, text)
     run = changed(principals, TF, text + ATTACH_DEPLOYER, "warning")
     assert run.returncode == 1, run.stdout + run.stderr
     [line] = findings(run, "PD207")
@@ -440,8 +441,7 @@ def test_a_policy_change_that_completes_a_path_with_another_policy_is_pd206(prin
     reached the role, has ec2:RunInstances. Neither policy opens passrole-ec2 alone, so only the
     principal's comparison can see it; the cause is the policy whose text changed."""
     text = BASE + ATTACH_DEPLOYER
-    write(principals, TF, text)
-    git(principals, "commit", "-qam", "the role deploys")
+    committed(principals, TF, text)
     run = changed(
         principals,
         TF,
@@ -484,8 +484,7 @@ def test_a_boundary_that_limited_resources_removed_is_a_wider_resource(bounded: 
         'Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], '
         'Resource = "arn:aws:s3:::reports/*"',
     )
-    write(bounded, "bounded/main.tf", narrow)
-    git(bounded, "commit", "-qam", "the boundary limits the user to one bucket")
+    committed(bounded, "bounded/main.tf", narrow)
     run = changed(
         bounded,
         "bounded/main.tf",
@@ -506,8 +505,7 @@ def test_an_unchanged_conditional_boundary_is_no_new_access(bounded: Path) -> No
         'Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"], Resource = "*", '
         'Condition = { StringEquals = { "aws:RequestedRegion" = "eu-west-1" } }',
     )
-    write(bounded, "bounded/main.tf", conditional)
-    git(bounded, "commit", "-qam", "a conditional boundary")
+    committed(bounded, "bounded/main.tf", conditional)
     unrelated = tf_policy("spare", 'Effect = "Allow", Action = "sqs:ListQueues", Resource = "*"')
     run = changed(bounded, "bounded/main.tf", conditional + unrelated, "security-warning")
     assert run.returncode == 0, run.stdout + run.stderr
@@ -526,8 +524,7 @@ def test_a_reference_names_the_same_resource_at_both_sides(principals: Path) -> 
         + tf_policy("reader", read)
         + tf_attach("role", "reader", "app", "aws_iam_policy.reader.arn")
     )
-    write(principals, TF, text)
-    git(principals, "commit", "-qam", "the role reads the logs")
+    committed(principals, TF, text)
     again = tf_policy("reader2", read) + tf_attach("role", "reader2", "app", "aws_iam_policy.reader2.arn")
     run = changed(principals, TF, text + again, "suggestion")
     assert "role app" not in run.stdout, run.stdout
