@@ -36,6 +36,7 @@ from policy_lint.checks.principals import PRINCIPAL
 from policy_lint.checks.principals.reach import Held, Reach, Role, may_assume, reach, role_shown, roles
 from policy_lint.core.findings import Level
 from policy_lint.iam.escalation import Contribution, EscalationPath, find_escalations, trust_admits
+from policy_lint.inventory.declared_arns import account_unknown, declared_arns
 from policy_lint.inventory.model import IamRole, IamUser, Inventory
 from policy_lint.rules.registry import Result, RuleGroup, Status
 
@@ -49,9 +50,10 @@ class _Judged:
 
     def __init__(self, inventory: Inventory) -> None:
         principals: list[IamUser | IamRole] = [*inventory.users, *inventory.roles]
-        self.reached = [reach(p, inventory) for p in principals]
+        arns = declared_arns(inventory)
+        self.reached = [reach(p, inventory, arns) for p in principals]
         by_id = {id(r.principal): r for r in self.reached}
-        self.roles, untrusted = roles(inventory, by_id)
+        self.roles, untrusted = roles(inventory, by_id, arns)
         targets = [role.target for role in self.roles.values()]
         self.paths: list[tuple[Reach, list[EscalationPath]]] = [
             (r, find_escalations(r.policies, r.boundaries, roles=targets, principal_arn=r.arn))
@@ -68,7 +70,7 @@ class _Judged:
                 ):
                     continue
                 # a principal whose ARN is only symbolic (its account known at apply) may be the one trusted
-                admitted = not r.arn.startswith("arn:") or trust_admits(assumable.target.trust, r.arn)[0]
+                admitted = account_unknown(r.arn) or trust_admits(assumable.target.trust, r.arn)[0]
                 if may_assume(r, assumable.target.arn) and admitted:
                     r.could_add.append(
                         f"it may sts:AssumeRole {assumable.reach.who}, part of whose permissions is not known "
