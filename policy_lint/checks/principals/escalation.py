@@ -34,8 +34,15 @@ from policy_lint.checks import verdicts
 from policy_lint.checks.policy import escalation as per_document
 from policy_lint.checks.principals import PRINCIPAL
 from policy_lint.checks.principals.reach import Held, Reach, Role, may_assume, reach, role_shown, roles
+from policy_lint.checks.principals.unresolved import widened
 from policy_lint.core.findings import Level
-from policy_lint.iam.escalation import Contribution, EscalationPath, find_escalations, trust_admits
+from policy_lint.iam.escalation import (
+    Contribution,
+    EscalationPath,
+    RoleTarget,
+    find_escalations,
+    trust_admits,
+)
 from policy_lint.inventory.declared_arns import account_unknown, declared_arns
 from policy_lint.inventory.model import IamRole, IamUser, Inventory
 from policy_lint.rules.registry import Result, RuleGroup, Status
@@ -59,6 +66,10 @@ class _Judged:
             (r, find_escalations(r.policies, r.boundaries, roles=targets, principal_arn=r.arn))
             for r in self.reached
         ]
+        #: the paths only the widest reading of unresolved Allow values opens (:mod:`.unresolved`)
+        self.maybe: dict[int, list[tuple[EscalationPath, list[str]]]] = {
+            id(r): _maybe_paths(r, paths, targets) for r, paths in self.paths
+        }
         opened = {id(r): bool(paths) for r, paths in self.paths}
         for r in self.reached:  # a role it may assume whose own policies are not all known
             for assumable in self.roles.values():
@@ -84,6 +95,36 @@ class _Judged:
                     r.could_add.append(
                         f"it may sts:AssumeRole {role.reach.who}, whose trust policy is not known ({role.why})"
                     )
+
+
+def _maybe_paths(
+    r: Reach, found: list[EscalationPath], targets: list[RoleTarget]
+) -> list[tuple[EscalationPath, list[str]]]:
+    """Each path not found that the unresolved values of the principal's Allow statements could
+    open, with those values as ``iam:PassRole on ${var.role_arn}``."""
+    policies, boundaries = widened(r.policies), widened(r.boundaries)
+    if policies is None and boundaries is None:
+        return []
+    wide = find_escalations(
+        policies.policies if policies else r.policies,
+        boundaries.policies if boundaries else r.boundaries,
+        roles=targets,
+        principal_arn=r.arn,
+    )
+    values = {**(policies.values if policies else {}), **(boundaries.values if boundaries else {})}
+    known = {(p.id, p.via_role) for p in found}
+    out: list[tuple[EscalationPath, list[str]]] = []
+    for path in wide:
+        if (path.id, path.via_role) in known:
+            continue
+        named = [
+            f"{c.action} on {value}"
+            for c in path.contributions
+            for value in values.get((c.label, c.statement.index), [])
+        ]
+        if named:  # a path the widening did not make possible is judged as found
+            out.append((path, list(dict.fromkeys(named))))
+    return out
 
 
 _last: tuple[weakref.ref[Inventory], _Judged] | None = None
@@ -138,7 +179,10 @@ def _contribution(c: Contribution, held: Held) -> dict[str, Any]:
     }
 
 
-def _result(r: Reach, path: EscalationPath, role: Role | None) -> Result:
+def _described(
+    r: Reach, path: EscalationPath, role: Role | None, verb: str = "can"
+) -> tuple[str, str, dict[str, Any], list[str]]:
+    """The path's resource, message, evidence and what is not known of what reaches the principal."""
     resource = verdicts.resource_id(r.principal)
     target = ""
     if path.via_role is not None:
@@ -149,7 +193,7 @@ def _result(r: Reach, path: EscalationPath, role: Role | None) -> Result:
     via = ""
     if path.via_role is not None:
         via = f" into {target}, whose policies open {', '.join(path.role_paths)}"
-    message = f"{r.who} can escalate privileges ({path.id}{via}): {steps}"
+    message = f"{r.who} {verb} escalate privileges ({path.id}{via}): {steps}"
     if path.conditions:
         message += "; only when " + " and ".join(path.conditions)
     unknown = list(r.unknown)
@@ -163,6 +207,11 @@ def _result(r: Reach, path: EscalationPath, role: Role | None) -> Result:
     }
     if path.via_role is not None:
         evidence.update(via_role=target, role_paths=list(path.role_paths))
+    return resource, message, evidence, unknown
+
+
+def _result(r: Reach, path: EscalationPath, role: Role | None) -> Result:
+    resource, message, evidence, unknown = _described(r, path, role)
     where = verdicts.location(r.principal)
     if unknown:
         evidence["unknown"] = unknown
@@ -176,6 +225,21 @@ def _result(r: Reach, path: EscalationPath, role: Role | None) -> Result:
     return verdicts.failed(resource, message, where, evidence)
 
 
+def _maybe_result(r: Reach, path: EscalationPath, role: Role | None, values: list[str]) -> Result:
+    """A path only a value the inputs do not resolve could complete: unknown, naming the value
+    (never a fail on what was not read, never a pass)."""
+    resource, message, evidence, unknown = _described(r, path, role, verb="may")
+    missing = [f"{value} (not resolved from the inputs)" for value in values] + unknown
+    evidence["unknown"] = missing
+    return verdicts.unknown(
+        resource,
+        f"{message}; only if the values the inputs do not resolve name what the path needs",
+        "; ".join(missing),
+        verdicts.location(r.principal),
+        evidence,
+    )
+
+
 def _path_results(rule_id: str) -> Callable[[Inventory], Iterator[Result]]:
     def check(inventory: Inventory) -> Iterator[Result]:
         found = judged(inventory)
@@ -184,6 +248,10 @@ def _path_results(rule_id: str) -> Callable[[Inventory], Iterator[Result]]:
                 if path.rule_id == rule_id:
                     role = found.roles.get(path.via_role) if path.via_role else None
                     yield _result(r, path, role)
+            for path, values in found.maybe[id(r)]:
+                if path.rule_id == rule_id:
+                    role = found.roles.get(path.via_role) if path.via_role else None
+                    yield _maybe_result(r, path, role, values)
 
     check.__name__ = f"principal_{rule_id.lower()}"
     return check
@@ -209,8 +277,9 @@ for _meta in per_document.RULES.metas:
     profiles=(),
 )
 def no_escalation_path(inventory: Inventory) -> Iterator[Result]:
-    for r, paths in judged(inventory).paths:
-        if paths:
+    found = judged(inventory)
+    for r, paths in found.paths:
+        if paths or found.maybe[id(r)]:
             continue
         resource = verdicts.resource_id(r.principal)
         where = verdicts.location(r.principal)
