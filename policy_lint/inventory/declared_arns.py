@@ -62,7 +62,9 @@ class DeclaredArns:
         spelled = self.arn(text)
         if spelled == text:
             return document
-        return build_document(Source(document.source.path, spelled), parse_json(spelled), document.policy_type)
+        return build_document(
+            Source(document.source.path, spelled), parse_json(spelled), document.policy_type
+        )
 
 
 def declared_arns(inventory: Inventory) -> DeclaredArns:
