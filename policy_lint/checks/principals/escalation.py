@@ -15,6 +15,10 @@ Verdicts:
   the conditions it depends on when it has any (never dropped, never reported unconditionally);
 * the same with part of the principal's policies or boundary unknown: **unknown**, naming
   what is missing (a policy not known may deny what the known ones allow: never a fail on it);
+* a path only a value the inputs do not resolve could complete (``iam:PassRole`` on
+  ``var.role_arn``, :mod:`.unresolved`): **unknown**, naming the value; a reference to a user,
+  role or policy the input declares is read as its ARN instead
+  (:mod:`policy_lint.inventory.declared_arns`), so it is judged like a literal one;
 * no path: PR001 **passes** for the principal, or is **unknown** naming what is missing
   (unknown never passes). PR001 is reported only for a principal with no PE result.
 
@@ -270,9 +274,11 @@ for _meta in per_document.RULES.metas:
     "itself an administrator. Judged with every policy that reaches the principal: inline and attached "
     "policies, its groups' policies, its permissions boundary, and roles it may assume. This rule says that "
     "none was found, or, when a policy or boundary of the principal is not known, that it cannot be told "
-    "(unknown never passes). A principal with a path gets that path's result instead.",
-    remediation="Declare or grant read access to the missing policy, boundary or group (the result names "
-    "it), so the principal can be judged.",
+    "(unknown never passes). A reference to a declared user, role or policy is read as its ARN; an Allow on "
+    "a value the inputs do not resolve (a variable, a role not in the inputs) that could complete a path "
+    "makes that path unknown, naming the value. A principal with a path gets that path's result instead.",
+    remediation="Declare or grant read access to the missing policy, boundary or group, or declare the "
+    "resource an unresolved value names (the result names it), so the principal can be judged.",
     references=("https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/",),
     profiles=(),
 )
