@@ -17,12 +17,11 @@ or declared without a literal name or path, stays as it is (the caller says it i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from policy_lint.catalog import arn_builder
 from policy_lint.inventory.model import IamPolicy, IamRole, IamUser, Inventory
-from policy_lint.inventory.references import canon, is_literal, scope_of
+from policy_lint.inventory.references import canon, is_arn_token, is_literal, replace_tokens, scope_of
 from policy_lint.policy.model import PolicyDocument, build_document
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source
@@ -30,8 +29,6 @@ from policy_lint.syntax.source import Source
 #: the parts of an ARN only apply tells: any partition, any 12-digit account
 UNKNOWN_PARTITION = "*"
 UNKNOWN_ACCOUNT = "????????????"
-#: a canonical reference to an ARN (:func:`policy_lint.inventory.references.canon`)
-_ARN_TOKEN = re.compile(r"<[^<>|]*\|[^<>|]*\|arn>")
 
 
 def _spelled(resource: IamUser | IamRole | IamPolicy, kind: str) -> str | None:
@@ -53,7 +50,7 @@ class DeclaredArns:
         """A canonical value with each reference to a declared resource's ARN spelled out."""
         if not self.by_token or "|arn>" not in value:
             return value
-        return _ARN_TOKEN.sub(lambda m: self.by_token.get(m.group(0), m.group(0)), value)
+        return replace_tokens(value, lambda token: self.by_token.get(token, token))
 
     def document(self, document: PolicyDocument) -> PolicyDocument:
         """The parsed document (references canonical) with those references spelled out; the same
@@ -83,7 +80,7 @@ def declared_arns(inventory: Inventory) -> DeclaredArns:
                 continue
             token = canon(arn, scope)
             spelled = _spelled(resource, kind)
-            if spelled is not None and _ARN_TOKEN.fullmatch(token):
+            if spelled is not None and is_arn_token(token):
                 found[token] = spelled
     return DeclaredArns(found)
 

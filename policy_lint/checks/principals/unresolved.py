@@ -12,18 +12,20 @@ Deny statements are not widened (a wider Deny could only hide a path).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from policy_lint.iam.escalation import SourcedPolicy
-from policy_lint.inventory.references import shown
+from policy_lint.inventory.references import replace_tokens, shown
 from policy_lint.policy.model import PolicyDocument, build_document
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source
 
-#: a canonical reference (:func:`policy_lint.inventory.references.canon`)
-_TOKEN = re.compile(r"<[^<>|]*\|[^<>|]*(?:\|(?:arn|name))?>")
+
+def _any(_: str) -> str:
+    return "*"
+
+
 #: the elements widened: what an Allow grants and on what (never Not*: widening those narrows)
 _WIDENED = ("Action", "Resource")
 
@@ -48,9 +50,9 @@ def _widen_statement(statement: Any) -> list[str]:
         items = value if isinstance(value, list) else [value]
         widened = []
         for item in items:
-            if isinstance(item, str) and _TOKEN.search(item):
+            if isinstance(item, str) and (wide := replace_tokens(item, _any)) != item:
                 found.append(shown(item))
-                item = _TOKEN.sub("*", item)
+                item = wide
             widened.append(item)
         if key in statement:
             statement[key] = widened if isinstance(value, list) else widened[0]
@@ -59,7 +61,7 @@ def _widen_statement(statement: Any) -> list[str]:
 
 def _widen(document: PolicyDocument) -> tuple[PolicyDocument, dict[int, list[str]]]:
     text = document.source.text
-    if not _TOKEN.search(text):
+    if replace_tokens(text, _any) == text:
         return document, {}
     data = json.loads(text)
     statements = data.get("Statement") if isinstance(data, dict) else None
