@@ -45,12 +45,34 @@ def test_a_named_file_that_is_not_a_policy_is_skipped_with_one_line(tmp_path: Pa
     template = tmp_path / "template.yaml"
     shutil.copy(CFN_EXAMPLE, template)
     code, out, err = run("lint", str(template), str(package))
-    assert code == 0
+    assert code == 2  # nothing the command named could be linted: not a pass (exit 2, unusable input)
     assert out == "No findings in 0 files.\n"
     assert err.splitlines() == [
         f"policy-lint: {package}: not a policy document, skipped (--as-policy lints it anyway)",
         f"policy-lint: {template}: not a policy document, skipped (--as-policy lints it anyway)",
+        "policy-lint: error: no file named is a policy document, so nothing was linted "
+        "(--as-policy lints a named file as a policy anyway)",
     ]
+
+
+def test_a_skipped_file_next_to_a_linted_policy_does_not_change_the_exit_code(tmp_path: Path) -> None:
+    package = tmp_path / "package.json"
+    package.write_text(PACKAGE_JSON, encoding="utf-8")
+    policy = tmp_path / "reader.json"
+    policy.write_text(json.dumps(POLICY), encoding="utf-8")
+    code, out, err = run("lint", str(policy), str(package))
+    assert (code, out) == (0, "No findings in 1 file.\n")
+    assert err == f"policy-lint: {package}: not a policy document, skipped (--as-policy lints it anyway)\n"
+
+
+def test_a_folder_without_a_policy_says_nothing_was_linted(tmp_path: Path) -> None:
+    """A gate over a folder with no policy (a wrong path, a moved folder) must not read as a pass:
+    the answer stands (exit 0, a folder may hold none), but stderr says nothing was linted."""
+    (tmp_path / "package.json").write_text(PACKAGE_JSON, encoding="utf-8")
+    code, out, err = run("lint", str(tmp_path))
+    assert (code, out) == (0, "No findings in 0 files.\n")
+    assert err.startswith(f"policy-lint: warning: no policy document found in {tmp_path}: nothing was linted")
+    assert "--as-policy" in err
 
 
 def test_hook_mode_skips_silently(tmp_path: Path) -> None:
