@@ -195,11 +195,13 @@ def lint_wrapped(
     unwrapped = unwrap(source, root, keys) if root is not None else None
     if unwrapped is None:
         return lint_source(source, ctx, parsed)
-    findings = lint_source(unwrapped.source, ctx)
     if unwrapped.at is None:
-        return findings
-    at = Location(source.path, *unwrapped.at)  # a document in a string: no lines of its own
-    return [replace(f, location=at) for f in findings]
+        return lint_source(unwrapped.source, ctx)
+    # a document in a string has no lines of its own in the file: every finding is at the string,
+    # and no message cites a line of the decoded text
+    text_ctx = LintContext(replace(ctx.options, document_lines=False), ctx.catalog)
+    at = Location(source.path, *unwrapped.at)
+    return [replace(f, location=at) for f in lint_source(unwrapped.source, text_ctx)]
 
 
 def _default_jobs() -> int:

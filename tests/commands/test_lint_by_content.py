@@ -163,3 +163,18 @@ def test_a_url_encoded_get_role_policy_answer_is_linted_at_its_string(tmp_path: 
     code, out, _err = run("lint", str(path))
     assert code == 1
     assert out.startswith(f"{path}:4:21: PL203 error unknown action 's3:GetObjct'"), out
+
+
+def test_a_url_encoded_policy_cites_no_line_of_its_decoded_text(tmp_path: Path) -> None:
+    from urllib.parse import quote
+
+    escalating = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+    }
+    answer = {"RoleName": "r", "PolicyName": "p", "PolicyDocument": quote(json.dumps(escalating, indent=2))}
+    path = tmp_path / "answer.json"
+    path.write_text(json.dumps(answer, indent=2), encoding="utf-8")
+    _code, out, _err = run("lint", str(path))
+    pe001 = next(line for line in out.splitlines() if " PE001 " in line)
+    assert "by statement 1 via iam:*" in pe001 and "at line" not in pe001, pe001
