@@ -68,11 +68,8 @@ def _covered(
         key = covers.key(text)
         earlier = first.setdefault(key, node)
         if earlier is not node:
-            yield node, (
-                f"repeats {earlier.value!r} (line {doc.source.position(earlier.offset)[0]})"
-                if lines
-                else f"repeats {earlier.value!r}"
-            )
+            where = f" (line {doc.source.position(earlier.offset)[0]})" if lines else ""
+            yield node, f"repeats {earlier.value!r}{where}"
             continue
         head = covers.head(key)  # a wildcard head is covered only by patterns whose head is a wildcard too
         for prefix, other, pattern in chain(
