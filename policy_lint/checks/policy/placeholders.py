@@ -83,7 +83,7 @@ def action_not_known(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
         return
     for stmt in doc.statements:
         element = str(stmt.action_key.value) if stmt.action_key else "Action"
-        effect = stmt.effect_value or "the statement"
+        this = f"this {stmt.effect_value} statement" if stmt.effect_value else "this statement"
         for node in stmt.actions:
             text = node.value
             if not isinstance(text, str):
@@ -91,8 +91,8 @@ def action_not_known(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
             for index, hole, kind in template_holes(text, template):
                 yield Report(
                     point_into(doc, node, index, hole),
-                    f"{element} {hole} is a template hole ({kind}): what this {effect} statement "
-                    "covers through it is unknown, not judged",
+                    f"{element} {hole} is a template hole ({kind}): what {this} covers through it "
+                    "is unknown, not judged",
                     "lint the rendered policy to judge it",
                 )
 
