@@ -328,6 +328,7 @@ def lint_embedded(
             select=select,
             ignore=(*ignore, *NOT_FOR_EMBEDDED, *(PER_PRINCIPAL if embedded.judged_per_principal else ())),
             references_are_holes=True,
+            document_lines=False,
             extra_rules=extra_rules,
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
