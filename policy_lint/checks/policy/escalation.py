@@ -7,6 +7,10 @@ escalation, and a boundary, SCP or RCP grants nothing on its own (AWS-POLICY-TYP
 
 The ``sts:AssumeRole`` path needs the target role's trust and permissions, which one document
 does not show: in ``lint`` its rule reports nothing, ``check`` and ``verify`` judge it.
+
+A template's action holes make a path uncertain, so it is not reported (PL503 names the hole as
+unknown): an ``Allow`` with ``NotAction: ${denied}`` grants everything but an action not known
+here (``iam:*`` would leave no IAM path), and a ``Deny`` of ``${action}`` may block any path.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from policy_lint.iam.escalation import (
 )
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
+from policy_lint.policy.placeholders import template_holes
 from policy_lint.rules.registry import PolicyCheck, Report, RuleGroup
 
 RULES = RuleGroup()
@@ -80,10 +85,28 @@ def _rationale(spec: PathSpec) -> str:
     return f"What the attacker gains: {spec.gains} Published in: {', '.join(spec.references)}."
 
 
+def _uncertain(path: EscalationPath, doc: PolicyDocument, ctx: LintContext) -> bool:
+    """Whether a template's action hole decides the path: one of its NotAction entries, or any
+    Deny statement's Action or NotAction (which may deny what the path needs)."""
+    template = ctx.template_of(doc)
+    if not template:
+        return False
+    if any(
+        c.pattern.startswith("NotAction ") and template_holes(c.pattern, template) for c in path.contributions
+    ):
+        return True
+    return any(
+        isinstance(node.value, str) and template_holes(node.value, template)
+        for stmt in doc.statements
+        if stmt.effect_value == "Deny"
+        for node in stmt.actions
+    )
+
+
 def _check_for(spec: PathSpec) -> PolicyCheck:
     def check(doc: PolicyDocument, ctx: LintContext) -> tuple[Report, ...]:
         path = paths_of(doc).get(spec.rule)
-        if path is None:
+        if path is None or _uncertain(path, doc, ctx):
             return ()  # a tuple, not a generator: 25 rules run on every document
         return (Report(path.contributions[0].node, message(path, ctx.options.document_lines)),)
 
