@@ -239,7 +239,8 @@ def _malformed(embedded: EmbeddedPolicy) -> Finding:
     where = embedded.location or Location(embedded.resource, 1, 1)
     message = f"{embedded.label} of {embedded.resource}: {embedded.document.reason}"
     hint = (
-        "AWS rejects the policy (MalformedPolicyDocument): fix the JSON (Terraform's jsonencode() builds it)"
+        "write the policy as one JSON document (Terraform's jsonencode() builds one): "
+        "AWS rejects anything else (MalformedPolicyDocument)"
     )
     return Finding("PL001", meta.level, message, where, meta.name, hint)
 

@@ -244,7 +244,7 @@ def document(value: Any) -> Maybe[dict[str, Any] | None]:
     """A policy document as IAM stores it, from the JSON string every policy argument of the AWS
     provider takes. Any other known value is the input's own fault, never dropped in silence: an
     object or a list (``policy = {...}`` without jsonencode(), or a JSON object in a ``.tf.json``)
-    is a type error Terraform stops at ("string required", TF-STRING-ARGUMENT), and a number or a
+    is a type error Terraform stops at ("string required", PLAN-STRING-ARGUMENT), and a number or a
     boolean converts to text that is no policy, which the provider refuses."""
     if value is None or value == "":
         return None
