@@ -165,7 +165,7 @@ def _lint_batch(
             continue
         parsed = None
         if not (as_policy and explicit):
-            classified = classify(source)
+            classified = classify(source, will_lint=True)
             if not classified.is_policy:
                 if explicit:
                     result.skipped.append(path)
