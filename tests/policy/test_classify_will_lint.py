@@ -25,6 +25,8 @@ TEXTS = [
     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",}]}',  # trailing comma
     '{"Version": "2012-10-17", "Statement": [' * 600 + "]" * 600 + "}",  # past the parser's depth cap
     '{"Id": "template", "Resources": {"R": {"Type": "AWS::IAM::Role"}}, "Statement": 1}',
+    '{"Id": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": []}}',  # a policy carried inside
+    '{"Version": "1", "PolicyVersion": {"Document": {"Statement": []}}}',
     '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"P": {"Properties": {"Statement": []}}}}',
     '{"name": "pkg", "dependencies": {}, "description": "Statement"}',
     '[{"Effect": "Allow", "Action": "s3:*"}]',
@@ -36,6 +38,7 @@ TEXTS = [
 def _same_decision(source: Source) -> None:
     fast, plain = classify(source, will_lint=True), classify(source)
     assert fast.is_policy == plain.is_policy, source.path
+    assert fast.wrapped == plain.wrapped, source.path
     if fast.parsed is not None:
         root, problem = fast.parsed
         again, again_problem = parse_tree(source)
