@@ -84,6 +84,8 @@ _OTHER_FORMAT_TEXT = re.compile(
 )
 #: characters a plain YAML key cannot start with (indicators: a list, a flow collection, a tag ...)
 _NOT_A_KEY_START = frozenset("-?:{}[],&*!|>%@`#")
+#: how nearly every JSON policy starts, and no CloudFormation template or Terraform plan does
+_OPENS_LIKE_A_POLICY = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*"(?:Version|Statement|Id)"')
 #: top-level keys (lower-cased) that may carry a policy inside (:mod:`policy_lint.policy.wrapped`)
 _WRAPPER_KEYS = frozenset(keys[0].lower() for keys in WRAPPERS)
 _YAML_VERSION = re.compile(
@@ -126,15 +128,28 @@ def mentions_policy(text: str) -> bool:
     return _MENTIONS_POLICY.search(text) is not None
 
 
-def classify(source: Source) -> Classified:
-    """Decide whether ``source`` is a policy document (see the module docstring)."""
+def classify(source: Source, *, will_lint: bool = False) -> Classified:
+    """Decide whether ``source`` is a policy document (see the module docstring).
+
+    ``will_lint``: the caller lints what is a policy, so a ``.json`` file that opens like one
+    (``{"Version"``, ``{"Statement"``, ``{"Id"``) is read by the position-keeping parser right
+    away and the tree handed on, rather than read by ``json.loads`` first and parsed again
+    (~1,600 times in a lint of the managed policies). The decision is the same: the parser
+    accepts only strict JSON, whose top level ``json.loads`` reads alike; a file it rejects
+    takes the usual path below.
+    """
     place = policy_place(source.path)
     if not place and _MAY_BE_POLICY.search(source.text) is None:
         return Classified(False)
+    parsed: tuple[Node | None, ParseProblem | None] | None = None
+    if will_lint and source.path.lower().endswith(JSON_SUFFIXES) and _OPENS_LIKE_A_POLICY.match(source.text):
+        parsed = parse_tree(source)
+        if parsed[0] is not None:
+            return _classified(_top_of_node(parsed[0]), place, parsed)
     top = _cheap_top_level(source)
     if top is not None:
         return _classified(top, place)
-    parsed = parse_tree(source)
+    parsed = parsed or parse_tree(source)
     root, _problem = parsed
     if root is None:
         return Classified(place or _recognisable_broken_policy(source.text), parsed)
