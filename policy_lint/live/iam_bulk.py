@@ -107,10 +107,11 @@ def read_details(api: Api) -> dict[str, list[dict[str, Any]]] | Failure:
 
 
 def _may_be_used(entry: dict[str, Any]) -> bool:
-    """False for a customer managed policy IAM counts no attachment and no boundary use of: no user,
-    group or role can name it, so its documents are not kept. A count that is missing (moto sends no
-    PermissionsBoundaryUsageCount) or not a number keeps it. Dropping is never wrong: a policy
-    attached after IAM counted is absent from the kept list and read per call (:func:`bulk_policy`)."""
+    """False for a customer managed policy IAM counts no attachment and no boundary use of
+    (AWS-IAM-BULK-DETAILS): no user, group or role can name it, so its documents are not kept. A
+    count that is missing (moto sends no PermissionsBoundaryUsageCount) or not a number keeps it.
+    Dropping is never wrong: a policy attached after IAM counted is absent from the kept list and
+    read per call (:func:`bulk_policy`)."""
     counts = [entry.get("AttachmentCount"), entry.get("PermissionsBoundaryUsageCount")]
     known = all(type(count) is int for count in counts)
     return not (entry.get("Arn") and known and not any(counts))
