@@ -20,7 +20,7 @@ demo's onboarding (no fault), the management account excluded. Reported per size
 the CLI, API calls per account, and the CLI process's peak RSS: its own ``VmHWM`` (Linux), written
 at exit by the launcher below. Not ``wait4``'s ``ru_maxrss``: Linux carries the parent's peak RSS
 through fork and exec into the child's, and the parent here holds moto's server, which grows by
-about 40 MiB per member account (each account's IAM loads the AWS managed policies), so
+about 31 MiB per member account (each account's IAM loads the AWS managed policies), so
 ``ru_maxrss`` reported moto's memory, not the CLI's, as soon as moto outgrew the CLI.
 """
 
