@@ -56,12 +56,14 @@ def _pattern(text: str) -> str:
     return text if len(entries) <= 3 else f"NotAction {', '.join(entries[:3])} (and {len(entries) - 3} more)"
 
 
-def message(path: EscalationPath) -> str:
+def message(path: EscalationPath, lines: bool = True) -> str:
     """``privilege escalation path passrole-ec2: iam:PassRole by statement 1 ("Pass") at line 4 via
-    iam:*; ...; only when <condition>``: each step, the statement and line that grant it."""
+    iam:*; ...; only when <condition>``: each step, the statement and line that grant it. Without
+    ``lines`` (a document ``check`` re-serialised: its lines are not the file's) the statement's
+    number and Sid name it, and no line misleads."""
     steps = []
     for c in path.contributions:
-        where = f"{c.statement.label} at line {c.statement.line}"
+        where = f"{c.statement.label} at line {c.statement.line}" if lines else c.statement.label
         if c.effect == "Deny":
             steps.append(f"unless the Deny in {where} applies")
             continue
@@ -83,7 +85,7 @@ def _check_for(spec: PathSpec) -> PolicyCheck:
         path = paths_of(doc).get(spec.rule)
         if path is None:
             return ()  # a tuple, not a generator: 25 rules run on every document
-        return (Report(path.contributions[0].node, message(path)),)
+        return (Report(path.contributions[0].node, message(path, ctx.options.document_lines)),)
 
     check.__name__ = spec.id.replace("-", "_")
     return check
