@@ -239,7 +239,8 @@ def _malformed(embedded: EmbeddedPolicy) -> Finding:
     where = embedded.location or Location(embedded.resource, 1, 1)
     message = f"{embedded.label} of {embedded.resource}: {embedded.document.reason}"
     hint = (
-        "AWS rejects the policy (MalformedPolicyDocument): fix the JSON (Terraform's jsonencode() builds it)"
+        "write the policy as one JSON document (Terraform's jsonencode() builds one): "
+        "AWS rejects anything else (MalformedPolicyDocument)"
     )
     return Finding("PL001", meta.level, message, where, meta.name, hint)
 
@@ -328,6 +329,7 @@ def lint_embedded(
             select=select,
             ignore=(*ignore, *NOT_FOR_EMBEDDED, *(PER_PRINCIPAL if embedded.judged_per_principal else ())),
             references_are_holes=True,
+            document_lines=False,
             extra_rules=extra_rules,
         )
         where = embedded.location or Location(embedded.resource, 1, 1)
