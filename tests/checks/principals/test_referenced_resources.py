@@ -155,3 +155,37 @@ def test_cloudformation_gives_the_same_verdict(tmp_path: Path) -> None:
             assert _verdicts(results) == [("PE014", "fail")], name
             assert [r["evidence"]["path"] for r in results] == [r["evidence"]["path"] for r in terraform]
             assert "user dev can escalate privileges (passrole-ec2)" in results[0]["message"]
+
+
+ASSUMER = """data "aws_partition" "current" {}
+resource "aws_iam_role" "admin" {
+  name = "admin"
+  assume_role_policy = jsonencode({Version="2012-10-17", Statement=[{Effect="Allow", Principal={Service="ec2.amazonaws.com"}, Action="sts:AssumeRole"}]})
+}
+resource "aws_iam_role_policy" "admin" {
+  role = aws_iam_role.admin.id
+  policy = jsonencode({Version="2012-10-17", Statement=[{Effect="Allow", Action="sts:AssumeRole",
+    Resource="arn:${data.aws_partition.current.partition}:iam::*:role/service"}]})
+}
+resource "aws_iam_role" "service" {
+  name = "service"
+  assume_role_policy = templatefile("${path.module}/missing-trust.tpl", {})
+}
+resource "aws_iam_role_policy" "service" {
+  role = aws_iam_role.service.id
+  policy = jsonencode({Version="2012-10-17", Statement=[{Effect="Allow", Action="iam:CreatePolicyVersion", Resource="*"}]})
+}
+"""
+
+
+def test_a_role_it_may_assume_by_name_whose_trust_is_not_known_is_no_pass(tmp_path: Path) -> None:
+    """The declared role's ARN, spelled from its name, meets the literal-name ARN the policy allows;
+    the role's own policy opens a path, and whether its trust admits the caller is not known: the
+    caller is unknown (was a pass: the role's ARN stayed a reference no policy matched)."""
+    (tmp_path / "main.tf").write_text(ASSUMER)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"])
+    report = json.loads(result.output)
+    results = report["results"] if isinstance(report, dict) else report
+    admin = [r for r in results if r["rule_id"] == "PR001" and r["resource"] == "aws_iam_role.admin"]
+    assert [r["status"] for r in admin] == ["unknown"]
+    assert "may sts:AssumeRole role service, whose trust policy is not known" in admin[0]["message"]
