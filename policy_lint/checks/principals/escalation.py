@@ -19,6 +19,8 @@ Verdicts:
   ``var.role_arn``, :mod:`.unresolved`): **unknown**, naming the value; a reference to a user,
   role or policy the input declares is read as its ARN instead
   (:mod:`policy_lint.inventory.declared_arns`), so it is judged like a literal one;
+* a found path that a Deny on such a value, read as ``*``, would close: **unknown**, naming the
+  Deny's value (uncertain never fails);
 * no path: PR001 **passes** for the principal, or is **unknown** naming what is missing
   (unknown never passes). PR001 is reported only for a principal with no PE result.
 
@@ -38,7 +40,7 @@ from policy_lint.checks import verdicts
 from policy_lint.checks.policy import escalation as per_document
 from policy_lint.checks.principals import PRINCIPAL
 from policy_lint.checks.principals.reach import Held, Reach, Role, may_assume, reach, role_shown, roles
-from policy_lint.checks.principals.unresolved import widened
+from policy_lint.checks.principals.unresolved import widened, widened_denials
 from policy_lint.core.findings import Level
 from policy_lint.iam.escalation import (
     Contribution,
@@ -73,6 +75,12 @@ class _Judged:
         #: the paths only the widest reading of unresolved Allow values opens (:mod:`.unresolved`)
         self.maybe: dict[int, list[tuple[EscalationPath, list[str]]]] = {
             id(r): _maybe_paths(r, paths, targets) for r, paths in self.paths
+        }
+        #: found paths a Deny on an unresolved value may block: (principal, path, role) -> the values
+        self.doubted: dict[tuple[int, str, str | None], list[str]] = {
+            key: values
+            for r, paths in self.paths
+            for key, values in _doubted_paths(r, paths, targets).items()
         }
         opened = {id(r): bool(paths) for r, paths in self.paths}
         for r in self.reached:  # a role it may assume whose own policies are not all known
@@ -129,6 +137,37 @@ def _maybe_paths(
         if named:  # a path the widening did not make possible is judged as found
             out.append((path, list(dict.fromkeys(named))))
     return out
+
+
+def _doubted_paths(
+    r: Reach, found: list[EscalationPath], targets: list[RoleTarget]
+) -> dict[tuple[int, str, str | None], list[str]]:
+    """Each found path that the principal's Deny statements, with their unresolved values read as
+    ``*``, would close: uncertain, so never a fail; keyed like :attr:`_Judged.doubted`."""
+    if not found:
+        return {}
+    policies, boundaries = widened_denials(r.policies), widened_denials(r.boundaries)
+    if policies is None and boundaries is None:
+        return {}
+    wide = find_escalations(
+        policies.policies if policies else r.policies,
+        boundaries.policies if boundaries else r.boundaries,
+        roles=targets,
+        principal_arn=r.arn,
+    )
+    still = {(p.id, p.via_role) for p in wide}
+    values = [
+        f"Deny on {value} (not resolved from the inputs) may block it"
+        for side in (policies, boundaries)
+        if side is not None
+        for found_values in side.values.values()
+        for value in found_values
+    ]
+    return {
+        (id(r), p.id, p.via_role): list(dict.fromkeys(values))
+        for p in found
+        if (p.id, p.via_role) not in still
+    }
 
 
 _last: tuple[weakref.ref[Inventory], _Judged] | None = None
@@ -214,8 +253,9 @@ def _described(
     return resource, message, evidence, unknown
 
 
-def _result(r: Reach, path: EscalationPath, role: Role | None) -> Result:
+def _result(r: Reach, path: EscalationPath, role: Role | None, doubts: list[str]) -> Result:
     resource, message, evidence, unknown = _described(r, path, role)
+    unknown += doubts
     where = verdicts.location(r.principal)
     if unknown:
         evidence["unknown"] = unknown
@@ -251,7 +291,8 @@ def _path_results(rule_id: str) -> Callable[[Inventory], Iterator[Result]]:
             for path in paths:
                 if path.rule_id == rule_id:
                     role = found.roles.get(path.via_role) if path.via_role else None
-                    yield _result(r, path, role)
+                    doubts = found.doubted.get((id(r), path.id, path.via_role), [])
+                    yield _result(r, path, role, doubts)
             for path, values in found.maybe[id(r)]:
                 if path.rule_id == rule_id:
                     role = found.roles.get(path.via_role) if path.via_role else None

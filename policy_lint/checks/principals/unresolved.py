@@ -6,7 +6,11 @@ matches no resource, so the statement would silently grant nothing and the princ
 Unknown never passes, and uncertain never fails: the principal's policies are judged again with
 each such value read as ``*`` in Allow statements (known parts of an ARN around it stay), and a
 path only that widest reading opens is reported **unknown**, naming the value that would decide it.
-Deny statements are not widened (a wider Deny could only hide a path).
+
+Deny statements are read the other way round (:func:`widened_denials`): a ``Deny`` on
+``var.protected_arn`` matches nothing as written, so a path found next to it would be a fail on a
+part the judging dropped. Read as ``*``, it may block the path: a found path that the widened Deny
+closes is **unknown**, naming the Deny's value.
 """
 
 from __future__ import annotations
@@ -39,10 +43,10 @@ class Widened:
     values: dict[tuple[str, int], list[str]] = field(default_factory=dict)
 
 
-def _widen_statement(statement: Any) -> list[str]:
-    """Read each unresolved value of an Allow statement's Action and Resource as ``*``, in place;
+def _widen_statement(statement: Any, effect: str) -> list[str]:
+    """Read each unresolved value of an *effect* statement's Action and Resource as ``*``, in place;
     the values, as the user wrote them."""
-    if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+    if not isinstance(statement, dict) or statement.get("Effect") != effect:
         return []
     found: list[str] = []
     for key in _WIDENED:
@@ -59,14 +63,14 @@ def _widen_statement(statement: Any) -> list[str]:
     return found
 
 
-def _widen(document: PolicyDocument) -> tuple[PolicyDocument, dict[int, list[str]]]:
+def _widen(document: PolicyDocument, effect: str) -> tuple[PolicyDocument, dict[int, list[str]]]:
     text = document.source.text
     if replace_tokens(text, _any) == text:
         return document, {}
     data = json.loads(text)
     statements = data.get("Statement") if isinstance(data, dict) else None
     items = statements if isinstance(statements, list) else [statements]
-    values = {i: found for i, s in enumerate(items) if (found := _widen_statement(s))}
+    values = {i: found for i, s in enumerate(items) if (found := _widen_statement(s, effect))}
     if not values:
         return document, {}
     if isinstance(data, dict) and not isinstance(statements, list):
@@ -76,12 +80,19 @@ def _widen(document: PolicyDocument) -> tuple[PolicyDocument, dict[int, list[str
     return widened, values
 
 
-def widened(policies: list[SourcedPolicy]) -> Widened | None:
-    """The policies with their unresolved Allow values widened; None when they hold none."""
+def widened(policies: list[SourcedPolicy], effect: str = "Allow") -> Widened | None:
+    """The policies with their unresolved values of *effect* statements widened; None when they
+    hold none."""
     out = Widened()
     for policy in policies:
-        document, values = _widen(policy.document)
+        document, values = _widen(policy.document, effect)
         out.policies.append(SourcedPolicy(document, policy.label, policy.kind))
         for index, found in values.items():
             out.values[(policy.label, index)] = found
     return out if out.values else None
+
+
+def widened_denials(policies: list[SourcedPolicy]) -> Widened | None:
+    """The policies with each unresolved value of a Deny statement read as ``*`` (the widest Deny
+    it may be); None when no Deny holds one."""
+    return widened(policies, "Deny")

@@ -189,3 +189,26 @@ def test_a_role_it_may_assume_by_name_whose_trust_is_not_known_is_no_pass(tmp_pa
     admin = [r for r in results if r["rule_id"] == "PR001" and r["resource"] == "aws_iam_role.admin"]
     assert [r["status"] for r in admin] == ["unknown"]
     assert "may sts:AssumeRole role service, whose trust policy is not known" in admin[0]["message"]
+
+
+DENY = ',\n    {Effect="Deny", Action="iam:PassRole", Resource=%s}'
+
+
+def test_a_deny_on_an_unresolved_value_makes_the_path_it_may_block_unknown(tmp_path: Path) -> None:
+    """Uncertain never fails: Deny iam:PassRole on var.protected matches nothing as written, but the
+    variable may be the role's ARN or ``*``, so the path it may close is unknown, naming the Deny."""
+    (tmp_path / "main.tf").write_text(
+        ROLE + USER_POLICY % ("aws_iam_role.x.arn", RUN + DENY % "var.protected")
+    )
+    (tmp_path / "variables.tf").write_text('variable "protected" { type = string }\n')
+    results = _check(tmp_path)
+    assert _verdicts(results) == [("PE014", "unknown")]
+    assert "Deny on var.protected (not resolved from the inputs) may block it" in results[0]["message"]
+
+
+def test_a_deny_on_an_unresolved_value_of_another_action_leaves_the_path_a_fail(tmp_path: Path) -> None:
+    """The control: a Deny that cannot touch the path's actions, whatever its value, changes nothing."""
+    deny_other = ',\n    {Effect="Deny", Action="s3:DeleteBucket", Resource=var.protected}'
+    (tmp_path / "main.tf").write_text(ROLE + USER_POLICY % ("aws_iam_role.x.arn", RUN + deny_other))
+    (tmp_path / "variables.tf").write_text('variable "protected" { type = string }\n')
+    assert _verdicts(_check(tmp_path)) == [("PE014", "fail")]
