@@ -17,7 +17,11 @@ time, predicts the cost: divide calls by workers and multiply by the round-trip 
 ``--organization`` measures ``verify --organization`` through the real CLI against ``moto_server``
 (a subprocess): an organization grown to each size in turn, every member provisioned with the
 demo's onboarding (no fault), the management account excluded. Reported per size: wall time of
-the CLI, API calls per account, and the CLI process's peak RSS (``wait4``'s ``ru_maxrss``).
+the CLI, API calls per account, and the CLI process's peak RSS: its own ``VmHWM`` (Linux), written
+at exit by the launcher below. Not ``wait4``'s ``ru_maxrss``: Linux carries the parent's peak RSS
+through fork and exec into the child's, and the parent here holds moto's server, which grows by
+about 31 MiB per member account (each account's IAM loads the AWS managed policies), so
+``ru_maxrss`` reported moto's memory, not the CLI's, as soon as moto outgrew the CLI.
 """
 
 from __future__ import annotations
@@ -31,6 +35,25 @@ import time
 from typing import Any
 
 REGION = "ap-northeast-1"
+
+#: Runs the real CLI (``python -m policy_lint``) and, at exit, writes the process's own peak RSS
+#: (``VmHWM``, in KiB) to the file ``BENCH_PEAK_FILE`` names.
+LAUNCHER = """
+import atexit, os, runpy, sys
+
+def _peak():
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            kib = next((line.split()[1] for line in status if line.startswith("VmHWM:")), "")
+    except OSError:
+        return
+    with open(os.environ["BENCH_PEAK_FILE"], "w", encoding="ascii") as out:
+        out.write(kib)
+
+atexit.register(_peak)
+sys.argv[0] = "policy-lint"
+runpy.run_module("policy_lint", run_name="__main__", alter_sys=True)
+"""
 
 
 def provision(n: int) -> None:
@@ -138,6 +161,23 @@ def _grow(endpoint: str, members: list[str], size: int) -> None:
         members.append(account)
 
 
+def _read_peak(path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as handle:
+            return int(handle.read().strip() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+def _own_rss_kib() -> int:
+    """This process's resident set now (moto's server lives here), from /proc; 0 elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return int(next((line.split()[1] for line in status if line.startswith("VmRSS:")), "0"))
+    except OSError:
+        return 0
+
+
 def measure_organization(sizes: list[int], ignore: str, account_workers: int) -> list[dict[str, Any]]:
     import subprocess
     import tempfile
@@ -159,18 +199,19 @@ def measure_organization(sizes: list[int], ignore: str, account_workers: int) ->
             _grow(endpoint, members, size)
             provisioning = time.perf_counter() - started
             command = [
-                sys.executable, "-m", "policy_lint", "verify", "--organization", "--config", config,
+                sys.executable, "-c", LAUNCHER, "verify", "--organization", "--config", config,
                 "--regions", demo.REGION, "--exclude-accounts", "123456789012", "--format", "json",
                 "--account-workers", str(account_workers), *(["--ignore", ignore] if ignore else []),
             ]  # fmt: skip
             out = os.path.join(folder, f"org-{size}.json")
+            peak_file = os.path.join(folder, f"org-{size}.peak")
+            env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "BENCH_PEAK_FILE": peak_file}
             start = time.perf_counter()
             with open(out, "wb") as sink:
-                proc = subprocess.Popen(
-                    command, env={**os.environ, "AWS_ENDPOINT_URL": endpoint}, stdout=sink
-                )
+                proc = subprocess.Popen(command, env=env, stdout=sink)
                 _, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - start
+            peak_kib = _read_peak(peak_file)
             with open(out, encoding="utf-8") as handle:
                 report = json.load(handle)
             accounts = report["scope"]["organization"]["accounts"]
@@ -184,7 +225,10 @@ def measure_organization(sizes: list[int], ignore: str, account_workers: int) ->
                     "wall_s": round(wall, 2),
                     "s_per_account": round(wall / max(len(accounts), 1), 3),
                     "api_calls_per_account": round(sum(calls) / max(len(calls), 1), 1),
-                    "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+                    "peak_rss_mib": round(peak_kib / 1024, 1) if peak_kib else None,
+                    "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+                    "ru_maxrss_mib": round(usage.ru_maxrss / 1024, 1),
+                    "bench_process_rss_mib": round(_own_rss_kib() / 1024, 1),
                     "provisioning_s": round(provisioning, 1),
                 }
             )
@@ -219,12 +263,15 @@ def main() -> int:
         sizes = sorted(int(n) for n in args.organization.split(","))
         org_rows = measure_organization(sizes, args.ignore, args.account_workers)
         print(f"load average: {[round(x, 2) for x in os.getloadavg()]}, cpus: {os.cpu_count()}")
-        print("| member accounts | wall | s per account | API calls per account | peak RSS of the CLI |")
-        print("|---:|---:|---:|---:|---:|")
+        print(
+            "| member accounts | wall | s per account | CPU of the CLI | API calls per account "
+            "| peak RSS of the CLI | RSS of moto's server |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|")
         for row in org_rows:
             print(
-                f"| {row['accounts']} | {row['wall_s']:.1f} s | {row['s_per_account']:.2f} | "
-                f"{row['api_calls_per_account']} | {row['peak_rss_mib']} MiB |"
+                f"| {row['accounts']} | {row['wall_s']:.1f} s | {row['s_per_account']:.2f} | {row['cpu_s']} s | "
+                f"{row['api_calls_per_account']} | {row['peak_rss_mib']} MiB | {row['bench_process_rss_mib']} MiB |"
             )
         if args.json_path:
             with open(args.json_path, "w", encoding="utf-8") as handle:

@@ -60,9 +60,30 @@ def _formats_for(service: str, resource: str) -> tuple[ArnFormat, ...]:
     head, tail = _literal_ends(resource, ("*", "?", "${"))
     return tuple(
         f
-        for f in arn_formats(service)
-        if _ends_agree(head, tail, *_literal_ends(f.resource, ("${",)))
-        and patterns_intersect(tokens, template_tokens(f.resource))
+        for f, f_head, f_tail, f_tokens in _candidates(service, head[:1])
+        if _ends_agree(head, tail, f_head, f_tail) and patterns_intersect(tokens, f_tokens)
+    )
+
+
+#: A format with what matching reads of it: its literal head and tail (lower case) and its tokens.
+_Entry = tuple[ArnFormat, str, str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=4096)
+def _candidates(service: str, first: str) -> tuple[_Entry, ...]:
+    """The service's formats a resource whose literal head starts with ``first`` can fit (all of them
+    when ``first`` is empty): those whose head starts with it too, or that have no head (they start
+    with a variable). The heads are compared in full by :func:`_ends_agree`; this only skips, once per
+    service and character, the formats that cannot agree. The service's order is kept."""
+    return tuple(
+        entry for entry in _format_table(service) if not first or not entry[1] or entry[1][0] == first
+    )
+
+
+@lru_cache(maxsize=512)
+def _format_table(service: str) -> tuple[_Entry, ...]:
+    return tuple(
+        (f, *_literal_ends(f.resource, ("${",)), template_tokens(f.resource)) for f in arn_formats(service)
     )
 
 

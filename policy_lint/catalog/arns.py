@@ -127,6 +127,8 @@ _SEGMENT_VARIABLES = frozenset(
 @lru_cache(maxsize=4096)
 def policy_tokens(pattern: str) -> tuple[str, ...]:
     """A policy resource as tokens: ``*`` and policy variables match any run, ``?`` one character."""
+    if "*" not in pattern and "?" not in pattern and "${" not in pattern:
+        return tuple(pattern)  # literal text, the commonest: one token per character
     tokens: list[str] = []
     i = 0
     while i < len(pattern):
@@ -156,95 +158,61 @@ def template_tokens(template: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def _literal_fits(policy_token: str, template_token: str) -> bool:
-    if policy_token == _ONE:
-        return True
-    return policy_token.lower() == template_token.lower()
-
-
-def _is_wild(token: str) -> bool:
-    return token in (_STAR, _ONE, _SEG)
-
-
-def _trim_literals(
-    policy: tuple[str, ...], template: tuple[str, ...]
-) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """Drop the literal prefix and suffix both patterns share; None if the literals disagree."""
-    start = 0
-    while start < len(policy) and start < len(template):
-        p, t = policy[start], template[start]
-        if p == _STAR or _is_wild(t):
-            break
-        if not _literal_fits(p, t):
-            return None
-        start += 1
-    end = 0
-    while end < len(policy) - start and end < len(template) - start:
-        p, t = policy[-1 - end], template[-1 - end]
-        if p == _STAR or _is_wild(t):
-            break
-        if not _literal_fits(p, t):
-            return None
-        end += 1
-    return policy[start : len(policy) - end], template[start : len(template) - end]
-
-
 @lru_cache(maxsize=16384)
 def patterns_intersect(policy: tuple[str, ...], template: tuple[str, ...]) -> bool:
     """Whether some string matches both token patterns (see :func:`policy_tokens`)."""
     if policy == (_STAR,):
         return True
-    if _STAR not in policy and _ONE not in policy:
-        # The common case, a policy value without wildcards: one regular-expression match.
-        return _template_regex(template).fullmatch("".join(policy)) is not None
-    if policy[-1] == _STAR and _STAR not in policy[:-1] and _ONE not in policy:
-        # The next commonest, "prefix*": some string the template makes starts with the prefix.
-        return _template_prefix_regex(template).fullmatch("".join(policy[:-1])) is not None
-    trimmed = _trim_literals(policy, template)
-    if trimmed is None:
-        return False
-    policy, template = trimmed
-    n, m = len(policy), len(template)
-    seen: set[tuple[int, int]] = set()
-    stack = [(0, 0)]
-    while stack:
-        i, j = stack.pop()
-        if (i, j) in seen:
+    return len(template) in _template_states(template, policy)
+
+
+def _template_states(template: tuple[str, ...], policy: tuple[str, ...]) -> frozenset[int]:
+    """The template positions some string the policy tokens make can reach (position ``len(template)``
+    reached: some string matches both patterns; empty: none even starts alike).
+
+    Reads the template as a nondeterministic automaton, one policy token per step: a literal (or
+    ``?``, one character of any kind) moves along the template; a ``*`` may stand for whatever the
+    template makes next, so it reaches every later position. Literals compare lower-cased. This
+    replaced a regular expression per template (each worker meets ~1,000 distinct templates, and
+    compiling them cost more than all the matching) and a search over position pairs.
+    """
+    tokens, closure = _template_automaton(template)
+    m = len(tokens)
+    states = closure[0]
+    for token in policy:
+        if token == _STAR:
+            states = _from(min(states), m)
             continue
-        seen.add((i, j))
-        if i == n and j == m:
-            return True
-        p = policy[i] if i < n else None
-        t = template[j] if j < m else None
-        if p == _STAR:
-            stack.append((i + 1, j))  # the star stands for nothing more
-            if t is not None:
-                stack.append((i, j + 1))  # the star produces whatever t produces
-        if t in (_STAR, _SEG):
-            stack.append((i, j + 1))
-            if p is not None and p != _STAR and (t == _STAR or p == _ONE or p not in "/:"):
-                stack.append((i + 1, j))
-        if p is not None and t is not None and p != _STAR and t not in (_STAR, _SEG) and _literal_fits(p, t):
-            stack.append((i + 1, j + 1))
-    return False
+        char = token.lower()
+        reached: set[int] = set()
+        for j in states:
+            if j == m:
+                continue
+            wanted = tokens[j]
+            if wanted == _STAR or (wanted == _SEG and (token == _ONE or char not in "/:")):
+                reached.update(closure[j])  # the variable's run goes on
+            elif token == _ONE or wanted == char:
+                reached.update(closure[j + 1])
+        if not reached:
+            return frozenset()
+        states = frozenset(reached)
+    return states
 
 
 @lru_cache(maxsize=4096)
-def _template_regex(template: tuple[str, ...]) -> re.Pattern[str]:
-    """The template tokens as a regular expression (literals compare case-insensitively, as above)."""
-    parts = [".*" if t == _STAR else "[^/:]*" if t == _SEG else re.escape(t) for t in template]
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+def _from(start: int, end: int) -> frozenset[int]:
+    return frozenset(range(start, end + 1))
 
 
 @lru_cache(maxsize=4096)
-def _template_prefix_regex(template: tuple[str, ...]) -> re.Pattern[str]:
-    """The prefixes of the strings the template tokens make: each token may be the last one
-    reached, in part (a variable's run can stop anywhere; a literal is either reached or not)."""
-    body = ""
-    for token in reversed(template):
-        part = ".*" if token == _STAR else "[^/:]*" if token == _SEG else re.escape(token)
-        body = f"(?:{part}{body})?"
-    return re.compile(body, re.IGNORECASE | re.DOTALL)
+def _template_automaton(template: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[frozenset[int], ...]]:
+    """The template with its literals lower-cased, and each position's closure: itself and the
+    positions after the variables that follow it (a variable's run may be empty)."""
+    tokens = tuple(t if t in (_STAR, _SEG) else t.lower() for t in template)
+    closure: list[frozenset[int]] = [frozenset({len(tokens)})]
+    for j in range(len(tokens) - 1, -1, -1):
+        closure.append(frozenset({j}) | closure[-1] if tokens[j] in (_STAR, _SEG) else frozenset({j}))
+    return tokens, tuple(reversed(closure))
 
 
 @lru_cache(maxsize=16384)

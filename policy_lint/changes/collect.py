@@ -18,15 +18,19 @@ located in the working tree's files.
 from __future__ import annotations
 
 import os
+import posixpath
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policy_lint.changes.principals import principal_changes, rescope
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Location
 from policy_lint.iam.new_access import PolicyChange
+from policy_lint.iam.principal_access import PrincipalChange
+from policy_lint.inventory.model import Inventory
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.syntax.source import MAX_FILE_SIZE_HINT, Source, decode_bytes, read_source
@@ -44,6 +48,8 @@ class Collected:
     problems: list[Finding] = field(default_factory=list)
     #: the changed files the comparison read (policy files, templates, Terraform files)
     files: list[str] = field(default_factory=list)
+    #: each user and role of a changed Terraform folder or template, at both sides
+    principals: list[PrincipalChange] = field(default_factory=list)
 
 
 class _Sides:
@@ -129,7 +135,11 @@ def collect(
         terraform: dict[str, None] = {}
         for change in repo.changes(base, staged=staged, paths=specs):
             if change.new is None:
-                continue  # a deleted file grants nothing
+                if (change.old or "").endswith(TERRAFORM_SUFFIXES):
+                    # what it declared may have limited a principal of its folder (a Deny, a boundary)
+                    terraform.setdefault(os.path.dirname(change.old or ""), None)
+                    out.files.append(sides.shown(sides.base, change.old or ""))
+                continue  # a deleted file grants nothing itself
             try:
                 _collect_one(sides, change, terraform, out)
             except InputError as exc:
@@ -175,32 +185,64 @@ def _document(source: Source, out: Collected) -> PolicyDocument | None:
 
 
 def _collect_embedded(sides: _Sides, kind: str, folder: str, change: Change | None, out: Collected) -> None:
-    """Pair the embedded policies of a Terraform folder, or of one template, by resource."""
-    after = _embedded(sides, sides.after, kind, folder, change.new if change else None, out)
+    """Pair the embedded policies of a Terraform folder, or of one template, by resource; and its
+    users and roles by address (what reaches each one: :mod:`policy_lint.changes.principals`)."""
+    after = _loaded(sides, sides.after, kind, folder, change.new if change else None, out)
     old_folder = os.path.dirname(change.old) if change and change.old else folder
     has_base = change is None or change.old is not None
     before = (
-        _embedded(sides, sides.base, kind, old_folder, change.old if change else None, out)
+        _loaded(sides, sides.base, kind, old_folder, change.old if change else None, out)
         if has_base
-        else {}
+        else _Loaded()
     )
     if before is None or after is None:
         return  # a version could not be read: its problems say why, and nothing is compared
-    for key, (document, label, anchor) in after.items():
-        base = before.get(key)
+    old = _embedded(before)
+    for key, (document, label, anchor) in _embedded(after).items():
+        # a managed policy that stops (or starts) being only a boundary is the same policy: who
+        # receives it, as either, is the principals' comparison
+        base = old.get(key) or old.get((key[0], _SAME_POLICY.get(key[1], key[1])))
         out.changes.append(PolicyChange(base[0] if base else None, document, label, anchor))
+    if after.inventory is not None:
+        if before.inventory is not None:
+            rescope(before.inventory, before.root, after.root)
+        out.principals.extend(
+            principal_changes(
+                before.inventory,
+                after.inventory,
+                before.declares,
+                after.declares,
+                before.relocate,
+                after.relocate,
+            )
+        )
 
 
-_Embedded = dict[tuple[str, str], tuple[PolicyDocument, str, Location | None]]
+_SAME_POLICY = {"policy": "permissions boundary", "permissions boundary": "policy"}
 
 
-def _embedded(
+@dataclass
+class _Loaded:
+    """One folder (or template) at one side: its inventory, the files read, and their report names."""
+
+    inventory: Inventory | None = None
+    files: list[str] = field(default_factory=list)
+    shown: dict[str, str] = field(default_factory=dict)
+    #: the folder (Terraform) or file (template) as the references' scope names it
+    root: str = ""
+
+    def declares(self, location: Location | None) -> bool:
+        return _declared_in(location, self.files)
+
+    def relocate(self, location: Location | None) -> Location | None:
+        return _relocated_location(location, self.shown)
+
+
+def _loaded(
     sides: _Sides, side: str, kind: str, folder: str, only: str | None, out: Collected
-) -> _Embedded | None:
-    """resource and attribute -> (document, label, location) of the policies in one folder (or one
-    template, ``only``) at ``side``; None when an input of it cannot be read."""
-    from policy_lint.checks.embedded_policies import embedded_policies, judged_text
-    from policy_lint.inventory.model import Inventory
+) -> _Loaded | None:
+    """The planned inventory of one folder (or one template, ``only``) at ``side``, as ``check``
+    loads it; None when an input of it cannot be read (its located problems go to ``out``)."""
     from policy_lint.sources.detect import detect, load_inventory
 
     root, shown = sides.folder(side, folder, [only] if only else None)
@@ -210,25 +252,38 @@ def _embedded(
         assert only is not None
         files = [str(root / os.path.basename(only))]
     if not files:
-        return {}
+        return _Loaded()
     inventory = Inventory()
     load_inventory(detect(files), inventory)
     broken = [p for p in inventory.problems if p.level.label == "error"]
     if broken:
         out.problems.extend(_relocated(p, shown) for p in broken)
         return None
+    scoped = str(root) if kind == "terraform" else files[0]
+    return _Loaded(inventory, files, shown, posixpath.normpath(scoped.replace(os.sep, "/")))
+
+
+_Embedded = dict[tuple[str, str], tuple[PolicyDocument, str, Location | None]]
+
+
+def _embedded(loaded: _Loaded) -> _Embedded:
+    """resource and attribute -> (document, label, location) of the policies the files declare."""
+    from policy_lint.checks.embedded_policies import embedded_policies, written_text
+
     found: _Embedded = {}
-    for embedded in embedded_policies(inventory):
-        if not _declared_in(embedded.location, files):
+    if loaded.inventory is None:
+        return found
+    for embedded in embedded_policies(loaded.inventory):
+        if not loaded.declares(embedded.location):
             continue  # a module's policy: compared when its own folder changes (its base may be missing)
-        text = judged_text(embedded)
+        text = written_text(embedded)
         if text is None:
             continue
         label = f"{embedded.label} of {embedded.resource}"
         doc, _problem = load_policy(Source(label, text), embedded.policy_type)
         if doc is None:
             continue  # the source built it from parsed data: it is JSON
-        anchor = _relocated_location(embedded.location, shown)
+        anchor = loaded.relocate(embedded.location)
         key = (embedded.resource, embedded.label)
         while key in found:  # two unnamed inline policies of one resource: keep both, in order
             key = (key[0], key[1] + "'")

@@ -239,7 +239,8 @@ def _malformed(embedded: EmbeddedPolicy) -> Finding:
     where = embedded.location or Location(embedded.resource, 1, 1)
     message = f"{embedded.label} of {embedded.resource}: {embedded.document.reason}"
     hint = (
-        "AWS rejects the policy (MalformedPolicyDocument): fix the JSON (Terraform's jsonencode() builds it)"
+        "write the policy as one JSON document (Terraform's jsonencode() builds one): "
+        "AWS rejects anything else (MalformedPolicyDocument)"
     )
     return Finding("PL001", meta.level, message, where, meta.name, hint)
 
@@ -288,6 +289,16 @@ def judged_text(embedded: EmbeddedPolicy) -> str | None:
     return json.dumps(judged, indent=2)
 
 
+def written_text(embedded: EmbeddedPolicy) -> str | None:
+    """The document as written (JSON text, each unresolved value a reference), every statement kept;
+    None when the document is not known. ``diff --base`` compares two versions of one policy: a
+    statement granting on ``${aws_iam_role.app.arn}`` is the same resource at both sides, and one
+    the change adds is new access, where :func:`judged_text` would leave it out of judgement."""
+    if isinstance(embedded.document, Unknown):
+        return None
+    return json.dumps(_plain(embedded.document), indent=2)
+
+
 def lint_embedded(
     inventory: Inventory,
     select: tuple[str, ...] = (),
@@ -318,6 +329,7 @@ def lint_embedded(
             select=select,
             ignore=(*ignore, *NOT_FOR_EMBEDDED, *(PER_PRINCIPAL if embedded.judged_per_principal else ())),
             references_are_holes=True,
+            document_lines=False,
             extra_rules=extra_rules,
         )
         where = embedded.location or Location(embedded.resource, 1, 1)

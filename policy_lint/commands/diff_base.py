@@ -23,6 +23,7 @@ from policy_lint.core.findings import Finding, Level
 if TYPE_CHECKING:
     from policy_lint.iam.diff import DiffFinding
     from policy_lint.iam.new_access import ExtraComparison, PolicyChange
+    from policy_lint.iam.principal_access import PrincipalChange
     from policy_lint.project.apply import Filtered
     from policy_lint.project.settings import Settings
 
@@ -83,6 +84,16 @@ def new_custom_rule_findings(
     return found
 
 
+def principal_findings(changes: Sequence[PrincipalChange], base: str) -> list[DiffFinding]:
+    """What each user and role of a changed Terraform folder or template can do after the change and
+    could not at ``base``, by a cause no policy text shows (an attachment, a Deny or boundary gone)."""
+    from policy_lint.iam.principal_access import principal_new_access
+    from policy_lint.iam.principal_escalations import principal_new_escalations
+
+    found = principal_new_access(changes, base) + principal_new_escalations(changes, base)
+    return sorted(found, key=lambda f: f.finding.sort_key())
+
+
 def run_new_access(request: BaseRequest, settings: Settings) -> None:
     """Compare, report, and exit 0/1 by ``--fail-on`` (2 when an input cannot be used)."""
     from policy_lint.changes.collect import collect
@@ -96,6 +107,7 @@ def run_new_access(request: BaseRequest, settings: Settings) -> None:
         repo, commit, request.base, staged=request.staged, paths=request.paths, max_bytes=request.max_bytes
     )
     found = new_access(collected.changes, request.base, extra=_extra_comparisons(settings))
+    found += principal_findings(collected.principals, request.base)
     if request.write_baseline:
         from policy_lint.project.baseline import refuse_partial
         from policy_lint.reporters.text import format_finding

@@ -5,6 +5,7 @@ The command pre-commit runs on every commit, so it imports what linting needs on
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -153,6 +154,9 @@ def lint(
     if not hook:  # pre-commit passes every staged JSON/YAML file: skipping them there is the point
         for path in result.skipped:
             echo_err(f"policy-lint: {path}: not a policy document, skipped (--as-policy lints it anyway)")
+    linted_nothing = None if hook or result.files or result.errors else nothing_linted(paths)
+    if linted_nothing is not None:
+        echo_err(linted_nothing[0])
     if hook_args is not None:
         result.errors.extend(hook_args.option_like_file_errors())
     if write_baseline:
@@ -191,7 +195,27 @@ def lint(
     }
     click.echo(format_output(fmt, findings=result.findings, context=context), nl=False, color=colour)
     threshold = Level.parse(fail_on)
-    if result.errors:
+    if result.errors or (linted_nothing is not None and linted_nothing[1]):
         sys.exit(2)
     if any(f.level >= threshold for f in result.findings):
         sys.exit(1)
+
+
+def nothing_linted(paths: tuple[str, ...]) -> tuple[str, bool]:
+    """What to say when no policy was linted, and whether that is unusable input (exit 2).
+
+    A gate that linted nothing must not look like one that passed ("No findings in 0 files."):
+    files named explicitly of which none is a policy are a mistake in the command (exit 2); a
+    folder holding no policy is an answer, so it is a warning only. pre-commit's ``--hook`` mode
+    never gets here: skipping the staged files that are not policies is its point."""
+    if all(not os.path.isdir(path) for path in paths):
+        return (
+            "policy-lint: error: no file named is a policy document, so nothing was linted "
+            "(--as-policy lints a named file as a policy anyway)",
+            True,
+        )
+    return (
+        f"policy-lint: warning: no policy document found in {', '.join(paths)}: nothing was linted "
+        "(lint decides by content; --as-policy lints a named file as a policy anyway)",
+        False,
+    )

@@ -186,7 +186,8 @@ class _Comparison:
         where = self._where(stmt, principal)
         extra = found.extra
         changing = [e.name for e in extra if is_destructive(e.name) or is_changing(e.access_level)]
-        reading = [e.name for e in extra if e.name not in set(changing)]
+        changed = set(changing)  # built once: a wildcard expands to thousands of actions
+        reading = [e.name for e in extra if e.name not in changed]
         for meta, names, kind in (
             (rules.NEW_CHANGING_ACTION, changing, "write/permissions-management/destructive"),
             (rules.NEW_READ_ACTION, reading, "read/list"),

@@ -82,3 +82,16 @@ NEW_ESCALATION = _rule(
     "Remove or scope one of the actions the path needs (the finding names the path and its fix), or "
     "review the new access.",
 )
+PRINCIPAL_UNKNOWN = _rule(
+    "PD207",
+    "principal-access-unknown",
+    Level.WARNING,
+    "What reaches a user or role at one side of the change is not known, so its new access cannot be told",
+    "diff --base also compares each user and role by every policy that reaches it (attachments, "
+    "group memberships, permissions boundaries). A policy, group or boundary the compared inputs do "
+    "not declare (an ARN of a policy made elsewhere, a group of another stack) grants or denies what "
+    "cannot be read offline. Unknown never passes: the principal and the missing part are named. It "
+    "is a warning, not a security-warning, because uncertain never fails.",
+    "Compare the folder or template that declares the missing policy too, or review the principal's "
+    "access by hand.",
+)

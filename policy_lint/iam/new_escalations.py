@@ -44,13 +44,14 @@ def new_escalations(changes: Sequence[PolicyChange], base: str) -> list[DiffFind
                 f"{where}opens the privilege-escalation path {path.id} ({path.title}){condition}, which it "
                 f"did not at {base}: {', '.join(actions)}"
             )
-            finding = Finding(
-                rules.NEW_ESCALATION.id,
-                rules.NEW_ESCALATION.level,
-                message,
-                location,
-                rules.NEW_ESCALATION.name,
-                path.spec.fix,
-            )
-            found.append(DiffFinding(finding, {"base": base, "escalation": path.to_dict()}))
+            found.append(escalation_finding(path, message, location, {"base": base}))
     return found
+
+
+def escalation_finding(
+    path: EscalationPath, message: str, location: Location, evidence: dict[str, object]
+) -> DiffFinding:
+    """A PD206 finding for ``path``, with the path's fix as the hint and the path as evidence."""
+    meta = rules.NEW_ESCALATION
+    finding = Finding(meta.id, meta.level, message, location, meta.name, path.spec.fix)
+    return DiffFinding(finding, {**evidence, "escalation": path.to_dict()})

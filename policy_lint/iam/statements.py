@@ -382,6 +382,8 @@ def arn_like(pattern: str, arn: str) -> bool:
     p_parts, a_parts = pattern.split(":", 5), arn.split(":", 5)
     if len(p_parts) != 6 or len(a_parts) != 6:
         return glob_covers(pattern, arn)
+    if p_parts[:5] == a_parts[:5]:  # the usual case: only the resource part differs (equal text covers)
+        return glob_covers(p_parts[5], a_parts[5])
     return all(glob_covers(p, a) for p, a in zip(p_parts, a_parts, strict=True))
 
 

@@ -28,6 +28,9 @@ class LintOptions:
     #: the documents come from infrastructure code or an account (``check``, ``verify``): a ``${...}``
     #: left in them is a reference the source could not resolve, a hole like a Terraform template's
     references_are_holes: bool = False
+    #: the document's lines are the file's (False: ``check`` lints a policy it re-serialised from
+    #: Terraform or CloudFormation, whose lines no user sees, so messages must not cite them)
+    document_lines: bool = True
     #: rules the project's settings define (``custom-rules:``), run after the built-in ones: each a
     #: :class:`policy_lint.rules.registry.PolicyRule` (not imported here: that module imports this one)
     extra_rules: tuple[Any, ...] = ()

@@ -11,7 +11,7 @@ import atexit
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from policy_lint.core.errors import InputError
@@ -23,6 +23,7 @@ from policy_lint.lint.inherited import mark_inherited
 from policy_lint.policy.classify import classify
 from policy_lint.policy.loader import POLICY_SUFFIXES, ParseProblem, parse_tree
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
+from policy_lint.policy.wrapped import unwrap
 from policy_lint.rules.lint_ruleset import get_policy_rule, policy_rule_ids, policy_rules
 from policy_lint.rules.registry import PolicyRule
 from policy_lint.syntax.nodes import Node
@@ -160,18 +161,43 @@ def _lint_batch(
             result.errors.append(exc)
             continue
         parsed = None
+        wrapped = None
         if not (as_policy and explicit):
-            classified = classify(source)
+            classified = classify(source, will_lint=True)
             if not classified.is_policy:
                 if explicit:
                     result.skipped.append(path)
                 continue
-            parsed = classified.parsed
+            parsed, wrapped = classified.parsed, classified.wrapped
         result.files += 1
         if path.lower().endswith((".yaml", ".yml")):
             result.yaml_inputs.append(path)
-        result.findings.extend(lint_source(source, ctx, parsed))
+        if wrapped is not None:
+            result.findings.extend(lint_wrapped(source, ctx, wrapped, parsed))
+        else:
+            result.findings.extend(lint_source(source, ctx, parsed))
     return result
+
+
+def lint_wrapped(
+    source: Source,
+    ctx: LintContext,
+    keys: tuple[str, ...],
+    parsed: tuple[Node | None, ParseProblem | None] | None = None,
+) -> list[Finding]:
+    """Lint the policy a file carries under ``keys`` (:mod:`policy_lint.policy.wrapped`); the file
+    as it is when the document's extent cannot be told (its findings then say what it holds)."""
+    root, _problem = parsed if parsed is not None else parse_tree(source)
+    unwrapped = unwrap(source, root, keys) if root is not None else None
+    if unwrapped is None:
+        return lint_source(source, ctx, parsed)
+    if unwrapped.at is None:
+        return lint_source(unwrapped.source, ctx)
+    # a document in a string has no lines of its own in the file: every finding is at the string,
+    # and no message cites a line of the decoded text
+    text_ctx = LintContext(replace(ctx.options, document_lines=False), ctx.catalog)
+    at = Location(source.path, *unwrapped.at)
+    return [replace(f, location=at) for f in lint_source(unwrapped.source, text_ctx)]
 
 
 def lint_paths(

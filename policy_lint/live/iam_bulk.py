@@ -25,7 +25,8 @@ from policy_lint.live.api import DENIED_CODES, UNSUPPORTED_CODES, Api, Failure, 
 OPERATION = "GetAccountAuthorizationDetails"
 #: AWS managed policies are left out: checks read them from the bundled snapshot.
 ENTITIES = ("User", "Role", "Group", "LocalManagedPolicy")
-LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+ENTITY_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList")
+LISTS = (*ENTITY_LISTS, "Policies")
 #: the largest page AWS serves (fewest calls)
 PAGE_SIZE = 1000
 #: answers after which the per-call path is tried, without recording the refusal: it is expected
@@ -79,7 +80,9 @@ def in_order(found: IamCollection) -> IamCollection:
 
 def read_details(api: Api) -> dict[str, list[dict[str, Any]]] | Failure:
     """Every page of the reply, the four lists joined; a Failure when a page was refused or is
-    unusable (then nothing of it is used)."""
+    unusable (then nothing of it is used). Policies keep only what can matter, page by page: those
+    something may be attached to or bounded by, each with its default version only (memory grows
+    with what the account uses, not with every policy it ever created)."""
     merged: dict[str, list[dict[str, Any]]] = {key: [] for key in LISTS}
     seen: set[str] = set()
     params: dict[str, Any] = {"Filter": list(ENTITIES), "MaxItems": PAGE_SIZE}
@@ -87,17 +90,42 @@ def read_details(api: Api) -> dict[str, list[dict[str, Any]]] | Failure:
         reply = api.call("iam", OPERATION, expected=tuple(FALL_BACK_QUIETLY), **params)
         if isinstance(reply, Failure):
             return reply
-        for key in LISTS:
+        for key in ENTITY_LISTS:
             merged[key].extend(reply.get(key) or [])
-        if not reply.get("IsTruncated"):
+        # the page's other policy versions and unused policies are dropped with the page
+        merged["Policies"].extend(_trimmed(p) for p in reply.get("Policies") or [] if _may_be_used(p))
+        truncated, marker = reply.get("IsTruncated"), reply.get("Marker")
+        del reply
+        if not truncated:
             break
-        marker = reply.get("Marker")
         if not marker or marker in seen:  # a loop a broken or hostile endpoint could keep up forever
             return api.malformed("iam", OPERATION, "", "IsTruncated without a new Marker")
         seen.add(marker)
         params["Marker"] = marker
     problem = _unnamed(merged)
     return api.malformed("iam", OPERATION, "", problem) if problem else merged
+
+
+def _may_be_used(entry: dict[str, Any]) -> bool:
+    """False for a customer managed policy IAM counts no attachment and no boundary use of
+    (AWS-IAM-BULK-DETAILS): no user, group or role can name it, so its documents are not kept. A
+    count that is missing (moto sends no PermissionsBoundaryUsageCount) or not a number keeps it.
+    Dropping is never wrong: a policy attached after IAM counted is absent from the kept list and
+    read per call (:func:`bulk_policy`)."""
+    counts = [entry.get("AttachmentCount"), entry.get("PermissionsBoundaryUsageCount")]
+    known = all(type(count) is int for count in counts)
+    return not (entry.get("Arn") and known and not any(counts))
+
+
+def _trimmed(entry: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`bulk_policy` reads of a policy: its ARN and its default version (the others, up
+    to four more documents per policy, are dropped)."""
+    default = _default_version(entry)
+    return {
+        "Arn": entry.get("Arn"),
+        "DefaultVersionId": entry.get("DefaultVersionId"),
+        "PolicyVersionList": [default] if default is not None else [],
+    }
 
 
 def _unnamed(merged: dict[str, list[dict[str, Any]]]) -> str | None:

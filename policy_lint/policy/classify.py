@@ -25,6 +25,11 @@ The decision, in order (see docs/user-guide.md#which-files-lint-reads):
    format (a CloudFormation ``AWSTemplateFormatVersion`` or ``Type: AWS::...``, a Terraform plan,
    a Kubernetes or GitHub workflow document).
 
+4. **Wrapped policies**: a mapping that carries a policy under ``PolicyDocument`` (a
+   CloudFormation snippet, ``aws iam get-role-policy``) or ``PolicyVersion.Document`` (``aws iam
+   get-policy-version``) is a policy too; ``lint`` lints the document inside
+   (:mod:`policy_lint.policy.wrapped`).
+
 ``lint --as-policy`` bypasses all of this for the rare file that is a policy whatever it says.
 """
 
@@ -36,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from policy_lint.policy.loader import JSON_SUFFIXES, TEMPLATE_SUFFIXES, ParseProblem, parse_tree
+from policy_lint.policy.wrapped import WRAPPERS, wrapper_keys, wrapper_keys_of_node
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 from policy_lint.syntax.source import Source
 
@@ -78,6 +84,10 @@ _OTHER_FORMAT_TEXT = re.compile(
 )
 #: characters a plain YAML key cannot start with (indicators: a list, a flow collection, a tag ...)
 _NOT_A_KEY_START = frozenset("-?:{}[],&*!|>%@`#")
+#: how nearly every JSON policy starts, and no CloudFormation template or Terraform plan does
+_OPENS_LIKE_A_POLICY = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*"(?:Version|Statement|Id)"')
+#: top-level keys (lower-cased) that may carry a policy inside (:mod:`policy_lint.policy.wrapped`)
+_WRAPPER_KEYS = frozenset(keys[0].lower() for keys in WRAPPERS)
 _YAML_VERSION = re.compile(
     r"""^["']?Version["']?[ \t]*:[ \t]*["']?([0-9-]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE
 )
@@ -89,6 +99,8 @@ class Classified:
 
     is_policy: bool
     parsed: tuple[Node | None, ParseProblem | None] | None = None
+    #: the keys that lead to the policy when the file carries one inside (``PolicyDocument``)
+    wrapped: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,7 @@ class _TopLevel:
     keys: frozenset[str] = frozenset()  # lower-cased
     version: str | None = None
     lists_statements: bool = False
+    wrapped: tuple[str, ...] | None = None
 
 
 def policy_place(path: str) -> bool:
@@ -115,26 +128,49 @@ def mentions_policy(text: str) -> bool:
     return _MENTIONS_POLICY.search(text) is not None
 
 
-def classify(source: Source) -> Classified:
-    """Decide whether ``source`` is a policy document (see the module docstring)."""
+def classify(source: Source, *, will_lint: bool = False) -> Classified:
+    """Decide whether ``source`` is a policy document (see the module docstring).
+
+    ``will_lint``: the caller lints what is a policy, so a ``.json`` file that opens like one
+    (``{"Version"``, ``{"Statement"``, ``{"Id"``) is read by the position-keeping parser right
+    away and the tree handed on, rather than read by ``json.loads`` first and parsed again
+    (~1,600 times in a lint of the managed policies). The decision is the same: the parser
+    accepts only strict JSON, whose top level ``json.loads`` reads alike; a file it rejects
+    takes the usual path below.
+    """
     place = policy_place(source.path)
     if not place and _MAY_BE_POLICY.search(source.text) is None:
         return Classified(False)
+    parsed: tuple[Node | None, ParseProblem | None] | None = None
+    if will_lint and source.path.lower().endswith(JSON_SUFFIXES) and _OPENS_LIKE_A_POLICY.match(source.text):
+        parsed = parse_tree(source)
+        if parsed[0] is not None:
+            return _classified(_top_of_node(parsed[0]), place, parsed)
     top = _cheap_top_level(source)
     if top is not None:
-        return Classified(_is_policy_shape(top, place))
-    parsed = parse_tree(source)
+        return _classified(top, place)
+    parsed = parsed or parse_tree(source)
     root, _problem = parsed
     if root is None:
         return Classified(place or _recognisable_broken_policy(source.text), parsed)
-    return Classified(_is_policy_shape(_top_of_node(root), place), parsed)
+    return _classified(_top_of_node(root), place, parsed)
+
+
+def _classified(
+    top: _TopLevel, place: bool, parsed: tuple[Node | None, ParseProblem | None] | None = None
+) -> Classified:
+    if _is_bare_policy(top) or top.wrapped is None:
+        return Classified(_is_policy_shape(top, place), parsed)
+    return Classified(True, parsed, top.wrapped)
+
+
+def _is_bare_policy(top: _TopLevel) -> bool:
+    return top.kind == "mapping" and ("statement" in top.keys or top.version in IAM_VERSIONS)
 
 
 def _is_policy_shape(top: _TopLevel, place: bool) -> bool:
     if top.kind == "mapping":
-        if "statement" in top.keys or top.version in IAM_VERSIONS:
-            return True
-        return place and not (top.keys & OTHER_FORMAT_KEYS)
+        return _is_bare_policy(top) or (place and not (top.keys & OTHER_FORMAT_KEYS))
     if top.kind == "list":
         return top.lists_statements or place
     return place
@@ -164,6 +200,7 @@ def _top_of_python(value: object) -> _TopLevel:
             "mapping",
             frozenset(str(k).lower() for k in value),
             version if isinstance(version, str) else None,
+            wrapped=wrapper_keys(value),
         )
     if isinstance(value, list):
         return _TopLevel(
@@ -180,6 +217,7 @@ def _top_of_node(root: Node) -> _TopLevel:
             "mapping",
             frozenset(str(key.value).lower() for key, _ in root.pairs),
             str(version.value) if isinstance(version, ScalarNode) and version.is_string else None,
+            wrapped=wrapper_keys_of_node(root),
         )
     if isinstance(root, ArrayNode):
         return _TopLevel(
@@ -210,8 +248,8 @@ def _yaml_block_top_level(text: str) -> _TopLevel | None:
         if key is None:
             return None
         keys.add(key.lower())
-    if not keys:
-        return None
+    if not keys or keys & _WRAPPER_KEYS:
+        return None  # none, or a policy may be inside: the full parse decides
     found = _YAML_VERSION.search(text)
     return _TopLevel("mapping", frozenset(keys), found.group(1) if found else None)
 

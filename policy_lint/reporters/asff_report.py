@@ -21,10 +21,8 @@ kept (:data:`LIMITS`), so one long message cannot make Security Hub reject a who
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from policy_lint.checks.engine import CheckResult
@@ -32,7 +30,9 @@ from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.accounts import account_region, result_account
+from policy_lint.reporters.formats import utc_timestamp
 from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.stable_id import stable_digest
 from policy_lint.rules.registry import Status
 
 SCHEMA_VERSION = "2018-10-08"
@@ -51,11 +51,6 @@ _COMPLIANCE = {Status.FAIL: "FAILED", Status.PASS: "PASSED", Status.UNKNOWN: "NO
 
 class AsffNeedsAccount(InputError):
     """ASFF without an account or region Security Hub would accept: exit 2, naming what to pass."""
-
-
-def _now() -> str:
-    """The run's time in a form Security Hub accepts (``YYYY-MM-DDTHH:MM:SSZ``)."""
-    return datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _cut(text: str, field: str) -> str:
@@ -84,8 +79,7 @@ def _account(own: str, command: str) -> str:
 
 
 def _stable_id(account: str, *parts: str) -> str:
-    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return f"policy-lint/{account}/{parts[0]}/{digest}"
+    return f"policy-lint/{account}/{parts[0]}/{stable_digest(*parts)}"
 
 
 def _finding(
@@ -139,7 +133,7 @@ def render_asff(
     """The ``Findings`` list as indented JSON text ending in a newline."""
     scope: Mapping[str, Any] = context.get("scope") or {}
     command = str(context.get("command") or "")
-    time = str(context.get("timestamp") or _now())
+    time = str(context.get("timestamp") or utc_timestamp())
     out: list[dict[str, Any]] = []
     if not findings and not results:
         return "[]\n"

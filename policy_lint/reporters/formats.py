@@ -47,9 +47,13 @@ FORMATS: tuple[str, ...] = (
 Renderer = Callable[[Sequence["Finding"], Sequence["CheckResult"], Mapping[str, Any]], str]
 
 
+#: ``--timestamp`` and the run's time: second precision, UTC, ``Z`` suffix.
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def utc_timestamp() -> str:
     """Now, for ``--timestamp``: second precision, UTC, ``Z`` suffix (what SARIF's date-time wants)."""
-    return datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(timezone.utc).replace(microsecond=0).strftime(TIMESTAMP_FORMAT)
 
 
 def _text(

@@ -10,7 +10,10 @@ message from the input must never start a second one. Every string is first clea
 (:func:`~policy_lint.reporters.sanitize.clean`: secrets redacted, CR, LF and every other control
 character written as a visible escape, so nothing from the input can end the line), then escaped
 as the Actions toolkit escapes command data (``%``, CR, LF) and properties (also ``:`` and
-``,``, which would otherwise end a property or the property list).
+``,``, which would otherwise end a property or the property list). The ``file`` property keeps a
+CR, LF or TAB of the file's name as itself (:func:`~policy_lint.reporters.sanitize.clean_location_path`):
+the property escape turns CR and LF into ``%0D``/``%0A``, which the runner decodes back, so the
+annotation names the real file, not one called ``a\\nb``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level
 from policy_lint.reporters.annotations import Annotation, items_to_annotate, relative_path
-from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.sanitize import clean, clean_location_path
 
 _COMMAND = {
     Level.ERROR: "error",
@@ -45,7 +48,7 @@ def _command(item: Annotation, root: str | None) -> str:
     name = "notice" if item.unknown else _COMMAND[item.level]
     properties: list[tuple[str, str]] = []
     if item.location is not None:
-        properties.append(("file", clean(relative_path(item.location.path, root))))
+        properties.append(("file", clean_location_path(relative_path(item.location.path, root))))
         properties.append(("line", str(max(item.location.line, 1))))
         properties.append(("col", str(max(item.location.col, 1))))
     properties.append(("title", clean(item.rule_id)))

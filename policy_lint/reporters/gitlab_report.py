@@ -9,7 +9,8 @@ stable across runs (no line in it: :func:`~policy_lint.reporters.annotations.uni
 
 Severity: error -> ``critical``, security-warning -> ``major``, warning -> ``minor``, suggestion
 and unknown results -> ``info``. A result with no file (live input) is reported at its resource
-name, line 1, so it is not lost.
+name, line 1, so it is not lost. ``location.path`` keeps a CR, LF or TAB of the file's name (JSON
+escapes them and GitLab decodes them back), so it names the real file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level
 from policy_lint.reporters.annotations import items_to_annotate, relative_path, unique_fingerprints
-from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.sanitize import clean, clean_location_path
 
 SEVERITIES = ("info", "minor", "major", "critical", "blocker")
 _SEVERITY = {
@@ -50,7 +51,7 @@ def render_gitlab(
                 "check_name": clean(item.rule_id),
                 "fingerprint": print_,
                 "severity": "info" if item.unknown else _SEVERITY[item.level],
-                "location": {"path": clean(path), "lines": {"begin": line}},
+                "location": {"path": clean_location_path(path), "lines": {"begin": line}},
             }
         )
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

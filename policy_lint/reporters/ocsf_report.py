@@ -14,7 +14,6 @@ is left out: OCSF does not require it, and an invented account would be worse th
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -25,7 +24,9 @@ from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.accounts import account_region, result_account
+from policy_lint.reporters.formats import TIMESTAMP_FORMAT
 from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.stable_id import stable_digest
 from policy_lint.rules.registry import CheckMeta, Status
 
 OCSF_VERSION = "1.5.0"
@@ -45,7 +46,7 @@ _AWS_ACCOUNT_TYPE = 10  # OCSF account.type_id "AWS Account"
 
 def _epoch_ms(timestamp: str | None) -> int:
     when = (
-        datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        datetime.strptime(timestamp, TIMESTAMP_FORMAT).replace(tzinfo=timezone.utc)
         if timestamp
         else datetime.now(timezone.utc)
     )
@@ -53,8 +54,7 @@ def _epoch_ms(timestamp: str | None) -> int:
 
 
 def _uid(*parts: str) -> str:
-    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return f"policy-lint/{parts[0]}/{digest}"
+    return f"policy-lint/{parts[0]}/{stable_digest(*parts)}"
 
 
 def _event(

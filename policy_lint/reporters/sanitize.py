@@ -234,6 +234,23 @@ def clean(text: object) -> str:
     return escape_controls(redact(str(text)))
 
 
+#: the characters a location's format escapes itself, so they keep their identity: a GitHub
+#: workflow command's property (CR, LF as %0D, %0A; TAB is harmless in it) and JSON (GitLab)
+_FORMAT_ESCAPES = frozenset("\r\n\t")
+
+
+def clean_location_path(path: str) -> str:
+    """A file name for a format that escapes CR, LF and TAB on its own: :func:`clean`, but those
+    three stay themselves, so the name the CI service reads back is the file's real name (a
+    ``\\n`` written out would name a file that does not exist). Every other control, format or
+    separator character is still a visible escape: a terminal escape or a bidi override in a
+    name is an attack on whoever reads the log, and cannot be given back safely."""
+    text = redact(str(path))
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: m.group(0) if m.group(0) in _FORMAT_ESCAPES else _escape(m), text)
+
+
 def clean_value(value: Any) -> Any:
     """:func:`clean` applied to every string inside a JSON-like value, keys included; a string
     under a key that names a secret (``password``, ``SecretAccessKey``) is redacted whole."""

@@ -28,6 +28,12 @@ scanstring: Callable[[str, int, bool], tuple[str, int]] = _json_decoder.scanstri
 _simple_string = re.compile(r'"([^"\\\x00-\x1f]*)"').match
 #: Fast path for the commonest key: optional whitespace, a string without escapes, ':' and whitespace.
 _simple_key = re.compile(r'[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*').match
+#: A whole array of strings without escapes (most of a policy: Action and Resource lists), read by one match;
+#: anything else in it (an escape, a number, a trailing comma, a syntax error) leaves it to the general loop.
+_string_array = re.compile(
+    r'\[[ \t\n\r]*"[^"\\\x00-\x1f]*"(?:[ \t\n\r]*,[ \t\n\r]*"[^"\\\x00-\x1f]*")*[ \t\n\r]*\]'
+).match
+_array_string = re.compile(r'"([^"\\\x00-\x1f]*)"').finditer
 _number = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?").match
 _VALUE_START = frozenset('{["-0123456789tfn')
 
@@ -146,19 +152,25 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
         elif ch == "{" or ch == "[":
             if len(stack) >= max_depth:
                 raise NestingError(f"nesting deeper than {max_depth} levels", pos)
-            container: Node = ObjectNode(pos) if ch == "{" else ArrayNode(pos)
-            after = _whitespace_match(text, pos + 1).end()
-            closer = "}" if ch == "{" else "]"
-            if text[after : after + 1] == closer:
-                node, pos = container, after + 1
-            elif isinstance(container, ObjectNode):
-                key_node, pos = _next_key(text, after)
-                stack.append([container, key_node])
-                continue
+            strings = _string_array(text, pos) if ch == "[" else None
+            if strings is not None:
+                end = strings.end()
+                items: list[Node] = [ScalarNode(m.group(1), m.start()) for m in _array_string(text, pos, end)]
+                node, pos = ArrayNode(pos, items), end
             else:
-                stack.append([container, None])
-                pos = after
-                continue
+                container: Node = ObjectNode(pos) if ch == "{" else ArrayNode(pos)
+                after = _whitespace_match(text, pos + 1).end()
+                closer = "}" if ch == "{" else "]"
+                if text[after : after + 1] == closer:
+                    node, pos = container, after + 1
+                elif isinstance(container, ObjectNode):
+                    key_node, pos = _next_key(text, after)
+                    stack.append([container, key_node])
+                    continue
+                else:
+                    stack.append([container, None])
+                    pos = after
+                    continue
         else:
             match = _number(text, pos) if ch in "-0123456789" else None
             if match is not None:

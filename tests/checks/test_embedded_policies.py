@@ -259,3 +259,59 @@ def test_a_cloudformation_policy_string_that_is_not_json_is_an_error(tmp_path: P
         "stack.yaml:6:7: PL001 error policy of Broken: the policy document is a string that is not JSON"
         in (done.stdout)
     )
+
+
+ESCALATING_TF = """\
+resource "aws_iam_policy" "admin" {
+  name = "admin"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "Read"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:GetObject"]
+        Resource = "*"
+      },
+      {
+        Sid      = "Iam"
+        Effect   = "Allow"
+        Action   = "iam:CreatePolicyVersion"
+        Resource = "*"
+      },
+    ]
+  })
+}
+"""
+
+
+def test_messages_of_a_terraform_policy_cite_no_line_of_its_reserialised_json(tmp_path: Path) -> None:
+    """check lints a policy it rebuilt from jsonencode() as JSON of its own: a line of that text
+    ("statement 2 at line 10", "(line 7)") is nowhere in main.tf, so the messages name the statement
+    by number and Sid and the finding sits at the policy attribute, as before."""
+    (tmp_path / "main.tf").write_text(ESCALATING_TF, encoding="utf-8")
+    proc = check(tmp_path, "--fail-on", "suggestion")
+    (escalation,) = reported(proc.stdout, "PE001")
+    assert escalation.startswith(f"{tmp_path / 'main.tf'}:3:"), escalation
+    assert 'iam:CreatePolicyVersion by statement 2 ("Iam") via iam:CreatePolicyVersion' in escalation
+    (repeat,) = reported(proc.stdout, "PL910")
+    assert "'s3:GetObject' repeats 's3:GetObject' in the same statement" in repeat
+    assert "line" not in escalation.split(": ", 1)[1] and "(line" not in repeat
+
+
+def test_lint_still_cites_the_lines_of_the_file_it_reads(tmp_path: Path) -> None:
+    policy = tmp_path / "admin.json"
+    policy.write_text(
+        '{"Version": "2012-10-17", "Statement": [\n'
+        '  {"Effect": "Allow", "Action": ["s3:GetObject",\n   "s3:GetObject"], "Resource": "*"},\n'
+        '  {"Sid": "Iam", "Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}]}\n',
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "policy_lint", "lint", str(policy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert 'by statement 2 ("Iam") at line 4 via' in proc.stdout, proc.stdout
+    assert "repeats 's3:GetObject' (line 2)" in proc.stdout

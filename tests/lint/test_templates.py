@@ -247,6 +247,73 @@ def test_declared_placeholders_do_not_hide_other_placeholders_or_defects(landing
     assert "${Bucket Name}" in json.loads(result.output)["findings"][1]["message"]
 
 
+def test_an_action_hole_is_named_unknown_not_passed_in_silence(landing_zone: Path) -> None:
+    """``Allow ${ACTION} on *`` may be s3:GetObject or iam:*: no rule can judge it, so the run says
+    which statement is unknown (PL503, a warning: uncertain never fails) instead of "No findings"."""
+    (landing_zone / ".policy-lint.yaml").write_text(SETTINGS + "  ACTION: action\n", "utf-8")
+    document = json.loads(json.dumps(LANDING_ZONE))
+    document["Statement"].append({"Effect": "Allow", "Action": "${ACTION}", "Resource": "*"})
+    (landing_zone / "policies" / "accelerator.json").write_text(json.dumps(document, indent=2), "utf-8")
+    result = invoke("lint", "policies")
+    assert result.exit_code == 0, result.output  # unknown: named, not failed
+    (line,) = [line for line in result.output.splitlines() if "PL503" in line]
+    assert "warning" in line and "${ACTION}" in line and "Allow" in line and "unknown" in line
+    assert "No findings" not in result.output
+    result = invoke("lint", "policies", "--fail-on", "warning")
+    assert result.exit_code == 1  # a gate that wants every statement judged can say so
+
+
+def test_an_action_hole_in_a_terraform_template_is_named_unknown(tmp_path: Path) -> None:
+    template = tmp_path / "role.tftpl"
+    template.write_text(
+        '{"Version": "2012-10-17", "Statement": [\n'
+        '  {"Effect": "Deny", "Action": "${denied_action}", "Resource": "*"}]}\n',
+        "utf-8",
+    )
+    result = invoke("lint", str(template), "--format", "json")
+    (finding,) = json.loads(result.output)["findings"]
+    assert finding["rule_id"] == "PL503" and finding["location"]["line"] == 2
+    assert finding["message"].startswith("Action ${denied_action} is a template hole")
+    assert "this Deny statement covers through it is unknown" in finding["message"]
+
+
+@pytest.mark.parametrize(
+    ("statements", "why"),
+    [
+        (
+            '{"Effect": "Allow", "NotAction": "${denied}", "Resource": "*"}',
+            "NotAction ${denied} may be iam:*, which leaves no IAM path",
+        ),
+        (
+            '{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"},\n'
+            '  {"Effect": "Deny", "Action": "${blocked}", "Resource": "*"}',
+            "a Deny of ${blocked} may block the path",
+        ),
+    ],
+)
+def test_an_escalation_path_an_action_hole_decides_is_not_reported(
+    tmp_path: Path, statements: str, why: str
+) -> None:
+    """Uncertain never fails: the hole is named (PL503), the path it may close is not a finding."""
+    template = tmp_path / "role.tftpl"
+    template.write_text(f'{{"Version": "2012-10-17", "Statement": [\n  {statements}]}}\n', "utf-8")
+    result = invoke("lint", str(template), "--format", "json")
+    ids = {finding["rule_id"] for finding in json.loads(result.output)["findings"]}
+    assert "PL503" in ids, why
+    assert not any(rule.startswith("PE") for rule in ids), why
+
+
+def test_without_the_hole_the_same_path_is_reported(tmp_path: Path) -> None:
+    template = tmp_path / "role.tftpl"
+    template.write_text(
+        '{"Version": "2012-10-17", "Statement": [\n'
+        '  {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}]}\n',
+        "utf-8",
+    )
+    result = invoke("lint", str(template), "--format", "json")
+    assert [f["rule_id"] for f in json.loads(result.output)["findings"]] == ["PE001"]
+
+
 @pytest.mark.parametrize(
     ("settings", "where", "what"),
     [

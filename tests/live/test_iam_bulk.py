@@ -229,3 +229,108 @@ def test_an_entry_without_a_name_is_malformed_and_recorded_so_iam_is_read_per_ca
     assert not isinstance(failed, dict)
     assert failed.reason.endswith("an entry of UserDetailList has no UserName or Arn")
     assert "iam:GetAccountAuthorizationDetails" in api.errors.errors
+
+
+def _managed(name: str, attached: int, bounding: int, versions: int = 3) -> dict[str, Any]:
+    """A customer managed policy as IAM lists it in the bulk reply: every version's document
+    (URL-encoded), the last one the default, and IAM's use counts."""
+    from datetime import datetime
+    from urllib.parse import quote
+
+    return {
+        "PolicyName": name,
+        "Arn": f"arn:aws:iam::{ACCOUNT}:policy/{name}",
+        "DefaultVersionId": f"v{versions}",
+        "AttachmentCount": attached,
+        "PermissionsBoundaryUsageCount": bounding,
+        "PolicyVersionList": [
+            {
+                "Document": quote(json.dumps(_doc(f"s3:Get{name}{v}"))),
+                "VersionId": f"v{v}",
+                "IsDefaultVersion": v == versions,
+                "CreateDate": datetime(2024, 1, v),
+            }
+            for v in range(1, versions + 1)
+        ],
+    }
+
+
+def _kept_documents(unused: int) -> list[tuple[str, list[Any]]]:
+    """The policies read_details keeps, with their documents, when the account also holds ``unused``
+    policies attached to nothing (two pages: the unused ones first)."""
+    client, stub = stubbed("iam")
+    carol = {
+        "UserName": "carol",
+        "Arn": f"arn:aws:iam::{ACCOUNT}:user/carol",
+        "AttachedManagedPolicies": [
+            {"PolicyName": "used", "PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/used"}
+        ],
+    }
+    spare = [_managed(f"spare{i}", attached=0, bounding=0) for i in range(unused)]
+    stub.add_response(
+        "get_account_authorization_details", _page(Policies=spare, IsTruncated=True, Marker="page-2")
+    )
+    kept = [_managed("used", attached=1, bounding=0), _managed("bounding", attached=0, bounding=2)]
+    stub.add_response(
+        "get_account_authorization_details", _page(UserDetailList=[carol], Policies=kept, IsTruncated=False)
+    )
+    details = iam_bulk.read_details(stub_api(iam=client))
+    assert isinstance(details, dict)
+    return [
+        (p["Arn"].rsplit("/", 1)[-1], [v["Document"] for v in p["PolicyVersionList"]])
+        for p in details["Policies"]
+    ]
+
+
+def test_the_policy_documents_kept_do_not_grow_with_policies_attached_to_nothing() -> None:
+    """IAM counts each policy's attachments and boundary uses: a policy with neither cannot reach a
+    principal, so its documents are dropped with its page; a kept policy keeps its default version
+    only (the other versions are history)."""
+    expected = [("used", [_doc("s3:Getused3")]), ("bounding", [_doc("s3:Getbounding3")])]
+    assert _kept_documents(0) == expected
+    assert _kept_documents(60) == expected
+
+
+def test_a_policy_without_use_counts_is_kept() -> None:
+    """moto sends no PermissionsBoundaryUsageCount: a count that is missing cannot say the policy is unused."""
+    detail = _managed("uncounted", attached=0, bounding=0)
+    del detail["PermissionsBoundaryUsageCount"]
+    client, stub = stubbed("iam")
+    stub.add_response("get_account_authorization_details", _page(Policies=[detail], IsTruncated=False))
+    details = iam_bulk.read_details(stub_api(iam=client))
+    assert isinstance(details, dict) and [p["Arn"] for p in details["Policies"]] == [detail["Arn"]]
+
+
+def test_a_policy_attached_after_iam_counted_is_read_per_call() -> None:
+    """The count said 0 (it lags an attachment made during the read), the user's entry names the
+    policy: its document is read with GetPolicy and GetPolicyVersion, not lost."""
+    from urllib.parse import quote
+
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/late"
+    client, stub = stubbed("iam")
+    dave = {
+        "UserName": "dave",
+        "Arn": f"arn:aws:iam::{ACCOUNT}:user/dave",
+        "AttachedManagedPolicies": [{"PolicyName": "late", "PolicyArn": arn}],
+    }
+    stub.add_response(
+        "get_account_authorization_details",
+        _page(UserDetailList=[dave], Policies=[_managed("late", attached=0, bounding=0)], IsTruncated=False),
+    )
+    stub.add_response("list_users", {"Users": []})
+    stub.add_client_error("get_login_profile", "NoSuchEntity", http_status_code=404)
+    stub.add_response("list_access_keys", {"AccessKeyMetadata": []})
+    stub.add_response("list_mfa_devices", {"MFADevices": []})
+    stub.add_response("get_policy", {"Policy": {"PolicyName": "late", "Arn": arn, "DefaultVersionId": "v3"}})
+    stub.add_response(
+        "get_policy_version",
+        {"PolicyVersion": {"Document": quote(json.dumps(_doc("s3:Getlate3"))), "VersionId": "v3"}},
+    )
+    api = stub_api(iam=client)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        found = iam_bulk.collect_iam(api, pool, lambda _: None)
+    assert found.bulk
+    assert [(p.name, p.document) for p in found.policies] == [("late", _doc("s3:Getlate3"))]
+    attached = found.users[0].attached_policies
+    assert isinstance(attached, list) and attached[0].document == _doc("s3:Getlate3")
+    assert api.errors.errors == {}

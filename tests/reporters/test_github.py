@@ -91,13 +91,37 @@ def test_hostile_file_names_cannot_forge_a_command_or_a_property(tmp_path: Path)
     assert run.code == 1
     found = commands(run.stdout)
     files = {c.properties["file"] for c in found}
-    assert files == {
-        "x\\n::error file=forged.json,line=1::forged.json",
-        "y,line=99,title=FORGED.json",
-        "z::.json",
-    }
+    assert files == set(names)  # each the real name, newline included: the runner finds the file
     assert all(c.properties["title"] != "FORGED.json" and c.properties["line"] != "99" for c in found)
     assert "forged.json" not in {c.properties.get("file") for c in found}
+
+
+def test_a_file_name_with_a_newline_and_a_comma_round_trips_to_the_file(tmp_path: Path) -> None:
+    """The runner decodes %0A and %2C in a property: the annotation must name the file itself, not
+    a made-up ``a\\nb`` no pull request holds (it used to, so the annotation was lost)."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObjct", "Resource": "*"}],
+    }
+    name = "team\nreader, v2.json"
+    (tmp_path / name).write_text(json.dumps(policy), encoding="utf-8")
+    run = policy_lint("lint", ".", "--format", "github", cwd=tmp_path)
+    assert run.code == 1
+    (command,) = commands(run.stdout)
+    assert command.properties["file"] == name and (tmp_path / command.properties["file"]).is_file()
+    assert command.properties["title"] == "PL203" and command.properties["line"] == "1"
+    assert "\n" not in run.stdout.rstrip("\n")  # still one line: the newline travels as %0A
+    assert "file=team%0Areader%2C v2.json," in run.stdout
+
+
+def test_other_control_characters_in_a_file_name_stay_visible_escapes(tmp_path: Path) -> None:
+    """An escape sequence or a bidi override in a name is an attack on whoever reads the log: shown
+    escaped (the annotation cannot name that file), never written raw."""
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    (tmp_path / "a\x1b[2J\u202eb.json").write_text(json.dumps(policy), encoding="utf-8")
+    run = policy_lint("lint", ".", "--format", "github", "--fail-on", "warning", cwd=tmp_path)
+    assert {c.properties["file"] for c in commands(run.stdout)} == {"a\\x1b[2J\\u202eb.json"}
+    assert "\x1b" not in run.stdout and "\u202e" not in run.stdout
 
 
 def test_nothing_found_prints_nothing() -> None:

@@ -112,7 +112,16 @@ def test_a_hostile_file_name_is_escaped_not_lost(tmp_path: Path) -> None:
     (tmp_path / "a\nb\x1b[2J.json").write_text(json.dumps(POLICY), encoding="utf-8")
     run = policy_lint("lint", ".", "--format", "gitlab", "--fail-on", "warning", cwd=tmp_path)
     paths = {i["location"]["path"] for i in json.loads(run.stdout)}
-    assert paths == {"a\\nb\\x1b[2J.json"}
+    assert paths == {"a\nb\\x1b[2J.json"}  # the newline is the name's own (JSON escapes it); ESC is not
+    assert "\x1b" not in run.stdout
+
+
+def test_a_file_name_with_a_newline_and_a_comma_names_the_file(tmp_path: Path) -> None:
+    name = "team\nreader, v2.json"
+    (tmp_path / name).write_text(json.dumps(POLICY), encoding="utf-8")
+    run = policy_lint("lint", ".", "--format", "gitlab", "--fail-on", "warning", cwd=tmp_path)
+    (path,) = {i["location"]["path"] for i in json.loads(run.stdout)}
+    assert path == name and (tmp_path / path).is_file()
 
 
 def test_nothing_found_is_an_empty_report() -> None:

@@ -206,3 +206,36 @@ def test_malformed_json_syntax_is_a_located_error_exit_2(
     shown = result.stdout + result.stderr
     assert "Traceback" not in shown
     assert f"{path}:{where[0]}:{where[1]}:" in shown and message in shown, shown
+
+
+POLICY_OBJECT = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@pytest.mark.parametrize(
+    ("json_value", "hcl_value", "says"),
+    [
+        (POLICY_OBJECT, '{ Version = "2012-10-17", Statement = [] }', "policy is an object, not a string"),
+        (42, "42", "policy is a number, not a JSON policy document"),
+        ([POLICY_OBJECT], "[]", "policy is a list, not a string"),
+    ],
+)
+def test_a_policy_that_is_not_a_string_is_reported_at_its_key_in_both_syntaxes(
+    tmp_path: Path, json_value: Any, hcl_value: str, says: str
+) -> None:
+    """Terraform refuses an object or a list for a string argument ("string required"), and a
+    number converts to text that is no policy: never a policy dropped in silence (a check that
+    passes), but a located PL001, the same from ``.tf.json`` as from ``.tf``."""
+    as_json, as_hcl = tmp_path / "json", tmp_path / "hcl"
+    as_json.mkdir()
+    as_hcl.mkdir()
+    document = {"resource": {"aws_iam_policy": {"p": {"name": "p", "policy": json_value}}}}
+    (as_json / "main.tf.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    (as_hcl / "main.tf").write_text(
+        f'resource "aws_iam_policy" "p" {{\n  name   = "p"\n  policy = {hcl_value}\n}}\n', encoding="utf-8"
+    )
+    for folder, where in ((as_json, "main.tf.json:6:"), (as_hcl, "main.tf:3:")):
+        result = CliRunner().invoke(main, ["check", str(folder)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert result.exit_code == 1, result.output
+        line = next(line for line in result.stdout.splitlines() if "PL001" in line)
+        assert where in line and "aws_iam_policy.p" in line and says in line, line

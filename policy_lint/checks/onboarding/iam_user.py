@@ -14,10 +14,10 @@ from typing import Any
 from policy_lint.checks import verdicts
 from policy_lint.checks.onboarding.onboarding_user import AGENTLESS_MARKERS, onboarding_users, user_label
 from policy_lint.checks.onboarding.pipeline import audit_queue_arns, pipeline, pipeline_in_scope
+from policy_lint.checks.onboarding.reference_diff import reference_diff
 from policy_lint.core.findings import Level
 from policy_lint.iam import diff_rules
-from policy_lint.iam.diff import ActualPolicy, DiffResult, diff_policies
-from policy_lint.iam.diff_references import DiffUsageError, reference_policies
+from policy_lint.iam.diff import ActualPolicy, DiffResult
 from policy_lint.iam.evaluate import PermissionSet
 from policy_lint.inventory.links import bucket_arn, buckets_notifying, partition
 from policy_lint.inventory.model import IamUser, Inventory, Unknown
@@ -215,11 +215,7 @@ def _diff(
     # The features' identity references name no resource ARN (only the queue's resource policy
     # does, and the diff leaves it out), so a partition that is not known changes nothing here.
     known = partition if isinstance(partition, str) else "aws"
-    try:
-        refs, _notes = reference_policies(features=features, plan="manual", partition=known)
-    except DiffUsageError as exc:
-        return str(exc)
-    return diff_policies(actual, refs)
+    return reference_diff(actual, features, known)
 
 
 @inventory_rule(

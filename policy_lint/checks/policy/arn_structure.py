@@ -49,9 +49,23 @@ def _parse_around_holes(text: str) -> Arn | None:
     return arn if isinstance(arn, Arn) else None
 
 
-def _arns(doc: PolicyDocument, ctx: LintContext) -> Iterator[tuple[ScalarNode, Arn]]:
+_last: tuple[PolicyDocument, LintContext, tuple[tuple[ScalarNode, Arn], ...]] | None = None
+
+
+def _arns(doc: PolicyDocument, ctx: LintContext) -> tuple[tuple[ScalarNode, Arn], ...]:
     """The ARNs to judge: placeholders left out (PL501's), a template's ARN judged around its
-    holes (each hole in a field an unknown value, like a policy variable)."""
+    holes (each hole in a field an unknown value, like a policy variable). Worked out once per
+    document for the eight rules that read them."""
+    global _last
+    cached = _last
+    if cached is not None and cached[0] is doc and cached[1] is ctx:
+        return cached[2]
+    found = tuple(_find_arns(doc, ctx))
+    _last = (doc, ctx, found)
+    return found
+
+
+def _find_arns(doc: PolicyDocument, ctx: LintContext) -> Iterator[tuple[ScalarNode, Arn]]:
     template = ctx.template_of(doc)
     for stmt in doc.statements:
         for node in stmt.resources:

@@ -7,6 +7,10 @@ escalation, and a boundary, SCP or RCP grants nothing on its own (AWS-POLICY-TYP
 
 The ``sts:AssumeRole`` path needs the target role's trust and permissions, which one document
 does not show: in ``lint`` its rule reports nothing, ``check`` and ``verify`` judge it.
+
+A template's action holes make a path uncertain, so it is not reported (PL503 names the hole as
+unknown): an ``Allow`` with ``NotAction: ${denied}`` grants everything but an action not known
+here (``iam:*`` would leave no IAM path), and a ``Deny`` of ``${action}`` may block any path.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from policy_lint.iam.escalation import (
 )
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
+from policy_lint.policy.placeholders import template_holes
 from policy_lint.rules.registry import PolicyCheck, Report, RuleGroup
 
 RULES = RuleGroup()
@@ -56,12 +61,14 @@ def _pattern(text: str) -> str:
     return text if len(entries) <= 3 else f"NotAction {', '.join(entries[:3])} (and {len(entries) - 3} more)"
 
 
-def message(path: EscalationPath) -> str:
+def message(path: EscalationPath, lines: bool = True) -> str:
     """``privilege escalation path passrole-ec2: iam:PassRole by statement 1 ("Pass") at line 4 via
-    iam:*; ...; only when <condition>``: each step, the statement and line that grant it."""
+    iam:*; ...; only when <condition>``: each step, the statement and line that grant it. Without
+    ``lines`` (a document ``check`` re-serialised: its lines are not the file's) the statement's
+    number and Sid name it, and no line misleads."""
     steps = []
     for c in path.contributions:
-        where = f"{c.statement.label} at line {c.statement.line}"
+        where = f"{c.statement.label} at line {c.statement.line}" if lines else c.statement.label
         if c.effect == "Deny":
             steps.append(f"unless the Deny in {where} applies")
             continue
@@ -78,12 +85,30 @@ def _rationale(spec: PathSpec) -> str:
     return f"What the attacker gains: {spec.gains} Published in: {', '.join(spec.references)}."
 
 
+def _uncertain(path: EscalationPath, doc: PolicyDocument, ctx: LintContext) -> bool:
+    """Whether a template's action hole decides the path: one of its NotAction entries, or any
+    Deny statement's Action or NotAction (which may deny what the path needs)."""
+    template = ctx.template_of(doc)
+    if not template:
+        return False
+    if any(
+        c.pattern.startswith("NotAction ") and template_holes(c.pattern, template) for c in path.contributions
+    ):
+        return True
+    return any(
+        isinstance(node.value, str) and template_holes(node.value, template)
+        for stmt in doc.statements
+        if stmt.effect_value == "Deny"
+        for node in stmt.actions
+    )
+
+
 def _check_for(spec: PathSpec) -> PolicyCheck:
     def check(doc: PolicyDocument, ctx: LintContext) -> tuple[Report, ...]:
         path = paths_of(doc).get(spec.rule)
-        if path is None:
+        if path is None or _uncertain(path, doc, ctx):
             return ()  # a tuple, not a generator: 25 rules run on every document
-        return (Report(path.contributions[0].node, message(path)),)
+        return (Report(path.contributions[0].node, message(path, ctx.options.document_lines)),)
 
     check.__name__ = spec.id.replace("-", "_")
     return check

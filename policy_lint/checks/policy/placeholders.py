@@ -15,7 +15,7 @@ from policy_lint.checks.policy import aws_docs
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.policy.placeholders import MARKS, find_placeholders, policy_variables
+from policy_lint.policy.placeholders import MARKS, find_placeholders, policy_variables, template_holes
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -62,6 +62,39 @@ def point_into(doc: PolicyDocument, node: ScalarNode, index: int, text: str) -> 
         if source.startswith(text, start):
             return ScalarNode(text, start)
     return node
+
+
+@policy_rule(
+    id="PL503",
+    name="action-not-known",
+    level=Level.WARNING,
+    title="An action is a template hole: what the statement grants is not judged",
+    rationale="A template's own holes (a Terraform template's ${...}, the names the settings' placeholders: "
+    "declare) are values not known here: no rule judges them, so they never fail and never pass. A hole "
+    "that stands for an action is the statement's whole meaning: Allow ${ACTION} on * may be s3:GetObject "
+    "or iam:*, and the risk, escalation and action rules cannot tell. Rather than a silent pass, this "
+    "warning names the hole; the rest of the policy is linted as usual.",
+    remediation="Lint the rendered policy (the template filled with its real values), or run policy-lint "
+    "check on the Terraform that calls templatefile(), which renders it.",
+)
+def action_not_known(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
+    template = ctx.template_of(doc)
+    if not template:
+        return
+    for stmt in doc.statements:
+        element = str(stmt.action_key.value) if stmt.action_key else "Action"
+        this = f"this {stmt.effect_value} statement" if stmt.effect_value else "this statement"
+        for node in stmt.actions:
+            text = node.value
+            if not isinstance(text, str):
+                continue
+            for index, hole, kind in template_holes(text, template):
+                yield Report(
+                    point_into(doc, node, index, hole),
+                    f"{element} {hole} is a template hole ({kind}): what {this} covers through it "
+                    "is unknown, not judged",
+                    "lint the rendered policy to judge it",
+                )
 
 
 _VARIABLE_OK_ELEMENTS = frozenset({"Resource", "NotResource", "Condition"})

@@ -38,9 +38,10 @@ def _judgeable(text: str) -> bool:
 
 
 def _covered(
-    doc: PolicyDocument, nodes: Sequence[ScalarNode], covers: type[_Covers]
+    doc: PolicyDocument, nodes: Sequence[ScalarNode], covers: type[_Covers], lines: bool = True
 ) -> Iterator[tuple[ScalarNode, str]]:
-    """Each node another node of the list covers, with how (the earlier of two equals is the one kept).
+    """Each node another node of the list covers, with how (the earlier of two equals is the one kept;
+    its line is named only when ``lines``: the document's lines are the file's).
 
     Near-linear in the list (a statement of AWS's may list 1,000 actions): a repeat is found by its key, and a
     value is tried only against the wildcard patterns of the same service (and those whose service is a wildcard).
@@ -67,7 +68,8 @@ def _covered(
         key = covers.key(text)
         earlier = first.setdefault(key, node)
         if earlier is not node:
-            yield node, f"repeats {earlier.value!r} (line {doc.source.position(earlier.offset)[0]})"
+            where = f" (line {doc.source.position(earlier.offset)[0]})" if lines else ""
+            yield node, f"repeats {earlier.value!r}{where}"
             continue
         head = covers.head(key)  # a wildcard head is covered only by patterns whose head is a wildcard too
         for prefix, other, pattern in chain(
@@ -139,7 +141,7 @@ class _ActionCovers(_Covers):
 )
 def redundant_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
-        for node, how in _covered(doc, stmt.actions, _ActionCovers):
+        for node, how in _covered(doc, stmt.actions, _ActionCovers, ctx.options.document_lines):
             yield Report(node, f"{node.value!r} {how} in the same statement")
 
 
@@ -156,7 +158,7 @@ def redundant_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 )
 def redundant_resource(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for stmt in doc.statements:
-        for node, how in _covered(doc, stmt.resources, _Covers):
+        for node, how in _covered(doc, stmt.resources, _Covers, ctx.options.document_lines):
             yield Report(node, f"{node.value!r} {how} in the same statement")
 
 

@@ -48,9 +48,12 @@ LABELS = {
     "import": 0,
     "check": 1,
 }
-#: arguments of resources, data sources and providers whose object value is a map, not a block
+#: arguments of resources, data sources and providers whose object value is a value, not a block:
+#: maps, and the policy arguments (a string in the provider's schema: an object there is the value
+#: Terraform refuses, "string required", which the mapper reports as a broken policy, PL001)
 MAP_ARGUMENTS = frozenset(
     {"tags", "tags_all", "for_each", "variables", "triggers", "parameters", "labels", "metadata"}
+    | {"policy", "assume_role_policy"}
 )
 #: arguments whose JSON string is an expression, not a template (the spec's special cases)
 EXPRESSION_ARGUMENTS = {"resource": {"provider"}, "data": {"provider"}, "variable": {"type"}}

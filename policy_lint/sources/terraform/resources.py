@@ -57,7 +57,6 @@ from policy_lint.sources.terraform.values import (
     Unresolved,
     first_reason,
     has_unresolved,
-    symbolic,
 )
 from policy_lint.syntax.json_parser import NestingTooDeep, loads
 from policy_lint.syntax.numbers import as_int
@@ -192,6 +191,10 @@ def _kind(value: Any) -> str:
         return "a string"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
     return "an object" if isinstance(value, dict) else f"a {type(value).__name__}"
 
 
@@ -238,11 +241,20 @@ def text_list(value: Any) -> Maybe[list[str]]:
 
 
 def document(value: Any) -> Maybe[dict[str, Any] | None]:
-    """A policy document as IAM stores it, from a JSON string or an object."""
+    """A policy document as IAM stores it, from the JSON string every policy argument of the AWS
+    provider takes. Any other known value is the input's own fault, never dropped in silence: an
+    object or a list (``policy = {...}`` without jsonencode(), or a JSON object in a ``.tf.json``)
+    is a type error Terraform stops at ("string required", PLAN-STRING-ARGUMENT), and a number or a
+    boolean converts to text that is no policy, which the provider refuses."""
     if value is None or value == "":
         return None
-    if isinstance(value, dict):
-        return mark_incomplete(symbolic(value))
+    if isinstance(value, (dict, list)):
+        return Malformed(
+            f"policy is {_kind(value)}, not a string: Terraform refuses it (string required); "
+            "write the document as jsonencode({...}) or a JSON string"
+        )
+    if isinstance(value, (bool, int, float)):
+        return Malformed(f"policy is {_kind(value)}, not a JSON policy document")
     text = value.symbol if isinstance(value, Unresolved) else value
     if not isinstance(text, str):
         return Unknown("policy is not a JSON document")
@@ -406,6 +418,7 @@ class Mapper:
             rd.origin,
             name=name if name is not None else Unknown("user name not set"),
             arn=arn,
+            iam_path=ref_text(rd.values.get("path")),
             has_login_profile=False,
             access_keys=[],
             permissions_boundary=ref_text(boundary) if boundary is not None else None,
@@ -438,6 +451,7 @@ class Mapper:
             rd.origin,
             name=name,
             arn=arn,
+            iam_path=ref_text(v.get("path")),
             document=document(v.get("policy")),
             attribute_origins={"document": rd.origin_of("policy")},
         )
@@ -465,6 +479,7 @@ class Mapper:
             rd.origin,
             name=name if name is not None else rd.symbol("name"),
             arn=arn,
+            iam_path=ref_text(v.get("path")),
             trust_policy=document(v.get("assume_role_policy")),
             permissions_boundary=ref_text(boundary) if boundary is not None else None,
             attribute_origins={
