@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from policy_lint.commands.options import project_options, result_options
+from policy_lint.commands.options import jobs_option, project_options, result_options
 from policy_lint.core.findings import DEFAULT_FAIL_ON, unusable_inputs
 
 if TYPE_CHECKING:
@@ -54,13 +54,7 @@ if TYPE_CHECKING:
     "account-level rules (root user, password policy, trails, users, account-level Block Public "
     "Access) can fail. Default: account-scope in the settings, else off (a folder is a fragment).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes that parse large Terraform inputs (default: one per CPU).",
-)
+@jobs_option("Processes that load a large Terraform input (default: one per CPU).")
 @result_options
 @project_options
 def check(

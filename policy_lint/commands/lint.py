@@ -12,7 +12,13 @@ import click
 
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs
-from policy_lint.commands.options import LEVEL_CHOICES, ignore_option, project_options, select_option
+from policy_lint.commands.options import (
+    LEVEL_CHOICES,
+    ignore_option,
+    jobs_option,
+    project_options,
+    select_option,
+)
 from policy_lint.core.findings import DEFAULT_FAIL_ON, Level
 from policy_lint.policy.resource_types import TRUST_POLICY_RESOURCE_TYPE, resource_type_names
 from policy_lint.reporters.formats import FORMATS
@@ -73,13 +79,7 @@ def resolve_resource_type(
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: only on a terminal)."
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes for large folders (default: one per CPU).",
-)
+@jobs_option("Processes for large folders (default: one per CPU).")
 @project_options
 @click.option(
     "--no-cache",

@@ -47,6 +47,12 @@ def select_option(help_text: str) -> Callable[[F], F]:
     return click.option("--select", multiple=True, callback=rule_ids, help=help_text)
 
 
+def jobs_option(help_text: str) -> Callable[[F], F]:
+    """``--jobs/-j N``: processes for large inputs (lint's folders, check's Terraform), one meaning
+    for both commands (:mod:`policy_lint.core.processes`)."""
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help=help_text)
+
+
 def ignore_option(help_text: str) -> Callable[[F], F]:
     return click.option("--ignore", multiple=True, callback=rule_ids, help=help_text)
 
