@@ -146,6 +146,9 @@ class Account(Resource):
 class IamUser(Resource):
     name: Maybe[str]
     arn: Maybe[str] | None = None
+    #: the IAM path as written (None: not written, AWS's "/"); with the name it spells a planned ARN
+    #: whose account is known only at apply (:mod:`policy_lint.inventory.declared_arns`)
+    iam_path: Maybe[str] | None = None
     has_login_profile: Maybe[bool] = field(default_factory=lambda: Unknown("not collected"))
     access_keys: Maybe[list[AccessKey]] = field(default_factory=lambda: Unknown("not collected"))
     attached_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
@@ -171,6 +174,9 @@ class IamRole(Resource):
 
     name: Maybe[str]
     arn: Maybe[str] | None = None
+    #: the IAM path as written (None: not written, AWS's "/"); with the name it spells a planned ARN
+    #: whose account is known only at apply (:mod:`policy_lint.inventory.declared_arns`)
+    iam_path: Maybe[str] | None = None
     trust_policy: Maybe[dict[str, Any] | None] = None
     attached_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
     inline_policies: Maybe[list[PolicyRef]] = field(default_factory=list)
@@ -183,6 +189,9 @@ class IamPolicy(Resource):
 
     name: Maybe[str]
     arn: Maybe[str] | None = None
+    #: the IAM path as written (None: not written, AWS's "/"); with the name it spells a planned ARN
+    #: whose account is known only at apply (:mod:`policy_lint.inventory.declared_arns`)
+    iam_path: Maybe[str] | None = None
     document: Maybe[dict[str, Any]] | None = None
 
 

@@ -20,6 +20,7 @@ value back into the reference as a user wrote it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -107,6 +108,18 @@ def shown(value: str) -> str:
         return "${" + expression + (f".{attribute}" if attribute else "") + "}"
 
     return _TOKEN.sub(replace, value)
+
+
+def replace_tokens(value: str, replace: Callable[[str], str]) -> str:
+    """A canonical value with each reference token (:func:`canon`) replaced by ``replace(token)``:
+    how a caller spells a reference it can resolve, or reads one it cannot as a wildcard."""
+    return _TOKEN.sub(lambda match: replace(match.group(0)), value)
+
+
+def is_arn_token(value: str) -> bool:
+    """Is the canonical value exactly one reference to a resource's ARN (``${aws_iam_role.x.arn}``)?"""
+    found = _TOKEN.fullmatch(value)
+    return found is not None and found.group(3) == "arn"
 
 
 def refers_to(value: str, resource: Resource, attribute: str, scope: str | None) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from policy_lint.core.findings import Location
 from policy_lint.iam.escalation import RoleTarget, SourcedPolicy
 from policy_lint.iam.evaluate import PermissionSet
+from policy_lint.inventory.declared_arns import DeclaredArns
 from policy_lint.inventory.model import IamRole, IamUser, Inventory, Unknown
 from policy_lint.inventory.names import display_name
 from policy_lint.inventory.policies import ResolvedPolicy, parsed_document, principal_policies
@@ -84,12 +85,16 @@ def _label(held: Held, taken: dict[str, Held]) -> str:
     return label
 
 
-def reach(principal: Principal, inventory: Inventory) -> Reach:
-    """The principal's policies and boundary as evaluator inputs, and what is not known."""
+def reach(principal: Principal, inventory: Inventory, arns: DeclaredArns | None = None) -> Reach:
+    """The principal's policies and boundary as evaluator inputs, and what is not known.
+
+    ``arns``: the declared users', roles' and policies' ARNs to spell out in place of references
+    (in the documents and the principal's own ARN alike), so a statement on one is judged."""
+    spell = arns or DeclaredArns()
     kind = "user" if isinstance(principal, IamUser) else "role"
     name = display_name(principal.name, principal)
     arn = principal.arn
-    spelled = canon(arn, scope_of(principal)) if isinstance(arn, str) else None
+    spelled = spell.arn(canon(arn, scope_of(principal))) if isinstance(arn, str) else None
     found = Reach(principal, kind, name, spelled)
     resolved = principal_policies(principal, inventory)
     found.unknown = list(resolved.unknown)
@@ -104,13 +109,13 @@ def reach(principal: Principal, inventory: Inventory) -> Reach:
         held = _held(policy, holder)
         label = _label(held, found.held)
         found.held[label] = held
-        found.policies.append(SourcedPolicy(policy.document, label))
+        found.policies.append(SourcedPolicy(spell.document(policy.document), label))
     boundary = resolved.boundary
     if boundary is not None and boundary.document is not None:
         held = _held(boundary, holder, boundary=True)
         label = _label(held, found.held)
         found.held[label] = held
-        found.boundaries.append(SourcedPolicy(boundary.document, label, "boundary"))
+        found.boundaries.append(SourcedPolicy(spell.document(boundary.document), label, "boundary"))
     return found
 
 
@@ -134,14 +139,16 @@ class Untrusted:
     why: str
 
 
-def roles(inventory: Inventory, reached: dict[int, Reach]) -> tuple[dict[str, Role], list[Untrusted]]:
+def roles(
+    inventory: Inventory, reached: dict[int, Reach], arns: DeclaredArns | None = None
+) -> tuple[dict[str, Role], list[Untrusted]]:
     """The roles whose ARN and trust policy the input declares, by ARN as documents spell it, and
     the roles whose trust policy is not known (``reached``: the roles' :class:`Reach`, by ``id()``,
-    computed once)."""
+    computed once; ``arns``: as :func:`reach` spelled them)."""
     out: dict[str, Role] = {}
     untrusted: list[Untrusted] = []
     for role in inventory.roles:
-        theirs = reached.get(id(role)) or reach(role, inventory)
+        theirs = reached.get(id(role)) or reach(role, inventory, arns)
         if theirs.arn is None:
             continue
         if role.trust_policy is None:
@@ -154,6 +161,7 @@ def roles(inventory: Inventory, reached: dict[int, Reach]) -> tuple[dict[str, Ro
         if isinstance(trust, Unknown):
             untrusted.append(Untrusted(theirs.arn, theirs, trust.reason))
             continue
+        trust = (arns or DeclaredArns()).document(trust)
         theirs.held.setdefault(trust_label, held)
         target = RoleTarget(
             theirs.arn,

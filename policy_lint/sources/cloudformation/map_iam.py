@@ -42,6 +42,7 @@ def map_user(stack: Stack, logical_id: str, offset: int, props: ObjectNode) -> N
         stack.origin(logical_id, offset),
         name=name,
         arn=link_value(stack.symbols.attr(logical_id, "Arn")),
+        iam_path=link_text(props.get("Path")),
         has_login_profile=Unknown(f"LoginProfile: {login.unknown.reason}")
         if isinstance(login, UnknownNode)
         else login is not None,
@@ -143,6 +144,7 @@ def map_role(stack: Stack, logical_id: str, offset: int, props: ObjectNode) -> N
         stack.origin(logical_id, offset),
         name=name,
         arn=link_value(stack.symbols.attr(logical_id, "Arn")),
+        iam_path=link_text(props.get("Path")),
         trust_policy=required_document(props.get("AssumeRolePolicyDocument")),
         attached_policies=[],
         inline_policies=[],
@@ -197,7 +199,8 @@ def map_managed_policy(stack: Stack, logical_id: str, offset: int, props: Object
     name = given(link_text(props.get("ManagedPolicyName")), Resolver.default_ref(logical_id).text)
     arn = link_value(stack.symbols.policy_arn(logical_id))
     document = required_document(props.get("PolicyDocument"))
-    policy = IamPolicy(stack.origin(logical_id, offset), name=name, arn=arn, document=document)
+    path = link_text(props.get("Path"))
+    policy = IamPolicy(stack.origin(logical_id, offset), name=name, arn=arn, iam_path=path, document=document)
     stack.prop_origin(policy, "document", props, "PolicyDocument")
     stack.add("policy", logical_id, policy, name, arn)
     ref = PolicyRef(name=name if isinstance(name, str) else logical_id, arn=arn, document=document)

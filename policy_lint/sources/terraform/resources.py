@@ -418,6 +418,7 @@ class Mapper:
             rd.origin,
             name=name if name is not None else Unknown("user name not set"),
             arn=arn,
+            iam_path=ref_text(rd.values.get("path")),
             has_login_profile=False,
             access_keys=[],
             permissions_boundary=ref_text(boundary) if boundary is not None else None,
@@ -450,6 +451,7 @@ class Mapper:
             rd.origin,
             name=name,
             arn=arn,
+            iam_path=ref_text(v.get("path")),
             document=document(v.get("policy")),
             attribute_origins={"document": rd.origin_of("policy")},
         )
@@ -477,6 +479,7 @@ class Mapper:
             rd.origin,
             name=name if name is not None else rd.symbol("name"),
             arn=arn,
+            iam_path=ref_text(v.get("path")),
             trust_policy=document(v.get("assume_role_policy")),
             permissions_boundary=ref_text(boundary) if boundary is not None else None,
             attribute_origins={
