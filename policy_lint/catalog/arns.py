@@ -163,55 +163,56 @@ def patterns_intersect(policy: tuple[str, ...], template: tuple[str, ...]) -> bo
     """Whether some string matches both token patterns (see :func:`policy_tokens`)."""
     if policy == (_STAR,):
         return True
-    return len(template) in _template_states(template, policy)
+    return bool(_template_states(template, policy) >> len(template) & 1)
 
 
-def _template_states(template: tuple[str, ...], policy: tuple[str, ...]) -> frozenset[int]:
-    """The template positions some string the policy tokens make can reach (position ``len(template)``
-    reached: some string matches both patterns; empty: none even starts alike).
+def _template_states(template: tuple[str, ...], policy: tuple[str, ...]) -> int:
+    """The template positions some string the policy tokens make can reach, as a bit set (bit
+    ``len(template)`` set: some string matches both patterns; 0: none even starts alike).
 
     Reads the template as a nondeterministic automaton, one policy token per step: a literal (or
     ``?``, one character of any kind) moves along the template; a ``*`` may stand for whatever the
     template makes next, so it reaches every later position. Literals compare lower-cased. This
     replaced a regular expression per template (each worker meets ~1,000 distinct templates, and
-    compiling them cost more than all the matching) and a search over position pairs.
+    compiling them cost more than all the matching) and a search over position pairs. The states are
+    an integer's bits, not a set: one set built per policy character was most of the matching's cost.
     """
     tokens, closure = _template_automaton(template)
     m = len(tokens)
     states = closure[0]
+    below_end = (1 << m) - 1
     for token in policy:
         if token == _STAR:
-            states = _from(min(states), m)
+            lowest = (states & -states).bit_length() - 1
+            states = ((below_end << 1) | 1) & ~((1 << lowest) - 1)  # positions lowest..m
             continue
         char = token.lower()
-        reached: set[int] = set()
-        for j in states:
-            if j == m:
-                continue
+        any_char = token == _ONE or char not in "/:"
+        reached = 0
+        pending = states & below_end
+        while pending:
+            bit = pending & -pending
+            pending ^= bit
+            j = bit.bit_length() - 1
             wanted = tokens[j]
-            if wanted == _STAR or (wanted == _SEG and (token == _ONE or char not in "/:")):
-                reached.update(closure[j])  # the variable's run goes on
+            if wanted == _STAR or (wanted == _SEG and any_char):
+                reached |= closure[j]  # the variable's run goes on
             elif token == _ONE or wanted == char:
-                reached.update(closure[j + 1])
+                reached |= closure[j + 1]
         if not reached:
-            return frozenset()
-        states = frozenset(reached)
+            return 0
+        states = reached
     return states
 
 
 @lru_cache(maxsize=4096)
-def _from(start: int, end: int) -> frozenset[int]:
-    return frozenset(range(start, end + 1))
-
-
-@lru_cache(maxsize=4096)
-def _template_automaton(template: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[frozenset[int], ...]]:
-    """The template with its literals lower-cased, and each position's closure: itself and the
-    positions after the variables that follow it (a variable's run may be empty)."""
+def _template_automaton(template: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The template with its literals lower-cased, and each position's closure as a bit set: itself and
+    the positions after the variables that follow it (a variable's run may be empty)."""
     tokens = tuple(t if t in (_STAR, _SEG) else t.lower() for t in template)
-    closure: list[frozenset[int]] = [frozenset({len(tokens)})]
+    closure: list[int] = [1 << len(tokens)]
     for j in range(len(tokens) - 1, -1, -1):
-        closure.append(frozenset({j}) | closure[-1] if tokens[j] in (_STAR, _SEG) else frozenset({j}))
+        closure.append((1 << j) | closure[-1] if tokens[j] in (_STAR, _SEG) else 1 << j)
     return tokens, tuple(reversed(closure))
 
 
