@@ -51,9 +51,11 @@ IAM_VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
 POLICY_FOLDERS = frozenset({"policies", "policy", "iam"})
 #: policy-lint's own files (.policy-lint.yaml, a baseline) are named for it, not for a policy
 _OWN_FILES = "policy-lint"
-#: the pre-scan ignores case (``statement`` is a mistake lint reports); a broken file counts as a
-#: policy on the exact spelling only
-_MAY_BE_POLICY = re.compile(r"(?i:statement)|20(?:12-10-17|08-10-17)")
+#: the pre-scan ignores case (``statement`` is a mistake lint reports), and lets through the keys
+#: that carry a policy (:mod:`policy_lint.policy.wrapped`: a broken URL-encoded
+#: ``PolicyVersion.Document`` names no Statement); a broken file counts as a policy on the exact
+#: spelling only
+_MAY_BE_POLICY = re.compile(r"(?i:statement)|20(?:12-10-17|08-10-17)|Policy(?:Document|Version)")
 _MENTIONS_POLICY = re.compile(r"Statement|20(?:12-10-17|08-10-17)")
 #: top-level keys that make a mapping another format even where policies live
 OTHER_FORMAT_KEYS = frozenset(

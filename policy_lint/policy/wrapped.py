@@ -39,10 +39,18 @@ class Unwrapped:
     at: tuple[int, int] | None = None
 
 
+def _text_looks_like_policy(value: str) -> bool:
+    """A document given as text under a wrapper key: JSON (URL-encoded as IAM's API answers, or
+    not) that opens an object or names a policy mark. A broken one still counts, so it is linted
+    and reported PL001 rather than skipped."""
+    text = value if value.lstrip().startswith(("{", "[")) else unquote(value)
+    return text.lstrip().startswith("{") or any(mark in text for mark in _POLICY_MARKS)
+
+
 def _looks_like_policy(value: object) -> bool:
     if isinstance(value, dict):
         return "Statement" in value or value.get("Version") in ("2012-10-17", "2008-10-17")
-    return isinstance(value, str) and any(mark in value for mark in _POLICY_MARKS)
+    return isinstance(value, str) and _text_looks_like_policy(value)
 
 
 def wrapper_keys(value: object) -> tuple[str, ...] | None:
@@ -81,7 +89,7 @@ def _node_looks_like_policy(node: Node) -> bool:
         return isinstance(version, ScalarNode) and version.value in ("2012-10-17", "2008-10-17")
     if isinstance(node, ScalarNode):
         value = node.value
-        return isinstance(value, str) and any(mark in value for mark in _POLICY_MARKS)
+        return isinstance(value, str) and _text_looks_like_policy(value)
     return False
 
 

@@ -165,6 +165,21 @@ def test_a_url_encoded_get_role_policy_answer_is_linted_at_its_string(tmp_path: 
     assert out.startswith(f"{path}:4:21: PL203 error unknown action 's3:GetObjct'"), out
 
 
+def test_a_broken_url_encoded_document_in_a_folder_is_pl001_not_skipped(tmp_path: Path) -> None:
+    """A get-policy-version answer whose document is cut short and misspelt (it names neither
+    Statement nor a version date): the key it sits under says it is a policy, so a folder walk
+    reports it broken instead of skipping it in silence (a skipped broken policy is a false pass)."""
+    from urllib.parse import quote
+
+    cut = quote('{"Version": "2012-10-7", "Statment": [{"Effect": "Allow"')
+    (tmp_path / "version.json").write_text(
+        json.dumps({"PolicyVersion": {"Document": cut, "VersionId": "v1"}}), encoding="utf-8"
+    )
+    code, out, _err = run("lint", str(tmp_path))
+    assert code == 1
+    assert f"{tmp_path / 'version.json'}:1:" in out and " PL001 error " in out, out
+
+
 def test_a_url_encoded_policy_cites_no_line_of_its_decoded_text(tmp_path: Path) -> None:
     from urllib.parse import quote
 
