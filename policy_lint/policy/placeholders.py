@@ -31,6 +31,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policy_lint.policy.model import Statement
 
 _DOLLAR_BRACE = re.compile(r"\$\{([^}]*)\}")
 #: ``prefix:key`` with an optional default (``${aws:username, 'x'}``); prefixes include
@@ -214,6 +218,14 @@ def _colons_outside_holes(text: str) -> int:
         elif ch == ":" and not depth:
             colons += 1
     return colons
+
+
+def has_action_hole(stmt: Statement, template: TemplateSyntax) -> bool:
+    """Whether a template hole stands in the statement's Action or NotAction: what the statement
+    covers is then not known, so a rule that reads what it grants (or denies) cannot decide."""
+    return bool(template) and any(
+        isinstance(node.value, str) and template_holes(node.value, template) for node in stmt.actions
+    )
 
 
 def holes_only_in_arn_fields(text: str, template: TemplateSyntax) -> bool:

@@ -28,7 +28,7 @@ from policy_lint.iam.escalation import (
 )
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.policy.placeholders import template_holes
+from policy_lint.policy.placeholders import has_action_hole, template_holes
 from policy_lint.rules.registry import PolicyCheck, Report, RuleGroup
 
 RULES = RuleGroup()
@@ -86,20 +86,18 @@ def _rationale(spec: PathSpec) -> str:
 
 
 def _uncertain(path: EscalationPath, doc: PolicyDocument, ctx: LintContext) -> bool:
-    """Whether a template's action hole decides the path: one of its NotAction entries, or any
-    Deny statement's Action or NotAction (which may deny what the path needs)."""
+    """Whether a template's action hole decides the path: in the NotAction of a statement that
+    grants a step, or in any Deny statement (which may deny what the path needs)."""
     template = ctx.template_of(doc)
     if not template:
         return False
-    if any(
-        c.pattern.startswith("NotAction ") and template_holes(c.pattern, template) for c in path.contributions
-    ):
+    holed = [stmt for stmt in doc.statements if has_action_hole(stmt, template)]
+    if not holed:
+        return False
+    if any(stmt.effect_value == "Deny" for stmt in holed):
         return True
     return any(
-        isinstance(node.value, str) and template_holes(node.value, template)
-        for stmt in doc.statements
-        if stmt.effect_value == "Deny"
-        for node in stmt.actions
+        c.pattern.startswith("NotAction ") and template_holes(c.pattern, template) for c in path.contributions
     )
 
 

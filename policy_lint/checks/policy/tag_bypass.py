@@ -2,6 +2,10 @@
 
 The rules report what :mod:`policy_lint.iam.tag_bypass` finds in one identity-policy document
 (GUIDE-TAG-BYPASS); ``policy-lint diff`` runs the same analysis over a whole policy set.
+
+A template's action hole leaves the answer uncertain, so it is never a finding here (PL503 names
+the hole): an Allow ``NotAction: ${hole}`` is left out (the hole may be ``ec2:*``), and a Deny of
+a hole may deny anything, so the document reports nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from collections.abc import Iterator
 from policy_lint.core.findings import Level
 from policy_lint.iam.tag_bypass import TagBypass, find_tag_bypass
 from policy_lint.lint.context import LintContext
-from policy_lint.policy.model import PolicyDocument
+from policy_lint.policy.model import PolicyDocument, Statement
+from policy_lint.policy.placeholders import has_action_hole
 from policy_lint.rules.registry import Report, RuleGroup
 
 RULES = RuleGroup()
@@ -23,10 +28,21 @@ _LAST: list[object] = [None, []]
 IDENTITY_ONLY = ("identity",)
 
 
+def _judged_statements(doc: PolicyDocument, ctx: LintContext) -> list[Statement]:
+    """The statements whose effect is known: without a template's action hole deciding it."""
+    template = ctx.template_of(doc)
+    if not template:
+        return doc.statements
+    holed = {id(stmt): stmt for stmt in doc.statements if has_action_hole(stmt, template)}
+    if any(stmt.effect_value == "Deny" for stmt in holed.values()):
+        return []
+    return [stmt for stmt in doc.statements if not (id(stmt) in holed and stmt.uses_not_action)]
+
+
 def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
     """Both rules read the same analysis; compute it once per document."""
     if _LAST[0] is not doc:
-        found = find_tag_bypass([(doc, s) for s in doc.statements], ctx.catalog)
+        found = find_tag_bypass([(doc, s) for s in _judged_statements(doc, ctx)], ctx.catalog)
         _LAST[0], _LAST[1] = doc, found
     result = _LAST[1]
     assert isinstance(result, list)
