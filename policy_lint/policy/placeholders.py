@@ -228,6 +228,16 @@ def has_action_hole(stmt: Statement, template: TemplateSyntax) -> bool:
     )
 
 
+def undecided_by_action_holes(statements: list[Statement], template: TemplateSyntax) -> set[int] | None:
+    """What a template's action holes leave undecided: the ``id`` of each statement with a hole in
+    its Action or NotAction (what it covers is not known), or None when a Deny statement has one
+    (it may deny anything, so nothing the document allows is decided)."""
+    holed = {id(stmt): stmt for stmt in statements if has_action_hole(stmt, template)}
+    if any(stmt.effect_value == "Deny" for stmt in holed.values()):
+        return None
+    return set(holed)
+
+
 def holes_only_in_arn_fields(text: str, template: TemplateSyntax) -> bool:
     """An ARN whose only template text is holes inside its fields (``arn:${partition}:s3:::${bucket}/*``).
 

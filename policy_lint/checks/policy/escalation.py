@@ -28,7 +28,7 @@ from policy_lint.iam.escalation import (
 )
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.policy.placeholders import has_action_hole, template_holes
+from policy_lint.policy.placeholders import template_holes, undecided_by_action_holes
 from policy_lint.rules.registry import PolicyCheck, Report, RuleGroup
 
 RULES = RuleGroup()
@@ -91,12 +91,10 @@ def _uncertain(path: EscalationPath, doc: PolicyDocument, ctx: LintContext) -> b
     template = ctx.template_of(doc)
     if not template:
         return False
-    holed = [stmt for stmt in doc.statements if has_action_hole(stmt, template)]
-    if not holed:
-        return False
-    if any(stmt.effect_value == "Deny" for stmt in holed):
+    undecided = undecided_by_action_holes(doc.statements, template)
+    if undecided is None:
         return True
-    return any(
+    return bool(undecided) and any(
         c.pattern.startswith("NotAction ") and template_holes(c.pattern, template) for c in path.contributions
     )
 

@@ -17,6 +17,7 @@ from policy_lint.core.findings import Level
 from policy_lint.iam.statements import parse_operator
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
+from policy_lint.policy.placeholders import undecided_by_action_holes
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -93,11 +94,20 @@ def _allows_on_any_role(doc: PolicyDocument) -> Iterator[tuple[Statement, str]]:
     policy_types=("identity",),
 )
 def passrole_not_action(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if denied_everywhere(doc, PASS_ROLE):
+    if denied_everywhere(doc, PASS_ROLE) or (undecided := _undecided(doc, ctx)) is None:
         return
     for stmt, scope in _allows_on_any_role(doc):
+        if id(stmt) in undecided:
+            continue
         if stmt.uses_not_action and stmt.action_key is not None and grants(stmt, PASS_ROLE):
             yield Report(stmt.action_key, f"NotAction with {scope} grants iam:PassRole on any role")
+
+
+def _undecided(doc: PolicyDocument, ctx: LintContext) -> set[int] | None:
+    """Statements a template's action hole leaves undecided (None: all of them, a Deny's hole may
+    deny the action): uncertain never fails, PL503 names the hole."""
+    template = ctx.template_of(doc)
+    return undecided_by_action_holes(doc.statements, template) if template else set()
 
 
 def _names_services(stmt: Statement) -> bool:
@@ -140,9 +150,11 @@ def _names_services(stmt: Statement) -> bool:
     policy_types=("identity",),
 )
 def create_slr_any_service(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if denied_everywhere(doc, CREATE_SLR):
+    if denied_everywhere(doc, CREATE_SLR) or (undecided := _undecided(doc, ctx)) is None:
         return
     for stmt, scope in _allows_on_any_role(doc):
+        if id(stmt) in undecided:
+            continue
         if stmt.action_key is None or not grants(stmt, CREATE_SLR) or _names_services(stmt):
             continue
         if stmt.uses_not_action:

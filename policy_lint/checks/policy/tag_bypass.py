@@ -16,7 +16,7 @@ from policy_lint.core.findings import Level
 from policy_lint.iam.tag_bypass import TagBypass, find_tag_bypass
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
-from policy_lint.policy.placeholders import has_action_hole
+from policy_lint.policy.placeholders import undecided_by_action_holes
 from policy_lint.rules.registry import Report, RuleGroup
 
 RULES = RuleGroup()
@@ -33,10 +33,10 @@ def _judged_statements(doc: PolicyDocument, ctx: LintContext) -> list[Statement]
     template = ctx.template_of(doc)
     if not template:
         return doc.statements
-    holed = {id(stmt): stmt for stmt in doc.statements if has_action_hole(stmt, template)}
-    if any(stmt.effect_value == "Deny" for stmt in holed.values()):
+    undecided = undecided_by_action_holes(doc.statements, template)
+    if undecided is None:
         return []
-    return [stmt for stmt in doc.statements if not (id(stmt) in holed and stmt.uses_not_action)]
+    return [stmt for stmt in doc.statements if not (id(stmt) in undecided and stmt.uses_not_action)]
 
 
 def _for_document(doc: PolicyDocument, ctx: LintContext) -> list[TagBypass]:
