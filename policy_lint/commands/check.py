@@ -54,7 +54,10 @@ if TYPE_CHECKING:
     "account-level rules (root user, password policy, trails, users, account-level Block Public "
     "Access) can fail. Default: account-scope in the settings, else off (a folder is a fragment).",
 )
-@jobs_option("Processes that load a large Terraform input (default: one per CPU).")
+@jobs_option(
+    "Processes that load a large Terraform input or judge the scenarios of many CloudFormation "
+    "templates (default: one per CPU)."
+)
 @result_options
 @project_options
 def check(
@@ -91,6 +94,7 @@ def check(
     from policy_lint.inventory.model import Inventory
     from policy_lint.onboarding.config import load_config
     from policy_lint.project.settings import load_settings
+    from policy_lint.sources.cloudformation.loader import TemplateCache
     from policy_lint.sources.detect import detect, load_inventory
 
     settings = load_settings(settings_path)
@@ -109,18 +113,27 @@ def check(
             region or (config.audit_log.region if config.audit_log else None) or config.provisioning_region
         )
         account_id = account_id or config.account_id
-    plan = plan_scenarios(detected, pinned_parameters(parameter_pairs, parameter_files))
+    templates = TemplateCache()  # each template parsed once: for planning, loading, every scenario
+    plan = plan_scenarios(detected, pinned_parameters(parameter_pairs, parameter_files), templates)
     load_inventory(
         detected,
         inventory,
         region=region,
         account_id=account_id,
         cfn_parameters=plan.bindings(),
+        cfn_cache=templates,
         repository_root=repository_root,
         jobs=jobs,
     )
     results = results_over_scenarios(
-        plan, detected, inventory, selection, region=region, account_id=account_id
+        plan,
+        detected,
+        inventory,
+        selection,
+        region=region,
+        account_id=account_id,
+        jobs=jobs,
+        cache=templates,
     )
     verdict = judge(
         inventory,

@@ -8,6 +8,8 @@ meet in :func:`policy_lint.checks.scenarios.combine`.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +17,10 @@ import click
 
 if TYPE_CHECKING:
     from policy_lint.checks.engine import CheckResult, Selection
+    from policy_lint.checks.scenarios import ScenarioResults
     from policy_lint.inventory.model import Inventory
-    from policy_lint.sources.cloudformation.scenarios import Plan
+    from policy_lint.sources.cloudformation.loader import TemplateCache
+    from policy_lint.sources.cloudformation.scenarios import Plan, Scenario
     from policy_lint.sources.detect import Detected
 
 #: the inventory's resource lists (accounts are never declared by a template)
@@ -44,8 +48,9 @@ def pinned_parameters(pairs: tuple[str, ...], files: tuple[str, ...]) -> dict[st
     return values
 
 
-def plan_scenarios(detected: Detected, pins: dict[str, str]) -> Plan:
-    """The scenarios of the templates found; a pin no template can take is a usage error."""
+def plan_scenarios(detected: Detected, pins: dict[str, str], cache: TemplateCache | None = None) -> Plan:
+    """The scenarios of the templates found; a pin no template can take is a usage error.
+    ``cache``: the templates as read once for planning, loading and every scenario."""
     from policy_lint.sources.cloudformation.loader import MAPPERS
     from policy_lint.sources.cloudformation.scenarios import ParameterError, plan
     from policy_lint.sources.detect import CLOUDFORMATION
@@ -56,7 +61,7 @@ def plan_scenarios(detected: Detected, pins: dict[str, str]) -> Plan:
             "--parameters and --parameters-file set CloudFormation parameters: no template found"
         )
     try:
-        return plan(files, pins, MAPPERS.keys())
+        return plan(files, pins, MAPPERS.keys(), cache.parsed_template if cache is not None else None)
     except ParameterError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -69,22 +74,91 @@ def results_over_scenarios(
     *,
     region: str | None,
     account_id: str | None,
+    jobs: int | None = None,
+    cache: TemplateCache | None = None,
 ) -> list[CheckResult]:
-    """The rules' results on ``inventory`` (the default scenario) combined with every other scenario."""
+    """The rules' results on ``inventory`` (the default scenario) combined with every other scenario.
+
+    The other scenarios are independent runs (load the templates with their values, judge), so a
+    large input spreads them over ``jobs`` processes (None: one per CPU); they come back in run
+    order, so the result is the serial one."""
     from policy_lint.checks.engine import run_checks
     from policy_lint.checks.scenarios import ScenarioResults, combine
-    from policy_lint.inventory.model import Inventory
-    from policy_lint.sources.cloudformation import loader
-    from policy_lint.sources.cloudformation.stack import SOURCE
+    from policy_lint.core.processes import map_in_processes, split, workers_for
     from policy_lint.sources.detect import CLOUDFORMATION
 
     default = ScenarioResults("", run_checks(inventory, selection))
     if not plan.scenarios and not plan.beyond:
         return list(default.results)
     files = detected.by_source.get(CLOUDFORMATION, [])
-    parsed: dict[str, Any] = {}
-    others: list[ScenarioResults] = []
-    for run in plan.runs():
+    runs = plan.runs()
+    state = _Runs(plan, runs, files, inventory, selection, region, account_id, detected.roots)
+    state.alongside = len(detected.by_source) > 1
+    state.cache = cache if cache is not None else state.cache
+    # the work is every template read once per run; the workers inherit ``state`` (fork)
+    workers = workers_for(jobs, len(files) * len(runs)) if _FORKS else 1
+    indices = list(range(len(runs)))
+    if workers == 1 or len(runs) < 2:
+        others = _judge_runs(indices, state)
+    else:
+        global _SHARED
+        _SHARED = state
+        try:
+            batches = split(indices, workers)
+            others = [r for done in map_in_processes(_judge_shared_runs, batches, workers) for r in done]
+        finally:
+            _SHARED = None
+    return combine(default, others, plan.beyond, plan.default_label())
+
+
+def _template_cache() -> TemplateCache:
+    from policy_lint.sources.cloudformation.loader import TemplateCache
+
+    return TemplateCache()
+
+
+#: processes started by fork inherit the parent's loaded input: only then are runs spread
+_FORKS = hasattr(os, "fork")
+
+
+@dataclass
+class _Runs:
+    """What judging one run of scenarios needs, shared by the runs (and inherited by workers)."""
+
+    plan: Plan
+    runs: list[list[Scenario]]
+    files: list[Path]
+    inventory: Inventory
+    selection: Selection
+    region: str | None
+    account_id: str | None
+    roots: Any
+    alongside: bool = False
+    #: the templates as read (workers inherit what the parent read)
+    cache: TemplateCache = field(default_factory=_template_cache)
+
+
+#: the runs a forked worker judges: set in the parent just before the workers start
+_SHARED: _Runs | None = None
+
+
+def _judge_shared_runs(indices: list[int]) -> list[ScenarioResults]:
+    assert _SHARED is not None, "scenario runs are spread only to forked workers"
+    return _judge_runs(indices, _SHARED)
+
+
+def _judge_runs(indices: list[int], state: _Runs) -> list[ScenarioResults]:
+    """Each run (by index) loaded with its values on top of the default's other sources, and judged."""
+    from policy_lint.checks.engine import run_checks
+    from policy_lint.checks.scenarios import ScenarioResults
+    from policy_lint.inventory.model import Inventory
+    from policy_lint.sources.cloudformation import loader
+    from policy_lint.sources.cloudformation.stack import SOURCE
+
+    inventory = state.inventory
+    out = []
+    for index in indices:
+        run = state.runs[index]
         variant = Inventory(
             config=inventory.config,
             accounts=list(inventory.accounts),
@@ -96,18 +170,18 @@ def results_over_scenarios(
             kept = [r for r in getattr(inventory, kind) if r.origin.source != SOURCE]
             setattr(variant, kind, kept)
         loader.load(
-            files,
+            state.files,
             variant,
-            region=region,
-            account_id=account_id,
-            roots=detected.roots,
-            parameters=plan.bindings(run),
-            parsed=parsed,
-            alongside=len(detected.by_source) > 1,
+            region=state.region,
+            account_id=state.account_id,
+            roots=state.roots,
+            parameters=state.plan.bindings(run),
+            cache=state.cache,
+            alongside=state.alongside,
         )
         labels = {scenario.path: scenario.label() for scenario in run}
         label = (
             "; ".join(f"{Path(s.path).name}: {s.label()}" for s in run) if len(run) > 1 else run[0].label()
         )
-        others.append(ScenarioResults(label, run_checks(variant, selection), labels))
-    return combine(default, others, plan.beyond, plan.default_label())
+        out.append(ScenarioResults(label, run_checks(variant, state.selection), labels))
+    return out

@@ -60,7 +60,7 @@ from policy_lint.iam.evaluate import (
     glob_covers,
     glob_overlaps,
 )
-from policy_lint.iam.statements import principal_of_statement
+from policy_lint.iam.statements import Principal, principal_of_statement
 from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.syntax.nodes import Node
 
@@ -155,6 +155,20 @@ class SourcedPolicy:
     label: str
     kind: Literal["identity", "boundary"] = "identity"
 
+    @cached_property
+    def assume_role_statements(self) -> tuple[tuple[PolicyStatement, Principal], ...]:
+        """Its statements about sts:AssumeRole that name a principal, compiled once: a trust
+        policy is asked about every principal of the input (:func:`trust_admits`)."""
+        out = []
+        for stmt in self.document.statements:
+            compiled = PolicyStatement(self.document, stmt)
+            if not compiled.effect or not compiled.matches_action("sts:assumerole"):
+                continue
+            principal = principal_of_statement(stmt)
+            if principal is not None:
+                out.append((compiled, principal))
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class RoleTarget:
@@ -164,6 +178,17 @@ class RoleTarget:
     trust: SourcedPolicy | None
     permissions: tuple[SourcedPolicy, ...] = ()
     boundary: SourcedPolicy | None = None
+
+    @cached_property
+    def own_paths(self) -> tuple[str, ...]:
+        """The IDs of the paths the role's own policies open (found once, however many
+        principals may assume it)."""
+        found = find_escalations(
+            list(self.permissions),
+            [self.boundary] if self.boundary is not None else (),
+            paths=[p for p in load_paths() if p.id != ASSUME_ROLE_PATH],
+        )
+        return tuple(p.id for p in found)
 
 
 @dataclass(frozen=True)
@@ -508,13 +533,7 @@ def trust_admits(
     partition = principal_arn.split(":")[1] if principal_arn.count(":") >= 5 else "aws"
     names = {principal_arn, account, f"arn:{partition}:iam::{account}:root"}
     allows: list[PolicyStatement] = []
-    for stmt in trust.document.statements:
-        compiled = PolicyStatement(trust.document, stmt)
-        if not compiled.effect or not compiled.matches_action("sts:assumerole"):
-            continue
-        principal = principal_of_statement(stmt)
-        if principal is None:
-            continue
+    for compiled, principal in trust.assume_role_statements:
         named = principal.everyone or bool(names & set(principal.aws))
         if principal.negated:
             named = not named
@@ -554,18 +573,13 @@ def _assume_role_paths(
     for role in roles:
         if role.trust is None or role.arn == principal_arn:
             continue
+        admits, trust_conditions, trust_evidence = trust_admits(role.trust, principal_arn)
+        if not admits:  # asked first: most roles trust a service, and reading the trust is cheap
+            continue
         step = _step((Need("sts:AssumeRole", role.arn),), identity, limits, "aws")
         if step is None:
             continue
-        admits, trust_conditions, trust_evidence = trust_admits(role.trust, principal_arn)
-        if not admits:
-            continue
-        role_found = find_escalations(
-            list(role.permissions),
-            [role.boundary] if role.boundary is not None else (),
-            paths=[p for p in load_paths() if p.id != ASSUME_ROLE_PATH],
-        )
-        role_paths = tuple(p.id for p in role_found)
+        role_paths = role.own_paths
         if not role_paths:
             continue
         evidence = list(step.contributions) + trust_evidence

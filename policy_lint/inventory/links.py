@@ -205,6 +205,9 @@ def buckets_allowed_to_send(queue: Queue, inventory: Inventory) -> list[Bucket]:
         return []
     part = queue_partition(queue, inventory)
     question = _S3SendQuestion(queue, inventory)
+    about_any = question.verdict([], part)
+    if about_any.denied or not about_any.source_arns:
+        return []  # no aws:SourceArn for S3 to match, or S3 denied outright: no bucket, whichever it is
     found = []
     for bucket in inventory.buckets:
         sends = question.verdict(list(bucket_arns(bucket, part)), part)

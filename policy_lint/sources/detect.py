@@ -146,12 +146,14 @@ def load_inventory(
     region: str | None = None,
     account_id: str | None = None,
     cfn_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    cfn_cache: Any = None,
     repository_root: str | None = None,
     jobs: int | None = 1,
 ) -> Inventory:
     """Run each source over its files; they add resources and located problems to ``inventory``.
     The inputs that could not be used become IN001 problems (unusable input, exit code 2).
     ``cfn_parameters``: per template path, the values that replace its parameters' defaults.
+    ``cfn_cache``: the templates as already read (a ``loader.TemplateCache``), so they parse once.
     ``repository_root``: the folder Terraform local modules may load from (``--repository-root``).
     ``jobs``: processes that load a large Terraform input (``--jobs``; None: one per CPU, 1: none)."""
     inventory.problems.extend(unreadable(error) for error in detected.errors)
@@ -160,6 +162,8 @@ def load_inventory(
         extra: dict[str, Any] = {}
         if source == CLOUDFORMATION and cfn_parameters:
             extra["parameters"] = cfn_parameters
+        if source == CLOUDFORMATION and cfn_cache is not None:
+            extra["cache"] = cfn_cache
         if source == TERRAFORM:
             extra["jobs"] = jobs
             if repository_root:

@@ -44,6 +44,7 @@ from policy_lint.checks.principals.reach import (
     Reach,
     Role,
     may_assume,
+    may_assume_some_role,
     permission_sets,
     reach,
     role_shown,
@@ -58,7 +59,6 @@ from policy_lint.iam.escalation import (
     find_escalations,
     trust_admits,
 )
-from policy_lint.iam.evaluate import PermissionSet
 from policy_lint.inventory.declared_arns import account_unknown, declared_arns
 from policy_lint.inventory.model import IamRole, IamUser, Inventory
 from policy_lint.rules.registry import Result, RuleGroup, Status
@@ -93,34 +93,27 @@ class _Judged:
             for key, values in _doubted_paths(r, paths, targets).items()
         }
         opened = {id(r): bool(paths) for r, paths in self.paths}
-        built: dict[int, list[PermissionSet]] = {}
-
-        def assumes(r: Reach, arn: str) -> bool:
-            if id(r) not in built:
-                built[id(r)] = permission_sets(r)
-            return may_assume(r, arn, built[id(r)])
-
-        for r in self.reached:  # a role it may assume whose own policies are not all known
-            for assumable in self.roles.values():
-                if (
-                    assumable.reach is r
-                    or not assumable.unknown
-                    or r.arn is None
-                    or assumable.target.trust is None
-                ):
+        partly_known = [a for a in self.roles.values() if a.unknown and a.target.trust is not None]
+        untrusted_open = [u for u in untrusted if opened.get(id(u.reach)) or u.reach.unknown]
+        for r in self.reached:
+            if not (partly_known or untrusted_open):
+                break
+            sets = permission_sets(r)
+            if not may_assume_some_role(sets):
+                continue  # asks about no role: most principals never name sts:AssumeRole
+            for assumable in partly_known:  # a role it may assume whose own policies are not all known
+                if assumable.reach is r or r.arn is None:
                     continue
+                assert assumable.target.trust is not None
                 # a principal whose ARN is only symbolic (its account known at apply) may be the one trusted
                 admitted = account_unknown(r.arn) or trust_admits(assumable.target.trust, r.arn)[0]
-                if admitted and assumes(r, assumable.target.arn):
+                if admitted and may_assume(r, assumable.target.arn, sets):
                     r.could_add.append(
                         f"it may sts:AssumeRole {assumable.reach.who}, part of whose permissions is not known "
                         f"({'; '.join(assumable.unknown)})"
                     )
-        for r in self.reached:  # a role it may assume, with a path, whose trust is not known
-            for role in untrusted:
-                if role.reach is r or not (opened.get(id(role.reach)) or role.reach.unknown):
-                    continue
-                if assumes(r, role.arn):
+            for role in untrusted_open:  # a role it may assume, with a path, whose trust is not known
+                if role.reach is not r and may_assume(r, role.arn, sets):
                     r.could_add.append(
                         f"it may sts:AssumeRole {role.reach.who}, whose trust policy is not known ({role.why})"
                     )

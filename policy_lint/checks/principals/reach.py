@@ -180,6 +180,12 @@ def permission_sets(principal: Reach) -> list[PermissionSet]:
     return sets
 
 
+def may_assume_some_role(sets: list[PermissionSet]) -> bool:
+    """Could the principal whose :func:`permission_sets` these are sts:AssumeRole anything? When
+    no Allow of its policies (or of one boundary) names the action, no role needs asking about."""
+    return all(any(stmt.is_allow for stmt, _ in s.candidates("sts:assumerole")) for s in sets)
+
+
 def may_assume(principal: Reach, arn: str, sets: list[PermissionSet] | None = None) -> bool:
     """Do the principal's policies (within its boundary) allow sts:AssumeRole on the role, at least
     under some condition? ``sets``: :func:`permission_sets` of the principal, when the caller asks

@@ -17,9 +17,11 @@ else unknown) and account. :func:`load` runs the steps, each in its own module:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_lint.core.errors import InputError
+from policy_lint.core.findings import Finding
 from policy_lint.inventory.model import Inventory
 from policy_lint.sources.cloudformation.intrinsics import ParameterValue, Resolver, Template
 from policy_lint.sources.cloudformation.link import Linker
@@ -74,6 +76,29 @@ MAPPERS: dict[str, Mapper] = {
 }
 
 
+@dataclass
+class TemplateCache:
+    """What is read of each template, kept between the calls that read the same files: planning
+    the scenarios, the default load, and each scenario's load. The trees are never changed by
+    evaluation, so one parse serves them all."""
+
+    parsed: dict[str, tuple[Source, Node | None]] = field(default_factory=dict)
+    duplicates: dict[str, list[Finding]] = field(default_factory=dict)
+
+    def parsed_template(self, path: str | Path) -> tuple[Source, Node | None]:
+        """The template's source and tree; raises InputError (never cached) when it is unreadable."""
+        if str(path) not in self.parsed:
+            source = read_source(path)
+            self.parsed[str(path)] = (source, parse_template(source))
+        return self.parsed[str(path)]
+
+    def duplicate_keys(self, source: Source, root: ObjectNode) -> list[Finding]:
+        """The template's duplicate-key findings (a walk of the whole tree, done once)."""
+        if source.path not in self.duplicates:
+            self.duplicates[source.path] = duplicate_keys(source, root)
+        return self.duplicates[source.path]
+
+
 def template_resolver(path: Path, *, region: str | None = None, account_id: str | None = None) -> Resolver:
     """The resolver ``load`` uses for one template, with resource-aware Ref/GetAtt (for tests and tools)."""
     source = read_source(path)
@@ -91,25 +116,21 @@ def load(
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
     parameters: Mapping[str, Mapping[str, ParameterValue]] | None = None,
-    parsed: dict[str, tuple[Source, Node | None]] | None = None,
+    cache: TemplateCache | None = None,
     alongside: bool = False,
 ) -> None:
     """Add the resources of every template in ``files``; unreadable input becomes located findings.
 
     ``parameters`` maps a template's path (as given) to the values that replace its parameters'
-    defaults: one scenario of its conditions, or the values a deployment pins. ``parsed`` keeps
-    the parsed templates between calls (each scenario reads the same files; the trees are never
-    changed by evaluation)."""
+    defaults: one scenario of its conditions, or the values a deployment pins. ``cache`` keeps
+    what is read of each template between calls (each scenario reads the same files)."""
     linker = Linker()
-    cache = parsed if parsed is not None else {}
+    cache = cache if cache is not None else TemplateCache()
     checked = roots if roots is not None else [Path(p).parent for p in files]
     label_of = labels([Path(p) for p in files], checked, alongside=alongside)
     for path in files:
         try:
-            if str(path) not in cache:
-                source = read_source(path)
-                cache[str(path)] = (source, parse_template(source))
-            source, root = cache[str(path)]
+            source, root = cache.parsed_template(path)
         except InputError as exc:
             inventory.problems.append(unreadable(exc))
             continue
@@ -130,7 +151,7 @@ def load(
             message = f"Resources is {resources.described}, not a mapping of logical IDs to resources"
             inventory.problems.append(problem(UNREADABLE, message, source.path, line, col))
             continue
-        inventory.problems.extend(duplicate_keys(source, root))
+        inventory.problems.extend(cache.duplicate_keys(source, root))
         stack = Stack(source, root, region, account_id, (parameters or {}).get(str(path)))
         stack.label = label_of[Path(path)]
         try:

@@ -26,7 +26,7 @@ the same condition values are one scenario. A place past the bound is reported (
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import prod
 from pathlib import Path
@@ -130,14 +130,20 @@ def shown(value: ParameterValue) -> str:
     return repr(value) if value == "" else value
 
 
-def plan(files: Sequence[Path], pins: Mapping[str, str], resource_types: Collection[str]) -> Plan:
+def plan(
+    files: Sequence[Path],
+    pins: Mapping[str, str],
+    resource_types: Collection[str],
+    read: Callable[[Path], tuple[object, Node | None]] | None = None,
+) -> Plan:
     """The scenarios of the templates in ``files``; a file that does not parse is left to the
-    loader (which reports it). Raises :class:`ParameterError` for a pin no template can take."""
+    loader (which reports it). Raises :class:`ParameterError` for a pin no template can take.
+    ``read``: how a template is read (the loader's cache, so it is parsed once)."""
     result = Plan()
     used: set[str] = set()
     for path in files:
         try:
-            root = parse_template(read_source(path))
+            root = read(path)[1] if read is not None else parse_template(read_source(path))
         except InputError:
             continue
         if not isinstance(root, ObjectNode):
