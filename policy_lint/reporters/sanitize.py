@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -231,7 +232,14 @@ def escape_controls(text: str) -> str:
 
 def clean(text: object) -> str:
     """:func:`redact` then :func:`escape_controls`: what any format may show of an input string."""
-    return escape_controls(redact(str(text)))
+    return _clean_text(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_text(text: str) -> str:
+    """Remembered: a report repeats the same paths, rule names and messages (95,000 strings, 5,000
+    distinct, in the JSON of the CloudFormation corpus), and redacting each costs regex searches."""
+    return escape_controls(redact(text))
 
 
 #: the characters a location's format escapes itself, so they keep their identity: a GitHub
