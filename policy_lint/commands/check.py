@@ -89,7 +89,7 @@ def check(
     posture rules) run over it. Exit 0: nothing failed at or above --fail-on; 1: something did;
     2: an input could not be read.
     """
-    from policy_lint.commands.judging import emit, exit_status, judge, selection_for
+    from policy_lint.commands.judging import EmbeddedLint, emit, exit_status, judge, selection_for
     from policy_lint.commands.scenarios import pinned_parameters, plan_scenarios, results_over_scenarios
     from policy_lint.inventory.model import Inventory
     from policy_lint.onboarding.config import load_config
@@ -125,6 +125,7 @@ def check(
         repository_root=repository_root,
         jobs=jobs,
     )
+    embedded = EmbeddedLint(inventory, settings, selection, jobs)  # in a worker, while the rules run
     results = results_over_scenarios(
         plan,
         detected,
@@ -142,6 +143,7 @@ def check(
         baseline=baseline,
         write_baseline=write_baseline,
         results=results,
+        embedded=embedded,
     )
     problems = [*inventory.problems, *verdict.problems]
     scope = {

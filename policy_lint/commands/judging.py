@@ -20,6 +20,7 @@ from policy_lint.rules.registry import POLICY_RULE_PREFIX
 
 if TYPE_CHECKING:
     from policy_lint.checks.engine import CheckResult, Selection
+    from policy_lint.core.processes import Running
     from policy_lint.inventory.model import Inventory
     from policy_lint.project.apply import Filtered
     from policy_lint.project.settings import Settings
@@ -72,10 +73,11 @@ def judge(
     baseline: str | None,
     write_baseline: str | None,
     results: list[CheckResult] | None = None,
+    embedded: EmbeddedLint | None = None,
 ) -> Judgement:
     """Run the selected rules (unless their ``results`` are given, e.g. combined over scenarios) and
     filter their results; ``--write-baseline`` records them and exits 0 (or 2, writing nothing,
-    when an input could not be used)."""
+    when an input could not be used). ``embedded``: the embedded policies' lint, already started."""
     from policy_lint.checks.engine import onboarding_not_applied, run_checks
     from policy_lint.core.findings import unusable_inputs
     from policy_lint.project.apply import filter_results
@@ -96,8 +98,11 @@ def judge(
     )
     if filtered.baseline_written is not None:
         echo_err(f"policy-lint: wrote {filtered.baseline_written} findings to {write_baseline}")
+        if embedded is not None:
+            embedded.close()
         sys.exit(0)
-    linted = _embedded_findings(inventory, settings, selection)
+    embedded = embedded or EmbeddedLint(inventory, settings, selection)
+    linted = embedded.filtered()
     return Judgement(
         list(filtered.kept),
         [*problems, *linted.kept],
@@ -106,18 +111,51 @@ def judge(
     )
 
 
-def _embedded_findings(inventory: Inventory, settings: Settings, selection: Selection) -> Filtered:
+class EmbeddedLint:
     """The PL findings of the policies inside the inventory's resources, after suppressions and the
-    vendor-reference acceptance (the same as ``lint`` applies to a policy file)."""
-    from policy_lint.checks.embedded_policies import lint_embedded
-    from policy_lint.project.apply import Filtered as Kept
-    from policy_lint.project.apply import filter_findings
-    from policy_lint.project.custom_rules import settings_rules
+    vendor-reference acceptance (the same as ``lint`` applies to a policy file).
 
-    if not _selects_policy_rules(selection, (*POLICY_RULE_PREFIX, "CU")):
-        return Kept([])  # --select OB: no policy rule wanted, nothing to lint
-    findings = lint_embedded(inventory, selection.select, selection.ignore, settings_rules(settings))
-    return filter_findings(findings, settings, wants=selection.wants_id)
+    With ``jobs`` allowing a second process and many policies, the lint starts at once in a forked
+    worker (it reads the inventory as loaded) while this process runs the other rules; otherwise it
+    runs when asked for. Either way the findings are the same."""
+
+    def __init__(
+        self, inventory: Inventory, settings: Settings, selection: Selection, jobs: int | None = 1
+    ) -> None:
+        from policy_lint.core.processes import CAN_INHERIT, map_inherited, workers_for
+
+        self.settings, self.selection = settings, selection
+        self.inventory = inventory
+        self.running: Running[list[Finding]] | None = None
+        if not _selects_policy_rules(selection, (*POLICY_RULE_PREFIX, "CU")):
+            self.wanted = False  # --select OB: no policy rule wanted, nothing to lint
+            return
+        self.wanted = True
+        holders = (
+            len(inventory.policies) + len(inventory.roles) + len(inventory.users) + len(inventory.groups)
+        )
+        if CAN_INHERIT and workers_for(jobs, holders) > 1:
+            self.running = map_inherited(lambda _: self._findings(), [0], 1)
+
+    def _findings(self) -> list[Finding]:
+        from policy_lint.checks.embedded_policies import lint_embedded
+        from policy_lint.project.custom_rules import settings_rules
+
+        select, ignore = self.selection.select, self.selection.ignore
+        return lint_embedded(self.inventory, select, ignore, settings_rules(self.settings))
+
+    def filtered(self) -> Filtered:
+        from policy_lint.project.apply import Filtered as Kept
+        from policy_lint.project.apply import filter_findings
+
+        if not self.wanted:
+            return Kept([])
+        findings = next(iter(self.running)) if self.running is not None else self._findings()
+        return filter_findings(findings, self.settings, wants=self.selection.wants_id)
+
+    def close(self) -> None:
+        if self.running is not None:
+            self.running.close()
 
 
 def _selects_policy_rules(selection: Selection, families: tuple[str, ...]) -> bool:

@@ -8,7 +8,6 @@ meet in :func:`policy_lint.checks.scenarios.combine`.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,30 +83,26 @@ def results_over_scenarios(
     order, so the result is the serial one."""
     from policy_lint.checks.engine import run_checks
     from policy_lint.checks.scenarios import ScenarioResults, combine
-    from policy_lint.core.processes import map_in_processes, split, workers_for
+    from policy_lint.core.processes import CAN_INHERIT, map_inherited, split, workers_for
     from policy_lint.sources.detect import CLOUDFORMATION
 
-    default = ScenarioResults("", run_checks(inventory, selection))
     if not plan.scenarios and not plan.beyond:
-        return list(default.results)
+        return run_checks(inventory, selection)
     files = detected.by_source.get(CLOUDFORMATION, [])
     runs = plan.runs()
     state = _Runs(plan, runs, files, inventory, selection, region, account_id, detected.roots)
     state.alongside = len(detected.by_source) > 1
     state.cache = cache if cache is not None else state.cache
     # the work is every template read once per run; the workers inherit ``state`` (fork)
-    workers = workers_for(jobs, len(files) * len(runs)) if _FORKS else 1
+    workers = workers_for(jobs, len(files) * len(runs)) if CAN_INHERIT else 1
     indices = list(range(len(runs)))
     if workers == 1 or len(runs) < 2:
+        default = ScenarioResults("", run_checks(inventory, selection))
         others = _judge_runs(indices, state)
     else:
-        global _SHARED
-        _SHARED = state
-        try:
-            batches = split(indices, workers)
-            others = [r for done in map_in_processes(_judge_shared_runs, batches, workers) for r in done]
-        finally:
-            _SHARED = None
+        running = map_inherited(lambda batch: _judge_runs(batch, state), split(indices, workers), workers)
+        default = ScenarioResults("", run_checks(inventory, selection))  # while the workers judge
+        others = [result for done in running for result in done]
     return combine(default, others, plan.beyond, plan.default_label())
 
 
@@ -115,10 +110,6 @@ def _template_cache() -> TemplateCache:
     from policy_lint.sources.cloudformation.loader import TemplateCache
 
     return TemplateCache()
-
-
-#: processes started by fork inherit the parent's loaded input: only then are runs spread
-_FORKS = hasattr(os, "fork")
 
 
 @dataclass
@@ -136,15 +127,6 @@ class _Runs:
     alongside: bool = False
     #: the templates as read (workers inherit what the parent read)
     cache: TemplateCache = field(default_factory=_template_cache)
-
-
-#: the runs a forked worker judges: set in the parent just before the workers start
-_SHARED: _Runs | None = None
-
-
-def _judge_shared_runs(indices: list[int]) -> list[ScenarioResults]:
-    assert _SHARED is not None, "scenario runs are spread only to forked workers"
-    return _judge_runs(indices, _SHARED)
 
 
 def _judge_runs(indices: list[int], state: _Runs) -> list[ScenarioResults]:

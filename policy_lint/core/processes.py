@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 #: Below this many files a second process costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -57,17 +60,67 @@ def map_in_processes(
     memory) is done again in this process, so the run still gives what a serial run gives:
     located input errors, never a pool's traceback.
     """
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    return iter(Running(work, batches, workers, *shared))
 
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: list[Future[R] | None] = [pool.submit(work, batch, *shared) for batch in batches]
-        for index, batch in enumerate(batches):
-            future, futures[index] = futures[index], None  # the caller keeps what it needs of a result
-            assert future is not None
-            try:
-                result = future.result()
-            except Exception:  # the worker's failure, not the input's: a serial run decides
-                result = work(batch, *shared)
-            yield result
+
+#: processes started by fork inherit what the parent holds: only then can work be a closure
+CAN_INHERIT = hasattr(os, "fork")
+
+#: the closures of :func:`map_inherited`, by key; a forked worker finds them in its copy
+_INHERITED: dict[int, Callable[[Any], Any]] = {}
+
+
+def map_inherited(work: Callable[[T], R], batches: Sequence[T], workers: int) -> Running[R]:
+    """:func:`map_in_processes` for ``work`` closing over what this process holds (a loaded
+    inventory, parsed templates): forked workers inherit it instead of receiving a pickled copy,
+    and only the batches and the results cross. Call it only where :data:`CAN_INHERIT`."""
+    key = id(work)
+    _INHERITED[key] = work
+    return Running(_call_inherited, batches, workers, key, forget=key)
+
+
+def _call_inherited(batch: Any, key: int) -> Any:
+    return _INHERITED[key](batch)
+
+
+class Running(Generic[R]):
+    """Batches handed to a pool of processes as soon as it is made, so the caller can do other
+    work (load another source, judge) while they run; iterating gives their results in batch
+    order (see :func:`map_in_processes`) and shuts the pool down."""
+
+    def __init__(
+        self,
+        work: Callable[..., R],
+        batches: Sequence[T],
+        workers: int,
+        *shared: object,
+        forget: int | None = None,
+    ):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+        self._work, self._batches, self._shared, self._forget = work, list(batches), shared, forget
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._futures: list[Future[R] | None] = [
+            self._pool.submit(work, batch, *shared) for batch in self._batches
+        ]
+
+    def __iter__(self) -> Iterator[R]:
+        try:
+            for index, batch in enumerate(self._batches):
+                future, self._futures[index] = self._futures[index], None  # the caller keeps what it needs
+                assert future is not None
+                try:
+                    result = future.result()
+                except Exception:  # the worker's failure, not the input's: a serial run decides
+                    result = self._work(batch, *self._shared)
+                yield result
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (those not started are cancelled): for a caller that gives up early."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._forget is not None:
+            _INHERITED.pop(self._forget, None)

@@ -8,7 +8,7 @@ happen to pass: a check that meets an Unknown reports *unknown* with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from policy_lint.core.findings import Finding, Location
@@ -377,6 +377,15 @@ class Inventory:
             or self.buckets
             or self.queues
         )
+
+    def extend(self, part: Inventory, *, sources: bool = True) -> None:
+        """Add what another load built (one source, one group of folders, read apart and perhaps
+        in another process) after what is already here: resources, problems and, with
+        ``sources``, the source names; one pass in that order would have built the same lists."""
+        for item in fields(Inventory):
+            value = getattr(part, item.name)
+            if isinstance(value, list) and (sources or item.name != "sources"):
+                getattr(self, item.name).extend(value)
 
     def observed(self) -> bool:
         """Was the infrastructure read from an account (live), not from code that declares it?

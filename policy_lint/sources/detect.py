@@ -157,7 +157,24 @@ def load_inventory(
     ``repository_root``: the folder Terraform local modules may load from (``--repository-root``).
     ``jobs``: processes that load a large Terraform input (``--jobs``; None: one per CPU, 1: none)."""
     inventory.problems.extend(unreadable(error) for error in detected.errors)
-    for source in sorted(detected.by_source):
+    alongside = len(detected.by_source) > 1
+    started = None
+    if TERRAFORM in detected.by_source:  # its workers start first; the other sources load meanwhile
+        from policy_lint.sources.terraform import groups
+
+        started = groups.start(
+            detected.by_source[TERRAFORM],
+            region,
+            account_id,
+            detected.roots,
+            alongside,
+            repository_root,
+            jobs,
+        )
+    # each source into its own part, added in source order: what one pass in that order gives
+    # (no loader reads what another added), whichever finishes first
+    parts: dict[str, Inventory] = {}
+    for source in sorted(detected.by_source, key=lambda s: s == TERRAFORM):
         load = _loader(source)
         extra: dict[str, Any] = {}
         if source == CLOUDFORMATION and cfn_parameters:
@@ -166,17 +183,21 @@ def load_inventory(
             extra["cache"] = cfn_cache
         if source == TERRAFORM:
             extra["jobs"] = jobs
+            extra["started"] = started
             if repository_root:
                 extra["repository_root"] = repository_root
+        parts[source] = Inventory()
         load(
             detected.by_source[source],
-            inventory,
+            parts[source],
             region=region,
             account_id=account_id,
             roots=detected.roots,
             **extra,
-            alongside=len(detected.by_source) > 1,
+            alongside=alongside,
         )
+    for source in sorted(parts):
+        inventory.extend(parts[source])
     return inventory
 
 

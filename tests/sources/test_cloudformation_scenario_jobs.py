@@ -121,13 +121,13 @@ def test_the_runs_are_spread_only_when_the_input_is_large(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spread: list[int] = []
-    real = processes.map_in_processes
+    real = processes.map_inherited
 
-    def counting(work: Any, batches: Any, workers: int, *shared: object) -> Any:
+    def counting(work: Any, batches: Any, workers: int) -> Any:
         spread.append(workers)
-        return real(work, batches, workers, *shared)
+        return real(work, batches, workers)
 
-    monkeypatch.setattr(processes, "map_in_processes", counting)
+    monkeypatch.setattr(processes, "map_inherited", counting)
 
     def judged(folder: Path, jobs: int) -> list[tuple[str, str, str, str]]:
         found = detect([str(folder)])

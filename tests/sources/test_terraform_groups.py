@@ -109,6 +109,9 @@ def test_examples_give_the_same_output_with_any_number_of_jobs() -> None:
 def test_a_large_mixed_input_gives_the_serial_output_byte_for_byte(tmp_path: Path) -> None:
     folder = _large_input(tmp_path / "repos")
     shutil.copytree(EXAMPLES / "cloudformation", folder / "templates")  # another source alongside
+    # and a plan: both are read by the main process while the workers load the Terraform folders
+    (folder / "plans").mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "terraform" / "plan" / "onboarding.plan.json", folder / "plans")
     (folder / "alpha" / "stack000" / "broken.tf").write_text(
         'resource "aws_s3_bucket" "x" {\n  bucket = \n', "utf-8"
     )
@@ -126,6 +129,19 @@ def test_a_large_mixed_input_gives_the_serial_output_byte_for_byte(tmp_path: Pat
         str(folder / "templates" / "broken.yaml"),
     }
     assert "Traceback" not in parallel.stderr
+    payload = json.loads(parallel.stdout)
+    assert {"cloudformation", "terraform", "terraform-plan"} <= set(payload["scope"]["sources"])
+    from_plan = [
+        r for r in payload["results"] if (r.get("location") or {}).get("path", "").endswith(".plan.json")
+    ]
+    assert from_plan, "the plan's resources were judged"
+    # the policies inside the 220 users were linted (in a worker beside the rules): PL findings
+    users = [
+        p
+        for p in payload["problems"]
+        if p["rule_id"].startswith("PL") and "modules/user" in p["location"]["path"]
+    ]
+    assert len(users) >= len(REPOS)
 
 
 def _load(folder: Path, jobs: int, *, delete: Path | None = None) -> tuple[bool, Inventory]:

@@ -25,11 +25,11 @@ serially, from scratch) when any of these would differ:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_lint.core.findings import Finding
-from policy_lint.core.processes import map_in_processes, split, workers_for
+from policy_lint.core.processes import Running, split, workers_for
 from policy_lint.inventory.model import Inventory
 from policy_lint.sources import problems
 from policy_lint.sources.configurations import labels, relative_to_checked
@@ -87,9 +87,14 @@ def load(
     alongside: bool = False,
     repository_root: str | Path | None = None,
     jobs: int | None = None,
+    started: Started | None = None,
 ) -> None:
-    """:func:`hcl.load`, across ``jobs`` processes (None: one per CPU) when that gives the same result."""
-    if not load_in_groups(files, inventory, region, account_id, roots, alongside, repository_root, jobs):
+    """:func:`hcl.load`, across ``jobs`` processes (None: one per CPU) when that gives the same
+    result. ``started``: the groups already handed to workers by :func:`start` with these arguments
+    (the caller loaded other sources meanwhile)."""
+    if started is None:
+        started = start(files, region, account_id, roots, alongside, repository_root, jobs)
+    if started is None or not started.finish(inventory):
         hcl.load(
             files,
             inventory,
@@ -113,34 +118,64 @@ def load_in_groups(
 ) -> bool:
     """Load ``files`` into ``inventory`` across processes; False, with ``inventory`` untouched,
     when the input is too small for processes to pay or the split could change the result."""
+    started = start(files, region, account_id, roots, alongside, repository_root, jobs)
+    return started is not None and started.finish(inventory)
+
+
+def start(
+    files: Sequence[Path],
+    region: str | None,
+    account_id: str | None,
+    roots: Sequence[str | Path] | None,
+    alongside: bool,
+    repository_root: str | Path | None,
+    jobs: int | None,
+) -> Started | None:
+    """Hand the groups of ``files`` to ``jobs`` workers and return at once; None when the input
+    is too small for processes to pay, or is one group."""
     workers = workers_for(jobs, len(files))
     if workers == 1:
-        return False
+        return None
     by_dir = hcl.folders_of(files)
     checked = [Path(p) for p in roots] if roots is not None else sorted(by_dir)
     groups = _groups(by_dir, checked)
     if len(groups) < 2:
-        return False
+        return None
     settings = Settings(region, account_id, roots, alongside, repository_root, frozenset(by_dir))
     batches = split(groups, workers)
-    loaded: dict[str, Loaded] = {}
-    for batch, results in zip(
-        batches, map_in_processes(_load_batch, batches, workers, settings), strict=True
-    ):
-        loaded.update(zip((g.key for g in batch), results, strict=True))
-    ordered = [loaded[g.key] for g in groups]
-    decided = _serial_decision(ordered, checked, alongside, settings.folders)
-    if decided is None:
-        return False
-    left_out, notes = decided
-    for part in ordered:
-        _append(inventory, part.inventory)
-    inventory.sources.append(hcl.SOURCE)
-    inventory.problems.extend(notes)
-    if left_out:
-        first = next(p.first_files[left_out[0]] for p in ordered if left_out[0] in p.first_files)
-        inventory.problems.append(hcl.left_out_note(left_out, first))
-    return True
+    return Started(groups, batches, checked, settings, Running(_load_batch, batches, workers, settings))
+
+
+@dataclass
+class Started:
+    """Groups handed to workers: :meth:`finish` waits for them and adds what they loaded."""
+
+    groups: list[Group]
+    batches: list[list[Group]]
+    checked: list[Path]
+    settings: Settings
+    running: Running[list[Loaded]]
+
+    def finish(self, inventory: Inventory) -> bool:
+        """Add the groups' inventories to ``inventory``; False, with ``inventory`` untouched, when
+        the split could change the result (the caller then loads serially)."""
+        loaded: dict[str, Loaded] = {}
+        for batch, results in zip(self.batches, self.running, strict=True):
+            loaded.update(zip((g.key for g in batch), results, strict=True))
+        ordered = [loaded[g.key] for g in self.groups]
+        settings = self.settings
+        decided = _serial_decision(ordered, self.checked, settings.alongside, settings.folders)
+        if decided is None:
+            return False
+        left_out, notes = decided
+        for part in ordered:
+            inventory.extend(part.inventory, sources=False)
+        inventory.sources.append(hcl.SOURCE)
+        inventory.problems.extend(notes)
+        if left_out:
+            first = next(p.first_files[left_out[0]] for p in ordered if left_out[0] in p.first_files)
+            inventory.problems.append(hcl.left_out_note(left_out, first))
+        return True
 
 
 def _groups(by_dir: dict[Path, list[Path]], checked: Sequence[Path]) -> list[Group]:
@@ -225,11 +260,3 @@ def _serial_decision(
         for (path, line, col), reason in budget.too_large.items()
     ]
     return left_out, notes
-
-
-def _append(inventory: Inventory, part: Inventory) -> None:
-    """Add a group's resources and problems to the inventory, after those already there."""
-    for item in fields(Inventory):
-        value = getattr(part, item.name)
-        if isinstance(value, list) and item.name != "sources":
-            getattr(inventory, item.name).extend(value)
