@@ -17,6 +17,7 @@ from policy_lint.checks.onboarding.scope import not_applied, onboarding_scope
 from policy_lint.core.findings import Level, Location
 from policy_lint.inventory.model import Inventory
 from policy_lint.inventory.names import readable
+from policy_lint.inventory.per_run import one_run
 from policy_lint.rules.registry import CheckMeta, InventoryRule, Status
 from policy_lint.rules.ruleset import inventory_rules
 
@@ -104,15 +105,16 @@ def run_checks(inventory: Inventory, selection: Selection | None = None) -> list
     chosen = selection or Selection()
     results: list[CheckResult] = []
     in_scope: bool | None = None  # decided once, when the first OB rule is met
-    for rule in inventory_rules():
-        if not chosen.wants(rule.meta) or not applies(rule.meta, inventory):
-            continue
-        if is_onboarding_rule(rule.meta):
-            if in_scope is None:
-                in_scope = onboarding_scope(inventory).applies
-            if not in_scope:
+    with one_run():
+        for rule in inventory_rules():
+            if not chosen.wants(rule.meta) or not applies(rule.meta, inventory):
                 continue
-        results.extend(_run_rule(rule, inventory))
+            if is_onboarding_rule(rule.meta):
+                if in_scope is None:
+                    in_scope = onboarding_scope(inventory).applies
+                if not in_scope:
+                    continue
+            results.extend(_run_rule(rule, inventory))
     ensure_unique(results)
     return sorted(results, key=CheckResult.sort_key)
 

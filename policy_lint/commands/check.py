@@ -92,6 +92,7 @@ def check(
     from policy_lint.commands.judging import EmbeddedLint, emit, exit_status, judge, selection_for
     from policy_lint.commands.scenarios import pinned_parameters, plan_scenarios, results_over_scenarios
     from policy_lint.inventory.model import Inventory
+    from policy_lint.inventory.per_run import one_run
     from policy_lint.onboarding.config import load_config
     from policy_lint.project.settings import load_settings
     from policy_lint.sources.cloudformation.loader import TemplateCache
@@ -126,25 +127,26 @@ def check(
         jobs=jobs,
     )
     embedded = EmbeddedLint(inventory, settings, selection, jobs)  # in a worker, while the rules run
-    results = results_over_scenarios(
-        plan,
-        detected,
-        inventory,
-        selection,
-        region=region,
-        account_id=account_id,
-        jobs=jobs,
-        cache=templates,
-    )
-    verdict = judge(
-        inventory,
-        settings,
-        selection,
-        baseline=baseline,
-        write_baseline=write_baseline,
-        results=results,
-        embedded=embedded,
-    )
+    with one_run():  # the inventory no longer changes: the rules and the summary share what they derive
+        results = results_over_scenarios(
+            plan,
+            detected,
+            inventory,
+            selection,
+            region=region,
+            account_id=account_id,
+            jobs=jobs,
+            cache=templates,
+        )
+        verdict = judge(
+            inventory,
+            settings,
+            selection,
+            baseline=baseline,
+            write_baseline=write_baseline,
+            results=results,
+            embedded=embedded,
+        )
     problems = [*inventory.problems, *verdict.problems]
     scope = {
         "config": config_path,

@@ -11,6 +11,7 @@ from policy_lint.catalog import arn_builder
 from policy_lint.catalog.arns import Arn, parse_arn
 from policy_lint.iam import statements
 from policy_lint.inventory.model import Bucket, Inventory, Queue, Trail, Unknown
+from policy_lint.inventory.per_run import once_per_run
 from policy_lint.inventory.references import (
     arn_like,
     canon,
@@ -132,8 +133,13 @@ def notifies(bucket: Bucket, queue: Queue, inventory: Inventory) -> bool:
 
 
 def buckets_notifying(queue: Queue, inventory: Inventory) -> list[Bucket]:
-    """The buckets that notify the queue."""
-    return [b for b in inventory.buckets if notifies(b, queue, inventory)]
+    """The buckets that notify the queue (each queue's found once per run: rules ask it again)."""
+    found = once_per_run(
+        inventory,
+        f"buckets notifying {id(queue)}",
+        lambda: [b for b in inventory.buckets if notifies(b, queue, inventory)],
+    )
+    return list(found)
 
 
 def notified_queues(bucket: Bucket, inventory: Inventory) -> list[Queue]:
@@ -219,9 +225,15 @@ def buckets_allowed_to_send(queue: Queue, inventory: Inventory) -> list[Bucket]:
 def buckets_linked_to(queue: Queue, inventory: Inventory) -> list[Bucket]:
     """The buckets that notify the queue, then those its policy lets S3 send from: the audit
     pipeline is found from the queue's end even when the notification is missing."""
-    notifying = buckets_notifying(queue, inventory)
-    allowed = [b for b in buckets_allowed_to_send(queue, inventory) if all(b is not n for n in notifying)]
-    return notifying + allowed
+
+    def linked() -> list[Bucket]:
+        notifying = buckets_notifying(queue, inventory)
+        notifying_ids = {id(n) for n in notifying}
+        return notifying + [
+            b for b in buckets_allowed_to_send(queue, inventory) if id(b) not in notifying_ids
+        ]
+
+    return list(once_per_run(inventory, f"buckets linked to {id(queue)}", linked))
 
 
 class QueueLinks:
@@ -230,9 +242,19 @@ class QueueLinks:
 
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
-        self._linked: list[tuple[Queue, list[Bucket]]] | None = None
+        self._by_bucket: dict[int, list[Queue]] | None = None
+
+    @classmethod
+    def of(cls, inventory: Inventory) -> QueueLinks:
+        """The inventory's links, shared by the rules of one run."""
+        return once_per_run(inventory, "queue links", lambda: cls(inventory))
 
     def queues_of(self, bucket: Bucket) -> list[Queue]:
-        if self._linked is None:
-            self._linked = [(q, buckets_linked_to(q, self.inventory)) for q in self.inventory.queues]
-        return [q for q, linked in self._linked if any(b is bucket for b in linked)]
+        """The queues linked to the bucket, in the inventory's order (an index built on first use:
+        asking about every bucket is then linear, not buckets x queues x links)."""
+        if self._by_bucket is None:
+            self._by_bucket = {}
+            for queue in self.inventory.queues:
+                for linked in {id(b): b for b in buckets_linked_to(queue, self.inventory)}:
+                    self._by_bucket.setdefault(linked, []).append(queue)
+        return list(self._by_bucket.get(id(bucket), ()))

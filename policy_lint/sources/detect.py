@@ -155,7 +155,8 @@ def load_inventory(
     ``cfn_parameters``: per template path, the values that replace its parameters' defaults.
     ``cfn_cache``: the templates as already read (a ``loader.TemplateCache``), so they parse once.
     ``repository_root``: the folder Terraform local modules may load from (``--repository-root``).
-    ``jobs``: processes that load a large Terraform input (``--jobs``; None: one per CPU, 1: none)."""
+    ``jobs``: processes that load a large Terraform input or many plans (``--jobs``; None: one per
+    CPU, 1: none)."""
     inventory.problems.extend(unreadable(error) for error in detected.errors)
     alongside = len(detected.by_source) > 1
     started = None
@@ -181,6 +182,8 @@ def load_inventory(
             extra["parameters"] = cfn_parameters
         if source == CLOUDFORMATION and cfn_cache is not None:
             extra["cache"] = cfn_cache
+        if source == TERRAFORM_PLAN:  # its own workers only when Terraform's are not running already
+            extra["jobs"] = 1 if started is not None else jobs
         if source == TERRAFORM:
             extra["jobs"] = jobs
             extra["started"] = started

@@ -20,7 +20,7 @@ How a value names a resource is the inventory's business (:mod:`policy_lint.inve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -37,6 +37,7 @@ from policy_lint.inventory.links import (
     queue_arn,
 )
 from policy_lint.inventory.model import Bucket, Inventory, Queue, Trail, Unknown
+from policy_lint.inventory.per_run import once_per_run
 from policy_lint.inventory.references import same_value, scope_of
 from policy_lint.inventory.statement_views import views_of_dict
 from policy_lint.onboarding.config import AuditLogConfig
@@ -103,16 +104,34 @@ def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
     return Pipeline(trails, _unique(buckets), queues)
 
 
-def trail_links(inventory: Inventory) -> list[tuple[Trail, Bucket, Queue]]:
+def trail_links(inventory: Inventory) -> Iterator[tuple[Trail, Bucket, Queue]]:
     """Every trail -> bucket -> queue chain: the trail writes to the bucket, and the bucket
-    notifies the queue or the queue's policy lets S3 send from it."""
-    links = QueueLinks(inventory)
-    return [
-        (t, b, q)
-        for t in inventory.trails
-        for b in buckets_of_trail(t, inventory)
-        for q in links.queues_of(b)
-    ]
+    notifies the queue or the queue's policy lets S3 send from it. Lazily: there are trails x
+    buckets x queues of them where many configurations name the same bucket, and a caller that
+    needs one (is there a pipeline?) stops at the first."""
+    links = QueueLinks.of(inventory)
+    for t in inventory.trails:
+        for b in buckets_of_trail(t, inventory):
+            for q in links.queues_of(b):
+                yield t, b, q
+
+
+def _linked_trails_and_queues(inventory: Inventory) -> tuple[list[Trail], list[Queue]]:
+    """The trails of :func:`trail_links` and their queues, each once, in the order the chains
+    give them, without going through every chain (a bucket's queues are taken once)."""
+    links = QueueLinks.of(inventory)
+    trails: list[Trail] = []
+    queues: list[Queue] = []
+    seen_buckets: set[int] = set()
+    for t in inventory.trails:
+        for b in buckets_of_trail(t, inventory):
+            linked = links.queues_of(b)
+            if linked and (not trails or trails[-1] is not t):
+                trails.append(t)
+            if id(b) not in seen_buckets:
+                seen_buckets.add(id(b))
+                queues += linked
+    return _unique(trails), _unique(queues)
 
 
 def _linked(inventory: Inventory) -> Pipeline:
@@ -120,11 +139,8 @@ def _linked(inventory: Inventory) -> Pipeline:
     it, or the queue's policy lets S3 send from it), their buckets and those queues; a trail linked
     to no queue is then not the audit trail. Without any such link, every trail (so a broken link
     is reported), and the queues S3 notifies, else those whose policy admits S3."""
-    links = trail_links(inventory)
-    if links:
-        trails = _unique(t for t, _, _ in links)
-        queues = _unique(q for _, _, q in links)
-    else:
+    trails, queues = _linked_trails_and_queues(inventory)
+    if not trails:
         trails = list(inventory.trails)
         queues = _unique(q for b in inventory.buckets for q in notified_queues(b, inventory))
         if not queues:
@@ -139,7 +155,9 @@ def _linked(inventory: Inventory) -> Pipeline:
 def pipeline(inventory: Inventory) -> Pipeline:
     """Identify the audit trail(s), bucket(s) and queue(s) (heuristic in the module docstring)."""
     cfg = audit_config(inventory)
-    return _configured(inventory, cfg) if cfg is not None else _linked(inventory)
+    if cfg is not None:
+        return once_per_run(inventory, "pipeline", lambda: _configured(inventory, cfg))
+    return once_per_run(inventory, "pipeline", lambda: _linked(inventory))
 
 
 def audit_queue_arns(inventory: Inventory, found: Pipeline) -> list[tuple[Queue | None, str | Unknown]]:

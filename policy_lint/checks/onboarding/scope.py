@@ -26,6 +26,7 @@ from policy_lint.checks.onboarding.onboarding_user import AGENTLESS_MARKERS, nam
 from policy_lint.checks.onboarding.pipeline import trail_links
 from policy_lint.inventory.model import Inventory
 from policy_lint.inventory.names import display_name
+from policy_lint.inventory.per_run import once_per_run
 from policy_lint.inventory.policies import user_policies
 
 
@@ -60,6 +61,10 @@ def _agentless_marked(inventory: Inventory) -> str | None:
 
 def onboarding_scope(inventory: Inventory) -> OnboardingScope:
     """Decide once whether the inputs (or the account) hold an onboarding the OB rules may judge."""
+    return once_per_run(inventory, "onboarding scope", lambda: _onboarding_scope(inventory))
+
+
+def _onboarding_scope(inventory: Inventory) -> OnboardingScope:
     if inventory.config is not None:
         return OnboardingScope(True, "an onboarding.yaml is given")
     named = [u for u in inventory.users if named_like_the_guide(u)]
@@ -68,9 +73,9 @@ def onboarding_scope(inventory: Inventory) -> OnboardingScope:
     marked = _agentless_marked(inventory)
     if marked is not None:
         return OnboardingScope(True, f"policy {marked} carries the Agentless policy's tag conditions")
-    links = trail_links(inventory)
-    if links:
-        trail, bucket, queue = links[0]
+    link = next(trail_links(inventory), None)
+    if link is not None:
+        trail, bucket, queue = link
         return OnboardingScope(
             True,
             f"trail {display_name(trail.name, trail)} writes to bucket "

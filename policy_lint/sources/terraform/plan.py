@@ -18,6 +18,7 @@ from typing import Any
 
 from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
+from policy_lint.core.processes import map_in_processes, split, workers_for
 from policy_lint.inventory.incomplete import unknown_value
 from policy_lint.inventory.model import Inventory, Maybe, Origin, RegionScope, Unknown
 from policy_lint.sources import problems
@@ -51,12 +52,42 @@ def load(
     account_id: str | None = None,
     roots: Sequence[str | Path] | None = None,
     alongside: bool = False,
+    jobs: int | None = 1,
 ) -> None:
-    """Read each plan/state JSON file into ``inventory``; never raises on bad input."""
+    """Read each plan/state JSON file into ``inventory``; never raises on bad input.
+
+    Each plan is its own configuration (one mapper per plan: addresses are only unique within
+    one), so many plans are read across ``jobs`` processes (None: one per CPU) in runs of
+    neighbours, and their resources added in file order: the one-process result."""
     inventory.sources.append(SOURCE)
     checked = roots if roots is not None else [Path(p).parent for p in files]
     label_of = labels([Path(p) for p in files], checked, alongside=alongside)
-    for path in files:
+    labelled = [(path, label_of[Path(path)]) for path in files]  # each path as given
+    workers = workers_for(jobs, len(files))
+    if workers == 1:
+        _load_plans(labelled, inventory, region, account_id)
+        return
+    batches = split(labelled, workers)
+    for part in map_in_processes(_loaded_plans, batches, workers, region, account_id):
+        inventory.extend(part, sources=False)
+
+
+def _loaded_plans(
+    labelled: list[tuple[Path, str | None]], region: str | None, account_id: str | None
+) -> Inventory:
+    part = Inventory()
+    _load_plans(labelled, part, region, account_id)
+    return part
+
+
+def _load_plans(
+    labelled: Sequence[tuple[Path, str | None]],
+    inventory: Inventory,
+    region: str | None,
+    account_id: str | None,
+) -> None:
+    """Each plan file, with its label, into ``inventory``; unreadable ones become located IN001."""
+    for path, label in labelled:
         try:
             source = read_source(path)
             root = parse_json(source.text)
@@ -68,7 +99,7 @@ def load(
             inventory.problems.append(problems.unreadable(InputError(exc.message, str(path), line, col)))
             continue
         plan = PlanFile(source, root, region, account_id)
-        plan.label = label_of[Path(path)]
+        plan.label = label
         message = plan.check_format()
         if message is not None:
             inventory.problems.append(problems.unreadable(InputError(message, str(path), 1, 1)))
