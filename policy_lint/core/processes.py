@@ -1,6 +1,6 @@
-"""Spreading independent inputs over one process per CPU: the one mechanism ``lint`` (folders of
-policies) and ``check`` (Terraform folders; CloudFormation templates and plans still load in one
-process) share.
+"""Spreading independent work over one process per CPU: the one mechanism ``lint`` (folders of
+policies) and ``check`` (Terraform folders, many plan files, CloudFormation scenario runs, the
+lint of embedded policies) share.
 
 Why processes: parsing is pure Python, so threads would take turns on one core. Why fork where
 the platform has it: the workers inherit what the parent loaded (modules, catalogs) instead of

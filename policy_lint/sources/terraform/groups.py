@@ -6,6 +6,8 @@ The input is cut into **groups**, one per entry below each checked folder (``che
 one group per repository); each worker loads whole groups (parse, find the roots, evaluate, map)
 and sends back only the inventory it built: resources and located problems, never parse trees.
 The parent appends the groups' inventories in folder order, which is the serial load's order.
+:func:`start` hands the groups to the workers and returns at once, so the caller reads the other
+sources meanwhile; :meth:`Started.finish` waits for them.
 
 A group can only be loaded on its own when the serial load would have treated it the same way,
 so each worker reports what it decided and the parent compares that with what the serial load
