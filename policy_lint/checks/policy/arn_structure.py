@@ -89,6 +89,19 @@ def _judged(arn: Arn) -> tuple[ArnFormat, ...]:
     return formats_for(arn)
 
 
+@lru_cache(maxsize=1024)
+def _every_format_has(service: str, field: str) -> bool:
+    """Does every ARN format of the service fill ``field`` ("account", "region")? Then no subset of
+    them can leave it empty, and PL406/PL407 need not work out which formats an ARN fits."""
+    return all(getattr(f, field) for f in arn_formats(service))
+
+
+@lru_cache(maxsize=1024)
+def _some_format_has(service: str, field: str) -> bool:
+    """Does some ARN format of the service fill ``field``? Else PL409 has nothing to require."""
+    return any(getattr(f, field) for f in arn_formats(service))
+
+
 def _many(part: str, template: TemplateSyntax) -> bool:
     """A field that stands for many values: a wildcard or a policy variable, not a template's hole
     (a hole is one partition, region or account, only not known here)."""
@@ -121,9 +134,11 @@ def arn_account_not_allowed(doc: PolicyDocument, ctx: LintContext) -> Iterator[R
 def _field_not_allowed(doc: PolicyDocument, ctx: LintContext, field: str) -> Iterator[Report]:
     """ARNs that fill the account (or region) field where every format they can fit leaves it empty."""
     for node, arn in _arns(doc, ctx):
-        formats = _judged(arn)
         value = getattr(arn, field)
-        if formats and _literal(value) and not any(getattr(f, field) for f in formats):
+        if not _literal(value) or _every_format_has(arn.service, field):
+            continue  # then no format it fits can lack the field: the match is not worked out
+        formats = _judged(arn)
+        if formats and not any(getattr(f, field) for f in formats):
             yield Report(
                 node,
                 f"{arn.service} ARNs of this kind have no {field} field, but {node.value!r} names {value!r}",
@@ -193,8 +208,10 @@ def invalid_arn_account(doc: PolicyDocument, ctx: LintContext) -> Iterator[Repor
 )
 def missing_arn_region(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     for node, arn in _arns(doc, ctx):
+        if arn.region != "" or not _some_format_has(arn.service, "region"):
+            continue  # a region written, or a global service (IAM, S3): the match is not worked out
         formats = _judged(arn)
-        if formats and arn.region == "" and all(f.has_region for f in formats):
+        if formats and all(f.has_region for f in formats):
             yield Report(
                 node,
                 f"{node.value!r} has no region, but {arn.service} ARNs of this kind have one",
