@@ -126,7 +126,9 @@ def check(
         repository_root=repository_root,
         jobs=jobs,
     )
-    embedded = EmbeddedLint(inventory, settings, selection, jobs)  # in a worker, while the rules run
+    # in a worker while the rules run; not beside scenario runs, which fork workers of their own
+    # (a process is never forked while another pool's threads run in it)
+    embedded = EmbeddedLint(inventory, settings, selection, 1 if plan.scenarios else jobs)
     with one_run():  # the inventory no longer changes: the rules and the summary share what they derive
         results = results_over_scenarios(
             plan,
