@@ -127,28 +127,33 @@ def check(
         jobs=jobs,
     )
     # in a worker while the rules run; not beside scenario runs, which fork workers of their own
-    # (a process is never forked while another pool's threads run in it)
-    embedded = EmbeddedLint(inventory, settings, selection, 1 if plan.scenarios else jobs)
-    with one_run():  # the inventory no longer changes: the rules and the summary share what they derive
-        results = results_over_scenarios(
-            plan,
-            detected,
-            inventory,
-            selection,
-            region=region,
-            account_id=account_id,
-            jobs=jobs,
-            cache=templates,
-        )
-        verdict = judge(
-            inventory,
-            settings,
-            selection,
-            baseline=baseline,
-            write_baseline=write_baseline,
-            results=results,
-            embedded=embedded,
-        )
+    # (a process is never forked while another pool's threads run in it), nor when writing a
+    # baseline (the run stops before its findings are read)
+    serial = bool(plan.scenarios) or write_baseline is not None
+    embedded = EmbeddedLint(inventory, settings, selection, 1 if serial else jobs)
+    try:
+        with one_run():  # the inventory no longer changes: the rules and the summary share what they derive
+            results = results_over_scenarios(
+                plan,
+                detected,
+                inventory,
+                selection,
+                region=region,
+                account_id=account_id,
+                jobs=jobs,
+                cache=templates,
+            )
+            verdict = judge(
+                inventory,
+                settings,
+                selection,
+                baseline=baseline,
+                write_baseline=write_baseline,
+                results=results,
+                embedded=embedded,
+            )
+    finally:
+        embedded.close()
     problems = [*inventory.problems, *verdict.problems]
     scope = {
         "config": config_path,

@@ -73,13 +73,13 @@ def results_over_scenarios(
     *,
     region: str | None,
     account_id: str | None,
-    jobs: int | None = None,
+    jobs: int | None = 1,
     cache: TemplateCache | None = None,
 ) -> list[CheckResult]:
     """The rules' results on ``inventory`` (the default scenario) combined with every other scenario.
 
     The other scenarios are independent runs (load the templates with their values, judge), so a
-    large input spreads them over ``jobs`` processes (None: one per CPU); they come back in run
+    large input spreads them over ``jobs`` processes (None: one per CPU; 1, the default, for none); they come back in run
     order, so the result is the serial one."""
     from policy_lint.checks.engine import run_checks
     from policy_lint.checks.scenarios import ScenarioResults, combine

@@ -69,6 +69,10 @@ CAN_INHERIT = hasattr(os, "fork")
 #: the closures of :func:`map_inherited`, by key; a forked worker finds them in its copy
 _INHERITED: dict[int, Callable[[Any], Any]] = {}
 
+#: batches this process did itself because a worker failed or no pool could start: a run's output
+#: is the same either way, so tests read this to know the parallel path was really taken
+fallbacks = 0
+
 
 def map_inherited(work: Callable[[T], R], batches: Sequence[T], workers: int) -> Running[R]:
     """:func:`map_in_processes` for ``work`` closing over what this process holds (a loaded
@@ -101,26 +105,42 @@ class Running(Generic[R]):
 
         context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
         self._work, self._batches, self._shared, self._forget = work, list(batches), shared, forget
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        self._futures: list[Future[R] | None] = [
-            self._pool.submit(work, batch, *shared) for batch in self._batches
-        ]
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[R] | None] = [None] * len(self._batches)
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            for index, batch in enumerate(self._batches):
+                self._futures[index] = self._pool.submit(work, batch, *shared)
+        except (OSError, RuntimeError):  # no process could start (fork refused, limits): do it here
+            self._shutdown()
+            self._futures = [None] * len(self._batches)
 
     def __iter__(self) -> Iterator[R]:
         try:
             for index, batch in enumerate(self._batches):
                 future, self._futures[index] = self._futures[index], None  # the caller keeps what it needs
-                assert future is not None
-                try:
-                    result = future.result()
-                except Exception:  # the worker's failure, not the input's: a serial run decides
-                    result = self._work(batch, *self._shared)
-                yield result
+                yield self._result(future, batch)
         finally:
             self.close()
 
+    def _result(self, future: Future[R] | None, batch: Any) -> R:
+        global fallbacks
+        if future is not None:
+            try:
+                return future.result()
+            except Exception:  # the worker's failure, not the input's: a serial run decides
+                pass
+        fallbacks += 1
+        return self._work(batch, *self._shared)
+
     def close(self) -> None:
-        """Stop the workers (those not started are cancelled): for a caller that gives up early."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the pool for a caller that gives up early: batches not yet started are cancelled,
+        the ones running are waited for (a process is not killed mid-write)."""
+        self._shutdown()
         if self._forget is not None:
             _INHERITED.pop(self._forget, None)
+
+    def _shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -117,6 +117,7 @@ def test_scenarios_judged_in_processes_give_the_serial_output_byte_for_byte(tmp_
     assert len(unvalidated) == COPIES
 
 
+@pytest.mark.skipif(not processes.CAN_INHERIT, reason="scenario runs are spread only where fork exists")
 def test_the_runs_are_spread_only_when_the_input_is_large(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -141,8 +142,10 @@ def test_the_runs_are_spread_only_when_the_input_is_large(
         return sorted((r.rule_id, r.resource, r.status.value, r.message) for r in results)
 
     large = _templates(tmp_path / "large")
+    fallbacks = processes.fallbacks
     assert judged(large, 2) == judged(large, 1)
     assert spread == [2]  # --jobs 2 used two processes, --jobs 1 none
+    assert processes.fallbacks == fallbacks  # the workers' results were used, not redone here
 
     small = tmp_path / "small"
     small.mkdir()

@@ -93,8 +93,10 @@ def test_the_plans_are_spread_only_when_there_are_many(
         return [r.origin.qualified for r in [*inventory.buckets, *inventory.trails, *inventory.queues]]
 
     many = _plans(tmp_path / "many")
+    fallbacks = processes.fallbacks
     assert loaded(many, 2) == loaded(many, 1)
     assert spread == [2]
+    assert processes.fallbacks == fallbacks  # the workers' plans were used, not read again here
     few = tmp_path / "few"
     (few / "env").mkdir(parents=True)
     (few / "env" / "plan.json").write_text((FIXTURES / "plan-pass" / "plan.json").read_text("utf-8"), "utf-8")

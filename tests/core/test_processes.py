@@ -1,0 +1,57 @@
+"""The process pool every parallel command shares gives what a serial run gives, even when it
+cannot: a worker that dies has its batch redone here, and a pool that cannot start (fork refused
+by a process limit) leaves the whole job to this process. Either way the user sees results, not
+a pool's traceback, and ``processes.fallbacks`` counts what this process had to redo."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pytest
+
+from policy_lint.core import processes
+
+
+def _square_unless_worker_dies(batch: list[int], parent: int | None) -> list[int]:
+    """Squares; a worker (not the ``parent`` process, when given) dies on the batch holding 13."""
+    if parent is not None and os.getpid() != parent and 13 in batch:
+        os._exit(1)  # a worker killed mid-batch (out of memory, a signal)
+    return [n * n for n in batch]
+
+
+def test_results_come_back_in_batch_order_from_the_workers() -> None:
+    before = processes.fallbacks
+    batches = processes.split(list(range(40)), 2)
+    results = list(processes.map_in_processes(_square_unless_worker_dies, batches, 2, None))
+    assert [n for batch in results for n in batch] == [n * n for n in range(40)]
+    assert processes.fallbacks == before  # nothing redone here
+
+
+def test_a_batch_whose_worker_died_is_redone_here_with_the_same_result() -> None:
+    before = processes.fallbacks
+    batches = processes.split(list(range(40)), 2)
+    results = list(processes.map_in_processes(_square_unless_worker_dies, batches, 2, os.getpid()))
+    assert [n for batch in results for n in batch] == [n * n for n in range(40)]
+    assert processes.fallbacks > before  # at least the dead worker's batch was redone
+
+
+def test_a_pool_that_cannot_start_leaves_the_work_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise OSError(11, "Resource temporarily unavailable")  # fork refused: RLIMIT_NPROC reached
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", refused)
+    before = processes.fallbacks
+    batches = processes.split(list(range(10)), 2)
+    results = list(processes.map_in_processes(_square_unless_worker_dies, batches, 2, None))
+    assert [n for batch in results for n in batch] == [n * n for n in range(10)]
+    assert processes.fallbacks - before == len(batches)
+
+
+@pytest.mark.skipif(not processes.CAN_INHERIT, reason="closures reach workers only where fork exists")
+def test_inherited_work_is_forgotten_once_its_results_are_read() -> None:
+    seen = {"offset": 100}
+    running = processes.map_inherited(lambda batch: [n + seen["offset"] for n in batch], [[1, 2], [3]], 2)
+    assert list(running) == [[101, 102], [103]]
+    assert processes._INHERITED == {}  # the closure (and what it holds) is not kept past the run
