@@ -21,7 +21,7 @@ How a value names a resource is the inventory's business (:mod:`policy_lint.inve
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 from policy_lint.iam import statements
@@ -45,13 +45,14 @@ from policy_lint.onboarding.config import AuditLogConfig
 T = TypeVar("T")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pipeline:
-    """The audit-log resources of an inventory, identified once per rule run."""
+    """The audit-log resources of an inventory, identified once per rule run (and shared by every
+    rule of the run, so nothing here can be changed by one of them)."""
 
-    trails: list[Trail] = field(default_factory=list)
-    buckets: list[Bucket] = field(default_factory=list)
-    queues: list[Queue] = field(default_factory=list)
+    trails: tuple[Trail, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    queues: tuple[Queue, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -101,7 +102,7 @@ def _configured(inventory: Inventory, cfg: AuditLogConfig) -> Pipeline:
     trails = _unique(trails)
     buckets += [b for t in trails for b in buckets_of_trail(t, inventory)]
     buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
-    return Pipeline(trails, _unique(buckets), queues)
+    return Pipeline(tuple(trails), tuple(_unique(buckets)), tuple(queues))
 
 
 def trail_links(inventory: Inventory) -> Iterator[tuple[Trail, Bucket, Queue]]:
@@ -149,7 +150,7 @@ def _linked(inventory: Inventory) -> Pipeline:
             ]
     buckets = [b for t in trails for b in buckets_of_trail(t, inventory)]
     buckets += [b for q in queues for b in buckets_notifying(q, inventory)]
-    return Pipeline(trails, _unique(buckets), queues)
+    return Pipeline(tuple(trails), tuple(_unique(buckets)), tuple(queues))
 
 
 def pipeline(inventory: Inventory) -> Pipeline:

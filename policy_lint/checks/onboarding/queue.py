@@ -119,7 +119,7 @@ def queue_in_bucket_region(inventory: Inventory) -> Iterator[Result]:
     for queue in found.queues:
         buckets = buckets_notifying(queue, inventory)
         if not buckets and audit_config(inventory) is not None:
-            buckets = found.buckets  # the configured pipeline: its bucket should notify this queue
+            buckets = list(found.buckets)  # the configured pipeline: its bucket should notify this queue
         buckets = _distinct(buckets)
         for bucket in buckets:
             decided, why = same_region(queue, queue.region, bucket, bucket.region)
@@ -159,7 +159,7 @@ def queue_in_trail_home_region(inventory: Inventory) -> Iterator[Result]:
         buckets = buckets_notifying(queue, inventory)
         trails = [t for b in buckets for t in trails_of_bucket(b, inventory)]
         if not trails and audit_config(inventory) is not None:
-            trails = found.trails
+            trails = list(found.trails)
         trails = _distinct(trails)  # a trail writing to two buckets that notify the queue is one trail
         for trail in trails:
             home = trail.home_region

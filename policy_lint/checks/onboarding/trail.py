@@ -27,9 +27,9 @@ PIPELINE_FEATURES = ("cspm", "agentless")
 MANUAL = ("manual",)
 
 
-def _trails(inventory: Inventory) -> list[Trail]:
+def _trails(inventory: Inventory) -> tuple[Trail, ...]:
     if not pipeline_in_scope(inventory):
-        return []
+        return ()
     return pipeline(inventory).trails
 
 
