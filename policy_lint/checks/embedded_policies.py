@@ -53,6 +53,7 @@ from policy_lint.lint.engine import lint_source
 from policy_lint.lint.inherited import UPSTREAM_TEMPLATE
 from policy_lint.policy.model import PolicyType
 from policy_lint.policy.placeholders import is_policy_variable
+from policy_lint.policy.resource_types import REST_API_RESOURCE_TYPE
 from policy_lint.rules.lint_ruleset import get_policy_rule
 from policy_lint.rules.registry import PolicyRule
 from policy_lint.syntax.source import Source
@@ -213,7 +214,12 @@ def embedded_policies(inventory: Inventory) -> Iterator[EmbeddedPolicy]:
         if isinstance(api.policy, dict):
             where = _where(api, "policy")
             yield EmbeddedPolicy(
-                api.origin.address, "resource policy", api.policy, PolicyType.RESOURCE, where
+                api.origin.address,
+                "resource policy",
+                api.policy,
+                PolicyType.RESOURCE,
+                where,
+                REST_API_RESOURCE_TYPE,
             )
 
 

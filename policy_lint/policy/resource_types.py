@@ -28,6 +28,10 @@ _S3 = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.
 _SQS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html"
 _KMS = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html"
 
+#: the resource type whose policy may name its API as ``execute-api:/stage/METHOD/path`` (fact
+#: AWS-APIGW-RESOURCE-SHORTHAND): API Gateway completes the ARN when it saves the policy
+REST_API_RESOURCE_TYPE = "AWS::ApiGateway::RestApi"
+
 RESOURCE_POLICY_KINDS: dict[str, ResourcePolicyKind] = {
     "AWS::S3::Bucket": ResourcePolicyKind("s3", ("bucket", "object"), 20 * 1024, _S3),
     "AWS::S3::AccessPoint": ResourcePolicyKind("s3", ("accesspoint", "accesspointobject")),
@@ -38,11 +42,18 @@ RESOURCE_POLICY_KINDS: dict[str, ResourcePolicyKind] = {
     "AWS::SecretsManager::Secret": ResourcePolicyKind("secretsmanager", ("secret",)),
     "AWS::ECR::Repository": ResourcePolicyKind("ecr", ("repository",)),
     "AWS::DynamoDB::Table": ResourcePolicyKind("dynamodb", ("table", "index", "stream")),
+    REST_API_RESOURCE_TYPE: ResourcePolicyKind("execute-api", ("execute-api-general",)),
     "AWS::IAM::AssumeRolePolicyDocument": ResourcePolicyKind("sts", ("role",)),
 }
 
 #: the resource type whose policy is a role's trust policy, not a resource policy
 TRUST_POLICY_RESOURCE_TYPE = "AWS::IAM::AssumeRolePolicyDocument"
+
+
+def is_api_shorthand(resource: str, resource_type: str | None) -> bool:
+    """``execute-api:/*``, ``execute-api:/prod/GET/pets``: an API Gateway resource policy's own
+    abbreviation of its API's ARN (valid only in that policy)."""
+    return resource.startswith("execute-api:/") and (resource_type or "").lower() == REST_API_RESOURCE_TYPE.lower()
 
 
 def resource_type_names() -> tuple[str, ...]:

@@ -151,6 +151,44 @@ def test_function_and_api_policies_are_linted_at_their_own_lines(tmp_path: Path)
     assert not any(
         p["location"]["line"] in range(24, 34) for p in report["problems"] if p["rule_id"] != "IN002"
     )
+    # execute-api:/* is API Gateway's own short form of the API's ARN, valid in its resource policy
+    assert not [p for p in report["problems"] if p["rule_id"] == "PL401"]
+
+
+def test_the_api_shorthand_is_valid_only_in_an_api_gateway_resource_policy(tmp_path: Path) -> None:
+    """A policy file linted as a RestApi's accepts ``execute-api:/prod/GET/pets``; the same text in
+    an identity policy (or another resource's policy) is still not an ARN, at its line."""
+    policy = tmp_path / "api-policy.json"
+    policy.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                        "Action": "execute-api:Invoke",
+                        "Resource": ["execute-api:/prod/GET/pets", "execute-api:/*"],
+                    }
+                ],
+            },
+            indent=2,
+        ),
+        "utf-8",
+    )
+
+    def pl401(*options: str) -> list[int]:
+        result = CliRunner().invoke(main, ["lint", str(policy), "--format", "json", *options])
+        return [
+            f["location"]["line"] for f in json.loads(result.stdout)["findings"] if f["rule_id"] == "PL401"
+        ]
+
+    assert pl401("--policy-type", "resource", "--resource-type", "AWS::ApiGateway::RestApi") == []
+    assert pl401("--policy-type", "resource", "--resource-type", "AWS::SQS::Queue") == [
+        11,
+        12,
+    ]  # each value at its own line
+    assert pl401() == [11, 12]  # each value at its own line
 
 
 def test_a_plain_rest_api_policy_is_the_same_inventory_entry(tmp_path: Path) -> None:
@@ -171,6 +209,11 @@ Resources:
     (api,) = load(write(tmp_path, text)).rest_apis
     assert api.name == "orders" and isinstance(api.policy, dict)
     assert api.origin_of("policy").line == 7
+    code, report = check(str(tmp_path / "template.yaml"), "--region", "us-east-1")
+    assert code == 1
+    at = {(p["rule_id"], p["location"]["line"]) for p in report["problems"]}
+    assert ("PL606", 7) in at  # Principal "*" is reported at the policy
+    assert not [rule for rule, _ in at if rule == "PL401"]  # and its execute-api:/* is not "not an ARN"
 
 
 BAD_SHAPES = """\

@@ -31,6 +31,7 @@ from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.policy.placeholders import TemplateSyntax, has_placeholder, is_hole, unjudged
+from policy_lint.policy.resource_types import is_api_shorthand
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -85,12 +86,15 @@ def _checked_arns(stmt: Statement, template: TemplateSyntax) -> Iterator[tuple[S
     title='A Resource that is neither "*" nor an ARN',
     rationale="IAM matches Resource against ARNs of the form arn:partition:service:region:account:resource. "
     "Anything else (a bare bucket name, a truncated ARN, 'ARN:' in capitals) is rejected by IAM or matches "
-    "nothing, so the statement silently grants or denies nothing.",
+    "nothing, so the statement silently grants or denies nothing. One abbreviation is valid: an API Gateway "
+    "resource policy (--resource-type AWS::ApiGateway::RestApi, or the Policy of a RestApi/SAM Api) may "
+    "write execute-api:/stage/METHOD/path, which API Gateway completes to its API's ARN.",
     remediation='Write the full ARN, keeping empty parts as empty (arn:aws:s3:::my-bucket), or "*".',
     references=(_ARN_DOC, _RESOURCE_DOC),
 )
 def invalid_arn(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     template = ctx.template_of(doc)
+    resource_type = ctx.options.resource_type
     for stmt in doc.statements:
         for node in stmt.resources:
             text = str(node.value)
@@ -98,6 +102,7 @@ def invalid_arn(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
                 text == ""
                 or _matches_everything(text)
                 or (_has_placeholder(text) and unjudged(text, template))
+                or is_api_shorthand(text, resource_type)
             ):
                 continue  # empty strings are PL113's; placeholders are PL5's
             arn = _parse(text)
