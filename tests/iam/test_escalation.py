@@ -558,9 +558,29 @@ def test_the_managed_corpus_names_the_escalating_policies(corpus: Path) -> None:
     folder = corpus / "iam-managed"
     result = CliRunner().invoke(main, ["lint", str(folder), "--select", "PE", "--format", "json", "-j", "1"])
     by_file: dict[str, set[str]] = {}
+    messages: dict[tuple[str, str], str] = {}
     for finding in json.loads(result.stdout)["findings"]:
-        by_file.setdefault(Path(finding["location"]["path"]).name, set()).add(finding["rule_id"])
+        name = Path(finding["location"]["path"]).name
+        by_file.setdefault(name, set()).add(finding["rule_id"])
+        messages[name, finding["rule_id"]] = finding["message"]
     assert {"PE001", "PE003", "PE014", "PE023"} <= by_file["AdministratorAccess.json"]
     assert {"PE001", "PE003", "PE010"} <= by_file["IAMFullAccess.json"]
+    # AdministratorAccess-derived policies, read by hand: Amplify's CLISDKCalls/AmplifySSRCalls grant on "*"
+    # CreatePolicyVersion, AttachRolePolicy, PutRolePolicy, UpdateAssumeRolePolicy and PassRole with Lambda
+    # CreateFunction + InvokeFunction; CreateStack on its amplify-* stacks with that PassRole
+    amplify = by_file["AdministratorAccess-Amplify.json"]
+    assert {"PE001", "PE005", "PE008", "PE013", "PE015", "PE018"} <= amplify
+    # Elastic Beanstalk's: PassRole to ec2/cloudformation + RunInstances with a launch template, CreateStack on
+    # its awseb-*/eb-* stacks, and AttachRolePolicy of its own managed policies: named with their conditions
+    beanstalk = by_file["AdministratorAccess-AWSElasticBeanstalk.json"]
+    assert {"PE005", "PE014", "PE018"} <= beanstalk
+    assert (
+        "only when ArnLike ec2:LaunchTemplate"
+        in messages["AdministratorAccess-AWSElasticBeanstalk.json", "PE014"]
+    )
+    assert (
+        "only when ArnLike iam:PolicyArn arn:aws:iam::aws:policy/AWSElasticBeanstalk*"
+        in messages["AdministratorAccess-AWSElasticBeanstalk.json", "PE005"]
+    )
     assert "ReadOnlyAccess.json" not in by_file
     assert by_file["PowerUserAccess.json"] == {"PE017", "PE023", "PE024"}  # NotAction iam:*: no IAM path

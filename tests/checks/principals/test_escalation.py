@@ -290,3 +290,68 @@ def test_a_user_that_may_assume_a_role_with_an_unknown_policy_does_not_pass(tmp_
     hopeful = _on(_escalation(inventory), "aws_iam_user.hopeful")
     assert [(r.rule_id, r.status) for r in hopeful] == [("PR001", Status.UNKNOWN)], hopeful
     assert "role deployer, part of whose permissions is not known" in hopeful[0].message
+
+
+CONDITIONED = """\
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_iam_user" "deployer" {
+  name = "deployer"
+}
+
+resource "aws_iam_user_policy" "pass_with_mfa" {
+  name = "pass-with-mfa"
+  user = aws_iam_user.deployer.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "iam:PassRole"
+      Resource  = "*"
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+}
+
+resource "aws_iam_user_policy" "run_from_office" {
+  name = "run-from-office"
+  user = aws_iam_user.deployer.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "ec2:RunInstances"
+      Resource  = "*"
+      Condition = { IpAddress = { "aws:SourceIp" = "203.0.113.0/24" } }
+    }]
+  })
+}
+"""
+
+
+def test_a_path_open_only_under_conditions_is_named_with_them_on_the_principal(tmp_path: Path) -> None:
+    """PassRole with MFA (one policy) and RunInstances from one network (another): the user can
+    escalate, but only with both conditions met; check says so, neither dropping the path nor
+    reporting it as unconditional."""
+    (tmp_path / "main.tf").write_text(CONDITIONED, "utf-8")
+    mine = _on(_escalation(_inventory(tmp_path)), "aws_iam_user.deployer")
+    assert [(r.rule_id, r.status) for r in mine] == [("PE014", Status.FAIL)]
+    message = mine[0].message
+    assert "only when" in message
+    assert "aws:MultiFactorAuthPresent" in message and "aws:SourceIp" in message
+    conditions = str(mine[0].evidence["conditions"])
+    assert "aws:MultiFactorAuthPresent" in conditions and "203.0.113.0/24" in conditions
+
+
+def test_the_same_path_without_conditions_says_no_condition(tmp_path: Path) -> None:
+    """The negative of the test above: with the conditions removed the path is unconditional."""
+    plain = CONDITIONED.replace(
+        '      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }\n', ""
+    ).replace('      Condition = { IpAddress = { "aws:SourceIp" = "203.0.113.0/24" } }\n', "")
+    (tmp_path / "main.tf").write_text(plain, "utf-8")
+    mine = _on(_escalation(_inventory(tmp_path)), "aws_iam_user.deployer")
+    assert [(r.rule_id, r.status) for r in mine] == [("PE014", Status.FAIL)]
+    assert "only when" not in mine[0].message
+    assert not mine[0].evidence.get("conditions")
