@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from policy_lint.lint.engine import lint_text
 from policy_lint.policy.placeholders import (
     Placeholder,
     find_placeholders,
@@ -102,3 +105,37 @@ def test_lookalikes_are_not_placeholders(text: str) -> None:
 def test_other_template_syntaxes_are_placeholders(text: str, found: str) -> None:
     assert find_placeholders(text)[0][1] == found
     assert placeholder_kind(text) is Placeholder.TEMPLATE
+
+
+def test_one_missing_value_is_one_finding_at_its_first_use() -> None:
+    """The guide's ${Account ID}, written in three statements, is one value to fill in: one PL501 at
+    its first use naming the other lines, with the plain hint (a name with a space is no
+    repository's template syntax, so declaring it is not offered)."""
+    statements = [
+        {"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": f"arn:aws:sqs:*:${{Account ID}}:q{n}"}
+        for n in range(3)
+    ]
+    text = json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=1)
+    found = [f for f in lint_text(text, "queue-read.json") if f.rule_id == "PL501"]
+    lines = [n + 1 for n, line in enumerate(text.splitlines()) if "${Account ID}" in line]
+    assert len(lines) == 3
+    assert [(f.location.line, f.message) for f in found] == [
+        (
+            lines[0],
+            "unresolved placeholder ${Account ID} (a template placeholder), "
+            f"also used at lines {lines[1]}, {lines[2]}",
+        )
+    ]
+    assert found[0].hint == "replace it with the real value"
+
+
+def test_a_placeholder_used_on_many_lines_names_five_and_counts_the_rest() -> None:
+    resources = ",\n".join(f'    "arn:${{PARTITION}}:s3:::bucket-{n}"' for n in range(9))
+    text = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",\n'
+        f'  "Resource": [\n{resources}\n  ]}}]}}\n'
+    )
+    (found,) = [f for f in lint_text(text, "buckets.json") if f.rule_id == "PL501"]
+    assert found.location.line == 3
+    assert found.message.endswith("also used at lines 4, 5, 6, 7, 8 and 3 more")
+    assert "placeholders: {PARTITION: " in (found.hint or "")

@@ -9,13 +9,20 @@ design: PL501 leaves them out, and the other rules still skip them as values not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from policy_lint.checks.policy import aws_docs
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.policy.placeholders import MARKS, find_placeholders, policy_variables, template_holes
+from policy_lint.policy.placeholders import (
+    MARKS,
+    find_placeholders,
+    hole_slot,
+    policy_variables,
+    template_holes,
+)
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ScalarNode
 
@@ -37,22 +44,60 @@ _DOCUMENT_MARKS = (*MARKS, "\\")
     "are a template's own holes: the ${...} of a Terraform template (.tpl, .tftpl) and the names the "
     "settings' placeholders: declare, which the template's tooling fills. "
     "Only placeholder spellings count (<NAME>, ${...}, {{ }}, %(name)s, #{name}, %{ }): other text with "
-    "'<' or '{' (s3:GetObject<) is judged by the action and ARN rules.",
+    "'<' or '{' (s3:GetObject<) is judged by the action and ARN rules. Each placeholder is reported once per "
+    "document, at its first use, with the lines of the others: one missing value is one finding, not one "
+    "per hole.",
     remediation="Replace the placeholder with the real value (policy-lint render fills the onboarding "
-    "templates from onboarding.yaml).",
+    "templates from onboarding.yaml). When the repository's own tooling fills ${NAME}, declare it in "
+    "settings (placeholders: {NAME: partition}) and the rules lint around it.",
 )
 def unresolved_placeholder(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
     text = doc.source.text
     if not any(mark in text for mark in _DOCUMENT_MARKS):
         return  # no string can hold a placeholder (nor spell one with escapes): skip the walk
     template = ctx.template_of(doc)
+    uses: dict[str, list[ScalarNode]] = {}
+    first: dict[str, tuple[str, str, int]] = {}  # its kind, and the string and offset of its first use
     for node, text in doc.strings:
         for index, placeholder, kind in find_placeholders(text, template):
-            yield Report(
-                point_into(doc, node, index, placeholder),
-                f"unresolved placeholder {placeholder} ({kind})",
-                "replace it with the real value",
-            )
+            uses.setdefault(placeholder, []).append(point_into(doc, node, index, placeholder))
+            first.setdefault(placeholder, (kind, text, index))
+    for placeholder, nodes in uses.items():
+        kind, text, index = first[placeholder]
+        yield Report(
+            nodes[0],
+            f"unresolved placeholder {placeholder} ({kind}){_elsewhere(doc, nodes[1:], ctx)}",
+            _fill_hint(placeholder, hole_slot(text, index, index + len(placeholder))),
+        )
+
+
+#: at most this many other lines are named; the rest are counted
+_LINES_NAMED = 5
+
+#: ``${NAME}``: a repository's tooling may fill it, which settings can declare
+_DECLARABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
+
+
+def _elsewhere(doc: PolicyDocument, others: list[ScalarNode], ctx: LintContext) -> str:
+    """Where else the placeholder is used: the lines when they are the file's, else a count."""
+    if not others:
+        return ""
+    if not ctx.options.document_lines:
+        return f", and {len(others)} more time{'s' if len(others) > 1 else ''} in this policy"
+    lines = sorted({doc.source.position(node.offset)[0] for node in others})
+    named = ", ".join(str(line) for line in lines[:_LINES_NAMED])
+    more = f" and {len(lines) - _LINES_NAMED} more" if len(lines) > _LINES_NAMED else ""
+    return f", also used at line{'s' if len(lines) > 1 else ''} {named}{more}"
+
+
+def _fill_hint(placeholder: str, slot: str | None) -> str:
+    """Fill it in; for a ``${NAME}`` a repository's tooling may fill, the setting that says so,
+    with the kind its place in an ARN suggests (``arn:${PARTITION}:...``: partition)."""
+    declarable = _DECLARABLE.fullmatch(placeholder)
+    if declarable is None:
+        return "replace it with the real value"
+    declared = f"{declarable.group(1)}: {slot or 'value'}"
+    return f"replace it with the real value, or declare the repository's convention: placeholders: {{{declared}}}"
 
 
 def point_into(doc: PolicyDocument, node: ScalarNode, index: int, text: str) -> ScalarNode:
