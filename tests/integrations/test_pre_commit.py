@@ -251,6 +251,23 @@ def test_the_hook_finds_policies_by_content_and_skips_the_rest(tmp_path: Path) -
         MISSPELT.replace("GetObjekt", "GetObject"), encoding="utf-8"
     )
     _git(repo, "add", ".")
+    fixed = _pre_commit(repo, "--verbose")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert _linted_files(fixed.stdout + fixed.stderr) == 3
+
+
+def test_the_hook_lints_terraform_templates_of_both_suffixes(tmp_path: Path) -> None:
+    """A policy written as a Terraform template (.tpl or .tftpl, rendered by templatefile()) is
+    passed to the hook and linted around its holes: the misspelt action fails, the holes do not."""
+    template = MISSPELT.replace("arn:aws:s3:::reports/*", "arn:${partition}:s3:::${bucket}/*")
+    assert "${partition}" in template
+    files = {"policies/reader.tftpl": template, "policies/writer.tpl": template.replace("Get", "Put")}
+    repo = _make_repo(tmp_path / "repo", "      - id: policy-lint\n", files)
+    run = _pre_commit(repo, "--verbose")
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "policies/reader.tftpl:1:71: PL203 error unknown action 's3:GetObjekt'" in output, output
+    assert "policies/writer.tpl" in output and "PL501" not in output, output
 
 
 SCANNER = (
