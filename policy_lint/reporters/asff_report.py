@@ -17,6 +17,10 @@ kept (:data:`LIMITS`), so one long message cannot make Security Hub reject a who
   with neither, the run stops with exit 2 naming what to pass (:class:`AsffNeedsAccount`) rather
   than invent an account.
 - ``CreatedAt``/``UpdatedAt`` are required: the ``--timestamp`` time, else the time of the run.
+- What the run accepted (the vendor reference's inherited weaknesses) or suppressed is imported
+  too, ``Compliance.Status`` FAILED with ``Workflow.Status`` SUPPRESSED and the reason as its
+  ``Note``: Security Hub's own way of saying "known, and deliberately not acted on". Its ``Id`` is
+  the one the finding has when it is not accepted.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from policy_lint.checks.engine import CheckResult
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.accepted import accepted_entries
 from policy_lint.reporters.accounts import account_region, result_account
 from policy_lint.reporters.formats import utc_timestamp
 from policy_lint.reporters.sanitize import clean
@@ -37,7 +42,7 @@ from policy_lint.rules.registry import Status
 
 SCHEMA_VERSION = "2018-10-08"
 #: Maximum lengths from the AwsSecurityFinding reference.
-LIMITS = {"Title": 256, "Description": 1024, "Id": 512}
+LIMITS = {"Title": 256, "Description": 1024, "Id": 512, "Note": 512}
 #: The ASFF type namespace for findings about configuration (``namespace/category/classifier``).
 TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/policy-lint"
 _SEVERITY = {
@@ -135,7 +140,8 @@ def render_asff(
     command = str(context.get("command") or "")
     time = str(context.get("timestamp") or utc_timestamp())
     out: list[dict[str, Any]] = []
-    if not findings and not results:
+    accepted = accepted_entries(context.get("suppressed"))
+    if not findings and not results and not accepted:
         return "[]\n"
     if command in ("lint", "diff"):
         raise AsffNeedsAccount(
@@ -182,4 +188,27 @@ def render_asff(
                 location=r.location,
             )
         )
+    for a in accepted:
+        account = _account(str(scope.get("account") or ""), command)
+        finding = _finding(
+            account=account,
+            region=_where(scope, account),
+            partition=partition,
+            rule_id=a.rule_id,
+            title=a.title,
+            level=a.level,
+            compliance="FAILED",
+            resource_id=clean(a.resource or (str(a.location) if a.location else "")),
+            description=clean(a.message),
+            id_parts=a.id_parts(),
+            time=time,
+            location=a.location,
+        )
+        finding["Workflow"] = {"Status": "SUPPRESSED"}
+        finding["Note"] = {
+            "Text": _cut(clean(a.reason), "Note"),
+            "UpdatedBy": "policy-lint",
+            "UpdatedAt": time,
+        }
+        out.append(finding)
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"

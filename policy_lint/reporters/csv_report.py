@@ -8,7 +8,10 @@ then through :func:`neutralise_formula`: a spreadsheet runs a cell that starts w
 Sid is written by whoever opened the pull request (OWASP "CSV Injection").
 
 A lint finding (and ``check``'s unreadable inputs) has status ``fail``; a check result keeps its
-own status (``pass``, ``fail``, ``unknown``): unknown is never shown as a pass. ``account_id`` is the
+own status (``pass``, ``fail``, ``unknown``): unknown is never shown as a pass. What the run
+accepted (the vendor reference's inherited weaknesses) or suppressed follows, with status
+``accepted`` or ``suppressed`` and the reason in the last column, so the sheet shows every
+finding the gate let through. ``account_id`` is the
 result's account when the result carries one, else the account the run verified, else empty.
 """
 
@@ -22,6 +25,7 @@ from typing import Any
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Location
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.accepted import accepted_entries
 from policy_lint.reporters.accounts import result_account
 from policy_lint.reporters.sanitize import clean
 
@@ -36,6 +40,7 @@ COLUMNS = (
     "col",
     "message",
     "remediation",
+    "reason",
 )
 
 #: What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection").
@@ -84,6 +89,7 @@ def render_csv(
                 col,
                 _cell(f.message),
                 _cell(_remediation(f.rule_id, f.hint)),
+                "",
             ]
         )
     for r in results:
@@ -100,6 +106,24 @@ def render_csv(
                 col,
                 _cell(r.message),
                 _cell(_remediation(r.rule_id)),
+                "",
+            ]
+        )
+    for a in accepted_entries(context.get("suppressed")):
+        path, line, col = _place(a.location)
+        writer.writerow(
+            [
+                _cell(a.rule_id),
+                a.level.label,
+                a.status,
+                _cell(a.resource),
+                _cell(str(scope.get("account") or "")),
+                _cell(path),
+                line,
+                col,
+                _cell(a.message),
+                _cell(_remediation(a.rule_id)),
+                _cell(a.reason),
             ]
         )
     return out.getvalue()

@@ -3,7 +3,9 @@ the pull request's lines without SARIF upload permissions.
 
 Each line is ``::error file=PATH,line=L,col=C,title=RULE::MESSAGE`` (``warning``, ``notice``).
 Levels: error -> ``error``; security-warning and warning -> ``warning``; suggestion and unknown
-results -> ``notice`` (an unknown is a question for a person, not a failure).
+results -> ``notice`` (an unknown is a question for a person, not a failure). What the run accepted
+or suppressed is a ``notice`` titled ``RULE (accepted)`` or ``RULE (suppressed)`` whose message
+starts with the reason: visible on the pull request, never counted as a problem.
 
 The runner reads every stdout line that starts with ``::`` as a command, so a file name or a
 message from the input must never start a second one. Every string is first cleaned
@@ -45,13 +47,14 @@ def escape_property(text: str) -> str:
 
 
 def _command(item: Annotation, root: str | None) -> str:
-    name = "notice" if item.unknown else _COMMAND[item.level]
+    name = "notice" if item.unknown or item.accepted else _COMMAND[item.level]
     properties: list[tuple[str, str]] = []
     if item.location is not None:
         properties.append(("file", clean_location_path(relative_path(item.location.path, root))))
         properties.append(("line", str(max(item.location.line, 1))))
         properties.append(("col", str(max(item.location.col, 1))))
-    properties.append(("title", clean(item.rule_id)))
+    title = f"{item.rule_id} ({item.accepted.status})" if item.accepted else item.rule_id
+    properties.append(("title", clean(title)))
     shown = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     return f"::{name} {shown}::{escape_data(item.shown_message())}"
 
@@ -61,4 +64,5 @@ def render_github(
 ) -> str:
     """One workflow command per line; empty when there is nothing to show."""
     root = context.get("root")
-    return "".join(_command(item, root) + "\n" for item in items_to_annotate(findings, results))
+    items = items_to_annotate(findings, results, context.get("suppressed"))
+    return "".join(_command(item, root) + "\n" for item in items)

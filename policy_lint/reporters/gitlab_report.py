@@ -8,7 +8,8 @@ compares fingerprints between the base and the merge request, so each is unique 
 stable across runs (no line in it: :func:`~policy_lint.reporters.annotations.unique_fingerprints`).
 
 Severity: error -> ``critical``, security-warning -> ``major``, warning -> ``minor``, suggestion
-and unknown results -> ``info``. A result with no file (live input) is reported at its resource
+and unknown results -> ``info``. What the run accepted or suppressed is an ``info`` issue whose
+description starts with the decision and its reason (GitLab has no suppressed state). A result with no file (live input) is reported at its resource
 name, line 1, so it is not lost. ``location.path`` keeps a CR, LF or TAB of the file's name (JSON
 escapes them and GitLab decodes them back), so it names the real file.
 """
@@ -38,7 +39,7 @@ def render_gitlab(
 ) -> str:
     """The Code Quality report as indented JSON text ending in a newline."""
     root = context.get("root")
-    items = items_to_annotate(findings, results)
+    items = items_to_annotate(findings, results, context.get("suppressed"))
     issues = []
     for item, print_ in zip(items, unique_fingerprints(items, root), strict=True):
         if item.location is not None:
@@ -50,7 +51,7 @@ def render_gitlab(
                 "description": f"{clean(item.rule_id)}: {item.shown_message()}",
                 "check_name": clean(item.rule_id),
                 "fingerprint": print_,
-                "severity": "info" if item.unknown else _SEVERITY[item.level],
+                "severity": "info" if item.unknown or item.accepted else _SEVERITY[item.level],
                 "location": {"path": clean_location_path(path), "lines": {"begin": line}},
             }
         )

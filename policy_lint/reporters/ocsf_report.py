@@ -10,6 +10,8 @@ Informational. When the account is known (the result's, the verified one, or ``c
 ``--account-id``) the event carries OCSF's ``cloud`` profile (``cloud.account.uid``); otherwise it
 is left out: OCSF does not require it, and an invented account would be worse than none.
 ``finding_info.uid`` is stable across runs (as ASFF's Id), ``time`` is the run's (epoch ms).
+What the run accepted (the vendor reference's inherited weaknesses) or suppressed is an event too,
+a Fail whose finding ``status_id`` is 3 Suppressed with the reason as ``status_detail``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from policy_lint import __version__
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.accepted import accepted_entries
 from policy_lint.reporters.accounts import account_region, result_account
 from policy_lint.reporters.formats import TIMESTAMP_FORMAT
 from policy_lint.reporters.sanitize import clean
@@ -42,6 +45,7 @@ _SEVERITY = {
 #: compliance.status_id (the caption ``status`` is left out: py-ocsf-models' Compliance has no such field)
 _COMPLIANCE = {Status.FAIL: 3, Status.PASS: 1, Status.UNKNOWN: 0}
 _AWS_ACCOUNT_TYPE = 10  # OCSF account.type_id "AWS Account"
+_SUPPRESSED = 3  # the finding's status_id "Suppressed"
 
 
 def _epoch_ms(timestamp: str | None) -> int:
@@ -70,6 +74,7 @@ def _event(
     scope: Mapping[str, Any],
     id_parts: tuple[str, ...],
     time: int,
+    suppressed_because: str | None = None,
 ) -> dict[str, Any]:
     meta = rulemeta.lookup(rule_id)
     uid = _uid(rule_id, account, *id_parts)
@@ -94,8 +99,8 @@ def _event(
         "time": time,
         "severity_id": severity_id,
         "severity": severity,
-        "status_id": 1,
-        "status": "New",
+        "status_id": _SUPPRESSED if suppressed_because is not None else 1,
+        "status": "Suppressed" if suppressed_because is not None else "New",
         "message": shown,
         "metadata": {
             "version": OCSF_VERSION,
@@ -117,6 +122,8 @@ def _event(
         },
         "resources": [detail],
     }
+    if suppressed_because is not None:
+        event["status_detail"] = clean(suppressed_because)
     if meta is not None:
         event["remediation"] = {"desc": clean(meta.remediation), "references": [rulemeta.help_uri(rule_id)]}
     if account:
@@ -168,5 +175,22 @@ def render_ocsf(
             time=time,
         )
         for r in results
+    ]
+    events += [
+        _event(
+            rule_id=a.rule_id,
+            title=a.title,
+            level=a.level,
+            status=Status.FAIL,
+            resource=clean(a.resource or (str(a.location) if a.location else "")),
+            message=a.message,
+            location=a.location,
+            account=run_account,
+            scope=scope,
+            id_parts=a.id_parts(),
+            time=time,
+            suppressed_because=a.reason,
+        )
+        for a in accepted_entries(context.get("suppressed"))
     ]
     return json.dumps(events, indent=2, ensure_ascii=False) + "\n"

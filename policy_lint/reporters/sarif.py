@@ -41,6 +41,7 @@ from policy_lint import __version__
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.accepted import accepted_entries
 from policy_lint.reporters.sanitize import clean, clean_value, redact
 from policy_lint.rules.registry import CheckMeta, RuleMeta, Status
 
@@ -99,37 +100,27 @@ class _Item:
 def _suppressed_items(entries: Sequence[Mapping[str, Any]]) -> list[tuple[_Item, dict[str, Any]]]:
     """Suppressed findings as SARIF results with a ``suppressions`` entry, so code scanning shows
     them as dismissed with the reason instead of silently losing them (SARIF 3.27.23)."""
-    out: list[tuple[_Item, dict[str, Any]]] = []
-    for entry in entries:
-        rule_id = str(entry.get("rule_id", ""))
-        meta = rulemeta.lookup(rule_id)
-        if meta is None:
-            continue
-        location = None
-        where = entry.get("location")
-        if isinstance(where, str) and where.count(":") >= 2:
-            path, line, col = where.rsplit(":", 2)
-            if line.isdigit() and col.isdigit():
-                location = Location(path, int(line), int(col))
-        resource = entry.get("resource")
-        item = _Item(
-            rule_id,
-            meta.name,
-            meta.title,
-            meta.level,
-            str(entry.get("message") or meta.title),
-            location,
-            str(resource) if resource else None,
-            Status.FAIL,
-            {},
+    return [
+        (
+            _Item(
+                entry.rule_id,
+                entry.name,
+                entry.title,
+                entry.level,
+                entry.message,
+                entry.location,
+                entry.resource,
+                Status.FAIL,
+                {},
+            ),
+            {
+                "kind": "inSource" if entry.kind == "inline" else "external",
+                "status": "accepted",
+                "justification": clean(entry.reason),
+            },
         )
-        suppression = {
-            "kind": "inSource" if entry.get("kind") == "inline" else "external",
-            "status": "accepted",
-            "justification": clean(entry.get("reason", "")),
-        }
-        out.append((item, suppression))
-    return out
+        for entry in accepted_entries(entries)
+    ]
 
 
 def _items(findings: Sequence[Finding], results: Sequence[CheckResult]) -> list[_Item]:

@@ -5,7 +5,9 @@ word for word, still passes, and every report says what it accepted and why."""
 from __future__ import annotations
 
 import copy
+import csv
 import html
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -17,6 +19,7 @@ from click.testing import CliRunner
 
 from policy_lint.cli import main
 from tests.conftest import REPO_ROOT
+from tests.reporters.workflow_commands import parse_output
 
 AGENTLESS_EN = REPO_ROOT / "examples" / "policies" / "agentless-en.json"
 PASS_ROLE = {
@@ -133,13 +136,31 @@ def _accepted_in(fmt: str, out: str) -> list[tuple[str, str]]:
             for case in cases
             for skipped in case.iter("skipped")
         ]
+    if fmt == "github":  # a notice, never an error or warning: it does not read as a problem
+        commands = [c for c in parse_output(out) if c is not None]
+        assert {c.name for c in commands} == {"notice"}, out
+        return [(c.properties["title"], c.message) for c in commands]
+    if fmt == "gitlab":  # an info issue, GitLab's lowest severity
+        issues = json.loads(out)
+        assert {i["severity"] for i in issues} == {"info"}, out
+        return [(i["check_name"], i["description"]) for i in issues]
+    if fmt == "csv":
+        return [
+            (r["rule_id"], r["reason"]) for r in csv.DictReader(io.StringIO(out)) if r["status"] == "accepted"
+        ]
+    if fmt == "ocsf":
+        return [
+            (e["metadata"]["event_code"], e["status_detail"]) for e in json.loads(out) if e["status_id"] == 3
+        ]
     # markdown, html: one table row per accepted finding, with the reason in it
     text = html.unescape(out) if fmt == "html" else re.sub(r"\\(.)", r"\1", out)
     rows = re.findall(r"(PL60\d)[^\n]*?(inherited verbatim[^|<\n]*)", text)
     return [(rule, reason) for rule, reason in rows]
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "markdown", "html"])
+@pytest.mark.parametrize(
+    "fmt", ["json", "sarif", "junit", "markdown", "html", "github", "gitlab", "csv", "ocsf"]
+)
 def test_every_report_format_lists_the_accepted_weaknesses_with_the_reason(fmt: str) -> None:
     code, out, _ = run("lint", str(AGENTLESS_EN), "--format", fmt)
     assert code == 0
@@ -148,6 +169,26 @@ def test_every_report_format_lists_the_accepted_weaknesses_with_the_reason(fmt: 
     assert sum("PL607" in rule for rule, _ in accepted) == 1, accepted
     assert sum("PL608" in rule for rule, _ in accepted) == 2, accepted
     assert all(REASON in reason and "accept-vendor-reference: false" in reason for _, reason in accepted)
+
+
+def test_security_hub_imports_the_accepted_weaknesses_as_suppressed(tmp_path: Path) -> None:
+    """ASFF (which needs an account and region, so check): each accepted weakness of the guide's
+    Agentless policy in the Terraform example is a FAILED finding whose workflow is SUPPRESSED,
+    the reason in its Note, and the same Id it has when it is made to block."""
+    args = ("check", str(REPO_ROOT / "examples" / "terraform" / "onboarding"), "--account-id", "123456789012")
+    code, out, _ = run(*args, "--region", "eu-west-1", "--format", "asff")
+    assert code == 0, out
+    suppressed = [f for f in json.loads(out) if f.get("Workflow", {}).get("Status") == "SUPPRESSED"]
+    rules = sorted(f["ProductFields"]["policy-lint/RuleId"] for f in suppressed)
+    assert {"PL607", "PL608"} <= set(rules), rules
+    assert all(f["Compliance"]["Status"] == "FAILED" and REASON in f["Note"]["Text"] for f in suppressed)
+    (tmp_path / "strict.yaml").write_text("accept-vendor-reference: false\n", encoding="utf-8")
+    code, strict, _ = run(
+        *args, "--region", "eu-west-1", "--format", "asff", "--settings", str(tmp_path / "strict.yaml")
+    )
+    assert code == 1
+    blocking = {f["Id"] for f in json.loads(strict) if "Workflow" not in f}
+    assert {f["Id"] for f in suppressed} <= blocking  # one finding in Security Hub, not a twin
 
 
 def test_a_copied_statement_made_riskier_is_the_users_and_blocks_by_default(tmp_path: Path) -> None:

@@ -156,3 +156,28 @@ def live_results() -> list[CheckResult]:
             None,
         ),
     ]
+
+
+def accepted_entries() -> list[dict[str, object]]:
+    """What a run accepted and suppressed, as the commands hand it to every format: a weakness
+    inherited from the vendor's reference (a file position) and a check result a project
+    suppressed inline (a resource)."""
+    return [
+        {
+            "rule_id": "PL607",
+            "message": "ec2:CreateTags is allowed on every resource without an ec2:CreateAction condition",
+            "location": "policies/agentless.json:68:17",
+            "resource": None,
+            "reason": "inherited verbatim from the vendor's reference policy: a documented vendor risk",
+            "kind": "vendor-reference",
+            "level": "security-warning",
+        },
+        {
+            "rule_id": "OB203",
+            "message": "the trail's bucket is not encrypted with SSE-S3",
+            "location": None,
+            "resource": "aws_s3_bucket.logs",
+            "reason": "the bucket uses SSE-KMS by the security team's decision (SEC-142)",
+            "kind": "inline",
+        },
+    ]

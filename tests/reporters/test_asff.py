@@ -25,7 +25,14 @@ from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters.formats import format_output
 from policy_lint.rules.registry import Status
-from tests.reporters.conftest import KEY_ID, SECRET, lint_findings, live_results, planned_results
+from tests.reporters.conftest import (
+    KEY_ID,
+    SECRET,
+    accepted_entries,
+    lint_findings,
+    live_results,
+    planned_results,
+)
 from tests.security.inprocess import policy_lint
 
 ACCOUNT = "123456789012"
@@ -195,3 +202,19 @@ def test_an_organization_run_files_each_finding_under_its_member_account_and_reg
         ("111111111111", "eu-west-1"),
         ("222222222222", "us-east-2"),
     }
+
+
+@mock_aws
+def test_accepted_and_suppressed_findings_are_imported_as_suppressed_with_the_reason() -> None:
+    out = asff(findings=lint_findings(), context={**CHECK, "suppressed": accepted_entries()})
+    suppressed = [f for f in out if "Workflow" in f]
+    assert [(f["GeneratorId"], f["Workflow"]["Status"], f["Compliance"]["Status"]) for f in suppressed] == [
+        ("policy-lint/PL607", "SUPPRESSED", "FAILED"),
+        ("policy-lint/OB203", "SUPPRESSED", "FAILED"),
+    ]
+    assert "vendor risk" in suppressed[0]["Note"]["Text"] and "SEC-142" in suppressed[1]["Note"]["Text"]
+    assert suppressed[1]["Resources"][0]["Id"] == "aws_s3_bucket.logs"
+    hub = boto3.client("securityhub", region_name="ap-northeast-1")
+    hub.enable_security_hub()
+    response = hub.batch_import_findings(Findings=out)
+    assert (response["SuccessCount"], response["FailedCount"]) == (len(out), 0)

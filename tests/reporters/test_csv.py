@@ -18,7 +18,7 @@ from policy_lint.rules.registry import Status
 from tests.reporters.conftest import KEY_ID, SECRET, lint_findings, live_results, planned_results
 from tests.security.inprocess import policy_lint
 
-HEADER = "rule_id,level,status,resource,account_id,path,line,col,message,remediation"
+HEADER = "rule_id,level,status,resource,account_id,path,line,col,message,remediation,reason"
 
 
 def rows(text: str) -> list[dict[str, str]]:

@@ -16,7 +16,14 @@ from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Level
 from policy_lint.reporters.formats import format_output
 from policy_lint.rules.registry import Status
-from tests.reporters.conftest import KEY_ID, SECRET, lint_findings, live_results, planned_results
+from tests.reporters.conftest import (
+    KEY_ID,
+    SECRET,
+    accepted_entries,
+    lint_findings,
+    live_results,
+    planned_results,
+)
 from tests.security.inprocess import policy_lint
 
 ocsf_models = pytest.importorskip("py_ocsf_models", reason="py-ocsf-models (test extra) is not installed")
@@ -112,3 +119,14 @@ def test_an_organization_run_names_each_member_account() -> None:
         ("111111111111", "eu-west-1"),
         ("222222222222", "us-east-2"),
     }
+
+
+def test_accepted_and_suppressed_findings_are_suppressed_events_with_the_reason() -> None:
+    events = ocsf(findings=lint_findings(), context={**LIVE, "suppressed": accepted_entries()})
+    suppressed = [e for e in events if e["status_id"] == 3]
+    assert [(e["metadata"]["event_code"], e["status"], e["compliance"]["status_id"]) for e in suppressed] == [
+        ("PL607", "Suppressed", 3),
+        ("OB203", "Suppressed", 3),
+    ]
+    assert "vendor risk" in suppressed[0]["status_detail"] and "SEC-142" in suppressed[1]["status_detail"]
+    assert all(e["status_id"] == 1 for e in events if e not in suppressed)  # the others are New
