@@ -53,7 +53,10 @@ TRUST_POLICY_RESOURCE_TYPE = "AWS::IAM::AssumeRolePolicyDocument"
 def is_api_shorthand(resource: str, resource_type: str | None) -> bool:
     """``execute-api:/*``, ``execute-api:/prod/GET/pets``: an API Gateway resource policy's own
     abbreviation of its API's ARN (valid only in that policy)."""
-    return resource.startswith("execute-api:/") and (resource_type or "").lower() == REST_API_RESOURCE_TYPE.lower()
+    return (
+        resource.startswith("execute-api:/")
+        and (resource_type or "").lower() == REST_API_RESOURCE_TYPE.lower()
+    )
 
 
 def resource_type_names() -> tuple[str, ...]:
