@@ -138,9 +138,12 @@ def filter_results(
     outcome = sp.apply(items, settings, known_rules=_known_rules, resource_lines=_resource_lines(inventory))
     suppressed_keys = {i for i, _ in outcome.suppressed}
     suppressed = [
-        sp.suppressed_entry(
-            results[i].rule_id, results[i].location, results[i].resource, s, results[i].message
-        )
+        {
+            **sp.suppressed_entry(
+                results[i].rule_id, results[i].location, results[i].resource, s, results[i].message
+            ),
+            **_verdict_of(results[i]),
+        }
         for i, s in outcome.suppressed
     ]
     kept = [r for i, r in enumerate(results) if i not in suppressed_keys]
@@ -185,9 +188,23 @@ def _baseline(
                 "kind": "baseline",
                 "until": None,
                 "suppressed_at": baseline,
+                **_verdict_of(item),
             }
         )
     return Filtered([item for i, item in enumerate(kept) if i not in old_keys], suppressed)
+
+
+def _verdict_of(item: object) -> dict[str, object]:
+    """What a suppressed check result keeps for the reports: its status (a suppressed unknown is
+    still unknown, never shown as a failure) and its own account (``verify --organization``)."""
+    status = getattr(item, "status", None)
+    if status is None:
+        return {}  # a lint finding: a failure, in the run's account
+    facts: dict[str, object] = {"status": status.value}
+    account = getattr(item, "account_id", None) or getattr(item, "evidence", {}).get("account_id")
+    if account:
+        facts["account_id"] = str(account)
+    return facts
 
 
 def _resource_lines(inventory: Inventory | None) -> dict[tuple[str, int], str]:

@@ -17,6 +17,8 @@ from typing import Any
 
 from policy_lint.core.findings import Level, Location
 from policy_lint.reporters import rulemeta
+from policy_lint.reporters.stable_id import id_parts
+from policy_lint.rules.registry import Status
 
 #: how a report names an entry whose risk is the vendor's, accepted by default
 VENDOR_KINDS = frozenset({"vendor-reference", "upstream-template", "aws-managed"})
@@ -35,6 +37,10 @@ class Accepted:
     resource: str | None
     reason: str
     kind: str
+    #: the verdict it was suppressed with: a lint finding or failed result FAIL, an unknown UNKNOWN
+    verdict: Status = Status.FAIL
+    #: the account of the result it stands for (``verify --organization``), when it carries one
+    account: str | None = None
 
     @property
     def status(self) -> str:
@@ -42,17 +48,24 @@ class Accepted:
         return "accepted" if self.kind in VENDOR_KINDS else "suppressed"
 
     def id_parts(self) -> tuple[str, ...]:
-        """What a stable finding ID (ASFF ``Id``, OCSF ``uid``) hashes for this finding when it is
-        not accepted, so a later import updates that finding instead of adding a twin."""
-        if self.resource:
-            return (self.resource,)
-        at = self.location
-        return (at.path, str(at.line), str(at.col), self.message) if at is not None else (self.message,)
+        """What a stable finding ID (ASFF ``Id``, OCSF ``uid``) hashes: the parts the finding has
+        when it is not accepted, so a later import updates that finding instead of adding a twin."""
+        return id_parts(location=self.location, message=self.message, resource=self.resource)
+
+    @property
+    def anchor(self) -> str:
+        """The resource, else ``file:line:col``: what security platforms file it under."""
+        return self.resource or (str(self.location) if self.location else "")
+
+    def verdict_message(self) -> str:
+        """The message as its verdict shows it (an unknown says it could not be evaluated)."""
+        unknown = "Could not be evaluated: " if self.verdict is Status.UNKNOWN else ""
+        return unknown + self.message
 
     def shown_message(self) -> str:
         """The message with the decision and its reason first, as a reader of any format sees it."""
         where = f"{self.resource}: " if self.resource and self.location is None else ""
-        return f"{self.status.capitalize()} ({self.reason}): {where}{self.message}"
+        return f"{self.status.capitalize()} ({self.reason}): {where}{self.verdict_message()}"
 
 
 def parse_location(text: object) -> Location | None:
@@ -83,6 +96,8 @@ def accepted_entries(entries: Sequence[Mapping[str, Any]] | None) -> list[Accept
                 resource=str(resource) if resource else None,
                 reason=str(entry.get("reason") or ""),
                 kind=str(entry.get("kind") or ""),
+                verdict=Status.UNKNOWN if entry.get("status") == Status.UNKNOWN.value else Status.FAIL,
+                account=str(entry["account_id"]) if entry.get("account_id") else None,
             )
         )
     return out

@@ -70,7 +70,7 @@ def items_to_annotate(
         if r.status is not Status.PASS
     ]
     accepted = [
-        Annotation(a.rule_id, a.title, a.level, False, a.message, a.location, a.resource, a)
+        Annotation(a.rule_id, a.name, a.level, False, a.message, a.location, a.resource, a)
         for a in accepted_entries(suppressed)
     ]
     return sorted(items, key=Annotation.sort_key) + sorted(accepted, key=Annotation.sort_key)

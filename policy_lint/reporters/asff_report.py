@@ -37,7 +37,7 @@ from policy_lint.reporters.accepted import accepted_entries
 from policy_lint.reporters.accounts import account_region, result_account
 from policy_lint.reporters.formats import utc_timestamp
 from policy_lint.reporters.sanitize import clean
-from policy_lint.reporters.stable_id import stable_digest
+from policy_lint.reporters.stable_id import id_parts, stable_digest
 from policy_lint.rules.registry import Status
 
 SCHEMA_VERSION = "2018-10-08"
@@ -163,7 +163,7 @@ def render_asff(
                 compliance="FAILED",
                 resource_id=clean(f"{loc.path}:{loc.line}:{loc.col}"),
                 description=clean(f.message),
-                id_parts=(loc.path, str(loc.line), str(loc.col), f.message),
+                id_parts=id_parts(location=loc, message=f.message),
                 time=time,
                 location=loc,
             )
@@ -183,13 +183,13 @@ def render_asff(
                 description=clean(
                     ("Could not be evaluated: " if r.status is Status.UNKNOWN else "") + r.message
                 ),
-                id_parts=(r.resource,),
+                id_parts=id_parts(location=r.location, message=r.message, resource=r.resource),
                 time=time,
                 location=r.location,
             )
         )
     for a in accepted:
-        account = _account(str(scope.get("account") or ""), command)
+        account = _account(a.account or str(scope.get("account") or ""), command)
         finding = _finding(
             account=account,
             region=_where(scope, account),
@@ -197,9 +197,9 @@ def render_asff(
             rule_id=a.rule_id,
             title=a.title,
             level=a.level,
-            compliance="FAILED",
-            resource_id=clean(a.resource or (str(a.location) if a.location else "")),
-            description=clean(a.message),
+            compliance=_COMPLIANCE[a.verdict],
+            resource_id=clean(a.anchor),
+            description=clean(a.verdict_message()),
             id_parts=a.id_parts(),
             time=time,
             location=a.location,

@@ -117,11 +117,11 @@ def render_csv(
                 a.level.label,
                 a.status,
                 _cell(a.resource),
-                _cell(str(scope.get("account") or "")),
+                _cell(a.account or str(scope.get("account") or "")),
                 _cell(path),
                 line,
                 col,
-                _cell(a.message),
+                _cell(a.verdict_message()),
                 _cell(_remediation(a.rule_id)),
                 _cell(a.reason),
             ]

@@ -29,7 +29,7 @@ from policy_lint.reporters.accepted import accepted_entries
 from policy_lint.reporters.accounts import account_region, result_account
 from policy_lint.reporters.formats import TIMESTAMP_FORMAT
 from policy_lint.reporters.sanitize import clean
-from policy_lint.reporters.stable_id import stable_digest
+from policy_lint.reporters.stable_id import id_parts, stable_digest
 from policy_lint.rules.registry import CheckMeta, Status
 
 OCSF_VERSION = "1.5.0"
@@ -155,7 +155,7 @@ def render_ocsf(
             location=f.location,
             account=run_account,
             scope=scope,
-            id_parts=(f.location.path, str(f.location.line), str(f.location.col), f.message),
+            id_parts=id_parts(location=f.location, message=f.message),
             time=time,
         )
         for f in findings
@@ -171,7 +171,7 @@ def render_ocsf(
             location=r.location,
             account=result_account(r, scope),
             scope=scope,
-            id_parts=(r.resource,),
+            id_parts=id_parts(location=r.location, message=r.message, resource=r.resource),
             time=time,
         )
         for r in results
@@ -181,11 +181,11 @@ def render_ocsf(
             rule_id=a.rule_id,
             title=a.title,
             level=a.level,
-            status=Status.FAIL,
-            resource=clean(a.resource or (str(a.location) if a.location else "")),
+            status=a.verdict,
+            resource=clean(a.anchor),
             message=a.message,
             location=a.location,
-            account=run_account,
+            account=a.account or run_account,
             scope=scope,
             id_parts=a.id_parts(),
             time=time,

@@ -109,8 +109,8 @@ def test_other_template_syntaxes_are_placeholders(text: str, found: str) -> None
 
 def test_one_missing_value_is_one_finding_at_its_first_use() -> None:
     """The guide's ${Account ID}, written in three statements, is one value to fill in: one PL501 at
-    its first use naming the other lines, with the plain hint (a name with a space is no
-    repository's template syntax, so declaring it is not offered)."""
+    its first use, the hint naming the other lines, and the plain advice (a name with a space is
+    no repository's template syntax, so declaring it is not offered)."""
     statements = [
         {"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": f"arn:aws:sqs:*:${{Account ID}}:q{n}"}
         for n in range(3)
@@ -119,14 +119,13 @@ def test_one_missing_value_is_one_finding_at_its_first_use() -> None:
     found = [f for f in lint_text(text, "queue-read.json") if f.rule_id == "PL501"]
     lines = [n + 1 for n, line in enumerate(text.splitlines()) if "${Account ID}" in line]
     assert len(lines) == 3
-    assert [(f.location.line, f.message) for f in found] == [
+    assert [(f.location.line, f.message, f.hint) for f in found] == [
         (
             lines[0],
-            "unresolved placeholder ${Account ID} (a template placeholder), "
-            f"also used at lines {lines[1]}, {lines[2]}",
+            "unresolved placeholder ${Account ID} (a template placeholder)",
+            f"also used at lines {lines[1]}, {lines[2]}; replace it with the real value",
         )
     ]
-    assert found[0].hint == "replace it with the real value"
 
 
 def test_a_placeholder_used_on_many_lines_names_five_and_counts_the_rest() -> None:
@@ -137,5 +136,37 @@ def test_a_placeholder_used_on_many_lines_names_five_and_counts_the_rest() -> No
     )
     (found,) = [f for f in lint_text(text, "buckets.json") if f.rule_id == "PL501"]
     assert found.location.line == 3
-    assert found.message.endswith("also used at lines 4, 5, 6, 7, 8 and 3 more")
-    assert "placeholders: {PARTITION: " in (found.hint or "")
+    assert found.message == "unresolved placeholder ${PARTITION} (a template placeholder)"
+    assert (found.hint or "").startswith("also used at lines 4, 5, 6, 7, 8 and 3 more; ")
+    assert (found.hint or "").endswith("placeholders: {PARTITION: partition}")  # its field in the ARN
+
+
+def test_a_second_use_on_the_same_line_is_named_as_this_line() -> None:
+    text = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",\n'
+        '  "Resource": ["arn:aws:s3:::${BUCKET}", "arn:aws:s3:::${BUCKET}/*",\n'
+        '               "arn:aws:s3:::${BUCKET}-logs"]}]}\n'
+    )
+    (found,) = [f for f in lint_text(text, "bucket.json") if f.rule_id == "PL501"]
+    assert found.location.line == 2
+    assert (found.hint or "").startswith("also used on this line and at line 3; ")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("${SVC}:GetObject", "value"),  # in an action: not an ARN field
+        ("${ORG_ID}/r-ab12/*", "value"),  # a condition value that merely has a slash
+        ("arn:aws:iam::${ACCOUNT}:role/x", "account"),
+        ("arn:aws:s3:::${BUCKET}/*", "name"),
+    ],
+)
+def test_the_suggested_setting_gives_the_kind_only_an_arn_field_shows(value: str, kind: str) -> None:
+    key = "Action" if ":GetObject" in value else "Resource"
+    stmt = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", key: value}
+    if value.startswith("${ORG_ID}"):
+        stmt["Condition"] = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": value}}
+    text = json.dumps({"Version": "2012-10-17", "Statement": [stmt]})
+    (found,) = [f for f in lint_text(text, "p.json") if f.rule_id == "PL501"]
+    name = value[value.index("${") + 2 : value.index("}")]
+    assert (found.hint or "").endswith(f"placeholders: {{{name}: {kind}}}")

@@ -38,7 +38,7 @@ def test_an_inventory_changed_between_runs_gives_the_new_pipeline() -> None:
     assert audit_queues
     inventory.queues.clear()
     with one_run():
-        assert pipeline(inventory).queues == []
+        assert pipeline(inventory).queues == ()
     inventory.queues.extend(audit_queues)  # the same object, changed between two runs
     with one_run():
-        assert pipeline(inventory).queues == audit_queues
+        assert list(pipeline(inventory).queues) == audit_queues

@@ -58,21 +58,29 @@ def test_holes_in_a_terraform_template_are_not_placeholders() -> None:
     assert rule_ids(findings) == []  # no PL501, and no ARN/action rule judged a hole's raw text
 
 
+_FILL = "replace it with the real value, or declare the repository's convention: placeholders: {"
+
+
 def test_the_same_text_as_a_json_policy_still_reports_its_placeholders() -> None:
     # Nothing says this .json is a template: IAM would take ${account_id} literally.
     findings = lint_text(TPL, "policies/aft-states.json")
     assert set(rule_ids(findings)) == {"PL501"}
-    # one per missing value (six names), not one per hole (eleven), each at its first use naming the others
-    shown = {(f.location.line, f.message) for f in findings}
+    # one per missing value (six names), not one per hole (eleven), each at its first use; the hint
+    # names the other lines (not the message, which a baseline matches and must not move with lines)
+    shown = {(f.location.line, f.message, (f.hint or "").split(";")[0]) for f in findings}
     assert shown == {
-        (8, "unresolved placeholder ${partition} (a template placeholder), also used at lines 9, 16"),
-        (8, "unresolved placeholder ${region} (a template placeholder), also used at line 9"),
-        (8, "unresolved placeholder ${account_id} (a template placeholder), also used at lines 9, 16"),
-        (10, "unresolved placeholder ${kms_key_arn} (a template placeholder)"),
-        (16, "unresolved placeholder ${role_path} (a template placeholder)"),
-        (16, "unresolved placeholder ${role_name} (a template placeholder)"),
+        (8, "unresolved placeholder ${partition} (a template placeholder)", "also used at lines 9, 16"),
+        (8, "unresolved placeholder ${region} (a template placeholder)", "also used at line 9"),
+        (8, "unresolved placeholder ${account_id} (a template placeholder)", "also used at lines 9, 16"),
+        (10, "unresolved placeholder ${kms_key_arn} (a template placeholder)", _FILL + "kms_key_arn: value}"),
+        (16, "unresolved placeholder ${role_path} (a template placeholder)", _FILL + "role_path: name}"),
+        (16, "unresolved placeholder ${role_name} (a template placeholder)", _FILL + "role_name: name}"),
     }
-    # the way out for a repository whose tooling fills ${NAME}: declare it
+    # the way out for a repository whose tooling fills ${NAME}: declare it, with the ARN field's kind
+    hints = {f.message.split()[2]: f.hint for f in findings}
+    assert "placeholders: {partition: partition}" in (hints["${partition}"] or "")
+    assert "placeholders: {account_id: account}" in (hints["${account_id}"] or "")
+    assert "placeholders: {kms_key_arn: value}" in (hints["${kms_key_arn}"] or "")  # a whole value
     assert all("placeholders: {" in (f.hint or "") for f in findings)
 
 

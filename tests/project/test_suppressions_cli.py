@@ -151,6 +151,31 @@ def test_baseline_hides_old_findings_and_survives_moved_lines(project: Path) -> 
     assert rule_lines(new.stdout, "PL602") and not rule_lines(new.stdout, "PL601"), new.stdout
 
 
+def test_a_baselined_placeholder_stays_baselined_when_lines_move_and_uses_are_added(project: Path) -> None:
+    """PL501 is one finding per missing value, the other uses named in the hint: neither moving the
+    file's lines nor adding a use of the same placeholder makes it a new finding; a new
+    placeholder is one."""
+    statement = '{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${{BUCKET}}/{n}"}}'
+    body = ",\n  ".join(statement.format(n=n) for n in range(2))
+    policy = project / "policies" / "bucket.json"
+    policy.write_text(f'{{"Version": "2012-10-17", "Statement": [\n  {body}\n]}}\n', encoding="utf-8")
+    assert run(project, "lint", "policies/bucket.json", "--write-baseline", "baseline.json").returncode == 0
+
+    body = ",\n  ".join(statement.format(n=n) for n in range(3))  # one more use of ${BUCKET}
+    policy.write_text(f'\n\n{{"Version": "2012-10-17", "Statement": [\n  {body}\n]}}\n', encoding="utf-8")
+    same = run(project, "lint", "policies/bucket.json", "--baseline", "baseline.json")
+    assert same.returncode == 0, same.stdout
+
+    policy.write_text(policy.read_text("utf-8").replace("/2", "/${PREFIX}"), encoding="utf-8")
+    new = run(project, "lint", "policies/bucket.json", "--baseline", "baseline.json")
+    assert new.returncode == 1
+    assert (
+        [line for line in rule_lines(new.stdout, "PL501")]
+        == [line for line in rule_lines(new.stdout, "PL501") if "${PREFIX}" in line]
+        != []
+    )
+
+
 def test_broken_baseline_is_a_usage_error(project: Path) -> None:
     (project / "baseline.json").write_text("{not json", encoding="utf-8")
     proc = run(project, "lint", "policies/admin.json", "--baseline", "baseline.json")

@@ -45,8 +45,8 @@ _DOCUMENT_MARKS = (*MARKS, "\\")
     "settings' placeholders: declare, which the template's tooling fills. "
     "Only placeholder spellings count (<NAME>, ${...}, {{ }}, %(name)s, #{name}, %{ }): other text with "
     "'<' or '{' (s3:GetObject<) is judged by the action and ARN rules. Each placeholder is reported once per "
-    "document, at its first use, with the lines of the others: one missing value is one finding, not one "
-    "per hole.",
+    "document, at its first use, the hint naming the lines of the others: one missing value is one finding, "
+    "not one per hole.",
     remediation="Replace the placeholder with the real value (policy-lint render fills the onboarding "
     "templates from onboarding.yaml). When the repository's own tooling fills ${NAME}, declare it in "
     "settings (placeholders: {NAME: partition}) and the rules lint around it.",
@@ -64,10 +64,14 @@ def unresolved_placeholder(doc: PolicyDocument, ctx: LintContext) -> Iterator[Re
             first.setdefault(placeholder, (kind, text, index))
     for placeholder, nodes in uses.items():
         kind, text, index = first[placeholder]
+        # the other uses go in the hint, not the message: the message (what a baseline matches)
+        # stays the same when a use is added or a line moves
+        where = _elsewhere(doc, nodes, ctx)
+        slot = hole_slot(text, index, index + len(placeholder)) if text.startswith("arn:") else None
         yield Report(
             nodes[0],
-            f"unresolved placeholder {placeholder} ({kind}){_elsewhere(doc, nodes[1:], ctx)}",
-            _fill_hint(placeholder, hole_slot(text, index, index + len(placeholder))),
+            f"unresolved placeholder {placeholder} ({kind})",
+            f"{where}{_fill_hint(placeholder, slot)}",
         )
 
 
@@ -78,21 +82,28 @@ _LINES_NAMED = 5
 _DECLARABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
 
-def _elsewhere(doc: PolicyDocument, others: list[ScalarNode], ctx: LintContext) -> str:
-    """Where else the placeholder is used: the lines when they are the file's, else a count."""
+def _elsewhere(doc: PolicyDocument, uses: list[ScalarNode], ctx: LintContext) -> str:
+    """Where else the placeholder is used (``uses[0]`` is where it is reported): the other lines
+    when the document's lines are the file's, else how many more times; "" for one use."""
+    others = uses[1:]
     if not others:
         return ""
     if not ctx.options.document_lines:
-        return f", and {len(others)} more time{'s' if len(others) > 1 else ''} in this policy"
-    lines = sorted({doc.source.position(node.offset)[0] for node in others})
-    named = ", ".join(str(line) for line in lines[:_LINES_NAMED])
-    more = f" and {len(lines) - _LINES_NAMED} more" if len(lines) > _LINES_NAMED else ""
-    return f", also used at line{'s' if len(lines) > 1 else ''} {named}{more}"
+        return f"used {len(others)} more time{'s' if len(others) > 1 else ''} in this policy; "
+    here = doc.source.position(uses[0].offset)[0]
+    other_lines = [doc.source.position(node.offset)[0] for node in others]
+    lines = sorted(set(other_lines) - {here})
+    parts = ["on this line"] if here in other_lines else []
+    if lines:
+        named = ", ".join(str(line) for line in lines[:_LINES_NAMED])
+        more = f" and {len(lines) - _LINES_NAMED} more" if len(lines) > _LINES_NAMED else ""
+        parts.append(f"at line{'s' if len(lines) > 1 else ''} {named}{more}")
+    return f"also used {' and '.join(parts)}; "
 
 
 def _fill_hint(placeholder: str, slot: str | None) -> str:
     """Fill it in; for a ``${NAME}`` a repository's tooling may fill, the setting that says so,
-    with the kind its place in an ARN suggests (``arn:${PARTITION}:...``: partition)."""
+    with the kind its field in an ARN says (``arn:${PARTITION}:...``: partition; else value)."""
     declarable = _DECLARABLE.fullmatch(placeholder)
     if declarable is None:
         return "replace it with the real value"
