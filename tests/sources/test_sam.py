@@ -323,3 +323,33 @@ def test_weaknesses_sams_own_templates_write_are_accepted_and_listed(tmp_path: P
     )
     assert strict.exit_code == 1, strict.stdout
     assert "PL203 error" in strict.stdout
+
+
+def test_every_managed_policy_sam_attaches_is_in_the_bundled_snapshot() -> None:
+    """A SAM function's role always has AWSLambdaBasicExecutionRole, and Tracing, VpcConfig and
+    event sources add more: with any of them missing from the snapshot, every SAM function's
+    escalation verdict would be unknown for want of a document AWS publishes."""
+    from policy_lint.reference.managed import managed_names
+    from policy_lint.sources.cloudformation.map_sam import BASIC_EXECUTION, EVENT_POLICIES
+
+    attached = {
+        BASIC_EXECUTION.rsplit("/", 1)[-1],
+        "AWSXrayWriteOnlyAccess",
+        "AWSXRayDaemonWriteAccess",
+        "AWSLambdaVPCAccessExecutionRole",
+        *EVENT_POLICIES.values(),
+    }
+    assert attached <= set(managed_names())
+
+
+def test_a_sam_functions_escalation_verdict_is_decided(tmp_path: Path) -> None:
+    """The bundled example: the function's role (basic execution, the SQS poller template, and
+    iam:PassRole on *) opens no escalation path, and says so instead of 'unknown'; PassRole on *
+    is still reported at its line."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "sam" / "template.yaml"
+    code, report = check(str(example), "--region", "eu-west-1")
+    assert code == 1
+    (verdict,) = [r for r in report["results"] if r["rule_id"] == "PR001"]
+    assert (verdict["resource"], verdict["status"]) == ("PollerRole", "pass"), verdict
+    assert ("PL602", 17) in {(p["rule_id"], p["location"]["line"]) for p in report["problems"]}
+    assert not [p for p in report["problems"] if p["rule_id"] == "PL401"]  # execute-api:/prod/GET/*
