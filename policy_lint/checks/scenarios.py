@@ -51,16 +51,22 @@ def combine(
     others: Sequence[ScenarioResults],
     beyond: Mapping[tuple[str, str], str],
     default_label: str = DEFAULT_LABEL,
+    default_labels: Mapping[str, str] | None = None,
 ) -> list[CheckResult]:
     """One result per (rule, resource, file) over the default scenario and ``others``;
-    ``default_label`` says what the default scenario is (values given for parameters without one)."""
+    ``default_label`` says what the default scenario is (values given for parameters without one),
+    ``default_labels`` the same for the results of each file (its own template's values)."""
     runs = [default, *others]
     grouped: dict[Key, list[tuple[str, CheckResult]]] = {}
     for run in runs:
         for result in run.results:
             key = _key(result)
             grouped.setdefault(key, []).append((run.label_for(key[2]), result))
-    combined = [_one(key, found, len(others), beyond, default_label) for key, found in grouped.items()]
+    labels = default_labels or {}
+    combined = [
+        _one(key, found, len(others), beyond, labels.get(key[2], default_label))
+        for key, found in grouped.items()
+    ]
     return sorted(combined, key=CheckResult.sort_key)
 
 

@@ -323,3 +323,31 @@ def test_planning_a_huge_template_is_bounded_and_says_which_resources_were_not_c
     assert covered * 2**width <= ATTEMPT_LIMIT < (covered + 1) * 2**width
     why = planned.beyond[(str(path), f"Bucket{buckets - 1}")]
     assert "BucketName of Bucket79" in why and "combinations tried per template" in why
+
+
+def test_the_default_scenario_of_a_result_names_only_its_own_templates_values(tmp_path: Path) -> None:
+    """Two templates whose parameters have no Default: the default scenario gives each a value
+    (``Stage=(a value other than 'prod')``, ``Region=(a value other than 'eu')``). A result in one
+    template that fails with the defaults is described by that template's value only, not by the
+    other stack's."""
+    stage = {
+        "Parameters": {"Stage": {"Type": "String"}},
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
+    }
+    area = {
+        "Parameters": {"Area": {"Type": "String"}},
+        "Conditions": {"InEu": {"Fn::Equals": [{"Ref": "Area"}, "eu"]}},
+    }
+    (tmp_path / "a.json").write_text(
+        json.dumps(_trail({"Fn::If": ["IsProd", True, False]}, **stage)), "utf-8"
+    )
+    (tmp_path / "b.json").write_text(json.dumps(_trail({"Fn::If": ["InEu", True, False]}, **area)), "utf-8")
+    result = CliRunner().invoke(
+        main, ["check", str(tmp_path), "--profile-set", "cis", "--select", "CS202", "--format", "json"]
+    )
+    assert result.exit_code in (0, 1), result.output  # CS202 is a warning: below the default gate
+    results = json.loads(result.stdout)["results"]
+    assert {r["status"] for r in results} == {"fail"}
+    found = {Path(r["location"]["path"]).name: r["message"] for r in results}
+    assert found["a.json"].endswith("(with the default parameters, Stage=(a value other than 'prod'))")
+    assert found["b.json"].endswith("(with the default parameters, Area=(a value other than 'eu'))")

@@ -95,16 +95,18 @@ class Plan:
     scenarios: list[Scenario] = field(default_factory=list)
     beyond: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def default_label(self) -> str:
+    def default_label(self, path: str | None = None) -> str:
         """The default scenario in words: ``the default parameters`` and the values given to the
         others: pinned ones, and for parameters without a Default that a condition reads, the
-        value they take (``Stage=(a value other than 'prod')``)."""
-        given = [
-            f"{name}={shown(value)}"
-            for binding in self.defaults.values()
-            for name, value in sorted(binding.items())
-        ]
+        value they take (``Stage=(a value other than 'prod')``). With ``path``, only that
+        template's: a result in one template is not described by another's parameters."""
+        bindings = [self.defaults.get(path, {})] if path is not None else list(self.defaults.values())
+        given = [f"{name}={shown(value)}" for binding in bindings for name, value in sorted(binding.items())]
         return "the default parameters" + (f", {', '.join(given)}" if given else "")
+
+    def default_labels(self) -> dict[str, str]:
+        """:meth:`default_label` of each template, by path."""
+        return {path: self.default_label(path) for path in self.defaults}
 
     def bindings(self, run: Sequence[Scenario] = ()) -> dict[str, Binding]:
         """Every template's parameter values in a run of scenarios (none: the default scenario)."""
