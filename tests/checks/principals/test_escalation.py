@@ -355,3 +355,50 @@ def test_the_same_path_without_conditions_says_no_condition(tmp_path: Path) -> N
     assert [(r.rule_id, r.status) for r in mine] == [("PE014", Status.FAIL)]
     assert "only when" not in mine[0].message
     assert not mine[0].evidence.get("conditions")
+
+
+ANY_MANAGED = """\
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_iam_role" "config" {
+  name               = "config-recorder"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "config.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "config" {
+  role       = aws_iam_role.config.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"
+}
+
+resource "aws_iam_role" "batch" {
+  name               = "batch-service"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "batch.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "batch" {
+  role       = aws_iam_role.batch.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSBatchServiceRole"
+}
+"""
+
+
+def test_a_principal_given_any_aws_managed_policy_gets_a_verdict(tmp_path: Path) -> None:
+    """Neither policy is in the curated snapshot; both are AWS's. AWS_ConfigRole reads
+    configurations (no path: pass, not unknown); AWSBatchServiceRole passes roles to EC2 and runs
+    instances (read from the policy: statement 3 PassRole to ec2.amazonaws.com, statement 1
+    ec2:RunInstances), named with the managed policy."""
+    (tmp_path / "main.tf").write_text(ANY_MANAGED, "utf-8")
+    results = _escalation(_inventory(tmp_path))
+    config = _on(results, "aws_iam_role.config")
+    assert [(r.rule_id, r.status) for r in config] == [("PR001", Status.PASS)]
+    batch = {r.rule_id: r for r in _on(results, "aws_iam_role.batch") if r.status is Status.FAIL}
+    assert "PE014" in batch
+    assert "AWS managed policy AWSBatchServiceRole" in batch["PE014"].message
