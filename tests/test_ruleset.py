@@ -31,7 +31,12 @@ RULE_ID = re.compile(r"(?<![A-Za-z0-9_])[A-Z]{2}[0-9]{3}(?![A-Za-z0-9_])")
 
 #: Package files written by others and copied verbatim: AWS's managed policies, the onboarding
 #: guide's policy documents, botocore's partition list. A token in them is their text, not ours.
-THIRD_PARTY = ("reference/managed/*.json", "reference/managed/*.json.gz", "reference/policies/*.json", "catalog/data/partitions.json")
+THIRD_PARTY = (
+    "reference/managed/*.json",
+    "reference/managed/*.json.gz",
+    "reference/policies/*.json",
+    "catalog/data/partitions.json",
+)
 
 
 def rule_ids_in(text: str) -> list[str]:
