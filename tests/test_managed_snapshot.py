@@ -150,3 +150,29 @@ def test_every_other_aws_managed_policy_is_found_for_a_principal_but_not_offered
     assert load_managed("AWS_ConfigRole") is None  # not offered where the curated set is meant
     assert load_managed("arn:aws:iam::aws:policy/AWS_ConfigRole", every=True) is None  # wrong path
     assert "AWS_ConfigRole" not in managed_names()
+
+
+def test_the_archive_is_read_only_for_a_policy_outside_the_selection() -> None:
+    """``reference show``, ``diff`` and a curated policy's document never decompress the 3 MB
+    archive; a customer policy's ARN does not either; an AWS managed policy outside the
+    selection does, once."""
+    from policy_lint.reference import managed
+
+    managed._others.cache_clear()
+    policy = load_managed("ReadOnlyAccess", every=True)
+    assert policy is not None and policy.document.statements
+    assert CliRunner().invoke(main, ["reference", "show", "ReadOnlyAccess"]).exit_code == 0
+    assert CliRunner().invoke(main, ["diff", "ReadOnlyAccess", "--feature", "host"]).exit_code in (0, 1)
+    assert load_managed("arn:aws:iam::123456789012:policy/boundary", every=True) is None
+    assert managed._others.cache_info().currsize == 0
+    assert load_managed("service-role/AWS_ConfigRole", every=True) is not None
+    assert managed._others.cache_info().currsize == 1
+
+
+def test_an_archived_policy_keeps_its_text_after_a_reload() -> None:
+    from policy_lint.reference import managed
+
+    before = load_managed("service-role/AWSGlueServiceRole", every=True)
+    assert before is not None and before.archived
+    managed._others.cache_clear()  # the object a caller kept still reads its own text
+    assert json.loads(before.text)["Statement"]

@@ -306,8 +306,9 @@ def build_others(data: SourceData, selected: Iterable[str]) -> dict[str, Any]:
 
 
 def others_bytes(others: dict[str, Any]) -> bytes:
-    """The archive's bytes: compact JSON, gzip with no name and no time, so equal input gives
-    equal bytes."""
+    """The archive's bytes: compact JSON, gzip with no name and no time. The bytes can still
+    differ between Python and zlib builds (the gzip header's OS byte, the compressor), so the
+    archive is compared by its content, never by its bytes."""
     text = json.dumps(others, separators=(",", ":"), ensure_ascii=False) + "\n"
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
@@ -404,8 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     index, files = build_snapshot(data, names)
     others = build_others(data, names)
     changes = describe_changes(old, index)
-    if read_others(args.out / OTHERS) != others:
-        changes.append(f"others   {len(others['policies'])} more policies in {OTHERS}")
+    shipped = read_others(args.out / OTHERS)
+    if shipped != others:
+        before = "missing" if shipped is None else f"{len(shipped.get('policies', []))} policies"
+        changes.append(
+            f"{OTHERS} differs from the source: {len(others['policies'])} policies (shipped: {before})"
+        )
     stale_files = old is not None and any(
         not (args.out / f).is_file() or (args.out / f).read_text(encoding="utf-8") != t
         for f, t in files.items()

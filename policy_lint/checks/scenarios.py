@@ -17,7 +17,7 @@ the places past the bound are ``(path, resource)`` pairs (``"*"``: every resourc
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from policy_lint.checks.engine import CheckResult
@@ -51,22 +51,19 @@ def combine(
     others: Sequence[ScenarioResults],
     beyond: Mapping[tuple[str, str], str],
     default_label: str = DEFAULT_LABEL,
-    default_labels: Mapping[str, str] | None = None,
+    default_labels: Callable[[CheckResult], str] | None = None,
 ) -> list[CheckResult]:
     """One result per (rule, resource, file) over the default scenario and ``others``;
     ``default_label`` says what the default scenario is (values given for parameters without one),
-    ``default_labels`` the same for the results of each file (its own template's values)."""
+    ``default_labels`` the same for one result (the values of the templates it depends on)."""
     runs = [default, *others]
     grouped: dict[Key, list[tuple[str, CheckResult]]] = {}
     for run in runs:
         for result in run.results:
             key = _key(result)
             grouped.setdefault(key, []).append((run.label_for(key[2]), result))
-    labels = default_labels or {}
-    combined = [
-        _one(key, found, len(others), beyond, labels.get(key[2], default_label))
-        for key, found in grouped.items()
-    ]
+    describe = default_labels or (lambda _result: default_label)
+    combined = [_one(key, found, len(others), beyond, describe) for key, found in grouped.items()]
     return sorted(combined, key=CheckResult.sort_key)
 
 
@@ -82,7 +79,7 @@ def _one(
     found: list[tuple[str, CheckResult]],
     scenarios: int,
     beyond: Mapping[tuple[str, str], str],
-    default_label: str,
+    describe: Callable[[CheckResult], str],
 ) -> CheckResult:
     why = beyond.get((key[2], key[1])) or beyond.get((key[2], EVERY_RESOURCE))
     if not scenarios and why is None:
@@ -92,6 +89,7 @@ def _one(
     evidence = {"scenarios_checked": scenarios + 1, "default_scenario": default}
     if failing:
         label, result = failing[0]
+        default_label = describe(result)
         labels = [label or default_label for label, _ in failing]
         message = (
             f"{result.message} (with {default_label})"

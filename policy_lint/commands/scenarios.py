@@ -103,7 +103,15 @@ def results_over_scenarios(
         running = map_inherited(lambda batch: _judge_runs(batch, state), split(indices, workers), workers)
         default = ScenarioResults("", run_checks(inventory, selection))  # while the workers judge
         others = [result for done in running for result in done]
-    return combine(default, others, plan.beyond, plan.default_label(), plan.default_labels())
+    return combine(
+        default,
+        others,
+        plan.beyond,
+        plan.default_label(),
+        lambda result: plan.default_label_of(
+            result.location.path if result.location else None, (result.message, str(result.evidence))
+        ),
+    )
 
 
 def _template_cache() -> TemplateCache:

@@ -32,7 +32,7 @@ from policy_lint.inventory.model import (
 )
 from policy_lint.inventory.references import canon_tree, refers_to, same_value, scope_of, text
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
-from policy_lint.reference.managed import load_managed
+from policy_lint.reference.managed import load_managed, path_of
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source
 
@@ -151,6 +151,9 @@ def _resolve(
     what = text(arn) or ref.name
     if isinstance(arn, str) and arn_builder.is_aws_managed_policy(arn):
         why = f"AWS managed policy {what} is not in the bundled snapshot"
+        real_path = path_of(arn.rsplit("/", 1)[-1])
+        if real_path is not None:  # the name exists, under another path: IAM finds no such policy
+            why = f"AWS managed policy {what} does not exist: that policy's path is {real_path}"
     else:
         why = f"policy {what} is not declared in the inputs"
     return ResolvedPolicy(label, None, where, why)

@@ -325,6 +325,12 @@ def test_planning_a_huge_template_is_bounded_and_says_which_resources_were_not_c
     assert "BucketName of Bucket79" in why and "combinations tried per template" in why
 
 
+STAGE_WITHOUT_DEFAULT = {
+    "Parameters": {"Stage": {"Type": "String"}},
+    "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
+}
+
+
 def test_the_default_scenario_of_a_result_names_only_its_own_templates_values(tmp_path: Path) -> None:
     """Two templates whose parameters have no Default: the default scenario gives each a value
     (``Stage=(a value other than 'prod')``, ``Region=(a value other than 'eu')``). A result in one
@@ -351,3 +357,74 @@ def test_the_default_scenario_of_a_result_names_only_its_own_templates_values(tm
     found = {Path(r["location"]["path"]).name: r["message"] for r in results}
     assert found["a.json"].endswith("(with the default parameters, Stage=(a value other than 'prod'))")
     assert found["b.json"].endswith("(with the default parameters, Area=(a value other than 'eu'))")
+
+
+CROSS_ROLE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Team:
+    Type: String
+Conditions:
+  IsOps: !Equals [!Ref Team, ops]
+Resources:
+  Shared:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: shared-role
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+  Topic:
+    Type: AWS::SNS::Topic
+    Condition: IsOps
+"""
+
+CROSS_GRANT = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Stage:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  NotProd: !Not [!Condition IsProd]
+Resources:
+  Grant:
+    Type: AWS::IAM::Policy
+    Condition: NotProd
+    Properties:
+      PolicyName: grant
+      Roles: [shared-role]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Action: iam:CreatePolicyVersion, Resource: "*"}
+"""
+
+
+def test_a_result_that_depends_on_another_template_names_that_templates_values(tmp_path: Path) -> None:
+    """A role in a.yaml, given an escalating policy by b.yaml only when Stage is not prod: the
+    role's PE001 (reported at a.yaml's role) is decided by b.yaml's Stage, and says so."""
+    (tmp_path / "a.yaml").write_text(CROSS_ROLE, "utf-8")
+    (tmp_path / "b.yaml").write_text(CROSS_GRANT, "utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--select", "PE001", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    (found,) = [r for r in json.loads(result.stdout)["results"] if r["status"] == "fail"]
+    assert "Stage=(a value other than 'prod')" in found["message"], found["message"]
+
+
+def test_a_terraform_result_beside_templates_names_no_template_values(tmp_path: Path) -> None:
+    (tmp_path / "stack.json").write_text(
+        json.dumps(_trail({"Fn::If": ["IsProd", True, False]}, **STAGE_WITHOUT_DEFAULT)), "utf-8"
+    )
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_cloudtrail" "tf" {\n  name = "tf"\n  s3_bucket_name = "logs"\n'
+        "  enable_log_file_validation = false\n}\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["check", str(tmp_path), "--profile-set", "cis", "--select", "CS202", "--format", "json"]
+    )
+    found = {Path(r["location"]["path"]).name: r["message"] for r in json.loads(result.stdout)["results"]}
+    assert found["main.tf"].endswith("(with the default parameters)")
+    assert found["stack.json"].endswith("(with the default parameters, Stage=(a value other than 'prod'))")

@@ -327,19 +327,19 @@ def test_weaknesses_sams_own_templates_write_are_accepted_and_listed(tmp_path: P
 
 def test_every_managed_policy_sam_attaches_is_in_the_bundled_snapshot() -> None:
     """A SAM function's role always has AWSLambdaBasicExecutionRole, and Tracing, VpcConfig and
-    event sources add more: with any of them missing from the snapshot, every SAM function's
-    escalation verdict would be unknown for want of a document AWS publishes."""
-    from policy_lint.reference.managed import managed_names
-    from policy_lint.sources.cloudformation.map_sam import BASIC_EXECUTION, EVENT_POLICIES
+    event sources add more: each, as SAM spells its ARN in every partition, resolves to a
+    document (without one, every SAM function's escalation verdict would be unknown)."""
+    from policy_lint.reference.managed import load_managed, managed_names
+    from policy_lint.sources.cloudformation.map_sam import BASIC_EXECUTION, EVENT_POLICIES, managed_policy_arn
 
-    attached = {
-        BASIC_EXECUTION.rsplit("/", 1)[-1],
-        "AWSXrayWriteOnlyAccess",
-        "AWSXRayDaemonWriteAccess",
-        "AWSLambdaVPCAccessExecutionRole",
-        *EVENT_POLICIES.values(),
-    }
-    assert attached <= set(managed_names())
+    attached = {"AWSXrayWriteOnlyAccess", "AWSXRayDaemonWriteAccess", "AWSLambdaVPCAccessExecutionRole"}
+    attached |= set(EVENT_POLICIES.values())
+    for partition in ("aws", "aws-cn", "aws-us-gov"):
+        arns = [f"arn:{partition}:iam::aws:policy/{BASIC_EXECUTION}"]
+        arns += [managed_policy_arn(name, partition) for name in sorted(attached)]
+        for arn in arns:
+            assert load_managed(arn, every=True) is not None, arn
+    assert "AWSLambdaBasicExecutionRole" in managed_names()  # curated: no archive for a SAM function
 
 
 def test_a_sam_functions_escalation_verdict_is_decided(tmp_path: Path) -> None:

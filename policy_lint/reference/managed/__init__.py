@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import gzip
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -72,6 +72,8 @@ class ManagedPolicy:
     updated: str
     sha256: str
     file: str
+    #: in ``others.json.gz`` rather than a file of its own
+    archived: bool = field(default=False, compare=False)
 
     @property
     def update_date(self) -> str:
@@ -84,8 +86,7 @@ class ManagedPolicy:
 
     @property
     def text(self) -> str:
-        other = _others().get(self.name.lower())
-        return other[1] if other is not None and other[0] is self else _read(self.file)
+        return _others()[self.name.lower()][1] if self.archived else _read(self.file)
 
     @property
     def document(self) -> PolicyDocument:
@@ -125,7 +126,7 @@ def _index() -> tuple[SnapshotInfo, dict[str, ManagedPolicy]]:
     return info, policies
 
 
-def _entry(entry: dict[str, Any]) -> ManagedPolicy:
+def _entry(entry: dict[str, Any], archived: bool = False) -> ManagedPolicy:
     return ManagedPolicy(
         name=entry["name"],
         arn=entry["arn"],
@@ -136,17 +137,19 @@ def _entry(entry: dict[str, Any]) -> ManagedPolicy:
         updated=entry["updated"],
         sha256=entry["sha256"],
         file=entry["file"],
+        archived=archived,
     )
 
 
 @lru_cache(maxsize=1)
 def _others() -> dict[str, tuple[ManagedPolicy, str]]:
-    """The policies outside the selection, with their texts (an empty dict when not shipped)."""
+    """The policies outside the selection, with their texts; read on the first lookup that
+    misses the selection (never by ``lint``, ``reference`` or ``diff``)."""
     resource = resources.files(PACKAGE).joinpath(OTHERS)
     if not resource.is_file():
-        return {}
+        raise SnapshotError(f"{PACKAGE}: {OTHERS} is not shipped (reinstall policy-lint)")
     raw = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
-    return {e["name"].lower(): (_entry(e), str(e["text"])) for e in raw.get("policies", [])}
+    return {e["name"].lower(): (_entry(e, archived=True), str(e["text"])) for e in raw.get("policies", [])}
 
 
 @cache
@@ -178,9 +181,23 @@ def load_managed(name_or_arn: str, *, every: bool = False) -> ManagedPolicy | No
     policies outside the selection (what a principal is given, rather than what a user compares).
     """
     found = _lookup(name_or_arn, _index()[1])
-    if found is None and every:
+    if found is None and every and _may_be_aws_managed(name_or_arn):
         found = _lookup(name_or_arn, {name: policy for name, (policy, _) in _others().items()})
     return found
+
+
+def _may_be_aws_managed(name_or_arn: str) -> bool:
+    """An AWS managed policy's ARN, name or ``path/name``: not a customer policy's ARN (for which
+    the archive is never read)."""
+    text = name_or_arn.strip()
+    return aws_managed_policy(text) is not None or ":" not in text
+
+
+def path_of(name: str) -> str | None:
+    """The path an AWS managed policy of this name really has (``/service-role/``), or None:
+    for saying why an ARN with another path names nothing."""
+    policy = _index()[1].get(name.lower()) or (_others().get(name.lower()) or (None, ""))[0]
+    return policy.path if policy is not None else None
 
 
 def _lookup(name_or_arn: str, policies: dict[str, ManagedPolicy]) -> ManagedPolicy | None:

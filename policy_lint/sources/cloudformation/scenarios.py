@@ -26,7 +26,8 @@ the same condition values are one scenario. A place past the bound is reported (
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import prod
 from pathlib import Path
@@ -74,6 +75,15 @@ class ParameterError(ValueError):
 Binding = dict[str, ParameterValue]
 
 
+#: a path-like token of a message or evidence (``/stacks/b.yaml:12`` in "... at /stacks/b.yaml:12 ...")
+_TOKEN = re.compile(r"[^\s'\"(),;\[\]{}]+")
+
+
+def _without_position(token: str) -> str:
+    """``b.yaml:12:3`` -> ``b.yaml``."""
+    return re.sub(r"(?::\d+){1,2}$", "", token)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One deployment of one template: the parameters set away from the default scenario."""
@@ -95,18 +105,25 @@ class Plan:
     scenarios: list[Scenario] = field(default_factory=list)
     beyond: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def default_label(self, path: str | None = None) -> str:
+    def default_label(self, paths: Iterable[str] | None = None) -> str:
         """The default scenario in words: ``the default parameters`` and the values given to the
         others: pinned ones, and for parameters without a Default that a condition reads, the
-        value they take (``Stage=(a value other than 'prod')``). With ``path``, only that
-        template's: a result in one template is not described by another's parameters."""
-        bindings = [self.defaults.get(path, {})] if path is not None else list(self.defaults.values())
-        given = [f"{name}={shown(value)}" for binding in bindings for name, value in sorted(binding.items())]
+        value they take (``Stage=(a value other than 'prod')``). With ``paths``, only those
+        templates' values (none: every template's)."""
+        chosen = list(self.defaults) if paths is None else [p for p in self.defaults if p in set(paths)]
+        given = [
+            f"{name}={shown(value)}" for path in chosen for name, value in sorted(self.defaults[path].items())
+        ]
         return "the default parameters" + (f", {', '.join(given)}" if given else "")
 
-    def default_labels(self) -> dict[str, str]:
-        """:meth:`default_label` of each template, by path."""
-        return {path: self.default_label(path) for path in self.defaults}
+    def default_label_of(self, path: str | None, cited: Iterable[str]) -> str:
+        """The default scenario as one result depends on it: the values of its own template and
+        of every template its message or evidence cites (a role in one stack given a policy by
+        another); every template's when the result has no file (an account-level verdict)."""
+        if path is None:
+            return self.default_label()
+        mentioned = {_without_position(token) for text in cited for token in _TOKEN.findall(text)}
+        return self.default_label([path, *(p for p in self.defaults if p in mentioned)])
 
     def bindings(self, run: Sequence[Scenario] = ()) -> dict[str, Binding]:
         """Every template's parameter values in a run of scenarios (none: the default scenario)."""

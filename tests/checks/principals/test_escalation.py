@@ -402,3 +402,13 @@ def test_a_principal_given_any_aws_managed_policy_gets_a_verdict(tmp_path: Path)
     batch = {r.rule_id: r for r in _on(results, "aws_iam_role.batch") if r.status is Status.FAIL}
     assert "PE014" in batch
     assert "AWS managed policy AWSBatchServiceRole" in batch["PE014"].message
+
+
+def test_an_aws_managed_policy_arn_with_the_wrong_path_says_where_the_policy_is(tmp_path: Path) -> None:
+    """arn:aws:iam::aws:policy/AWSGlueServiceRole names nothing (the policy is under
+    service-role/): the verdict is unknown, and says the real path rather than 'not bundled'."""
+    text = ANY_MANAGED.replace("service-role/AWS_ConfigRole", "AWSGlueServiceRole")
+    (tmp_path / "main.tf").write_text(text, "utf-8")
+    (verdict,) = _on(_escalation(_inventory(tmp_path)), "aws_iam_role.config")
+    assert (verdict.rule_id, verdict.status) == ("PR001", Status.UNKNOWN)
+    assert "AWSGlueServiceRole does not exist: that policy's path is /service-role/" in verdict.message
