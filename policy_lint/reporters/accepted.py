@@ -59,7 +59,7 @@ class Accepted:
 
     def verdict_message(self) -> str:
         """The message as its verdict shows it (an unknown says it could not be evaluated)."""
-        unknown = "Could not be evaluated: " if self.verdict is Status.UNKNOWN else ""
+        unknown = rulemeta.UNKNOWN_PREFIX if self.verdict is Status.UNKNOWN else ""
         return unknown + self.message
 
     def shown_message(self) -> str:

@@ -19,12 +19,10 @@ from typing import Any
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding, Level, Location
 from policy_lint.reporters.accepted import Accepted, accepted_entries
+from policy_lint.reporters.rulemeta import UNKNOWN_PREFIX
 from policy_lint.reporters.sanitize import clean, redact
 from policy_lint.reporters.sarif import fingerprint, report_order
 from policy_lint.rules.registry import Status
-
-#: how an unknown result's message starts (the same words as SARIF's ``review`` results)
-UNKNOWN_PREFIX = "Could not be evaluated: "
 
 
 @dataclass(frozen=True)

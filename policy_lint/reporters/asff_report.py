@@ -181,7 +181,7 @@ def render_asff(
                 compliance=_COMPLIANCE[r.status],
                 resource_id=clean(r.resource),
                 description=clean(
-                    ("Could not be evaluated: " if r.status is Status.UNKNOWN else "") + r.message
+                    (rulemeta.UNKNOWN_PREFIX if r.status is Status.UNKNOWN else "") + r.message
                 ),
                 id_parts=id_parts(location=r.location, message=r.message, resource=r.resource),
                 time=time,

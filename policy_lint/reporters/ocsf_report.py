@@ -86,7 +86,7 @@ def _event(
         detail["data"] = {"location": clean(str(location))}
     if account:
         detail["cloud_partition"] = str(scope.get("partition") or "aws")
-    shown = clean(("Could not be evaluated: " if status is Status.UNKNOWN else "") + message)
+    shown = clean((rulemeta.UNKNOWN_PREFIX if status is Status.UNKNOWN else "") + message)
     event: dict[str, Any] = {
         "activity_id": ACTIVITY_CREATE,
         "activity_name": "Create",

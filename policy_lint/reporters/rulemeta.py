@@ -25,6 +25,8 @@ from policy_lint.rules.ruleset import all_rules, get_rule, is_settings_rule, set
 #: with ``context["docs_url"]``.
 DOCS_URL = "https://github.com/policy-lint/policy-lint/blob/main/docs/rules.md"
 INFORMATION_URL = "https://github.com/policy-lint/policy-lint"
+#: how every format starts the message of a result that could not be evaluated (unknown never passes)
+UNKNOWN_PREFIX = "Could not be evaluated: "
 
 
 def lookup(rule_id: str) -> RuleMeta | None:

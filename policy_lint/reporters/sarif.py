@@ -240,7 +240,7 @@ def _result(item: _Item, index: int, root: str | None) -> dict[str, Any]:
     if item.status is Status.UNKNOWN:
         result["kind"] = "review"
         result["level"] = "none"
-        message = f"Could not be evaluated: {message}"
+        message = f"{rulemeta.UNKNOWN_PREFIX}{message}"
     else:
         result["level"] = _SARIF_LEVEL[item.level]
     result["message"] = {"text": message}

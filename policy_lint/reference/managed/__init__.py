@@ -196,7 +196,7 @@ def _may_be_aws_managed(name_or_arn: str) -> bool:
 def path_of(name: str) -> str | None:
     """The path an AWS managed policy of this name really has (``/service-role/``), or None:
     for saying why an ARN with another path names nothing."""
-    policy = _index()[1].get(name.lower()) or (_others().get(name.lower()) or (None, ""))[0]
+    policy = load_managed(name, every=True)  # a bare name: looked up whatever its path
     return policy.path if policy is not None else None
 
 
