@@ -86,7 +86,7 @@ def read_report(path: str) -> Report:
         scope=scope.to_python() if scope is not None else {},
         results=results,
         problems=problems,
-        suppressed=reader.as_array(suppressed, "suppressed").to_python() if suppressed is not None else [],
+        suppressed=reader.suppressed(suppressed) if suppressed is not None else [],
     )
 
 
@@ -147,6 +147,20 @@ class _Reader:
         if node is None:
             raise InputError(f"missing {what}", self.source.path, 1, 1)
         self.fail(node, f"{what} is {node.described}; expected {expected}")
+
+    def suppressed(self, node: Node) -> list[Any]:
+        """The accepted and suppressed findings: each an object whose text fields are strings
+        (every format reads them), as the report writes them."""
+        entries = []
+        for item in self.as_array(node, "suppressed").items:
+            entry = self.obj(item, "a suppressed finding")
+            self.string(entry, "rule_id")
+            for key in ("message", "location", "resource", "reason", "kind", "status", "account_id"):
+                value = entry.get(key)
+                if value is not None and not (isinstance(value, ScalarNode) and value.value is None):
+                    self.string(entry, key)
+            entries.append(entry.to_python())
+        return entries
 
     def location(self, parent: ObjectNode) -> Location | None:
         node = parent.get("location")

@@ -195,3 +195,41 @@ def test_shards_of_different_splits_are_refused(check_report: dict[str, Any], tm
     ]
     code, _, err = run("merge", *files)
     assert code == 2 and "different splits (1/3, 1/4)" in err
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (7, "a suppressed finding is a number; expected an object"),
+        ({"rule_id": 5, "reason": "x"}, "rule_id is a number; expected a string"),
+        ({"rule_id": "PL607", "account_id": [1]}, "account_id is a list; expected a string"),
+    ],
+)
+def test_a_malformed_suppressed_finding_is_located_in_every_format(
+    check_report: dict[str, Any], tmp_path: Path, entry: Any, expected: str
+) -> None:
+    """Every format lists the accepted findings, so a hostile report's entry that is not one is
+    refused where it is written (exit 2), never an internal error in one format's renderer."""
+    report = {**check_report["report"], "suppressed": [entry]}
+    path = _write(tmp_path, "hostile.json", report)
+    for fmt in ("text", "csv", "sarif", "github", "ocsf"):
+        code, _, err = run("merge", path, "--format", fmt)
+        assert code == 2 and expected in err and f"{path}:" in err, (fmt, err)
+        assert "internal error" not in err
+
+
+def test_the_accepted_findings_survive_a_merge(check_report: dict[str, Any], tmp_path: Path) -> None:
+    accepted = {
+        "rule_id": "PL607",
+        "message": "ec2:CreateTags is allowed on every resource without an ec2:CreateAction condition",
+        "location": "main.tf:69:3",
+        "resource": None,
+        "reason": "inherited verbatim from the vendor's reference policy",
+        "kind": "vendor-reference",
+        "level": "security-warning",
+    }
+    path = _write(tmp_path, "accepted.json", {**check_report["report"], "suppressed": [accepted]})
+    code, out, _ = run("merge", path, "--format", "csv")
+    assert code == check_report["code"]
+    (row,) = [line for line in out.splitlines() if ",accepted," in line]
+    assert row.startswith("PL607,security-warning,accepted,") and "vendor's reference policy" in row
