@@ -38,20 +38,25 @@ def workers_for(jobs: int | None, items: int) -> int:
     return 1 if items < PARALLEL_THRESHOLD else workers
 
 
-def split(items: Sequence[T], workers: int) -> list[list[T]]:
-    """``items`` in ``workers * 4`` runs of neighbours (four per worker keep the load even).
+def split(items: Sequence[T], workers: int, per_worker: int = 4) -> list[list[T]]:
+    """``items`` in ``workers * per_worker`` runs of neighbours (several per worker keep the load
+    even: a worker that finishes early takes the next run).
 
     Runs, not every n-th item: files side by side in a folder tend to name the same services,
     actions and ARN formats, so each worker fills fewer caches (~6% less CPU on the managed
     policies)."""
     if not items:
         return []
-    size = -(-len(items) // (workers * 4))
+    size = -(-len(items) // (workers * per_worker))
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def map_in_processes(
-    work: Callable[..., R], batches: Sequence[T], workers: int, *shared: object
+    work: Callable[..., R],
+    batches: Sequence[T],
+    workers: int,
+    *shared: object,
+    costs: Sequence[float] | None = None,
 ) -> Iterator[R]:
     """``work(batch, *shared)`` for each batch, in ``workers`` processes; results in batch order.
 
@@ -59,8 +64,12 @@ def map_in_processes(
     could not send its result back (a result nested too deeply to pickle, a worker killed for
     memory) is done again in this process, so the run still gives what a serial run gives:
     located input errors, never a pool's traceback.
+
+    ``costs`` (one estimate per batch, such as its bytes) has the costliest batches start first,
+    so no worker is left with a large one after the others have finished; results still come
+    in batch order.
     """
-    return iter(Running(work, batches, workers, *shared))
+    return iter(Running(work, batches, workers, *shared, costs=costs))
 
 
 #: processes started by fork inherit what the parent holds: only then can work be a closure
@@ -83,6 +92,14 @@ def map_inherited(work: Callable[[T], R], batches: Sequence[T], workers: int) ->
     return Running(_call_inherited, batches, workers, key, forget=key)
 
 
+def _start_order(count: int, costs: Sequence[float] | None) -> list[int]:
+    """Batch indices in the order to start them: costliest first when costs are known (the
+    longest-job-first rule), else as given."""
+    if costs is None:
+        return list(range(count))
+    return sorted(range(count), key=lambda index: -costs[index])
+
+
 def _call_inherited(batch: Any, key: int) -> Any:
     return _INHERITED[key](batch)
 
@@ -99,6 +116,7 @@ class Running(Generic[R]):
         workers: int,
         *shared: object,
         forget: int | None = None,
+        costs: Sequence[float] | None = None,
     ):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -109,8 +127,8 @@ class Running(Generic[R]):
         self._futures: list[Future[R] | None] = [None] * len(self._batches)
         try:
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-            for index, batch in enumerate(self._batches):
-                self._futures[index] = self._pool.submit(work, batch, *shared)
+            for index in _start_order(len(self._batches), costs):
+                self._futures[index] = self._pool.submit(work, self._batches[index], *shared)
         except (OSError, RuntimeError):  # no process could start (fork refused, limits): do it here
             self._shutdown()
             self._futures = [None] * len(self._batches)

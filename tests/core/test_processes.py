@@ -6,6 +6,7 @@ a pool's traceback, and ``processes.fallbacks`` counts what this process had to 
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -55,3 +56,23 @@ def test_inherited_work_is_forgotten_once_its_results_are_read() -> None:
     running = processes.map_inherited(lambda batch: [n + seen["offset"] for n in batch], [[1, 2], [3]], 2)
     assert list(running) == [[101, 102], [103]]
     assert processes._INHERITED == {}  # the closure (and what it holds) is not kept past the run
+
+
+def _started_at(batch: list[int]) -> tuple[list[int], int]:
+    return batch, time.monotonic_ns()
+
+
+def test_the_costliest_batch_starts_first_and_results_keep_batch_order() -> None:
+    # one worker runs the batches one after another, in the order they were started
+    batches = [[1], [2], [3], [4]]
+    costs = [10.0, 500.0, 20.0, 300.0]  # a folder whose large policies sit in its 2nd and 4th runs
+    results = list(processes.map_in_processes(_started_at, batches, 1, costs=costs))
+    assert [batch for batch, _ in results] == batches  # what the caller merges: batch order
+    started = sorted(range(len(batches)), key=lambda index: results[index][1])
+    assert started == [1, 3, 2, 0]  # largest first, so no worker is left alone with a big one
+
+
+def test_more_runs_per_worker_are_still_neighbours_in_order() -> None:
+    runs = processes.split(list(range(96)), 2, per_worker=8)
+    assert len(runs) == 16
+    assert [n for run in runs for n in run] == list(range(96))
