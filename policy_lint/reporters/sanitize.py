@@ -181,8 +181,11 @@ def redact(text: str) -> str:
     if not _MAYBE_SECRET_WORD.search(text.lower()) and not _MAYBE_SECRET_RUN.search(text):
         return text
     text = _PRIVATE_KEY.sub("[redacted private key]", text)
-    text = _redact_labelled(_ASSIGNMENT, _ASSIGNED_VALUE, _SECRET_WORD, _secret_assignment, text)
-    text = _redact_labelled(_FIELD, _FIELD_VALUE, _SECRET_NAME_END, _secret_field, text)
+    # Both labelled forms need a secret word in the name, so in the text: without one, the
+    # label-by-label walk (the costliest part, in a message listing many ``service:Action``) is skipped.
+    if _SECRET_WORD.search(text):
+        text = _redact_labelled(_ASSIGNMENT, _ASSIGNED_VALUE, _SECRET_WORD, _secret_assignment, text)
+        text = _redact_labelled(_FIELD, _FIELD_VALUE, _SECRET_NAME_END, _secret_field, text)
     text = _AUTHORIZATION.sub(lambda m: m.group(1) + _REDACTED, text)
     text = _BEARER.sub(lambda m: m.group(1) + _REDACTED, text)
     text = _GITHUB_TOKEN.sub("[redacted GitHub token]", text)
