@@ -39,13 +39,21 @@ class Comment:
     text: str
 
 
+#: Plan JSON, CloudFormation JSON and .tf.json included; policy templates are read as JSON.
+_JSON_SUFFIXES = (".json", ".tpl", ".tftpl")
+
+
+def has_no_comments(path: str) -> bool:
+    """Whether ``path``'s name alone says it is JSON, which has no comments: its text need not be read."""
+    return path.lower().endswith(_JSON_SUFFIXES)
+
+
 def comment_syntax(path: str, text: str) -> str:
     """Which comment syntax ``path`` has: by extension, else JSON when it starts like JSON."""
     lowered = path.lower()
     if lowered.endswith(".tf"):
         return HCL
-    # Plan JSON, CloudFormation JSON and .tf.json included; policy templates are read as JSON.
-    if lowered.endswith((".json", ".tpl", ".tftpl")):
+    if has_no_comments(lowered):
         return JSON
     if lowered.endswith(_YAML_SUFFIXES):
         return YAML

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_lint.core.findings import Finding, Location
-from policy_lint.project.comments import find_comments
+from policy_lint.project.comments import find_comments, has_no_comments
 from policy_lint.project.expiry import expiry_in_reason, iso_date_problem, split_expiry
 from policy_lint.project.settings import Settings
 from policy_lint.project.suppression_rules import (
@@ -199,6 +199,8 @@ def apply(
     outcome = Outcome()
     inline: dict[str, list[Suppression]] = {}
     for path in sorted({i.path for i in items if i.path} | set(extra_paths)):
+        if has_no_comments(path):
+            continue  # a JSON file (a folder of policies: hundreds of them) is not read again for nothing
         text = _read(path)
         if text is not None and "policy-lint:" in text:
             inline[path] = parse_inline(path, text)
