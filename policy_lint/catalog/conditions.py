@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -256,7 +257,9 @@ class ConditionKeyCatalog:
         self._stems: set[str] = set()
         self._exact: dict[str, ConditionKeyInfo] = {}
         self._global_raw: dict[str, Any] | None = None
-        self._templates: dict[str, list[tuple[re.Pattern[str], ConditionKeyInfo]]] = {}
+        #: templated keys by bucket (:func:`_bucket`), each with the text its regex is compiled from
+        #: (:func:`_matcher`): built when a lookup first misses the exact keys, not on every load
+        self._template_buckets: dict[str, list[tuple[str, ConditionKeyInfo]]] | None = None
         self._prefixes: set[str] = set()
         self._lookups: dict[str, ConditionKeyInfo | None] = {}
         # accumulated raw facts, turned into ConditionKeyInfo by _rebuild()
@@ -391,12 +394,21 @@ class ConditionKeyCatalog:
             if not is_templated(info.name):
                 self._exact[low] = info
         self._dirty.clear()
-        self._templates = {}
+        self._template_buckets = None  # what was loaded may add templates: sorted again when asked
+
+    @property
+    def _templates(self) -> dict[str, list[tuple[str, ConditionKeyInfo]]]:
+        """The templated keys and the services' key patterns by bucket, in the order a lookup tries
+        them. Built on demand: a corpus run loads services one at a time, and most lookups are
+        answered by the exact keys, so rebuilding this after every load was most of the loading cost."""
+        if self._template_buckets is not None:
+            return self._template_buckets
+        buckets: dict[str, list[tuple[str, ConditionKeyInfo]]] = {}
         ordered = list(self._templated)
         ordered += [low for low in self._global_templated if low not in self._canonical]
         for low in ordered:
             info = self._infos[low]
-            self._templates.setdefault(_bucket(low), []).append((_cached_template_regex(info.name), info))
+            buckets.setdefault(_bucket(low), []).append((_TEMPLATE + info.name, info))
         templated = {low: self._infos[low] for low in ordered}  # one info per key: what _template_info finds
         for service, service_patterns in self._patterns.items():
             if service not in self._stems:
@@ -406,7 +418,9 @@ class ConditionKeyCatalog:
                 known = self._exact.get(low) or templated.get(low)
                 if known is None:
                     continue
-                self._templates.setdefault(_bucket(low), []).append((_cached_pattern(pattern), known))
+                buckets.setdefault(_bucket(low), []).append((_PATTERN + pattern, known))
+        self._template_buckets = buckets
+        return buckets
 
     def _index_globals(self, raw: dict[str, Any]) -> None:
         """Group the global-keys file by lower-case key, in file order (sections, then entries)."""
@@ -471,9 +485,9 @@ class ConditionKeyCatalog:
     def _find(self, low: str, prefix: str) -> ConditionKeyInfo | None:
         found: ConditionKeyInfo | None = self._exact.get(low)
         if found is None:
-            candidates = self._templates.get(prefix, []) + self._templates.get("*", [])
-            for rx, info in candidates:
-                if rx.match(low):
+            templates = self._templates
+            for source, info in chain(templates.get(prefix, ()), templates.get("*", ())):
+                if _matcher(source).match(low):
                     return info
         return found
 
@@ -516,14 +530,17 @@ def _bucket(low: str) -> str:
     return "*" if is_templated(prefix) else prefix
 
 
+#: The two kinds of bucket entry: a templated key's name, a service's key pattern (a regex).
+_TEMPLATE, _PATTERN = "t", "p"
+
+
 @lru_cache(maxsize=8192)
-def _cached_template_regex(name: str) -> re.Pattern[str]:
-    return _template_regex(name)
-
-
-@lru_cache(maxsize=4096)
-def _cached_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(f"^(?:{pattern})$", re.IGNORECASE | re.DOTALL)
+def _matcher(source: str) -> re.Pattern[str]:
+    """The regex of a bucket entry, compiled the first time a lookup tries it (most never are)."""
+    kind, text = source[:1], source[1:]
+    if kind == _TEMPLATE:
+        return _template_regex(text)
+    return re.compile(f"^(?:{text})$", re.IGNORECASE | re.DOTALL)
 
 
 @lru_cache(maxsize=8192)

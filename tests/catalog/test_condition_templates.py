@@ -1,0 +1,29 @@
+"""Templated condition keys (``ec2:ResourceTag/${TagKey}``) are found whatever was loaded before.
+
+The catalog files the templates of the services it has loaded into buckets only when a lookup
+misses the exact keys; these tests load services in between lookups, the way a folder of
+policies does, and check the templates of each service are still found.
+"""
+
+from __future__ import annotations
+
+from policy_lint.catalog.conditions import ConditionKeyCatalog, KeyScope
+
+
+def test_templates_of_services_loaded_after_a_first_lookup_are_found() -> None:
+    keys = ConditionKeyCatalog()
+    first = keys.lookup("ec2:ResourceTag/Team")
+    assert first is not None and first.name == "ec2:ResourceTag/${TagKey}"
+    # another service loaded after the templates were first filed
+    second = keys.lookup("s3:ExistingObjectTag/Owner")
+    assert second is not None and second.name == "s3:ExistingObjectTag/<key>"
+    assert second.scope is KeyScope.SERVICE
+    # and the first service's templates are still there
+    again = keys.lookup("EC2:resourcetag/other")
+    assert again is not None and again.name == "ec2:ResourceTag/${TagKey}"
+
+
+def test_a_key_no_template_fits_is_unknown_not_the_nearest_template() -> None:
+    keys = ConditionKeyCatalog()
+    assert keys.lookup("ec2:ResourceTag/Team") is not None
+    assert keys.lookup("ec2:ResourceTagz") is None
