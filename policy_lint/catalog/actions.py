@@ -347,6 +347,20 @@ class ActionCatalog:
                 return _undocumented(full, entry)
         return None
 
+    def is_documented_action(self, key: str) -> bool:
+        """Whether lower-case ``service:name`` (no wildcard) is a live action the reference documents,
+        of a service neither retired nor undocumented: what most action strings of a policy are, so
+        the linter asks this before building (and remembering) a full :meth:`lookup`."""
+        prefix, _, name = key.partition(":")
+        actions = self._load(prefix)
+        info = actions.get(name) if actions else None
+        if info is None or not info.documented:
+            return False
+        supplement = self.supplement
+        return prefix not in supplement.get("retired_services", {}) and prefix not in supplement.get(
+            "undocumented_services", {}
+        )
+
     def lookup(self, text: str) -> ActionLookup:
         """Resolve one well-formed ``service:Action`` string (wildcards allowed) in one call.
 

@@ -189,8 +189,14 @@ def _retired(text: str, retirement: Retirement) -> Outcome:
     return Outcome(RETIRED, f"{what}: {retirement.note}", "it grants nothing any more; remove it")
 
 
+#: ``service:Action`` with nothing a placeholder, a policy variable or a wildcard is written with
+_PLAIN_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
+
+
 def judge(text: str, catalog: ActionCatalog) -> Outcome | None:
     """The PL2 outcome for one action string, or None when it names live, documented actions."""
+    if _PLAIN_ACTION.fullmatch(text) and catalog.is_documented_action(text.lower()):
+        return None  # most action strings: well-formed, no hole, one live documented action
     if text == "*" or has_placeholder(text) or policy_variables(text):
         return None  # PL501 / PL502 report these
     reason = malformed_reason(text)
