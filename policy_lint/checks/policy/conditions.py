@@ -10,7 +10,7 @@ import binascii
 import datetime
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from policy_lint.catalog.actions import ActionCatalog, ActionInfo
@@ -552,19 +552,32 @@ def _set_operator_on_single_valued(
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def parsed_entries(doc: PolicyDocument) -> Iterator[tuple[ConditionEntry, ConditionOperator]]:
-    """Every condition entry IAM sees (see :func:`unique_entries`) whose operator IAM accepts (PL301)."""
-    for stmt in doc.statements:
-        for entry in unique_entries(stmt):
-            operator = parse_operator(str(entry.operator.value))
-            if operator is not None:
-                yield entry, operator
+_parsed: tuple[PolicyDocument, list[tuple[ConditionEntry, ConditionOperator]]] | None = None
 
 
-def unique_entries(stmt: Statement) -> list[ConditionEntry]:
+def parsed_entries(doc: PolicyDocument) -> list[tuple[ConditionEntry, ConditionOperator]]:
+    """Every condition entry IAM sees (see :func:`unique_entries`) whose operator IAM accepts (PL301).
+
+    Worked out once per document: a dozen condition rules read it, one after another.
+    """
+    global _parsed
+    cached = _parsed
+    if cached is not None and cached[0] is doc:
+        return cached[1]
+    found = [
+        (entry, operator)
+        for stmt in doc.statements
+        for entry in unique_entries(stmt)
+        if (operator := parse_operator(str(entry.operator.value))) is not None
+    ]
+    _parsed = (doc, found)
+    return found
+
+
+def unique_entries(stmt: Statement) -> Sequence[ConditionEntry]:
     """Condition entries as IAM sees them: of a key repeated under one operator, the last wins (PL002)."""
     if len(stmt.conditions) < 2:
-        return list(stmt.conditions)  # nothing to repeat (most statements have no Condition at all)
+        return stmt.conditions  # nothing to repeat (most statements have no Condition at all)
     last: dict[tuple[int, str], ConditionEntry] = {}
     for entry in stmt.conditions:
         last[(entry.operator.offset, str(entry.key.value))] = entry
