@@ -49,34 +49,42 @@ def _covered(
     if len(nodes) < 2:
         return  # a lone value has nothing to repeat or be covered by
     texts = [str(node.value) for node in nodes]
-    if not any(_is_wild(text) for text in texts) and len({covers.key(text) for text in texts}) == len(texts):
+    keys = texts if covers.key is _Covers.key else [covers.key(text) for text in texts]
+    wild = [("*" in text or "?" in text) for text in texts]
+    if not any(wild) and len(set(keys)) == len(keys):
         return  # the common case: plain values, all different
-    judged = [(node, text) for node, text in zip(nodes, texts, strict=True) if _judgeable(text)]
-    # a value meets only the patterns of its own head (an action's service, an ARN's service field), and the
-    # few whose head is a wildcard; "*" and short prefixes first
-    global_patterns: list[tuple[str, ScalarNode, str]] = []
-    by_head: dict[str, list[tuple[str, ScalarNode, str]]] = {}
-    for node, text in judged:
-        if _is_wild(text):
-            key = covers.key(text)
-            head = covers.head(key)
-            entry = (covers.key(_literal_prefix(text)), node, text)
+    # each value's key and head worked out once (a statement of AWS's may list 1,000 actions, each
+    # tried against the patterns of its head); a value meets only the patterns of its own head (an
+    # action's service, an ARN's service field), and the few whose head is a wildcard: "*" and short
+    # prefixes first
+    judged: list[tuple[ScalarNode, str, str, str | None]] = []
+    global_patterns: list[tuple[str, ScalarNode, str, str]] = []
+    by_head: dict[str, list[tuple[str, ScalarNode, str, str]]] = {}
+    for node, text, key, is_wild in zip(nodes, texts, keys, wild, strict=True):
+        if not _judgeable(text):
+            continue
+        head = covers.head(key)  # a wildcard head is covered only by patterns whose head is a wildcard too
+        judged.append((node, text, key, head))
+        if is_wild:
+            entry = (covers.key(_literal_prefix(text)), node, text, key)
             (global_patterns if head is None else by_head.setdefault(head, [])).append(entry)
     global_patterns.sort(key=lambda entry: len(entry[0]))
     first: dict[str, ScalarNode] = {}
-    for node, text in judged:
-        key = covers.key(text)
+    for node, text, key, head in judged:
         earlier = first.setdefault(key, node)
         if earlier is not node:
             where = f" (line {doc.source.position(earlier.offset)[0]})" if lines else ""
             yield node, f"repeats {earlier.value!r}{where}"
             continue
-        head = covers.head(key)  # a wildcard head is covered only by patterns whose head is a wildcard too
-        for prefix, other, pattern in chain(
+        for prefix, other, pattern, pattern_key in chain(
             global_patterns, by_head.get(head, ()) if head is not None else ()
         ):
-            fits = key.startswith(prefix) and other is not node and covers.key(pattern) != key
-            if fits and covers.covers(pattern, text):
+            if (
+                key.startswith(prefix)
+                and other is not node
+                and pattern_key != key
+                and covers.covers(pattern, text)
+            ):
                 yield node, f"is already covered by {other.value!r}"
                 break
 
