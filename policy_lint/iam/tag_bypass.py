@@ -165,7 +165,11 @@ def find_tag_bypass(
     pairs = list(statements)
     if not _may_apply(pairs):
         return []
-    perms = PermissionSet.from_statements(pairs)
+    # every question below is about an EC2 action: a statement that can name none (an Action list of
+    # other services only) neither grants nor denies one, so it is left out of the evaluation
+    perms = PermissionSet.from_statements(
+        [(doc, stmt) for doc, stmt in pairs if stmt.uses_not_action or stmt.may_name_service("ec2")]
+    )
     found = list(_tag_condition_bypass(perms, catalog or default_catalog()))
     found.extend(_shareable(perms))
     return sorted(found, key=lambda b: (b.location, b.rule_id))

@@ -140,3 +140,19 @@ def test_resource_policies_are_not_checked() -> None:
         Resource="*",
     )
     assert rule_ids(lint_policy(doc, select="PL608")) == []
+
+
+def test_a_notaction_statement_grants_create_tags_and_a_deny_by_notaction_closes_it() -> None:
+    # a NotAction that names no EC2 tagging action grants ec2:CreateTags: it must stay in the analysis
+    all_but_destroying = {
+        "Effect": "Allow",
+        "NotAction": ["iam:*", "ec2:TerminateInstances", "ec2:DeleteSnapshot"],
+        "Resource": "*",
+    }
+    unrelated = {"Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage"], "Resource": "*"}
+    findings = lint_policy(policy(DESTROY, unrelated, all_but_destroying), select="PL607")
+    assert rule_ids(findings) == ["PL607"]
+    assert "ec2:CreateTags is allowed (via NotAction" in findings[0].message
+    # and a Deny written with NotAction (everything but S3) takes ec2:CreateTags away again
+    deny_all_but_s3 = {"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"}
+    assert rule_ids(lint_policy(policy(DESTROY, all_but_destroying, deny_all_but_s3), select="PL607")) == []
