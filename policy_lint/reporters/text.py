@@ -65,9 +65,11 @@ def accepted_lines(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     ):
         where = clean(entry.get("location") or entry.get("resource") or "")
         level = f" {clean(entry['level'])}" if entry.get("level") else ""
-        lines.append(
-            f"  {clean(entry.get('rule_id'))}{level} at {where}: {clean(entry.get('reason') or 'no reason given')}"
-        )
+        reason = clean(entry.get("reason") or "no reason given")
+        # what was accepted, then why: two accepted findings at one place (SAM's SQSPollerPolicy
+        # names two actions IAM does not know) read as two different lines
+        said = f"{clean(entry['message'])} (accepted: {reason})" if entry.get("message") else reason
+        lines.append(f"  {clean(entry.get('rule_id'))}{level} at {where}: {said}")
     return lines
 
 

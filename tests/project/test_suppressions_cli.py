@@ -68,8 +68,9 @@ def test_sid_scoped_suppression_hides_only_that_statement(project: Path) -> None
     assert len(star) == 1, proc.stdout
     assert star[0].startswith("policies/admin.json:5:"), "the Everyday statement (line 5) is still reported"
     assert accepted_lines(proc.stdout, "PL601") == [
-        "  PL601 at policies/admin.json:4:56: break-glass role, reviewed in SEC-42"
-    ], "the suppressed one is listed with its reason, not hidden"
+        '  PL601 at policies/admin.json:4:56: Allow "*" on all resources grants full administrator access '
+        "(accepted: break-glass role, reviewed in SEC-42)"
+    ], "the suppressed one is listed with what it is and its reason, not hidden"
     assert proc.returncode == 1
 
 
