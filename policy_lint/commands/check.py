@@ -82,6 +82,7 @@ def check(
     baseline: str | None,
     write_baseline: str | None,
     timestamp: bool = False,
+    also: tuple[tuple[str, str], ...] = (),
 ) -> None:
     """Check Terraform (HCL or plan JSON) and CloudFormation in PATHS, and/or an onboarding.yaml.
 
@@ -173,7 +174,7 @@ def check(
     }
     if account_id:  # whose findings these are (ASFF, CSV); absent when unknown, as before
         scope["account"] = account_id
-    emit(
+    written = emit(
         "check",
         fmt,
         verdict.results,
@@ -182,9 +183,12 @@ def check(
         show_passed=show_passed,
         color=color,
         timestamp=timestamp,
+        also=also,
     )
     unreadable = bool(unusable_inputs(inventory.problems))
-    sys.exit(2 if unreadable else exit_status(verdict.results, problems, fail_on, fail_on_unknown))
+    sys.exit(
+        2 if unreadable or not written else exit_status(verdict.results, problems, fail_on, fail_on_unknown)
+    )
 
 
 def _resource_counts(inventory: Inventory) -> dict[str, int]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from policy_lint.commands.also import Also, write_also
 from policy_lint.commands.console import echo_err
 from policy_lint.core.findings import Finding, Level
 from policy_lint.rules.registry import POLICY_RULE_PREFIX
@@ -175,8 +176,10 @@ def emit(
     show_passed: bool,
     color: bool | None,
     timestamp: bool,
-) -> None:
-    """Write the results (and the problems found on the way) in the chosen format."""
+    also: Sequence[Also] = (),
+) -> bool:
+    """Write the results (and the problems found on the way) in the chosen format, and in each
+    ``--also`` format to its file; False when one of those files could not be written (exit 2)."""
     from policy_lint.reporters.formats import format_output, utc_timestamp
 
     colour = fmt == "text" and (sys.stdout.isatty() if color is None else color)
@@ -190,6 +193,10 @@ def emit(
     }
     click.echo(
         format_output(fmt, findings=problems, results=results, context=context), nl=False, color=colour
+    )
+    plain = {**context, "colour": False}
+    return write_also(
+        also, lambda other: format_output(other, findings=problems, results=results, context=plain)
     )
 
 

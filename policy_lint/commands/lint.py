@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from policy_lint.commands.also import also_option, write_also
 from policy_lint.commands.console import echo_err
 from policy_lint.commands.hook_args import HOOK_FLAG, META_KEY, HookArgs
 from policy_lint.commands.options import (
@@ -46,6 +47,7 @@ def resolve_resource_type(
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@also_option
 @click.option(
     "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
 )
@@ -113,6 +115,7 @@ def lint(
     no_cache: bool = False,
     hook: bool = False,
     as_policy: bool = False,
+    also: tuple[tuple[str, str], ...] = (),
 ) -> None:
     """Lint IAM policy documents (files, or folders searched for policies)."""
     hook_args: HookArgs | None = ctx.meta.get(META_KEY)
@@ -194,8 +197,10 @@ def lint(
         "timestamp": utc_timestamp() if timestamp else None,
     }
     click.echo(format_output(fmt, findings=result.findings, context=context), nl=False, color=colour)
+    plain = {**context, "colour": False}
+    written = write_also(also, lambda other: format_output(other, findings=result.findings, context=plain))
     threshold = Level.parse(fail_on)
-    if result.errors or (linted_nothing is not None and linted_nothing[1]):
+    if result.errors or (linted_nothing is not None and linted_nothing[1]) or not written:
         sys.exit(2)
     if any(f.level >= threshold for f in result.findings):
         sys.exit(1)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from policy_lint.commands.also import also_option
 from policy_lint.core.findings import DEFAULT_FAIL_ON, Level
 from policy_lint.reporters.formats import FORMATS
 
@@ -65,6 +66,7 @@ _RESULT_OPTIONS = [
         help="Onboarding rules (default), CIS posture rules, or both (they conflict on trail encryption).",
     ),
     click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+    also_option,
     click.option(
         "--timestamp", is_flag=True, help="Record the time of the run (otherwise output is byte-identical)."
     ),

@@ -65,6 +65,8 @@ class Output:
     timestamp: bool
     fail_on: str
     fail_on_unknown: bool
+    #: ``--also``: more formats of the same report, each to its file
+    also: tuple[tuple[str, str], ...] = ()
 
 
 def run_organization(
@@ -101,7 +103,7 @@ def run_organization(
         "suppressed": run.suppressed,
         **({"onboarding_rules": run.onboarding_rules} if run.onboarding_rules else {}),
     }
-    emit(
+    written = emit(
         "verify",
         out.fmt,
         run.results,
@@ -110,6 +112,7 @@ def run_organization(
         show_passed=out.show_passed,
         color=out.color,
         timestamp=out.timestamp,
+        also=out.also,
     )
     for account_id, entry in run.accounts.items():
         if entry.get("error"):
@@ -119,4 +122,4 @@ def run_organization(
             f"policy-lint: warning: the --timeout ran out in some accounts: {run.not_collected} calls got "
             "no answer, and the facts they would have given are unknown"
         )
-    sys.exit(exit_status(run.results, run.problems, out.fail_on, out.fail_on_unknown))
+    sys.exit(exit_status(run.results, run.problems, out.fail_on, out.fail_on_unknown) if written else 2)

@@ -113,6 +113,7 @@ def verify(
     account_workers: int,
     shard: str,
     member_role_template: bool,
+    also: tuple[tuple[str, str], ...] = (),
 ) -> None:
     """Verify the onboarding in a live AWS account, read-only (see docs/live.md).
 
@@ -151,7 +152,7 @@ def verify(
         job = OrganizationJob(
             load_config(config_path) if config_path else None, options, org, settings, selection, baseline
         )
-        output = Output(fmt, show_passed, color, timestamp, fail_on, fail_on_unknown)
+        output = Output(fmt, show_passed, color, timestamp, fail_on, fail_on_unknown, also)
         run_organization(config_path, job, profile_set, progress, output)
     elif accounts or exclude_accounts or ous or shard != "1/1":
         raise click.UsageError("--accounts, --exclude-accounts, --ous and --shard need --organization")
@@ -203,7 +204,7 @@ def verify(
         "suppressed": verdict.suppressed,
         **verdict.summary(),
     }
-    emit(
+    written = emit(
         "verify",
         fmt,
         results,
@@ -212,6 +213,7 @@ def verify(
         show_passed=show_passed,
         color=color,
         timestamp=timestamp,
+        also=also,
     )
     for key, reason in inventory.collection_errors.items():
         echo_err(f"policy-lint: note: {key}: {reason}")
@@ -225,7 +227,7 @@ def verify(
         from policy_lint.live import demo as demo_mod
 
         click.echo(demo_mod.explain(results), err=fmt != "text", nl=False)
-    sys.exit(exit_status(results, verdict.problems, fail_on, fail_on_unknown))
+    sys.exit(exit_status(results, verdict.problems, fail_on, fail_on_unknown) if written else 2)
 
 
 def _progress_display() -> Callable[[str], None]:
