@@ -245,21 +245,7 @@ def build_snapshot(data: SourceData, names: Iterable[str]) -> tuple[dict[str, An
         if file == INDEX:
             raise SystemExit(f"a policy named {name!r} would overwrite the index")
         files[file] = text
-        raw = text.encode("utf-8")
-        entries.append(
-            {
-                "name": name,
-                "arn": policy.arn,
-                "path": arn_path(policy.arn),
-                "file": file,
-                "version_id": policy.version_id,
-                "versions_count": policy.versions_count,
-                "created": policy.created,
-                "updated": policy.updated,
-                "sha256": hashlib.sha256(raw).hexdigest(),
-                "bytes": len(raw),
-            }
-        )
+        entries.append(_index_entry(name, policy, file, text))
     if missing:
         raise SystemExit(f"not in the source: {', '.join(missing)}")
     index = {
@@ -286,23 +272,25 @@ def build_others(data: SourceData, selected: Iterable[str]) -> dict[str, Any]:
         if name.lower() in chosen or policy.document is None:
             continue
         text = canonical_text(policy.document)
-        raw = text.encode("utf-8")
-        entries.append(
-            {
-                "name": name,
-                "arn": policy.arn,
-                "path": arn_path(policy.arn),
-                "file": f"{name}.json",
-                "version_id": policy.version_id,
-                "versions_count": policy.versions_count,
-                "created": policy.created,
-                "updated": policy.updated,
-                "sha256": hashlib.sha256(raw).hexdigest(),
-                "bytes": len(raw),
-                "text": text,
-            }
-        )
+        entries.append({**_index_entry(name, policy, f"{name}.json", text), "text": text})
     return {"schema_version": SCHEMA_VERSION, "policies": entries}
+
+
+def _index_entry(name: str, policy: SourcePolicy, file: str, text: str) -> dict[str, Any]:
+    """One policy's index entry: where it comes from, its version and the digest of ``text``."""
+    raw = text.encode("utf-8")
+    return {
+        "name": name,
+        "arn": policy.arn,
+        "path": arn_path(policy.arn),
+        "file": file,
+        "version_id": policy.version_id,
+        "versions_count": policy.versions_count,
+        "created": policy.created,
+        "updated": policy.updated,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "bytes": len(raw),
+    }
 
 
 def others_bytes(others: dict[str, Any]) -> bytes:
