@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from policy_lint.commands.console import echo_err
 from policy_lint.reporters.formats import FORMATS
 
 #: one extra report: its format and the file it goes to
@@ -52,13 +53,10 @@ def write_also(also: Sequence[Also], render: Callable[[str], str]) -> bool:
         try:
             Path(path).write_text(render(fmt), encoding="utf-8")
         except OSError as exc:
-            from policy_lint.reporters.sanitize import clean
-
             reason = exc.strerror or type(exc).__name__
-            click.echo(
-                f"policy-lint: cannot write the {fmt} report to {clean(path)}: {reason} (check the folder exists "
-                "and is writable)",
-                err=True,
+            echo_err(
+                f"policy-lint: cannot write the {fmt} report to {path}: {reason} (check the folder exists "
+                "and is writable)"
             )
             written = False
     return written
