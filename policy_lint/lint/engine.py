@@ -18,7 +18,7 @@ from functools import lru_cache
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Location
 from policy_lint.core.input_paths import Inputs, expand_paths
-from policy_lint.core.processes import map_in_processes, split, workers_for
+from policy_lint.core.processes import map_in_processes, split_guided, workers_for
 from policy_lint.lint.context import LintContext, LintOptions
 from policy_lint.lint.inherited import mark_inherited
 from policy_lint.policy.classify import classify
@@ -284,11 +284,6 @@ def _load_catalogs_before_fork() -> None:
         gc.freeze()  # the new catalog too: no worker's collector walks (and copies) the inherited entries
 
 
-#: Runs of neighbouring files per worker: enough that the large policies of one run (a folder's
-#: ``ReadOnlyAccess`` beside its ``ViewOnlyAccess``) do not keep one worker busy while the other idles.
-_RUNS_PER_WORKER = 8
-
-
 def _size_of(path: str) -> int:
     """A file's bytes, the estimate of its lint time; 0 when it cannot be read (its worker says why)."""
     try:
@@ -301,8 +296,9 @@ def _lint_parallel(
     inputs: list[tuple[str, bool]], options: LintOptions, max_bytes: int, workers: int, as_policy: bool
 ) -> LintResult:
     result = LintResult()
-    batches = split(inputs, workers, per_worker=_RUNS_PER_WORKER)
-    costs = [sum(_size_of(path) for path, _ in batch) for batch in batches]
+    size = {path: _size_of(path) for path, _ in inputs}
+    batches = split_guided(inputs, [size[path] for path, _ in inputs], workers)
+    costs = [sum(size[path] for path, _ in batch) for batch in batches]
     for part in map_in_processes(_lint_batch, batches, workers, options, max_bytes, as_policy, costs=costs):
         result.findings.extend(part.findings)
         result.errors.extend(part.errors)

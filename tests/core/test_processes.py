@@ -76,3 +76,21 @@ def test_more_runs_per_worker_are_still_neighbours_in_order() -> None:
     runs = processes.split(list(range(96)), 2, per_worker=8)
     assert len(runs) == 16
     assert [n for run in runs for n in run] == list(range(96))
+
+
+def test_guided_runs_are_neighbours_whose_size_shrinks_to_a_small_tail() -> None:
+    items = list(range(1000))
+    runs = processes.split_guided(items, [1.0] * 1000, 2)
+    assert [n for run in runs for n in run] == items  # every item once, in order
+    sizes = [len(run) for run in runs]
+    assert sizes[0] == 250  # a quarter of the work: half of it, per worker
+    assert sizes == sorted(sizes, reverse=True)  # each run no larger than the one before
+    assert sizes[-1] <= 1000 // 128 + 1  # the last runs are small: the workers end together
+
+
+def test_costs_not_counts_decide_where_a_run_ends() -> None:
+    costs = [1.0] * 10 + [500.0] + [1.0] * 89  # one large policy among small ones
+    runs = processes.split_guided(list(range(100)), costs, 2)
+    assert [n for run in runs for n in run] == list(range(100))
+    assert runs[0] == list(range(11))  # the run is cut right after the large item, not 25 items on
+    assert len(runs[1]) == 23  # then a quarter of what is left (89): 23 small items
