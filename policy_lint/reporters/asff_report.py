@@ -36,7 +36,7 @@ from policy_lint.reporters import rulemeta
 from policy_lint.reporters.accepted import accepted_entries
 from policy_lint.reporters.accounts import account_region, result_account
 from policy_lint.reporters.formats import utc_timestamp
-from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.sanitize import clean, clean_location
 from policy_lint.reporters.stable_id import id_parts, stable_digest
 from policy_lint.rules.registry import Status
 
@@ -161,7 +161,7 @@ def render_asff(
                 title=f.rule_name,
                 level=f.level,
                 compliance="FAILED",
-                resource_id=clean(f"{loc.path}:{loc.line}:{loc.col}"),
+                resource_id=clean_location(loc),
                 description=clean(f.message),
                 id_parts=id_parts(location=loc, message=f.message),
                 time=time,

@@ -24,7 +24,7 @@ from typing import Any
 from policy_lint.checks.engine import CheckResult
 from policy_lint.core.findings import Finding
 from policy_lint.reporters import rulemeta
-from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.sanitize import clean, clean_location
 from policy_lint.rules.registry import FAMILIES, Status
 
 # XML 1.0 cannot carry most control characters, even escaped; cleaned text has none left but
@@ -74,7 +74,7 @@ def _add_finding(suites: dict[str, _Suite], finding: Finding) -> None:
     key = f"{finding.rule_id} {path}"
     case = suite.cases.setdefault(key, _Case(finding.rule_id, key, file=path, line=finding.location.line))
     hint = f" (fix: {clean(finding.hint)})" if finding.hint else ""
-    case.failures.append(f"{clean(finding.location)}: {clean(finding.message)}{hint}")
+    case.failures.append(f"{clean_location(finding.location)}: {clean(finding.message)}{hint}")
     if not case.failure_type:
         case.failure_type = finding.level.label
         case.failure_message = clean(finding.message)

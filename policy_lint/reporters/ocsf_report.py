@@ -28,7 +28,7 @@ from policy_lint.reporters import rulemeta
 from policy_lint.reporters.accepted import accepted_entries
 from policy_lint.reporters.accounts import account_region, result_account
 from policy_lint.reporters.formats import TIMESTAMP_FORMAT
-from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.sanitize import clean, clean_location
 from policy_lint.reporters.stable_id import id_parts, stable_digest
 from policy_lint.rules.registry import CheckMeta, Status
 
@@ -150,7 +150,7 @@ def render_ocsf(
             title=f.rule_name,
             level=f.level,
             status=Status.FAIL,
-            resource=clean(str(f.location)),
+            resource=clean_location(f.location),
             message=f.message,
             location=f.location,
             account=run_account,

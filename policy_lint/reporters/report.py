@@ -23,7 +23,7 @@ from policy_lint.core.findings import Finding, Level
 from policy_lint.reporters import rulemeta
 from policy_lint.reporters.organization import AccountPart, OrganizationSummary, organization_parts
 from policy_lint.reporters.results import principal_of
-from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.sanitize import clean, clean_location
 from policy_lint.rules.registry import FAMILIES, CheckMeta, Status
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -283,7 +283,7 @@ def build_report(
         sections=_sections(results, docs_url),
         findings=tuple(
             FindingRow(
-                location=clean(str(f.location)),
+                location=clean_location(f.location),
                 rule_id=f.rule_id,
                 help_url=rulemeta.help_uri(f.rule_id, docs_url),
                 level=f.level.label,

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 
 # ---------------------------------------------------------------------------------------- secrets
 
@@ -243,6 +243,23 @@ def _clean_text(text: str) -> str:
     """Remembered: a report repeats the same paths, rule names and messages (95,000 strings, 5,000
     distinct, in the JSON of the CloudFormation corpus), and redacting each costs regex searches."""
     return escape_controls(redact(text))
+
+
+class _Located(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def col(self) -> int: ...
+
+
+def clean_location(location: _Located) -> str:
+    """``path:line:col`` for a report: :func:`clean` of the path (remembered, so once per file)
+    and the line and column as written. The numbers are ours, so only the path can hold a
+    secret or a control character; cleaning the joined text instead cost one redaction per
+    finding (half the time of a text report of the 1,594 managed policies)."""
+    return f"{clean(location.path)}:{location.line}:{location.col}"
 
 
 #: the characters a location's format escapes itself, so they keep their identity: a GitHub

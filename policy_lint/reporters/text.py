@@ -13,7 +13,7 @@ from typing import Any
 
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Level
-from policy_lint.reporters.sanitize import clean
+from policy_lint.reporters.sanitize import clean, clean_location
 
 _COLOURS = {
     Level.ERROR: "\033[31m",
@@ -26,7 +26,7 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 def format_finding(finding: Finding, colour: bool = False) -> str:
     level = finding.level.label
-    where = clean(finding.location)
+    where = clean_location(finding.location)
     message = clean(finding.message)
     hint = f" ({clean(finding.hint)})" if finding.hint else ""
     if colour:

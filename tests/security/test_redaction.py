@@ -16,7 +16,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from policy_lint.reporters.sanitize import clean, clean_value, redact
+from policy_lint.core.findings import Location
+from policy_lint.reporters.sanitize import clean, clean_location, clean_value, redact
 from tests.reporters.markdown_renderers import commonmark_html, text_of
 from tests.security.inprocess import FORMATS, ONBOARDING, Run, policy_lint
 
@@ -112,6 +113,28 @@ def test_lint_shows_no_secret_from_a_sid_or_a_file_name(tmp_path: Path, fmt: str
         assert GITHUB_TOKEN not in unquote(uri)
         shown += unquote(uri)
     assert leaked(shown) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"GITHUB_TOKEN={GITHUB_TOKEN}.json",
+        f"AWS_SECRET_ACCESS_KEY={SECRET_ACCESS_KEY}/policy.json",
+        f"users/{ACCESS_KEY_ID}.json",
+        "policies/s3-read.json",
+    ],
+)
+def test_a_location_shows_the_cleaned_path_and_its_own_line_and_column(path: str) -> None:
+    # Reports clean the path once per file and append the numbers: no secret of the path shows,
+    # and a secret that ends the name no longer swallows the line and column after it.
+    shown = clean_location(Location(path, 12, 7))
+    assert shown == f"{clean(path)}:12:7"
+    assert leaked(shown) == []
+
+
+def test_a_location_escapes_control_characters_of_its_path() -> None:
+    shown = clean_location(Location("evil\n\x1b[2J.json", 3, 1))
+    assert shown == "evil\\n\\x1b[2J.json:3:1"
 
 
 def test_stderr_messages_are_redacted(tmp_path: Path) -> None:
