@@ -15,9 +15,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policy_lint.core.findings import Location
-from policy_lint.reporters.sanitize import clean, clean_location, clean_value, redact
+from policy_lint.reporters.sanitize import _redact_all, clean, clean_location, clean_value, redact
 from tests.reporters.markdown_renderers import commonmark_html, text_of
 from tests.security.inprocess import FORMATS, ONBOARDING, Run, policy_lint
 
@@ -215,6 +217,30 @@ def test_each_kind_of_secret_is_redacted(text: str, expected: str) -> None:
 )
 def test_what_is_not_a_secret_is_left_alone(text: str) -> None:
     assert redact(text) == text
+
+
+#: pieces of secret shapes and of the text around them, joined at random
+_PIECES = st.sampled_from(
+    [
+        *"Ab1/+=_-: \"'",
+        *("Token", "secret", "KEY", "Bearer ", "eyJ", "ghp_", ACCESS_KEY_ID),
+        *(SECRET_ACCESS_KEY[:20], SECRET_ACCESS_KEY[20:], "x" * 20),
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_the_quick_pre_checks_never_skip_a_text_with_a_secret(text: str) -> None:
+    # redact() returns early when neither pre-check matches: that must only ever skip texts the
+    # full set of patterns would leave unchanged.
+    assert redact(text) == _redact_all(text)
+
+
+@pytest.mark.parametrize("length", [40, 41, 99, 100, 140])
+def test_a_long_name_is_not_sent_down_the_slow_path_unless_a_pattern_could_match(length: int) -> None:
+    name = ("AbcDefGhi1" * 20)[:length]  # a run of letters and digits, like a long policy name
+    assert redact(f"policy/{name}.json") == _redact_all(f"policy/{name}.json")
 
 
 def test_a_value_under_a_secret_key_is_redacted_whole() -> None:
