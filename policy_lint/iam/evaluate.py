@@ -123,8 +123,46 @@ def glob_overlaps(a: str, b: str, ignore_case: bool = False) -> bool:
     return _overlaps(a, b)
 
 
+def _trim_fixed_ends(a: str, b: str) -> tuple[str, str] | None:
+    """``a`` and ``b`` without the ends where neither has a ``*``, or None when those ends cannot
+    match. Only ``*`` matches a run of any length, so two leading characters that are not ``*``
+    must stand for the same one character (equal, or one is ``?``), and so must two trailing
+    ones: removing them keeps the answer and leaves the search only the part between the stars
+    (two ARNs differ from their first star on, not in ``arn:aws:iam::``)."""
+    start, stop_a, stop_b = 0, len(a), len(b)
+    limit = min(stop_a, stop_b)
+    while start < limit:
+        ca, cb = a[start], b[start]
+        if ca == "*" or cb == "*":
+            break
+        if ca != cb and ca != "?" and cb != "?":
+            return None
+        start += 1
+    while stop_a > start and stop_b > start:
+        ca, cb = a[stop_a - 1], b[stop_b - 1]
+        if ca == "*" or cb == "*":
+            break
+        if ca != cb and ca != "?" and cb != "?":
+            return None
+        stop_a -= 1
+        stop_b -= 1
+    return a[start:stop_a], b[start:stop_b]
+
+
 @lru_cache(maxsize=8192)
 def _overlaps(a: str, b: str) -> bool:
+    trimmed = _trim_fixed_ends(a, b)
+    if trimmed is None:
+        return False
+    a, b = trimmed
+    if not a or not b:  # one side is used up: the other must be able to match nothing
+        return not a.strip("*") and not b.strip("*")
+    if not a.strip("*") or not b.strip("*"):  # one side is only stars: it matches what the other does
+        return True
+    if (a[0] == "*" and b[-1] == "*") or (b[0] == "*" and a[-1] == "*"):
+        # b's text, then a's (each star empty, each ? any character): a's first star takes b's
+        # part and b's last star takes a's, so both match it
+        return True
     # Breadth-first search over (position in a, position in b) of the product automaton.
     n, m = len(a), len(b)
     seen: set[tuple[int, int]] = set()

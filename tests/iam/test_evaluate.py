@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
+import itertools
 import json
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policy_lint.iam.evaluate import Condition, PermissionSet, glob_covers, glob_overlaps
 from policy_lint.policy.loader import load_policy
@@ -90,6 +95,41 @@ def test_glob_covers_ignore_case_is_for_actions() -> None:
 def test_glob_overlaps(a: str, b: str, expected: bool) -> None:
     assert glob_overlaps(a, b) is expected
     assert glob_overlaps(b, a) is expected  # symmetric
+
+
+def _brute_force_overlap(a: str, b: str) -> bool:
+    """Some string over the patterns' own letters matches both: if any string does, one no longer
+    than both patterns together does, made of letters they use (a star stands for any of them)."""
+    letters = sorted({c for c in a + b if c not in "*?"} | {"z"})
+    match_a, match_b = (re.compile(fnmatch.translate(p)) for p in (a, b))
+    return any(
+        match_a.match(text) and match_b.match(text)
+        for size in range(len(a) + len(b) + 1)
+        for text in map("".join, itertools.product(letters, repeat=size))
+    )
+
+
+@given(st.text(alphabet="ab*?", max_size=5), st.text(alphabet="ab*?", max_size=5))
+@settings(max_examples=500, deadline=None)
+def test_glob_overlaps_agrees_with_trying_every_short_string(a: str, b: str) -> None:
+    # The fixed ends are trimmed before the search: the answer must not change.
+    assert glob_overlaps(a, b) is _brute_force_overlap(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("arn:aws:iam::*:role/app-*", "arn:aws:iam::123456789012:role/app-web", True),
+        ("arn:aws:iam::*:role/app-*", "arn:aws:iam::123456789012:user/app-web", False),
+        ("arn:aws:s3:::b/*/logs", "arn:aws:s3:::b/x/*", True),
+        ("arn:aws:s3:::b/*/logs", "arn:aws:s3:::b/*/data", False),
+        ("ab", "ab*", True),
+        ("ab", "abc", False),
+        ("a?", "ab", True),
+    ],
+)
+def test_glob_overlaps_with_long_fixed_ends(a: str, b: str, expected: bool) -> None:
+    assert glob_overlaps(a, b) is expected and glob_overlaps(b, a) is expected
 
 
 # --------------------------------------------------------------------------- conditions
