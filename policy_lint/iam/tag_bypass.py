@@ -107,8 +107,8 @@ def _may_apply(statements: Sequence[tuple[PolicyDocument, Statement]]) -> bool:
     tags_anything = False
     tag_protected = False
     for _, stmt in statements:
-        if not stmt.is_allow:
-            continue
+        if not stmt.is_allow or not (stmt.uses_not_action or stmt.may_name_service("ec2")):
+            continue  # flags would be 0: every action names another service
         flags = 0
         for action in stmt.actions:
             flags |= _action_flags(str(action.value))
