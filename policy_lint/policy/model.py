@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar, overload
 
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
+from policy_lint.syntax.numbers import NumberText
 from policy_lint.syntax.source import Source
 
 _T = TypeVar("_T")
@@ -164,8 +165,14 @@ def string_items(node: Node | None) -> list[ScalarNode]:
         return []
     if isinstance(node, ScalarNode):
         return [node] if node.is_string else []
-    if isinstance(node, ArrayNode):
-        return [item for item in node.items if isinstance(item, ScalarNode) and item.is_string]
+    if isinstance(node, ArrayNode):  # ScalarNode.is_string, inlined: ~70,000 items on a corpus run
+        return [
+            item
+            for item in node.items
+            if isinstance(item, ScalarNode)
+            and isinstance(item.value, str)
+            and not isinstance(item.value, NumberText)
+        ]
     return []
 
 
@@ -182,33 +189,27 @@ def _conditions(node: Node | None) -> list[ConditionEntry]:
     return entries
 
 
-def _first_pair(obj: ObjectNode, *names: str) -> tuple[ScalarNode, Node] | None:
-    for name in names:
-        pair = obj.get_pair(name)
-        if pair is not None:
-            return pair
-    return None
-
-
 def build_statement(node: Node, index: int) -> Statement:
     stmt = Statement(node=node, index=index)
     if not isinstance(node, ObjectNode):
         return stmt
-    stmt.sid = node.get("Sid")
-    stmt.effect = node.get("Effect")
-    pair = _first_pair(node, "Action", "NotAction")
-    if pair:
+    # one pass over the members, the last of duplicate keys kept (as ObjectNode.get does)
+    members = {key.value: (key, value) for key, value in node.pairs}
+    if (pair := members.get("Sid")) is not None:
+        stmt.sid = pair[1]
+    if (pair := members.get("Effect")) is not None:
+        stmt.effect = pair[1]
+    if (pair := members.get("Action") or members.get("NotAction")) is not None:
         stmt.action_key, stmt.action_node = pair
         stmt.actions = string_items(pair[1])
-    pair = _first_pair(node, "Resource", "NotResource")
-    if pair:
+    if (pair := members.get("Resource") or members.get("NotResource")) is not None:
         stmt.resource_key, stmt.resource_node = pair
         stmt.resources = string_items(pair[1])
-    pair = _first_pair(node, "Principal", "NotPrincipal")
-    if pair:
+    if (pair := members.get("Principal") or members.get("NotPrincipal")) is not None:
         stmt.principal_key, stmt.principal_node = pair
-    stmt.condition_node = node.get("Condition")
-    stmt.conditions = _conditions(stmt.condition_node)
+    if (pair := members.get("Condition")) is not None:
+        stmt.condition_node = pair[1]
+        stmt.conditions = _conditions(pair[1])
     return stmt
 
 
