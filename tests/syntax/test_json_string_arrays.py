@@ -1,6 +1,7 @@
 """``parse_json`` reads an array of plain strings (most of a policy: Action and Resource lists) with one
-regular-expression match instead of one loop turn per item (a speed-up). The trees, and the errors, must be
-exactly those of the general loop: these tests parse the same text with the shortcut turned off and compare."""
+regular-expression match instead of one loop turn per item, and the ``, "Key":`` between two members of an
+object with one match (speed-ups). The trees, and the errors, must be exactly those of the general loop:
+these tests parse the same text with the shortcuts turned off and compare."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _outcome(text: str) -> object:
 def _general_loop(text: str, monkeypatch: pytest.MonkeyPatch) -> object:
     with monkeypatch.context() as patch:
         patch.setattr(json_parser, "_string_array", lambda _text, _pos: None)
+        patch.setattr(json_parser, "_comma_key", lambda _text, _pos: None)
         return _outcome(text)
 
 
@@ -61,14 +63,15 @@ def _random_json(rng: random.Random, depth: int = 0) -> str:
 
 def test_random_documents_parse_as_the_general_loop_parses_them(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(7)
-    shortcut_used = 0
+    shortcut_used = comma_key_used = 0
     for _ in range(4_000):
         text = _random_json(rng)
         if rng.random() < 0.1:  # cut short: an unterminated array or string
             text = text[: rng.randint(0, len(text))]
         assert _outcome(text) == _general_loop(text, monkeypatch), text
         shortcut_used += json_parser._string_array(text, text.find("[")) is not None if "[" in text else 0
-    assert shortcut_used > 200  # the shortcut was exercised, not only the loop
+        comma_key_used += any(json_parser._comma_key(text, at) for at in range(len(text)) if text[at] == ",")
+    assert shortcut_used > 200 and comma_key_used > 200  # the shortcuts were exercised, not only the loop
 
 
 def test_nesting_cap_counts_an_array_of_strings_as_one_level(monkeypatch: pytest.MonkeyPatch) -> None:
