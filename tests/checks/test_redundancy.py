@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import random
 import subprocess
 import sys
 from typing import Any
@@ -128,3 +129,61 @@ def test_a_statement_with_thousands_of_actions_is_judged_in_bounded_steps() -> N
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "20000"
+
+
+@pytest.mark.parametrize(
+    ("resources", "covered"),
+    [
+        # a pattern whose region and account are wildcards still covers by its resource field
+        (
+            [
+                "arn:aws:logs:*:*:log-group:/aws/lambda/*",
+                "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f",
+            ],
+            [1],
+        ),
+        (
+            [
+                "arn:aws:logs:*:*:log-group:/aws/lambda/*",
+                "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/f",
+            ],
+            [],
+        ),
+        # ARN fields are matched one by one: the region's star does not reach into the account
+        (["arn:aws:logs:us-*:log-group:x", "arn:aws:logs:us-east-1:111122223333:log-group:x"], []),
+        # text that is not a six-field ARN is one glob, so a star may span colons
+        (["arn:aws:s3:::b/*", "arn:aws:s3:::b/a:b:c", "*"], [1, 0]),
+    ],
+)
+def test_a_resource_is_covered_only_by_a_pattern_matching_it_field_by_field(
+    resources: list[str], covered: list[int]
+) -> None:
+    findings = lint_policy(_doc(_stmt(Resource=resources)), select="PL911")
+    assert sorted(f.message.split("'")[1] for f in findings) == sorted(resources[i] for i in covered)
+
+
+def _brute_force_covered(values: list[str]) -> list[str]:
+    """The values another value covers, by trying every pair with arn_like (what coverage means)."""
+    from policy_lint.iam.statements import arn_like
+
+    covered = []
+    for i, value in enumerate(values):
+        if value in values[:i] or any(other != value and arn_like(other, value) for other in values):
+            covered.append(value)
+    return covered
+
+
+def test_resource_coverage_agrees_with_trying_every_pair() -> None:
+    rng = random.Random(11)
+    fields = [["arn"], ["aws"], ["s3", "logs", "*"], ["", "us-east-1", "*"], ["", "111122223333", "*"]]
+    tails = ["b", "b/*", "b/x", "log-group:/aws/*", "log-group:/aws/x", "*", "b/x*", "b?x"]
+    for _ in range(300):
+        values = list(
+            dict.fromkeys(
+                ":".join(rng.choice(options) for options in fields) + ":" + rng.choice(tails)
+                for _ in range(rng.randint(2, 6))
+            )
+        )
+        findings = lint_policy(_doc(_stmt(Resource=values)), select="PL911")
+        reported = sorted(f.message.split("'")[1] for f in findings)
+        assert reported == sorted(_brute_force_covered(values)), values

@@ -11,6 +11,7 @@ or a template placeholder is left alone.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
@@ -51,42 +52,62 @@ def _covered(
     texts = [str(node.value) for node in nodes]
     keys = texts if covers.key is _Covers.key else [covers.key(text) for text in texts]
     wild = [("*" in text or "?" in text) for text in texts]
-    if not any(wild) and len(set(keys)) == len(keys):
-        return  # the common case: plain values, all different
+    if len(set(keys)) == len(keys) and not _may_cover(keys, wild, covers):
+        return  # the common case: all different, and no pattern starts like another value
     # each value's key and head worked out once (a statement of AWS's may list 1,000 actions, each
     # tried against the patterns of its head); a value meets only the patterns of its own head (an
     # action's service, an ARN's service field), and the few whose head is a wildcard: "*" and short
     # prefixes first
-    judged: list[tuple[ScalarNode, str, str, str | None]] = []
-    global_patterns: list[tuple[str, ScalarNode, str, str]] = []
-    by_head: dict[str, list[tuple[str, ScalarNode, str, str]]] = {}
+    judged: list[tuple[ScalarNode, str, str, str | None, str | None]] = []
+    global_patterns: list[tuple[str, str | None, ScalarNode, str, str]] = []
+    by_head: dict[str, list[tuple[str, str | None, ScalarNode, str, str]]] = {}
     for node, text, key, is_wild in zip(nodes, texts, keys, wild, strict=True):
         if not _judgeable(text):
             continue
         head = covers.head(key)  # a wildcard head is covered only by patterns whose head is a wildcard too
-        judged.append((node, text, key, head))
+        tail = covers.tail(key)
+        judged.append((node, text, key, head, tail))
         if is_wild:
-            entry = (covers.key(_literal_prefix(text)), node, text, key)
+            tail_prefix = _literal_prefix(tail) if tail is not None else None
+            entry = (covers.key(_literal_prefix(text)), tail_prefix, node, text, key)
             (global_patterns if head is None else by_head.setdefault(head, [])).append(entry)
     global_patterns.sort(key=lambda entry: len(entry[0]))
     first: dict[str, ScalarNode] = {}
-    for node, text, key, head in judged:
+    for node, text, key, head, tail in judged:
         earlier = first.setdefault(key, node)
         if earlier is not node:
             where = f" (line {doc.source.position(earlier.offset)[0]})" if lines else ""
             yield node, f"repeats {earlier.value!r}{where}"
             continue
-        for prefix, other, pattern, pattern_key in chain(
+        for prefix, tail_prefix, other, pattern, pattern_key in chain(
             global_patterns, by_head.get(head, ()) if head is not None else ()
         ):
             if (
                 key.startswith(prefix)
+                and (tail_prefix is None or tail is None or tail.startswith(tail_prefix))
                 and other is not node
                 and pattern_key != key
                 and covers.covers(pattern, text)
             ):
                 yield node, f"is already covered by {other.value!r}"
                 break
+
+
+def _may_cover(keys: list[str], wild: list[bool], covers: type[_Covers]) -> bool:
+    """Whether some pattern's literal prefix starts another value too: what coverage needs (below).
+    One sort and a binary search per pattern, in place of trying each value against the patterns
+    of its service: most statements with wildcards (``s3:Get*``, ``s3:List*``) cover nothing."""
+    if not any(wild):
+        return False
+    ordered = sorted(keys)
+    for key, is_wild in zip(keys, wild, strict=True):
+        if is_wild:
+            prefix = covers.key(_literal_prefix(key))
+            # the pattern's own key starts with its prefix: a second key that does is a candidate
+            at = bisect_left(ordered, prefix) + 1
+            if at < len(ordered) and ordered[at].startswith(prefix):
+                return True
+    return False
 
 
 def _is_wild(text: str) -> bool:
@@ -116,6 +137,14 @@ class _Covers:
         fields = key.split(":", 3)
         return fields[2] if len(fields) > 3 and not _is_wild(fields[2]) else None
 
+    @staticmethod
+    def tail(key: str) -> str | None:
+        """The ARN's resource field (the sixth), matched on its own when both ARNs have six fields:
+        a pattern's literal start there (``log-group:/aws/lambda/``) rules out most values even
+        when its region or account is a wildcard."""
+        fields = key.split(":", 5)
+        return fields[5] if len(fields) == 6 else None
+
 
 class _ActionCovers(_Covers):
     """Actions: case-insensitive."""
@@ -133,6 +162,11 @@ class _ActionCovers(_Covers):
         """The action's service prefix, when written without a wildcard."""
         service, colon, _ = key.partition(":")
         return service if colon and not _is_wild(service) else None
+
+    @staticmethod
+    def tail(key: str) -> str | None:
+        """Actions are one glob: no field is matched on its own."""
+        return None
 
 
 @policy_rule(
