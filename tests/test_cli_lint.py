@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from policy_lint.cli import main
+from tests.conftest import REPO_ROOT
 
 GOOD = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}\n'
 BROKEN = '{\n  "Version": "2012-10-17"\n  "Statement": []\n}\n'
@@ -130,6 +132,30 @@ def test_lint_does_not_import_boto3(files: Path) -> None:
     )
     proc = subprocess.run(
         [sys.executable, "-c", code, str(files / "good.json")], capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_lint_start_up_loads_no_module_only_other_paths_need(files: Path) -> None:
+    # Each of these costs 1-7 ms of every start (importlib.resources brings tempfile, zipfile,
+    # shutil and random; hashlib loads OpenSSL; decimal and base64 serve rare conditions). Run
+    # without site (-S) so a .pth file of the machine's own cannot import them first; the
+    # packages come from PYTHONPATH instead.
+    code = (
+        "import sys; from policy_lint.cli import main\n"
+        "try:\n    main(['lint', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('importlib.resources', 'tempfile', 'zipfile', '_hashlib', 'decimal', 'base64')\n"
+        "print('LOADED:' + ','.join(m for m in heavy if m in sys.modules))"
+    )
+    path = os.pathsep.join(
+        [str(REPO_ROOT), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    )
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(files / "good.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, PYTHONPATH=path),
     )
     assert proc.stdout.strip().splitlines()[-1] == "LOADED:"
 

@@ -10,7 +10,6 @@ AWS's own managed policies use but the reference does not list yet.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from bisect import bisect_left
@@ -405,10 +404,14 @@ class ActionCatalog:
         for candidate in (lowered + "s", lowered[:-1] if lowered.endswith("s") else ""):
             if candidate in actions:
                 return actions[candidate].full_name
+        import difflib  # only for a hint on a misspelt action: not at start-up
+
         close = difflib.get_close_matches(lowered, list(actions), n=1, cutoff=0.75)
         return actions[close[0]].full_name if close else None
 
     def suggest_service(self, prefix: str) -> str | None:
+        import difflib
+
         close = difflib.get_close_matches(prefix.lower(), sorted(self.service_keys), n=1, cutoff=0.8)
         return close[0] if close else None
 

@@ -197,28 +197,33 @@ def cache_key(data_dir: Path) -> str:
     )
 
 
-def cache_path(directory: Path, key: str) -> Path:
-    import hashlib
+def _blake2b(data: bytes | memoryview, digest_size: int) -> bytes:
+    """BLAKE2b from CPython's built-in module: ``hashlib`` would load OpenSSL first (~3 ms of every
+    run's start, for a hash ``_blake2`` has without it)."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # an interpreter built without it: hashlib finds one
+        from hashlib import blake2b
+    digest: bytes = blake2b(data, digest_size=digest_size).digest()
+    return digest
 
-    return directory / f"catalog-{hashlib.sha256(key.encode()).hexdigest()[:20]}.marshal"
+
+def cache_path(directory: Path, key: str) -> Path:
+    return directory / f"catalog-{_blake2b(key.encode(), 10).hex()}.marshal"
 
 
 def encode(key: str, payload: dict[str, Any]) -> bytes:
-    import hashlib
-
     body = marshal.dumps((key, payload))
-    return _MAGIC + hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest() + body
+    return _MAGIC + _blake2b(body, _DIGEST_SIZE) + body
 
 
 def decode(blob: bytes, key: str) -> CompactCatalog | None:
     """The payload if ``blob`` is whole, ours and for ``key``; None otherwise."""
-    import hashlib
-
     head = len(_MAGIC) + _DIGEST_SIZE
     if len(blob) <= head or not blob.startswith(_MAGIC):
         return None
     body = memoryview(blob)[head:]
-    if hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest() != blob[len(_MAGIC) : head]:
+    if _blake2b(body, _DIGEST_SIZE) != blob[len(_MAGIC) : head]:
         return None
     try:
         found = marshal.loads(body)

@@ -47,10 +47,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 from typing import Any, Literal
 
 from policy_lint.core.findings import Location
+from policy_lint.core.package_data import package_files
 from policy_lint.iam.evaluate import (
     Condition,
     Grant,
@@ -118,7 +118,7 @@ def _need(raw: dict[str, Any]) -> Need:
 @lru_cache(maxsize=1)
 def load_paths() -> tuple[PathSpec, ...]:
     """Every path of the data file, publication names resolved to their URLs."""
-    text = resources.files("policy_lint.iam").joinpath("data").joinpath(DATA_FILE).read_text("utf-8")
+    text = package_files("policy_lint.iam").joinpath("data").joinpath(DATA_FILE).read_text("utf-8")
     data = json.loads(text)
     named: dict[str, str] = data["publications"]
     return tuple(

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from policy_lint.catalog import arn_builder
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Location
+from policy_lint.core.package_data import package_files
 from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
 from policy_lint.syntax.source import Source, read_source
 from policy_lint.syntax.yaml_loader import YamlSyntaxError, compose_yaml
@@ -26,7 +26,7 @@ PARTITION_OF_DOMAIN = {"international": "aws", "china": "aws-cn"}
 @lru_cache(maxsize=1)
 def load_schema() -> dict[str, Any]:
     """The onboarding JSON Schema (shipped as package data)."""
-    text = resources.files("policy_lint.onboarding").joinpath("schema.json").read_text(encoding="utf-8")
+    text = package_files("policy_lint.onboarding").joinpath("schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -17,7 +17,6 @@ or its path from the current directory.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -62,6 +61,8 @@ class Entry:
 
 def _hash(rule_id: str, where: str, message: str) -> str:
     # surrogatepass: a non-UTF-8 file name arrives as surrogate escapes and must still hash
+    import hashlib  # here, not at import: loading OpenSSL costs every run that has no baseline ~3 ms
+
     digest = hashlib.sha256(f"{rule_id}\0{where}\0{message}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
 

@@ -15,12 +15,12 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Location
+from policy_lint.core.package_data import package_files
 
 if TYPE_CHECKING:
     from policy_lint.checks.custom_rules import CustomRule
@@ -70,7 +70,7 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def settings_schema() -> dict[str, Any]:
-    text = resources.files("policy_lint.project").joinpath("settings.schema.json").read_text("utf-8")
+    text = package_files("policy_lint.project").joinpath("settings.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

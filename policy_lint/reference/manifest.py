@@ -20,12 +20,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
+from policy_lint.core.package_data import package_files
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document, infer_policy_type
 from policy_lint.policy.placeholders import is_policy_variable
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
@@ -332,7 +332,7 @@ class ReferenceSet:
 @lru_cache(maxsize=1)
 def load_reference_set() -> ReferenceSet:
     """Read and validate the shipped manifest and documents (cached: the data never changes)."""
-    root = resources.files(PACKAGE)
+    root = package_files(PACKAGE)
 
     def read(name: str) -> str:
         resource = root.joinpath(name)

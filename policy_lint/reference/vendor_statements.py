@@ -25,9 +25,9 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from policy_lint.core.package_data import package_files
 from policy_lint.policy.placeholders import find_placeholders
 
 PACKAGE = "policy_lint.reference.policies"
@@ -128,7 +128,7 @@ def _same(reference: Any, actual: Any) -> bool:
 def vendor_statements() -> tuple[VendorStatement, ...]:
     """Every statement of every shipped reference policy."""
     found: list[VendorStatement] = []
-    for entry in sorted(resources.files(PACKAGE).iterdir(), key=lambda e: e.name):
+    for entry in sorted(package_files(PACKAGE).iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".json"):
             continue
         document = json.loads(entry.read_text(encoding="utf-8"))

@@ -5,7 +5,6 @@ Duplicate condition keys are PL002's job and are not re-reported here.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime
 import ipaddress
@@ -479,6 +478,8 @@ def _is_ip(raw: object) -> bool:
 def _is_base64(raw: object) -> bool:
     if not isinstance(raw, str):
         return False
+    import base64  # only a Base64 condition value needs it: not at start-up
+
     try:
         base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):

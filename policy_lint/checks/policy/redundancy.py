@@ -14,9 +14,9 @@ import json
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from policy_lint.core.findings import Level
 from policy_lint.iam.evaluate import glob_covers
@@ -26,6 +26,9 @@ from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.policy.placeholders import has_placeholder
 from policy_lint.rules.registry import Report, RuleGroup
 from policy_lint.syntax.nodes import ArrayNode, ObjectNode, ScalarNode
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
@@ -253,6 +256,8 @@ _WIDEST = {
 
 
 def _number(node: object) -> Decimal | None:
+    from decimal import Decimal, InvalidOperation  # only numeric conditions need it: not at start-up
+
     if not isinstance(node, ScalarNode) or isinstance(node.value, bool) or node.value is None:
         return None
     try:

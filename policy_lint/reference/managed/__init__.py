@@ -23,10 +23,10 @@ import gzip
 import json
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 from policy_lint.catalog.arn_builder import aws_managed_policy
+from policy_lint.core.package_data import package_files
 from policy_lint.policy.model import PolicyDocument, PolicyType, build_document
 from policy_lint.syntax.json_parser import parse_json
 from policy_lint.syntax.source import Source
@@ -100,7 +100,7 @@ class ManagedPolicy:
 
 @cache
 def _read(file: str) -> str:
-    resource = resources.files(PACKAGE).joinpath(file)
+    resource = package_files(PACKAGE).joinpath(file)
     if not resource.is_file():
         raise SnapshotError(f"{PACKAGE}: {file} is listed in {INDEX} but not shipped")
     return resource.read_text(encoding="utf-8")
@@ -145,7 +145,7 @@ def _entry(entry: dict[str, Any], archived: bool = False) -> ManagedPolicy:
 def _others() -> dict[str, tuple[ManagedPolicy, str]]:
     """The policies outside the selection, with their texts; read on the first lookup that
     misses the selection (never by ``lint``, ``reference`` or ``diff``)."""
-    resource = resources.files(PACKAGE).joinpath(OTHERS)
+    resource = package_files(PACKAGE).joinpath(OTHERS)
     if not resource.is_file():
         raise SnapshotError(f"{PACKAGE}: {OTHERS} is not shipped (reinstall policy-lint)")
     raw = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))

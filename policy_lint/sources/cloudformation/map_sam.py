@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from policy_lint.core.package_data import package_files
 from policy_lint.inventory.model import IamRole, PolicyRef, RestApi, Unknown
 from policy_lint.sources.cloudformation.intrinsics import Resolver, UnknownNode, text_of
 from policy_lint.sources.cloudformation.map_iam import attach_managed
@@ -79,7 +79,7 @@ EVENT_INLINE_POLICIES = frozenset({"MQ", "SelfManagedKafka", "DocumentDB", "MSK"
 @cache
 def policy_templates() -> dict[str, Any]:
     """SAM's policy templates by name: ``{"Parameters": {...}, "Definition": {"Statement": ...}}``."""
-    text = resources.files(__package__).joinpath("data/sam_policy_templates.json").read_text(encoding="utf-8")
+    text = package_files(__package__).joinpath("data/sam_policy_templates.json").read_text(encoding="utf-8")
     templates: dict[str, Any] = json.loads(text)["Templates"]
     return templates
 
@@ -87,9 +87,7 @@ def policy_templates() -> dict[str, Any]:
 @cache
 def _managed_paths() -> dict[str, str]:
     text = (
-        resources.files(__package__)
-        .joinpath("data/sam_managed_policy_paths.json")
-        .read_text(encoding="utf-8")
+        package_files(__package__).joinpath("data/sam_managed_policy_paths.json").read_text(encoding="utf-8")
     )
     paths: dict[str, str] = json.loads(text)
     return paths
