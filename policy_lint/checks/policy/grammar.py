@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 
 from policy_lint.core.findings import Level
+from policy_lint.core.suggest import closest
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
 from policy_lint.policy.size import iam_size
@@ -41,8 +41,8 @@ def _did_you_mean(name: str, choices: tuple[str, ...]) -> str | None:
     for choice in choices:
         if choice.lower() == name.lower():
             return f"did you mean {choice!r}? element names are case-sensitive"
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.7)
-    return f"did you mean {close[0]!r}?" if close else None
+    close = closest(name, choices, 0.7)
+    return f"did you mean {close!r}?" if close is not None else None
 
 
 @policy_rule(

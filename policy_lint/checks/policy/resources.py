@@ -8,7 +8,6 @@ fine anywhere in an ARN.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -28,6 +27,7 @@ from policy_lint.catalog.arns import (
 from policy_lint.catalog.defaults import default_resource_types
 from policy_lint.checks.policy.arn_structure import impossible_region
 from policy_lint.core.findings import Level
+from policy_lint.core.suggest import closest
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, Statement
 from policy_lint.policy.placeholders import TemplateSyntax, has_placeholder, is_hole, unjudged
@@ -157,9 +157,9 @@ def _partition_hint(partition: str) -> str:
     known = partitions.partition_ids()
     if partition.lower() in known:
         return f"partitions are lower case: {partition.lower()!r}"
-    close = difflib.get_close_matches(partition.lower(), known, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {close[0]!r}?"
+    close = closest(partition.lower(), known, 0.6)
+    if close is not None:
+        return f"did you mean {close!r}?"
     return "known partitions: " + ", ".join(known)
 
 
@@ -212,9 +212,9 @@ def _region_hint(region: str) -> str | None:
     owner = partitions.partition_of_region(region)
     if owner is not None:
         return f"write arn:{owner}:... for {region}"
-    close = difflib.get_close_matches(region.lower(), sorted(partitions.all_regions()), n=1, cutoff=0.8)
-    if close:
-        return f"did you mean {close[0]!r}?"
+    close = closest(region.lower(), sorted(partitions.all_regions()), 0.8)
+    if close is not None:
+        return f"did you mean {close!r}?"
     return None
 
 
