@@ -4,7 +4,8 @@ lint of embedded policies) share.
 
 Why processes: parsing is pure Python, so threads would take turns on one core. Why fork where
 the platform has it: the workers inherit what the parent loaded (modules, catalogs) instead of
-importing and building it again. Callers keep their output identical whatever the number of
+importing and building it again, and they are started and fed by two pipes (:class:`_ForkedPool`)
+rather than the standard library's pool, which is kept for platforms without fork. Callers keep their output identical whatever the number of
 jobs: work is split into batches whose results come back in batch order, and each caller merges
 them in the order a serial run produces.
 """
@@ -13,10 +14,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
+from contextlib import suppress
+from typing import Any, Generic, NoReturn, Protocol, TypeVar, cast
 
 #: Below this many files a second process costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -110,9 +109,6 @@ def map_in_processes(
 #: processes started by fork inherit what the parent holds: only then can work be a closure
 CAN_INHERIT = hasattr(os, "fork")
 
-#: the closures of :func:`map_inherited`, by key; a forked worker finds them in its copy
-_INHERITED: dict[int, Callable[[Any], Any]] = {}
-
 #: batches this process did itself because a worker failed or no pool could start: a run's output
 #: is the same either way, so tests read this to know the parallel path was really taken
 fallbacks = 0
@@ -121,10 +117,8 @@ fallbacks = 0
 def map_inherited(work: Callable[[T], R], batches: Sequence[T], workers: int) -> Running[R]:
     """:func:`map_in_processes` for ``work`` closing over what this process holds (a loaded
     inventory, parsed templates): forked workers inherit it instead of receiving a pickled copy,
-    and only the batches and the results cross. Call it only where :data:`CAN_INHERIT`."""
-    key = id(work)
-    _INHERITED[key] = work
-    return Running(_call_inherited, batches, workers, key, forget=key)
+    and only the results cross. Call it only where :data:`CAN_INHERIT`."""
+    return Running(work, batches, workers)
 
 
 def _start_order(count: int, costs: Sequence[float] | None) -> list[int]:
@@ -135,14 +129,19 @@ def _start_order(count: int, costs: Sequence[float] | None) -> list[int]:
     return sorted(range(count), key=lambda index: -costs[index])
 
 
-def _call_inherited(batch: Any, key: int) -> Any:
-    return _INHERITED[key](batch)
+class _Pool(Protocol):
+    def result(self, index: int) -> tuple[bool, Any]:
+        """``(True, result)`` of batch ``index`` once its worker sent it, ``(False, None)`` when
+        no worker will (it failed, died, or its result could not be sent)."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class Running(Generic[R]):
-    """Batches handed to a pool of processes as soon as it is made, so the caller can do other
+    """Batches handed to worker processes as soon as this is made, so the caller can do other
     work (load another source, judge) while they run; iterating gives their results in batch
-    order (see :func:`map_in_processes`) and shuts the pool down."""
+    order (see :func:`map_in_processes`) and stops the workers."""
 
     def __init__(
         self,
@@ -150,50 +149,223 @@ class Running(Generic[R]):
         batches: Sequence[T],
         workers: int,
         *shared: object,
-        forget: int | None = None,
         costs: Sequence[float] | None = None,
     ):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-        self._work, self._batches, self._shared, self._forget = work, list(batches), shared, forget
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future[R] | None] = [None] * len(self._batches)
+        self._work: Callable[..., R] | None = work
+        self._batches, self._shared = list(batches), shared
+        order = _start_order(len(self._batches), costs)
+        self._pool: _Pool | None = None
         try:
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-            for index in _start_order(len(self._batches), costs):
-                self._futures[index] = self._pool.submit(work, self._batches[index], *shared)
+            if not self._batches:
+                pass  # nothing to start a process for
+            elif CAN_INHERIT and len(self._batches) <= _ForkedPool.MOST_BATCHES:
+                self._pool = _ForkedPool(work, self._batches, workers, shared, order)
+            else:
+                self._pool = _ExecutorPool(work, self._batches, workers, shared, order)
         except (OSError, RuntimeError):  # no process could start (fork refused, limits): do it here
-            self._shutdown()
-            self._futures = [None] * len(self._batches)
+            self._pool = None
 
     def __iter__(self) -> Iterator[R]:
         try:
-            for index, batch in enumerate(self._batches):
-                future, self._futures[index] = self._futures[index], None  # the caller keeps what it needs
-                yield self._result(future, batch)
+            for index in range(len(self._batches)):
+                yield self._result(index)
         finally:
             self.close()
 
-    def _result(self, future: Future[R] | None, batch: Any) -> R:
+    def _result(self, index: int) -> R:
         global fallbacks
-        if future is not None:
-            try:
-                return future.result()
-            except Exception:  # the worker's failure, not the input's: a serial run decides
-                pass
-        fallbacks += 1
-        return self._work(batch, *self._shared)
+        if self._pool is not None:
+            ok, value = self._pool.result(index)
+            if ok:
+                return cast(R, value)
+        fallbacks += 1  # the worker's failure, not the input's: a serial run decides
+        assert self._work is not None, "results read after close()"
+        return self._work(self._batches[index], *self._shared)
 
     def close(self) -> None:
-        """Stop the pool for a caller that gives up early: batches not yet started are cancelled,
-        the ones running are waited for (a process is not killed mid-write)."""
-        self._shutdown()
-        if self._forget is not None:
-            _INHERITED.pop(self._forget, None)
-
-    def _shutdown(self) -> None:
+        """Stop the workers for a caller that gives up early: batches not yet started are
+        cancelled, the ones running are waited for (a process is not killed mid-batch). What
+        ``work`` holds is let go here, not when the caller drops this object."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close()
             self._pool = None
+        self._work, self._shared = None, ()
+
+
+class _ForkedPool:
+    """Workers forked from this process, so ``work`` and the batches are inherited, never pickled.
+
+    Why not :class:`concurrent.futures.ProcessPoolExecutor`: importing it and
+    :mod:`multiprocessing` and starting its manager thread cost a folder lint ~25 ms of this
+    process's CPU, before and while the workers run, for what two pipes do here:
+
+    - the batch indices, costliest first, are written to one pipe before any worker starts; each
+      worker reads the next 4-byte index when it is free (a read of a pipe holding whole indices
+      returns a whole one), so the load balances itself;
+    - each worker sends ``(index, ok, result)`` frames, pickled and length-prefixed, on a pipe of
+      its own, read here as they come (``select``), so no worker blocks on a full pipe.
+
+    A batch whose frame never comes (the worker died) or says it failed is done again by the
+    caller, as with the executor.
+    """
+
+    #: indices written before the workers start must fit a pipe's buffer (16 KiB at least)
+    MOST_BATCHES = 4096
+
+    def __init__(
+        self,
+        work: Callable[..., Any],
+        batches: list[Any],
+        workers: int,
+        shared: tuple[object, ...],
+        order: list[int],
+    ) -> None:
+        import pickle
+        import select
+
+        self._loads, self._select = pickle.loads, select.select
+        self._results: dict[int, tuple[bool, Any]] = {}
+        self._buffers: dict[int, bytearray] = {}
+        self._readers: dict[int, int] = {}  # result pipe -> worker pid
+        self._tasks, tasks_write = os.pipe()
+        try:
+            _write_all(tasks_write, b"".join(index.to_bytes(4, "big") for index in order))
+            for _ in range(max(1, min(workers, len(batches)))):
+                results_read, results_write = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # the worker: never returns into the caller's code
+                    _worker_main(work, batches, shared, self._tasks, tasks_write, results_read, results_write)
+                os.close(results_write)
+                self._readers[results_read] = pid
+        except BaseException:
+            os.close(tasks_write)
+            self.close()
+            raise
+        os.close(tasks_write)  # the workers see the end of the indices once they are all taken
+
+    def result(self, index: int) -> tuple[bool, Any]:
+        while index not in self._results and self._readers:
+            self._receive()
+        return self._results.pop(index, (False, None))
+
+    def _receive(self) -> None:
+        """Read what the workers have sent (waiting for some), keeping every whole frame."""
+        ready, _, _ = self._select(list(self._readers), [], [])
+        for fd in ready:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:  # the worker is done (or died): it will send nothing more
+                self._finish(fd)
+                continue
+            buffer = self._buffers.setdefault(fd, bytearray())
+            buffer += chunk
+            while len(buffer) >= 8:
+                size = int.from_bytes(buffer[:8], "big")
+                if len(buffer) < 8 + size:
+                    break
+                frame = bytes(buffer[8 : 8 + size])
+                del buffer[: 8 + size]
+                try:
+                    index, ok, value = self._loads(frame)
+                except Exception:  # a result that cannot be rebuilt here: the caller redoes its batch
+                    continue
+                self._results[index] = (ok, value)
+
+    def _finish(self, fd: int) -> None:
+        pid = self._readers.pop(fd)
+        self._buffers.pop(fd, None)
+        os.close(fd)
+        with suppress(ChildProcessError):  # reaped already
+            os.waitpid(pid, 0)
+
+    def close(self) -> None:
+        if self._tasks >= 0:
+            _drain(self._tasks)  # batches not yet started: no worker takes them now
+            os.close(self._tasks)
+            self._tasks = -1
+        while self._readers:  # the batches running: waited for, their results dropped
+            self._receive()
+        self._results.clear()
+
+
+def _worker_main(
+    work: Callable[..., Any],
+    batches: list[Any],
+    shared: tuple[object, ...],
+    tasks: int,
+    tasks_write: int,
+    results_read: int,
+    results: int,
+) -> NoReturn:
+    """A forked worker's whole life: batches until the indices run out, then ``os._exit`` (never
+    the caller's code, atexit handlers or inherited output buffers)."""
+    import pickle
+
+    status = 1
+    try:
+        os.close(tasks_write)
+        os.close(results_read)
+        while len(raw := os.read(tasks, 4)) == 4:
+            index = int.from_bytes(raw, "big")
+            try:
+                frame = pickle.dumps((index, True, work(batches[index], *shared)), pickle.HIGHEST_PROTOCOL)
+            except Exception:  # failed, or a result too deep to pickle: the parent redoes the batch
+                frame = pickle.dumps((index, False, None))
+            _write_all(results, len(frame).to_bytes(8, "big") + frame)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _drain(fd: int) -> None:
+    """Empty a pipe without waiting."""
+    os.set_blocking(fd, False)
+    try:
+        while os.read(fd, 1 << 16):
+            pass
+    except BlockingIOError:
+        pass
+
+
+class _ExecutorPool:
+    """Where processes cannot be forked: :class:`concurrent.futures.ProcessPoolExecutor`, so
+    ``work`` and its arguments must be picklable (:func:`map_in_processes` only)."""
+
+    def __init__(
+        self,
+        work: Callable[..., Any],
+        batches: list[Any],
+        workers: int,
+        shared: tuple[object, ...],
+        order: list[int],
+    ) -> None:
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(max_workers=workers)
+        self._futures: dict[int, Future[Any]] = {}
+        try:
+            for index in order:
+                self._futures[index] = self._executor.submit(work, batches[index], *shared)
+        except BaseException:
+            self.close()
+            raise
+
+    def result(self, index: int) -> tuple[bool, Any]:
+        future = self._futures.pop(index, None)
+        if future is None:
+            return False, None
+        try:
+            return True, future.result()
+        except Exception:  # the worker's failure: the caller redoes the batch
+            return False, None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        self._futures.clear()

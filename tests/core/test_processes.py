@@ -38,11 +38,19 @@ def test_a_batch_whose_worker_died_is_redone_here_with_the_same_result() -> None
     assert processes.fallbacks > before  # at least the dead worker's batch was redone
 
 
-def test_a_pool_that_cannot_start_leaves_the_work_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refused(self: Any, *args: Any, **kwargs: Any) -> None:
-        raise OSError(11, "Resource temporarily unavailable")  # fork refused: RLIMIT_NPROC reached
+def _refused(*args: Any, **kwargs: Any) -> None:
+    raise OSError(11, "Resource temporarily unavailable")  # fork refused: RLIMIT_NPROC reached
 
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", refused)
+
+@pytest.mark.parametrize("pool", ["forked", "executor"])
+def test_a_pool_that_cannot_start_leaves_the_work_to_this_process(
+    monkeypatch: pytest.MonkeyPatch, pool: str
+) -> None:
+    if pool == "forked":
+        monkeypatch.setattr(processes.os, "fork", _refused)
+    else:  # a platform without fork: the standard library's pool
+        monkeypatch.setattr(processes, "CAN_INHERIT", False)
+        monkeypatch.setattr(ProcessPoolExecutor, "submit", _refused)
     before = processes.fallbacks
     batches = processes.split(list(range(10)), 2)
     results = list(processes.map_in_processes(_square_unless_worker_dies, batches, 2, None))
@@ -50,12 +58,59 @@ def test_a_pool_that_cannot_start_leaves_the_work_to_this_process(monkeypatch: p
     assert processes.fallbacks - before == len(batches)
 
 
+def test_the_executor_pool_gives_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(processes, "CAN_INHERIT", False)  # as on a platform without fork
+    before = processes.fallbacks
+    batches = processes.split(list(range(40)), 2)
+    results = list(processes.map_in_processes(_square_unless_worker_dies, batches, 2, os.getpid()))
+    assert [n for batch in results for n in batch] == [n * n for n in range(40)]
+    assert processes.fallbacks > before  # the dead worker's batch, redone here
+
+
 @pytest.mark.skipif(not processes.CAN_INHERIT, reason="closures reach workers only where fork exists")
-def test_inherited_work_is_forgotten_once_its_results_are_read() -> None:
+def test_inherited_work_is_let_go_once_its_results_are_read() -> None:
     seen = {"offset": 100}
     running = processes.map_inherited(lambda batch: [n + seen["offset"] for n in batch], [[1, 2], [3]], 2)
     assert list(running) == [[101, 102], [103]]
-    assert processes._INHERITED == {}  # the closure (and what it holds) is not kept past the run
+    assert running._work is None  # the closure (and what it holds) is not kept past the run
+
+
+def _unpicklable_for_7(batch: list[int]) -> object:
+    return (lambda: None) if 7 in batch else sum(batch)
+
+
+def test_a_result_that_cannot_be_sent_back_is_computed_here() -> None:
+    before = processes.fallbacks
+    batches = [[1, 2], [7], [3]]
+    results = list(processes.map_in_processes(_unpicklable_for_7, batches, 2))
+    assert results[0] == 3 and callable(results[1]) and results[2] == 3
+    assert processes.fallbacks - before == 1
+
+
+def _big(batch: list[int]) -> bytes:
+    return bytes([batch[0]]) * 3_000_000  # far more than a pipe holds: sent in many reads
+
+
+def test_large_results_arrive_whole_and_in_batch_order() -> None:
+    results = list(processes.map_in_processes(_big, [[1], [2], [3], [4]], 2))
+    assert [(len(r), r[0], r[-1]) for r in results] == [(3_000_000, n, n) for n in (1, 2, 3, 4)]
+
+
+def _slow(batch: list[int]) -> int:
+    time.sleep(0.05)
+    return batch[0]
+
+
+@pytest.mark.skipif(not processes.CAN_INHERIT, reason="the forked pool's own processes")
+def test_stopping_early_cancels_what_has_not_started_and_leaves_no_process_behind() -> None:
+    started = time.monotonic()
+    running = processes.Running(_slow, [[n] for n in range(40)], 2)
+    iterator = iter(running)
+    assert next(iterator) == 0
+    iterator.close()  # the caller gives up after one result: close() runs
+    assert time.monotonic() - started < 1.0  # 40 batches of 50 ms on 2 workers would take 1 s
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker was waited for: no child left, not even a zombie
 
 
 def _started_at(batch: list[int]) -> tuple[list[int], int]:
