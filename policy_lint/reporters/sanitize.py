@@ -90,6 +90,8 @@ _MAYBE_SECRET_WORD = re.compile(
 #: The two patterns that need no word, exactly (a secret access key, a long base64 run): a looser
 #: "40 characters of a run" sent every message naming a long policy or role path down the slow path.
 _MAYBE_SECRET_RUN = re.compile(f"{_SECRET_KEY.pattern}|{_LONG_BASE64.pattern}")
+#: What both need, without their look-arounds (twice as fast): asked first, as most texts have no such run.
+_LONG_RUN = re.compile(r"[A-Za-z0-9/+_-]{40}")
 
 
 def _mixed(text: str) -> bool:
@@ -178,7 +180,9 @@ def redact(text: str) -> str:
     docs/reports.md ("Secrets") lists what is redacted and what is left alone (ARNs, account
     IDs, policy text, hex digests).
     """
-    if not _MAYBE_SECRET_WORD.search(text.lower()) and not _MAYBE_SECRET_RUN.search(text):
+    if not _MAYBE_SECRET_WORD.search(text.lower()) and not (
+        _LONG_RUN.search(text) and _MAYBE_SECRET_RUN.search(text)
+    ):
         return text
     return _redact_all(text)
 
@@ -235,6 +239,8 @@ def _escape(match: re.Match[str]) -> str:
 def escape_controls(text: str) -> str:
     """Control, format and separator characters as ``\\n``, ``\\x1b``, ``\\u202e``; the bytes
     of a non-UTF-8 file name as ``\\xff``. The result is one line of valid UTF-8."""
+    if text.isprintable():  # every character _UNSAFE names is one str.isprintable() refuses
+        return text
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from policy_lint.reporters import sanitize
 from policy_lint.reporters.sanitize import escape_controls
 from tests.security.inprocess import ONBOARDING, policy_lint
 
@@ -133,6 +134,16 @@ def test_every_control_format_and_separator_character_is_escaped() -> None:
         if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Zl", "Zp"}:
             escaped = escape_controls(f"a{char}b")
             assert escaped != f"a{char}b" and escaped.isprintable(), hex(code)
+
+
+def test_no_character_the_escape_names_passes_as_printable() -> None:
+    # escape_controls returns a printable text unchanged before it searches: that is only right
+    # if str.isprintable() refuses every character _UNSAFE lists
+    unsafe = sanitize._UNSAFE
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unsafe.match(char):
+            assert not char.isprintable(), hex(code)
 
 
 @pytest.mark.parametrize(
