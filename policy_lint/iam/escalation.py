@@ -621,10 +621,12 @@ def _named_by(pattern: str) -> frozenset[str]:
 
 def _statement_names(stmt: Statement) -> frozenset[str]:
     named: frozenset[str] = frozenset()
-    for node in stmt.actions:
-        found = _named_by(str(node.value))
-        if found:
-            named = named | found
+    services = stmt.named_services  # None: some value could name any service
+    if services is None or not services.isdisjoint(_wanted_by_prefix()):
+        for node in stmt.actions:
+            found = _named_by(str(node.value))
+            if found:
+                named = named | found
     return path_actions() - named if stmt.uses_not_action else named
 
 
