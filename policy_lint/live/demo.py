@@ -113,6 +113,18 @@ class DemoServer:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        self._reset()
+
+    def _reset(self) -> None:
+        """Start from no account state: moto keeps its accounts in this process's memory, so a
+        second demo in one process (a test suite, a notebook) met the first one's user and
+        stopped with "User ... already exists"."""
+        import urllib.request
+
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with direct.open(request, timeout=30):
+            pass
 
     def stop(self) -> None:
         self._server.stop()

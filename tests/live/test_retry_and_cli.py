@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -103,6 +104,19 @@ def test_demo_without_moto_says_how_to_install(monkeypatch: pytest.MonkeyPatch) 
     result = _run(["--demo"], {})
     assert result.exit_code == 2
     assert "pip install 'moto[server]" in result.stderr
+
+
+def test_the_demo_runs_twice_in_one_process() -> None:
+    # moto keeps accounts in process memory: the second demo must not meet the first one's user
+    first = _run(["--demo", "--format", "json"], {})
+    second = _run(["--demo", "--format", "json"], {})
+    assert first.exit_code == second.exit_code == 1, second.stderr  # the demo shows the guide's faults
+    assert "already exists" not in second.stderr
+
+    def verdicts(stdout: str) -> list[tuple[str, str]]:
+        return sorted((r["rule_id"], r["status"]) for r in json.loads(stdout)["results"])
+
+    assert verdicts(first.stdout) == verdicts(second.stdout)  # the same demo account both times
 
 
 def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
