@@ -150,10 +150,18 @@ def lint(
             "(OB, CS and IN rules are run by check and verify)"
         )
     skip_collection_at_exit()
+    from policy_lint.reporters.sanitize import cleaned_texts, remember_cleaned
+
     with catalog_cache.disabled() if no_cache else nullcontext():
         result = lint_paths(
-            paths, options, max_bytes=int(max_file_size * 1024 * 1024), jobs=jobs, as_policy=as_policy
+            paths,
+            options,
+            max_bytes=int(max_file_size * 1024 * 1024),
+            jobs=jobs,
+            as_policy=as_policy,
+            prepare=cleaned_texts,  # the report's cleaning, done by the workers in parallel
         )
+    remember_cleaned(result.prepared)
     if not hook:  # pre-commit passes every staged JSON/YAML file: skipping them there is the point
         for path in result.skipped:
             echo_err(f"policy-lint: {path}: not a policy document, skipped (--as-policy lints it anyway)")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import TypeAlias
 
 from policy_lint.core.errors import InputError
 from policy_lint.core.findings import Finding, Location
@@ -47,6 +48,8 @@ class LintResult:
     skipped: list[str] = field(default_factory=list)
     #: the YAML policies linted, the only policy files that can carry suppression comments
     yaml_inputs: list[str] = field(default_factory=list)
+    #: what ``prepare`` (see :func:`lint_paths`) returned for each batch's findings, merged
+    prepared: dict[str, str] = field(default_factory=dict)
 
 
 def _finding(
@@ -150,8 +153,16 @@ def iter_inputs(paths: Iterable[str]) -> Inputs:
     )
 
 
+#: work a report needs on each batch's findings (the cleaning of their texts), done where they are made
+Prepare: TypeAlias = Callable[[list[Finding]], dict[str, str]]
+
+
 def _lint_batch(
-    batch: list[tuple[str, bool]], options: LintOptions, max_bytes: int, as_policy: bool = False
+    batch: list[tuple[str, bool]],
+    options: LintOptions,
+    max_bytes: int,
+    as_policy: bool = False,
+    prepare: Prepare | None = None,
 ) -> LintResult:
     result = LintResult()
     ctx = LintContext(options)
@@ -177,6 +188,8 @@ def _lint_batch(
             result.findings.extend(lint_wrapped(source, ctx, wrapped, parsed))
         else:
             result.findings.extend(lint_source(source, ctx, parsed))
+    if prepare is not None:
+        result.prepared = prepare(result.findings)
     return result
 
 
@@ -208,23 +221,26 @@ def lint_paths(
     jobs: int | None = None,
     *,
     as_policy: bool = False,
+    prepare: Prepare | None = None,
 ) -> LintResult:
     """Lint the policy documents among files and folders: named or found, a file is linted when
     its content makes it a policy (:mod:`policy_lint.policy.classify`), and a named file that is
     not one is listed in ``skipped``. ``as_policy`` lints every named file, whatever it holds.
 
     Large folders are split across processes (``jobs``, default: one per CPU); the
-    result is sorted, so it is identical whatever the number of jobs.
+    result is sorted, so it is identical whatever the number of jobs. ``prepare`` (a module-level
+    function) is called on each batch's findings in the process that made them, in parallel;
+    what it returns is merged into ``prepared`` (``lint`` cleans the texts its report shows).
     """
     expanded = iter_inputs(paths)
     inputs = expanded.files
     workers = workers_for(jobs, len(inputs))
     with _few_collections():
         if workers == 1:
-            result = _lint_batch(inputs, options, max_bytes, as_policy)
+            result = _lint_batch(inputs, options, max_bytes, as_policy, prepare)
         else:
             _load_catalogs_before_fork()
-            result = _lint_parallel(inputs, options, max_bytes, workers, as_policy)
+            result = _lint_parallel(inputs, options, max_bytes, workers, as_policy, prepare)
     result.errors.extend(expanded.errors)
     result.yaml_inputs.sort()
     result.skipped.sort()
@@ -293,16 +309,24 @@ def _size_of(path: str) -> int:
 
 
 def _lint_parallel(
-    inputs: list[tuple[str, bool]], options: LintOptions, max_bytes: int, workers: int, as_policy: bool
+    inputs: list[tuple[str, bool]],
+    options: LintOptions,
+    max_bytes: int,
+    workers: int,
+    as_policy: bool,
+    prepare: Prepare | None,
 ) -> LintResult:
     result = LintResult()
     size = {path: _size_of(path) for path, _ in inputs}
     batches = split_guided(inputs, [size[path] for path, _ in inputs], workers)
     costs = [sum(size[path] for path, _ in batch) for batch in batches]
-    for part in map_in_processes(_lint_batch, batches, workers, options, max_bytes, as_policy, costs=costs):
+    for part in map_in_processes(
+        _lint_batch, batches, workers, options, max_bytes, as_policy, prepare, costs=costs
+    ):
         result.findings.extend(part.findings)
         result.errors.extend(part.errors)
         result.files += part.files
         result.skipped.extend(part.skipped)
         result.yaml_inputs.extend(part.yaml_inputs)
+        result.prepared.update(part.prepared)
     return result

@@ -18,8 +18,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_lint.core.findings import Location
-from policy_lint.reporters.sanitize import _redact_all, clean, clean_location, clean_value, redact
+from policy_lint.core.findings import Finding, Level, Location
+from policy_lint.core.processes import PARALLEL_THRESHOLD
+from policy_lint.reporters.sanitize import (
+    _redact_all,
+    clean,
+    clean_location,
+    clean_value,
+    cleaned_texts,
+    redact,
+)
 from tests.reporters.markdown_renderers import commonmark_html, text_of
 from tests.security.inprocess import FORMATS, ONBOARDING, Run, policy_lint
 
@@ -137,6 +145,37 @@ def test_a_location_shows_the_cleaned_path_and_its_own_line_and_column(path: str
 def test_a_location_escapes_control_characters_of_its_path() -> None:
     shown = clean_location(Location("evil\n\x1b[2J.json", 3, 1))
     assert shown == "evil\\n\\x1b[2J.json:3:1"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_folder_linted_by_worker_processes_shows_no_secret_either(tmp_path: Path, fmt: str) -> None:
+    # Past PARALLEL_THRESHOLD files the workers clean the texts the report shows, and the report
+    # takes their work: it must show exactly what one process shows, no secret in it.
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": ENVIRON, "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+    }
+    for i in range(PARALLEL_THRESHOLD + 5):
+        (tmp_path / f"p{i:03d}.json").write_text(json.dumps(policy), encoding="utf-8")
+    (tmp_path / f"GITHUB_TOKEN={GITHUB_TOKEN}.json").write_text(json.dumps(policy), encoding="utf-8")
+    parallel = policy_lint("lint", ".", "--format", fmt, "--jobs", "2", cwd=tmp_path)
+    serial = policy_lint("lint", ".", "--format", fmt, "--jobs", "1", cwd=tmp_path)
+    assert parallel.code == serial.code == 1 and parallel.stdout == serial.stdout
+    assert "PL112" in parallel.stdout and leaked(seen(parallel, fmt)) == []
+
+
+def test_cleaned_texts_are_the_path_message_and_hint_each_cleaned() -> None:
+    finding = Finding(
+        "PL112",
+        Level.WARNING,
+        f"Sid {ENVIRON!r}",
+        Location(f"GITHUB_TOKEN={GITHUB_TOKEN}.json", 3, 4),
+        hint="x\ny",
+    )
+    cleaned = cleaned_texts([finding])
+    assert set(cleaned) == {finding.message, finding.location.path, "x\ny"}
+    assert all(value == clean(raw) for raw, value in cleaned.items())
+    assert leaked(" ".join(cleaned.values())) == [] and cleaned["x\ny"] == "x\\ny"
 
 
 def test_stderr_messages_are_redacted(tmp_path: Path) -> None:
