@@ -128,6 +128,15 @@ class Statement:
         return named is None or service in named
 
     @_cached_property
+    def seen_conditions(self) -> list[ConditionEntry]:
+        """The condition entries as IAM sees them: of a key repeated under one operator, the last
+        wins (PL002 reports the repeat). Asked by ten condition rules per statement."""
+        last: dict[tuple[int, str], ConditionEntry] = {}
+        for entry in self.conditions:
+            last[(entry.operator.offset, str(entry.key.value))] = entry
+        return list(last.values())
+
+    @_cached_property
     def uses_not_resource(self) -> bool:
         return self.resource_key is not None and self.resource_key.value == "NotResource"
 

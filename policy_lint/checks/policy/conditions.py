@@ -577,9 +577,7 @@ def parsed_entries(doc: PolicyDocument) -> list[tuple[ConditionEntry, ConditionO
 
 def unique_entries(stmt: Statement) -> Sequence[ConditionEntry]:
     """Condition entries as IAM sees them: of a key repeated under one operator, the last wins (PL002)."""
-    if len(stmt.conditions) < 2:
-        return stmt.conditions  # nothing to repeat (most statements have no Condition at all)
-    last: dict[tuple[int, str], ConditionEntry] = {}
-    for entry in stmt.conditions:
-        last[(entry.operator.offset, str(entry.key.value))] = entry
-    return list(last.values())
+    conditions = stmt.conditions
+    if len(conditions) < 2:
+        return conditions  # nothing to repeat (most statements have no Condition at all)
+    return stmt.seen_conditions
