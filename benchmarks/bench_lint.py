@@ -158,6 +158,25 @@ def time_command(
     return times
 
 
+def time_interleaved(
+    commands: dict[str, Sequence[str]], runs: dict[str, int], env: dict[str, str], warmup: Sequence[str] = ()
+) -> dict[str, list[float]]:
+    """Wall times of several commands run in turns (one run of each per round, while it still has
+    runs to do), so a change in the machine's speed during the measurement, which on a shared
+    host moves a one-second run by 10-20% within minutes, reaches every command alike and
+    their ratio holds. The commands in ``warmup`` get one untimed run first."""
+    for key in warmup:
+        run_checked(commands[key], env)
+    times: dict[str, list[float]] = {key: [] for key in commands}
+    for round_index in range(max(runs.values(), default=0)):
+        for key, cmd in commands.items():
+            if round_index < runs[key]:
+                start = time.perf_counter()
+                run_checked(cmd, env)
+                times[key].append(time.perf_counter() - start)
+    return times
+
+
 def time_call(fn: Callable[[], object], runs: int) -> list[float]:
     """Wall time of ``fn()`` in this process, ``runs`` times (garbage collected before each)."""
     times: list[float] = []
@@ -680,35 +699,38 @@ def _parliament_directory(
             notes.append(f"the {len(parl_files) - len(parl_ok)} files it crashes on are left out")
         if cfg.quick:
             notes.append("--quick subsample")
-        _log(f"corpus: parliament --directory ({len(parl_ok)} files) x{cfg.parliament_runs} (slow)")
+        parl_dir = [*parl_cmd, "--directory", str(folder), "--include_policy_extension", ".json"]
+        # policy-lint on the same folder, timed in turns with Parliament: the ratio the target is
+        # judged on then compares the two tools in the same state of the machine
+        commands: dict[str, Sequence[str]] = {"parl": parl_dir, "pl": [*pl_cmd, "lint", str(folder)]}
+        runs = {"parl": cfg.parliament_runs, "pl": cfg.folder_runs}
+        _log(
+            f"corpus: parliament --directory ({len(parl_ok)} files) x{cfg.parliament_runs} (slow), "
+            f"in turns with {label} lint on the same folder x{cfg.folder_runs}"
+        )
+        times = time_interleaved(commands, runs, cfg.env, warmup=("pl",))
         rows.append(
             Row(
                 "parl-cli-dir",
                 "Parliament",
                 "`parliament --directory <folder>`, fresh process",
                 len(parl_ok),
-                time_command(
-                    [*parl_cmd, "--directory", str(folder), "--include_policy_extension", ".json"],
-                    cfg.parliament_runs,
-                    cfg.env,
-                    warmup=0,
-                ),
+                times["parl"],
                 note="; ".join(notes),
             )
         )
-        if not same_as_corpus:
-            _log(f"corpus: {label} lint on Parliament's folder ({len(parl_ok)} files) x{cfg.folder_runs}")
-            rows.append(
-                Row(
-                    "pl-cli-same",
-                    "policy-lint",
-                    f"`{label} lint <folder>` on Parliament's folder, fresh process",
-                    len(parl_ok),
-                    time_command([*pl_cmd, "lint", str(folder)], cfg.folder_runs, cfg.env),
-                    "parl-cli-dir",
-                    "same input as Parliament's --directory row",
-                )
+        rows.append(
+            Row(
+                "pl-cli-same",
+                "policy-lint",
+                f"`{label} lint <folder>` on Parliament's folder, fresh process, in turns with Parliament",
+                len(parl_ok),
+                times["pl"],
+                "parl-cli-dir",
+                "same input as Parliament's --directory row, runs alternating with it"
+                + ("" if not same_as_corpus else " (the whole corpus)"),
             )
+        )
     return rows
 
 
