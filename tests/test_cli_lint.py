@@ -138,13 +138,15 @@ def test_lint_does_not_import_boto3(files: Path) -> None:
 
 def test_lint_start_up_loads_no_module_only_other_paths_need(files: Path) -> None:
     # Each of these costs 1-7 ms of every start (importlib.resources brings tempfile, zipfile,
-    # shutil and random; hashlib loads OpenSSL; decimal and base64 serve rare conditions). Run
+    # shutil and random; hashlib loads OpenSSL; decimal and base64 serve rare conditions; the
+    # custom rules' module only runs when settings define some). Run
     # without site (-S) so a .pth file of the machine's own cannot import them first; the
     # packages come from PYTHONPATH instead.
     code = (
         "import sys; from policy_lint.cli import main\n"
         "try:\n    main(['lint', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
-        "heavy = ('importlib.resources', 'tempfile', 'zipfile', '_hashlib', 'decimal', 'base64', 'difflib')\n"
+        "heavy = ('importlib.resources', 'tempfile', 'zipfile', '_hashlib', 'decimal', 'base64', 'difflib',\n"
+        "         'policy_lint.checks.custom_rules')\n"
         "print('LOADED:' + ','.join(m for m in heavy if m in sys.modules))"
     )
     path = os.pathsep.join(

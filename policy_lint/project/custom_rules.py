@@ -11,23 +11,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from policy_lint.checks.custom_rules import CUSTOM_FAMILY, compile_rule
-from policy_lint.core.findings import Finding
-from policy_lint.rules.registry import PolicyRule
-
 if TYPE_CHECKING:
+    from policy_lint.core.findings import Finding
     from policy_lint.policy.model import PolicyDocument
     from policy_lint.project.settings import Settings
+    from policy_lint.rules.registry import PolicyRule
 
 
 def settings_rules(settings: Settings) -> tuple[PolicyRule, ...]:
-    """The settings' custom rules as the lint engine runs them (``LintOptions.extra_rules``)."""
+    """The settings' custom rules as the lint engine runs them (``LintOptions.extra_rules``).
+
+    Their module is imported only when the settings define some: most runs have none, and
+    every run's start-up would pay for it."""
+    if not settings.custom_rules:
+        return ()
+    from policy_lint.checks.custom_rules import compile_rule
+
     return tuple(compile_rule(rule) for rule in settings.custom_rules)
 
 
 def undefined_custom_ids(prefixes: Iterable[str], settings: Settings) -> list[str]:
     """The ``CU`` IDs or prefixes that name no custom rule of the settings: a CU ID for a rule nobody
     defined would silently select or skip nothing, like any unknown rule ID."""
+    from policy_lint.checks.custom_rules import CUSTOM_FAMILY
+
     defined = [rule.id for rule in settings.custom_rules]
     return [
         prefix
@@ -40,6 +47,8 @@ def require_defined(select: Iterable[str], ignore: Iterable[str], settings: Sett
     """``--select``/``--ignore`` name only custom rules the settings define; a usage error (exit 2) otherwise.
 
     The options are checked when parsed, before the settings are read, so the CU family passes there."""
+    if not select and not ignore:
+        return  # nothing to check (and the custom rules' module not to import)
     import click
 
     defined = ", ".join(rule.id for rule in settings.custom_rules) or "none"
