@@ -404,15 +404,19 @@ class StatementRef:
 class ActionPattern:
     """One Action/NotAction entry, compiled once."""
 
-    __slots__ = ("lowered", "node", "prefix", "regex", "text")
+    __slots__ = ("head", "lowered", "node", "prefix", "text", "wild")
 
     def __init__(self, text: str, node: ScalarNode | None = None):
         self.text = text
         self.node = node
         self.lowered = text.lower()
         self.prefix = self.lowered.partition(":")[0] if ":" in self.lowered else self.lowered
-        wild = "*" in text or "?" in text
-        self.regex = _glob(self.lowered, True) if wild else None
+        self.wild = "*" in text or "?" in text
+        # "ec2:Describe*", most wildcards: a prefix test, no regular expression (ASCII only,
+        # where lower-casing is all the case-insensitive match does)
+        head = self.lowered[:-1]
+        simple = self.wild and self.lowered.endswith("*") and "*" not in head and "?" not in head
+        self.head = head if simple and self.lowered.isascii() else None
 
     @property
     def prefix_is_pattern(self) -> bool:
@@ -420,9 +424,11 @@ class ActionPattern:
 
     def matches(self, action: str) -> bool:
         """``action`` is lower-case; it may itself be a pattern (then: does this one cover it)."""
-        if self.regex is None:
+        if not self.wild:
             return self.lowered == action
-        return self.regex.match(action) is not None
+        if self.head is not None and action.isascii():
+            return action.startswith(self.head)
+        return _glob(self.lowered, True).match(action) is not None  # compiled on first need
 
     def __repr__(self) -> str:
         return f"ActionPattern({self.text!r})"

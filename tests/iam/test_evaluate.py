@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_lint.iam.evaluate import Condition, PermissionSet, glob_covers, glob_overlaps
+from policy_lint.iam.evaluate import ActionPattern, Condition, PermissionSet, glob_covers, glob_overlaps
 from policy_lint.policy.loader import load_policy
 from policy_lint.policy.model import PolicyDocument, PolicyType
 from policy_lint.reference.managed import load_managed
@@ -130,6 +130,39 @@ def test_glob_overlaps_agrees_with_trying_every_short_string(a: str, b: str) -> 
 )
 def test_glob_overlaps_with_long_fixed_ends(a: str, b: str, expected: bool) -> None:
     assert glob_overlaps(a, b) is expected and glob_overlaps(b, a) is expected
+
+
+@given(
+    st.text(alphabet="ec2:Dscrib*?ſK", min_size=1, max_size=12),
+    st.text(alphabet="ec2:dscrib*?ſk", max_size=14),
+)
+@settings(max_examples=500, deadline=None)
+def test_an_action_pattern_matches_as_its_case_insensitive_glob_does(pattern: str, action: str) -> None:
+    # "prefix*" patterns are matched with startswith, the rest with a regular expression compiled
+    # on first use: the answer is the regular expression's either way (long s and Kelvin sign
+    # included, which IGNORECASE folds and lower() does not)
+    expected = re.compile(
+        re.escape(pattern.lower()).replace(r"\*", ".*").replace(r"\?", ".") + r"\Z", re.DOTALL | re.IGNORECASE
+    )
+    assert ActionPattern(pattern).matches(action) is (expected.match(action) is not None)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "action", "expected"),
+    [
+        ("ec2:Describe*", "ec2:describeinstances", True),
+        ("ec2:Describe*", "ec2:describe*", True),  # a pattern covers itself
+        ("ec2:Describe*", "ec2:deletevpc", False),
+        ("s3:ſet*", "s3:setobjectacl", True),  # IGNORECASE folds the long s into s; lower() does not
+        ("s3:set*", "s3:ſetobjectacl", True),
+        ("kms:\u212a*", "kms:keyrotation", True),  # the Kelvin sign folds to k
+        ("ec2:Get?*", "ec2:getx", True),
+    ],
+)
+def test_action_patterns_fold_case_as_iam_text_matching_does(
+    pattern: str, action: str, expected: bool
+) -> None:
+    assert ActionPattern(pattern).matches(action) is expected
 
 
 # --------------------------------------------------------------------------- conditions
