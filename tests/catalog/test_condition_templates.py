@@ -7,14 +7,9 @@ policies does, and check the templates of each service are still found.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from policy_lint.catalog.conditions import (
     ConditionKeyCatalog,
     KeyScope,
-    _template_regex,
-    is_templated,
     key_listed,
 )
 
@@ -36,32 +31,6 @@ def test_a_key_no_template_fits_is_unknown_not_the_nearest_template() -> None:
     keys = ConditionKeyCatalog()
     assert keys.lookup("ec2:ResourceTag/Team") is not None
     assert keys.lookup("ec2:ResourceTagz") is None
-
-
-@given(
-    st.sampled_from(
-        [
-            "aws:RequestTag/${TagKey}",
-            "s3:ExistingObjectTag/<key>",
-            "aws:PrincipalTag/tag-key",
-            "aws:Foo/Tag-Key",
-            "ec2:ResourceTag/${TagKey}/x",
-            "iam:PolicyARN",
-            "a${B}c${D}",
-        ]
-    ),
-    st.text(alphabet="awsrequestagRTK/:-$\n{}<>xſ", max_size=24),
-)
-@settings(max_examples=600, deadline=None)
-def test_a_key_is_listed_exactly_when_the_templates_regular_expression_says(candidate: str, key: str) -> None:
-    # whatever way a listed key is tested (equal text, or its template's regular expression), the
-    # answer is the template's meaning: a variable stands for one or more characters
-    expected = (
-        bool(_template_regex(candidate).match(key.lower()))
-        if is_templated(candidate)
-        else (candidate.lower() == key.lower())
-    )
-    assert key_listed(key, [candidate]) is expected
 
 
 def test_a_template_listed_key_needs_text_after_its_prefix() -> None:
