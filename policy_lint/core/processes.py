@@ -209,8 +209,10 @@ class _ForkedPool:
     caller, as with the executor.
     """
 
-    #: indices written before the workers start must fit a pipe's buffer (16 KiB at least)
-    MOST_BATCHES = 4096
+    #: the indices (4 bytes each) are written before any worker reads them, so they must fit an
+    #: empty pipe: 4 KiB, the one page Linux gives a pipe when a user has many, and under the
+    #: 16 KiB of macOS. Callers make a few dozen batches; more go to the executor.
+    MOST_BATCHES = 1024
 
     def __init__(
         self,
