@@ -66,6 +66,8 @@ def split_guided(items: Sequence[T], costs: Sequence[float], workers: int) -> li
     ``costs`` holds one estimate per item (its bytes). Runs come back in item order."""
     if not items:
         return []
+    if sum(costs) <= 0:  # no estimate (empty or unreadable files): count the items instead
+        costs = [1.0] * len(items)
     remaining = float(sum(costs))
     smallest = remaining / (workers * _GUIDED_SMALLEST)
     runs: list[list[T]] = []

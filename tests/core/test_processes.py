@@ -149,3 +149,10 @@ def test_costs_not_counts_decide_where_a_run_ends() -> None:
     assert [n for run in runs for n in run] == list(range(100))
     assert runs[0] == list(range(11))  # the run is cut right after the large item, not 25 items on
     assert len(runs[1]) == 23  # then a quarter of what is left (89): 23 small items
+
+
+def test_items_without_a_cost_estimate_are_split_by_count() -> None:
+    # a folder of empty files: every size is 0, which must not make one run per file
+    runs = processes.split_guided(list(range(2000)), [0.0] * 2000, 2)
+    assert [n for run in runs for n in run] == list(range(2000))
+    assert len(runs[0]) == 500 and len(runs) < 40
