@@ -12,6 +12,7 @@ them in the order a serial run produces.
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
@@ -227,20 +228,28 @@ class _ForkedPool:
         import pickle
         import select
 
-        self._loads, self._select = pickle.loads, select.select
+        self._loads = pickle.loads
+        self._poll = select.poll()  # not select(): no limit on the descriptors' numbers
         self._results: dict[int, tuple[bool, Any]] = {}
         self._buffers: dict[int, bytearray] = {}
         self._readers: dict[int, int] = {}  # result pipe -> worker pid
         self._tasks, tasks_write = os.pipe()
+        _OPEN_POOLS.add(self)
         try:
             _write_all(tasks_write, b"".join(index.to_bytes(4, "big") for index in order))
             for _ in range(max(1, min(workers, len(batches)))):
                 results_read, results_write = os.pipe()
-                pid = os.fork()
+                try:
+                    pid = os.fork()
+                except BaseException:
+                    os.close(results_read)
+                    os.close(results_write)
+                    raise
                 if pid == 0:  # the worker: never returns into the caller's code
                     _worker_main(work, batches, shared, self._tasks, tasks_write, results_read, results_write)
                 os.close(results_write)
                 self._readers[results_read] = pid
+                self._poll.register(results_read, select.POLLIN)
         except BaseException:
             os.close(tasks_write)
             self.close()
@@ -254,8 +263,9 @@ class _ForkedPool:
 
     def _receive(self) -> None:
         """Read what the workers have sent (waiting for some), keeping every whole frame."""
-        ready, _, _ = self._select(list(self._readers), [], [])
-        for fd in ready:
+        for fd, _event in self._poll.poll():
+            if fd not in self._readers:
+                continue
             chunk = os.read(fd, 1 << 20)
             if not chunk:  # the worker is done (or died): it will send nothing more
                 self._finish(fd)
@@ -277,6 +287,7 @@ class _ForkedPool:
     def _finish(self, fd: int) -> None:
         pid = self._readers.pop(fd)
         self._buffers.pop(fd, None)
+        self._poll.unregister(fd)
         os.close(fd)
         with suppress(ChildProcessError):  # reaped already
             os.waitpid(pid, 0)
@@ -289,6 +300,7 @@ class _ForkedPool:
         while self._readers:  # the batches running: waited for, their results dropped
             self._receive()
         self._results.clear()
+        _OPEN_POOLS.discard(self)
 
 
 def _worker_main(
@@ -302,10 +314,10 @@ def _worker_main(
 ) -> NoReturn:
     """A forked worker's whole life: batches until the indices run out, then ``os._exit`` (never
     the caller's code, atexit handlers or inherited output buffers)."""
-    import pickle
-
     status = 1
     try:
+        import pickle
+
         os.close(tasks_write)
         os.close(results_read)
         while len(raw := os.read(tasks, 4)) == 4:
@@ -318,6 +330,17 @@ def _worker_main(
         status = 0
     finally:
         os._exit(status)
+
+
+#: pools whose results were not all read: closed (their workers waited for) when the process
+#: exits, as the standard library's pool does, so no worker outlives a caller that stopped early
+_OPEN_POOLS: set[_ForkedPool] = set()
+
+
+@atexit.register
+def _close_open_pools() -> None:
+    for pool in list(_OPEN_POOLS):
+        pool.close()
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -348,9 +371,15 @@ class _ExecutorPool:
         shared: tuple[object, ...],
         order: list[int],
     ) -> None:
+        import multiprocessing
         from concurrent.futures import Future, ProcessPoolExecutor
 
-        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(max_workers=workers)
+        # fork where it exists (more batches than the forked pool takes): workers inherit what
+        # this process loaded, and closures of map_inherited reach them
+        context = multiprocessing.get_context("fork") if CAN_INHERIT else None
+        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context
+        )
         self._futures: dict[int, Future[Any]] = {}
         try:
             for index in order:

@@ -6,6 +6,8 @@ a pool's traceback, and ``processes.fallbacks`` counts what this process had to 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -156,3 +158,24 @@ def test_items_without_a_cost_estimate_are_split_by_count() -> None:
     runs = processes.split_guided(list(range(2000)), [0.0] * 2000, 2)
     assert [n for run in runs for n in run] == list(range(2000))
     assert len(runs[0]) == 500 and len(runs) < 40
+
+
+@pytest.mark.skipif(not processes.CAN_INHERIT, reason="the forked pool's own processes")
+def test_workers_whose_results_are_never_read_end_with_the_process() -> None:
+    # a caller that stops before reading (another source failed to load): the workers must not
+    # outlive the process, nor keep running after it returned
+    code = (
+        "import time\n"
+        "from policy_lint.core import processes\n"
+        "def slow(batch):\n"
+        "    time.sleep(0.2)\n"
+        "    return batch\n"
+        "running = processes.Running(slow, [[n] for n in range(6)], 2)\n"
+        "print(' '.join(str(pid) for pid in running._pool._readers.values()), flush=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    for pid in (int(p) for p in done.stdout.split()):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone: waited for before the process exited
