@@ -91,6 +91,9 @@ _MAYBE_SECRET_WORD = re.compile(
 )
 #: The two patterns that need no word, exactly (a secret access key, a long base64 run): a looser
 #: "40 characters of a run" sent every message naming a long policy or role path down the slow path.
+#: The letters Python's case-insensitive matching takes for ASCII ones (long s, dotless and dotted i,
+#: Kelvin sign): the patterns' ``(?i)`` reads ``ſecret=`` as ``secret=``, so the pre-check must too.
+_FOLDED_TO_ASCII = str.maketrans({"\u017f": "s", "\u0131": "i", "\u0130": "i", "\u212a": "k"})
 _MAYBE_SECRET_RUN = re.compile(f"{_SECRET_KEY.pattern}|{_LONG_BASE64.pattern}")
 #: What both need, without their look-arounds (twice as fast): asked first, as most texts have no such run.
 _LONG_RUN = re.compile(r"[A-Za-z0-9/+_-]{40}")
@@ -182,7 +185,8 @@ def redact(text: str) -> str:
     docs/reports.md ("Secrets") lists what is redacted and what is left alone (ARNs, account
     IDs, policy text, hex digests).
     """
-    if not _MAYBE_SECRET_WORD.search(text.lower()) and not (
+    lowered = text.lower() if text.isascii() else text.translate(_FOLDED_TO_ASCII).lower()
+    if not _MAYBE_SECRET_WORD.search(lowered) and not (
         _LONG_RUN.search(text) and _MAYBE_SECRET_RUN.search(text)
     ):
         return text

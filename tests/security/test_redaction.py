@@ -224,6 +224,10 @@ def test_diff_redacts_in_text_and_json(tmp_path: Path) -> None:
             "NPM_TOKEN=[redacted]\0CLIENT_SECRET=[redacted] y\0DB_PASSWORD=[redacted]",
         ),
         ("password: hunter22", "password: [redacted]"),
+        # letters case-insensitive matching takes for ASCII ones: long s, dotless i, Kelvin sign
+        ("\u017fecret=hunter2 see", "\u017fecret=[redacted] see"),
+        ("credent\u0131al=abc12345", "credent\u0131al=[redacted]"),
+        ("api_\u212aey=abcdef12345", "api_\u212aey=[redacted]"),
         ("k " + "Ab1" * 40, "k [redacted token]"),  # 120 characters of base64: a token
     ],
 )
@@ -262,7 +266,17 @@ def test_what_is_not_a_secret_is_left_alone(text: str) -> None:
 _PIECES = st.sampled_from(
     [
         *"Ab1/+=_-: \"'",
-        *("Token", "secret", "KEY", "Bearer ", "eyJ", "ghp_", ACCESS_KEY_ID),
+        *(
+            "Token",
+            "secret",
+            "KEY",
+            "Bearer ",
+            "eyJ",
+            "ghp_",
+            ACCESS_KEY_ID,
+            "\u017fecret",
+            "credent\u0131al",
+        ),
         *(SECRET_ACCESS_KEY[:20], SECRET_ACCESS_KEY[20:], "x" * 20),
     ]
 )
