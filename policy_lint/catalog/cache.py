@@ -198,19 +198,10 @@ def cache_key(data_dir: Path) -> str:
     )
 
 
-def _blake2b(data: bytes | memoryview, digest_size: int) -> bytes:
-    """BLAKE2b from CPython's built-in module: ``hashlib`` would load OpenSSL first (~3 ms of every
-    run's start, for a hash ``_blake2`` has without it)."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # an interpreter built without it: hashlib finds one
-        from hashlib import blake2b
-    digest: bytes = blake2b(data, digest_size=digest_size).digest()
-    return digest
-
-
 def cache_path(directory: Path, key: str) -> Path:
-    return directory / f"catalog-{_blake2b(key.encode(), 10).hex()}.marshal"
+    """The file for ``key``: named by its checksum (the header holds the key itself, and a file
+    whose key differs is rebuilt, so two keys sharing a name only cost a rebuild)."""
+    return directory / f"catalog-{_checksum(key.encode()).hex()}.marshal"
 
 
 def _checksum(body: bytes | memoryview) -> bytes:
