@@ -36,8 +36,10 @@ The decision, in order (see docs/user-guide.md#which-files-lint-reads):
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 from policy_lint.policy.loader import JSON_SUFFIXES, TEMPLATE_SUFFIXES, ParseProblem, parse_tree
@@ -118,11 +120,18 @@ class _TopLevel:
 
 def policy_place(path: str) -> bool:
     """A folder where repositories keep policies, or a file named for one (``s3-policy.json``)."""
-    pure = PurePath(path)
-    name = pure.name.lower()
+    folder, name = os.path.split(path)
+    name = name.lower()
     if "polic" in name and not name.replace("_", "-").lstrip(".").startswith(_OWN_FILES):
         return True
-    return any(part.lower() in POLICY_FOLDERS for part in pure.parent.parts)
+    return _policy_folder(folder)
+
+
+@lru_cache(maxsize=1024)
+def _policy_folder(folder: str) -> bool:
+    """Whether a folder on the way to a file is one where policies are kept; asked once per
+    folder (the files of a folder share it), not once per file."""
+    return any(part.lower() in POLICY_FOLDERS for part in PurePath(folder).parts)
 
 
 def mentions_policy(text: str) -> bool:

@@ -90,7 +90,7 @@ def read_regular_file(
     try:
         if info.st_size > max_bytes:  # a quick refusal; the cap below holds whatever st_size says
             raise InputError(_too_big(max_bytes, too_big_hint, info.st_size), shown)
-        data = _read_up_to(fd, max_bytes + 1, shown)
+        data = _read_up_to(fd, max_bytes + 1, shown, info.st_size)
     finally:
         os.close(fd)
     if len(data) > max_bytes:
@@ -143,17 +143,27 @@ def _open_regular(path: str | Path, shown: str) -> tuple[int, os.stat_result]:
     return fd, info
 
 
-def _read_up_to(fd: int, limit: int, shown: str) -> bytes:
-    """At most ``limit`` bytes from ``fd``, read in chunks."""
+def _read_up_to(fd: int, limit: int, shown: str, size: int | None = None) -> bytes:
+    """At most ``limit`` bytes from ``fd``, read in chunks.
+
+    With the ``size`` fstat gave a regular file, the first read asks for one byte more than that:
+    a read that comes back short has met the end, so a policy costs one read, not a read plus one
+    more to find the end, and no 1 MiB buffer is allocated for a 2 KiB file. A file that is longer
+    than it said (it grew, or it is in /proc and says 0) fills that read and is read on in chunks.
+    """
     chunks: list[bytes] = []
     total = 0
+    want = min(size + 1, limit) if size is not None else min(_CHUNK, limit)
     try:
         while total < limit:
-            chunk = os.read(fd, min(_CHUNK, limit - total))
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
+            if size is not None and len(chunk) < want and total >= size:
+                break  # short of what was asked, and all fstat promised: the end
+            want = min(_CHUNK, limit - total)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
     return b"".join(chunks)

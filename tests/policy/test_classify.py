@@ -168,6 +168,15 @@ def test_where_policies_live() -> None:
     assert not policy_place("src/package.json")
 
 
+def test_where_policies_live_is_read_from_every_folder_on_the_way() -> None:
+    # the folder part is asked once per folder: the answer must not depend on which file asked first
+    assert policy_place("/srv/repo/IAM/roles/a.json") and policy_place("/srv/repo/IAM/roles/b.json")
+    assert policy_place("a//policies/./b.json") and policy_place("./Policy/x.json")
+    assert not policy_place("/srv/repo/src/a.json") and not policy_place("/srv/repo/src/b.json")
+    assert not policy_place("policiesX/a.json") and not policy_place("my-iam/a.json")
+    assert policy_place("src/Policies.json")  # the file's own name, whatever its folder
+
+
 def test_the_shape_is_read_without_the_position_parser_for_json_and_block_yaml() -> None:
     """The fast path: a multi-megabyte plan is classified by the standard JSON parser, a block YAML
     mapping by its column-0 keys; only when those cannot tell is the full parse made (and kept)."""
