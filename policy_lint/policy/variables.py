@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policy_lint.policy.placeholders import is_policy_variable, meant_as_variable
+from policy_lint.policy.placeholders import SPANS_STRINGS, is_policy_variable, meant_as_variable
 
 #: The characters of a variable name: a key such as ``aws:PrincipalTag/team-name``.
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_.:/\-]")
@@ -55,6 +55,28 @@ def variable_problems(text: str) -> list[VariableProblem]:
             found.append(VariableProblem(start, text[start : end + 1], kind, message))
         start = text.find("${", end + 1)
     return found
+
+
+def may_hold_malformed_variables(text: str) -> bool:
+    """Whether some string written in ``text`` (a whole document) may hold a malformed policy
+    variable: False only when none can, so the per-string search (:func:`variable_problems`) is
+    skipped. The reasoning of :func:`~policy_lint.policy.placeholders.may_hold_placeholders`: with
+    no escape, each ``${...}`` of a string is a ``${...}`` of the file, and one that stays inside a
+    string (no quote, no line break) and is judged fine there is fine in its string too."""
+    if "\\" in text:
+        return True  # an escape may spell "${" (\u0024{)
+    if "$" not in text:
+        return False
+    start = text.find("${")
+    while start != -1:
+        end = text.find("}", start + 2)
+        if end == -1:
+            return True
+        inner = text[start + 2 : end]
+        if "${" in inner or SPANS_STRINGS.search(inner) is not None or _problem(inner) is not None:
+            return True
+        start = text.find("${", end + 1)
+    return False
 
 
 def _problem(inner: str) -> tuple[str, str] | None:

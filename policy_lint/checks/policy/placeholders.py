@@ -17,9 +17,9 @@ from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
 from policy_lint.policy.placeholders import (
-    MARKS,
     find_placeholders,
     hole_slot,
+    may_hold_placeholders,
     policy_variables,
     template_holes,
 )
@@ -28,9 +28,6 @@ from policy_lint.syntax.nodes import ScalarNode
 
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
-
-#: How placeholders start, and the backslash a JSON escape can spell them with.
-_DOCUMENT_MARKS = (*MARKS, "\\")
 
 
 @policy_rule(
@@ -52,8 +49,7 @@ _DOCUMENT_MARKS = (*MARKS, "\\")
     "settings (placeholders: {NAME: partition}) and the rules lint around it.",
 )
 def unresolved_placeholder(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    text = doc.source.text
-    if not any(mark in text for mark in _DOCUMENT_MARKS):
+    if not may_hold_placeholders(doc.source.text):
         return  # no string can hold a placeholder (nor spell one with escapes): skip the walk
     template = ctx.template_of(doc)
     uses: dict[str, list[ScalarNode]] = {}

@@ -13,7 +13,7 @@ from policy_lint.checks.policy.placeholders import point_into
 from policy_lint.core.findings import Level
 from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument
-from policy_lint.policy.variables import variable_problems
+from policy_lint.policy.variables import may_hold_malformed_variables, variable_problems
 from policy_lint.rules.registry import Report, RuleGroup
 
 RULES = RuleGroup()
@@ -48,8 +48,8 @@ _HINTS = {
     ),
 )
 def malformed_policy_variable(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
-    if "${" not in doc.source.text and "\\u0024" not in doc.source.text.lower():
-        return
+    if not may_hold_malformed_variables(doc.source.text):
+        return  # the common case, read off the file's text: no string can hold a malformed variable
     for node, text in doc.strings:
         for problem in variable_problems(text):
             yield Report(
