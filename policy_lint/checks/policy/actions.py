@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 from policy_lint.catalog.actions import ActionCatalog, ActionLookup, Retirement, Undocumented
@@ -216,10 +215,20 @@ def judge(text: str, catalog: ActionCatalog) -> Outcome | None:
     return _unknown_action(text, found, catalog)
 
 
-#: The same action strings recur across thousands of policies: judge each once per catalog.
-_judge_cached = lru_cache(maxsize=65536)(judge)
+#: The same action strings recur across thousands of policies: each is judged once per catalog,
+#: remembered by its text alone (the catalog it was judged against is kept beside the memo).
+_judged: tuple[ActionCatalog, dict[str, Outcome | None]] | None = None
+_JUDGED_MOST = 65536
+_UNJUDGED = Outcome("", "")
 
 _last: tuple[PolicyDocument, ActionCatalog, list[Verdict]] | None = None
+
+
+def _memo_for(catalog: ActionCatalog) -> dict[str, Outcome | None]:
+    global _judged
+    if _judged is None or _judged[0] is not catalog or len(_judged[1]) >= _JUDGED_MOST:
+        _judged = (catalog, {})
+    return _judged[1]
 
 
 def verdicts(doc: PolicyDocument, catalog: ActionCatalog) -> list[Verdict]:
@@ -228,12 +237,16 @@ def verdicts(doc: PolicyDocument, catalog: ActionCatalog) -> list[Verdict]:
     cached = _last
     if cached is not None and cached[0] is doc and cached[1] is catalog:
         return cached[2]
-    found = [
-        Verdict(node, outcome)
-        for stmt in doc.statements
-        for node in stmt.actions
-        if (outcome := _judge_cached(str(node.value), catalog)) is not None
-    ]
+    memo = _memo_for(catalog)
+    found: list[Verdict] = []
+    for stmt in doc.statements:
+        for node in stmt.actions:
+            text = node.value if type(node.value) is str else str(node.value)
+            outcome = memo.get(text, _UNJUDGED)
+            if outcome is _UNJUDGED:
+                outcome = memo[text] = judge(text, catalog)
+            if outcome is not None:
+                found.append(Verdict(node, outcome))
     _last = (doc, catalog, found)
     return found
 
