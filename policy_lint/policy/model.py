@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, cast, overload
 
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, walk
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, StringArrayNode, walk
 from policy_lint.syntax.numbers import NumberText
 from policy_lint.syntax.source import Source
 
@@ -174,6 +174,8 @@ def string_items(node: Node | None) -> list[ScalarNode]:
         return []
     if isinstance(node, ScalarNode):
         return [node] if node.is_string else []
+    if type(node) is StringArrayNode:
+        return cast("list[ScalarNode]", list(node.items))  # all plain strings, as the parser read them
     if isinstance(node, ArrayNode):  # ScalarNode.is_string, inlined: ~70,000 items on a corpus run
         return [
             item

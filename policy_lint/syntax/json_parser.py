@@ -17,7 +17,7 @@ from json import JSONDecodeError
 from json import decoder as _json_decoder
 from typing import Any
 
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, StringArrayNode
 from policy_lint.syntax.numbers import json_number
 
 MAX_DEPTH = 512
@@ -170,7 +170,7 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Node:
             strings = _string_array(text, pos) if ch == "[" else None
             if strings is not None:
                 end = strings.end()
-                node, pos = ArrayNode(pos, _strings_of(text, pos, end)), end
+                node, pos = StringArrayNode(pos, _strings_of(text, pos, end)), end
             else:
                 container: Node = ObjectNode(pos) if ch == "{" else ArrayNode(pos)
                 after = _whitespace_match(text, pos + 1).end()

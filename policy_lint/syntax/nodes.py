@@ -89,6 +89,18 @@ class ArrayNode(Node):
         return f"ArrayNode({len(self.items)} items@{self.offset})"
 
 
+class StringArrayNode(ArrayNode):
+    """An array every item of which is a plain string (a :class:`ScalarNode` holding ``str``), as the
+    JSON parser read it in one go (the Action and Resource lists that are most of a policy).
+
+    What it adds is the knowledge: a rule that wants only strings, or only containers, can take or
+    skip the whole list without a type test per item (an AWS policy lists up to thousands). The
+    parser makes one only from a finished list, and nothing appends to a parsed tree.
+    """
+
+    __slots__ = ()
+
+
 class ObjectNode(Node):
     """A JSON object / YAML mapping; ``pairs`` keeps duplicates, :meth:`get` keeps the last like JSON does."""
 

@@ -12,7 +12,7 @@ import pytest
 
 from policy_lint.syntax import json_parser
 from policy_lint.syntax.json_parser import JsonSyntaxError, parse_json
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, StringArrayNode, walk
 
 
 def _shape(node: Node) -> object:
@@ -87,3 +87,22 @@ def test_managed_policies_parse_as_the_general_loop_parses_them(
     for path in sorted((corpus / "iam-managed").glob("*.json"))[::5]:
         text = path.read_text(encoding="utf-8")
         assert _outcome(text) == _general_loop(text, monkeypatch), path.name
+
+
+def test_a_list_read_in_one_go_is_marked_as_holding_only_plain_strings() -> None:
+    # rules take or skip a StringArrayNode whole, without a type test per item: the mark must be true
+    rng = random.Random(11)
+    marked = 0
+    for _ in range(2_000):
+        try:
+            root = parse_json(_random_json(rng), max_depth=8)
+        except JsonSyntaxError:
+            continue
+        for node in walk(root):
+            if type(node) is StringArrayNode:
+                marked += 1
+                assert all(type(item) is ScalarNode and type(item.value) is str for item in node.items)
+    assert marked > 100
+    assert type(parse_json('["s3:GetObject", "s3:PutObject"]')) is StringArrayNode
+    for mixed in ('["s3:GetObject", 1]', '["a\\"b"]', '["a", ["b"]]', '["a", null]', "[]"):
+        assert type(parse_json(mixed)) is ArrayNode, mixed

@@ -11,7 +11,7 @@ from policy_lint.lint.context import LintContext
 from policy_lint.policy.model import PolicyDocument, PolicyType, Statement
 from policy_lint.policy.size import iam_size
 from policy_lint.rules.registry import Report, RuleGroup
-from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode
+from policy_lint.syntax.nodes import ArrayNode, Node, ObjectNode, ScalarNode, StringArrayNode
 
 RULES = RuleGroup()
 policy_rule = RULES.policy_rule
@@ -375,7 +375,9 @@ def _string_or_list(name: str, value: Node) -> Iterator[Report]:
     if _is_string(value):
         return
     if isinstance(value, ArrayNode):
-        if all(type(item) is ScalarNode and type(item.value) is str for item in value.items):
+        if type(value) is StringArrayNode or all(
+            type(item) is ScalarNode and type(item.value) is str for item in value.items
+        ):
             return  # every entry plain text (an AWS policy lists hundreds): no call per entry
         for item in value.items:
             if not _is_string(item):

@@ -90,12 +90,20 @@ def duplicate_keys(doc: PolicyDocument, ctx: LintContext) -> Iterator[Report]:
 
 
 def _objects(root: Node) -> Iterator[ObjectNode]:
-    """Every object of a tree, depth first: like ``walk``, but never visits the (many) scalars."""
+    """Every object of a tree, depth first: like ``walk``, but never visits the (many) scalars, nor
+    the items of a list of strings. Plain loops and exact type tests (the node classes have no
+    subclasses but :class:`StringArrayNode`): a generator per container cost more than the test."""
     stack = [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        current = stack.pop()
-        if isinstance(current, ObjectNode):
-            yield current
-            stack.extend(value for _, value in reversed(current.pairs) if not isinstance(value, ScalarNode))
-        elif isinstance(current, ArrayNode):
-            stack.extend(item for item in reversed(current.items) if not isinstance(item, ScalarNode))
+        current = pop()
+        kind = type(current)
+        if kind is ObjectNode:
+            yield current  # type: ignore[misc]
+            for _, value in reversed(current.pairs):  # type: ignore[attr-defined]
+                if type(value) is not ScalarNode:
+                    push(value)
+        elif kind is ArrayNode:
+            for item in reversed(current.items):  # type: ignore[attr-defined]
+                if type(item) is not ScalarNode:
+                    push(item)
