@@ -33,7 +33,16 @@ _ANY_ROLE = re.compile(r"^arn:[^:]*:iam::[^:]*:(\*|role/\*|role/aws-service-role
 
 
 def grants(stmt: Statement, action: str) -> bool | None:
-    """Does this statement's Action / NotAction cover ``action``? None when a value is a template."""
+    """Does this statement's Action / NotAction cover ``action``? None when a template value leaves it
+    undecided (one that may be in ``action``'s service)."""
+    services = stmt.named_services
+    if (
+        not stmt.uses_not_action
+        and services is not None
+        and action.partition(":")[0] not in services
+        and not any("${" in prefix for prefix in services)
+    ):
+        return False  # no value names the service, whatever a template fills in after a colon
     patterns = [str(a.value) for a in stmt.actions]
     if any("${" in p for p in patterns):
         return None
