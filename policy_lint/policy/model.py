@@ -115,11 +115,15 @@ class Statement:
         name any service (``*``, a wildcard in the prefix, no colon). Lets a rule about one service skip
         statements that cannot mention it without matching every pattern."""
         services = set()
+        known = _SERVICE_OF
         for node in self.actions:
-            prefix, colon, _ = str(node.value).partition(":")
-            if not colon or "*" in prefix or "?" in prefix:
-                return None
-            services.add(prefix.lower())
+            text = node.value if type(node.value) is str else str(node.value)
+            prefix: str | None = known.get(text, "")
+            if not prefix:
+                prefix = _service_of(text)
+                if prefix is None:
+                    return None
+            services.add(prefix)
         return frozenset(services)
 
     def may_name_service(self, service: str) -> bool:
@@ -166,6 +170,22 @@ class PolicyDocument:
             for node in walk(self.root)
             if isinstance(node, ScalarNode) and isinstance(node.value, str)
         ]
+
+
+#: each Action value's lower-case service prefix, by its text: the managed policies repeat ~20,000
+#: strings, asked about once per statement that lists them
+_SERVICE_OF: dict[str, str] = {}
+
+
+def _service_of(text: str) -> str | None:
+    """The lower-case service prefix of an Action value, or None when it could name any service."""
+    prefix, colon, _ = text.partition(":")
+    if not colon or "*" in prefix or "?" in prefix:
+        return None
+    if len(_SERVICE_OF) >= 65536:
+        _SERVICE_OF.clear()
+    found = _SERVICE_OF[text] = prefix.lower()
+    return found
 
 
 def string_items(node: Node | None) -> list[ScalarNode]:

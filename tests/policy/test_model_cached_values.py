@@ -4,6 +4,8 @@ computing it afresh gives, and the second read must not compute again."""
 
 from __future__ import annotations
 
+import json
+
 from policy_lint.policy.loader import parse_tree
 from policy_lint.policy.model import PolicyDocument, Statement, build_document
 from policy_lint.syntax.source import Source
@@ -58,3 +60,22 @@ def test_the_second_read_does_not_compute_again() -> None:
     finally:
         descriptor.func = original
     assert calls == ["x"]
+
+
+def test_named_services_reads_each_statement_whatever_was_asked_before() -> None:
+    # the prefixes are remembered by action text across statements and documents: a text seen in an
+    # earlier statement must give the same answer in a later one, and a wildcard one still None
+    def services(*actions: object) -> frozenset[str] | None:
+        text = json.dumps({"Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]})
+        source = Source("p.json", text)
+        root, _ = parse_tree(source)
+        assert root is not None
+        return build_document(source, root, None).statements[0].named_services
+
+    for _ in range(2):
+        assert services("S3:GetObject", "iam:Pass*") == frozenset({"s3", "iam"})
+        assert services("s3:GetObject", "*") is None
+        assert services("s3:GetObject", "s*:Get") is None
+        assert services("s3:GetObject", "no-colon") is None
+        assert services(":GetObject", "EC2:Run?nstances") == frozenset({"", "ec2"})
+        assert services("s3:GetObject", 5) == frozenset({"s3"})  # a number is not an action (PL114 says so)
