@@ -29,9 +29,26 @@ class Source:
     text: str
     had_bom: bool = False
     _line_starts: list[int] | None = field(default=None, repr=False)
+    _positions_asked: int = field(default=0, repr=False, compare=False)
 
     def position(self, offset: int) -> tuple[int, int]:
-        """Return 1-based (line, column) of a character offset (column counts characters)."""
+        """Return 1-based (line, column) of a character offset (column counts characters).
+
+        The first few are counted in the text (C code, a few microseconds); a file asked more
+        often gets a table of line starts. Most files are asked once or twice, by their
+        findings, and a table costs a turn of Python per line (an AWS policy has thousands).
+        """
+        starts = self._line_starts
+        if starts is None:
+            self._positions_asked += 1
+            if self._positions_asked <= _COUNTED_POSITIONS:
+                text = self.text
+                return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+            starts = self._starts()
+        line = bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    def _starts(self) -> list[int]:
         if self._line_starts is None:
             starts = [0]
             find = self.text.find
@@ -40,16 +57,18 @@ class Source:
                 starts.append(i + 1)
                 i = find("\n", i + 1)
             self._line_starts = starts
-        line = bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        return self._line_starts
 
     def offset_of(self, line: int, col: int) -> int:
         """Inverse of :meth:`position` (used by the YAML loader, whose marks are line/col)."""
-        self.position(0)
-        assert self._line_starts is not None
-        if line - 1 >= len(self._line_starts):
+        starts = self._starts()
+        if line - 1 >= len(starts):
             return len(self.text)
-        return self._line_starts[line - 1] + col - 1
+        return starts[line - 1] + col - 1
+
+
+#: positions of one file worked out by counting before a table of its line starts is made
+_COUNTED_POSITIONS = 8
 
 
 def decode_bytes(data: bytes, path: str) -> Source:
