@@ -176,11 +176,11 @@ def may_hold_placeholders(text: str) -> bool:
 
     A string's value is its text in the file unless an escape (a backslash) rewrites it, so
     without one each ``${...}`` of a value is a ``${...}`` of the file. A ``${...}`` of the file
-    that takes in a quote or a line break may span two strings (JSON strings hold neither; YAML
-    ones end at them, a folded one goes on after a line break), and one not meant as a policy
-    variable may be a placeholder: either sends the document to the per-string search. Most
-    documents with ``${`` hold only policy variables (``${aws:username}``); a YAML comment or a
-    ``<<`` merge key only costs the search, never a finding.
+    that takes in a quote or any whitespace may span two strings (a JSON string holds no raw line
+    break or quote; a YAML plain scalar ends at a line break, at " #" and at ": "), and one not
+    meant as a policy variable may be a placeholder: either sends the document to the
+    per-string search. Most documents with ``${`` hold only policy variables
+    (``${aws:username}``), which hold neither.
     """
     # one character first: a search for one is a memchr, for two ~6x slower (5 MB of managed policies)
     if "\\" in text or "<" in text:
@@ -195,8 +195,10 @@ def may_hold_placeholders(text: str) -> bool:
     )
 
 
-#: what a ``${...}`` of a file cannot hold and stay inside one string: a quote or a line break
-SPANS_STRINGS = re.compile("[\"'\r\n]")
+#: what a ``${...}`` of a file cannot hold and be sure to stay inside one string: a quote, or any
+#: whitespace (a YAML plain scalar also ends at " #", at ": " and at the line breaks YAML reads,
+#: \x85 and \u2028 among them); a policy variable holds none of them
+SPANS_STRINGS = re.compile(r"[\"'\s]")
 
 
 def template_holes(text: str, template: TemplateSyntax) -> list[tuple[int, str, str]]:

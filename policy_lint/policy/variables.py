@@ -62,7 +62,7 @@ def may_hold_malformed_variables(text: str) -> bool:
     variable: False only when none can, so the per-string search (:func:`variable_problems`) is
     skipped. The reasoning of :func:`~policy_lint.policy.placeholders.may_hold_placeholders`: with
     no escape, each ``${...}`` of a string is a ``${...}`` of the file, and one that stays inside a
-    string (no quote, no line break) and is judged fine there is fine in its string too."""
+    string (no quote, no whitespace) and is judged fine there is fine in its string too."""
     if "\\" in text:
         return True  # an escape may spell "${" (\u0024{)
     if "$" not in text:

@@ -147,3 +147,21 @@ def test_a_yaml_variable_left_open_is_found_though_a_later_brace_closes_the_file
     text = "Statement:\n  - Effect: Allow\n    Action: s3:GetObject\n    Resource:\n      - a${aws:username\n      - b}\n"
     assert may_hold_malformed_variables(text)
     assert any(f.rule_id == "PL801" for f in lint_text(text, "p.yaml"))
+
+
+def test_a_yaml_scalar_ended_by_a_comment_or_a_key_does_not_hide_what_follows() -> None:
+    # found in review: a YAML plain scalar also ends at " #", at ": " and at the line breaks YAML
+    # reads besides \n (\x85, \u2028), so a ${...} of the file taking in whitespace may span strings
+    head = "Statement:\n  - Effect: Allow\n    Action: s3:GetObject\n"
+    open_before_comment = head + "    Resource: arn:aws:s3:::b/${Account ID   # e.g. }\n"
+    assert may_hold_malformed_variables(open_before_comment)
+    assert any(f.rule_id == "PL801" for f in lint_text(open_before_comment, "p.yaml"))
+    key_and_value = (
+        head + "    Resource: '*'\n    Condition:\n      StringEquals:\n"
+        "        aws:ResourceTag/${aws:PrincipalTag/team: ${Team Name}\n"
+    )
+    assert may_hold_placeholders(key_and_value)
+    assert any(f.rule_id == "PL501" for f in lint_text(key_and_value, "p.yaml"))
+    for line_break in ("\x85", "\u2028"):
+        split = head + f"    Resource:\n      - arn:aws:s3:::b/${{aws:username{line_break}      - arn:aws:s3:::${{Bucket Name}}/*\n"
+        assert may_hold_placeholders(split), repr(line_break)
