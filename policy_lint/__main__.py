@@ -1,5 +1,5 @@
 """Allow ``python -m policy_lint``."""
 
-from policy_lint.cli import main
+from policy_lint.cli import run
 
-main()
+run()

@@ -9,10 +9,13 @@ imported inside the commands that need them.
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import os
 import sys
+from contextlib import suppress
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -103,3 +106,52 @@ def _command_named(module: ModuleType, name: str) -> click.Command:
 @click.version_option(__version__, prog_name="policy-lint")
 def main() -> None:
     """Lint AWS policy documents and verify a CSPM onboarding as code."""
+
+
+def run() -> NoReturn:
+    """The console script and ``python -m policy_lint``: :func:`main`, then leave without tearing
+    the interpreter down.
+
+    Freeing every object one by one at exit (a folder lint holds ~100,000 catalog entries) took
+    4 ms of a one-policy run, a pre-commit hook's included, and 8 ms of a folder lint. Nothing is
+    lost: the exit handlers run and both streams are flushed first, as at a normal exit. While a
+    thread other than this one runs, the normal exit is taken, so no thread is cut short.
+    """
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    threads = sys.modules.get("threading")  # never imported: no thread but this one was started
+    if threads is not None and threads.active_count() > 1:
+        raise SystemExit(code)
+    os._exit(_finish(code))
+
+
+def _finish(code: object) -> int:
+    """What a normal exit does with ``SystemExit(code)`` and the streams: the status it exits with.
+
+    None is 0, an integer its low byte (as the operating system keeps it), anything else is shown
+    on stderr with status 1; a stream that is closed (None when the process started without it)
+    is left alone; a reader that left gets 141, as :meth:`PolicyLintGroup.invoke` gives, and any
+    other failure to flush 120, as CPython's own exit does."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code & 0xFF
+    else:
+        status = 1
+        if sys.stderr is not None:
+            print(code, file=sys.stderr)  # sys.exit("message"): shown, status 1
+    atexit._run_exitfuncs()  # the normal exit's handlers (the pools' clean-up among them)
+    if sys.stdout is not None:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            status = 141  # `policy-lint ... | head`: the reader left
+        except OSError:
+            status = 120
+    if sys.stderr is not None:
+        with suppress(OSError):  # nowhere left to say anything
+            sys.stderr.flush()
+    return status
