@@ -163,5 +163,8 @@ def test_a_yaml_scalar_ended_by_a_comment_or_a_key_does_not_hide_what_follows() 
     assert may_hold_placeholders(key_and_value)
     assert any(f.rule_id == "PL501" for f in lint_text(key_and_value, "p.yaml"))
     for line_break in ("\x85", "\u2028"):
-        split = head + f"    Resource:\n      - arn:aws:s3:::b/${{aws:username{line_break}      - arn:aws:s3:::${{Bucket Name}}/*\n"
+        split = (
+            head
+            + f"    Resource:\n      - arn:aws:s3:::b/${{aws:username{line_break}      - arn:aws:s3:::${{Bucket Name}}/*\n"
+        )
         assert may_hold_placeholders(split), repr(line_break)
