@@ -30,19 +30,21 @@ def _run(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False)
 
 
+def _write_risky_policies(folder: Path, count: int) -> None:
+    """``count`` policies that each get findings (``iam:*`` on ``*``), named p000.json ..."""
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}
+    for index in range(count):
+        (folder / f"p{index:03}.json").write_text(json.dumps(policy), encoding="utf-8")
+
+
 def test_the_whole_report_arrives_with_the_findings_status(tmp_path: Path) -> None:
     # a report larger than any pipe buffer, written at the very end: it must all be there
-    for index in range(60):
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
-        }
-        (tmp_path / f"p{index:02}.json").write_text(json.dumps(policy), encoding="utf-8")
+    _write_risky_policies(tmp_path, 60)
     result = _run("lint", str(tmp_path), "--format", "json")
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert {Path(f["location"]["path"]).name for f in report["findings"]} == {
-        f"p{index:02}.json" for index in range(60)
+        f"p{index:03}.json" for index in range(60)
     }
 
 
@@ -87,21 +89,14 @@ def test_a_message_given_to_sys_exit_is_shown_with_status_1() -> None:
     assert result.stderr.strip() == "stopped: a message"
 
 
+def _shell(command: str) -> subprocess.CompletedProcess[str]:
+    """``command`` through the shell: a pipe to ``head`` or a closed descriptor, as users write them."""
+    return subprocess.run(command, shell=True, capture_output=True, text=True, cwd=REPO_ROOT, check=False)
+
+
 def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
-    for index in range(300):
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
-        }
-        (tmp_path / f"p{index:03}.json").write_text(json.dumps(policy), encoding="utf-8")
-    reader = subprocess.run(
-        f"{sys.executable} -m policy_lint lint {tmp_path} | head -c 20",
-        shell=True,
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        check=False,
-    )
+    _write_risky_policies(tmp_path, 300)
+    reader = _shell(f"{sys.executable} -m policy_lint lint {tmp_path} | head -c 20")
     assert len(reader.stdout) == 20
     assert "Traceback" not in reader.stderr and "Exception ignored" not in reader.stderr, reader.stderr
 
@@ -109,14 +104,7 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
 def test_a_process_started_without_stdout_or_stderr_still_ends_cleanly() -> None:
     # `policy-lint --version >&-`: Python starts with sys.stdout None; found in review
     for closed in ("1", "2"):
-        result = subprocess.run(
-            f"{sys.executable} -m policy_lint --version {closed}>&-",
-            shell=True,
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            check=False,
-        )
+        result = _shell(f"{sys.executable} -m policy_lint --version {closed}>&-")
         assert result.returncode == 0, (closed, result.stdout, result.stderr)
         assert "Traceback" not in result.stdout + result.stderr
 
